@@ -1,0 +1,5 @@
+export * from "./clock.ts";
+export * from "./errors.ts";
+export * from "./poll-until.ts";
+export * from "./duration.ts";
+export * from "./log.ts";
