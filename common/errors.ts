@@ -23,7 +23,7 @@ export function formatLocation(at: InputLocation): string {
 }
 
 export class InputError extends Error {
-  override readonly name = "InputError";
+  override name: string = "InputError";
   readonly exitCode = 2;
   constructor(
     readonly at: InputLocation,
@@ -36,7 +36,7 @@ export class InputError extends Error {
 }
 
 export class HarnessError extends Error {
-  override readonly name = "HarnessError";
+  override name: string = "HarnessError";
   readonly exitCode = 2;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -5,3 +5,4 @@ export * from "./duration.ts";
 export * from "./log.ts";
 export * from "./signal.ts";
 export * from "./ledger.ts";
+export * from "./text-table.ts";

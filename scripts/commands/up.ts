@@ -1,0 +1,46 @@
+import { createLogger } from "../../common/log.ts";
+import { formatTable } from "../../common/text-table.ts";
+import { LocalRuntime, selectRuntime, waitForShutdownSignal } from "../../stack/index.ts";
+import { planRow } from "./plan.ts";
+
+export interface UpCommandOptions {
+  runtime: string;
+  manifests: string;
+  runsDir: string;
+  bin: Record<string, string>;
+  only?: string[];
+  readyTimeoutMs: number;
+}
+
+/** `obsconf up`: start the stack, print its endpoints, run until Ctrl-C or SIGTERM, stop everything. */
+export async function upCommand(options: UpCommandOptions): Promise<number> {
+  const choice = selectRuntime(options.runtime);
+  const logger = createLogger();
+  logger.info(`runtime: ${choice.runtime} (${choice.reason})`);
+  const stack = await LocalRuntime.start({
+    manifestsDir: options.manifests, runsDir: options.runsDir, bins: options.bin, readyTimeoutMs: options.readyTimeoutMs, logger,
+    ...(options.only ? { only: options.only } : {}),
+  });
+  const signal = waitForShutdownSignal();
+  const statuses = stack.components();
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out("");
+  out(formatTable(["component", "runs as", "state", "version", "note"], statuses.map((s) => {
+    const row = planRow(s.plan);
+    const state = s.status.state === "ready" ? `ready (${s.status.readyAfterMs}ms)` : s.status.state;
+    const note = s.status.state === "error" ? s.status.error.split("\n")[0]! : s.status.state === "not-started" || s.status.state === "unavailable" ? (s.status.state === "unavailable" ? s.status.reason : s.status.reason) : row[5]!;
+    return [row[0]!, row[2]!, state, row[4]!, note];
+  }), { maxWidth: 100 }));
+  const endpoints = Object.entries(stack.endpoints()).flatMap(([component, ports]) => Object.entries(ports).map(([port, e]) => [component, port, e.url]));
+  out("");
+  out(formatTable(["component", "port", "endpoint"], endpoints));
+  out(`\nrun directory: ${stack.runDir} (config, data and logs of every component)`);
+  const errors = statuses.filter((s) => s.status.state === "error");
+  for (const e of errors) if (e.status.state === "error") out(`\n${e.plan.component} failed to start:\n${e.status.error}`);
+  out(`\nobsconf up: ${statuses.filter((s) => s.status.state === "ready").length} components running. Press Ctrl-C to stop.`);
+  const received = await signal;
+  out(`\nobsconf up: ${received} received, stopping...`);
+  await stack.stop();
+  out("obsconf up: stopped; no component process is left running.");
+  return errors.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,72 @@
+import { Command, CommanderError, Option } from "commander";
+import { HarnessError, InputError } from "../common/errors.ts";
+import { COMPONENT_NAMES } from "../stack/index.ts";
+import { collectBin, DEFAULT_MANIFESTS, DEFAULT_RULE_TESTS, parseList, parsePositiveMs } from "./cli-options.ts";
+import { planCommand } from "./commands/plan.ts";
+import { upCommand } from "./commands/up.ts";
+import { validateCommand } from "./commands/validate.ts";
+
+const EXIT_CODES = `
+Exit codes:
+  0  success (every check that ran passed)
+  1  a check failed (or a component failed to start under 'up')
+  2  bad input (manifest, contract, scenario, flag) or a harness error`;
+
+const program = new Command("obsconf")
+  .description("Conformance, load and chaos harness for the Kubernetes observability stack in stack/manifests")
+  .version("0.1.0")
+  .addHelpText("after", EXIT_CODES)
+  .showHelpAfterError()
+  .exitOverride();
+
+const runtimeOption = () => new Option("--runtime <name>", "where the stack runs: local | k3s | cluster | auto").default("auto");
+const manifestsOption = () => new Option("--manifests <dir>", "the stack's manifests (kustomization.yaml + resources)").default(DEFAULT_MANIFESTS);
+const binOption = () => new Option("--bin <name=path>", "use this binary for a component or tool (repeatable), e.g. --bin loki=/opt/loki").argParser(collectBin).default({});
+
+program
+  .command("plan")
+  .description("show how each component would run (process, simulated by a substitute, or unavailable) and its version")
+  .addOption(runtimeOption())
+  .addOption(manifestsOption())
+  .addOption(binOption())
+  .addHelpText("after", EXIT_CODES)
+  .action(async (options) => setExit(await planCommand(options)));
+
+program
+  .command("validate")
+  .description("validate the manifests (schemas, references) and run each component's own config checker where installed")
+  .addOption(manifestsOption())
+  .option("--rule-tests <dir>", "promtool rule unit tests", DEFAULT_RULE_TESTS)
+  .addOption(binOption())
+  .addHelpText("after", EXIT_CODES)
+  .action(async (options) => setExit(await validateCommand(options)));
+
+program
+  .command("up")
+  .description("start the stack from the manifests, print its endpoints, keep running until Ctrl-C, then stop everything")
+  .addOption(runtimeOption())
+  .addOption(manifestsOption())
+  .addOption(binOption())
+  .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
+  .option("--only <components>", `start only these (comma-separated: ${COMPONENT_NAMES.join(",")})`, parseList("--only", COMPONENT_NAMES))
+  .option("--ready-timeout <seconds>", "how long each component may take to become ready", parsePositiveMs("--ready-timeout"), 30_000)
+  .addHelpText("after", EXIT_CODES)
+  .action(async (options) => setExit(await upCommand({ ...options, readyTimeoutMs: options.readyTimeout })));
+
+function setExit(code: number): void {
+  process.exitCode = code;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof InputError || error instanceof HarnessError) {
+    process.stderr.write(`obsconf: error: ${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`obsconf: harness error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 2;
+  }
+}

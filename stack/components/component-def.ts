@@ -1,0 +1,52 @@
+import type { ComponentSpec, ConfigFile } from "../manifest/component-spec.ts";
+
+/** What the harness knows about a component beyond its manifest: how to find and run it locally. */
+export interface ComponentDef {
+  readonly name: string;
+  readonly title: string;
+  readonly pillar: "metrics" | "logs" | "traces" | "alerting" | "visualization" | "ml-ingestion";
+  /** Executable names on PATH, in order of preference (Debian's names and upstream's). */
+  readonly binaries: readonly string[];
+  readonly versionArgs: readonly string[];
+  /** First capture group is the version. */
+  readonly versionPattern: RegExp;
+  /** Why it cannot run as a local process even when the binary exists (e.g. it needs a Kubernetes API). */
+  readonly localBlocker?: string;
+  /** Stand-ins used when the real binary is absent, in order of preference. */
+  readonly substitutes?: readonly SubstituteDef[];
+  /** argv for the local process from the manifest's (already rewritten) command and args. */
+  localArgv?(spec: ComponentSpec, args: readonly string[]): string[];
+  /** Component-specific loopback adaptation of one config file, after the generic rewrites. */
+  adaptConfigFile?(file: ConfigFile, context: LocalAdaptContext): string;
+}
+
+export interface SubstituteDef {
+  readonly name: string;
+  readonly binaries: readonly string[];
+  readonly versionArgs: readonly string[];
+  readonly versionPattern: RegExp;
+  /** One line for plans and reports: what stands in for what, and how far the stand-in goes. */
+  readonly describe: string;
+  /** The substitute serves the component's HTTP API: the port its readiness probe names. Other ports stay unserved. */
+  argv(options: { listen: string; dataDir: string }): string[];
+  readonly readinessPath: string;
+}
+
+/** A Service as the local runtime sees it: loopback addresses per named port. */
+export interface LocalService {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  component: string;
+  podName: string;
+  podLabels: Record<string, string>;
+  containerName: string;
+  ports: { name: string; port: number; targetPortName?: string; containerPort: number; local: { host: string; port: number } }[];
+}
+
+export interface LocalAdaptContext {
+  services: readonly LocalService[];
+  /** Lines describing what was rewritten, printed by the runtime. */
+  note(rewrite: string): void;
+}

@@ -1,0 +1,11 @@
+import type { ComponentDef } from "./component-def.ts";
+
+export const kubeStateMetrics: ComponentDef = {
+  name: "kube-state-metrics",
+  title: "kube-state-metrics",
+  pillar: "metrics",
+  binaries: ["kube-state-metrics"],
+  versionArgs: ["--version"],
+  versionPattern: /v?(\d+\.\d+\.\d+)/,
+  localBlocker: "it watches a Kubernetes API server, and the local runtime has none (use --runtime k3s or cluster)",
+};

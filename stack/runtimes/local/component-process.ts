@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { connect } from "node:net";
+import path from "node:path";
+import { HarnessError } from "../../../common/errors.ts";
+import { pollUntil } from "../../../common/poll-until.ts";
+import { killGroup, registerChild } from "./child-registry.ts";
+
+export interface ProcessSpec {
+  component: string;
+  binary: string;
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  /** Directory for stdout.log and stderr.log. */
+  logDir: string;
+  readiness?: { kind: "http"; url: string } | { kind: "tcp"; host: string; port: number };
+}
+
+export type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
+
+/** One component as a child process: started, awaited ready, stopped with SIGTERM then SIGKILL. */
+export class ComponentProcess {
+  #child: ChildProcess | undefined;
+  #exit: Promise<ExitInfo> | undefined;
+  #exited: ExitInfo | undefined;
+
+  constructor(readonly spec: ProcessSpec) {}
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  get exited(): ExitInfo | undefined {
+    return this.#exited;
+  }
+
+  get stdoutPath(): string {
+    return path.join(this.spec.logDir, "stdout.log");
+  }
+
+  get stderrPath(): string {
+    return path.join(this.spec.logDir, "stderr.log");
+  }
+
+  start(): void {
+    const out = createWriteStream(this.stdoutPath, { flags: "a" });
+    const err = createWriteStream(this.stderrPath, { flags: "a" });
+    const child = spawn(this.spec.binary, this.spec.argv, {
+      cwd: this.spec.cwd,
+      env: this.spec.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    child.stdout?.pipe(out);
+    child.stderr?.pipe(err);
+    registerChild(child);
+    this.#child = child;
+    this.#exit = new Promise<ExitInfo>((resolve) => {
+      child.once("error", (error) => {
+        err.write(`spawn error: ${error.message}\n`);
+        this.#exited = { code: -1, signal: null };
+        resolve(this.#exited);
+      });
+      child.once("exit", (code, signal) => {
+        this.#exited = { code, signal };
+        resolve(this.#exited);
+      });
+    });
+  }
+
+  /** Polls the readiness probe to a deadline; fails at once, with the binary's own last words, if it exits. */
+  async waitReady(timeoutMs: number): Promise<void> {
+    const readiness = this.spec.readiness;
+    if (!readiness) return;
+    const what = `${this.spec.component} (${readiness.kind === "http" ? readiness.url : `tcp ${readiness.host}:${readiness.port}`})`;
+    await pollUntil(
+      what,
+      async () => {
+        if (this.#exited) throw new ExitedError(this.spec.component, this.#exited, await this.lastLogLines());
+        return readiness.kind === "http" ? httpStatus(readiness.url) : tcpOpen(readiness.host, readiness.port);
+      },
+      (status) => status === "ok",
+      { timeoutMs, intervalMs: 100 },
+    ).catch(async (error: unknown) => {
+      const exited = error instanceof ExitedError ? error : error instanceof Error && error.cause instanceof ExitedError ? error.cause : undefined;
+      if (exited) throw exited;
+      throw error;
+    });
+  }
+
+  async lastLogLines(count = 8): Promise<string> {
+    const text = [await readFile(this.stderrPath, "utf8").catch(() => ""), await readFile(this.stdoutPath, "utf8").catch(() => "")].join("\n");
+    return text.split("\n").filter((l) => l.trim() !== "").slice(-count).join("\n");
+  }
+
+  /** SIGTERM the process group, then SIGKILL after the grace period. */
+  async stop(graceMs = 5000): Promise<ExitInfo | undefined> {
+    const child = this.#child;
+    if (!child || !this.#exit) return undefined;
+    if (this.#exited) return this.#exited;
+    killGroup(child, "SIGTERM");
+    const timer = setTimeout(() => killGroup(child, "SIGKILL"), graceMs);
+    const info = await this.#exit;
+    clearTimeout(timer);
+    killGroup(child, "SIGKILL"); // any grandchildren left in the group
+    return info;
+  }
+}
+
+export class ExitedError extends HarnessError {
+  constructor(readonly component: string, readonly exit: ExitInfo, readonly lastLines: string) {
+    super(`${component} exited before it was ready (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}); its last output:\n${lastLines || "(nothing)"}`);
+  }
+}
+
+async function httpStatus(url: string): Promise<string> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  const body = (await response.text()).trim().slice(0, 120);
+  return response.status >= 200 && response.status < 400 ? "ok" : `HTTP ${response.status} ${JSON.stringify(body)}`;
+}
+
+function tcpOpen(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve("ok");
+    });
+    socket.once("error", (error) => resolve(error.message));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve("timeout");
+    });
+  });
+}

@@ -1,0 +1,248 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import path from "node:path";
+import { HarnessError } from "../../../common/errors.ts";
+import { silentLogger, type Logger } from "../../../common/log.ts";
+import { componentDef, COMPONENT_NAMES, type LocalService } from "../../components/index.ts";
+import { extractComponents, type ComponentSpec } from "../../manifest/component-spec.ts";
+import { loadManifests } from "../../manifest/load-manifests.ts";
+import type { ComponentPlan } from "../../plan.ts";
+import type { ComponentStatus, Endpoint, ExtraService, RuntimeOverride, StackEndpoints, StartedStack, StoppedStack } from "../../started-stack.ts";
+import { onShutdown } from "./child-registry.ts";
+import { ComponentProcess } from "./component-process.ts";
+import { freePort } from "./free-port.ts";
+import { rewriteArg, rewriteEnvValue, rewriteText, type RewriteContext } from "./loopback-rewrite.ts";
+import { extraServiceToLocal, localPodName, localServicesOf } from "./local-services.ts";
+import { planLocal } from "./plan-local.ts";
+
+export interface LocalStartOptions {
+  manifestsDir: string;
+  /** Parent of the run directory; each run gets `<runsDir>/<runId>`. */
+  runsDir: string;
+  runId?: string;
+  bins?: Readonly<Record<string, string>>;
+  /** Start only these components (the rest are planned but `not-started`). Default: every runnable one. */
+  only?: readonly string[];
+  overrides?: readonly RuntimeOverride[];
+  extraServices?: readonly ExtraService[];
+  readyTimeoutMs?: number;
+  logger?: Logger;
+}
+
+interface Runnable {
+  spec: ComponentSpec;
+  plan: Extract<ComponentPlan, { mode: "process" | "substitute" }>;
+  /** containerPort -> local port. */
+  ports: Map<number, number>;
+  dir: string;
+}
+
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-")}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Runs each component of the manifests whose binary is here as a local process, per DESIGN.md. */
+export class LocalRuntime {
+  static async start(options: LocalStartOptions): Promise<StartedLocalStack> {
+    const logger = options.logger ?? silentLogger;
+    const set = await loadManifests(options.manifestsDir);
+    const specs = extractComponents(set, COMPONENT_NAMES);
+    const plans = await planLocal(specs, { bins: options.bins ?? {} });
+    const runId = options.runId ?? newRunId();
+    const runDir = path.resolve(options.runsDir, runId);
+    await mkdir(runDir, { recursive: true });
+    const stack = new StartedLocalStack(runId, runDir);
+    const unregister = onShutdown(async () => void (await stack.stop()));
+    stack.onStop(unregister);
+    try {
+      await stack.launch(specs, plans, options, logger);
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    return stack;
+  }
+}
+
+export class StartedLocalStack implements StartedStack {
+  readonly runtime = "local" as const;
+  readonly #statuses = new Map<string, ComponentStatus>();
+  readonly #processes = new Map<string, ComponentProcess>();
+  readonly #endpoints: Record<string, Record<string, Endpoint>> = {};
+  readonly #rewrites: string[] = [];
+  readonly #stopHooks: (() => void)[] = [];
+  #stopped: Promise<StoppedStack> | undefined;
+
+  constructor(readonly runId: string, readonly runDir: string) {}
+
+  components(): readonly ComponentStatus[] {
+    return [...this.#statuses.values()];
+  }
+
+  endpoints(): StackEndpoints {
+    return this.#endpoints;
+  }
+
+  rewrites(): readonly string[] {
+    return this.#rewrites;
+  }
+
+  processOf(component: string): ComponentProcess | undefined {
+    return this.#processes.get(component);
+  }
+
+  onStop(hook: () => void): void {
+    this.#stopHooks.push(hook);
+  }
+
+  async launch(specs: readonly ComponentSpec[], plans: readonly ComponentPlan[], options: LocalStartOptions, logger: Logger): Promise<void> {
+    const runnable: Runnable[] = [];
+    const used = new Set<number>();
+    for (const [index, spec] of specs.entries()) {
+      const plan = plans[index]!;
+      if (plan.mode === "unavailable") {
+        this.#statuses.set(spec.name, { plan, status: { state: "unavailable", reason: plan.reason } });
+      } else if (plan.mode === "pod") {
+        throw new HarnessError(`local runtime got a pod plan for ${spec.name}`);
+      } else if (options.only && !options.only.includes(spec.name)) {
+        this.#statuses.set(spec.name, { plan, status: { state: "not-started", reason: "not selected for this run" } });
+      } else {
+        const ports = new Map<number, number>();
+        const served = plan.mode === "substitute" ? spec.container.ports.filter((p) => spec.container.readiness?.kind !== "exec" && p.containerPort === readinessPort(spec)) : spec.container.ports;
+        for (const port of served) ports.set(port.containerPort, await uniqueFreePort(used));
+        runnable.push({ spec, plan, ports, dir: path.join(this.runDir, spec.name) });
+      }
+    }
+    const services = [...runnable.flatMap((r) => localServicesOf(r.spec, (port) => r.ports.get(port))), ...(options.extraServices ?? []).map(extraServiceToLocal)];
+    for (const r of runnable) {
+      const process = await this.#prepare(r, services, options.overrides ?? [], logger);
+      this.#processes.set(r.spec.name, process);
+      this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "not-started", reason: "starting" } });
+    }
+    for (const line of this.#rewrites) logger.info(`  rewrite: ${line}`);
+    const timeoutMs = options.readyTimeoutMs ?? 30_000;
+    await Promise.all(runnable.map(async (r) => {
+      const process = this.#processes.get(r.spec.name)!;
+      const startedAt = performance.now();
+      logger.info(`  starting ${r.spec.name}: ${r.plan.binary} ${process.spec.argv.join(" ")}`);
+      process.start();
+      try {
+        await process.waitReady(timeoutMs);
+        const readyAfterMs = Math.round(performance.now() - startedAt);
+        this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "ready", readyAfterMs, ...(process.pid ? { pid: process.pid } : {}) } });
+        this.#endpoints[r.spec.name] = Object.fromEntries(services.filter((s) => s.component === r.spec.name).flatMap((s) => s.ports.map((p) => [p.name, endpoint(p.local)])));
+        logger.info(`  ${r.spec.name} ready after ${readyAfterMs}ms`);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "error", error: message } });
+        logger.error(`${r.spec.name}: ${message}`);
+      }
+    }));
+  }
+
+  async #prepare(r: Runnable, services: readonly LocalService[], overrides: readonly RuntimeOverride[], logger: Logger): Promise<ComponentProcess> {
+    const { spec } = r;
+    const def = componentDef(spec.name);
+    const mine = overrides.filter((o) => o.component === spec.name);
+    for (const o of mine) this.#rewrites.push(`${spec.name}: override: ${o.describe}`);
+    const logDir = r.dir;
+    await mkdir(logDir, { recursive: true });
+    if (r.plan.mode === "substitute") {
+      const substitute = def.substitutes!.find((s) => s.name === (r.plan as { substitute: string }).substitute)!;
+      const dataDir = path.join(r.dir, "data");
+      await mkdir(dataDir, { recursive: true });
+      const port = r.ports.get(readinessPort(spec)!)!;
+      this.#rewrites.push(`${spec.name}: ${substitute.describe} (127.0.0.1:${port})`);
+      return new ComponentProcess({
+        component: spec.name, binary: r.plan.binary, argv: substitute.argv({ listen: `127.0.0.1:${port}`, dataDir }), env: baseEnv(r.dir), cwd: r.dir, logDir,
+        readiness: { kind: "http", url: `http://127.0.0.1:${port}${substitute.readinessPath}` },
+      });
+    }
+    const mounts = spec.container.mounts.map((m) => ({ containerPath: m.mountPath, localPath: m.kind === "host" ? m.hostPath : path.join(r.dir, "fs", m.mountPath) }));
+    const context: RewriteContext = { services, mounts, ownPorts: r.ports };
+    for (const mount of spec.container.mounts) {
+      if (mount.kind === "host") continue;
+      const local = path.join(r.dir, "fs", mount.mountPath);
+      if (mount.kind === "data") {
+        await mkdir(local, { recursive: true });
+        continue;
+      }
+      for (const file of mount.files) {
+        const localFile = path.join(r.dir, "fs", file.path);
+        let content = file.content;
+        for (const o of mine) if (o.file?.path === file.path) content = o.file.transform(content);
+        const hits = new Set<string>();
+        content = rewriteText(content, context, (from, to) => hits.add(`${from} -> ${to}`));
+        for (const hit of hits) this.#rewrites.push(`${spec.name}: ${file.path}: ${hit}`);
+        content = def.adaptConfigFile ? def.adaptConfigFile({ ...file, content }, { services, note: (line) => this.#rewrites.push(line) }) : content;
+        await mkdir(path.dirname(localFile), { recursive: true });
+        await writeFile(localFile, content, { mode: mount.from.kind === "Secret" ? 0o600 : 0o644 });
+      }
+    }
+    let args = [...spec.container.args];
+    for (const o of mine) if (o.args) args = o.args(args);
+    const rewritten = args.map((a) => rewriteArg(a, context));
+    rewritten.forEach((a, i) => a !== args[i] && this.#rewrites.push(`${spec.name}: arg ${args[i]} -> ${a}`));
+    const argv = def.localArgv ? def.localArgv(spec, rewritten) : rewritten;
+    const env = { ...baseEnv(r.dir), ...Object.fromEntries(spec.container.env.map((e) => [e.name, "value" in e ? rewriteEnvValue(e.name, e.value, context) : fieldRef(e.fieldRef, spec)])) };
+    const readiness = spec.container.readiness;
+    const probePort = readiness && readiness.kind !== "exec" ? r.ports.get(readiness.port) : undefined;
+    logger.debug(`${spec.name}: run dir ${r.dir}`);
+    return new ComponentProcess({
+      component: spec.name, binary: r.plan.binary, argv, env, cwd: r.dir, logDir,
+      ...(readiness?.kind === "http" && probePort ? { readiness: { kind: "http" as const, url: `http://127.0.0.1:${probePort}${readiness.path}` } } : {}),
+      ...(readiness?.kind === "tcp" && probePort ? { readiness: { kind: "tcp" as const, host: "127.0.0.1", port: probePort } } : {}),
+    });
+  }
+
+  stop(): Promise<StoppedStack> {
+    this.#stopped ??= (async () => {
+      const exits: StoppedStack["exits"] = {};
+      await Promise.all([...this.#processes].map(async ([name, process]) => {
+        const info = await process.stop();
+        exits[name] = info ? { code: info.code, signal: info.signal } : undefined;
+      }));
+      for (const hook of this.#stopHooks) hook();
+      return { runDir: this.runDir, exits };
+    })();
+    return this.#stopped;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+function readinessPort(spec: ComponentSpec): number | undefined {
+  const r = spec.container.readiness;
+  return r && r.kind !== "exec" ? r.port : undefined;
+}
+
+async function uniqueFreePort(used: Set<number>): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await freePort();
+    if (!used.has(port)) {
+      used.add(port);
+      return port;
+    }
+  }
+  throw new HarnessError("could not get 20 distinct free loopback ports from the OS");
+}
+
+function endpoint(local: { host: string; port: number }): Endpoint {
+  return { host: local.host, port: local.port, url: `http://${local.host}:${local.port}` };
+}
+
+function baseEnv(dir: string): Record<string, string> {
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, LANG: "C.UTF-8", TZ: "UTC" };
+}
+
+function fieldRef(fieldPath: string, spec: ComponentSpec): string {
+  switch (fieldPath) {
+    case "metadata.name": return localPodName(spec);
+    case "metadata.namespace": return spec.workload.namespace;
+    case "status.podIP": case "status.hostIP": return "127.0.0.1";
+    case "spec.nodeName": return hostname();
+    default: return "";
+  }
+}

@@ -1,0 +1,75 @@
+import type { LocalService } from "../../components/component-def.ts";
+
+/**
+ * The only difference between a cluster and the local runtime: in-cluster names, container
+ * paths and listen ports become loopback addresses and run-directory paths. Pure functions.
+ */
+export interface RewriteContext {
+  services: readonly LocalService[];
+  /** Container mount path -> local directory (or host path for hostPath volumes). */
+  mounts: readonly { containerPath: string; localPath: string }[];
+  /** This component's own container ports -> local ports. */
+  ownPorts: ReadonlyMap<number, number>;
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local` followed by `:port` -> `127.0.0.1:localPort`. */
+export function rewriteServiceAddresses(text: string, services: readonly LocalService[], onHit?: (from: string, to: string) => void): string {
+  let out = text;
+  for (const service of services) {
+    for (const port of service.ports) {
+      const host = `${escape(service.name)}(?:\\.${escape(service.namespace)}(?:\\.svc(?:\\.cluster\\.local)?)?)?`;
+      const pattern = new RegExp(`(?<![\\w.-])${host}:${port.port}(?!\\d)`, "g");
+      const to = `${port.local.host}:${port.local.port}`;
+      out = out.replace(pattern, (from) => {
+        onHit?.(from, to);
+        return to;
+      });
+    }
+  }
+  return out;
+}
+
+/** Container paths at the start of a value (`/etc/prometheus/...`) -> local paths; URL paths are left alone. */
+export function rewriteMountPaths(text: string, mounts: RewriteContext["mounts"]): string {
+  let out = text;
+  for (const mount of [...mounts].sort((a, b) => b.containerPath.length - a.containerPath.length)) {
+    const pattern = new RegExp(`(^|[\\s"'=\\[,(])${escape(mount.containerPath)}(?=$|[/\\s"',\\]\\)*])`, "gm");
+    out = out.replace(pattern, (_m, lead: string) => `${lead}${mount.localPath}`);
+  }
+  return out;
+}
+
+/** `0.0.0.0:9090`, `:9090`, `[::]:9090`, `localhost:9090` for the component's own ports -> `127.0.0.1:local`. */
+export function rewriteListenAddresses(text: string, ownPorts: RewriteContext["ownPorts"]): string {
+  let out = text;
+  for (const [containerPort, localPort] of ownPorts) {
+    const pattern = new RegExp(`(^|[\\s"'=\\[,/])(?:0\\.0\\.0\\.0|\\[::\\]|localhost|127\\.0\\.0\\.1)?:${containerPort}(?!\\d)`, "gm");
+    out = out.replace(pattern, (_m, lead: string) => `${lead}127.0.0.1:${localPort}`);
+    // YAML settings such as `http_listen_port: 3100` / `grpc_listen_port: 9095`.
+    out = out.replace(new RegExp(`^(\\s*[\\w.-]*port\\s*:\\s*)${containerPort}\\s*$`, "gm"), `$1${localPort}`);
+  }
+  return out;
+}
+
+/** One command-line argument: `--flag=value`, `-flag=value` or a bare value. */
+export function rewriteArg(arg: string, context: RewriteContext): string {
+  const flag = /^(--?[\w.-]+)=(.*)$/s.exec(arg);
+  if (!flag) return rewriteMountPaths(arg, context.mounts);
+  const [, name, value] = flag as unknown as [string, string, string];
+  const portValue = Number(value);
+  if (/port/i.test(name) && /^\d+$/.test(value) && context.ownPorts.has(portValue)) return `${name}=${context.ownPorts.get(portValue)}`;
+  return `${name}=${rewriteText(value, context)}`;
+}
+
+/** An environment variable: `GF_SERVER_HTTP_PORT=3000` style port settings, then the text rewrites. */
+export function rewriteEnvValue(name: string, value: string, context: RewriteContext, onHit?: (from: string, to: string) => void): string {
+  const port = Number(value);
+  if (/PORT/i.test(name) && /^\d+$/.test(value) && context.ownPorts.has(port)) return String(context.ownPorts.get(port));
+  return rewriteText(value, context, onHit);
+}
+
+export function rewriteText(text: string, context: RewriteContext, onHit?: (from: string, to: string) => void): string {
+  return rewriteServiceAddresses(rewriteListenAddresses(rewriteMountPaths(text, context.mounts), context.ownPorts), context.services, onHit);
+}
