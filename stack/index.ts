@@ -9,3 +9,4 @@ export { planLocal } from "./runtimes/local/plan-local.ts";
 export { waitForShutdownSignal } from "./runtimes/local/child-registry.ts";
 export { selectRuntime, RUNTIME_NAMES, type RuntimeName, type RuntimeChoice } from "./runtimes/select-runtime.ts";
 export { validateStack, type ValidationCheck, type ValidationStatus } from "./validate/validate-stack.ts";
+export * from "./clients/index.ts";

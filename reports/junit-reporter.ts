@@ -1,0 +1,88 @@
+import type { CheckResult, Pillar, RunResult } from "../assertions/run-result.ts";
+import { PILLARS, countStatuses } from "../assertions/run-result.ts";
+import { checkDetailLines } from "./check-details.ts";
+import { formatMeasured, formatTarget } from "./format-check.ts";
+import type { ReportFile, Reporter } from "./reporter.ts";
+import { escapeXmlAttribute as attr, escapeXmlText as text } from "./xml-text.ts";
+
+/**
+ * `junit.xml`: one `<testsuite>` per pillar, one `<testcase>` per check. fail -> `<failure>`,
+ * error -> `<error>`, unavailable/unsupported -> `<skipped>`, simulated -> passes with a
+ * `status=simulated` property and a system-out line saying so. Validates against
+ * `reports/schemas/junit.xsd` (junit-10.xsd plus testcase `<properties>`).
+ */
+export class JunitReporter implements Reporter {
+  readonly format = "junit" as const;
+
+  onRunEnd(result: Readonly<RunResult>): ReportFile {
+    const counts = countStatuses(result.checks);
+    const lines = [
+      `<?xml version="1.0" encoding="UTF-8"?>`,
+      `<testsuites name="${attr(`obsconf ${result.scenario} ${result.runId}`)}" tests="${result.checks.length}" failures="${counts.fail}" errors="${counts.error}" time="${seconds(result.durationMs)}">`,
+    ];
+    for (const pillar of PILLARS) {
+      const checks = result.checks.filter((c) => c.pillar === pillar);
+      if (checks.length > 0) lines.push(...testsuite(result, pillar, checks));
+    }
+    lines.push(`</testsuites>`, ``);
+    return { fileName: "junit.xml", contents: lines.join("\n") };
+  }
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+function testsuite(result: Readonly<RunResult>, pillar: Pillar, checks: readonly Readonly<CheckResult>[]): string[] {
+  const counts = countStatuses(checks);
+  const timeMs = checks.reduce((acc, c) => acc + c.durationMs, 0);
+  const startedAt = checks.map((c) => c.startedAt).sort()[0] ?? result.startedAt;
+  return [
+    `  <testsuite name="obsconf.${pillar}" tests="${checks.length}" failures="${counts.fail}" errors="${counts.error}" skipped="${counts.unavailable + counts.unsupported}" time="${seconds(timeMs)}" timestamp="${attr(startedAt)}" hostname="${attr(result.host.hostname)}">`,
+    ...checks.flatMap((c) => testcase(c)),
+    `  </testsuite>`,
+  ];
+}
+
+function testcase(check: Readonly<CheckResult>): string[] {
+  const open = `    <testcase classname="obsconf.${attr(check.pillar)}" name="${attr(`${check.id}: ${check.title}`)}" time="${seconds(check.durationMs)}">`;
+  const details = checkDetailLines(check).join("\n");
+  const body: string[] = [];
+  switch (check.status) {
+    case "pass":
+      if (details !== "") body.push(systemOut(details));
+      break;
+    case "simulated": {
+      const by = check.simulatedBy ?? [];
+      body.push(
+        `      <properties>`,
+        `        <property name="status" value="simulated"/>`,
+        `        <property name="simulatedBy" value="${attr(by.join(","))}"/>`,
+        `      </properties>`,
+        systemOut(`SIMULATED: passed against ${by.length > 0 ? by.join(", ") : "a substitute"}, not the real component\n${details}`),
+      );
+      break;
+    }
+    case "fail":
+      body.push(`      <failure message="${attr(failureMessage(check))}" type="fail">${text(details)}</failure>`);
+      break;
+    case "error":
+      body.push(`      <error message="${attr(check.reason ?? "harness error")}" type="error">${text(details)}</error>`);
+      break;
+    case "unavailable":
+    case "unsupported":
+      body.push(`      <skipped message="${attr(`${check.status}: ${check.reason ?? "no reason given"}`)}"/>`);
+      break;
+  }
+  return body.length === 0 ? [open.replace(/>$/, "/>")] : [open, ...body, `    </testcase>`];
+}
+
+function failureMessage(check: Readonly<CheckResult>): string {
+  if (check.reason !== undefined) return check.reason;
+  const measured = formatMeasured(check.measured);
+  return `expected ${formatTarget(check.target) || "target"}, measured ${measured || "nothing"}`;
+}
+
+function systemOut(content: string): string {
+  return `      <system-out>${text(content)}</system-out>`;
+}

@@ -1,0 +1,3 @@
+export * from "./prometheus-client.ts";
+export * from "./prometheus-parse.ts";
+export * from "./prom-api-error.ts";
