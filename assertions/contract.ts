@@ -1,0 +1,137 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { describeSeen, InputError } from "../common/errors.ts";
+import type { AlertChannel } from "./alert-sink/notification.ts";
+import { contractFileSchema, type ContractFile, type ProfileFile } from "./contract-schema.ts";
+import { resolveTargets, type ContractTarget, type TargetPath } from "./contract-targets.ts";
+
+export type { Comparator, ContractTarget, TargetPath, TargetUnit } from "./contract-targets.ts";
+export { TARGET_PATHS } from "./contract-targets.ts";
+
+export interface RequiredRoute {
+  /** Alert labels the route matches; `{}` means every alert (e.g. the email summary). */
+  match: Record<string, string>;
+  channel: AlertChannel;
+  seedRow: string;
+  source: string;
+}
+
+/** Volumes and durations a run uses; never a target. */
+export interface Profile {
+  name: string;
+  description: string;
+  canaries: { count: number; intervalMs: number; pullScrapes: number };
+  query: { users: number; durationMs: number };
+  load: { durationMs: number; offeredFraction: { metrics: number; logs: number; traces: number } };
+  chaos: { faultDurationMs: number; observeAfterHealMs: number };
+}
+
+export interface Contract {
+  /** The file as the user named it (the default is `assertions/contract.yaml`). */
+  file: string;
+  version: string;
+  seedFile: string;
+  targets: Record<TargetPath, ContractTarget>;
+  alertRoutes: RequiredRoute[];
+  profiles: Record<string, Profile>;
+}
+
+export const DEFAULT_CONTRACT_FILE = "assertions/contract.yaml";
+const DEFAULT_CONTRACT_PATH = fileURLToPath(new URL("./contract.yaml", import.meta.url));
+
+/** Reads and validates the contract; any problem is an InputError naming file, field, expected and seen. */
+export function loadContract(path?: string): Contract {
+  const file = path ?? DEFAULT_CONTRACT_FILE;
+  let source: string;
+  try {
+    source = readFileSync(path ?? DEFAULT_CONTRACT_PATH, "utf8");
+  } catch (error) {
+    throw new InputError({ file }, "a readable contract file", (error as NodeJS.ErrnoException).code ?? String(error), { cause: error });
+  }
+  return parseContract(source, file);
+}
+
+/** Validates contract text; `file` is only used in messages and `source` fields. */
+export function parseContract(source: string, file: string): Contract {
+  const doc = parseDocument(source);
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    throw new InputError({ file }, "valid YAML", `${first.code} at line ${first.linePos?.[0]?.line ?? "?"}`, { cause: first });
+  }
+  const raw: unknown = doc.toJS();
+  const parsed = contractFileSchema.safeParse(raw);
+  if (!parsed.success) throw issueToInputError(parsed.error.issues[0]!, raw, file, parsed.error);
+  return toContract(parsed.data, file);
+}
+
+export function targetFor(contract: Contract, path: TargetPath): ContractTarget {
+  return contract.targets[path];
+}
+
+export function profileOf(contract: Contract, name: string): Profile {
+  const profile = contract.profiles[name];
+  if (profile === undefined) {
+    throw new InputError({ file: contract.file, field: "profiles" }, `one of ${Object.keys(contract.profiles).join(", ")}`, describeSeen(name));
+  }
+  return profile;
+}
+
+export function requiredRoutes(contract: Contract, channel?: AlertChannel): RequiredRoute[] {
+  return contract.alertRoutes.filter((r) => channel === undefined || r.channel === channel);
+}
+
+/** The rates a load generator offers under a profile: the documented targets times the profile's fractions. */
+export function offeredRates(contract: Contract, profile: Profile): { metricsSamplesPerSec: number; logsBytesPerSec: number; tracesSpansPerSec: number } {
+  return {
+    metricsSamplesPerSec: contract.targets["throughput.metricsSamplesPerSec"].value * profile.load.offeredFraction.metrics,
+    logsBytesPerSec: contract.targets["throughput.logsBytesPerSec"].value * profile.load.offeredFraction.logs,
+    tracesSpansPerSec: contract.targets["throughput.tracesSpansPerSec"].value * profile.load.offeredFraction.traces,
+  };
+}
+
+function toContract(data: ContractFile, file: string): Contract {
+  return {
+    file,
+    version: data.version,
+    seedFile: data.seed.file,
+    targets: resolveTargets(data, file),
+    alertRoutes: data.targets.alertRoutes.map((r, i) => ({ match: r.match, channel: r.channel, seedRow: r.seed, source: `${file}#targets.alertRoutes[${i}]` })),
+    profiles: Object.fromEntries(Object.entries(data.profiles).map(([name, p]) => [name, toProfile(name, p)])),
+  };
+}
+
+function toProfile(name: string, p: ProfileFile): Profile {
+  return {
+    name,
+    description: p.description,
+    canaries: { count: p.canaries.count, intervalMs: p.canaries.interval, pullScrapes: p.canaries.pullScrapes },
+    query: { users: p.query.users, durationMs: p.query.duration },
+    load: { durationMs: p.load.duration, offeredFraction: { ...p.load.offeredFraction } },
+    chaos: { faultDurationMs: p.chaos.faultDuration, observeAfterHealMs: p.chaos.observeAfterHeal },
+  };
+}
+
+function issueToInputError(issue: z.core.$ZodIssue, raw: unknown, file: string, cause: unknown): InputError {
+  const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+  const field = formatPath(path);
+  if (issue.code === "unrecognized_keys") {
+    const keys = issue.keys.map((k) => `"${k}"`).join(", ");
+    return new InputError({ file, field }, issue.message, `${issue.keys.length === 1 ? "key" : "keys"} ${keys}`, { cause });
+  }
+  return new InputError({ file, field }, issue.message, describeSeen(valueAt(raw, path)), { cause });
+}
+
+function formatPath(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+}
+
+function valueAt(raw: unknown, path: readonly (string | number)[]): unknown {
+  let at = raw;
+  for (const key of path) {
+    if (at === null || typeof at !== "object") return undefined;
+    at = (at as Record<string | number, unknown>)[key];
+  }
+  return at;
+}

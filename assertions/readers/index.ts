@@ -1,0 +1,1 @@
+export * from "./metrics-push-reader.ts";
