@@ -1,0 +1,4 @@
+export * from "./interval-loop.ts";
+export * from "./metrics-canary-writer.ts";
+export * from "./write-series.ts";
+export * from "./pull-target.ts";

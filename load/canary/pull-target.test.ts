@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { ManualClock } from "../../common/clock.ts";
+import { Ledger } from "../../common/ledger.ts";
+import { escapeLabelValue, PullCanaryTarget } from "./pull-target.ts";
+
+/** Minimal text-exposition parse: sample lines into `series -> value`. */
+function parseExposition(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const at = line.lastIndexOf(" ");
+    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return samples;
+}
+
+describe("PullCanaryTarget", () => {
+  it("should expose the current seq at /metrics and record each exposure in the ledger", async () => {
+    const ledger = new Ledger();
+    const clock = new ManualClock(1_795_555_440_000);
+    await using target = await new PullCanaryTarget({ runId: "run-7", ledger, intervalMs: 15_000, count: 3, deadlineMs: 600_000, clock }).start();
+    expect(target.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    await target.bumping;
+    const response = await fetch(target.url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    const text = await response.text();
+    expect(text).toBe(
+      "# HELP obsconf_canary_pull_seq Sequence number exposed by the obsconf pull canary.\n" +
+        "# TYPE obsconf_canary_pull_seq gauge\n" +
+        'obsconf_canary_pull_seq{obsconf_run="run-7"} 2\n',
+    );
+    expect(parseExposition(text)).toEqual(new Map([['obsconf_canary_pull_seq{obsconf_run="run-7"}', 2]]));
+    expect(ledger.entries({ signal: "metrics", stream: "pull" }).map((e) => [e.seq, e.id, e.writtenAtMs, e.outcome])).toEqual([
+      [0, "0", 1_795_555_440_000, { kind: "acked", ackedAtMs: 1_795_555_440_000 }],
+      [1, "1", 1_795_555_455_000, { kind: "acked", ackedAtMs: 1_795_555_455_000 }],
+      [2, "2", 1_795_555_470_000, { kind: "acked", ackedAtMs: 1_795_555_470_000 }],
+    ]);
+    expect(await target.stop()).toEqual({ exposed: 3, scrapes: 1 });
+  });
+
+  it("should serve seq 0 as soon as it has started", async () => {
+    await using target = await new PullCanaryTarget({ runId: "r", ledger: new Ledger(), intervalMs: 60_000, count: 10, deadlineMs: 600_000 }).start();
+    const text = await (await fetch(target.url)).text();
+    expect(parseExposition(text).get('obsconf_canary_pull_seq{obsconf_run="r"}')).toBe(0);
+  });
+
+  it("should bump the seq in real time and record every value it exposed", async () => {
+    const ledger = new Ledger();
+    await using target = await new PullCanaryTarget({ runId: "r", ledger, intervalMs: 10, count: 1_000, deadlineMs: 60_000 }).start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const seen = parseExposition(await (await fetch(target.url)).text()).get('obsconf_canary_pull_seq{obsconf_run="r"}')!;
+    expect(seen).toBeGreaterThan(0);
+    expect(seen).toBeLessThanOrEqual(target.seq()!);
+    const stopped = await target.stop();
+    expect(stopped.scrapes).toBe(1);
+    expect(ledger.entries({ stream: "pull" }).map((e) => e.seq)).toEqual(Array.from({ length: stopped.exposed }, (_, i) => i));
+    await expect(fetch(target.url)).rejects.toThrow("fetch failed");
+  });
+
+  it("should answer 404 off /metrics", async () => {
+    await using target = await new PullCanaryTarget({ runId: "r", ledger: new Ledger(), intervalMs: 1_000, count: 1, deadlineMs: 5_000 }).start();
+    const response = await fetch(target.url.replace("/metrics", "/"));
+    expect([response.status, await response.text()]).toEqual([404, "404 page not found\n"]);
+  });
+
+  it("should escape label values per the exposition format", () => {
+    expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
+  });
+});

@@ -1,0 +1,105 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { systemClock, type Clock } from "../../common/clock.ts";
+import type { Ledger } from "../../common/ledger.ts";
+import { startIntervalLoop, type IntervalLoopSummary, type RunningLoop } from "./interval-loop.ts";
+
+export const PULL_CANARY_METRIC = "obsconf_canary_pull_seq";
+export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+export interface PullCanaryTargetOptions {
+  runId: string;
+  ledger: Ledger;
+  /** How often the exposed seq is bumped (keep it above the scrape interval to see every value). */
+  intervalMs: number;
+  /** Values to expose (0..count-1); the last one stays exposed until `stop()`. */
+  count: number;
+  /** No bump happens later than this many ms after `start()`. */
+  deadlineMs: number;
+  clock?: Clock;
+}
+
+export interface StartedPullTarget extends AsyncDisposable {
+  /** `http://127.0.0.1:<port>/metrics`. */
+  readonly url: string;
+  /** `127.0.0.1:<port>`, as a scrape config's static target. */
+  readonly target: string;
+  /** The seq currently exposed (undefined only when `count` is 0: then no sample is served). */
+  seq(): number | undefined;
+  /** Successful GETs of /metrics so far. */
+  scrapes(): number;
+  /** Settles when the seq stops moving (count or deadline reached, or stopped). */
+  readonly bumping: Promise<IntervalLoopSummary>;
+  stop(): Promise<StoppedPullTarget>;
+}
+
+export interface StoppedPullTarget {
+  exposed: number;
+  scrapes: number;
+}
+
+/**
+ * The pull-path canary: a loopback target serving Prometheus text exposition at /metrics with
+ * `obsconf_canary_pull_seq{obsconf_run="<runId>"} <seq>`. Each new seq is recorded in the ledger
+ * (`metrics`/`pull`, acked at the moment it is exposed): latency = first readable - exposure, which
+ * includes the scrape interval by design.
+ */
+export class PullCanaryTarget {
+  constructor(private readonly options: PullCanaryTargetOptions) {}
+
+  async start(): Promise<StartedPullTarget> {
+    const { runId, ledger, intervalMs, count, deadlineMs, clock = systemClock } = this.options;
+    const series = `${PULL_CANARY_METRIC}{obsconf_run="${escapeLabelValue(runId)}"}`;
+    let seq: number | undefined;
+    let scrapes = 0;
+    const server = createServer((req, res) => {
+      const path = (req.url ?? "").split("?")[0];
+      if (path !== "/metrics" || (req.method !== "GET" && req.method !== "HEAD")) {
+        res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("404 page not found\n");
+        return;
+      }
+      scrapes += 1;
+      res.writeHead(200, { "Content-Type": EXPOSITION_CONTENT_TYPE }).end(
+        `# HELP ${PULL_CANARY_METRIC} Sequence number exposed by the obsconf pull canary.\n` +
+          `# TYPE ${PULL_CANARY_METRIC} gauge\n${seq === undefined ? "" : `${series} ${seq}\n`}`,
+      );
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+
+    // Tick 0 runs synchronously inside startIntervalLoop, so seq 0 is recorded before anyone can scrape.
+    const loop: RunningLoop<IntervalLoopSummary> = startIntervalLoop({ count, intervalMs, deadlineMs, clock }, async ({ n }) => {
+      seq = n;
+      const exposedAtMs = clock.nowMs();
+      ledger.record({ signal: "metrics", stream: "pull", seq: n, id: String(n), writtenAtMs: exposedAtMs, outcome: { kind: "acked", ackedAtMs: exposedAtMs } });
+    });
+
+    let stopped: Promise<StoppedPullTarget> | undefined;
+    const stop = () =>
+      (stopped ??= (async () => {
+        const { ticks } = await loop.stop();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        return { exposed: ticks, scrapes };
+      })());
+    return {
+      url: `http://127.0.0.1:${port}/metrics`,
+      target: `127.0.0.1:${port}`,
+      seq: () => seq,
+      scrapes: () => scrapes,
+      bumping: loop.done,
+      stop,
+      [Symbol.asyncDispose]: async () => void (await stop()),
+    };
+  }
+}
+
+/** Label value escaping of the text exposition format: backslash, double quote and newline. */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}

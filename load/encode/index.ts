@@ -1,0 +1,3 @@
+export * from "./remote-write.ts";
+export * from "./snappy-block.ts";
+export * from "./encode-rate.ts";

@@ -1,0 +1,3 @@
+export * from "./encode/index.ts";
+export * from "./transport/index.ts";
+export * from "./canary/index.ts";

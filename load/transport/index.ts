@@ -1,0 +1,3 @@
+export * from "./transport.ts";
+export * from "./http-transport.ts";
+export * from "./with-retry.ts";
