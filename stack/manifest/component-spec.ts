@@ -73,7 +73,7 @@ function extractOne(set: ManifestSet, workload: SourcedObject, known: readonly s
   const spec = object.spec as { replicas?: number; template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[]; volumes?: Volume[] } }; selector: { matchLabels: Record<string, string> }; volumeClaimTemplates?: { metadata: { name: string } }[] };
   const name = object.metadata.labels?.[COMPONENT_LABEL];
   if (name === undefined || !known.includes(name)) {
-    throw new InputError(at(workload, `metadata.labels.${COMPONENT_LABEL}`), `one of ${known.join(", ")}`, describeSeen(name));
+    throw new InputError(at(workload, `metadata.labels["${COMPONENT_LABEL}"]`), `one of ${known.join(", ")}`, describeSeen(name));
   }
   if (!matches(spec.selector.matchLabels, spec.template.metadata.labels)) {
     throw new InputError(at(workload, "spec.selector.matchLabels"), "labels that the pod template carries", describeSeen(spec.selector.matchLabels));
@@ -132,12 +132,17 @@ function resolveMount(byKind: (k: string) => SourcedObject[], workload: SourcedO
     const data = objectData(source);
     const items = volume.configMap?.items ?? volume.secret?.items;
     const selected = items ?? Object.keys(data).map((key) => ({ key, path: key }));
-    const files = selected.map(({ key, path }) => {
+    for (const { key } of selected) {
       if (!(key in data)) throw new InputError(at(workload, field), `a key of ${kind} ${refName} (${Object.keys(data).join(", ")})`, describeSeen(key));
-      return { key, path: subPath ? mountPath : `${mountPath}/${path}`, content: data[key]! };
-    });
-    const chosen = subPath ? files.filter((f) => f.key === subPath) : files;
-    return { kind: "config", volume: volume.name, mountPath, from: { kind, name: refName }, files: chosen };
+    }
+    if (subPath !== undefined) {
+      // subPath names one item's path in the volume (its key unless `items` renames it) and mounts that file alone.
+      const item = selected.find((i) => i.path === subPath);
+      if (!item) throw new InputError(at(workload, field.replace(/\.name$/, ".subPath")), `an item path of ${kind} ${refName} (${selected.map((i) => i.path).join(", ")})`, describeSeen(subPath));
+      return { kind: "config", volume: volume.name, mountPath, from: { kind, name: refName }, files: [{ key: item.key, path: mountPath, content: data[item.key]! }] };
+    }
+    const files = selected.map(({ key, path }) => ({ key, path: `${mountPath}/${path}`, content: data[key]! }));
+    return { kind: "config", volume: volume.name, mountPath, from: { kind, name: refName }, files };
   }
   if (volume.hostPath) return { kind: "host", volume: volume.name, mountPath, hostPath: volume.hostPath.path };
   return { kind: "data", volume: volume.name, mountPath };

@@ -94,7 +94,7 @@ function parseYamlDocuments(text: string, file: string): unknown[] {
     const error = doc.errors[0];
     if (error) {
       const where = error.linePos?.[0] ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : "";
-      throw new InputError({ file, document: index + 1 }, "valid YAML", `${error.code}${where}: ${error.message.split("\n")[0]}`);
+      throw new InputError({ file, document: index + 1 }, "valid YAML", `${error.code}${where}: ${error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:$/, "")}`);
     }
     return doc.toJS();
   });

@@ -6,6 +6,8 @@ export function formatFieldPath(segments: readonly PropertyKey[]): string {
   return segments.reduce<string>((out, segment) => {
     if (typeof segment === "number") return `${out}[${segment}]`;
     const key = String(segment);
+    // Keys with dots or slashes (labels, annotations, ConfigMap keys) are written `["key"]`, as kubectl does.
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return `${out}[${JSON.stringify(key)}]`;
     return out === "" ? key : `${out}.${key}`;
   }, "");
 }

@@ -116,7 +116,8 @@ function sourceOf(set: ManifestSet, spec: ComponentSpec, containerPath: string) 
 }
 
 function toolError(where: ReturnType<typeof sourceOf>, tool: string, output: string, fsRoot: string): InputError {
-  const seen = output.split(fsRoot).join("").split("\n").filter((l) => l.trim() && !/^Checking |^  SUCCESS|^$/.test(l)).slice(0, 6).join(" | ");
+  // amtool prints its reason on the `Checking '<file>'  FAILED: ...` line itself; keep the reason, drop the prefix.
+  const seen = output.split(fsRoot).join("").split("\n").map((l) => l.replace(/^Checking \S+\s*/, "").trim()).filter((l) => l && !/^SUCCESS/.test(l)).slice(0, 6).join(" | ");
   return new InputError(where, `a config that ${tool} accepts`, JSON.stringify(seen));
 }
 
