@@ -5,4 +5,5 @@ export * from "./alert-sink/index.ts";
 export * from "./canary/index.ts";
 export * from "./readers/index.ts";
 export * from "./query-load.ts";
-export * from "./latency-summary.ts";
+export * from "./checks/index.ts";
+export * from "./query-suite.ts";

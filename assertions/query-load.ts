@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from "../common/clock.ts";
-import { summarizeLatencies, type LatencySummary } from "./latency-summary.ts";
+import { distributionOf, type Distribution } from "./run-result.ts";
 
 /**
  * Closed-model query load: `users` virtual users each run the suite round-robin (user u starts at
@@ -33,7 +33,8 @@ export interface ErrorCounts {
 }
 
 export interface QueryStats {
-  readonly latency: LatencySummary;
+  /** Undefined when no query of this kind completed. */
+  readonly latency: Distribution | undefined;
   readonly errors: ErrorCounts;
 }
 
@@ -106,13 +107,17 @@ export async function runQueryLoad(options: QueryLoadOptions): Promise<QueryLoad
   await Promise.all(Array.from({ length: users }, (_, index) => user(index)));
 
   const perQuery: Record<string, QueryStats> = {};
-  for (const q of queries) perQuery[q.name] = { latency: summarizeLatencies(latencies.get(q.name)!), errors: errors.get(q.name)!.counts() };
+  for (const q of queries) perQuery[q.name] = { latency: summarize(latencies.get(q.name)!), errors: errors.get(q.name)!.counts() };
   return {
     users,
     elapsedMs: clock.monotonicMs() - startedMs,
     iterations,
     stoppedBy: hitMaxIterations ? "max-iterations" : "deadline",
-    overall: { latency: summarizeLatencies([...latencies.values()].flat()), errors: allErrors.counts() },
+    overall: { latency: summarize([...latencies.values()].flat()), errors: allErrors.counts() },
     perQuery,
   };
+}
+
+function summarize(latenciesMs: readonly number[]): Distribution | undefined {
+  return latenciesMs.length > 0 ? distributionOf(latenciesMs) : undefined;
 }
