@@ -29,6 +29,8 @@ export interface SubstituteDef {
   readonly describe: string;
   /** The substitute serves the component's HTTP API: the port its readiness probe names. Other ports stay unserved. */
   argv(options: { listen: string; dataDir: string }): string[];
+  /** API paths of the component the substitute serves elsewhere: other components' URLs are rewritten. */
+  readonly pathRewrites?: Readonly<Record<string, string>>;
   readonly readinessPath: string;
 }
 
@@ -43,6 +45,8 @@ export interface LocalService {
   podLabels: Record<string, string>;
   containerName: string;
   ports: { name: string; port: number; targetPortName?: string; containerPort: number; local: { host: string; port: number } }[];
+  /** Set when a substitute serves the component: URL paths to rewrite after its address. */
+  pathRewrites?: Readonly<Record<string, string>>;
 }
 
 export interface LocalAdaptContext {

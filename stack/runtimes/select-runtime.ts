@@ -3,6 +3,8 @@ import { InputError } from "../../common/errors.ts";
 export type RuntimeName = "local" | "k3s" | "cluster" | "auto";
 export const RUNTIME_NAMES: readonly RuntimeName[] = ["local", "k3s", "cluster", "auto"];
 
+const AVAILABLE = "local or auto (the k3s and cluster runtimes are not part of this build yet)";
+
 export interface RuntimeChoice {
   runtime: "local";
   reason: string;
@@ -14,7 +16,7 @@ export interface RuntimeChoice {
  */
 export function selectRuntime(requested: string): RuntimeChoice {
   if (!RUNTIME_NAMES.includes(requested as RuntimeName)) {
-    throw new InputError({ file: "command line", field: "--runtime" }, `one of ${RUNTIME_NAMES.join(", ")}`, JSON.stringify(requested));
+    throw new InputError({ file: "command line", field: "--runtime" }, AVAILABLE, JSON.stringify(requested));
   }
   switch (requested as RuntimeName) {
     case "local":
@@ -23,6 +25,6 @@ export function selectRuntime(requested: string): RuntimeChoice {
       return { runtime: "local", reason: "auto: the k3s and cluster runtimes are not part of this build, so the local runtime runs" };
     case "k3s":
     case "cluster":
-      throw new InputError({ file: "command line", field: "--runtime" }, "local or auto (the k3s and cluster runtimes are not part of this build yet)", JSON.stringify(requested));
+      throw new InputError({ file: "command line", field: "--runtime" }, AVAILABLE, JSON.stringify(requested));
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { connect } from "node:net";
 import path from "node:path";
@@ -25,6 +25,7 @@ export class ComponentProcess {
   #child: ChildProcess | undefined;
   #exit: Promise<ExitInfo> | undefined;
   #exited: ExitInfo | undefined;
+  readonly #exitSignal = new AbortController();
 
   constructor(readonly spec: ProcessSpec) {}
 
@@ -57,15 +58,23 @@ export class ComponentProcess {
     child.stderr?.pipe(err);
     registerChild(child);
     this.#child = child;
+    const flushed = (stream: WriteStream) => new Promise<void>((resolve) => (stream.writableFinished ? resolve() : stream.once("finish", resolve)));
+    // Exited is known at 'exit'; the exit promise settles once its output is on disk too ('close' + flush),
+    // so a component's last words are readable when someone reports them.
     this.#exit = new Promise<ExitInfo>((resolve) => {
       child.once("error", (error) => {
         err.write(`spawn error: ${error.message}\n`);
         this.#exited = { code: -1, signal: null };
+        this.#exitSignal.abort();
         resolve(this.#exited);
       });
       child.once("exit", (code, signal) => {
         this.#exited = { code, signal };
-        resolve(this.#exited);
+        this.#exitSignal.abort();
+      });
+      child.once("close", (code, signal) => {
+        this.#exited ??= { code, signal };
+        void Promise.all([flushed(out), flushed(err)]).then(() => resolve(this.#exited!));
       });
     });
   }
@@ -75,19 +84,17 @@ export class ComponentProcess {
     const readiness = this.spec.readiness;
     if (!readiness) return;
     const what = `${this.spec.component} (${readiness.kind === "http" ? readiness.url : `tcp ${readiness.host}:${readiness.port}`})`;
-    await pollUntil(
-      what,
-      async () => {
-        if (this.#exited) throw new ExitedError(this.spec.component, this.#exited, await this.lastLogLines());
-        return readiness.kind === "http" ? httpStatus(readiness.url) : tcpOpen(readiness.host, readiness.port);
-      },
-      (status) => status === "ok",
-      { timeoutMs, intervalMs: 100 },
-    ).catch(async (error: unknown) => {
-      const exited = error instanceof ExitedError ? error : error instanceof Error && error.cause instanceof ExitedError ? error.cause : undefined;
-      if (exited) throw exited;
-      throw error;
-    });
+    try {
+      await pollUntil(what, () => (readiness.kind === "http" ? httpStatus(readiness.url) : tcpOpen(readiness.host, readiness.port)), (status) => status === "ok", {
+        timeoutMs,
+        intervalMs: 100,
+        signal: this.#exitSignal.signal,
+      });
+    } catch (error) {
+      if (!this.#exited) throw error;
+      const exit = await Promise.race([this.#exit!, new Promise<ExitInfo>((resolve) => setTimeout(() => resolve(this.#exited!), 2000))]);
+      throw new ExitedError(this.spec.component, exit, await this.lastLogLines());
+    }
   }
 
   async lastLogLines(count = 8): Promise<string> {

@@ -71,6 +71,8 @@ export class StartedLocalStack implements StartedStack {
   readonly #endpoints: Record<string, Record<string, Endpoint>> = {};
   readonly #rewrites: string[] = [];
   readonly #stopHooks: (() => void)[] = [];
+  /** component -> the components whose services its config, args or env point at (it sends to them). */
+  readonly #dependsOn = new Map<string, Set<string>>();
   #stopped: Promise<StoppedStack> | undefined;
 
   constructor(readonly runId: string, readonly runDir: string) {}
@@ -113,7 +115,10 @@ export class StartedLocalStack implements StartedStack {
         runnable.push({ spec, plan, ports, dir: path.join(this.runDir, spec.name) });
       }
     }
-    const services = [...runnable.flatMap((r) => localServicesOf(r.spec, (port) => r.ports.get(port))), ...(options.extraServices ?? []).map(extraServiceToLocal)];
+    const services = [
+      ...runnable.flatMap((r) => localServicesOf(r.spec, (port) => r.ports.get(port)).map((s) => ({ ...s, ...substitutePaths(r) }))),
+      ...(options.extraServices ?? []).map(extraServiceToLocal),
+    ];
     for (const r of runnable) {
       const process = await this.#prepare(r, services, options.overrides ?? [], logger);
       this.#processes.set(r.spec.name, process);
@@ -158,6 +163,9 @@ export class StartedLocalStack implements StartedStack {
         readiness: { kind: "http", url: `http://127.0.0.1:${port}${substitute.readinessPath}` },
       });
     }
+    const dependsOn = new Set<string>();
+    this.#dependsOn.set(spec.name, dependsOn);
+    const depends = (service: LocalService) => service.component !== spec.name && service.component !== "harness" && dependsOn.add(service.component);
     const mounts = spec.container.mounts.map((m) => ({ containerPath: m.mountPath, localPath: m.kind === "host" ? m.hostPath : path.join(r.dir, "fs", m.mountPath) }));
     const context: RewriteContext = { services, mounts, ownPorts: r.ports };
     for (const mount of spec.container.mounts) {
@@ -172,7 +180,10 @@ export class StartedLocalStack implements StartedStack {
         let content = file.content;
         for (const o of mine) if (o.file?.path === file.path) content = o.file.transform(content);
         const hits = new Set<string>();
-        content = rewriteText(content, context, (from, to) => hits.add(`${from} -> ${to}`));
+        content = rewriteText(content, context, (from, to, service) => {
+          hits.add(`${from} -> ${to}`);
+          depends(service);
+        });
         for (const hit of hits) this.#rewrites.push(`${spec.name}: ${file.path}: ${hit}`);
         content = def.adaptConfigFile ? def.adaptConfigFile({ ...file, content }, { services, note: (line) => this.#rewrites.push(line) }) : content;
         await mkdir(path.dirname(localFile), { recursive: true });
@@ -181,10 +192,10 @@ export class StartedLocalStack implements StartedStack {
     }
     let args = [...spec.container.args];
     for (const o of mine) if (o.args) args = o.args(args);
-    const rewritten = args.map((a) => rewriteArg(a, context));
+    const rewritten = args.map((a) => rewriteArg(a, context, (_from, _to, service) => depends(service)));
     rewritten.forEach((a, i) => a !== args[i] && this.#rewrites.push(`${spec.name}: arg ${args[i]} -> ${a}`));
     const argv = def.localArgv ? def.localArgv(spec, rewritten) : rewritten;
-    const env = { ...baseEnv(r.dir), ...Object.fromEntries(spec.container.env.map((e) => [e.name, "value" in e ? rewriteEnvValue(e.name, e.value, context) : fieldRef(e.fieldRef, spec)])) };
+    const env = { ...baseEnv(r.dir), ...Object.fromEntries(spec.container.env.map((e) => [e.name, "value" in e ? rewriteEnvValue(e.name, e.value, context, (_from, _to, service) => depends(service)) : fieldRef(e.fieldRef, spec)])) };
     const readiness = spec.container.readiness;
     const probePort = readiness && readiness.kind !== "exec" ? r.ports.get(readiness.port) : undefined;
     logger.debug(`${spec.name}: run dir ${r.dir}`);
@@ -198,10 +209,19 @@ export class StartedLocalStack implements StartedStack {
   stop(): Promise<StoppedStack> {
     this.#stopped ??= (async () => {
       const exits: StoppedStack["exits"] = {};
-      await Promise.all([...this.#processes].map(async ([name, process]) => {
-        const info = await process.stop();
-        exits[name] = info ? { code: info.code, signal: info.signal } : undefined;
-      }));
+      // In waves, senders before receivers: Prometheus flushes its remote-write queue to Mimir
+      // and its alerts to Alertmanager while they still listen, so it can exit cleanly.
+      const running = new Set(this.#processes.keys());
+      while (running.size > 0) {
+        const neededByOthers = new Set([...running].flatMap((name) => [...(this.#dependsOn.get(name) ?? [])]));
+        const wave = [...running].filter((name) => !neededByOthers.has(name));
+        const stopping = wave.length > 0 ? wave : [...running]; // a cycle: stop the rest together
+        await Promise.all(stopping.map(async (name) => {
+          const info = await this.#processes.get(name)!.stop();
+          exits[name] = info ? { code: info.code, signal: info.signal } : undefined;
+          running.delete(name);
+        }));
+      }
       for (const hook of this.#stopHooks) hook();
       return { runDir: this.runDir, exits };
     })();
@@ -211,6 +231,13 @@ export class StartedLocalStack implements StartedStack {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
+}
+
+function substitutePaths(r: Runnable): Pick<LocalService, "pathRewrites"> {
+  if (r.plan.mode !== "substitute") return {};
+  const name = r.plan.substitute;
+  const rewrites = componentDef(r.spec.name).substitutes?.find((s) => s.name === name)?.pathRewrites;
+  return rewrites ? { pathRewrites: rewrites } : {};
 }
 
 function readinessPort(spec: ComponentSpec): number | undefined {

@@ -21,6 +21,13 @@ describe("loopback rewrite", () => {
     expect(rewriteServiceAddresses(text, [alertmanager])).toBe("a: 127.0.0.1:41001\nb: 127.0.0.1:41001\nc: http://127.0.0.1:41001/x\nd: 127.0.0.1:41001");
   });
 
+  it("should rewrite URL paths a substitute serves elsewhere, and only those", () => {
+    const mimir = { ...alertmanager, name: "mimir", ports: [{ ...alertmanager.ports[0]!, port: 9009 }], pathRewrites: { "/api/v1/push": "/api/v1/write" } };
+    expect(rewriteServiceAddresses("url: http://mimir.monitoring.svc.cluster.local:9009/api/v1/push\nq: http://mimir:9009/prometheus/api/v1/query", [mimir])).toBe(
+      "url: http://127.0.0.1:41001/api/v1/write\nq: http://127.0.0.1:41001/prometheus/api/v1/query",
+    );
+  });
+
   it("should leave other ports and longer host names alone", () => {
     const text = "alertmanager:9094 my-alertmanager:9093 alertmanager.other:9093";
     expect(rewriteServiceAddresses(text, [alertmanager])).toBe(text);

@@ -15,20 +15,29 @@ export interface RewriteContext {
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local` followed by `:port` -> `127.0.0.1:localPort`. */
-export function rewriteServiceAddresses(text: string, services: readonly LocalService[], onHit?: (from: string, to: string) => void): string {
+export type RewriteHit = (from: string, to: string, service: LocalService) => void;
+
+export function rewriteServiceAddresses(text: string, services: readonly LocalService[], onHit?: RewriteHit): string {
   let out = text;
   for (const service of services) {
     for (const port of service.ports) {
       const host = `${escape(service.name)}(?:\\.${escape(service.namespace)}(?:\\.svc(?:\\.cluster\\.local)?)?)?`;
-      const pattern = new RegExp(`(?<![\\w.-])${host}:${port.port}(?!\\d)`, "g");
-      const to = `${port.local.host}:${port.local.port}`;
-      out = out.replace(pattern, (from) => {
-        onHit?.(from, to);
+      const pattern = new RegExp(`(?<![\\w.-])${host}:${port.port}(?!\\d)(/[\\w./-]*)?`, "g");
+      const address = `${port.local.host}:${port.local.port}`;
+      out = out.replace(pattern, (from, urlPath: string | undefined) => {
+        const rewrittenPath = urlPath === undefined ? "" : rewritePath(urlPath, service.pathRewrites);
+        const to = `${address}${rewrittenPath}`;
+        onHit?.(from, to, service);
         return to;
       });
     }
   }
   return out;
+}
+
+function rewritePath(urlPath: string, rewrites: Readonly<Record<string, string>> | undefined): string {
+  for (const [from, to] of Object.entries(rewrites ?? {})) if (urlPath === from || urlPath.startsWith(`${from}/`)) return `${to}${urlPath.slice(from.length)}`;
+  return urlPath;
 }
 
 /** Container paths at the start of a value (`/etc/prometheus/...`) -> local paths; URL paths are left alone. */
@@ -54,22 +63,22 @@ export function rewriteListenAddresses(text: string, ownPorts: RewriteContext["o
 }
 
 /** One command-line argument: `--flag=value`, `-flag=value` or a bare value. */
-export function rewriteArg(arg: string, context: RewriteContext): string {
+export function rewriteArg(arg: string, context: RewriteContext, onHit?: RewriteHit): string {
   const flag = /^(--?[\w.-]+)=(.*)$/s.exec(arg);
   if (!flag) return rewriteMountPaths(arg, context.mounts);
   const [, name, value] = flag as unknown as [string, string, string];
   const portValue = Number(value);
   if (/port/i.test(name) && /^\d+$/.test(value) && context.ownPorts.has(portValue)) return `${name}=${context.ownPorts.get(portValue)}`;
-  return `${name}=${rewriteText(value, context)}`;
+  return `${name}=${rewriteText(value, context, onHit)}`;
 }
 
 /** An environment variable: `GF_SERVER_HTTP_PORT=3000` style port settings, then the text rewrites. */
-export function rewriteEnvValue(name: string, value: string, context: RewriteContext, onHit?: (from: string, to: string) => void): string {
+export function rewriteEnvValue(name: string, value: string, context: RewriteContext, onHit?: RewriteHit): string {
   const port = Number(value);
   if (/PORT/i.test(name) && /^\d+$/.test(value) && context.ownPorts.has(port)) return String(context.ownPorts.get(port));
   return rewriteText(value, context, onHit);
 }
 
-export function rewriteText(text: string, context: RewriteContext, onHit?: (from: string, to: string) => void): string {
+export function rewriteText(text: string, context: RewriteContext, onHit?: RewriteHit): string {
   return rewriteServiceAddresses(rewriteListenAddresses(rewriteMountPaths(text, context.mounts), context.ownPorts), context.services, onHit);
 }
