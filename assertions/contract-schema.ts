@@ -83,6 +83,8 @@ const profile = strict(
       PROFILE_NOTE,
     ),
     chaos: strict({ faultDuration: duration("10s"), observeAfterHeal: duration("60s") }, PROFILE_NOTE),
+    // A short-`for` copy of the alerting rules the run triggers; omitted = the manifest's own `for`.
+    alerts: strict({ shortenForTo: duration("15s").optional() }, PROFILE_NOTE).optional(),
   },
   PROFILE_NOTE,
 );
@@ -119,6 +121,9 @@ export const contractFileSchema = strict({
     }
   }
   const documented = file.profiles.documented;
+  if (documented?.alerts?.shortenForTo !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["profiles", "documented", "alerts", "shortenForTo"], message: "no shortened for (the documented profile exercises the rules as the manifests write them)" });
+  }
   for (const signal of ["metrics", "logs", "traces"] as const) {
     if (documented !== undefined && documented.load.offeredFraction[signal] !== 1) {
       ctx.addIssue({ code: "custom", path: ["profiles", "documented", "load", "offeredFraction", signal], message: "1 (the documented profile runs the seed's numbers at scale 1.0)" });

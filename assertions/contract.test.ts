@@ -103,7 +103,7 @@ describe("loadContract on malformed files", () => {
     ["unsupported-version", 'field version: expected a semantic version 1.x.y (like "1.0.0"), saw "2.0.0"'],
     [
       "profile-with-latency",
-      'field profiles.ci: expected only the keys description, canaries, query, load, chaos (a profile scales volumes and durations, never targets), saw key "latency"',
+      'field profiles.ci: expected only the keys description, canaries, query, load, chaos, alerts (a profile scales volumes and durations, never targets), saw key "latency"',
     ],
     [
       "profile-with-rto",

@@ -26,6 +26,8 @@ export interface Profile {
   query: { users: number; durationMs: number };
   load: { durationMs: number; offeredFraction: { metrics: number; logs: number; traces: number } };
   chaos: { faultDurationMs: number; observeAfterHealMs: number };
+  /** When set, the alerting rules a run triggers use this `for` instead of the manifest's (and the report says so). */
+  alerts: { shortenForToMs?: number };
 }
 
 export interface Contract {
@@ -110,6 +112,7 @@ function toProfile(name: string, p: ProfileFile): Profile {
     query: { users: p.query.users, durationMs: p.query.duration },
     load: { durationMs: p.load.duration, offeredFraction: { ...p.load.offeredFraction } },
     chaos: { faultDurationMs: p.chaos.faultDuration, observeAfterHealMs: p.chaos.observeAfterHeal },
+    alerts: p.alerts?.shortenForTo === undefined ? {} : { shortenForToMs: p.alerts.shortenForTo },
   };
 }
 

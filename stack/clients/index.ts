@@ -1,3 +1,4 @@
 export * from "./prometheus-client.ts";
 export * from "./prometheus-parse.ts";
 export * from "./prom-api-error.ts";
+export * from "./alertmanager-client.ts";
