@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDurationMs } from "./duration.ts";
+import { formatDurationExact, parseDurationMs } from "./duration.ts";
 
 describe("parseDurationMs", () => {
   it("should parse single and compound Prometheus durations", () => {
@@ -12,5 +12,14 @@ describe("parseDurationMs", () => {
     expect(parseDurationMs("15 days")).toBeUndefined();
     expect(parseDurationMs("")).toBeUndefined();
     expect(parseDurationMs("10")).toBeUndefined();
+  });
+});
+
+describe("formatDurationExact", () => {
+  it("should use the largest unit that is exact", () => {
+    expect(formatDurationExact(15 * 86_400_000)).toBe("15d");
+    expect(formatDurationExact(30_000)).toBe("30s");
+    expect(formatDurationExact(90_000)).toBe("90s");
+    expect(formatDurationExact(1500)).toBe("1500ms");
   });
 });

@@ -1,5 +1,6 @@
 import type { CheckResult, CheckStatus, InventoryEntry, Measured, RunResult, Target } from "../assertions/run-result.ts";
 import { CHECK_STATUSES, summarize } from "../assertions/run-result.ts";
+import { formatDurationExact } from "../common/duration.ts";
 
 /** Shared text for the human-readable formats (Markdown, HTML, terminal), so they never disagree. */
 
@@ -13,9 +14,10 @@ function withUnit(value: number | string, unit: string): string {
   return unit === "" ? text : `${text} ${unit}`;
 }
 
-/** `< 30 s`. */
+/** `< 30s`, `== 15d`, `>= 10 users`: duration targets read as durations. */
 export function formatTarget(target: Target | undefined): string {
   if (target === undefined) return "";
+  if (target.unit === "ms" && typeof target.value === "number") return `${target.comparator} ${formatDurationExact(target.value)}`;
   return `${target.comparator} ${withUnit(target.value, target.unit)}`;
 }
 

@@ -3,6 +3,7 @@ import { HarnessError, InputError } from "../common/errors.ts";
 import { COMPONENT_NAMES } from "../stack/index.ts";
 import { collectBin, DEFAULT_MANIFESTS, DEFAULT_RULE_TESTS, parseList, parsePositiveMs } from "./cli-options.ts";
 import { planCommand } from "./commands/plan.ts";
+import { runCommand, SCENARIOS } from "./commands/run.ts";
 import { upCommand } from "./commands/up.ts";
 import { validateCommand } from "./commands/validate.ts";
 
@@ -19,7 +20,7 @@ const program = new Command("obsconf")
   .showHelpAfterError()
   .exitOverride();
 
-const runtimeOption = () => new Option("--runtime <name>", "where the stack runs: local | k3s | cluster | auto").default("auto");
+const runtimeOption = () => new Option("--runtime <name>", "where the stack runs: local | auto (auto picks local in this build; k3s and cluster are not part of it yet)").default("auto");
 const manifestsOption = () => new Option("--manifests <dir>", "the stack's manifests (kustomization.yaml + resources)").default(DEFAULT_MANIFESTS);
 const binOption = () => new Option("--bin <name=path>", "use this binary for a component or tool (repeatable), e.g. --bin loki=/opt/loki").argParser(collectBin).default({});
 
@@ -52,6 +53,21 @@ program
   .option("--ready-timeout <seconds>", "how long each component may take to become ready", parsePositiveMs("--ready-timeout"), 30_000)
   .addHelpText("after", EXIT_CODES)
   .action(async (options) => setExit(await upCommand({ ...options, readyTimeoutMs: options.readyTimeout })));
+
+program
+  .command("run")
+  .description(`run a scenario against the stack and write its reports (scenarios: ${SCENARIOS.join(", ")})`)
+  .argument("<scenario>", SCENARIOS.join(" | "))
+  .option("--profile <name>", "contract profile: ci | small | documented (volumes and durations; never targets)", "ci")
+  .addOption(runtimeOption())
+  .addOption(manifestsOption())
+  .addOption(binOption())
+  .option("--contract <file>", "the contract file (default: assertions/contract.yaml)")
+  .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
+  .option("--out <dir>", "report directory (default: reports/out/<run-id>); must not exist")
+  .option("--only <prefixes>", "run only checks whose id starts with one of these (comma-separated, e.g. metrics.,alerts.)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
+  .addHelpText("after", EXIT_CODES)
+  .action(async (scenario: string, options) => setExit(await runCommand(scenario, options)));
 
 function setExit(code: number): void {
   process.exitCode = code;

@@ -1,0 +1,210 @@
+import { cpus, hostname, release, type } from "node:os";
+import path from "node:path";
+import { parse } from "yaml";
+import { systemClock, type Clock } from "../../common/clock.ts";
+import { parseDurationMs } from "../../common/duration.ts";
+import { Ledger } from "../../common/ledger.ts";
+import { silentLogger, type Logger } from "../../common/log.ts";
+import { AlertSink } from "../../assertions/alert-sink/webhook-sink.ts";
+import { SmtpSink } from "../../assertions/alert-sink/smtp-sink.ts";
+import { pointReceiversAtSink, type SinkEndpoints } from "../../assertions/alert-sink/alertmanager-overrides.ts";
+import { alertmanagerRoutesCheck, prometheusRetentionCheck, prometheusScrapeIntervalCheck } from "../../assertions/checks/config-checks.ts";
+import { notRun } from "../../assertions/checks/check-builder.ts";
+import { loadContract, profileOf, type Contract, type Profile } from "../../assertions/contract.ts";
+import { loadQuerySuite, SUITES_DIR } from "../../assertions/query-suite.ts";
+import { verdictOf, type CheckResult, type RunResult } from "../../assertions/run-result.ts";
+import { PullCanaryTarget } from "../../load/canary/pull-target.ts";
+import { createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
+import { withRetry } from "../../load/transport/with-retry.ts";
+import { AlertmanagerClient } from "../../stack/clients/alertmanager-client.ts";
+import { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
+import { LocalRuntime, newRunId } from "../../stack/runtimes/local/local-runtime.ts";
+import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
+import type { ComponentStatus, RuntimeOverride } from "../../stack/started-stack.ts";
+import { runAlertChecks, TRIGGERED_ALERTS } from "./alert-checks.ts";
+import { inventoryOf, pillarChecksNotRun } from "./inventory.ts";
+import { runPullCanary, runPushCanary } from "./metrics-canary-checks.ts";
+import { preflightPromqlSuite, runPromqlLoad } from "./promql-checks.ts";
+import { readRuleFors, shortenRuleFor } from "./rule-for-override.ts";
+
+export interface ConformanceOptions {
+  runtime: RuntimeChoice;
+  profile: string;
+  manifestsDir: string;
+  runsDir: string;
+  contractFile?: string;
+  promqlSuiteFile?: string;
+  bins?: Readonly<Record<string, string>>;
+  /** Extra changes to the run (negative controls): applied after the scenario's own. */
+  overrides?: readonly RuntimeOverride[];
+  /** Rewrites where Alertmanager's receivers point (negative controls: a closed port). */
+  sinkEndpoints?: (endpoints: SinkEndpoints) => SinkEndpoints;
+  /** Run only checks whose id starts with one of these prefixes (default: all). */
+  only?: readonly string[];
+  logger?: Logger;
+  progress?: (event: { kind: "start"; id: string } | { kind: "done"; check: CheckResult }) => void;
+  clock?: Clock;
+}
+
+const RULES_DIR = "/etc/prometheus/rules";
+const ALERTMANAGER_CONFIG = "/etc/alertmanager/alertmanager.yml";
+
+/**
+ * `obsconf run conformance`: the metrics and alerting pillars end to end on real Prometheus and
+ * Alertmanager from the manifests, checked against the contract. Reads top to bottom:
+ * contract -> instruments (alert sinks, pull target) -> stack -> checks in parallel -> result.
+ */
+export async function runConformance(options: ConformanceOptions): Promise<RunResult> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const wanted = (id: string) => !options.only || options.only.some((prefix) => id.startsWith(prefix));
+  /** A group of checks runs when one of its ids is wanted, or a wanted prefix lies inside the group. */
+  const wantedGroup = (ids: readonly string[]) => !options.only || ids.some((id) => options.only!.some((prefix) => id.startsWith(prefix) || prefix.startsWith(id)));
+  const contract = loadContract(options.contractFile);
+  const profile = profileOf(contract, options.profile);
+  const suite = await loadQuerySuite(options.promqlSuiteFile ?? path.join(SUITES_DIR, "promql.yaml"), options.promqlSuiteFile ?? "assertions/suites/promql.yaml");
+  const runId = newRunId();
+  const startedAtMs = clock.nowMs();
+  const ledger = new Ledger();
+
+  await using alertSink = await AlertSink.start();
+  await using smtpSink = await SmtpSink.start();
+  await using pullTarget = await new PullCanaryTarget({ runId, ledger, intervalMs: 60_000, count: profile.canaries.pullScrapes, deadlineMs: 600_000, begin: "on-demand" }).start();
+  const sinkEndpoints = (options.sinkEndpoints ?? ((e) => e))({ pagerdutyUrl: alertSink.urls.pagerduty, slackUrl: alertSink.urls.slack, webhookBaseUrl: alertSink.urls.webhook, smtpHostPort: smtpSink.hostPort });
+  const shortenedFrom = new Map<string, number>();
+  const overrides: RuntimeOverride[] = [
+    {
+      component: "alertmanager",
+      describe: `every receiver points at the harness's alert sinks (PagerDuty ${sinkEndpoints.pagerdutyUrl}, Slack ${sinkEndpoints.slackUrl}, webhook ${sinkEndpoints.webhookBaseUrl}, SMTP ${sinkEndpoints.smtpHostPort})`,
+      file: { path: ALERTMANAGER_CONFIG, transform: (text) => pointReceiversAtSink(text, sinkEndpoints).text },
+    },
+    ...shortForOverrides(profile, shortenedFrom),
+    ...(options.overrides ?? []),
+  ];
+
+  logger.info(`run ${runId}: profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime}`);
+  await using stack = await LocalRuntime.start({
+    manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, bins: options.bins ?? {}, overrides, logger,
+    extraServices: [{ name: "obsconf-pull-canary", namespace: "ecomm-prod", annotations: { "prometheus.io/scrape": "true" }, labels: { "app.kubernetes.io/part-of": "obsconf" }, ports: [{ name: "http", host: "127.0.0.1", port: Number(new URL(pullTarget.url).port) }] }],
+  });
+  const statuses = stack.components();
+  const ready = (name: string) => statuses.find((s) => s.plan.component === name)?.status.state === "ready";
+  const endpoints = stack.endpoints();
+  const checks: CheckResult[] = [];
+  const record = (check: CheckResult) => {
+    checks.push(check);
+    options.progress?.({ kind: "done", check });
+  };
+  const track = async (ids: string[], run: () => Promise<CheckResult | CheckResult[]>) => {
+    if (!wantedGroup(ids)) return;
+    for (const id of ids) options.progress?.({ kind: "start", id });
+    const result = await run();
+    for (const check of [result].flat()) if (wanted(check.id)) record(check);
+  };
+
+  await using prometheus = ready("prometheus") ? new PrometheusClient({ baseUrl: endpoints.prometheus!.web!.url }) : undefined;
+  await using alertmanager = ready("alertmanager") ? new AlertmanagerClient({ baseUrl: endpoints.alertmanager!.web!.url }) : undefined;
+  const mimirStatus = statuses.find((s) => s.plan.component === "mimir");
+  const mimirUrl = ready("mimir") ? Object.values(endpoints.mimir ?? {})[0]?.url : undefined;
+  await using mimir = mimirUrl ? new PrometheusClient({ baseUrl: `${mimirUrl}/prometheus`, readyUrl: `${mimirUrl}/ready` }) : undefined;
+  const httpTransport = prometheus ? createRemoteWriteTransport({ url: `${endpoints.prometheus!.web!.url}/api/v1/write` }) : undefined;
+  const transport = httpTransport ? withRetry(httpTransport, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 5_000 }) : undefined;
+
+  try {
+    if (prometheus && transport) {
+      if (wanted("query.promql")) await preflightPromqlSuite(prometheus, suite, startedAtMs, clock);
+      const scrapeIntervalMs = parseDurationMs(String((parse((await prometheus.config()).data) as { global?: { scrape_interval?: string } }).global?.scrape_interval ?? "1m")) ?? 60_000;
+      await Promise.all([
+        track(["config.prometheus.retention"], () => prometheusRetentionCheck({ client: prometheus, contract, clock })),
+        track(["config.prometheus.scrape-interval"], () => prometheusScrapeIntervalCheck({ client: prometheus, contract, clock })),
+        alertmanager ? track(["config.alertmanager.routes"], () => alertmanagerRoutesCheck({ client: alertmanager, contract, clock })) : undefined,
+        track(["metrics.ingestion.push", "metrics.ingestion.long-term"], async () => {
+          const { push, longTerm } = await runPushCanary({ prometheus, ...(mimir ? { longTerm: { client: mimir, simulatedBy: simulatedBy(mimirStatus) } } : {}), transport, ledger, runId, contract, profile, clock });
+          return longTerm ? [push, longTerm] : [push, notRunFor("metrics.ingestion.long-term", "Metrics ingestion into the long-term store (Mimir)", "metrics", mimirStatus, clock)];
+        }),
+        track(["metrics.ingestion.pull"], () => runPullCanary({ prometheus, target: pullTarget, ledger, runId, contract, profile, scrapeIntervalMs, clock })),
+        track(["query.promql"], () => runPromqlLoad({ client: prometheus, suite, contract, profile, runStartMs: startedAtMs, clock })),
+        alertmanager
+          ? track(["alerts.delivery"], () => runAlertChecks({ prometheus, alertmanager, transport, notifications: () => [...alertSink.notifications(), ...smtpSink.notifications()], runId, contract, profile, shortenedFrom, clock }))
+          : undefined,
+      ]);
+    }
+    for (const check of componentsNotRun(statuses, contract, clock)) if (wanted(check.id)) record(check);
+  } finally {
+    await httpTransport?.close();
+  }
+  await stack.stop();
+  return assemble({ runId, profile, contract, runtime: options.runtime, statuses, checks, startedAtMs, clock });
+}
+
+/** Profile-specific short-`for` copies of the triggered rules (the report says so); none for documented. */
+function shortForOverrides(profile: Profile, shortenedFrom: Map<string, number>): RuntimeOverride[] {
+  const toMs = profile.alerts.shortenForToMs;
+  if (toMs === undefined) return [];
+  return TRIGGERED_ALERTS.map((t) => ({
+    component: "prometheus",
+    describe: `profile ${profile.name}: ${t.alert} exercised with for: ${toMs / 1000}s (copy of ${t.ruleFile}; the manifest is unchanged)`,
+    file: {
+      path: `${RULES_DIR}/${t.ruleFile}`,
+      transform: (text: string) => {
+        for (const r of readRuleFors(text, [t.alert])) shortenedFrom.set(r.alert, r.forMs);
+        return shortenRuleFor(text, [t.alert], `${toMs / 1000}s`);
+      },
+    },
+  }));
+}
+
+function simulatedBy(status: ComponentStatus | undefined): string[] {
+  return status?.plan.mode === "substitute" ? [`${status.plan.substitute} (standing in for ${status.plan.component})`] : [];
+}
+
+/** Without Prometheus or Alertmanager, their checks are unavailable with the plan's reason. */
+function componentsNotRun(statuses: readonly ComponentStatus[], contract: Contract, clock: Clock): CheckResult[] {
+  const nowMs = clock.nowMs();
+  const prometheus = statuses.find((s) => s.plan.component === "prometheus");
+  const alertmanager = statuses.find((s) => s.plan.component === "alertmanager");
+  const missing: CheckResult[] = [];
+  if (prometheus?.status.state !== "ready") {
+    for (const [id, title] of [["metrics.ingestion.push", "Metrics ingestion, push path"], ["metrics.ingestion.pull", "Metrics ingestion, pull path"], ["query.promql", "PromQL query response"], ["config.prometheus.retention", "Prometheus retention"]] as const) {
+      missing.push(notRunFor(id, title, id.startsWith("config") ? "config" : id.startsWith("query") ? "query" : "metrics", prometheus, clock));
+    }
+  }
+  if (alertmanager?.status.state !== "ready" || prometheus?.status.state !== "ready") {
+    missing.push(notRunFor("alerts.delivery", "Alert delivery", "alerts", alertmanager?.status.state !== "ready" ? alertmanager : prometheus, clock));
+  }
+  return [...missing, ...pillarChecksNotRun(statuses, contract, nowMs)];
+}
+
+function notRunFor(id: string, title: string, pillar: CheckResult["pillar"], status: ComponentStatus | undefined, clock: Clock): CheckResult {
+  const component = status?.plan.component ?? "component";
+  const reason = !status ? `${component} is not in the manifests` : status.status.state === "error" ? `${component} failed to start: ${status.status.error.split("\n")[0]}` : status.status.state === "ready" ? `${component} is ready but was not checked` : `${component}: ${status.status.reason}`;
+  return notRun({ id, title, pillar, startedAtMs: clock.nowMs() }, "unavailable", reason);
+}
+
+function assemble(a: { runId: string; profile: Profile; contract: Contract; runtime: RuntimeChoice; statuses: readonly ComponentStatus[]; checks: CheckResult[]; startedAtMs: number; clock: Clock }): RunResult {
+  const finishedAtMs = a.clock.nowMs();
+  const inventory = inventoryOf(a.statuses);
+  const blockers = [
+    ...(a.profile.name === "documented" ? [] : [`profile ${a.profile.name} is not the documented profile`]),
+    ...(a.runtime.runtime === "local" ? ["the local runtime runs Debian/upstream binaries, not the manifests' images"] : []),
+    ...inventory.filter((c) => c.runAs === "substitute").map((c) => `${c.component} was simulated by ${c.substitute}`),
+    ...inventory.filter((c) => c.runAs === "unavailable" || c.runAs === "error").map((c) => `${c.component} did not run`),
+    ...a.checks.filter((c) => c.status !== "pass").map((c) => `check ${c.id} is ${c.status}`),
+  ];
+  return {
+    schemaVersion: 1,
+    runId: a.runId,
+    scenario: "conformance",
+    profile: a.profile.name,
+    contractVersion: a.contract.version,
+    runtime: { name: a.runtime.runtime, reason: a.runtime.reason },
+    host: { hostname: hostname(), cores: cpus().length, os: `${type()} ${release()}`, node: process.version },
+    startedAt: new Date(a.startedAtMs).toISOString(),
+    finishedAt: new Date(finishedAtMs).toISOString(),
+    durationMs: Math.round(finishedAtMs - a.startedAtMs),
+    inventory,
+    checks: a.checks.sort((x, y) => x.id.localeCompare(y.id)),
+    verdict: verdictOf(a.checks),
+    signOff: { eligible: blockers.length === 0, blockers },
+  };
+}

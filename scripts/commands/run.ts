@@ -1,0 +1,43 @@
+import path from "node:path";
+import { InputError } from "../../common/errors.ts";
+import { createLogger } from "../../common/log.ts";
+import { formatVerdictTable, shouldUseColor } from "../../reports/terminal-table.ts";
+import { reportFormats } from "../../reports/registry.ts";
+import { writeReports } from "../../reports/write-reports.ts";
+import { runConformance } from "../../scenarios/conformance/run-conformance.ts";
+import { selectRuntime } from "../../stack/index.ts";
+import { createProgressPrinter } from "../progress-printer.ts";
+
+export const SCENARIOS = ["conformance"] as const;
+
+export interface RunCommandOptions {
+  runtime: string;
+  profile: string;
+  manifests: string;
+  runsDir: string;
+  out?: string;
+  contract?: string;
+  bin: Record<string, string>;
+  only?: string[];
+}
+
+/** `obsconf run <scenario>`: run it, print the verdict table, write the four reports; exit 0 pass, 1 fail. */
+export async function runCommand(scenario: string, options: RunCommandOptions): Promise<number> {
+  if (!(SCENARIOS as readonly string[]).includes(scenario)) {
+    throw new InputError({ file: "command line", field: "scenario" }, `one of ${SCENARIOS.join(", ")} (load, chaos and signoff are not part of this build yet)`, JSON.stringify(scenario));
+  }
+  const runtime = selectRuntime(options.runtime);
+  const logger = createLogger();
+  const progress = createProgressPrinter();
+  const result = await runConformance({
+    runtime, profile: options.profile, manifestsDir: options.manifests, runsDir: options.runsDir, bins: options.bin, logger,
+    ...(options.contract ? { contractFile: options.contract } : {}),
+    ...(options.only ? { only: options.only } : {}),
+    progress: (event) => progress.onEvent(event),
+  }).finally(() => progress.stop());
+  const outDir = options.out ?? path.join("reports", "out", result.runId);
+  const files = await writeReports(result, { outDir, formats: reportFormats });
+  process.stdout.write(`\n${formatVerdictTable(result, { color: shouldUseColor() })}\n`);
+  process.stdout.write(`\nreports: ${files.map((f) => path.relative(process.cwd(), f) || f).join(", ")}\n`);
+  return result.verdict === "pass" ? 0 : result.verdict === "fail" ? 1 : 2;
+}

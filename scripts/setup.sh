@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what obsconf runs on: Debian's Prometheus stack binaries (the real components of the
+# local runtime), Chromium (the HTML report test), xmllint (the JUnit schema test), and the npm
+# dependencies. Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=()
+need() { command -v "$1" >/dev/null 2>&1 || packages+=("$2"); }
+need prometheus prometheus
+need promtool prometheus
+need prometheus-alertmanager prometheus-alertmanager
+need amtool prometheus-alertmanager
+need prometheus-node-exporter prometheus-node-exporter
+need prometheus-pushgateway prometheus-pushgateway
+need prometheus-blackbox-exporter prometheus-blackbox-exporter
+need victoria-metrics victoria-metrics
+need chromium chromium
+need xmllint libxml2-utils
+
+if [ "${#packages[@]}" -gt 0 ]; then
+  mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian packages: ${packages[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  else
+    echo "setup: not root or no apt-get; these Debian packages are missing: ${packages[*]}" >&2
+    echo "setup: checks that need them will report 'unavailable' and their tests are skipped with a printed reason" >&2
+  fi
+fi
+
+# Nothing auto-starts after apt install here, and nothing should: obsconf starts each binary itself.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
