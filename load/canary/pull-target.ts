@@ -14,8 +14,13 @@ export interface PullCanaryTargetOptions {
   intervalMs: number;
   /** Values to expose (0..count-1); the last one stays exposed until `stop()`. */
   count: number;
-  /** No bump happens later than this many ms after `start()`. */
+  /** No bump happens later than this many ms after exposing begins. */
   deadlineMs: number;
+  /**
+   * `immediately` (default): seq 0 is exposed inside `start()`. `on-demand`: nothing is served until
+   * `begin()`, so a scraper that is still starting up does not count against the pull latency.
+   */
+  begin?: "immediately" | "on-demand";
   clock?: Clock;
 }
 
@@ -28,6 +33,8 @@ export interface StartedPullTarget extends AsyncDisposable {
   seq(): number | undefined;
   /** Successful GETs of /metrics so far. */
   scrapes(): number;
+  /** Starts exposing (for `begin: "on-demand"`; a no-op otherwise or when called again), optionally with another cadence. */
+  begin(cadence?: { intervalMs: number; deadlineMs: number }): void;
   /** Settles when the seq stops moving (count or deadline reached, or stopped). */
   readonly bumping: Promise<IntervalLoopSummary>;
   stop(): Promise<StoppedPullTarget>;
@@ -71,16 +78,25 @@ export class PullCanaryTarget {
     const { port } = server.address() as AddressInfo;
 
     // Tick 0 runs synchronously inside startIntervalLoop, so seq 0 is recorded before anyone can scrape.
-    const loop: RunningLoop<IntervalLoopSummary> = startIntervalLoop({ count, intervalMs, deadlineMs, clock }, async ({ n }) => {
-      seq = n;
-      const exposedAtMs = clock.nowMs();
-      ledger.record({ signal: "metrics", stream: "pull", seq: n, id: String(n), writtenAtMs: exposedAtMs, outcome: { kind: "acked", ackedAtMs: exposedAtMs } });
-    });
+    let loop: RunningLoop<IntervalLoopSummary> | undefined;
+    let resolveBumping!: (summary: IntervalLoopSummary) => void;
+    const bumping = new Promise<IntervalLoopSummary>((resolve) => (resolveBumping = resolve));
+    const begin = (cadence?: { intervalMs: number; deadlineMs: number }) => {
+      if (loop) return;
+      loop = startIntervalLoop({ count, intervalMs: cadence?.intervalMs ?? intervalMs, deadlineMs: cadence?.deadlineMs ?? deadlineMs, clock }, async ({ n }) => {
+        seq = n;
+        const exposedAtMs = clock.nowMs();
+        ledger.record({ signal: "metrics", stream: "pull", seq: n, id: String(n), writtenAtMs: exposedAtMs, outcome: { kind: "acked", ackedAtMs: exposedAtMs } });
+      });
+      void loop.done.then(resolveBumping);
+    };
+    if ((this.options.begin ?? "immediately") === "immediately") begin();
 
     let stopped: Promise<StoppedPullTarget> | undefined;
     const stop = () =>
       (stopped ??= (async () => {
-        const { ticks } = await loop.stop();
+        if (!loop) resolveBumping({ ticks: 0, stoppedBy: "stop" });
+        const ticks = loop ? (await loop.stop()).ticks : 0;
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
@@ -92,7 +108,8 @@ export class PullCanaryTarget {
       target: `127.0.0.1:${port}`,
       seq: () => seq,
       scrapes: () => scrapes,
-      bumping: loop.done,
+      begin,
+      bumping,
       stop,
       [Symbol.asyncDispose]: async () => void (await stop()),
     };
