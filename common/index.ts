@@ -6,3 +6,4 @@ export * from "./log.ts";
 export * from "./signal.ts";
 export * from "./ledger.ts";
 export * from "./text-table.ts";
+export * from "./canary-format.ts";

@@ -20,6 +20,8 @@ export interface CanaryWrite {
   id: string;
   /** Wall-clock ms when the write was sent (also the timestamp carried in the signal). */
   writtenAtMs: number;
+  /** Parts the write is made of, when more than one must arrive (spans of a canary trace). */
+  parts?: number;
   outcome: WriteOutcome;
 }
 
