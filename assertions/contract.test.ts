@@ -65,9 +65,9 @@ describe("loadContract", () => {
     expect(targetFor(contract, "throughput.logsBytesPerSec").source).toBe("assertions/contract.yaml#targets.throughput.logsBytesPerDay");
   });
 
-  it("should require the seed's alert routes: critical to pagerduty, warning to slack, email and webhook", () => {
+  it("should require the seed's alert routes: critical to pagerduty, warning to slack, critical summaries by email, the stack's warnings to the webhook", () => {
     const routes = requiredRoutes(loadContract()).map((r) => `${JSON.stringify(r.match)} -> ${r.channel}`);
-    expect(routes).toEqual(['{"severity":"critical"} -> pagerduty', '{"severity":"warning"} -> slack', "{} -> email", "{} -> webhook"]);
+    expect(routes).toEqual(['{"severity":"critical"} -> pagerduty', '{"severity":"warning"} -> slack', '{"severity":"critical"} -> email', '{"pillar":"stack","severity":"warning"} -> webhook']);
   });
 
   it("should give the documented profile the seed's numbers at scale 1.0", () => {

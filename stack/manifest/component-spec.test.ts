@@ -138,6 +138,6 @@ describe("extractComponents on the shipped manifests", () => {
     })();
 
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toBe(`${path.relative(process.cwd(), path.join(MANIFESTS, "alertmanager.yaml"))}: document 3 (StatefulSet monitoring/alertmanager): field metadata.labels.app.kubernetes.io/name: expected one of prometheus, saw "alertmanager"`);
+    expect((error as InputError).message).toBe(`${path.relative(process.cwd(), path.join(MANIFESTS, "alertmanager.yaml"))}: document 3 (StatefulSet monitoring/alertmanager): field metadata.labels["app.kubernetes.io/name"]: expected one of prometheus, saw "alertmanager"`);
   });
 });
