@@ -1,3 +1,5 @@
 export * from "./remote-write.ts";
 export * from "./snappy-block.ts";
 export * from "./encode-rate.ts";
+export * from "./loki-push.ts";
+export * from "./otlp-traces.ts";
