@@ -1,0 +1,10 @@
+export * from "./start-loki-sink.ts";
+export * from "./run-loki-sink.ts";
+export * from "./log-store.ts";
+export * from "./label-text.ts";
+export * from "./logproto.ts";
+export * from "./logql-errors.ts";
+export * from "./logql-parser.ts";
+export * from "./logql-eval.ts";
+export { SINK_VERSION } from "./loki-http-handler.ts";
+export { TAIL_BATCH_MS } from "./loki-tail.ts";

@@ -1,0 +1,14 @@
+export * from "./tempo-sink.ts";
+export * from "./tempo-sink-cli.ts";
+export { TraceStore, INTRINSIC_TAG_NAMES, type TraceStoreOptions, type TraceStoreCounters, type TraceEntry, type StoredSpan } from "./trace-store.ts";
+export type { ResourceSpansRecord, ScopeSpansRecord, SpanRecord, KeyValue, AnyValue } from "./trace-model.ts";
+export { TEMPO_SINK_VERSION, parseTraceId } from "./tempo-api-handler.ts";
+export { searchTraces, ROOT_SPAN_NOT_YET_RECEIVED, type SearchAnswer } from "./trace-search.ts";
+export { renderTempoTraceJson } from "./tempo-trace-json.ts";
+export { decodeExportTraceRequest, encodeTempoTrace, OtlpDecodeError } from "./otlp-proto.ts";
+export { decodeOtlpJsonTraces } from "./otlp-json-decode.ts";
+export { traceServiceDefinition, TRACE_SERVICE_EXPORT_PATH } from "./otlp-grpc-receiver.ts";
+export { parseTraceQL } from "./traceql-parser.ts";
+export { TraceQLUnsupportedError, TraceQLValidationError, type SpansetExpr } from "./traceql-ast.ts";
+export { TraceQLSyntaxError } from "./traceql-lexer.ts";
+export { evaluateTraceQL, type SpansetMatch } from "./traceql-eval.ts";

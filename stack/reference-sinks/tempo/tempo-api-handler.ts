@@ -1,0 +1,99 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { encodeTempoTrace } from "./otlp-proto.ts";
+import { renderTempoTraceJson } from "./tempo-trace-json.ts";
+import type { TraceStore } from "./trace-store.ts";
+import { searchTraces } from "./trace-search.ts";
+
+/** What `/status/version` names: a substitute, never mistaken for a Tempo build. */
+export const TEMPO_SINK_VERSION = "obsconf-reference-sink";
+
+const TEXT = "text/plain; charset=utf-8";
+const API_HEADERS = { Vary: "Accept-Encoding" };
+const GO_TEXT_HEADERS = { "Content-Type": TEXT, "X-Content-Type-Options": "nosniff" };
+
+/**
+ * Tempo 2.0.1's query API on the HTTP port (3200): trace by id, search, tags, tag values, echo,
+ * ready, version and metrics, with the status codes, content types and bodies the 2.0.1 peers show.
+ */
+export function createTempoApiHandler(store: TraceStore): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const url = new URL(req.url ?? "/", "http://sink");
+    const path = url.pathname;
+    if (path.startsWith("/api/traces/")) return traceById(store, decodeURIComponent(path.slice("/api/traces/".length)), req, res);
+    if (path === "/api/search") {
+      const answer = searchTraces(store, url.searchParams);
+      return answer.status === 200 ? json(res, answer.json) : apiText(res, 400, answer.text);
+    }
+    if (path === "/api/search/tags") return json(res, { tagNames: store.tagNames() });
+    const tagValues = /^\/api\/search\/tag\/([^/]+)\/values$/.exec(path);
+    if (tagValues) return json(res, { tagValues: store.tagValues(decodeURIComponent(tagValues[1]!)) });
+    if (path === "/api/echo") return goText(res, 200, "echo\n");
+    if (path === "/ready") return goText(res, 200, "ready\n");
+    if (path === "/status/version") return send(res, 200, { "Content-Type": "text/plain" }, versionText(path));
+    if (path === "/metrics") return send(res, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }, metricsText(store));
+    return goText(res, 404, "404 page not found\n");
+  };
+}
+
+function traceById(store: TraceStore, id: string, req: IncomingMessage, res: ServerResponse): void {
+  const parsed = parseTraceId(id);
+  if ("error" in parsed) return apiText(res, 400, parsed.error);
+  const trace = store.get(parsed.hex);
+  if (trace === undefined) return apiText(res, 404, "trace not found");
+  if (/application\/protobuf/.test(String(req.headers.accept ?? ""))) {
+    return send(res, 200, { "Content-Type": "application/protobuf", ...API_HEADERS }, Buffer.from(encodeTempoTrace(trace.batches)));
+  }
+  return json(res, renderTempoTraceJson(trace.batches));
+}
+
+/** Tempo's `HexStringToTraceID`: hex only (1-based position in the error), at most 128 bits, left-padded to 32. */
+export function parseTraceId(id: string): { hex: string } | { error: string } {
+  for (let pos = 0; pos < id.length; pos += 1) {
+    if (!/[0-9a-fA-F]/.test(id[pos]!)) return { error: `trace IDs can only contain hex characters: invalid character '${id[pos]}' at position ${pos + 1}` };
+  }
+  const even = id.length % 2 === 1 ? `0${id}` : id;
+  if (even.length > 32) return { error: "trace IDs can't be larger than 128 bits" };
+  return { hex: even.toLowerCase().padStart(32, "0") };
+}
+
+function versionText(path: string): string {
+  return [
+    `GET ${path}`,
+    `tempo, version ${TEMPO_SINK_VERSION} (branch: none, revision: none)`,
+    "  build user:       ",
+    "  build date:       ",
+    `  go version:       none (node ${process.version})`,
+    `  platform:         ${process.platform}/${process.arch}`,
+    "",
+  ].join("\n");
+}
+
+function metricsText(store: TraceStore): string {
+  const c = store.counters;
+  const metric = (name: string, type: string, help: string, value: number, labels = "") =>
+    `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name}${labels} ${value}\n`;
+  return [
+    metric("tempo_distributor_spans_received_total", "counter", "The total number of spans received per tenant", c.spansReceived, '{tenant="single-tenant"}'),
+    metric("tempo_distributor_bytes_received_total", "counter", "The total number of proto bytes received per tenant", c.bytesReceived, '{tenant="single-tenant"}'),
+    metric("obsconf_sink_spans_dropped_total", "counter", "Spans the reference sink dropped on purpose (dropSpanEvery negative control).", c.spansDropped),
+    metric("obsconf_sink_traces_evicted_total", "counter", "Traces evicted to stay under the sink's span limit.", c.tracesEvicted),
+    metric("obsconf_sink_traces", "gauge", "Traces held by the reference sink.", store.traceCount),
+  ].join("");
+}
+
+function json(res: ServerResponse, body: unknown): void {
+  send(res, 200, { "Content-Type": "application/json", ...API_HEADERS }, JSON.stringify(body));
+}
+
+function apiText(res: ServerResponse, status: number, text: string): void {
+  send(res, status, { "Content-Type": TEXT, ...API_HEADERS }, text);
+}
+
+function goText(res: ServerResponse, status: number, text: string): void {
+  send(res, status, GO_TEXT_HEADERS, text);
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
+  res.writeHead(status, { ...headers, "Content-Length": String(Buffer.byteLength(body)) });
+  res.end(body);
+}

@@ -1,0 +1,164 @@
+import { serviceNameOf, tagTextOf, type ResourceRecord, type ResourceSpansRecord, type ScopeSpansRecord, type SpanRecord } from "./trace-model.ts";
+
+export interface TraceStoreOptions {
+  /** Negative control: silently drop every Nth received span (1-based count over the sink's life). */
+  dropSpanEvery?: number;
+  /** Oldest traces are evicted once more spans than this are held. Default 1 000 000. */
+  maxSpans?: number;
+}
+
+/** One stored span with the resource it came with (what search evaluates). */
+export interface StoredSpan {
+  readonly span: SpanRecord;
+  readonly resource: ResourceRecord | undefined;
+}
+
+export interface TraceEntry {
+  readonly traceId: string;
+  /** One ResourceSpans per received batch that held spans of this trace, in arrival order. */
+  readonly batches: ResourceSpansRecord[];
+  readonly spans: StoredSpan[];
+  startNs: bigint;
+  endNs: bigint;
+  /** Approximate share of the received bytes (search's `inspectedBytes`). */
+  bytes: number;
+  root: StoredSpan | undefined;
+}
+
+export interface TraceStoreCounters {
+  spansReceived: number;
+  bytesReceived: number;
+  spansDropped: number;
+  tracesEvicted: number;
+}
+
+/** Tag names Tempo 2.0.1 lists next to the attribute keys (see search-tags.json). */
+export const INTRINSIC_TAG_NAMES = ["name", "root.name", "root.service.name"] as const;
+
+const DEFAULT_MAX_SPANS = 1_000_000;
+
+/** The sink's in-memory trace storage: every accepted span is readable and searchable at once. */
+export class TraceStore {
+  readonly counters: TraceStoreCounters = { spansReceived: 0, bytesReceived: 0, spansDropped: 0, tracesEvicted: 0 };
+  readonly #traces = new Map<string, TraceEntry>();
+  readonly #dropSpanEvery: number | undefined;
+  readonly #maxSpans: number;
+  #spansHeld = 0;
+
+  constructor({ dropSpanEvery, maxSpans = DEFAULT_MAX_SPANS }: TraceStoreOptions = {}) {
+    if (dropSpanEvery !== undefined && (!Number.isInteger(dropSpanEvery) || dropSpanEvery < 1)) {
+      throw new RangeError(`dropSpanEvery must be a positive integer, saw ${dropSpanEvery}`);
+    }
+    this.#dropSpanEvery = dropSpanEvery;
+    this.#maxSpans = maxSpans;
+  }
+
+  get traceCount(): number {
+    return this.#traces.size;
+  }
+
+  /** Stores a decoded export request; `bytes` is its size on the wire. Answers how many spans were kept. */
+  ingest(records: readonly ResourceSpansRecord[], bytes: number): { accepted: number; dropped: number } {
+    const total = records.reduce((n, rs) => n + rs.scopeSpans.reduce((m, ss) => m + ss.spans.length, 0), 0);
+    this.counters.bytesReceived += bytes;
+    let accepted = 0;
+    let dropped = 0;
+    for (const rs of records) {
+      const perTrace = new Map<string, ScopeSpansRecord[]>();
+      for (const ss of rs.scopeSpans) {
+        const byTrace = new Map<string, SpanRecord[]>();
+        for (const span of ss.spans) {
+          this.counters.spansReceived += 1;
+          if (this.#dropSpanEvery !== undefined && this.counters.spansReceived % this.#dropSpanEvery === 0) {
+            this.counters.spansDropped += 1;
+            dropped += 1;
+            continue;
+          }
+          accepted += 1;
+          const spans = byTrace.get(span.traceId) ?? [];
+          spans.push(span);
+          byTrace.set(span.traceId, spans);
+        }
+        for (const [traceId, spans] of byTrace) {
+          const scopes = perTrace.get(traceId) ?? [];
+          scopes.push({ ...ss, spans });
+          perTrace.set(traceId, scopes);
+        }
+      }
+      for (const [traceId, scopeSpans] of perTrace) {
+        const spanCount = scopeSpans.reduce((n, ss) => n + ss.spans.length, 0);
+        this.#append(traceId, { ...rs, scopeSpans }, total > 0 ? Math.round((bytes * spanCount) / total) : 0);
+      }
+    }
+    this.#evict();
+    return { accepted, dropped };
+  }
+
+  get(traceIdHex: string): TraceEntry | undefined {
+    return this.#traces.get(traceIdHex.toLowerCase());
+  }
+
+  traces(): IterableIterator<TraceEntry> {
+    return this.#traces.values();
+  }
+
+  /** Span and resource attribute keys plus Tempo's intrinsic tag names, sorted, as `/api/search/tags` lists them. */
+  tagNames(): string[] {
+    if (this.#traces.size === 0) return [];
+    const names = new Set<string>(INTRINSIC_TAG_NAMES);
+    for (const trace of this.#traces.values()) {
+      for (const { span, resource } of trace.spans) {
+        for (const a of span.attributes ?? []) names.add(a.key);
+        for (const a of resource?.attributes ?? []) names.add(a.key);
+      }
+    }
+    return [...names].sort();
+  }
+
+  /** Distinct values of a tag (attributes as text, ints as decimal), sorted. */
+  tagValues(name: string): string[] {
+    const values = new Set<string>();
+    const add = (v: string | undefined) => v !== undefined && v !== "" && values.add(v);
+    for (const trace of this.#traces.values()) {
+      if (name === "root.name") add(trace.root?.span.name);
+      else if (name === "root.service.name") add(serviceNameOf(trace.root?.resource));
+      for (const { span, resource } of trace.spans) {
+        if (name === "name") add(span.name);
+        for (const a of span.attributes ?? []) if (a.key === name) add(tagTextOf(a.value));
+        for (const a of resource?.attributes ?? []) if (a.key === name) add(tagTextOf(a.value));
+      }
+    }
+    return [...values].sort();
+  }
+
+  #append(traceId: string, batch: ResourceSpansRecord, bytes: number): void {
+    let entry = this.#traces.get(traceId);
+    if (entry === undefined) {
+      entry = { traceId, batches: [], spans: [], startNs: -1n, endNs: -1n, bytes: 0, root: undefined };
+      this.#traces.set(traceId, entry);
+    }
+    entry.batches.push(batch);
+    entry.bytes += bytes;
+    for (const ss of batch.scopeSpans) {
+      for (const span of ss.spans) {
+        const stored: StoredSpan = { span, resource: batch.resource };
+        entry.spans.push(stored);
+        this.#spansHeld += 1;
+        const start = BigInt(span.startTimeUnixNano ?? "0");
+        const end = BigInt(span.endTimeUnixNano ?? "0");
+        if (entry.startNs < 0n || start < entry.startNs) entry.startNs = start;
+        if (end > entry.endNs) entry.endNs = end;
+        if (span.parentSpanId === undefined && entry.root === undefined) entry.root = stored;
+      }
+    }
+  }
+
+  #evict(): void {
+    for (const [traceId, entry] of this.#traces) {
+      if (this.#spansHeld <= this.#maxSpans) return;
+      this.#traces.delete(traceId);
+      this.#spansHeld -= entry.spans.length;
+      this.counters.tracesEvicted += 1;
+    }
+  }
+}
