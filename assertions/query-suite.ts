@@ -64,5 +64,6 @@ export async function loadQuerySuite(file: string, shownAs = file): Promise<Quer
 /** The server refused a suite query as malformed: bad input naming the file and the query. */
 export function malformedQueryError(suite: QuerySuite, index: number, serverText: string): InputError {
   const query = suite.queries[index]!;
-  return new InputError({ file: suite.file, field: `queries[${index}].expr` }, `a ${suite.language} expression the server accepts (query ${query.name})`, `${JSON.stringify(query.expr)}, rejected: ${serverText}`);
+  const language = { promql: "PromQL", logql: "LogQL", traceql: "TraceQL" }[suite.language];
+  return new InputError({ file: suite.file, field: `queries[${index}].expr` }, `a ${language} expression the server accepts (query ${query.name})`, `${JSON.stringify(query.expr)}, rejected: ${serverText}`);
 }

@@ -1,0 +1,58 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { InputError } from "../common/errors.ts";
+import { SUITES_DIR, loadQuerySuite } from "./query-suite.ts";
+
+describe("loadQuerySuite", () => {
+  it("should load the LogQL suite: the seed's selectors, a line filter and metric queries over the run", async () => {
+    const suite = await loadQuerySuite(path.join(SUITES_DIR, "logql.yaml"), "assertions/suites/logql.yaml");
+    expect(suite.language).toBe("logql");
+    expect(suite.queries.map((q) => [q.name, q.expr, q.range])).toEqual([
+      ["error-logs", '{level="error"}', "run"],
+      ["application-logs", '{namespace="ecomm-prod"}', "run"],
+      ["frontend-logs", '{service="frontend"}', "run"],
+      ["error-line-filter", '{namespace="ecomm-prod"} |= "error"', "run"],
+      ["lines-per-minute", 'count_over_time({namespace="ecomm-prod"}[1m])', "run"],
+      ["lines-per-minute-by-level", 'sum by (level) (count_over_time({namespace="ecomm-prod"}[1m]))', "run"],
+    ]);
+    expect(suite.queries[0]).toEqual({ name: "error-logs", expr: '{level="error"}', range: "run", stepMs: 15_000, seed: "Querying Data / Log Queries: Error logs" });
+  });
+
+  it("should load the TraceQL suite: the seed's service, operation and duration queries plus error lookups", async () => {
+    const suite = await loadQuerySuite(path.join(SUITES_DIR, "traceql.yaml"), "assertions/suites/traceql.yaml");
+    expect(suite.language).toBe("traceql");
+    expect(suite.queries.map((q) => [q.name, q.expr, q.range])).toEqual([
+      ["service-frontend", '{ resource.service.name = "frontend" }', "run"],
+      ["operation-http-get", '{ name = "HTTP GET" }', "run"],
+      ["duration-over-1s", "{ duration > 1s }", "run"],
+      ["http-status-500", "{ span.http.status_code = 500 }", "run"],
+      ["status-error", "{ status = error }", "run"],
+    ]);
+  });
+
+  describe("malformed suites", () => {
+    let dir: string;
+    beforeEach(async () => { dir = await mkdtemp(path.join(tmpdir(), "obsconf-suite-")); });
+    afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+
+    async function loadText(text: string): Promise<unknown> {
+      const file = path.join(dir, "suite.yaml");
+      await writeFile(file, text);
+      return loadQuerySuite(file, "suites/bad.yaml").then(() => "loaded", (error: unknown) => error);
+    }
+
+    it("should reject a file that is not valid YAML, naming the file and the parser's first line", async () => {
+      const error = await loadText('suite: logql\nqueries: [ { name: a, expr: "{level=\\"error\\"}" }\n');
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).message).toBe("suites/bad.yaml: expected valid YAML, saw Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1:");
+    });
+
+    it("should reject an empty expression, naming the field", async () => {
+      const error = await loadText('suite: traceql\nqueries:\n  - name: service-frontend\n    expr: ""\n');
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).message).toBe('suites/bad.yaml: field queries[0].expr: expected a query expression, saw ""');
+    });
+  });
+});

@@ -1,0 +1,205 @@
+import { TRACE_CANARY_ATTRIBUTES } from "../../common/canary-format.ts";
+import { systemClock, type Clock } from "../../common/clock.ts";
+import type { CanaryWrite } from "../../common/ledger.ts";
+import type { TempoClient, TempoSearchHit, TempoSpan } from "../../stack/clients/tempo-client.ts";
+import type { Observation } from "../canary/compare.ts";
+
+/**
+ * Reader for the trace canary through Tempo's query API, in three read modes:
+ * - `byId`: `traceById` for each acked trace not yet complete. A trace is observed once it returns a
+ *   span; it is polled on until it holds `parts` distinct spans (the write's span count, 1 when unset)
+ *   or the deadline. `firstSeenAtMs` is when the FULL trace was readable (`completeAtMs`), or the first
+ *   partial sighting (`firstSpanAtMs`) for a trace that never completed; `spansSeen` is the most
+ *   distinct span ids seen. `count` is how often the most repeated span id appears in one response
+ *   (a span stored twice makes the trace a duplicate).
+ * - `byTags`: `search({ tags: { "obsconf.run": runId }, startS, endS, limit })`.
+ * - `byTraceQL`: `search({ q: '{ span.obsconf.run = "<runId>" }', startS, endS, limit })`.
+ *   Search hits carry no span count (TraceQL span sets are capped), so `spansSeen` is left unset;
+ *   `count` is how often the id appears in one response. The window runs from the oldest pending
+ *   write − 1 s to now + 1 s, and `limit` covers every ledger write in it twice over.
+ * Search ids are normalised to 32 lower-case hex (Tempo 2.0 search drops leading zeros).
+ * Trace observations carry no `order`: Tempo cuts traces by idle time, so read order is not a fault.
+ *
+ * Polling is adaptive like `readMetricsCanary` (5 ms doubling to 500 ms; back to the start when a
+ * write is newly pending or something turned up and more is pending). `errorMarginMs` = half the gap
+ * since the previous response for that trace (search: the wait before the poll) + the query's duration.
+ * `polls` counts queries sent; a failed query is counted and polling goes on.
+ */
+export type TraceReadMode = "byId" | "byTags" | "byTraceQL";
+export type TraceCanaryClient<M extends TraceReadMode> = M extends "byId" ? Pick<TempoClient, "traceById"> : Pick<TempoClient, "search">;
+
+export interface TraceObservation extends Observation {
+  readonly errorMarginMs: number;
+  /** byId: distinct span ids seen at most. */
+  readonly spansSeen?: number;
+  /** byId: first response with at least one span. */
+  readonly firstSpanAtMs?: number;
+  /** byId: first response with all `parts` spans. */
+  readonly completeAtMs?: number;
+}
+
+export interface ReadTraceCanaryOptions<M extends TraceReadMode> {
+  readonly client: TraceCanaryClient<M>;
+  readonly runId: string;
+  readonly mode: M;
+  /** The ledger entries of the trace canary, read again on every poll. */
+  readonly writes: () => readonly CanaryWrite[];
+  /** Wall-clock deadline. */
+  readonly readUntilMs: number;
+  /** When it returns true and no acked trace is pending (byId: incomplete), the reader stops early. */
+  readonly writerDone?: () => boolean;
+  readonly initialIntervalMs?: number;
+  readonly maxIntervalMs?: number;
+  readonly maxSearchLimit?: number;
+  readonly maxPolls?: number;
+  readonly clock?: Clock;
+}
+
+export interface TraceCanaryRead {
+  readonly observations: readonly TraceObservation[];
+  readonly polls: number;
+  readonly queryErrors: number;
+  readonly lastQueryError: string | undefined;
+  readonly maxErrorMarginMs: number;
+  readonly stoppedBy: "deadline" | "all-seen" | "max-polls";
+}
+
+interface Sighting {
+  id: string;
+  firstSpanAtMs: number;
+  firstSpanMarginMs: number;
+  count: number;
+  spansSeen?: number;
+  completeAtMs?: number;
+  completeMarginMs?: number;
+}
+
+/** 32 lower-case hex digits, left-padded (Tempo search drops leading zeros). */
+export function normalizeTraceId(id: string): string {
+  return id.toLowerCase().padStart(32, "0");
+}
+
+export async function readTraceCanary<M extends TraceReadMode>(options: ReadTraceCanaryOptions<M>): Promise<TraceCanaryRead> {
+  const { runId, mode, writes, readUntilMs, writerDone = () => false, initialIntervalMs = 5, maxIntervalMs = 500, maxSearchLimit = 10_000, maxPolls = 1_000_000, clock = systemClock } = options;
+  const seen = new Map<string, Sighting>();
+  const lastResponseAtMs = new Map<string, number>();
+  let polls = 0, queryErrors = 0, lastQueryError: string | undefined, intervalMs = initialIntervalMs, waitedMs = 0;
+  let knownPending = new Set<string>();
+  let stoppedBy: TraceCanaryRead["stoppedBy"] = "max-polls";
+  const failed = (error: unknown) => {
+    queryErrors += 1;
+    lastQueryError = error instanceof Error ? error.message : String(error);
+  };
+  const isDone = (w: CanaryWrite) => {
+    const s = seen.get(normalizeTraceId(w.id));
+    return s !== undefined && (mode !== "byId" || s.completeAtMs !== undefined);
+  };
+
+  /** byId: one query per pending trace; returns how many traces were found or completed. */
+  async function pollById(pending: readonly CanaryWrite[]): Promise<number> {
+    const client = options.client as Pick<TempoClient, "traceById">;
+    let progress = 0;
+    for (const write of pending) {
+      if (polls >= maxPolls || clock.nowMs() >= readUntilMs) break;
+      const key = normalizeTraceId(write.id);
+      const startedAtMs = clock.nowMs();
+      polls += 1;
+      try {
+        const { data, durationMs } = await client.traceById(write.id);
+        const atMs = clock.nowMs();
+        const previousAtMs = lastResponseAtMs.get(key);
+        lastResponseAtMs.set(key, atMs);
+        const marginMs = (previousAtMs === undefined ? 0 : Math.max(0, startedAtMs - previousAtMs) / 2) + durationMs;
+        if (data === undefined || data.length === 0) continue;
+        const { distinct, maxRepeat } = spanCounts(data);
+        const complete = distinct >= (write.parts ?? 1);
+        const prior = seen.get(key);
+        if (prior === undefined) {
+          progress += 1;
+          seen.set(key, { id: write.id, firstSpanAtMs: atMs, firstSpanMarginMs: marginMs, count: maxRepeat, spansSeen: distinct, ...(complete ? { completeAtMs: atMs, completeMarginMs: marginMs } : {}) });
+          continue;
+        }
+        if (complete && prior.completeAtMs === undefined) {
+          progress += 1;
+          Object.assign(prior, { completeAtMs: atMs, completeMarginMs: marginMs });
+        }
+        prior.spansSeen = Math.max(prior.spansSeen ?? 0, distinct);
+        prior.count = Math.max(prior.count, maxRepeat);
+      } catch (error) {
+        failed(error);
+      }
+    }
+    return progress;
+  }
+
+  /** byTags / byTraceQL: one search over the pending window; returns how many traces were found. */
+  async function pollSearch(pending: readonly CanaryWrite[], all: readonly CanaryWrite[]): Promise<number> {
+    const client = options.client as Pick<TempoClient, "search">;
+    const nowMs = clock.nowMs();
+    const fromMs = pending.reduce((min, w) => Math.min(min, w.writtenAtMs), nowMs) - 1_000;
+    const limit = Math.min(maxSearchLimit, 20 + 2 * all.filter((w) => w.writtenAtMs >= fromMs).length);
+    const query = mode === "byTags" ? { tags: { [TRACE_CANARY_ATTRIBUTES.run]: runId } } : { q: `{ span.${TRACE_CANARY_ATTRIBUTES.run} = ${JSON.stringify(runId)} }` };
+    const ledgerIds = new Map(all.map((w) => [normalizeTraceId(w.id), w.id]));
+    polls += 1;
+    let progress = 0;
+    try {
+      const { data, durationMs } = await client.search({ ...query, startS: Math.floor(fromMs / 1000), endS: Math.ceil(nowMs / 1000) + 1, limit });
+      const atMs = clock.nowMs();
+      for (const [key, occurrences] of hitCounts(data)) {
+        const prior = seen.get(key);
+        if (prior === undefined) {
+          progress += 1;
+          seen.set(key, { id: ledgerIds.get(key) ?? key, firstSpanAtMs: atMs, firstSpanMarginMs: waitedMs / 2 + durationMs, count: occurrences });
+        } else prior.count = Math.max(prior.count, occurrences);
+      }
+    } catch (error) {
+      failed(error);
+    }
+    return progress;
+  }
+
+  while (polls < maxPolls) {
+    if (clock.nowMs() >= readUntilMs) { stoppedBy = "deadline"; break; }
+    const all = writes();
+    const pending = all.filter((w) => w.outcome.kind === "acked" && !isDone(w));
+    if (pending.length === 0 && writerDone()) { stoppedBy = "all-seen"; break; }
+    const newlyPending = pending.some((w) => !knownPending.has(w.id));
+    knownPending = new Set(pending.map((w) => w.id));
+
+    const progress = mode === "byId" ? await pollById(pending) : await pollSearch(pending, all);
+
+    const morePending = progress > 0 && pending.length > progress;
+    intervalMs = newlyPending || morePending ? initialIntervalMs : Math.min(intervalMs * 2, maxIntervalMs);
+    waitedMs = Math.max(0, Math.min(intervalMs, readUntilMs - clock.nowMs()));
+    if (waitedMs > 0) await clock.sleep(waitedMs);
+  }
+  const observations = [...seen.values()].map(toObservation);
+  return { observations, polls, queryErrors, lastQueryError, maxErrorMarginMs: observations.reduce((max, o) => Math.max(max, o.errorMarginMs), 0), stoppedBy };
+}
+
+function toObservation(s: Sighting): TraceObservation {
+  if (s.spansSeen === undefined) return { id: s.id, firstSeenAtMs: s.firstSpanAtMs, count: s.count, errorMarginMs: s.firstSpanMarginMs };
+  return {
+    id: s.id,
+    firstSeenAtMs: s.completeAtMs ?? s.firstSpanAtMs,
+    count: s.count,
+    spansSeen: s.spansSeen,
+    errorMarginMs: s.completeMarginMs ?? s.firstSpanMarginMs,
+    firstSpanAtMs: s.firstSpanAtMs,
+    ...(s.completeAtMs === undefined ? {} : { completeAtMs: s.completeAtMs }),
+  };
+}
+
+function spanCounts(spans: readonly TempoSpan[]): { distinct: number; maxRepeat: number } {
+  const bySpanId = new Map<string, number>();
+  for (const span of spans) bySpanId.set(span.spanId, (bySpanId.get(span.spanId) ?? 0) + 1);
+  return { distinct: bySpanId.size, maxRepeat: Math.max(1, ...bySpanId.values()) };
+}
+
+/** Occurrences of each (normalised) trace id in one search response, in the order of the hits' start. */
+function hitCounts(hits: readonly TempoSearchHit[]): Map<string, number> {
+  const sorted = [...hits].sort((a, b) => a.startNs.length - b.startNs.length || (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
+  const counts = new Map<string, number>();
+  for (const hit of sorted) counts.set(normalizeTraceId(hit.traceId), (counts.get(normalizeTraceId(hit.traceId)) ?? 0) + 1);
+  return counts;
+}
