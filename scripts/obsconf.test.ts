@@ -50,7 +50,7 @@ function expectedPlan(component: string): Expected {
   if (def.localBlocker) return { runsAs: "unavailable" };
   if (binary) return { runsAs: "process", binary };
   for (const substitute of def.substitutes ?? []) {
-    const sub = firstOnPath(substitute.binaries);
+    const sub = substitute.binaries === "builtin" ? process.execPath : firstOnPath(substitute.binaries);
     if (sub) return { runsAs: "simulated", binary: `${substitute.name} (${sub})` };
   }
   return { runsAs: "unavailable" };
@@ -119,7 +119,8 @@ describe.skipIf(!haveDebianBinaries)("obsconf plan --runtime local", () => {
     for (const component of ["prometheus", "alertmanager", "node-exporter"]) expect(row(component)).toMatchObject({ "runs as": "process" });
     const victoriaMetrics = firstOnPath(["victoria-metrics"]);
     if (victoriaMetrics && !firstOnPath(["mimir"])) expect(row("mimir")).toMatchObject({ "runs as": "simulated", "binary / substitute": `victoria-metrics (${victoriaMetrics})` });
-    if (!firstOnPath(["loki"])) expect(row("loki")).toMatchObject({ "runs as": "unavailable", note: "no loki on PATH (name one with --bin loki=PATH)" });
+    if (!firstOnPath(["loki"])) expect(row("loki")).toMatchObject({ "runs as": "simulated", "binary / substitute": `loki-reference-sink (${process.execPath})` });
+    if (!firstOnPath(["promtail"])) expect(row("promtail")).toMatchObject({ "runs as": "unavailable", note: "no promtail on PATH (name one with --bin promtail=PATH)" });
 
     const count = (runsAs: Expected["runsAs"]) => Object.values(expected).filter((e) => e.runsAs === runsAs).length;
     expect(result.stdout.endsWith(`\n\n12 components: ${count("process")} process, ${count("simulated")} simulated, ${count("unavailable")} unavailable\n`)).toBe(true);

@@ -3,6 +3,8 @@ import { HarnessError, InputError } from "../common/errors.ts";
 import { COMPONENT_NAMES } from "../stack/index.ts";
 import { collectBin, DEFAULT_MANIFESTS, DEFAULT_RULE_TESTS, parseList, parsePositiveMs } from "./cli-options.ts";
 import { planCommand } from "./commands/plan.ts";
+import { runLokiSinkFromArgs } from "../stack/reference-sinks/loki/run-loki-sink.ts";
+import { runTempoSinkFromArgs } from "../stack/reference-sinks/tempo/tempo-sink-cli.ts";
 import { runCommand, SCENARIOS } from "./commands/run.ts";
 import { upCommand } from "./commands/up.ts";
 import { validateCommand } from "./commands/validate.ts";
@@ -63,11 +65,27 @@ program
   .addOption(manifestsOption())
   .addOption(binOption())
   .option("--contract <file>", "the contract file (default: assertions/contract.yaml)")
+  .option("--promql-suite <file>", "PromQL query suite (default: assertions/suites/promql.yaml)")
+  .option("--logql-suite <file>", "LogQL query suite (default: assertions/suites/logql.yaml)")
+  .option("--traceql-suite <file>", "TraceQL query suite (default: assertions/suites/traceql.yaml)")
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
   .option("--out <dir>", "report directory (default: reports/out/<run-id>); must not exist")
   .option("--only <prefixes>", "run only checks whose id starts with one of these (comma-separated, e.g. metrics.,alerts.)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
   .addHelpText("after", EXIT_CODES)
   .action(async (scenario: string, options) => setExit(await runCommand(scenario, options)));
+
+program
+  .command("sink")
+  .description("run a reference sink (loki | tempo) in the foreground; the local runtime starts these in place of an absent Loki or Tempo")
+  .argument("<name>", "loki | tempo")
+  .argument("[args...]", "loki: --listen http=HOST:PORT [--drop-every N]; tempo: --listen http=… --listen otlp-grpc=… --listen otlp-http=… [--drop-span-every N]")
+  .allowUnknownOption()
+  .helpOption("-h, --help")
+  .action(async (name: string, args: string[]) => {
+    if (name === "loki") await runLokiSinkFromArgs(args);
+    else if (name === "tempo") await runTempoSinkFromArgs(args);
+    else throw new InputError({ file: "command line", field: "sink" }, "loki or tempo", JSON.stringify(name));
+  });
 
 function setExit(code: number): void {
   process.exitCode = code;

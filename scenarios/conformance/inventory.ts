@@ -29,7 +29,7 @@ export function inventoryOf(statuses: readonly ComponentStatus[]): InventoryEntr
  * Checks of pillars this scenario cannot run here: each is `unavailable` (the component is absent,
  * with the plan's reason) or `unsupported` (the component runs, but this build has no such check yet).
  */
-export function pillarChecksNotRun(statuses: readonly ComponentStatus[], contract: Contract, atMs: number): CheckResult[] {
+export function pillarChecksNotRun(statuses: readonly ComponentStatus[], contract: Contract, atMs: number, ran: readonly string[] = []): CheckResult[] {
   const stateOf = (name: string) => statuses.find((s) => s.plan.component === name);
   const why = (name: string): { status: "unavailable" | "unsupported"; reason: string } => {
     const s = stateOf(name);
@@ -40,6 +40,7 @@ export function pillarChecksNotRun(statuses: readonly ComponentStatus[], contrac
   };
   const rows: [id: string, title: string, pillar: CheckResult["pillar"], component: string, target?: keyof Contract["targets"]][] = [
     ["logs.ingestion", "Logs ingestion (Loki push -> queryable)", "logs", "loki", "latency.ingestion.logs"],
+    ["logs.ingestion.agent", "Logs through the agents (pod log files -> Promtail/Vector -> Loki)", "logs", "promtail", "latency.ingestion.logs"],
     ["traces.ingestion", "Traces ingestion (OTLP -> Tempo queryable)", "traces", "tempo", "latency.ingestion.traces"],
     ["query.logql", "LogQL query response at concurrent users", "query", "loki", "latency.query.logql"],
     ["query.traceql", "TraceQL query response at concurrent users", "query", "tempo", "latency.query.traceql"],
@@ -48,7 +49,7 @@ export function pillarChecksNotRun(statuses: readonly ComponentStatus[], contrac
     ["metrics.kube-state-metrics", "kube-state-metrics scraped", "metrics", "kube-state-metrics"],
     ["stack.kafka", "ML ingestion path (Kafka)", "stack", "kafka"],
   ];
-  return rows.map(([id, title, pillar, component, target]) => {
+  return rows.filter(([id]) => !ran.some((done) => done === id || done.startsWith(`${id}.`))).map(([id, title, pillar, component, target]) => {
     const { status, reason } = why(component);
     return notRun({ id, title, pillar, startedAtMs: atMs }, status, reason, target ? contract.targets[target] : undefined);
   });

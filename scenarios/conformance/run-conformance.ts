@@ -24,7 +24,16 @@ import type { ComponentStatus, RuntimeOverride } from "../../stack/started-stack
 import { runAlertChecks, TRIGGERED_ALERTS } from "./alert-checks.ts";
 import { inventoryOf, pillarChecksNotRun } from "./inventory.ts";
 import { runPullCanary, runPushCanary } from "./metrics-canary-checks.ts";
-import { preflightPromqlSuite, runPromqlLoad } from "./promql-checks.ts";
+import { logqlRunner, traceqlRunner } from "./log-trace-runners.ts";
+import { runLogChecks } from "./logs-checks.ts";
+import { runTraceChecks } from "./traces-checks.ts";
+import { InputError } from "../../common/errors.ts";
+import { OTLP_HTTP_PROTOBUF_HEADERS } from "../../load/encode/otlp-traces.ts";
+import { createHttpTransport } from "../../load/transport/http-transport.ts";
+import { LokiClient } from "../../stack/clients/loki-client.ts";
+import { TempoClient } from "../../stack/clients/tempo-client.ts";
+import { promqlRunner } from "./promql-checks.ts";
+import { preflightSuite, runSuiteLoad } from "./suite-checks.ts";
 import { readRuleFors, shortenRuleFor } from "./rule-for-override.ts";
 
 export interface ConformanceOptions {
@@ -34,6 +43,10 @@ export interface ConformanceOptions {
   runsDir: string;
   contractFile?: string;
   promqlSuiteFile?: string;
+  logqlSuiteFile?: string;
+  traceqlSuiteFile?: string;
+  /** Negative control: every Nth canary trace is written without one child span. */
+  omitChildSpanEvery?: number;
   bins?: Readonly<Record<string, string>>;
   /** Extra changes to the run (negative controls): applied after the scenario's own. */
   overrides?: readonly RuntimeOverride[];
@@ -62,7 +75,10 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   const wantedGroup = (ids: readonly string[]) => !options.only || ids.some((id) => options.only!.some((prefix) => id.startsWith(prefix) || prefix.startsWith(id)));
   const contract = loadContract(options.contractFile);
   const profile = profileOf(contract, options.profile);
-  const suite = await loadQuerySuite(options.promqlSuiteFile ?? path.join(SUITES_DIR, "promql.yaml"), options.promqlSuiteFile ?? "assertions/suites/promql.yaml");
+  const suiteFile = (file: string | undefined, name: string) => loadQuerySuite(file ?? path.join(SUITES_DIR, `${name}.yaml`), file ?? `assertions/suites/${name}.yaml`);
+  const suite = await suiteFile(options.promqlSuiteFile, "promql");
+  const logqlSuite = await suiteFile(options.logqlSuiteFile, "logql");
+  const traceqlSuite = await suiteFile(options.traceqlSuiteFile, "traceql");
   const runId = newRunId();
   const startedAtMs = clock.nowMs();
   const ledger = new Ledger();
@@ -110,9 +126,33 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   const httpTransport = prometheus ? createRemoteWriteTransport({ url: `${endpoints.prometheus!.web!.url}/api/v1/write` }) : undefined;
   const transport = httpTransport ? withRetry(httpTransport, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 5_000 }) : undefined;
 
+  const statusOf = (name: string) => statuses.find((s) => s.plan.component === name);
+  await using loki = ready("loki") ? new LokiClient({ baseUrl: endpoints.loki!.http!.url }) : undefined;
+  await using tempo = ready("tempo") ? new TempoClient({ baseUrl: endpoints.tempo!.http!.url }) : undefined;
+  const collector = ready("otel-collector") ? endpoints["otel-collector"]?.["otlp-http"] : undefined;
+  const otlpHttp = collector ?? (tempo ? endpoints.tempo?.["otlp-http"] : undefined);
+  const otlpTransport = otlpHttp ? createHttpTransport({ url: `${otlpHttp.url}/v1/traces`, headers: OTLP_HTTP_PROTOBUF_HEADERS }) : undefined;
+
   try {
+    if (loki) await preflightSuite(logqlSuite, logqlRunner(loki, startedAtMs, clock)).catch(rethrowInputOnly);
+    if (tempo) await preflightSuite(traceqlSuite, traceqlRunner(tempo, startedAtMs, clock)).catch(rethrowInputOnly);
+    const logsAndTraces = Promise.all([
+      loki
+        ? track(["logs.ingestion", "logs.ingestion.tail"], () => runLogChecks({ loki, pushUrl: `${endpoints.loki!.http!.url}/loki/api/v1/push`, ledger, runId, contract, profile, simulatedBy: simulatedBy(statusOf("loki")), clock }))
+        : undefined,
+      loki ? track(["query.logql"], () => runSuiteLoad({ id: "query.logql", title: "LogQL query response at concurrent users", suite: logqlSuite, runner: logqlRunner(loki, startedAtMs, clock), target: "latency.query.logql", contract, profile, clock, simulatedBy: simulatedBy(statusOf("loki")) })) : undefined,
+      tempo && otlpTransport
+        ? track(["traces.ingestion"], () => runTraceChecks({
+            tempo, transport: otlpTransport, path: collector ? "OTLP/HTTP -> otel-collector -> tempo" : "OTLP/HTTP -> tempo (no collector runs here)", ledger, runId, contract, profile,
+            simulatedBy: [...simulatedBy(statusOf("tempo")), ...(collector ? simulatedBy(statusOf("otel-collector")) : [])], clock,
+            ...(options.omitChildSpanEvery ? { omitChildSpanEvery: options.omitChildSpanEvery } : {}),
+          }))
+        : undefined,
+      tempo ? track(["query.traceql"], () => runSuiteLoad({ id: "query.traceql", title: "TraceQL query response at concurrent users", suite: traceqlSuite, runner: traceqlRunner(tempo, startedAtMs, clock), target: "latency.query.traceql", contract, profile, clock, simulatedBy: simulatedBy(statusOf("tempo")) })) : undefined,
+    ]);
     if (prometheus && transport) {
-      if (wanted("query.promql")) await preflightPromqlSuite(prometheus, suite, startedAtMs, clock);
+      const promql = promqlRunner(prometheus, startedAtMs, clock);
+      if (wanted("query.promql")) await preflightSuite(suite, promql);
       const scrapeIntervalMs = parseDurationMs(String((parse((await prometheus.config()).data) as { global?: { scrape_interval?: string } }).global?.scrape_interval ?? "1m")) ?? 60_000;
       await Promise.all([
         track(["config.prometheus.retention"], () => prometheusRetentionCheck({ client: prometheus, contract, clock })),
@@ -123,18 +163,25 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
           return longTerm ? [push, longTerm] : [push, notRunFor("metrics.ingestion.long-term", "Metrics ingestion into the long-term store (Mimir)", "metrics", mimirStatus, clock)];
         }),
         track(["metrics.ingestion.pull"], () => runPullCanary({ prometheus, target: pullTarget, ledger, runId, contract, profile, scrapeIntervalMs, clock })),
-        track(["query.promql"], () => runPromqlLoad({ client: prometheus, suite, contract, profile, runStartMs: startedAtMs, clock })),
+        track(["query.promql"], () => runSuiteLoad({ id: "query.promql", title: "PromQL query response at concurrent users (Prometheus)", suite, runner: promql, target: "latency.query.promql", contract, profile, clock })),
         alertmanager
           ? track(["alerts.delivery"], () => runAlertChecks({ prometheus, alertmanager, transport, notifications: () => [...alertSink.notifications(), ...smtpSink.notifications()], runId, contract, profile, shortenedFrom, clock }))
           : undefined,
       ]);
     }
-    for (const check of componentsNotRun(statuses, contract, clock)) if (wanted(check.id)) record(check);
+    await logsAndTraces;
+    for (const check of componentsNotRun(statuses, contract, clock, checks.map((c) => c.id))) if (wanted(check.id)) record(check);
   } finally {
     await httpTransport?.close();
+    await otlpTransport?.close();
   }
   await stack.stop();
   return assemble({ runId, profile, contract, runtime: options.runtime, statuses, checks, startedAtMs, clock });
+}
+
+/** A query the server rejects as malformed is bad input and ends the run; any other failure is left to the checks. */
+function rethrowInputOnly(error: unknown): void {
+  if (error instanceof InputError) throw error;
 }
 
 /** Profile-specific short-`for` copies of the triggered rules (the report says so); none for documented. */
@@ -159,7 +206,7 @@ function simulatedBy(status: ComponentStatus | undefined): string[] {
 }
 
 /** Without Prometheus or Alertmanager, their checks are unavailable with the plan's reason. */
-function componentsNotRun(statuses: readonly ComponentStatus[], contract: Contract, clock: Clock): CheckResult[] {
+function componentsNotRun(statuses: readonly ComponentStatus[], contract: Contract, clock: Clock, ran: readonly string[]): CheckResult[] {
   const nowMs = clock.nowMs();
   const prometheus = statuses.find((s) => s.plan.component === "prometheus");
   const alertmanager = statuses.find((s) => s.plan.component === "alertmanager");
@@ -172,7 +219,7 @@ function componentsNotRun(statuses: readonly ComponentStatus[], contract: Contra
   if (alertmanager?.status.state !== "ready" || prometheus?.status.state !== "ready") {
     missing.push(notRunFor("alerts.delivery", "Alert delivery", "alerts", alertmanager?.status.state !== "ready" ? alertmanager : prometheus, clock));
   }
-  return [...missing, ...pillarChecksNotRun(statuses, contract, nowMs)];
+  return [...missing, ...pillarChecksNotRun(statuses, contract, nowMs, ran)];
 }
 
 function notRunFor(id: string, title: string, pillar: CheckResult["pillar"], status: ComponentStatus | undefined, clock: Clock): CheckResult {

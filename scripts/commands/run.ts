@@ -17,6 +17,9 @@ export interface RunCommandOptions {
   runsDir: string;
   out?: string;
   contract?: string;
+  promqlSuite?: string;
+  logqlSuite?: string;
+  traceqlSuite?: string;
   bin: Record<string, string>;
   only?: string[];
 }
@@ -32,6 +35,9 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   const result = await runConformance({
     runtime, profile: options.profile, manifestsDir: options.manifests, runsDir: options.runsDir, bins: options.bin, logger,
     ...(options.contract ? { contractFile: options.contract } : {}),
+    ...(options.promqlSuite ? { promqlSuiteFile: options.promqlSuite } : {}),
+    ...(options.logqlSuite ? { logqlSuiteFile: options.logqlSuite } : {}),
+    ...(options.traceqlSuite ? { traceqlSuiteFile: options.traceqlSuite } : {}),
     ...(options.only ? { only: options.only } : {}),
     progress: (event) => progress.onEvent(event),
   }).finally(() => progress.stop());

@@ -22,15 +22,22 @@ export interface ComponentDef {
 
 export interface SubstituteDef {
   readonly name: string;
-  readonly binaries: readonly string[];
+  /**
+   * Where the stand-in comes from: executables looked up on PATH, or `builtin` — a reference sink
+   * shipped with obsconf and run as `node bin/obsconf.mjs sink <name>` (always available).
+   */
+  readonly binaries: readonly string[] | "builtin";
   readonly versionArgs: readonly string[];
   readonly versionPattern: RegExp;
   /** One line for plans and reports: what stands in for what, and how far the stand-in goes. */
   readonly describe: string;
-  /** The substitute serves the component's HTTP API: the port its readiness probe names. Other ports stay unserved. */
-  argv(options: { listen: string; dataDir: string }): string[];
+  /** Container port names of the component the substitute serves; other ports stay unserved. */
+  readonly servesPorts: readonly string[];
+  /** argv after the binary; `listen` maps each served port name to `127.0.0.1:<port>`. */
+  argv(options: { listen: Readonly<Record<string, string>>; dataDir: string }): string[];
   /** API paths of the component the substitute serves elsewhere: other components' URLs are rewritten. */
   readonly pathRewrites?: Readonly<Record<string, string>>;
+  /** Readiness path on the first served port. */
   readonly readinessPath: string;
 }
 

@@ -7,4 +7,16 @@ export const loki: ComponentDef = {
   binaries: ["loki"],
   versionArgs: ["-version"],
   versionPattern: /version v?(\d+\.\d+\.\d+)/,
+  substitutes: [
+    {
+      name: "loki-reference-sink",
+      binaries: "builtin",
+      versionArgs: [],
+      versionPattern: /(\d+\.\d+\.\d+)/,
+      describe: "the obsconf Loki reference sink stands in for Loki: the push, query_range, query, labels, series and tail APIs, a LogQL subset, in memory, no retention",
+      servesPorts: ["http"],
+      argv: ({ listen }) => ["loki", ...Object.entries(listen).map(([name, address]) => `--listen=${name}=${address}`)],
+      readinessPath: "/ready",
+    },
+  ],
 };

@@ -88,5 +88,9 @@ function installHandlers(): void {
     process.stderr.write(`obsconf: uncaught error: ${error.stack ?? String(error)}\n`);
     shutdown(2, "uncaught error");
   });
+  process.once("unhandledRejection", (reason) => {
+    process.stderr.write(`obsconf: unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+    shutdown(2, "unhandled rejection");
+  });
   process.once("exit", () => killAllChildrenNow());
 }

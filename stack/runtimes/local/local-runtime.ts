@@ -3,7 +3,8 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { HarnessError } from "../../../common/errors.ts";
 import { silentLogger, type Logger } from "../../../common/log.ts";
-import { componentDef, COMPONENT_NAMES, type LocalService } from "../../components/index.ts";
+import { componentDef, COMPONENT_NAMES, type LocalService, type SubstituteDef } from "../../components/index.ts";
+import { OBSCONF_BIN } from "../../obsconf-version.ts";
 import { extractComponents, type ComponentSpec } from "../../manifest/component-spec.ts";
 import { loadManifests } from "../../manifest/load-manifests.ts";
 import type { ComponentPlan } from "../../plan.ts";
@@ -110,7 +111,7 @@ export class StartedLocalStack implements StartedStack {
         this.#statuses.set(spec.name, { plan, status: { state: "not-started", reason: "not selected for this run" } });
       } else {
         const ports = new Map<number, number>();
-        const served = plan.mode === "substitute" ? spec.container.ports.filter((p) => spec.container.readiness?.kind !== "exec" && p.containerPort === readinessPort(spec)) : spec.container.ports;
+        const served = plan.mode === "substitute" ? substituteOf(spec.name, plan.substitute).servesPorts.map((name) => servedPort(spec, name)) : spec.container.ports;
         for (const port of served) ports.set(port.containerPort, await uniqueFreePort(used));
         runnable.push({ spec, plan, ports, dir: path.join(this.runDir, spec.name) });
       }
@@ -153,14 +154,15 @@ export class StartedLocalStack implements StartedStack {
     const logDir = r.dir;
     await mkdir(logDir, { recursive: true });
     if (r.plan.mode === "substitute") {
-      const substitute = def.substitutes!.find((s) => s.name === (r.plan as { substitute: string }).substitute)!;
+      const substitute = substituteOf(spec.name, r.plan.substitute);
       const dataDir = path.join(r.dir, "data");
       await mkdir(dataDir, { recursive: true });
-      const port = r.ports.get(readinessPort(spec)!)!;
-      this.#rewrites.push(`${spec.name}: ${substitute.describe} (127.0.0.1:${port})`);
+      const listen = Object.fromEntries(substitute.servesPorts.map((name) => [name, `127.0.0.1:${r.ports.get(servedPort(spec, name).containerPort)!}`]));
+      this.#rewrites.push(`${spec.name}: ${substitute.describe} (${Object.entries(listen).map(([name, address]) => `${name} ${address}`).join(", ")})`);
+      const builtin = substitute.binaries === "builtin";
       return new ComponentProcess({
-        component: spec.name, binary: r.plan.binary, argv: substitute.argv({ listen: `127.0.0.1:${port}`, dataDir }), env: baseEnv(r.dir), cwd: r.dir, logDir,
-        readiness: { kind: "http", url: `http://127.0.0.1:${port}${substitute.readinessPath}` },
+        component: spec.name, binary: r.plan.binary, argv: [...(builtin ? [OBSCONF_BIN, "sink"] : []), ...substitute.argv({ listen, dataDir })], env: baseEnv(r.dir), cwd: r.dir, logDir,
+        readiness: { kind: "http", url: `http://${Object.values(listen)[0]}${substitute.readinessPath}` },
       });
     }
     const dependsOn = new Set<string>();
@@ -235,15 +237,23 @@ export class StartedLocalStack implements StartedStack {
 
 function substitutePaths(r: Runnable): Pick<LocalService, "pathRewrites"> {
   if (r.plan.mode !== "substitute") return {};
-  const name = r.plan.substitute;
-  const rewrites = componentDef(r.spec.name).substitutes?.find((s) => s.name === name)?.pathRewrites;
+  const rewrites = substituteOf(r.spec.name, r.plan.substitute).pathRewrites;
   return rewrites ? { pathRewrites: rewrites } : {};
 }
 
-function readinessPort(spec: ComponentSpec): number | undefined {
-  const r = spec.container.readiness;
-  return r && r.kind !== "exec" ? r.port : undefined;
+function substituteOf(component: string, name: string): SubstituteDef {
+  const substitute = componentDef(component).substitutes?.find((s) => s.name === name);
+  if (!substitute) throw new HarnessError(`${component} has no substitute named ${name}`);
+  return substitute;
 }
+
+/** The container port a substitute serves, by the name the manifest gives it. */
+function servedPort(spec: ComponentSpec, name: string): { name: string; containerPort: number } {
+  const port = spec.container.ports.find((p) => p.name === name);
+  if (!port) throw new HarnessError(`${spec.name}'s substitute serves port ${JSON.stringify(name)}, but the manifest's container declares ${spec.container.ports.map((p) => p.name).join(", ")}`);
+  return port;
+}
+
 
 async function uniqueFreePort(used: Set<number>): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {

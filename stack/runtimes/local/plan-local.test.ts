@@ -2,7 +2,8 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { COMPONENT_NAMES } from "../../components/index.ts";
+import { COMPONENT_NAMES, componentDef } from "../../components/index.ts";
+import { OBSCONF_VERSION } from "../../obsconf-version.ts";
 import { extractComponents, type ComponentSpec } from "../../manifest/component-spec.ts";
 import { loadManifests } from "../../manifest/load-manifests.ts";
 import { coreVersion, type ComponentPlan } from "../../plan.ts";
@@ -91,7 +92,7 @@ describe("planLocal with fake binaries on PATH", () => {
       substitute: "victoria-metrics",
       binary,
       binaryVersion: "1.120.0",
-      describe: "VictoriaMetrics single-node stands in for Mimir: it accepts remote write on /api/v1/push and serves PromQL on /prometheus/api/v1/*",
+      describe: componentDef("mimir").substitutes![0]!.describe,
       reason: "no mimir on PATH (name one with --bin mimir=PATH)",
     });
   });
@@ -115,9 +116,18 @@ describe("planLocal with fake binaries on PATH", () => {
     });
   });
 
-  it("should mark Loki unavailable, naming the --bin flag, when no loki is on PATH", async () => {
+  it("should stand the built-in reference sink in for Loki, naming the --bin flag, when no loki is on PATH", async () => {
     const plans = await planLocal(specs);
 
-    expect(planOf(plans, "loki")).toEqual({ ...base("loki"), title: "Grafana Loki", mode: "unavailable", reason: "no loki on PATH (name one with --bin loki=PATH)" });
+    expect(planOf(plans, "loki")).toEqual({
+      ...base("loki"), title: "Grafana Loki", mode: "substitute", substitute: "loki-reference-sink", binary: process.execPath, binaryVersion: OBSCONF_VERSION,
+      describe: componentDef("loki").substitutes![0]!.describe, reason: "no loki on PATH (name one with --bin loki=PATH)",
+    });
+  });
+
+  it("should mark Promtail unavailable, naming the --bin flag, when no promtail is on PATH (it has no stand-in)", async () => {
+    const plans = await planLocal(specs);
+
+    expect(planOf(plans, "promtail")).toEqual({ ...base("promtail"), title: "Promtail", mode: "unavailable", reason: "no promtail on PATH (name one with --bin promtail=PATH)" });
   });
 });

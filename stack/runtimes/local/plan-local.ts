@@ -2,6 +2,7 @@ import { componentDef } from "../../components/index.ts";
 import type { ComponentSpec } from "../../manifest/component-spec.ts";
 import { coreVersion, type ComponentPlan } from "../../plan.ts";
 import { findBinary } from "./find-binary.ts";
+import { OBSCONF_VERSION } from "../../obsconf-version.ts";
 
 export interface LocalPlanOptions {
   /** `--bin name=path` overrides, by component or substitute name. */
@@ -23,12 +24,17 @@ export async function planLocal(specs: readonly ComponentSpec[], { bins = {} }: 
     const missing = `no ${def.binaries.join(" or ")} on PATH (name one with --bin ${spec.name}=PATH)`;
     if (def.localBlocker) return { ...base, mode: "unavailable", reason: def.localBlocker };
     for (const substitute of def.substitutes ?? []) {
-      const sub = await findBinary(substitute.binaries, bins[substitute.name], substitute.versionArgs, substitute.versionPattern);
+      const sub = substitute.binaries === "builtin" ? builtinSink() : await findBinary(substitute.binaries, bins[substitute.name], substitute.versionArgs, substitute.versionPattern);
       if (sub) {
         return { ...base, mode: "substitute", substitute: substitute.name, binary: sub.path, ...(sub.version ? { binaryVersion: sub.version } : {}), describe: substitute.describe, reason: missing };
       }
     }
-    const tried = def.substitutes?.length ? `; no substitute either (${def.substitutes.map((s) => s.binaries.join(" or ")).join(", ")})` : "";
+    const tried = def.substitutes?.length ? `; no substitute either (${def.substitutes.map((s) => (s.binaries === "builtin" ? s.name : s.binaries.join(" or "))).join(", ")})` : "";
     return { ...base, mode: "unavailable", reason: `${missing}${tried}` };
   }));
+}
+
+/** Reference sinks ship with obsconf: this Node runs them (`bin/obsconf.mjs sink <name>`). */
+function builtinSink(): { path: string; version: string } {
+  return { path: process.execPath, version: OBSCONF_VERSION };
 }
