@@ -10,6 +10,7 @@ import { SmtpSink } from "../../assertions/alert-sink/smtp-sink.ts";
 import { pointReceiversAtSink, type SinkEndpoints } from "../../assertions/alert-sink/alertmanager-overrides.ts";
 import { alertmanagerRoutesCheck, prometheusRetentionCheck, prometheusScrapeIntervalCheck } from "../../assertions/checks/config-checks.ts";
 import { notRun } from "../../assertions/checks/check-builder.ts";
+import { lokiRetentionCheck } from "../../assertions/checks/loki-retention-check.ts";
 import { loadContract, profileOf, type Contract, type Profile } from "../../assertions/contract.ts";
 import { loadQuerySuite, SUITES_DIR } from "../../assertions/query-suite.ts";
 import { verdictOf, type CheckResult, type RunResult } from "../../assertions/run-result.ts";
@@ -140,6 +141,12 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
       loki
         ? track(["logs.ingestion", "logs.ingestion.tail"], () => runLogChecks({ loki, pushUrl: `${endpoints.loki!.http!.url}/loki/api/v1/push`, ledger, runId, contract, profile, simulatedBy: simulatedBy(statusOf("loki")), clock }))
         : undefined,
+      loki
+        ? track(["config.loki.retention"], async () =>
+            statusOf("loki")?.plan.mode === "process"
+              ? lokiRetentionCheck({ fetchConfig: () => fetchText(`${endpoints.loki!.http!.url}/config`), contract, clock })
+              : notRun({ id: "config.loki.retention", title: "Loki retention", pillar: "config", startedAtMs: clock.nowMs() }, "unsupported", "the Loki reference sink keeps no retention settings; run a real loki to check them", contract.targets["retention.loki"]))
+        : undefined,
       loki ? track(["query.logql"], () => runSuiteLoad({ id: "query.logql", title: "LogQL query response at concurrent users", suite: logqlSuite, runner: logqlRunner(loki, startedAtMs, clock), target: "latency.query.logql", contract, profile, clock, simulatedBy: simulatedBy(statusOf("loki")) })) : undefined,
       tempo && otlpTransport
         ? track(["traces.ingestion"], () => runTraceChecks({
@@ -177,6 +184,13 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   }
   await stack.stop();
   return assemble({ runId, profile, contract, runtime: options.runtime, statuses, checks, startedAtMs, clock });
+}
+
+async function fetchText(url: string): Promise<string> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`GET ${url} failed: HTTP ${response.status} ${JSON.stringify(text.slice(0, 200))}`);
+  return text;
 }
 
 /** A query the server rejects as malformed is bad input and ends the run; any other failure is left to the checks. */
