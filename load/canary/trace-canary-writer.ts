@@ -1,32 +1,14 @@
 import { TRACE_CANARY_ATTRIBUTES } from "../../common/canary-format.ts";
-import { systemClock, type Clock } from "../../common/clock.ts";
+import { systemClock } from "../../common/clock.ts";
 import { HarnessError } from "../../common/errors.ts";
-import type { Ledger } from "../../common/ledger.ts";
 import { encodeOtlpTraces } from "../encode/otlp-traces.ts";
 import { ECOMM_CHECKOUT_ENTRY, ECOMM_MODEL } from "../model/ecomm-model.ts";
 import { generateRequest, spanCount } from "../model/generate-request.ts";
 import { mulberry32, seedFromString } from "../model/rng.ts";
 import type { ServiceModel } from "../model/service-model.ts";
-import type { Transport } from "../transport/transport.ts";
-import { startIntervalLoop, type LoopStop } from "./interval-loop.ts";
-import { sendSafely, toOutcome } from "./metrics-canary-writer.ts";
+import { runCanaryLoop, type CanaryWriterOptions, type CanaryWriterSummary } from "./canary-loop.ts";
 
-export interface TraceCanaryWriterOptions {
-  /**
-   * An OTLP transport taking `ExportTraceServiceRequest` protobuf bytes: OTLP/HTTP
-   * (`createHttpTransport({ url: ".../v1/traces", headers: OTLP_HTTP_PROTOBUF_HEADERS })`) or
-   * `createOtlpGrpcTransport`, usually wrapped in `withRetry`.
-   */
-  transport: Transport;
-  ledger: Ledger;
-  runId: string;
-  count: number;
-  intervalMs: number;
-  /** No write starts later than this many ms after `start()`. */
-  deadlineMs: number;
-  /** Per-send timeout, further capped by the time left to the deadline (default 10 s). */
-  timeoutMs?: number;
-  clock?: Clock;
+export interface TraceCanaryWriterOptions extends CanaryWriterOptions {
   /** Default the ecomm demo shop. */
   model?: ServiceModel;
   /** The entry operation of every canary trace; default the checkout (frontend -> checkout -> payment, 10 spans). */
@@ -40,14 +22,9 @@ export interface TraceCanaryWriterOptions {
   omitChildSpanEvery?: number;
 }
 
-export interface TraceCanaryWriterSummary {
-  writes: number;
-  acked: number;
-  rejected: number;
-  failed: number;
+export interface TraceCanaryWriterSummary extends CanaryWriterSummary {
   /** Traces deliberately written one span short (`omitChildSpanEvery`). */
   incomplete: number;
-  stoppedBy: LoopStop;
 }
 
 export interface StartedTraceCanaryWriter extends AsyncDisposable {
@@ -84,30 +61,25 @@ export class TraceCanaryWriter {
   }
 
   async start(): Promise<StartedTraceCanaryWriter> {
-    const { transport, ledger, runId, count, intervalMs, deadlineMs, timeoutMs = 10_000, clock = systemClock, seed, omitChildSpanEvery } = this.options;
+    const { runId, clock = systemClock, seed, omitChildSpanEvery } = this.options;
     const model = this.#model;
     const entry = this.#entry;
     const parts = this.#spansPerTrace;
     const rng = mulberry32(seed ?? seedFromString(`${runId}@${clock.nowMs()}`));
-    const summary = { writes: 0, acked: 0, rejected: 0, failed: 0, incomplete: 0 };
-    let lastWrittenAtMs = Number.NEGATIVE_INFINITY;
-    const loop = startIntervalLoop({ count, intervalMs, deadlineMs, clock }, async ({ n, remainingMs }) => {
-      const writtenAtMs = Math.max(Math.round(clock.nowMs()), lastWrittenAtMs + 1);
-      lastWrittenAtMs = writtenAtMs;
+    let incomplete = 0;
+    const canary = runCanaryLoop({ ...this.options, signal: "traces", stream: "otlp" }, (n, writtenAtMs) => {
       const request = generateRequest(model, rng, { startMs: writtenAtMs, entry });
       const attributes = { [TRACE_CANARY_ATTRIBUTES.canary]: "true", [TRACE_CANARY_ATTRIBUTES.run]: runId, [TRACE_CANARY_ATTRIBUTES.seq]: n };
       const spans = request.spans.map((span) => ({ ...span, attributes }));
-      const omit = omitChildSpanEvery !== undefined && (n + 1) % omitChildSpanEvery === 0;
-      if (omit) spans.pop(); // pre-order: the last span is a leaf
-      const body = encodeOtlpTraces(spans);
-      const outcome = toOutcome(await sendSafely(transport, body, Math.max(1, Math.min(timeoutMs, remainingMs))), clock);
-      ledger.record({ signal: "traces", stream: "otlp", seq: n, id: request.traceId, writtenAtMs, parts, outcome });
-      summary.writes += 1;
-      summary[outcome.kind] += 1;
-      if (omit) summary.incomplete += 1;
+      if (omitChildSpanEvery !== undefined && (n + 1) % omitChildSpanEvery === 0) {
+        spans.pop(); // pre-order: the last span is a leaf
+        incomplete += 1;
+      }
+      return { body: encodeOtlpTraces(spans), id: request.traceId, parts };
     });
-    const done = loop.done.then(({ stoppedBy }) => ({ ...summary, stoppedBy }));
-    const stop = () => loop.stop().then(() => done);
+    const withIncomplete = (summary: CanaryWriterSummary) => ({ ...summary, incomplete });
+    const done = canary.done.then(withIncomplete);
+    const stop = () => canary.stop().then(withIncomplete);
     return { spansPerTrace: parts, done, stop, [Symbol.asyncDispose]: async () => void (await stop()) };
   }
 }

@@ -2,7 +2,7 @@ import { systemClock, type Clock } from "../../common/clock.ts";
 import { compileSeries, encodeWriteRequestSnappy } from "../encode/remote-write.ts";
 import type { SendResult, SendResultKind, Transport } from "../transport/transport.ts";
 import { startIntervalLoop, type LoopStop, type RunningLoop } from "./interval-loop.ts";
-import { sendSafely } from "./metrics-canary-writer.ts";
+import { sendSafely } from "./send-outcome.ts";
 
 export interface SeriesValueContext {
   /** 0-based tick number. */
