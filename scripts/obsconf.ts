@@ -81,6 +81,7 @@ program
   .argument("[args...]", "loki: --listen http=HOST:PORT [--drop-every N]; tempo: --listen http=… --listen otlp-grpc=… --listen otlp-http=… [--drop-span-every N]")
   .allowUnknownOption()
   .helpOption("-h, --help")
+  .addHelpText("after", EXIT_CODES)
   .action(async (name: string, args: string[]) => {
     if (name === "loki") await runLokiSinkFromArgs(args);
     else if (name === "tempo") await runTempoSinkFromArgs(args);
