@@ -26,20 +26,24 @@ interface ParsedCase {
   failure?: { "@message": string; "@type": string; "#text": string };
   error?: { "@message": string; "@type": string; "#text": string };
   skipped?: { "@message": string };
-  properties?: { property: { "@name": string; "@value": string }[] };
   "system-out"?: string;
 }
 
-function parse(xml: string): { suites: { "@name": string; "@tests": string; "@failures": string; "@errors": string; "@skipped": string; testcase: ParsedCase[] }[]; root: Record<string, string> } {
+interface ParsedSuite { "@name": string; "@tests": string; "@failures": string; "@errors": string; "@skipped": string; properties?: { property: { "@name": string; "@value": string }[] }; testcase: ParsedCase[] }
+
+function parse(xml: string): { suites: ParsedSuite[]; root: Record<string, string> } {
   const doc = parser.parse(xml);
   return { suites: doc.testsuites.testsuite, root: doc.testsuites };
 }
 
-function statusOf(c: ParsedCase): string {
+/** The check id a testcase is for (`<id>: <title>`). */
+const idOf = (c: ParsedCase) => c["@name"].split(": ")[0]!;
+
+function statusOf(c: ParsedCase, suite: ParsedSuite): string {
   if (c.failure) return "fail";
   if (c.error) return "error";
   if (c.skipped) return "skipped";
-  const simulated = c.properties?.property.find((p) => p["@name"] === "status")?.["@value"];
+  const simulated = suite.properties?.property.find((p) => p["@name"] === `${idOf(c)}.status`)?.["@value"];
   return simulated ?? "pass";
 }
 
@@ -85,9 +89,9 @@ describe("JunitReporter", () => {
   });
 
   it("should write one testcase per check, grouped by pillar, with classname, name and the status mapping", () => {
-    const cases = parse(xml).suites.flatMap((s) => s.testcase);
+    const cases = parse(xml).suites.flatMap((s) => s.testcase.map((c) => ({ c, s })));
     expect(cases).toHaveLength(7);
-    expect(cases.map((c) => [c["@classname"], c["@name"], statusOf(c)])).toEqual([
+    expect(cases.map(({ c, s }) => [c["@classname"], c["@name"], statusOf(c, s)])).toEqual([
       ["obsconf.metrics", "metrics.ingestion.push: Metrics ingestion latency (remote write -> queryable)", "pass"],
       ["obsconf.logs", "logs.ingestion: Logs ingestion latency (push -> LogQL readable)", "simulated"],
       ["obsconf.traces", "traces.throughput: Traces throughput accepted & readable", "fail"],
@@ -124,12 +128,14 @@ describe("JunitReporter", () => {
     ]);
   });
 
-  it("should mark simulated checks with properties and a system-out line", () => {
-    const simulated = parse(xml).suites.flatMap((s) => s.testcase).find((c) => c.properties)!;
-    expect(simulated.properties!.property).toEqual([
-      { "@name": "status", "@value": "simulated" },
-      { "@name": "simulatedBy", "@value": "loki-reference-sink" },
+  it("should name simulated checks in their suite's properties and say so in the testcase's system-out", () => {
+    const suite = parse(xml).suites.find((s) => s.properties)!;
+    expect(suite["@name"]).toBe("obsconf.logs");
+    expect(suite.properties!.property).toEqual([
+      { "@name": "logs.ingestion.status", "@value": "simulated" },
+      { "@name": "logs.ingestion.simulatedBy", "@value": "loki-reference-sink" },
     ]);
+    const simulated = suite.testcase.find((c) => idOf(c) === "logs.ingestion")!;
     expect(simulated["system-out"]!.split("\n")[0]).toBe("SIMULATED: passed against loki-reference-sink, not the real component");
   });
 

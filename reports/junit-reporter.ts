@@ -8,8 +8,9 @@ import { escapeXmlAttribute as attr, escapeXmlText as text } from "./xml-text.ts
 /**
  * `junit.xml`: one `<testsuite>` per pillar, one `<testcase>` per check. fail -> `<failure>`,
  * error -> `<error>`, unavailable/unsupported -> `<skipped>`, simulated -> passes with a
- * `status=simulated` property and a system-out line saying so. Validates against
- * `reports/schemas/junit.xsd` (junit-10.xsd plus testcase `<properties>`).
+ * system-out line saying so, and the suite's `<properties>` name it (`<check id>.status=simulated`,
+ * `<check id>.simulatedBy=...`): junit-10.xsd allows properties on a suite only. Validates against
+ * `reports/schemas/junit.xsd`, the unchanged junit-10.xsd.
  */
 export class JunitReporter implements Reporter {
   readonly format = "junit" as const;
@@ -37,8 +38,18 @@ function testsuite(result: Readonly<RunResult>, pillar: Pillar, checks: readonly
   const counts = countStatuses(checks);
   const timeMs = checks.reduce((acc, c) => acc + c.durationMs, 0);
   const startedAt = checks.map((c) => c.startedAt).sort()[0] ?? result.startedAt;
+  const simulated = checks.filter((c) => c.status === "simulated");
+  const properties = simulated.length === 0 ? [] : [
+    `    <properties>`,
+    ...simulated.flatMap((c) => [
+      `      <property name="${attr(`${c.id}.status`)}" value="simulated"/>`,
+      `      <property name="${attr(`${c.id}.simulatedBy`)}" value="${attr((c.simulatedBy ?? []).join(","))}"/>`,
+    ]),
+    `    </properties>`,
+  ];
   return [
     `  <testsuite name="obsconf.${pillar}" tests="${checks.length}" failures="${counts.fail}" errors="${counts.error}" skipped="${counts.unavailable + counts.unsupported}" time="${seconds(timeMs)}" timestamp="${attr(startedAt)}" hostname="${attr(result.host.hostname)}">`,
+    ...properties,
     ...checks.flatMap((c) => testcase(c)),
     `  </testsuite>`,
   ];
@@ -55,10 +66,6 @@ function testcase(check: Readonly<CheckResult>): string[] {
     case "simulated": {
       const by = check.simulatedBy ?? [];
       body.push(
-        `      <properties>`,
-        `        <property name="status" value="simulated"/>`,
-        `        <property name="simulatedBy" value="${attr(by.join(","))}"/>`,
-        `      </properties>`,
         systemOut(`SIMULATED: passed against ${by.length > 0 ? by.join(", ") : "a substitute"}, not the real component\n${details}`),
       );
       break;
