@@ -10,3 +10,5 @@ export { waitForShutdownSignal } from "./runtimes/local/child-registry.ts";
 export { selectRuntime, RUNTIME_NAMES, type RuntimeName, type RuntimeChoice } from "./runtimes/select-runtime.ts";
 export { validateStack, type ValidationCheck, type ValidationStatus } from "./validate/validate-stack.ts";
 export * from "./clients/index.ts";
+export * from "./runtimes/kube/index.ts";
+export * from "./runtimes/kube-api/index.ts";

@@ -1,0 +1,11 @@
+/**
+ * The one place the k3s runtime pins its k3s image. k3s publishes each release `vX.Y.Z+k3sN` as
+ * the Docker tag `vX.Y.Z-k3sN` (tags cannot hold `+`); this is the k3s-io/k3s release
+ * v1.36.1+k3s1 (Kubernetes v1.36.1, containerd v2.2.3-k3s1), the newest found when pinned.
+ * Bump it deliberately: the airgap plan (`image-plan.ts`) lists it, and an offline host needs a
+ * `docker save` of exactly this tag.
+ */
+export const K3S_IMAGE = "rancher/k3s:v1.36.1-k3s1";
+
+/** Where k3s imports image tarballs from at startup (`.tar`, `.tar.gz`, `.tar.zst`, ...). */
+export const K3S_AIRGAP_IMAGES_DIR = "/var/lib/rancher/k3s/agent/images/";
