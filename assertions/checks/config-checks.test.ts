@@ -1,16 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml, parseAllDocuments, stringify } from "yaml";
 import { ManualClock } from "../../common/clock.ts";
-import { pollUntil } from "../../common/poll-until.ts";
 import { AlertmanagerClient, type AmStatus } from "../../stack/clients/alertmanager-client.ts";
 import { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
-import { freeLoopbackPort } from "../../stack/clients/test-prometheus.ts";
+import { startLoopbackProcess, stopLoopbackProcess, type LoopbackProcess } from "../../stack/clients/test-loopback-process.ts";
 import { loadContract } from "../contract.ts";
 import {
   alertmanagerRoutesCheck, parseAlertmanagerConfig, parseMatchers, prometheusRetentionCheck, prometheusScrapeIntervalCheck,
@@ -157,43 +153,7 @@ describe("config checks with fake clients", () => {
 
 // ---- real processes ------------------------------------------------------------------------
 
-interface Running { baseUrl: string; dir: string; child: ChildProcess; stderrTail: () => string }
-
-/** Starts `binary` on a free loopback port in a temp dir; resolves once `/-/ready` answers 200. */
-async function startLoopback({ binary, files, args }: { binary: string; files: (dir: string) => Record<string, string>; args: (dir: string, listen: string) => string[] }): Promise<Running> {
-  const dir = await mkdtemp(join(tmpdir(), "obsconf-config-checks-"));
-  for (const [name, text] of Object.entries(files(dir))) {
-    await mkdir(join(dir, name, ".."), { recursive: true });
-    await writeFile(join(dir, name), text);
-  }
-  const port = await freeLoopbackPort();
-  const child = spawn(binary, args(dir, `127.0.0.1:${port}`), { stdio: ["ignore", "ignore", "pipe"] });
-  let tail = "";
-  child.stderr!.on("data", (chunk: Buffer) => { tail = (tail + chunk.toString()).slice(-2000); });
-  const running: Running = { baseUrl: `http://127.0.0.1:${port}`, dir, child, stderrTail: () => tail };
-  try {
-    const exited = () => child.exitCode !== null || child.signalCode !== null;
-    await pollUntil(binary, async () => (exited() ? "exited" : (await fetch(`${running.baseUrl}/-/ready`)).status), (s) => s === 200 || s === "exited", { timeoutMs: 30_000, intervalMs: 50 });
-    if (exited()) throw new Error(`${binary} exited before ready (stderr: ${tail.slice(-800)})`);
-    return running;
-  } catch (error) {
-    await stopLoopback(running);
-    throw error;
-  }
-}
-
-async function stopLoopback({ child, dir }: Running): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  await rm(dir, { recursive: true, force: true });
-}
-
-function startPrometheus({ retention, scrapeInterval }: { retention: string; scrapeInterval: string }): Promise<Running> {
+function startPrometheus({ retention, scrapeInterval }: { retention: string; scrapeInterval: string }): Promise<LoopbackProcess> {
   const config = [
     "global:",
     `  scrape_interval: ${scrapeInterval}`,
@@ -205,7 +165,7 @@ function startPrometheus({ retention, scrapeInterval }: { retention: string; scr
     "    static_configs: [{ targets: ['127.0.0.1:9'] }]",
     "",
   ].join("\n");
-  return startLoopback({
+  return startLoopbackProcess({
     binary: PROMETHEUS_BINARY,
     files: () => ({ "prometheus.yml": config }),
     args: (dir, listen) => [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=${listen}`, `--storage.tsdb.retention.time=${retention}`],
@@ -213,7 +173,7 @@ function startPrometheus({ retention, scrapeInterval }: { retention: string; scr
 }
 
 describe.skipIf(prometheusSkip !== undefined)("Prometheus config checks against a real Prometheus 2.42", () => {
-  const started: Running[] = [];
+  const started: LoopbackProcess[] = [];
   const clients: PrometheusClient[] = [];
   let documented: PrometheusClient;
   let drifted: PrometheusClient;
@@ -227,7 +187,7 @@ describe.skipIf(prometheusSkip !== undefined)("Prometheus config checks against 
   }, 70_000);
   afterAll(async () => {
     for (const client of clients) await client.close();
-    for (const running of started) await stopLoopback(running);
+    for (const running of started) await stopLoopbackProcess(running);
   });
 
   it("should pass retention 15d", async () => {
@@ -262,8 +222,8 @@ describe.skipIf(prometheusSkip !== undefined)("Prometheus config checks against 
 });
 
 /** The config with its `/etc/alertmanager/secrets/` paths pointed into `dir`, where the manifest Secret's values are written. */
-function startAlertmanager(configText: string): Promise<Running> {
-  return startLoopback({
+function startAlertmanager(configText: string): Promise<LoopbackProcess> {
+  return startLoopbackProcess({
     binary: ALERTMANAGER_BINARY,
     files: (dir) => ({
       "alertmanager.yml": configText.replaceAll(SECRETS_DIR, `${join(dir, "secrets")}/`),
@@ -274,7 +234,7 @@ function startAlertmanager(configText: string): Promise<Running> {
 }
 
 describe.skipIf(alertmanagerSkip !== undefined)("Alertmanager route check against a real Alertmanager 0.25", () => {
-  const started: Running[] = [];
+  const started: LoopbackProcess[] = [];
   const clients: AlertmanagerClient[] = [];
   const start = async (configText: string) => {
     const running = await startAlertmanager(configText);
@@ -285,7 +245,7 @@ describe.skipIf(alertmanagerSkip !== undefined)("Alertmanager route check agains
   };
   afterAll(async () => {
     for (const client of clients) await client.close();
-    for (const running of started) await stopLoopback(running);
+    for (const running of started) await stopLoopbackProcess(running);
   });
 
   it("should pass the shipped config: every required route reaches its channel", async () => {

@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pollUntil } from "../../common/poll-until.ts";
 import { AlertmanagerApiError, AlertmanagerClient } from "./alertmanager-client.ts";
+import { startLoopbackProcess, stopLoopbackProcess, type LoopbackProcess } from "./test-loopback-process.ts";
 import { freeLoopbackPort } from "./test-prometheus.ts";
 
 const ALERTMANAGER_BINARY = "/usr/bin/prometheus-alertmanager";
@@ -24,50 +22,17 @@ const CONFIG = [
   "",
 ].join("\n");
 
-interface RunningAlertmanager { baseUrl: string; child: ChildProcess; dir: string }
-
-async function startAlertmanager(): Promise<RunningAlertmanager> {
-  const dir = await mkdtemp(join(tmpdir(), "obsconf-am-client-"));
-  await writeFile(join(dir, "alertmanager.yml"), CONFIG);
-  const port = await freeLoopbackPort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(ALERTMANAGER_BINARY, [
-    `--config.file=${join(dir, "alertmanager.yml")}`,
-    `--storage.path=${join(dir, "data")}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    // Empty: no gossip listener on 0.0.0.0:9094.
-    "--cluster.listen-address=",
-  ], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderrTail = "";
-  child.stderr!.on("data", (chunk: Buffer) => { stderrTail = (stderrTail + chunk.toString()).slice(-2000); });
-  const running = { baseUrl, child, dir };
-  const probe = new AlertmanagerClient({ baseUrl, timeoutMs: 1_000 });
-  try {
-    const exited = () => child.exitCode !== null || child.signalCode !== null;
-    await pollUntil("alertmanager", async () => (exited() ? "exited" : (await probe.ready().catch(() => undefined))?.data.status), (s) => s === 200 || s === "exited", { timeoutMs: 30_000, intervalMs: 50 });
-    if (exited()) throw new Error(`alertmanager exited before ready (stderr: ${stderrTail.slice(-500)})`);
-    return running;
-  } catch (error) {
-    await stopAlertmanager(running);
-    throw error;
-  } finally {
-    await probe.close();
-  }
-}
-
-async function stopAlertmanager({ child, dir }: RunningAlertmanager): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  await rm(dir, { recursive: true, force: true });
+/** Alertmanager 0.25 with CONFIG; `--cluster.listen-address=` is empty, so no gossip listener on 0.0.0.0:9094. */
+function startAlertmanager(): Promise<LoopbackProcess> {
+  return startLoopbackProcess({
+    binary: ALERTMANAGER_BINARY,
+    files: () => ({ "alertmanager.yml": CONFIG }),
+    args: (dir, listen) => [`--config.file=${join(dir, "alertmanager.yml")}`, `--storage.path=${join(dir, "data")}`, `--web.listen-address=${listen}`, "--cluster.listen-address="],
+  });
 }
 
 describe.skipIf(skipReason !== undefined)("AlertmanagerClient against a real Alertmanager 0.25", () => {
-  let am: RunningAlertmanager | undefined;
+  let am: LoopbackProcess | undefined;
   let client: AlertmanagerClient;
   beforeAll(async () => {
     am = await startAlertmanager();
@@ -75,7 +40,7 @@ describe.skipIf(skipReason !== undefined)("AlertmanagerClient against a real Ale
   }, 40_000);
   afterAll(async () => {
     await client?.close();
-    if (am) await stopAlertmanager(am);
+    if (am) await stopLoopbackProcess(am);
   });
 
   it("should read the running config, version and cluster state from status()", async () => {
