@@ -1,27 +1,19 @@
-import type { Clock } from "../../common/clock.ts";
 import { msToNsString } from "../../common/canary-format.ts";
-import type { Ledger } from "../../common/ledger.ts";
 import { compare } from "../../assertions/canary/compare.ts";
 import { ingestionCheck } from "../../assertions/checks/ingestion-check.ts";
-import type { Contract, Profile } from "../../assertions/contract.ts";
 import { readLogCanary, type LogCanaryObservation } from "../../assertions/readers/log-canary-reader.ts";
 import { readLogCanaryByTail } from "../../assertions/readers/log-tail-reader.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import { LogCanaryWriter } from "../../load/canary/log-canary-writer.ts";
 import { createHttpTransport } from "../../load/transport/http-transport.ts";
 import type { LokiClient } from "../../stack/clients/loki-client.ts";
+import type { CanaryRunContext } from "./canary-run-context.ts";
 
-export interface LogChecksOptions {
+export interface LogChecksOptions extends CanaryRunContext {
   loki: LokiClient;
   /** Loki's push endpoint (the real one or the reference sink's). */
   pushUrl: string;
-  ledger: Ledger;
-  runId: string;
-  contract: Contract;
-  profile: Profile;
   simulatedBy: string[];
-  clock: Clock;
-  /** Negative controls: a sink that drops lines is started by the runtime; nothing else changes here. */
 }
 
 /**

@@ -2,24 +2,20 @@ import type { Clock } from "../../common/clock.ts";
 import type { Ledger } from "../../common/ledger.ts";
 import { compare } from "../../assertions/canary/compare.ts";
 import { ingestionCheck } from "../../assertions/checks/ingestion-check.ts";
-import type { Contract, Profile } from "../../assertions/contract.ts";
+import type { Contract } from "../../assertions/contract.ts";
 import { pullCanarySpec, pushCanarySpec, readMetricsCanary, type MetricsCanaryRead, type MetricsCanarySpec } from "../../assertions/readers/metrics-push-reader.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import { MetricsCanaryWriter } from "../../load/canary/metrics-canary-writer.ts";
 import type { StartedPullTarget } from "../../load/canary/pull-target.ts";
 import type { Transport } from "../../load/transport/transport.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
+import type { CanaryRunContext } from "./canary-run-context.ts";
 
-export interface PushCanaryOptions {
+export interface PushCanaryOptions extends CanaryRunContext {
   prometheus: PrometheusClient;
   /** The long-term store (Mimir or its substitute), read back through its own query API. */
   longTerm?: { client: PrometheusClient; simulatedBy: string[] };
   transport: Transport;
-  ledger: Ledger;
-  runId: string;
-  contract: Contract;
-  profile: Profile;
-  clock: Clock;
 }
 
 /**
@@ -50,15 +46,10 @@ export async function runPushCanary(o: PushCanaryOptions): Promise<{ push: Check
   return { push, longTerm };
 }
 
-export interface PullCanaryOptions {
+export interface PullCanaryOptions extends CanaryRunContext {
   prometheus: PrometheusClient;
   target: StartedPullTarget;
-  ledger: Ledger;
-  runId: string;
-  contract: Contract;
-  profile: Profile;
   scrapeIntervalMs: number;
-  clock: Clock;
 }
 
 /**

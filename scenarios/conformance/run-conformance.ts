@@ -15,7 +15,7 @@ import { loadContract, profileOf, type Contract, type Profile } from "../../asse
 import { loadQuerySuite, SUITES_DIR } from "../../assertions/query-suite.ts";
 import { verdictOf, type CheckResult, type RunResult } from "../../assertions/run-result.ts";
 import { PullCanaryTarget } from "../../load/canary/pull-target.ts";
-import { createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
+import { createHttpTransport, createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
 import { withRetry } from "../../load/transport/with-retry.ts";
 import { AlertmanagerClient } from "../../stack/clients/alertmanager-client.ts";
 import { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
@@ -30,7 +30,6 @@ import { runLogChecks } from "./logs-checks.ts";
 import { runTraceChecks } from "./traces-checks.ts";
 import { InputError } from "../../common/errors.ts";
 import { OTLP_HTTP_PROTOBUF_HEADERS } from "../../load/encode/otlp-traces.ts";
-import { createHttpTransport } from "../../load/transport/http-transport.ts";
 import { LokiClient } from "../../stack/clients/loki-client.ts";
 import { TempoClient } from "../../stack/clients/tempo-client.ts";
 import { promqlRunner } from "./promql-checks.ts";

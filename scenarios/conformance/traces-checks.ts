@@ -1,26 +1,19 @@
-import type { Clock } from "../../common/clock.ts";
-import type { Ledger } from "../../common/ledger.ts";
 import { compareTraces } from "../../assertions/canary/trace-compare.ts";
 import { traceIngestionCheck } from "../../assertions/checks/trace-ingestion-check.ts";
-import type { Contract, Profile } from "../../assertions/contract.ts";
 import { readTraceCanary, type TraceCanaryRead, type TraceReadMode } from "../../assertions/readers/trace-canary-reader.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import { TraceCanaryWriter } from "../../load/canary/trace-canary-writer.ts";
 import type { Transport } from "../../load/transport/transport.ts";
 import type { TempoClient } from "../../stack/clients/tempo-client.ts";
+import type { CanaryRunContext } from "./canary-run-context.ts";
 
-export interface TraceChecksOptions {
+export interface TraceChecksOptions extends CanaryRunContext {
   tempo: TempoClient;
   /** OTLP transport to the collector when it runs, else straight to Tempo (or its stand-in). */
   transport: Transport;
   /** `OTLP/HTTP -> otel-collector -> tempo` or `OTLP/HTTP -> tempo`, for the report. */
   path: string;
-  ledger: Ledger;
-  runId: string;
-  contract: Contract;
-  profile: Profile;
   simulatedBy: string[];
-  clock: Clock;
   /** Negative control: every Nth canary trace is written without one child span. */
   omitChildSpanEvery?: number;
 }

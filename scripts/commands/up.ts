@@ -28,7 +28,7 @@ export async function upCommand(options: UpCommandOptions): Promise<number> {
   out(formatTable(["component", "runs as", "state", "version", "note"], statuses.map((s) => {
     const row = planRow(s.plan);
     const state = s.status.state === "ready" ? `ready (${s.status.readyAfterMs}ms)` : s.status.state;
-    const note = s.status.state === "error" ? s.status.error.split("\n")[0]! : s.status.state === "not-started" || s.status.state === "unavailable" ? (s.status.state === "unavailable" ? s.status.reason : s.status.reason) : row[5]!;
+    const note = s.status.state === "error" ? s.status.error.split("\n")[0]! : s.status.state === "not-started" || s.status.state === "unavailable" ? s.status.reason : row[5]!;
     return [row[0]!, row[2]!, state, row[4]!, note];
   }), { maxWidth: 100 }));
   const endpoints = Object.entries(stack.endpoints()).flatMap(([component, ports]) => Object.entries(ports).map(([port, e]) => [component, port, e.url]));
