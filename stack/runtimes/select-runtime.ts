@@ -1,30 +1,71 @@
 import { InputError } from "../../common/errors.ts";
+import { probeK3s, type K3sProbe } from "./k3s/probe-k3s.ts";
 
 export type RuntimeName = "local" | "k3s" | "cluster" | "auto";
 export const RUNTIME_NAMES: readonly RuntimeName[] = ["local", "k3s", "cluster", "auto"];
 
-const AVAILABLE = "local or auto (the k3s and cluster runtimes are not part of this build yet)";
-
 export interface RuntimeChoice {
-  runtime: "local";
+  runtime: "local" | "k3s" | "cluster";
+  /** One line, printed and recorded in RunResult.runtime.reason. */
   reason: string;
+  /** What the k3s probe found (auto and k3s). */
+  probe?: K3sProbe;
+}
+
+const ANY = "one of local, k3s, cluster, auto";
+const LOCAL_ONLY = "local or auto (this command starts the local runtime only in this build; obsconf plan and obsconf cleanup take k3s and cluster)";
+
+export function parseRuntimeName(requested: string): RuntimeName {
+  if (!RUNTIME_NAMES.includes(requested as RuntimeName)) throw new InputError({ file: "command line", field: "--runtime" }, ANY, JSON.stringify(requested));
+  return requested as RuntimeName;
 }
 
 /**
- * Picks the runtime for `--runtime`. This build ships the local runtime only: `auto` falls back to
- * it and says why; asking for k3s or cluster explicitly is refused rather than silently run locally.
+ * For the commands that start the local runtime only (`up`, `run` until they take a started stack
+ * from `startStack`): `auto` is local, and k3s or cluster asked for explicitly is refused rather
+ * than silently run locally.
  */
 export function selectRuntime(requested: string): RuntimeChoice {
-  if (!RUNTIME_NAMES.includes(requested as RuntimeName)) {
-    throw new InputError({ file: "command line", field: "--runtime" }, AVAILABLE, JSON.stringify(requested));
-  }
-  switch (requested as RuntimeName) {
+  switch (parseRuntimeName(requested)) {
     case "local":
       return { runtime: "local", reason: "--runtime local" };
     case "auto":
-      return { runtime: "local", reason: "auto: the k3s and cluster runtimes are not part of this build, so the local runtime runs" };
+      return { runtime: "local", reason: "auto: this command starts the local runtime only in this build, so the local runtime runs" };
     case "k3s":
     case "cluster":
-      throw new InputError({ file: "command line", field: "--runtime" }, AVAILABLE, JSON.stringify(requested));
+      throw new InputError({ file: "command line", field: "--runtime" }, LOCAL_ONLY, JSON.stringify(requested));
+  }
+}
+
+export interface ResolveRuntimeOptions {
+  /** The k3s probe (tests pass one over a fake engine); defaults to probing the engine of DOCKER_HOST. */
+  probe?: () => Promise<K3sProbe>;
+  /** The kube context the cluster runtime uses, for the reason text. */
+  context?: string;
+}
+
+/**
+ * `--runtime` as DESIGN.md describes it. `auto`: k3s when a container engine answers and the k3s
+ * image is present (or in `--images`, or its registry serves it), else local, with the reason
+ * either way. The probe is bounded (see probeK3s), so `auto` never hangs on an engine or a pull.
+ * `k3s` asked for explicitly carries the probe, so `plan` can say what is missing and `start`
+ * can refuse before it touches the engine.
+ */
+export async function resolveRuntime(requested: string, { probe = () => probeK3s(), context }: ResolveRuntimeOptions = {}): Promise<RuntimeChoice> {
+  switch (parseRuntimeName(requested)) {
+    case "local":
+      return { runtime: "local", reason: "--runtime local" };
+    case "cluster":
+      return { runtime: "cluster", reason: `--runtime cluster (kube context ${context ?? "the current context of KUBECONFIG"})` };
+    case "k3s": {
+      const found = await probe();
+      return { runtime: "k3s", reason: `--runtime k3s: ${found.reason}`, probe: found };
+    }
+    case "auto": {
+      const found = await probe();
+      return found.usable
+        ? { runtime: "k3s", reason: `auto: ${found.reason}`, probe: found }
+        : { runtime: "local", reason: `auto: ${found.reason}, so the local runtime runs`, probe: found };
+    }
   }
 }

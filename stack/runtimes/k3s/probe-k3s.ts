@@ -1,0 +1,63 @@
+import { DockerEngine } from "./docker-engine.ts";
+import { K3S_IMAGE } from "../kube/versions.ts";
+
+/** Whether the k3s runtime can start here, and the one-line reason `auto` prints and records. */
+export type K3sProbe =
+  | { usable: true; engine: string; engineVersion: string; image: string; imageSource: "present" | "pullable" | "archive"; reason: string }
+  | { usable: false; engine: string; engineVersion?: string; image: string; problem: "no-engine" | "no-image"; reason: string };
+
+export interface K3sProbeOptions {
+  engine?: DockerEngine;
+  image?: string;
+  /** Archives (from `--images DIR`) known to hold the k3s image: it will be `docker load`ed, so it counts as available. */
+  imageArchives?: readonly string[];
+  /** Bound of each engine call; the registry probe gets the same. */
+  timeoutMs?: number;
+}
+
+/**
+ * Asks the container engine whether it answers, whether the k3s image is present, and if not,
+ * whether its registry would serve it (a manifest look-up through the engine; nothing is pulled).
+ * Never throws: every failure is a reason. At most three calls of `timeoutMs` each.
+ */
+export async function probeK3s({ engine = new DockerEngine(), image = K3S_IMAGE, imageArchives = [], timeoutMs = 3_000 }: K3sProbeOptions = {}): Promise<K3sProbe> {
+  const base = { engine: engine.describe, image };
+  let engineVersion: string;
+  try {
+    engineVersion = await withTimeout(engine.ping(), timeoutMs, `no answer within ${timeoutMs}ms`);
+  } catch (error) {
+    return { ...base, usable: false, problem: "no-engine", reason: `no container engine answered at ${engine.describe} (${messageOf(error)})` };
+  }
+  const answers = `the container engine at ${engine.describe} answers (version ${engineVersion})`;
+  try {
+    if (await withTimeout(engine.imagePresent(image), timeoutMs, `no answer within ${timeoutMs}ms`)) {
+      return { ...base, usable: true, engineVersion, imageSource: "present", reason: `${answers} and the k3s image ${image} is present` };
+    }
+  } catch (error) {
+    return { ...base, usable: false, engineVersion, problem: "no-engine", reason: `${answers} but inspecting the k3s image ${image} failed (${messageOf(error)})` };
+  }
+  if (imageArchives.length > 0) {
+    return { ...base, usable: true, engineVersion, imageSource: "archive", reason: `${answers} and the k3s image ${image} is in ${imageArchives.join(", ")} (loaded before start)` };
+  }
+  const registry = await withTimeout(engine.registryServes(image, timeoutMs), timeoutMs + 500, "no answer").catch(() => ({ pullable: false as const, reason: `the registry probe got no answer within ${timeoutMs}ms` }));
+  if (registry.pullable) return { ...base, usable: true, engineVersion, imageSource: "pullable", reason: `${answers} and its registry serves the k3s image ${image} (pulled at start)` };
+  return { ...base, usable: false, engineVersion, problem: "no-image", reason: `${answers} but the k3s image ${image} is not present and cannot be pulled: ${registry.reason}` };
+}
+
+/** A promise that settles by `timeoutMs` at the latest (the engine calls have their own bound; this is the backstop). */
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(what)), timeoutMs + 250);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function messageOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^container engine at \S+: /, "");
+}
