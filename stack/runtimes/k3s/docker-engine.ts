@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import { request } from "node:http";
 import { HarnessError } from "../../../common/errors.ts";
 
@@ -99,6 +100,37 @@ export class DockerEngine {
     return (JSON.parse(reply.body) as { Id: string; Names?: string[]; State?: string; Labels?: Record<string, string> }[]).map((c) => ({
       id: c.Id, name: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ""), state: c.State ?? "unknown", labels: c.Labels ?? {},
     }));
+  }
+
+  /**
+   * The container's gateway on its network: the address at which processes in the container (and
+   * pods in a k3s container) reach the host. Undefined when the container has no network.
+   */
+  async containerGateway(id: string): Promise<string | undefined> {
+    const reply = await this.call("GET", `/containers/${encodeURIComponent(id)}/json`);
+    if (reply.status !== 200) throw new HarnessError(`container engine at ${this.describe}: inspecting container ${id} answered HTTP ${reply.status} ${firstLine(reply.body)}`);
+    const settings = (JSON.parse(reply.body) as { NetworkSettings?: { Gateway?: string; Networks?: Record<string, { Gateway?: string }> } }).NetworkSettings;
+    return settings?.Gateway || Object.values(settings?.Networks ?? {}).map((n) => n.Gateway).find((g) => !!g) || undefined;
+  }
+
+  /** `docker load -i file`: streams the archive to the engine; the engine's own error is thrown. */
+  async loadImage(file: string, timeoutMs = 600_000): Promise<string> {
+    const target = this.address.kind === "unix" ? { socketPath: this.address.socketPath } : { host: this.address.host, port: this.address.port };
+    const reply = await new Promise<EngineReply>((resolve, reject) => {
+      const req = request({ ...target, method: "POST", path: "/images/load?quiet=1", headers: { host: "docker", "content-type": "application/x-tar" }, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      });
+      req.on("error", (error) => reject(new HarnessError(`container engine at ${this.describe}: loading ${file} failed within ${timeoutMs}ms: ${error.message}`, { cause: error })));
+      const source = createReadStream(file);
+      source.on("error", (error) => req.destroy(error));
+      source.pipe(req);
+    });
+    const failure = reply.body.split("\n").map((line) => { try { return (JSON.parse(line) as { error?: string }).error; } catch { return undefined; } }).find((e) => e);
+    if (reply.status !== 200 || failure) throw new HarnessError(`container engine at ${this.describe}: loading ${file} answered HTTP ${reply.status} ${failure ? JSON.stringify(failure) : firstLine(reply.body)}`);
+    return reply.body.trim();
   }
 
   /** Force-removes a container and its anonymous volumes; a container already gone is not an error. */

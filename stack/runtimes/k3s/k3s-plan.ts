@@ -1,0 +1,58 @@
+import { COMPONENT_NAMES } from "../../components/index.ts";
+import { extractComponents, type ComponentSpec } from "../../manifest/component-spec.ts";
+import { loadManifests, type ManifestSet } from "../../manifest/load-manifests.ts";
+import type { ComponentPlan } from "../../plan.ts";
+import { imagePlan, type ImagePlan } from "../kube/image-plan.ts";
+import { exposedNodePorts, type NodePortExposure } from "../kube/node-ports.ts";
+import { formatKubePlan, planKube } from "../kube/plan-kube.ts";
+import { renderForTarget, type RenderedObject } from "../kube/render.ts";
+import { K3S_IMAGE } from "../kube/versions.ts";
+import { probeK3s, type K3sProbe } from "./probe-k3s.ts";
+import type { DockerEngine } from "./docker-engine.ts";
+
+export interface K3sPlanOptions {
+  manifestsDir: string;
+  imagesDir?: string;
+  image?: string;
+  engine?: DockerEngine;
+  /** A probe already made (auto made one); otherwise probed here. */
+  probe?: K3sProbe;
+  probeTimeoutMs?: number;
+}
+
+/** Everything the k3s runtime decides before it touches the engine: what `obsconf plan --runtime k3s` prints. */
+export interface K3sPlan {
+  set: ManifestSet;
+  specs: ComponentSpec[];
+  rendered: RenderedObject[];
+  /** NodePorts the container must expose before it starts. */
+  exposures: NodePortExposure[];
+  images: ImagePlan;
+  plans: ComponentPlan[];
+  probe: K3sProbe;
+  image: string;
+}
+
+export async function planK3s(options: K3sPlanOptions): Promise<K3sPlan> {
+  const image = options.image ?? K3S_IMAGE;
+  const set = await loadManifests(options.manifestsDir);
+  const specs = extractComponents(set, COMPONENT_NAMES);
+  const rendered = renderForTarget(set, { kind: "k3s" });
+  const exposures = exposedNodePorts(rendered);
+  const withoutProbe = await imagePlan(rendered, { k3sImage: image, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}) });
+  const probe = options.probe ?? (await probeK3s({
+    image, imageArchives: withoutProbe.preload.dockerLoad,
+    ...(options.engine ? { engine: options.engine } : {}), ...(options.probeTimeoutMs ? { timeoutMs: options.probeTimeoutMs } : {}),
+  }));
+  const present = probe.usable && probe.imageSource === "present" ? [image] : [];
+  const images = present.length > 0 ? await imagePlan(rendered, { k3sImage: image, present, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}) }) : withoutProbe;
+  return { set, specs, rendered, exposures, images, plans: planKube(specs, rendered, images, { kind: "k3s" }), probe, image };
+}
+
+/** The plan's text: the probe's verdict first, then components, NodePorts and the preload steps. */
+export function formatK3sPlan(plan: K3sPlan, imagesDir?: string): string {
+  const verdict = plan.probe.usable
+    ? `k3s can start here: ${plan.probe.reason}`
+    : `k3s cannot start here: ${plan.probe.reason}${plan.probe.problem === "no-image" ? ` (preload it: see "load the k3s image" below, or pass --images DIR holding a docker save of ${plan.image})` : " (start Docker or point DOCKER_HOST at an engine)"}`;
+  return `${verdict}\n\n${formatKubePlan({ plans: plan.plans, specs: plan.specs, rendered: plan.rendered, images: plan.images, target: { kind: "k3s" }, ...(imagesDir ? { imagesDir } : {}) })}`;
+}
