@@ -34,6 +34,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("serviceaccounts", "ServiceAccount"),
   core("persistentvolumeclaims", "PersistentVolumeClaim"),
   core("pods", "Pod"),
+  core("endpoints", "Endpoints"),
   core("events", "Event"),
   apps("deployments", "Deployment"),
   apps("statefulsets", "StatefulSet"),

@@ -1,0 +1,166 @@
+import { mkdir } from "node:fs/promises";
+import { hostname } from "node:os";
+import path from "node:path";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { silentLogger, type Logger } from "../../../common/log.ts";
+import { COMPONENT_NAMES } from "../../components/index.ts";
+import { extractComponents } from "../../manifest/component-spec.ts";
+import { loadManifests } from "../../manifest/load-manifests.ts";
+import type { Endpoint, ExtraService, RuntimeOverride, StackEndpoints } from "../../started-stack.ts";
+import { applyObjects } from "../kube-api/apply.ts";
+import { deployRun, FIELD_MANAGER } from "../kube-api/deploy-run.ts";
+import type { KubeObject } from "../kube-api/kube-object.ts";
+import { StartedKubeStack, type KubeStackInit } from "../kube-api/started-kube-stack.ts";
+import { TEARDOWN_NAMESPACED_KINDS, teardownRun, type KindRef } from "../kube-api/teardown.ts";
+import { applyOverrides, renderExtraServices, type InstrumentContext } from "../kube/harness-instruments.ts";
+import { imagePlan } from "../kube/image-plan.ts";
+import { allocateNodePorts } from "../kube/node-ports.ts";
+import { planKube } from "../kube/plan-kube.ts";
+import { renderForTarget, sortForApply } from "../kube/render.ts";
+import { MANAGED_BY, MANAGED_BY_LABEL, RUN_ID_LABEL, runNamespace } from "../kube/run-namespace.ts";
+import { onShutdown } from "../local/child-registry.ts";
+import { newRunId } from "../local/local-runtime.ts";
+import { k6OperatorState, type K6OperatorState } from "./k6-operator.ts";
+import { describeKubeContext, loadKubeContext } from "./kube-context.ts";
+import { startPortForwards, type StartedPortForwards } from "./port-forward.ts";
+import { assertNamespaceIsNew, guardRunObjects, RUNNER_ANNOTATION } from "./run-namespace-guard.ts";
+
+export interface ClusterStartOptions {
+  manifestsDir: string;
+  runsDir: string;
+  /** Lower-case letters, digits and '-', at most 40: it names the namespace `obsconf-<runId>`. */
+  runId?: string;
+  /** `--context`; ignored when `kubeConfig` is given. */
+  context?: string;
+  /** A loaded kubeconfig (tests: the API double's). */
+  kubeConfig?: KubeConfig;
+  overrides?: readonly RuntimeOverride[];
+  extraServices?: readonly ExtraService[];
+  readyTimeoutMs?: number;
+  rolloutIntervalMs?: number;
+  /** An IP of this machine that the cluster's pods can reach (alert sinks, canary target); none by default. */
+  harnessAddress?: string;
+  /** Leave the namespace on stop (for debugging); `obsconf cleanup` removes it later. */
+  keep?: boolean;
+  logger?: Logger;
+}
+
+/** How the harness reaches the stack's Services on a cluster. */
+export type Reachability = "port-forward";
+
+export const CLUSTER_REACHABILITY: { kind: Reachability; describe: string } = {
+  kind: "port-forward",
+  describe: "port-forward through the API server (kubectl port-forward's protocol): works on any cluster with pods/portforward permission, needs no NodePort or LoadBalancer exposure, reaches the cluster from wherever the kubeconfig does",
+};
+
+/**
+ * The same manifests on an existing cluster: everything moved into one labelled namespace per run
+ * (`obsconf-<runId>`), created here and refused if it exists; nothing is applied outside it but
+ * the run's own renamed cluster roles. Reached by port-forward; torn down on stop, on SIGINT and
+ * SIGTERM, and by `obsconf cleanup` after a run that was killed.
+ */
+export class ClusterRuntime {
+  static async start(options: ClusterStartOptions): Promise<StartedClusterStack> {
+    const logger = options.logger ?? silentLogger;
+    const kc = options.kubeConfig ?? loadKubeContext(options.context !== undefined ? { context: options.context } : {});
+    const set = await loadManifests(options.manifestsDir);
+    const specs = extractComponents(set, COMPONENT_NAMES);
+    const runId = options.runId ?? newRunId().toLowerCase();
+    const namespace = runNamespace(runId);
+    const target = { kind: "cluster" as const, namespace, runId };
+    const rendered = renderForTarget(set, target);
+    const plans = planKube(specs, rendered, await imagePlan(rendered, { k3sImage: null }), target);
+    const context: InstrumentContext = options.harnessAddress
+      ? { harnessHost: options.harnessAddress }
+      : { noHostReason: "pods on the cluster cannot reach this machine's loopback; give the runtime a harnessAddress pods can reach" };
+    const rewrites = [`cluster: ${describeKubeContext(kc)}, namespace ${namespace}`, `cluster: reachability: ${CLUSTER_REACHABILITY.describe}`];
+    rewrites.push(...applyOverrides(rendered, specs, options.overrides ?? [], context));
+    const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: runId };
+    const extra = renderExtraServices(options.extraServices ?? [], context, (ns) => (ns === set.namespace ? namespace : undefined), labels);
+    rewrites.push(...extra.lines);
+    const objects = sortForApply([...rendered, ...extra.objects]).map((o) => annotateRunner(o.object as KubeObject));
+    guardRunObjects(objects, namespace, runId);
+    await assertNamespaceIsNew(kc, namespace);
+    const runDir = path.resolve(options.runsDir, runId);
+    await mkdir(runDir, { recursive: true });
+    for (const line of rewrites) logger.info(`  rewrite: ${line}`);
+
+    const kinds = extraKinds(objects);
+    let forwards: StartedPortForwards | undefined;
+    const teardown = async () => {
+      await forwards?.close();
+      if (options.keep) {
+        logger.info(`  kept namespace ${namespace} (--keep); obsconf cleanup --run-id ${runId} removes it`);
+        return;
+      }
+      const result = await teardownRun(kc, { runId, namespace, namespacedKinds: [...TEARDOWN_NAMESPACED_KINDS, ...kinds] });
+      logger.info(`  deleted ${result.deleted.length} objects of run ${runId}, namespace ${namespace} last`);
+    };
+    let stack: StartedClusterStack | undefined;
+    const unregister = onShutdown(async () => void (await (stack ? stack.stop() : teardown())));
+    try {
+      const deployed = await deployRun(kc, {
+        objects, specs, plans, runId, namespaces: [namespace], runDir, timeoutMs: options.readyTimeoutMs ?? 600_000, logger,
+        ...(options.rolloutIntervalMs ? { intervalMs: options.rolloutIntervalMs } : {}),
+      });
+      const services = new Set(deployed.statuses.filter((s) => s.status.state === "ready").flatMap((s) => specs.find((spec) => spec.name === s.plan.component)!.services.map((svc) => svc.name)));
+      const wanted = allocateNodePorts(set).filter((e) => services.has(e.service)).map(({ service, port }) => ({ service, port }));
+      forwards = await startPortForwards(kc, namespace, wanted, logger);
+      const endpoints: Record<string, Record<string, Endpoint>> = {};
+      for (const forwarded of forwards.ports) {
+        const spec = specs.find((s) => s.services.some((svc) => svc.name === forwarded.service))!;
+        (endpoints[spec.name] ??= {})[forwarded.port] = { host: "127.0.0.1", port: forwarded.localPort, url: `http://127.0.0.1:${forwarded.localPort}` };
+        rewrites.push(`cluster: Service ${namespace}/${forwarded.service} port ${forwarded.port} -> port-forward 127.0.0.1:${forwarded.localPort}`);
+      }
+      stack = new StartedClusterStack({
+        runtime: "cluster", runId, runDir, kubeConfig: kc, namespaces: [namespace], statuses: deployed.statuses, endpoints: endpoints as StackEndpoints, rewrites, diagnostics: deployed.diagnostics, teardown, logger,
+      }, namespace);
+      stack.onStop(unregister);
+      return stack;
+    } catch (error) {
+      unregister();
+      await teardown().catch((teardownError: unknown) => logger.error(`teardown of run ${runId} failed: ${teardownError instanceof Error ? teardownError.message : String(teardownError)}; obsconf cleanup --run-id ${runId} retries it`));
+      throw error;
+    }
+  }
+}
+
+/** A cluster run, plus the hook a load scenario uses for the k6-operator (stack/ does not import load/). */
+export class StartedClusterStack extends StartedKubeStack {
+  constructor(init: KubeStackInit, readonly namespace: string) {
+    super(init);
+  }
+
+  k6Operator(): Promise<K6OperatorState> {
+    return k6OperatorState(this.kubeConfig());
+  }
+
+  /**
+   * Applies objects a scenario rendered for this run (k6-operator TestRuns from load/k6/) into the
+   * run namespace, labelled so teardown and cleanup find them (the namespace's deletion removes
+   * them in any case). Objects naming another namespace are refused.
+   */
+  async applyRunObjects(objects: readonly KubeObject[]): Promise<void> {
+    const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: this.runId };
+    const placed = objects.map((o): KubeObject => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? this.namespace, labels: { ...o.metadata.labels, ...labels } } }));
+    guardRunObjects(placed, this.namespace, this.runId);
+    await applyObjects(this.kubeConfig(), placed, { fieldManager: FIELD_MANAGER });
+  }
+}
+
+function annotateRunner(object: KubeObject): KubeObject {
+  if (object.kind !== "Namespace") return object;
+  const annotations = { ...(object.metadata["annotations"] as Record<string, string> | undefined), [RUNNER_ANNOTATION]: `${hostname()}/${process.pid}` };
+  return { ...object, metadata: { ...object.metadata, annotations } };
+}
+
+/** Namespaced kinds in the run beyond teardown's list (e.g. Endpoints of extra services). */
+function extraKinds(objects: readonly KubeObject[]): KindRef[] {
+  const known = new Set(TEARDOWN_NAMESPACED_KINDS.map((k) => `${k.apiVersion}|${k.kind}`));
+  const seen = new Map<string, KindRef>();
+  for (const o of objects) {
+    const key = `${o.apiVersion}|${o.kind}`;
+    if (o.metadata.namespace !== undefined && !known.has(key)) seen.set(key, { apiVersion: o.apiVersion, kind: o.kind });
+  }
+  return [...seen.values()];
+}
