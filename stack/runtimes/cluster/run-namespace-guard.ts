@@ -4,9 +4,8 @@ import { apiErrorCode, apiErrorDetail } from "../kube-api/api-error.ts";
 import { describeObject, type KubeObject } from "../kube-api/kube-object.ts";
 import { PROTECTED_NAMESPACES } from "../kube-api/teardown.ts";
 import { MANAGED_BY_LABEL, RUN_ID_LABEL } from "../kube/run-namespace.ts";
+export { RUNNER_ANNOTATION } from "../kube/run-namespace.ts";
 
-/** Annotation naming the process that runs the namespace (`host/pid`), so cleanup spares live runs. */
-export const RUNNER_ANNOTATION = "obsconf.dev/runner";
 
 const CLUSTER_SCOPED_KINDS = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"]);
 

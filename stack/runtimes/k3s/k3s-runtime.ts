@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { hostname } from "node:os";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { K3sContainer, type StartedK3sContainer } from "@testcontainers/k3s";
@@ -14,6 +15,7 @@ import { MANAGED_BY, MANAGED_BY_LABEL, RUN_ID_LABEL } from "../kube/run-namespac
 import { K3S_AIRGAP_IMAGES_DIR } from "../kube/versions.ts";
 import { onShutdown } from "../local/child-registry.ts";
 import { newRunId } from "../local/local-runtime.ts";
+import { RUNNER_LABEL } from "./cleanup-containers.ts";
 import { DockerEngine } from "./docker-engine.ts";
 import { planK3s, type K3sPlan } from "./k3s-plan.ts";
 
@@ -86,7 +88,7 @@ async function startContainer(plan: K3sPlan, runId: string, options: K3sStartOpt
   logger.info(`  starting k3s (${plan.image}), exposing NodePorts ${nodePorts.join(", ")}${copies.length ? `, airgap images ${copies.map((c) => path.basename(c.source)).join(", ")}` : ""}`);
   const container = new K3sContainer(plan.image)
     .withExposedPorts(...nodePorts)
-    .withLabels({ [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: runId })
+    .withLabels({ [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: runId, [RUNNER_LABEL]: `${hostname()}/${process.pid}` })
     .withStartupTimeout(options.startupTimeoutMs ?? 180_000);
   if (copies.length > 0) container.withCopyFilesToContainer(copies);
   try {

@@ -1,5 +1,6 @@
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { HarnessError, InputError } from "../../../common/errors.ts";
+import { RUNNER_ANNOTATION } from "../kube/run-namespace.ts";
 import { apiErrorCode, apiErrorDetail } from "./api-error.ts";
 import {
   describeObject,
@@ -54,6 +55,8 @@ export interface LeftoverRun {
   namespace: string;
   /** The namespace's run-id label; undefined when it has none. */
   runId: string | undefined;
+  /** The `obsconf.dev/runner` annotation (`host/pid` of the process that ran it), when set. */
+  runner?: string;
 }
 
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -97,7 +100,10 @@ export async function findLeftoverRuns(kc: KubeConfig): Promise<LeftoverRun[]> {
     const list = await api.list("v1", "Namespace", undefined, undefined, undefined, undefined, undefined, selector);
     return list.items
       .filter((ns) => ns.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE)
-      .map((ns) => ({ namespace: ns.metadata?.name ?? "", runId: ns.metadata?.labels?.[RUN_ID_LABEL] }));
+      .map((ns) => {
+        const runner = ns.metadata?.annotations?.[RUNNER_ANNOTATION];
+        return { namespace: ns.metadata?.name ?? "", runId: ns.metadata?.labels?.[RUN_ID_LABEL], ...(runner ? { runner } : {}) };
+      });
   } catch (error) {
     throw new HarnessError(`listing namespaces labelled ${selector} failed: ${apiErrorDetail(error)}`, { cause: error });
   }

@@ -6,6 +6,8 @@ import type { RenderedObject } from "./render.ts";
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY = "obsconf";
 export const RUN_ID_LABEL = "obsconf.dev/run-id";
+/** Annotation (Namespace) and Docker label (k3s container) naming the process that runs it, `host/pid`, so cleanup spares live runs. */
+export const RUNNER_ANNOTATION = "obsconf.dev/runner";
 
 /** The namespace a cluster run lives in. */
 export function runNamespace(runId: string): string {

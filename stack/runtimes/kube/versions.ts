@@ -9,3 +9,11 @@ export const K3S_IMAGE = "rancher/k3s:v1.36.1-k3s1";
 
 /** Where k3s imports image tarballs from at startup (`.tar`, `.tar.gz`, `.tar.zst`, ...). */
 export const K3S_AIRGAP_IMAGES_DIR = "/var/lib/rancher/k3s/agent/images/";
+
+/**
+ * The one place the k6 runner image is pinned: k6 v1.4.0 built with xk6-client-prometheus-remote,
+ * xk6-loki and xk6-client-tracing from load/k6/Dockerfile (no published image carries all three).
+ * A cluster run's k6-operator TestRuns use it (load/k6/k6-test-run.ts); an offline host needs a
+ * `docker save` of exactly this tag. Bump it with the Dockerfile's versions.
+ */
+export const K6_RUNNER_IMAGE = "localhost/obsconf/k6-xk6:v1.4.0-obsconf.1";
