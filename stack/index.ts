@@ -7,8 +7,11 @@ export type { ComponentDef, SubstituteDef, LocalService } from "./components/ind
 export { LocalRuntime, StartedLocalStack, newRunId, type LocalStartOptions } from "./runtimes/local/local-runtime.ts";
 export { planLocal } from "./runtimes/local/plan-local.ts";
 export { waitForShutdownSignal } from "./runtimes/local/child-registry.ts";
-export { selectRuntime, RUNTIME_NAMES, type RuntimeName, type RuntimeChoice } from "./runtimes/select-runtime.ts";
+export { parseRuntimeName, resolveRuntime, selectRuntime, RUNTIME_NAMES, type ResolveRuntimeOptions, type RuntimeName, type RuntimeChoice } from "./runtimes/select-runtime.ts";
+export { startStack, type StackStartOptions } from "./runtimes/start-stack.ts";
 export { validateStack, type ValidationCheck, type ValidationStatus } from "./validate/validate-stack.ts";
 export * from "./clients/index.ts";
 export * from "./runtimes/kube/index.ts";
 export * from "./runtimes/kube-api/index.ts";
+export * from "./runtimes/k3s/index.ts";
+export * from "./runtimes/cluster/index.ts";

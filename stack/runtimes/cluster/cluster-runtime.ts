@@ -5,7 +5,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { silentLogger, type Logger } from "../../../common/log.ts";
 import { COMPONENT_NAMES } from "../../components/index.ts";
 import { extractComponents } from "../../manifest/component-spec.ts";
-import { loadManifests } from "../../manifest/load-manifests.ts";
+import { loadManifests, type K8sObject } from "../../manifest/load-manifests.ts";
 import type { Endpoint, ExtraService, RuntimeOverride, StackEndpoints } from "../../started-stack.ts";
 import { applyObjects } from "../kube-api/apply.ts";
 import { deployRun, FIELD_MANAGER } from "../kube-api/deploy-run.ts";
@@ -93,7 +93,8 @@ export class ClusterRuntime {
         logger.info(`  kept namespace ${namespace} (--keep); obsconf cleanup --run-id ${runId} removes it`);
         return;
       }
-      const result = await teardownRun(kc, { runId, namespace, namespacedKinds: [...TEARDOWN_NAMESPACED_KINDS, ...kinds] });
+      // TestRuns (and what else applyRunObjects added) go first: their operator stops the load before its targets go.
+      const result = await teardownRun(kc, { runId, namespace, namespacedKinds: [...kinds.filter((k) => k.kind !== "Endpoints"), ...TEARDOWN_NAMESPACED_KINDS, ...kinds.filter((k) => k.kind === "Endpoints")] });
       logger.info(`  deleted ${result.deleted.length} objects of run ${runId}, namespace ${namespace} last`);
     };
     let stack: StartedClusterStack | undefined;
@@ -114,7 +115,7 @@ export class ClusterRuntime {
       }
       stack = new StartedClusterStack({
         runtime: "cluster", runId, runDir, kubeConfig: kc, namespaces: [namespace], statuses: deployed.statuses, endpoints: endpoints as StackEndpoints, rewrites, diagnostics: deployed.diagnostics, teardown, logger,
-      }, namespace);
+      }, namespace, kinds);
       stack.onStop(unregister);
       return stack;
     } catch (error) {
@@ -127,7 +128,8 @@ export class ClusterRuntime {
 
 /** A cluster run, plus the hook a load scenario uses for the k6-operator (stack/ does not import load/). */
 export class StartedClusterStack extends StartedKubeStack {
-  constructor(init: KubeStackInit, readonly namespace: string) {
+  /** `kinds`: the namespaced kinds teardown deletes beyond its own list; applyRunObjects adds to it. */
+  constructor(init: KubeStackInit, readonly namespace: string, private readonly kinds: KindRef[] = []) {
     super(init);
   }
 
@@ -140,10 +142,13 @@ export class StartedClusterStack extends StartedKubeStack {
    * run namespace, labelled so teardown and cleanup find them (the namespace's deletion removes
    * them in any case). Objects naming another namespace are refused.
    */
-  async applyRunObjects(objects: readonly KubeObject[]): Promise<void> {
+  async applyRunObjects(objects: readonly K8sObject[]): Promise<void> {
     const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: this.runId };
     const placed = objects.map((o): KubeObject => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? this.namespace, labels: { ...o.metadata.labels, ...labels } } }));
     guardRunObjects(placed, this.namespace, this.runId);
+    for (const kind of extraKinds([...placed])) {
+      if (!this.kinds.some((k) => k.apiVersion === kind.apiVersion && k.kind === kind.kind)) this.kinds.unshift(kind);
+    }
     await applyObjects(this.kubeConfig(), placed, { fieldManager: FIELD_MANAGER });
   }
 }

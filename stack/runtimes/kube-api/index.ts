@@ -6,3 +6,6 @@ export * from "./pod-diagnosis.ts";
 export * from "./rollout.ts";
 export * from "./teardown.ts";
 export * from "./workload-status.ts";
+export * from "./collect-pod-logs.ts";
+export * from "./deploy-run.ts";
+export * from "./started-kube-stack.ts";
