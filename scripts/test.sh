@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npx tsc --noEmit
+npx tsc -p load/k6 --noEmit
 npx vitest run
 node bin/obsconf.mjs run conformance --profile ci
