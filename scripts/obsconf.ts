@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { HarnessError, InputError } from "../common/errors.ts";
 import { COMPONENT_NAMES } from "../stack/index.ts";
 import { collectBin, DEFAULT_MANIFESTS, DEFAULT_RULE_TESTS, parseList, parsePositiveMs } from "./cli-options.ts";
+import { cleanupCommand } from "./commands/cleanup.ts";
 import { planCommand } from "./commands/plan.ts";
 import { runLokiSinkFromArgs } from "../stack/reference-sinks/loki/run-loki-sink.ts";
 import { runTempoSinkFromArgs } from "../stack/reference-sinks/tempo/tempo-sink-cli.ts";
@@ -22,16 +23,21 @@ const program = new Command("obsconf")
   .showHelpAfterError()
   .exitOverride();
 
-const runtimeOption = () => new Option("--runtime <name>", "where the stack runs: local | auto (auto picks local in this build; k3s and cluster are not part of it yet)").default("auto");
+const runtimeOption = () =>
+  new Option("--runtime <name>", "where the stack runs: local | k3s | cluster | auto (auto: k3s when a container engine answers and the k3s image is present or pullable, else local; up and run start local only in this build)").default("auto");
+const contextOption = () => new Option("--context <name>", "kube context of the cluster runtime (default: the current context of KUBECONFIG)");
+const imagesOption = () => new Option("--images <dir>", "k3s: a directory of image archives (docker save / OCI .tar, .tar.gz, .tar.zst) preloaded for offline runs");
 const manifestsOption = () => new Option("--manifests <dir>", "the stack's manifests (kustomization.yaml + resources)").default(DEFAULT_MANIFESTS);
 const binOption = () => new Option("--bin <name=path>", "use this binary for a component or tool (repeatable), e.g. --bin loki=/opt/loki").argParser(collectBin).default({});
 
 program
   .command("plan")
-  .description("show how each component would run (process, simulated by a substitute, or unavailable) and its version")
+  .description("show how each component would run (process, simulated by a substitute, unavailable, or pod) and its version; for k3s, which images are missing and how to preload them")
   .addOption(runtimeOption())
   .addOption(manifestsOption())
   .addOption(binOption())
+  .addOption(imagesOption())
+  .addOption(contextOption())
   .addHelpText("after", EXIT_CODES)
   .action(async (options) => setExit(await planCommand(options)));
 
@@ -73,6 +79,17 @@ program
   .option("--only <prefixes>", "run only checks whose id starts with one of these (comma-separated, e.g. metrics.,alerts.)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
   .addHelpText("after", EXIT_CODES)
   .action(async (scenario: string, options) => setExit(await runCommand(scenario, options)));
+
+program
+  .command("cleanup")
+  .description("remove what killed runs left behind, found by label: k3s containers and cluster run namespaces (runs still alive here, or started on another host, are kept unless named or forced)")
+  .option("--runtime <name>", "k3s | cluster | all", "all")
+  .addOption(contextOption())
+  .option("--run-id <id>", "only this run (also one started on another host)")
+  .option("--force", "also runs whose obsconf looks alive or was started on another host")
+  .option("--dry-run", "list what would be removed, remove nothing")
+  .addHelpText("after", EXIT_CODES)
+  .action(async (options) => setExit(await cleanupCommand(options)));
 
 program
   .command("sink")

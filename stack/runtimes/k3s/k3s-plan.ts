@@ -49,10 +49,16 @@ export async function planK3s(options: K3sPlanOptions): Promise<K3sPlan> {
   return { set, specs, rendered, exposures, images, plans: planKube(specs, rendered, images, { kind: "k3s" }), probe, image };
 }
 
+const HINTS = {
+  "no-image": (image: string) => ` (preload it: see "load the k3s image" below, or pass --images DIR holding a docker save of ${image})`,
+  "no-engine": () => " (start Docker or point DOCKER_HOST at an engine)",
+  "no-client": () => "",
+} as const;
+
 /** The plan's text: the probe's verdict first, then components, NodePorts and the preload steps. */
 export function formatK3sPlan(plan: K3sPlan, imagesDir?: string): string {
   const verdict = plan.probe.usable
     ? `k3s can start here: ${plan.probe.reason}`
-    : `k3s cannot start here: ${plan.probe.reason}${plan.probe.problem === "no-image" ? ` (preload it: see "load the k3s image" below, or pass --images DIR holding a docker save of ${plan.image})` : " (start Docker or point DOCKER_HOST at an engine)"}`;
+    : `k3s cannot start here: ${plan.probe.reason}${HINTS[plan.probe.problem](plan.image)}`;
   return `${verdict}\n\n${formatKubePlan({ plans: plan.plans, specs: plan.specs, rendered: plan.rendered, images: plan.images, target: { kind: "k3s" }, ...(imagesDir ? { imagesDir } : {}) })}`;
 }

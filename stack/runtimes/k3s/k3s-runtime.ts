@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { K3sContainer, type StartedK3sContainer } from "@testcontainers/k3s";
+import type { StartedK3sContainer } from "@testcontainers/k3s";
 import { HarnessError } from "../../../common/errors.ts";
 import { silentLogger, type Logger } from "../../../common/log.ts";
 import type { Endpoint, ExtraService, RuntimeOverride, StackEndpoints } from "../../started-stack.ts";
@@ -86,6 +86,9 @@ async function startContainer(plan: K3sPlan, runId: string, options: K3sStartOpt
   const nodePorts = plan.exposures.map((e) => e.nodePort);
   const copies = plan.images.preload.copyToAirgapDir.map((source) => ({ source, target: path.posix.join(K3S_AIRGAP_IMAGES_DIR, path.basename(source)) }));
   logger.info(`  starting k3s (${plan.image}), exposing NodePorts ${nodePorts.join(", ")}${copies.length ? `, airgap images ${copies.map((c) => path.basename(c.source)).join(", ")}` : ""}`);
+  // Loaded here, not at the top: testcontainers throws at import time on a Node it does not support,
+  // and every other command must keep working there (probeK3s reports it as the reason).
+  const { K3sContainer } = await import("@testcontainers/k3s");
   const container = new K3sContainer(plan.image)
     .withExposedPorts(...nodePorts)
     .withLabels({ [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: runId, [RUNNER_LABEL]: `${hostname()}/${process.pid}` })

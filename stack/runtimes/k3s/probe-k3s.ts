@@ -1,10 +1,11 @@
 import { DockerEngine } from "./docker-engine.ts";
+import { testcontainersSupport, type ClientSupport } from "./testcontainers-support.ts";
 import { K3S_IMAGE } from "../kube/versions.ts";
 
 /** Whether the k3s runtime can start here, and the one-line reason `auto` prints and records. */
 export type K3sProbe =
   | { usable: true; engine: string; engineVersion: string; image: string; imageSource: "present" | "pullable" | "archive"; reason: string }
-  | { usable: false; engine: string; engineVersion?: string; image: string; problem: "no-engine" | "no-image"; reason: string };
+  | { usable: false; engine: string; engineVersion?: string; image: string; problem: "no-client" | "no-engine" | "no-image"; reason: string };
 
 export interface K3sProbeOptions {
   engine?: DockerEngine;
@@ -13,6 +14,8 @@ export interface K3sProbeOptions {
   imageArchives?: readonly string[];
   /** Bound of each engine call; the registry probe gets the same. */
   timeoutMs?: number;
+  /** Whether testcontainers loads under this Node (tests pass an answer). */
+  client?: () => ClientSupport;
 }
 
 /**
@@ -20,7 +23,16 @@ export interface K3sProbeOptions {
  * whether its registry would serve it (a manifest look-up through the engine; nothing is pulled).
  * Never throws: every failure is a reason. At most three calls of `timeoutMs` each.
  */
-export async function probeK3s({ engine = new DockerEngine(), image = K3S_IMAGE, imageArchives = [], timeoutMs = 3_000 }: K3sProbeOptions = {}): Promise<K3sProbe> {
+export async function probeK3s(options: K3sProbeOptions = {}): Promise<K3sProbe> {
+  const found = await probeEngineAndImage(options);
+  const support = (options.client ?? testcontainersSupport)();
+  if (support.ok) return found;
+  const why = `the k3s runtime cannot load here: ${support.reason}`;
+  if (!found.usable) return { ...found, reason: `${found.reason}; also, ${why}` };
+  return { usable: false, engine: found.engine, engineVersion: found.engineVersion, image: found.image, problem: "no-client", reason: `${found.reason}, but ${why}` };
+}
+
+async function probeEngineAndImage({ engine = new DockerEngine(), image = K3S_IMAGE, imageArchives = [], timeoutMs = 3_000 }: K3sProbeOptions): Promise<K3sProbe> {
   const base = { engine: engine.describe, image };
   let engineVersion: string;
   try {
