@@ -1,6 +1,7 @@
 /**
  * The trace the OTLP script sends, as an xk6-client-tracing `TemplatedGenerator` template: one
- * e-commerce checkout through frontend -> cart -> payment, with the names and attributes the
+ * e-commerce checkout through frontend -> cart -> payment -> payment-gateway (a server span
+ * answering 500, so `{ status = error }` finds it), with the names and attributes the
  * TraceQL suite (assertions/suites/traceql.yaml) selects on (`resource.service.name = "frontend"`,
  * `name = "HTTP GET"`, `span.http.status_code = 500`, `duration > 1s`). Plain data, no k6 import:
  * the Node side counts its spans to turn spans/s into traces/s.
@@ -22,6 +23,6 @@ export const CHECKOUT_TRACE_SPANS: readonly SpanTemplate[] = [
   { service: "cart", name: "load-cart" },
   { service: "payment", name: "HTTP POST", parentIdx: 0, attributes: { "http.method": "POST" } },
   { service: "payment", name: "authorize", randomAttributes: { count: 1, cardinality: 5 } },
-  { service: "payment", name: "HTTP POST", parentIdx: 4, attributes: { "http.status_code": 500 } },
+  { service: "payment-gateway", name: "HTTP POST", parentIdx: 4, attributes: { "http.status_code": 500 } },
   { service: "shipping", name: "quote", parentIdx: 0 },
 ];
