@@ -57,16 +57,16 @@ function expectedPlan(component: string): Expected {
 }
 
 describe("obsconf command line", () => {
-  it("should exit 2 with the exact error for --runtime k3s", async () => {
-    const result = await runCli(["plan", "--runtime", "k3s"]);
+  it("should exit 2 with the exact error for up --runtime k3s (up starts the local runtime only)", async () => {
+    const result = await runCli(["up", "--runtime", "k3s"]);
     expect(result).toMatchObject({ code: 2, stdout: "" });
-    expect(result.stderr).toBe('obsconf: error: command line: field --runtime: expected local or auto (the k3s and cluster runtimes are not part of this build yet), saw "k3s"\n');
+    expect(result.stderr).toBe('obsconf: error: command line: field --runtime: expected local or auto (this command starts the local runtime only in this build; obsconf plan and obsconf cleanup take k3s and cluster), saw "k3s"\n');
   });
 
   it("should exit 2 with the exact error for an unknown --runtime", async () => {
     const result = await runCli(["plan", "--runtime", "nope"]);
     expect(result).toMatchObject({ code: 2, stdout: "" });
-    expect(result.stderr).toBe('obsconf: error: command line: field --runtime: expected local or auto (the k3s and cluster runtimes are not part of this build yet), saw "nope"\n');
+    expect(result.stderr).toBe('obsconf: error: command line: field --runtime: expected one of local, k3s, cluster, auto, saw "nope"\n');
   });
 
   it("should exit 2 on an unknown flag, naming it, followed by the command's help", async () => {

@@ -1,0 +1,113 @@
+import { writeFile, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DockerEngine, K3S_IMAGE } from "../../stack/index.ts";
+import { startKubeApiDouble, type StartedKubeApiDouble } from "../../stack/runtimes/kube-api/kube-api-double.ts";
+import { offlineEngineRoutes, startFakeEngine } from "../../stack/runtimes/k3s/fake-engine.ts";
+import { applyObjects } from "../../stack/runtimes/kube-api/apply.ts";
+import { labelledObject, runLabels } from "../../stack/runtimes/kube-api/test-objects.ts";
+import { runCli } from "../test-support/run-cli.ts";
+
+/** Runs the CLI with these environment variables set for it (runCli passes process.env on). */
+async function runWithEnv(env: Record<string, string>, args: string[]) {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await runCli(args, { timeoutMs: 45_000 });
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+const dockerd = await new DockerEngine(undefined, 1_000).ping().then((version) => ({ version }), (error: Error) => ({ error: error.message }));
+if ("error" in dockerd) console.warn(`skipping "obsconf plan --runtime k3s against this machine's dockerd": ${dockerd.error} (start one: dockerd --iptables=false --bridge=none &)`);
+
+describe("obsconf plan --runtime k3s|auto", () => {
+  it("should say the k3s image is missing and how to preload it when the engine answers and no registry does", async () => {
+    await using fake = await startFakeEngine(offlineEngineRoutes());
+    const result = await runWithEnv({ DOCKER_HOST: `unix://${fake.socketPath}` }, ["plan", "--runtime", "k3s"]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines[0]).toMatch(new RegExp(`^runtime: k3s \\(--runtime k3s: the container engine at unix://\\S+ answers \\(version 20\\.10\\.24\\+dfsg1\\) but the k3s image ${K3S_IMAGE.replace(/[.+]/g, "\\$&")} is not present and cannot be pulled: the registry did not serve it`));
+    expect(lines[2]).toMatch(/^k3s cannot start here: /);
+    expect(result.stdout).toContain(`  ${K3S_IMAGE} (k3s node)`);
+    expect(result.stdout).toContain(`docker pull ${K3S_IMAGE} && docker save -o obsconf-k3s-image.tar ${K3S_IMAGE}`);
+    expect(result.stdout).toContain("and load the k3s image on this machine: docker load -i obsconf-k3s-image.tar");
+    expect(fake.requests.some((r) => r.startsWith("POST"))).toBe(false);
+  });
+
+  it("should fall back from auto to local, within its bound, when the engine never answers", async () => {
+    await using fake = await startFakeEngine({ "GET /version": () => "hang" });
+    const result = await runWithEnv({ DOCKER_HOST: `unix://${fake.socketPath}` }, ["plan", "--runtime", "auto"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n")[0]).toMatch(new RegExp(`^runtime: local \\(auto: no container engine answered at unix://\\S+ \\(GET /version got no answer within 3000ms\\)(; also, .*)?, so the local runtime runs\\)$`));
+  });
+
+  it.skipIf("error" in dockerd)("should say the image is missing against this machine's dockerd, and auto should fall back to local", async () => {
+    const k3s = await runCli(["plan", "--runtime", "k3s"], { timeoutMs: 45_000 });
+    expect(k3s.code).toBe(0);
+    expect(k3s.stdout).toMatch(new RegExp(`^runtime: k3s \\(--runtime k3s: the container engine at unix:///var/run/docker\\.sock answers \\(version [^)]+\\) but the k3s image ${K3S_IMAGE.replace(/[.+]/g, "\\$&")} is not present and cannot be pulled: `));
+    expect(k3s.stdout).toContain("docker load -i obsconf-k3s-image.tar");
+    const auto = await runCli(["plan", "--runtime", "auto"], { timeoutMs: 45_000 });
+    expect(auto.stdout.split("\n")[0]).toMatch(/^runtime: local \(auto: the container engine at unix:\/\/\/var\/run\/docker\.sock answers .* is not present and cannot be pulled: .*, so the local runtime runs\)$/);
+  });
+});
+
+describe("obsconf plan --runtime cluster and obsconf cleanup", () => {
+  let api: StartedKubeApiDouble;
+  let dir: string;
+  let kubeconfig: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "obsconf-cli-kube-"));
+    kubeconfig = path.join(dir, "config");
+  });
+  afterEach(async () => {
+    await api?.stop();
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function startDouble() {
+    api = await startKubeApiDouble();
+    await writeFile(kubeconfig, [
+      "apiVersion: v1", "kind: Config", "current-context: staging",
+      "clusters:", `- name: staging-eu`, `  cluster: { server: "${api.origin}", insecure-skip-tls-verify: true }`,
+      "users:", "- name: runner", "  user: {}",
+      "contexts:", "- name: staging", "  context: { cluster: staging-eu, user: runner }",
+    ].join("\n"));
+  }
+
+  it("should plan a cluster run in its own namespace, reached by port-forward, and refuse an unknown context", async () => {
+    await startDouble();
+    const result = await runWithEnv({ KUBECONFIG: kubeconfig }, ["plan", "--runtime", "cluster"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n").slice(0, 4)).toEqual([
+      "runtime: cluster (--runtime cluster (kube context the current context of KUBECONFIG))",
+      `context staging (cluster staging-eu, ${api.origin})`,
+      expect.stringMatching(/^reachability: port-forward through the API server/),
+      "namespace: obsconf-<run-id>, created, labelled and deleted by each run (shown below as obsconf-run-id)",
+    ]);
+    const refused = await runWithEnv({ KUBECONFIG: kubeconfig }, ["plan", "--runtime", "cluster", "--context", "prod"]);
+    expect(refused).toMatchObject({ code: 2, stdout: "", stderr: `obsconf: error: command line: field --context: expected a context of ${kubeconfig} (staging), saw "prod"\n` });
+  });
+
+  it("should clean up the run a killed obsconf left, found by label, and nothing else", async () => {
+    await startDouble();
+    const killed = labelledObject("v1", "Namespace", "obsconf-killed", undefined, runLabels("killed"));
+    killed.metadata["annotations"] = { "obsconf.dev/runner": "elsewhere/1" };
+    await applyObjects(api.kubeConfig(), [killed, labelledObject("v1", "ConfigMap", "c", "obsconf-killed", runLabels("killed"))], { fieldManager: "obsconf" });
+    api.seed(labelledObject("v1", "Namespace", "default", undefined, {}), labelledObject("v1", "ConfigMap", "keep-me", "default", {}));
+    const kept = await runWithEnv({ KUBECONFIG: kubeconfig }, ["cleanup", "--runtime", "cluster"]);
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toContain("started on another host (elsewhere/1); pass --run-id killed or --force to remove it");
+    const removed = await runWithEnv({ KUBECONFIG: kubeconfig }, ["cleanup", "--runtime", "cluster", "--run-id", "killed"]);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toMatch(/cluster +killed +namespace obsconf-killed +removed +2 objects/);
+    expect(api.objects()).toEqual(["ConfigMap default/keep-me", "Namespace default"]);
+  });
+});
