@@ -43,6 +43,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   rbac("rolebindings", "RoleBinding", true),
   rbac("clusterroles", "ClusterRole", false),
   rbac("clusterrolebindings", "ClusterRoleBinding", false),
+  { groupVersion: "apiextensions.k8s.io/v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false },
 ];
 
 export function findType(groupVersion: string, plural: string): ResourceType | undefined {
