@@ -93,6 +93,31 @@ describe("ClusterRuntime", () => {
   });
 });
 
+describe("StartedClusterStack.applyRunObjects", () => {
+  it("should apply k6-operator objects into the run namespace, labelled, refuse another namespace, and delete TestRuns first", async () => {
+    const runsDir = await mkdtemp(path.join(tmpdir(), "obsconf-cluster-test-"));
+    await using api = await startKubeApiDouble();
+    try {
+      const stack = await ClusterRuntime.start({ manifestsDir: MANIFESTS, runsDir, runId: "r5", kubeConfig: api.kubeConfig(), readyTimeoutMs: 5_000, rolloutIntervalMs: 10 });
+      try {
+        const testRun = { apiVersion: "k6.io/v1alpha1", kind: "TestRun", metadata: { name: "obsconf-k6-metrics", namespace: "obsconf-r5" }, spec: { parallelism: 2 } };
+        await expect(stack.applyRunObjects([{ ...testRun, metadata: { name: "x", namespace: "default" } }])).rejects.toThrow("refusing to apply TestRun default/x: it is outside the run namespace obsconf-r5 (a system namespace)");
+        api.clearRequests();
+        await stack.applyRunObjects([{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "obsconf-k6-scripts" }, data: { "a.js": "" } }, testRun]);
+        expect(api.requests.filter((r) => r.method === "PATCH").map((r) => r.path)).toEqual(["/api/v1/namespaces/obsconf-r5/configmaps/obsconf-k6-scripts", "/apis/k6.io/v1alpha1/namespaces/obsconf-r5/testruns/obsconf-k6-metrics"]);
+        expect(api.get({ kind: "TestRun", namespace: "obsconf-r5", name: "obsconf-k6-metrics" })?.metadata.labels).toEqual({ "app.kubernetes.io/managed-by": "obsconf", "obsconf.dev/run-id": "r5" });
+        api.clearRequests();
+      } finally {
+        await stack.stop();
+      }
+      expect(api.requests.filter((r) => r.method === "DELETE")[0]?.path).toBe("/apis/k6.io/v1alpha1/namespaces/obsconf-r5/testruns/obsconf-k6-metrics");
+      expect(api.objects().filter((o) => o.includes("r5"))).toEqual([]);
+    } finally {
+      await rm(runsDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("guardRunObjects", () => {
   it("should refuse kube-system, default and any namespace but the run's", () => {
     const cm = (namespace: string) => labelledObject("v1", "ConfigMap", "x", namespace, {});
