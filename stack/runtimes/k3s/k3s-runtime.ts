@@ -5,18 +5,15 @@ import { KubeConfig } from "@kubernetes/client-node";
 import type { StartedK3sContainer } from "@testcontainers/k3s";
 import { HarnessError } from "../../../common/errors.ts";
 import { silentLogger, type Logger } from "../../../common/log.ts";
-import type { Endpoint, ExtraService, RuntimeOverride, StackEndpoints } from "../../started-stack.ts";
-import { deployRun } from "../kube-api/deploy-run.ts";
-import type { KubeObject } from "../kube-api/kube-object.ts";
-import { StartedKubeStack } from "../kube-api/started-kube-stack.ts";
-import { applyOverrides, renderExtraServices } from "../kube/harness-instruments.ts";
-import { sortForApply, type RenderedObject } from "../kube/render.ts";
+import type { ExtraService, RuntimeOverride } from "../../started-stack.ts";
+import type { StartedKubeStack } from "../kube-api/started-kube-stack.ts";
 import { MANAGED_BY, MANAGED_BY_LABEL, RUN_ID_LABEL } from "../kube/run-namespace.ts";
 import { K3S_AIRGAP_IMAGES_DIR } from "../kube/versions.ts";
 import { onShutdown } from "../local/child-registry.ts";
 import { newRunId } from "../local/local-runtime.ts";
 import { RUNNER_LABEL } from "./cleanup-containers.ts";
 import { DockerEngine } from "./docker-engine.ts";
+import { deployToK3s, type K3sNode } from "./deploy-to-k3s.ts";
 import { planK3s, type K3sPlan } from "./k3s-plan.ts";
 
 export interface K3sStartOptions {
@@ -71,7 +68,11 @@ export class K3sRuntime {
     const stopContainer = async () => void (await container.stop({ remove: true, removeVolumes: true }));
     const unregister = onShutdown(async () => void (await (stack ? stack.stop() : stopContainer())));
     try {
-      stack = await deploy(container, plan, { runId, runDir, engine, options, logger, stopContainer });
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromString(container.getKubeConfig());
+      const gateway = await engine.containerGateway(container.getId());
+      const node: K3sNode = { kubeConfig, host: container.getHost(), mappedPort: (port) => container.getMappedPort(port), ...(gateway ? { gateway } : {}), stop: stopContainer };
+      stack = await deployToK3s(node, plan, { runId, runDir, options, logger });
       stack.onStop(unregister);
       return stack;
     } catch (error) {
@@ -101,55 +102,3 @@ async function startContainer(plan: K3sPlan, runId: string, options: K3sStartOpt
   }
 }
 
-interface DeployContext {
-  runId: string;
-  runDir: string;
-  engine: DockerEngine;
-  options: K3sStartOptions;
-  logger: Logger;
-  stopContainer: () => Promise<void>;
-}
-
-async function deploy(container: StartedK3sContainer, plan: K3sPlan, { runId, runDir, engine, options, logger, stopContainer }: DeployContext): Promise<StartedKubeStack> {
-  const kc = new KubeConfig();
-  kc.loadFromString(container.getKubeConfig());
-  const gateway = await engine.containerGateway(container.getId());
-  const context = gateway ? { harnessHost: gateway } : { noHostReason: "the k3s container has no network gateway" };
-  const rewrites = applyOverrides(plan.rendered, plan.specs, options.overrides ?? [], context);
-  const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: runId };
-  const extra = renderExtraServices(options.extraServices ?? [], context, (namespace) => namespace, labels);
-  const objects = sortForApply(withExtraNamespaces([...plan.rendered, ...extra.objects], labels)).map((o) => labelled(o.object, labels));
-  const host = container.getHost();
-  const mapped = plan.exposures.map((e) => ({ ...e, hostPort: container.getMappedPort(e.nodePort) }));
-  rewrites.push(...extra.lines, ...mapped.map((e) => `k3s: Service ${e.service} port ${e.port} -> NodePort ${e.nodePort} -> ${host}:${e.hostPort}`));
-  for (const line of rewrites) logger.info(`  rewrite: ${line}`);
-  const namespaces = [...new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => n !== undefined))];
-  const deployed = await deployRun(kc, {
-    objects, specs: plan.specs, plans: plan.plans, runId, namespaces, runDir, timeoutMs: options.readyTimeoutMs ?? 600_000, logger,
-  });
-  const endpoints: Record<string, Record<string, Endpoint>> = {};
-  for (const status of deployed.statuses) {
-    if (status.status.state !== "ready") continue;
-    const spec = plan.specs.find((s) => s.name === status.plan.component)!;
-    for (const e of mapped.filter((m) => spec.services.some((s) => s.name === m.service))) {
-      (endpoints[spec.name] ??= {})[e.port] = { host, port: e.hostPort, url: `http://${host}:${e.hostPort}` };
-    }
-  }
-  return new StartedKubeStack({
-    runtime: "k3s", runId, runDir, kubeConfig: kc, namespaces, statuses: deployed.statuses, endpoints: endpoints as StackEndpoints, rewrites, diagnostics: deployed.diagnostics,
-    teardown: stopContainer, logger,
-  });
-}
-
-/** Namespaces the extra services name that the manifests do not create (k3s is the run's own cluster). */
-function withExtraNamespaces(objects: RenderedObject[], labels: Record<string, string>): RenderedObject[] {
-  const declared = new Set(objects.filter((o) => o.object.kind === "Namespace").map((o) => o.object.metadata.name));
-  const needed = [...new Set(objects.map((o) => o.object.metadata.namespace).filter((n): n is string => n !== undefined && !declared.has(n)))];
-  const source = { file: "harness instruments (RuntimeOverride/ExtraService)", document: 0 };
-  return [...needed.map((name): RenderedObject => ({ object: { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } }, source })), ...objects];
-}
-
-/** The run's labels on every object (pod templates untouched, so selectors are unchanged). */
-function labelled(object: RenderedObject["object"], labels: Record<string, string>): KubeObject {
-  return { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, ...labels } } } as KubeObject;
-}
