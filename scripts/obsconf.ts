@@ -38,6 +38,7 @@ program
   .addOption(binOption())
   .addOption(imagesOption())
   .addOption(contextOption())
+  .option("--reach <how>", "cluster: how the harness reaches the Services: port-forward | node-port | load-balancer", "port-forward")
   .addHelpText("after", EXIT_CODES)
   .action(async (options) => setExit(await planCommand(options)));
 

@@ -89,7 +89,7 @@ describe("obsconf plan --runtime cluster and obsconf cleanup", () => {
     expect(result.stdout.split("\n").slice(0, 4)).toEqual([
       "runtime: cluster (--runtime cluster (kube context the current context of KUBECONFIG))",
       `context staging (cluster staging-eu, ${api.origin})`,
-      expect.stringMatching(/^reachability: port-forward through the API server/),
+      expect.stringMatching(/^reachability: port-forward: port-forward through the API server/),
       "namespace: obsconf-<run-id>, created, labelled and deleted by each run (shown below as obsconf-run-id)",
     ]);
     const refused = await runWithEnv({ KUBECONFIG: kubeconfig }, ["plan", "--runtime", "cluster", "--context", "prod"]);

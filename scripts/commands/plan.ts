@@ -1,7 +1,7 @@
 import { formatTable } from "../../common/text-table.ts";
 import {
-  COMPONENT_NAMES, CLUSTER_REACHABILITY, describeKubeContext, extractComponents, formatK3sPlan, formatKubePlan, imagePlan, loadKubeContext, loadManifests,
-  planK3s, planKube, planLocal, renderForTarget, resolveRuntime, runNamespace, type ComponentPlan,
+  COMPONENT_NAMES, REACHABILITY_TEXT, describeKubeContext, extractComponents, formatK3sPlan, formatKubePlan, imagePlan, loadKubeContext, loadManifests,
+  parseReachability, planK3s, planKube, planLocal, renderForTarget, resolveRuntime, runNamespace, type ComponentPlan,
 } from "../../stack/index.ts";
 
 export interface PlanCommandOptions {
@@ -12,6 +12,8 @@ export interface PlanCommandOptions {
   images?: string;
   /** `--context NAME`: the kube context of a cluster run. */
   context?: string;
+  /** `--reach`: how a cluster run's Services are reached (port-forward, node-port, load-balancer). */
+  reach?: string;
 }
 
 /** The run id a plan shows in place of a real one (a cluster run names its namespace after its id). */
@@ -38,7 +40,8 @@ export async function planCommand(options: PlanCommandOptions): Promise<number> 
     const target = { kind: "cluster" as const, namespace: runNamespace(PLAN_RUN_ID), runId: PLAN_RUN_ID };
     const rendered = renderForTarget(set, target);
     const images = await imagePlan(rendered, { k3sImage: null });
-    out(`runtime: cluster (${choice.reason})\n${describeKubeContext(kc)}\nreachability: ${CLUSTER_REACHABILITY.describe}\n`);
+    const reach = parseReachability(options.reach ?? "port-forward");
+    out(`runtime: cluster (${choice.reason})\n${describeKubeContext(kc)}\nreachability: ${reach}: ${REACHABILITY_TEXT[reach]}\n`);
     out(`namespace: obsconf-<run-id>, created, labelled and deleted by each run (shown below as ${target.namespace})\n\n`);
     out(formatKubePlan({ plans: planKube(specs, rendered, images, target), specs, rendered, images, target }));
     return 0;

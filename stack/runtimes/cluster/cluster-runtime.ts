@@ -23,6 +23,7 @@ import { newRunId } from "../local/local-runtime.ts";
 import { k6OperatorState, type K6OperatorState } from "./k6-operator.ts";
 import { describeKubeContext, loadKubeContext } from "./kube-context.ts";
 import { startPortForwards, type StartedPortForwards } from "./port-forward.ts";
+import { exposeServices, REACHABILITY_TEXT, resolveExposed, type Reachability } from "./reachability.ts";
 import { assertNamespaceIsNew, guardRunObjects, RUNNER_ANNOTATION } from "./run-namespace-guard.ts";
 
 export interface ClusterStartOptions {
@@ -42,16 +43,13 @@ export interface ClusterStartOptions {
   harnessAddress?: string;
   /** Leave the namespace on stop (for debugging); `obsconf cleanup` removes it later. */
   keep?: boolean;
+  /** How the harness reaches the Services (default port-forward: it works on every cluster). */
+  reach?: Reachability;
+  /** How long LoadBalancer addresses may take (load-balancer reachability). */
+  exposeTimeoutMs?: number;
   logger?: Logger;
 }
 
-/** How the harness reaches the stack's Services on a cluster. */
-export type Reachability = "port-forward";
-
-export const CLUSTER_REACHABILITY: { kind: Reachability; describe: string } = {
-  kind: "port-forward",
-  describe: "port-forward through the API server (kubectl port-forward's protocol): works on any cluster with pods/portforward permission, needs no NodePort or LoadBalancer exposure, reaches the cluster from wherever the kubeconfig does",
-};
 
 /**
  * The same manifests on an existing cluster: everything moved into one labelled namespace per run
@@ -73,12 +71,14 @@ export class ClusterRuntime {
     const context: InstrumentContext = options.harnessAddress
       ? { harnessHost: options.harnessAddress }
       : { noHostReason: "pods on the cluster cannot reach this machine's loopback; give the runtime a harnessAddress pods can reach" };
-    const rewrites = [`cluster: ${describeKubeContext(kc)}, namespace ${namespace}`, `cluster: reachability: ${CLUSTER_REACHABILITY.describe}`];
+    const reach = options.reach ?? "port-forward";
+    const rewrites = [`cluster: ${describeKubeContext(kc)}, namespace ${namespace}`, `cluster: reachability: ${REACHABILITY_TEXT[reach]}`];
     rewrites.push(...applyOverrides(rendered, specs, options.overrides ?? [], context));
     const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: runId };
     const extra = renderExtraServices(options.extraServices ?? [], context, (ns) => (ns === set.namespace ? namespace : undefined), labels);
     rewrites.push(...extra.lines);
-    const objects = sortForApply([...rendered, ...extra.objects]).map((o) => annotateRunner(o.object as KubeObject));
+    const wantedPorts = allocateNodePorts(set).map(({ service, port }) => ({ service, port }));
+    const objects = exposeServices(sortForApply([...rendered, ...extra.objects]).map((o) => annotateRunner(o.object as KubeObject)), wantedPorts, reach);
     guardRunObjects(objects, namespace, runId);
     await assertNamespaceIsNew(kc, namespace);
     const runDir = path.resolve(options.runsDir, runId);
@@ -105,13 +105,19 @@ export class ClusterRuntime {
         ...(options.rolloutIntervalMs ? { intervalMs: options.rolloutIntervalMs } : {}),
       });
       const services = new Set(deployed.statuses.filter((s) => s.status.state === "ready").flatMap((s) => specs.find((spec) => spec.name === s.plan.component)!.services.map((svc) => svc.name)));
-      const wanted = allocateNodePorts(set).filter((e) => services.has(e.service)).map(({ service, port }) => ({ service, port }));
-      forwards = await startPortForwards(kc, namespace, wanted, logger);
+      const wanted = wantedPorts.filter((w) => services.has(w.service));
+      let reached: { service: string; port: string; host: string; hostPort: number }[];
+      if (reach === "port-forward") {
+        forwards = await startPortForwards(kc, namespace, wanted, logger);
+        reached = forwards.ports.map((p) => ({ service: p.service, port: p.port, host: "127.0.0.1", hostPort: p.localPort }));
+      } else {
+        reached = await resolveExposed(kc, namespace, wanted, reach, options.exposeTimeoutMs ? { timeoutMs: options.exposeTimeoutMs } : {});
+      }
       const endpoints: Record<string, Record<string, Endpoint>> = {};
-      for (const forwarded of forwards.ports) {
-        const spec = specs.find((s) => s.services.some((svc) => svc.name === forwarded.service))!;
-        (endpoints[spec.name] ??= {})[forwarded.port] = { host: "127.0.0.1", port: forwarded.localPort, url: `http://127.0.0.1:${forwarded.localPort}` };
-        rewrites.push(`cluster: Service ${namespace}/${forwarded.service} port ${forwarded.port} -> port-forward 127.0.0.1:${forwarded.localPort}`);
+      for (const r of reached) {
+        const spec = specs.find((s) => s.services.some((svc) => svc.name === r.service))!;
+        (endpoints[spec.name] ??= {})[r.port] = { host: r.host, port: r.hostPort, url: `http://${r.host}:${r.hostPort}` };
+        rewrites.push(`cluster: Service ${namespace}/${r.service} port ${r.port} -> ${reach} ${r.host}:${r.hostPort}`);
       }
       stack = new StartedClusterStack({
         runtime: "cluster", runId, runDir, kubeConfig: kc, namespaces: [namespace], statuses: deployed.statuses, endpoints: endpoints as StackEndpoints, rewrites, diagnostics: deployed.diagnostics, teardown, logger,

@@ -28,6 +28,7 @@ const rbac = (plural: string, kind: string, namespaced: boolean): ResourceType =
 /** The resources the double serves; anything else is a 404, as for a server without that API. */
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("namespaces", "Namespace", false),
+  core("nodes", "Node", false),
   core("configmaps", "ConfigMap"),
   core("secrets", "Secret"),
   core("services", "Service"),
