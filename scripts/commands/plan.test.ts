@@ -47,7 +47,7 @@ describe("obsconf plan --runtime k3s|auto", () => {
     expect(result.stdout.split("\n")[0]).toMatch(new RegExp(`^runtime: local \\(auto: no container engine answered at unix://\\S+ \\(GET /version got no answer within 3000ms\\)(; also, .*)?, so the local runtime runs\\)$`));
   });
 
-  it.skipIf("error" in dockerd)("should say the image is missing against this machine's dockerd, and auto should fall back to local", async () => {
+  it.skipIf("error" in dockerd)("should say the image is missing against this machine's dockerd, and auto should fall back to local", { timeout: 120_000 }, async () => {
     const k3s = await runCli(["plan", "--runtime", "k3s"], { timeoutMs: 45_000 });
     expect(k3s.code).toBe(0);
     expect(k3s.stdout).toMatch(new RegExp(`^runtime: k3s \\(--runtime k3s: the container engine at unix:///var/run/docker\\.sock answers \\(version [^)]+\\) but the k3s image ${K3S_IMAGE.replace(/[.+]/g, "\\$&")} is not present and cannot be pulled: `));
@@ -82,7 +82,7 @@ describe("obsconf plan --runtime cluster and obsconf cleanup", () => {
     ].join("\n"));
   }
 
-  it("should plan a cluster run in its own namespace, reached by port-forward, and refuse an unknown context", async () => {
+  it("should plan a cluster run in its own namespace, reached by port-forward, and refuse an unknown context", { timeout: 120_000 }, async () => {
     await startDouble();
     const result = await runWithEnv({ KUBECONFIG: kubeconfig }, ["plan", "--runtime", "cluster"]);
     expect(result.code).toBe(0);
@@ -96,7 +96,7 @@ describe("obsconf plan --runtime cluster and obsconf cleanup", () => {
     expect(refused).toMatchObject({ code: 2, stdout: "", stderr: `obsconf: error: command line: field --context: expected a context of ${kubeconfig} (staging), saw "prod"\n` });
   });
 
-  it("should clean up the run a killed obsconf left, found by label, and nothing else", async () => {
+  it("should clean up the run a killed obsconf left, found by label, and nothing else", { timeout: 120_000 }, async () => {
     await startDouble();
     const killed = labelledObject("v1", "Namespace", "obsconf-killed", undefined, runLabels("killed"));
     killed.metadata["annotations"] = { "obsconf.dev/runner": "elsewhere/1" };
