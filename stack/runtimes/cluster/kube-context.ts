@@ -1,3 +1,6 @@
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { InputError } from "../../../common/errors.ts";
 
@@ -12,6 +15,11 @@ export interface KubeContextOptions {
 export function loadKubeContext({ context, kubeconfigFile }: KubeContextOptions = {}): KubeConfig {
   const kc = new KubeConfig();
   const where = kubeconfigFile ?? process.env.KUBECONFIG ?? "~/.kube/config";
+  // Without any kubeconfig, the client falls back to http://localhost:8080; a run must not guess a cluster.
+  const candidates = kubeconfigFile ? [kubeconfigFile] : process.env.KUBECONFIG ? process.env.KUBECONFIG.split(path.delimiter).filter(Boolean) : [path.join(homedir(), ".kube", "config")];
+  if (!process.env.KUBERNETES_SERVICE_HOST && !candidates.some((file) => existsSync(file))) {
+    throw new InputError({ file: where }, "a kubeconfig (set KUBECONFIG or create ~/.kube/config, as for kubectl)", "no such file");
+  }
   try {
     if (kubeconfigFile) kc.loadFromFile(kubeconfigFile);
     else kc.loadFromDefault();
