@@ -9,13 +9,20 @@ export type ClientSupport = { ok: true; version: string } | { ok: false; reason:
  * its bundled undici throws at import time (it binds zlib's zstd decompressor, which Node 20 lacks).
  */
 export function testcontainersSupport(nodeVersion: string = process.versions.node): ClientSupport {
-  let pkg: { version?: string; engines?: { node?: string } };
+  let pkg: TestcontainersPackage;
   try {
     const require = createRequire(import.meta.url);
-    pkg = JSON.parse(readFileSync(require.resolve("testcontainers/package.json"), "utf8")) as typeof pkg;
+    pkg = JSON.parse(readFileSync(require.resolve("testcontainers/package.json"), "utf8")) as TestcontainersPackage;
   } catch (error) {
     return { ok: false, reason: `testcontainers is not installed (${error instanceof Error ? error.message.split("\n")[0] : String(error)})` };
   }
+  return nodeSupportOf(pkg, nodeVersion);
+}
+
+export interface TestcontainersPackage { version?: string; engines?: { node?: string } }
+
+/** Pure: whether `nodeVersion` satisfies a package's `engines.node` of the form `>=X[.Y[.Z]]` (no field: supported). */
+export function nodeSupportOf(pkg: TestcontainersPackage, nodeVersion: string): ClientSupport {
   const version = pkg.version ?? "unknown";
   const minimum = /^\s*>=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?\s*$/.exec(pkg.engines?.node ?? "");
   if (!minimum) return { ok: true, version };
