@@ -4,3 +4,4 @@ export * from "./encode-rate.ts";
 export * from "./loki-push.ts";
 export * from "./otlp-traces.ts";
 export * from "./precompressed-write-request.ts";
+export * from "./otlp-span-encoder.ts";
