@@ -79,21 +79,24 @@ export async function runArrivalSchedule(options: ArrivalScheduleOptions): Promi
   let index = 0;
   while (index < totalSlots && fault === undefined && !signal?.aborted) {
     const dueMs = startMs + index * periodMs;
-    const waitMs = dueMs - clock.monotonicMs();
-    if (waitMs > 0) {
-      try {
-        await clock.sleep(waitMs, signal);
-      } catch {
-        break; // aborted while waiting for the slot: it never came due
-      }
+    let aborted = false;
+    // Timers may fire a little early: never start a send before its slot.
+    for (let waitMs = dueMs - clock.monotonicMs(); waitMs > 0 && !aborted; waitMs = dueMs - clock.monotonicMs()) {
+      await clock.sleep(waitMs, signal).catch(() => (aborted = true)); // aborted while waiting: the slot never came due
     }
+    if (aborted) break;
     while (inFlight.size >= maxInFlight && fault === undefined && !signal?.aborted && clock.monotonicMs() < endMs) {
       await new Promise<void>((resolve) => {
-        freed = resolve;
-        const onAbort = () => resolve();
-        signal?.addEventListener("abort", onAbort, { once: true });
-        // Wake at the end of the run even if nothing frees, so the bound holds.
-        void clock.sleep(Math.max(1, endMs - clock.monotonicMs())).then(resolve, resolve);
+        const timer = new AbortController();
+        const wake = () => {
+          timer.abort();
+          signal?.removeEventListener("abort", wake);
+          resolve();
+        };
+        freed = wake;
+        signal?.addEventListener("abort", wake, { once: true });
+        // Wake at the end of the run even if nothing frees, so the bound holds (the timer is cancelled otherwise).
+        clock.sleep(Math.max(1, endMs - clock.monotonicMs()), timer.signal).then(wake, () => {});
       });
       freed = undefined;
     }
