@@ -42,7 +42,7 @@ export function latencyDistribution(histogram: hdr.Histogram): LatencyDistributi
     p50: ms(histogram.getValueAtPercentile(50)),
     p95: ms(histogram.getValueAtPercentile(95)),
     p99: ms(histogram.getValueAtPercentile(99)),
-    max: ms(histogram.maxValue),
+    max: ms(histogram.getValueAtPercentile(100)), // bucket value, so a decoded/merged histogram reports the same
     mean: ms(histogram.mean),
   };
 }
