@@ -27,3 +27,4 @@ export * from "./metrics-load.ts";
 export * from "./logs-load.ts";
 export * from "./traces-load.ts";
 export * from "./merge-reports.ts";
+export * from "./generator-rate.ts";

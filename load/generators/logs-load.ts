@@ -6,7 +6,7 @@ import { mulberry32 } from "../model/rng.ts";
 import { createPodLogFileTransport } from "../transport/file-transport.ts";
 import type { GeneratorReport } from "./generator-report.ts";
 import type { LogsLoadOptions } from "./load-options.ts";
-import { runLoad } from "./run-load.ts";
+import { runLoad, type LoadShape } from "./run-load.ts";
 
 /** Model requests whose log lines are generated once and re-stamped per push (template reuse). */
 const POOL_REQUESTS = 2048;
@@ -20,6 +20,11 @@ const utf8 = new TextEncoder();
  * With `podLogFiles`, lines are appended to a CRI pod log file for the node's agents instead.
  */
 export async function runLogsLoad(options: LogsLoadOptions, signal?: AbortSignal): Promise<GeneratorReport> {
+  return runLoad(logsShape(options), options, signal);
+}
+
+/** The logs generator's request source (what `runLogsLoad` sends; `measureGeneratorRate` times it). */
+export function logsShape(options: Omit<LogsLoadOptions, "durationMs">): LoadShape {
   const { bytesPerSec, encoding = "protobuf", bytesPerRequest = 256 * 1024, model = ECOMM_MODEL } = options;
   if (!(bytesPerRequest >= 1)) throw new HarnessError(`logs load: expected bytesPerRequest >= 1, saw ${bytesPerRequest}`);
   const shard = options.shard?.index ?? 0;
@@ -52,41 +57,37 @@ export async function runLogsLoad(options: LogsLoadOptions, signal?: AbortSignal
   };
   const files = options.podLogFiles;
   const transport = files === undefined ? undefined : createPodLogFileTransport({ rootDir: files.rootDir, namespace: model.namespace, pod: `obsconf-load-${shard}`, uid: `obsconf-load-${shard}`, container: "app" });
-  return runLoad(
-    {
-      signal: "logs",
-      unit: "bytes",
-      offeredPerSec: bytesPerSec,
-      unitsPerRequest: bytesPerRequest,
-      headers: { ...LOKI_PUSH_HEADERS[encoding] },
-      ...(transport === undefined ? {} : { transport }),
-      next(_slot, wallMs) {
-        let units = 0;
-        const target = budget();
-        const done = () => ((requests += 1), (sentUnits += units));
-        if (transport !== undefined) {
-          const text: string[] = [];
-          while (units < target) {
-            const entry = lines[cursor]!;
-            cursor = (cursor + 1) % lines.length;
-            text.push(entry.line);
-            units += entry.bytes;
-          }
-          done();
-          return { body: utf8.encode(text.join("\n")), units };
-        }
-        const streams: LokiStream[] = streamLabels.map((labels) => ({ labels, entries: [] }));
+  return {
+    signal: "logs",
+    unit: "bytes",
+    offeredPerSec: bytesPerSec,
+    unitsPerRequest: bytesPerRequest,
+    headers: { ...LOKI_PUSH_HEADERS[encoding] },
+    ...(transport === undefined ? {} : { transport }),
+    next(_slot, wallMs) {
+      let units = 0;
+      const target = budget();
+      const done = () => ((requests += 1), (sentUnits += units));
+      if (transport !== undefined) {
+        const text: string[] = [];
         while (units < target) {
           const entry = lines[cursor]!;
           cursor = (cursor + 1) % lines.length;
-          (streams[entry.stream]!.entries as { tsNs: string; line: string }[]).push({ tsNs: nextStamp(wallMs), line: entry.line });
+          text.push(entry.line);
           units += entry.bytes;
         }
         done();
-        return { body: encodeLokiPush(encoding, streams.filter((s) => s.entries.length > 0)), units };
-      },
+        return { body: utf8.encode(text.join("\n")), units };
+      }
+      const streams: LokiStream[] = streamLabels.map((labels) => ({ labels, entries: [] }));
+      while (units < target) {
+        const entry = lines[cursor]!;
+        cursor = (cursor + 1) % lines.length;
+        (streams[entry.stream]!.entries as { tsNs: string; line: string }[]).push({ tsNs: nextStamp(wallMs), line: entry.line });
+        units += entry.bytes;
+      }
+      done();
+      return { body: encodeLokiPush(encoding, streams.filter((s) => s.entries.length > 0)), units };
     },
-    options,
-    signal,
-  );
+  };
 }

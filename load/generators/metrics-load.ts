@@ -4,7 +4,7 @@ import { ECOMM_MODEL } from "../model/ecomm-model.ts";
 import type { GeneratorReport } from "./generator-report.ts";
 import type { MetricsLoadOptions } from "./load-options.ts";
 import { MetricFleet } from "./metric-fleet.ts";
-import { runLoad } from "./run-load.ts";
+import { runLoad, type LoadShape } from "./run-load.ts";
 
 export interface MetricsRates {
   samplesPerSec: number;
@@ -37,6 +37,11 @@ export function resolveMetricsRates({ samplesPerSec, seriesCount, scrapeInterval
  * always have increasing timestamps (+1 ms at least), as receivers require.
  */
 export async function runMetricsLoad(options: MetricsLoadOptions, signal?: AbortSignal): Promise<GeneratorReport> {
+  return runLoad(metricsShape(options), options, signal);
+}
+
+/** The metrics generator's request source (what `runMetricsLoad` sends; `measureGeneratorRate` times it). */
+export function metricsShape(options: Omit<MetricsLoadOptions, "durationMs">): LoadShape {
   const rates = resolveMetricsRates(options);
   const seriesPerRequest = Math.min(options.samplesPerRequest ?? 2000, rates.seriesCount);
   const fleet = new MetricFleet({
@@ -53,27 +58,23 @@ export async function runMetricsLoad(options: MetricsLoadOptions, signal?: Abort
   const values = new Float64Array(seriesPerRequest);
   // Requests carry different sample counts only when the last group is short; the offered rate counts samples.
   const unitsPerRequest = rates.seriesCount / groupCount;
-  return runLoad(
-    {
-      signal: "metrics",
-      unit: "samples",
-      offeredPerSec: rates.samplesPerSec,
-      unitsPerRequest,
-      headers: { ...REMOTE_WRITE_HEADERS },
-      next(slotIndex, wallMs) {
-        const g = slotIndex % groupCount;
-        const pass = Math.floor(slotIndex / groupCount);
-        if (g === 0 && pass > 0) fleet.churn();
-        const group = fleet.groups[g]!;
-        const ts = Math.max(Math.floor(wallMs), lastTsMs[g]! + 1);
-        lastTsMs[g] = ts;
-        const n = group.series.length;
-        const batchValues = n === values.length ? values : values.subarray(0, n);
-        for (let i = 0; i < n; i++) batchValues[i] = pass + (i % 13);
-        return { body: group.encode(batchValues, ts), units: n };
-      },
+  return {
+    signal: "metrics",
+    unit: "samples",
+    offeredPerSec: rates.samplesPerSec,
+    unitsPerRequest,
+    headers: { ...REMOTE_WRITE_HEADERS },
+    next(slotIndex, wallMs) {
+      const g = slotIndex % groupCount;
+      const pass = Math.floor(slotIndex / groupCount);
+      if (g === 0 && pass > 0) fleet.churn();
+      const group = fleet.groups[g]!;
+      const ts = Math.max(Math.floor(wallMs), lastTsMs[g]! + 1);
+      lastTsMs[g] = ts;
+      const n = group.series.length;
+      const batchValues = n === values.length ? values : values.subarray(0, n);
+      for (let i = 0; i < n; i++) batchValues[i] = pass + (i % 13);
+      return { body: group.encode(batchValues, ts), units: n };
     },
-    options,
-    signal,
-  );
+  };
 }
