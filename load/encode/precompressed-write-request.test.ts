@@ -49,6 +49,14 @@ describe("PrecompressedWriteRequest", () => {
     expect(group.compressedBytes).toBeLessThan(group.rawBytes / 2);
   });
 
+  it("should retimestamp an encoded body in place, keeping its values", () => {
+    const group = PrecompressedWriteRequest.build(fleet(3));
+    const body = group.encode([1, 2, 3], TS);
+    group.retimestamp(body, TS + 5_000);
+    expect(decodeWriteRequestSnappy(body).map((s) => s.samples[0])).toEqual([1, 2, 3].map((value) => ({ value, timestamp: TS + 5_000 })));
+    expect(() => group.retimestamp(body.subarray(1), TS)).toThrow(`precompressed write request: expected a body of this group (${body.length} bytes), saw ${body.length - 1} bytes`);
+  });
+
   it("should return independent copies", () => {
     const group = PrecompressedWriteRequest.build(fleet(2));
     const first = group.encode([1, 2], TS);

@@ -86,6 +86,18 @@ export class PrecompressedWriteRequest {
   }
 
   /**
+   * Rewrites the timestamp of a body this group encoded, in place (every sample of a request shares it):
+   * what a replaying sender does to resend a pre-encoded request as new samples, at no encoding cost.
+   */
+  retimestamp(body: Uint8Array, timestampMs: number): void {
+    if (body.length !== this.#template.length) {
+      throw new HarnessError(`precompressed write request: expected a body of this group (${this.#template.length} bytes), saw ${body.length} bytes`);
+    }
+    checkTimestamp(timestampMs);
+    writeVarint(body, this.#timestampOffset, timestampMs);
+  }
+
+  /**
    * The snappy-compressed WriteRequest with `values[i]` for `series[i]`, all at `timestampMs` (a fresh
    * copy the caller owns; the group can be encoded again while it is in flight).
    */
@@ -94,13 +106,17 @@ export class PrecompressedWriteRequest {
     if (values.length !== offsets.length) {
       throw new HarnessError(`precompressed write request: expected ${offsets.length} values (one per series), saw ${values.length}`);
     }
-    if (!(Number.isInteger(timestampMs) && timestampMs >= MIN_TIMESTAMP_MS && timestampMs <= MAX_TIMESTAMP_MS)) {
-      throw new HarnessError(`precompressed write request: expected an integer ms timestamp in [2^35, 2^42) (1971-2109), saw ${timestampMs}`);
-    }
+    checkTimestamp(timestampMs);
     const view = this.#view;
     for (let i = 0; i < offsets.length; i++) view.setFloat64(offsets[i]!, values[i]!, true);
     writeVarint(this.#template, this.#timestampOffset, timestampMs);
     return this.#template.slice();
+  }
+}
+
+function checkTimestamp(timestampMs: number): void {
+  if (!(Number.isInteger(timestampMs) && timestampMs >= MIN_TIMESTAMP_MS && timestampMs <= MAX_TIMESTAMP_MS)) {
+    throw new HarnessError(`precompressed write request: expected an integer ms timestamp in [2^35, 2^42) (1971-2109), saw ${timestampMs}`);
   }
 }
 
