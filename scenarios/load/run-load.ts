@@ -72,7 +72,8 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
   const logger = options.logger ?? silentLogger;
   const { wanted, wantedGroup } = checkFilter(options.only);
   const contract = loadContract(options.contractFile);
-  const basePlan = planLoad(contract, profileOf(contract, options.profile), options.durationMs);
+  const contractProfile = profileOf(contract, options.profile);
+  const basePlan = planLoad(contract, contractProfile, options.durationMs);
   const plan = options.adjustPlan ? options.adjustPlan(basePlan) : basePlan;
   const profile = plan.profile;
   const suiteFile = (file: string | undefined, name: string) => loadQuerySuite(file ?? path.join(SUITES_DIR, `${name}.yaml`), file ?? `assertions/suites/${name}.yaml`);
@@ -166,7 +167,7 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
   await stack.stop();
   const blockers = [
     ...plan.signals.filter((s) => s.offeredFraction !== 1).map((s) => `${s.signal} load offered ${s.offeredFraction} of the documented ${s.target.value} ${s.target.unit}`),
-    ...(options.durationMs !== undefined && options.durationMs !== basePlan.profile.load.durationMs ? [`the load ran ${plan.durationSource}`] : []),
+    ...(plan.durationMs !== contractProfile.load.durationMs ? [`the load ran ${plan.durationSource}`] : []),
     ...(plan !== basePlan ? ["the plan was adjusted (test run)"] : []),
   ];
   return assembleRun({ scenario: "load", runId, profile, contract, runtime: options.runtime, statuses, checks, startedAtMs, clock, blockers });
