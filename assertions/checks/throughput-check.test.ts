@@ -92,6 +92,7 @@ describe("throughputCheck", () => {
   it("should state the scaled and the documented target, offered, accepted and the generator's CPU and RSS", () => {
     const check = throughputCheck(input());
     expect(check.status).toBe("pass");
+    expect(check.reason).toBe("accepted 5000 samples/s >= target 5000 samples/s (offered 5000 samples/s; generator CPU 10% of a core, RSS 80 MB)");
     expect(check.target).toEqual({ comparator: ">=", value: 5000, unit: "samples/s", source: "assertions/contract.yaml#targets.throughput.metricsSamplesPerSec x profiles.ci.load.offeredFraction.metrics (0.005)" });
     expect(check.measured).toMatchObject({ value: 5000, unit: "samples/s" });
     expect(check.evidence.map((e) => e.text)).toEqual([

@@ -156,13 +156,14 @@ export function throughputCheck(input: ThroughputCheckInput): CheckResult {
     ...(v.signOffEligible ? [] : [note(`the documented target is ${documented}; a run at offeredFraction ${input.offeredFraction} cannot sign off`)]),
     ...(input.notes ?? []).map(note),
   ];
+  // Offered next to accepted in every format's verdict row, pass or fail.
   const reason = v.ok
-    ? undefined
+    ? `accepted ${rate(v.acceptedPerSec)} ${perSec} >= target ${scaled} (offered ${rate(g.offeredPerSec)} ${perSec}; generator CPU ${percent(cpuPercent)} of a core, RSS ${(g.maxRssBytes / 1024 / 1024).toFixed(0)} MB)`
     : `accepted ${rate(v.acceptedPerSec)} ${perSec} < target ${scaled} (offered ${rate(g.offeredPerSec)} ${perSec}); bound by ${v.boundBy}: ${v.why.join("; ")}`;
   return {
     ...base(input.identity, input.endedAtMs),
     status: passOrSimulated(v.ok, r.simulatedBy),
-    ...(reason ? { reason } : {}),
+    reason,
     target: {
       comparator: ">=",
       value: round(v.scaledTarget),
