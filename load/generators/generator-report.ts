@@ -61,6 +61,8 @@ export interface GeneratorReport {
   unit: GeneratorUnit;
   /** The configured offered rate (units/s), summed over workers. */
   offeredPerSec: number;
+  /** Wall-clock ms since the epoch when the schedule started (the earliest worker's): align receiver counters with it. */
+  startedAtMs: number;
   /** Wall time of the run (the longest worker's). */
   durationMs: number;
   /** Units in sends that started. */

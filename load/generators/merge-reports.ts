@@ -27,7 +27,8 @@ export function mergeGeneratorReports(reports: readonly GeneratorReport[]): Gene
     signal: first.signal,
     unit: first.unit,
     offeredPerSec: sum((r) => r.offeredPerSec),
-    durationMs: Math.max(...reports.map((r) => r.durationMs)),
+    startedAtMs: Math.min(...reports.map((r) => r.startedAtMs)),
+    durationMs: Math.max(...reports.map((r) => r.startedAtMs + r.durationMs)) - Math.min(...reports.map((r) => r.startedAtMs)),
     offeredUnits: sum((r) => r.offeredUnits),
     acknowledgedUnits: sum((r) => r.acknowledgedUnits),
     sends: {

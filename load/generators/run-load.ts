@@ -57,6 +57,7 @@ export async function runLoad(shape: LoadShape, options: LoadCommonOptions, abor
     clock,
   });
   const startedAtMs = clock.monotonicMs();
+  const startedAtWallMs = clock.nowMs();
   const recorder = new SendRecorder(startedAtMs);
   const usage = startUsageMeter();
   try {
@@ -84,6 +85,7 @@ export async function runLoad(shape: LoadShape, options: LoadCommonOptions, abor
       signal: shape.signal,
       unit: shape.unit,
       offeredPerSec: shape.offeredPerSec,
+      startedAtMs: startedAtWallMs,
       durationMs: Math.round(arrival.elapsedMs),
       offeredUnits: recorder.offeredUnits,
       acknowledgedUnits: recorder.acknowledgedUnits,

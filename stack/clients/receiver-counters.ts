@@ -136,6 +136,8 @@ function parseValue(text: string): number {
 export interface CounterPoint {
   /** Ms since the window started. */
   atMs: number;
+  /** Wall-clock ms since the epoch of the read (to align with a generator's schedule). */
+  wallMs: number;
   value: number;
   /** Rate over the interval ending here, units/s. */
   perSec: number;
@@ -155,6 +157,22 @@ export interface CounterWindow {
   overTime: CounterPoint[];
   /** Reads that failed during the window (the window still ends with a successful read or throws). */
   failedReads: number;
+  /**
+   * Rate between the first read at or after `fromWallMs` and the last read at or before `toWallMs`
+   * (e.g. a generator's schedule, excluding its start-up); undefined when fewer than two reads fall inside.
+   */
+  rateBetween(fromWallMs: number, toWallMs: number): { perSec: number; delta: number; elapsedMs: number } | undefined;
+}
+
+function rateBetween(points: readonly Pick<CounterPoint, "wallMs" | "value">[], fromWallMs: number, toWallMs: number): { perSec: number; delta: number; elapsedMs: number } | undefined {
+  const inside = points.filter((p) => p.wallMs >= fromWallMs && p.wallMs <= toWallMs);
+  if (inside.length < 2) return undefined;
+  const first = inside[0]!;
+  const last = inside[inside.length - 1]!;
+  const elapsedMs = last.wallMs - first.wallMs;
+  if (elapsedMs <= 0) return undefined;
+  const delta = last.value - first.value;
+  return { perSec: (delta * 1000) / elapsedMs, delta, elapsedMs };
 }
 
 export interface RunningCounterWindow {
@@ -167,6 +185,7 @@ export interface RunningCounterWindow {
 export async function startCounterWindow(counter: ReceiverCounter, { intervalMs = 1_000, clock = systemClock }: { intervalMs?: number; clock?: Clock } = {}): Promise<RunningCounterWindow> {
   const first = await counter.readDetailed();
   const startedMs = clock.monotonicMs();
+  const startedWallMs = clock.nowMs();
   const overTime: CounterPoint[] = [];
   let seen = first.series > 0;
   let last = { atMs: 0, value: first.value };
@@ -177,7 +196,7 @@ export async function startCounterWindow(counter: ReceiverCounter, { intervalMs 
       const now = await counter.readDetailed();
       const atMs = clock.monotonicMs() - startedMs;
       seen ||= now.series > 0;
-      overTime.push({ atMs: Math.round(atMs), value: now.value, perSec: atMs > last.atMs ? ((now.value - last.value) * 1000) / (atMs - last.atMs) : 0 });
+      overTime.push({ atMs: Math.round(atMs), wallMs: clock.nowMs(), value: now.value, perSec: atMs > last.atMs ? ((now.value - last.value) * 1000) / (atMs - last.atMs) : 0 });
       last = { atMs, value: now.value };
     } catch {
       failedReads += 1;
@@ -195,7 +214,8 @@ export async function startCounterWindow(counter: ReceiverCounter, { intervalMs 
       const elapsedMs = clock.monotonicMs() - startedMs;
       seen ||= end.series > 0;
       const delta = end.value - first.value;
-      return { describe: counter.describe, unit: counter.unit, startValue: first.value, endValue: end.value, delta, elapsedMs, perSec: elapsedMs > 0 ? (delta * 1000) / elapsedMs : 0, seen, overTime, failedReads };
+      const all = [{ atMs: 0, wallMs: startedWallMs, value: first.value, perSec: 0 }, ...overTime, { atMs: Math.round(elapsedMs), wallMs: clock.nowMs(), value: end.value, perSec: 0 }];
+      return { describe: counter.describe, unit: counter.unit, startValue: first.value, endValue: end.value, delta, elapsedMs, perSec: elapsedMs > 0 ? (delta * 1000) / elapsedMs : 0, seen, overTime, failedReads, rateBetween: (fromWallMs, toWallMs) => rateBetween(all, fromWallMs, toWallMs) };
     },
   };
 }

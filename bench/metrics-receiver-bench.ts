@@ -1,0 +1,214 @@
+import { parseDocument } from "yaml";
+import { HarnessError } from "../common/errors.ts";
+import type { Logger } from "../common/log.ts";
+import { ECOMM_MODEL } from "../load/model/ecomm-model.ts";
+import { MetricFleet, type GeneratorReport } from "../load/generators/index.ts";
+import { REMOTE_WRITE_HEADERS } from "../load/transport/http-transport.ts";
+import { runInWorkers } from "../load/workers/index.ts";
+import { receiverCounterFor, startCounterWindow, type ReceiverCounter } from "../stack/clients/receiver-counters.ts";
+import { LocalRuntime } from "../stack/runtimes/local/local-runtime.ts";
+import type { RuntimeOverride } from "../stack/started-stack.ts";
+import { boundOf, type Bound } from "./bound.ts";
+import { binaryVersion } from "./machine-facts.ts";
+import { startProcWindow } from "./proc-usage.ts";
+import { replayBodies, type ReplayBody } from "./replay-sender.ts";
+import { startVmagentPeer, VMAGENT_BINARY } from "./vmagent-peer.ts";
+import { existsSync } from "node:fs";
+
+export interface MetricsReceiverBenchOptions {
+  /** `prometheus`, or `mimir` (VictoriaMetrics stands in for it locally). */
+  component: "prometheus" | "mimir";
+  manifestsDir: string;
+  runsDir: string;
+  seriesCount: number;
+  samplesPerRequest: number;
+  concurrency: number;
+  phaseMs: number;
+  /** Also measure vmagent as a peer sender (VictoriaMetrics only). */
+  vmagent: boolean;
+  /** Also offer this rate for `documentedMs` (the documented-rate run), after the other phases. */
+  documented?: { samplesPerSec: number; durationMs: number };
+  logger: Logger;
+}
+
+export interface PhaseResult {
+  /** Accepted samples/s read from the receiver's counter over the phase. */
+  acceptedPerSec: number;
+  counter: string;
+  elapsedMs: number;
+  receiver: { cpuPctOfCore: number; maxRssBytes: number } | undefined;
+  /** The sending side's own cost. */
+  sender: { cpuPctOfCore: number; maxRssBytes: number };
+  bound: Bound;
+  notes: string[];
+}
+
+export interface MetricsReceiverBench {
+  receiver: string;
+  version: string;
+  simulated?: string;
+  overrides: string[];
+  ceiling: PhaseResult & { requests: number; failed: number; firstFailure?: string };
+  live: PhaseResult & { offeredPerSec: number; sharePctOfCeiling: number; generator: GeneratorReport };
+  vmagent?: PhaseResult & { offeredPerSec: number; sharePctOfCeiling: number; describe: string };
+  documented?: PhaseResult & { offeredPerSec: number; generator: GeneratorReport };
+}
+
+/** Prometheus' remote_write to Mimir is removed: Mimir is not started, and Prometheus' own ingest is what is measured. */
+const PROMETHEUS_CONFIG = "/etc/prometheus/prometheus.yml";
+const noRemoteWrite: RuntimeOverride = {
+  component: "prometheus",
+  describe: "bench: remote_write to Mimir removed from prometheus.yml (Mimir is not started; Prometheus' own ingest is measured)",
+  file: {
+    path: PROMETHEUS_CONFIG,
+    transform: (text) => {
+      const doc = parseDocument(text);
+      doc.delete("remote_write");
+      return doc.toString();
+    },
+  },
+};
+
+/**
+ * One metrics receiver, started from the manifests by the local runtime, measured three (or four) ways
+ * in the same run, each read from the receiver's own counter:
+ * 1. ceiling: pre-encoded requests replayed by closed-loop senders (after a warm-up pass creates the series);
+ * 2. live: the open-model generator (in a worker process) offering 110 % of the ceiling, same series;
+ * 3. vmagent as a peer sender (VictoriaMetrics only), offering about the same rate;
+ * 4. the documented rate, when asked.
+ */
+export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions): Promise<MetricsReceiverBench> {
+  const { component, logger, phaseMs } = options;
+  const overrides = component === "prometheus" ? [noRemoteWrite] : [];
+  await using stack = await LocalRuntime.start({ manifestsDir: options.manifestsDir, runsDir: options.runsDir, only: [component], overrides, logger });
+  const status = stack.components().find((c) => c.plan.component === component);
+  if (status?.status.state !== "ready") throw new HarnessError(`bench: expected ${component} to be ready, saw ${JSON.stringify(status?.status ?? "not planned")}`);
+  const substitute = status.plan.mode === "substitute" ? status.plan.substitute : undefined;
+  const receiver = substitute ?? component;
+  const base = Object.values(stack.endpoints()[component] ?? {})[0]!.url;
+  const writeUrl = `${base}/api/v1/write`;
+  const counter = receiverCounterFor(receiver, base);
+  const pid = stack.processOf(component)?.pid;
+  const fleetOptions = { seriesCount: options.seriesCount, samplesPerRequest: options.samplesPerRequest };
+
+  // 1. Ceiling: every group encoded once; resends only get a new timestamp.
+  const fleet = new MetricFleet({ seriesCount: options.seriesCount, seriesPerRequest: options.samplesPerRequest, model: ECOMM_MODEL, podCardinality: 100, metricNames: 50, churnPerPass: 0, shardIndex: 0 });
+  const lastTs = new Float64Array(fleet.groups.length);
+  const bodies: ReplayBody[] = fleet.groups.map((group, g) => {
+    const body = group.encode(Float64Array.from(group.series, (_, i) => i % 13), Date.now());
+    return { body, units: group.series.length, refresh: (wallMs) => group.retimestamp(body, (lastTs[g] = Math.max(Math.floor(wallMs), lastTs[g]! + 1))) };
+  });
+  logger.info(`  ${receiver}: warm-up pass (${options.seriesCount} series)`);
+  await replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: 60_000, maxRequests: bodies.length });
+  logger.info(`  ${receiver}: ceiling (replay, ${options.concurrency} senders, ${phaseMs} ms)`);
+  const ceilingRun = await measured(counter, pid, () => replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: phaseMs, maxRequests: 10_000_000 }));
+  const replay = ceilingRun.result;
+  const ceiling = {
+    ...ceilingRun.phase,
+    sender: { cpuPctOfCore: pct(replay.cpu.userMs + replay.cpu.systemMs, replay.elapsedMs), maxRssBytes: replay.maxRssBytes },
+    bound: { side: "receiver", why: `closed-loop replay with ${options.concurrency} requests always in flight` } as Bound,
+    requests: replay.requests,
+    failed: replay.failed,
+    ...(replay.firstFailure === undefined ? {} : { firstFailure: replay.firstFailure }),
+  };
+
+  // 2. Live generator, in its own process (its CPU and RSS are its own), same series as the ceiling.
+  const offeredPerSec = Math.round(ceiling.acceptedPerSec * 1.1);
+  logger.info(`  ${receiver}: live generator offering ${offeredPerSec} samples/s (${phaseMs} ms)`);
+  const liveRun = await measured(counter, pid, () =>
+    runInWorkers({ job: { signal: "metrics", options: { url: writeUrl, samplesPerSec: offeredPerSec, ...fleetOptions, durationMs: phaseMs, maxInFlight: options.concurrency, timeoutMs: 10_000 } }, workers: 1 }),
+    scheduleOf,
+  );
+  const live = generatorPhase(liveRun, offeredPerSec);
+
+  const result: MetricsReceiverBench = {
+    receiver,
+    version: binaryVersion(status.plan),
+    ...(substitute === undefined ? {} : { simulated: `${substitute} stands in for ${component}` }),
+    overrides: overrides.map((o) => o.describe),
+    ceiling,
+    live: { ...live, sharePctOfCeiling: share(live.acceptedPerSec, ceiling.acceptedPerSec) },
+  };
+
+  // 3. vmagent as a peer sender.
+  if (options.vmagent && existsSync(VMAGENT_BINARY)) {
+    const seriesPerTarget = 100_000;
+    const targets = Math.max(1, Math.round(offeredPerSec / seriesPerTarget));
+    logger.info(`  ${receiver}: vmagent peer (${targets} targets x ${seriesPerTarget} series/s)`);
+    await using peer = await startVmagentPeer({ remoteWriteUrl: writeUrl, targets, seriesPerTarget });
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // first scrapes create the series
+    const peerWindow = await startProcWindow(peer.pid);
+    const peerRun = await measured(counter, pid, () => new Promise<void>((resolve) => setTimeout(resolve, phaseMs)));
+    const peerUsage = await peerWindow.stop();
+    result.vmagent = {
+      ...peerRun.phase,
+      offeredPerSec: peer.offeredPerSec,
+      sharePctOfCeiling: share(peerRun.phase.acceptedPerSec, ceiling.acceptedPerSec),
+      describe: peer.describe,
+      sender: peerUsage ?? { cpuPctOfCore: Number.NaN, maxRssBytes: 0 },
+      bound: boundOf({ offeredPerSec: peer.offeredPerSec, acceptedPerSec: peerRun.phase.acceptedPerSec, senderCpuPctOfCore: peerUsage?.cpuPctOfCore ?? 0, senderCores: 2 }),
+    };
+  }
+
+  // 4. The documented rate, offered for real.
+  if (options.documented !== undefined) {
+    const { samplesPerSec, durationMs } = options.documented;
+    logger.info(`  ${receiver}: documented rate ${samplesPerSec} samples/s (${durationMs} ms)`);
+    const documentedRun = await measured(counter, pid, () =>
+      runInWorkers({ job: { signal: "metrics", options: { url: writeUrl, samplesPerSec, seriesCount: options.seriesCount, samplesPerRequest: options.samplesPerRequest, durationMs, maxInFlight: options.concurrency, timeoutMs: 10_000 } }, workers: 1 }),
+      scheduleOf,
+    );
+    result.documented = generatorPhase(documentedRun, samplesPerSec);
+  }
+  return result;
+}
+
+interface Measured<T> {
+  result: T;
+  phase: Omit<PhaseResult, "sender" | "bound">;
+}
+
+/**
+ * Runs `work` inside a counter window (read every 500 ms) and a /proc window of the receiver. When `active`
+ * gives the generator's schedule (wall clock), the rate is taken between the reads inside it, so a worker's
+ * start-up (fork, compile, building the series) does not count against the receiver.
+ */
+async function measured<T>(counter: ReceiverCounter, pid: number | undefined, work: () => Promise<T>, active?: (result: T) => { fromWallMs: number; toWallMs: number }): Promise<Measured<T>> {
+  const window = await startCounterWindow(counter, { intervalMs: 500 });
+  const proc = await startProcWindow(pid);
+  const result = await work();
+  const [counted, receiverUsage] = [await window.stop(), await proc.stop()];
+  const notes = counted.seen ? [] : [`the counter ${counted.describe} never appeared`];
+  if (counted.failedReads > 0) notes.push(`${counted.failedReads} counter reads failed`);
+  let rate = { perSec: counted.perSec, elapsedMs: counted.elapsedMs };
+  if (active !== undefined) {
+    const { fromWallMs, toWallMs } = active(result);
+    const inside = counted.rateBetween(fromWallMs, toWallMs);
+    if (inside === undefined) notes.push("fewer than two counter reads fell inside the generator's schedule: the rate is over the whole window");
+    else rate = inside;
+  }
+  return { result, phase: { acceptedPerSec: Math.round(rate.perSec), counter: counted.describe, elapsedMs: Math.round(rate.elapsedMs), receiver: receiverUsage, notes } };
+}
+
+/** The generator's schedule as a wall-clock window. */
+export const scheduleOf = (report: GeneratorReport) => ({ fromWallMs: report.startedAtMs, toWallMs: report.startedAtMs + report.durationMs });
+
+function generatorPhase(run: Measured<GeneratorReport>, offeredPerSec: number): PhaseResult & { offeredPerSec: number; generator: GeneratorReport } {
+  const report = run.result;
+  const cpuPctOfCore = pct(report.cpu.userMs + report.cpu.systemMs, report.durationMs);
+  const notes = [...run.phase.notes];
+  const failed = report.sends.http4xx + report.sends.http429 + report.sends.http5xx + report.sends.timeout + report.sends.network;
+  if (failed > 0) notes.push(`${failed} sends failed (${JSON.stringify(report.sends)})`);
+  if (report.arrival.lateSends > 0 || report.arrival.unsent > 0) notes.push(`${report.arrival.lateSends} late sends (max lag ${report.arrival.maxLagMs} ms), ${report.arrival.unsent} unsent`);
+  return {
+    ...run.phase,
+    notes,
+    offeredPerSec,
+    generator: report,
+    sender: { cpuPctOfCore, maxRssBytes: report.maxRssBytes },
+    bound: boundOf({ offeredPerSec, acceptedPerSec: run.phase.acceptedPerSec, senderCpuPctOfCore: cpuPctOfCore, senderCores: report.workers }),
+  };
+}
+
+const pct = (cpuMs: number, elapsedMs: number) => (elapsedMs > 0 ? Math.round((cpuMs / elapsedMs) * 1000) / 10 : 0);
+const share = (accepted: number, ceiling: number) => (ceiling > 0 ? Math.round((accepted / ceiling) * 1000) / 10 : 0);
