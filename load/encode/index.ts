@@ -5,3 +5,4 @@ export * from "./loki-push.ts";
 export * from "./otlp-traces.ts";
 export * from "./precompressed-write-request.ts";
 export * from "./otlp-span-encoder.ts";
+export * from "./loki-push-template.ts";

@@ -1,5 +1,6 @@
 import { HarnessError } from "../../common/errors.ts";
 import { encodeLokiPush, LOKI_PUSH_HEADERS, type LokiStream } from "../encode/loki-push.ts";
+import { LokiPushTemplate } from "../encode/loki-push-template.ts";
 import { ECOMM_MODEL } from "../model/ecomm-model.ts";
 import { generateRequest } from "../model/generate-request.ts";
 import { mulberry32 } from "../model/rng.ts";
@@ -55,6 +56,19 @@ export function logsShape(options: Omit<LogsLoadOptions, "durationMs">): LoadSha
     else if (++stampSub === 1_000_000) (stampMs += 1), (stampSub = 0);
     return `${stampMs}${String(stampSub).padStart(6, "0")}`;
   };
+  /** Protobuf pushes go through the template encoder (lines encoded once, only stamps written per push). */
+  const template = encoding === "protobuf" ? new LokiPushTemplate(streamLabels, lines) : undefined;
+  let picks: Int32Array<ArrayBuffer> = new Int32Array(4096);
+  /** Reserves `count` consecutive ns stamps at or after `wallMs`, all within one ms; returns the first's ns offset. */
+  const reserveStamps = (wallMs: number, count: number): number => {
+    const ms = Math.floor(wallMs);
+    if (ms > stampMs) (stampMs = ms), (stampSub = 0);
+    else stampSub += 1;
+    if (stampSub + count > 1_000_000) (stampMs += 1), (stampSub = 0);
+    const first = stampSub;
+    stampSub += count - 1;
+    return first;
+  };
   const files = options.podLogFiles;
   const transport = files === undefined ? undefined : createPodLogFileTransport({ rootDir: files.rootDir, namespace: model.namespace, pod: `obsconf-load-${shard}`, uid: `obsconf-load-${shard}`, container: "app" });
   return {
@@ -79,6 +93,18 @@ export function logsShape(options: Omit<LogsLoadOptions, "durationMs">): LoadSha
         done();
         return { body: utf8.encode(text.join("\n")), units };
       }
+      if (template !== undefined) {
+        let count = 0;
+        while (units < target) {
+          if (count === picks.length) picks = growInt32(picks);
+          picks[count++] = cursor;
+          units += template.lineBytes[cursor]!;
+          cursor = (cursor + 1) % lines.length;
+        }
+        const firstNs = reserveStamps(wallMs, count);
+        done();
+        return { body: template.encodeSnappy(picks.subarray(0, count), stampMs, firstNs), units };
+      }
       const streams: LokiStream[] = streamLabels.map((labels) => ({ labels, entries: [] }));
       while (units < target) {
         const entry = lines[cursor]!;
@@ -90,4 +116,10 @@ export function logsShape(options: Omit<LogsLoadOptions, "durationMs">): LoadSha
       return { body: encodeLokiPush(encoding, streams.filter((s) => s.entries.length > 0)), units };
     },
   };
+}
+
+function growInt32(array: Int32Array): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(array.length * 2);
+  grown.set(array);
+  return grown;
 }
