@@ -109,7 +109,8 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
     for (const check of [result].flat()) if (wanted(check.id)) record(check);
   };
   const progress = createLoadProgress({ logger, durationMs: plan.durationMs, clock });
-  const traceLoss: string[] = [];
+  /** Lines added to a check's evidence after it was built (load arrival, trace loss). */
+  const notes: { id: string; text: string }[] = [];
 
   const remoteWrite = prometheus ? createRemoteWriteTransport({ url: `${endpoints.prometheus!.web!.url}/api/v1/write` }) : undefined;
   const canaryTransport = remoteWrite ? withRetry(remoteWrite, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 5_000 }) : undefined;
@@ -123,39 +124,54 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
   try {
     // A query the server rejects as malformed is bad input and ends the run before any load.
     for (const s of suiteRunners) if (s.runner && wanted(s.id)) await preflightSuite(s.suite, s.runner).catch(rethrowInputOnly);
+    // Generator workers take seconds to start (more under contention): canaries and query load begin once
+    // every receiver's counter shows its load arriving, so they measure the stack under load.
+    const arrivals: Promise<void>[] = [];
     const throughput = (load: SignalLoad) => {
       const id = `throughput.${load.signal}`;
       const receiver = receivers[load.signal];
+      let arrived = () => {};
+      if (wantedGroup([id]) && receiver.kind === "ready") arrivals.push(new Promise<void>((resolve) => (arrived = resolve)));
       return track([id], async () => {
         if (receiver.kind === "unavailable") return notRunFor(id, THROUGHPUT_TITLES[load.signal], load.signal, receiver.status, clock);
         return measureThroughput({
           identity: { id, title: THROUGHPUT_TITLES[load.signal], pillar: load.signal }, load, profile: profile.name, durationMs: plan.durationMs, receiver: receiver.receiver,
           generate: generatorFor(load), notes: [describeGenerator(load)], clock, onSample: (sample) => progress.sample(sample),
-        });
+          onArriving: ({ seen, afterMs }) => {
+            notes.push({ id, text: seen ? `load seen arriving at the receiver ${(afterMs / 1000).toFixed(1)}s after the generator was started (worker start-up)` : "the load was never seen arriving at the receiver's counter" });
+            arrived();
+          },
+        }).finally(arrived);
       });
     };
+    const loads = plan.signals.map(throughput);
+    const arrivalStartMs = clock.nowMs();
+    const underLoad = Promise.all(arrivals).then(() => {
+      if (arrivals.length) logger.info(`load arriving at every receiver after ${((clock.nowMs() - arrivalStartMs) / 1000).toFixed(1)}s; canaries and query load start`);
+    });
+    const whenLoaded = <T>(run: () => Promise<T>) => () => underLoad.then(run);
     await Promise.all([
-      ...plan.signals.map(throughput),
+      ...loads,
       prometheus && canaryTransport
-        ? track(["metrics.ingestion.push", "metrics.ingestion.long-term"], async () => {
+        ? track(["metrics.ingestion.push", "metrics.ingestion.long-term"], whenLoaded(async () => {
             const { push, longTerm } = await runPushCanary({ prometheus, ...(mimir ? { longTerm: { client: mimir, simulatedBy: simulatedBy(clients.statusOf("mimir")) } } : {}), transport: canaryTransport, ledger, runId, contract, profile, clock });
             return longTerm ? [push, longTerm] : push;
-          })
+          }))
         : track(["metrics.ingestion.push"], async () => notRunFor("metrics.ingestion.push", "Metrics ingestion under load, push path", "metrics", clients.statusOf("prometheus"), clock)),
       loki
-        ? track(["logs.ingestion", "logs.ingestion.tail"], () => runLogChecks({ loki, pushUrl: `${endpoints.loki!.http!.url}/loki/api/v1/push`, ledger, runId, contract, profile, simulatedBy: simulatedBy(clients.statusOf("loki")), clock }))
+        ? track(["logs.ingestion", "logs.ingestion.tail"], whenLoaded(() => runLogChecks({ loki, pushUrl: `${endpoints.loki!.http!.url}/loki/api/v1/push`, ledger, runId, contract, profile, simulatedBy: simulatedBy(clients.statusOf("loki")), clock })))
         : track(["logs.ingestion"], async () => notRunFor("logs.ingestion", "Logs ingestion under load", "logs", clients.statusOf("loki"), clock)),
       tempo && otlpTransport && otlp
-        ? track(["traces.ingestion"], async () => {
+        ? track(["traces.ingestion"], whenLoaded(async () => {
             const traceChecks = await runTraceChecks({ tempo, transport: otlpTransport, path: otlp.path, ledger, runId, contract, profile, simulatedBy: otlp.simulatedBy, clock });
-            traceLoss.push(await traceLossNote({ tempo, ledger, runId, contract, clock }));
+            notes.push({ id: "throughput.traces", text: await traceLossNote({ tempo, ledger, runId, contract, clock }) });
             return traceChecks;
-          })
+          }))
         : track(["traces.ingestion"], async () => notRunFor("traces.ingestion", "Traces ingestion under load", "traces", clients.statusOf("tempo"), clock)),
       ...suiteRunners.map((s) =>
-        track([s.id], async () => (s.runner
-          ? runSuiteLoad({ id: s.id, title: s.title, suite: s.suite, runner: s.runner, target: s.target, contract, profile, clock, simulatedBy: s.simulatedBy })
-          : notRunFor(s.id, s.title, "query", clients.statusOf(s.component), clock))),
+        track([s.id], s.runner
+          ? whenLoaded(() => runSuiteLoad({ id: s.id, title: s.title, suite: s.suite, runner: s.runner!, target: s.target, contract, profile, clock, simulatedBy: s.simulatedBy }))
+          : async () => notRunFor(s.id, s.title, "query", clients.statusOf(s.component), clock)),
       ),
     ]);
   } finally {
@@ -163,7 +179,7 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
     await remoteWrite?.close();
     await otlpTransport?.close();
   }
-  attachTraceLoss(checks, traceLoss);
+  for (const n of notes) checks.find((c) => c.id === n.id)?.evidence.push({ kind: "note", text: n.text });
   await stack.stop();
   const blockers = [
     ...plan.signals.filter((s) => s.offeredFraction !== 1).map((s) => `${s.signal} load offered ${s.offeredFraction} of the documented ${s.target.value} ${s.target.unit}`),
@@ -171,12 +187,6 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
     ...(plan !== basePlan ? ["the plan was adjusted (test run)"] : []),
   ];
   return assembleRun({ scenario: "load", runId, profile, contract, runtime: options.runtime, statuses, checks, startedAtMs, clock, blockers });
-}
-
-/** The trace-loss line (canary accounting) goes into the traces throughput check's evidence. */
-function attachTraceLoss(checks: CheckResult[], notes: readonly string[]): void {
-  const traces = checks.find((c) => c.id === "throughput.traces");
-  if (traces && notes.length) traces.evidence.push(...notes.map((text) => ({ kind: "note" as const, text })));
 }
 
 function rethrowInputOnly(error: unknown): void {

@@ -36,12 +36,20 @@ export interface ThroughputRunOptions {
   signal?: AbortSignal;
   /** Lines for the report (e.g. how the generator was sized). */
   notes?: readonly string[];
+  /**
+   * Called once when the receiver's counter shows the load arriving (half a second's worth above its
+   * start value: a generator worker takes seconds to start), or when the generator ended without that.
+   */
+  onArriving?(arrival: { seen: boolean; afterMs: number }): void;
 }
 
 /** Counter reads after the generator finished: until it counted what was acknowledged, at most this long. */
 const SETTLE_MS = 10_000;
 const SETTLE_POLL_MS = 250;
 const PROGRESS_EVERY_MS = 2_500;
+/** The load counts as arriving once the counter rose by this many seconds of the offered rate. */
+const ARRIVING_AFTER_SEC = 0.5;
+const ARRIVAL_POLL_MS = 250;
 
 /**
  * One signal's throughput: read the receiver's counter, run the generator at the planned rate for the
@@ -69,6 +77,8 @@ export async function measureThroughput(o: ThroughputRunOptions): Promise<CheckR
     lastSample = { atMs, value };
   };
   const progressTimer = o.onSample ? setInterval(() => void receiver.counter.read().then(sampled, () => undefined), PROGRESS_EVERY_MS) : undefined;
+  const arrival = watchArrival(receiver.counter, before + load.offeredPerSec * ARRIVING_AFTER_SEC, clock);
+  void arrival.seen.then((seen) => o.onArriving?.({ seen, afterMs: clock.nowMs() - identity.startedAtMs }));
 
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(o.signal?.reason);
@@ -79,6 +89,7 @@ export async function measureThroughput(o: ThroughputRunOptions): Promise<CheckR
   try {
     report = await o.generate({ url: receiver.url, offeredPerSec: load.offeredPerSec, durationMs: o.durationMs, signal: abort.signal }).catch((error: unknown) => new Error(`${load.signal} load generator failed: ${message(error)}`, { cause: error }));
     generatorEndMs = clock.nowMs();
+    arrival.stop();
     // A receiver may count after it answered (VictoriaMetrics' counter lags its 2xx under load): wait for it, bounded.
     if (!(report instanceof Error)) settled = await settle(receiver.counter, before + report.acknowledgedUnits, clock).catch(() => undefined);
   } finally {
@@ -117,6 +128,23 @@ export async function measureThroughput(o: ThroughputRunOptions): Promise<CheckR
       ...(receiver.notes ?? []),
     ],
   });
+}
+
+/** Polls the counter until it reaches `threshold` (seen) or `stop()` is called (not seen). */
+function watchArrival(counter: ReceiverCounter, threshold: number, clock: Clock): { seen: Promise<boolean>; stop(): void } {
+  const stopped = new AbortController();
+  const seen = (async () => {
+    while (!stopped.signal.aborted) {
+      if (((await counter.read().catch(() => Number.NEGATIVE_INFINITY)) >= threshold)) return true;
+      try {
+        await clock.sleep(ARRIVAL_POLL_MS, stopped.signal);
+      } catch {
+        return false;
+      }
+    }
+    return false;
+  })();
+  return { seen, stop: () => stopped.abort() };
 }
 
 interface Settled {
