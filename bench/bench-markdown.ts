@@ -32,7 +32,7 @@ export function renderBenchMarkdown(results: BenchResults): string {
       lines.push(`| ${m.receiver}: ${name} | ${pct(phase.sender.cpuPctOfCore)} | ${mb(phase.sender.maxRssBytes)} | ${pct(phase.receiver?.cpuPctOfCore)} | ${mb(phase.receiver?.maxRssBytes)} |`);
     }
   }
-  for (const s of results.sinks) lines.push(`| ${s.receiver}: ${s.signal} at ${s.offeredPerSec} ${s.unit}/s | ${pct(s.sender.cpuPctOfCore)} | ${mb(s.sender.maxRssBytes)} | ${pct(s.receiverUsage?.cpuPctOfCore)} | ${mb(s.receiverUsage?.maxRssBytes)} |`);
+  for (const s of results.sinks) lines.push(`| ${s.receiver}: ${s.signal} at ${Math.round(s.offeredPerSec)} ${s.unit}/s | ${pct(s.sender.cpuPctOfCore)} | ${mb(s.sender.maxRssBytes)} | ${pct(s.receiverUsage?.cpuPctOfCore)} | ${mb(s.receiverUsage?.maxRssBytes)} |`);
   const notes = results.checks.filter((c) => c.notes && c.notes.length > 0);
   if (notes.length > 0) lines.push("", "## Notes", "", ...notes.map((c) => `- ${c.title}: ${c.notes!.join("; ")}`));
   const overrides = [...new Set(results.metrics.flatMap((m) => m.overrides))];

@@ -11,7 +11,7 @@ import type { RuntimeOverride } from "../stack/started-stack.ts";
 import { boundOf, type Bound } from "./bound.ts";
 import { binaryVersion } from "./machine-facts.ts";
 import { startProcWindow } from "./proc-usage.ts";
-import { replayBodies, type ReplayBody } from "./replay-sender.ts";
+import { replayBodies, type ReplayBody, type ReplayReport } from "./replay-sender.ts";
 import { startVmagentPeer, VMAGENT_BINARY } from "./vmagent-peer.ts";
 import { existsSync } from "node:fs";
 
@@ -54,6 +54,8 @@ export interface MetricsReceiverBench {
   documented?: PhaseResult & { offeredPerSec: number; generator: GeneratorReport };
 }
 
+const REPLAY_PASSES = 4;
+
 /** Prometheus' remote_write to Mimir is removed: Mimir is not started, and Prometheus' own ingest is what is measured. */
 const PROMETHEUS_CONFIG = "/etc/prometheus/prometheus.yml";
 const noRemoteWrite: RuntimeOverride = {
@@ -93,33 +95,35 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
 
   // 1. Ceiling: every group encoded once; resends only get a new timestamp.
   const fleet = new MetricFleet({ seriesCount: options.seriesCount, seriesPerRequest: options.samplesPerRequest, model: ECOMM_MODEL, podCardinality: 100, metricNames: 50, churnPerPass: 0, shardIndex: 0 });
+  // Values change per pass as the live generator's do (a counter-like +1), cycling over REPLAY_PASSES pre-encoded passes.
   const lastTs = new Float64Array(fleet.groups.length);
-  const bodies: ReplayBody[] = fleet.groups.map((group, g) => {
-    const body = group.encode(Float64Array.from(group.series, (_, i) => i % 13), Date.now());
-    return { body, units: group.series.length, refresh: (wallMs) => group.retimestamp(body, (lastTs[g] = Math.max(Math.floor(wallMs), lastTs[g]! + 1))) };
-  });
+  const bodies: ReplayBody[] = [];
+  for (let pass = 0; pass < REPLAY_PASSES; pass++) {
+    fleet.groups.forEach((group, g) => {
+      const body = group.encode(Float64Array.from({ length: group.seriesCount }, (_, i) => pass + (i % 13)), Date.now());
+      bodies.push({ body, units: group.seriesCount, refresh: (wallMs) => group.retimestamp(body, (lastTs[g] = Math.max(Math.floor(wallMs), lastTs[g]! + 1))) });
+    });
+  }
   logger.info(`  ${receiver}: warm-up pass (${options.seriesCount} series)`);
-  await replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: 60_000, maxRequests: bodies.length });
-  logger.info(`  ${receiver}: ceiling (replay, ${options.concurrency} senders, ${phaseMs} ms)`);
-  const ceilingRun = await measured(counter, pid, () => replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: phaseMs, maxRequests: 10_000_000 }));
-  const replay = ceilingRun.result;
-  const ceiling = {
-    ...ceilingRun.phase,
-    sender: { cpuPctOfCore: pct(replay.cpu.userMs + replay.cpu.systemMs, replay.elapsedMs), maxRssBytes: replay.maxRssBytes },
-    bound: { side: "receiver", why: `closed-loop replay with ${options.concurrency} requests always in flight` } as Bound,
-    requests: replay.requests,
-    failed: replay.failed,
-    ...(replay.firstFailure === undefined ? {} : { firstFailure: replay.firstFailure }),
+  await replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: 60_000, maxRequests: fleet.groups.length });
+  // The ceiling is measured in two halves, before and after the live run, so drift in what else runs on
+  // the machine (it is shared) affects both sides of the comparison alike.
+  const replayPhase = async (label: string) => {
+    logger.info(`  ${receiver}: ceiling ${label} (replay, ${options.concurrency} senders, ${phaseMs / 2} ms)`);
+    return measured(counter, pid, () => replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: phaseMs / 2, maxRequests: 10_000_000 }));
   };
+  const before = await replayPhase("before the live run");
 
   // 2. Live generator, in its own process (its CPU and RSS are its own), same series as the ceiling.
-  const offeredPerSec = Math.round(ceiling.acceptedPerSec * 1.1);
+  const offeredPerSec = Math.round(before.phase.acceptedPerSec * 1.1);
   logger.info(`  ${receiver}: live generator offering ${offeredPerSec} samples/s (${phaseMs} ms)`);
   const liveRun = await measured(counter, pid, () =>
     runInWorkers({ job: { signal: "metrics", options: { url: writeUrl, samplesPerSec: offeredPerSec, ...fleetOptions, durationMs: phaseMs, maxInFlight: options.concurrency, timeoutMs: 10_000 } }, workers: 1 }),
     scheduleOf,
   );
   const live = generatorPhase(liveRun, offeredPerSec);
+  const after = await replayPhase("after the live run");
+  const ceiling = combineCeiling(before, after, options.concurrency);
 
   const result: MetricsReceiverBench = {
     receiver,
@@ -130,23 +134,32 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
     live: { ...live, sharePctOfCeiling: share(live.acceptedPerSec, ceiling.acceptedPerSec) },
   };
 
-  // 3. vmagent as a peer sender.
+  // 3. vmagent as a peer sender: the same number of series, scraped as often as the live offer needs.
   if (options.vmagent && existsSync(VMAGENT_BINARY)) {
-    const seriesPerTarget = 100_000;
-    const targets = Math.max(1, Math.round(offeredPerSec / seriesPerTarget));
-    logger.info(`  ${receiver}: vmagent peer (${targets} targets x ${seriesPerTarget} series/s)`);
-    await using peer = await startVmagentPeer({ remoteWriteUrl: writeUrl, targets, seriesPerTarget });
+    const targets = 5;
+    const seriesPerTarget = Math.round(options.seriesCount / targets);
+    const scrapeIntervalMs = Math.min(1_000, Math.max(100, Math.round((options.seriesCount * 1000) / offeredPerSec)));
+    logger.info(`  ${receiver}: vmagent peer (${targets} targets x ${seriesPerTarget} series every ${scrapeIntervalMs} ms)`);
+    await using peer = await startVmagentPeer({ remoteWriteUrl: writeUrl, targets, seriesPerTarget, scrapeIntervalMs });
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // first scrapes create the series
     const peerWindow = await startProcWindow(peer.pid);
+    const atStart = await peer.scrapeStats();
     const peerRun = await measured(counter, pid, () => new Promise<void>((resolve) => setTimeout(resolve, phaseMs)));
-    const peerUsage = await peerWindow.stop();
+    const [peerUsage, atEnd] = [await peerWindow.stop(), await peer.scrapeStats()];
+    const scrapes = atEnd.scrapes - atStart.scrapes;
+    const failedScrapes = atEnd.failedScrapes - atStart.failedScrapes;
+    const expectedScrapes = Math.floor((targets * phaseMs) / scrapeIntervalMs);
+    const senderCpu = peerUsage?.cpuPctOfCore ?? 0;
+    const bound: Bound = failedScrapes > 0 || scrapes < 0.9 * expectedScrapes
+      ? { side: "generator", why: `vmagent scraped ${scrapes} of ${expectedScrapes} due (${failedScrapes} failed, mean ${atEnd.meanScrapeMs} ms for a ${scrapeIntervalMs} ms interval) at ${senderCpu} % of a core` }
+      : boundOf({ offeredPerSec: peer.offeredPerSec, acceptedPerSec: peerRun.phase.acceptedPerSec, senderCpuPctOfCore: senderCpu, senderCores: 2 });
     result.vmagent = {
       ...peerRun.phase,
       offeredPerSec: peer.offeredPerSec,
       sharePctOfCeiling: share(peerRun.phase.acceptedPerSec, ceiling.acceptedPerSec),
       describe: peer.describe,
       sender: peerUsage ?? { cpuPctOfCore: Number.NaN, maxRssBytes: 0 },
-      bound: boundOf({ offeredPerSec: peer.offeredPerSec, acceptedPerSec: peerRun.phase.acceptedPerSec, senderCpuPctOfCore: peerUsage?.cpuPctOfCore ?? 0, senderCores: 2 }),
+      bound,
     };
   }
 
@@ -161,6 +174,28 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
     result.documented = generatorPhase(documentedRun, samplesPerSec);
   }
   return result;
+}
+
+function combineCeiling(before: Measured<ReplayReport>, after: Measured<ReplayReport>, concurrency: number): MetricsReceiverBench["ceiling"] {
+  const elapsedMs = before.phase.elapsedMs + after.phase.elapsedMs;
+  const acceptedPerSec = Math.round((before.phase.acceptedPerSec * before.phase.elapsedMs + after.phase.acceptedPerSec * after.phase.elapsedMs) / elapsedMs);
+  const [a, b] = [before.result, after.result];
+  const failure = a.firstFailure ?? b.firstFailure;
+  const receiver = before.phase.receiver && after.phase.receiver
+    ? { cpuPctOfCore: Math.round((before.phase.receiver.cpuPctOfCore + after.phase.receiver.cpuPctOfCore) * 5) / 10, maxRssBytes: Math.max(before.phase.receiver.maxRssBytes, after.phase.receiver.maxRssBytes) }
+    : undefined;
+  return {
+    acceptedPerSec,
+    counter: before.phase.counter,
+    elapsedMs,
+    receiver,
+    notes: [`before the live run ${before.phase.acceptedPerSec}/s, after it ${after.phase.acceptedPerSec}/s`, ...before.phase.notes, ...after.phase.notes],
+    sender: { cpuPctOfCore: pct(a.cpu.userMs + a.cpu.systemMs + b.cpu.userMs + b.cpu.systemMs, a.elapsedMs + b.elapsedMs), maxRssBytes: Math.max(a.maxRssBytes, b.maxRssBytes) },
+    bound: { side: "receiver", why: `closed-loop replay with ${concurrency} requests always in flight` },
+    requests: a.requests + b.requests,
+    failed: a.failed + b.failed,
+    ...(failure === undefined ? {} : { firstFailure: failure }),
+  };
 }
 
 interface Measured<T> {

@@ -25,6 +25,9 @@ export interface SinkRun {
   notes: string[];
 }
 
+/** At least 10 requests/s, so a short phase holds many sends (the contract's log rate is 11.6 KB/s). */
+const perRequest = (ratePerSec: number, max: number) => Math.max(1, Math.min(max, Math.floor(ratePerSec / 10)));
+
 export interface SinksBenchOptions {
   manifestsDir: string;
   runsDir: string;
@@ -45,8 +48,8 @@ export async function benchSinks(options: SinksBenchOptions): Promise<SinkRun[]>
   await using stack = await LocalRuntime.start({ manifestsDir: options.manifestsDir, runsDir: options.runsDir, only: ["loki", "tempo"], logger });
   const runs: SinkRun[] = [];
   const jobs: { component: "tempo" | "loki"; port: string; job: (rate: number) => WorkerJob; rates: readonly number[] }[] = [
-    { component: "tempo", port: "otlp-http", rates: options.spansPerSec, job: (rate) => ({ signal: "traces", options: { url: `${url("tempo", "otlp-http")}/v1/traces`, spansPerSec: rate, spansPerRequest: 1_000, durationMs: phaseMs, maxInFlight: 4 } }) },
-    { component: "loki", port: "http", rates: options.logBytesPerSec, job: (rate) => ({ signal: "logs", options: { url: `${url("loki", "http")}/loki/api/v1/push`, bytesPerSec: rate, bytesPerRequest: 256 * 1024, durationMs: phaseMs, maxInFlight: 4 } }) },
+    { component: "tempo", port: "otlp-http", rates: options.spansPerSec, job: (rate) => ({ signal: "traces", options: { url: `${url("tempo", "otlp-http")}/v1/traces`, spansPerSec: rate, spansPerRequest: perRequest(rate, 1_000), durationMs: phaseMs, maxInFlight: 4 } }) },
+    { component: "loki", port: "http", rates: options.logBytesPerSec, job: (rate) => ({ signal: "logs", options: { url: `${url("loki", "http")}/loki/api/v1/push`, bytesPerSec: rate, bytesPerRequest: perRequest(rate, 256 * 1024), durationMs: phaseMs, maxInFlight: 4 } }) },
   ];
   function url(component: string, port: string): string {
     const endpoint = stack.endpoints()[component]?.[port];

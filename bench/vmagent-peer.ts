@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { HarnessError } from "../common/errors.ts";
 import { pollUntil } from "../common/poll-until.ts";
+import { sumCounter } from "../stack/clients/receiver-counters.ts";
 import { freeLoopbackPort } from "../stack/clients/test-prometheus.ts";
 import { killGroup, registerChild } from "../stack/runtimes/local/child-registry.ts";
 
@@ -14,16 +15,26 @@ export const VMAGENT_BINARY = "/usr/bin/vmagent";
 export interface VmagentPeerOptions {
   /** Remote-write URL of the receiver (VictoriaMetrics' /api/v1/write). */
   remoteWriteUrl: string;
-  /** Static scrape targets, each exposing `seriesPerTarget` series, scraped every second. */
+  /** Static scrape targets, each exposing `seriesPerTarget` series. */
   targets: number;
   seriesPerTarget: number;
+  /** Scrape interval (and timeout) of every target; offered samples/s = targets x series / interval. */
+  scrapeIntervalMs: number;
+}
+
+/** vmagent's own view at the end: did it scrape its targets within the interval? */
+export interface VmagentScrapeStats {
+  scrapes: number;
+  failedScrapes: number;
+  meanScrapeMs: number;
 }
 
 export interface StartedVmagentPeer extends AsyncDisposable {
   readonly pid: number | undefined;
-  /** Samples per second vmagent is asked to send (targets x series / 1 s). */
+  /** Samples per second vmagent is asked to send (targets x series / interval). */
   readonly offeredPerSec: number;
   readonly describe: string;
+  scrapeStats(): Promise<VmagentScrapeStats>;
   stop(): Promise<void>;
 }
 
@@ -32,7 +43,7 @@ export interface StartedVmagentPeer extends AsyncDisposable {
  * in the same run: it scrapes `targets` static expositions (pre-rendered once, served from memory by this
  * process) every second and remote-writes them. Not a stack component (no manifest): a bench instrument.
  */
-export async function startVmagentPeer({ remoteWriteUrl, targets, seriesPerTarget }: VmagentPeerOptions): Promise<StartedVmagentPeer> {
+export async function startVmagentPeer({ remoteWriteUrl, targets, seriesPerTarget, scrapeIntervalMs }: VmagentPeerOptions): Promise<StartedVmagentPeer> {
   const text = Buffer.from(
     Array.from({ length: seriesPerTarget }, (_, i) => `obsconf_peer_metric_${i % 50}{namespace="ecomm-prod",service="svc-${i % 10}",pod="pod-${i % 100}",series="${i}"} ${i % 97}\n`).join(""),
   );
@@ -45,7 +56,8 @@ export async function startVmagentPeer({ remoteWriteUrl, targets, seriesPerTarge
   const dir = await mkdtemp(path.join(tmpdir(), "obsconf-bench-vmagent-"));
   const jobs = Array.from({ length: targets }, (_, k) => [
     `  - job_name: peer-${k}`,
-    "    scrape_interval: 1s",
+    `    scrape_interval: ${scrapeIntervalMs}ms`,
+    `    scrape_timeout: ${scrapeIntervalMs}ms`,
     `    metrics_path: /metrics/${k}`,
     "    static_configs:",
     `      - targets: ["127.0.0.1:${targetPort}"]`,
@@ -83,10 +95,17 @@ export async function startVmagentPeer({ remoteWriteUrl, targets, seriesPerTarge
     await stop();
     throw error;
   }
+  const scrapeStats = async (): Promise<VmagentScrapeStats> => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const value = (name: string) => sumCounter(text, { names: [name] }).value;
+    const count = value("vm_promscrape_scrape_duration_seconds_count");
+    return { scrapes: count, failedScrapes: value("vm_promscrape_scrapes_failed_total") + value("vm_promscrape_scrapes_timed_out_total"), meanScrapeMs: count > 0 ? Math.round((value("vm_promscrape_scrape_duration_seconds_sum") / count) * 1000) : 0 };
+  };
   return {
     pid: child.pid,
-    offeredPerSec: targets * seriesPerTarget,
-    describe: `vmagent scraping ${targets} static targets x ${seriesPerTarget} series every 1 s (served from memory by the bench process), remote-writing to ${remoteWriteUrl}`,
+    offeredPerSec: Math.round((targets * seriesPerTarget * 1000) / scrapeIntervalMs),
+    describe: `vmagent scraping ${targets} static targets x ${seriesPerTarget} series every ${scrapeIntervalMs} ms (served from memory by the bench process), remote-writing to ${remoteWriteUrl}`,
+    scrapeStats,
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -23,7 +23,8 @@ const TS_VARINT_BYTES = 6;
 const SAMPLE_BODY_BYTES = 1 + 8 + 1 + TS_VARINT_BYTES;
 
 export class PrecompressedWriteRequest {
-  readonly series: readonly SeriesTemplate[];
+  /** Series (= samples) per request. The templates themselves are not kept: 100K of them cost ~100 MB. */
+  readonly seriesCount: number;
   /** Bytes of the uncompressed WriteRequest. */
   readonly rawBytes: number;
   readonly #template: Uint8Array;
@@ -33,8 +34,8 @@ export class PrecompressedWriteRequest {
   /** Where the first series' 6-byte timestamp varint sits in the compressed bytes. */
   readonly #timestampOffset: number;
 
-  private constructor(series: readonly SeriesTemplate[], rawBytes: number, template: Uint8Array, valueOffsets: Int32Array, timestampOffset: number) {
-    this.series = series;
+  private constructor(seriesCount: number, rawBytes: number, template: Uint8Array, valueOffsets: Int32Array, timestampOffset: number) {
+    this.seriesCount = seriesCount;
     this.rawBytes = rawBytes;
     this.#template = template;
     this.#view = new DataView(template.buffer, template.byteOffset, template.byteLength);
@@ -77,7 +78,7 @@ export class PrecompressedWriteRequest {
       p += 1 + TS_VARINT_BYTES;
     });
     const { bytes, holeOffsets } = compressWithHoles(raw, isStatic, forcedCopies, [...valuePositions, valuePositions[0]! + 8 + 1]);
-    return new PrecompressedWriteRequest(series, rawBytes, bytes, Int32Array.from(holeOffsets.slice(0, series.length)), holeOffsets[series.length]!);
+    return new PrecompressedWriteRequest(series.length, rawBytes, bytes, Int32Array.from(holeOffsets.slice(0, series.length)), holeOffsets[series.length]!);
   }
 
   /** Compressed bytes per request (the HTTP body length). */

@@ -71,7 +71,7 @@ export function metricsShape(options: Omit<MetricsLoadOptions, "durationMs">): L
       const group = fleet.groups[g]!;
       const ts = Math.max(Math.floor(wallMs), lastTsMs[g]! + 1);
       lastTsMs[g] = ts;
-      const n = group.series.length;
+      const n = group.seriesCount;
       const batchValues = n === values.length ? values : values.subarray(0, n);
       for (let i = 0; i < n; i++) batchValues[i] = pass + (i % 13);
       return { body: group.encode(batchValues, ts), units: n };

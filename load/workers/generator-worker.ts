@@ -1,4 +1,4 @@
-import { runLogsLoad, runMetricsLoad, runTracesLoad, type GeneratorReport } from "../generators/index.ts";
+import type { GeneratorReport } from "../generators/generator-report.ts";
 import type { ParentMessage, WorkerJob, WorkerMessage } from "./worker-protocol.ts";
 
 /**
@@ -13,14 +13,15 @@ const send = (message: WorkerMessage) => new Promise<void>((resolve) => process.
 const abort = new AbortController();
 process.on("disconnect", () => process.exit(3));
 
-function run(job: WorkerJob): Promise<GeneratorReport> {
+/** Only the job's generator is loaded (the others pull in encoders this worker does not need: less RSS). */
+async function run(job: WorkerJob): Promise<GeneratorReport> {
   switch (job.signal) {
     case "metrics":
-      return runMetricsLoad(job.options, abort.signal);
+      return (await import("../generators/metrics-load.ts")).runMetricsLoad(job.options, abort.signal);
     case "logs":
-      return runLogsLoad(job.options, abort.signal);
+      return (await import("../generators/logs-load.ts")).runLogsLoad(job.options, abort.signal);
     case "traces":
-      return runTracesLoad(job.options, abort.signal);
+      return (await import("../generators/traces-load.ts")).runTracesLoad(job.options, abort.signal);
   }
 }
 
