@@ -30,7 +30,7 @@ import { planLoad, type LoadPlan, type SignalLoad } from "./load-plan.ts";
 import { loadReceivers } from "./load-receivers.ts";
 import { createLoadProgress } from "./load-progress.ts";
 import { measureThroughput } from "./throughput-run.ts";
-import { traceLossNote } from "./trace-loss.ts";
+import { measureTraceLoss } from "./trace-loss.ts";
 
 export interface LoadRunOptions {
   runtime: RuntimeChoice;
@@ -163,8 +163,11 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
         : track(["logs.ingestion"], async () => notRunFor("logs.ingestion", "Logs ingestion under load", "logs", clients.statusOf("loki"), clock)),
       tempo && otlpTransport && otlp
         ? track(["traces.ingestion"], whenLoaded(async () => {
-            const traceChecks = await runTraceChecks({ tempo, transport: otlpTransport, path: otlp.path, ledger, runId, contract, profile, simulatedBy: otlp.simulatedBy, clock });
-            notes.push({ id: "throughput.traces", text: await traceLossNote({ tempo, ledger, runId, contract, clock }) });
+            const [traceChecks, loss] = await Promise.all([
+              runTraceChecks({ tempo, transport: otlpTransport, path: otlp.path, ledger, runId, contract, profile, simulatedBy: otlp.simulatedBy, clock }),
+              measureTraceLoss({ tempo, ledger, runId, contract, profile, clock }),
+            ]);
+            notes.push({ id: "throughput.traces", text: loss });
             return traceChecks;
           }))
         : track(["traces.ingestion"], async () => notRunFor("traces.ingestion", "Traces ingestion under load", "traces", clients.statusOf("tempo"), clock)),
