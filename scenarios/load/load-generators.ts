@@ -47,19 +47,19 @@ function jobFor(signal: SignalLoad["signal"], { url, offeredPerSec, durationMs }
   }
 }
 
-/** One line for the report: how the generator was sized. */
+/** One line for the report: how the generator was sized (from the job it is given). */
 export function describeGenerator(load: SignalLoad): string {
-  const perSend = load.offeredPerSec / SENDS_PER_SEC;
   const workers = workersFor(load.signal, load.offeredPerSec);
   const where = `${workers} worker process${workers === 1 ? "" : "es"}`;
-  switch (load.signal) {
+  const job = jobFor(load.signal, { url: "", offeredPerSec: load.offeredPerSec, durationMs: 0 });
+  switch (job.signal) {
     case "metrics": {
-      const series = clamp((load.offeredPerSec * SCRAPE_INTERVAL_MS) / 1000, 1, MAX_SERIES);
-      return `remote write 1.0: ${series} series, ${clamp(perSend, 100, 2000)} samples per request, each series sampled every ${Math.round((series / load.offeredPerSec) * 1000)}ms; ${where}`;
+      const { seriesCount = 0, samplesPerRequest } = job.options;
+      return `remote write 1.0: ${seriesCount} series, ${samplesPerRequest} samples per request, each series sampled every ${Math.round((seriesCount / load.offeredPerSec) * 1000)}ms; ${where}`;
     }
     case "logs":
-      return `Loki push (protobuf + snappy): about ${clamp(perSend, 1024, 256 * 1024)} line bytes per request; ${where}`;
+      return `Loki push (protobuf + snappy): about ${job.options.bytesPerRequest} line bytes per request; ${where}`;
     case "traces":
-      return `OTLP/HTTP protobuf: about ${clamp(perSend, 10, 1000)} spans per request (whole traces); ${where}`;
+      return `OTLP/HTTP protobuf: about ${job.options.spansPerRequest} spans per request (whole traces); ${where}`;
   }
 }
