@@ -26,7 +26,7 @@ import { checkFilter } from "../shared/check-filter.ts";
 import { notRunFor, simulatedBy } from "../shared/component-status.ts";
 import { StackClients } from "../shared/stack-clients.ts";
 import { describeGenerator, generatorFor } from "./load-generators.ts";
-import { planLoad, type LoadPlan, type SignalLoad } from "./load-plan.ts";
+import { planLoad, type SignalLoad } from "./load-plan.ts";
 import { loadReceivers } from "./load-receivers.ts";
 import { createLoadProgress } from "./load-progress.ts";
 import { measureThroughput } from "./throughput-run.ts";
@@ -48,8 +48,6 @@ export interface LoadRunOptions {
   only?: readonly string[];
   /** Extra changes to the run (negative controls), applied after the scenario's own. */
   overrides?: readonly RuntimeOverride[];
-  /** Test-only: reshape the plan (shorter, slower) so a test runs in seconds. */
-  adjustPlan?: (plan: LoadPlan) => LoadPlan;
   logger?: Logger;
   progress?: (event: { kind: "start"; id: string } | { kind: "done"; check: CheckResult }) => void;
   clock?: Clock;
@@ -73,8 +71,7 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
   const { wanted, wantedGroup } = checkFilter(options.only);
   const contract = loadContract(options.contractFile);
   const contractProfile = profileOf(contract, options.profile);
-  const basePlan = planLoad(contract, contractProfile, options.durationMs);
-  const plan = options.adjustPlan ? options.adjustPlan(basePlan) : basePlan;
+  const plan = planLoad(contract, contractProfile, options.durationMs);
   const profile = plan.profile;
   const suiteFile = (file: string | undefined, name: string) => loadQuerySuite(file ?? path.join(SUITES_DIR, `${name}.yaml`), file ?? `assertions/suites/${name}.yaml`);
   const promqlSuite = await suiteFile(options.promqlSuiteFile, "promql");
@@ -187,7 +184,6 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
   const blockers = [
     ...plan.signals.filter((s) => s.offeredFraction !== 1).map((s) => `${s.signal} load offered ${s.offeredFraction} of the documented ${s.target.value} ${s.target.unit}`),
     ...(plan.durationMs !== contractProfile.load.durationMs ? [`the load ran ${plan.durationSource}`] : []),
-    ...(plan !== basePlan ? ["the plan was adjusted (test run)"] : []),
   ];
   return assembleRun({ scenario: "load", runId, profile, contract, runtime: options.runtime, statuses, checks, startedAtMs, clock, blockers });
 }
