@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,5 +72,17 @@ describe.skipIf(skip)("obsconf run load: a short run end to end", () => {
     const gone = await pollUntil("every obsconf pid gone", async () => [...seen].filter(isAlive), (alive) => alive.length === 0, { timeoutMs: 5000, intervalMs: 100 }).then(() => true, () => false);
     const left = gone ? [] : (await describeProcesses([...seen].filter(isAlive))).filter((row) => row.split(" ")[3]?.startsWith("Z") !== true);
     expect(left).toEqual([]);
+  }, 120_000);
+
+  it("should exit 2 naming the suite file and query, with no report, when a query of the load's suites is malformed", async () => {
+    const file = path.join(dir, "logql.yaml");
+    await writeFile(file, "suite: logql\nqueries:\n  - name: broken\n    expr: '{namespace=\"ecomm-prod\"'\n    range: run\n");
+    const out = path.join(dir, "out-bad-suite");
+    const result = await runCli(["run", "load", "--duration", "2", "--only", "query.logql", "--logql-suite", file, "--runs-dir", path.join(dir, "runs"), "--out", out], { timeoutMs: 90_000 });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split("\n").pop()).toBe(
+      `obsconf: error: ${file}: field queries[0].expr: expected a LogQL expression the server accepts (query broken), saw "{namespace=\\"ecomm-prod\\"", rejected: parse error at line 1, col 24: syntax error: unexpected $end, expecting } or ,`,
+    );
+    expect(existsSync(out)).toBe(false);
   }, 120_000);
 });
