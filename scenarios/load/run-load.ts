@@ -144,7 +144,8 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
     const loads = plan.signals.map(throughput);
     const arrivalStartMs = clock.nowMs();
     const underLoad = Promise.all(arrivals).then(() => {
-      if (arrivals.length) logger.info(`load arriving at every receiver after ${((clock.nowMs() - arrivalStartMs) / 1000).toFixed(1)}s; canaries and query load start`);
+      const next = wantedGroup(["metrics.ingestion", "logs.ingestion", "traces.ingestion", "query."]) ? "; canaries and query load start" : "";
+      if (arrivals.length) logger.info(`load arriving at every receiver after ${((clock.nowMs() - arrivalStartMs) / 1000).toFixed(1)}s${next}`);
     });
     const whenLoaded = <T>(run: () => Promise<T>) => () => underLoad.then(run);
     await Promise.all([

@@ -37,8 +37,10 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
     throw new InputError({ file: "command line", field: "--duration" }, "no --duration (it sets the load window of 'run load'; conformance durations come from the profile)", `--duration with 'run ${scenario}'`);
   }
   const runtime = selectRuntime(options.runtime);
-  const logger = createLogger();
   const progress = createProgressPrinter();
+  // Log lines (e.g. the load's rate lines) first clear the progress printer's live status line in a terminal.
+  const clearLive = process.stderr.isTTY === true && !process.env.CI ? "\r\u001b[K" : "";
+  const logger = createLogger({ write: (line) => process.stderr.write(`${clearLive}${line}\n`) });
   const common = {
     runtime, profile: options.profile, manifestsDir: options.manifests, runsDir: options.runsDir, bins: options.bin, logger,
     ...(options.contract ? { contractFile: options.contract } : {}),
