@@ -2,7 +2,7 @@ import { parseDocument } from "yaml";
 import { HarnessError } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
 import { ECOMM_MODEL } from "../load/model/ecomm-model.ts";
-import { MetricFleet, type GeneratorReport } from "../load/generators/index.ts";
+import { MetricFleet, metricsShape, runLoad, type GeneratorReport } from "../load/generators/index.ts";
 import { REMOTE_WRITE_HEADERS } from "../load/transport/http-transport.ts";
 import { runInWorkers } from "../load/workers/index.ts";
 import { receiverCounterFor, startCounterWindow, type ReceiverCounter } from "../stack/clients/receiver-counters.ts";
@@ -49,12 +49,24 @@ export interface MetricsReceiverBench {
   simulated?: string;
   overrides: string[];
   ceiling: PhaseResult & { requests: number; failed: number; firstFailure?: string };
-  live: PhaseResult & { offeredPerSec: number; sharePctOfCeiling: number; generator: GeneratorReport };
+  /** Summed over the rounds; each round's generator report is kept. */
+  live: PhaseResult & { offeredPerSec: number; sharePctOfCeiling: number; rounds: LiveRound[] };
   vmagent?: PhaseResult & { offeredPerSec: number; sharePctOfCeiling: number; describe: string };
   documented?: PhaseResult & { offeredPerSec: number; generator: GeneratorReport };
 }
 
 const REPLAY_PASSES = 4;
+const ROUNDS = 3;
+
+export interface LiveRound {
+  ceilingPerSec: number;
+  offeredPerSec: number;
+  acceptedPerSec: number;
+  elapsedMs: number;
+  receiver: PhaseResult["receiver"];
+  notes: string[];
+  generator: GeneratorReport;
+}
 
 /** Prometheus' remote_write to Mimir is removed: Mimir is not started, and Prometheus' own ingest is what is measured. */
 const PROMETHEUS_CONFIG = "/etc/prometheus/prometheus.yml";
@@ -75,7 +87,7 @@ const noRemoteWrite: RuntimeOverride = {
  * One metrics receiver, started from the manifests by the local runtime, measured three (or four) ways
  * in the same run, each read from the receiver's own counter:
  * 1. ceiling: pre-encoded requests replayed by closed-loop senders (after a warm-up pass creates the series);
- * 2. live: the open-model generator (in a worker process) offering 110 % of the ceiling, same series;
+ * 2. live: the open-model generator offering 150 % of the ceiling, same series, alternating with 1. in rounds;
  * 3. vmagent as a peer sender (VictoriaMetrics only), offering about the same rate;
  * 4. the documented rate, when asked.
  */
@@ -106,24 +118,28 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
   }
   logger.info(`  ${receiver}: warm-up pass (${options.seriesCount} series)`);
   await replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: 60_000, maxRequests: fleet.groups.length });
-  // The ceiling is measured in two halves, before and after the live run, so drift in what else runs on
-  // the machine (it is shared) affects both sides of the comparison alike.
-  const replayPhase = async (label: string) => {
-    logger.info(`  ${receiver}: ceiling ${label} (replay, ${options.concurrency} senders, ${phaseMs / 2} ms)`);
-    return measured(counter, pid, () => replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: phaseMs / 2, maxRequests: 10_000_000 }));
-  };
-  const before = await replayPhase("before the live run");
-
-  // 2. Live generator, in its own process (its CPU and RSS are its own), same series as the ceiling.
-  const offeredPerSec = Math.round(before.phase.acceptedPerSec * 1.1);
-  logger.info(`  ${receiver}: live generator offering ${offeredPerSec} samples/s (${phaseMs} ms)`);
-  const liveRun = await measured(counter, pid, () =>
-    runInWorkers({ job: { signal: "metrics", options: { url: writeUrl, samplesPerSec: offeredPerSec, ...fleetOptions, durationMs: phaseMs, maxInFlight: options.concurrency, timeoutMs: 10_000 } }, workers: 1 }),
-    scheduleOf,
-  );
-  const live = generatorPhase(liveRun, offeredPerSec);
-  const after = await replayPhase("after the live run");
-  const ceiling = combineCeiling(before, after, options.concurrency);
+  // Ceiling and live alternate in ROUNDS short slices, so drift in what else runs on the (shared) machine
+  // affects both sides of the comparison alike. Each live slice offers 150 % of the ceiling slice just
+  // before it: the open model then keeps the receiver saturated (the excess shows as late/unsent sends).
+  // The live generator runs in this process (no worker start-up per slice; nothing else runs here then).
+  const sliceMs = phaseMs / ROUNDS;
+  const shape = metricsShape({ samplesPerSec: 1, ...fleetOptions });
+  const ceilings: Measured<ReplayReport>[] = [];
+  const rounds: LiveRound[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    logger.info(`  ${receiver}: round ${round}/${ROUNDS}: ceiling (replay, ${options.concurrency} senders, ${sliceMs} ms)`);
+    const ceilingSlice = await measured(counter, pid, () => replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: sliceMs, maxRequests: 10_000_000 }));
+    ceilings.push(ceilingSlice);
+    const offeredPerSec = Math.max(1, Math.round(ceilingSlice.phase.acceptedPerSec * 1.5));
+    logger.info(`  ${receiver}: round ${round}/${ROUNDS}: live generator offering ${offeredPerSec} samples/s (${sliceMs} ms)`);
+    const liveSlice = await measured(counter, pid, () =>
+      runLoad({ ...shape, offeredPerSec }, { url: writeUrl, durationMs: sliceMs, maxInFlight: options.concurrency, timeoutMs: 10_000 }),
+      scheduleOf,
+    );
+    rounds.push({ ceilingPerSec: ceilingSlice.phase.acceptedPerSec, offeredPerSec, acceptedPerSec: liveSlice.phase.acceptedPerSec, elapsedMs: liveSlice.phase.elapsedMs, receiver: liveSlice.phase.receiver, notes: liveSlice.phase.notes, generator: liveSlice.result });
+  }
+  const ceiling = combineCeiling(ceilings, options.concurrency);
+  const live = combineLive(rounds, ceiling.acceptedPerSec, counter.describe);
 
   const result: MetricsReceiverBench = {
     receiver,
@@ -131,8 +147,9 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
     ...(substitute === undefined ? {} : { simulated: `${substitute} stands in for ${component}` }),
     overrides: overrides.map((o) => o.describe),
     ceiling,
-    live: { ...live, sharePctOfCeiling: share(live.acceptedPerSec, ceiling.acceptedPerSec) },
+    live,
   };
+  const offeredPerSec = Math.round(live.offeredPerSec);
 
   // 3. vmagent as a peer sender: the same number of series, scraped as often as the live offer needs.
   if (options.vmagent && existsSync(VMAGENT_BINARY)) {
@@ -176,25 +193,55 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
   return result;
 }
 
-function combineCeiling(before: Measured<ReplayReport>, after: Measured<ReplayReport>, concurrency: number): MetricsReceiverBench["ceiling"] {
-  const elapsedMs = before.phase.elapsedMs + after.phase.elapsedMs;
-  const acceptedPerSec = Math.round((before.phase.acceptedPerSec * before.phase.elapsedMs + after.phase.acceptedPerSec * after.phase.elapsedMs) / elapsedMs);
-  const [a, b] = [before.result, after.result];
-  const failure = a.firstFailure ?? b.firstFailure;
-  const receiver = before.phase.receiver && after.phase.receiver
-    ? { cpuPctOfCore: Math.round((before.phase.receiver.cpuPctOfCore + after.phase.receiver.cpuPctOfCore) * 5) / 10, maxRssBytes: Math.max(before.phase.receiver.maxRssBytes, after.phase.receiver.maxRssBytes) }
-    : undefined;
+const weighted = (parts: readonly { perSec: number; ms: number }[]) => {
+  const ms = parts.reduce((n, p) => n + p.ms, 0);
+  return ms > 0 ? parts.reduce((n, p) => n + p.perSec * p.ms, 0) / ms : 0;
+};
+
+function combineCeiling(slices: readonly Measured<ReplayReport>[], concurrency: number): MetricsReceiverBench["ceiling"] {
+  const elapsedMs = slices.reduce((n, c) => n + c.phase.elapsedMs, 0);
+  const failure = slices.find((c) => c.result.firstFailure !== undefined)?.result.firstFailure;
+  const usages = slices.map((c) => c.phase.receiver).filter((u) => u !== undefined);
+  const senderCpuMs = slices.reduce((n, c) => n + c.result.cpu.userMs + c.result.cpu.systemMs, 0);
+  return {
+    acceptedPerSec: Math.round(weighted(slices.map((c) => ({ perSec: c.phase.acceptedPerSec, ms: c.phase.elapsedMs })))),
+    counter: slices[0]!.phase.counter,
+    elapsedMs,
+    receiver: usages.length === 0 ? undefined : { cpuPctOfCore: Math.round(weighted(slices.map((c) => ({ perSec: c.phase.receiver?.cpuPctOfCore ?? 0, ms: c.phase.elapsedMs }))) * 10) / 10, maxRssBytes: Math.max(...usages.map((u) => u.maxRssBytes)) },
+    notes: [`slices: ${slices.map((c) => c.phase.acceptedPerSec).join(", ")} samples/s`, ...slices.flatMap((c) => c.phase.notes)],
+    sender: { cpuPctOfCore: pct(senderCpuMs, slices.reduce((n, c) => n + c.result.elapsedMs, 0)), maxRssBytes: Math.max(...slices.map((c) => c.result.maxRssBytes)) },
+    bound: { side: "receiver", why: `closed-loop replay with ${concurrency} requests always in flight` },
+    requests: slices.reduce((n, c) => n + c.result.requests, 0),
+    failed: slices.reduce((n, c) => n + c.result.failed, 0),
+    ...(failure === undefined ? {} : { firstFailure: failure }),
+  };
+}
+
+function combineLive(rounds: readonly LiveRound[], ceilingPerSec: number, counter: string): MetricsReceiverBench["live"] {
+  const acceptedPerSec = Math.round(weighted(rounds.map((r) => ({ perSec: r.acceptedPerSec, ms: r.elapsedMs }))));
+  const offeredPerSec = Math.round(weighted(rounds.map((r) => ({ perSec: r.offeredPerSec, ms: r.elapsedMs }))));
+  const cpuMs = rounds.reduce((n, r) => n + r.generator.cpu.userMs + r.generator.cpu.systemMs, 0);
+  const cpuPctOfCore = pct(cpuMs, rounds.reduce((n, r) => n + r.generator.durationMs, 0));
+  const usages = rounds.map((r) => r.receiver).filter((u) => u !== undefined);
+  const late = rounds.reduce((n, r) => n + r.generator.arrival.lateSends, 0);
+  const unsent = rounds.reduce((n, r) => n + r.generator.arrival.unsent, 0);
+  const failed = rounds.reduce((n, r) => n + r.generator.sends.http4xx + r.generator.sends.http429 + r.generator.sends.http5xx + r.generator.sends.timeout + r.generator.sends.network, 0);
   return {
     acceptedPerSec,
-    counter: before.phase.counter,
-    elapsedMs,
-    receiver,
-    notes: [`before the live run ${before.phase.acceptedPerSec}/s, after it ${after.phase.acceptedPerSec}/s`, ...before.phase.notes, ...after.phase.notes],
-    sender: { cpuPctOfCore: pct(a.cpu.userMs + a.cpu.systemMs + b.cpu.userMs + b.cpu.systemMs, a.elapsedMs + b.elapsedMs), maxRssBytes: Math.max(a.maxRssBytes, b.maxRssBytes) },
-    bound: { side: "receiver", why: `closed-loop replay with ${concurrency} requests always in flight` },
-    requests: a.requests + b.requests,
-    failed: a.failed + b.failed,
-    ...(failure === undefined ? {} : { firstFailure: failure }),
+    offeredPerSec,
+    sharePctOfCeiling: share(acceptedPerSec, ceilingPerSec),
+    counter,
+    elapsedMs: rounds.reduce((n, r) => n + r.elapsedMs, 0),
+    receiver: usages.length === 0 ? undefined : { cpuPctOfCore: Math.round(weighted(rounds.map((r) => ({ perSec: r.receiver?.cpuPctOfCore ?? 0, ms: r.elapsedMs }))) * 10) / 10, maxRssBytes: Math.max(...usages.map((u) => u.maxRssBytes)) },
+    sender: { cpuPctOfCore, maxRssBytes: Math.max(...rounds.map((r) => r.generator.maxRssBytes)) },
+    bound: boundOf({ offeredPerSec, acceptedPerSec, senderCpuPctOfCore: cpuPctOfCore, senderCores: 1 }),
+    notes: [
+      `rounds (ceiling slice -> live offered/accepted): ${rounds.map((r) => `${r.ceilingPerSec} -> ${r.offeredPerSec}/${r.acceptedPerSec}`).join("; ")}`,
+      `${late} late sends, ${unsent} unsent (the offer exceeds the receiver on purpose)`,
+      ...(failed > 0 ? [`${failed} sends failed`] : []),
+      ...rounds.flatMap((r) => r.notes),
+    ],
+    rounds: [...rounds],
   };
 }
 

@@ -13,7 +13,11 @@
  *   pass `transport` to send elsewhere (tests, a throttled fake sink).
  * - To split one generator's rate over N processes use `runInWorkers` (load/workers): same options,
  *   reports merged (counts summed, HDR histograms added, never averaged).
- * - `mergeGeneratorReports` merges reports of one signal (e.g. from k6 or several workers).
+ * - `mergeGeneratorReports` merges reports of one signal that ran side by side (e.g. several workers).
+ * - `report.startedAtMs` (wall clock) + `durationMs` is the schedule's window: read the receiver's counter
+ *   between those times (`CounterWindow.rateBetween`) so a worker's start-up is not charged to the receiver.
+ * - `metricsShape`/`logsShape`/`tracesShape` are the request sources the run* functions send;
+ *   `measureGeneratorRate(shape)` times them alone (generator-only rate, no network).
  */
 export * from "./generator-report.ts";
 export * from "./load-options.ts";
