@@ -42,7 +42,30 @@ describe("throughputVerdict", () => {
       receiver: receiver({ acceptedUnits: 30_000 }),
     }));
     expect(v.boundBy).toBe("receiver");
-    expect(v.why).toEqual(["receiver refused or did not answer 40 sends (429: 0, 5xx: 0, timeout: 40, network: 0)", "(the late sends are back-pressure: the generator's CPU was 10% of 1 core)"]);
+    expect(v.why).toEqual([
+      "receiver refused or did not answer 40 sends (429: 0, 5xx: 0, timeout: 40, network: 0)",
+      "receiver answered too slowly for the schedule (sends waited for in-flight ones while the generator's CPU was 10% of 1 core)",
+      "30 of 100 sends late (30%, max lag 2500ms)",
+    ]);
+  });
+
+  it("should name a receiver that answered every send but too slowly for the schedule, with the send latency", () => {
+    const v = throughputVerdict(input({
+      generator: generator({ sent: 40, lateSends: 30, maxLagMs: 7_000, offeredUnits: 20_000, acknowledgedUnits: 20_000, sendLatencyMs: { p50: 77, p99: 1_177.6 }, sends: { ok: 40, http4xx: 0, http429: 0, http5xx: 0, timeout: 0, network: 0, retries: 0 } }),
+      receiver: receiver({ acceptedUnits: 20_000 }),
+    }));
+    expect(v.boundBy).toBe("receiver");
+    expect(v.why).toEqual([
+      "receiver answered too slowly for the schedule (send latency p50 77ms, p99 1177.6ms; sends waited for in-flight ones while the generator's CPU was 10% of 1 core)",
+      "offered 20000 units in the window, the target needs 50000",
+      "60 of 100 scheduled sends never went out",
+      "30 of 100 sends late (30%, max lag 7000ms)",
+    ]);
+  });
+
+  it("should name the generator when it was configured below the target", () => {
+    const v = throughputVerdict(input({ generator: generator({ offeredPerSec: 4000, offeredUnits: 40_000, acknowledgedUnits: 40_000 }), receiver: receiver({ acceptedUnits: 40_000 }) }));
+    expect(v).toMatchObject({ boundBy: "generator", why: ["offered 4000/s, below the target 5000/s"] });
   });
 
   it("should name the generator when it sent late with its CPU saturated and the receiver took everything it got", () => {

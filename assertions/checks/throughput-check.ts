@@ -38,6 +38,8 @@ export interface GeneratorFacts {
   durationMs: number;
   workers: number;
   maxRssBytes: number;
+  /** Send latency (first attempt to final outcome) as the generator measured it. */
+  sendLatencyMs?: { p50: number; p99: number };
 }
 
 /** What the receiver's own counter says it accepted over the run. */
@@ -93,9 +95,13 @@ export const CPU_SATURATED_SHARE = 0.9;
 /**
  * The throughput verdict (pure): accepted/s at the receiver, by its own counter, over the offered
  * window, against the documented target scaled by the profile's fraction. When short of it, the bound
- * is attributed from the evidence: the receiver (it refused, timed out or dropped sends, or counted
- * fewer units than it acknowledged, while the generator was not CPU-saturated), the generator (late or
- * missing sends, or CPU saturated, with the receiver accepting all it was sent), or both.
+ * is attributed from the evidence:
+ * - generator: it was configured below the target, or its CPU was saturated (then its late and unsent
+ *   sends are its own);
+ * - receiver: it refused (429, 5xx, 4xx), timed out or dropped sends, counted fewer units than it
+ *   acknowledged, or answered so slowly that sends waited for in-flight ones (late or never sent) while
+ *   the generator's CPU was not saturated: back-pressure of an open model with bounded sends in flight;
+ * - both, or undetermined (no cause on either side; the numbers are stated).
  */
 export function throughputVerdict(input: Pick<ThroughputCheckInput, "target" | "offeredFraction" | "generator" | "receiver" | "cores">): ThroughputVerdict {
   const { generator: g, receiver: r } = input;
@@ -106,35 +112,42 @@ export function throughputVerdict(input: Pick<ThroughputCheckInput, "target" | "
   const signOffEligible = input.offeredFraction === 1;
   if (ok) return { ok, acceptedPerSec, scaledTarget, boundBy: "none", why: [], signOffEligible };
 
-  const generatorWhy: string[] = [];
-  const receiverWhy: string[] = [];
   const usableCores = Math.max(1, Math.min(g.workers, input.cores));
+  const cores = `${usableCores} core${usableCores === 1 ? "" : "s"}`;
   const cpuShare = g.durationMs > 0 ? g.cpuMs / (g.durationMs * usableCores) : 0;
   const cpuSaturated = cpuShare >= CPU_SATURATED_SHARE;
-  if (cpuSaturated) generatorWhy.push(`generator CPU ${percent(cpuShare)} of ${usableCores} core${usableCores === 1 ? "" : "s"} (saturated at >= ${percent(CPU_SATURATED_SHARE)})`);
   const neededUnits = scaledTarget * windowSec;
-  const underOffered = g.offeredPerSec < scaledTarget || g.offeredUnits < neededUnits;
-  if (g.offeredPerSec < scaledTarget) generatorWhy.push(`offered ${rate(g.offeredPerSec)}/s, below the target ${rate(scaledTarget)}/s`);
-  else if (g.offeredUnits < neededUnits) generatorWhy.push(`offered ${rate(g.offeredUnits)} units in the window, the target needs ${rate(Math.ceil(neededUnits))}`);
   const unsent = g.scheduled - g.sent;
-  if (unsent > 0) generatorWhy.push(`${unsent} of ${g.scheduled} scheduled sends never went out`);
   const lateShare = g.scheduled > 0 ? g.lateSends / g.scheduled : 0;
-  if (lateShare > LATE_SHARE_KEPT) generatorWhy.push(`${g.lateSends} of ${g.scheduled} sends late (${percent(lateShare)}, max lag ${Math.round(g.maxLagMs)}ms)`);
+  const behind = unsent > 0 || lateShare > LATE_SHARE_KEPT;
+  // What the schedule shows, whichever side caused it.
+  const schedule = [
+    ...(g.offeredPerSec >= scaledTarget && g.offeredUnits < neededUnits ? [`offered ${rate(g.offeredUnits)} units in the window, the target needs ${rate(Math.ceil(neededUnits))}`] : []),
+    ...(unsent > 0 ? [`${unsent} of ${g.scheduled} scheduled sends never went out`] : []),
+    ...(lateShare > LATE_SHARE_KEPT ? [`${g.lateSends} of ${g.scheduled} sends late (${percent(lateShare)}, max lag ${Math.round(g.maxLagMs)}ms)`] : []),
+  ];
 
+  const generatorWhy: string[] = [];
+  if (g.offeredPerSec < scaledTarget) generatorWhy.push(`offered ${rate(g.offeredPerSec)}/s, below the target ${rate(scaledTarget)}/s`);
+  if (cpuSaturated) generatorWhy.push(`generator CPU ${percent(cpuShare)} of ${cores} (saturated at >= ${percent(CPU_SATURATED_SHARE)})`);
+
+  const receiverWhy: string[] = [];
   const s = g.sends;
   const refused = s.http429 + s.http5xx + s.timeout + s.network;
   if (refused > 0) receiverWhy.push(`receiver refused or did not answer ${refused} sends (429: ${s.http429}, 5xx: ${s.http5xx}, timeout: ${s.timeout}, network: ${s.network})`);
   if (s.http4xx > 0) receiverWhy.push(`receiver rejected ${s.http4xx} sends with 4xx`);
   if (r.acceptedUnits < g.acknowledgedUnits) receiverWhy.push(`receiver counted ${r.acceptedUnits} units but acknowledged ${g.acknowledgedUnits}`);
+  if (behind && !cpuSaturated) {
+    const latency = g.sendLatencyMs ? `send latency p50 ${rate(g.sendLatencyMs.p50)}ms, p99 ${rate(g.sendLatencyMs.p99)}ms; ` : "";
+    receiverWhy.push(`receiver answered too slowly for the schedule (${latency}sends waited for in-flight ones while the generator's CPU was ${percent(cpuShare)} of ${cores})`);
+  }
 
-  // Late sends under an open model are often back-pressure from a slow receiver: they count against
-  // the generator only when the receiver showed no sign of trouble, or the generator's CPU was saturated.
-  const generatorBound = cpuSaturated || (generatorWhy.length > 0 && receiverWhy.length === 0) || underOffered;
+  const generatorBound = generatorWhy.length > 0;
   const receiverBound = receiverWhy.length > 0;
   const boundBy: BoundBy = generatorBound && receiverBound ? "both" : generatorBound ? "generator" : receiverBound ? "receiver" : "undetermined";
   const why = boundBy === "undetermined"
-    ? [`accepted ${rate(r.acceptedUnits)} of ${rate(g.offeredUnits)} offered units with every send acknowledged on time; counter ${r.counter} may not count this traffic`]
-    : [...(generatorBound ? generatorWhy : []), ...receiverWhy, ...(receiverBound && !generatorBound && lateShare > LATE_SHARE_KEPT ? [`(the late sends are back-pressure: the generator's CPU was ${percent(cpuShare)} of ${usableCores} core${usableCores === 1 ? "" : "s"})`] : [])];
+    ? [`accepted ${rate(r.acceptedUnits)} of ${rate(g.offeredUnits)} offered units with every send acknowledged on time; counter ${r.counter} may not count this traffic`, ...schedule]
+    : [...generatorWhy, ...receiverWhy, ...schedule];
   return { ok, acceptedPerSec, scaledTarget, boundBy, why, signOffEligible };
 }
 

@@ -114,6 +114,7 @@ export async function measureThroughput(o: ThroughputRunOptions): Promise<CheckR
       offeredPerSec: report.offeredPerSec, windowMs: o.durationMs, offeredUnits: report.offeredUnits, acknowledgedUnits: report.acknowledgedUnits,
       scheduled: report.arrival.scheduled, sent: report.arrival.sent, lateSends: report.arrival.lateSends, maxLagMs: report.arrival.maxLagMs, sends: report.sends,
       cpuMs: report.cpu.userMs + report.cpu.systemMs, durationMs: report.durationMs, workers: report.workers, maxRssBytes: report.maxRssBytes,
+      ...(report.sendLatency.count > 0 ? { sendLatencyMs: { p50: report.sendLatency.p50, p99: report.sendLatency.p99 } } : {}),
     },
     receiver: { name: receiver.name, counter: receiver.counter.describe, acceptedUnits: Math.max(0, counted.delta), drainMs: Math.max(0, report.durationMs - o.durationMs), simulatedBy: receiver.simulatedBy },
     cores: cpus().length,
