@@ -48,6 +48,20 @@ describe("runMetricsLoad", () => {
     expect(pods[1]!.slice(0, 4)).toEqual(["frontend-g1-0", "cart-g1-0", "productcatalog-g1-0", "currency-g0-0"]);
   });
 
+  it("should hold the offered rate against a deliberately slow receiver: late and unsent sends counted, acknowledged only what it took", async () => {
+    await using server = await startScriptedHttpServer(inOrder({ status: 204, delayMs: 100 }));
+    // 100 sends/s for 400 ms (40 slots), one in flight, each taking 100 ms: about 4 can start.
+    const report = await runMetricsLoad({ url: `${server.origin}/api/v1/write`, samplesPerSec: 1_000, seriesCount: 100, samplesPerRequest: 10, durationMs: 400, maxInFlight: 1 });
+    expect(report.arrival.scheduled).toBe(40);
+    expect(report.arrival.sent).toBeGreaterThanOrEqual(2);
+    expect(report.arrival.sent).toBeLessThan(10);
+    expect(report.arrival.unsent).toBe(40 - report.arrival.sent);
+    expect(report.arrival.lateSends).toBe(report.arrival.sent - 1);
+    expect(report.offeredUnits).toBe(report.arrival.sent * 10);
+    expect(report.acknowledgedUnits).toBe(server.requests.length * 10);
+    expect(report.sendLatency.p50).toBeGreaterThanOrEqual(90);
+  });
+
   it("should derive the third of rate, series and interval and refuse inconsistent or missing ones", () => {
     expect(resolveMetricsRates({ samplesPerSec: 1_000_000, scrapeIntervalMs: 100 })).toEqual({ samplesPerSec: 1_000_000, seriesCount: 100_000, scrapeIntervalMs: 100 });
     expect(resolveMetricsRates({ seriesCount: 1_500, scrapeIntervalMs: 15_000 })).toEqual({ samplesPerSec: 100, seriesCount: 1_500, scrapeIntervalMs: 15_000 });
