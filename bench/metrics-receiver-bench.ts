@@ -124,6 +124,8 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
   // The live generator runs in this process (no worker start-up per slice; nothing else runs here then).
   const sliceMs = phaseMs / ROUNDS;
   const shape = metricsShape({ samplesPerSec: 1, ...fleetOptions });
+  // The live path's own warm-up (JIT, and the garbage of building its series collected), untimed.
+  await runLoad({ ...shape, offeredPerSec: 100_000 }, { url: writeUrl, durationMs: 1_500, maxInFlight: options.concurrency, timeoutMs: 10_000 });
   const ceilings: Measured<ReplayReport>[] = [];
   const rounds: LiveRound[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
