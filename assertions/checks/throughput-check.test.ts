@@ -96,10 +96,18 @@ describe("throughputVerdict", () => {
     expect(v).toMatchObject({ ok: false, boundBy: "receiver", why: ["receiver counted 49000 units but acknowledged 50000"] });
   });
 
-  it("should be undetermined, saying so, when no side shows a cause (the counter rose more than acknowledged, yet short of the target)", () => {
+  it("should be undetermined, saying so, when no side shows a cause (every send 2xx, yet fewer units acknowledged than offered)", () => {
     const v = throughputVerdict(input({ generator: generator({ acknowledgedUnits: 40_000 }), receiver: receiver({ acceptedUnits: 45_000 }) }));
-    expect(v.boundBy).toBe("undetermined");
-    expect(v.why[0]).toBe("accepted 45000 of 50000 offered units with every send acknowledged on time; counter prometheus_tsdb_head_samples_appended_total may not count this traffic");
+    expect(v).toMatchObject({ ok: false, acceptedPerSec: 4000, boundBy: "undetermined" });
+    expect(v.why[0]).toBe("accepted 40000 of 50000 offered units with every send answered 2xx on time; the generator acknowledged only 40000");
+  });
+
+  it("should not let other writers into the receiver (canaries) make up for load it lost", () => {
+    const v = throughputVerdict(input({
+      generator: generator({ acknowledgedUnits: 47_500, sends: { ok: 95, http4xx: 0, http429: 0, http5xx: 5, timeout: 0, network: 0, retries: 5 } }),
+      receiver: receiver({ acceptedUnits: 51_000 }),
+    }));
+    expect(v).toMatchObject({ ok: false, acceptedPerSec: 4750, boundBy: "receiver", why: ["receiver refused or did not answer 5 sends (429: 0, 5xx: 5, timeout: 0, network: 0)"] });
   });
 
   it("should fail a zero-length window rather than divide by zero", () => {
@@ -121,7 +129,7 @@ describe("throughputCheck", () => {
     expect(check.evidence.map((e) => e.text)).toEqual([
       "target: 5000 samples/s = documented 1000000 samples/s x profile ci offeredFraction.metrics 0.005 (assertions/contract.yaml#targets.throughput.metricsSamplesPerSec; Throughput Capabilities / Metrics: 1M+ samples/sec)",
       "offered 5000 samples/s for 10s (50000 samples in 100 of 100 scheduled sends; 0 late, max lag 3ms)",
-      "accepted 5000 samples/s at the receiver prometheus: prometheus_tsdb_head_samples_appended_total rose by 50000 over the window (+40ms for in-flight sends to settle)",
+      "accepted 5000 samples/s at the receiver prometheus: prometheus_tsdb_head_samples_appended_total rose by 50000 over the window (+40ms for in-flight sends to settle), counted up to the 50000 the generator had acknowledged (other writers excluded)",
       "sends: 100 ok, 0 4xx, 0 429, 0 5xx, 0 timeout, 0 network, 0 retries; 50000 samples acknowledged",
       "generator: 1 worker, CPU 1000ms over 10.1s (10% of one core; 2 cores here), max RSS 80.0 MB",
       "bound: none, the receiver accepted at least the target",

@@ -48,7 +48,11 @@ export interface ReceiverFacts {
   name: string;
   /** The counter read, e.g. `vm_rows_inserted_total{type="promremotewrite"}`. */
   counter: string;
-  /** Counter increase from just before the first send to after the last send settled. */
+  /**
+   * Counter increase from just before the first send to after the last send settled. It includes other
+   * writers into the same receiver (canaries, Prometheus' own remote_write), so the verdict counts at
+   * most what the generator had acknowledged.
+   */
   acceptedUnits: number;
   /** Time from the end of the offered window until the last send settled (in-flight sends, bounded by their timeout). */
   drainMs: number;
@@ -107,7 +111,9 @@ export function throughputVerdict(input: Pick<ThroughputCheckInput, "target" | "
   const { generator: g, receiver: r } = input;
   const scaledTarget = input.target.value * input.offeredFraction;
   const windowSec = g.windowMs / 1000;
-  const acceptedPerSec = windowSec > 0 ? r.acceptedUnits / windowSec : 0;
+  // The receiver's count, but never more than the generator's acknowledged units: other writers cannot make up for lost load.
+  const countedUnits = Math.min(r.acceptedUnits, g.acknowledgedUnits);
+  const acceptedPerSec = windowSec > 0 ? countedUnits / windowSec : 0;
   const ok = windowSec > 0 && acceptedPerSec >= scaledTarget;
   const signOffEligible = input.offeredFraction === 1;
   if (ok) return { ok, acceptedPerSec, scaledTarget, boundBy: "none", why: [], signOffEligible };
@@ -146,7 +152,7 @@ export function throughputVerdict(input: Pick<ThroughputCheckInput, "target" | "
   const receiverBound = receiverWhy.length > 0;
   const boundBy: BoundBy = generatorBound && receiverBound ? "both" : generatorBound ? "generator" : receiverBound ? "receiver" : "undetermined";
   const why = boundBy === "undetermined"
-    ? [`accepted ${rate(r.acceptedUnits)} of ${rate(g.offeredUnits)} offered units with every send acknowledged on time; counter ${r.counter} may not count this traffic`, ...schedule]
+    ? [`accepted ${rate(countedUnits)} of ${rate(g.offeredUnits)} offered units with every send answered 2xx on time; the generator acknowledged only ${rate(g.acknowledgedUnits)}`, ...schedule]
     : [...generatorWhy, ...receiverWhy, ...schedule];
   return { ok, acceptedPerSec, scaledTarget, boundBy, why, signOffEligible };
 }
@@ -162,7 +168,7 @@ export function throughputCheck(input: ThroughputCheckInput): CheckResult {
   const evidence: Evidence[] = [
     note(`target: ${input.offeredFraction === 1 ? documented : `${scaled} = documented ${documented} x profile ${input.profile} offeredFraction.${input.signal} ${input.offeredFraction}`} (${target.source}; ${target.seedRow})`),
     note(`offered ${rate(g.offeredPerSec)} ${perSec} for ${seconds(g.windowMs)} (${rate(g.offeredUnits)} ${input.unit} in ${g.sent} of ${g.scheduled} scheduled sends; ${g.lateSends} late, max lag ${Math.round(g.maxLagMs)}ms)`),
-    note(`accepted ${rate(v.acceptedPerSec)} ${perSec} at the receiver ${r.name}: ${r.counter} rose by ${rate(r.acceptedUnits)} over the window (+${Math.round(r.drainMs)}ms for in-flight sends to settle)`),
+    note(`accepted ${rate(v.acceptedPerSec)} ${perSec} at the receiver ${r.name}: ${r.counter} rose by ${rate(r.acceptedUnits)} over the window (+${Math.round(r.drainMs)}ms for in-flight sends to settle), counted up to the ${rate(g.acknowledgedUnits)} the generator had acknowledged (other writers excluded)`),
     note(`sends: ${g.sends.ok} ok, ${g.sends.http4xx} 4xx, ${g.sends.http429} 429, ${g.sends.http5xx} 5xx, ${g.sends.timeout} timeout, ${g.sends.network} network, ${g.sends.retries} retries; ${rate(g.acknowledgedUnits)} ${input.unit} acknowledged`),
     note(`generator: ${g.workers} worker${g.workers === 1 ? "" : "s"}, CPU ${Math.round(g.cpuMs)}ms over ${seconds(g.durationMs)} (${percent(cpuPercent)} of one core; ${input.cores} cores here), max RSS ${(g.maxRssBytes / 1024 / 1024).toFixed(1)} MB`),
     note(v.ok ? `bound: none, the receiver accepted at least the target` : `bound by ${v.boundBy}: ${v.why.join("; ")}`),
