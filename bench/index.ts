@@ -10,3 +10,4 @@ export * from "./sinks-bench.ts";
 export * from "./replay-sender.ts";
 export * from "./proc-usage.ts";
 export * from "./vmagent-peer.ts";
+export * from "./phase-results.ts";
