@@ -45,6 +45,12 @@ export interface MetricsReceiverBench {
 }
 
 const REPLAY_PASSES = 4;
+/**
+ * In flight for an open-model run at `sendsPerSec`: a quarter second of sends (8..64), so the in-flight cap
+ * does not throttle a receiver that answers within 250 ms. (Ceiling and live use the same fixed
+ * concurrency, so their comparison is like for like.)
+ */
+export const inFlightFor = (sendsPerSec: number) => Math.min(64, Math.max(8, Math.ceil(sendsPerSec / 4)));
 const ROUNDS = 3;
 
 /** Prometheus' remote_write to Mimir is removed: Mimir is not started, and Prometheus' own ingest is what is measured. */
@@ -166,7 +172,7 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
     const { samplesPerSec, durationMs } = options.documented;
     logger.info(`  ${receiver}: documented rate ${samplesPerSec} samples/s (${durationMs} ms)`);
     const documentedRun = await measured(counter, pid, () =>
-      runInWorkers({ job: { signal: "metrics", options: { url: writeUrl, samplesPerSec, seriesCount: options.seriesCount, samplesPerRequest: options.samplesPerRequest, durationMs, maxInFlight: options.concurrency, timeoutMs: 10_000 } }, workers: 1 }),
+      runInWorkers({ job: { signal: "metrics", options: { url: writeUrl, samplesPerSec, seriesCount: options.seriesCount, samplesPerRequest: options.samplesPerRequest, durationMs, maxInFlight: inFlightFor(samplesPerSec / options.samplesPerRequest), timeoutMs: 10_000 } }, workers: 1 }),
       scheduleOf,
     );
     result.documented = generatorPhase(documentedRun, samplesPerSec);

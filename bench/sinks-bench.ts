@@ -6,6 +6,7 @@ import { receiverCounterFor, startCounterWindow } from "../stack/clients/receive
 import { LocalRuntime } from "../stack/runtimes/local/local-runtime.ts";
 import { boundOf, type Bound } from "./bound.ts";
 import { binaryVersion } from "./machine-facts.ts";
+import { inFlightFor } from "./metrics-receiver-bench.ts";
 import { startProcWindow } from "./proc-usage.ts";
 
 export interface SinkRun {
@@ -48,8 +49,8 @@ export async function benchSinks(options: SinksBenchOptions): Promise<SinkRun[]>
   await using stack = await LocalRuntime.start({ manifestsDir: options.manifestsDir, runsDir: options.runsDir, only: ["loki", "tempo"], logger });
   const runs: SinkRun[] = [];
   const jobs: { component: "tempo" | "loki"; port: string; job: (rate: number) => WorkerJob; rates: readonly number[] }[] = [
-    { component: "tempo", port: "otlp-http", rates: options.spansPerSec, job: (rate) => ({ signal: "traces", options: { url: `${url("tempo", "otlp-http")}/v1/traces`, spansPerSec: rate, spansPerRequest: perRequest(rate, 1_000), durationMs: phaseMs, maxInFlight: 4 } }) },
-    { component: "loki", port: "http", rates: options.logBytesPerSec, job: (rate) => ({ signal: "logs", options: { url: `${url("loki", "http")}/loki/api/v1/push`, bytesPerSec: rate, bytesPerRequest: perRequest(rate, 256 * 1024), durationMs: phaseMs, maxInFlight: 4 } }) },
+    { component: "tempo", port: "otlp-http", rates: options.spansPerSec, job: (rate) => ({ signal: "traces", options: { url: `${url("tempo", "otlp-http")}/v1/traces`, spansPerSec: rate, spansPerRequest: perRequest(rate, 1_000), durationMs: phaseMs, maxInFlight: inFlightFor(rate / perRequest(rate, 1_000)) } }) },
+    { component: "loki", port: "http", rates: options.logBytesPerSec, job: (rate) => ({ signal: "logs", options: { url: `${url("loki", "http")}/loki/api/v1/push`, bytesPerSec: rate, bytesPerRequest: perRequest(rate, 256 * 1024), durationMs: phaseMs, maxInFlight: inFlightFor(rate / perRequest(rate, 256 * 1024)) } }) },
   ];
   function url(component: string, port: string): string {
     const endpoint = stack.endpoints()[component]?.[port];
