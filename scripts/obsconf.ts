@@ -7,6 +7,7 @@ import { planCommand } from "./commands/plan.ts";
 import { runLokiSinkFromArgs } from "../stack/reference-sinks/loki/run-loki-sink.ts";
 import { runTempoSinkFromArgs } from "../stack/reference-sinks/tempo/tempo-sink-cli.ts";
 import { runCommand, SCENARIOS } from "./commands/run.ts";
+import { parseLoadDurationMs } from "../scenarios/load/load-duration.ts";
 import { upCommand } from "./commands/up.ts";
 import { validateCommand } from "./commands/validate.ts";
 
@@ -68,6 +69,7 @@ program
   .description(`run a scenario against the stack and write its reports (scenarios: ${SCENARIOS.join(", ")})`)
   .argument("<scenario>", SCENARIOS.join(" | "))
   .option("--profile <name>", "contract profile: ci | small | documented (volumes and durations; never targets)", "ci")
+  .option("--duration <d>", "load only: how long the load runs (1s..2h, e.g. 90s, 5m, or seconds), instead of the profile's load.duration", parseLoadDurationMs)
   .addOption(runtimeOption())
   .addOption(manifestsOption())
   .addOption(binOption())
@@ -77,7 +79,7 @@ program
   .option("--traceql-suite <file>", "TraceQL query suite (default: assertions/suites/traceql.yaml)")
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
   .option("--out <dir>", "report directory (default: reports/out/<run-id>); must not exist")
-  .option("--only <prefixes>", "run only checks whose id starts with one of these (comma-separated, e.g. metrics.,alerts.)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
+  .option("--only <prefixes>", "run only checks whose id starts with one of these (comma-separated, e.g. metrics.,alerts. or throughput.metrics)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
   .addHelpText("after", EXIT_CODES)
   .action(async (scenario: string, options) => setExit(await runCommand(scenario, options)));
 

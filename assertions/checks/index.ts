@@ -5,3 +5,5 @@ export * from "./query-latency-check.ts";
 export * from "./alert-delivery-check.ts";
 export * from "./trace-ingestion-check.ts";
 export * from "./loki-retention-check.ts";
+export * from "./throughput-check.ts";
+export * from "./span-loss.ts";

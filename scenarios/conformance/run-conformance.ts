@@ -1,4 +1,3 @@
-import { cpus, hostname, release, type } from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
 import { systemClock, type Clock } from "../../common/clock.ts";
@@ -7,31 +6,32 @@ import { Ledger } from "../../common/ledger.ts";
 import { silentLogger, type Logger } from "../../common/log.ts";
 import { AlertSink } from "../../assertions/alert-sink/webhook-sink.ts";
 import { SmtpSink } from "../../assertions/alert-sink/smtp-sink.ts";
-import { pointReceiversAtSink, type SinkEndpoints } from "../../assertions/alert-sink/alertmanager-overrides.ts";
+import type { SinkEndpoints } from "../../assertions/alert-sink/alertmanager-overrides.ts";
 import { alertmanagerRoutesCheck, prometheusRetentionCheck, prometheusScrapeIntervalCheck } from "../../assertions/checks/config-checks.ts";
 import { notRun } from "../../assertions/checks/check-builder.ts";
 import { lokiRetentionCheck } from "../../assertions/checks/loki-retention-check.ts";
 import { loadContract, profileOf, type Contract, type Profile } from "../../assertions/contract.ts";
 import { loadQuerySuite, SUITES_DIR } from "../../assertions/query-suite.ts";
-import { verdictOf, type CheckResult, type RunResult } from "../../assertions/run-result.ts";
+import type { CheckResult, RunResult } from "../../assertions/run-result.ts";
 import { PullCanaryTarget } from "../../load/canary/pull-target.ts";
 import { createHttpTransport, createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
 import { withRetry } from "../../load/transport/with-retry.ts";
-import { AlertmanagerClient } from "../../stack/clients/alertmanager-client.ts";
-import { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
 import { LocalRuntime, newRunId } from "../../stack/runtimes/local/local-runtime.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
 import type { ComponentStatus, RuntimeOverride } from "../../stack/started-stack.ts";
 import { runAlertChecks, TRIGGERED_ALERTS } from "./alert-checks.ts";
-import { inventoryOf, pillarChecksNotRun } from "./inventory.ts";
+import { alertmanagerToSinks } from "../shared/alert-sink-override.ts";
+import { assembleRun } from "../shared/assemble-run.ts";
+import { checkFilter } from "../shared/check-filter.ts";
+import { notRunFor, simulatedBy } from "../shared/component-status.ts";
+import { pillarChecksNotRun } from "../shared/inventory.ts";
+import { StackClients } from "../shared/stack-clients.ts";
 import { runPullCanary, runPushCanary } from "./metrics-canary-checks.ts";
 import { logqlRunner, traceqlRunner } from "./log-trace-runners.ts";
 import { runLogChecks } from "./logs-checks.ts";
 import { runTraceChecks } from "./traces-checks.ts";
 import { InputError } from "../../common/errors.ts";
 import { OTLP_HTTP_PROTOBUF_HEADERS } from "../../load/encode/otlp-traces.ts";
-import { LokiClient } from "../../stack/clients/loki-client.ts";
-import { TempoClient } from "../../stack/clients/tempo-client.ts";
 import { promqlRunner } from "./promql-checks.ts";
 import { preflightSuite, runSuiteLoad } from "./suite-checks.ts";
 import { readRuleFors, shortenRuleFor } from "./rule-for-override.ts";
@@ -60,7 +60,6 @@ export interface ConformanceOptions {
 }
 
 const RULES_DIR = "/etc/prometheus/rules";
-const ALERTMANAGER_CONFIG = "/etc/alertmanager/alertmanager.yml";
 
 /**
  * `obsconf run conformance`: the metrics and alerting pillars end to end on real Prometheus and
@@ -70,9 +69,7 @@ const ALERTMANAGER_CONFIG = "/etc/alertmanager/alertmanager.yml";
 export async function runConformance(options: ConformanceOptions): Promise<RunResult> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const wanted = (id: string) => !options.only || options.only.some((prefix) => id.startsWith(prefix));
-  /** A group of checks runs when one of its ids is wanted, or a wanted prefix lies inside the group. */
-  const wantedGroup = (ids: readonly string[]) => !options.only || ids.some((id) => options.only!.some((prefix) => id.startsWith(prefix) || prefix.startsWith(id)));
+  const { wanted, wantedGroup } = checkFilter(options.only);
   const contract = loadContract(options.contractFile);
   const profile = profileOf(contract, options.profile);
   const suiteFile = (file: string | undefined, name: string) => loadQuerySuite(file ?? path.join(SUITES_DIR, `${name}.yaml`), file ?? `assertions/suites/${name}.yaml`);
@@ -89,11 +86,7 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   const sinkEndpoints = (options.sinkEndpoints ?? ((e) => e))({ pagerdutyUrl: alertSink.urls.pagerduty, slackUrl: alertSink.urls.slack, webhookBaseUrl: alertSink.urls.webhook, smtpHostPort: smtpSink.hostPort });
   const shortenedFrom = new Map<string, number>();
   const overrides: RuntimeOverride[] = [
-    {
-      component: "alertmanager",
-      describe: `every receiver points at the harness's alert sinks (PagerDuty ${sinkEndpoints.pagerdutyUrl}, Slack ${sinkEndpoints.slackUrl}, webhook ${sinkEndpoints.webhookBaseUrl}, SMTP ${sinkEndpoints.smtpHostPort})`,
-      file: { path: ALERTMANAGER_CONFIG, transform: (text) => pointReceiversAtSink(text, sinkEndpoints).text },
-    },
+    alertmanagerToSinks(sinkEndpoints),
     ...shortForOverrides(profile, shortenedFrom),
     ...(options.overrides ?? []),
   ];
@@ -103,8 +96,9 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
     manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, bins: options.bins ?? {}, overrides, logger,
     extraServices: [{ name: "obsconf-pull-canary", namespace: "ecomm-prod", annotations: { "prometheus.io/scrape": "true" }, labels: { "app.kubernetes.io/part-of": "obsconf" }, ports: [{ name: "http", host: "127.0.0.1", port: Number(new URL(pullTarget.url).port) }] }],
   });
-  const statuses = stack.components();
-  const ready = (name: string) => statuses.find((s) => s.plan.component === name)?.status.state === "ready";
+  await using clients = new StackClients(stack);
+  const { statuses, prometheus, alertmanager, mimir, loki, tempo, otlp } = clients;
+  const statusOf = (name: string) => clients.statusOf(name);
   const endpoints = stack.endpoints();
   const checks: CheckResult[] = [];
   const record = (check: CheckResult) => {
@@ -118,20 +112,11 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
     for (const check of [result].flat()) if (wanted(check.id)) record(check);
   };
 
-  await using prometheus = ready("prometheus") ? new PrometheusClient({ baseUrl: endpoints.prometheus!.web!.url }) : undefined;
-  await using alertmanager = ready("alertmanager") ? new AlertmanagerClient({ baseUrl: endpoints.alertmanager!.web!.url }) : undefined;
-  const mimirStatus = statuses.find((s) => s.plan.component === "mimir");
-  const mimirUrl = ready("mimir") ? Object.values(endpoints.mimir ?? {})[0]?.url : undefined;
-  await using mimir = mimirUrl ? new PrometheusClient({ baseUrl: `${mimirUrl}/prometheus`, readyUrl: `${mimirUrl}/ready` }) : undefined;
+  const mimirStatus = statusOf("mimir");
   const httpTransport = prometheus ? createRemoteWriteTransport({ url: `${endpoints.prometheus!.web!.url}/api/v1/write` }) : undefined;
   const transport = httpTransport ? withRetry(httpTransport, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 5_000 }) : undefined;
 
-  const statusOf = (name: string) => statuses.find((s) => s.plan.component === name);
-  await using loki = ready("loki") ? new LokiClient({ baseUrl: endpoints.loki!.http!.url }) : undefined;
-  await using tempo = ready("tempo") ? new TempoClient({ baseUrl: endpoints.tempo!.http!.url }) : undefined;
-  const collector = ready("otel-collector") ? endpoints["otel-collector"]?.["otlp-http"] : undefined;
-  const otlpHttp = collector ?? (tempo ? endpoints.tempo?.["otlp-http"] : undefined);
-  const otlpTransport = otlpHttp ? createHttpTransport({ url: `${otlpHttp.url}/v1/traces`, headers: OTLP_HTTP_PROTOBUF_HEADERS }) : undefined;
+  const otlpTransport = otlp ? createHttpTransport({ url: `${otlp.endpoint.url}/v1/traces`, headers: OTLP_HTTP_PROTOBUF_HEADERS }) : undefined;
 
   try {
     if (loki) await preflightSuite(logqlSuite, logqlRunner(loki, startedAtMs, clock)).catch(rethrowInputOnly);
@@ -149,8 +134,7 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
       loki ? track(["query.logql"], () => runSuiteLoad({ id: "query.logql", title: "LogQL query response at concurrent users", suite: logqlSuite, runner: logqlRunner(loki, startedAtMs, clock), target: "latency.query.logql", contract, profile, clock, simulatedBy: simulatedBy(statusOf("loki")) })) : undefined,
       tempo && otlpTransport
         ? track(["traces.ingestion"], () => runTraceChecks({
-            tempo, transport: otlpTransport, path: collector ? "OTLP/HTTP -> otel-collector -> tempo" : "OTLP/HTTP -> tempo (no collector runs here)", ledger, runId, contract, profile,
-            simulatedBy: [...simulatedBy(statusOf("tempo")), ...(collector ? simulatedBy(statusOf("otel-collector")) : [])], clock,
+            tempo, transport: otlpTransport, path: otlp!.path, ledger, runId, contract, profile, simulatedBy: otlp!.simulatedBy, clock,
             ...(options.omitChildSpanEvery ? { omitChildSpanEvery: options.omitChildSpanEvery } : {}),
           }))
         : undefined,
@@ -182,7 +166,7 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
     await otlpTransport?.close();
   }
   await stack.stop();
-  return assemble({ runId, profile, contract, runtime: options.runtime, statuses, checks, startedAtMs, clock });
+  return assembleRun({ scenario: "conformance", runId, profile, contract, runtime: options.runtime, statuses, checks, startedAtMs, clock });
 }
 
 async function fetchText(url: string): Promise<string> {
@@ -214,10 +198,6 @@ function shortForOverrides(profile: Profile, shortenedFrom: Map<string, number>)
   }));
 }
 
-function simulatedBy(status: ComponentStatus | undefined): string[] {
-  return status?.plan.mode === "substitute" ? [`${status.plan.substitute} (standing in for ${status.plan.component})`] : [];
-}
-
 /** Without Prometheus or Alertmanager, their checks are unavailable with the plan's reason. */
 function componentsNotRun(statuses: readonly ComponentStatus[], contract: Contract, clock: Clock, ran: readonly string[]): CheckResult[] {
   const nowMs = clock.nowMs();
@@ -233,38 +213,4 @@ function componentsNotRun(statuses: readonly ComponentStatus[], contract: Contra
     missing.push(notRunFor("alerts.delivery", "Alert delivery", "alerts", alertmanager?.status.state !== "ready" ? alertmanager : prometheus, clock));
   }
   return [...missing, ...pillarChecksNotRun(statuses, contract, nowMs, ran)];
-}
-
-function notRunFor(id: string, title: string, pillar: CheckResult["pillar"], status: ComponentStatus | undefined, clock: Clock): CheckResult {
-  const component = status?.plan.component ?? "component";
-  const reason = !status ? `${component} is not in the manifests` : status.status.state === "error" ? `${component} failed to start: ${status.status.error.split("\n")[0]}` : status.status.state === "ready" ? `${component} is ready but was not checked` : `${component}: ${status.status.reason}`;
-  return notRun({ id, title, pillar, startedAtMs: clock.nowMs() }, "unavailable", reason);
-}
-
-function assemble(a: { runId: string; profile: Profile; contract: Contract; runtime: RuntimeChoice; statuses: readonly ComponentStatus[]; checks: CheckResult[]; startedAtMs: number; clock: Clock }): RunResult {
-  const finishedAtMs = a.clock.nowMs();
-  const inventory = inventoryOf(a.statuses);
-  const blockers = [
-    ...(a.profile.name === "documented" ? [] : [`profile ${a.profile.name} is not the documented profile`]),
-    ...(a.runtime.runtime === "local" ? ["the local runtime runs Debian/upstream binaries, not the manifests' images"] : []),
-    ...inventory.filter((c) => c.runAs === "substitute").map((c) => `${c.component} was simulated by ${c.substitute}`),
-    ...inventory.filter((c) => c.runAs === "unavailable" || c.runAs === "error").map((c) => `${c.component} did not run`),
-    ...a.checks.filter((c) => c.status !== "pass").map((c) => `check ${c.id} is ${c.status}`),
-  ];
-  return {
-    schemaVersion: 1,
-    runId: a.runId,
-    scenario: "conformance",
-    profile: a.profile.name,
-    contractVersion: a.contract.version,
-    runtime: { name: a.runtime.runtime, reason: a.runtime.reason },
-    host: { hostname: hostname(), cores: cpus().length, os: `${type()} ${release()}`, node: process.version },
-    startedAt: new Date(a.startedAtMs).toISOString(),
-    finishedAt: new Date(finishedAtMs).toISOString(),
-    durationMs: Math.round(finishedAtMs - a.startedAtMs),
-    inventory,
-    checks: a.checks.sort((x, y) => x.id.localeCompare(y.id)),
-    verdict: verdictOf(a.checks),
-    signOff: { eligible: blockers.length === 0, blockers },
-  };
 }

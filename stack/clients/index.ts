@@ -4,3 +4,4 @@ export * from "./prom-api-error.ts";
 export * from "./alertmanager-client.ts";
 export * from "./tempo-client.ts";
 export * from "./loki-client.ts";
+export * from "./receiver-counters.ts";

@@ -1,0 +1,2 @@
+export * from "./worker-protocol.ts";
+export * from "./run-in-workers.ts";

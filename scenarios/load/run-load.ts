@@ -1,0 +1,198 @@
+import path from "node:path";
+import { systemClock, type Clock } from "../../common/clock.ts";
+import { InputError } from "../../common/errors.ts";
+import { Ledger } from "../../common/ledger.ts";
+import { silentLogger, type Logger } from "../../common/log.ts";
+import { AlertSink } from "../../assertions/alert-sink/webhook-sink.ts";
+import { SmtpSink } from "../../assertions/alert-sink/smtp-sink.ts";
+import { loadContract, profileOf } from "../../assertions/contract.ts";
+import { loadQuerySuite, SUITES_DIR } from "../../assertions/query-suite.ts";
+import type { CheckResult, RunResult } from "../../assertions/run-result.ts";
+import { OTLP_HTTP_PROTOBUF_HEADERS } from "../../load/encode/otlp-traces.ts";
+import { createHttpTransport, createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
+import { withRetry } from "../../load/transport/with-retry.ts";
+import { LocalRuntime, newRunId } from "../../stack/runtimes/local/local-runtime.ts";
+import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
+import type { RuntimeOverride } from "../../stack/started-stack.ts";
+import { logqlRunner, traceqlRunner } from "../conformance/log-trace-runners.ts";
+import { runLogChecks } from "../conformance/logs-checks.ts";
+import { runPushCanary } from "../conformance/metrics-canary-checks.ts";
+import { promqlRunner } from "../conformance/promql-checks.ts";
+import { preflightSuite, runSuiteLoad, type SuiteRunner } from "../conformance/suite-checks.ts";
+import { runTraceChecks } from "../conformance/traces-checks.ts";
+import { alertmanagerToSinks } from "../shared/alert-sink-override.ts";
+import { assembleRun } from "../shared/assemble-run.ts";
+import { checkFilter } from "../shared/check-filter.ts";
+import { notRunFor, simulatedBy } from "../shared/component-status.ts";
+import { StackClients } from "../shared/stack-clients.ts";
+import { describeGenerator, generatorFor } from "./load-generators.ts";
+import { planLoad, type SignalLoad } from "./load-plan.ts";
+import { loadReceivers } from "./load-receivers.ts";
+import { createLoadProgress } from "./load-progress.ts";
+import { measureThroughput } from "./throughput-run.ts";
+import { measureTraceLoss } from "./trace-loss.ts";
+
+export interface LoadRunOptions {
+  runtime: RuntimeChoice;
+  profile: string;
+  /** `--duration`: replaces the profile's load duration. */
+  durationMs?: number;
+  manifestsDir: string;
+  runsDir: string;
+  contractFile?: string;
+  promqlSuiteFile?: string;
+  logqlSuiteFile?: string;
+  traceqlSuiteFile?: string;
+  bins?: Readonly<Record<string, string>>;
+  /** Run only checks whose id starts with one of these prefixes (default: all). */
+  only?: readonly string[];
+  /** Extra changes to the run (negative controls), applied after the scenario's own. */
+  overrides?: readonly RuntimeOverride[];
+  logger?: Logger;
+  progress?: (event: { kind: "start"; id: string } | { kind: "done"; check: CheckResult }) => void;
+  clock?: Clock;
+}
+
+const THROUGHPUT_TITLES = {
+  metrics: "Metrics throughput at the profile's rate (remote write, accepted by the receiver's own counter)",
+  logs: "Logs throughput at the profile's rate (Loki push, accepted bytes by the receiver's own counter)",
+  traces: "Traces throughput at the profile's rate (OTLP/HTTP, accepted spans by the receiver's own counter)",
+} as const;
+
+/**
+ * `obsconf run load`: the nightly load run. Reads top to bottom: contract and plan -> alert sinks
+ * (so Alertmanager never calls out) -> stack -> at once, for the load window: the three generators at
+ * the profile's rates (accepted/s read from each receiver's own counters), the canaries of every
+ * signal (ingestion latency under load), and the query suites at the profile's users -> result.
+ */
+export async function runLoadScenario(options: LoadRunOptions): Promise<RunResult> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const { wanted, wantedGroup } = checkFilter(options.only);
+  const contract = loadContract(options.contractFile);
+  const contractProfile = profileOf(contract, options.profile);
+  const plan = planLoad(contract, contractProfile, options.durationMs);
+  const profile = plan.profile;
+  const suiteFile = (file: string | undefined, name: string) => loadQuerySuite(file ?? path.join(SUITES_DIR, `${name}.yaml`), file ?? `assertions/suites/${name}.yaml`);
+  const promqlSuite = await suiteFile(options.promqlSuiteFile, "promql");
+  const logqlSuite = await suiteFile(options.logqlSuiteFile, "logql");
+  const traceqlSuite = await suiteFile(options.traceqlSuiteFile, "traceql");
+  const runId = newRunId();
+  const startedAtMs = clock.nowMs();
+  const ledger = new Ledger();
+
+  await using alertSink = await AlertSink.start();
+  await using smtpSink = await SmtpSink.start();
+  const overrides = [
+    alertmanagerToSinks({ pagerdutyUrl: alertSink.urls.pagerduty, slackUrl: alertSink.urls.slack, webhookBaseUrl: alertSink.urls.webhook, smtpHostPort: smtpSink.hostPort }),
+    ...(options.overrides ?? []),
+  ];
+  logger.info(`run ${runId}: load, profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime}, duration ${plan.durationSource}`);
+  for (const s of plan.signals) logger.info(`  ${s.signal}: offering ${round(s.offeredPerSec)} ${s.unit}/s = ${s.target.value} ${s.target.unit} x ${s.offeredFraction}`);
+  await using stack = await LocalRuntime.start({ manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, bins: options.bins ?? {}, overrides, logger });
+  await using clients = new StackClients(stack);
+  const { statuses, prometheus, mimir, loki, tempo, otlp } = clients;
+  const endpoints = stack.endpoints();
+  const receivers = loadReceivers(clients, stack);
+  const checks: CheckResult[] = [];
+  const record = (check: CheckResult) => {
+    checks.push(check);
+    options.progress?.({ kind: "done", check });
+  };
+  const track = async (ids: string[], run: () => Promise<CheckResult | CheckResult[]>) => {
+    if (!wantedGroup(ids)) return;
+    for (const id of ids) options.progress?.({ kind: "start", id });
+    const result = await run();
+    for (const check of [result].flat()) if (wanted(check.id)) record(check);
+  };
+  const progress = createLoadProgress({ logger, durationMs: plan.durationMs, clock });
+  /** Lines added to a check's evidence after it was built (load arrival, trace loss). */
+  const notes: { id: string; text: string }[] = [];
+
+  const remoteWrite = prometheus ? createRemoteWriteTransport({ url: `${endpoints.prometheus!.web!.url}/api/v1/write` }) : undefined;
+  const canaryTransport = remoteWrite ? withRetry(remoteWrite, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 5_000 }) : undefined;
+  const otlpTransport = otlp ? createHttpTransport({ url: `${otlp.endpoint.url}/v1/traces`, headers: OTLP_HTTP_PROTOBUF_HEADERS }) : undefined;
+  const suiteRunners: { id: string; title: string; suite: typeof promqlSuite; runner: SuiteRunner | undefined; target: "latency.query.promql" | "latency.query.logql" | "latency.query.traceql"; simulatedBy: string[]; component: string }[] = [
+    { id: "query.promql", title: "PromQL query response at concurrent users, under load (Prometheus)", suite: promqlSuite, runner: prometheus && promqlRunner(prometheus, startedAtMs, clock), target: "latency.query.promql", simulatedBy: [], component: "prometheus" },
+    { id: "query.logql", title: "LogQL query response at concurrent users, under load", suite: logqlSuite, runner: loki && logqlRunner(loki, startedAtMs, clock), target: "latency.query.logql", simulatedBy: simulatedBy(clients.statusOf("loki")), component: "loki" },
+    { id: "query.traceql", title: "TraceQL query response at concurrent users, under load", suite: traceqlSuite, runner: tempo && traceqlRunner(tempo, startedAtMs, clock), target: "latency.query.traceql", simulatedBy: simulatedBy(clients.statusOf("tempo")), component: "tempo" },
+  ];
+
+  try {
+    // A query the server rejects as malformed is bad input and ends the run before any load.
+    for (const s of suiteRunners) if (s.runner && wanted(s.id)) await preflightSuite(s.suite, s.runner).catch(rethrowInputOnly);
+    // Generator workers take seconds to start (more under contention): canaries and query load begin once
+    // every receiver's counter shows its load arriving, so they measure the stack under load.
+    const arrivals: Promise<void>[] = [];
+    const throughput = (load: SignalLoad) => {
+      const id = `throughput.${load.signal}`;
+      const receiver = receivers[load.signal];
+      let arrived = () => {};
+      if (wantedGroup([id]) && receiver.kind === "ready") arrivals.push(new Promise<void>((resolve) => (arrived = resolve)));
+      return track([id], async () => {
+        if (receiver.kind === "unavailable") return notRunFor(id, THROUGHPUT_TITLES[load.signal], load.signal, receiver.status, clock);
+        return measureThroughput({
+          identity: { id, title: THROUGHPUT_TITLES[load.signal], pillar: load.signal }, load, profile: profile.name, durationMs: plan.durationMs, receiver: receiver.receiver,
+          generate: generatorFor(load), notes: [describeGenerator(load)], clock, onSample: (sample) => progress.sample(sample),
+          onArriving: ({ seen, afterMs }) => {
+            notes.push({ id, text: seen ? `load seen arriving at the receiver ${(afterMs / 1000).toFixed(1)}s after the generator was started (worker start-up)` : "the load was never seen arriving at the receiver's counter" });
+            arrived();
+          },
+        }).finally(arrived);
+      });
+    };
+    const loads = plan.signals.map(throughput);
+    const arrivalStartMs = clock.nowMs();
+    const underLoad = Promise.all(arrivals).then(() => {
+      const next = wantedGroup(["metrics.ingestion", "logs.ingestion", "traces.ingestion", "query."]) ? "; canaries and query load start" : "";
+      if (arrivals.length) logger.info(`load arriving at every receiver after ${((clock.nowMs() - arrivalStartMs) / 1000).toFixed(1)}s${next}`);
+    });
+    const whenLoaded = <T>(run: () => Promise<T>) => () => underLoad.then(run);
+    await Promise.all([
+      ...loads,
+      prometheus && canaryTransport
+        ? track(["metrics.ingestion.push", "metrics.ingestion.long-term"], whenLoaded(async () => {
+            const { push, longTerm } = await runPushCanary({ prometheus, ...(mimir ? { longTerm: { client: mimir, simulatedBy: simulatedBy(clients.statusOf("mimir")) } } : {}), transport: canaryTransport, ledger, runId, contract, profile, clock });
+            return longTerm ? [push, longTerm] : push;
+          }))
+        : track(["metrics.ingestion.push"], async () => notRunFor("metrics.ingestion.push", "Metrics ingestion under load, push path", "metrics", clients.statusOf("prometheus"), clock)),
+      loki
+        ? track(["logs.ingestion", "logs.ingestion.tail"], whenLoaded(() => runLogChecks({ loki, pushUrl: `${endpoints.loki!.http!.url}/loki/api/v1/push`, ledger, runId, contract, profile, simulatedBy: simulatedBy(clients.statusOf("loki")), clock })))
+        : track(["logs.ingestion"], async () => notRunFor("logs.ingestion", "Logs ingestion under load", "logs", clients.statusOf("loki"), clock)),
+      tempo && otlpTransport && otlp
+        ? track(["traces.ingestion"], whenLoaded(async () => {
+            const [traceChecks, loss] = await Promise.all([
+              runTraceChecks({ tempo, transport: otlpTransport, path: otlp.path, ledger, runId, contract, profile, simulatedBy: otlp.simulatedBy, clock }),
+              measureTraceLoss({ tempo, ledger, runId, contract, profile, clock }),
+            ]);
+            notes.push({ id: "throughput.traces", text: loss });
+            return traceChecks;
+          }))
+        : track(["traces.ingestion"], async () => notRunFor("traces.ingestion", "Traces ingestion under load", "traces", clients.statusOf("tempo"), clock)),
+      ...suiteRunners.map((s) =>
+        track([s.id], s.runner
+          ? whenLoaded(() => runSuiteLoad({ id: s.id, title: s.title, suite: s.suite, runner: s.runner!, target: s.target, contract, profile, clock, simulatedBy: s.simulatedBy }))
+          : async () => notRunFor(s.id, s.title, "query", clients.statusOf(s.component), clock)),
+      ),
+    ]);
+  } finally {
+    progress.stop();
+    await remoteWrite?.close();
+    await otlpTransport?.close();
+  }
+  for (const n of notes) checks.find((c) => c.id === n.id)?.evidence.push({ kind: "note", text: n.text });
+  await stack.stop();
+  const blockers = [
+    ...plan.signals.filter((s) => s.offeredFraction !== 1).map((s) => `${s.signal} load offered ${s.offeredFraction} of the documented ${s.target.value} ${s.target.unit}`),
+    ...(plan.durationMs !== contractProfile.load.durationMs ? [`the load ran ${plan.durationSource}`] : []),
+  ];
+  return assembleRun({ scenario: "load", runId, profile, contract, runtime: options.runtime, statuses, checks, startedAtMs, clock, blockers });
+}
+
+function rethrowInputOnly(error: unknown): void {
+  if (error instanceof InputError) throw error;
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

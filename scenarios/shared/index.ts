@@ -1,0 +1,6 @@
+export * from "./alert-sink-override.ts";
+export * from "./assemble-run.ts";
+export * from "./check-filter.ts";
+export * from "./component-status.ts";
+export * from "./inventory.ts";
+export * from "./stack-clients.ts";

@@ -1,0 +1,88 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunResult } from "../assertions/run-result.ts";
+import { pollUntil } from "../common/poll-until.ts";
+import { describeProcesses, isAlive, runCli, StartedCli } from "./test-support/run-cli.ts";
+
+const DURATION_ERROR = (seen: string) => `obsconf: error: command line: field --duration: expected a duration from 1s to 2h, e.g. 90s, 5m or 300 (seconds), saw ${JSON.stringify(seen)}\n`;
+
+describe("obsconf run load: input", () => {
+  it.each(["0", "3h", "soon", "-1"])("should exit 2 before starting anything for --duration %j", async (value) => {
+    const result = await runCli(["run", "load", "--duration", value]);
+    expect(result).toMatchObject({ code: 2, stdout: "" });
+    expect(result.stderr).toBe(DURATION_ERROR(value));
+  });
+
+  it("should refuse --duration for conformance, whose durations come from the profile", async () => {
+    const result = await runCli(["run", "conformance", "--duration", "30s"]);
+    expect(result).toMatchObject({ code: 2, stdout: "" });
+    expect(result.stderr).toBe("obsconf: error: command line: field --duration: expected no --duration (it sets the load window of 'run load'; conformance durations come from the profile), saw --duration with 'run conformance'\n");
+  });
+
+  it("should exit 2 naming the profile for an unknown --profile", async () => {
+    const result = await runCli(["run", "load", "--profile", "huge"]);
+    expect(result).toMatchObject({ code: 2, stdout: "" });
+    expect(result.stderr).toBe('obsconf: error: assertions/contract.yaml: field profiles: expected one of ci, small, documented, saw "huge"\n');
+  });
+
+  it("should document --duration and the load scenario in run --help", async () => {
+    const help = await runCli(["run", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("scenario                conformance | load");
+    expect(help.stdout.replace(/\s+/g, " ")).toContain("--duration <d> load only: how long the load runs (1s..2h, e.g. 90s, 5m, or seconds), instead of the profile's load.duration");
+  });
+});
+
+const binaries = ["/usr/bin/prometheus", "/usr/bin/prometheus-alertmanager"];
+const skip = !binaries.every((b) => existsSync(b));
+if (skip) console.warn(`skipping the obsconf run load end-to-end test: ${binaries.filter((b) => !existsSync(b)).join(", ")} not installed (apt-get install prometheus prometheus-alertmanager)`);
+
+/** A short real run (2 s of log load only): the verdict table, the four reports, exit 0, and nothing left running. */
+describe.skipIf(skip)("obsconf run load: a short run end to end", () => {
+  let dir: string;
+  beforeAll(async () => void (dir = await mkdtemp(path.join(tmpdir(), "obsconf-load-"))));
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  it("should report offered vs accepted for the logs load, write every report and stop every process it started", async () => {
+    const out = path.join(dir, "out");
+    await using cli = StartedCli.start(["run", "load", "--duration", "2", "--only", "throughput.logs", "--runs-dir", path.join(dir, "runs"), "--out", out]);
+    const seen = new Set<number>();
+    let exit: Awaited<typeof cli.exited> | undefined;
+    void cli.exited.then((e) => (exit = e));
+    while (!exit) {
+      for (const pid of await cli.descendants()) seen.add(pid);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(exit, cli.stderr).toEqual({ code: 0, signal: null });
+    expect(cli.stdout).toMatch(/^SIMULATED {2}throughput\.logs {2}>= 11570 bytes\/s {2}\d+ bytes\/s {2}accepted [\d.]+ bytes\/s >= target 11574\.07 bytes\/s \(offered /m);
+    expect(cli.stderr).toMatch(/logs: offering 11574\.07 bytes\/s = 11574\.07\d* bytes\/s x 1/);
+    const result = JSON.parse(await readFile(path.join(out, "run-result.json"), "utf8")) as RunResult;
+    expect(result.scenario).toBe("load");
+    expect(result.checks.map((c) => c.id)).toEqual(["throughput.logs"]);
+    const logs = result.checks[0]!;
+    expect(logs.measured?.series?.map((s) => s.name)).toEqual(["logs offered", "logs acknowledged (generator's view)", "logs accepted (receiver's counter)"]);
+    expect(logs.evidence.map((e) => e.text)).toContain("bound: none, the receiver accepted at least the target");
+    expect(result.signOff.blockers).toContain("the load ran --duration 2s (profile ci says 15s)");
+    for (const file of ["junit.xml", "report.md", "report.html"]) expect(existsSync(path.join(out, file))).toBe(true);
+    // tsx's esbuild service outlives its parent by a moment and is reaped by init: wait (bounded) for every pid to be gone,
+    // then list what is left; an exited process init has not reaped yet (state Z, "<defunct>") is not running.
+    const gone = await pollUntil("every obsconf pid gone", async () => [...seen].filter(isAlive), (alive) => alive.length === 0, { timeoutMs: 5000, intervalMs: 100 }).then(() => true, () => false);
+    const left = gone ? [] : (await describeProcesses([...seen].filter(isAlive))).filter((row) => row.split(" ")[3]?.startsWith("Z") !== true);
+    expect(left).toEqual([]);
+  }, 120_000);
+
+  it("should exit 2 naming the suite file and query, with no report, when a query of the load's suites is malformed", async () => {
+    const file = path.join(dir, "logql.yaml");
+    await writeFile(file, "suite: logql\nqueries:\n  - name: broken\n    expr: '{namespace=\"ecomm-prod\"'\n    range: run\n");
+    const out = path.join(dir, "out-bad-suite");
+    const result = await runCli(["run", "load", "--duration", "2", "--only", "query.logql", "--logql-suite", file, "--runs-dir", path.join(dir, "runs"), "--out", out], { timeoutMs: 90_000 });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split("\n").pop()).toBe(
+      `obsconf: error: ${file}: field queries[0].expr: expected a LogQL expression the server accepts (query broken), saw "{namespace=\\"ecomm-prod\\"", rejected: parse error at line 1, col 24: syntax error: unexpected $end, expecting } or ,`,
+    );
+    expect(existsSync(out)).toBe(false);
+  }, 120_000);
+});

@@ -1,0 +1,120 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runLogsLoad, runMetricsLoad, runTracesLoad } from "../../load/generators/index.ts";
+import { renderMetrics } from "../reference-sinks/loki/loki-metrics.ts";
+import { LocalRuntime } from "../runtimes/local/local-runtime.ts";
+import { parseExposition, receiverCounterFor, startCounterWindow, sumCounter, RECEIVER_COUNTERS } from "./receiver-counters.ts";
+
+/** Excerpts of real expositions: VictoriaMetrics 1.79.5 (Debian; no HELP/TYPE lines) and Prometheus 2.42.0 after a remote write. */
+const VICTORIA_METRICS_1_79 = [
+  'vm_rows_inserted_total{type="csvimport"} 0',
+  'vm_rows_inserted_total{type="graphite"} 0',
+  'vm_rows_inserted_total{type="prometheus"} 12',
+  'vm_rows_inserted_total{type="promremotewrite"} 400000',
+  'vm_rows_inserted_total{type="promscrape"} 0',
+  'vm_rows_inserted_total{type="vmimport"} 7',
+  'vm_app_version{version="", short_version=""} 1',
+].join("\n");
+const PROMETHEUS_2_42 = [
+  "# HELP prometheus_tsdb_head_samples_appended_total Total number of appended samples.",
+  "# TYPE prometheus_tsdb_head_samples_appended_total counter",
+  'prometheus_tsdb_head_samples_appended_total{type="float"} 1.234567e+06',
+  'prometheus_tsdb_head_samples_appended_total{type="histogram"} 0',
+  "# HELP prometheus_tsdb_head_series Total number of series in the head block.",
+  "prometheus_tsdb_head_series 1000",
+].join("\n");
+
+describe("receiver counters (parsing)", () => {
+  it("should read VictoriaMetrics' remote-write rows only (the type label), not the other protocols", () => {
+    expect(sumCounter(VICTORIA_METRICS_1_79, RECEIVER_COUNTERS["victoria-metrics"]!.samples!)).toEqual({ value: 400_000, series: 1 });
+  });
+
+  it("should sum Prometheus' appended samples over the type label and parse exponent notation", () => {
+    expect(sumCounter(PROMETHEUS_2_42, RECEIVER_COUNTERS.prometheus!.samples!)).toEqual({ value: 1_234_567, series: 2 });
+  });
+
+  it("should read the Loki reference sink's exposition with Loki's names", () => {
+    const text = renderMetrics({ linesReceived: 42, bytesReceived: 4200, linesDropped: 0 } as Parameters<typeof renderMetrics>[0]);
+    expect(sumCounter(text, RECEIVER_COUNTERS.loki!.bytes!)).toEqual({ value: 4200, series: 1 });
+    expect(sumCounter(text, RECEIVER_COUNTERS.loki!.lines!)).toEqual({ value: 42, series: 1 });
+  });
+
+  it("should try the collector's newer _total name and report an absent counter as 0 with no series", () => {
+    expect(sumCounter('otelcol_receiver_accepted_spans_total{receiver="otlp",transport="http"} 10\notelcol_receiver_accepted_spans_total{receiver="otlp",transport="grpc"} 5', RECEIVER_COUNTERS["otel-collector"]!.spans!)).toEqual({ value: 15, series: 2 });
+    expect(sumCounter("up 1", RECEIVER_COUNTERS.tempo!.spans!)).toEqual({ value: 0, series: 0 });
+  });
+
+  it("should parse escaped label values, +Inf and timestamps, and skip longer names sharing the prefix", () => {
+    const text = 'm{a="x\\"y",b="back\\\\slash"} +Inf 1700000000000\nm_bucket{le="1"} 3\nm{a="n\\nl"} 2';
+    expect(parseExposition(text, "m")).toEqual([
+      { labels: { a: 'x"y', b: "back\\slash" }, value: Number.POSITIVE_INFINITY },
+      { labels: { a: "n\nl" }, value: 2 },
+    ]);
+    expect(() => parseExposition("m{a=1} 2", "m")).toThrow('metrics exposition: expected name="value" labels in "m{a=1} 2", saw "a=1"');
+  });
+
+  it("should map components and substitutes to their counters and refuse unknown ones", () => {
+    expect(receiverCounterFor("victoria-metrics", "http://127.0.0.1:8428/").describe).toBe('vm_rows_inserted_total{type="promremotewrite"} at http://127.0.0.1:8428/metrics');
+    expect(receiverCounterFor("loki-reference-sink", "http://127.0.0.1:3100").describe).toBe("loki_distributor_bytes_received_total at http://127.0.0.1:3100/metrics");
+    expect(receiverCounterFor("tempo-reference-sink", "http://127.0.0.1:3200").unit).toBe("spans");
+    expect(() => receiverCounterFor("grafana", "http://127.0.0.1:3000")).toThrow(/^receiver counter: expected one of prometheus\/samples, victoria-metrics\/samples, .* saw grafana$/);
+  });
+});
+
+const MANIFESTS = path.resolve(import.meta.dirname, "../manifests");
+const haveBinaries = existsSync("/usr/bin/prometheus") && existsSync("/usr/bin/victoria-metrics");
+if (!haveBinaries) console.warn("skipping receiver counter integration tests: Debian's prometheus and victoria-metrics packages are not installed");
+
+describe.skipIf(!haveBinaries)("receiver counters (real receivers started from the manifests)", () => {
+  for (const [component, expectedSubstitute] of [["prometheus", undefined], ["mimir", "victoria-metrics"]] as const) {
+    it(`should count exactly the samples pushed into ${expectedSubstitute ?? component} over the window`, async () => {
+      const runsDir = await mkdtemp(path.join(tmpdir(), "obsconf-counters-"));
+      try {
+        await using stack = await LocalRuntime.start({ manifestsDir: MANIFESTS, runsDir, only: [component], readyTimeoutMs: 30_000 });
+        const status = stack.components().find((c) => c.plan.component === component)!;
+        expect(status.status.state).toBe("ready");
+        const base = Object.values(stack.endpoints()[component]!)[0]!.url;
+        const as = status.plan.mode === "substitute" ? status.plan.substitute : component;
+        expect(as).toBe(expectedSubstitute ?? component);
+        const counter = receiverCounterFor(as, base);
+        const window = await startCounterWindow(counter, { intervalMs: 200 });
+        const report = await runMetricsLoad({ url: `${base}/api/v1/write`, samplesPerSec: 20_000, seriesCount: 2_000, samplesPerRequest: 500, durationMs: 10_000, maxSends: 12 });
+        expect(report.sends.ok).toBe(12);
+        // VictoriaMetrics buffers rows before counting them; give the counter time to show the last batch.
+        const deadline = Date.now() + 10_000;
+        while ((await counter.read()) - window.startValue < 6_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+        const result = await window.stop();
+        expect(result.seen).toBe(true);
+        // Prometheus' own self-scrape may add a few hundred samples; VictoriaMetrics only counts remote write.
+        expect(result.delta).toBeGreaterThanOrEqual(6_000);
+        expect(result.delta).toBeLessThan(6_000 + (component === "prometheus" ? 2_000 : 1));
+        expect(result.overTime.length).toBeGreaterThan(0);
+      } finally {
+        await rm(runsDir, { recursive: true, force: true });
+      }
+    }, 90_000);
+  }
+
+  it("should count the bytes and spans pushed into the Loki and Tempo reference sinks", async () => {
+    const runsDir = await mkdtemp(path.join(tmpdir(), "obsconf-counters-"));
+    try {
+      await using stack = await LocalRuntime.start({ manifestsDir: MANIFESTS, runsDir, only: ["loki", "tempo"], readyTimeoutMs: 30_000 });
+      const endpoints = stack.endpoints();
+      const loki = receiverCounterFor("loki-reference-sink", endpoints.loki!.http!.url);
+      const tempo = receiverCounterFor("tempo-reference-sink", endpoints.tempo!.http!.url);
+      const [logsWindow, tracesWindow] = [await startCounterWindow(loki), await startCounterWindow(tempo)];
+      const logs = await runLogsLoad({ url: `${endpoints.loki!.http!.url}/loki/api/v1/push`, bytesPerSec: 100_000, bytesPerRequest: 10_000, durationMs: 10_000, maxSends: 5 });
+      const traces = await runTracesLoad({ url: `${endpoints.tempo!["otlp-http"]!.url}/v1/traces`, spansPerSec: 1_000, spansPerRequest: 100, durationMs: 10_000, maxSends: 5 });
+      const [logsResult, tracesResult] = [await logsWindow.stop(), await tracesWindow.stop()];
+      expect(tracesResult.delta).toBe(traces.acknowledgedUnits);
+      expect(traces.acknowledgedUnits).toBe(500);
+      // Loki counts the uncompressed push bytes of each entry (line bytes; the sink adds no label bytes).
+      expect(logsResult.delta).toBe(logs.acknowledgedUnits);
+    } finally {
+      await rm(runsDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
