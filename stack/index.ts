@@ -6,7 +6,7 @@ export { COMPONENTS, COMPONENT_NAMES, componentDef } from "./components/index.ts
 export type { ComponentDef, SubstituteDef, LocalService } from "./components/index.ts";
 export { LocalRuntime, StartedLocalStack, newRunId, type LocalStartOptions } from "./runtimes/local/local-runtime.ts";
 export { planLocal } from "./runtimes/local/plan-local.ts";
-export { waitForShutdownSignal } from "./runtimes/local/child-registry.ts";
+export { waitForShutdownSignal, onShutdown } from "./runtimes/local/child-registry.ts";
 export { selectRuntime, RUNTIME_NAMES, type RuntimeName, type RuntimeChoice } from "./runtimes/select-runtime.ts";
 export { validateStack, type ValidationCheck, type ValidationStatus } from "./validate/validate-stack.ts";
 export * from "./clients/index.ts";

@@ -8,7 +8,7 @@ import { OBSCONF_BIN } from "../../obsconf-version.ts";
 import { extractComponents, type ComponentSpec } from "../../manifest/component-spec.ts";
 import { loadManifests } from "../../manifest/load-manifests.ts";
 import type { ComponentPlan } from "../../plan.ts";
-import type { ComponentStatus, Endpoint, ExtraService, RuntimeOverride, StackEndpoints, StartedStack, StoppedStack } from "../../started-stack.ts";
+import type { ComponentStatus, Endpoint, ExtraService, FaultPlacement, RuntimeOverride, StackEndpoints, StartedStack, StoppedStack } from "../../started-stack.ts";
 import { onShutdown } from "./child-registry.ts";
 import { ComponentProcess } from "./component-process.ts";
 import { freePort } from "./free-port.ts";
@@ -26,6 +26,8 @@ export interface LocalStartOptions {
   only?: readonly string[];
   overrides?: readonly RuntimeOverride[];
   extraServices?: readonly ExtraService[];
+  /** What faults need set up at start (chaos/: `mergePlacements(fault.preflight().needs)`): proxies, network namespaces, tmpfs data dirs. */
+  placements?: readonly FaultPlacement[];
   readyTimeoutMs?: number;
   logger?: Logger;
 }
