@@ -8,9 +8,13 @@ import { OBSCONF_BIN } from "../../obsconf-version.ts";
 import { extractComponents, type ComponentSpec } from "../../manifest/component-spec.ts";
 import { loadManifests } from "../../manifest/load-manifests.ts";
 import type { ComponentPlan } from "../../plan.ts";
-import type { ComponentStatus, Endpoint, ExtraService, FaultPlacement, RuntimeOverride, StackEndpoints, StartedStack, StoppedStack } from "../../started-stack.ts";
+import type { ComponentControl, ComponentStatus, Endpoint, ExtraService, FaultPlacement, RuntimeOverride, StackEndpoints, StartedStack, StoppedStack } from "../../started-stack.ts";
 import { onShutdown } from "./child-registry.ts";
+import { LocalComponentControl, type NamedProxy } from "./component-control.ts";
 import { ComponentProcess } from "./component-process.ts";
+import { FaultProxy } from "./fault-proxy.ts";
+import { createNetworkNamespace, type NetworkNamespace } from "./network-namespace.ts";
+import { mountTmpfs, type TmpfsMount } from "./tmpfs-mount.ts";
 import { freePort } from "./free-port.ts";
 import { rewriteArg, rewriteEnvValue, rewriteText, type RewriteContext } from "./loopback-rewrite.ts";
 import { extraServiceToLocal, localPodName, localServicesOf } from "./local-services.ts";
@@ -35,9 +39,17 @@ export interface LocalStartOptions {
 interface Runnable {
   spec: ComponentSpec;
   plan: Extract<ComponentPlan, { mode: "process" | "substitute" }>;
-  /** containerPort -> local port. */
+  /** containerPort -> the local port the component itself listens on. */
   ports: Map<number, number>;
   dir: string;
+  /** The address it listens on: 127.0.0.1, or its network namespace's veth address. */
+  host: string;
+  /** containerPort -> where clients reach it (a fault proxy's address, or host:port). */
+  reach: Map<number, { host: string; port: number }>;
+  proxies: NamedProxy[];
+  netns?: NetworkNamespace;
+  /** Bytes of the tmpfs its data dirs go on (a disk-full fault), if placed. */
+  tmpfsBytes?: number;
 }
 
 export function newRunId(now = new Date()): string {
@@ -71,6 +83,11 @@ export class StartedLocalStack implements StartedStack {
   readonly runtime = "local" as const;
   readonly #statuses = new Map<string, ComponentStatus>();
   readonly #processes = new Map<string, ComponentProcess>();
+  readonly #controls = new Map<string, LocalComponentControl>();
+  /** Fault proxies, namespace forwarders, tmpfs mounts and namespaces: released after the processes stop, in this order. */
+  readonly #proxies: FaultProxy[] = [];
+  readonly #mounts: TmpfsMount[] = [];
+  readonly #namespaces: NetworkNamespace[] = [];
   readonly #endpoints: Record<string, Record<string, Endpoint>> = {};
   readonly #rewrites: string[] = [];
   readonly #stopHooks: (() => void)[] = [];
@@ -96,6 +113,10 @@ export class StartedLocalStack implements StartedStack {
     return this.#processes.get(component);
   }
 
+  control(component: string): ComponentControl | undefined {
+    return this.#controls.get(component);
+  }
+
   onStop(hook: () => void): void {
     this.#stopHooks.push(hook);
   }
@@ -115,16 +136,25 @@ export class StartedLocalStack implements StartedStack {
         const ports = new Map<number, number>();
         const served = plan.mode === "substitute" ? substituteOf(spec.name, plan.substitute).servesPorts.map((name) => servedPort(spec, name)) : spec.container.ports;
         for (const port of served) ports.set(port.containerPort, await uniqueFreePort(used));
-        runnable.push({ spec, plan, ports, dir: path.join(this.runDir, spec.name) });
+        runnable.push(await this.#place({ spec, plan, ports, dir: path.join(this.runDir, spec.name), host: "127.0.0.1", reach: new Map(), proxies: [] }, options.placements ?? [], used));
       }
     }
+    for (const placement of options.placements ?? []) {
+      if (!runnable.some((r) => r.spec.name === placement.component)) this.#rewrites.push(`${placement.component}: fault placement ${placement.kind} not made: the component is not started here`);
+    }
     const services = [
-      ...runnable.flatMap((r) => localServicesOf(r.spec, (port) => r.ports.get(port)).map((s) => ({ ...s, ...substitutePaths(r) }))),
+      ...runnable.flatMap((r) => localServicesOf(r.spec, (port) => r.reach.get(port)).map((s) => ({ ...s, ...substitutePaths(r) }))),
       ...(options.extraServices ?? []).map(extraServiceToLocal),
     ];
     for (const r of runnable) {
-      const process = await this.#prepare(r, services, options.overrides ?? [], logger);
+      const process = await this.#prepare(r, await this.#servicesSeenFrom(r, services), options.overrides ?? [], logger);
       this.#processes.set(r.spec.name, process);
+      this.#controls.set(r.spec.name, new LocalComponentControl(r.spec.name, {
+        process, proxies: r.proxies, dataDirs: dataDirsOf(r),
+        ...(r.netns ? { netns: r.netns.info } : {}),
+        ...(r.tmpfsBytes !== undefined ? { tmpfs: { paths: dataDirsOf(r), bytes: r.tmpfsBytes } } : {}),
+        onReady: (readyAfterMs, pid) => this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "ready", readyAfterMs, ...(pid ? { pid } : {}) } }),
+      }));
       this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "not-started", reason: "starting" } });
     }
     for (const line of this.#rewrites) logger.info(`  rewrite: ${line}`);
@@ -159,24 +189,27 @@ export class StartedLocalStack implements StartedStack {
       const substitute = substituteOf(spec.name, r.plan.substitute);
       const dataDir = path.join(r.dir, "data");
       await mkdir(dataDir, { recursive: true });
-      const listen = Object.fromEntries(substitute.servesPorts.map((name) => [name, `127.0.0.1:${r.ports.get(servedPort(spec, name).containerPort)!}`]));
+      await this.#maybeTmpfs(r, dataDir);
+      const listen = Object.fromEntries(substitute.servesPorts.map((name) => [name, `${r.host}:${r.ports.get(servedPort(spec, name).containerPort)!}`]));
       this.#rewrites.push(`${spec.name}: ${substitute.describe} (${Object.entries(listen).map(([name, address]) => `${name} ${address}`).join(", ")})`);
       const builtin = substitute.binaries === "builtin";
       return new ComponentProcess({
         component: spec.name, binary: r.plan.binary, argv: [...(builtin ? [OBSCONF_BIN, "sink"] : []), ...substitute.argv({ listen, dataDir })], env: baseEnv(r.dir), cwd: r.dir, logDir,
-        readiness: { kind: "http", url: `http://${Object.values(listen)[0]}${substitute.readinessPath}` },
+        ...(r.netns ? { netns: r.netns.info.name } : {}),
+          readiness: { kind: "http", url: `http://${Object.values(listen)[0]}${substitute.readinessPath}` },
       });
     }
     const dependsOn = new Set<string>();
     this.#dependsOn.set(spec.name, dependsOn);
     const depends = (service: LocalService) => service.component !== spec.name && service.component !== "harness" && dependsOn.add(service.component);
     const mounts = spec.container.mounts.map((m) => ({ containerPath: m.mountPath, localPath: m.kind === "host" ? m.hostPath : path.join(r.dir, "fs", m.mountPath) }));
-    const context: RewriteContext = { services, mounts, ownPorts: r.ports };
+    const context: RewriteContext = { services, mounts, ownPorts: r.ports, listenHost: r.host };
     for (const mount of spec.container.mounts) {
       if (mount.kind === "host") continue;
       const local = path.join(r.dir, "fs", mount.mountPath);
       if (mount.kind === "data") {
         await mkdir(local, { recursive: true });
+        await this.#maybeTmpfs(r, local);
         continue;
       }
       for (const file of mount.files) {
@@ -205,9 +238,83 @@ export class StartedLocalStack implements StartedStack {
     logger.debug(`${spec.name}: run dir ${r.dir}`);
     return new ComponentProcess({
       component: spec.name, binary: r.plan.binary, argv, env, cwd: r.dir, logDir,
-      ...(readiness?.kind === "http" && probePort ? { readiness: { kind: "http" as const, url: `http://127.0.0.1:${probePort}${readiness.path}` } } : {}),
-      ...(readiness?.kind === "tcp" && probePort ? { readiness: { kind: "tcp" as const, host: "127.0.0.1", port: probePort } } : {}),
+      ...(r.netns ? { netns: r.netns.info.name } : {}),
+      ...(readiness?.kind === "http" && probePort ? { readiness: { kind: "http" as const, url: `http://${r.host}:${probePort}${readiness.path}` } } : {}),
+      ...(readiness?.kind === "tcp" && probePort ? { readiness: { kind: "tcp" as const, host: r.host, port: probePort } } : {}),
     });
+  }
+
+  /** Makes the fault placements of one component: its namespace, the proxies in front of its ports, and where clients reach each port. */
+  async #place(r: Runnable, placements: readonly FaultPlacement[], used: Set<number>): Promise<Runnable> {
+    const mine = placements.filter((p) => p.component === r.spec.name);
+    const name = r.spec.name;
+    if (mine.some((p) => p.kind === "netns")) {
+      r.netns = await createNetworkNamespace(this.runId, name);
+      this.#namespaces.push(r.netns);
+      const { info } = r.netns;
+      r.host = info.address;
+      this.#rewrites.push(`${name}: runs in network namespace ${info.name} (veth ${info.hostVeth} ${info.hostAddress} <-> ${info.nsVeth} ${info.address}); listens on ${info.address}`);
+    }
+    const tmpfs = mine.flatMap((p) => (p.kind === "tmpfs-data" ? [p.bytes] : []));
+    if (tmpfs.length > 0) r.tmpfsBytes = Math.max(...tmpfs);
+    const proxyWants = mine.flatMap((p) => (p.kind === "proxy" ? [p] : []));
+    for (const want of proxyWants) {
+      if (want.port !== "*" && !portNamesOf(r.spec, [...r.ports.keys()]).has(want.port)) {
+        throw new HarnessError(`fault proxy for ${name}@${want.port}: ${name} has no Service or container port named ${want.port} (it has: ${[...portNamesOf(r.spec, [...r.ports.keys()])].join(", ")})`);
+      }
+    }
+    for (const [containerPort, localPort] of r.ports) {
+      const names = [...portNamesOf(r.spec, [containerPort])];
+      const wants = proxyWants.filter((p) => p.port === "*" || names.includes(p.port));
+      if (wants.length === 0) {
+        r.reach.set(containerPort, { host: r.host, port: localPort });
+        continue;
+      }
+      const mode = wants.some((w) => w.mode === "http") ? "http" : "tcp";
+      const proxy = await FaultProxy.start({ component: name, port: names[0] ?? String(containerPort), mode, listen: { host: "127.0.0.1", port: await uniqueFreePort(used) }, upstream: { host: r.host, port: localPort } });
+      this.#proxies.push(proxy);
+      r.proxies.push({ proxy, names });
+      r.reach.set(containerPort, { host: proxy.listen.host, port: proxy.listen.port });
+      this.#rewrites.push(`${name}: ${names.join("/")}: fault proxy (${mode}) ${proxy.listen.host}:${proxy.listen.port} -> ${r.host}:${localPort}; clients reach ${name} through it`);
+    }
+    return r;
+  }
+
+  /**
+   * The Services as the component sees them. Outside a namespace: as they are. Inside one, the
+   * host's loopback is out of reach, so each other Service port is forwarded from the host's
+   * veth address (same port number), and its own ports are its namespace address.
+   */
+  async #servicesSeenFrom(r: Runnable, services: readonly LocalService[]): Promise<LocalService[]> {
+    if (!r.netns) return [...services];
+    const { info } = r.netns;
+    const seen: LocalService[] = [];
+    const forwarded = new Set<string>();
+    for (const service of services) {
+      const ports: LocalService["ports"] = [];
+      for (const port of service.ports) {
+        if (service.component === r.spec.name) {
+          ports.push({ ...port, local: { host: r.host, port: r.ports.get(port.containerPort) ?? port.local.port } });
+          continue;
+        }
+        const key = `${port.local.host}:${port.local.port}`;
+        if (!forwarded.has(key)) {
+          forwarded.add(key);
+          this.#proxies.push(await FaultProxy.start({ component: service.component, port: port.name, mode: "tcp", listen: { host: info.hostAddress, port: port.local.port }, upstream: port.local }));
+        }
+        ports.push({ ...port, local: { host: info.hostAddress, port: port.local.port } });
+      }
+      seen.push({ ...service, ports });
+    }
+    this.#rewrites.push(`${r.spec.name}: other components reached from its namespace through forwarders on ${info.hostAddress} (same port numbers as on 127.0.0.1)`);
+    return seen;
+  }
+
+  async #maybeTmpfs(r: Runnable, dir: string): Promise<void> {
+    if (r.tmpfsBytes === undefined) return;
+    const mount = await mountTmpfs(dir, r.tmpfsBytes);
+    this.#mounts.push(mount);
+    this.#rewrites.push(`${r.spec.name}: data dir ${dir} on a ${r.tmpfsBytes}-byte tmpfs`);
   }
 
   stop(): Promise<StoppedStack> {
@@ -226,6 +333,9 @@ export class StartedLocalStack implements StartedStack {
           running.delete(name);
         }));
       }
+      await Promise.all(this.#proxies.map((p) => p.close()));
+      for (const mount of this.#mounts) await mount.unmount();
+      for (const ns of this.#namespaces) await ns.remove();
       for (const hook of this.#stopHooks) hook();
       return { runDir: this.runDir, exits };
     })();
@@ -235,6 +345,20 @@ export class StartedLocalStack implements StartedStack {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
+}
+
+/** Service port names (and the container port's own name) that target these container ports. */
+function portNamesOf(spec: ComponentSpec, containerPorts: readonly number[]): Set<string> {
+  const names = new Set<string>();
+  for (const port of spec.container.ports) if (containerPorts.includes(port.containerPort) && port.name) names.add(port.name);
+  for (const service of spec.services) for (const port of service.ports) if (containerPorts.includes(port.targetPort)) names.add(port.name);
+  return names;
+}
+
+/** Local paths of the component's data volumes (a substitute's data dir). */
+function dataDirsOf(r: Runnable): string[] {
+  if (r.plan.mode === "substitute") return [path.join(r.dir, "data")];
+  return r.spec.container.mounts.filter((m) => m.kind === "data").map((m) => path.join(r.dir, "fs", m.mountPath));
 }
 
 function substitutePaths(r: Runnable): Pick<LocalService, "pathRewrites"> {
