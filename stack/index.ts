@@ -7,6 +7,9 @@ export type { ComponentDef, SubstituteDef, LocalService } from "./components/ind
 export { LocalRuntime, StartedLocalStack, newRunId, type LocalStartOptions } from "./runtimes/local/local-runtime.ts";
 export { planLocal } from "./runtimes/local/plan-local.ts";
 export { waitForShutdownSignal, onShutdown } from "./runtimes/local/child-registry.ts";
+export { leftoverNetworkObjects, NETNS_PREFIX, VETH_PREFIX } from "./runtimes/local/network-namespace.ts";
+export { leftoverTmpfsMounts } from "./runtimes/local/tmpfs-mount.ts";
+export { FaultProxy } from "./runtimes/local/fault-proxy.ts";
 export { selectRuntime, RUNTIME_NAMES, type RuntimeName, type RuntimeChoice } from "./runtimes/select-runtime.ts";
 export { validateStack, type ValidationCheck, type ValidationStatus } from "./validate/validate-stack.ts";
 export * from "./clients/index.ts";

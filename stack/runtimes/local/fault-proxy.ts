@@ -22,7 +22,7 @@ export interface FaultProxyOptions {
  * `http` parses HTTP/1.1 requests and can answer them itself. With empty settings it forwards
  * everything untouched.
  */
-export class FaultProxy implements FaultProxyControl {
+export class FaultProxy implements FaultProxyControl, AsyncDisposable {
   readonly component: string;
   readonly port: string;
   readonly mode: "tcp" | "http";
@@ -73,6 +73,10 @@ export class FaultProxy implements FaultProxyControl {
     this.#agent.destroy();
     if ("closeAllConnections" in server) server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   async #listen(): Promise<void> {

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { createFault, parseFaultSpec } from "./index.ts";
+import { findLeftovers, NO_LEFTOVERS } from "./test-leftovers.ts";
+import { pushSeqs, readSeqs } from "./test-remote-write.ts";
+import { PROMETHEUS_SKIP, startPrometheusStack } from "./test-stack.ts";
+
+if (PROMETHEUS_SKIP) console.warn(`skipping restart fault tests: ${PROMETHEUS_SKIP}`);
+const seqs = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+
+describe.skipIf(PROMETHEUS_SKIP)("restart faults (real Prometheus through the local runtime)", () => {
+  it.each([
+    ["restart-keep-data", seqs(0, 40)],
+    ["restart-lose-data", []],
+  ] as const)("%s should SIGKILL and restart Prometheus at once, then read back what its data dir kept", async (kind, expected) => {
+    const pids: number[] = [];
+    {
+      await using p = await startPrometheusStack();
+      const control = p.stack.control("prometheus")!;
+      pids.push(control.pid()!);
+      const startMs = Date.now() - 60_000;
+      expect(await pushSeqs(p.url, kind, seqs(0, 40), startMs)).toBe(204);
+      await using active = await createFault(parseFaultSpec(`${kind}:prometheus`, { file: "test" })).inject(p.stack);
+      pids.push(control.pid()!);
+      expect(pids[1]).not.toBe(pids[0]);
+      const { readyAtMs } = await active.heal();
+      expect(readyAtMs).toBeGreaterThanOrEqual(active.injectedAtMs);
+      expect(await readSeqs(p.url, kind)).toEqual(expected);
+      expect(await pushSeqs(p.url, kind, [100], startMs)).toBe(204);
+    }
+    expect(await findLeftovers(pids)).toEqual(NO_LEFTOVERS);
+  });
+});

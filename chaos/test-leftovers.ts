@@ -1,0 +1,35 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { leftoverNetworkObjects, leftoverTmpfsMounts } from "../stack/index.ts";
+
+const run = promisify(execFile);
+
+/** Test support: host state an obsconf fault or placement could leave behind (all empty when clean). */
+export interface Leftovers {
+  namespaces: string[];
+  veths: string[];
+  tmpfsMounts: string[];
+  /** Host nft tables or iptables rules naming obsconf (the faults only ever write rules inside their namespaces). */
+  hostRules: string[];
+  /** Of the given pids, those still alive. */
+  processes: number[];
+}
+
+export async function findLeftovers(pids: readonly number[] = []): Promise<Leftovers> {
+  const { namespaces, veths } = await leftoverNetworkObjects();
+  const nft = await run("nft", ["list", "tables"]).then((r) => r.stdout, () => "");
+  const iptables = await run("iptables-save").then((r) => r.stdout, () => "");
+  const hostRules = [...nft.split("\n"), ...iptables.split("\n")].filter((l) => /obsconf/.test(l));
+  return { namespaces, veths, tmpfsMounts: await leftoverTmpfsMounts(), hostRules, processes: pids.filter(alive) };
+}
+
+export const NO_LEFTOVERS: Leftovers = { namespaces: [], veths: [], tmpfsMounts: [], hostRules: [], processes: [] };
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
