@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { HarnessError, InputError } from "../common/errors.ts";
 import { COMPONENT_NAMES } from "../stack/index.ts";
+import { FAULT_KINDS, formatFaultSpec, parseFaultSpec } from "../chaos/index.ts";
+import { DEFAULT_FAULTS } from "../scenarios/chaos/default-faults.ts";
 import { collectBin, DEFAULT_MANIFESTS, DEFAULT_RULE_TESTS, parseList, parsePositiveMs } from "./cli-options.ts";
 import { planCommand } from "./commands/plan.ts";
 import { runLokiSinkFromArgs } from "../stack/reference-sinks/loki/run-loki-sink.ts";
@@ -14,6 +16,20 @@ Exit codes:
   0  success (every check that ran passed)
   1  a check failed (or a component failed to start under 'up')
   2  bad input (manifest, contract, scenario, flag) or a harness error`;
+
+const CHAOS_HELP = `
+Chaos drills (obsconf run chaos): for each fault, canaries write and read through the real stack:
+steady state, inject, hold (the profile's chaos.faultDuration), heal, recover (until steady, at
+most chaos.observeAfterHeal). Reported per fault: RPO (lost acknowledged writes, exact seqs), RTO
+(injection -> first write acknowledged and read back) and the stack's health alerts; and the
+availability of write+read probes through the drill. A fault this host cannot do is reported
+unsupported with the reason. Default faults (ci): ${DEFAULT_FAULTS.ci!.join(", ")}.
+`;
+
+/** Collects repeated \`--fault\` flags; each is parsed at once so a typo exits 2 before anything starts. */
+function collectFault(value: string, previous: string[] = []): string[] {
+  return [...previous, formatFaultSpec(parseFaultSpec(value, { file: "command line", field: "--fault" }))];
+}
 
 const program = new Command("obsconf")
   .description("Conformance, load and chaos harness for the Kubernetes observability stack in stack/manifests")
@@ -71,7 +87,12 @@ program
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
   .option("--out <dir>", "report directory (default: reports/out/<run-id>); must not exist")
   .option("--only <prefixes>", "run only checks whose id starts with one of these (comma-separated, e.g. metrics.,alerts.)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
-  .addHelpText("after", EXIT_CODES)
+  .option(
+    "--fault <kind:component[@port][:arg]>",
+    `chaos only, repeatable: a fault to inject (kinds: ${FAULT_KINDS.join(", ")}), e.g. --fault kill:prometheus --fault delay:prometheus:200ms; default: the profile's list`,
+    collectFault,
+  )
+  .addHelpText("after", `${CHAOS_HELP}${EXIT_CODES}`)
   .action(async (scenario: string, options) => setExit(await runCommand(scenario, options)));
 
 program

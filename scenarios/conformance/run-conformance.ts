@@ -1,4 +1,3 @@
-import { cpus, hostname, release, type } from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
 import { systemClock, type Clock } from "../../common/clock.ts";
@@ -13,7 +12,8 @@ import { notRun } from "../../assertions/checks/check-builder.ts";
 import { lokiRetentionCheck } from "../../assertions/checks/loki-retention-check.ts";
 import { loadContract, profileOf, type Contract, type Profile } from "../../assertions/contract.ts";
 import { loadQuerySuite, SUITES_DIR } from "../../assertions/query-suite.ts";
-import { verdictOf, type CheckResult, type RunResult } from "../../assertions/run-result.ts";
+import type { CheckResult, RunResult } from "../../assertions/run-result.ts";
+import { assembleRunResult } from "../shared/assemble-run-result.ts";
 import { PullCanaryTarget } from "../../load/canary/pull-target.ts";
 import { createHttpTransport, createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
 import { withRetry } from "../../load/transport/with-retry.ts";
@@ -23,7 +23,7 @@ import { LocalRuntime, newRunId } from "../../stack/runtimes/local/local-runtime
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
 import type { ComponentStatus, RuntimeOverride } from "../../stack/started-stack.ts";
 import { runAlertChecks, TRIGGERED_ALERTS } from "./alert-checks.ts";
-import { inventoryOf, pillarChecksNotRun } from "./inventory.ts";
+import { pillarChecksNotRun } from "./inventory.ts";
 import { runPullCanary, runPushCanary } from "./metrics-canary-checks.ts";
 import { logqlRunner, traceqlRunner } from "./log-trace-runners.ts";
 import { runLogChecks } from "./logs-checks.ts";
@@ -242,29 +242,5 @@ function notRunFor(id: string, title: string, pillar: CheckResult["pillar"], sta
 }
 
 function assemble(a: { runId: string; profile: Profile; contract: Contract; runtime: RuntimeChoice; statuses: readonly ComponentStatus[]; checks: CheckResult[]; startedAtMs: number; clock: Clock }): RunResult {
-  const finishedAtMs = a.clock.nowMs();
-  const inventory = inventoryOf(a.statuses);
-  const blockers = [
-    ...(a.profile.name === "documented" ? [] : [`profile ${a.profile.name} is not the documented profile`]),
-    ...(a.runtime.runtime === "local" ? ["the local runtime runs Debian/upstream binaries, not the manifests' images"] : []),
-    ...inventory.filter((c) => c.runAs === "substitute").map((c) => `${c.component} was simulated by ${c.substitute}`),
-    ...inventory.filter((c) => c.runAs === "unavailable" || c.runAs === "error").map((c) => `${c.component} did not run`),
-    ...a.checks.filter((c) => c.status !== "pass").map((c) => `check ${c.id} is ${c.status}`),
-  ];
-  return {
-    schemaVersion: 1,
-    runId: a.runId,
-    scenario: "conformance",
-    profile: a.profile.name,
-    contractVersion: a.contract.version,
-    runtime: { name: a.runtime.runtime, reason: a.runtime.reason },
-    host: { hostname: hostname(), cores: cpus().length, os: `${type()} ${release()}`, node: process.version },
-    startedAt: new Date(a.startedAtMs).toISOString(),
-    finishedAt: new Date(finishedAtMs).toISOString(),
-    durationMs: Math.round(finishedAtMs - a.startedAtMs),
-    inventory,
-    checks: a.checks.sort((x, y) => x.id.localeCompare(y.id)),
-    verdict: verdictOf(a.checks),
-    signOff: { eligible: blockers.length === 0, blockers },
-  };
+  return assembleRunResult({ scenario: "conformance", ...a });
 }

@@ -1,0 +1,1 @@
+export * from "./assemble-run-result.ts";
