@@ -33,21 +33,37 @@ export async function addNetnsRules(caps: HostCapabilities, info: NetnsPlacement
   const inNs = (file: string, args: string[]) => runCommand(caps.ip!, ["netns", "exec", info.name, file, ...args]);
   const table = `obsconf_${rule.kind}`;
   if (tool.kind === "nft") {
-    const drop = rule.kind === "loss" ? `numgen random mod 10000 < ${Math.round(rule.percent * 100)} drop` : "drop";
+    const share = rule.kind === "loss" ? Math.round(rule.percent * 100) : 10_000;
+    const drop = share >= 10_000 ? ["drop"] : ["numgen", "random", "mod", "10000", "<", String(share), "drop"];
+    const undo = () => inNs(tool.path, ["delete", "table", "inet", table]);
     await inNs(tool.path, ["add", "table", "inet", table]);
-    await inNs(tool.path, ["add", "chain", "inet", table, "input", "{ type filter hook input priority 0 ; policy accept ; }"]);
-    await inNs(tool.path, ["add", "rule", "inet", table, "input", "iifname", info.nsVeth, ...drop.split(" ")]);
-    if (rule.kind === "partition") {
-      await inNs(tool.path, ["add", "chain", "inet", table, "output", "{ type filter hook output priority 0 ; policy accept ; }"]);
-      await inNs(tool.path, ["add", "rule", "inet", table, "output", "oifname", info.nsVeth, "drop"]);
+    try {
+      await inNs(tool.path, ["add", "chain", "inet", table, "input", "{ type filter hook input priority 0 ; policy accept ; }"]);
+      await inNs(tool.path, ["add", "rule", "inet", table, "input", "iifname", info.nsVeth, ...drop]);
+      if (rule.kind === "partition") {
+        await inNs(tool.path, ["add", "chain", "inet", table, "output", "{ type filter hook output priority 0 ; policy accept ; }"]);
+        await inNs(tool.path, ["add", "rule", "inet", table, "output", "oifname", info.nsVeth, "drop"]);
+      }
+    } catch (error) {
+      await undo().catch(() => undefined);
+      throw error;
     }
-    return { how: `nft table inet ${table} in network namespace ${info.name}`, undo: () => inNs(tool.path, ["delete", "table", "inet", table]) };
+    return { how: `nft table inet ${table} in network namespace ${info.name}`, undo };
   }
   const comment = ["-m", "comment", "--comment", `obsconf-${rule.kind}`];
   const rules: string[][] = rule.kind === "loss"
     ? [["INPUT", "-i", info.nsVeth, "-m", "statistic", "--mode", "random", "--probability", String(rule.percent / 100), ...comment, "-j", "DROP"]]
     : [["INPUT", "-i", info.nsVeth, ...comment, "-j", "DROP"], ["OUTPUT", "-o", info.nsVeth, ...comment, "-j", "DROP"]];
-  for (const r of rules) await inNs(tool.path, ["-A", ...r]);
+  const added: string[][] = [];
+  try {
+    for (const r of rules) {
+      await inNs(tool.path, ["-A", ...r]);
+      added.push(r);
+    }
+  } catch (error) {
+    for (const r of added) await inNs(tool.path, ["-D", ...r]).catch(() => undefined);
+    throw error;
+  }
   return {
     how: `iptables rules (comment obsconf-${rule.kind}) in network namespace ${info.name}`,
     undo: async () => {
