@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createFault, mergePlacements, parseFaultSpec } from "./index.ts";
-import { findLeftovers, NO_LEFTOVERS } from "./test-leftovers.ts";
+import { findLeftovers, leftoverScope, NO_LEFTOVERS, type LeftoverScope } from "./test-leftovers.ts";
 import { PROMETHEUS_SKIP, startPrometheusStack } from "./test-stack.ts";
 
 if (PROMETHEUS_SKIP) console.warn(`skipping delay fault tests: ${PROMETHEUS_SKIP}`);
@@ -20,6 +20,7 @@ async function medianReadyMs(url: string, count = 5): Promise<number> {
 
 describe.skipIf(PROMETHEUS_SKIP)("delay fault (real Prometheus through the local runtime)", () => {
   it("should add about D ms to each request while injected and nothing after heal, saying which mechanism it used", async () => {
+    let run: LeftoverScope = { runId: "", runDir: "" };
     const fault = createFault(parseFaultSpec("delay:prometheus:300ms", { file: "test" }));
     const pre = await fault.preflight();
     expect(pre.status).toBe("supported");
@@ -27,6 +28,7 @@ describe.skipIf(PROMETHEUS_SKIP)("delay fault (real Prometheus through the local
     expect(pre.how).toMatch(/^(userspace TCP proxy in front of prometheus holding client->server bytes 300ms \(no netem: .+\)|netem delay 300ms .+)$/);
     {
       await using p = await startPrometheusStack(mergePlacements(pre.needs));
+      run = leftoverScope(p);
       if (pre.needs.some((n) => n.kind === "proxy")) expect(p.stack.rewrites().join("\n")).toMatch(/^prometheus: web: fault proxy \(tcp\) 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+; clients reach prometheus through it$/m);
       const before = await medianReadyMs(p.url);
       await using active = await fault.inject(p.stack);
@@ -35,7 +37,7 @@ describe.skipIf(PROMETHEUS_SKIP)("delay fault (real Prometheus through the local
       await active.heal();
       expect(await medianReadyMs(p.url)).toBeLessThan(280);
     }
-    expect(await findLeftovers()).toEqual(NO_LEFTOVERS);
+    expect(await findLeftovers(run)).toEqual(NO_LEFTOVERS);
   });
 
   it("should fail to inject, naming the missing placement, into a stack started without it", async () => {

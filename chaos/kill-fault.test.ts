@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createFault, parseFaultSpec } from "./index.ts";
-import { findLeftovers, NO_LEFTOVERS } from "./test-leftovers.ts";
+import { findLeftovers, leftoverScope, NO_LEFTOVERS, type LeftoverScope } from "./test-leftovers.ts";
 import { pushSeqs, readSeqs } from "./test-remote-write.ts";
 import { PROMETHEUS_SKIP, startPrometheusStack } from "./test-stack.ts";
 
@@ -9,18 +9,20 @@ const seqs = (from: number, count: number) => Array.from({ length: count }, (_, 
 
 describe.skipIf(PROMETHEUS_SKIP)("kill fault (real Prometheus through the local runtime)", () => {
   it("should keep Prometheus down until heal, then restart it on the same port with its WAL: every acknowledged sample reads back", async () => {
+    let run: LeftoverScope = { runId: "", runDir: "" };
     const fault = createFault(parseFaultSpec("kill:prometheus", { file: "test" }));
     expect(await fault.preflight()).toEqual({ status: "supported", how: "SIGKILL to prometheus's process group; heal restarts it with the same flags, ports and data dir", needs: [] });
     const pids: number[] = [];
     {
       await using p = await startPrometheusStack();
+      run = leftoverScope(p);
       const control = p.stack.control("prometheus")!;
       pids.push(control.pid()!);
       const startMs = Date.now() - 60_000;
       expect(await pushSeqs(p.url, "kill", seqs(0, 50), startMs)).toBe(204);
       await using active = await fault.inject(p.stack);
       expect(control.running()).toBe(false);
-      expect(await findLeftovers(pids)).toMatchObject({ processes: [] });
+      expect(await findLeftovers({ ...run, pids })).toMatchObject({ processes: [] });
       expect(await pushSeqs(p.url, "kill", [50], startMs, 1_000)).toMatch(/^error: /);
       const healed = await active.heal();
       pids.push(control.pid()!);
@@ -31,7 +33,7 @@ describe.skipIf(PROMETHEUS_SKIP)("kill fault (real Prometheus through the local 
       expect(await active.heal()).toEqual(healed);
       expect(p.stack.components().find((c) => c.plan.component === "prometheus")!.status).toMatchObject({ state: "ready", pid: pids[1] });
     }
-    expect(await findLeftovers(pids)).toEqual(NO_LEFTOVERS);
+    expect(await findLeftovers({ ...run, pids })).toEqual(NO_LEFTOVERS);
   });
 
   it("should report a component that is not started as a harness error naming what is started", async () => {

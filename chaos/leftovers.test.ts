@@ -17,7 +17,7 @@ describe.skipIf(skip)("an aborted drill", () => {
     let stdout = "";
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const ready = await new Promise<{ pid: number; netns: string; tmpfs: string[]; runsDir: string }>((resolve, reject) => {
+    const ready = await new Promise<{ pid: number; netns: string; tmpfs: string[]; runsDir: string; runId: string; runDir: string }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no READY line within 30000ms (stderr: ${stderr.slice(-500)})`)), 30_000);
       child.stdout.on("data", (c: Buffer) => {
         stdout += c.toString();
@@ -29,7 +29,7 @@ describe.skipIf(skip)("an aborted drill", () => {
       });
       child.once("exit", (code) => reject(new Error(`child exited (${code}) before READY (stderr: ${stderr.slice(-800)})`)));
     });
-    const during = await findLeftovers([ready.pid]);
+    const during = await findLeftovers({ runId: ready.runId, runDir: ready.runDir, pids: [ready.pid] });
     expect(during.namespaces).toContain(ready.netns);
     expect(during.tmpfsMounts).toEqual(ready.tmpfs);
     expect(during.processes).toEqual([ready.pid]);
@@ -37,7 +37,7 @@ describe.skipIf(skip)("an aborted drill", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(143);
     expect(stderr).toContain("obsconf: terminated (SIGTERM): stopping 1 component process(es)...");
-    expect(await findLeftovers([ready.pid])).toEqual(NO_LEFTOVERS);
+    expect(await findLeftovers({ runId: ready.runId, runDir: ready.runDir, pids: [ready.pid] })).toEqual(NO_LEFTOVERS);
     await rm(ready.runsDir, { recursive: true, force: true });
   }, 60_000);
 });

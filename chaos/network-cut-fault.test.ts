@@ -3,17 +3,18 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { createFault, hostCapabilities, parseFaultSpec } from "./index.ts";
 import { netnsBlocker } from "./host-capabilities.ts";
-import { findLeftovers, NO_LEFTOVERS } from "./test-leftovers.ts";
+import { findLeftovers, leftoverScope, NO_LEFTOVERS, type LeftoverScope } from "./test-leftovers.ts";
 import { pushSeqs, readSeqs } from "./test-remote-write.ts";
 import { PROMETHEUS_SKIP, startPrometheusStack } from "./test-stack.ts";
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
 const blocker = netnsBlocker(await hostCapabilities());
 const skip = PROMETHEUS_SKIP ?? (blocker ? `network namespace faults cannot run here: ${blocker}` : undefined);
 if (skip) console.warn(`skipping loss/partition namespace tests: ${skip}`);
 
 describe.skipIf(skip)("loss and partition faults (real Prometheus in a network namespace)", () => {
   it("should run Prometheus in its own namespace, reached at the veth address, and cut it off during a partition", async () => {
+    let run: LeftoverScope = { runId: "", runDir: "" };
     const fault = createFault(parseFaultSpec("partition:prometheus", { file: "test" }));
     const pre = await fault.preflight();
     if (pre.status !== "supported") throw new Error(pre.reason);
@@ -22,10 +23,11 @@ describe.skipIf(skip)("loss and partition faults (real Prometheus in a network n
     const pids: number[] = [];
     {
       await using p = await startPrometheusStack(pre.needs);
+      run = leftoverScope(p);
       const info = p.stack.control("prometheus")!.netns()!;
       pids.push(p.stack.control("prometheus")!.pid()!);
       expect(p.url).toBe(`http://${info.address}:${new URL(p.url).port}`);
-      const { stdout } = await run("ip", ["netns", "pids", info.name]);
+      const { stdout } = await exec("ip", ["netns", "pids", info.name]);
       expect(stdout.trim().split("\n").map(Number)).toContain(pids[0]);
       const startMs = Date.now() - 60_000;
       expect(await pushSeqs(p.url, "partition", [0], startMs)).toBe(204);
@@ -35,24 +37,26 @@ describe.skipIf(skip)("loss and partition faults (real Prometheus in a network n
       expect(await pushSeqs(p.url, "partition", [2], startMs)).toBe(204);
       expect(await readSeqs(p.url, "partition")).toContain(2);
     }
-    expect(await findLeftovers(pids)).toEqual(NO_LEFTOVERS);
+    expect(await findLeftovers({ ...run, pids })).toEqual(NO_LEFTOVERS);
   });
 
   it("should drop the given share of packets entering the namespace with a rule that heal removes", async () => {
+    let run: LeftoverScope = { runId: "", runDir: "" };
     const fault = createFault(parseFaultSpec("loss:prometheus:100%", { file: "test" }));
     const pre = await fault.preflight();
     if (pre.status !== "supported") throw new Error(pre.reason);
     {
       await using p = await startPrometheusStack(pre.needs);
+      run = leftoverScope(p);
       const info = p.stack.control("prometheus")!.netns()!;
       await using active = await fault.inject(p.stack);
-      expect(active.how).toMatch(/^100% of the packets entering prometheus's network namespace dropped: (nft table inet obsconf_loss|iptables rules \(comment obsconf-loss\)) in network namespace obsconf-prometheus-[0-9a-f]{8}$/);
+      expect(active.how).toMatch(/^100% of the packets entering prometheus's network namespace dropped: (nft table inet obsconf_loss|iptables rules \(comment obsconf-loss\)) in network namespace obsconf-[0-9a-f]{6}-prometheus$/);
       expect(await pushSeqs(p.url, "loss", [0], Date.now(), 1_500)).toMatch(/^error: /);
       await active.heal();
-      const { stdout } = await run("ip", ["netns", "exec", info.name, "nft", "list", "ruleset"]);
+      const { stdout } = await exec("ip", ["netns", "exec", info.name, "nft", "list", "ruleset"]);
       expect(stdout).not.toContain("obsconf_loss");
       expect(await pushSeqs(p.url, "loss", [1], Date.now())).toBe(204);
     }
-    expect(await findLeftovers()).toEqual(NO_LEFTOVERS);
+    expect(await findLeftovers(run)).toEqual(NO_LEFTOVERS);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createFault, parseFaultSpec } from "./index.ts";
-import { findLeftovers, NO_LEFTOVERS } from "./test-leftovers.ts";
+import { findLeftovers, leftoverScope, NO_LEFTOVERS, type LeftoverScope } from "./test-leftovers.ts";
 import { pushSeqs, readSeqs } from "./test-remote-write.ts";
 import { PROMETHEUS_SKIP, startPrometheusStack } from "./test-stack.ts";
 
@@ -12,9 +12,11 @@ describe.skipIf(PROMETHEUS_SKIP)("restart faults (real Prometheus through the lo
     ["restart-keep-data", seqs(0, 40)],
     ["restart-lose-data", []],
   ] as const)("%s should SIGKILL and restart Prometheus at once, then read back what its data dir kept", async (kind, expected) => {
+    let run: LeftoverScope = { runId: "", runDir: "" };
     const pids: number[] = [];
     {
       await using p = await startPrometheusStack();
+      run = leftoverScope(p);
       const control = p.stack.control("prometheus")!;
       pids.push(control.pid()!);
       const startMs = Date.now() - 60_000;
@@ -27,6 +29,6 @@ describe.skipIf(PROMETHEUS_SKIP)("restart faults (real Prometheus through the lo
       expect(await readSeqs(p.url, kind)).toEqual(expected);
       expect(await pushSeqs(p.url, kind, [100], startMs)).toBe(204);
     }
-    expect(await findLeftovers(pids)).toEqual(NO_LEFTOVERS);
+    expect(await findLeftovers({ ...run, pids })).toEqual(NO_LEFTOVERS);
   });
 });

@@ -17,5 +17,5 @@ const stack = await LocalRuntime.start({ manifestsDir: MANIFESTS, runsDir, only:
 const control = stack.control("prometheus")!;
 const pid = control.pid();
 for (const fault of faults) await fault.inject(stack);
-process.stdout.write(`READY ${JSON.stringify({ pid, netns: control.netns()?.name, tmpfs: control.tmpfs()?.paths, runsDir })}\n`);
+process.stdout.write(`READY ${JSON.stringify({ pid, netns: control.netns()?.name, tmpfs: control.tmpfs()?.paths, runsDir, runId: stack.runId, runDir: stack.runDir })}\n`);
 setTimeout(() => process.exit(3), 60_000); // bounded: the test interrupts long before

@@ -15,13 +15,25 @@ export interface Leftovers {
   processes: number[];
 }
 
-export async function findLeftovers(pids: readonly number[] = []): Promise<Leftovers> {
-  const { namespaces, veths } = await leftoverNetworkObjects();
+/**
+ * What one run left: its namespaces/veths (by run id), tmpfs mounts under its run dir, the given
+ * pids still alive, and any obsconf rule in the host's own tables (faults never write there).
+ * Scoped to the run so test files running in parallel do not see each other's placements.
+ */
+export async function findLeftovers({ runId, runDir, pids = [] }: LeftoverScope & { pids?: readonly number[] }): Promise<Leftovers> {
+  const { namespaces, veths } = await leftoverNetworkObjects(runId);
   const nft = await run("nft", ["list", "tables"]).then((r) => r.stdout, () => "");
   const iptables = await run("iptables-save").then((r) => r.stdout, () => "");
   const hostRules = [...nft.split("\n"), ...iptables.split("\n")].filter((l) => /obsconf/.test(l));
-  return { namespaces, veths, tmpfsMounts: await leftoverTmpfsMounts(), hostRules, processes: pids.filter(alive) };
+  return { namespaces, veths, tmpfsMounts: await leftoverTmpfsMounts(runDir), hostRules, processes: pids.filter(alive) };
 }
+
+export interface LeftoverScope {
+  runId: string;
+  runDir: string;
+}
+
+export const leftoverScope = (p: { stack: LeftoverScope }): LeftoverScope => ({ runId: p.stack.runId, runDir: p.stack.runDir });
 
 export const NO_LEFTOVERS: Leftovers = { namespaces: [], veths: [], tmpfsMounts: [], hostRules: [], processes: [] };
 

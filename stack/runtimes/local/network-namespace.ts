@@ -26,13 +26,19 @@ async function ip(args: readonly string[]): Promise<string> {
   }
 }
 
+/** Six hex digits naming a run in its namespaces and veths, so one run's leftovers can be told from another's. */
+export function runToken(runId: string): string {
+  return createHash("sha256").update(runId).digest("hex").slice(0, 6);
+}
+
 /**
- * Creates `obsconf-<id>` with a veth pair `ocf<id>h` (host, 10.x.y.1/30) <-> `ocf<id>n`
- * (namespace, 10.x.y.2/30), both up, loopback up inside. Needs root and iproute2.
+ * Creates `obsconf-<run>-<component>` with a veth pair `ocf<run><n>h` (host, 10.x.y.1/30) <->
+ * `ocf<run><n>n` (namespace, 10.x.y.2/30), both up, loopback up inside. Needs root and iproute2.
  */
 export async function createNetworkNamespace(runId: string, component: string): Promise<NetworkNamespace> {
-  const id = createHash("sha256").update(`${runId}/${component}/${randomBytes(4).toString("hex")}`).digest("hex").slice(0, 8);
-  const name = `${NETNS_PREFIX}${component.slice(0, 20)}-${id}`;
+  const token = runToken(runId);
+  const id = `${token}${randomBytes(1).toString("hex")}`;
+  const name = `${NETNS_PREFIX}${token}-${component.slice(0, 30)}`;
   const hostVeth = `${VETH_PREFIX}${id}h`;
   const nsVeth = `${VETH_PREFIX}${id}n`;
   const subnet = await freeSubnet();
@@ -79,9 +85,10 @@ async function freeSubnet(): Promise<string> {
   throw new HarnessError("no free 10.231-254.x.0/30 subnet for a network namespace after 50 tries");
 }
 
-/** Names of obsconf namespaces and veths present on the host now (for leftover checks). */
-export async function leftoverNetworkObjects(): Promise<{ namespaces: string[]; veths: string[] }> {
-  const namespaces = (await ip(["netns", "list"])).split("\n").map((l) => l.split(" ")[0]!).filter((n) => n.startsWith(NETNS_PREFIX));
-  const veths = (await ip(["-o", "link", "show"])).split("\n").map((l) => l.split(":")[1]?.trim().split("@")[0] ?? "").filter((n) => n.startsWith(VETH_PREFIX));
+/** Names of obsconf namespaces and veths present on the host now (of one run when `runId` is given), for leftover checks. */
+export async function leftoverNetworkObjects(runId?: string): Promise<{ namespaces: string[]; veths: string[] }> {
+  const token = runId === undefined ? "" : runToken(runId);
+  const namespaces = (await ip(["netns", "list"])).split("\n").map((l) => l.split(" ")[0]!).filter((n) => n.startsWith(`${NETNS_PREFIX}${token}${token ? "-" : ""}`));
+  const veths = (await ip(["-o", "link", "show"])).split("\n").map((l) => l.split(":")[1]?.trim().split("@")[0] ?? "").filter((n) => n.startsWith(`${VETH_PREFIX}${token}`));
   return { namespaces, veths };
 }

@@ -36,8 +36,8 @@ export async function mountTmpfs(dir: string, bytes: number): Promise<TmpfsMount
   };
 }
 
-/** Mount points of obsconf tmpfs mounts present now (for leftover checks). */
-export async function leftoverTmpfsMounts(): Promise<string[]> {
+/** Mount points of obsconf tmpfs mounts present now (under `dir` when given), for leftover checks. */
+export async function leftoverTmpfsMounts(dir?: string): Promise<string[]> {
   const mounts = await readFile("/proc/self/mounts", "utf8");
-  return mounts.split("\n").filter((l) => l.startsWith("obsconf-tmpfs ")).map((l) => l.split(" ")[1]!);
+  return mounts.split("\n").filter((l) => l.startsWith("obsconf-tmpfs ")).map((l) => l.split(" ")[1]!).filter((m) => dir === undefined || m === dir || m.startsWith(`${dir}/`));
 }
