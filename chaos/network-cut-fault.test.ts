@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { pollUntil } from "../common/poll-until.ts";
 import { createFault, hostCapabilities, parseFaultSpec } from "./index.ts";
 import { netnsBlocker } from "./host-capabilities.ts";
 import { findLeftovers, leftoverScope, NO_LEFTOVERS, type LeftoverScope } from "./test-leftovers.ts";
@@ -38,6 +39,20 @@ describe.skipIf(skip)("loss and partition faults (real Prometheus in a network n
       expect(await readSeqs(p.url, "partition")).toContain(2);
     }
     expect(await findLeftovers({ ...run, pids })).toEqual(NO_LEFTOVERS);
+  });
+
+  it("should let Prometheus in its namespace reach Alertmanager on the host through a forwarder on the host's veth address", async () => {
+    const pre = await createFault(parseFaultSpec("partition:prometheus", { file: "test" })).preflight();
+    if (pre.status !== "supported") throw new Error(pre.reason);
+    await using p = await startPrometheusStack(pre.needs, { also: ["alertmanager"] });
+    const info = p.stack.control("prometheus")!.netns()!;
+    const alertmanager = p.stack.endpoints().alertmanager!.web!;
+    expect(alertmanager.host).toBe("127.0.0.1");
+    const body = await pollUntil("an active alertmanager", async () => (await (await fetch(`${p.url}/api/v1/alertmanagers`)).json()) as { data: { activeAlertmanagers: { url: string }[] } }, (b) => b.data.activeAlertmanagers.length > 0, { timeoutMs: 20_000, intervalMs: 250 });
+    expect(body.data.activeAlertmanagers.map((a) => a.url)).toEqual([`http://${info.hostAddress}:${alertmanager.port}/api/v2/alerts`]);
+    const { stdout } = await exec("ip", ["netns", "exec", info.name, process.execPath, "-e", `fetch("http://${info.hostAddress}:${alertmanager.port}/-/ready").then((r) => console.log(r.status))`]);
+    expect(stdout.trim()).toBe("200");
+    expect(p.stack.rewrites()).toContain(`prometheus: other components reached from its namespace through forwarders on ${info.hostAddress} (same port numbers as on 127.0.0.1)`);
   });
 
   it("should drop the given share of packets entering the namespace with a rule that heal removes", async () => {

@@ -17,9 +17,9 @@ export interface PrometheusStack extends AsyncDisposable {
   url: string;
 }
 
-export async function startPrometheusStack(placements: readonly FaultPlacement[] = []): Promise<PrometheusStack> {
+export async function startPrometheusStack(placements: readonly FaultPlacement[] = [], { also = [] }: { also?: readonly string[] } = {}): Promise<PrometheusStack> {
   const runsDir = await mkdtemp(path.join(tmpdir(), "obsconf-chaos-test-"));
-  const stack = await LocalRuntime.start({ manifestsDir: MANIFESTS, runsDir, only: ["prometheus"], placements, readyTimeoutMs: 30_000 });
+  const stack = await LocalRuntime.start({ manifestsDir: MANIFESTS, runsDir, only: ["prometheus", ...also], placements, readyTimeoutMs: 30_000 });
   const cleanup = async () => {
     await stack.stop();
     await rm(runsDir, { recursive: true, force: true });
