@@ -39,7 +39,7 @@ export function rpoCheck(input: RpoCheckInput): CheckResult {
   else if (a.rpoIsLowerBound) problems.push(`the loss reaches back to the canary's first write (seq ${a.rpoWindows[0]!.lostSeqs[0]}): RPO is at least ${a.rpoMs}ms and may reach further back than this drill can see`);
   const ok = problems.length === 0;
   const evidence: Evidence[] = [
-    note(`${c.acked} acknowledged, ${c.rejected} rejected, ${c.failed} failed; ${c.found} read back, ${a.lost.length} lost, ${c.pending.length} still pending at the end of the read, ${c.late.length} late`),
+    note(`${c.acked} acknowledged, ${c.rejected} rejected, ${c.failed} failed; ${c.found} readable after heal, ${a.lost.length} lost (${a.vanished.length} of them readable during the drill, gone after), ${c.pending.length} still pending at the end of the read, ${c.late.length} late`),
     note(`not acknowledged during the fault (not loss): ${a.notAckedDuringFault.length}${a.notAckedDuringFault.length ? ` (seq ${formatSeqs(a.notAckedDuringFault.map((w) => w.seq))})` : ""}`),
     ...(a.notAckedOutsideFault.length ? [note(`not acknowledged outside the fault window: ${a.notAckedOutsideFault.length} (seq ${formatSeqs(a.notAckedOutsideFault.map((w) => w.seq))})`)] : []),
     ...(a.lost.length ? [{ kind: "sample" as const, text: `lost (acknowledged, never readable) seq: ${formatSeqs(a.lost.map((l) => l.seq))}` }] : []),

@@ -91,6 +91,18 @@ describe("accountLoss", () => {
   });
 });
 
+describe("accountLoss: vanished writes", () => {
+  it("should count writes that were readable during the drill but not in the read-back as lost, however young", () => {
+    const writes = range(0, 9).map(acked);
+    // Seen while running (0-9), then the data dir was wiped: the read-back after heal has only 6-9.
+    const result = accountLoss({ ...base, writes, observations: range(6, 9).map((s) => seen(s)), seenEarlier: new Set(range(0, 9).map(String)), readUntilMs: at(9) + 1_000 });
+    expect(result.lost.map((l) => l.seq)).toEqual(range(0, 5));
+    expect(result.vanished.map((l) => l.seq)).toEqual(range(0, 5));
+    expect(result.comparison.pending).toEqual([]);
+    expect(result.rpoIsLowerBound).toBe(true);
+  });
+});
+
 describe("formatSeqs", () => {
   it("should compact consecutive seqs into ranges", () => {
     expect(formatSeqs([9, 3, 4, 5, 12, 13])).toBe("3-5, 9, 12-13");

@@ -5,7 +5,9 @@ import { compare, type Comparison, type Observation } from "../canary/compare.ts
  * Loss accounting across a fault (pure, no I/O, no clock): one canary stream's ledger against what
  * a reader could read back after healing. `compare()` does the classification; this adds what a
  * drill needs on top:
- * - `lost`: acknowledged, never readable (compare's `missing`), with exact sequence numbers.
+ * - `lost`: acknowledged and not readable in the read-back after healing: never readable
+ *   (compare's `missing`) or `vanished` (readable during the drill, gone after: e.g. a wiped data
+ *   dir), with exact sequence numbers. A vanished write is lost however young it is.
  * - `duplicated` and `reordered`: compare's `duplicate` and `outOfOrder`.
  * - `notAckedDuringFault`: rejected or failed writes sent inside the fault window (from injection
  *   until the stack served again): the receiver never promised them, so they are not loss.
@@ -23,7 +25,10 @@ export interface FaultWindow {
 export interface LossAccountingInput {
   /** One canary stream's ledger entries (e.g. metrics/push). */
   writes: readonly CanaryWrite[];
+  /** What the read-back after healing found (the state that counts for loss). */
   observations: readonly Observation[];
+  /** Ids a reader saw at any time during the drill; one of them missing from `observations` has vanished. */
+  seenEarlier?: ReadonlySet<string>;
   /** Rejections and failures inside this window are expected (the fault), not loss. */
   faultWindow: FaultWindow;
   /** The contract's ingestion latency target (a write found later than this is `late`, still not lost). */
@@ -50,6 +55,8 @@ export interface RpoWindow {
 export interface LossAccounting {
   comparison: Comparison;
   lost: LostWrite[];
+  /** Lost writes that had been readable during the drill (stored, then lost). */
+  vanished: LostWrite[];
   duplicated: Comparison["duplicate"];
   reordered: Comparison["outOfOrder"];
   notAckedDuringFault: CanaryWrite[];
@@ -66,15 +73,21 @@ export interface LossAccounting {
 export function accountLoss(input: LossAccountingInput): LossAccounting {
   const { writes, observations, faultWindow, lateAfterMs, readUntilMs } = input;
   const comparison = compare(writes, observations, { lateAfterMs, ...(readUntilMs === undefined ? {} : { readUntilMs }), mode: "writes" });
-  const lostIds = new Set(comparison.missing.map((w) => w.id));
+  const seenEarlier = input.seenEarlier ?? new Set<string>();
+  const vanishedWrites = [...comparison.missing, ...comparison.pending].filter((w) => seenEarlier.has(w.id));
+  const lostWrites = [...comparison.missing, ...vanishedWrites.filter((w) => !comparison.missing.includes(w))];
+  const lostIds = new Set(lostWrites.map((w) => w.id));
   const seenIds = new Set(observations.map((o) => o.id));
-  const lost = comparison.missing.map((w) => ({ seq: w.seq, id: w.id, writtenAtMs: w.writtenAtMs, ackedAtMs: w.outcome.kind === "acked" ? w.outcome.ackedAtMs : w.writtenAtMs })).sort((a, b) => a.seq - b.seq);
+  const toLost = (w: CanaryWrite): LostWrite => ({ seq: w.seq, id: w.id, writtenAtMs: w.writtenAtMs, ackedAtMs: w.outcome.kind === "acked" ? w.outcome.ackedAtMs : w.writtenAtMs });
+  const lost = lostWrites.map(toLost).sort((a, b) => a.seq - b.seq);
+  const vanished = vanishedWrites.map(toLost).sort((a, b) => a.seq - b.seq);
   const notAcked = writes.filter((w) => w.outcome.kind !== "acked");
   const inWindow = (w: CanaryWrite) => w.writtenAtMs >= faultWindow.fromMs && w.writtenAtMs <= faultWindow.toMs;
   const rpoWindows = lostRuns(writes, lostIds, seenIds);
   return {
-    comparison,
+    comparison: { ...comparison, missing: lostWrites, pending: comparison.pending.filter((w) => !lostIds.has(w.id)) },
     lost,
+    vanished,
     duplicated: comparison.duplicate,
     reordered: comparison.outOfOrder,
     notAckedDuringFault: notAcked.filter(inWindow),

@@ -119,11 +119,15 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
     await until(() => observer.allSeen() || clock.nowMs() >= unreadDeadline(), clock.nowMs() + lateAfterMs + 2_000, clock);
     stopReading = true;
     await reading;
+    // Loss is what is readable now, after healing: read every write of the phase back once more.
+    const sightings = observer.observations();
+    const readBack = await readBackAll(ctx.reader, pushCanarySpec(canaryRunId).selector, phaseStartMs, clock);
+    const firstSeen = new Map(sightings.map((o) => [o.id, o.firstSeenAtMs]));
+    const observations = readBack.map((o) => ({ ...o, firstSeenAtMs: firstSeen.get(o.id) ?? o.firstSeenAtMs }));
     const readUntilMs = clock.nowMs();
-    const observations = observer.observations();
     const finalRecovery = recovery();
     const accounting = accountLoss({
-      writes: writes(), observations, lateAfterMs, readUntilMs,
+      writes: writes(), observations, seenEarlier: new Set(firstSeen.keys()), lateAfterMs, readUntilMs,
       faultWindow: { fromMs: injectedAtMs, toMs: Math.max(heal.healedAtMs, finalRecovery.recoveredAtMs ?? readUntilMs) },
     });
     return {
@@ -135,6 +139,33 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
     stopReading = true;
     await writer.stop();
     await reading.catch(() => undefined);
+  }
+}
+
+/**
+ * One read of every canary sample of the phase (`<selector>[<since phase start>]`): the seqs
+ * readable now, in timestamp order, a seq in several samples counted as a duplicate. Retried for
+ * up to 10 s (the store was just healed); a store that cannot be read back is a harness error.
+ */
+async function readBackAll(client: Pick<PrometheusClient, "query">, selector: string, sinceMs: number, clock: Clock): Promise<Observation[]> {
+  const deadlineMs = clock.nowMs() + 10_000;
+  for (let attempt = 1; ; attempt++) {
+    const nowMs = clock.nowMs();
+    try {
+      const { data } = await client.query(`${selector}[${Math.ceil((nowMs - sinceMs) / 1000) + 5}s]`, { timeMs: nowMs });
+      const samples = (data.resultType === "matrix" ? data.result.flatMap((s) => s.samples) : []).sort((a, b) => a.timeMs - b.timeMs);
+      const byId = new Map<string, Observation>();
+      for (const sample of samples) {
+        if (!Number.isInteger(sample.value) || sample.value < 0) continue;
+        const id = String(sample.value);
+        const prior = byId.get(id);
+        byId.set(id, prior ? { ...prior, count: prior.count + 1 } : { id, seq: sample.value, firstSeenAtMs: nowMs, count: 1, order: byId.size });
+      }
+      return [...byId.values()];
+    } catch (error) {
+      if (clock.nowMs() >= deadlineMs) throw new Error(`read-back of ${selector} after heal failed ${attempt} times within 10000ms (last: ${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      await clock.sleep(500);
+    }
   }
 }
 
