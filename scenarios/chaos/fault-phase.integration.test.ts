@@ -103,6 +103,21 @@ describe.skipIf(PROMETHEUS_SKIP)("drill phases on real Prometheus", () => {
     expect(availability.failed).toBe(failed.length);
   }, 90_000);
 
+  it("should show a delay of D ms as canary latency rising by D (write) to 2D (write and read both cross the link)", async () => {
+    const D = 300;
+    const phase = await runFaultPhase(fault(`delay:prometheus:${D}ms`), phaseCount++, ctx);
+    const seen = new Map(phase.observations.map((o) => [o.id, o.firstSeenAtMs]));
+    const latency = (from: number, to: number) => phase.writes.filter((w) => w.outcome.kind === "acked" && seen.has(w.id) && w.writtenAtMs >= from && w.writtenAtMs <= to).map((w) => seen.get(w.id)! - w.writtenAtMs).sort((a, b) => a - b);
+    const median = (xs: number[]) => xs[Math.floor(xs.length / 2)]!;
+    const before = latency(phase.phaseStartMs, phase.injectedAtMs - 1);
+    const during = latency(phase.injectedAtMs + 500, phase.heal.healedAtMs - 2 * D);
+    expect(during.length).toBeGreaterThan(3);
+    const rise = median(during) - median(before);
+    expect(rise).toBeGreaterThanOrEqual(D * 0.9);
+    expect(rise).toBeLessThan(2 * D + 500);
+    expect(phase.accounting.lost).toEqual([]);
+  }, 90_000);
+
   it("should fail the RPO check of an ack-and-drop proxy with the exact lost ids (negative control)", async () => {
     const phase = await runFaultPhase(fault("ack-drop:prometheus"), phaseCount++, ctx);
     const lost = phase.accounting.lost.map((l) => l.seq);

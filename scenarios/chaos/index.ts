@@ -6,3 +6,4 @@ export * from "./fault-phase.ts";
 export * from "./phase-alerts.ts";
 export * from "./alerts-under-fault.ts";
 export * from "./chaos-timeline.ts";
+export * from "./preflight-faults.ts";

@@ -13,14 +13,14 @@ import { errored, notRun, type CheckIdentity } from "../../assertions/checks/che
 import { parseAlertmanagerConfig } from "../../assertions/checks/config-checks.ts";
 import { loadContract, profileOf, type Contract, type Profile } from "../../assertions/contract.ts";
 import type { CheckResult, RunResult } from "../../assertions/run-result.ts";
-import { createFault, mergePlacements, parseFaultSpec, type Fault } from "../../chaos/index.ts";
+import { createFault, mergePlacements, parseFaultSpec } from "../../chaos/index.ts";
 import { createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
 import { withRetry } from "../../load/transport/with-retry.ts";
 import { AlertmanagerClient } from "../../stack/clients/alertmanager-client.ts";
 import { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
 import { LocalRuntime, newRunId } from "../../stack/runtimes/local/local-runtime.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
-import type { ComponentStatus, FaultPlacement, RuntimeOverride } from "../../stack/started-stack.ts";
+import type { ComponentStatus, RuntimeOverride } from "../../stack/started-stack.ts";
 import { readRuleFors, shortenRuleFor } from "../conformance/rule-for-override.ts";
 import { assembleRunResult } from "../shared/assemble-run-result.ts";
 import { startAvailabilityProbes } from "./availability-probe.ts";
@@ -28,6 +28,7 @@ import { chaosTimeline } from "./chaos-timeline.ts";
 import { defaultFaults } from "./default-faults.ts";
 import { runFaultPhase, type PhaseContext, type PhaseOutcome } from "./fault-phase.ts";
 import { runAlertPhase, type AlertTiming } from "./phase-alerts.ts";
+import { preflightFaults } from "./preflight-faults.ts";
 
 export interface ChaosOptions {
   runtime: RuntimeChoice;
@@ -76,16 +77,8 @@ export async function runChaos(options: ChaosOptions): Promise<RunResult> {
   };
 
   // Preflight before anything starts: a fault this host cannot do is reported `unsupported`, never skipped.
-  const supported: { fault: Fault; index: number }[] = [];
-  const needs: FaultPlacement[] = [];
-  for (const [index, fault] of faults.entries()) {
-    const pre = await fault.preflight({ runtime: "local" });
-    if (pre.status === "unsupported") record(notRun(identity(`chaos.${fault.name}.fault`, `Fault ${fault.name}`, "stack", clock.nowMs()), "unsupported", pre.reason));
-    else {
-      supported.push({ fault, index });
-      needs.push(...pre.needs);
-    }
-  }
+  const { supported, needs, unsupported } = await preflightFaults(faults, { runtime: options.runtime.runtime }, clock);
+  record(unsupported);
 
   await using alertSink = await AlertSink.start();
   await using smtpSink = await SmtpSink.start();
