@@ -1,7 +1,7 @@
 import type { FaultPlacement } from "../stack/index.ts";
 import { createDelayFault } from "./delay-fault.ts";
 import { createDiskFullFault } from "./disk-full-fault.ts";
-import type { Fault } from "./fault.ts";
+import type { Fault, FaultOptions } from "./fault.ts";
 import type { FaultKind, FaultSpec } from "./fault-spec.ts";
 import { createHttpFault } from "./http-fault.ts";
 import { createKillFault } from "./kill-fault.ts";
@@ -9,7 +9,7 @@ import { createNetworkCutFault } from "./network-cut-fault.ts";
 import { createPauseFault } from "./pause-fault.ts";
 import { createRestartFault } from "./restart-fault.ts";
 
-const FACTORIES: Record<FaultKind, (spec: FaultSpec) => Fault> = {
+const FACTORIES: Record<FaultKind, (spec: FaultSpec, options?: FaultOptions) => Fault> = {
   kill: createKillFault,
   pause: createPauseFault,
   "restart-keep-data": createRestartFault,
@@ -23,8 +23,8 @@ const FACTORIES: Record<FaultKind, (spec: FaultSpec) => Fault> = {
 };
 
 /** The fault for a parsed spec (see parseFaultSpec). */
-export function createFault(spec: FaultSpec): Fault {
-  return FACTORIES[spec.kind](spec);
+export function createFault(spec: FaultSpec, options: FaultOptions = {}): Fault {
+  return FACTORIES[spec.kind](spec, options);
 }
 
 /** One list of placements for the runtime from every supported fault's needs (duplicates merged; an http proxy serves tcp faults too). */

@@ -1,7 +1,7 @@
 import { systemClock } from "../common/clock.ts";
 import { HarnessError } from "../common/errors.ts";
 import { activeFault, requireControl, requireProxies, unsupportedRuntime } from "./active-fault.ts";
-import type { Fault, Preflight } from "./fault.ts";
+import type { Fault, FaultOptions, Preflight, PreflightContext } from "./fault.ts";
 import { formatFaultSpec, type FaultSpec } from "./fault-spec.ts";
 import { hostCapabilities, netnsBlocker } from "./host-capabilities.ts";
 import { runCommand } from "./netns-rules.ts";
@@ -13,13 +13,13 @@ import { describeProxies, patchProxies } from "./proxy-settings.ts";
  * Without it (this kernel): the userspace TCP proxy in front of the component holds
  * client->server bytes D ms before forwarding.
  */
-export function createDelayFault(spec: FaultSpec): Fault {
+export function createDelayFault(spec: FaultSpec, { capabilities = hostCapabilities }: FaultOptions = {}): Fault {
   const delayMs = spec.params.delayMs ?? 0;
   let decided: Promise<Preflight> | undefined;
-  const preflight = ({ runtime } = { runtime: "local" as const as "local" | "k3s" | "cluster" }) => {
+  const preflight = ({ runtime }: PreflightContext = { runtime: "local" }) => {
     if (runtime !== "local") return Promise.resolve<Preflight>(unsupportedRuntime(runtime, "delay"));
     decided ??= (async (): Promise<Preflight> => {
-      const caps = await hostCapabilities();
+      const caps = await capabilities();
       if (caps.netem && !netnsBlocker(caps)) return { status: "supported", how: `netem delay ${delayMs}ms (tc qdisc) on the host veth of ${spec.component}'s network namespace`, needs: [{ kind: "netns", component: spec.component }] };
       return {
         status: "supported",
@@ -39,7 +39,7 @@ export function createDelayFault(spec: FaultSpec): Fault {
       const control = requireControl(stack, spec);
       if (plan.needs.some((n) => n.kind === "netns")) {
         const info = control.netns();
-        const caps = await hostCapabilities();
+        const caps = await capabilities();
         if (!info || !caps.tc) throw new HarnessError(`${formatFaultSpec(spec)}: needs ${spec.component} in a network namespace placed at start (pass preflight().needs as placements)`);
         await runCommand(caps.tc, ["qdisc", "add", "dev", info.hostVeth, "root", "netem", "delay", `${delayMs}ms`]);
         return activeFault({ spec, how: plan.how, injectedAtMs: systemClock.nowMs(), undo: () => runCommand(caps.tc!, ["qdisc", "del", "dev", info.hostVeth, "root"]) });

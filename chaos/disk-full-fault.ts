@@ -3,7 +3,7 @@ import path from "node:path";
 import { systemClock } from "../common/clock.ts";
 import { HarnessError } from "../common/errors.ts";
 import { activeFault, requireControl, unsupportedRuntime } from "./active-fault.ts";
-import type { Fault } from "./fault.ts";
+import type { Fault, FaultOptions } from "./fault.ts";
 import { DEFAULT_TMPFS_BYTES, formatFaultSpec, type FaultSpec } from "./fault-spec.ts";
 import { hostCapabilities } from "./host-capabilities.ts";
 
@@ -16,7 +16,7 @@ const CHUNK_BYTES = 1024 * 1024;
  * tmpfs of `size` (default 64MiB) at start; inject writes a file until the filesystem answers
  * ENOSPC, heal deletes it.
  */
-export function createDiskFullFault(spec: FaultSpec): Fault {
+export function createDiskFullFault(spec: FaultSpec, { capabilities = hostCapabilities }: FaultOptions = {}): Fault {
   const bytes = spec.params.tmpfsBytes ?? DEFAULT_TMPFS_BYTES;
   const how = `${spec.component}'s data dir on a ${Math.round(bytes / 1024 / 1024)}MiB tmpfs, filled to ENOSPC by ${FILL_FILE}; heal deletes it`;
   return {
@@ -24,7 +24,7 @@ export function createDiskFullFault(spec: FaultSpec): Fault {
     name: formatFaultSpec(spec),
     async preflight({ runtime } = { runtime: "local" }) {
       if (runtime !== "local") return unsupportedRuntime(runtime, "disk-full");
-      if (!(await hostCapabilities()).root) return { status: "unsupported", reason: "not root: mounting a tmpfs for the data dir needs CAP_SYS_ADMIN" };
+      if (!(await capabilities()).root) return { status: "unsupported", reason: "not root: mounting a tmpfs for the data dir needs CAP_SYS_ADMIN" };
       return { status: "supported", how, needs: [{ kind: "tmpfs-data", component: spec.component, bytes }] };
     },
     async inject(stack) {

@@ -1,5 +1,12 @@
 import type { FaultPlacement, StartedStack } from "../stack/index.ts";
 import type { FaultSpec } from "./fault-spec.ts";
+import type { HostCapabilities } from "./host-capabilities.ts";
+
+/** How a fault is made; tests pass `capabilities` to see what a host without root or tools gets. */
+export interface FaultOptions {
+  /** What the host can do (default: probed once per process by `hostCapabilities()`). */
+  capabilities?: () => Promise<HostCapabilities>;
+}
 
 /** Which runtime a fault will run against (preflight happens before the stack starts). */
 export interface PreflightContext {

@@ -27,7 +27,7 @@
  * do it (not root, no ip/nft/iptables, runtime k3s/cluster), never a silent skip.
  */
 export { FAULT_KINDS, HTTP_ERROR_STATUSES, DEFAULT_TMPFS_BYTES, parseFaultSpec, formatFaultSpec, type FaultKind, type FaultSpec, type FaultParams, type HttpErrorStatus } from "./fault-spec.ts";
-export type { Fault, ActiveFault, Preflight, PreflightContext, InjectOptions, HealResult } from "./fault.ts";
+export type { Fault, FaultOptions, ActiveFault, Preflight, PreflightContext, InjectOptions, HealResult } from "./fault.ts";
 export { createFault, mergePlacements } from "./create-fault.ts";
-export { hostCapabilities, type HostCapabilities } from "./host-capabilities.ts";
+export { hostCapabilities, netnsBlocker, type HostCapabilities } from "./host-capabilities.ts";
 export { FILL_FILE } from "./disk-full-fault.ts";

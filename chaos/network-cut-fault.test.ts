@@ -75,3 +75,28 @@ describe.skipIf(skip)("loss and partition faults (real Prometheus in a network n
     expect(await findLeftovers(run)).toEqual(NO_LEFTOVERS);
   });
 });
+
+describe.skipIf(PROMETHEUS_SKIP)("loss and partition at the proxy (a host without namespaces: not root)", () => {
+  const notRoot = async () => ({ ...(await hostCapabilities()), root: false });
+
+  it("should cut writes to real Prometheus at the proxy and let them through after heal", async () => {
+    let run: LeftoverScope = { runId: "", runDir: "" };
+    const faults = ["partition:prometheus", "loss:prometheus:100%"].map((text) => createFault(parseFaultSpec(text, { file: "test" }), { capabilities: notRoot }));
+    const needs = (await Promise.all(faults.map((f) => f.preflight()))).flatMap((p) => (p.status === "supported" ? p.needs : []));
+    expect(needs).toEqual([{ kind: "proxy", component: "prometheus", port: "*", mode: "tcp" }, { kind: "proxy", component: "prometheus", port: "*", mode: "tcp" }]);
+    {
+      await using p = await startPrometheusStack(needs);
+      run = leftoverScope(p);
+      expect(p.stack.control("prometheus")!.netns()).toBeUndefined();
+      for (const [index, fault] of faults.entries()) {
+        await using active = await fault.inject(p.stack);
+        expect(active.how).toMatch(/^.+ \(no network namespace: not root: .+\): prometheus@web \(127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+\)$/);
+        expect(await pushSeqs(p.url, "proxy-cut", [index * 10], Date.now() - 60_000, 1_000)).toMatch(/^error: /);
+        await active.heal();
+        expect(await pushSeqs(p.url, "proxy-cut", [index * 10 + 1], Date.now() - 60_000)).toBe(204);
+      }
+      expect(p.stack.control("prometheus")!.proxy("web")!.stats().cut).toBeGreaterThanOrEqual(1);
+    }
+    expect(await findLeftovers(run)).toEqual(NO_LEFTOVERS);
+  });
+});

@@ -89,7 +89,7 @@ export type FaultPlacement =
 export interface ProxyFaultSettings {
   /** Client->server bytes are held this long before forwarding (adds ~delayMs per request/response exchange). */
   delayMs?: number;
-  /** Percent (0-100) of new connections (tcp) or requests (http) cut without a reply. */
+  /** Percent (0-100) of new connections and of client chunks on open ones (tcp), or of requests (http), cut without a reply (connection reset). */
   lossPercent?: number;
   /** Accept connections but forward nothing either way, and stall those already open (a black hole). */
   partition?: boolean;

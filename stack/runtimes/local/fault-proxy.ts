@@ -111,6 +111,13 @@ export class FaultProxy implements FaultProxyControl, AsyncDisposable {
     this.#sockets.add(upstream);
     upstream.once("close", () => this.#sockets.delete(upstream));
     this.#stats.forwarded++;
+    // Loss on an open connection: a chunk from the client is, with that probability, the end of it (reset both ways).
+    client.prependListener("data", () => {
+      if (!this.#lost()) return;
+      this.#stats.cut++;
+      client.resetAndDestroy();
+      upstream.resetAndDestroy();
+    });
     const toServer = new DelayedPipe(client, upstream, () => this.#settings.delayMs ?? 0, () => this.#settings.partition === true, this.#changed);
     const toClient = new DelayedPipe(upstream, client, () => 0, () => this.#settings.partition === true, this.#changed);
     const end = () => {
