@@ -46,6 +46,15 @@ describe("recoveryOf", () => {
     expect(steady).toMatchObject({ steadyFromSeq: 9, steadyAtMs: at(9) + 40, timeToSteadyMs: 5_040 });
   });
 
+  it("should look for steady state only among writes sent after heal, while RTO may come before it", () => {
+    // Delay in force from seq 4 to seq 8: served throughout, at 450 ms; healed at seq 8's time.
+    const writes = [4, 5, 6, 7, 8, 9, 10].map((s) => acked(s));
+    const observations = [seen(4, 450), seen(5, 450), seen(6, 450), seen(7, 450), seen(8, 30), seen(9, 30), seen(10, 30)];
+    const r = recoveryOf({ writes, observations, injectedAtMs: at(4), healedAtMs: at(8), steadyLatencyMs: 500, steadyCount: 3 });
+    expect(r.rtoMs).toBe(450);
+    expect(r).toMatchObject({ steadyFromSeq: 8, timeToSteadyMs: 4_030 });
+  });
+
   it("should report neither recovery nor steady state when nothing after injection was served", () => {
     const r = recoveryOf({ writes: [failed(4), failed(5), acked(6)], observations: [], injectedAtMs: at(4), steadyLatencyMs: 100 });
     expect(r).toEqual({});

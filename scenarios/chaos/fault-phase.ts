@@ -102,7 +102,7 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
     }
     ctx.logger.info(`  ${fault.name}: healed after ${heal.healedAtMs - injectedAtMs}ms; observing recovery`);
 
-    const recovery = () => recoveryOf({ writes: writes(), observations: observer.observations(), injectedAtMs, steadyLatencyMs, steadyCount: STEADY_COUNT });
+    const recovery = () => recoveryOf({ writes: writes(), observations: observer.observations(), injectedAtMs, healedAtMs: heal.healedAtMs, steadyLatencyMs, steadyCount: STEADY_COUNT });
     const observeUntilMs = heal.healedAtMs + profile.chaos.observeAfterHealMs;
     await until(() => recovery().steadyAtMs !== undefined, observeUntilMs, clock);
     await hooks.afterRecovery?.({ injectedAtMs, healedAtMs: heal.healedAtMs });

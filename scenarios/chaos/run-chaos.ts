@@ -158,7 +158,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunResult> {
       identity: identity("chaos.availability", "Availability through the drill (write+read probes)", "stack", drillStartMs),
       availability, target: contract.targets.availabilityPercent, probeIntervalMs: PROBE.intervalMs, probeTimeoutMs: PROBE.timeoutMs,
       perFault: phases.map((p) => {
-        const during = probesBetween(probes, p.injectedAtMs, p.recovery.recoveredAtMs ?? p.observedUntilMs);
+        const during = probesBetween(probes, p.injectedAtMs, Math.max(p.heal.healedAtMs, p.recovery.recoveredAtMs ?? p.observedUntilMs));
         return { fault: p.fault.name, probes: during.length, failed: during.filter((x) => !x.ok).length };
       }),
       endedAtMs: clock.nowMs(),
