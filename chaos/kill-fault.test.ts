@@ -36,6 +36,17 @@ describe.skipIf(PROMETHEUS_SKIP)("kill fault (real Prometheus through the local 
     expect(await findLeftovers({ ...run, pids })).toEqual(NO_LEFTOVERS);
   });
 
+  it("should not restart a killed component once its stack has stopped (heal after stop)", async () => {
+    const p = await startPrometheusStack();
+    const control = p.stack.control("prometheus")!;
+    const active = await createFault(parseFaultSpec("kill:prometheus", { file: "test" })).inject(p.stack);
+    await p[Symbol.asyncDispose]();
+    expect(control.stopping()).toBe(true);
+    expect(await active.heal()).not.toHaveProperty("readyAtMs");
+    expect(control.running()).toBe(false);
+    await expect(control.start()).rejects.toThrow("prometheus not started again: its stack is stopping");
+  });
+
   it("should report a component that is not started as a harness error naming what is started", async () => {
     await using p = await startPrometheusStack();
     await expect(createFault(parseFaultSpec("kill:alertmanager", { file: "test" })).inject(p.stack)).rejects.toThrow("kill:alertmanager: component alertmanager is not started in this stack (started: prometheus)");

@@ -18,7 +18,7 @@ export function createKillFault(spec: FaultSpec): Fault {
       return activeFault({
         spec, how, injectedAtMs: systemClock.nowMs(),
         undo: async ({ shuttingDown }) => {
-          if (shuttingDown || control.running()) return;
+          if (shuttingDown || control.stopping() || control.running()) return;
           await control.start();
           await control.waitReady(readyTimeoutMs);
           return { readyAtMs: systemClock.nowMs() };

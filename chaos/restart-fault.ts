@@ -27,7 +27,7 @@ export function createRestartFault(spec: FaultSpec): Fault {
       return activeFault({
         spec, how, injectedAtMs,
         undo: async ({ shuttingDown }) => {
-          if (shuttingDown || !control.running()) return;
+          if (shuttingDown || control.stopping() || !control.running()) return;
           await control.waitReady(readyTimeoutMs);
           return { readyAtMs: systemClock.nowMs() };
         },

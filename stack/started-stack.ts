@@ -150,6 +150,8 @@ export interface ComponentControl {
   /** pid of the current process (it leads its own process group: pgid === pid); undefined when not running. */
   pid(): number | undefined;
   running(): boolean;
+  /** True once the stack is stopping or stopped: `start()` then refuses, and faults must not restart anything. */
+  stopping(): boolean;
   /**
    * Local paths of the component's data volumes (the manifest's PVC mounts: Prometheus's
    * `--storage.tsdb.path=/prometheus` is `<runDir>/prometheus/fs/prometheus`).

@@ -17,6 +17,8 @@ export interface LocalControlOptions {
   proxies: readonly NamedProxy[];
   netns?: NetnsPlacementInfo;
   tmpfs?: { paths: readonly string[]; bytes: number };
+  /** Whether the stack is stopping (no restarts then). */
+  stackStopping(): boolean;
   /** Called after a (re)start is ready, so the stack's status shows the new pid. */
   onReady(readyAfterMs: number, pid: number | undefined): void;
 }
@@ -35,6 +37,10 @@ export class LocalComponentControl implements ComponentControl {
     return this.options.process.running;
   }
 
+  stopping(): boolean {
+    return this.options.stackStopping();
+  }
+
   dataDirs(): readonly string[] {
     return this.options.dataDirs;
   }
@@ -49,6 +55,7 @@ export class LocalComponentControl implements ComponentControl {
   }
 
   async start({ wipeData = false }: { wipeData?: boolean } = {}): Promise<void> {
+    if (this.stopping()) throw new HarnessError(`${this.component} not started again: its stack is stopping`);
     if (this.running()) throw new HarnessError(`${this.component} is still running (pid ${this.pid()}); kill() it before start()`);
     if (wipeData) for (const dir of this.options.dataDirs) await emptyDir(dir);
     this.#startedAtMs = performance.now();

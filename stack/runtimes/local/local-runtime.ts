@@ -153,6 +153,7 @@ export class StartedLocalStack implements StartedStack {
         process, proxies: r.proxies, dataDirs: dataDirsOf(r),
         ...(r.netns ? { netns: r.netns.info } : {}),
         ...(r.tmpfsBytes !== undefined ? { tmpfs: { paths: dataDirsOf(r), bytes: r.tmpfsBytes } } : {}),
+        stackStopping: () => this.#stopped !== undefined,
         onReady: (readyAfterMs, pid) => this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "ready", readyAfterMs, ...(pid ? { pid } : {}) } }),
       }));
       this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "not-started", reason: "starting" } });
