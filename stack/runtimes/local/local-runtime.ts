@@ -10,11 +10,9 @@ import { loadManifests } from "../../manifest/load-manifests.ts";
 import type { ComponentPlan } from "../../plan.ts";
 import type { ComponentControl, ComponentStatus, Endpoint, ExtraService, FaultPlacement, RuntimeOverride, StackEndpoints, StartedStack, StoppedStack } from "../../started-stack.ts";
 import { onShutdown } from "./child-registry.ts";
-import { LocalComponentControl, type NamedProxy } from "./component-control.ts";
+import { LocalComponentControl } from "./component-control.ts";
 import { ComponentProcess } from "./component-process.ts";
-import { FaultProxy } from "./fault-proxy.ts";
-import { createNetworkNamespace, type NetworkNamespace } from "./network-namespace.ts";
-import { mountTmpfs, type TmpfsMount } from "./tmpfs-mount.ts";
+import { dataDirsOf, FaultPlacements, type Runnable } from "./fault-placements.ts";
 import { freePort } from "./free-port.ts";
 import { rewriteArg, rewriteEnvValue, rewriteText, type RewriteContext } from "./loopback-rewrite.ts";
 import { extraServiceToLocal, localPodName, localServicesOf } from "./local-services.ts";
@@ -34,22 +32,6 @@ export interface LocalStartOptions {
   placements?: readonly FaultPlacement[];
   readyTimeoutMs?: number;
   logger?: Logger;
-}
-
-interface Runnable {
-  spec: ComponentSpec;
-  plan: Extract<ComponentPlan, { mode: "process" | "substitute" }>;
-  /** containerPort -> the local port the component itself listens on. */
-  ports: Map<number, number>;
-  dir: string;
-  /** The address it listens on: 127.0.0.1, or its network namespace's veth address. */
-  host: string;
-  /** containerPort -> where clients reach it (a fault proxy's address, or host:port). */
-  reach: Map<number, { host: string; port: number }>;
-  proxies: NamedProxy[];
-  netns?: NetworkNamespace;
-  /** Bytes of the tmpfs its data dirs go on (a disk-full fault), if placed. */
-  tmpfsBytes?: number;
 }
 
 export function newRunId(now = new Date()): string {
@@ -84,10 +66,8 @@ export class StartedLocalStack implements StartedStack {
   readonly #statuses = new Map<string, ComponentStatus>();
   readonly #processes = new Map<string, ComponentProcess>();
   readonly #controls = new Map<string, LocalComponentControl>();
-  /** Fault proxies, namespace forwarders, tmpfs mounts and namespaces: released after the processes stop, in this order. */
-  readonly #proxies: FaultProxy[] = [];
-  readonly #mounts: TmpfsMount[] = [];
-  readonly #namespaces: NetworkNamespace[] = [];
+  /** What faults asked for at start; released after the processes stop. */
+  #placements: FaultPlacements | undefined;
   readonly #endpoints: Record<string, Record<string, Endpoint>> = {};
   readonly #rewrites: string[] = [];
   readonly #stopHooks: (() => void)[] = [];
@@ -124,6 +104,8 @@ export class StartedLocalStack implements StartedStack {
   async launch(specs: readonly ComponentSpec[], plans: readonly ComponentPlan[], options: LocalStartOptions, logger: Logger): Promise<void> {
     const runnable: Runnable[] = [];
     const used = new Set<number>();
+    const placements = new FaultPlacements(this.runId, options.placements ?? [], (line) => this.#rewrites.push(line), () => uniqueFreePort(used));
+    this.#placements = placements;
     for (const [index, spec] of specs.entries()) {
       const plan = plans[index]!;
       if (plan.mode === "unavailable") {
@@ -136,18 +118,16 @@ export class StartedLocalStack implements StartedStack {
         const ports = new Map<number, number>();
         const served = plan.mode === "substitute" ? substituteOf(spec.name, plan.substitute).servesPorts.map((name) => servedPort(spec, name)) : spec.container.ports;
         for (const port of served) ports.set(port.containerPort, await uniqueFreePort(used));
-        runnable.push(await this.#place({ spec, plan, ports, dir: path.join(this.runDir, spec.name), host: "127.0.0.1", reach: new Map(), proxies: [] }, options.placements ?? [], used));
+        runnable.push(await placements.place({ spec, plan, ports, dir: path.join(this.runDir, spec.name), host: "127.0.0.1", reach: new Map(), proxies: [] }));
       }
     }
-    for (const placement of options.placements ?? []) {
-      if (!runnable.some((r) => r.spec.name === placement.component)) this.#rewrites.push(`${placement.component}: fault placement ${placement.kind} not made: the component is not started here`);
-    }
+    this.#rewrites.push(...placements.unmade(runnable.map((r) => r.spec.name)));
     const services = [
       ...runnable.flatMap((r) => localServicesOf(r.spec, (port) => r.reach.get(port)).map((s) => ({ ...s, ...substitutePaths(r) }))),
       ...(options.extraServices ?? []).map(extraServiceToLocal),
     ];
     for (const r of runnable) {
-      const process = await this.#prepare(r, await this.#servicesSeenFrom(r, services), options.overrides ?? [], logger);
+      const process = await this.#prepare(r, await placements.servicesSeenFrom(r, services), options.overrides ?? [], logger);
       this.#processes.set(r.spec.name, process);
       this.#controls.set(r.spec.name, new LocalComponentControl(r.spec.name, {
         process, proxies: r.proxies, dataDirs: dataDirsOf(r),
@@ -190,7 +170,7 @@ export class StartedLocalStack implements StartedStack {
       const substitute = substituteOf(spec.name, r.plan.substitute);
       const dataDir = path.join(r.dir, "data");
       await mkdir(dataDir, { recursive: true });
-      await this.#maybeTmpfs(r, dataDir);
+      await this.#placements?.dataDir(r, dataDir);
       const listen = Object.fromEntries(substitute.servesPorts.map((name) => [name, `${r.host}:${r.ports.get(servedPort(spec, name).containerPort)!}`]));
       this.#rewrites.push(`${spec.name}: ${substitute.describe} (${Object.entries(listen).map(([name, address]) => `${name} ${address}`).join(", ")})`);
       const builtin = substitute.binaries === "builtin";
@@ -210,7 +190,7 @@ export class StartedLocalStack implements StartedStack {
       const local = path.join(r.dir, "fs", mount.mountPath);
       if (mount.kind === "data") {
         await mkdir(local, { recursive: true });
-        await this.#maybeTmpfs(r, local);
+        await this.#placements?.dataDir(r, local);
         continue;
       }
       for (const file of mount.files) {
@@ -245,79 +225,6 @@ export class StartedLocalStack implements StartedStack {
     });
   }
 
-  /** Makes the fault placements of one component: its namespace, the proxies in front of its ports, and where clients reach each port. */
-  async #place(r: Runnable, placements: readonly FaultPlacement[], used: Set<number>): Promise<Runnable> {
-    const mine = placements.filter((p) => p.component === r.spec.name);
-    const name = r.spec.name;
-    if (mine.some((p) => p.kind === "netns")) {
-      r.netns = await createNetworkNamespace(this.runId, name);
-      this.#namespaces.push(r.netns);
-      const { info } = r.netns;
-      r.host = info.address;
-      this.#rewrites.push(`${name}: runs in network namespace ${info.name} (veth ${info.hostVeth} ${info.hostAddress} <-> ${info.nsVeth} ${info.address}); listens on ${info.address}`);
-    }
-    const tmpfs = mine.flatMap((p) => (p.kind === "tmpfs-data" ? [p.bytes] : []));
-    if (tmpfs.length > 0) r.tmpfsBytes = Math.max(...tmpfs);
-    const proxyWants = mine.flatMap((p) => (p.kind === "proxy" ? [p] : []));
-    for (const want of proxyWants) {
-      if (want.port !== "*" && !portNamesOf(r.spec, [...r.ports.keys()]).has(want.port)) {
-        throw new HarnessError(`fault proxy for ${name}@${want.port}: ${name} has no Service or container port named ${want.port} (it has: ${[...portNamesOf(r.spec, [...r.ports.keys()])].join(", ")})`);
-      }
-    }
-    for (const [containerPort, localPort] of r.ports) {
-      const names = [...portNamesOf(r.spec, [containerPort])];
-      const wants = proxyWants.filter((p) => p.port === "*" || names.includes(p.port));
-      if (wants.length === 0) {
-        r.reach.set(containerPort, { host: r.host, port: localPort });
-        continue;
-      }
-      const mode = wants.some((w) => w.mode === "http") ? "http" : "tcp";
-      const proxy = await FaultProxy.start({ component: name, port: names[0] ?? String(containerPort), mode, listen: { host: "127.0.0.1", port: await uniqueFreePort(used) }, upstream: { host: r.host, port: localPort } });
-      this.#proxies.push(proxy);
-      r.proxies.push({ proxy, names });
-      r.reach.set(containerPort, { host: proxy.listen.host, port: proxy.listen.port });
-      this.#rewrites.push(`${name}: ${names.join("/")}: fault proxy (${mode}) ${proxy.listen.host}:${proxy.listen.port} -> ${r.host}:${localPort}; clients reach ${name} through it`);
-    }
-    return r;
-  }
-
-  /**
-   * The Services as the component sees them. Outside a namespace: as they are. Inside one, the
-   * host's loopback is out of reach, so each other Service port is forwarded from the host's
-   * veth address (same port number), and its own ports are its namespace address.
-   */
-  async #servicesSeenFrom(r: Runnable, services: readonly LocalService[]): Promise<LocalService[]> {
-    if (!r.netns) return [...services];
-    const { info } = r.netns;
-    const seen: LocalService[] = [];
-    const forwarded = new Set<string>();
-    for (const service of services) {
-      const ports: LocalService["ports"] = [];
-      for (const port of service.ports) {
-        if (service.component === r.spec.name) {
-          ports.push({ ...port, local: { host: r.host, port: r.ports.get(port.containerPort) ?? port.local.port } });
-          continue;
-        }
-        const key = `${port.local.host}:${port.local.port}`;
-        if (!forwarded.has(key)) {
-          forwarded.add(key);
-          this.#proxies.push(await FaultProxy.start({ component: service.component, port: port.name, mode: "tcp", listen: { host: info.hostAddress, port: port.local.port }, upstream: port.local }));
-        }
-        ports.push({ ...port, local: { host: info.hostAddress, port: port.local.port } });
-      }
-      seen.push({ ...service, ports });
-    }
-    this.#rewrites.push(`${r.spec.name}: other components reached from its namespace through forwarders on ${info.hostAddress} (same port numbers as on 127.0.0.1)`);
-    return seen;
-  }
-
-  async #maybeTmpfs(r: Runnable, dir: string): Promise<void> {
-    if (r.tmpfsBytes === undefined) return;
-    const mount = await mountTmpfs(dir, r.tmpfsBytes);
-    this.#mounts.push(mount);
-    this.#rewrites.push(`${r.spec.name}: data dir ${dir} on a ${r.tmpfsBytes}-byte tmpfs`);
-  }
-
   stop(): Promise<StoppedStack> {
     this.#stopped ??= (async () => {
       const exits: StoppedStack["exits"] = {};
@@ -334,9 +241,7 @@ export class StartedLocalStack implements StartedStack {
           running.delete(name);
         }));
       }
-      await Promise.all(this.#proxies.map((p) => p.close()));
-      for (const mount of this.#mounts) await mount.unmount();
-      for (const ns of this.#namespaces) await ns.remove();
+      await this.#placements?.release();
       for (const hook of this.#stopHooks) hook();
       return { runDir: this.runDir, exits };
     })();
@@ -346,20 +251,6 @@ export class StartedLocalStack implements StartedStack {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
-}
-
-/** Service port names (and the container port's own name) that target these container ports. */
-function portNamesOf(spec: ComponentSpec, containerPorts: readonly number[]): Set<string> {
-  const names = new Set<string>();
-  for (const port of spec.container.ports) if (containerPorts.includes(port.containerPort) && port.name) names.add(port.name);
-  for (const service of spec.services) for (const port of service.ports) if (containerPorts.includes(port.targetPort)) names.add(port.name);
-  return names;
-}
-
-/** Local paths of the component's data volumes (a substitute's data dir). */
-function dataDirsOf(r: Runnable): string[] {
-  if (r.plan.mode === "substitute") return [path.join(r.dir, "data")];
-  return r.spec.container.mounts.filter((m) => m.kind === "data").map((m) => path.join(r.dir, "fs", m.mountPath));
 }
 
 function substitutePaths(r: Runnable): Pick<LocalService, "pathRewrites"> {
