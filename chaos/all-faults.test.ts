@@ -24,6 +24,7 @@ describe.skipIf(PROMETHEUS_SKIP)("every fault kind on one stack (all placements 
   it("should inject and heal each kind in turn, serve writes after each heal, and leave nothing behind", async () => {
     let run: LeftoverScope = { runId: "", runDir: "" };
     const pids = new Set<number>();
+    const addresses: { host: string; port: number }[] = [];
     const faults = FAULT_KINDS.map((kind) => createFault(parseFaultSpec(DRILL[kind].text, { file: "test" })));
     const preflights = await Promise.all(faults.map((f) => f.preflight()));
     const unsupported = preflights.flatMap((p, i) => (p.status === "unsupported" ? [`${faults[i]!.name}: ${p.reason}`] : []));
@@ -32,6 +33,8 @@ describe.skipIf(PROMETHEUS_SKIP)("every fault kind on one stack (all placements 
       await using p = await startPrometheusStack(mergePlacements(preflights.flatMap((pre) => (pre.status === "supported" ? pre.needs : []))));
       run = leftoverScope(p);
       const control = p.stack.control("prometheus")!;
+      addresses.push(...control.proxies().flatMap((proxy) => [proxy.listen, proxy.upstream]));
+      expect(addresses.length).toBeGreaterThanOrEqual(2);
       const startMs = Date.now() - 60_000;
       let seq = 0;
       for (const [index, fault] of faults.entries()) {
@@ -47,6 +50,6 @@ describe.skipIf(PROMETHEUS_SKIP)("every fault kind on one stack (all placements 
         expect(await readSeqs(p.url, fault.spec.kind)).toContain(after);
       }
     }
-    expect(await findLeftovers({ ...run, pids: [...pids] })).toEqual(NO_LEFTOVERS);
+    expect(await findLeftovers({ ...run, pids: [...pids], addresses })).toEqual(NO_LEFTOVERS);
   }, 90_000);
 });

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { connect } from "node:net";
 import { promisify } from "node:util";
 import { leftoverNetworkObjects, leftoverTmpfsMounts } from "../stack/index.ts";
 
@@ -13,6 +14,8 @@ export interface Leftovers {
   hostRules: string[];
   /** Of the given pids, those still alive. */
   processes: number[];
+  /** Of the given loopback/veth addresses (proxies, forwarders, components), those still accepting connections. */
+  listening: string[];
 }
 
 /**
@@ -20,12 +23,12 @@ export interface Leftovers {
  * pids still alive, and any obsconf rule in the host's own tables (faults never write there).
  * Scoped to the run so test files running in parallel do not see each other's placements.
  */
-export async function findLeftovers({ runId, runDir, pids = [] }: LeftoverScope & { pids?: readonly number[] }): Promise<Leftovers> {
+export async function findLeftovers({ runId, runDir, pids = [], addresses = [] }: LeftoverScope & { pids?: readonly number[]; addresses?: readonly { host: string; port: number }[] }): Promise<Leftovers> {
   const { namespaces, veths } = await leftoverNetworkObjects(runId);
   const nft = await run("nft", ["list", "tables"]).then((r) => r.stdout, () => "");
   const iptables = await run("iptables-save").then((r) => r.stdout, () => "");
   const hostRules = [...nft.split("\n"), ...iptables.split("\n")].filter((l) => /obsconf/.test(l));
-  return { namespaces, veths, tmpfsMounts: await leftoverTmpfsMounts(runDir), hostRules, processes: pids.filter(alive) };
+  return { namespaces, veths, tmpfsMounts: await leftoverTmpfsMounts(runDir), hostRules, processes: pids.filter(alive), listening: (await Promise.all(addresses.map(async (a) => ((await accepting(a)) ? [`${a.host}:${a.port}`] : [])))).flat() };
 }
 
 export interface LeftoverScope {
@@ -35,7 +38,16 @@ export interface LeftoverScope {
 
 export const leftoverScope = (p: { stack: LeftoverScope }): LeftoverScope => ({ runId: p.stack.runId, runDir: p.stack.runDir });
 
-export const NO_LEFTOVERS: Leftovers = { namespaces: [], veths: [], tmpfsMounts: [], hostRules: [], processes: [] };
+export const NO_LEFTOVERS: Leftovers = { namespaces: [], veths: [], tmpfsMounts: [], hostRules: [], processes: [], listening: [] };
+
+function accepting({ host, port }: { host: string; port: number }): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 500 });
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => (socket.destroy(), resolve(false)));
+  });
+}
 
 function alive(pid: number): boolean {
   try {
