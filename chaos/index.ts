@@ -23,6 +23,10 @@
  * - `http-error:c[:429|500|503]` (default 503), `ack-drop:c` at the HTTP proxy, writes only
  *   (non-GET/HEAD); ack-drop answers 204 and stores nothing (the RPO negative control).
  * - `disk-full:c[:64MiB]` data dir on a tmpfs mounted at start; inject fills it to ENOSPC.
+ *   Prometheus buffers WAL records in 32 KiB pages: small writes can still be acknowledged (and
+ *   stay readable from the head) until the next page flush fails; from then on writes get 500.
+ * Placements change addresses: a proxied port's endpoint is the proxy (127.0.0.1); a namespaced
+ * component's endpoints are its namespace address (10.x.y.2), reached over the veth.
  * Every fault's preflight returns `unsupported` with a reason on a host or runtime that cannot
  * do it (not root, no ip/nft/iptables, runtime k3s/cluster), never a silent skip.
  */
