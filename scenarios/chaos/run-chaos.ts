@@ -142,11 +142,11 @@ export async function runChaos(options: ChaosOptions): Promise<RunResult> {
           const phase = await runFaultPhase(fault, index, ctx, alerts.hooks);
           phases.push(phase);
           record(phaseChecks(phase, identities, contract, clock));
+          record(await alerts.checks());
         } catch (error) {
           logger.error(`${fault.name}: ${error instanceof Error ? error.message : String(error)}`);
           record([errored(identities.rpo, error, clock.nowMs(), contract.targets["rpo.metrics"]), errored(identities.rto, error, clock.nowMs(), contract.targets.rto)]);
         }
-        record(await alerts.checks());
       }
     } finally {
       probes = await running.stop();

@@ -35,6 +35,9 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   if (options.fault?.length && scenario !== "chaos") {
     throw new InputError({ file: "command line", field: "--fault" }, "--fault only with the chaos scenario", `--fault with scenario ${JSON.stringify(scenario)}`);
   }
+  if (options.only?.length && scenario === "chaos") {
+    throw new InputError({ file: "command line", field: "--only" }, "--only with the conformance scenario (a chaos drill selects with --fault)", `--only with scenario "chaos"`);
+  }
   const runtime = selectRuntime(options.runtime);
   const logger = createLogger();
   const progress = createProgressPrinter();
