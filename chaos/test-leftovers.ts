@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { promisify } from "node:util";
 import { leftoverNetworkObjects, leftoverTmpfsMounts } from "../stack/index.ts";
@@ -49,10 +50,11 @@ function accepting({ host, port }: { host: string; port: number }): Promise<bool
   });
 }
 
+/** Alive and not a zombie waiting for its (gone) parent to be reaped by init. */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
