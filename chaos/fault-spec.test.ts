@@ -16,7 +16,7 @@ describe("parseFaultSpec", () => {
   });
 
   it("should round-trip through formatFaultSpec", () => {
-    for (const text of ["kill:prometheus", "delay:prometheus:250ms", "loss:prometheus@web:12.5%", "http-error:prometheus:500", "ack-drop:prometheus", "partition:alertmanager"]) {
+    for (const text of ["kill:prometheus", "delay:prometheus:250ms", "loss:prometheus@web:12.5%", "http-error:prometheus:500", "ack-drop:prometheus", "partition:alertmanager", "disk-full:prometheus:64MiB", "disk-full:prometheus:1GiB"]) {
       expect(formatFaultSpec(parseFaultSpec(text, at))).toBe(text);
     }
   });

@@ -43,8 +43,13 @@ const COMPONENT = /^([a-z0-9][a-z0-9-]*)(?:@([a-z0-9][a-z0-9-]*))?$/;
 export function formatFaultSpec(spec: FaultSpec): string {
   const target = spec.port ? `${spec.component}@${spec.port}` : spec.component;
   const p = spec.params;
-  const arg = p.delayMs !== undefined ? `${p.delayMs}ms` : p.lossPercent !== undefined ? `${p.lossPercent}%` : p.status !== undefined ? String(p.status) : p.tmpfsBytes !== undefined ? `${p.tmpfsBytes}B` : undefined;
+  const arg = p.delayMs !== undefined ? `${p.delayMs}ms` : p.lossPercent !== undefined ? `${p.lossPercent}%` : p.status !== undefined ? String(p.status) : p.tmpfsBytes !== undefined ? formatBytes(p.tmpfsBytes) : undefined;
   return [spec.kind, target, ...(arg === undefined ? [] : [arg])].join(":");
+}
+
+function formatBytes(bytes: number): string {
+  for (const unit of ["GiB", "MiB", "KiB"]) if (bytes % SIZE_UNITS[unit]! === 0) return `${bytes / SIZE_UNITS[unit]!}${unit}`;
+  return `${bytes}B`;
 }
 
 /** Parses `kind:component[@port][:argument]`; bad input is an InputError naming `at` (exit 2). */
