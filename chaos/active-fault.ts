@@ -8,7 +8,8 @@ import { formatFaultSpec, type FaultSpec } from "./fault-spec.ts";
  * Wraps a fault's undo into an ActiveFault: heal runs once (later calls return the first result),
  * dispose heals, and the process's SIGINT/SIGTERM/uncaught-error shutdown heals first.
  */
-export function activeFault(options: { spec: FaultSpec; how: string; injectedAtMs: number; undo: (why: { shuttingDown: boolean }) => Promise<{ readyAtMs?: number } | void>; clock?: Clock }): ActiveFault {
+export function activeFault(options: { spec: FaultSpec; how: string; injectedAtMs: number; /** Undoes the fault; may say when the undo took effect (default: when it returned) and when the component was ready again. */
+  undo: (why: { shuttingDown: boolean }) => Promise<{ healedAtMs?: number; readyAtMs?: number } | void>; clock?: Clock }): ActiveFault {
   const clock = options.clock ?? systemClock;
   let healing: Promise<HealResult> | undefined;
   let healedAtMs: number | undefined;
@@ -16,7 +17,7 @@ export function activeFault(options: { spec: FaultSpec; how: string; injectedAtM
     healing ??= (async () => {
       unregister();
       const undone = await options.undo({ shuttingDown });
-      healedAtMs = clock.nowMs();
+      healedAtMs = undone?.healedAtMs ?? clock.nowMs();
       return { healedAtMs, ...(undone?.readyAtMs !== undefined ? { readyAtMs: undone.readyAtMs } : {}) };
     })();
     return healing;

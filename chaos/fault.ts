@@ -61,9 +61,11 @@ export interface ActiveFault extends AsyncDisposable {
   /** Undefined until healed. */
   healedAtMs(): number | undefined;
   /**
-   * Undoes the fault. `healedAtMs` is when the undo was done (rules gone, SIGCONT sent, process
-   * restarted); for kill/restart faults `readyAtMs` is when the readiness probe answered again
-   * (ready is not serving: RTO is measured by the drill from canary writes, not from this).
+   * Undoes the fault. `healedAtMs` is when the undo took effect (rules gone, SIGCONT sent, disk
+   * freed, process started again; for restart-* faults the restart at injection); for
+   * kill/restart faults `readyAtMs` (>= healedAtMs) is when the readiness probe first answered
+   * again (ready is not serving: RTO is measured by the drill from canary writes, not from this).
+   * A restart that never gets ready within `readyTimeoutMs` rejects with the binary's last words.
    */
   heal(): Promise<HealResult>;
 }

@@ -27,8 +27,9 @@ describe.skipIf(PROMETHEUS_SKIP)("kill fault (real Prometheus through the local 
       const healed = await active.heal();
       pids.push(control.pid()!);
       expect(pids[1]).not.toBe(pids[0]);
-      expect(healed.readyAtMs).toBeGreaterThanOrEqual(active.injectedAtMs);
-      expect(healed.healedAtMs).toBeGreaterThanOrEqual(healed.readyAtMs!);
+      expect(healed.healedAtMs).toBeGreaterThanOrEqual(active.injectedAtMs);
+      expect(healed.readyAtMs).toBeGreaterThanOrEqual(healed.healedAtMs);
+      expect(active.healedAtMs()).toBe(healed.healedAtMs);
       expect(await readSeqs(p.url, "kill")).toEqual(seqs(0, 50));
       expect(await active.heal()).toEqual(healed);
       expect(p.stack.components().find((c) => c.plan.component === "prometheus")!.status).toMatchObject({ state: "ready", pid: pids[1] });

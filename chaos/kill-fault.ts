@@ -20,8 +20,9 @@ export function createKillFault(spec: FaultSpec): Fault {
         undo: async ({ shuttingDown }) => {
           if (shuttingDown || control.stopping() || control.running()) return;
           await control.start();
+          const healedAtMs = systemClock.nowMs();
           await control.waitReady(readyTimeoutMs);
-          return { readyAtMs: systemClock.nowMs() };
+          return { healedAtMs, readyAtMs: systemClock.nowMs() };
         },
       });
     },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { pollUntil } from "../common/poll-until.ts";
 import { createFault, parseFaultSpec } from "./index.ts";
 import { findLeftovers, leftoverScope, NO_LEFTOVERS, type LeftoverScope } from "./test-leftovers.ts";
 import { pushSeqs, readSeqs } from "./test-remote-write.ts";
@@ -24,8 +25,13 @@ describe.skipIf(PROMETHEUS_SKIP)("restart faults (real Prometheus through the lo
       await using active = await createFault(parseFaultSpec(`${kind}:prometheus`, { file: "test" })).inject(p.stack);
       pids.push(control.pid()!);
       expect(pids[1]).not.toBe(pids[0]);
-      const { readyAtMs } = await active.heal();
-      expect(readyAtMs).toBeGreaterThanOrEqual(active.injectedAtMs);
+      await pollUntil("prometheus ready again", () => fetch(`${p.url}/-/ready`).then((r) => r.status, () => 0), (status) => status === 200, { timeoutMs: 30_000, intervalMs: 50 });
+      const seenReadyAtMs = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const { healedAtMs, readyAtMs } = await active.heal();
+      expect(healedAtMs).toBeGreaterThanOrEqual(active.injectedAtMs);
+      expect(readyAtMs).toBeGreaterThanOrEqual(healedAtMs);
+      expect(readyAtMs).toBeLessThan(seenReadyAtMs + 1_000); // when it became ready, not when heal asked 1.5 s later
       expect(await readSeqs(p.url, kind)).toEqual(expected);
       expect(await pushSeqs(p.url, kind, [100], startMs)).toBe(204);
     }

@@ -8,7 +8,8 @@ const DEFAULT_READY_TIMEOUT_MS = 60_000;
 /**
  * `restart-keep-data:<component>` / `restart-lose-data:<component>`: SIGKILL the process group and
  * start it again at once, with the data dir intact (Prometheus replays its WAL) or emptied first.
- * The outage is the restart itself; heal only waits for the readiness probe.
+ * The outage is the restart itself: `healedAtMs` is when it was started again, `readyAtMs` when
+ * its readiness probe first answered (heal waits for that).
  */
 export function createRestartFault(spec: FaultSpec): Fault {
   const wipe = spec.kind === "restart-lose-data";
@@ -24,12 +25,16 @@ export function createRestartFault(spec: FaultSpec): Fault {
       await control.kill();
       const injectedAtMs = systemClock.nowMs();
       await control.start({ wipeData: wipe });
+      const restartedAtMs = systemClock.nowMs();
+      // Readiness is watched from the restart on, so readyAtMs is when it became ready, not when heal asked.
+      const ready = control.waitReady(readyTimeoutMs).then(() => ({ readyAtMs: systemClock.nowMs() }), (error: unknown) => ({ error }));
       return activeFault({
         spec, how, injectedAtMs,
         undo: async ({ shuttingDown }) => {
-          if (shuttingDown || control.stopping() || !control.running()) return;
-          await control.waitReady(readyTimeoutMs);
-          return { readyAtMs: systemClock.nowMs() };
+          if (shuttingDown || control.stopping()) return { healedAtMs: restartedAtMs };
+          const outcome = await ready;
+          if ("error" in outcome) throw outcome.error;
+          return { healedAtMs: restartedAtMs, readyAtMs: outcome.readyAtMs };
         },
       });
     },
