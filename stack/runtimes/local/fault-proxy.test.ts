@@ -117,3 +117,31 @@ describe("FaultProxy (http) answering itself", () => {
     }
   });
 });
+
+describe("FaultProxy (tcp) byte stream", () => {
+  it("should deliver delayed bytes of a client that half-closes right after sending, then the server's answer", async () => {
+    const { createServer: createTcp, connect } = await import("node:net");
+    const echo = createTcp({ allowHalfOpen: true }, (socket) => {
+      const chunks: Buffer[] = [];
+      socket.on("data", (c: Buffer) => chunks.push(c));
+      socket.on("end", () => socket.end(`got ${Buffer.concat(chunks).toString()}`));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    try {
+      await using proxy = await FaultProxy.start({ component: "echo", port: "tcp", mode: "tcp", listen: { host: "127.0.0.1", port: await freePort() }, upstream: { host: "127.0.0.1", port: (echo.address() as AddressInfo).port } });
+      proxy.set({ delayMs: 200 });
+      const started = performance.now();
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect({ host: "127.0.0.1", port: proxy.listen.port, allowHalfOpen: true }, () => socket.end("abc"));
+        let text = "";
+        socket.on("data", (c: Buffer) => (text += c.toString()));
+        socket.once("end", () => resolve(text));
+        socket.once("error", reject);
+      });
+      expect(answer).toBe("got abc");
+      expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    } finally {
+      await new Promise<void>((resolve) => echo.close(() => resolve()));
+    }
+  });
+});

@@ -80,7 +80,7 @@ export class FaultProxy implements FaultProxyControl, AsyncDisposable {
   }
 
   async #listen(): Promise<void> {
-    const server = this.mode === "tcp" ? createTcpServer((socket) => this.#onTcp(socket)) : createHttpServer({ keepAlive: true }, (req, res) => void this.#onHttp(req, res));
+    const server = this.mode === "tcp" ? createTcpServer({ allowHalfOpen: true }, (socket) => this.#onTcp(socket)) : createHttpServer({ keepAlive: true }, (req, res) => void this.#onHttp(req, res));
     if (this.mode === "http") server.on("connection", (socket: Socket) => this.#track(socket));
     await new Promise<void>((resolve, reject) => {
       server.once("error", (error) => reject(new HarnessError(`fault proxy for ${this.component}@${this.port} could not listen on ${this.listen.host}:${this.listen.port} (${(error as Error).message})`, { cause: error })));
@@ -107,7 +107,8 @@ export class FaultProxy implements FaultProxyControl, AsyncDisposable {
       client.resetAndDestroy();
       return;
     }
-    const upstream = connect({ host: this.upstream.host, port: this.upstream.port });
+    // Half-open on both sides: a client's FIN reaches the server only after its delayed bytes do.
+    const upstream = connect({ host: this.upstream.host, port: this.upstream.port, allowHalfOpen: true });
     this.#sockets.add(upstream);
     upstream.once("close", () => this.#sockets.delete(upstream));
     this.#stats.forwarded++;
@@ -120,14 +121,22 @@ export class FaultProxy implements FaultProxyControl, AsyncDisposable {
     });
     const toServer = new DelayedPipe(client, upstream, () => this.#settings.delayMs ?? 0, () => this.#settings.partition === true, this.#changed);
     const toClient = new DelayedPipe(upstream, client, () => 0, () => this.#settings.partition === true, this.#changed);
-    const end = () => {
+    const dispose = () => {
       toServer.dispose();
       toClient.dispose();
+    };
+    const reset = () => {
+      dispose();
       client.destroy();
       upstream.destroy();
     };
-    client.once("error", end).once("close", () => setImmediate(end));
-    upstream.once("error", end).once("close", () => setImmediate(end));
+    // An error (reset, refused) on either side ends both; a clean close ends each direction after its queue drains.
+    client.once("error", reset);
+    upstream.once("error", reset);
+    let closed = 0;
+    const onClose = () => ++closed === 2 && dispose();
+    client.once("close", onClose);
+    upstream.once("close", onClose);
   }
 
   async #onHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
