@@ -15,11 +15,15 @@ function phase(): PhaseOutcome {
   const writes = [0, 1, 2, 3].map(acked).concat([4, 5, 6].map(failed), [7, 8, 9].map(acked));
   const observations = [0, 1, 3, 7, 8, 9].map((s) => ({ id: String(s), seq: s, firstSeenAtMs: at(s) + 40, count: 1, order: s }));
   const accounting = accountLoss({ writes, observations, faultWindow: { fromMs: at(4), toMs: at(7) }, lateAfterMs: 1_000, readUntilMs: at(20) });
-  return {
-    fault: createFault(parseFaultSpec("kill:prometheus", { file: "test" })), how: "SIGKILL", canaryRunId: "r-f0", phaseStartMs: T0, phaseEndMs: at(12),
-    injectedAtMs: at(4), heal: { healedAtMs: at(7), readyAtMs: at(7) + 100 }, writes, observations, baselineP95Ms: 40, steadyLatencyMs: 540, steadyDerivation: "test",
+  const metrics = {
+    signal: "metrics" as const, query: 'obsconf_canary_seq{obsconf_run="r-f0"}', simulatedBy: [], writes, observations, baselineP95Ms: 40, steadyLatencyMs: 540, steadyDerivation: "test",
     recovery: { recoveredAtMs: at(7) + 40, rtoMs: 1_540, recoveredBySeq: 7, steadyAtMs: at(7) + 40, timeToSteadyMs: 1_540, steadyFromSeq: 7 },
-    accounting, observedUntilMs: at(10), readerStats: { queryErrors: 3, lastQueryError: undefined, maxErrorMarginMs: 5 },
+    accounting, readerStats: { queryErrors: 3, lastQueryError: undefined },
+  };
+  return {
+    ...metrics, signals: [metrics],
+    fault: createFault(parseFaultSpec("kill:prometheus", { file: "test" })), how: "SIGKILL", canaryRunId: "r-f0", phaseStartMs: T0, phaseEndMs: at(12),
+    injectedAtMs: at(4), heal: { healedAtMs: at(7), readyAtMs: at(7) + 100 }, observedUntilMs: at(10),
   };
 }
 

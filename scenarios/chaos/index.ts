@@ -7,3 +7,4 @@ export * from "./phase-alerts.ts";
 export * from "./alerts-under-fault.ts";
 export * from "./chaos-timeline.ts";
 export * from "./preflight-faults.ts";
+export * from "./signal-canary.ts";

@@ -43,10 +43,13 @@ export interface AlertPhaseOptions {
 }
 
 const RESTART_KINDS = new Set(["restart-keep-data", "restart-lose-data"]);
+/** Faults that make every scrape of the component fail while in force (the others slow or refuse writes only, or last milliseconds). */
+const SCRAPE_BREAKING_KINDS = new Set(["kill", "pause", "partition"]);
 
 /**
  * The alert side of one fault phase: how long to hold the fault and what to check.
- * - A scraped component (not Prometheus itself): TargetDown for its scrape target must reach the
+ * - A scraped component (not Prometheus itself) under a fault that breaks its scrapes (kill, pause,
+ *   partition): TargetDown for its scrape target must reach the
  *   webhook receiver during the fault; the fault is held until it arrives (at least faultDuration,
  *   at most scrape interval + timeout + for + evaluation + group_wait + the delivery target). When
  *   the component is Alertmanager, delivery can only happen after heal and is timed from there.
@@ -63,7 +66,7 @@ export async function runAlertPhase(o: AlertPhaseOptions): Promise<{ hooks: Phas
   if (!timing) return { hooks: { hold: holdFor }, checks: async () => [] };
 
   let scraped: ScrapedTarget | undefined;
-  if (fault.spec.component !== "prometheus") scraped = (await scrapedTargetsOf(o.prometheus, o.stack.endpoints(), fault.spec.component).catch(() => []))[0];
+  if (fault.spec.component !== "prometheus" && SCRAPE_BREAKING_KINDS.has(fault.spec.kind)) scraped = (await scrapedTargetsOf(o.prometheus, o.stack.endpoints(), fault.spec.component).catch(() => []))[0];
   const at = { injectedAtMs: 0, healedAtMs: 0 };
   const boundMs = timing.scrapeIntervalMs + timing.scrapeTimeoutMs + timing.targetDownForMs + timing.evaluationIntervalMs + timing.groupWaitMs + timing.deliveryTarget.value + 5_000;
   const arrived = (instance: string, sinceMs: number) => () => targetDownFor(o.notifications(), instance).some((n) => n.status === "firing" && n.receivedAtMs >= sinceMs);

@@ -14,9 +14,11 @@ import { parseAlertmanagerConfig } from "../../assertions/checks/config-checks.t
 import { loadContract, profileOf, type Contract, type Profile } from "../../assertions/contract.ts";
 import type { CheckResult, RunResult } from "../../assertions/run-result.ts";
 import { createFault, mergePlacements, parseFaultSpec } from "../../chaos/index.ts";
-import { createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
+import { LOKI_PUSH_HEADERS } from "../../load/encode/loki-push.ts";
+import { createHttpTransport, createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
 import { withRetry } from "../../load/transport/with-retry.ts";
 import { AlertmanagerClient } from "../../stack/clients/alertmanager-client.ts";
+import { LokiClient } from "../../stack/clients/loki-client.ts";
 import { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
 import { LocalRuntime, newRunId } from "../../stack/runtimes/local/local-runtime.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
@@ -26,9 +28,10 @@ import { assembleRunResult } from "../shared/assemble-run-result.ts";
 import { startAvailabilityProbes } from "./availability-probe.ts";
 import { chaosTimeline } from "./chaos-timeline.ts";
 import { defaultFaults } from "./default-faults.ts";
-import { runFaultPhase, type PhaseContext, type PhaseOutcome } from "./fault-phase.ts";
+import { runFaultPhase, type ExtraCanaries, type PhaseContext, type PhaseOutcome } from "./fault-phase.ts";
 import { runAlertPhase, type AlertTiming } from "./phase-alerts.ts";
 import { preflightFaults } from "./preflight-faults.ts";
+import { logsCanary } from "./signal-canary.ts";
 
 export interface ChaosOptions {
   runtime: RuntimeChoice;
@@ -119,6 +122,16 @@ export async function runChaos(options: ChaosOptions): Promise<RunResult> {
     const transport = withRetry(canaryHttp, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 2_000 });
     const timing = await alertTiming(reader, alertmanager, contract, shortenedFrom, profile);
     const ctx: PhaseContext = { stack, reader, transport, runId, contract, profile, clock, logger };
+    // Logs are accounted for too when the fault is on Loki (or its reference sink): a log canary
+    // through the push API, read back through query_range, in the same phase.
+    const lokiUrl = statusOf("loki")?.status.state === "ready" ? endpoints.loki?.http?.url : undefined;
+    await using loki = lokiUrl ? new LokiClient({ baseUrl: lokiUrl, timeoutMs: 2_000 }) : undefined;
+    const lokiHttp = lokiUrl ? createHttpTransport({ url: `${lokiUrl}/loki/api/v1/push`, headers: LOKI_PUSH_HEADERS.protobuf }) : undefined;
+    const lokiTransport = lokiHttp ? withRetry(lokiHttp, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 2_000 }) : undefined;
+    const extraFor = (fault: { spec: { component: string } }): ExtraCanaries | undefined =>
+      fault.spec.component === "loki" && loki && lokiTransport
+        ? (canaryRunId) => [logsCanary({ canaryRunId, transport: lokiTransport, loki, simulatedBy: simulatedBy(statusOf("loki")), clock })]
+        : undefined;
     drillStartMs = clock.nowMs();
     const running = startAvailabilityProbes({
       transport: probeHttp, prometheus: probeClient, runId: `${runId}-probe`, intervalMs: PROBE.intervalMs, timeoutMs: PROBE.timeoutMs,
@@ -133,25 +146,29 @@ export async function runChaos(options: ChaosOptions): Promise<RunResult> {
           record(notRun(phaseId("fault", "Fault", "stack"), "unavailable", notRunReason(component, fault.spec.component)));
           continue;
         }
-        for (const id of ["rpo.metrics", "rto"]) options.progress?.({ kind: "start", id: `chaos.${fault.name}.${id}` });
+        const signals = ["metrics", ...(extraFor(fault) ? ["logs"] : [])];
+        for (const id of signals.flatMap((signal) => [`rpo.${signal}`, `rto.${signal}`])) options.progress?.({ kind: "start", id: `chaos.${fault.name}.${id}` });
         const timeAfterRestart: boolean = !timedAfterRestart && fault.spec.component === "prometheus" && ["kill", "restart-keep-data", "restart-lose-data"].includes(fault.spec.kind);
         timedAfterRestart ||= timeAfterRestart;
         const alerts = await runAlertPhase({ fault, stack, prometheus: reader, transport, timing, notifications, runId, contract, profile, clock, logger, timeAfterRestart });
-        const identities = { rpo: phaseId("rpo.metrics", "RPO, metrics (remote write -> Prometheus)", "metrics"), rto: phaseId("rto", "RTO and time to steady state", "stack") };
         try {
-          const phase = await runFaultPhase(fault, index, ctx, alerts.hooks);
+          const phase = await runFaultPhase(fault, index, ctx, alerts.hooks, extraFor(fault));
           phases.push(phase);
-          record(phaseChecks(phase, identities, contract, clock));
+          record(phaseChecks(phase, contract, clock));
           record(await alerts.checks());
         } catch (error) {
           logger.error(`${fault.name}: ${error instanceof Error ? error.message : String(error)}`);
-          record([errored(identities.rpo, error, clock.nowMs(), contract.targets["rpo.metrics"]), errored(identities.rto, error, clock.nowMs(), contract.targets.rto)]);
+          record(signals.flatMap((signal) => [
+            errored(phaseId(`rpo.${signal}`, `RPO, ${signal}`, signal as CheckResult["pillar"]), error, clock.nowMs(), contract.targets[`rpo.${signal as "metrics" | "logs"}`]),
+            errored(phaseId(`rto.${signal}`, `RTO and time to steady state, ${signal}`, signal as CheckResult["pillar"]), error, clock.nowMs(), contract.targets.rto),
+          ]));
         }
       }
     } finally {
       probes = await running.stop();
       await canaryHttp.close();
       await probeHttp.close();
+      await lokiHttp?.close();
     }
     const availability = availabilityOf(probes);
     record(availabilityCheck({
@@ -172,15 +189,27 @@ export async function runChaos(options: ChaosOptions): Promise<RunResult> {
 /** Probes: one every 500 ms, each to write and read back within 1 s; at most 30 minutes of drill. */
 const PROBE = { intervalMs: 500, timeoutMs: 1_000, maxDrillMs: 30 * 60_000 };
 
-function phaseChecks(p: PhaseOutcome, ids: { rpo: CheckIdentity; rto: CheckIdentity }, contract: Contract, clock: Clock): CheckResult[] {
+/** Faults that can destroy a process's memory: on an in-memory reference sink they say nothing about the real component's durability. */
+const PROCESS_FAULTS = new Set(["kill", "restart-keep-data", "restart-lose-data", "disk-full"]);
+
+function phaseChecks(p: PhaseOutcome, contract: Contract, clock: Clock): CheckResult[] {
   const endedAtMs = clock.nowMs();
-  return [
-    rpoCheck({ identity: ids.rpo, signal: "metrics", fault: p.fault.name, accounting: p.accounting, target: contract.targets["rpo.metrics"], dataLossExpected: p.fault.spec.kind === "restart-lose-data", endedAtMs }),
-    rtoCheck({
-      identity: ids.rto, fault: p.fault.name, injectedAtMs: p.injectedAtMs, healedAtMs: p.heal.healedAtMs, recovery: p.recovery, target: contract.targets.rto,
-      steady: { latencyMs: p.steadyLatencyMs, derivation: p.steadyDerivation }, observedUntilMs: p.observedUntilMs, endedAtMs,
-    }),
-  ].map((c) => ({ ...c, evidence: [{ kind: "note" as const, text: `how: ${p.how}` }, ...c.evidence, { kind: "query" as const, text: `obsconf_canary_seq{obsconf_run="${p.canaryRunId}",canary="push"} read back continuously (${p.readerStats.queryErrors} failed queries${p.readerStats.lastQueryError ? `, last: ${p.readerStats.lastQueryError}` : ""})` }] }));
+  const how = { kind: "note" as const, text: `how: ${p.how}` };
+  return p.signals.flatMap((s) => {
+    const title = (what: string) => `${what}, ${s.signal}${s.simulatedBy.length ? ` (through ${s.simulatedBy.join(", ")})` : ""} (${p.fault.name})`;
+    const rpoId = identity(`chaos.${p.fault.name}.rpo.${s.signal}`, title("RPO"), s.signal, p.phaseStartMs);
+    const rtoId = identity(`chaos.${p.fault.name}.rto.${s.signal}`, title("RTO and time to steady state"), s.signal, p.phaseStartMs);
+    const read = { kind: "query" as const, text: `${s.query} read back continuously (${s.readerStats.queryErrors} failed queries${s.readerStats.lastQueryError ? `, last: ${s.readerStats.lastQueryError}` : ""}) and once more after heal` };
+    const rpoTarget = contract.targets[`rpo.${s.signal}`];
+    const rpo = s.simulatedBy.length > 0 && PROCESS_FAULTS.has(p.fault.spec.kind)
+      ? notRun(rpoId, "unsupported", `${s.simulatedBy.join(", ")} keeps everything in memory: a ${p.fault.spec.kind} of it says nothing about the real component's durability (which replays its WAL)`, rpoTarget)
+      : rpoCheck({ identity: rpoId, signal: s.signal, fault: p.fault.name, accounting: s.accounting, target: rpoTarget, dataLossExpected: p.fault.spec.kind === "restart-lose-data", endedAtMs, simulatedBy: s.simulatedBy });
+    const rto = rtoCheck({
+      identity: rtoId, fault: p.fault.name, injectedAtMs: p.injectedAtMs, healedAtMs: p.heal.healedAtMs, recovery: s.recovery, target: contract.targets.rto,
+      steady: { latencyMs: s.steadyLatencyMs, derivation: s.steadyDerivation }, observedUntilMs: p.observedUntilMs, endedAtMs, simulatedBy: s.simulatedBy,
+    });
+    return [rpo, rto].map((c) => (c.status === "unsupported" ? c : { ...c, evidence: [how, ...c.evidence, read] }));
+  });
 }
 
 /** Rule timings the alert checks need, read from the running Prometheus and Alertmanager (never restated). */
@@ -232,4 +261,8 @@ function notRunReason(status: ComponentStatus | undefined, component = "promethe
   if (status.status.state === "error") return `${component} failed to start: ${status.status.error.split("\n")[0]}`;
   if (status.status.state === "ready") return `${component} is ready`;
   return `${component}: ${status.status.reason}`;
+}
+
+function simulatedBy(status: ComponentStatus | undefined): string[] {
+  return status?.plan.mode === "substitute" ? [`${status.plan.substitute} (standing in for ${status.plan.component})`] : [];
 }
