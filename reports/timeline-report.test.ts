@@ -56,6 +56,12 @@ describe("timeline in the reports", () => {
     expect(ajv.validate(schema, broken)).toBe(false);
   });
 
+  it("should refuse a timeline window that ends before it starts", () => {
+    const timeline = sampleTimeline();
+    const backwards = sampleRun({ scenario: "chaos", timeline: { ...timeline, windows: [{ ...timeline.windows[0]!, toMs: timeline.windows[0]!.fromMs - 1 }] } });
+    expect(checkRunResult(backwards)).toEqual({ valid: false, errors: [`/timeline/windows/0: expected toMs >= fromMs, saw ${START_MS + 20_000} .. ${START_MS + 19_999}`] });
+  });
+
   it("should render a Markdown timeline table with escaped text", () => {
     const md = renderMarkdown(drill);
     expect(md).toContain("## Timeline");
