@@ -12,19 +12,22 @@ if (skip) console.warn("skipping the chaos drill logs test: /usr/bin/prometheus 
 const REPO = path.resolve(import.meta.dirname, "../..");
 
 /**
- * The negative control for logs: an ack-and-drop proxy in front of Loki (here its reference sink)
- * fails `rpo.logs` with the exact lost seqs, marked as going through the sink, while metrics in
- * the same phase lose nothing. A contract copy with 5 s ingestion targets keeps the wait short.
+ * The negative control for logs and traces: an ack-and-drop proxy in front of Loki (Tempo), here
+ * their reference sinks, fails `rpo.logs` (`rpo.traces`) with the exact lost seqs, marked as going
+ * through the sink, while metrics in the same phase lose nothing. A contract copy with 5 s ingestion targets keeps the wait short.
  */
-describe.skipIf(skip)("runChaos --fault ack-drop:loki", () => {
+describe.skipIf(skip)("runChaos --fault ack-drop:loki --fault ack-drop:tempo@otlp-http", () => {
   let dir: string;
   let run: RunResult;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "obsconf-chaos-logs-"));
     const contract = readFileSync(path.join(REPO, "assertions", "contract.yaml"), "utf8").replace(/^(\s+(?:metrics|logs|traces)): 30s$/gm, "$1: 5s");
     await writeFile(path.join(dir, "contract.yaml"), contract);
-    run = await runChaos({ runtime: selectRuntime("local"), profile: "ci", manifestsDir: path.join(REPO, "stack", "manifests"), runsDir: path.join(dir, "runs"), faults: ["ack-drop:loki"], contractFile: path.join(dir, "contract.yaml") });
-  }, 120_000);
+    run = await runChaos({
+      runtime: selectRuntime("local"), profile: "ci", manifestsDir: path.join(REPO, "stack", "manifests"), runsDir: path.join(dir, "runs"),
+      faults: ["ack-drop:loki", "ack-drop:tempo@otlp-http"], contractFile: path.join(dir, "contract.yaml"),
+    });
+  }, 180_000);
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
   it("should fail the logs RPO with the lost seqs and keep the metrics RPO at 0", () => {
@@ -36,5 +39,12 @@ describe.skipIf(skip)("runChaos --fault ack-drop:loki", () => {
     expect(metrics.status).toBe("pass");
     expect(run.checks.map((c) => c.id)).not.toContain("chaos.ack-drop:loki.alert");
     expect(run.timeline?.series.map((s) => s.name)).toContain("logs canary latency (write -> readable)");
+  });
+
+  it("should fail the traces RPO of an ack-and-drop in front of Tempo's OTLP/HTTP port with the lost seqs", () => {
+    const traces = run.checks.find((c) => c.id === "chaos.ack-drop:tempo@otlp-http.rpo.traces")!;
+    expect(traces.status).toBe("fail");
+    expect(traces.reason).toMatch(/^\d+ acknowledged writes lost although ack-drop:tempo@otlp-http keeps the data: seq \d+-\d+/);
+    expect(run.checks.find((c) => c.id === "chaos.ack-drop:tempo@otlp-http.rto.traces")?.measured?.value).toBeGreaterThan(9_000);
   });
 });

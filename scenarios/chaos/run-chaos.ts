@@ -2,6 +2,7 @@ import { parse } from "yaml";
 import { systemClock, type Clock } from "../../common/clock.ts";
 import { parseDurationMs } from "../../common/duration.ts";
 import { InputError } from "../../common/errors.ts";
+import type { SignalKind } from "../../common/signal.ts";
 import { silentLogger, type Logger } from "../../common/log.ts";
 import { COMPONENT_NAMES } from "../../stack/components/index.ts";
 import { pointReceiversAtSink } from "../../assertions/alert-sink/alertmanager-overrides.ts";
@@ -15,11 +16,13 @@ import { loadContract, profileOf, type Contract, type Profile } from "../../asse
 import type { CheckResult, RunResult } from "../../assertions/run-result.ts";
 import { createFault, mergePlacements, parseFaultSpec } from "../../chaos/index.ts";
 import { LOKI_PUSH_HEADERS } from "../../load/encode/loki-push.ts";
-import { createHttpTransport, createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
+import { OTLP_HTTP_PROTOBUF_HEADERS } from "../../load/encode/otlp-traces.ts";
+import { createHttpTransport, createRemoteWriteTransport, type HttpTransport } from "../../load/transport/http-transport.ts";
 import { withRetry } from "../../load/transport/with-retry.ts";
 import { AlertmanagerClient } from "../../stack/clients/alertmanager-client.ts";
 import { LokiClient } from "../../stack/clients/loki-client.ts";
 import { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
+import { TempoClient } from "../../stack/clients/tempo-client.ts";
 import { LocalRuntime, newRunId } from "../../stack/runtimes/local/local-runtime.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
 import type { ComponentStatus, RuntimeOverride } from "../../stack/started-stack.ts";
@@ -31,7 +34,7 @@ import { defaultFaults } from "./default-faults.ts";
 import { runFaultPhase, type ExtraCanaries, type PhaseContext, type PhaseOutcome } from "./fault-phase.ts";
 import { runAlertPhase, type AlertTiming } from "./phase-alerts.ts";
 import { preflightFaults } from "./preflight-faults.ts";
-import { logsCanary } from "./signal-canary.ts";
+import { logsCanary, tracesCanary } from "./signal-canary.ts";
 
 export interface ChaosOptions {
   runtime: RuntimeChoice;
@@ -122,16 +125,24 @@ export async function runChaos(options: ChaosOptions): Promise<RunResult> {
     const transport = withRetry(canaryHttp, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 2_000 });
     const timing = await alertTiming(reader, alertmanager, contract, shortenedFrom, profile);
     const ctx: PhaseContext = { stack, reader, transport, runId, contract, profile, clock, logger };
-    // Logs are accounted for too when the fault is on Loki (or its reference sink): a log canary
-    // through the push API, read back through query_range, in the same phase.
+    // Logs (traces) are accounted for too when the fault is on Loki (Tempo) or its reference sink:
+    // a log (trace) canary through the push (OTLP/HTTP) API, read back through query_range (tag
+    // search), in the same phase.
     const lokiUrl = statusOf("loki")?.status.state === "ready" ? endpoints.loki?.http?.url : undefined;
     await using loki = lokiUrl ? new LokiClient({ baseUrl: lokiUrl, timeoutMs: 2_000 }) : undefined;
     const lokiHttp = lokiUrl ? createHttpTransport({ url: `${lokiUrl}/loki/api/v1/push`, headers: LOKI_PUSH_HEADERS.protobuf }) : undefined;
-    const lokiTransport = lokiHttp ? withRetry(lokiHttp, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 2_000 }) : undefined;
+    const tempoUrl = statusOf("tempo")?.status.state === "ready" ? endpoints.tempo?.http?.url : undefined;
+    const otlpUrl = tempoUrl ? endpoints.tempo?.["otlp-http"]?.url : undefined;
+    await using tempo = tempoUrl ? new TempoClient({ baseUrl: tempoUrl, timeoutMs: 2_000 }) : undefined;
+    const otlpHttp = otlpUrl ? createHttpTransport({ url: `${otlpUrl}/v1/traces`, headers: OTLP_HTTP_PROTOBUF_HEADERS }) : undefined;
+    const retried = (t: HttpTransport | undefined) => (t ? withRetry(t, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 2_000 }) : undefined);
+    const lokiTransport = retried(lokiHttp), otlpTransport = retried(otlpHttp);
     const extraFor = (fault: { spec: { component: string } }): ExtraCanaries | undefined =>
       fault.spec.component === "loki" && loki && lokiTransport
         ? (canaryRunId) => [logsCanary({ canaryRunId, transport: lokiTransport, loki, simulatedBy: simulatedBy(statusOf("loki")), clock })]
-        : undefined;
+        : fault.spec.component === "tempo" && tempo && otlpTransport
+          ? (canaryRunId) => [tracesCanary({ canaryRunId, transport: otlpTransport, tempo, simulatedBy: simulatedBy(statusOf("tempo")), clock })]
+          : undefined;
     drillStartMs = clock.nowMs();
     const running = startAvailabilityProbes({
       transport: probeHttp, prometheus: probeClient, runId: `${runId}-probe`, intervalMs: PROBE.intervalMs, timeoutMs: PROBE.timeoutMs,
@@ -146,7 +157,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunResult> {
           record(notRun(phaseId("fault", "Fault", "stack"), "unavailable", notRunReason(component, fault.spec.component)));
           continue;
         }
-        const signals = ["metrics", ...(extraFor(fault) ? ["logs"] : [])];
+        const signals = ["metrics", ...(extraFor(fault) ? [fault.spec.component === "loki" ? "logs" : "traces"] : [])];
         for (const id of signals.flatMap((signal) => [`rpo.${signal}`, `rto.${signal}`])) options.progress?.({ kind: "start", id: `chaos.${fault.name}.${id}` });
         const timeAfterRestart: boolean = !timedAfterRestart && fault.spec.component === "prometheus" && ["kill", "restart-keep-data", "restart-lose-data"].includes(fault.spec.kind);
         timedAfterRestart ||= timeAfterRestart;
@@ -159,7 +170,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunResult> {
         } catch (error) {
           logger.error(`${fault.name}: ${error instanceof Error ? error.message : String(error)}`);
           record(signals.flatMap((signal) => [
-            errored(phaseId(`rpo.${signal}`, `RPO, ${signal}`, signal as CheckResult["pillar"]), error, clock.nowMs(), contract.targets[`rpo.${signal as "metrics" | "logs"}`]),
+            errored(phaseId(`rpo.${signal}`, `RPO, ${signal}`, signal as CheckResult["pillar"]), error, clock.nowMs(), contract.targets[`rpo.${signal as SignalKind}`]),
             errored(phaseId(`rto.${signal}`, `RTO and time to steady state, ${signal}`, signal as CheckResult["pillar"]), error, clock.nowMs(), contract.targets.rto),
           ]));
         }
@@ -169,6 +180,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunResult> {
       await canaryHttp.close();
       await probeHttp.close();
       await lokiHttp?.close();
+      await otlpHttp?.close();
     }
     const availability = availabilityOf(probes);
     record(availabilityCheck({

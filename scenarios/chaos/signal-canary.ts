@@ -2,13 +2,16 @@ import type { Clock } from "../../common/clock.ts";
 import { Ledger, type CanaryWrite } from "../../common/ledger.ts";
 import type { SignalKind } from "../../common/signal.ts";
 import type { Observation } from "../../assertions/canary/compare.ts";
-import { readLogCanary, type LogCanaryObservation } from "../../assertions/readers/log-canary-reader.ts";
+import { readLogCanary } from "../../assertions/readers/log-canary-reader.ts";
+import { readTraceCanary } from "../../assertions/readers/trace-canary-reader.ts";
 import { pushCanarySpec } from "../../assertions/readers/metrics-push-reader.ts";
 import { LogCanaryWriter } from "../../load/canary/log-canary-writer.ts";
 import { MetricsCanaryWriter } from "../../load/canary/metrics-canary-writer.ts";
+import { TraceCanaryWriter } from "../../load/canary/trace-canary-writer.ts";
 import type { Transport } from "../../load/transport/transport.ts";
 import type { LokiClient } from "../../stack/clients/loki-client.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
+import type { TempoClient } from "../../stack/clients/tempo-client.ts";
 import { CanaryObserver } from "./canary-observer.ts";
 
 /**
@@ -60,33 +63,66 @@ export function metricsCanary(deps: CanaryDeps & { reader: Pick<PrometheusClient
 /** The log canary through the Loki push API and query_range (Loki or its reference sink). */
 export function logsCanary(deps: CanaryDeps & { loki: Pick<LokiClient, "queryRange">; simulatedBy: readonly string[] }): SignalCanary {
   const ledger = new Ledger();
-  const writes = () => ledger.entries({ signal: "logs", stream: "push" });
+  return segmentedCanary({
+    signal: "logs", ledger, stream: "push", simulatedBy: deps.simulatedBy, clock: deps.clock,
+    query: `{service="obsconf-canary", obsconf_run="${deps.canaryRunId}"} (query_range)`,
+    start: (b) => new LogCanaryWriter({ transport: deps.transport, ledger, runId: deps.canaryRunId, encoding: "protobuf", ...b, clock: deps.clock }).start(),
+    read: (untilMs, of) => readLogCanary({ client: deps.loki, runId: deps.canaryRunId, writes: of, readUntilMs: untilMs, writerDone: () => true, maxIntervalMs: 250, clock: deps.clock }),
+  });
+}
+
+/** The trace canary over OTLP/HTTP, read back by tag search (Tempo or its reference sink; one query covers every trace). */
+export function tracesCanary(deps: CanaryDeps & { tempo: Pick<TempoClient, "search">; simulatedBy: readonly string[] }): SignalCanary {
+  const ledger = new Ledger();
+  return segmentedCanary({
+    signal: "traces", ledger, stream: "otlp", simulatedBy: deps.simulatedBy, clock: deps.clock,
+    query: `GET /api/search?tags=obsconf.run=${deps.canaryRunId}`,
+    start: (b) => new TraceCanaryWriter({ transport: deps.transport, ledger, runId: deps.canaryRunId, ...b, clock: deps.clock }).start(),
+    read: (untilMs, of) => readTraceCanary({ client: deps.tempo, runId: deps.canaryRunId, mode: "byTags", writes: of, readUntilMs: untilMs, writerDone: () => true, maxIntervalMs: 250, clock: deps.clock }),
+  });
+}
+
+interface SegmentRead {
+  observations: readonly Observation[];
+  polls: number;
+  queryErrors: number;
+  lastQueryError: string | undefined;
+}
+
+/**
+ * A canary whose reader stops once every write it is given is seen: read in 1 s segments over the
+ * writes not seen yet (first sightings merge, the order of first sighting is kept), and read back
+ * after heal with a fresh read over every write (at most 3 s).
+ */
+function segmentedCanary(o: {
+  signal: SignalKind; ledger: Ledger; stream: string; simulatedBy: readonly string[]; query: string; clock: Clock;
+  start: SignalCanary["start"];
+  read: (untilMs: number, of: () => readonly CanaryWrite[]) => Promise<SegmentRead>;
+}): SignalCanary {
+  const writes = () => o.ledger.entries({ signal: o.signal, stream: o.stream });
   const seen = new Map<string, Observation>();
   let queryErrors = 0, lastQueryError: string | undefined;
-  const read = (untilMs: number, of: () => readonly CanaryWrite[]) =>
-    readLogCanary({ client: deps.loki, runId: deps.canaryRunId, writes: of, readUntilMs: untilMs, writerDone: () => true, maxIntervalMs: 250, clock: deps.clock });
   return {
-    signal: "logs", query: `{service="obsconf-canary", obsconf_run="${deps.canaryRunId}"} (query_range)`, simulatedBy: deps.simulatedBy, writes,
-    start: (b) => new LogCanaryWriter({ transport: deps.transport, ledger, runId: deps.canaryRunId, encoding: "protobuf", ...b, clock: deps.clock }).start(),
+    signal: o.signal, query: o.query, simulatedBy: o.simulatedBy, writes, start: o.start,
     async readUntil(untilMs, stopWhen) {
-      while (deps.clock.nowMs() < untilMs && !stopWhen()) {
-        const unseen = () => writes().filter((w) => !seen.has(w.id));
-        const r = await read(Math.min(untilMs, deps.clock.nowMs() + 1_000), unseen);
+      while (o.clock.nowMs() < untilMs && !stopWhen()) {
+        const r = await o.read(Math.min(untilMs, o.clock.nowMs() + 1_000), () => writes().filter((w) => !seen.has(w.id)));
         queryErrors += r.queryErrors;
         if (r.lastQueryError) lastQueryError = r.lastQueryError;
-        for (const o of [...r.observations].sort((a, b) => a.order - b.order)) if (!seen.has(o.id)) seen.set(o.id, { id: o.id, seq: o.seq, firstSeenAtMs: o.firstSeenAtMs, count: o.count, order: seen.size });
-        if (r.polls === 0) await deps.clock.sleep(25);
+        for (const x of [...r.observations].sort((a, b) => (a.order ?? 0) - (b.order ?? 0))) {
+          if (!seen.has(x.id)) seen.set(x.id, { id: x.id, ...(x.seq === undefined ? {} : { seq: x.seq }), firstSeenAtMs: x.firstSeenAtMs, count: x.count, order: seen.size });
+        }
+        if (r.polls === 0) await o.clock.sleep(25);
       }
     },
     observations: () => [...seen.values()],
     allSeen: () => writes().every((w) => w.outcome.kind !== "acked" || seen.has(w.id)),
     stats: () => ({ queryErrors, lastQueryError }),
     async readBack() {
-      // A fresh read of every acked write (the reader pages through all of them), for at most 3 s.
-      const r = await read(deps.clock.nowMs() + 3_000, writes);
-      if (r.polls > 0 && r.queryErrors === r.polls) throw new Error(`read-back of the log canary after heal failed ${r.polls} times (last: ${r.lastQueryError})`);
-      const nowMs = deps.clock.nowMs();
-      return r.observations.map((o: LogCanaryObservation) => ({ id: o.id, seq: o.seq, firstSeenAtMs: nowMs, count: o.count, order: o.order }));
+      const r = await o.read(o.clock.nowMs() + 3_000, writes);
+      if (r.polls > 0 && r.queryErrors === r.polls) throw new Error(`read-back of the ${o.signal} canary after heal failed ${r.polls} times (last: ${r.lastQueryError})`);
+      const nowMs = o.clock.nowMs();
+      return r.observations.map((x) => ({ id: x.id, ...(x.seq === undefined ? {} : { seq: x.seq }), firstSeenAtMs: nowMs, count: x.count, ...(x.order === undefined ? {} : { order: x.order }) }));
     },
   };
 }
