@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Notification } from "../../assertions/alert-sink/notification.ts";
 import { loadContract } from "../../assertions/contract.ts";
-import { alertUnderFaultCheck, targetDownFor } from "./alerts-under-fault.ts";
+import { alertUnderFaultCheck, scrapedTargetsOf, targetDownFor } from "./alerts-under-fault.ts";
 
 const contract = loadContract();
 const T0 = 1_795_555_440_000;
@@ -20,6 +20,20 @@ describe("targetDownFor", () => {
   it("should pick TargetDown webhook notifications naming the instance only", () => {
     const list = [webhook(T0, "127.0.0.1:39299"), webhook(T0, "127.0.0.1:392990"), { ...webhook(T0, "127.0.0.1:39299"), channel: "slack" as const }];
     expect(targetDownFor(list, "127.0.0.1:39299")).toEqual([list[0]]);
+  });
+});
+
+describe("scrapedTargetsOf", () => {
+  const target = (scrapeUrl: string, service: string) => ({ scrapePool: "monitoring-services", scrapeUrl, health: "up" as const, labels: { job: service, service, instance: new URL(scrapeUrl).host }, discoveredLabels: {}, lastError: "", lastScrapeAtMs: T0, lastScrapeDurationMs: 3 });
+  const prometheus = { targets: async () => ({ data: [target("http://127.0.0.1:9100/metrics", "node-exporter"), target("http://10.200.0.1:41000/metrics", "alertmanager")], durationMs: 1, warnings: [] }) };
+  const endpoints = { "node-exporter": { metrics: { host: "127.0.0.1", port: 9100, url: "http://127.0.0.1:9100" } }, alertmanager: { web: { host: "127.0.0.1", port: 9093, url: "http://127.0.0.1:9093" } } };
+
+  it("should find the target that points at the component's endpoint", async () => {
+    expect(await scrapedTargetsOf(prometheus, endpoints, "node-exporter")).toEqual([{ job: "node-exporter", instance: "127.0.0.1:9100", scrapeUrl: "http://127.0.0.1:9100/metrics" }]);
+  });
+
+  it("should fall back to the service label when Prometheus scrapes through a forwarder", async () => {
+    expect(await scrapedTargetsOf(prometheus, endpoints, "alertmanager")).toEqual([{ job: "alertmanager", instance: "10.200.0.1:41000", scrapeUrl: "http://10.200.0.1:41000/metrics" }]);
   });
 });
 

@@ -17,12 +17,16 @@ export interface ScrapedTarget {
   scrapeUrl: string;
 }
 
-/** Prometheus' active scrape targets that point at one of the component's endpoints. */
+/**
+ * Prometheus' active scrape targets of the component: those that point at one of its endpoints,
+ * or (when Prometheus reaches it through a forwarder, e.g. from a network namespace) whose
+ * `service` label, set by the manifest's relabelling from the Service name, is the component.
+ */
 export async function scrapedTargetsOf(prometheus: Pick<PrometheusClient, "targets">, endpoints: StackEndpoints, component: string): Promise<ScrapedTarget[]> {
   const hosts = new Set(Object.values(endpoints[component] ?? {}).map((e) => `${e.host}:${e.port}`));
   const { data } = await prometheus.targets();
-  return data
-    .filter((t) => hosts.has(new URL(t.scrapeUrl).host))
+  const byHost = data.filter((t) => hosts.has(new URL(t.scrapeUrl).host));
+  return (byHost.length > 0 ? byHost : data.filter((t) => t.labels.service === component))
     .map((t) => ({ job: t.labels.job ?? t.scrapePool, instance: t.labels.instance ?? new URL(t.scrapeUrl).host, scrapeUrl: t.scrapeUrl }));
 }
 
