@@ -8,3 +8,5 @@ export * from "./alerts-under-fault.ts";
 export * from "./chaos-timeline.ts";
 export * from "./preflight-faults.ts";
 export * from "./signal-canary.ts";
+export * from "./phase-checks.ts";
+export * from "./alert-timing.ts";

@@ -1,6 +1,4 @@
-import { parse } from "yaml";
 import { systemClock, type Clock } from "../../common/clock.ts";
-import { parseDurationMs } from "../../common/duration.ts";
 import { InputError } from "../../common/errors.ts";
 import type { SignalKind } from "../../common/signal.ts";
 import { silentLogger, type Logger } from "../../common/log.ts";
@@ -9,10 +7,9 @@ import { pointReceiversAtSink } from "../../assertions/alert-sink/alertmanager-o
 import { SmtpSink } from "../../assertions/alert-sink/smtp-sink.ts";
 import { AlertSink } from "../../assertions/alert-sink/webhook-sink.ts";
 import { availabilityOf, probesBetween, type ProbeResult } from "../../assertions/chaos/availability.ts";
-import { availabilityCheck, rpoCheck, rtoCheck } from "../../assertions/chaos/chaos-checks.ts";
+import { availabilityCheck } from "../../assertions/chaos/chaos-checks.ts";
 import { errored, notRun, type CheckIdentity } from "../../assertions/checks/check-builder.ts";
-import { parseAlertmanagerConfig } from "../../assertions/checks/config-checks.ts";
-import { loadContract, profileOf, type Contract, type Profile } from "../../assertions/contract.ts";
+import { loadContract, profileOf } from "../../assertions/contract.ts";
 import type { CheckResult, RunResult } from "../../assertions/run-result.ts";
 import { createFault, mergePlacements, parseFaultSpec } from "../../chaos/index.ts";
 import { LOKI_PUSH_HEADERS } from "../../load/encode/loki-push.ts";
@@ -26,13 +23,14 @@ import { TempoClient } from "../../stack/clients/tempo-client.ts";
 import { LocalRuntime, newRunId } from "../../stack/runtimes/local/local-runtime.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
 import type { ComponentStatus, RuntimeOverride } from "../../stack/started-stack.ts";
-import { readRuleFors, shortenRuleFor } from "../conformance/rule-for-override.ts";
 import { assembleRunResult } from "../shared/assemble-run-result.ts";
 import { startAvailabilityProbes } from "./availability-probe.ts";
 import { chaosTimeline } from "./chaos-timeline.ts";
 import { defaultFaults } from "./default-faults.ts";
 import { runFaultPhase, type ExtraCanaries, type PhaseContext, type PhaseOutcome } from "./fault-phase.ts";
-import { runAlertPhase, type AlertTiming } from "./phase-alerts.ts";
+import { runAlertPhase } from "./phase-alerts.ts";
+import { alertTiming, shortForOverride } from "./alert-timing.ts";
+import { phaseChecks } from "./phase-checks.ts";
 import { preflightFaults } from "./preflight-faults.ts";
 import { logsCanary, tracesCanary } from "./signal-canary.ts";
 
@@ -50,10 +48,7 @@ export interface ChaosOptions {
   clock?: Clock;
 }
 
-const RULES_DIR = "/etc/prometheus/rules";
 const ALERTMANAGER_CONFIG = "/etc/alertmanager/alertmanager.yml";
-const STACK_HEALTH_RULES = "stack-health.rules.yml";
-const TARGET_DOWN = "TargetDown";
 
 /**
  * `obsconf run chaos`: for each fault, with canaries writing and reading through real Prometheus
@@ -200,69 +195,6 @@ export async function runChaos(options: ChaosOptions): Promise<RunResult> {
 
 /** Probes: one every 500 ms, each to write and read back within 1 s; at most 30 minutes of drill. */
 const PROBE = { intervalMs: 500, timeoutMs: 1_000, maxDrillMs: 30 * 60_000 };
-
-/** Faults that can destroy a process's memory: on an in-memory reference sink they say nothing about the real component's durability. */
-const PROCESS_FAULTS = new Set(["kill", "restart-keep-data", "restart-lose-data", "disk-full"]);
-
-function phaseChecks(p: PhaseOutcome, contract: Contract, clock: Clock): CheckResult[] {
-  const endedAtMs = clock.nowMs();
-  const how = { kind: "note" as const, text: `how: ${p.how}` };
-  return p.signals.flatMap((s) => {
-    const title = (what: string) => `${what}, ${s.signal}${s.simulatedBy.length ? ` (through ${s.simulatedBy.join(", ")})` : ""} (${p.fault.name})`;
-    const rpoId = identity(`chaos.${p.fault.name}.rpo.${s.signal}`, title("RPO"), s.signal, p.phaseStartMs);
-    const rtoId = identity(`chaos.${p.fault.name}.rto.${s.signal}`, title("RTO and time to steady state"), s.signal, p.phaseStartMs);
-    const read = { kind: "query" as const, text: `${s.query} read back continuously (${s.readerStats.queryErrors} failed queries${s.readerStats.lastQueryError ? `, last: ${s.readerStats.lastQueryError}` : ""}) and once more after heal` };
-    const rpoTarget = contract.targets[`rpo.${s.signal}`];
-    const rpo = s.simulatedBy.length > 0 && PROCESS_FAULTS.has(p.fault.spec.kind)
-      ? notRun(rpoId, "unsupported", `${s.simulatedBy.join(", ")} keeps everything in memory: a ${p.fault.spec.kind} of it says nothing about the real component's durability (which replays its WAL)`, rpoTarget)
-      : rpoCheck({ identity: rpoId, signal: s.signal, fault: p.fault.name, accounting: s.accounting, target: rpoTarget, dataLossExpected: p.fault.spec.kind === "restart-lose-data", endedAtMs, simulatedBy: s.simulatedBy });
-    const rto = rtoCheck({
-      identity: rtoId, fault: p.fault.name, injectedAtMs: p.injectedAtMs, healedAtMs: p.heal.healedAtMs, recovery: s.recovery, target: contract.targets.rto,
-      steady: { latencyMs: s.steadyLatencyMs, derivation: s.steadyDerivation }, observedUntilMs: p.observedUntilMs, endedAtMs, simulatedBy: s.simulatedBy,
-    });
-    return [rpo, rto].map((c) => (c.status === "unsupported" ? c : { ...c, evidence: [how, ...c.evidence, read] }));
-  });
-}
-
-/** Rule timings the alert checks need, read from the running Prometheus and Alertmanager (never restated). */
-async function alertTiming(prometheus: PrometheusClient, alertmanager: AlertmanagerClient | undefined, contract: Contract, shortenedFrom: ReadonlyMap<string, number>, profile: Profile): Promise<AlertTiming | undefined> {
-  if (!alertmanager) return undefined;
-  const config = parse((await prometheus.config()).data) as { global?: { scrape_interval?: string; scrape_timeout?: string; evaluation_interval?: string } };
-  const rules = (await prometheus.rules()).data;
-  const group = rules.find((g) => g.rules.some((r) => r.name === TARGET_DOWN));
-  const rule = group?.rules.find((r) => r.name === TARGET_DOWN);
-  if (!group || !rule) return undefined;
-  const highErrorRate = rules.flatMap((g) => g.rules).find((r) => r.name === "HighErrorRate");
-  const route = parseAlertmanagerConfig((await alertmanager.status()).data.config.original).route;
-  const from = shortenedFrom.get(TARGET_DOWN);
-  return {
-    scrapeIntervalMs: parseDurationMs(config.global?.scrape_interval ?? "1m") ?? 60_000,
-    scrapeTimeoutMs: parseDurationMs(config.global?.scrape_timeout ?? "10s") ?? 10_000,
-    evaluationIntervalMs: group.intervalMs,
-    targetDownForMs: rule.forMs ?? 0,
-    groupWaitMs: parseDurationMs(route.group_wait ?? "30s") ?? 30_000,
-    highErrorRateWindowMs: parseDurationMs(/\[(\w+)\]/.exec(highErrorRate?.query ?? "")?.[1] ?? "5m") ?? 300_000,
-    deliveryTarget: contract.targets["latency.alertDelivery"],
-    ...(from !== undefined ? { shortenedFor: { fromMs: from, toMs: rule.forMs ?? 0, profile: profile.name } } : {}),
-  };
-}
-
-/** Profile-specific short `for` of TargetDown in a copy of the stack-health rules (the report says so); none for documented. */
-function shortForOverride(profile: Profile, shortenedFrom: Map<string, number>): RuntimeOverride[] {
-  const toMs = profile.alerts.shortenForToMs;
-  if (toMs === undefined) return [];
-  return [{
-    component: "prometheus",
-    describe: `profile ${profile.name}: ${TARGET_DOWN} exercised with for: ${toMs / 1000}s (copy of ${STACK_HEALTH_RULES}; the manifest is unchanged)`,
-    file: {
-      path: `${RULES_DIR}/${STACK_HEALTH_RULES}`,
-      transform: (text: string) => {
-        for (const r of readRuleFors(text, [TARGET_DOWN])) shortenedFrom.set(r.alert, r.forMs);
-        return shortenRuleFor(text, [TARGET_DOWN], `${toMs / 1000}s`);
-      },
-    },
-  }];
-}
 
 function identity(id: string, title: string, pillar: CheckResult["pillar"], startedAtMs: number): CheckIdentity {
   return { id, title, pillar, startedAtMs };
