@@ -7,3 +7,4 @@ export * from "./readers/index.ts";
 export * from "./query-load.ts";
 export * from "./checks/index.ts";
 export * from "./query-suite.ts";
+export * from "./chaos/index.ts";

@@ -60,6 +60,28 @@ export interface InventoryEntry {
   reason?: string;
   endpoints?: Record<string, string>;
 }
+/** A span of the run on the timeline: a fault in force, or a drill phase. */
+export interface TimelineWindow {
+  kind: "fault" | "phase";
+  label: string;
+  fromMs: number;
+  toMs: number;
+}
+/** A moment on the timeline. */
+export interface TimelineEvent {
+  kind: "fault-injected" | "fault-healed" | "recovered" | "steady" | "loss" | "alert" | "note";
+  label: string;
+  atMs: number;
+}
+/**
+ * One timeline of a run (chaos drills): load and canary latency over time, the fault windows, and
+ * what happened inside them (losses, recoveries, alert notifications received). Epoch ms.
+ */
+export interface Timeline {
+  series: Series[];
+  windows: TimelineWindow[];
+  events: TimelineEvent[];
+}
 export interface RunResult {
   schemaVersion: 1;
   runId: string;
@@ -75,6 +97,8 @@ export interface RunResult {
   checks: CheckResult[];
   verdict: Verdict;
   signOff: { eligible: boolean; blockers: string[] };
+  /** Present for runs with a time story to tell (chaos drills). */
+  timeline?: Timeline;
 }
 
 export type StatusCounts = Record<CheckStatus, number>;

@@ -72,3 +72,52 @@ export const RENDER_CHARTS_SCRIPT = `
   document.body.setAttribute("data-charts-ready", String(drawn));
 })();
 `;
+
+/** Style of the timeline section (only in reports of runs with a timeline). */
+export const TIMELINE_STYLE = `table.timeline td:last-child{max-width:720px}figure.timeline{margin:8px 0}
+`;
+
+/** Runs in the page after the check charts: draws \`canvas[data-timeline]\` from the embedded result, then sets \`data-timeline-ready\`. */
+export const RENDER_TIMELINE_SCRIPT = `
+(function () {
+  "use strict";
+  var result = JSON.parse(document.getElementById("run-result").textContent);
+  var runStartMs = Date.parse(result.startedAt);
+  var palette = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2"];
+  function title(text) { return { display: true, text: text }; }
+  function timeline(canvas) {
+    var t = result.timeline;
+    var sec = function (ms) { return (ms - runStartMs) / 1000; };
+    var units = [];
+    t.series.forEach(function (s) { if (units.indexOf(s.unit) === -1) units.push(s.unit); });
+    var scales = { x: { type: "linear", title: title("seconds since run start") }, yFault: { type: "linear", display: false, min: 0, max: 1 } };
+    units.forEach(function (u, i) {
+      scales["y" + i] = { type: "linear", position: i === 0 ? "left" : "right", beginAtZero: true, title: title(u), grid: { drawOnChartArea: i === 0 } };
+    });
+    var datasets = t.series.map(function (s, i) {
+      var color = palette[i % palette.length];
+      return { type: "line", label: s.name + " (" + s.unit + ")", data: s.points.map(function (p) { return { x: sec(p.atMs), y: p.value }; }), yAxisID: "y" + units.indexOf(s.unit), borderColor: color, backgroundColor: color, pointRadius: 1, borderWidth: 1.5 };
+    });
+    t.windows.forEach(function (w) {
+      datasets.push({ type: "line", label: "fault: " + w.label, data: [{ x: sec(w.fromMs), y: 1 }, { x: sec(w.toMs), y: 1 }], yAxisID: "yFault", fill: "origin", borderWidth: 0, pointRadius: 0, backgroundColor: "rgba(220,38,38,0.12)" });
+    });
+    var kinds = {};
+    t.events.forEach(function (e) { (kinds[e.kind] = kinds[e.kind] || []).push(e); });
+    var marks = { "fault-injected": "#dc2626", "fault-healed": "#16a34a", recovered: "#2563eb", steady: "#0891b2", loss: "#7f1d1d", alert: "#d97706", note: "#6b7280" };
+    Object.keys(kinds).forEach(function (k) {
+      datasets.push({ type: "scatter", label: k, data: kinds[k].map(function (e) { return { x: sec(e.atMs), y: 0.95, label: e.label }; }), yAxisID: "yFault", pointStyle: "triangle", pointRadius: 6, borderColor: marks[k] || "#111827", backgroundColor: marks[k] || "#111827" });
+    });
+    return new Chart(canvas, {
+      type: "line",
+      data: { datasets: datasets },
+      options: {
+        animation: false, responsive: false, scales: scales,
+        plugins: { title: title("timeline"), tooltip: { callbacks: { label: function (ctx) { return ctx.raw && ctx.raw.label ? ctx.raw.label : ctx.dataset.label + ": " + ctx.formattedValue; } } } }
+      }
+    });
+  }
+  var canvas = document.querySelector("canvas[data-timeline]");
+  if (canvas) timeline(canvas);
+  document.body.setAttribute("data-timeline-ready", canvas ? "1" : "0");
+})();
+`;

@@ -2,7 +2,7 @@ import type { CheckResult, RunResult } from "../assertions/run-result.ts";
 import { summarize } from "../assertions/run-result.ts";
 import { formatDurationMs } from "../common/duration.ts";
 import { chartJsUmdSource } from "./chart-bundle.ts";
-import { PAGE_STYLE, RENDER_CHARTS_SCRIPT } from "./html-page-assets.ts";
+import { PAGE_STYLE, RENDER_CHARTS_SCRIPT, RENDER_TIMELINE_SCRIPT, TIMELINE_STYLE } from "./html-page-assets.ts";
 import {
   formatCounts,
   formatMeasured,
@@ -15,6 +15,7 @@ import {
   imageTag,
 } from "./format-check.ts";
 import type { ReportFile, Reporter } from "./reporter.ts";
+import { timelineTable } from "./timeline-table.ts";
 
 /**
  * `report.html`: one self-contained file (chart.js inlined, the result embedded as JSON, a CSP
@@ -65,7 +66,7 @@ export function renderHtml(result: Readonly<RunResult>): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>obsconf ${e(result.scenario)} ${verdict}: ${e(result.runId)}</title>
-<style>${PAGE_STYLE}</style>
+<style>${PAGE_STYLE}${result.timeline ? TIMELINE_STYLE : ""}</style>
 </head>
 <body>
 <header>
@@ -121,12 +122,12 @@ ${result.inventory
   .join("\n")}
 </tbody>
 </table>
-${charts.length > 0 ? `<h2>Charts</h2>\n<div class="charts">\n${charts.join("\n")}\n</div>` : ""}
+${result.timeline !== undefined ? timelineSection(result) : ""}${charts.length > 0 ? `<h2>Charts</h2>\n<div class="charts">\n${charts.join("\n")}\n</div>` : ""}
 ${failing.length > 0 ? `<h2>Evidence</h2>\n${failing.map((c) => evidenceSection(c)).join("\n")}` : ""}
 </main>
 <script type="application/json" id="run-result">${jsonForScript(result)}</script>
 <script id="chartjs-umd">${chartJsUmdSource()}</script>
-<script>${RENDER_CHARTS_SCRIPT}</script>
+<script>${RENDER_CHARTS_SCRIPT}</script>${result.timeline ? `\n<script>${RENDER_TIMELINE_SCRIPT}</script>` : ""}
 </body>
 </html>
 `;
@@ -141,6 +142,21 @@ function chartFigures(check: Readonly<CheckResult>): string[] {
     figures.push(figure("series", `over time: ${check.measured.series.map((s) => s.name).join(", ")}`));
   }
   return figures;
+}
+
+/** The run's timeline: one chart (series, fault windows shaded, events marked) and the same story as a table. */
+function timelineSection(result: Readonly<RunResult>): string {
+  const t = timelineTable(result.timeline!, Date.parse(result.startedAt));
+  return `<h2>Timeline</h2>
+<figure class="timeline"><canvas id="chart-timeline" data-timeline="1" width="1080" height="360"></canvas><figcaption>load, canary latency, fault windows (shaded), and events (markers) over seconds since run start</figcaption></figure>
+<p>One row per ${t.bucketMs / 1000} s since the run started (rates averaged, latency the maximum in the row); rows with nothing in them are left out.</p>
+<table class="timeline">
+<thead><tr>${t.header.map((h) => `<th>${e(h)}</th>`).join("")}</tr></thead>
+<tbody>
+${t.rows.map((row) => `<tr>${row.map((c) => `<td>${e(c)}</td>`).join("")}</tr>`).join("\n")}
+</tbody>
+</table>
+`;
 }
 
 function evidenceSection(check: Readonly<CheckResult>): string {

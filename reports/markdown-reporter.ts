@@ -13,6 +13,7 @@ import {
   imageTag,
 } from "./format-check.ts";
 import type { ReportFile, Reporter } from "./reporter.ts";
+import { timelineTable } from "./timeline-table.ts";
 
 /** `report.md`: header, counts, verdict table, inventory, evidence for failing checks. */
 export class MarkdownReporter implements Reporter {
@@ -72,12 +73,25 @@ export function renderMarkdown(result: Readonly<RunResult>): string {
     ),
     "",
   );
+  if (result.timeline !== undefined) out.push(...timelineSection(result));
   const failing = result.checks.filter((c) => c.status === "fail" || c.status === "error");
   if (failing.length > 0) {
     out.push("## Evidence", "");
     for (const check of failing) out.push(...evidenceSection(check));
   }
   return `${out.join("\n").trimEnd()}\n`;
+}
+
+function timelineSection(result: Readonly<RunResult>): string[] {
+  const t = timelineTable(result.timeline!, Date.parse(result.startedAt));
+  return [
+    "## Timeline",
+    "",
+    `One row per ${t.bucketMs / 1000} s since the run started (rates averaged, latency the maximum in the row); rows with nothing in them are left out.`,
+    "",
+    t.rows.length === 0 ? "Nothing happened on the timeline." : table(t.header, t.rows),
+    "",
+  ];
 }
 
 function evidenceSection(check: Readonly<CheckResult>): string[] {

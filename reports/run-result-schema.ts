@@ -32,7 +32,7 @@ export function checkRunResult(value: unknown): SchemaCheck {
   return errors.length === 0 ? { valid: true } : { valid: false, errors };
 }
 
-/** Rules JSON Schema cannot state: histogram shape and the verdict rule. */
+/** Rules JSON Schema cannot state: histogram shape, timeline windows in order, and the verdict rule. */
 function consistencyErrors(result: RunResult): string[] {
   const errors: string[] = [];
   result.checks.forEach((check, i) => {
@@ -40,6 +40,9 @@ function consistencyErrors(result: RunResult): string[] {
     if (h !== undefined && h.counts.length !== h.bucketUpperBounds.length + 1) {
       errors.push(`/checks/${i}/measured/histogram: expected ${h.bucketUpperBounds.length + 1} counts (bounds + the +Inf bucket), saw ${h.counts.length}`);
     }
+  });
+  result.timeline?.windows.forEach((w, i) => {
+    if (w.toMs < w.fromMs) errors.push(`/timeline/windows/${i}: expected toMs >= fromMs, saw ${w.fromMs} .. ${w.toMs}`);
   });
   const expected = verdictOf(result.checks);
   if (result.verdict !== expected) errors.push(`/verdict: expected ${expected} from the checks' statuses, saw ${result.verdict}`);

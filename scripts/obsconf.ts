@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { HarnessError, InputError } from "../common/errors.ts";
 import { COMPONENT_NAMES } from "../stack/index.ts";
+import { FAULT_KINDS, formatFaultSpec, parseFaultSpec } from "../chaos/index.ts";
+import { DEFAULT_FAULTS } from "../scenarios/chaos/default-faults.ts";
 import { collectBin, DEFAULT_MANIFESTS, DEFAULT_RULE_TESTS, parseList, parsePositiveMs } from "./cli-options.ts";
 import { cleanupCommand } from "./commands/cleanup.ts";
 import { planCommand } from "./commands/plan.ts";
@@ -17,6 +19,20 @@ Exit codes:
   1  a check failed (or a component failed to start under 'up')
   2  bad input (manifest, contract, scenario, flag) or a harness error`;
 
+const CHAOS_HELP = `
+Chaos drills (obsconf run chaos): for each fault, canaries write and read through the real stack:
+steady state, inject, hold (the profile's chaos.faultDuration), heal, recover (until steady, at
+most chaos.observeAfterHeal). Reported per fault: RPO (lost acknowledged writes, exact seqs), RTO
+(injection -> first write acknowledged and read back) and the stack's health alerts; and the
+availability of write+read probes through the drill. A fault this host cannot do is reported
+unsupported with the reason. Default faults (ci): ${DEFAULT_FAULTS.ci!.join(", ")}.
+`;
+
+/** Collects repeated \`--fault\` flags; each is parsed at once so a typo exits 2 before anything starts. */
+function collectFault(value: string, previous: string[] = []): string[] {
+  return [...previous, formatFaultSpec(parseFaultSpec(value, { file: "command line", field: "--fault" }))];
+}
+
 const program = new Command("obsconf")
   .description("Conformance, load and chaos harness for the Kubernetes observability stack in stack/manifests")
   .version("0.1.0")
@@ -25,7 +41,7 @@ const program = new Command("obsconf")
   .exitOverride();
 
 const runtimeOption = () =>
-  new Option("--runtime <name>", "where the stack runs: local | k3s | cluster | auto (auto: k3s when a container engine answers and the k3s image is present or pullable, else local; up and run start local only in this build)").default("auto");
+  new Option("--runtime <name>", "where the stack runs: local | k3s | cluster | auto (auto: k3s when a container engine answers and the k3s image is present or pullable, else local; chaos drills run local only)").default("auto");
 const contextOption = () => new Option("--context <name>", "kube context of the cluster runtime (default: the current context of KUBECONFIG)");
 const imagesOption = () => new Option("--images <dir>", "k3s: a directory of image archives (docker save / OCI .tar, .tar.gz, .tar.zst) preloaded for offline runs");
 const manifestsOption = () => new Option("--manifests <dir>", "the stack's manifests (kustomization.yaml + resources)").default(DEFAULT_MANIFESTS);
@@ -56,6 +72,8 @@ program
   .command("up")
   .description("start the stack from the manifests, print its endpoints, keep running until Ctrl-C, then stop everything")
   .addOption(runtimeOption())
+  .addOption(imagesOption())
+  .addOption(contextOption())
   .addOption(manifestsOption())
   .addOption(binOption())
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
@@ -80,7 +98,14 @@ program
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
   .option("--out <dir>", "report directory (default: reports/out/<run-id>); must not exist")
   .option("--only <prefixes>", "run only checks whose id starts with one of these (comma-separated, e.g. metrics.,alerts. or throughput.metrics)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
-  .addHelpText("after", EXIT_CODES)
+  .option(
+    "--fault <kind:component[@port][:arg]>",
+    `chaos only, repeatable: a fault to inject (kinds: ${FAULT_KINDS.join(", ")}), e.g. --fault kill:prometheus --fault delay:prometheus:200ms; default: the profile's list`,
+    collectFault,
+  )
+  .addOption(imagesOption())
+  .addOption(contextOption())
+  .addHelpText("after", `${CHAOS_HELP}${EXIT_CODES}`)
   .action(async (scenario: string, options) => setExit(await runCommand(scenario, options)));
 
 program

@@ -17,6 +17,10 @@ need prometheus-blackbox-exporter prometheus-blackbox-exporter
 need victoria-metrics victoria-metrics
 need chromium chromium
 need xmllint libxml2-utils
+# Network faults: namespaces + veth pairs (ip) and filter rules inside them (nft, or iptables).
+need ip iproute2
+need nft nftables
+need iptables iptables
 
 if [ "${#packages[@]}" -gt 0 ]; then
   mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)

@@ -6,7 +6,10 @@ export { COMPONENTS, COMPONENT_NAMES, componentDef } from "./components/index.ts
 export type { ComponentDef, SubstituteDef, LocalService } from "./components/index.ts";
 export { LocalRuntime, StartedLocalStack, newRunId, type LocalStartOptions } from "./runtimes/local/local-runtime.ts";
 export { planLocal } from "./runtimes/local/plan-local.ts";
-export { waitForShutdownSignal } from "./runtimes/local/child-registry.ts";
+export { waitForShutdownSignal, onShutdown } from "./runtimes/local/child-registry.ts";
+export { leftoverNetworkObjects, NETNS_PREFIX, VETH_PREFIX } from "./runtimes/local/network-namespace.ts";
+export { leftoverTmpfsMounts } from "./runtimes/local/tmpfs-mount.ts";
+export { FaultProxy } from "./runtimes/local/fault-proxy.ts";
 export { parseRuntimeName, resolveRuntime, selectRuntime, RUNTIME_NAMES, type ResolveRuntimeOptions, type RuntimeName, type RuntimeChoice } from "./runtimes/select-runtime.ts";
 export { startStack, type StackStartOptions } from "./runtimes/start-stack.ts";
 export { validateStack, type ValidationCheck, type ValidationStatus } from "./validate/validate-stack.ts";

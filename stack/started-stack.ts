@@ -56,4 +56,124 @@ export interface StartedStack extends AsyncDisposable {
   /** The loopback rewrites and overrides applied, one line each (printed and reported). */
   rewrites(): readonly string[];
   stop(): Promise<StoppedStack>;
+  /**
+   * The fault control surface of one started component (chaos/ uses it), or undefined when the
+   * component is not running here or the runtime has none (k3s/cluster: not yet).
+   */
+  control?(component: string): ComponentControl | undefined;
+}
+
+/**
+ * What a fault needs the runtime to set up when the stack starts (chaos/ asks for it through
+ * `Fault.preflight()`, a scenario passes it to the runtime's start options). Placements are
+ * idempotent: asking twice for the same thing gives one.
+ */
+export type FaultPlacement =
+  /**
+   * A userspace proxy in front of one named Service port of the component. The component listens
+   * on an inner port; every client (generators, readers, other components) reaches it through
+   * the proxy, whose address `endpoints()` returns (the rewrite is listed in `rewrites()`).
+   * `tcp` forwards bytes (delay, loss, partition); `http` is HTTP/1.1-aware and can also answer
+   * requests itself (5xx/429 injection, ack-and-drop). `http` serves every `tcp` fault too.
+   */
+  | { kind: "proxy"; component: string; /** Service port name, or `*` for every Service port. */ port: string; mode: "tcp" | "http" }
+  /**
+   * The component runs inside a network namespace the runtime creates, reached over a veth pair
+   * at the namespace's address (loss/partition rules go inside it). Needs root and `ip`.
+   */
+  | { kind: "netns"; component: string }
+  /** The component's data directories are each a tmpfs of `bytes` mounted by the runtime (disk full). Needs root. */
+  | { kind: "tmpfs-data"; component: string; bytes: number };
+
+/** What a fault proxy currently does to traffic; the zero value (`{}`) forwards everything untouched. */
+export interface ProxyFaultSettings {
+  /** Client->server bytes are held this long before forwarding (adds ~delayMs per request/response exchange). */
+  delayMs?: number;
+  /** Percent (0-100) of new connections and of client chunks on open ones (tcp), or of requests (http), cut without a reply (connection reset). */
+  lossPercent?: number;
+  /** Accept connections but forward nothing either way, and stall those already open (a black hole). */
+  partition?: boolean;
+  /** Answer matching requests with this status instead of forwarding them (http mode only). */
+  httpError?: { status: number; retryAfterSeconds?: number; scope: ProxyScope };
+  /** Answer matching requests with `status` (default 204) without forwarding them: acknowledged, never stored (http mode only). */
+  ackDrop?: { status?: number; scope: ProxyScope };
+}
+
+/** `writes`: requests other than GET/HEAD (pushes); `all`: every request. */
+export type ProxyScope = "writes" | "all";
+
+/** Counters since the proxy started (all modes count connections; http counts requests). */
+export interface ProxyStats {
+  connections: number;
+  requests: number;
+  forwarded: number;
+  /** Requests answered with an injected error status. */
+  injectedErrors: number;
+  /** Requests acknowledged without forwarding (ack-and-drop). */
+  ackedDropped: number;
+  /** Connections or requests cut by loss or partition. */
+  cut: number;
+}
+
+export interface FaultProxyControl {
+  readonly component: string;
+  /** Service port name the proxy stands in front of (e.g. `web`). */
+  readonly port: string;
+  readonly mode: "tcp" | "http";
+  /** Where clients connect (what `endpoints()` returns for this port). */
+  readonly listen: Endpoint;
+  /** Where the component itself listens. */
+  readonly upstream: Endpoint;
+  /** Replaces the current settings (affects new bytes/requests at once). */
+  set(settings: ProxyFaultSettings): void;
+  settings(): ProxyFaultSettings;
+  stats(): ProxyStats;
+}
+
+/** A network namespace + veth pair the runtime made for one component. */
+export interface NetnsPlacementInfo {
+  /** `ip netns` name. */
+  name: string;
+  /** Host-side veth interface and its address. */
+  hostVeth: string;
+  hostAddress: string;
+  /** Namespace-side veth interface and the address the component listens on. */
+  nsVeth: string;
+  address: string;
+}
+
+export type ComponentExit = { code: number | null; signal: string | null };
+
+/** Control of one started component's process, for faults. Every call acts on the whole process group. */
+export interface ComponentControl {
+  readonly component: string;
+  /** pid of the current process (it leads its own process group: pgid === pid); undefined when not running. */
+  pid(): number | undefined;
+  running(): boolean;
+  /** True once the stack is stopping or stopped: `start()` then refuses, and faults must not restart anything. */
+  stopping(): boolean;
+  /**
+   * Local paths of the component's data volumes (the manifest's PVC mounts: Prometheus's
+   * `--storage.tsdb.path=/prometheus` is `<runDir>/prometheus/fs/prometheus`).
+   */
+  dataDirs(): readonly string[];
+  /** Sends a signal to the process group (SIGSTOP/SIGCONT for pause). */
+  signal(signal: NodeJS.Signals): void;
+  /** SIGKILL the process group and wait until it is gone. */
+  kill(): Promise<ComponentExit | undefined>;
+  /**
+   * Starts the component again with the same binary, flags, ports and config (the old process
+   * must be gone; `kill()` first). With `wipeData` the data dirs are emptied first (they stay
+   * mount points). Resolves once spawned; `waitReady()` waits for its readiness probe.
+   */
+  start(options?: { wipeData?: boolean }): Promise<void>;
+  /** Polls the manifest's readiness probe to the deadline; throws (with the binary's last output) when it exits. */
+  waitReady(timeoutMs: number): Promise<{ readyAfterMs: number }>;
+  /** The proxy placed in front of this Service port at start, if any. */
+  proxy(port: string): FaultProxyControl | undefined;
+  /** Every proxy placed in front of this component's ports. */
+  proxies(): readonly FaultProxyControl[];
+  netns(): NetnsPlacementInfo | undefined;
+  /** The tmpfs data dirs mounted at start, if any. */
+  tmpfs(): { paths: readonly string[]; bytes: number } | undefined;
 }

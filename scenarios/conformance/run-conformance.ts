@@ -16,7 +16,9 @@ import type { CheckResult, RunResult } from "../../assertions/run-result.ts";
 import { PullCanaryTarget } from "../../load/canary/pull-target.ts";
 import { createHttpTransport, createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
 import { withRetry } from "../../load/transport/with-retry.ts";
-import { LocalRuntime, newRunId } from "../../stack/runtimes/local/local-runtime.ts";
+import { newRunId } from "../../stack/runtimes/local/local-runtime.ts";
+import { runtimeStartOptions } from "../shared/runtime-start-options.ts";
+import { startStack } from "../../stack/runtimes/start-stack.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
 import type { ComponentStatus, RuntimeOverride } from "../../stack/started-stack.ts";
 import { runAlertChecks, TRIGGERED_ALERTS } from "./alert-checks.ts";
@@ -92,7 +94,8 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   ];
 
   logger.info(`run ${runId}: profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime}`);
-  await using stack = await LocalRuntime.start({
+  await using stack = await startStack(options.runtime, {
+    ...runtimeStartOptions(options.runtime),
     manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, bins: options.bins ?? {}, overrides, logger,
     extraServices: [{ name: "obsconf-pull-canary", namespace: "ecomm-prod", annotations: { "prometheus.io/scrape": "true" }, labels: { "app.kubernetes.io/part-of": "obsconf" }, ports: [{ name: "http", host: "127.0.0.1", port: Number(new URL(pullTarget.url).port) }] }],
   });

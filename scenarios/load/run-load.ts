@@ -11,7 +11,9 @@ import type { CheckResult, RunResult } from "../../assertions/run-result.ts";
 import { OTLP_HTTP_PROTOBUF_HEADERS } from "../../load/encode/otlp-traces.ts";
 import { createHttpTransport, createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
 import { withRetry } from "../../load/transport/with-retry.ts";
-import { LocalRuntime, newRunId } from "../../stack/runtimes/local/local-runtime.ts";
+import { newRunId } from "../../stack/runtimes/local/local-runtime.ts";
+import { runtimeStartOptions } from "../shared/runtime-start-options.ts";
+import { startStack } from "../../stack/runtimes/start-stack.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
 import type { RuntimeOverride } from "../../stack/started-stack.ts";
 import { logqlRunner, traceqlRunner } from "../conformance/log-trace-runners.ts";
@@ -89,7 +91,8 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
   ];
   logger.info(`run ${runId}: load, profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime}, duration ${plan.durationSource}`);
   for (const s of plan.signals) logger.info(`  ${s.signal}: offering ${round(s.offeredPerSec)} ${s.unit}/s = ${s.target.value} ${s.target.unit} x ${s.offeredFraction}`);
-  await using stack = await LocalRuntime.start({ manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, bins: options.bins ?? {}, overrides, logger });
+  await using stack = await startStack(options.runtime, {
+    ...runtimeStartOptions(options.runtime), manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, bins: options.bins ?? {}, overrides, logger });
   await using clients = new StackClients(stack);
   const { statuses, prometheus, mimir, loki, tempo, otlp } = clients;
   const endpoints = stack.endpoints();

@@ -1,7 +1,7 @@
 import { cpus, hostname, release, type } from "node:os";
 import type { Clock } from "../../common/clock.ts";
 import type { Contract, Profile } from "../../assertions/contract.ts";
-import { verdictOf, type CheckResult, type RunResult } from "../../assertions/run-result.ts";
+import { verdictOf, type CheckResult, type RunResult, type Timeline } from "../../assertions/run-result.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
 import type { ComponentStatus } from "../../stack/started-stack.ts";
 import { inventoryOf } from "./inventory.ts";
@@ -18,6 +18,8 @@ export interface AssembleRunInput {
   clock: Clock;
   /** Scenario-specific reasons the run cannot sign off (e.g. a scaled load, a shortened duration). */
   blockers?: readonly string[];
+  /** The drill's one timeline (chaos), when the scenario has one. */
+  timeline?: Timeline;
 }
 
 /** The RunResult of a scenario: inventory, checks in id order, verdict, and every sign-off blocker. */
@@ -47,5 +49,6 @@ export function assembleRun(a: AssembleRunInput): RunResult {
     checks: a.checks.sort((x, y) => x.id.localeCompare(y.id)),
     verdict: verdictOf(a.checks),
     signOff: { eligible: blockers.length === 0, blockers },
+    ...(a.timeline ? { timeline: a.timeline } : {}),
   };
 }

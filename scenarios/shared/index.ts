@@ -4,3 +4,4 @@ export * from "./check-filter.ts";
 export * from "./component-status.ts";
 export * from "./inventory.ts";
 export * from "./stack-clients.ts";
+export * from "./runtime-start-options.ts";

@@ -5,12 +5,13 @@ import { formatVerdictTable, shouldUseColor } from "../../reports/terminal-table
 import { reportFormats } from "../../reports/registry.ts";
 import { writeReports } from "../../reports/write-reports.ts";
 import type { RunResult } from "../../assertions/run-result.ts";
+import { runChaos } from "../../scenarios/chaos/run-chaos.ts";
 import { runConformance } from "../../scenarios/conformance/run-conformance.ts";
 import { runLoadScenario } from "../../scenarios/load/run-load.ts";
-import { selectRuntime } from "../../stack/index.ts";
+import { planK3s, resolveRuntime, type RuntimeChoice } from "../../stack/index.ts";
 import { createProgressPrinter } from "../progress-printer.ts";
 
-export const SCENARIOS = ["conformance", "load"] as const;
+export const SCENARIOS = ["conformance", "load", "chaos"] as const;
 
 export interface RunCommandOptions {
   runtime: string;
@@ -26,17 +27,30 @@ export interface RunCommandOptions {
   only?: string[];
   /** `--duration` (ms), `run load` only: replaces the profile's load duration. */
   duration?: number;
+  /** `obsconf run chaos`: fault specs (repeatable `--fault`); default: the profile's list. */
+  fault?: string[];
+  /** k3s: `--images DIR` (image archives preloaded into k3s). */
+  images?: string;
+  /** cluster: `--context`. */
+  context?: string;
 }
 
 /** `obsconf run <scenario>`: run it, print the verdict table, write the four reports; exit 0 pass, 1 fail, 2 error. */
 export async function runCommand(scenario: string, options: RunCommandOptions): Promise<number> {
   if (!(SCENARIOS as readonly string[]).includes(scenario)) {
-    throw new InputError({ file: "command line", field: "scenario" }, `one of ${SCENARIOS.join(", ")} (chaos and signoff are not part of this build yet)`, JSON.stringify(scenario));
+    throw new InputError({ file: "command line", field: "scenario" }, `one of ${SCENARIOS.join(", ")} (signoff is not part of this build yet)`, JSON.stringify(scenario));
   }
   if (options.duration !== undefined && scenario !== "load") {
-    throw new InputError({ file: "command line", field: "--duration" }, "no --duration (it sets the load window of 'run load'; conformance durations come from the profile)", `--duration with 'run ${scenario}'`);
+    throw new InputError({ file: "command line", field: "--duration" }, "no --duration (it sets the load window of 'run load'; conformance and chaos durations come from the profile)", `--duration with 'run ${scenario}'`);
   }
-  const runtime = selectRuntime(options.runtime);
+  if (options.fault?.length && scenario !== "chaos") {
+    throw new InputError({ file: "command line", field: "--fault" }, "--fault only with the chaos scenario", `--fault with scenario ${JSON.stringify(scenario)}`);
+  }
+  if (options.only?.length && scenario === "chaos") {
+    throw new InputError({ file: "command line", field: "--only" }, "--only with the conformance and load scenarios (a chaos drill selects with --fault)", `--only with scenario "chaos"`);
+  }
+  const runtime = await chooseRuntime(scenario, options);
+  process.stderr.write(`runtime: ${runtime.runtime} (${runtime.reason})\n`);
   const progress = createProgressPrinter();
   // Log lines (e.g. the load's rate lines) first clear the progress printer's live status line in a terminal.
   const clearLive = process.stderr.isTTY === true && !process.env.CI ? "\r\u001b[K" : "";
@@ -44,17 +58,46 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   const common = {
     runtime, profile: options.profile, manifestsDir: options.manifests, runsDir: options.runsDir, bins: options.bin, logger,
     ...(options.contract ? { contractFile: options.contract } : {}),
+    progress: (event: Parameters<typeof progress.onEvent>[0]) => progress.onEvent(event),
+  };
+  const suites = {
     ...(options.promqlSuite ? { promqlSuiteFile: options.promqlSuite } : {}),
     ...(options.logqlSuite ? { logqlSuiteFile: options.logqlSuite } : {}),
     ...(options.traceqlSuite ? { traceqlSuiteFile: options.traceqlSuite } : {}),
     ...(options.only ? { only: options.only } : {}),
-    progress: (event: Parameters<typeof progress.onEvent>[0]) => progress.onEvent(event),
   };
-  const run = (): Promise<RunResult> => (scenario === "load" ? runLoadScenario({ ...common, ...(options.duration !== undefined ? { durationMs: options.duration } : {}) }) : runConformance(common));
+  const run = (): Promise<RunResult> => {
+    switch (scenario) {
+      case "load":
+        return runLoadScenario({ ...common, ...suites, ...(options.duration !== undefined ? { durationMs: options.duration } : {}) });
+      case "chaos":
+        return runChaos({ ...common, ...(options.fault?.length ? { faults: options.fault } : {}) });
+      default:
+        return runConformance({ ...common, ...suites });
+    }
+  };
   const result = await run().finally(() => progress.stop());
   const outDir = options.out ?? path.join("reports", "out", result.runId);
   const files = await writeReports(result, { outDir, formats: reportFormats });
   process.stdout.write(`\n${formatVerdictTable(result, { color: shouldUseColor() })}\n`);
   process.stdout.write(`\nreports: ${files.map((f) => path.relative(process.cwd(), f) || f).join(", ")}\n`);
   return result.verdict === "pass" ? 0 : result.verdict === "fail" ? 1 : 2;
+}
+
+/**
+ * `--runtime` for a run: local, k3s, cluster or auto (k3s when an engine answers and the k3s image is
+ * present or in `--images`, else local; the probe is bounded). Chaos drills need the local runtime's
+ * process, proxy, namespace and tmpfs control, so they refuse k3s and cluster.
+ */
+async function chooseRuntime(scenario: string, options: RunCommandOptions): Promise<RuntimeChoice> {
+  if (scenario === "chaos") {
+    if (options.runtime === "k3s" || options.runtime === "cluster") {
+      throw new InputError({ file: "command line", field: "--runtime" }, "local or auto for 'run chaos' (its faults act on local processes; pod delete and network faults on k3s or a cluster are not built)", JSON.stringify(options.runtime));
+    }
+    return resolveRuntime("local").then((choice) => ({ ...choice, reason: options.runtime === "auto" ? "auto: chaos drills run on the local runtime" : choice.reason }));
+  }
+  const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
+  const probe = wantsK3s && options.images ? async () => (await planK3s({ manifestsDir: options.manifests, imagesDir: options.images! })).probe : undefined;
+  const choice = await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) });
+  return { ...choice, ...(options.images ? { imagesDir: options.images } : {}), ...(options.context ? { context: options.context } : {}) };
 }

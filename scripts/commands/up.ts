@@ -1,6 +1,6 @@
 import { createLogger } from "../../common/log.ts";
 import { formatTable } from "../../common/text-table.ts";
-import { LocalRuntime, selectRuntime, waitForShutdownSignal } from "../../stack/index.ts";
+import { planK3s, resolveRuntime, startStack, waitForShutdownSignal } from "../../stack/index.ts";
 import { planRow } from "./plan.ts";
 
 export interface UpCommandOptions {
@@ -10,16 +10,21 @@ export interface UpCommandOptions {
   bin: Record<string, string>;
   only?: string[];
   readyTimeoutMs: number;
+  images?: string;
+  context?: string;
 }
 
 /** `obsconf up`: start the stack, print its endpoints, run until Ctrl-C or SIGTERM, stop everything. */
 export async function upCommand(options: UpCommandOptions): Promise<number> {
-  const choice = selectRuntime(options.runtime);
+  const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
+  const probe = wantsK3s && options.images ? async () => (await planK3s({ manifestsDir: options.manifests, imagesDir: options.images! })).probe : undefined;
+  const choice = await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) });
   const logger = createLogger();
   logger.info(`runtime: ${choice.runtime} (${choice.reason})`);
-  const stack = await LocalRuntime.start({
+  const stack = await startStack(choice, {
     manifestsDir: options.manifests, runsDir: options.runsDir, bins: options.bin, readyTimeoutMs: options.readyTimeoutMs, logger,
     ...(options.only ? { only: options.only } : {}),
+    ...(options.images ? { imagesDir: options.images } : {}), ...(options.context ? { context: options.context } : {}),
   });
   const signal = waitForShutdownSignal();
   const statuses = stack.components();

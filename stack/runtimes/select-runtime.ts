@@ -10,6 +10,10 @@ export interface RuntimeChoice {
   reason: string;
   /** What the k3s probe found (auto and k3s). */
   probe?: K3sProbe;
+  /** k3s: `--images DIR`, image archives preloaded before apply. */
+  imagesDir?: string;
+  /** cluster: `--context` of KUBECONFIG. */
+  context?: string;
 }
 
 const ANY = "one of local, k3s, cluster, auto";

@@ -74,11 +74,13 @@ function installHandlers(): void {
     const graceful = Promise.allSettled([...stopHooks].map((hook) => hook()));
     const timer = setTimeout(() => {
       killAllChildrenNow();
+      runExitCleanups();
       process.exit(code);
     }, 15_000);
     void graceful.then(() => {
       clearTimeout(timer);
       killAllChildrenNow();
+      runExitCleanups();
       process.exit(code);
     });
   };
@@ -92,5 +94,31 @@ function installHandlers(): void {
     process.stderr.write(`obsconf: unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
     shutdown(2, "unhandled rejection");
   });
-  process.once("exit", () => killAllChildrenNow());
+  process.once("exit", () => {
+    killAllChildrenNow();
+    runExitCleanups();
+  });
+}
+
+const exitCleanups = new Set<() => void>();
+
+/**
+ * Synchronous cleanup of host state the harness made (network namespaces, tmpfs mounts) for
+ * when the process exits without a graceful stop; the returned function unregisters it.
+ */
+export function onExitSync(cleanup: () => void): () => void {
+  exitCleanups.add(cleanup);
+  installHandlers();
+  return () => exitCleanups.delete(cleanup);
+}
+
+export function runExitCleanups(): void {
+  for (const cleanup of exitCleanups) {
+    try {
+      cleanup();
+    } catch {
+      /* best effort at exit */
+    }
+  }
+  exitCleanups.clear();
 }

@@ -16,6 +16,8 @@ export interface ProcessSpec {
   /** Directory for stdout.log and stderr.log. */
   logDir: string;
   readiness?: { kind: "http"; url: string } | { kind: "tcp"; host: string; port: number };
+  /** Run inside this network namespace (`ip netns exec <name> binary ...`; ip execs, so the pid is the binary's). */
+  netns?: string;
 }
 
 export type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
@@ -25,7 +27,7 @@ export class ComponentProcess {
   #child: ChildProcess | undefined;
   #exit: Promise<ExitInfo> | undefined;
   #exited: ExitInfo | undefined;
-  readonly #exitSignal = new AbortController();
+  #exitSignal = new AbortController();
 
   constructor(readonly spec: ProcessSpec) {}
 
@@ -45,10 +47,21 @@ export class ComponentProcess {
     return path.join(this.spec.logDir, "stderr.log");
   }
 
+  /** Whether the current process is alive (started and not exited). */
+  get running(): boolean {
+    return this.#child !== undefined && this.#exited === undefined;
+  }
+
+  /** Starts the binary; again after an exit too (a fault's restart: same argv, env, ports). */
   start(): void {
+    if (this.running) throw new HarnessError(`${this.spec.component} is already running (pid ${this.pid}); stop or kill it before starting it again`);
+    this.#exited = undefined;
+    this.#exitSignal = new AbortController();
+    const exitSignal = this.#exitSignal;
     const out = createWriteStream(this.stdoutPath, { flags: "a" });
     const err = createWriteStream(this.stderrPath, { flags: "a" });
-    const child = spawn(this.spec.binary, this.spec.argv, {
+    const [binary, argv] = this.spec.netns ? ["ip", ["netns", "exec", this.spec.netns, this.spec.binary, ...this.spec.argv]] as const : [this.spec.binary, this.spec.argv] as const;
+    const child = spawn(binary, argv, {
       cwd: this.spec.cwd,
       env: this.spec.env,
       stdio: ["ignore", "pipe", "pipe"],
@@ -62,19 +75,21 @@ export class ComponentProcess {
     // Exited is known at 'exit'; the exit promise settles once its output is on disk too ('close' + flush),
     // so a component's last words are readable when someone reports them.
     this.#exit = new Promise<ExitInfo>((resolve) => {
+      let exited: ExitInfo | undefined;
+      const onExit = (info: ExitInfo) => {
+        exited ??= info;
+        if (this.#child === child) this.#exited = exited;
+        exitSignal.abort();
+      };
       child.once("error", (error) => {
         err.write(`spawn error: ${error.message}\n`);
-        this.#exited = { code: -1, signal: null };
-        this.#exitSignal.abort();
-        resolve(this.#exited);
+        onExit({ code: -1, signal: null });
+        resolve(exited!);
       });
-      child.once("exit", (code, signal) => {
-        this.#exited = { code, signal };
-        this.#exitSignal.abort();
-      });
+      child.once("exit", (code, signal) => onExit({ code, signal }));
       child.once("close", (code, signal) => {
-        this.#exited ??= { code, signal };
-        void Promise.all([flushed(out), flushed(err)]).then(() => resolve(this.#exited!));
+        onExit({ code, signal });
+        void Promise.all([flushed(out), flushed(err)]).then(() => resolve(exited!));
       });
     });
   }
@@ -108,11 +123,25 @@ export class ComponentProcess {
     if (!child || !this.#exit) return undefined;
     if (this.#exited) return this.#exited;
     killGroup(child, "SIGTERM");
+    killGroup(child, "SIGCONT"); // a paused (SIGSTOPped) group only acts on SIGTERM once continued
     const timer = setTimeout(() => killGroup(child, "SIGKILL"), graceMs);
     const info = await this.#exit;
     clearTimeout(timer);
     killGroup(child, "SIGKILL"); // any grandchildren left in the group
     return info;
+  }
+
+  /** Sends a signal to the whole process group (no-op when not running). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.#child && this.running) killGroup(this.#child, signal);
+  }
+
+  /** SIGKILL the process group and wait for the exit (and its output on disk). */
+  async kill(): Promise<ExitInfo | undefined> {
+    const child = this.#child;
+    if (!child || !this.#exit) return undefined;
+    if (!this.#exited) killGroup(child, "SIGKILL");
+    return this.#exit;
   }
 }
 

@@ -8,9 +8,11 @@ import { OBSCONF_BIN } from "../../obsconf-version.ts";
 import { extractComponents, type ComponentSpec } from "../../manifest/component-spec.ts";
 import { loadManifests } from "../../manifest/load-manifests.ts";
 import type { ComponentPlan } from "../../plan.ts";
-import type { ComponentStatus, Endpoint, ExtraService, RuntimeOverride, StackEndpoints, StartedStack, StoppedStack } from "../../started-stack.ts";
+import type { ComponentControl, ComponentStatus, Endpoint, ExtraService, FaultPlacement, RuntimeOverride, StackEndpoints, StartedStack, StoppedStack } from "../../started-stack.ts";
 import { onShutdown } from "./child-registry.ts";
+import { LocalComponentControl } from "./component-control.ts";
 import { ComponentProcess } from "./component-process.ts";
+import { dataDirsOf, FaultPlacements, type Runnable } from "./fault-placements.ts";
 import { freePort } from "./free-port.ts";
 import { rewriteArg, rewriteEnvValue, rewriteText, type RewriteContext } from "./loopback-rewrite.ts";
 import { extraServiceToLocal, localPodName, localServicesOf } from "./local-services.ts";
@@ -26,16 +28,10 @@ export interface LocalStartOptions {
   only?: readonly string[];
   overrides?: readonly RuntimeOverride[];
   extraServices?: readonly ExtraService[];
+  /** What faults need set up at start (chaos/: `mergePlacements(fault.preflight().needs)`): proxies, network namespaces, tmpfs data dirs. */
+  placements?: readonly FaultPlacement[];
   readyTimeoutMs?: number;
   logger?: Logger;
-}
-
-interface Runnable {
-  spec: ComponentSpec;
-  plan: Extract<ComponentPlan, { mode: "process" | "substitute" }>;
-  /** containerPort -> local port. */
-  ports: Map<number, number>;
-  dir: string;
 }
 
 export function newRunId(now = new Date()): string {
@@ -69,6 +65,9 @@ export class StartedLocalStack implements StartedStack {
   readonly runtime = "local" as const;
   readonly #statuses = new Map<string, ComponentStatus>();
   readonly #processes = new Map<string, ComponentProcess>();
+  readonly #controls = new Map<string, LocalComponentControl>();
+  /** What faults asked for at start; released after the processes stop. */
+  #placements: FaultPlacements | undefined;
   readonly #endpoints: Record<string, Record<string, Endpoint>> = {};
   readonly #rewrites: string[] = [];
   readonly #stopHooks: (() => void)[] = [];
@@ -94,6 +93,10 @@ export class StartedLocalStack implements StartedStack {
     return this.#processes.get(component);
   }
 
+  control(component: string): ComponentControl | undefined {
+    return this.#controls.get(component);
+  }
+
   onStop(hook: () => void): void {
     this.#stopHooks.push(hook);
   }
@@ -101,6 +104,8 @@ export class StartedLocalStack implements StartedStack {
   async launch(specs: readonly ComponentSpec[], plans: readonly ComponentPlan[], options: LocalStartOptions, logger: Logger): Promise<void> {
     const runnable: Runnable[] = [];
     const used = new Set<number>();
+    const placements = new FaultPlacements(this.runId, options.placements ?? [], (line) => this.#rewrites.push(line), () => uniqueFreePort(used));
+    this.#placements = placements;
     for (const [index, spec] of specs.entries()) {
       const plan = plans[index]!;
       if (plan.mode === "unavailable") {
@@ -113,16 +118,24 @@ export class StartedLocalStack implements StartedStack {
         const ports = new Map<number, number>();
         const served = plan.mode === "substitute" ? substituteOf(spec.name, plan.substitute).servesPorts.map((name) => servedPort(spec, name)) : spec.container.ports;
         for (const port of served) ports.set(port.containerPort, await uniqueFreePort(used));
-        runnable.push({ spec, plan, ports, dir: path.join(this.runDir, spec.name) });
+        runnable.push(await placements.place({ spec, plan, ports, dir: path.join(this.runDir, spec.name), host: "127.0.0.1", reach: new Map(), proxies: [] }));
       }
     }
+    this.#rewrites.push(...placements.unmade(runnable.map((r) => r.spec.name)));
     const services = [
-      ...runnable.flatMap((r) => localServicesOf(r.spec, (port) => r.ports.get(port)).map((s) => ({ ...s, ...substitutePaths(r) }))),
+      ...runnable.flatMap((r) => localServicesOf(r.spec, (port) => r.reach.get(port)).map((s) => ({ ...s, ...substitutePaths(r) }))),
       ...(options.extraServices ?? []).map(extraServiceToLocal),
     ];
     for (const r of runnable) {
-      const process = await this.#prepare(r, services, options.overrides ?? [], logger);
+      const process = await this.#prepare(r, await placements.servicesSeenFrom(r, services), options.overrides ?? [], logger);
       this.#processes.set(r.spec.name, process);
+      this.#controls.set(r.spec.name, new LocalComponentControl(r.spec.name, {
+        process, proxies: r.proxies, dataDirs: dataDirsOf(r),
+        ...(r.netns ? { netns: r.netns.info } : {}),
+        ...(r.tmpfsBytes !== undefined ? { tmpfs: { paths: dataDirsOf(r), bytes: r.tmpfsBytes } } : {}),
+        stackStopping: () => this.#stopped !== undefined,
+        onReady: (readyAfterMs, pid) => this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "ready", readyAfterMs, ...(pid ? { pid } : {}) } }),
+      }));
       this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "not-started", reason: "starting" } });
     }
     for (const line of this.#rewrites) logger.info(`  rewrite: ${line}`);
@@ -157,24 +170,27 @@ export class StartedLocalStack implements StartedStack {
       const substitute = substituteOf(spec.name, r.plan.substitute);
       const dataDir = path.join(r.dir, "data");
       await mkdir(dataDir, { recursive: true });
-      const listen = Object.fromEntries(substitute.servesPorts.map((name) => [name, `127.0.0.1:${r.ports.get(servedPort(spec, name).containerPort)!}`]));
+      await this.#placements?.dataDir(r, dataDir);
+      const listen = Object.fromEntries(substitute.servesPorts.map((name) => [name, `${r.host}:${r.ports.get(servedPort(spec, name).containerPort)!}`]));
       this.#rewrites.push(`${spec.name}: ${substitute.describe} (${Object.entries(listen).map(([name, address]) => `${name} ${address}`).join(", ")})`);
       const builtin = substitute.binaries === "builtin";
       return new ComponentProcess({
         component: spec.name, binary: r.plan.binary, argv: [...(builtin ? [OBSCONF_BIN, "sink"] : []), ...substitute.argv({ listen, dataDir })], env: baseEnv(r.dir), cwd: r.dir, logDir,
-        readiness: { kind: "http", url: `http://${Object.values(listen)[0]}${substitute.readinessPath}` },
+        ...(r.netns ? { netns: r.netns.info.name } : {}),
+          readiness: { kind: "http", url: `http://${Object.values(listen)[0]}${substitute.readinessPath}` },
       });
     }
     const dependsOn = new Set<string>();
     this.#dependsOn.set(spec.name, dependsOn);
     const depends = (service: LocalService) => service.component !== spec.name && service.component !== "harness" && dependsOn.add(service.component);
     const mounts = spec.container.mounts.map((m) => ({ containerPath: m.mountPath, localPath: m.kind === "host" ? m.hostPath : path.join(r.dir, "fs", m.mountPath) }));
-    const context: RewriteContext = { services, mounts, ownPorts: r.ports };
+    const context: RewriteContext = { services, mounts, ownPorts: r.ports, listenHost: r.host };
     for (const mount of spec.container.mounts) {
       if (mount.kind === "host") continue;
       const local = path.join(r.dir, "fs", mount.mountPath);
       if (mount.kind === "data") {
         await mkdir(local, { recursive: true });
+        await this.#placements?.dataDir(r, local);
         continue;
       }
       for (const file of mount.files) {
@@ -203,8 +219,9 @@ export class StartedLocalStack implements StartedStack {
     logger.debug(`${spec.name}: run dir ${r.dir}`);
     return new ComponentProcess({
       component: spec.name, binary: r.plan.binary, argv, env, cwd: r.dir, logDir,
-      ...(readiness?.kind === "http" && probePort ? { readiness: { kind: "http" as const, url: `http://127.0.0.1:${probePort}${readiness.path}` } } : {}),
-      ...(readiness?.kind === "tcp" && probePort ? { readiness: { kind: "tcp" as const, host: "127.0.0.1", port: probePort } } : {}),
+      ...(r.netns ? { netns: r.netns.info.name } : {}),
+      ...(readiness?.kind === "http" && probePort ? { readiness: { kind: "http" as const, url: `http://${r.host}:${probePort}${readiness.path}` } } : {}),
+      ...(readiness?.kind === "tcp" && probePort ? { readiness: { kind: "tcp" as const, host: r.host, port: probePort } } : {}),
     });
   }
 
@@ -224,6 +241,7 @@ export class StartedLocalStack implements StartedStack {
           running.delete(name);
         }));
       }
+      await this.#placements?.release();
       for (const hook of this.#stopHooks) hook();
       return { runDir: this.runDir, exits };
     })();

@@ -8,12 +8,14 @@ export function localPodName(spec: ComponentSpec): string {
 }
 
 /** A component's Services with loopback addresses; ports the component does not serve locally are left out. */
-export function localServicesOf(spec: ComponentSpec, localPort: (containerPort: number) => number | undefined): LocalService[] {
+/** `localPort` gives each served container port its loopback port, or a full address (a fault proxy's, a namespace's). */
+export function localServicesOf(spec: ComponentSpec, localPort: (containerPort: number) => number | { host: string; port: number } | undefined): LocalService[] {
   return spec.services.map((s) => ({
     name: s.name, namespace: s.namespace, labels: s.labels, annotations: s.annotations, component: spec.name, podName: localPodName(spec), podLabels: spec.podLabels, containerName: spec.container.name,
     ports: s.ports.flatMap((p) => {
       const port = localPort(p.targetPort);
-      return port === undefined ? [] : [{ name: p.name, port: p.port, containerPort: p.targetPort, ...(p.targetPortName ? { targetPortName: p.targetPortName } : {}), local: { host: "127.0.0.1", port } }];
+      const local = typeof port === "number" ? { host: "127.0.0.1", port } : port;
+      return local === undefined ? [] : [{ name: p.name, port: p.port, containerPort: p.targetPort, ...(p.targetPortName ? { targetPortName: p.targetPortName } : {}), local }];
     }),
   }));
 }

@@ -10,6 +10,8 @@ export interface RewriteContext {
   mounts: readonly { containerPath: string; localPath: string }[];
   /** This component's own container ports -> local ports. */
   ownPorts: ReadonlyMap<number, number>;
+  /** The address the component listens on (default 127.0.0.1; its namespace's veth address when it runs in one). */
+  listenHost?: string;
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -51,11 +53,11 @@ export function rewriteMountPaths(text: string, mounts: RewriteContext["mounts"]
 }
 
 /** `0.0.0.0:9090`, `:9090`, `[::]:9090`, `localhost:9090` for the component's own ports -> `127.0.0.1:local`. */
-export function rewriteListenAddresses(text: string, ownPorts: RewriteContext["ownPorts"]): string {
+export function rewriteListenAddresses(text: string, ownPorts: RewriteContext["ownPorts"], listenHost = "127.0.0.1"): string {
   let out = text;
   for (const [containerPort, localPort] of ownPorts) {
     const pattern = new RegExp(`(^|[\\s"'=\\[,/])(?:0\\.0\\.0\\.0|\\[::\\]|localhost|127\\.0\\.0\\.1)?:${containerPort}(?!\\d)`, "gm");
-    out = out.replace(pattern, (_m, lead: string) => `${lead}127.0.0.1:${localPort}`);
+    out = out.replace(pattern, (_m, lead: string) => `${lead}${listenHost}:${localPort}`);
     // YAML settings such as `http_listen_port: 3100` / `grpc_listen_port: 9095`.
     out = out.replace(new RegExp(`^(\\s*[\\w.-]*port\\s*:\\s*)${containerPort}\\s*$`, "gm"), `$1${localPort}`);
   }
@@ -80,5 +82,5 @@ export function rewriteEnvValue(name: string, value: string, context: RewriteCon
 }
 
 export function rewriteText(text: string, context: RewriteContext, onHit?: RewriteHit): string {
-  return rewriteServiceAddresses(rewriteListenAddresses(rewriteMountPaths(text, context.mounts), context.ownPorts), context.services, onHit);
+  return rewriteServiceAddresses(rewriteListenAddresses(rewriteMountPaths(text, context.mounts), context.ownPorts, context.listenHost), context.services, onHit);
 }

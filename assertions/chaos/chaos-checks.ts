@@ -1,0 +1,146 @@
+import type { SignalKind } from "../../common/signal.ts";
+import { base, meets, passOrSimulated, toTarget, type CheckIdentity } from "../checks/check-builder.ts";
+import type { ContractTarget } from "../contract.ts";
+import type { CheckResult, Evidence } from "../run-result.ts";
+import type { Availability } from "./availability.ts";
+import { formatSeqs, type LossAccounting } from "./loss-accounting.ts";
+import type { Recovery } from "./recovery.ts";
+
+const note = (text: string, atMs?: number): Evidence => (atMs === undefined ? { kind: "note", text } : { kind: "note", text, atMs });
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export interface RpoCheckInput {
+  identity: CheckIdentity;
+  signal: SignalKind;
+  fault: string;
+  accounting: LossAccounting;
+  /** The contract's `rpo.<signal>`. */
+  target: ContractTarget;
+  /**
+   * The fault destroys storage by design (the data directory is lost): loss is measured and held
+   * against the RPO target. Otherwise an acknowledgement is a durability promise and ANY lost
+   * acknowledged write fails the check, whatever the target (an ack-and-drop must never pass).
+   */
+  dataLossExpected: boolean;
+  endedAtMs: number;
+  simulatedBy?: readonly string[];
+}
+
+/** RPO of one signal across one fault: the measured span of lost acknowledged writes vs the contract. */
+export function rpoCheck(input: RpoCheckInput): CheckResult {
+  const { accounting: a, target } = input;
+  const c = a.comparison;
+  const problems: string[] = [];
+  if (c.acked === 0) problems.push(`no ${input.signal} canary write was acknowledged (${c.rejected} rejected, ${c.failed} failed): nothing to account for`);
+  if (a.lost.length > 0 && !input.dataLossExpected) {
+    problems.push(`${a.lost.length} acknowledged writes lost although ${input.fault} keeps the data: seq ${formatSeqs(a.lost.map((l) => l.seq))}`);
+  }
+  if (!meets(a.rpoMs, target)) problems.push(`RPO ${a.rpoMs}ms does not meet ${target.comparator} ${target.value}ms`);
+  else if (a.rpoIsLowerBound) problems.push(`the loss reaches back to the canary's first write (seq ${a.rpoWindows[0]!.lostSeqs[0]}): RPO is at least ${a.rpoMs}ms and may reach further back than this drill can see`);
+  const ok = problems.length === 0;
+  const evidence: Evidence[] = [
+    note(`${c.acked} acknowledged, ${c.rejected} rejected, ${c.failed} failed; ${c.found} readable after heal, ${a.lost.length} lost (${a.vanished.length} of them readable during the drill, gone after), ${c.pending.length} still pending at the end of the read, ${c.late.length} late`),
+    note(`not acknowledged during the fault (not loss): ${a.notAckedDuringFault.length}${a.notAckedDuringFault.length ? ` (seq ${formatSeqs(a.notAckedDuringFault.map((w) => w.seq))})` : ""}`),
+    ...(a.notAckedOutsideFault.length ? [note(`not acknowledged outside the fault window: ${a.notAckedOutsideFault.length} (seq ${formatSeqs(a.notAckedOutsideFault.map((w) => w.seq))})`)] : []),
+    ...(a.lost.length ? [{ kind: "sample" as const, text: `lost (acknowledged, never readable) seq: ${formatSeqs(a.lost.map((l) => l.seq))}` }] : []),
+    ...a.rpoWindows.map((w) => note(`RPO window ${iso(w.fromMs)} .. ${iso(w.toMs)} (${w.toMs - w.fromMs}ms): lost seq ${formatSeqs(w.lostSeqs)}`, w.fromMs)),
+    ...(a.duplicated.length ? [note(`duplicated: ${a.duplicated.map((o) => `${o.id} x${o.count}`).join(", ")}`)] : []),
+    ...(a.reordered.length ? [note(`reordered: seq ${a.reordered.map((o) => o.seq).join(", ")}`)] : []),
+    ...problems.map((text) => note(text)),
+  ];
+  return {
+    ...base(input.identity, input.endedAtMs),
+    status: passOrSimulated(ok, input.simulatedBy ?? []),
+    ...(ok ? {} : { reason: problems.join("; ") }),
+    target: toTarget(target),
+    measured: {
+      value: a.rpoMs,
+      unit: "ms",
+      note: `${a.rpoIsLowerBound ? "a lower bound: " : ""}RPO = longest span from the last readable write before a run of lost acknowledged writes to the run's last write; ${input.dataLossExpected ? `${input.fault} loses the data directory by design, so loss is held against the target` : "any lost acknowledged write fails (the data directory was kept)"}`,
+    },
+    evidence,
+    ...(input.simulatedBy?.length ? { simulatedBy: [...input.simulatedBy] } : {}),
+  };
+}
+
+export interface RtoCheckInput {
+  identity: CheckIdentity;
+  fault: string;
+  injectedAtMs: number;
+  healedAtMs: number;
+  recovery: Recovery;
+  /** The contract's `rto`. */
+  target: ContractTarget;
+  /** The canary latency that counts as steady again, and how it was derived. */
+  steady: { latencyMs: number; derivation: string };
+  /** When observation stopped (recovery not seen by then is reported as such). */
+  observedUntilMs: number;
+  endedAtMs: number;
+  simulatedBy?: readonly string[];
+}
+
+/** RTO: injection -> first write acknowledged and read back; time to steady state reported beside it. */
+export function rtoCheck(input: RtoCheckInput): CheckResult {
+  const { recovery: r, target } = input;
+  const problems: string[] = [];
+  if (r.rtoMs === undefined) problems.push(`no write sent after the fault was acknowledged and read back by ${iso(input.observedUntilMs)} (${input.observedUntilMs - input.injectedAtMs}ms after injection)`);
+  else if (!meets(r.rtoMs, target)) problems.push(`RTO ${r.rtoMs}ms does not meet ${target.comparator} ${target.value}ms`);
+  const ok = problems.length === 0;
+  return {
+    ...base(input.identity, input.endedAtMs),
+    status: passOrSimulated(ok, input.simulatedBy ?? []),
+    ...(ok ? {} : { reason: problems.join("; ") }),
+    target: toTarget(target),
+    measured: {
+      ...(r.rtoMs === undefined ? {} : { value: r.rtoMs }),
+      unit: "ms",
+      note: `RTO = injection -> first write acknowledged and read back (seq ${r.recoveredBySeq ?? "none"}); time to steady state ${r.timeToSteadyMs === undefined ? "not reached" : `${r.timeToSteadyMs}ms`}`,
+    },
+    evidence: [
+      note(`fault ${input.fault} injected ${iso(input.injectedAtMs)}, healed ${iso(input.healedAtMs)} (held ${input.healedAtMs - input.injectedAtMs}ms)`, input.injectedAtMs),
+      ...(r.recoveredAtMs === undefined ? [] : [note(`recovered ${iso(r.recoveredAtMs)}: seq ${r.recoveredBySeq} acknowledged and read back`, r.recoveredAtMs)]),
+      r.steadyAtMs === undefined
+        ? note(`steady state (canary latency <= ${input.steady.latencyMs}ms: ${input.steady.derivation}) not reached by ${iso(input.observedUntilMs)}`)
+        : note(`steady ${iso(r.steadyAtMs)} from seq ${r.steadyFromSeq} (canary latency <= ${input.steady.latencyMs}ms: ${input.steady.derivation})`, r.steadyAtMs),
+      ...problems.map((text) => note(text)),
+    ],
+    ...(input.simulatedBy?.length ? { simulatedBy: [...input.simulatedBy] } : {}),
+  };
+}
+
+export interface AvailabilityCheckInput {
+  identity: CheckIdentity;
+  availability: Availability;
+  /** The contract's `availabilityPercent`. */
+  target: ContractTarget;
+  probeIntervalMs: number;
+  probeTimeoutMs: number;
+  /** Probe counts per fault window, for the report. */
+  perFault: readonly { fault: string; probes: number; failed: number }[];
+  endedAtMs: number;
+}
+
+/** Availability during the whole drill: probe success ratio vs the contract, probe counts as evidence. */
+export function availabilityCheck(input: AvailabilityCheckInput): CheckResult {
+  const { availability: a, target } = input;
+  const problems: string[] = [];
+  if (a.percent === undefined) problems.push("no probe ran");
+  else if (!meets(a.percent, target)) problems.push(`${a.succeeded} of ${a.probes} probes succeeded (${a.percent.toFixed(3)} %), below ${target.value} %`);
+  const ok = problems.length === 0;
+  return {
+    ...base(input.identity, input.endedAtMs),
+    status: ok ? "pass" : "fail",
+    ...(ok ? {} : { reason: problems.join("; ") }),
+    target: toTarget(target),
+    measured: {
+      ...(a.percent === undefined ? {} : { value: Math.round(a.percent * 1000) / 1000 }),
+      unit: "percent",
+      note: `${a.probes} write+read probes, one every ${input.probeIntervalMs}ms, each to succeed within ${input.probeTimeoutMs}ms; ${a.failed} failed. A drill is minutes long: the ratio is of this drill, not of a month`,
+    },
+    evidence: [
+      ...input.perFault.map((f) => note(`during ${f.fault}: ${f.failed} of ${f.probes} probes failed`)),
+      ...a.outages.map((o) => note(`outage ${iso(o.fromMs)} .. ${iso(o.toMs)}: ${o.failed} probes failed (first: ${o.firstError})`, o.fromMs)),
+      ...problems.map((text) => note(text)),
+    ],
+  };
+}

@@ -1,0 +1,170 @@
+import type { Clock } from "../../common/clock.ts";
+import type { CanaryWrite } from "../../common/ledger.ts";
+import type { SignalKind } from "../../common/signal.ts";
+import type { Logger } from "../../common/log.ts";
+import type { Observation } from "../../assertions/canary/compare.ts";
+import { accountLoss, type LossAccounting } from "../../assertions/chaos/loss-accounting.ts";
+import { recoveryOf, type Recovery } from "../../assertions/chaos/recovery.ts";
+import type { Contract, Profile } from "../../assertions/contract.ts";
+import { distributionOf } from "../../assertions/run-result.ts";
+import type { Fault, HealResult } from "../../chaos/index.ts";
+import type { Transport } from "../../load/transport/transport.ts";
+import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
+import type { StartedStack } from "../../stack/started-stack.ts";
+import { metricsCanary, type SignalCanary } from "./signal-canary.ts";
+
+/** How long a phase waits for its canary to be readable before the fault (steady state first). */
+const STEADY_BEFORE_MAX_MS = 20_000;
+const STEADY_BEFORE_WRITES = 4;
+/** Writes in a row back under the steady latency for "steady" after the fault. */
+export const STEADY_COUNT = 3;
+
+export interface PhaseContext {
+  stack: StartedStack;
+  /** The reader's client (short timeout: a hung query must not hide recovery). */
+  reader: Pick<PrometheusClient, "query">;
+  /** Remote write for the canary (with retry). */
+  transport: Transport;
+  runId: string;
+  contract: Contract;
+  profile: Profile;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface PhaseHooks {
+  /** Holds the fault after injection (default: the profile's faultDuration); resolves when heal may start. */
+  hold?: (injectedAtMs: number) => Promise<void>;
+  /** Runs after recovery was observed (or the observation ended), before the canary stops. */
+  afterRecovery?: (at: { injectedAtMs: number; healedAtMs: number }) => Promise<void>;
+}
+
+/** What one signal's canary showed across the fault. */
+export interface SignalOutcome {
+  signal: SignalKind;
+  /** The query that read it back (for the report). */
+  query: string;
+  simulatedBy: readonly string[];
+  writes: readonly CanaryWrite[];
+  /** The read-back after heal, with each write's first sighting during the phase as firstSeenAtMs. */
+  observations: readonly Observation[];
+  baselineP95Ms: number;
+  steadyLatencyMs: number;
+  steadyDerivation: string;
+  recovery: Recovery;
+  accounting: LossAccounting;
+  readerStats: { queryErrors: number; lastQueryError: string | undefined };
+}
+
+/** One fault's phase; the top-level signal fields are the metrics canary's, `signals` has every canary (metrics first). */
+export interface PhaseOutcome extends SignalOutcome {
+  fault: Fault;
+  how: string;
+  /** The canaries' run label of this phase: `obsconf_run=<canaryRunId>`. */
+  canaryRunId: string;
+  phaseStartMs: number;
+  phaseEndMs: number;
+  injectedAtMs: number;
+  heal: HealResult;
+  observedUntilMs: number;
+  signals: SignalOutcome[];
+}
+
+/** Extra canaries for a phase (e.g. logs through Loki when the fault is on Loki), given the phase's canary run id. */
+export type ExtraCanaries = (canaryRunId: string) => SignalCanary[];
+
+/**
+ * One fault of a drill, read top to bottom: fresh canaries write (metrics always, plus any extra
+ * signal; one ledger each per phase) and are read back continuously; steady state first (baseline
+ * latency), inject, hold, heal, recover (until every canary recovered and is steady, bounded by the
+ * profile's observeAfterHeal), stop writing, read everything back, and account for every
+ * acknowledged write per signal.
+ */
+export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseContext, hooks: PhaseHooks = {}, extra: ExtraCanaries = () => []): Promise<PhaseOutcome> {
+  const { clock, profile, contract } = ctx;
+  const phaseStartMs = clock.nowMs();
+  const canaryRunId = `${ctx.runId}-f${index}`;
+  const canaries = [metricsCanary({ canaryRunId, transport: ctx.transport, reader: ctx.reader, clock }), ...extra(canaryRunId)];
+  const lateAfter = (c: SignalCanary) => contract.targets[`latency.ingestion.${c.signal}`].value;
+  const { intervalMs } = profile.canaries;
+  const phaseBudgetMs = STEADY_BEFORE_MAX_MS + profile.chaos.faultDurationMs + profile.chaos.observeAfterHealMs + 10 * 60_000;
+  const writers = await Promise.all(canaries.map((c) => c.start({ count: Math.ceil(phaseBudgetMs / intervalMs), intervalMs, deadlineMs: phaseBudgetMs, timeoutMs: 2_000 })));
+  let stopReading = false;
+  const reading = Promise.all(canaries.map((c) => c.readUntil(phaseStartMs + phaseBudgetMs + lateAfter(c), () => stopReading)));
+  try {
+    // Steady state before the fault: every canary is acknowledged and readable.
+    await until(() => canaries.every((c) => c.observations().length >= STEADY_BEFORE_WRITES), phaseStartMs + STEADY_BEFORE_MAX_MS, clock);
+    const baselines = canaries.map((c) => {
+      const before = latencies(c.writes(), c.observations());
+      if (before.length === 0) throw new Error(`${fault.name}: no ${c.signal} canary write was acknowledged and read back within ${STEADY_BEFORE_MAX_MS}ms before the fault (the stack was not steady)`);
+      const p95 = distributionOf(before).p95;
+      return {
+        baselineP95Ms: p95, steadyLatencyMs: Math.round(Math.min(lateAfter(c), Math.max(2 * p95, p95 + 500))),
+        steadyDerivation: `the lower of the ingestion target (${lateAfter(c)}ms) and max(2 x, +500ms over) the pre-fault p95 of ${Math.round(p95)}ms`,
+      };
+    });
+
+    ctx.logger.info(`  ${fault.name}: steady (${canaries.map((c, i) => `${c.signal} p95 ${Math.round(baselines[i]!.baselineP95Ms)}ms`).join(", ")}); injecting`);
+    const active = await fault.inject(ctx.stack);
+    const injectedAtMs = active.injectedAtMs;
+    let heal: HealResult;
+    try {
+      await (hooks.hold ?? ((at) => clock.sleep(Math.max(0, at + profile.chaos.faultDurationMs - clock.nowMs()))))(injectedAtMs);
+    } finally {
+      heal = await active.heal();
+    }
+    ctx.logger.info(`  ${fault.name}: healed after ${heal.healedAtMs - injectedAtMs}ms; observing recovery`);
+
+    const recovery = (c: SignalCanary, i: number) => recoveryOf({ writes: c.writes(), observations: c.observations(), injectedAtMs, healedAtMs: heal.healedAtMs, steadyLatencyMs: baselines[i]!.steadyLatencyMs, steadyCount: STEADY_COUNT });
+    await until(() => canaries.every((c, i) => recovery(c, i).steadyAtMs !== undefined), heal.healedAtMs + profile.chaos.observeAfterHealMs, clock);
+    await hooks.afterRecovery?.({ injectedAtMs, healedAtMs: heal.healedAtMs });
+    const observedUntilMs = clock.nowMs();
+    await Promise.all(writers.map((w) => w.stop()));
+
+    // Read the rest back: until every acknowledged write is readable, or the youngest unread one is
+    // older than the ingestion target (then it is lost, not late).
+    const unreadDeadline = () => Math.max(clock.nowMs(), ...canaries.flatMap((c) => {
+      const seen = new Set(c.observations().map((o) => o.id));
+      return c.writes().filter((w) => w.outcome.kind === "acked" && !seen.has(w.id)).map((w) => w.writtenAtMs + lateAfter(c) + 1_000);
+    }));
+    const longestLateMs = Math.max(...canaries.map(lateAfter));
+    await until(() => canaries.every((c) => c.allSeen()) || clock.nowMs() >= unreadDeadline(), clock.nowMs() + longestLateMs + 2_000, clock);
+    stopReading = true;
+    await reading;
+
+    // Loss is what is readable now, after healing: read every write of the phase back once more.
+    const signals: SignalOutcome[] = [];
+    for (const [i, c] of canaries.entries()) {
+      const firstSeen = new Map(c.observations().map((o) => [o.id, o.firstSeenAtMs]));
+      const observations = (await c.readBack(phaseStartMs)).map((o) => ({ ...o, firstSeenAtMs: firstSeen.get(o.id) ?? o.firstSeenAtMs }));
+      const readUntilMs = clock.nowMs();
+      const finalRecovery = recovery(c, i);
+      const accounting = accountLoss({
+        writes: c.writes(), observations, seenEarlier: new Set(firstSeen.keys()), lateAfterMs: lateAfter(c), readUntilMs,
+        faultWindow: { fromMs: injectedAtMs, toMs: Math.max(heal.healedAtMs, finalRecovery.recoveredAtMs ?? readUntilMs) },
+      });
+      signals.push({ signal: c.signal, query: c.query, simulatedBy: c.simulatedBy, writes: c.writes(), observations, ...baselines[i]!, recovery: finalRecovery, accounting, readerStats: c.stats() });
+    }
+    return { ...signals[0]!, fault, how: active.how, canaryRunId, phaseStartMs, phaseEndMs: clock.nowMs(), injectedAtMs, heal, observedUntilMs, signals };
+  } finally {
+    stopReading = true;
+    await Promise.all(writers.map((w) => w.stop()));
+    await reading.catch(() => undefined);
+  }
+}
+
+/** write -> readable latency of every acked write seen so far. */
+export function latencies(writes: readonly CanaryWrite[], observations: readonly Observation[]): number[] {
+  const seen = new Map(observations.map((o) => [o.id, o.firstSeenAtMs]));
+  return writes.flatMap((w) => (w.outcome.kind === "acked" && seen.has(w.id) ? [seen.get(w.id)! - w.writtenAtMs] : []));
+}
+
+/** Polls `done` every 100 ms until true or the wall-clock deadline; bounded. */
+async function until(done: () => boolean, deadlineMs: number, clock: Clock): Promise<boolean> {
+  while (!done()) {
+    const leftMs = deadlineMs - clock.nowMs();
+    if (leftMs <= 0) return false;
+    await clock.sleep(Math.min(100, leftMs));
+  }
+  return true;
+}
