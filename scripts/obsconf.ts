@@ -33,6 +33,14 @@ function collectFault(value: string, previous: string[] = []): string[] {
   return [...previous, formatFaultSpec(parseFaultSpec(value, { file: "command line", field: "--fault" }))];
 }
 
+// `obsconf run --help | head`: a reader that stops early is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const program = new Command("obsconf")
   .description("Conformance, load and chaos harness for the Kubernetes observability stack in stack/manifests")
   .version("0.1.0")

@@ -19,7 +19,7 @@ describe("obsconf run load: input", () => {
   it("should refuse --duration for conformance, whose durations come from the profile", async () => {
     const result = await runCli(["run", "conformance", "--duration", "30s"]);
     expect(result).toMatchObject({ code: 2, stdout: "" });
-    expect(result.stderr).toBe("obsconf: error: command line: field --duration: expected no --duration (it sets the load window of 'run load'; conformance durations come from the profile), saw --duration with 'run conformance'\n");
+    expect(result.stderr).toBe("obsconf: error: command line: field --duration: expected no --duration (it sets the load window of 'run load'; conformance and chaos durations come from the profile), saw --duration with 'run conformance'\n");
   });
 
   it("should exit 2 naming the profile for an unknown --profile", async () => {
@@ -31,7 +31,7 @@ describe("obsconf run load: input", () => {
   it("should document --duration and the load scenario in run --help", async () => {
     const help = await runCli(["run", "--help"]);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain("scenario                conformance | load");
+    expect(help.stdout.replace(/\s+/g, " ")).toContain("scenario conformance | load | chaos");
     expect(help.stdout.replace(/\s+/g, " ")).toContain("--duration <d> load only: how long the load runs (1s..2h, e.g. 90s, 5m, or seconds), instead of the profile's load.duration");
   });
 });

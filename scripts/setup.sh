@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what obsconf runs on: Debian's Prometheus stack binaries (the real components of the
-# local runtime), Chromium (the HTML report test), xmllint (the JUnit schema test), and the npm
+# local runtime), Chromium (the HTML report test), xmllint (the JUnit schema test), iproute2/nft/
+# iptables (network faults), docker.io (the k3s probe against a real engine), and the npm
 # dependencies. Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,8 @@ need xmllint libxml2-utils
 need ip iproute2
 need nft nftables
 need iptables iptables
+# The k3s probe's test against a real container engine (a private dockerd, no images, no registry).
+need dockerd docker.io
 
 if [ "${#packages[@]}" -gt 0 ]; then
   mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)

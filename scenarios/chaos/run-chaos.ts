@@ -95,7 +95,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunResult> {
     ...shortForOverride(profile, shortenedFrom),
   ];
 
-  logger.info(`run ${runId}: chaos drill, profile ${profile.name}, ${faults.length} faults (${supported.length} supported here), contract ${contract.version}`);
+  logger.info(`run ${runId}: chaos drill, profile ${profile.name}, ${faults.length} faults (${supported.length} supported here), contract ${contract.version}, runtime ${options.runtime.runtime} (${options.runtime.reason})`);
   await using stack = await LocalRuntime.start({
     manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, bins: options.bins ?? {}, overrides, logger, placements: mergePlacements(needs),
   });

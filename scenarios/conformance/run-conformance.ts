@@ -93,7 +93,7 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
     ...(options.overrides ?? []),
   ];
 
-  logger.info(`run ${runId}: profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime}`);
+  logger.info(`run ${runId}: profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime} (${options.runtime.reason})`);
   await using stack = await startStack(options.runtime, {
     ...runtimeStartOptions(options.runtime),
     manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, bins: options.bins ?? {}, overrides, logger,

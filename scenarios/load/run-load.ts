@@ -89,7 +89,7 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
     alertmanagerToSinks({ pagerdutyUrl: alertSink.urls.pagerduty, slackUrl: alertSink.urls.slack, webhookBaseUrl: alertSink.urls.webhook, smtpHostPort: smtpSink.hostPort }),
     ...(options.overrides ?? []),
   ];
-  logger.info(`run ${runId}: load, profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime}, duration ${plan.durationSource}`);
+  logger.info(`run ${runId}: load, profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime} (${options.runtime.reason}), duration ${plan.durationSource}`);
   for (const s of plan.signals) logger.info(`  ${s.signal}: offering ${round(s.offeredPerSec)} ${s.unit}/s = ${s.target.value} ${s.target.unit} x ${s.offeredFraction}`);
   await using stack = await startStack(options.runtime, {
     ...runtimeStartOptions(options.runtime), manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, bins: options.bins ?? {}, overrides, logger });

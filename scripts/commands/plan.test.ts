@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DockerEngine, K3S_IMAGE } from "../../stack/index.ts";
+import { startPrivateDockerd } from "../../stack/runtimes/k3s/private-dockerd.ts";
 import { startKubeApiDouble, type StartedKubeApiDouble } from "../../stack/runtimes/kube-api/kube-api-double.ts";
 import { offlineEngineRoutes, startFakeEngine } from "../../stack/runtimes/k3s/fake-engine.ts";
 import { applyObjects } from "../../stack/runtimes/kube-api/apply.ts";
@@ -23,8 +24,16 @@ async function runWithEnv(env: Record<string, string>, args: string[]) {
   }
 }
 
-const dockerd = await new DockerEngine(undefined, 1_000).ping().then((version) => ({ version }), (error: Error) => ({ error: error.message }));
-if ("error" in dockerd) console.warn(`skipping "obsconf plan --runtime k3s against this machine's dockerd": ${dockerd.error} (start one: dockerd --iptables=false --bridge=none &)`);
+// The engine the dockerd test talks to: the machine's own when one answers, else a private dockerd
+// started for the test (Debian's docker.io, installed by scripts/setup.sh); skipped, saying why, if neither.
+const systemDockerd = await new DockerEngine(undefined, 1_000).ping().then(() => true, () => false);
+const privateDockerd = systemDockerd ? undefined : await startPrivateDockerd();
+const dockerHost = systemDockerd ? undefined : privateDockerd && "host" in privateDockerd ? privateDockerd.host : undefined;
+const noDockerd = !systemDockerd && dockerHost === undefined;
+if (noDockerd) console.warn(`skipping "obsconf plan --runtime k3s against a real dockerd": no engine answers at ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"} and a private one could not start: ${privateDockerd && "unavailable" in privateDockerd ? privateDockerd.unavailable : "?"}`);
+afterAll(async () => {
+  if (privateDockerd && "host" in privateDockerd) await privateDockerd[Symbol.asyncDispose]();
+});
 
 describe("obsconf plan --runtime k3s|auto", () => {
   it("should say the k3s image is missing and how to preload it when the engine answers and no registry does", async () => {
@@ -47,13 +56,18 @@ describe("obsconf plan --runtime k3s|auto", () => {
     expect(result.stdout.split("\n")[0]).toMatch(new RegExp(`^runtime: local \\(auto: no container engine answered at unix://\\S+ \\(GET /version got no answer within 3000ms\\)(; also, .*)?, so the local runtime runs\\)$`));
   });
 
-  it.skipIf("error" in dockerd)("should say the image is missing against this machine's dockerd, and auto should fall back to local", { timeout: 120_000 }, async () => {
-    const k3s = await runCli(["plan", "--runtime", "k3s"], { timeoutMs: 45_000 });
+  it.skipIf(noDockerd)("should say the image is missing against a real dockerd, and auto should fall back to local, neither hanging", { timeout: 120_000 }, async () => {
+    const env: Record<string, string> = dockerHost ? { DOCKER_HOST: dockerHost } : {};
+    const started = performance.now();
+    const k3s = await runWithEnv(env, ["plan", "--runtime", "k3s"]);
     expect(k3s.code).toBe(0);
-    expect(k3s.stdout).toMatch(new RegExp(`^runtime: k3s \\(--runtime k3s: the container engine at unix:///var/run/docker\\.sock answers \\(version [^)]+\\) but the k3s image ${K3S_IMAGE.replace(/[.+]/g, "\\$&")} is not present and cannot be pulled: `));
+    expect(k3s.stdout).toMatch(new RegExp(`^runtime: k3s \\(--runtime k3s: the container engine at unix://\\S+ answers \\(version [^)]+\\) but the k3s image ${K3S_IMAGE.replace(/[.+]/g, "\\$&")} is not present and cannot be pulled: `));
     expect(k3s.stdout).toContain("docker load -i obsconf-k3s-image.tar");
-    const auto = await runCli(["plan", "--runtime", "auto"], { timeoutMs: 45_000 });
-    expect(auto.stdout.split("\n")[0]).toMatch(/^runtime: local \(auto: the container engine at unix:\/\/\/var\/run\/docker\.sock answers .* is not present and cannot be pulled: .*, so the local runtime runs\)$/);
+    const auto = await runWithEnv(env, ["plan", "--runtime", "auto"]);
+    expect(auto.code).toBe(0);
+    expect(auto.stdout.split("\n")[0]).toMatch(/^runtime: local \(auto: the container engine at unix:\/\/\S+ answers .* is not present and cannot be pulled: .*, so the local runtime runs\)$/);
+    // Each engine and registry call is bounded by 3 s; two CLI runs (with tsx start-up) stay far below this.
+    expect(performance.now() - started).toBeLessThan(60_000);
   });
 });
 

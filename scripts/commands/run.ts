@@ -50,7 +50,6 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
     throw new InputError({ file: "command line", field: "--only" }, "--only with the conformance and load scenarios (a chaos drill selects with --fault)", `--only with scenario "chaos"`);
   }
   const runtime = await chooseRuntime(scenario, options);
-  process.stderr.write(`runtime: ${runtime.runtime} (${runtime.reason})\n`);
   const progress = createProgressPrinter();
   // Log lines (e.g. the load's rate lines) first clear the progress printer's live status line in a terminal.
   const clearLive = process.stderr.isTTY === true && !process.env.CI ? "\r\u001b[K" : "";

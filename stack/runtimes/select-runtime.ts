@@ -17,7 +17,7 @@ export interface RuntimeChoice {
 }
 
 const ANY = "one of local, k3s, cluster, auto";
-const LOCAL_ONLY = "local or auto (this command starts the local runtime only in this build; obsconf plan and obsconf cleanup take k3s and cluster)";
+const LOCAL_ONLY = "local or auto (this command starts the local runtime only)";
 
 export function parseRuntimeName(requested: string): RuntimeName {
   if (!RUNTIME_NAMES.includes(requested as RuntimeName)) throw new InputError({ file: "command line", field: "--runtime" }, ANY, JSON.stringify(requested));
@@ -25,16 +25,16 @@ export function parseRuntimeName(requested: string): RuntimeName {
 }
 
 /**
- * For the commands that start the local runtime only (`up`, `run` until they take a started stack
- * from `startStack`): `auto` is local, and k3s or cluster asked for explicitly is refused rather
- * than silently run locally.
+ * For callers that start the local runtime only (tests, the bench): `auto` is local, and k3s or
+ * cluster asked for explicitly is refused rather than silently run locally. Commands use
+ * `resolveRuntime`.
  */
 export function selectRuntime(requested: string): RuntimeChoice {
   switch (parseRuntimeName(requested)) {
     case "local":
       return { runtime: "local", reason: "--runtime local" };
     case "auto":
-      return { runtime: "local", reason: "auto: this command starts the local runtime only in this build, so the local runtime runs" };
+      return { runtime: "local", reason: "auto: this caller starts the local runtime only, so the local runtime runs" };
     case "k3s":
     case "cluster":
       throw new InputError({ file: "command line", field: "--runtime" }, LOCAL_ONLY, JSON.stringify(requested));
