@@ -25,6 +25,7 @@ export interface StoppedSmtpSink {
 /** A loopback SMTP server (no TLS, any credentials) that records alert emails as notifications. */
 export class SmtpSink {
   #clock: Clock = systemClock;
+  #listenHost = "127.0.0.1";
 
   static start(): Promise<StartedSmtpSink> {
     return new SmtpSink().start();
@@ -35,9 +36,19 @@ export class SmtpSink {
     return this;
   }
 
+  /**
+   * The address to listen on (default 127.0.0.1). On k3s or a cluster the pods must reach the sink, so
+   * scenarios pass 0.0.0.0 there; the sink's URLs keep naming 127.0.0.1 (the runtime rewrites them to
+   * the address pods reach).
+   */
+  withListenHost(host: string): this {
+    this.#listenHost = host;
+    return this;
+  }
+
   async start(): Promise<StartedSmtpSink> {
     const started = new StartedSmtpSink(this.#clock);
-    await started.listen();
+    await started.listen(this.#listenHost);
     return started;
   }
 }
@@ -76,10 +87,10 @@ export class StartedSmtpSink implements AsyncDisposable {
   }
 
   /** @internal */
-  async listen(): Promise<void> {
+  async listen(host = "127.0.0.1"): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      this.#server.once("error", (cause) => reject(new HarnessError("SMTP sink could not listen on 127.0.0.1:0", { cause })));
-      this.#server.listen(0, "127.0.0.1", () => resolve());
+      this.#server.once("error", (cause) => reject(new HarnessError(`SMTP sink could not listen on ${host}:0`, { cause })));
+      this.#server.listen(0, host, () => resolve());
     });
     this.#hostPort = `127.0.0.1:${(this.#server.server.address() as AddressInfo).port}`;
   }

@@ -80,6 +80,18 @@ describe("AlertSink", () => {
     ]);
   });
 
+  it("should listen on every interface when asked (pods on k3s reach it), still answering on its loopback URLs", async () => {
+    await using sink = await new AlertSink().withListenHost("0.0.0.0").start();
+    expect(sink.urls.webhook).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhook$/);
+    const res = await post(`${sink.urls.webhook}/ops-webhook`, webhookPayload);
+    expect(res.status).toBe(200);
+    expect(sink.notifications()).toHaveLength(1);
+  });
+
+  it("should fail to start, naming the address, on an address this host does not have", async () => {
+    await expect(new AlertSink().withListenHost("192.0.2.1").start()).rejects.toThrow("alert sink could not listen on 192.0.2.1:0");
+  });
+
   it("should reject a webhook body that is not version 4 with the field named", async () => {
     await using sink = await AlertSink.start();
     const res = await post(`${sink.urls.webhook}/x`, { ...webhookPayload, version: "3" });

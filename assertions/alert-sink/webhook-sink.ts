@@ -28,6 +28,7 @@ export interface StoppedAlertSink {
  */
 export class AlertSink {
   #clock: Clock = systemClock;
+  #listenHost = "127.0.0.1";
 
   static start(): Promise<StartedAlertSink> {
     return new AlertSink().start();
@@ -38,9 +39,19 @@ export class AlertSink {
     return this;
   }
 
+  /**
+   * The address to listen on (default 127.0.0.1). On k3s or a cluster the pods must reach the sink, so
+   * scenarios pass 0.0.0.0 there; the sink's URLs keep naming 127.0.0.1 (the runtime rewrites them to
+   * the address pods reach).
+   */
+  withListenHost(host: string): this {
+    this.#listenHost = host;
+    return this;
+  }
+
   async start(): Promise<StartedAlertSink> {
     const started = new StartedAlertSink(this.#clock);
-    await started.listen();
+    await started.listen(this.#listenHost);
     return started;
   }
 }
@@ -56,10 +67,10 @@ export class StartedAlertSink implements AsyncDisposable {
   }
 
   /** @internal */
-  async listen(): Promise<void> {
+  async listen(host = "127.0.0.1"): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      this.#server.once("error", (cause) => reject(new HarnessError("alert sink could not listen on 127.0.0.1:0", { cause })));
-      this.#server.listen(0, "127.0.0.1", resolve);
+      this.#server.once("error", (cause) => reject(new HarnessError(`alert sink could not listen on ${host}:0`, { cause })));
+      this.#server.listen(0, host, resolve);
     });
     const base = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
     this.#urls = { pagerduty: `${base}/pagerduty/v2/enqueue`, slack: `${base}/slack`, webhook: `${base}/webhook` };

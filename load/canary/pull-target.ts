@@ -9,6 +9,8 @@ export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8
 
 export interface PullCanaryTargetOptions {
   runId: string;
+  /** Listen address (default 127.0.0.1; 0.0.0.0 when pods on k3s or a cluster scrape it). `url`/`target` keep naming 127.0.0.1. */
+  listenHost?: string;
   ledger: Ledger;
   /** How often the exposed seq is bumped (keep it above the scrape interval to see every value). */
   intervalMs: number;
@@ -73,7 +75,7 @@ export class PullCanaryTarget {
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve());
+      server.listen(0, this.options.listenHost ?? "127.0.0.1", () => resolve());
     });
     const { port } = server.address() as AddressInfo;
 

@@ -17,7 +17,7 @@ import { PullCanaryTarget } from "../../load/canary/pull-target.ts";
 import { createHttpTransport, createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
 import { withRetry } from "../../load/transport/with-retry.ts";
 import { newRunId } from "../../stack/runtimes/local/local-runtime.ts";
-import { runtimeStartOptions } from "../shared/runtime-start-options.ts";
+import { instrumentListenHost, runtimeStartOptions } from "../shared/runtime-start-options.ts";
 import { startStack } from "../../stack/runtimes/start-stack.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
 import type { ComponentStatus, RuntimeOverride } from "../../stack/started-stack.ts";
@@ -82,9 +82,9 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   const startedAtMs = clock.nowMs();
   const ledger = new Ledger();
 
-  await using alertSink = await AlertSink.start();
-  await using smtpSink = await SmtpSink.start();
-  await using pullTarget = await new PullCanaryTarget({ runId, ledger, intervalMs: 60_000, count: profile.canaries.pullScrapes, deadlineMs: 600_000, begin: "on-demand" }).start();
+  await using alertSink = await new AlertSink().withListenHost(instrumentListenHost(options.runtime)).start();
+  await using smtpSink = await new SmtpSink().withListenHost(instrumentListenHost(options.runtime)).start();
+  await using pullTarget = await new PullCanaryTarget({ runId, ledger, listenHost: instrumentListenHost(options.runtime), intervalMs: 60_000, count: profile.canaries.pullScrapes, deadlineMs: 600_000, begin: "on-demand" }).start();
   const sinkEndpoints = (options.sinkEndpoints ?? ((e) => e))({ pagerdutyUrl: alertSink.urls.pagerduty, slackUrl: alertSink.urls.slack, webhookBaseUrl: alertSink.urls.webhook, smtpHostPort: smtpSink.hostPort });
   const shortenedFrom = new Map<string, number>();
   const overrides: RuntimeOverride[] = [

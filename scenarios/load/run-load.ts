@@ -12,7 +12,7 @@ import { OTLP_HTTP_PROTOBUF_HEADERS } from "../../load/encode/otlp-traces.ts";
 import { createHttpTransport, createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
 import { withRetry } from "../../load/transport/with-retry.ts";
 import { newRunId } from "../../stack/runtimes/local/local-runtime.ts";
-import { runtimeStartOptions } from "../shared/runtime-start-options.ts";
+import { instrumentListenHost, runtimeStartOptions } from "../shared/runtime-start-options.ts";
 import { startStack } from "../../stack/runtimes/start-stack.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
 import type { RuntimeOverride } from "../../stack/started-stack.ts";
@@ -83,8 +83,8 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
   const startedAtMs = clock.nowMs();
   const ledger = new Ledger();
 
-  await using alertSink = await AlertSink.start();
-  await using smtpSink = await SmtpSink.start();
+  await using alertSink = await new AlertSink().withListenHost(instrumentListenHost(options.runtime)).start();
+  await using smtpSink = await new SmtpSink().withListenHost(instrumentListenHost(options.runtime)).start();
   const overrides = [
     alertmanagerToSinks({ pagerdutyUrl: alertSink.urls.pagerduty, slackUrl: alertSink.urls.slack, webhookBaseUrl: alertSink.urls.webhook, smtpHostPort: smtpSink.hostPort }),
     ...(options.overrides ?? []),
