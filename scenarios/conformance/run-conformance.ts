@@ -1,4 +1,3 @@
-import path from "node:path";
 import { parse } from "yaml";
 import { systemClock, type Clock } from "../../common/clock.ts";
 import { parseDurationMs } from "../../common/duration.ts";
@@ -11,12 +10,12 @@ import { alertmanagerRoutesCheck, prometheusRetentionCheck, prometheusScrapeInte
 import { notRun } from "../../assertions/checks/check-builder.ts";
 import { lokiRetentionCheck } from "../../assertions/checks/loki-retention-check.ts";
 import { loadContract, profileOf, type Contract, type Profile } from "../../assertions/contract.ts";
-import { loadQuerySuite, SUITES_DIR } from "../../assertions/query-suite.ts";
 import type { CheckResult, RunResult } from "../../assertions/run-result.ts";
 import { PullCanaryTarget } from "../../load/canary/pull-target.ts";
 import { createHttpTransport, createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
 import { withRetry } from "../../load/transport/with-retry.ts";
 import { newRunId } from "../../stack/runtimes/local/local-runtime.ts";
+import { loadQuerySuites } from "../shared/query-suites.ts";
 import { instrumentListenHost, runtimeStartOptions } from "../shared/runtime-start-options.ts";
 import { startStack } from "../../stack/runtimes/start-stack.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
@@ -74,10 +73,7 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   const { wanted, wantedGroup } = checkFilter(options.only);
   const contract = loadContract(options.contractFile);
   const profile = profileOf(contract, options.profile);
-  const suiteFile = (file: string | undefined, name: string) => loadQuerySuite(file ?? path.join(SUITES_DIR, `${name}.yaml`), file ?? `assertions/suites/${name}.yaml`);
-  const suite = await suiteFile(options.promqlSuiteFile, "promql");
-  const logqlSuite = await suiteFile(options.logqlSuiteFile, "logql");
-  const traceqlSuite = await suiteFile(options.traceqlSuiteFile, "traceql");
+  const { promql: suite, logql: logqlSuite, traceql: traceqlSuite } = await loadQuerySuites(options);
   const runId = newRunId();
   const startedAtMs = clock.nowMs();
   const ledger = new Ledger();

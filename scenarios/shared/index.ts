@@ -5,3 +5,4 @@ export * from "./component-status.ts";
 export * from "./inventory.ts";
 export * from "./stack-clients.ts";
 export * from "./runtime-start-options.ts";
+export * from "./query-suites.ts";
