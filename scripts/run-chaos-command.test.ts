@@ -34,7 +34,7 @@ describe("obsconf run chaos: bad fault specs", () => {
   it("should refuse --only, which selects conformance checks, for a drill", async () => {
     const result = await runCli(["run", "chaos", "--only", "metrics."]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('obsconf: error: command line: field --only: expected --only with the conformance scenario (a chaos drill selects with --fault), saw --only with scenario "chaos"\n');
+    expect(result.stderr).toBe('obsconf: error: command line: field --only: expected --only with the conformance and load scenarios (a chaos drill selects with --fault), saw --only with scenario "chaos"\n');
   });
 
   it("should refuse --fault with another scenario", async () => {

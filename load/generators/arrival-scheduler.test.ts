@@ -40,7 +40,9 @@ describe("runArrivalSchedule", () => {
     expect(run.sent).toBe(1);
     expect(run.scheduled).toBe(100);
     expect(run.unsent).toBe(99);
-    expect(run.elapsedMs).toBeGreaterThanOrEqual(300); // the one in flight was awaited
+    // The one in flight (300 ms) was awaited; Node's timers run on a millisecond clock and may fire up to
+    // ~1 ms early against performance.now(), so allow a few ms (CI saw 299.6).
+    expect(run.elapsedMs).toBeGreaterThanOrEqual(295);
   });
 
   it("should stop scheduling when aborted and count only the slots that came due", async () => {
