@@ -115,6 +115,13 @@ export class StartedLocalStack implements StartedStack {
     const placements = new FaultPlacements(this.runId, options.placements ?? [], (line) => this.#rewrites.push(line), () => uniqueFreePort(used));
     this.#placements = placements;
     this.#pods = (options.extraPods ?? []).map((p) => ({ name: p.name, namespace: p.namespace, uid: p.uid, containerName: p.container, labels: p.labels ?? {} }));
+    // As kubelet and the container runtime do when a pod starts: its container's log directory and
+    // an empty 0.log exist before the first line, so an agent discovers the file at its own start.
+    for (const pod of this.#pods) {
+      const dir = path.join(this.nodeRootDir, "var", "log", "pods", `${pod.namespace}_${pod.name}_${pod.uid}`, pod.containerName);
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, "0.log"), "", { flag: "a" });
+    }
     await mkdir(path.join(this.nodeRootDir, "var", "log", "pods"), { recursive: true });
     for (const [index, spec] of specs.entries()) {
       const plan = plans[index]!;
