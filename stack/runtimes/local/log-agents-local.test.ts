@@ -23,6 +23,20 @@ http.createServer((req, res) => { res.writeHead(req.url === "/ready" ? 200 : 404
 process.on("SIGTERM", () => process.exit(0));
 `;
 
+/** A stand-in `vector`: answers `--version`, records argv and config, serves /health on the api address. */
+const FAKE_VECTOR = `#!/usr/bin/env node
+const fs = require("node:fs");
+const http = require("node:http");
+const args = process.argv.slice(2);
+if (args.includes("--version")) { console.log("vector 0.34.0 (fake for obsconf tests)"); process.exit(0); }
+const configFile = args.find((a) => a.startsWith("--config=")).slice("--config=".length);
+const config = fs.readFileSync(configFile, "utf8");
+fs.writeFileSync(process.env.HOME + "/fake-vector.json", JSON.stringify({ args, configFile, config }));
+const [, host, port] = /^api:\\n(?:  .*\\n)*?  address: ([\\d.]+):(\\d+)$/m.exec(config);
+http.createServer((req, res) => { res.writeHead(req.url === "/health" ? 200 : 404); res.end("ok"); }).listen(Number(port), host);
+process.on("SIGTERM", () => process.exit(0));
+`;
+
 describe("LocalRuntime with a log agent (a fake promtail via bins)", () => {
   let dir: string;
   let stack: StartedLocalStack;
@@ -62,5 +76,35 @@ describe("LocalRuntime with a log agent (a fake promtail via bins)", () => {
     expect(rewrites).toContain(`promtail: hostPath /var/log/pods (mounted at /var/log/pods) -> ${stack.nodeRootDir}/var/log/pods (the run's stand-in for the node's directory)`);
     expect(rewrites).toContain(`promtail: hostPath /run/promtail (mounted at /run/promtail) -> ${stack.nodeRootDir}/run/promtail (the run's stand-in for the node's directory)`);
     expect(rewrites.filter((line) => line.startsWith("promtail: scrape job kubernetes-pods: kubernetes_sd_configs (role pod) -> 1 static target group(s)"))).toHaveLength(1);
+  });
+});
+
+describe("LocalRuntime with a log agent (a fake vector via bins)", () => {
+  let dir: string;
+  let stack: StartedLocalStack;
+  const pod = { name: "obsconf-log-canary", namespace: "obsconf-agents", uid: "7b0c1d2e-0000-4000-8000-000000000002", container: "canary" };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "obsconf-agents-test-"));
+    const fake = path.join(dir, "vector");
+    await writeFile(fake, FAKE_VECTOR);
+    await chmod(fake, 0o755);
+    stack = await LocalRuntime.start({ manifestsDir: MANIFESTS, runsDir: path.join(dir, "runs"), bins: { vector: fake }, only: ["vector"], extraPods: [pod], readyTimeoutMs: 20_000 });
+  }, 30_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("should start vector with a file source over the run's pod log directory feeding the CRI remap", async () => {
+    expect(stack.components().find((c) => c.plan.component === "vector")!.status.state).toBe("ready");
+    const seen = JSON.parse(await readFile(path.join(stack.runDir, "vector", "fake-vector.json"), "utf8")) as { configFile: string; config: string };
+    expect(seen.configFile).toBe(path.join(stack.runDir, "vector", "fs", "etc", "vector", "vector.yaml"));
+    const config = parse(seen.config) as { data_dir: string; sources: Record<string, { type: string; include?: string[] }>; transforms: Record<string, { inputs: string[] }> };
+    expect(config.sources.kubernetes_logs).toEqual({ type: "file", include: [`${stack.nodeRootDir}/var/log/pods/*/*/*.log`], read_from: "beginning" });
+    expect(config.transforms.parse_logs!.inputs).toEqual(["kubernetes_logs_cri", "http_logs"]);
+    expect(config.data_dir).toBe(path.join(stack.runDir, "vector", "fs", "vector-data-dir"));
+    expect(stack.rewrites()).toContain(`vector: hostPath /var/log (mounted at /var/log) -> ${stack.nodeRootDir}/var/log (the run's stand-in for the node's directory)`);
   });
 });
