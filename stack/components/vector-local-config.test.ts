@@ -32,7 +32,7 @@ describe("adaptVectorConfig", () => {
   it("should replace kubernetes_logs with a file source and a CRI remap that the manifest's remap reads", () => {
     const notes: string[] = [];
     const config = adapted(notes);
-    expect(config.sources.kubernetes_logs).toEqual({ type: "file", include: [`${root}/var/log/pods/*/*/*.log`], read_from: "beginning" });
+    expect(config.sources.kubernetes_logs).toEqual({ type: "file", include: [`${root}/var/log/pods/*/*/*.log`], read_from: "beginning", fingerprint: { strategy: "device_and_inode" } });
     expect(config.sources.http_logs!.type).toBe("http_server");
     expect(config.transforms.kubernetes_logs_cri!.type).toBe("remap");
     expect(config.transforms.kubernetes_logs_cri!.inputs).toEqual(["kubernetes_logs"]);

@@ -17,7 +17,8 @@ export function adaptVectorConfig(text: string, context: LocalAdaptContext): str
   for (const [name, source] of Object.entries(config.sources ?? {})) {
     if (source.type !== "kubernetes_logs") continue;
     const include = `${context.podLogDir}/*/*/*.log`;
-    config.sources![name] = { type: "file", include: [include], read_from: "beginning" };
+    // device_and_inode: the checksum fingerprint of older Vectors waits for 256 bytes before reading a new file.
+    config.sources![name] = { type: "file", include: [include], read_from: "beginning", fingerprint: { strategy: "device_and_inode" } };
     const remap = `${name}_cri`;
     config.transforms = { [remap]: { type: "remap", inputs: [name], source: criRemapSource(context.pods) }, ...config.transforms };
     const readers: string[] = [];

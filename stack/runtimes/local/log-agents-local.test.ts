@@ -102,7 +102,7 @@ describe("LocalRuntime with a log agent (a fake vector via bins)", () => {
     const seen = JSON.parse(await readFile(path.join(stack.runDir, "vector", "fake-vector.json"), "utf8")) as { configFile: string; config: string };
     expect(seen.configFile).toBe(path.join(stack.runDir, "vector", "fs", "etc", "vector", "vector.yaml"));
     const config = parse(seen.config) as { data_dir: string; sources: Record<string, { type: string; include?: string[] }>; transforms: Record<string, { inputs: string[] }> };
-    expect(config.sources.kubernetes_logs).toEqual({ type: "file", include: [`${stack.nodeRootDir}/var/log/pods/*/*/*.log`], read_from: "beginning" });
+    expect(config.sources.kubernetes_logs).toEqual({ type: "file", include: [`${stack.nodeRootDir}/var/log/pods/*/*/*.log`], read_from: "beginning", fingerprint: { strategy: "device_and_inode" } });
     expect(config.transforms.parse_logs!.inputs).toEqual(["kubernetes_logs_cri", "http_logs"]);
     expect(config.data_dir).toBe(path.join(stack.runDir, "vector", "fs", "vector-data-dir"));
     expect(stack.rewrites()).toContain(`vector: hostPath /var/log (mounted at /var/log) -> ${stack.nodeRootDir}/var/log (the run's stand-in for the node's directory)`);
