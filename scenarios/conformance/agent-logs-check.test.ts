@@ -26,7 +26,7 @@ const onPath = (name: string) => {
 };
 const agents = ["promtail", "vector"].filter(onPath);
 const endToEndMissing = [...(agents.length === 0 ? ["a promtail or vector binary"] : []), ...(onPath("loki") ? [] : ["a loki binary (the reference sink would make it simulated)"])];
-if (endToEndMissing.length) console.warn(`skipping the logs.ingestion.agent end-to-end run: ${endToEndMissing.join(" and ")} not on PATH; only the rewrites, the runtime with a fake promtail, and the check against a file-reading Loki stand-in run here`);
+if (endToEndMissing.length) console.warn(`skipping the logs.ingestion.agent end-to-end run: ${endToEndMissing.join(" and ")} not on PATH; only the rewrites, the runtime with a fake promtail and a fake vector, and the check against a file-reading Loki stand-in run here`);
 
 const ready = (component: string): ComponentStatus => ({ plan: { component, title: component, image: `${component}:1`, manifestVersion: "1", mode: "process", binary: `/usr/bin/${component}`, versionMismatch: false }, status: { state: "ready", readyAfterMs: 1 } });
 
