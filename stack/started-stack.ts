@@ -42,6 +42,19 @@ export interface ExtraService {
   ports: { name: string; host: string; port: number }[];
 }
 
+/**
+ * A harness pod whose container log file the harness writes (load/transport/file-transport.ts) under
+ * the stack's `nodeRootDir`, offered to the log agents' Kubernetes pod discovery like a pod on the node.
+ */
+export interface ExtraPod {
+  name: string;
+  namespace: string;
+  /** Part of the log directory's name (`<namespace>_<name>_<uid>`). */
+  uid: string;
+  container: string;
+  labels?: Record<string, string>;
+}
+
 export interface StoppedStack {
   runDir: string;
   exits: Record<string, { code: number | null; signal: string | null } | undefined>;
@@ -51,6 +64,12 @@ export interface StartedStack extends AsyncDisposable {
   readonly runtime: "local" | "k3s" | "cluster";
   readonly runId: string;
   readonly runDir: string;
+  /**
+   * Local runtime: the directory standing in for the node's `/` for pod log files, i.e. the
+   * `rootDir` of a pod log file transport; the log agents read `<nodeRootDir>/var/log/pods`.
+   * Undefined where the harness cannot write the node's log files (k3s, cluster).
+   */
+  readonly nodeRootDir?: string;
   components(): readonly ComponentStatus[];
   endpoints(): StackEndpoints;
   /** The loopback rewrites and overrides applied, one line each (printed and reported). */

@@ -30,6 +30,8 @@ export interface LogCanaryObservation extends Observation {
 export interface ReadLogCanaryOptions {
   readonly client: Pick<LokiClient, "queryRange">;
   readonly runId: string;
+  /** LogQL selector to poll (default `logCanarySelector(runId)`, the push canary's stream); lines of other runs are ignored. */
+  readonly selector?: string;
   /** The ledger entries of the log canary stream, read again on every poll. */
   readonly writes: () => readonly CanaryWrite[];
   /** Wall-clock deadline. */
@@ -57,7 +59,7 @@ export interface LogCanaryRead {
 
 export async function readLogCanary(options: ReadLogCanaryOptions): Promise<LogCanaryRead> {
   const { client, runId, writes, readUntilMs, writerDone = () => false, initialIntervalMs = 5, maxIntervalMs = 500, limit = 5000, maxPagesPerPoll = 20, maxPolls = 1_000_000, clock = systemClock } = options;
-  const selector = logCanarySelector(runId);
+  const selector = options.selector ?? logCanarySelector(runId);
   const sightings = new LogSightings(runId);
   let polls = 0, queryErrors = 0, lastQueryError: string | undefined, intervalMs = initialIntervalMs, waitedMs = 0;
   let knownPending = new Set<string>();

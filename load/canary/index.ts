@@ -6,3 +6,4 @@ export * from "./log-canary-writer.ts";
 export * from "./trace-canary-writer.ts";
 export * from "./canary-loop.ts";
 export * from "./send-outcome.ts";
+export * from "./pod-log-canary-writer.ts";

@@ -30,6 +30,7 @@ import { StackClients } from "../shared/stack-clients.ts";
 import { runPullCanary, runPushCanary } from "./metrics-canary-checks.ts";
 import { logqlRunner, traceqlRunner } from "./log-trace-runners.ts";
 import { runLogChecks } from "./logs-checks.ts";
+import { AGENT_CHECK, agentCanaryPod, chooseLogAgent, runAgentLogCheck } from "./agent-logs-check.ts";
 import { runTraceChecks } from "./traces-checks.ts";
 import { InputError } from "../../common/errors.ts";
 import { OTLP_HTTP_PROTOBUF_HEADERS } from "../../load/encode/otlp-traces.ts";
@@ -89,10 +90,13 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
     ...(options.overrides ?? []),
   ];
 
+  // The agent canary's pod: the runtime lists it to the log agents' pod discovery, the check writes its log file.
+  const agentPod = agentCanaryPod();
+
   logger.info(`run ${runId}: profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime} (${options.runtime.reason})`);
   await using stack = await startStack(options.runtime, {
     ...runtimeStartOptions(options.runtime),
-    manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, bins: options.bins ?? {}, overrides, logger,
+    manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, bins: options.bins ?? {}, overrides, logger, extraPods: [agentPod],
     extraServices: [{ name: "obsconf-pull-canary", namespace: "ecomm-prod", annotations: { "prometheus.io/scrape": "true" }, labels: { "app.kubernetes.io/part-of": "obsconf" }, ports: [{ name: "http", host: "127.0.0.1", port: Number(new URL(pullTarget.url).port) }] }],
   });
   await using clients = new StackClients(stack);
@@ -124,6 +128,11 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
       loki
         ? track(["logs.ingestion", "logs.ingestion.tail"], () => runLogChecks({ loki, pushUrl: `${endpoints.loki!.http!.url}/loki/api/v1/push`, ledger, runId, contract, profile, simulatedBy: simulatedBy(statusOf("loki")), clock }))
         : undefined,
+      track([AGENT_CHECK.id], async () => {
+        const choice = chooseLogAgent({ stack, statusOf, lokiReady: loki !== undefined, contract, clock });
+        if ("notRun" in choice || !loki) return "notRun" in choice ? choice.notRun : [];
+        return runAgentLogCheck({ loki, ...choice, pod: agentPod, ledger, runId, contract, profile, simulatedBy: simulatedBy(statusOf("loki")), clock });
+      }),
       loki
         ? track(["config.loki.retention"], async () =>
             statusOf("loki")?.plan.mode === "process"

@@ -56,8 +56,21 @@ export interface LocalService {
   pathRewrites?: Readonly<Record<string, string>>;
 }
 
+/** A pod the harness writes container log files for (the local stand-in for a pod on the node). */
+export interface LocalPod {
+  name: string;
+  namespace: string;
+  uid: string;
+  containerName: string;
+  labels: Record<string, string>;
+}
+
 export interface LocalAdaptContext {
   services: readonly LocalService[];
+  /** Harness pods whose log files are under `podLogDir` (what Kubernetes discovery would list). */
+  pods: readonly LocalPod[];
+  /** The local directory standing in for the node's `/var/log/pods`. */
+  podLogDir: string;
   /** Lines describing what was rewritten, printed by the runtime. */
   note(rewrite: string): void;
 }

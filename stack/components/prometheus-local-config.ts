@@ -95,6 +95,6 @@ function podLabels(service: LocalService, port: LocalService["ports"][number]): 
 }
 
 /** Kubernetes SD turns any character not valid in a label name into `_`. */
-function sanitize(key: string): string {
+export function sanitize(key: string): string {
   return key.replace(/[^a-zA-Z0-9_]/g, "_");
 }

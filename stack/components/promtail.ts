@@ -1,4 +1,5 @@
 import type { ComponentDef } from "./component-def.ts";
+import { adaptPromtailConfig } from "./promtail-local-config.ts";
 
 export const promtail: ComponentDef = {
   name: "promtail",
@@ -7,4 +8,5 @@ export const promtail: ComponentDef = {
   binaries: ["promtail"],
   versionArgs: ["-version"],
   versionPattern: /version v?(\d+\.\d+\.\d+)/,
+  adaptConfigFile: (file, context) => (/\.ya?ml$/.test(file.path) && /scrape_configs/.test(file.content) ? adaptPromtailConfig(file.content, context) : file.content),
 };

@@ -51,7 +51,7 @@ export async function validateStack(options: ValidateOptions): Promise<Validatio
     // Checked as the local runtime runs it: Debian's Prometheus is built without Kubernetes SD,
     // so discovery becomes static groups with the same __meta_kubernetes_* labels (see adaptPrometheusConfig).
     const services = specs.flatMap((s) => localServicesOf(s, (port) => port));
-    const promFs = await materialize(prometheus, path.join(work, "prometheus"), (text) => adaptPrometheusConfig(text, { services, note: () => {} }));
+    const promFs = await materialize(prometheus, path.join(work, "prometheus"), (text) => adaptPrometheusConfig(text, { services, pods: [], podLogDir: "/var/log/pods", note: () => {} }));
     const amFs = await materialize(alertmanager, path.join(work, "alertmanager"));
     if (!promtool) {
       for (const id of ["prometheus.config", "prometheus.rules", "prometheus.rule-tests"]) checks.push({ id, title: `promtool ${id.split(".")[1]}`, status: "unsupported", detail: "promtool is not on PATH (Debian: apt-get install prometheus)" });

@@ -3,12 +3,12 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { HarnessError } from "../../../common/errors.ts";
 import { silentLogger, type Logger } from "../../../common/log.ts";
-import { componentDef, COMPONENT_NAMES, type LocalService, type SubstituteDef } from "../../components/index.ts";
+import { componentDef, COMPONENT_NAMES, type LocalPod, type LocalService, type SubstituteDef } from "../../components/index.ts";
 import { OBSCONF_BIN } from "../../obsconf-version.ts";
 import { extractComponents, type ComponentSpec } from "../../manifest/component-spec.ts";
 import { loadManifests } from "../../manifest/load-manifests.ts";
 import type { ComponentPlan } from "../../plan.ts";
-import type { ComponentControl, ComponentStatus, Endpoint, ExtraService, FaultPlacement, RuntimeOverride, StackEndpoints, StartedStack, StoppedStack } from "../../started-stack.ts";
+import type { ComponentControl, ComponentStatus, Endpoint, ExtraPod, ExtraService, FaultPlacement, RuntimeOverride, StackEndpoints, StartedStack, StoppedStack } from "../../started-stack.ts";
 import { onShutdown } from "./child-registry.ts";
 import { LocalComponentControl } from "./component-control.ts";
 import { ComponentProcess } from "./component-process.ts";
@@ -28,6 +28,8 @@ export interface LocalStartOptions {
   only?: readonly string[];
   overrides?: readonly RuntimeOverride[];
   extraServices?: readonly ExtraService[];
+  /** Harness pods whose log files are written under the stack's `nodeRootDir` (the log agents' discovery lists them). */
+  extraPods?: readonly ExtraPod[];
   /** What faults need set up at start (chaos/: `mergePlacements(fault.preflight().needs)`): proxies, network namespaces, tmpfs data dirs. */
   placements?: readonly FaultPlacement[];
   readyTimeoutMs?: number;
@@ -75,7 +77,13 @@ export class StartedLocalStack implements StartedStack {
   readonly #dependsOn = new Map<string, Set<string>>();
   #stopped: Promise<StoppedStack> | undefined;
 
-  constructor(readonly runId: string, readonly runDir: string) {}
+  /** Stands in for the node's `/` where pod log files live: hostPaths under /var/log and /run map below it. */
+  readonly nodeRootDir: string;
+  #pods: readonly LocalPod[] = [];
+
+  constructor(readonly runId: string, readonly runDir: string) {
+    this.nodeRootDir = path.join(runDir, "node");
+  }
 
   components(): readonly ComponentStatus[] {
     return [...this.#statuses.values()];
@@ -106,6 +114,15 @@ export class StartedLocalStack implements StartedStack {
     const used = new Set<number>();
     const placements = new FaultPlacements(this.runId, options.placements ?? [], (line) => this.#rewrites.push(line), () => uniqueFreePort(used));
     this.#placements = placements;
+    this.#pods = (options.extraPods ?? []).map((p) => ({ name: p.name, namespace: p.namespace, uid: p.uid, containerName: p.container, labels: p.labels ?? {} }));
+    // As kubelet and the container runtime do when a pod starts: its container's log directory and
+    // an empty 0.log exist before the first line, so an agent discovers the file at its own start.
+    for (const pod of this.#pods) {
+      const dir = path.join(this.nodeRootDir, "var", "log", "pods", `${pod.namespace}_${pod.name}_${pod.uid}`, pod.containerName);
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, "0.log"), "", { flag: "a" });
+    }
+    await mkdir(path.join(this.nodeRootDir, "var", "log", "pods"), { recursive: true });
     for (const [index, spec] of specs.entries()) {
       const plan = plans[index]!;
       if (plan.mode === "unavailable") {
@@ -183,10 +200,17 @@ export class StartedLocalStack implements StartedStack {
     const dependsOn = new Set<string>();
     this.#dependsOn.set(spec.name, dependsOn);
     const depends = (service: LocalService) => service.component !== spec.name && service.component !== "harness" && dependsOn.add(service.component);
-    const mounts = spec.container.mounts.map((m) => ({ containerPath: m.mountPath, localPath: m.kind === "host" ? m.hostPath : path.join(r.dir, "fs", m.mountPath) }));
+    const mounts = spec.container.mounts.map((m) => ({ containerPath: m.mountPath, localPath: m.kind === "host" ? this.#hostPathHere(m.hostPath) : path.join(r.dir, "fs", m.mountPath) }));
     const context: RewriteContext = { services, mounts, ownPorts: r.ports, listenHost: r.host };
     for (const mount of spec.container.mounts) {
-      if (mount.kind === "host") continue;
+      if (mount.kind === "host") {
+        const local = this.#hostPathHere(mount.hostPath);
+        if (local !== mount.hostPath) {
+          await mkdir(local, { recursive: true });
+          this.#rewrites.push(`${spec.name}: hostPath ${mount.hostPath} (mounted at ${mount.mountPath}) -> ${local} (the run's stand-in for the node's directory)`);
+        }
+        continue;
+      }
       const local = path.join(r.dir, "fs", mount.mountPath);
       if (mount.kind === "data") {
         await mkdir(local, { recursive: true });
@@ -203,7 +227,7 @@ export class StartedLocalStack implements StartedStack {
           depends(service);
         });
         for (const hit of hits) this.#rewrites.push(`${spec.name}: ${file.path}: ${hit}`);
-        content = def.adaptConfigFile ? def.adaptConfigFile({ ...file, content }, { services, note: (line) => this.#rewrites.push(line) }) : content;
+        content = def.adaptConfigFile ? def.adaptConfigFile({ ...file, content }, { services, pods: this.#pods, podLogDir: path.join(this.nodeRootDir, "var", "log", "pods"), note: (line) => this.#rewrites.push(line) }) : content;
         await mkdir(path.dirname(localFile), { recursive: true });
         await writeFile(localFile, content, { mode: mount.from.kind === "Secret" ? 0o600 : 0o644 });
       }
@@ -223,6 +247,15 @@ export class StartedLocalStack implements StartedStack {
       ...(readiness?.kind === "http" && probePort ? { readiness: { kind: "http" as const, url: `http://${r.host}:${probePort}${readiness.path}` } } : {}),
       ...(readiness?.kind === "tcp" && probePort ? { readiness: { kind: "tcp" as const, host: r.host, port: probePort } } : {}),
     });
+  }
+
+  /**
+   * Node directories the agents read or keep state in (/var/log, /run) map into `nodeRootDir`, so a
+   * local agent reads the harness's pod log files and never the host's; other hostPaths (node-exporter's
+   * /proc, /sys, /) stay the host's own.
+   */
+  #hostPathHere(hostPath: string): string {
+    return /^\/(var\/log|run)(\/|$)/.test(hostPath) ? path.join(this.nodeRootDir, hostPath) : hostPath;
   }
 
   stop(): Promise<StoppedStack> {

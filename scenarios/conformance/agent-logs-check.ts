@@ -1,0 +1,89 @@
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../../common/clock.ts";
+import { compare } from "../../assertions/canary/compare.ts";
+import { notRun } from "../../assertions/checks/check-builder.ts";
+import { ingestionCheck } from "../../assertions/checks/ingestion-check.ts";
+import type { Contract } from "../../assertions/contract.ts";
+import { readLogCanary } from "../../assertions/readers/log-canary-reader.ts";
+import type { CheckResult } from "../../assertions/run-result.ts";
+import { PodLogCanaryWriter } from "../../load/canary/pod-log-canary-writer.ts";
+import { createPodLogFileTransport } from "../../load/transport/file-transport.ts";
+import type { LokiClient } from "../../stack/clients/loki-client.ts";
+import type { ComponentStatus, ExtraPod, StartedStack } from "../../stack/started-stack.ts";
+import { notRunFor } from "../shared/component-status.ts";
+import type { CanaryRunContext } from "./canary-run-context.ts";
+
+export const AGENT_CHECK = { id: "logs.ingestion.agent", title: "Logs through the agents (pod log files -> Promtail/Vector -> Loki)", pillar: "logs" } as const;
+export const LOG_AGENTS = ["promtail", "vector"] as const;
+export type LogAgent = (typeof LOG_AGENTS)[number];
+
+/** The harness pod whose container log file carries the agent canary (registered with the runtime as an ExtraPod). */
+export function agentCanaryPod(): ExtraPod {
+  return {
+    name: "obsconf-agent-canary", namespace: "ecomm-prod", uid: randomUUID(), container: "canary",
+    labels: { "app.kubernetes.io/name": "obsconf-agent-canary", "app.kubernetes.io/part-of": "obsconf" },
+  };
+}
+
+/**
+ * Which agent the check reads through, or why it cannot run: no agent ready (`unavailable`, with each
+ * agent's reason), no Loki (`unavailable`, Loki's reason), or a runtime where the harness does not
+ * write the node's pod log files (`unsupported`). Promtail is preferred (it runs on every node).
+ */
+export function chooseLogAgent(o: { stack: Pick<StartedStack, "runtime" | "nodeRootDir">; statusOf: (name: string) => ComponentStatus | undefined; lokiReady: boolean; contract: Contract; clock: Clock }):
+  { agent: LogAgent; others: LogAgent[]; nodeRootDir: string } | { notRun: CheckResult } {
+  const identity = { ...AGENT_CHECK, startedAtMs: o.clock.nowMs() };
+  const target = o.contract.targets["latency.ingestion.logs"];
+  const reasonOf = (name: string) => (o.statusOf(name) ? notRunFor(AGENT_CHECK.id, AGENT_CHECK.title, "logs", o.statusOf(name), o.clock).reason : `${name} is not in the manifests`);
+  const ready = LOG_AGENTS.filter((name) => o.statusOf(name)?.status.state === "ready");
+  if (ready.length === 0) return { notRun: notRun(identity, "unavailable", `no log agent runs (${LOG_AGENTS.map(reasonOf).join("; ")})`, target) };
+  if (!o.lokiReady) return { notRun: notRun(identity, "unavailable", reasonOf("loki") ?? "loki does not run", target) };
+  if (o.stack.nodeRootDir === undefined) {
+    return { notRun: notRun(identity, "unsupported", `runtime ${o.stack.runtime}: the harness writes pod log files for the agents only on the local runtime (this build does not write a node's /var/log/pods)`, target) };
+  }
+  return { agent: ready[0]!, others: ready.slice(1), nodeRootDir: o.stack.nodeRootDir };
+}
+
+export interface AgentLogCheckOptions extends CanaryRunContext {
+  loki: Pick<LokiClient, "queryRange">;
+  agent: LogAgent;
+  /** Other agents that ship the same file (their streams are not counted). */
+  others: readonly LogAgent[];
+  nodeRootDir: string;
+  pod: ExtraPod;
+  simulatedBy: string[];
+}
+
+/**
+ * Agent path: the canary appends one line per tick to the harness pod's container log file (CRI
+ * format, under the runtime's stand-in for the node's /var/log/pods); the agent ships it to Loki;
+ * query_range polled adaptively reads it back. Same comparator, accounting and target as
+ * logs.ingestion. Promtail's streams carry the `pod` label its relabelling sets, so the selector
+ * counts only them; Vector's carry service and namespace only.
+ */
+export async function runAgentLogCheck(o: AgentLogCheckOptions): Promise<CheckResult> {
+  const startedAtMs = o.clock.nowMs();
+  const target = o.contract.targets["latency.ingestion.logs"];
+  const { count, intervalMs } = o.profile.canaries;
+  const service = o.pod.labels?.["app.kubernetes.io/name"] ?? o.pod.container;
+  const selector = o.agent === "promtail" ? `{service="${service}", pod="${o.pod.name}"}` : `{service="${service}", namespace="${o.pod.namespace}"}`;
+  await using transport = createPodLogFileTransport({ rootDir: o.nodeRootDir, namespace: o.pod.namespace, pod: o.pod.name, uid: o.pod.uid, container: o.pod.container, clock: o.clock });
+  const writes = () => o.ledger.entries({ signal: "logs", stream: "agent" });
+  const writer = await new PodLogCanaryWriter({ transport, ledger: o.ledger, runId: o.runId, count, intervalMs, deadlineMs: count * intervalMs + 10_000, clock: o.clock }).start();
+  let writerDone = false;
+  void writer.done.then(() => (writerDone = true));
+  const read = await readLogCanary({ client: o.loki, runId: o.runId, selector, writes, readUntilMs: startedAtMs + count * intervalMs + target.value + 5_000, writerDone: () => writerDone, clock: o.clock });
+  await writer.stop();
+  const endedAtMs = o.clock.nowMs();
+  const comparison = compare(writes(), read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
+  return ingestionCheck({
+    identity: { ...AGENT_CHECK, title: `Logs through the agents (pod log file -> ${o.agent} -> Loki)`, startedAtMs }, endedAtMs, target, comparison, writes: writes(),
+    firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.firstSeenAtMs])), errorMarginMs: read.maxErrorMarginMs, simulatedBy: o.simulatedBy,
+    queries: [`query_range ${selector} (lines of run ${o.runId}) polled every 5-500ms (${read.polls} polls, ${read.queryErrors} failed${read.lastQueryError ? `: ${read.lastQueryError}` : ""})`],
+    notes: [
+      `written to ${transport.path} (CRI lines; acked = appended and fsynced: the file has no receiver's acknowledgement)`,
+      `measurement error: up to ${Math.round(read.maxErrorMarginMs)}ms`,
+      ...(o.others.length ? [`${o.others.join(", ")} also ship${o.others.length === 1 ? "s" : ""} this file; only ${o.agent}'s stream is counted`] : []),
+    ],
+  });
+}
