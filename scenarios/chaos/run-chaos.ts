@@ -19,6 +19,7 @@ import { withRetry } from "../../load/transport/with-retry.ts";
 import { AlertmanagerClient } from "../../stack/clients/alertmanager-client.ts";
 import { LokiClient } from "../../stack/clients/loki-client.ts";
 import { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
+import { readerUrl } from "./reader-endpoint.ts";
 import { TempoClient } from "../../stack/clients/tempo-client.ts";
 import { LocalRuntime, newRunId } from "../../stack/runtimes/local/local-runtime.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
@@ -110,7 +111,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunResult> {
   if (prometheusUrl === undefined) {
     for (const { fault } of supported) record(notRun(identity(`chaos.${fault.name}.fault`, `Fault ${fault.name}`, "stack", clock.nowMs()), "unavailable", notRunReason(statusOf("prometheus"))));
   } else {
-    await using reader = new PrometheusClient({ baseUrl: prometheusUrl, timeoutMs: 2_000 });
+    await using reader = new PrometheusClient({ baseUrl: readerUrl(stack, "prometheus", "web") ?? prometheusUrl, timeoutMs: 2_000 });
     await using probeClient = new PrometheusClient({ baseUrl: prometheusUrl, timeoutMs: PROBE.timeoutMs });
     const alertmanagerUrl = statusOf("alertmanager")?.status.state === "ready" ? endpoints.alertmanager?.web?.url : undefined;
     await using alertmanager = alertmanagerUrl ? new AlertmanagerClient({ baseUrl: alertmanagerUrl }) : undefined;
