@@ -10,6 +10,7 @@ import { runLokiSinkFromArgs } from "../stack/reference-sinks/loki/run-loki-sink
 import { runTempoSinkFromArgs } from "../stack/reference-sinks/tempo/tempo-sink-cli.ts";
 import { runCommand, SCENARIOS } from "./commands/run.ts";
 import { parseLoadDurationMs } from "../scenarios/load/load-duration.ts";
+import { parseLoadGenerator } from "../scenarios/load/load-generator-choice.ts";
 import { upCommand } from "./commands/up.ts";
 import { validateCommand } from "./commands/validate.ts";
 
@@ -96,6 +97,7 @@ program
   .argument("<scenario>", SCENARIOS.join(" | "))
   .option("--profile <name>", "contract profile: ci | small | documented (volumes and durations; never targets)", "ci")
   .option("--duration <d>", "load only: how long the load runs (1s..2h, e.g. 90s, 5m, or seconds), instead of the profile's load.duration", parseLoadDurationMs)
+  .option("--generator <name>", "load only: builtin (worker processes on this machine, default) | k6 (local k6 with the xk6 extensions; k6-operator TestRuns on --runtime cluster)", parseLoadGenerator)
   .addOption(runtimeOption())
   .addOption(manifestsOption())
   .addOption(binOption())

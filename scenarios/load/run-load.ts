@@ -6,6 +6,7 @@ import { AlertSink } from "../../assertions/alert-sink/webhook-sink.ts";
 import { SmtpSink } from "../../assertions/alert-sink/smtp-sink.ts";
 import { loadContract, profileOf } from "../../assertions/contract.ts";
 import type { CheckResult, RunResult } from "../../assertions/run-result.ts";
+import type { GeneratorReport } from "../../load/generators/generator-report.ts";
 import { OTLP_HTTP_PROTOBUF_HEADERS } from "../../load/encode/otlp-traces.ts";
 import { createHttpTransport, createRemoteWriteTransport } from "../../load/transport/http-transport.ts";
 import { withRetry } from "../../load/transport/with-retry.ts";
@@ -32,6 +33,17 @@ import { loadReceivers } from "./load-receivers.ts";
 import { createLoadProgress } from "./load-progress.ts";
 import { measureThroughput } from "./throughput-run.ts";
 import { measureTraceLoss } from "./trace-loss.ts";
+import { notRun } from "../../assertions/checks/check-builder.ts";
+import { offeredRates } from "../../assertions/contract.ts";
+import { buildK6Inputs, inClusterEndpoints, k6TargetsFrom, runK6 } from "../../load/k6/index.ts";
+import { COMPONENT_NAMES } from "../../stack/components/index.ts";
+import { extractComponents } from "../../stack/manifest/component-spec.ts";
+import { loadManifests } from "../../stack/manifest/load-manifests.ts";
+import { StartedClusterStack } from "../../stack/runtimes/cluster/index.ts";
+import { findBinary } from "../../stack/runtimes/local/find-binary.ts";
+import { chooseLoadPath, type K6Host, type LoadGeneratorName } from "./load-generator-choice.ts";
+import { localK6Runner, operatorK6Runner, sharedK6Load } from "./k6-load.ts";
+import path from "node:path";
 
 export interface LoadRunOptions {
   runtime: RuntimeChoice;
@@ -45,6 +57,8 @@ export interface LoadRunOptions {
   logqlSuiteFile?: string;
   traceqlSuiteFile?: string;
   bins?: Readonly<Record<string, string>>;
+  /** `--generator`: builtin worker processes (default) or the k6 scripts (local k6, or k6-operator TestRuns on a cluster). */
+  generator?: LoadGeneratorName;
   /** Run only checks whose id starts with one of these prefixes (default: all). */
   only?: readonly string[];
   /** Extra changes to the run (negative controls), applied after the scenario's own. */
@@ -108,6 +122,42 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
   /** Lines added to a check's evidence after it was built (load arrival, trace loss). */
   const notes: { id: string; text: string }[] = [];
 
+  // --generator: builtin worker processes, local k6, or k6-operator TestRuns (cluster); the throughput verdict reads the receivers' counters either way.
+  const host: K6Host = stack instanceof StartedClusterStack ? { runtime: "cluster", operator: await stack.k6Operator() } : { runtime: options.runtime.runtime === "cluster" ? "local" : options.runtime.runtime };
+  const loadPath = chooseLoadPath(options.generator ?? "builtin", host);
+  const addNote = (signal: SignalLoad["signal"], text: string) => notes.push({ id: `throughput.${signal}`, text });
+  if (loadPath.kind === "builtin" && loadPath.note) {
+    logger.info(loadPath.note);
+    for (const s of plan.signals) addNote(s.signal, loadPath.note);
+  }
+  let k6Unavailable: string | undefined;
+  let k6Generate: ((signal: SignalLoad["signal"]) => Promise<GeneratorReport>) | undefined;
+  if (loadPath.kind !== "builtin") {
+    const k6Bin = options.bins?.["k6"];
+    if (loadPath.kind === "k6-local" && !(await findBinary(["k6"], k6Bin, ["version"], /k6 v(\d+\.\d+\.\d+)/))) {
+      // runK6 starts nothing without a binary: its answer is the reason every throughput check states.
+      const probe = await runK6({ inputs: {} as never, workDir: path.join(options.runsDir, runId, "k6"), ...(k6Bin ? { k6Bin } : {}) });
+      k6Unavailable = probe.status === "unavailable" ? probe.reason : "k6 vanished between probe and run";
+      logger.info(`k6: ${k6Unavailable}; every throughput check is unavailable`);
+    } else {
+      const rates = offeredRates(contract, profile);
+      const mimirReceives = clients.ready("mimir");
+      const targetEndpoints = loadPath.kind === "k6-operator" && stack instanceof StartedClusterStack
+        ? inClusterEndpoints(extractComponents(await loadManifests(options.manifestsDir), COMPONENT_NAMES), stack.namespace)
+        : endpoints;
+      const inputs = buildK6Inputs({
+        contract, profile, offered: rates, targets: k6TargetsFrom(targetEndpoints, { metricsReceiver: mimirReceives ? "mimir" : "prometheus" }),
+        suites: [promqlSuite, logqlSuite, traceqlSuite], runStartedAtMs: startedAtMs, ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
+      });
+      const loads = plan.signals.filter((s) => wantedGroup([`throughput.${s.signal}`]) && receivers[s.signal].kind === "ready");
+      const runner = loadPath.kind === "k6-operator" && stack instanceof StartedClusterStack
+        ? operatorK6Runner({ host: stack, inputs, loads, durationMs: plan.durationMs, clock, logger, notes: addNote })
+        : localK6Runner({ inputs, loads, durationMs: plan.durationMs, workDir: path.join(options.runsDir, runId, "k6"), ...(k6Bin ? { k6Bin } : {}), clock, logger, notes: addNote });
+      if (loadPath.kind === "k6-operator") logger.info(`k6-operator: ${loadPath.detail}; the load runs as TestRuns in the run namespace`);
+      k6Generate = sharedK6Load(loads.map((s) => s.signal), runner);
+    }
+  }
+
   const remoteWrite = prometheus ? createRemoteWriteTransport({ url: `${endpoints.prometheus!.web!.url}/api/v1/write` }) : undefined;
   const canaryTransport = remoteWrite ? withRetry(remoteWrite, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 5_000 }) : undefined;
   const otlpTransport = otlp ? createHttpTransport({ url: `${otlp.endpoint.url}/v1/traces`, headers: OTLP_HTTP_PROTOBUF_HEADERS }) : undefined;
@@ -127,12 +177,14 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
       const id = `throughput.${load.signal}`;
       const receiver = receivers[load.signal];
       let arrived = () => {};
-      if (wantedGroup([id]) && receiver.kind === "ready") arrivals.push(new Promise<void>((resolve) => (arrived = resolve)));
+      if (wantedGroup([id]) && receiver.kind === "ready" && k6Unavailable === undefined) arrivals.push(new Promise<void>((resolve) => (arrived = resolve)));
       return track([id], async () => {
         if (receiver.kind === "unavailable") return notRunFor(id, THROUGHPUT_TITLES[load.signal], load.signal, receiver.status, clock);
+        if (k6Unavailable !== undefined) return notRun({ id, title: THROUGHPUT_TITLES[load.signal], pillar: load.signal, startedAtMs: clock.nowMs() }, "unavailable", `--generator k6: ${k6Unavailable}`, load.target);
         return measureThroughput({
           identity: { id, title: THROUGHPUT_TITLES[load.signal], pillar: load.signal }, load, profile: profile.name, durationMs: plan.durationMs, receiver: receiver.receiver,
-          generate: generatorFor(load), notes: [describeGenerator(load)], clock, onSample: (sample) => progress.sample(sample),
+          generate: k6Generate ? () => k6Generate(load.signal) : generatorFor(load),
+          notes: [k6Generate ? `generator: k6 (${loadPath.kind === "k6-operator" ? "k6-operator TestRuns in the run namespace" : "local k6 processes"}), load/k6/scripts` : describeGenerator(load)], clock, onSample: (sample) => progress.sample(sample),
           onArriving: ({ seen, afterMs }) => {
             notes.push({ id, text: seen ? `load seen arriving at the receiver ${(afterMs / 1000).toFixed(1)}s after the generator was started (worker start-up)` : "the load was never seen arriving at the receiver's counter" });
             arrived();

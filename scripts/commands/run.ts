@@ -8,6 +8,7 @@ import type { RunResult } from "../../assertions/run-result.ts";
 import { runChaos } from "../../scenarios/chaos/run-chaos.ts";
 import { runConformance } from "../../scenarios/conformance/run-conformance.ts";
 import { runLoadScenario } from "../../scenarios/load/run-load.ts";
+import type { LoadGeneratorName } from "../../scenarios/load/load-generator-choice.ts";
 import { planK3s, resolveRuntime, type RuntimeChoice } from "../../stack/index.ts";
 import { createProgressPrinter } from "../progress-printer.ts";
 
@@ -27,6 +28,8 @@ export interface RunCommandOptions {
   only?: string[];
   /** `--duration` (ms), `run load` only: replaces the profile's load duration. */
   duration?: number;
+  /** `--generator`, `run load` only: builtin (default) or k6. */
+  generator?: LoadGeneratorName;
   /** `obsconf run chaos`: fault specs (repeatable `--fault`); default: the profile's list. */
   fault?: string[];
   /** k3s: `--images DIR` (image archives preloaded into k3s). */
@@ -42,6 +45,9 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   }
   if (options.duration !== undefined && scenario !== "load") {
     throw new InputError({ file: "command line", field: "--duration" }, "no --duration (it sets the load window of 'run load'; conformance and chaos durations come from the profile)", `--duration with 'run ${scenario}'`);
+  }
+  if (options.generator !== undefined && scenario !== "load") {
+    throw new InputError({ file: "command line", field: "--generator" }, "no --generator (it picks the load generator of 'run load')", `--generator with 'run ${scenario}'`);
   }
   if (options.fault?.length && scenario !== "chaos") {
     throw new InputError({ file: "command line", field: "--fault" }, "--fault only with the chaos scenario", `--fault with scenario ${JSON.stringify(scenario)}`);
@@ -68,7 +74,7 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   const run = (): Promise<RunResult> => {
     switch (scenario) {
       case "load":
-        return runLoadScenario({ ...common, ...suites, ...(options.duration !== undefined ? { durationMs: options.duration } : {}) });
+        return runLoadScenario({ ...common, ...suites, ...(options.duration !== undefined ? { durationMs: options.duration } : {}), ...(options.generator ? { generator: options.generator } : {}) });
       case "chaos":
         return runChaos({ ...common, ...(options.fault?.length ? { faults: options.fault } : {}) });
       default:

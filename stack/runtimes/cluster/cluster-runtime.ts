@@ -21,6 +21,7 @@ import { MANAGED_BY, MANAGED_BY_LABEL, RUN_ID_LABEL, runNamespace } from "../kub
 import { onShutdown } from "../local/child-registry.ts";
 import { newRunId } from "../local/local-runtime.ts";
 import { k6OperatorState, type K6OperatorState } from "./k6-operator.ts";
+import { waitForTestRuns, type TestRunOutcome, type WaitForTestRunsOptions } from "./k6-test-run-status.ts";
 import { describeKubeContext, loadKubeContext } from "./kube-context.ts";
 import { startPortForwards, type StartedPortForwards } from "./port-forward.ts";
 import { exposeServices, REACHABILITY_TEXT, resolveExposed, type Reachability } from "./reachability.ts";
@@ -156,6 +157,11 @@ export class StartedClusterStack extends StartedKubeStack {
       if (!this.kinds.some((k) => k.apiVersion === kind.apiVersion && k.kind === kind.kind)) this.kinds.unshift(kind);
     }
     await applyObjects(this.kubeConfig(), placed, { fieldManager: FIELD_MANAGER });
+  }
+
+  /** Waits (bounded) for the run's TestRuns to reach `status.stage` finished or error. */
+  waitForTestRuns(names: readonly string[], options: Omit<WaitForTestRunsOptions, "namespace" | "names">): Promise<TestRunOutcome[]> {
+    return waitForTestRuns(this.kubeConfig(), { ...options, namespace: this.namespace, names });
   }
 }
 
