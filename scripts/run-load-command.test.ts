@@ -16,6 +16,18 @@ describe("obsconf run load: input", () => {
     expect(result.stderr).toBe(DURATION_ERROR(value));
   });
 
+  it.each(["jmeter", "K6", ""])("should exit 2 before starting anything for --generator %j", async (value) => {
+    const result = await runCli(["run", "load", "--generator", value]);
+    expect(result).toMatchObject({ code: 2, stdout: "" });
+    expect(result.stderr).toBe(`obsconf: error: command line: field --generator: expected one of builtin, k6, saw ${JSON.stringify(value)}\n`);
+  });
+
+  it("should refuse --generator for conformance, which offers no load", async () => {
+    const result = await runCli(["run", "conformance", "--generator", "k6"]);
+    expect(result).toMatchObject({ code: 2, stdout: "" });
+    expect(result.stderr).toBe("obsconf: error: command line: field --generator: expected no --generator (it picks the load generator of 'run load'), saw --generator with 'run conformance'\n");
+  });
+
   it("should refuse --duration for conformance, whose durations come from the profile", async () => {
     const result = await runCli(["run", "conformance", "--duration", "30s"]);
     expect(result).toMatchObject({ code: 2, stdout: "" });
@@ -37,6 +49,8 @@ describe("obsconf run load: input", () => {
 });
 
 const binaries = ["/usr/bin/prometheus", "/usr/bin/prometheus-alertmanager"];
+const k6OnPath = (process.env.PATH ?? "").split(path.delimiter).some((d) => d !== "" && existsSync(path.join(d, "k6")));
+if (k6OnPath) console.warn("skipping the --generator k6 unavailable test: a k6 binary is on PATH here");
 const skip = !binaries.every((b) => existsSync(b));
 if (skip) console.warn(`skipping the obsconf run load end-to-end test: ${binaries.filter((b) => !existsSync(b)).join(", ")} not installed (apt-get install prometheus prometheus-alertmanager)`);
 
@@ -72,6 +86,18 @@ describe.skipIf(skip)("obsconf run load: a short run end to end", () => {
     const gone = await pollUntil("every obsconf pid gone", async () => [...seen].filter(isAlive), (alive) => alive.length === 0, { timeoutMs: 5000, intervalMs: 100 }).then(() => true, () => false);
     const left = gone ? [] : (await describeProcesses([...seen].filter(isAlive))).filter((row) => row.split(" ")[3]?.startsWith("Z") !== true);
     expect(left).toEqual([]);
+  }, 120_000);
+
+  it.skipIf(k6OnPath)("should report every throughput check unavailable with runK6's reason when --generator k6 finds no k6 binary, and still exit by the usual rules", async () => {
+    const out = path.join(dir, "out-k6");
+    const result = await runCli(["run", "load", "--generator", "k6", "--duration", "2s", "--only", "throughput.", "--runs-dir", path.join(dir, "runs"), "--out", out], { timeoutMs: 90_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const run = JSON.parse(await readFile(path.join(out, "run-result.json"), "utf8")) as RunResult;
+    expect(run.checks.map((c) => [c.id, c.status, c.reason]).sort()).toEqual(
+      ["logs", "metrics", "traces"].map((s) => [`throughput.${s}`, "unavailable", "--generator k6: no k6 binary on PATH (build one with the xk6 extensions: load/k6/README.md)"]),
+    );
+    expect(run.checks.some((c) => c.status === "pass")).toBe(false);
+    expect(result.stderr).toContain("k6: no k6 binary on PATH (build one with the xk6 extensions: load/k6/README.md); every throughput check is unavailable");
   }, 120_000);
 
   it("should exit 2 naming the suite file and query, with no report, when a query of the load's suites is malformed", async () => {

@@ -71,10 +71,9 @@ const ALL_SHAPES: readonly ShapeName[] = ["remote-write", "loki-push", "otlp-tra
 export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
   const { inputs, workDir, generators = 1, slackMs = 60_000, logger = silentLogger } = options;
   if (!Number.isInteger(generators) || generators < 1) throw new RangeError(`generators must be a whole number >= 1, saw ${generators}`);
-  const k6 = await findBinary(["k6"], options.k6Bin, ["version"], /k6 v(\d+\.\d+\.\d+)/);
-  if (k6 === undefined) {
-    return { status: "unavailable", reason: options.k6Bin ? `k6 binary ${options.k6Bin} is not executable` : "no k6 binary on PATH (build one with the xk6 extensions: load/k6/README.md)" };
-  }
+  const found = await findK6(options.k6Bin);
+  if (!found.available) return { status: "unavailable", reason: found.reason };
+  const k6 = found.k6;
   await mkdir(workDir, { recursive: true });
   const files = await k6ScriptFiles(inputs);
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(workDir, name), text);
@@ -95,6 +94,13 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     return { shape, ...verdict(done), generators: done, merged };
   });
   return { status: "ran", k6: k6.version === undefined ? { path: k6.path } : { path: k6.path, version: k6.version }, workDir, shapes: await Promise.all(runs) };
+}
+
+/** The k6 binary runK6 would use (`--bin k6=path`, else `k6` on PATH), or why there is none; starts nothing else. */
+export async function findK6(k6Bin?: string): Promise<{ available: true; k6: { path: string; version?: string } } | { available: false; reason: string }> {
+  const k6 = await findBinary(["k6"], k6Bin, ["version"], /k6 v(\d+\.\d+\.\d+)/);
+  if (k6 !== undefined) return { available: true, k6 };
+  return { available: false, reason: k6Bin ? `k6 binary ${k6Bin} is not executable` : "no k6 binary on PATH (build one with the xk6 extensions: load/k6/README.md)" };
 }
 
 function verdict(runs: readonly GeneratorRun[]): { status: "passed" | "failed" | "error"; reason?: string } {

@@ -6,3 +6,5 @@ export * from "./load-generators.ts";
 export * from "./throughput-run.ts";
 export * from "./trace-loss.ts";
 export * from "./load-progress.ts";
+export * from "./load-generator-choice.ts";
+export * from "./k6-load.ts";

@@ -35,12 +35,11 @@ import { measureThroughput } from "./throughput-run.ts";
 import { measureTraceLoss } from "./trace-loss.ts";
 import { notRun } from "../../assertions/checks/check-builder.ts";
 import { offeredRates } from "../../assertions/contract.ts";
-import { buildK6Inputs, inClusterEndpoints, k6TargetsFrom, runK6 } from "../../load/k6/index.ts";
+import { buildK6Inputs, findK6, inClusterEndpoints, k6TargetsFrom } from "../../load/k6/index.ts";
 import { COMPONENT_NAMES } from "../../stack/components/index.ts";
 import { extractComponents } from "../../stack/manifest/component-spec.ts";
 import { loadManifests } from "../../stack/manifest/load-manifests.ts";
 import { StartedClusterStack } from "../../stack/runtimes/cluster/index.ts";
-import { findBinary } from "../../stack/runtimes/local/find-binary.ts";
 import { chooseLoadPath, type K6Host, type LoadGeneratorName } from "./load-generator-choice.ts";
 import { localK6Runner, operatorK6Runner, sharedK6Load } from "./k6-load.ts";
 import path from "node:path";
@@ -134,10 +133,10 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
   let k6Generate: ((signal: SignalLoad["signal"]) => Promise<GeneratorReport>) | undefined;
   if (loadPath.kind !== "builtin") {
     const k6Bin = options.bins?.["k6"];
-    if (loadPath.kind === "k6-local" && !(await findBinary(["k6"], k6Bin, ["version"], /k6 v(\d+\.\d+\.\d+)/))) {
-      // runK6 starts nothing without a binary: its answer is the reason every throughput check states.
-      const probe = await runK6({ inputs: {} as never, workDir: path.join(options.runsDir, runId, "k6"), ...(k6Bin ? { k6Bin } : {}) });
-      k6Unavailable = probe.status === "unavailable" ? probe.reason : "k6 vanished between probe and run";
+    const k6 = loadPath.kind === "k6-local" ? await findK6(k6Bin) : undefined;
+    if (k6 && !k6.available) {
+      // The same lookup and reason as runK6's own: no binary, nothing started, every throughput check says why.
+      k6Unavailable = k6.reason;
       logger.info(`k6: ${k6Unavailable}; every throughput check is unavailable`);
     } else {
       const rates = offeredRates(contract, profile);
@@ -145,8 +144,12 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
       const targetEndpoints = loadPath.kind === "k6-operator" && stack instanceof StartedClusterStack
         ? inClusterEndpoints(extractComponents(await loadManifests(options.manifestsDir), COMPONENT_NAMES), stack.namespace)
         : endpoints;
+      const targets = k6TargetsFrom(targetEndpoints, { metricsReceiver: mimirReceives ? "mimir" : "prometheus" });
+      // Locally, remote write goes exactly where the builtin generator sends (a substitute may take it on another path, e.g. VictoriaMetrics' /api/v1/write).
+      const metricsReceiver = receivers.metrics;
+      if (loadPath.kind === "k6-local" && metricsReceiver.kind === "ready") targets.remoteWrite = { available: true, url: metricsReceiver.receiver.url, receiver: metricsReceiver.receiver.name };
       const inputs = buildK6Inputs({
-        contract, profile, offered: rates, targets: k6TargetsFrom(targetEndpoints, { metricsReceiver: mimirReceives ? "mimir" : "prometheus" }),
+        contract, profile, offered: rates, targets,
         suites: [promqlSuite, logqlSuite, traceqlSuite], runStartedAtMs: startedAtMs, ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
       });
       const loads = plan.signals.filter((s) => wantedGroup([`throughput.${s.signal}`]) && receivers[s.signal].kind === "ready");
