@@ -102,6 +102,7 @@ export function localK6Runner(o: { inputs: K6Inputs; loads: readonly SignalLoad[
       if (group) {
         o.notes(load.signal, `k6 ${shape} push latency (HDR merged over ${run.generators.length} generator(s), ${group.merged.count} pushes): p50 ${group.merged.p50}ms, p95 ${group.merged.p95}ms, p99 ${group.merged.p99}ms, max ${group.merged.max}ms`);
       }
+      o.notes(load.signal, "k6's own CPU and RSS are not measured (the generator line's CPU and RSS are not readings); sends count k6's pushes, whose failures k6 judges in its obsconf_push_failed threshold");
       o.notes(load.signal, `k6 ${result.k6.version ?? "(version unknown)"} at ${result.k6.path}: ${run.status === "failed" ? run.reason : "thresholds passed"}; ${dropped} dropped iterations; outputs in ${result.workDir}`);
       out.set(shape, k6GeneratorReport({
         load, durationMs: o.durationMs, startedAtMs, wallMs, generators: run.generators.length, acknowledgedUnits: run.merged.sent[load.unit] ?? 0,
