@@ -11,7 +11,7 @@ import { LocalRuntime } from "../stack/runtimes/local/local-runtime.ts";
 import type { RuntimeOverride } from "../stack/started-stack.ts";
 import { boundOf, type Bound } from "./bound.ts";
 import { binaryVersion } from "./machine-facts.ts";
-import { combineCeiling, combineLive, generatorPhase, measured, scheduleOf, share, type CeilingResult, type LiveResult, type LiveRound, type Measured, type PhaseResult } from "./phase-results.ts";
+import { combineCeiling, combineLive, generatorPhase, measured, offeredFor, share, type CeilingResult, type LiveResult, type LiveRound, type Measured, type PhaseResult } from "./phase-results.ts";
 import { startProcWindow } from "./proc-usage.ts";
 import { replayBodies, type ReplayBody, type ReplayReport } from "./replay-sender.ts";
 import { startVmagentPeer, VMAGENT_BINARY } from "./vmagent-peer.ts";
@@ -51,7 +51,7 @@ const REPLAY_PASSES = 4;
  * concurrency, so their comparison is like for like.)
  */
 export const inFlightFor = (sendsPerSec: number) => Math.min(64, Math.max(8, Math.ceil(sendsPerSec / 4)));
-const ROUNDS = 3;
+const ROUNDS = 4;
 
 /** Prometheus' remote_write to Mimir is removed: Mimir is not started, and Prometheus' own ingest is what is measured. */
 const PROMETHEUS_CONFIG = "/etc/prometheus/prometheus.yml";
@@ -104,8 +104,9 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
   logger.info(`  ${receiver}: warm-up pass (${options.seriesCount} series)`);
   await replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: 60_000, maxRequests: fleet.groups.length });
   // Ceiling and live alternate in ROUNDS short slices, so drift in what else runs on the (shared) machine
-  // affects both sides of the comparison alike. Each live slice offers 150 % of the ceiling slice just
-  // before it: the open model then keeps the receiver saturated (the excess shows as late/unsent sends).
+  // affects both sides of the comparison alike. Each live slice offers 150 % of the best ceiling slice so far:
+  // the open model then keeps the receiver saturated (the excess shows as late/unsent sends). Both sides'
+  // rates are the receiver's count for the slice over the slice's length (`measured`).
   // The live generator runs in this process (no worker start-up per slice; nothing else runs here then).
   const sliceMs = phaseMs / ROUNDS;
   const shape = metricsShape({ samplesPerSec: 1, ...fleetOptions });
@@ -113,17 +114,32 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
   await runLoad({ ...shape, offeredPerSec: 100_000 }, { url: writeUrl, durationMs: 1_500, maxInFlight: options.concurrency, timeoutMs: 10_000 });
   const ceilings: Measured<ReplayReport>[] = [];
   const rounds: LiveRound[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
+  const ceilingSlice = async (round: number) => {
     logger.info(`  ${receiver}: round ${round}/${ROUNDS}: ceiling (replay, ${options.concurrency} senders, ${sliceMs} ms)`);
-    const ceilingSlice = await measured(counter, pid, () => replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: sliceMs, maxRequests: 10_000_000 }));
-    ceilings.push(ceilingSlice);
-    const offeredPerSec = Math.max(1, Math.round(ceilingSlice.phase.acceptedPerSec * 1.5));
+    const slice = await measured(counter, pid, () => replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: sliceMs, maxRequests: 10_000_000 }), offeredFor(sliceMs));
+    ceilings.push(slice);
+  };
+  const liveSlice = async (round: number) => {
+    const ceilingPerSec = ceilings.at(-1)!.phase.acceptedPerSec;
+    // 150 % of the best ceiling slice so far: the CPU the receiver gets swings with the machine's other
+    // load, and an offer below what the receiver can take in this slice would cap the live side.
+    const offeredPerSec = Math.max(1, Math.round(Math.max(...ceilings.map((c) => c.phase.acceptedPerSec)) * 1.5));
     logger.info(`  ${receiver}: round ${round}/${ROUNDS}: live generator offering ${offeredPerSec} samples/s (${sliceMs} ms)`);
-    const liveSlice = await measured(counter, pid, () =>
-      runLoad({ ...shape, offeredPerSec }, { url: writeUrl, durationMs: sliceMs, maxInFlight: options.concurrency, timeoutMs: 10_000 }),
-      scheduleOf,
-    );
-    rounds.push({ ceilingPerSec: ceilingSlice.phase.acceptedPerSec, offeredPerSec, acceptedPerSec: liveSlice.phase.acceptedPerSec, elapsedMs: liveSlice.phase.elapsedMs, receiver: liveSlice.phase.receiver, notes: liveSlice.phase.notes, generator: liveSlice.result });
+    const slice = await measured(counter, pid, () => runLoad({ ...shape, offeredPerSec }, { url: writeUrl, durationMs: sliceMs, maxInFlight: options.concurrency, timeoutMs: 10_000 }), offeredFor(sliceMs));
+    rounds.push({ ceilingPerSec, offeredPerSec, acceptedPerSec: slice.phase.acceptedPerSec, elapsedMs: slice.phase.elapsedMs, receiver: slice.phase.receiver, notes: slice.phase.notes, generator: slice.result });
+  };
+  // ABBA: odd rounds measure the ceiling first, even rounds the live generator first (offering 150 % of the
+  // best ceiling slice so far), so neither side always follows the other (what one phase leaves behind in the
+  // receiver, e.g. its garbage or pending merges, is paid by both sides alike).
+  await ceilingSlice(1);
+  for (let round = 1; round <= ROUNDS; round++) {
+    if (round % 2 === 1) {
+      if (round > 1) await ceilingSlice(round);
+      await liveSlice(round);
+    } else {
+      await liveSlice(round);
+      await ceilingSlice(round);
+    }
   }
   const ceiling = combineCeiling(ceilings, options.concurrency);
   const live = combineLive(rounds, ceiling.acceptedPerSec, counter.describe);
@@ -173,7 +189,7 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
     logger.info(`  ${receiver}: documented rate ${samplesPerSec} samples/s (${durationMs} ms)`);
     const documentedRun = await measured(counter, pid, () =>
       runInWorkers({ job: { signal: "metrics", options: { url: writeUrl, samplesPerSec, seriesCount: options.seriesCount, samplesPerRequest: options.samplesPerRequest, durationMs, maxInFlight: inFlightFor(samplesPerSec / options.samplesPerRequest), timeoutMs: 10_000 } }, workers: 1 }),
-      scheduleOf,
+      offeredFor(durationMs),
     );
     result.documented = generatorPhase(documentedRun, samplesPerSec);
   }

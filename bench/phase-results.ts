@@ -97,11 +97,14 @@ export interface Measured<T> {
 }
 
 /**
- * Runs `work` inside a counter window (read every 500 ms) and a /proc window of the receiver. When `active`
- * gives the generator's schedule (wall clock), the rate is taken between the reads inside it, so a worker's
- * start-up (fork, compile, building the series) does not count against the receiver.
+ * Runs `work` inside a counter window (read every 500 ms) and a /proc window of the receiver. With
+ * `sendWindowMs` (how long the phase offered load: a replay's or a schedule's nominal duration), the rate
+ * is every sample the receiver counted for the phase (its counter read before `work` starts and after it
+ * has settled: nothing else writes to the receiver meanwhile) divided by that window, so neither a
+ * worker's start-up nor the timing of individual counter reads enters the rate. Without it the rate is
+ * over the whole counter window.
  */
-export async function measured<T>(counter: ReceiverCounter, pid: number | undefined, work: () => Promise<T>, active?: (result: T) => { fromWallMs: number; toWallMs: number }): Promise<Measured<T>> {
+export async function measured<T>(counter: ReceiverCounter, pid: number | undefined, work: () => Promise<T>, sendWindowMs?: (result: T) => number): Promise<Measured<T>> {
   const window = await startCounterWindow(counter, { intervalMs: 500 });
   const proc = await startProcWindow(pid);
   const result = await work();
@@ -109,17 +112,16 @@ export async function measured<T>(counter: ReceiverCounter, pid: number | undefi
   const notes = counted.seen ? [] : [`the counter ${counted.describe} never appeared`];
   if (counted.failedReads > 0) notes.push(`${counted.failedReads} counter reads failed`);
   let rate = { perSec: counted.perSec, elapsedMs: counted.elapsedMs };
-  if (active !== undefined) {
-    const { fromWallMs, toWallMs } = active(result);
-    const inside = counted.rateBetween(fromWallMs, toWallMs);
-    if (inside === undefined) notes.push("fewer than two counter reads fell inside the generator's schedule: the rate is over the whole window");
-    else rate = inside;
+  if (sendWindowMs !== undefined) {
+    const windowMs = sendWindowMs(result);
+    if (windowMs > 0) rate = { perSec: (counted.delta * 1000) / windowMs, elapsedMs: windowMs };
+    else notes.push(`the send window was ${windowMs} ms: the rate is over the whole counter window`);
   }
   return { result, phase: { acceptedPerSec: Math.round(rate.perSec), counter: counted.describe, elapsedMs: Math.round(rate.elapsedMs), receiver: receiverUsage, notes } };
 }
 
-/** The generator's schedule as a wall-clock window. */
-export const scheduleOf = (report: GeneratorReport) => ({ fromWallMs: report.startedAtMs, toWallMs: report.startedAtMs + report.durationMs });
+/** A phase that offered load for `durationMs` (its nominal length: sends in flight at its end are still counted when they land). */
+export const offeredFor = (durationMs: number) => () => durationMs;
 
 export function generatorPhase(run: Measured<GeneratorReport>, offeredPerSec: number): PhaseResult & { offeredPerSec: number; generator: GeneratorReport } {
   const report = run.result;
