@@ -44,6 +44,9 @@ export interface ArrivalRun extends ArrivalStats {
  * due but could not start before the end are reported as `unsent`. Aborting stops scheduling at once;
  * in-flight sends are awaited (their own timeouts bound that).
  */
+/** The reason the wait's end-of-run timer is cancelled with: one object, not one DOMException per send. */
+const WOKEN = Object.freeze({ reason: "a place freed" });
+
 export async function runArrivalSchedule(options: ArrivalScheduleOptions): Promise<ArrivalRun> {
   const { sendsPerSec, durationMs, maxSends, maxInFlight, lateThresholdMs = 10, clock = systemClock, signal, send } = options;
   if (!(sendsPerSec > 0 && Number.isFinite(sendsPerSec))) throw new HarnessError(`arrival schedule: expected sendsPerSec > 0, saw ${sendsPerSec}`);
@@ -89,7 +92,7 @@ export async function runArrivalSchedule(options: ArrivalScheduleOptions): Promi
       await new Promise<void>((resolve) => {
         const timer = new AbortController();
         const wake = () => {
-          timer.abort();
+          timer.abort(WOKEN); // a reason given: abort() without one builds a DOMException (stack and all) per wake-up
           signal?.removeEventListener("abort", wake);
           resolve();
         };
