@@ -23,7 +23,7 @@ import type { ComponentStatus, RuntimeOverride } from "../../stack/started-stack
 import { runAlertChecks, TRIGGERED_ALERTS } from "./alert-checks.ts";
 import { alertmanagerToSinks } from "../shared/alert-sink-override.ts";
 import { assembleRun } from "../shared/assemble-run.ts";
-import { checkFilter } from "../shared/check-filter.ts";
+import { checkCollector, checkFilter } from "../shared/check-filter.ts";
 import { notRunFor, simulatedBy } from "../shared/component-status.ts";
 import { pillarChecksNotRun } from "../shared/inventory.ts";
 import { StackClients } from "../shared/stack-clients.ts";
@@ -103,17 +103,7 @@ export async function runConformance(options: ConformanceOptions): Promise<RunRe
   const { statuses, prometheus, alertmanager, mimir, loki, tempo, otlp } = clients;
   const statusOf = (name: string) => clients.statusOf(name);
   const endpoints = stack.endpoints();
-  const checks: CheckResult[] = [];
-  const record = (check: CheckResult) => {
-    checks.push(check);
-    options.progress?.({ kind: "done", check });
-  };
-  const track = async (ids: string[], run: () => Promise<CheckResult | CheckResult[]>) => {
-    if (!wantedGroup(ids)) return;
-    for (const id of ids) options.progress?.({ kind: "start", id });
-    const result = await run();
-    for (const check of [result].flat()) if (wanted(check.id)) record(check);
-  };
+  const { checks, record, track } = checkCollector({ wanted, wantedGroup }, options.progress);
 
   const mimirStatus = statusOf("mimir");
   const httpTransport = prometheus ? createRemoteWriteTransport({ url: `${endpoints.prometheus!.web!.url}/api/v1/write` }) : undefined;

@@ -24,7 +24,7 @@ import { preflightSuite, runSuiteLoad, type SuiteRunner } from "../conformance/s
 import { runTraceChecks } from "../conformance/traces-checks.ts";
 import { alertmanagerToSinks } from "../shared/alert-sink-override.ts";
 import { assembleRun } from "../shared/assemble-run.ts";
-import { checkFilter } from "../shared/check-filter.ts";
+import { checkCollector, checkFilter } from "../shared/check-filter.ts";
 import { notRunFor, simulatedBy } from "../shared/component-status.ts";
 import { StackClients } from "../shared/stack-clients.ts";
 import { describeGenerator, generatorFor } from "./load-generators.ts";
@@ -106,17 +106,7 @@ export async function runLoadScenario(options: LoadRunOptions): Promise<RunResul
   const { statuses, prometheus, mimir, loki, tempo, otlp } = clients;
   const endpoints = stack.endpoints();
   const receivers = loadReceivers(clients, stack);
-  const checks: CheckResult[] = [];
-  const record = (check: CheckResult) => {
-    checks.push(check);
-    options.progress?.({ kind: "done", check });
-  };
-  const track = async (ids: string[], run: () => Promise<CheckResult | CheckResult[]>) => {
-    if (!wantedGroup(ids)) return;
-    for (const id of ids) options.progress?.({ kind: "start", id });
-    const result = await run();
-    for (const check of [result].flat()) if (wanted(check.id)) record(check);
-  };
+  const { checks, track } = checkCollector({ wanted, wantedGroup }, options.progress);
   const progress = createLoadProgress({ logger, durationMs: plan.durationMs, clock });
   /** Lines added to a check's evidence after it was built (load arrival, trace loss). */
   const notes: { id: string; text: string }[] = [];
