@@ -58,6 +58,31 @@ describe("PullCanaryTarget", () => {
     await expect(fetch(target.url)).rejects.toThrow("fetch failed");
   });
 
+  it("should expose value i at atMs[i] when begun with a schedule, and say which scrape first served each", async () => {
+    const ledger = new Ledger();
+    const clock = new ManualClock(1_000);
+    await using target = await new PullCanaryTarget({ runId: "r", ledger, intervalMs: 60_000, count: 2, deadlineMs: 600_000, begin: "on-demand", clock }).start();
+    expect(target.lastScrapeAtMs()).toBeUndefined();
+    await fetch(target.url);
+    expect([target.lastScrapeAtMs(), target.seq(), target.servedAtMs(0)]).toEqual([1_000, undefined, undefined]);
+    target.begin({ atMs: [8_500, 38_500, 99_000], deadlineMs: 120_000 });
+    const summary = await target.bumping;
+    expect(summary).toEqual({ ticks: 2, stoppedBy: "count" });
+    expect(ledger.entries({ stream: "pull" }).map((e) => [e.seq, e.writtenAtMs])).toEqual([[0, 8_500], [1, 38_500]]);
+    clock.advance(1_500);
+    await fetch(target.url);
+    await fetch(target.url);
+    expect([target.lastScrapeAtMs(), target.servedAtMs(1), target.servedAtMs(0)]).toEqual([40_000, 40_000, undefined]);
+  });
+
+  it("should stop a schedule at its deadline", async () => {
+    const ledger = new Ledger();
+    const clock = new ManualClock(0);
+    await using target = await new PullCanaryTarget({ runId: "r", ledger, intervalMs: 60_000, count: 3, deadlineMs: 600_000, begin: "on-demand", clock }).start();
+    target.begin({ atMs: [10, 20_000, 90_000], deadlineMs: 30_000 });
+    expect(await target.bumping).toEqual({ ticks: 2, stoppedBy: "deadline" });
+  });
+
   it("should answer 404 off /metrics", async () => {
     await using target = await new PullCanaryTarget({ runId: "r", ledger: new Ledger(), intervalMs: 1_000, count: 1, deadlineMs: 5_000 }).start();
     const response = await fetch(target.url.replace("/metrics", "/"));

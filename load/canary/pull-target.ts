@@ -35,8 +35,15 @@ export interface StartedPullTarget extends AsyncDisposable {
   seq(): number | undefined;
   /** Successful GETs of /metrics so far. */
   scrapes(): number;
-  /** Starts exposing (for `begin: "on-demand"`; a no-op otherwise or when called again), optionally with another cadence. */
-  begin(cadence?: { intervalMs: number; deadlineMs: number }): void;
+  /** When /metrics was last served (wall clock ms), undefined before the first scrape. */
+  lastScrapeAtMs(): number | undefined;
+  /** When a scrape first received `seq` (wall clock ms), undefined while none has. */
+  servedAtMs(seq: number): number | undefined;
+  /**
+   * Starts exposing (for `begin: "on-demand"`; a no-op otherwise or when called again): on the
+   * constructor's cadence, on another one, or value i at `atMs[i]` (wall clock, ascending).
+   */
+  begin(plan?: { intervalMs: number; deadlineMs: number } | { atMs: readonly number[]; deadlineMs: number }): void;
   /** Settles when the seq stops moving (count or deadline reached, or stopped). */
   readonly bumping: Promise<IntervalLoopSummary>;
   stop(): Promise<StoppedPullTarget>;
@@ -61,6 +68,8 @@ export class PullCanaryTarget {
     const series = `${PULL_CANARY_METRIC}{obsconf_run="${escapeLabelValue(runId)}"}`;
     let seq: number | undefined;
     let scrapes = 0;
+    let lastScrapeAtMs: number | undefined;
+    const servedAtMs = new Map<number, number>();
     const server = createServer((req, res) => {
       const path = (req.url ?? "").split("?")[0];
       if (path !== "/metrics" || (req.method !== "GET" && req.method !== "HEAD")) {
@@ -68,6 +77,8 @@ export class PullCanaryTarget {
         return;
       }
       scrapes += 1;
+      lastScrapeAtMs = clock.nowMs();
+      if (seq !== undefined && !servedAtMs.has(seq)) servedAtMs.set(seq, lastScrapeAtMs);
       res.writeHead(200, { "Content-Type": EXPOSITION_CONTENT_TYPE }).end(
         `# HELP ${PULL_CANARY_METRIC} Sequence number exposed by the obsconf pull canary.\n` +
           `# TYPE ${PULL_CANARY_METRIC} gauge\n${seq === undefined ? "" : `${series} ${seq}\n`}`,
@@ -83,13 +94,17 @@ export class PullCanaryTarget {
     let loop: RunningLoop<IntervalLoopSummary> | undefined;
     let resolveBumping!: (summary: IntervalLoopSummary) => void;
     const bumping = new Promise<IntervalLoopSummary>((resolve) => (resolveBumping = resolve));
-    const begin = (cadence?: { intervalMs: number; deadlineMs: number }) => {
+    const expose = async ({ n }: { n: number }) => {
+      seq = n;
+      const exposedAtMs = clock.nowMs();
+      ledger.record({ signal: "metrics", stream: "pull", seq: n, id: String(n), writtenAtMs: exposedAtMs, outcome: { kind: "acked", ackedAtMs: exposedAtMs } });
+    };
+    const begin = (plan?: { intervalMs: number; deadlineMs: number } | { atMs: readonly number[]; deadlineMs: number }) => {
       if (loop) return;
-      loop = startIntervalLoop({ count, intervalMs: cadence?.intervalMs ?? intervalMs, deadlineMs: cadence?.deadlineMs ?? deadlineMs, clock }, async ({ n }) => {
-        seq = n;
-        const exposedAtMs = clock.nowMs();
-        ledger.record({ signal: "metrics", stream: "pull", seq: n, id: String(n), writtenAtMs: exposedAtMs, outcome: { kind: "acked", ackedAtMs: exposedAtMs } });
-      });
+      loop =
+        plan && "atMs" in plan
+          ? startScheduleLoop({ atMs: plan.atMs.slice(0, count), deadlineMs: plan.deadlineMs, clock }, expose)
+          : startIntervalLoop({ count, intervalMs: plan?.intervalMs ?? intervalMs, deadlineMs: plan?.deadlineMs ?? deadlineMs, clock }, expose);
       void loop.done.then(resolveBumping);
     };
     if ((this.options.begin ?? "immediately") === "immediately") begin();
@@ -110,12 +125,48 @@ export class PullCanaryTarget {
       target: `127.0.0.1:${port}`,
       seq: () => seq,
       scrapes: () => scrapes,
+      lastScrapeAtMs: () => lastScrapeAtMs,
+      servedAtMs: (n) => servedAtMs.get(n),
       begin,
       bumping,
       stop,
       [Symbol.asyncDispose]: async () => void (await stop()),
     };
   }
+}
+
+/**
+ * Runs `tick` at the given wall-clock times (ascending), at most one per entry, no tick later than
+ * `deadlineMs` after the start; a time already past runs at once. Same summary and stop semantics as
+ * `startIntervalLoop`.
+ */
+function startScheduleLoop(options: { atMs: readonly number[]; deadlineMs: number; clock: Clock }, tick: (t: { n: number }) => Promise<void>): RunningLoop<IntervalLoopSummary> {
+  const { atMs, deadlineMs, clock } = options;
+  const stopping = new AbortController();
+  const deadline = clock.nowMs() + deadlineMs;
+  async function run(): Promise<IntervalLoopSummary> {
+    for (let n = 0; n < atMs.length; n++) {
+      if (atMs[n] > deadline) return { ticks: n, stoppedBy: "deadline" };
+      const waitMs = atMs[n] - clock.nowMs();
+      if (waitMs > 0) {
+        try {
+          await clock.sleep(waitMs, stopping.signal);
+        } catch (error) {
+          if (stopping.signal.aborted) return { ticks: n, stoppedBy: "stop" };
+          throw error;
+        }
+      }
+      if (stopping.signal.aborted) return { ticks: n, stoppedBy: "stop" };
+      await tick({ n });
+    }
+    return { ticks: atMs.length, stoppedBy: "count" };
+  }
+  const done = run();
+  const stop = () => {
+    stopping.abort();
+    return done;
+  };
+  return { done, stop, [Symbol.asyncDispose]: async () => void (await stop()) };
 }
 
 /** Label value escaping of the text exposition format: backslash, double quote and newline. */

@@ -1,11 +1,13 @@
 import type { Clock } from "../../common/clock.ts";
-import type { Ledger } from "../../common/ledger.ts";
+import type { CanaryWrite, Ledger } from "../../common/ledger.ts";
+import { pollUntil } from "../../common/poll-until.ts";
 import { compare } from "../../assertions/canary/compare.ts";
 import { ingestionCheck } from "../../assertions/checks/ingestion-check.ts";
 import type { Contract } from "../../assertions/contract.ts";
 import { pullCanarySpec, pushCanarySpec, readMetricsCanary, type MetricsCanaryRead, type MetricsCanarySpec } from "../../assertions/readers/metrics-push-reader.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import { MetricsCanaryWriter } from "../../load/canary/metrics-canary-writer.ts";
+import { stratifiedExposureTimes } from "../../load/canary/pull-schedule.ts";
 import type { StartedPullTarget } from "../../load/canary/pull-target.ts";
 import type { Transport } from "../../load/transport/transport.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
@@ -54,26 +56,71 @@ export interface PullCanaryOptions extends CanaryRunContext {
 
 /**
  * Pull path: the harness's /metrics target (discovered through the manifest's own Kubernetes SD
- * relabelling) exposes a new sequence number every 1.25 scrape intervals; latency = first readable -
- * exposure, so it includes the wait for the next scrape, as in production.
+ * relabelling) exposes a new sequence number once per scrape cycle; latency = first readable -
+ * exposure, so it includes the wait for the next scrape, as in production. Exposures sit at
+ * stratified phases of the cycle the target observes (see `stratifiedExposureTimes`), so the few
+ * values a profile affords cover the cycle evenly instead of by luck; the worst phase is reported
+ * as a bound. Without an observed scrape the values change every 1.25 intervals instead.
  */
 export async function runPullCanary(o: PullCanaryOptions): Promise<CheckResult> {
   const startedAtMs = o.clock.nowMs();
   const target = o.contract.targets["latency.ingestion.metrics"];
-  const intervalMs = Math.round(o.scrapeIntervalMs * 1.25);
+  const intervalMs = o.scrapeIntervalMs;
   const count = o.profile.canaries.pullScrapes;
-  o.target.begin({ intervalMs, deadlineMs: count * intervalMs + 1_000 });
+  const firstScrape = await pollUntil("a scrape of the pull canary target", async () => o.target.lastScrapeAtMs(), (at) => at !== undefined, { timeoutMs: intervalMs * 2 + 5_000, intervalMs: 100, clock: o.clock }).catch(() => undefined);
+  const notes: string[] = [];
+  let lastExposureAtMs: number;
+  if (firstScrape !== undefined) {
+    const plan = stratifiedExposureTimes({ lastScrapeAtMs: firstScrape, scrapeIntervalMs: intervalMs, count, nowMs: o.clock.nowMs() });
+    lastExposureAtMs = plan.atMs.at(-1) ?? o.clock.nowMs();
+    o.target.begin({ atMs: plan.atMs, deadlineMs: lastExposureAtMs - o.clock.nowMs() + 1_000 });
+    notes.push(`values exposed at stratified phases of the observed scrape cycle: ${plan.phasesMs.map((p) => `${round(p / 1000)}s`).join(", ")} after a scrape`);
+  } else {
+    const cadenceMs = Math.round(intervalMs * 1.25);
+    lastExposureAtMs = o.clock.nowMs() + (count - 1) * cadenceMs;
+    o.target.begin({ intervalMs: cadenceMs, deadlineMs: count * cadenceMs + 1_000 });
+    notes.push(`no scrape of the target seen within ${(intervalMs * 2 + 5_000) / 1000}s: values exposed every ${cadenceMs / 1000}s, phases not controlled`);
+  }
   let bumpingDone = false;
   void o.target.bumping.then(() => (bumpingDone = true));
   const read = await readMetricsCanary({
     client: o.prometheus, spec: pullCanarySpec(o.runId), writes: () => o.ledger.entries({ signal: "metrics", stream: "pull" }),
-    readUntilMs: startedAtMs + count * intervalMs + o.scrapeIntervalMs + target.value, writerDone: () => bumpingDone, maxIntervalMs: 100, clock: o.clock,
+    readUntilMs: lastExposureAtMs + intervalMs + target.value, writerDone: () => bumpingDone, maxIntervalMs: 100, clock: o.clock,
   });
+  notes.push(...pullLatencyParts({ writes: o.ledger.entries({ signal: "metrics", stream: "pull" }), read, servedAtMs: (seq) => o.target.servedAtMs(seq), scrapeIntervalMs: intervalMs, targetMs: target.value }));
   return buildCheck({
     id: "metrics.ingestion.pull", title: "Metrics ingestion, pull path (value exposed on a scraped target -> queryable)", spec: pullCanarySpec(o.runId), read, startedAtMs, o, simulatedBy: [],
-    notes: [`scrape interval ${o.scrapeIntervalMs / 1000}s (running config): a value waits up to one interval for its scrape; a new value was exposed every ${intervalMs / 1000}s`],
+    notes: [`scrape interval ${intervalMs / 1000}s (running config): a value waits up to one interval for its scrape`, ...notes],
   });
 }
+
+/**
+ * Splits each pull latency at the scrape that first served the value (seen by the target):
+ * wait for the scrape + scrape -> readable. The worst phase (a value changed just after a scrape)
+ * is not sampled; its latency is bounded by interval + the slowest scrape -> readable seen.
+ */
+export function pullLatencyParts(args: { writes: readonly CanaryWrite[]; read: MetricsCanaryRead; servedAtMs: (seq: number) => number | undefined; scrapeIntervalMs: number; targetMs: number }): string[] {
+  const readable = new Map(args.read.observations.map((obs) => [obs.id, obs.firstSeenAtMs]));
+  const waits: number[] = [];
+  const pipeline: number[] = [];
+  for (const entry of args.writes) {
+    const served = args.servedAtMs(entry.seq);
+    const seen = readable.get(entry.id);
+    if (served === undefined || seen === undefined) continue;
+    waits.push(served - entry.writtenAtMs);
+    pipeline.push(seen - served);
+  }
+  if (pipeline.length === 0) return ["no value was both served to a scrape and read back: latency not split"];
+  const slowest = Math.max(...pipeline);
+  const boundMs = args.scrapeIntervalMs + slowest;
+  return [
+    `wait for the scrape: ${waits.map((w) => `${round(w / 1000)}s`).join(", ")}; scrape -> readable: ${pipeline.map((p) => `${Math.round(p)}ms`).join(", ")}`,
+    `worst phase (changed just after a scrape) is bounded by interval + slowest scrape -> readable = ${round(boundMs / 1000)}s` +
+      (boundMs >= args.targetMs ? `, at or above the < ${args.targetMs / 1000}s target: a ${args.scrapeIntervalMs / 1000}s scrape interval leaves no headroom for it` : ""),
+  ];
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
 
 function buildCheck(args: { id: string; title: string; spec: MetricsCanarySpec; read: MetricsCanaryRead; startedAtMs: number; o: { ledger: Ledger; contract: Contract; clock: Clock }; simulatedBy: string[]; notes?: string[] }): CheckResult {
   const { spec, read, o } = args;
