@@ -10,6 +10,7 @@ function fakeCounter(): ReceiverCounter & { value: number; readDelayMs: number }
     describe: "fake_total at test",
     unit: "samples" as const,
     metricsUrl: "http://127.0.0.1:1/metrics",
+    settleQuietMs: 0,
     async read() {
       return (await counter.readDetailed()).value;
     },

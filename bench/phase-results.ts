@@ -111,6 +111,7 @@ export async function measured<T>(counter: ReceiverCounter, pid: number | undefi
   const [counted, receiverUsage] = [await window.stop(), await proc.stop()];
   const notes = counted.seen ? [] : [`the counter ${counted.describe} never appeared`];
   if (counted.failedReads > 0) notes.push(`${counted.failedReads} counter reads failed`);
+  if (counted.countedAfterStop > 0) notes.push(`${counted.countedAfterStop} counted after the phase ended (the receiver answers before it counts; read once the counter settled)`);
   let rate = { perSec: counted.perSec, elapsedMs: counted.elapsedMs };
   if (sendWindowMs !== undefined) {
     const windowMs = sendWindowMs(result);

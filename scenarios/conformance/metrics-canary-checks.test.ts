@@ -5,7 +5,7 @@ import { pullLatencyParts } from "./metrics-canary-checks.ts";
 
 const write = (seq: number, writtenAtMs: number): CanaryWrite => ({ signal: "metrics", stream: "pull", seq, id: String(seq), writtenAtMs, outcome: { kind: "acked", ackedAtMs: writtenAtMs } });
 const read = (seen: Array<[number, number]>): MetricsCanaryRead => ({
-  observations: seen.map(([seq, firstSeenAtMs], order) => ({ id: String(seq), seq, order, firstSeenAtMs, errorMarginMs: 50, sampleTimeMs: firstSeenAtMs - 10 })),
+  observations: seen.map(([seq, firstSeenAtMs], order) => ({ id: String(seq), seq, order, count: 1, firstSeenAtMs, errorMarginMs: 50, sampleTimeMs: firstSeenAtMs - 10 })),
   polls: 10, queryErrors: 0, lastQueryError: undefined, maxErrorMarginMs: 50, stoppedBy: "all-seen",
 });
 
