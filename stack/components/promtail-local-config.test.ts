@@ -31,9 +31,30 @@ function relabel(labels: Record<string, string>, rules: readonly Relabel[]): Rec
   return out;
 }
 
+/**
+ * What Promtail does to its config file with -config.expand-env=true (drone/envsubst, parse/scan.go):
+ * `$$` is a literal `$`; `${NAME}` and `$NAME` (letters, digits, `_`, `-`) are environment variables,
+ * empty when unset, so a bare `$1` is lost; `\\` and `\/` lose their backslash.
+ */
+function expandEnvLikePromtail(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\$|\$\{([^}]*)\}|\$([\p{L}\p{N}_-]+)|\\([\\/])/gu, (match, braced?: string, bare?: string, escaped?: string) => {
+    if (match === "$$") return "$";
+    if (escaped !== undefined) return escaped;
+    const name = braced ?? bare!;
+    expect(name).toMatch(/^[\p{L}\p{N}_-]+$/u); // no ${NAME:-default} forms in the manifest
+    return env[name] ?? "";
+  });
+}
+
 function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`);
 }
+
+describe("expandEnvLikePromtail", () => {
+  it("should follow drone/envsubst on the forms the manifest uses", () => {
+    expect(expandEnvLikePromtail("a ${HOSTNAME} $HOSTNAME $1 $$1 *$$1/x \\\\ \\/ \\s $", { HOSTNAME: "n" })).toBe("a n n  $1 *$1/x \\ / \\s $");
+  });
+});
 
 describe("adaptPromtailConfig", () => {
   let spec: ComponentSpec;
@@ -49,7 +70,10 @@ describe("adaptPromtailConfig", () => {
     const podLogDir = path.join(root, "var", "log", "pods");
     // What the local runtime does first: the /var/log/pods hostPath points at the run's stand-in.
     const text = rewriteMountPaths(file.content, [{ containerPath: "/var/log/pods", localPath: podLogDir }]);
-    return parse(adaptPromtailConfig(text, { services: [], pods: [POD], podLogDir, note: (line) => notes.push(line) }));
+    const local = adaptPromtailConfig(text, { services: [], pods: [POD], podLogDir, note: (line) => notes.push(line) });
+    // Promtail reads the file through its env expansion when the manifest asks for it (it does: ${HOSTNAME}).
+    expect(spec.container.args).toContain("-config.expand-env=true");
+    return parse(expandEnvLikePromtail(local, { HOSTNAME: "node-1" }));
   }
 
   it("should replace kubernetes_sd_configs with one static group per harness pod carrying role pod's labels", () => {

@@ -65,7 +65,7 @@ describe("LocalRuntime with a log agent (a fake promtail via bins)", () => {
     expect(job.kubernetes_sd_configs).toBeUndefined();
     expect(job.static_configs.map((g) => [g.labels.__meta_kubernetes_pod_uid, g.labels.__meta_kubernetes_pod_container_name])).toEqual([[pod.uid, "canary"]]);
     expect(stack.nodeRootDir).toBe(path.join(stack.runDir, "node"));
-    expect(job.relabel_configs.find((r) => r.target_label === "__path__")!.replacement).toBe(`${stack.nodeRootDir}/var/log/pods/*$1/*.log`);
+    expect(job.relabel_configs.find((r) => r.target_label === "__path__")!.replacement).toBe(`${stack.nodeRootDir}/var/log/pods/*$$1/*.log`);
     expect(config.positions.filename).toBe(`${stack.nodeRootDir}/run/promtail/positions.yaml`);
     // The pod's (empty) log file exists before the agent starts, as on a node.
     expect(await readFile(`${stack.nodeRootDir}/var/log/pods/${pod.namespace}_${pod.name}_${pod.uid}/canary/0.log`, "utf8")).toBe("");
