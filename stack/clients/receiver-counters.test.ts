@@ -67,10 +67,10 @@ describe("receiver counters (parsing)", () => {
 
 describe("counter window", () => {
   /** A counter that answers the given values in turn (the last one from then on). */
-  const scripted = (values: number[]) => {
+  const scripted = (values: number[], settleQuietMs = 0) => {
     let i = 0;
     const readDetailed = async () => ({ value: values[Math.min(i++, values.length - 1)]!, series: 1 });
-    return { describe: "scripted", unit: "samples" as const, settleQuietMs: 0, metricsUrl: "http://127.0.0.1:1/metrics", readDetailed, read: async () => (await readDetailed()).value, reads: () => i };
+    return { describe: "scripted", unit: "samples" as const, settleQuietMs, metricsUrl: "http://127.0.0.1:1/metrics", readDetailed, read: async () => (await readDetailed()).value, reads: () => i };
   };
 
   it("should wait for a counter that lags its acknowledgements to settle, and keep the window's length at stop()", async () => {
@@ -91,6 +91,16 @@ describe("counter window", () => {
     expect((await window.stop({ quietMs: 1_000, maxMs: 500, everyMs: 250 })).endValue).toBe(30);
     const once = await startCounterWindow(scripted([0, 10, 20]), { intervalMs: 60_000, clock });
     expect(await once.stop().then((r) => [r.endValue, r.countedAfterStop])).toEqual([10, 0]);
+  });
+
+  it("should start the window once a lagging counter has counted what came before it", async () => {
+    const clock = new ManualClock(0);
+    // 700 and 900 are the previous phase's rows counted late; the window starts at 900.
+    const counter = scripted([700, 900, 900, 900, 900, 900, 900, 1_900, 1_900, 1_900, 1_900, 1_900, 1_900, 1_900], 1_000);
+    const window = await startCounterWindow(counter, { intervalMs: 60_000, clock });
+    expect(window.startValue).toBe(900);
+    clock.advance(1_000);
+    expect((await window.stop()).delta).toBe(1_000);
   });
 
   it("should settle VictoriaMetrics' counter and no other", () => {

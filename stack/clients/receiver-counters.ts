@@ -201,9 +201,31 @@ export interface RunningCounterWindow {
   stop(settle?: { quietMs?: number; maxMs?: number; everyMs?: number }): Promise<CounterWindow>;
 }
 
-/** Reads the counter now (the window's start), then every `intervalMs` until `stop()` reads the end. */
-export async function startCounterWindow(counter: ReceiverCounter, { intervalMs = 1_000, clock = systemClock }: { intervalMs?: number; clock?: Clock } = {}): Promise<RunningCounterWindow> {
+/**
+ * Reads the counter, then, when `quietMs` > 0, again every `everyMs` until it has not moved for
+ * `quietMs` (at most `maxMs`): `first` is the first read, `settled` the last.
+ */
+async function readSettled(counter: ReceiverCounter, { quietMs, maxMs, everyMs, clock }: { quietMs: number; maxMs: number; everyMs: number; clock: Clock }): Promise<{ first: CounterReading; settled: CounterReading }> {
   const first = await counter.readDetailed();
+  let settled = first;
+  if (quietMs <= 0) return { first, settled };
+  const until = clock.monotonicMs() + maxMs;
+  let movedAtMs = clock.monotonicMs();
+  while (clock.monotonicMs() - movedAtMs < quietMs && clock.monotonicMs() < until) {
+    await clock.sleep(everyMs);
+    const again = await counter.readDetailed();
+    if (again.value !== settled.value) [settled, movedAtMs] = [again, clock.monotonicMs()];
+  }
+  return { first, settled };
+}
+
+/**
+ * Reads the counter (the window's start; for a counter with `settleQuietMs`, once what came before has
+ * been counted), then every `intervalMs` until `stop()` reads the end.
+ */
+export async function startCounterWindow(counter: ReceiverCounter, { intervalMs = 1_000, clock = systemClock }: { intervalMs?: number; clock?: Clock } = {}): Promise<RunningCounterWindow> {
+  // A receiver that counts after it answers may still be counting what came before the window.
+  const { settled: first } = await readSettled(counter, { quietMs: counter.settleQuietMs, maxMs: counter.settleQuietMs * 3 + 2_000, everyMs: 250, clock });
   const startedMs = clock.monotonicMs();
   const startedWallMs = clock.nowMs();
   const overTime: CounterPoint[] = [];
@@ -232,17 +254,7 @@ export async function startCounterWindow(counter: ReceiverCounter, { intervalMs 
       await reading;
       const elapsedMs = clock.monotonicMs() - startedMs;
       const stoppedWallMs = clock.nowMs();
-      const atStop = await counter.readDetailed();
-      let end = atStop;
-      if (quietMs > 0) {
-        const settleUntil = clock.monotonicMs() + maxMs;
-        let movedAtMs = clock.monotonicMs();
-        while (clock.monotonicMs() - movedAtMs < quietMs && clock.monotonicMs() < settleUntil) {
-          await clock.sleep(everyMs);
-          const again = await counter.readDetailed();
-          if (again.value !== end.value) [end, movedAtMs] = [again, clock.monotonicMs()];
-        }
-      }
+      const { first: atStop, settled: end } = await readSettled(counter, { quietMs, maxMs, everyMs, clock });
       seen ||= end.series > 0;
       const delta = end.value - first.value;
       const all = [{ atMs: 0, wallMs: startedWallMs, value: first.value, perSec: 0 }, ...overTime, { atMs: Math.round(elapsedMs), wallMs: stoppedWallMs, value: end.value, perSec: 0 }];
