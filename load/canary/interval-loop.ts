@@ -54,13 +54,7 @@ export function startIntervalLoop(options: IntervalLoopOptions, tick: (t: LoopTi
       const waitMs = nextSlotMs - clock.monotonicMs();
       if (waitMs > 0) {
         if (nextSlotMs >= deadline) return { ticks: n, stoppedBy: "deadline" };
-        try {
-          await clock.sleep(waitMs, stopping.signal);
-        } catch (error) {
-          if (stopping.signal.aborted) return { ticks: n, stoppedBy: "stop" };
-          throw error;
-        }
-        if (stopping.signal.aborted) return { ticks: n, stoppedBy: "stop" };
+        if (await sleepUnlessStopped(clock, waitMs, stopping.signal)) return { ticks: n, stoppedBy: "stop" };
       }
       const remainingMs = deadline - clock.monotonicMs();
       if (remainingMs <= 0) return { ticks: n, stoppedBy: "deadline" };
@@ -77,4 +71,43 @@ export function startIntervalLoop(options: IntervalLoopOptions, tick: (t: LoopTi
     return done;
   };
   return { done, stop, [Symbol.asyncDispose]: async () => void (await stop()) };
+}
+
+/**
+ * Runs `tick` at the given wall-clock times (ascending), one per entry, none later than `deadlineMs`
+ * after the start; a time already past runs at once. Same summary and stop semantics as
+ * `startIntervalLoop`.
+ */
+export function startScheduleLoop(options: { atMs: readonly number[]; deadlineMs: number; clock?: Clock }, tick: (t: { n: number }) => Promise<void>): RunningLoop<IntervalLoopSummary> {
+  const { atMs, deadlineMs, clock = systemClock } = options;
+  const stopping = new AbortController();
+  const deadline = clock.nowMs() + deadlineMs;
+  async function run(): Promise<IntervalLoopSummary> {
+    for (let n = 0; n < atMs.length; n++) {
+      if (atMs[n]! > deadline) return { ticks: n, stoppedBy: "deadline" };
+      const waitMs = atMs[n]! - clock.nowMs();
+      if (await sleepUnlessStopped(clock, Math.max(0, waitMs), stopping.signal)) return { ticks: n, stoppedBy: "stop" };
+      await tick({ n });
+    }
+    return { ticks: atMs.length, stoppedBy: "count" };
+  }
+  const done = run();
+  const stop = () => {
+    stopping.abort();
+    return done;
+  };
+  return { done, stop, [Symbol.asyncDispose]: async () => void (await stop()) };
+}
+
+/** Sleeps `ms` (none when 0); true when `signal` stopped the loop before or during the sleep. */
+async function sleepUnlessStopped(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
+  if (ms > 0) {
+    try {
+      await clock.sleep(ms, signal);
+    } catch (error) {
+      if (signal.aborted) return true;
+      throw error;
+    }
+  }
+  return signal.aborted;
 }

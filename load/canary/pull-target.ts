@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { systemClock, type Clock } from "../../common/clock.ts";
 import type { Ledger } from "../../common/ledger.ts";
-import { startIntervalLoop, type IntervalLoopSummary, type RunningLoop } from "./interval-loop.ts";
+import { startIntervalLoop, startScheduleLoop, type IntervalLoopSummary, type RunningLoop } from "./interval-loop.ts";
 
 export const PULL_CANARY_METRIC = "obsconf_canary_pull_seq";
 export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -133,40 +133,6 @@ export class PullCanaryTarget {
       [Symbol.asyncDispose]: async () => void (await stop()),
     };
   }
-}
-
-/**
- * Runs `tick` at the given wall-clock times (ascending), at most one per entry, no tick later than
- * `deadlineMs` after the start; a time already past runs at once. Same summary and stop semantics as
- * `startIntervalLoop`.
- */
-function startScheduleLoop(options: { atMs: readonly number[]; deadlineMs: number; clock: Clock }, tick: (t: { n: number }) => Promise<void>): RunningLoop<IntervalLoopSummary> {
-  const { atMs, deadlineMs, clock } = options;
-  const stopping = new AbortController();
-  const deadline = clock.nowMs() + deadlineMs;
-  async function run(): Promise<IntervalLoopSummary> {
-    for (let n = 0; n < atMs.length; n++) {
-      if (atMs[n] > deadline) return { ticks: n, stoppedBy: "deadline" };
-      const waitMs = atMs[n] - clock.nowMs();
-      if (waitMs > 0) {
-        try {
-          await clock.sleep(waitMs, stopping.signal);
-        } catch (error) {
-          if (stopping.signal.aborted) return { ticks: n, stoppedBy: "stop" };
-          throw error;
-        }
-      }
-      if (stopping.signal.aborted) return { ticks: n, stoppedBy: "stop" };
-      await tick({ n });
-    }
-    return { ticks: atMs.length, stoppedBy: "count" };
-  }
-  const done = run();
-  const stop = () => {
-    stopping.abort();
-    return done;
-  };
-  return { done, stop, [Symbol.asyncDispose]: async () => void (await stop()) };
 }
 
 /** Label value escaping of the text exposition format: backslash, double quote and newline. */
