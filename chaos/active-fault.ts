@@ -1,8 +1,11 @@
 import { HarnessError } from "../common/errors.ts";
 import { systemClock, type Clock } from "../common/clock.ts";
 import { onShutdown, type ComponentControl, type FaultProxyControl, type StartedStack } from "../stack/index.ts";
-import type { ActiveFault, HealResult } from "./fault.ts";
+import type { NetnsPlacementInfo, ProxyFaultSettings } from "../stack/started-stack.ts";
+import type { ActiveFault, Fault, HealResult, Preflight, PreflightContext } from "./fault.ts";
 import { formatFaultSpec, type FaultSpec } from "./fault-spec.ts";
+import type { HostCapabilities } from "./host-capabilities.ts";
+import { describeProxies, patchProxies } from "./proxy-settings.ts";
 
 /**
  * Wraps a fault's undo into an ActiveFault: heal runs once (later calls return the first result),
@@ -55,3 +58,43 @@ export function requireProxies(control: ComponentControl, spec: FaultSpec, mode:
 }
 
 export const unsupportedRuntime = (runtime: string, what: string) => ({ status: "unsupported" as const, reason: `runtime ${runtime}: ${what} is implemented for the local runtime only (k8s pod-level faults are not built yet)` });
+
+/**
+ * A network fault placed one of two ways, as its preflight decides once per process: inside the
+ * component's network namespace (a `netns` need: rules or a qdisc, `inNetns`) or at the userspace
+ * fault proxy in front of it (a `proxy` need: `atProxy` patched onto every proxy, undone on heal).
+ */
+export function netnsOrProxyFault(spec: FaultSpec, options: {
+  capabilities: () => Promise<HostCapabilities>;
+  /** The local runtime's placement, from the host's capabilities. */
+  decide: (caps: HostCapabilities) => Preflight;
+  inNetns: (netns: NetnsPlacementInfo, caps: HostCapabilities, how: string) => Promise<{ how: string; undo: () => Promise<unknown> }>;
+  atProxy: ProxyFaultSettings;
+}): Fault {
+  const name = formatFaultSpec(spec);
+  let decided: Promise<Preflight> | undefined;
+  const preflight = ({ runtime }: PreflightContext = { runtime: "local" }) => {
+    if (runtime !== "local") return Promise.resolve<Preflight>(unsupportedRuntime(runtime, spec.kind));
+    decided ??= options.capabilities().then(options.decide);
+    return decided;
+  };
+  return {
+    spec,
+    name,
+    preflight,
+    async inject(stack) {
+      const plan = await preflight({ runtime: stack.runtime });
+      if (plan.status === "unsupported") throw new HarnessError(`${name}: unsupported here (${plan.reason})`);
+      const control = requireControl(stack, spec);
+      if (plan.needs.some((n) => n.kind === "netns")) {
+        const info = control.netns();
+        if (!info) throw new HarnessError(`${name}: needs ${spec.component} in a network namespace placed at start (pass preflight().needs as placements)`);
+        const placed = await options.inNetns(info, await options.capabilities(), plan.how);
+        return activeFault({ spec, how: placed.how, injectedAtMs: systemClock.nowMs(), undo: async () => void (await placed.undo()) });
+      }
+      const proxies = requireProxies(control, spec, "tcp");
+      const undo = patchProxies(proxies, options.atProxy);
+      return activeFault({ spec, how: `${plan.how}: ${describeProxies(proxies)}`, injectedAtMs: systemClock.nowMs(), undo: async () => undo() });
+    },
+  };
+}

@@ -9,6 +9,24 @@ import type { Recovery } from "./recovery.ts";
 const note = (text: string, atMs?: number): Evidence => (atMs === undefined ? { kind: "note", text } : { kind: "note", text, atMs });
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * The shape the three drill checks share: pass (or simulated) when nothing is wrong, else fail with
+ * the problems as reason; the problems also close the evidence.
+ */
+function judged(input: { identity: CheckIdentity; endedAtMs: number; target: ContractTarget; problems: readonly string[]; measured: NonNullable<CheckResult["measured"]>; evidence: readonly Evidence[]; simulatedBy?: readonly string[] }): CheckResult {
+  const ok = input.problems.length === 0;
+  const simulatedBy = input.simulatedBy ?? [];
+  return {
+    ...base(input.identity, input.endedAtMs),
+    status: passOrSimulated(ok, simulatedBy),
+    ...(ok ? {} : { reason: input.problems.join("; ") }),
+    target: toTarget(input.target),
+    measured: input.measured,
+    evidence: [...input.evidence, ...input.problems.map((text) => note(text))],
+    ...(simulatedBy.length ? { simulatedBy: [...simulatedBy] } : {}),
+  };
+}
+
 export interface RpoCheckInput {
   identity: CheckIdentity;
   signal: SignalKind;
@@ -37,30 +55,23 @@ export function rpoCheck(input: RpoCheckInput): CheckResult {
   }
   if (!meets(a.rpoMs, target)) problems.push(`RPO ${a.rpoMs}ms does not meet ${target.comparator} ${target.value}ms`);
   else if (a.rpoIsLowerBound) problems.push(`the loss reaches back to the canary's first write (seq ${a.rpoWindows[0]!.lostSeqs[0]}): RPO is at least ${a.rpoMs}ms and may reach further back than this drill can see`);
-  const ok = problems.length === 0;
-  const evidence: Evidence[] = [
-    note(`${c.acked} acknowledged, ${c.rejected} rejected, ${c.failed} failed; ${c.found} readable after heal, ${a.lost.length} lost (${a.vanished.length} of them readable during the drill, gone after), ${c.pending.length} still pending at the end of the read, ${c.late.length} late`),
-    note(`not acknowledged during the fault (not loss): ${a.notAckedDuringFault.length}${a.notAckedDuringFault.length ? ` (seq ${formatSeqs(a.notAckedDuringFault.map((w) => w.seq))})` : ""}`),
-    ...(a.notAckedOutsideFault.length ? [note(`not acknowledged outside the fault window: ${a.notAckedOutsideFault.length} (seq ${formatSeqs(a.notAckedOutsideFault.map((w) => w.seq))})`)] : []),
-    ...(a.lost.length ? [{ kind: "sample" as const, text: `lost (acknowledged, never readable) seq: ${formatSeqs(a.lost.map((l) => l.seq))}` }] : []),
-    ...a.rpoWindows.map((w) => note(`RPO window ${iso(w.fromMs)} .. ${iso(w.toMs)} (${w.toMs - w.fromMs}ms): lost seq ${formatSeqs(w.lostSeqs)}`, w.fromMs)),
-    ...(a.duplicated.length ? [note(`duplicated: ${a.duplicated.map((o) => `${o.id} x${o.count}`).join(", ")}`)] : []),
-    ...(a.reordered.length ? [note(`reordered: seq ${a.reordered.map((o) => o.seq).join(", ")}`)] : []),
-    ...problems.map((text) => note(text)),
-  ];
-  return {
-    ...base(input.identity, input.endedAtMs),
-    status: passOrSimulated(ok, input.simulatedBy ?? []),
-    ...(ok ? {} : { reason: problems.join("; ") }),
-    target: toTarget(target),
+  return judged({
+    identity: input.identity, endedAtMs: input.endedAtMs, target, problems, simulatedBy: input.simulatedBy,
     measured: {
       value: a.rpoMs,
       unit: "ms",
       note: `${a.rpoIsLowerBound ? "a lower bound: " : ""}RPO = longest span from the last readable write before a run of lost acknowledged writes to the run's last write; ${input.dataLossExpected ? `${input.fault} loses the data directory by design, so loss is held against the target` : "any lost acknowledged write fails (the data directory was kept)"}`,
     },
-    evidence,
-    ...(input.simulatedBy?.length ? { simulatedBy: [...input.simulatedBy] } : {}),
-  };
+    evidence: [
+      note(`${c.acked} acknowledged, ${c.rejected} rejected, ${c.failed} failed; ${c.found} readable after heal, ${a.lost.length} lost (${a.vanished.length} of them readable during the drill, gone after), ${c.pending.length} still pending at the end of the read, ${c.late.length} late`),
+      note(`not acknowledged during the fault (not loss): ${a.notAckedDuringFault.length}${a.notAckedDuringFault.length ? ` (seq ${formatSeqs(a.notAckedDuringFault.map((w) => w.seq))})` : ""}`),
+      ...(a.notAckedOutsideFault.length ? [note(`not acknowledged outside the fault window: ${a.notAckedOutsideFault.length} (seq ${formatSeqs(a.notAckedOutsideFault.map((w) => w.seq))})`)] : []),
+      ...(a.lost.length ? [{ kind: "sample" as const, text: `lost (acknowledged, never readable) seq: ${formatSeqs(a.lost.map((l) => l.seq))}` }] : []),
+      ...a.rpoWindows.map((w) => note(`RPO window ${iso(w.fromMs)} .. ${iso(w.toMs)} (${w.toMs - w.fromMs}ms): lost seq ${formatSeqs(w.lostSeqs)}`, w.fromMs)),
+      ...(a.duplicated.length ? [note(`duplicated: ${a.duplicated.map((o) => `${o.id} x${o.count}`).join(", ")}`)] : []),
+      ...(a.reordered.length ? [note(`reordered: seq ${a.reordered.map((o) => o.seq).join(", ")}`)] : []),
+    ],
+  });
 }
 
 export interface RtoCheckInput {
@@ -85,12 +96,8 @@ export function rtoCheck(input: RtoCheckInput): CheckResult {
   const problems: string[] = [];
   if (r.rtoMs === undefined) problems.push(`no write sent after the fault was acknowledged and read back by ${iso(input.observedUntilMs)} (${input.observedUntilMs - input.injectedAtMs}ms after injection)`);
   else if (!meets(r.rtoMs, target)) problems.push(`RTO ${r.rtoMs}ms does not meet ${target.comparator} ${target.value}ms`);
-  const ok = problems.length === 0;
-  return {
-    ...base(input.identity, input.endedAtMs),
-    status: passOrSimulated(ok, input.simulatedBy ?? []),
-    ...(ok ? {} : { reason: problems.join("; ") }),
-    target: toTarget(target),
+  return judged({
+    identity: input.identity, endedAtMs: input.endedAtMs, target, problems, simulatedBy: input.simulatedBy,
     measured: {
       ...(r.rtoMs === undefined ? {} : { value: r.rtoMs }),
       unit: "ms",
@@ -102,10 +109,8 @@ export function rtoCheck(input: RtoCheckInput): CheckResult {
       r.steadyAtMs === undefined
         ? note(`steady state (canary latency <= ${input.steady.latencyMs}ms: ${input.steady.derivation}) not reached by ${iso(input.observedUntilMs)}`)
         : note(`steady ${iso(r.steadyAtMs)} from seq ${r.steadyFromSeq} (canary latency <= ${input.steady.latencyMs}ms: ${input.steady.derivation})`, r.steadyAtMs),
-      ...problems.map((text) => note(text)),
     ],
-    ...(input.simulatedBy?.length ? { simulatedBy: [...input.simulatedBy] } : {}),
-  };
+  });
 }
 
 export interface AvailabilityCheckInput {
@@ -126,12 +131,8 @@ export function availabilityCheck(input: AvailabilityCheckInput): CheckResult {
   const problems: string[] = [];
   if (a.percent === undefined) problems.push("no probe ran");
   else if (!meets(a.percent, target)) problems.push(`${a.succeeded} of ${a.probes} probes succeeded (${a.percent.toFixed(3)} %), below ${target.value} %`);
-  const ok = problems.length === 0;
-  return {
-    ...base(input.identity, input.endedAtMs),
-    status: ok ? "pass" : "fail",
-    ...(ok ? {} : { reason: problems.join("; ") }),
-    target: toTarget(target),
+  return judged({
+    identity: input.identity, endedAtMs: input.endedAtMs, target, problems,
     measured: {
       ...(a.percent === undefined ? {} : { value: Math.round(a.percent * 1000) / 1000 }),
       unit: "percent",
@@ -140,7 +141,6 @@ export function availabilityCheck(input: AvailabilityCheckInput): CheckResult {
     evidence: [
       ...input.perFault.map((f) => note(`during ${f.fault}: ${f.failed} of ${f.probes} probes failed`)),
       ...a.outages.map((o) => note(`outage ${iso(o.fromMs)} .. ${iso(o.toMs)}: ${o.failed} probes failed (first: ${o.firstError})`, o.fromMs)),
-      ...problems.map((text) => note(text)),
     ],
-  };
+  });
 }
