@@ -1,4 +1,5 @@
 import * as hdr from "hdr-histogram-js";
+import type { LatencyDistribution } from "../generators/generator-report.ts";
 import { parseK6Line } from "./k6-json-output.ts";
 import { SENT_METRIC } from "./scripts/inputs-shape.ts";
 
@@ -14,16 +15,8 @@ export interface LatencySelector {
   groupByTag: string;
 }
 
-/** Milliseconds; the shape of assertions' `Distribution`. */
-export interface LatencySummary {
-  count: number;
-  min: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
+/** Milliseconds; the generators' latency distribution (the shape of assertions' `Distribution`). */
+export type LatencySummary = LatencyDistribution;
 
 export interface MergedLatencyGroup {
   merged: LatencySummary;
