@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { HarnessError } from "../../common/errors.ts";
 import { decodeWriteRequestSnappy } from "../encode/decode-write-request.ts";
@@ -60,6 +62,41 @@ describe("runMetricsLoad", () => {
     expect(report.offeredUnits).toBe(report.arrival.sent * 10);
     expect(report.acknowledgedUnits).toBe(server.requests.length * 10);
     expect(report.sendLatency.p50).toBeGreaterThanOrEqual(90);
+  });
+
+  it("should keep each series' samples in order at a receiver that appends concurrent requests in any order", async () => {
+    // Like Prometheus' handler: each request appends after its own (random) delay, and a sample not newer
+    // than the series' last one is refused with 400 "out of order sample".
+    const last = new Map<string, number>();
+    let outOfOrder = 0;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c)).on("end", () => {
+        setTimeout(() => {
+          const series = decodeWriteRequestSnappy(new Uint8Array(Buffer.concat(chunks)));
+          const stale = series.some((s) => s.samples[0]!.timestamp <= (last.get(JSON.stringify(s.labels)) ?? -1));
+          if (stale) {
+            outOfOrder += 1;
+            return res.writeHead(400).end("out of order sample");
+          }
+          for (const s of series) last.set(JSON.stringify(s.labels), s.samples[0]!.timestamp);
+          res.writeHead(204).end();
+        }, Math.random() * 30);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      // 2 groups, 16 sends in flight allowed, 400 sends/s: a group is due again long before its last answer.
+      const report = await runMetricsLoad({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/write`, samplesPerSec: 20_000, seriesCount: 100, samplesPerRequest: 50, durationMs: 600, maxInFlight: 16 });
+      expect(report.arrival.sent).toBeGreaterThan(20);
+      expect(outOfOrder).toBe(0);
+      expect(report.sends.http4xx).toBe(0);
+      expect(report.sends.ok).toBe(report.arrival.sent);
+      expect(last.size).toBe(100);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it("should derive the third of rate, series and interval and refuse inconsistent or missing ones", () => {

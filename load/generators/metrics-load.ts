@@ -34,7 +34,8 @@ export function resolveMetricsRates({ samplesPerSec, seriesCount, scrapeInterval
  * Remote write 1.0 at a constant sample rate. The series are fixed request groups compiled once
  * (`MetricFleet`); each slot sends the next group with one sample per series (a counter-like value) at
  * the slot's wall-clock time, so every series gets one sample per scrape interval. Samples of one series
- * always have increasing timestamps (+1 ms at least), as receivers require.
+ * always have increasing timestamps (+1 ms at least) and reach the receiver in that order (a group's
+ * next request waits for the previous one's answer), as Prometheus requires.
  */
 export async function runMetricsLoad(options: MetricsLoadOptions, signal?: AbortSignal): Promise<GeneratorReport> {
   return runLoad(metricsShape(options), options, signal);
@@ -76,5 +77,7 @@ export function metricsShape(options: Omit<MetricsLoadOptions, "durationMs">): L
       for (let i = 0; i < n; i++) batchValues[i] = pass + (i % 13);
       return { body: group.encode(batchValues, ts), units: n };
     },
+    // A group's next samples go out after its previous request was answered, as a remote-write shard does.
+    orderKey: (slotIndex) => slotIndex % groupCount,
   };
 }

@@ -26,6 +26,12 @@ export interface LoadShape {
   headers: Record<string, string>;
   /** Builds the next body; called on the schedule, once per slot, in slot order. */
   next(slotIndex: number, wallMs: number): LoadBatch;
+  /**
+   * Sends with the same key go out one at a time, in slot order (a remote-write shard's rule: the
+   * samples of a series must arrive in timestamp order, or Prometheus answers 400 "out of order
+   * sample"). A send waiting for its key's previous one counts that wait in its latency.
+   */
+  orderKey?(slotIndex: number): number;
   /** An alternative transport (e.g. pod log files); closed by the driver. */
   transport?: Transport & { close(): Promise<void> };
 }
@@ -59,6 +65,7 @@ export async function runLoad(shape: LoadShape, options: LoadCommonOptions, abor
   const startedAtMs = clock.monotonicMs();
   const startedAtWallMs = clock.nowMs();
   const recorder = new SendRecorder(startedAtMs);
+  const inOrder = new Map<number, Promise<void>>(); // order key -> its latest send
   const usage = startUsageMeter();
   try {
     const arrival = await runArrivalSchedule({
@@ -73,9 +80,21 @@ export async function runLoad(shape: LoadShape, options: LoadCommonOptions, abor
         const batch = shape.next(index, clock.nowMs());
         recorder.offered(batch.units);
         const began = clock.monotonicMs();
-        const result = await transport.send(batch.body, timeoutMs);
-        const endedMs = clock.monotonicMs();
-        recorder.record(result, batch.units, endedMs - began, endedMs);
+        const key = shape.orderKey?.(index);
+        const previous = key === undefined ? undefined : inOrder.get(key);
+        const sent = (async () => {
+          if (previous) await previous;
+          const result = await transport.send(batch.body, timeoutMs);
+          const endedMs = clock.monotonicMs();
+          recorder.record(result, batch.units, endedMs - began, endedMs);
+        })();
+        if (key === undefined) return sent;
+        inOrder.set(key, sent);
+        try {
+          await sent;
+        } finally {
+          if (inOrder.get(key) === sent) inOrder.delete(key);
+        }
       },
     });
     const { cpu, maxRssBytes } = usage.stop();
