@@ -9,8 +9,12 @@ const SENDS_PER_SEC = 10;
 /** Metrics: one sample per series every this long (a scrape-like interval), up to `MAX_SERIES` series. */
 const SCRAPE_INTERVAL_MS = 10_000;
 const MAX_SERIES = 100_000;
-/** Above this many samples/s the metrics load is split over one worker per core. */
-const SPLIT_METRICS_ABOVE_PER_SEC = 200_000;
+/**
+ * Samples/s one metrics worker is given. Measured here (bench/results.md, documented-rate run): one
+ * worker offers 1M samples/s at ~22 % of a core, so at 2M/s it still leaves half a core idle; each
+ * extra worker costs its own ~150 MB of RSS.
+ */
+const METRICS_PER_WORKER_PER_SEC = 2_000_000;
 
 /** Sends in flight per worker: enough for a quarter second of the worker's sends (8..64), so a receiver that answers within 250 ms is never throttled by the generator. */
 const IN_FLIGHT_SECONDS = 0.25;
@@ -28,7 +32,8 @@ export interface GenerateOptions {
  * The generator of one signal at the planned rate, in its own worker process (so its CPU and RSS are its
  * own, not the harness's), sized so requests go out about 10 times a second (within each generator's
  * own per-request bounds). Metrics: series = rate x 10 s up to 100K series (then each series is
- * sampled more often than every 10 s), split over one worker per core above 200K samples/s.
+ * sampled more often than every 10 s), split over workers (at most one per core) only above 2M samples/s
+ * per worker.
  */
 export function generatorFor(load: SignalLoad): (o: GenerateOptions) => Promise<GeneratorReport> {
   return ({ url, offeredPerSec, durationMs, signal }) => {
@@ -38,7 +43,7 @@ export function generatorFor(load: SignalLoad): (o: GenerateOptions) => Promise<
 }
 
 export function workersFor(signal: SignalLoad["signal"], offeredPerSec: number): number {
-  return signal === "metrics" && offeredPerSec > SPLIT_METRICS_ABOVE_PER_SEC ? Math.max(1, cpus().length) : 1;
+  return signal === "metrics" ? Math.min(Math.max(1, cpus().length), Math.max(1, Math.ceil(offeredPerSec / METRICS_PER_WORKER_PER_SEC))) : 1;
 }
 
 function jobFor(signal: SignalLoad["signal"], { url, offeredPerSec, durationMs, workers }: { url: string; offeredPerSec: number; durationMs: number; workers: number }): WorkerJob {
