@@ -8,7 +8,7 @@ import { InputError } from "../common/errors.ts";
 import { createLogger } from "../common/log.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { phase: { type: "string", default: "20" }, documented: { type: "string", default: "30" }, out: { type: "string", default: path.join(root, "bench") } } });
+const { values } = parseArgs({ options: { phase: { type: "string", default: "40" }, documented: { type: "string", default: "30" }, out: { type: "string", default: path.join(root, "bench") } } });
 const seconds = (flag: string, text: string) => {
   const n = Number(text);
   if (!(Number.isFinite(n) && n > 0 && n <= 120)) throw new InputError({ file: "command line", field: `--${flag}` }, "a number of seconds in (0, 120]", JSON.stringify(text));
