@@ -80,15 +80,15 @@ export async function runLoad(shape: LoadShape, options: LoadCommonOptions, abor
         const batch = shape.next(index, clock.nowMs());
         recorder.offered(batch.units);
         const began = clock.monotonicMs();
-        const key = shape.orderKey?.(index);
-        const previous = key === undefined ? undefined : inOrder.get(key);
-        const sent = (async () => {
-          if (previous) await previous;
+        const deliver = async () => {
           const result = await transport.send(batch.body, timeoutMs);
           const endedMs = clock.monotonicMs();
           recorder.record(result, batch.units, endedMs - began, endedMs);
-        })();
-        if (key === undefined) return sent;
+        };
+        const key = shape.orderKey?.(index);
+        if (key === undefined) return deliver();
+        const previous = inOrder.get(key);
+        const sent = previous ? previous.then(deliver) : deliver();
         inOrder.set(key, sent);
         try {
           await sent;

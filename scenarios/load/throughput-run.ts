@@ -64,8 +64,8 @@ export async function measureThroughput(o: ThroughputRunOptions): Promise<CheckR
   let before: number;
   const windowStartMs = clock.nowMs();
   try {
-    before = await receiver.counter.read();
     window = await startCounterWindow(receiver.counter, { intervalMs: o.sampleIntervalMs ?? 1_000, clock });
+    before = window.startValue; // the window's own (settled) first read
   } catch (error) {
     return errored(identity, new Error(`could not read ${receiver.counter.describe} before the load: ${message(error)}`, { cause: error }), clock.nowMs(), load.target);
   }
@@ -96,7 +96,8 @@ export async function measureThroughput(o: ThroughputRunOptions): Promise<CheckR
     o.signal?.removeEventListener("abort", onOuterAbort);
     if (progressTimer) clearInterval(progressTimer);
   }
-  const counted = await window.stop().catch((error: unknown) => new Error(`could not read ${receiver.counter.describe} after the load: ${message(error)}`, { cause: error }));
+  // Once the counter has reached what was acknowledged, it has nothing left to count: no second settling wait.
+  const counted = await window.stop(settled?.reached ? { quietMs: 0 } : undefined).catch((error: unknown) => new Error(`could not read ${receiver.counter.describe} after the load: ${message(error)}`, { cause: error }));
   if (report instanceof Error) return errored(identity, report, clock.nowMs(), load.target);
   if (counted instanceof Error) return errored(identity, counted, clock.nowMs(), load.target);
 

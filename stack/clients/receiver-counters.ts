@@ -201,6 +201,10 @@ export interface RunningCounterWindow {
   stop(settle?: { quietMs?: number; maxMs?: number; everyMs?: number }): Promise<CounterWindow>;
 }
 
+/** How long a settling read may wait at most for a counter that keeps moving: 3 x its quiet period + 2 s. */
+const settleBoundMs = (quietMs: number) => quietMs * 3 + 2_000;
+const SETTLE_EVERY_MS = 250;
+
 /**
  * Reads the counter, then, when `quietMs` > 0, again every `everyMs` until it has not moved for
  * `quietMs` (at most `maxMs`): `first` is the first read, `settled` the last.
@@ -225,7 +229,7 @@ async function readSettled(counter: ReceiverCounter, { quietMs, maxMs, everyMs, 
  */
 export async function startCounterWindow(counter: ReceiverCounter, { intervalMs = 1_000, clock = systemClock }: { intervalMs?: number; clock?: Clock } = {}): Promise<RunningCounterWindow> {
   // A receiver that counts after it answers may still be counting what came before the window.
-  const { settled: first } = await readSettled(counter, { quietMs: counter.settleQuietMs, maxMs: counter.settleQuietMs * 3 + 2_000, everyMs: 250, clock });
+  const { settled: first } = await readSettled(counter, { quietMs: counter.settleQuietMs, maxMs: settleBoundMs(counter.settleQuietMs), everyMs: SETTLE_EVERY_MS, clock });
   const startedMs = clock.monotonicMs();
   const startedWallMs = clock.nowMs();
   const overTime: CounterPoint[] = [];
@@ -249,7 +253,7 @@ export async function startCounterWindow(counter: ReceiverCounter, { intervalMs 
   }, intervalMs);
   return {
     startValue: first.value,
-    async stop({ quietMs = counter.settleQuietMs, maxMs = quietMs * 3 + 2_000, everyMs = 250 } = {}) {
+    async stop({ quietMs = counter.settleQuietMs, maxMs = settleBoundMs(quietMs), everyMs = SETTLE_EVERY_MS } = {}) {
       clearInterval(timer);
       await reading;
       const elapsedMs = clock.monotonicMs() - startedMs;
