@@ -13,6 +13,7 @@ import { boundOf, type Bound } from "./bound.ts";
 import { binaryVersion } from "./machine-facts.ts";
 import { combineCeiling, combineLive, generatorPhase, measured, offeredFor, share, type CeilingResult, type LiveResult, type LiveRound, type Measured, type PhaseResult } from "./phase-results.ts";
 import { startProcWindow } from "./proc-usage.ts";
+import { slicePlan } from "./slice-plan.ts";
 import { replayBodies, type ReplayBody, type ReplayReport } from "./replay-sender.ts";
 import { startVmagentPeer, VMAGENT_BINARY } from "./vmagent-peer.ts";
 
@@ -51,7 +52,8 @@ const REPLAY_PASSES = 4;
  * concurrency, so their comparison is like for like.)
  */
 export const inFlightFor = (sendsPerSec: number) => Math.min(64, Math.max(8, Math.ceil(sendsPerSec / 4)));
-const ROUNDS = 4;
+/** Untimed full-rate replay before the first slice (see below). */
+const WARMUP_MS = 20_000;
 
 /** Prometheus' remote_write to Mimir is removed: Mimir is not started, and Prometheus' own ingest is what is measured. */
 const PROMETHEUS_CONFIG = "/etc/prometheus/prometheus.yml";
@@ -106,45 +108,42 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
   // Then full-rate writes, untimed, until the receiver runs at its steady pace: measured here, Prometheus'
   // replay slices still rose from ~310K to ~440K samples/s over the rounds after a one-pass warm-up (its
   // heap and head chunks growing), a drift that ABBA only cancels when it is linear.
-  const sliceMs = phaseMs / ROUNDS;
-  logger.info(`  ${receiver}: warm-up at full rate (${2 * sliceMs} ms, untimed)`);
-  await replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: 2 * sliceMs, maxRequests: 10_000_000 });
-  // Ceiling and live alternate in ROUNDS short slices, so drift in what else runs on the (shared) machine
-  // affects both sides of the comparison alike. Each live slice offers 150 % of the best ceiling slice so far:
+  const warmupMs = Math.min(WARMUP_MS, phaseMs);
+  logger.info(`  ${receiver}: warm-up at full rate (${warmupMs} ms, untimed)`);
+  await replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: warmupMs, maxRequests: 10_000_000 });
+  // Ceiling and live take turns in short slices (slicePlan: 2 s for a counter read at once, 10 s for one that
+  // must settle), so the receiver's own wandering pace and drift in what else runs on the (shared) machine
+  // affect both sides of the comparison alike. Each live slice offers 150 % of the best ceiling slice so far:
   // the open model then keeps the receiver saturated (the excess shows as late/unsent sends). Both sides'
   // rates are the receiver's count for the slice over the slice's length (`measured`).
   // The live generator runs in this process (no worker start-up per slice; nothing else runs here then).
+  const plan = slicePlan({ phaseMs, settleQuietMs: counter.settleQuietMs });
+  const { sliceMs, rounds: roundCount } = plan;
   const shape = metricsShape({ samplesPerSec: 1, ...fleetOptions });
   // The live path's own warm-up (JIT, and the garbage of building its series collected), untimed.
   await runLoad({ ...shape, offeredPerSec: 100_000 }, { url: writeUrl, durationMs: 1_500, maxInFlight: options.concurrency, timeoutMs: 10_000 });
   const ceilings: Measured<ReplayReport>[] = [];
   const rounds: LiveRound[] = [];
-  const ceilingSlice = async (round: number) => {
-    logger.info(`  ${receiver}: round ${round}/${ROUNDS}: ceiling (replay, ${options.concurrency} senders, ${sliceMs} ms)`);
+  logger.info(`  ${receiver}: ${roundCount} rounds of ${sliceMs} ms slices, ceiling (replay, ${options.concurrency} senders) and live generator in ABBA order`);
+  const ceilingSlice = async () => {
     const slice = await measured(counter, pid, () => replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: sliceMs, maxRequests: 10_000_000 }), offeredFor(sliceMs));
     ceilings.push(slice);
   };
-  const liveSlice = async (round: number) => {
-    const ceilingPerSec = ceilings.at(-1)!.phase.acceptedPerSec;
+  const liveSlice = async () => {
+    // The ceiling slice this live slice is paired with (the one before it, or the first when live leads).
+    const ceilingPerSec = ceilings.at(-1)?.phase.acceptedPerSec ?? 0;
     // 150 % of the best ceiling slice so far: the CPU the receiver gets swings with the machine's other
     // load, and an offer below what the receiver can take in this slice would cap the live side.
     const offeredPerSec = Math.max(1, Math.round(Math.max(...ceilings.map((c) => c.phase.acceptedPerSec)) * 1.5));
-    logger.info(`  ${receiver}: round ${round}/${ROUNDS}: live generator offering ${offeredPerSec} samples/s (${sliceMs} ms)`);
     const slice = await measured(counter, pid, () => runLoad({ ...shape, offeredPerSec }, { url: writeUrl, durationMs: sliceMs, maxInFlight: options.concurrency, timeoutMs: 10_000 }), offeredFor(sliceMs));
     rounds.push({ ceilingPerSec, offeredPerSec, acceptedPerSec: slice.phase.acceptedPerSec, elapsedMs: slice.phase.elapsedMs, receiver: slice.phase.receiver, notes: slice.phase.notes, generator: slice.result });
   };
-  // ABBA: odd rounds measure the ceiling first, even rounds the live generator first (offering 150 % of the
-  // best ceiling slice so far), so neither side always follows the other (what one phase leaves behind in the
-  // receiver, e.g. its garbage or pending merges, is paid by both sides alike).
-  await ceilingSlice(1);
-  for (let round = 1; round <= ROUNDS; round++) {
-    if (round % 2 === 1) {
-      if (round > 1) await ceilingSlice(round);
-      await liveSlice(round);
-    } else {
-      await liveSlice(round);
-      await ceilingSlice(round);
-    }
+  // ABBA: odd rounds measure the ceiling first, even rounds the live generator first, so neither side always
+  // follows the other (what one phase leaves behind in the receiver, e.g. its garbage or pending merges, is
+  // paid by both sides alike) and linear drift cancels.
+  for (const [i, side] of plan.order.entries()) {
+    if (i % 2 === 0 && (i / 2) % Math.max(1, Math.round(roundCount / 4)) === 0) logger.info(`  ${receiver}: round ${i / 2 + 1}/${roundCount}`);
+    await (side === "ceiling" ? ceilingSlice() : liveSlice());
   }
   const ceiling = combineCeiling(ceilings, options.concurrency);
   const live = combineLive(rounds, ceiling.acceptedPerSec, counter.describe);
