@@ -64,6 +64,22 @@ describe("PrecompressedWriteRequest", () => {
     expect(decodeWriteRequestSnappy(first).map((s) => s.samples[0])).toEqual([{ value: 1, timestamp: TS }, { value: 2, timestamp: TS }]);
   });
 
+  it("should rewrite a body of the group in place, to exactly what encode gives", () => {
+    const series = fleet(300);
+    const group = PrecompressedWriteRequest.build(series);
+    // A body that sits inside a larger buffer (non-zero byteOffset), as a pooled one may.
+    const first = group.encode(Float64Array.from(series, (_, i) => i), TS);
+    const backing = new Uint8Array(first.length + 16);
+    backing.set(first, 7);
+    const body = backing.subarray(7, 7 + first.length);
+    const values = Float64Array.from(series, (_, i) => -i * 1.5);
+    expect(group.encodeInto(body, values, TS + 30_000)).toBe(body);
+    expect(Buffer.from(body).equals(Buffer.from(group.encode(values, TS + 30_000)))).toBe(true);
+    expect(decodeWriteRequestSnappy(body)[299]!.samples).toEqual([{ value: -448.5, timestamp: TS + 30_000 }]);
+    expect([...backing.subarray(0, 7), ...backing.subarray(7 + first.length)].every((b) => b === 0)).toBe(true);
+    expect(() => group.encodeInto(body.subarray(1), values, TS)).toThrow(`precompressed write request: expected a body of this group (${body.length} bytes), saw ${body.length - 1} bytes`);
+  });
+
   it("should refuse timestamps whose varint is not 6 bytes and a wrong value count", () => {
     const group = PrecompressedWriteRequest.build(fleet(2));
     expect(() => group.encode([1, 2], 1000)).toThrow(new HarnessError("precompressed write request: expected an integer ms timestamp in [2^35, 2^42) (1971-2109), saw 1000"));

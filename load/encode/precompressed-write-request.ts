@@ -103,15 +103,33 @@ export class PrecompressedWriteRequest {
    * copy the caller owns; the group can be encoded again while it is in flight).
    */
   encode(values: Float64Array | readonly number[], timestampMs: number): Uint8Array {
+    this.#write(this.#view, this.#template, values, timestampMs);
+    return this.#template.slice();
+  }
+
+  /**
+   * Like `encode`, but rewrites a body this group encoded earlier, in place, instead of allocating a new
+   * one. On the generator's hot path this is what keeps a send's cost near a replay's: measured here
+   * against a no-op receiver, allocating a fresh ~49 KB body per request (2,000 series) cost ~0.15 ms of
+   * CPU per send (the garbage collector's share of external memory), about as much as the send itself.
+   * The body must not be in flight while it is rewritten.
+   */
+  encodeInto(body: Uint8Array, values: Float64Array | readonly number[], timestampMs: number): Uint8Array {
+    if (body.length !== this.#template.length) {
+      throw new HarnessError(`precompressed write request: expected a body of this group (${this.#template.length} bytes), saw ${body.length} bytes`);
+    }
+    this.#write(new DataView(body.buffer, body.byteOffset, body.byteLength), body, values, timestampMs);
+    return body;
+  }
+
+  #write(view: DataView, bytes: Uint8Array, values: Float64Array | readonly number[], timestampMs: number): void {
     const offsets = this.#valueOffsets;
     if (values.length !== offsets.length) {
       throw new HarnessError(`precompressed write request: expected ${offsets.length} values (one per series), saw ${values.length}`);
     }
     checkTimestamp(timestampMs);
-    const view = this.#view;
     for (let i = 0; i < offsets.length; i++) view.setFloat64(offsets[i]!, values[i]!, true);
-    writeVarint(this.#template, this.#timestampOffset, timestampMs);
-    return this.#template.slice();
+    writeVarint(bytes, this.#timestampOffset, timestampMs);
   }
 }
 

@@ -5,7 +5,7 @@ import { HarnessError } from "../../common/errors.ts";
 import { decodeWriteRequestSnappy } from "../encode/decode-write-request.ts";
 import { inOrder, startScriptedHttpServer } from "../transport/scripted-http-server.ts";
 import { decodeLatencyHistogram } from "./latency-histogram.ts";
-import { resolveMetricsRates, runMetricsLoad } from "./metrics-load.ts";
+import { metricsShape, resolveMetricsRates, runMetricsLoad } from "./metrics-load.ts";
 
 describe("runMetricsLoad", () => {
   it("should send one sample per series per pass, with increasing timestamps, and report what was acknowledged", async () => {
@@ -97,6 +97,23 @@ describe("runMetricsLoad", () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it("should rewrite a group's released body for its next request, and never a body still in flight", () => {
+    const shape = metricsShape({ samplesPerSec: 1_000, seriesCount: 20, samplesPerRequest: 10 });
+    const TS = 1_795_555_440_000;
+    const values = (body: Uint8Array) => decodeWriteRequestSnappy(body).map((s) => s.samples[0]);
+    const first = shape.next(0, TS); // group 0, pass 0
+    const held = shape.next(1, TS); // group 1, pass 0: never released (still in flight)
+    const heldBytes = Buffer.from(held.body);
+    first.release!();
+    const again = shape.next(2, TS + 1_000); // group 0, pass 1: reuses the released body
+    expect(again.body).toBe(first.body);
+    expect(values(again.body)[0]).toEqual({ value: 1, timestamp: TS + 1_000 });
+    const other = shape.next(3, TS + 1_000); // group 1, pass 1: its earlier body is in flight, so a new one
+    expect(other.body).not.toBe(held.body);
+    expect(Buffer.from(held.body).equals(heldBytes)).toBe(true);
+    expect(values(other.body)[0]).toEqual({ value: 1, timestamp: TS + 1_000 });
   });
 
   it("should derive the third of rate, series and interval and refuse inconsistent or missing ones", () => {

@@ -14,6 +14,8 @@ import { SendRecorder } from "./send-recorder.ts";
 export interface LoadBatch {
   body: Uint8Array;
   units: number;
+  /** Called once the send (all its attempts) has settled: the body may be reused from then on. */
+  release?(): void;
 }
 
 export interface LoadShape {
@@ -81,9 +83,13 @@ export async function runLoad(shape: LoadShape, options: LoadCommonOptions, abor
         recorder.offered(batch.units);
         const began = clock.monotonicMs();
         const deliver = async () => {
-          const result = await transport.send(batch.body, timeoutMs);
-          const endedMs = clock.monotonicMs();
-          recorder.record(result, batch.units, endedMs - began, endedMs);
+          try {
+            const result = await transport.send(batch.body, timeoutMs);
+            const endedMs = clock.monotonicMs();
+            recorder.record(result, batch.units, endedMs - began, endedMs);
+          } finally {
+            batch.release?.();
+          }
         };
         const key = shape.orderKey?.(index);
         if (key === undefined) return deliver();
