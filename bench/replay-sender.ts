@@ -8,6 +8,11 @@ export interface ReplayBody {
   readonly units: number;
   /** Makes the body new data before each resend (no re-encoding). */
   refresh(wallMs: number): void;
+  /**
+   * Bodies with the same key are never in flight at once (the same series in two bodies: a receiver may
+   * append concurrent requests in any order and refuse the older samples as out of order).
+   */
+  key?: number;
 }
 
 export interface ReplayOptions {
@@ -32,12 +37,14 @@ export interface ReplayReport extends ProcessUsage {
 
 /**
  * The receiver's ceiling: pre-encoded requests resent back to back by `concurrency` closed-loop senders
- * (no encoding, no schedule: as close to a zero-cost sender as Node gets). A body is never resent while it
- * is still in flight. Bounded by `durationMs` and `maxRequests`.
+ * (no encoding, no schedule: as close to a zero-cost sender as Node gets). A body is never resent while it,
+ * or another with its key, is still in flight. Bounded by `durationMs` and `maxRequests`.
  */
 export async function replayBodies({ url, headers, bodies, concurrency, durationMs, maxRequests, timeoutMs = 10_000 }: ReplayOptions): Promise<ReplayReport> {
   const transport = createHttpTransport({ url, headers, connections: concurrency });
   const busy = new Uint8Array(bodies.length);
+  const busyKeys = new Set<number>();
+  const free = (i: number) => busy[i] === 0 && (bodies[i]!.key === undefined || !busyKeys.has(bodies[i]!.key!));
   const usage = startUsageMeter();
   const report = { requests: 0, ok: 0, failed: 0, acknowledgedUnits: 0 } as Omit<ReplayReport, keyof ProcessUsage | "elapsedMs">;
   let cursor = 0;
@@ -47,7 +54,7 @@ export async function replayBodies({ url, headers, bodies, concurrency, duration
     for (let tries = 0; tries < bodies.length; tries++) {
       const i = cursor;
       cursor = (cursor + 1) % bodies.length;
-      if (busy[i] === 0) return i;
+      if (free(i)) return i;
     }
     return -1;
   };
@@ -57,6 +64,7 @@ export async function replayBodies({ url, headers, bodies, concurrency, duration
       if (i < 0) break; // more senders than bodies: this one retires
       const replay = bodies[i]!;
       busy[i] = 1;
+      if (replay.key !== undefined) busyKeys.add(replay.key);
       replay.refresh(Date.now());
       report.requests += 1;
       let result: SendResult;
@@ -64,6 +72,7 @@ export async function replayBodies({ url, headers, bodies, concurrency, duration
         result = await transport.send(replay.body, timeoutMs);
       } finally {
         busy[i] = 0;
+        if (replay.key !== undefined) busyKeys.delete(replay.key);
       }
       if (result.kind === "ok") {
         report.ok += 1;
@@ -74,10 +83,12 @@ export async function replayBodies({ url, headers, bodies, concurrency, duration
       }
     }
   };
+  let elapsedMs: number;
   try {
     await Promise.all(Array.from({ length: concurrency }, loop));
   } finally {
+    elapsedMs = performance.now() - began; // first send to last answer, as a generator report's duration
     await transport.close();
   }
-  return { ...report, elapsedMs: performance.now() - began, ...usage.stop() };
+  return { ...report, elapsedMs, ...usage.stop() };
 }
