@@ -134,7 +134,7 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
     ceilings.push(slice);
   };
   const liveSlice = async () => {
-    // The ceiling slice this live slice is paired with (the one before it, or the first when live leads).
+    // The latest ceiling slice before this live slice (its own round's, or the previous round's when live leads).
     const ceilingPerSec = ceilings.at(-1)?.phase.acceptedPerSec ?? 0;
     // 150 % of the best ceiling slice so far: the CPU the receiver gets swings with the machine's other
     // load, and an offer below what the receiver can take in this slice would cap the live side.
