@@ -1,4 +1,4 @@
-import { compileSeries, encodeWriteRequestSnappy } from "../load/encode/remote-write.ts";
+import { compileSeries, encodeWriteRequestSnappy } from "../stack/clients/remote-write-encoding.ts";
 import { logsShape, measureGeneratorRate, MetricFleet, metricsShape, tracesShape, type GeneratorRate } from "../load/generators/index.ts";
 import { ECOMM_MODEL } from "../load/model/ecomm-model.ts";
 

@@ -7,3 +7,4 @@ export * from "./signal.ts";
 export * from "./ledger.ts";
 export * from "./text-table.ts";
 export * from "./canary-format.ts";
+export * from "./send-counts.ts";

@@ -3,7 +3,8 @@ import { TimeoutError } from "./errors.ts";
 
 export interface PollOptions {
   timeoutMs: number;
-  intervalMs?: number;
+  /** Wait between probes: fixed, or asked for after each probe (adaptive polling). */
+  intervalMs?: number | (() => number);
   clock?: Clock;
   signal?: AbortSignal;
   /** How to render the last probe result in the timeout error. */
@@ -37,7 +38,8 @@ export async function pollUntil<T>(
     }
     const remainingMs = deadline - clock.monotonicMs();
     if (remainingMs <= 0) throw new TimeoutError(`${what} not ready`, timeoutMs, last, { cause: lastError });
-    await clock.sleep(Math.min(intervalMs, remainingMs), signal);
+    const waitMs = Math.min(typeof intervalMs === "number" ? intervalMs : intervalMs(), remainingMs);
+    if (waitMs > 0) await clock.sleep(waitMs, signal);
   }
 }
 

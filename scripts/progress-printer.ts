@@ -1,6 +1,6 @@
-import type { CheckResult } from "../assertions/run-result.ts";
+import type { ProgressEvent } from "../scenarios/shared/run-context.ts";
 
-export type ProgressEvent = { kind: "start"; id: string } | { kind: "done"; check: CheckResult };
+export type { ProgressEvent };
 
 /**
  * Progress per check on stderr. In a terminal (and not under CI) a live status line shows what is

@@ -1,3 +1,5 @@
+import type { Clock } from "../common/clock.ts";
+import type { K8sObject } from "./manifest/load-manifests.ts";
 import type { ComponentPlan } from "./plan.ts";
 
 /** A reachable address of one named Service port of a component. */
@@ -80,6 +82,22 @@ export interface StartedStack extends AsyncDisposable {
    * component is not running here or the runtime has none (k3s/cluster: not yet).
    */
   control?(component: string): ComponentControl | undefined;
+  /** cluster: k6-operator TestRuns in the run namespace (load at scale); absent on runtimes without one. */
+  testRuns?(): Promise<TestRunAccess>;
+}
+
+/** What a cluster run offers k6-operator load: its namespace, the in-cluster addresses, applying and awaiting TestRuns. */
+export interface TestRunAccess {
+  /** Whether the k6-operator's TestRun CRD is installed, and what the API said. */
+  readonly operator: { installed: boolean; detail: string };
+  readonly namespace: string;
+  readonly runId: string;
+  /** Each component's Service ports by in-cluster DNS name: what runner pods reach. */
+  readonly inClusterEndpoints: StackEndpoints;
+  /** Applies rendered run objects (TestRuns) into the run namespace, labelled for teardown and cleanup. */
+  applyRunObjects(objects: readonly K8sObject[]): Promise<void>;
+  /** Waits (bounded) for the TestRuns to reach `status.stage` finished or error. */
+  waitForTestRuns(names: readonly string[], options: { timeoutMs: number; intervalMs?: number; clock?: Clock }): Promise<{ name: string; stage: "finished" | "error" }[]>;
 }
 
 /**

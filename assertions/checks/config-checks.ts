@@ -6,6 +6,7 @@ import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts"
 import type { AlertChannel } from "../alert-sink/notification.ts";
 import { requiredRoutes, targetFor, type Contract, type ContractTarget, type RequiredRoute } from "../contract.ts";
 import type { CheckResult, Evidence, Measured, Target } from "../run-result.ts";
+import { checkDef, type CheckId } from "./check-catalog.ts";
 
 /**
  * Configuration checks: what the running Prometheus and Alertmanager say they run with, compared
@@ -41,7 +42,7 @@ export const ROUTE_PROBE_ALERTNAME = "ObsconfRouteProbe";
 /** `storage.tsdb.retention.time` from `/api/v1/status/flags` == `retention.prometheus`. */
 export function prometheusRetentionCheck({ client, contract, clock = systemClock }: PrometheusCheckOptions<"flags">): Promise<CheckResult> {
   const target = targetFor(contract, "retention.prometheus");
-  return runCheck({ id: "config.prometheus.retention", title: "Prometheus retention", target, clock }, async () => {
+  return runCheck({ id: "config.prometheus.retention", target, clock }, async () => {
     const { data: flags } = await client.flags();
     const time = flags["storage.tsdb.retention.time"];
     const size = flags["storage.tsdb.retention.size"];
@@ -61,7 +62,7 @@ export function prometheusRetentionCheck({ client, contract, clock = systemClock
 /** `global.scrape_interval` and every scrape job's effective interval == `scrapeInterval.prometheus`. */
 export function prometheusScrapeIntervalCheck({ client, contract, clock = systemClock }: PrometheusCheckOptions<"config">): Promise<CheckResult> {
   const target = targetFor(contract, "scrapeInterval.prometheus");
-  return runCheck({ id: "config.prometheus.scrape-interval", title: "Prometheus scrape interval", target, clock }, async () => {
+  return runCheck({ id: "config.prometheus.scrape-interval", target, clock }, async () => {
     const { data: yamlText } = await client.config();
     const config = asRecord(parseYaml(yamlText), "the loaded Prometheus config");
     const global = asRecord(config.global ?? {}, "global");
@@ -95,7 +96,7 @@ export function alertmanagerRoutesCheck({ client, contract, clock = systemClock 
     unit: "routes",
     source: `${(routes[0]?.source ?? contract.file).split("#")[0]}#targets.alertRoutes`,
   };
-  return runCheck({ id: "config.alertmanager.routes", title: "Alertmanager routes", target, clock }, async () => {
+  return runCheck({ id: "config.alertmanager.routes", target, clock }, async () => {
     const { data: status } = await client.status();
     const config = parseAlertmanagerConfig(status.config.original);
     const evidence: Evidence[] = [{ kind: "query", text: `GET ${AM_STATUS_PATH}: config.original (Alertmanager ${status.versionInfo.version})` }];
@@ -251,7 +252,7 @@ export function receiverConfigKinds(config: AlertmanagerConfig, receiver: string
 // ---- shared --------------------------------------------------------------------------------
 
 async function runCheck(
-  meta: { id: string; title: string; target: ContractTarget | Target; clock: Clock },
+  meta: { id: CheckId; target: ContractTarget | Target; clock: Clock },
   body: () => Promise<Outcome>,
 ): Promise<CheckResult> {
   const { comparator, value, unit, source } = meta.target;
@@ -265,8 +266,8 @@ async function runCheck(
   }
   return {
     id: meta.id,
-    title: meta.title,
-    pillar: "config",
+    title: checkDef(meta.id).title,
+    pillar: checkDef(meta.id).pillar,
     target: { comparator, value, unit, source },
     ...outcome,
     startedAt,

@@ -4,13 +4,14 @@ import { formatDurationExact, parseDurationMs } from "../../common/duration.ts";
 import type { Contract } from "../contract.ts";
 import type { CheckResult } from "../run-result.ts";
 import { base, errored, toTarget } from "./check-builder.ts";
+import { identityOf } from "./check-catalog.ts";
 
 /**
  * Loki's retention from its running config (`GET /config`: `limits_config.retention_period`,
  * effective only with the compactor's `retention_enabled`), compared with the contract's 30 d.
  */
 export async function lokiRetentionCheck({ fetchConfig, contract, clock = systemClock }: { fetchConfig: () => Promise<string>; contract: Contract; clock?: Clock }): Promise<CheckResult> {
-  const identity = { id: "config.loki.retention", title: "Loki retention", pillar: "config" as const, startedAtMs: clock.nowMs() };
+  const identity = identityOf("config.loki.retention", clock.nowMs());
   const target = contract.targets["retention.loki"];
   try {
     const config = parse(await fetchConfig()) as { limits_config?: { retention_period?: string }; compactor?: { retention_enabled?: boolean } };

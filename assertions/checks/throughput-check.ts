@@ -1,3 +1,4 @@
+import type { SendCounts } from "../../common/send-counts.ts";
 import type { ContractTarget } from "../contract.ts";
 import type { CheckResult, Evidence, Series } from "../run-result.ts";
 import { base, passOrSimulated, type CheckIdentity } from "./check-builder.ts";
@@ -6,17 +7,6 @@ export type ThroughputSignal = "metrics" | "logs" | "traces";
 export type ThroughputUnit = "samples" | "bytes" | "spans";
 /** Which side kept the accepted rate below the target: the receiver, the load generator, both, or neither (target met). */
 export type BoundBy = "none" | "receiver" | "generator" | "both" | "undetermined";
-
-/** Send outcomes as the generator counted them (after retries). */
-export interface SendCounts {
-  ok: number;
-  http4xx: number;
-  http429: number;
-  http5xx: number;
-  timeout: number;
-  network: number;
-  retries: number;
-}
 
 /** What the load generator did, in plain numbers (the scenario maps the generator's report to this). */
 export interface GeneratorFacts {

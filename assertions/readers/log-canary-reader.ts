@@ -1,8 +1,9 @@
 import { logCanarySelector, msToNsString, parseLogCanaryLine } from "../../common/canary-format.ts";
-import { systemClock, type Clock } from "../../common/clock.ts";
+import { systemClock } from "../../common/clock.ts";
 import type { CanaryWrite } from "../../common/ledger.ts";
 import type { LokiClient, LokiStream } from "../../stack/clients/loki-client.ts";
 import type { Observation } from "../canary/compare.ts";
+import { pollCanary, type CanaryPollOptions, type CanaryPollStats } from "./canary-poll.ts";
 
 /**
  * Reader for the log canary through Loki's `query_range` (the poll read mode; see `log-tail-reader.ts`
@@ -27,79 +28,52 @@ export interface LogCanaryObservation extends Observation {
   readonly entryTsNs: string;
 }
 
-export interface ReadLogCanaryOptions {
+export interface ReadLogCanaryOptions extends CanaryPollOptions {
   readonly client: Pick<LokiClient, "queryRange">;
   readonly runId: string;
   /** LogQL selector to poll (default `logCanarySelector(runId)`, the push canary's stream); lines of other runs are ignored. */
   readonly selector?: string;
   /** The ledger entries of the log canary stream, read again on every poll. */
   readonly writes: () => readonly CanaryWrite[];
-  /** Wall-clock deadline. */
-  readonly readUntilMs: number;
-  /** When it returns true and no acked write is pending, the reader stops before the deadline. */
-  readonly writerDone?: () => boolean;
-  readonly initialIntervalMs?: number;
-  readonly maxIntervalMs?: number;
   /** Entries per query (Loki's default `max_entries_limit_per_query` is 5000). */
   readonly limit?: number;
   /** Pages per poll when a result fills `limit`. */
   readonly maxPagesPerPoll?: number;
-  readonly maxPolls?: number;
-  readonly clock?: Clock;
 }
 
-export interface LogCanaryRead {
+export interface LogCanaryRead extends CanaryPollStats {
   readonly observations: readonly LogCanaryObservation[];
-  readonly polls: number;
-  readonly queryErrors: number;
-  readonly lastQueryError: string | undefined;
   readonly maxErrorMarginMs: number;
-  readonly stoppedBy: "deadline" | "all-seen" | "max-polls";
 }
 
 export async function readLogCanary(options: ReadLogCanaryOptions): Promise<LogCanaryRead> {
-  const { client, runId, writes, readUntilMs, writerDone = () => false, initialIntervalMs = 5, maxIntervalMs = 500, limit = 5000, maxPagesPerPoll = 20, maxPolls = 1_000_000, clock = systemClock } = options;
+  const { client, runId, writes, limit = 5000, maxPagesPerPoll = 20, clock = systemClock } = options;
   const selector = options.selector ?? logCanarySelector(runId);
   const sightings = new LogSightings(runId);
-  let polls = 0, queryErrors = 0, lastQueryError: string | undefined, intervalMs = initialIntervalMs, waitedMs = 0;
-  let knownPending = new Set<string>();
-  let stoppedBy: LogCanaryRead["stoppedBy"] = "max-polls";
-
-  while (polls < maxPolls) {
-    const nowMs = clock.nowMs();
-    if (nowMs >= readUntilMs) { stoppedBy = "deadline"; break; }
-    const pending = writes().filter((w) => w.outcome.kind === "acked" && !sightings.has(w.id));
-    if (pending.length === 0 && writerDone()) { stoppedBy = "all-seen"; break; }
-    const newlyPending = pending.some((w) => !knownPending.has(w.id));
-    knownPending = new Set(pending.map((w) => w.id));
-
-    const oldestMs = pending.reduce((min, w) => Math.min(min, w.writtenAtMs), nowMs);
+  const pending = () => writes().filter((w) => w.outcome.kind === "acked" && !sightings.has(w.id));
+  const stats = await pollCanary(pending, async (waiting, round) => {
+    const oldestMs = waiting.reduce((min, w) => Math.min(min, w.writtenAtMs), round.nowMs);
     let startNs = msToNsString(oldestMs - 1_000);
-    const endNs = msToNsString(nowMs + 1);
-    polls += 1;
+    const endNs = msToNsString(round.nowMs + 1);
+    round.polled();
     let foundNew = 0, queriedMs = 0;
     try {
       for (let page = 0; page < maxPagesPerPoll; page += 1) {
         const { data, durationMs } = await client.queryRange(selector, { startNs, endNs, limit, direction: "forward" });
         queriedMs += durationMs;
         if (data.resultType !== "streams") throw new Error(`LogQL query_range ${selector} returned ${data.resultType}, expected streams`);
-        const entries = sightings.add(data.streams, clock.nowMs(), waitedMs / 2 + queriedMs);
+        const entries = sightings.add(data.streams, clock.nowMs(), round.waitedMs / 2 + queriedMs);
         foundNew += entries.found;
         if (entries.total < limit || entries.newestNs === undefined || entries.newestNs === startNs) break;
         startNs = entries.newestNs;
       }
     } catch (error) {
-      queryErrors += 1;
-      lastQueryError = error instanceof Error ? error.message : String(error);
+      round.failed(error);
     }
-
-    const morePending = foundNew > 0 && pending.length > foundNew;
-    intervalMs = newlyPending || morePending ? initialIntervalMs : Math.min(intervalMs * 2, maxIntervalMs);
-    waitedMs = Math.max(0, Math.min(intervalMs, readUntilMs - clock.nowMs()));
-    if (waitedMs > 0) await clock.sleep(waitedMs);
-  }
+    return foundNew;
+  }, options);
   const observations = sightings.observations();
-  return { observations, polls, queryErrors, lastQueryError, maxErrorMarginMs: observations.reduce((max, o) => Math.max(max, o.errorMarginMs), 0), stoppedBy };
+  return { observations, ...stats, maxErrorMarginMs: observations.reduce((max, o) => Math.max(max, o.errorMarginMs), 0) };
 }
 
 /** Canary entries seen so far, by seq; shared by the poll and tail read modes. */

@@ -1,8 +1,9 @@
-import { systemClock, type Clock } from "../../common/clock.ts";
+import { systemClock } from "../../common/clock.ts";
 import type { CanaryWrite } from "../../common/ledger.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
 import type { Labels } from "../../stack/clients/prometheus-parse.ts";
 import type { Observation } from "../canary/compare.ts";
+import { pollCanary, type CanaryPollOptions, type CanaryPollStats } from "./canary-poll.ts";
 
 /**
  * Reader for metric canaries (push and pull) through any Prometheus-compatible query API.
@@ -55,53 +56,30 @@ export interface MeasuredObservation extends Observation {
   readonly sampleTimeMs: number;
 }
 
-export interface ReadMetricsCanaryOptions {
+export interface ReadMetricsCanaryOptions extends CanaryPollOptions {
   readonly client: Pick<PrometheusClient, "query">;
   readonly spec: MetricsCanarySpec;
   /** The ledger entries of this canary stream, read again on every poll. */
   readonly writes: () => readonly CanaryWrite[];
-  /** Wall-clock deadline. */
-  readonly readUntilMs: number;
-  /** When it returns true and no acked write is pending, the reader stops before the deadline. */
-  readonly writerDone?: () => boolean;
   readonly minWindowMs?: number;
-  readonly initialIntervalMs?: number;
-  readonly maxIntervalMs?: number;
-  readonly maxPolls?: number;
-  readonly clock?: Clock;
 }
 
-export interface MetricsCanaryRead {
+export interface MetricsCanaryRead extends CanaryPollStats {
   readonly observations: readonly MeasuredObservation[];
-  readonly polls: number;
-  readonly queryErrors: number;
-  readonly lastQueryError: string | undefined;
   readonly maxErrorMarginMs: number;
-  readonly stoppedBy: "deadline" | "all-seen" | "max-polls";
 }
 
 export async function readMetricsCanary(options: ReadMetricsCanaryOptions): Promise<MetricsCanaryRead> {
-  const { client, spec, writes, readUntilMs, writerDone = () => false, minWindowMs = 60_000, initialIntervalMs = 5, maxIntervalMs = 500, maxPolls = 1_000_000, clock = systemClock } = options;
+  const { client, spec, writes, minWindowMs = 60_000, clock = systemClock } = options;
   const seen = new Map<string, MeasuredObservation>();
   const sightings = new Map<string, Set<string>>();
-  let polls = 0, queryErrors = 0, lastQueryError: string | undefined, intervalMs = initialIntervalMs, waitedMs = 0;
-  let knownPending = new Set<string>();
-  let stoppedBy: MetricsCanaryRead["stoppedBy"] = "max-polls";
-
-  while (polls < maxPolls) {
-    const nowMs = clock.nowMs();
-    if (nowMs >= readUntilMs) { stoppedBy = "deadline"; break; }
-    const pending = pendingWrites(writes(), seen, spec.mode);
-    if (pending.length === 0 && writerDone()) { stoppedBy = "all-seen"; break; }
-    const newlyPending = pending.some((w) => !knownPending.has(w.id));
-    knownPending = new Set(pending.map((w) => w.id));
-
-    const oldestMs = pending.reduce((min, w) => Math.min(min, w.writtenAtMs), nowMs);
-    const windowSeconds = Math.ceil(Math.max(minWindowMs, nowMs - oldestMs + 1_000) / 1000);
-    polls += 1;
+  const stats = await pollCanary(() => pendingWrites(writes(), seen, spec.mode), async (pending, round) => {
+    const oldestMs = pending.reduce((min, w) => Math.min(min, w.writtenAtMs), round.nowMs);
+    const windowSeconds = Math.ceil(Math.max(minWindowMs, round.nowMs - oldestMs + 1_000) / 1000);
+    round.polled();
     let foundNew = 0;
     try {
-      const { data, durationMs } = await client.query(`${spec.selector}[${windowSeconds}s]`, { timeMs: nowMs });
+      const { data, durationMs } = await client.query(`${spec.selector}[${windowSeconds}s]`, { timeMs: round.nowMs });
       const seenAtMs = clock.nowMs();
       const samples = data.resultType === "matrix" ? data.result.flatMap((s) => s.samples.map((p) => ({ metric: s.metric, ...p }))) : [];
       samples.sort((a, b) => a.timeMs - b.timeMs);
@@ -115,21 +93,16 @@ export async function readMetricsCanary(options: ReadMetricsCanaryOptions): Prom
         const prior = seen.get(id);
         if (prior === undefined) {
           foundNew += 1;
-          seen.set(id, { id, seq, firstSeenAtMs: seenAtMs, count: keys.size, order: seen.size, errorMarginMs: waitedMs / 2 + durationMs, sampleTimeMs: sample.timeMs });
+          seen.set(id, { id, seq, firstSeenAtMs: seenAtMs, count: keys.size, order: seen.size, errorMarginMs: round.waitedMs / 2 + durationMs, sampleTimeMs: sample.timeMs });
         } else if (prior.count !== keys.size) seen.set(id, { ...prior, count: keys.size });
       }
     } catch (error) {
-      queryErrors += 1;
-      lastQueryError = error instanceof Error ? error.message : String(error);
+      round.failed(error);
     }
-
-    const morePending = foundNew > 0 && pending.length > foundNew;
-    intervalMs = newlyPending || morePending ? initialIntervalMs : Math.min(intervalMs * 2, maxIntervalMs);
-    waitedMs = Math.max(0, Math.min(intervalMs, readUntilMs - clock.nowMs()));
-    if (waitedMs > 0) await clock.sleep(waitedMs);
-  }
+    return foundNew;
+  }, options);
   const observations = [...seen.values()];
-  return { observations, polls, queryErrors, lastQueryError, maxErrorMarginMs: observations.reduce((max, o) => Math.max(max, o.errorMarginMs), 0), stoppedBy };
+  return { observations, ...stats, maxErrorMarginMs: observations.reduce((max, o) => Math.max(max, o.errorMarginMs), 0) };
 }
 
 /** Acked writes not yet seen; in `exposures` mode only those newer than the newest seen seq. */

@@ -1,6 +1,7 @@
 import { TRACE_CANARY_ATTRIBUTES } from "../../common/canary-format.ts";
-import { systemClock, type Clock } from "../../common/clock.ts";
+import { systemClock } from "../../common/clock.ts";
 import type { CanaryWrite } from "../../common/ledger.ts";
+import { pollCanary, type CanaryPollOptions, type CanaryPollRound, type CanaryPollStats } from "./canary-poll.ts";
 import type { TempoClient, TempoSearchHit, TempoSpan } from "../../stack/clients/tempo-client.ts";
 import type { Observation } from "../canary/compare.ts";
 
@@ -38,30 +39,18 @@ export interface TraceObservation extends Observation {
   readonly completeAtMs?: number;
 }
 
-export interface ReadTraceCanaryOptions<M extends TraceReadMode> {
+export interface ReadTraceCanaryOptions<M extends TraceReadMode> extends CanaryPollOptions {
   readonly client: TraceCanaryClient<M>;
   readonly runId: string;
   readonly mode: M;
-  /** The ledger entries of the trace canary, read again on every poll. */
+  /** The ledger entries of the trace canary, read again on every poll (pending in byId: incomplete). */
   readonly writes: () => readonly CanaryWrite[];
-  /** Wall-clock deadline. */
-  readonly readUntilMs: number;
-  /** When it returns true and no acked trace is pending (byId: incomplete), the reader stops early. */
-  readonly writerDone?: () => boolean;
-  readonly initialIntervalMs?: number;
-  readonly maxIntervalMs?: number;
   readonly maxSearchLimit?: number;
-  readonly maxPolls?: number;
-  readonly clock?: Clock;
 }
 
-export interface TraceCanaryRead {
+export interface TraceCanaryRead extends CanaryPollStats {
   readonly observations: readonly TraceObservation[];
-  readonly polls: number;
-  readonly queryErrors: number;
-  readonly lastQueryError: string | undefined;
   readonly maxErrorMarginMs: number;
-  readonly stoppedBy: "deadline" | "all-seen" | "max-polls";
 }
 
 interface Sighting {
@@ -80,30 +69,23 @@ export function normalizeTraceId(id: string): string {
 }
 
 export async function readTraceCanary<M extends TraceReadMode>(options: ReadTraceCanaryOptions<M>): Promise<TraceCanaryRead> {
-  const { runId, mode, writes, readUntilMs, writerDone = () => false, initialIntervalMs = 5, maxIntervalMs = 500, maxSearchLimit = 10_000, maxPolls = 1_000_000, clock = systemClock } = options;
+  const { runId, mode, writes, maxSearchLimit = 10_000, clock = systemClock } = options;
   const seen = new Map<string, Sighting>();
   const lastResponseAtMs = new Map<string, number>();
-  let polls = 0, queryErrors = 0, lastQueryError: string | undefined, intervalMs = initialIntervalMs, waitedMs = 0;
-  let knownPending = new Set<string>();
-  let stoppedBy: TraceCanaryRead["stoppedBy"] = "max-polls";
-  const failed = (error: unknown) => {
-    queryErrors += 1;
-    lastQueryError = error instanceof Error ? error.message : String(error);
-  };
   const isDone = (w: CanaryWrite) => {
     const s = seen.get(normalizeTraceId(w.id));
     return s !== undefined && (mode !== "byId" || s.completeAtMs !== undefined);
   };
 
   /** byId: one query per pending trace; returns how many traces were found or completed. */
-  async function pollById(pending: readonly CanaryWrite[]): Promise<number> {
+  async function pollById(pending: readonly CanaryWrite[], round: CanaryPollRound): Promise<number> {
     const client = options.client as Pick<TempoClient, "traceById">;
     let progress = 0;
     for (const write of pending) {
-      if (polls >= maxPolls || clock.nowMs() >= readUntilMs) break;
+      if (!round.canQuery()) break;
       const key = normalizeTraceId(write.id);
       const startedAtMs = clock.nowMs();
-      polls += 1;
+      round.polled();
       try {
         const { data, durationMs } = await client.traceById(write.id);
         const atMs = clock.nowMs();
@@ -126,21 +108,22 @@ export async function readTraceCanary<M extends TraceReadMode>(options: ReadTrac
         prior.spansSeen = Math.max(prior.spansSeen ?? 0, distinct);
         prior.count = Math.max(prior.count, maxRepeat);
       } catch (error) {
-        failed(error);
+        round.failed(error);
       }
     }
     return progress;
   }
 
   /** byTags / byTraceQL: one search over the pending window; returns how many traces were found. */
-  async function pollSearch(pending: readonly CanaryWrite[], all: readonly CanaryWrite[]): Promise<number> {
+  async function pollSearch(pending: readonly CanaryWrite[], round: CanaryPollRound): Promise<number> {
     const client = options.client as Pick<TempoClient, "search">;
-    const nowMs = clock.nowMs();
+    const all = writes();
+    const nowMs = round.nowMs;
     const fromMs = pending.reduce((min, w) => Math.min(min, w.writtenAtMs), nowMs) - 1_000;
     const limit = Math.min(maxSearchLimit, 20 + 2 * all.filter((w) => w.writtenAtMs >= fromMs).length);
     const query = mode === "byTags" ? { tags: { [TRACE_CANARY_ATTRIBUTES.run]: runId } } : { q: `{ span.${TRACE_CANARY_ATTRIBUTES.run} = ${JSON.stringify(runId)} }` };
     const ledgerIds = new Map(all.map((w) => [normalizeTraceId(w.id), w.id]));
-    polls += 1;
+    round.polled();
     let progress = 0;
     try {
       const { data, durationMs } = await client.search({ ...query, startS: Math.floor(fromMs / 1000), endS: Math.ceil(nowMs / 1000) + 1, limit });
@@ -149,32 +132,19 @@ export async function readTraceCanary<M extends TraceReadMode>(options: ReadTrac
         const prior = seen.get(key);
         if (prior === undefined) {
           progress += 1;
-          seen.set(key, { id: ledgerIds.get(key) ?? key, firstSpanAtMs: atMs, firstSpanMarginMs: waitedMs / 2 + durationMs, count: occurrences });
+          seen.set(key, { id: ledgerIds.get(key) ?? key, firstSpanAtMs: atMs, firstSpanMarginMs: round.waitedMs / 2 + durationMs, count: occurrences });
         } else prior.count = Math.max(prior.count, occurrences);
       }
     } catch (error) {
-      failed(error);
+      round.failed(error);
     }
     return progress;
   }
 
-  while (polls < maxPolls) {
-    if (clock.nowMs() >= readUntilMs) { stoppedBy = "deadline"; break; }
-    const all = writes();
-    const pending = all.filter((w) => w.outcome.kind === "acked" && !isDone(w));
-    if (pending.length === 0 && writerDone()) { stoppedBy = "all-seen"; break; }
-    const newlyPending = pending.some((w) => !knownPending.has(w.id));
-    knownPending = new Set(pending.map((w) => w.id));
-
-    const progress = mode === "byId" ? await pollById(pending) : await pollSearch(pending, all);
-
-    const morePending = progress > 0 && pending.length > progress;
-    intervalMs = newlyPending || morePending ? initialIntervalMs : Math.min(intervalMs * 2, maxIntervalMs);
-    waitedMs = Math.max(0, Math.min(intervalMs, readUntilMs - clock.nowMs()));
-    if (waitedMs > 0) await clock.sleep(waitedMs);
-  }
+  const pending = () => writes().filter((w) => w.outcome.kind === "acked" && !isDone(w));
+  const stats = await pollCanary(pending, (waiting, round) => (mode === "byId" ? pollById(waiting, round) : pollSearch(waiting, round)), options);
   const observations = [...seen.values()].map(toObservation);
-  return { observations, polls, queryErrors, lastQueryError, maxErrorMarginMs: observations.reduce((max, o) => Math.max(max, o.errorMarginMs), 0), stoppedBy };
+  return { observations, ...stats, maxErrorMarginMs: observations.reduce((max, o) => Math.max(max, o.errorMarginMs), 0) };
 }
 
 function toObservation(s: Sighting): TraceObservation {

@@ -4,7 +4,7 @@ import { parseLogCanaryLine } from "../../common/canary-format.ts";
 import { ManualClock } from "../../common/clock.ts";
 import { Ledger } from "../../common/ledger.ts";
 import { LOKI_PUSH_HEADERS } from "../encode/loki-push.ts";
-import { snappyUncompress } from "../encode/snappy-block.ts";
+import { snappyUncompress } from "../../stack/clients/snappy-block.ts";
 import { createHttpTransport } from "../transport/http-transport.ts";
 import { startScriptedHttpServer, type RecordedRequest } from "../transport/scripted-http-server.ts";
 import type { Transport } from "../transport/transport.ts";

@@ -1,4 +1,4 @@
-import { compileSeries, encodeWriteRequestSnappy, type SeriesTemplate } from "../encode/remote-write.ts";
+import { compileSeries, encodeWriteRequestSnappy, type SeriesTemplate } from "../../stack/clients/remote-write-encoding.ts";
 import { runCanaryLoop, type CanaryWriterOptions, type CanaryWriterSummary, type RunningCanary } from "./canary-loop.ts";
 
 

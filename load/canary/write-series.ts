@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from "../../common/clock.ts";
-import { compileSeries, encodeWriteRequestSnappy } from "../encode/remote-write.ts";
+import { compileSeries, encodeWriteRequestSnappy } from "../../stack/clients/remote-write-encoding.ts";
 import type { SendResult, SendResultKind, Transport } from "../transport/transport.ts";
 import { startIntervalLoop, type LoopStop, type RunningLoop } from "./interval-loop.ts";
 import { sendSafely } from "./send-outcome.ts";

@@ -1,5 +1,5 @@
 import protobuf from "protobufjs";
-import { snappyUncompress } from "./snappy-block.ts";
+import { snappyUncompress } from "../../stack/clients/snappy-block.ts";
 
 /**
  * Test support: decodes a remote-write body (snappy block + prometheus.WriteRequest) with protobufjs,

@@ -1,5 +1,5 @@
 import { HarnessError } from "../../common/errors.ts";
-import { compileSeries, encodeWriteRequestSnappy, type SeriesTemplate } from "./remote-write.ts";
+import { compileSeries, encodeWriteRequestSnappy, type SeriesTemplate } from "../../stack/clients/remote-write-encoding.ts";
 
 export interface EncodeRateOptions {
   /** Distinct series cycled through (label sets compiled once, before timing). */

@@ -1,5 +1,5 @@
-export * from "./remote-write.ts";
-export * from "./snappy-block.ts";
+export * from "../../stack/clients/remote-write-encoding.ts";
+export * from "../../stack/clients/snappy-block.ts";
 export * from "./encode-rate.ts";
 export * from "./loki-push.ts";
 export * from "./otlp-traces.ts";

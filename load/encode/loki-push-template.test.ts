@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { HarnessError } from "../../common/errors.ts";
 import { encodeLokiPushProtobuf, type LokiStream } from "./loki-push.ts";
 import { LokiPushTemplate } from "./loki-push-template.ts";
-import { snappyUncompress } from "./snappy-block.ts";
+import { snappyUncompress } from "../../stack/clients/snappy-block.ts";
 
 const streams = [{ service: "cart", level: "info" }, { service: "ad", level: "error" }, { service: "unused", level: "info" }];
 const lines = [

@@ -1,7 +1,7 @@
 import { HarnessError } from "../../common/errors.ts";
 import { formatLokiLabels } from "./loki-push.ts";
-import { varintLength, writeVarint } from "./remote-write.ts";
-import { snappyCompress } from "./snappy-block.ts";
+import { varintLength, writeVarint } from "../../stack/clients/remote-write-encoding.ts";
+import { snappyCompress } from "../../stack/clients/snappy-block.ts";
 
 /**
  * The Loki push hot path (protobuf + snappy): a fixed pool of lines whose stream label fields and

@@ -10,7 +10,7 @@ import {
   LOKI_PUSH_HEADERS,
   type LokiStream,
 } from "./loki-push.ts";
-import { snappyUncompress } from "./snappy-block.ts";
+import { snappyUncompress } from "../../stack/clients/snappy-block.ts";
 
 /** An independent decoder (protobufjs from the logproto subset), so the test checks wire bytes, not our encoder. */
 const PushRequest = protobuf

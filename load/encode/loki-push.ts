@@ -1,5 +1,5 @@
 import { HarnessError } from "../../common/errors.ts";
-import { snappyCompress } from "./snappy-block.ts";
+import { snappyCompress } from "../../stack/clients/snappy-block.ts";
 
 /**
  * Loki push bodies (`POST /loki/api/v1/push`), both wire formats Loki 2.8 accepts:

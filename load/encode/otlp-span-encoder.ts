@@ -1,7 +1,7 @@
 import type { AttributeValue } from "@opentelemetry/api";
 import { HarnessError } from "../../common/errors.ts";
 import { encodeOtlpTraces, OBSCONF_SCOPE, type OtlpSpanInput } from "./otlp-traces.ts";
-import { varintLength, writeVarint } from "./remote-write.ts";
+import { varintLength, writeVarint } from "../../stack/clients/remote-write-encoding.ts";
 
 /**
  * The OTLP trace hot path: the same `ExportTraceServiceRequest` bytes as `encodeOtlpTraces` (the

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { HarnessError } from "../../common/errors.ts";
 import { decodeWriteRequestSnappy } from "./decode-write-request.ts";
 import { PrecompressedWriteRequest } from "./precompressed-write-request.ts";
-import { compileSeries, encodeWriteRequest } from "./remote-write.ts";
-import { snappyUncompress } from "./snappy-block.ts";
+import { compileSeries, encodeWriteRequest } from "../../stack/clients/remote-write-encoding.ts";
+import { snappyUncompress } from "../../stack/clients/snappy-block.ts";
 
 const fleet = (count: number, offset = 0) =>
   Array.from({ length: count }, (_, i) =>

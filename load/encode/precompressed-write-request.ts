@@ -1,5 +1,5 @@
 import { HarnessError } from "../../common/errors.ts";
-import { writeVarint, varintLength, type SeriesTemplate } from "./remote-write.ts";
+import { writeVarint, varintLength, type SeriesTemplate } from "../../stack/clients/remote-write-encoding.ts";
 
 /**
  * The remote-write hot path: one request's worth of series (a fixed group, as a sender's shard sends

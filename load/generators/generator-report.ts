@@ -1,3 +1,6 @@
+import type { SendCounts } from "../../common/send-counts.ts";
+
+export type { SendCounts };
 /**
  * What one generator run (one process, or N workers merged) reports. Counts are what the GENERATOR saw;
  * throughput verdicts read the receiver's own counters (stack/clients/receiver-counters.ts), never these.
@@ -15,24 +18,6 @@ export interface LatencyDistribution {
   p99: number;
   max: number;
   mean: number;
-}
-
-/** Final outcome of each send (after retries), by kind; `retries` counts extra attempts. */
-export interface SendCounts {
-  /** 2xx. */
-  ok: number;
-  /** Any 4xx except 429 (the receiver refused the body; not retried). */
-  http4xx: number;
-  /** 429 after the retries ran out. */
-  http429: number;
-  /** 5xx after the retries ran out. */
-  http5xx: number;
-  /** Timed out (per-attempt timeout or the shared deadline) after the retries ran out. */
-  timeout: number;
-  /** Connection refused/reset etc. after the retries ran out. */
-  network: number;
-  /** Attempts beyond the first, summed over all sends. */
-  retries: number;
 }
 
 /** Open-model bookkeeping: every scheduled slot is either sent (maybe late) or still counted as scheduled. */

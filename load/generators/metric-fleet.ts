@@ -1,6 +1,6 @@
 import { HarnessError } from "../../common/errors.ts";
 import { PrecompressedWriteRequest } from "../encode/precompressed-write-request.ts";
-import { compileSeries, type SeriesTemplate } from "../encode/remote-write.ts";
+import { compileSeries, type SeriesTemplate } from "../../stack/clients/remote-write-encoding.ts";
 import type { ServiceModel } from "../model/service-model.ts";
 
 export interface MetricFleetOptions {

@@ -1,5 +1,5 @@
 export { buildK6Inputs, LOKI_PUSH_LABELS, type K6InputsOptions, type K6Tuning, type OfferedRates, type ProfileView, type SuiteView } from "./k6-inputs.ts";
-export { inClusterEndpoints, k6TargetsFrom, type K6TargetOptions, type K6Targets, type Reachable } from "./k6-targets.ts";
+export { k6TargetsFrom, type K6TargetOptions, type K6Targets, type Reachable } from "./k6-targets.ts";
 export { maxFailureRate, queryThresholds, writeThresholds, QUERY_LATENCY_PERCENTILE, type ContractView, type K6TargetPath, type TargetView } from "./k6-thresholds.ts";
 export { K6_SCRIPTS_DIR, k6ScriptFiles } from "./k6-script-files.ts";
 export { k6OutputLines, parseK6Line, type K6Line, type K6Point } from "./k6-json-output.ts";

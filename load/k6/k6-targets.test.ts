@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { COMPONENT_NAMES } from "../../stack/components/index.ts";
 import { extractComponents } from "../../stack/manifest/component-spec.ts";
 import { loadManifests } from "../../stack/manifest/load-manifests.ts";
-import { inClusterEndpoints, k6TargetsFrom } from "./k6-targets.ts";
+import { inClusterEndpoints } from "../../stack/runtimes/kube/in-cluster-endpoints.ts";
+import { k6TargetsFrom } from "./k6-targets.ts";
 
 describe("inClusterEndpoints", () => {
   it("should give k6 runner pods the manifests' Service addresses in the run namespace", async () => {

@@ -1,5 +1,4 @@
-import type { ComponentSpec } from "../../stack/manifest/component-spec.ts";
-import type { Endpoint, StackEndpoints } from "../../stack/started-stack.ts";
+import type { StackEndpoints } from "../../stack/started-stack.ts";
 
 /** Where each k6 traffic shape sends, or why it cannot run in this stack. */
 export type Reachable<T> = ({ available: true } & T) | { available: false; reason: string };
@@ -47,24 +46,3 @@ export function k6TargetsFrom(endpoints: StackEndpoints, { metricsReceiver = "pr
   };
 }
 
-/**
- * The endpoints k6 runner pods reach inside the cluster: every component's Service ports as
- * `<service>.<namespace>.svc.cluster.local:<port>`, read from the manifests' component specs (the
- * run namespace replaces the manifests' own). When two Services of a component name the same
- * port, the one named after the component wins.
- */
-export function inClusterEndpoints(specs: readonly ComponentSpec[], namespace: string): StackEndpoints {
-  const endpoints: Record<string, Record<string, Endpoint>> = {};
-  for (const spec of specs) {
-    const services = [...spec.services].sort((a, b) => Number(b.name === spec.name) - Number(a.name === spec.name));
-    for (const service of services) {
-      for (const port of service.ports) {
-        const ports = (endpoints[spec.name] ??= {});
-        if (ports[port.name] !== undefined) continue;
-        const host = `${service.name}.${namespace}.svc.cluster.local`;
-        ports[port.name] = { host, port: port.port, url: `http://${host}:${port.port}` };
-      }
-    }
-  }
-  return endpoints;
-}

@@ -4,13 +4,11 @@ import { parseAlertmanagerConfig } from "../../assertions/checks/config-checks.t
 import type { Contract, Profile } from "../../assertions/contract.ts";
 import type { AlertmanagerClient } from "../../stack/clients/alertmanager-client.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
-import type { RuntimeOverride } from "../../stack/started-stack.ts";
-import { readRuleFors, shortenRuleFor } from "../conformance/rule-for-override.ts";
 import type { AlertTiming } from "./phase-alerts.ts";
 
-const RULES_DIR = "/etc/prometheus/rules";
-const STACK_HEALTH_RULES = "stack-health.rules.yml";
 const TARGET_DOWN = "TargetDown";
+/** The stack-health alert a drill times under faults (its `for` shortened by the ci profile). */
+export const DRILL_ALERTS = [{ alert: TARGET_DOWN, ruleFile: "stack-health.rules.yml" }] as const;
 
 /** Rule timings the alert checks need, read from the running Prometheus and Alertmanager (never restated). */
 export async function alertTiming(prometheus: PrometheusClient, alertmanager: AlertmanagerClient | undefined, contract: Contract, shortenedFrom: ReadonlyMap<string, number>, profile: Profile): Promise<AlertTiming | undefined> {
@@ -34,21 +32,3 @@ export async function alertTiming(prometheus: PrometheusClient, alertmanager: Al
     ...(from !== undefined ? { shortenedFor: { fromMs: from, toMs: rule.forMs ?? 0, profile: profile.name } } : {}),
   };
 }
-
-/** Profile-specific short `for` of TargetDown in a copy of the stack-health rules (the report says so); none for documented. */
-export function shortForOverride(profile: Profile, shortenedFrom: Map<string, number>): RuntimeOverride[] {
-  const toMs = profile.alerts.shortenForToMs;
-  if (toMs === undefined) return [];
-  return [{
-    component: "prometheus",
-    describe: `profile ${profile.name}: ${TARGET_DOWN} exercised with for: ${toMs / 1000}s (copy of ${STACK_HEALTH_RULES}; the manifest is unchanged)`,
-    file: {
-      path: `${RULES_DIR}/${STACK_HEALTH_RULES}`,
-      transform: (text: string) => {
-        for (const r of readRuleFors(text, [TARGET_DOWN])) shortenedFrom.set(r.alert, r.forMs);
-        return shortenRuleFor(text, [TARGET_DOWN], `${toMs / 1000}s`);
-      },
-    },
-  }];
-}
-

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from "../../common/clock.ts";
 import type { ProbeResult } from "../../assertions/chaos/availability.ts";
-import { compileSeries, encodeWriteRequestSnappy } from "../../load/encode/remote-write.ts";
+import { compileSeries, encodeWriteRequestSnappy } from "../../stack/clients/remote-write-encoding.ts";
 import type { Transport } from "../../load/transport/transport.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
 

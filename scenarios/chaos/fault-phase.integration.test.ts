@@ -9,7 +9,7 @@ import { PROMETHEUS_SKIP, startPrometheusStack, type PrometheusStack } from "../
 import { createRemoteWriteTransport, type HttpTransport } from "../../load/transport/http-transport.ts";
 import { withRetry } from "../../load/transport/with-retry.ts";
 import { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
-import { readerUrl } from "./reader-endpoint.ts";
+import { StackClients } from "../../stack/clients/stack-clients.ts";
 import { startAvailabilityProbes } from "./availability-probe.ts";
 import { runFaultPhase, type PhaseContext } from "./fault-phase.ts";
 
@@ -40,7 +40,9 @@ describe.skipIf(PROMETHEUS_SKIP)("drill phases on real Prometheus", () => {
     contract = { ...real, targets: { ...real.targets, "latency.ingestion.metrics": { ...real.targets["latency.ingestion.metrics"], value: 5_000 } } };
     const ci = profileOf(real, "ci");
     const profile: Profile = { ...ci, canaries: { ...ci.canaries, intervalMs: 200 }, chaos: { faultDurationMs: FAULT_MS, observeAfterHealMs: 20_000 } };
-    reader = new PrometheusClient({ baseUrl: readerUrl(prom.stack, "prometheus", "web") ?? prom.url, timeoutMs: 2_000 });
+    const readers = new StackClients(prom.stack, { timeoutMs: 2_000, pastFaultProxies: true });
+    if (readers.prometheus.kind === "absent") throw new Error(readers.prometheus.reason);
+    reader = readers.prometheus.value;
     http = createRemoteWriteTransport({ url: `${prom.url}/api/v1/write` });
     const transport = withRetry(http, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 2_000 });
     ctx = { stack: prom.stack, reader, transport, runId: `test-${Date.now()}`, contract, profile, clock: systemClock, logger: silentLogger };

@@ -10,7 +10,7 @@ import type { Fault } from "../../chaos/index.ts";
 import type { Transport } from "../../load/transport/transport.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
 import type { StartedStack } from "../../stack/started-stack.ts";
-import { triggerAlerts, type AlertTrigger } from "../conformance/alert-trigger.ts";
+import { triggerAlerts, type AlertTrigger } from "../checks/alert-trigger.ts";
 import { alertUnderFaultCheck, firstFailedScrapeAtMs, scrapedTargetsOf, TARGET_DOWN, targetDownFor, waitUntil, type ScrapedTarget } from "./alerts-under-fault.ts";
 import type { PhaseHooks } from "./fault-phase.ts";
 

@@ -2,19 +2,14 @@ import type { Clock } from "../../common/clock.ts";
 import type { Logger } from "../../common/log.ts";
 import type { GeneratorReport } from "../../load/generators/generator-report.ts";
 import { LATENCY_SELECTORS, renderK6TestRuns, runK6, SCENARIO_OF, type K6Inputs, type K6RunResult, type ShapeName } from "../../load/k6/index.ts";
-import type { K8sObject } from "../../stack/manifest/load-manifests.ts";
+import type { TestRunAccess } from "../../stack/started-stack.ts";
 import type { SignalLoad } from "./load-plan.ts";
 
 /** The k6 write shape that carries each signal's load. */
 export const SHAPE_OF_SIGNAL: Readonly<Record<SignalLoad["signal"], ShapeName>> = { metrics: "remote-write", logs: "loki-push", traces: "otlp-traces" };
 
-/** What the k6 path needs from a cluster stack (StartedClusterStack has it). */
-export interface TestRunHost {
-  readonly namespace: string;
-  readonly runId: string;
-  applyRunObjects(objects: readonly K8sObject[]): Promise<void>;
-  waitForTestRuns(names: readonly string[], options: { timeoutMs: number; intervalMs?: number; clock?: Clock }): Promise<{ name: string; stage: "finished" | "error" }[]>;
-}
+/** What the k6 path needs from a cluster stack (`StartedStack.testRuns()`). */
+export type TestRunHost = Pick<TestRunAccess, "namespace" | "runId" | "applyRunObjects" | "waitForTestRuns">;
 
 /** Beyond the load window, how long TestRuns may take (initializer, starter, runner pods, graceful stop). */
 export const TEST_RUN_MARGIN_MS = 120_000;

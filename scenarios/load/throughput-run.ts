@@ -5,20 +5,12 @@ import { throughputCheck } from "../../assertions/checks/throughput-check.ts";
 import type { CheckResult, Series } from "../../assertions/run-result.ts";
 import type { GeneratorReport } from "../../load/generators/generator-report.ts";
 import { startCounterWindow, type ReceiverCounter, type RunningCounterWindow } from "../../stack/clients/receiver-counters.ts";
+import type { PushReceiver } from "../../stack/clients/stack-clients.ts";
 import type { SignalLoad } from "./load-plan.ts";
 
 /** The receiver side of one signal: where the load goes and the counter that says what it accepted. */
-export interface LoadReceiver {
-  /** e.g. `victoria-metrics (standing in for mimir)` or `prometheus`. */
-  name: string;
-  /** Where the generator sends (loopback). */
-  url: string;
-  /** The receiver's own count of accepted units (stack/clients/receiver-counters.ts). */
-  counter: ReceiverCounter;
-  simulatedBy: readonly string[];
-  /** Lines for the report, e.g. what else writes into this receiver. */
-  notes?: readonly string[];
-}
+/** Where the generator sends, and the receiver's own count of accepted units (stack/clients/stack-clients.ts). */
+export type LoadReceiver = Pick<PushReceiver, "name" | "url" | "counter" | "simulatedBy"> & { notes?: readonly string[] };
 
 export interface ThroughputRunOptions {
   identity: Omit<CheckIdentity, "startedAtMs">;

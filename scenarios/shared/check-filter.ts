@@ -1,4 +1,4 @@
-import type { CheckResult } from "../../assertions/run-result.ts";
+import { InputError } from "../../common/errors.ts";
 
 /** `--only` prefixes: which checks, and which groups of checks, a run performs. */
 export interface CheckFilter {
@@ -8,39 +8,19 @@ export interface CheckFilter {
   wantedGroup(ids: readonly string[]): boolean;
 }
 
-export function checkFilter(only: readonly string[] | undefined): CheckFilter {
+/**
+ * The filter of `--only`, validated against the ids a scenario can run: a prefix that selects none of
+ * them is bad input (a typo in CI must not run nothing and pass), named with the known ids.
+ */
+export function checkFilter(only: readonly string[] | undefined, known?: { scenario: string; ids: readonly string[] }): CheckFilter {
+  if (only && known) {
+    const unknown = only.filter((prefix) => !known.ids.some((id) => id.startsWith(prefix) || prefix.startsWith(`${id}.`)));
+    if (unknown.length > 0) {
+      throw new InputError({ file: "command line", field: "--only" }, `prefixes of the ${known.scenario} checks (${known.ids.join(", ")})`, unknown.map((p) => JSON.stringify(p)).join(", "));
+    }
+  }
   return {
     wanted: (id) => !only || only.some((prefix) => id.startsWith(prefix)),
     wantedGroup: (ids) => !only || ids.some((id) => only.some((prefix) => id.startsWith(prefix) || prefix.startsWith(id))),
-  };
-}
-
-/** What a scenario reports as it goes: a check started, a check done. */
-export type CheckProgress = (event: { kind: "start"; id: string } | { kind: "done"; check: CheckResult }) => void;
-
-export interface CheckCollector {
-  /** The checks recorded so far, in the order they finished. */
-  readonly checks: CheckResult[];
-  /** Keeps one check and reports it done. */
-  record(check: CheckResult): void;
-  /** Runs a group of checks when the filter wants it (reporting each id started), keeping those it wants. */
-  track(ids: string[], run: () => Promise<CheckResult | CheckResult[]>): Promise<void>;
-}
-
-export function checkCollector(filter: CheckFilter, progress?: CheckProgress): CheckCollector {
-  const checks: CheckResult[] = [];
-  const record = (check: CheckResult) => {
-    checks.push(check);
-    progress?.({ kind: "done", check });
-  };
-  return {
-    checks,
-    record,
-    async track(ids, run) {
-      if (!filter.wantedGroup(ids)) return;
-      for (const id of ids) progress?.({ kind: "start", id });
-      const result = await run();
-      for (const check of [result].flat()) if (filter.wanted(check.id)) record(check);
-    },
   };
 }

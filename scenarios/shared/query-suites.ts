@@ -7,8 +7,14 @@ export interface QuerySuiteFiles {
   traceqlSuiteFile?: string;
 }
 
+export interface QuerySuites {
+  promql: QuerySuite;
+  logql: QuerySuite;
+  traceql: QuerySuite;
+}
+
 /** The PromQL, LogQL and TraceQL suites a scenario runs: the given files, else assertions/suites/<language>.yaml. */
-export async function loadQuerySuites(files: QuerySuiteFiles): Promise<{ promql: QuerySuite; logql: QuerySuite; traceql: QuerySuite }> {
+export async function loadQuerySuites(files: QuerySuiteFiles): Promise<QuerySuites> {
   const suiteFile = (file: string | undefined, name: string) => loadQuerySuite(file ?? path.join(SUITES_DIR, `${name}.yaml`), file ?? `assertions/suites/${name}.yaml`);
   return {
     promql: await suiteFile(files.promqlSuiteFile, "promql"),

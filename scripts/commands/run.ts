@@ -4,10 +4,11 @@ import { createLogger } from "../../common/log.ts";
 import { formatVerdictTable, shouldUseColor } from "../../reports/terminal-table.ts";
 import { reportFormats } from "../../reports/registry.ts";
 import { writeReports } from "../../reports/write-reports.ts";
-import type { RunResult } from "../../assertions/run-result.ts";
-import { runChaos } from "../../scenarios/chaos/run-chaos.ts";
-import { runConformance } from "../../scenarios/conformance/run-conformance.ts";
-import { runLoadScenario } from "../../scenarios/load/run-load.ts";
+import { chaosScenario } from "../../scenarios/chaos/run-chaos.ts";
+import { conformanceScenario } from "../../scenarios/conformance/run-conformance.ts";
+import { loadScenario } from "../../scenarios/load/run-load.ts";
+import { checkFilter } from "../../scenarios/shared/check-filter.ts";
+import { runScenario, type Scenario } from "../../scenarios/shared/run-backbone.ts";
 import type { LoadGeneratorName } from "../../scenarios/load/load-generator-choice.ts";
 import { planK3s, resolveRuntime, type RuntimeChoice } from "../../stack/index.ts";
 import { createProgressPrinter } from "../progress-printer.ts";
@@ -55,32 +56,26 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   if (options.only?.length && scenario === "chaos") {
     throw new InputError({ file: "command line", field: "--only" }, "--only with the conformance and load scenarios (a chaos drill selects with --fault)", `--only with scenario "chaos"`);
   }
+  const load = { ...(options.duration !== undefined ? { durationMs: options.duration } : {}), ...(options.generator ? { generator: options.generator } : {}), ...(options.bin["k6"] ? { k6Bin: options.bin["k6"] } : {}) };
+  const chosen: Scenario<unknown> =
+    scenario === "load" ? (loadScenario(load) as Scenario<unknown>) : scenario === "chaos" ? (chaosScenario({ ...(options.fault?.length ? { faults: options.fault } : {}) }) as Scenario<unknown>) : (conformanceScenario() as Scenario<unknown>);
+  // `--only` names checks of this scenario: a typo is refused before anything is probed or started.
+  checkFilter(options.only, { scenario, ids: chosen.checkIds });
   const runtime = await chooseRuntime(scenario, options);
   const progress = createProgressPrinter();
   // Log lines (e.g. the load's rate lines) first clear the progress printer's live status line in a terminal.
   const clearLive = process.stderr.isTTY === true && !process.env.CI ? "\r\u001b[K" : "";
   const logger = createLogger({ write: (line) => process.stderr.write(`${clearLive}${line}\n`) });
-  const common = {
-    runtime, profile: options.profile, manifestsDir: options.manifests, runsDir: options.runsDir, bins: options.bin, logger,
-    ...(options.contract ? { contractFile: options.contract } : {}),
-    progress: (event: Parameters<typeof progress.onEvent>[0]) => progress.onEvent(event),
-  };
-  const suites = {
-    ...(options.promqlSuite ? { promqlSuiteFile: options.promqlSuite } : {}),
-    ...(options.logqlSuite ? { logqlSuiteFile: options.logqlSuite } : {}),
-    ...(options.traceqlSuite ? { traceqlSuiteFile: options.traceqlSuite } : {}),
-    ...(options.only ? { only: options.only } : {}),
-  };
-  const run = (): Promise<RunResult> => {
-    switch (scenario) {
-      case "load":
-        return runLoadScenario({ ...common, ...suites, ...(options.duration !== undefined ? { durationMs: options.duration } : {}), ...(options.generator ? { generator: options.generator } : {}) });
-      case "chaos":
-        return runChaos({ ...common, ...(options.fault?.length ? { faults: options.fault } : {}) });
-      default:
-        return runConformance({ ...common, ...suites });
-    }
-  };
+  const run = () =>
+    runScenario(chosen, {
+      runtime, profile: options.profile, manifestsDir: options.manifests, runsDir: options.runsDir, bins: options.bin, logger,
+      ...(options.contract ? { contractFile: options.contract } : {}),
+      ...(options.promqlSuite ? { promqlSuiteFile: options.promqlSuite } : {}),
+      ...(options.logqlSuite ? { logqlSuiteFile: options.logqlSuite } : {}),
+      ...(options.traceqlSuite ? { traceqlSuiteFile: options.traceqlSuite } : {}),
+      ...(options.only ? { only: options.only } : {}),
+      progress: (event) => progress.onEvent(event),
+    });
   const result = await run().finally(() => progress.stop());
   const outDir = options.out ?? path.join("reports", "out", result.runId);
   const files = await writeReports(result, { outDir, formats: reportFormats });

@@ -5,3 +5,5 @@ export * from "./alertmanager-client.ts";
 export * from "./tempo-client.ts";
 export * from "./loki-client.ts";
 export * from "./receiver-counters.ts";
+export * from "./reach.ts";
+export * from "./stack-clients.ts";

@@ -157,6 +157,13 @@ export class LokiClient implements AsyncDisposable {
     });
   }
 
+  /** The running config as YAML (`GET /config`): what Loki actually runs with, defaults included. */
+  async config(): Promise<LokiResponse<string>> {
+    const { status, body, durationMs } = await this.#send(`${this.baseUrl}/config`, { what: "GET /config" });
+    if (status !== 200) throw new LokiApiError({ what: "GET /config", status, body, durationMs });
+    return { data: body, durationMs };
+  }
+
   async close(): Promise<void> {
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }

@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from "../../../common/log.ts";
 import { COMPONENT_NAMES } from "../../components/index.ts";
 import { extractComponents } from "../../manifest/component-spec.ts";
 import { loadManifests, type K8sObject } from "../../manifest/load-manifests.ts";
-import type { Endpoint, ExtraService, RuntimeOverride, StackEndpoints } from "../../started-stack.ts";
+import type { Endpoint, ExtraService, RuntimeOverride, StackEndpoints, TestRunAccess } from "../../started-stack.ts";
 import { applyObjects } from "../kube-api/apply.ts";
 import { deployRun, FIELD_MANAGER } from "../kube-api/deploy-run.ts";
 import type { KubeObject } from "../kube-api/kube-object.ts";
@@ -14,6 +14,7 @@ import { StartedKubeStack, type KubeStackInit } from "../kube-api/started-kube-s
 import { TEARDOWN_NAMESPACED_KINDS, teardownRun, type KindRef } from "../kube-api/teardown.ts";
 import { applyOverrides, renderExtraServices, type InstrumentContext } from "../kube/harness-instruments.ts";
 import { imagePlan } from "../kube/image-plan.ts";
+import { inClusterEndpoints } from "../kube/in-cluster-endpoints.ts";
 import { allocateNodePorts } from "../kube/node-ports.ts";
 import { planKube } from "../kube/plan-kube.ts";
 import { renderForTarget, sortForApply } from "../kube/render.ts";
@@ -122,7 +123,7 @@ export class ClusterRuntime {
       }
       stack = new StartedClusterStack({
         runtime: "cluster", runId, runDir, kubeConfig: kc, namespaces: [namespace], statuses: deployed.statuses, endpoints: endpoints as StackEndpoints, rewrites, diagnostics: deployed.diagnostics, teardown, logger,
-      }, namespace, kinds);
+      }, namespace, kinds, inClusterEndpoints(specs, namespace));
       stack.onStop(unregister);
       return stack;
     } catch (error) {
@@ -136,12 +137,20 @@ export class ClusterRuntime {
 /** A cluster run, plus the hook a load scenario uses for the k6-operator (stack/ does not import load/). */
 export class StartedClusterStack extends StartedKubeStack {
   /** `kinds`: the namespaced kinds teardown deletes beyond its own list; applyRunObjects adds to it. */
-  constructor(init: KubeStackInit, readonly namespace: string, private readonly kinds: KindRef[] = []) {
+  constructor(init: KubeStackInit, readonly namespace: string, private readonly kinds: KindRef[] = [], private readonly inCluster: StackEndpoints = {}) {
     super(init);
   }
 
   k6Operator(): Promise<K6OperatorState> {
     return k6OperatorState(this.kubeConfig());
+  }
+
+  async testRuns(): Promise<TestRunAccess> {
+    return {
+      operator: await this.k6Operator(), namespace: this.namespace, runId: this.runId, inClusterEndpoints: this.inCluster,
+      applyRunObjects: (objects) => this.applyRunObjects(objects),
+      waitForTestRuns: (names, options) => this.waitForTestRuns(names, options),
+    };
   }
 
   /**

@@ -13,8 +13,10 @@ import { extractComponents } from "../../stack/manifest/component-spec.ts";
 import { loadManifests } from "../../stack/manifest/load-manifests.ts";
 import { planLocal } from "../../stack/runtimes/local/plan-local.ts";
 import type { ComponentStatus } from "../../stack/started-stack.ts";
-import { agentCanaryPod, chooseLogAgent, runAgentLogCheck } from "./agent-logs-check.ts";
-import { runConformance } from "./run-conformance.ts";
+import { absenceReason } from "../../stack/clients/reach.ts";
+import { runConformance } from "../conformance/run-conformance.ts";
+import { agentCanaryPod } from "../shared/instruments.ts";
+import { chooseLogAgent, runAgentLogCheck } from "./agent-logs-check.ts";
 
 const MANIFESTS = path.resolve(import.meta.dirname, "../../stack/manifests");
 const onPath = (name: string) => {
@@ -39,11 +41,15 @@ describe("chooseLogAgent", () => {
     const plans = await planLocal(specs);
     statuses = plans.map((plan) => ({ plan, status: plan.mode === "unavailable" ? { state: "unavailable", reason: plan.reason } : { state: "not-started", reason: "test" } }));
   });
+  const clientsOf = (list: ComponentStatus[]) => {
+    const find = (name: string) => list.find((s) => s.plan.component === name);
+    return { isReady: (name: string) => find(name)?.status.state === "ready", absence: (name: string) => absenceReason(name, find(name)) };
+  };
   const statusIn = (list: ComponentStatus[]) => (name: string) => list.find((s) => s.plan.component === name);
   const local = { runtime: "local" as const, nodeRootDir: "/tmp/run/node" };
 
   it.skipIf(agents.length > 0)("should be unavailable with each agent's plan reason when no agent runs (as on this machine)", () => {
-    const choice = chooseLogAgent({ stack: local, statusOf: statusIn(statuses), lokiReady: true, contract, clock: systemClock });
+    const choice = chooseLogAgent({ stack: local, clients: clientsOf([...statuses, ready("loki")]), contract, clock: systemClock });
     if (!("notRun" in choice)) throw new Error("expected notRun");
     const reasonOf = (name: string) => (statusIn(statuses)(name)!.plan as { reason: string }).reason;
     expect(choice.notRun).toMatchObject({ id: "logs.ingestion.agent", status: "unavailable", reason: `no log agent runs (promtail: ${reasonOf("promtail")}; vector: ${reasonOf("vector")})` });
@@ -52,9 +58,9 @@ describe("chooseLogAgent", () => {
 
   it("should prefer promtail, list vector as also shipping, and refuse k3s as unsupported", () => {
     const both = [ready("promtail"), ready("vector")];
-    expect(chooseLogAgent({ stack: local, statusOf: statusIn(both), lokiReady: true, contract, clock: systemClock })).toEqual({ agent: "promtail", others: ["vector"], nodeRootDir: "/tmp/run/node" });
-    expect(chooseLogAgent({ stack: local, statusOf: statusIn([ready("vector")]), lokiReady: true, contract, clock: systemClock })).toEqual({ agent: "vector", others: [], nodeRootDir: "/tmp/run/node" });
-    const k3s = chooseLogAgent({ stack: { runtime: "k3s" }, statusOf: statusIn(both), lokiReady: true, contract, clock: systemClock });
+    expect(chooseLogAgent({ stack: local, clients: clientsOf([...both, ready("loki")]), contract, clock: systemClock })).toEqual({ agent: "promtail", others: ["vector"], nodeRootDir: "/tmp/run/node" });
+    expect(chooseLogAgent({ stack: local, clients: clientsOf([ready("vector"), ready("loki")]), contract, clock: systemClock })).toEqual({ agent: "vector", others: [], nodeRootDir: "/tmp/run/node" });
+    const k3s = chooseLogAgent({ stack: { runtime: "k3s" }, clients: clientsOf([...both, ready("loki")]), contract, clock: systemClock });
     expect("notRun" in k3s && k3s.notRun.status).toBe("unsupported");
   });
 });

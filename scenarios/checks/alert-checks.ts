@@ -5,6 +5,7 @@ import { alertDelivery, type ExpectedRoute } from "../../assertions/alert-delive
 import type { Notification } from "../../assertions/alert-sink/notification.ts";
 import { alertDeliveryCheck } from "../../assertions/checks/alert-delivery-check.ts";
 import { base, errored, type CheckIdentity } from "../../assertions/checks/check-builder.ts";
+import { identityOf, type CheckId } from "../../assertions/checks/check-catalog.ts";
 import type { Contract, Profile } from "../../assertions/contract.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import type { Transport } from "../../load/transport/transport.ts";
@@ -16,9 +17,12 @@ import { triggerAlerts, type AlertTrigger } from "./alert-trigger.ts";
 
 /** The alerts a conformance run triggers, and where the contract's routes say each must land. */
 export const TRIGGERED_ALERTS = [
-  { alert: "HighErrorRate", ruleFile: "seed.rules.yml", route: { channel: "pagerduty", mustNotReach: ["slack"] } },
-  { alert: "TargetDown", ruleFile: "stack-health.rules.yml", route: { channel: "slack", mustNotReach: ["pagerduty"] } },
-] as const satisfies readonly { alert: string; ruleFile: string; route: ExpectedRoute }[];
+  { alert: "HighErrorRate", ruleFile: "seed.rules.yml", check: "alerts.delivery.pagerduty", route: { channel: "pagerduty", mustNotReach: ["slack"] } },
+  { alert: "TargetDown", ruleFile: "stack-health.rules.yml", check: "alerts.delivery.slack", route: { channel: "slack", mustNotReach: ["pagerduty"] } },
+] as const satisfies readonly { alert: string; ruleFile: string; check: CheckId; route: ExpectedRoute }[];
+
+/** The checks `runAlertChecks` reports. */
+export const ALERT_CHECK_IDS = [...TRIGGERED_ALERTS.map((t) => t.check), "alerts.delivery.webhook", "alerts.delivery.email"] as const satisfies readonly CheckId[];
 
 export interface AlertChecksOptions {
   prometheus: PrometheusClient;
@@ -41,8 +45,8 @@ export interface AlertChecksOptions {
  */
 export async function runAlertChecks(o: AlertChecksOptions): Promise<CheckResult[]> {
   const startedAtMs = o.clock.nowMs();
-  const ids = TRIGGERED_ALERTS.map((t) => identity(`alerts.delivery.${t.route.channel}`, `Alert delivery: ${t.alert} -> ${t.route.channel}`, startedAtMs));
-  const extra = [identity("alerts.delivery.webhook", "Alert delivery: stack alerts and Watchdog -> webhook receivers", startedAtMs), identity("alerts.delivery.email", "Alert delivery: email summary (SMTP)", startedAtMs)];
+  const ids = TRIGGERED_ALERTS.map((t) => identityOf(t.check, startedAtMs));
+  const extra = [identityOf("alerts.delivery.webhook", startedAtMs), identityOf("alerts.delivery.email", startedAtMs)];
   const target = o.contract.targets["latency.alertDelivery"];
   let rules: RuleGroup[];
   let routing: AlertmanagerRoute;
@@ -104,10 +108,6 @@ export async function runAlertChecks(o: AlertChecksOptions): Promise<CheckResult
 function routeTimings(route: AlertmanagerRoute, key: "group_wait" | "group_interval", defaultMs: number, inheritedMs = defaultMs): number[] {
   const own = route[key] === undefined ? inheritedMs : parseDurationMs(route[key]!) ?? inheritedMs;
   return [own, ...(route.routes ?? []).flatMap((child) => routeTimings(child, key, defaultMs, own))];
-}
-
-function identity(id: string, title: string, startedAtMs: number): CheckIdentity {
-  return { id, title, pillar: "alerts", startedAtMs };
 }
 
 /** The webhook channel: TargetDown (pillar=stack) reaches the generic webhook, the Watchdog the dead man's switch. */

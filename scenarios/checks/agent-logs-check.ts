@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Clock } from "../../common/clock.ts";
 import { compare } from "../../assertions/canary/compare.ts";
 import { notRun } from "../../assertions/checks/check-builder.ts";
@@ -9,35 +8,26 @@ import type { CheckResult } from "../../assertions/run-result.ts";
 import { PodLogCanaryWriter } from "../../load/canary/pod-log-canary-writer.ts";
 import { createPodLogFileTransport } from "../../load/transport/file-transport.ts";
 import type { LokiClient } from "../../stack/clients/loki-client.ts";
-import type { ComponentStatus, ExtraPod, StartedStack } from "../../stack/started-stack.ts";
-import { notRunFor } from "../shared/component-status.ts";
+import type { ExtraPod, StartedStack } from "../../stack/started-stack.ts";
+import { identityOf } from "../../assertions/checks/check-catalog.ts";
+import type { StackClients } from "../../stack/clients/stack-clients.ts";
 import type { CanaryRunContext } from "./canary-run-context.ts";
 
-export const AGENT_CHECK = { id: "logs.ingestion.agent", title: "Logs through the agents (pod log files -> Promtail/Vector -> Loki)", pillar: "logs" } as const;
 export const LOG_AGENTS = ["promtail", "vector"] as const;
 export type LogAgent = (typeof LOG_AGENTS)[number];
-
-/** The harness pod whose container log file carries the agent canary (registered with the runtime as an ExtraPod). */
-export function agentCanaryPod(): ExtraPod {
-  return {
-    name: "obsconf-agent-canary", namespace: "ecomm-prod", uid: randomUUID(), container: "canary",
-    labels: { "app.kubernetes.io/name": "obsconf-agent-canary", "app.kubernetes.io/part-of": "obsconf" },
-  };
-}
 
 /**
  * Which agent the check reads through, or why it cannot run: no agent ready (`unavailable`, with each
  * agent's reason), no Loki (`unavailable`, Loki's reason), or a runtime where the harness does not
  * write the node's pod log files (`unsupported`). Promtail is preferred (it runs on every node).
  */
-export function chooseLogAgent(o: { stack: Pick<StartedStack, "runtime" | "nodeRootDir">; statusOf: (name: string) => ComponentStatus | undefined; lokiReady: boolean; contract: Contract; clock: Clock }):
+export function chooseLogAgent(o: { stack: Pick<StartedStack, "runtime" | "nodeRootDir">; clients: Pick<StackClients, "isReady" | "absence">; contract: Contract; clock: Clock }):
   { agent: LogAgent; others: LogAgent[]; nodeRootDir: string } | { notRun: CheckResult } {
-  const identity = { ...AGENT_CHECK, startedAtMs: o.clock.nowMs() };
+  const identity = identityOf("logs.ingestion.agent", o.clock.nowMs());
   const target = o.contract.targets["latency.ingestion.logs"];
-  const reasonOf = (name: string) => (o.statusOf(name) ? notRunFor(AGENT_CHECK.id, AGENT_CHECK.title, "logs", o.statusOf(name), o.clock).reason : `${name} is not in the manifests`);
-  const ready = LOG_AGENTS.filter((name) => o.statusOf(name)?.status.state === "ready");
-  if (ready.length === 0) return { notRun: notRun(identity, "unavailable", `no log agent runs (${LOG_AGENTS.map(reasonOf).join("; ")})`, target) };
-  if (!o.lokiReady) return { notRun: notRun(identity, "unavailable", reasonOf("loki") ?? "loki does not run", target) };
+  const ready = LOG_AGENTS.filter((name) => o.clients.isReady(name));
+  if (ready.length === 0) return { notRun: notRun(identity, "unavailable", `no log agent runs (${LOG_AGENTS.map((name) => o.clients.absence(name)).join("; ")})`, target) };
+  if (!o.clients.isReady("loki")) return { notRun: notRun(identity, "unavailable", o.clients.absence("loki"), target) };
   if (o.stack.nodeRootDir === undefined) {
     return { notRun: notRun(identity, "unsupported", `runtime ${o.stack.runtime}: the harness writes pod log files for the agents only on the local runtime (this build does not write a node's /var/log/pods)`, target) };
   }
@@ -77,7 +67,7 @@ export async function runAgentLogCheck(o: AgentLogCheckOptions): Promise<CheckRe
   const endedAtMs = o.clock.nowMs();
   const comparison = compare(writes(), read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
   return ingestionCheck({
-    identity: { ...AGENT_CHECK, title: `Logs through the agents (pod log file -> ${o.agent} -> Loki)`, startedAtMs }, endedAtMs, target, comparison, writes: writes(),
+    identity: { ...identityOf("logs.ingestion.agent", startedAtMs), title: `Logs through the agents (pod log file -> ${o.agent} -> Loki)` }, endedAtMs, target, comparison, writes: writes(),
     firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.firstSeenAtMs])), errorMarginMs: read.maxErrorMarginMs, simulatedBy: o.simulatedBy,
     queries: [`query_range ${selector} (lines of run ${o.runId}) polled every 5-500ms (${read.polls} polls, ${read.queryErrors} failed${read.lastQueryError ? `: ${read.lastQueryError}` : ""})`],
     notes: [

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from "../../common/clock.ts";
-import { compileSeries, encodeWriteRequestSnappy, type SeriesTemplate } from "../../load/encode/remote-write.ts";
+import { compileSeries, encodeWriteRequestSnappy, type SeriesTemplate } from "../../stack/clients/remote-write-encoding.ts";
 import type { SendResult, Transport } from "../../load/transport/transport.ts";
 
 /**

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
 import { HarnessError } from "../../common/errors.ts";
-import { compileSeries, encodeWriteRequest, encodeWriteRequestSnappy, varintLength, writeVarint } from "./remote-write.ts";
+import { compileSeries, encodeWriteRequest, encodeWriteRequestSnappy, varintLength, writeVarint } from "./remote-write-encoding.ts";
 import { snappyUncompress } from "./snappy-block.ts";
 
 const PROTO = `

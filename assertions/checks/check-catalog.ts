@@ -1,0 +1,97 @@
+import type { Contract, ContractTarget, TargetPath } from "../contract.ts";
+import type { Pillar } from "../run-result.ts";
+import type { CheckIdentity } from "./check-builder.ts";
+
+/** What a check is, before it runs: the one place its id, title, pillar and contract target are written. */
+export interface CheckDef {
+  readonly title: string;
+  readonly pillar: Pillar;
+  /** The contract target it is judged against (absent: the check names its own, e.g. the required routes). */
+  readonly target?: TargetPath;
+}
+
+/**
+ * Every check obsconf runs, by id. Scenarios pick from here (conformance, load) and `--only` is
+ * validated against it. Chaos checks are per fault (`chaos.<fault>.…`): see `CHAOS_CHECKS`.
+ */
+export const CHECKS = {
+  "config.prometheus.retention": { title: "Prometheus retention", pillar: "config", target: "retention.prometheus" },
+  "config.prometheus.scrape-interval": { title: "Prometheus scrape interval", pillar: "config", target: "scrapeInterval.prometheus" },
+  "config.alertmanager.routes": { title: "Alertmanager routes", pillar: "config" },
+  "config.loki.retention": { title: "Loki retention", pillar: "config", target: "retention.loki" },
+  "metrics.ingestion.push": { title: "Metrics ingestion, push path (remote write -> queryable in Prometheus)", pillar: "metrics", target: "latency.ingestion.metrics" },
+  "metrics.ingestion.long-term": {
+    title: "Metrics ingestion into the long-term store (remote write -> Prometheus -> remote_write -> queryable in Mimir)",
+    pillar: "metrics",
+    target: "latency.ingestion.metrics",
+  },
+  "metrics.ingestion.pull": { title: "Metrics ingestion, pull path (value exposed on a scraped target -> queryable)", pillar: "metrics", target: "latency.ingestion.metrics" },
+  "metrics.kube-state-metrics": { title: "kube-state-metrics scraped", pillar: "metrics" },
+  "query.promql": { title: "PromQL query response at concurrent users (Prometheus)", pillar: "query", target: "latency.query.promql" },
+  "query.logql": { title: "LogQL query response at concurrent users", pillar: "query", target: "latency.query.logql" },
+  "query.traceql": { title: "TraceQL query response at concurrent users", pillar: "query", target: "latency.query.traceql" },
+  "query.grafana": { title: "Query response through Grafana", pillar: "query", target: "latency.query.grafana" },
+  "alerts.delivery.pagerduty": { title: "Alert delivery: HighErrorRate -> pagerduty", pillar: "alerts", target: "latency.alertDelivery" },
+  "alerts.delivery.slack": { title: "Alert delivery: TargetDown -> slack", pillar: "alerts", target: "latency.alertDelivery" },
+  "alerts.delivery.webhook": { title: "Alert delivery: stack alerts and Watchdog -> webhook receivers", pillar: "alerts" },
+  "alerts.delivery.email": { title: "Alert delivery: email summary (SMTP)", pillar: "alerts" },
+  "logs.ingestion": { title: "Logs ingestion (Loki push -> readable through query_range)", pillar: "logs", target: "latency.ingestion.logs" },
+  "logs.ingestion.tail": { title: "Logs ingestion (Loki push -> delivered by the tail WebSocket)", pillar: "logs", target: "latency.ingestion.logs" },
+  "logs.ingestion.agent": { title: "Logs through the agents (pod log files -> Promtail/Vector -> Loki)", pillar: "logs", target: "latency.ingestion.logs" },
+  "traces.ingestion.by-id": { title: "Traces ingestion (OTLP -> whole trace readable by id)", pillar: "traces", target: "latency.ingestion.traces" },
+  "traces.ingestion.search": { title: "Traces ingestion (OTLP -> found by tag search)", pillar: "traces", target: "latency.ingestion.traces" },
+  "traces.ingestion.traceql": { title: "Traces ingestion (OTLP -> found by TraceQL)", pillar: "traces", target: "latency.ingestion.traces" },
+  "stack.kafka": { title: "ML ingestion path (Kafka)", pillar: "stack" },
+  "throughput.metrics": {
+    title: "Metrics throughput at the profile's rate (remote write, accepted by the receiver's own counter)",
+    pillar: "metrics",
+    target: "throughput.metricsSamplesPerSec",
+  },
+  "throughput.logs": {
+    title: "Logs throughput at the profile's rate (Loki push, accepted bytes by the receiver's own counter)",
+    pillar: "logs",
+    target: "throughput.logsBytesPerSec",
+  },
+  "throughput.traces": {
+    title: "Traces throughput at the profile's rate (OTLP/HTTP, accepted spans by the receiver's own counter)",
+    pillar: "traces",
+    target: "throughput.tracesSpansPerSec",
+  },
+  "chaos.availability": { title: "Availability through the drill (write+read probes)", pillar: "stack", target: "availabilityPercent" },
+} as const satisfies Record<string, CheckDef>;
+
+export type CheckId = keyof typeof CHECKS;
+
+export function checkDef(id: CheckId): CheckDef {
+  return CHECKS[id];
+}
+
+/** The identity of a catalogued check starting now (`titleSuffix` e.g. `, under load`). */
+export function identityOf(id: CheckId, startedAtMs: number, titleSuffix = ""): CheckIdentity {
+  const def: CheckDef = CHECKS[id];
+  return { id, title: `${def.title}${titleSuffix}`, pillar: def.pillar, startedAtMs };
+}
+
+/** The contract target a catalogued check is judged against, if it has one. */
+export function catalogTarget(contract: Contract, id: CheckId): ContractTarget | undefined {
+  const def: CheckDef = CHECKS[id];
+  return def.target === undefined ? undefined : contract.targets[def.target];
+}
+
+/** Checks of one chaos fault, `chaos.<fault>.<kind>`; titles end with the fault's name. */
+export const CHAOS_CHECKS = {
+  fault: { title: "Fault", pillar: "stack" },
+  alert: { title: "Stack health alert under the fault: TargetDown -> webhook", pillar: "alerts" },
+  "alert-after-restart": { title: "Alert delivery after the Prometheus restart: TargetDown -> webhook", pillar: "alerts" },
+} as const satisfies Record<string, CheckDef>;
+
+export function chaosIdentity(fault: string, kind: keyof typeof CHAOS_CHECKS, startedAtMs: number): CheckIdentity {
+  const def: CheckDef = CHAOS_CHECKS[kind];
+  return { id: `chaos.${fault}.${kind}`, title: `${def.title} (${fault})`, pillar: def.pillar, startedAtMs };
+}
+
+/** RPO or RTO of one signal under one fault: `chaos.<fault>.rpo.<signal>`. */
+export function chaosSignalIdentity(fault: string, measure: "rpo" | "rto", signal: "metrics" | "logs" | "traces", startedAtMs: number, through: readonly string[] = []): CheckIdentity {
+  const what = measure === "rpo" ? "RPO" : "RTO and time to steady state";
+  return { id: `chaos.${fault}.${measure}.${signal}`, title: `${what}, ${signal}${through.length ? ` (through ${through.join(", ")})` : ""} (${fault})`, pillar: signal, startedAtMs };
+}

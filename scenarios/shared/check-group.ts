@@ -1,0 +1,86 @@
+import { errored, notRun, type CheckIdentity } from "../../assertions/checks/check-builder.ts";
+import type { Contract, ContractTarget } from "../../assertions/contract.ts";
+import { catalogTarget, identityOf, type CheckId } from "../../assertions/checks/check-catalog.ts";
+import type { CheckResult } from "../../assertions/run-result.ts";
+import { InputError } from "../../common/errors.ts";
+import type { Reach } from "../../stack/clients/reach.ts";
+import type { CheckFilter } from "./check-filter.ts";
+import type { ProgressEvent, RunContext } from "./run-context.ts";
+
+/**
+ * Checks that run together because they share a canary, a trigger or a load window. The group
+ * names the catalogued checks it produces, says what it needs from the stack (absent: each of its
+ * checks is `unavailable` with the reason), and builds them.
+ */
+export interface CheckGroup<Needs = unknown> {
+  /** Catalogued ids, or per-fault ids (chaos) with `identify`. */
+  readonly ids: readonly string[];
+  /** Identity and target of an id when the group does not run (default: the catalog's, with `titleSuffix`). */
+  identify?(id: string, startedAtMs: number, contract: Contract): { identity: CheckIdentity; target?: ContractTarget };
+  needs(ctx: RunContext): Reach<Needs>;
+  /** Before any group runs (e.g. each suite query sent once: a malformed one is bad input). */
+  preflight?(ctx: RunContext, needs: Needs): Promise<void>;
+  run(ctx: RunContext, needs: Needs, simulatedBy: readonly string[]): Promise<CheckResult[]>;
+  /** Appended to catalogue titles (`, under load`). */
+  readonly titleSuffix?: string;
+}
+
+/** Keeps a group's `Needs` type while the scenarios hold lists of groups. */
+export function checkGroup<Needs>(group: CheckGroup<Needs>): CheckGroup<unknown> {
+  return group as CheckGroup<unknown>;
+}
+
+function identify(group: CheckGroup, id: string, ctx: RunContext): { identity: CheckIdentity; target?: ContractTarget } {
+  if (group.identify) return group.identify(id, ctx.clock.nowMs(), ctx.contract);
+  const target = catalogTarget(ctx.contract, id as CheckId);
+  return { identity: identityOf(id as CheckId, ctx.clock.nowMs(), group.titleSuffix), ...(target ? { target } : {}) };
+}
+
+export interface RunGroupsOptions {
+  filter: CheckFilter;
+  progress?: (event: ProgressEvent) => void;
+  /** `sequential`: one group after the other (chaos phases); default: all at once. */
+  order?: "concurrent" | "sequential";
+}
+
+/**
+ * Runs the wanted groups: absent needs become `unavailable` checks, preflights run before any group,
+ * then the groups (concurrently unless sequential). A group that throws is a harness fault: its
+ * checks end in `error` with the fault's text; bad input (InputError) ends the run.
+ */
+export async function runGroups(groups: readonly CheckGroup[], ctx: RunContext, { filter, progress, order = "concurrent" }: RunGroupsOptions): Promise<CheckResult[]> {
+  const checks: CheckResult[] = [];
+  const record = (check: CheckResult) => {
+    if (!filter.wanted(check.id)) return;
+    checks.push(check);
+    progress?.({ kind: "done", check });
+  };
+  const wanted = groups.filter((g) => filter.wantedGroup(g.ids));
+  const planned = wanted.map((group) => ({ group, needs: group.needs(ctx) }));
+  for (const { group, needs } of planned) {
+    if (needs.kind === "absent") {
+      for (const id of group.ids) {
+        const { identity, target } = identify(group, id, ctx);
+        record(notRun(identity, "unavailable", needs.reason, target));
+      }
+    }
+  }
+  const runnable = planned.flatMap(({ group, needs }) => (needs.kind === "ready" ? [{ group, needs: needs.value, simulatedBy: needs.simulatedBy }] : []));
+  for (const { group, needs } of runnable) await group.preflight?.(ctx, needs);
+  const runOne = async ({ group, needs, simulatedBy }: (typeof runnable)[number]) => {
+    for (const id of group.ids) if (filter.wanted(id)) progress?.({ kind: "start", id });
+    try {
+      for (const check of await group.run(ctx, needs, simulatedBy)) record(check);
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      ctx.logger.error(`${group.ids.join(", ")}: ${error instanceof Error ? error.message : String(error)}`);
+      for (const id of group.ids) {
+        const { identity, target } = identify(group, id, ctx);
+        record(errored(identity, error, ctx.clock.nowMs(), target));
+      }
+    }
+  };
+  if (order === "sequential") for (const r of runnable) await runOne(r);
+  else await Promise.all(runnable.map(runOne));
+  return checks;
+}

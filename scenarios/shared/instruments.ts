@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import type { Notification } from "../../assertions/alert-sink/notification.ts";
+import type { SinkEndpoints } from "../../assertions/alert-sink/alertmanager-overrides.ts";
+import { SmtpSink, type StartedSmtpSink } from "../../assertions/alert-sink/smtp-sink.ts";
+import { AlertSink, type StartedAlertSink } from "../../assertions/alert-sink/webhook-sink.ts";
+import type { Clock } from "../../common/clock.ts";
+import type { Ledger } from "../../common/ledger.ts";
+import { PullCanaryTarget, type StartedPullTarget } from "../../load/canary/pull-target.ts";
+import { absent, ready, type Reach } from "../../stack/clients/reach.ts";
+import type { ExtraPod, ExtraService } from "../../stack/started-stack.ts";
+
+/** Which measurement instruments a scenario needs before the stack starts. */
+export interface InstrumentsSpec {
+  /** The scraped /metrics target of the pull canary, exposing this many values. */
+  pullTarget?: { count: number };
+  /** The harness pod whose container log file the agent canary writes (listed to the agents' pod discovery). */
+  agentPod?: boolean;
+}
+
+/** The run's instruments: the alert sinks every Alertmanager receiver points at, and what the spec asked for. */
+export interface Instruments extends AsyncDisposable {
+  readonly sinkEndpoints: SinkEndpoints;
+  /** Every notification the webhook and SMTP sinks received so far. */
+  notifications(): readonly Notification[];
+  readonly pullTarget: Reach<StartedPullTarget>;
+  readonly agentPod: Reach<ExtraPod>;
+  /** What the runtime offers to Kubernetes discovery for the instruments (the pull target's Service). */
+  readonly extraServices: readonly ExtraService[];
+  readonly extraPods: readonly ExtraPod[];
+}
+
+/**
+ * Starts the alert sinks (webhook channels and SMTP) and the instruments the spec names. They listen on
+ * loopback for the local runtime and on every interface where pods must reach them (k3s, cluster).
+ */
+export async function startInstruments(spec: InstrumentsSpec, o: { runId: string; ledger: Ledger; listenHost: string; clock: Clock }): Promise<Instruments> {
+  const opened: AsyncDisposable[] = [];
+  try {
+    const alertSink: StartedAlertSink = await new AlertSink().withClock(o.clock).withListenHost(o.listenHost).start();
+    opened.push(alertSink);
+    const smtpSink: StartedSmtpSink = await new SmtpSink().withListenHost(o.listenHost).start();
+    opened.push(smtpSink);
+    const pullTarget = spec.pullTarget
+      ? await new PullCanaryTarget({ runId: o.runId, ledger: o.ledger, listenHost: o.listenHost, intervalMs: 60_000, count: spec.pullTarget.count, deadlineMs: 600_000, begin: "on-demand", clock: o.clock }).start()
+      : undefined;
+    if (pullTarget) opened.push(pullTarget);
+    const agentPod = spec.agentPod ? agentCanaryPod() : undefined;
+    return {
+      sinkEndpoints: { pagerdutyUrl: alertSink.urls.pagerduty, slackUrl: alertSink.urls.slack, webhookBaseUrl: alertSink.urls.webhook, smtpHostPort: smtpSink.hostPort },
+      notifications: () => [...alertSink.notifications(), ...smtpSink.notifications()],
+      pullTarget: pullTarget ? ready(pullTarget) : absent("this scenario exposes no pull canary target"),
+      agentPod: agentPod ? ready(agentPod) : absent("this scenario writes no agent canary"),
+      extraServices: pullTarget
+        ? [{ name: "obsconf-pull-canary", namespace: "ecomm-prod", annotations: { "prometheus.io/scrape": "true" }, labels: { "app.kubernetes.io/part-of": "obsconf" }, ports: [{ name: "http", host: "127.0.0.1", port: Number(new URL(pullTarget.url).port) }] }]
+        : [],
+      extraPods: agentPod ? [agentPod] : [],
+      [Symbol.asyncDispose]: () => disposeAll(opened),
+    };
+  } catch (error) {
+    await disposeAll(opened);
+    throw error;
+  }
+}
+
+/** The harness pod whose container log file carries the agent canary (registered with the runtime as an ExtraPod). */
+export function agentCanaryPod(): ExtraPod {
+  return {
+    name: "obsconf-agent-canary", namespace: "ecomm-prod", uid: randomUUID(), container: "canary",
+    labels: { "app.kubernetes.io/name": "obsconf-agent-canary", "app.kubernetes.io/part-of": "obsconf" },
+  };
+}
+
+async function disposeAll(opened: readonly AsyncDisposable[]): Promise<void> {
+  for (const item of [...opened].reverse()) await item[Symbol.asyncDispose]();
+}

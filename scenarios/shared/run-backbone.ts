@@ -1,0 +1,140 @@
+import { systemClock, type Clock } from "../../common/clock.ts";
+import { Ledger } from "../../common/ledger.ts";
+import { silentLogger, type Logger } from "../../common/log.ts";
+import type { SinkEndpoints } from "../../assertions/alert-sink/alertmanager-overrides.ts";
+import { loadContract, profileOf, type Contract, type Profile } from "../../assertions/contract.ts";
+import type { CheckResult, RunResult, Timeline } from "../../assertions/run-result.ts";
+import { StackClients } from "../../stack/clients/stack-clients.ts";
+import { newRunId } from "../../stack/runtimes/local/local-runtime.ts";
+import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
+import { startStack } from "../../stack/runtimes/start-stack.ts";
+import type { FaultPlacement, RuntimeOverride } from "../../stack/started-stack.ts";
+import { alertmanagerToSinks } from "./alert-sink-override.ts";
+import { assembleRun } from "./assemble-run.ts";
+import { checkFilter } from "./check-filter.ts";
+import { runGroups, type CheckGroup } from "./check-group.ts";
+import { startInstruments, type Instruments, type InstrumentsSpec } from "./instruments.ts";
+import { loadQuerySuites, type QuerySuiteFiles } from "./query-suites.ts";
+import type { ProgressEvent, RunContext } from "./run-context.ts";
+import { instrumentListenHost, runtimeStartOptions } from "./runtime-start-options.ts";
+
+/** What every scenario takes from the command line (or a test). */
+export interface ScenarioOptions extends QuerySuiteFiles {
+  runtime: RuntimeChoice;
+  profile: string;
+  manifestsDir: string;
+  runsDir: string;
+  contractFile?: string;
+  bins?: Readonly<Record<string, string>>;
+  /** Run only checks whose id starts with one of these prefixes (default: all); validated against the scenario's checks. */
+  only?: readonly string[];
+  /** Extra changes to the run (negative controls), applied after the scenario's own. */
+  overrides?: readonly RuntimeOverride[];
+  /** Rewrites where Alertmanager's receivers point (negative controls: a closed port). */
+  sinkEndpoints?: (endpoints: SinkEndpoints) => SinkEndpoints;
+  logger?: Logger;
+  progress?: (event: ProgressEvent) => void;
+  clock?: Clock;
+}
+
+/** What a scenario has decided before anything starts. */
+export interface ScenarioPlanInput {
+  runtime: RuntimeChoice;
+  contract: Contract;
+  profile: Profile;
+  clock: Clock;
+}
+
+/**
+ * A scenario: the checks it runs and the few things it adds to the shared run (its plan, instruments,
+ * overrides, placements, sign-off blockers, timeline). The backbone does the rest, in the same order
+ * for every scenario.
+ */
+export interface Scenario<Plan> {
+  readonly name: "conformance" | "load" | "chaos";
+  /** Every check id this scenario can report (`--only` is validated against them). */
+  readonly checkIds: readonly string[];
+  /** Input checks and decisions before anything starts (bad input throws InputError). */
+  plan(input: ScenarioPlanInput): Promise<Plan> | Plan;
+  /** The profile as the run uses it (default: the contract's). */
+  profileFor?(plan: Plan): Profile;
+  instruments?(plan: Plan, profile: Profile): InstrumentsSpec;
+  /** Runtime overrides beyond pointing Alertmanager at the sinks (e.g. a shortened `for`). */
+  overrides?(plan: Plan, profile: Profile): RuntimeOverride[];
+  placements?(plan: Plan): readonly FaultPlacement[];
+  /** Log lines that open the run (after the run line). */
+  describe?(plan: Plan): readonly string[];
+  groups(plan: Plan, ctx: RunContext): readonly CheckGroup[];
+  /** `sequential` for drills whose phases must not overlap. */
+  readonly order?: "concurrent" | "sequential";
+  /** Checks decided before the stack starts (chaos: faults this host cannot do). */
+  decided?(plan: Plan): readonly CheckResult[];
+  /** After the checks, before the stack stops: lines to add, a timeline. */
+  finish?(plan: Plan, ctx: RunContext, checks: CheckResult[]): Promise<{ timeline?: Timeline }> | { timeline?: Timeline };
+  /** Why this run cannot sign off, beyond what every run says (scaled load, a shortened window). */
+  blockers?(plan: Plan, profile: Profile): readonly string[];
+}
+
+/**
+ * The one run backbone, in order: contract and profile, `--only`, suites, the scenario's plan -> run
+ * id and instruments (alert sinks, pull target) -> the stack from the manifests -> typed clients ->
+ * the scenario's check groups -> stop -> RunResult. Everything started is stopped on every path.
+ */
+export async function runScenario<Plan>(scenario: Scenario<Plan>, options: ScenarioOptions): Promise<RunResult> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const filter = checkFilter(options.only, { scenario: scenario.name, ids: scenario.checkIds });
+  const contract = loadContract(options.contractFile);
+  const contractProfile = profileOf(contract, options.profile);
+  const suites = await loadQuerySuites(options);
+  const plan = await scenario.plan({ runtime: options.runtime, contract, profile: contractProfile, clock });
+  const profile = scenario.profileFor?.(plan) ?? contractProfile;
+  const runId = newRunId();
+  const startedAtMs = clock.nowMs();
+  const ledger = new Ledger();
+
+  await using instruments: Instruments = await startInstruments(scenario.instruments?.(plan, profile) ?? {}, { runId, ledger, listenHost: instrumentListenHost(options.runtime), clock });
+  const sinkEndpoints = (options.sinkEndpoints ?? ((e) => e))(instruments.sinkEndpoints);
+  const overrides = [alertmanagerToSinks(sinkEndpoints), ...(scenario.overrides?.(plan, profile) ?? []), ...(options.overrides ?? [])];
+  logger.info(`run ${runId}: ${scenario.name}, profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime} (${options.runtime.reason})`);
+  for (const line of scenario.describe?.(plan) ?? []) logger.info(`  ${line}`);
+  const decided = (scenario.decided?.(plan) ?? []).filter((c) => filter.wanted(c.id));
+  for (const check of decided) options.progress?.({ kind: "done", check });
+
+  await using stack = await startStack(options.runtime, {
+    ...runtimeStartOptions(options.runtime), manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, bins: options.bins ?? {}, overrides, logger,
+    extraServices: instruments.extraServices, extraPods: instruments.extraPods, placements: scenario.placements?.(plan) ?? [],
+  });
+  await using clients = new StackClients(stack);
+  await using deferred = new DeferredResources();
+  const ctx: RunContext = {
+    runId, contract, profile, ledger, clock, logger, startedAtMs, stack, clients, suites, instruments,
+    started: (id) => options.progress?.({ kind: "start", id }),
+    defer: (resource) => deferred.add(resource),
+  };
+  const groups = scenario.groups(plan, ctx).filter((g) => g.ids.length > 0);
+  const checks = [...decided, ...(await runGroups(groups, ctx, { filter, order: scenario.order ?? "concurrent", ...(options.progress ? { progress: options.progress } : {}) }))];
+  const { timeline } = (await scenario.finish?.(plan, ctx, checks)) ?? {};
+  await deferred[Symbol.asyncDispose]();
+  await stack.stop();
+  return assembleRun({
+    scenario: scenario.name, runId, profile, contract, runtime: options.runtime, statuses: clients.statuses, checks, startedAtMs, clock,
+    blockers: scenario.blockers?.(plan, profile) ?? [], ...(timeline ? { timeline } : {}),
+  });
+}
+
+/** What groups opened for the whole run (drill transports), closed last-opened first, once. */
+class DeferredResources implements AsyncDisposable {
+  #resources: AsyncDisposable[] = [];
+
+  add<T extends AsyncDisposable>(resource: T): T {
+    this.#resources.push(resource);
+    return resource;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    const resources = this.#resources.reverse();
+    this.#resources = [];
+    for (const resource of resources) await resource[Symbol.asyncDispose]();
+  }
+}

@@ -1,0 +1,33 @@
+import type { Clock } from "../../common/clock.ts";
+import type { Ledger } from "../../common/ledger.ts";
+import type { Logger } from "../../common/log.ts";
+import type { Contract, Profile } from "../../assertions/contract.ts";
+import type { CheckResult } from "../../assertions/run-result.ts";
+import type { StackClients } from "../../stack/clients/stack-clients.ts";
+import type { StartedStack } from "../../stack/started-stack.ts";
+import type { Instruments } from "./instruments.ts";
+import type { QuerySuites } from "./query-suites.ts";
+
+/** What a scenario reports as it goes: a check started, a check done. The one progress event type. */
+export type ProgressEvent = { kind: "start"; id: string } | { kind: "done"; check: CheckResult };
+
+/** Everything a check of a started run may use; built by the backbone, read by every check group. */
+export interface RunContext {
+  readonly runId: string;
+  readonly contract: Contract;
+  /** The profile as this run uses it (load: its window may replace the profile's duration). */
+  readonly profile: Profile;
+  readonly ledger: Ledger;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Wall-clock start of the run (query suites span the run from here). */
+  readonly startedAtMs: number;
+  readonly stack: StartedStack;
+  readonly clients: StackClients;
+  readonly suites: QuerySuites;
+  readonly instruments: Instruments;
+  /** Reports a check id as started, for checks a group discovers as it goes (chaos phases). */
+  started(id: string): void;
+  /** Closes `resource` when the run ends, on every path (before the stack stops). */
+  defer<T extends AsyncDisposable>(resource: T): T;
+}
