@@ -1,105 +1,119 @@
+import { z } from "zod";
 /**
  * The results model every scenario returns and every reporter reads: plain data, JSON-safe,
- * versioned by `schemaVersion` (the JSON Schema lives in `reports/run-result.schema.json`).
- * Only types and small pure helpers live here; no I/O.
+ * versioned by `schemaVersion`. One zod definition gives the types and the JSON Schema
+ * (`reports/run-result.schema.json`). Only the definition and small pure helpers live here; no I/O.
  */
-export type CheckStatus = "pass" | "fail" | "unsupported" | "unavailable" | "simulated" | "error";
-export type Pillar = "metrics" | "logs" | "traces" | "alerts" | "query" | "config" | "stack";
-export type Verdict = "pass" | "fail" | "error";
+export const CHECK_STATUSES = ["pass", "fail", "error", "simulated", "unavailable", "unsupported"] as const;
+export const PILLARS = ["metrics", "logs", "traces", "alerts", "query", "config", "stack"] as const;
 
-export const CHECK_STATUSES: readonly CheckStatus[] = ["pass", "fail", "error", "simulated", "unavailable", "unsupported"];
-export const PILLARS: readonly Pillar[] = ["metrics", "logs", "traces", "alerts", "query", "config", "stack"];
-
-export interface Distribution { count: number; min: number; p50: number; p95: number; p99: number; max: number; mean: number }
-/** `counts.length === bucketUpperBounds.length + 1`; the last count is the +Inf bucket. */
-export interface Histogram { unit: string; bucketUpperBounds: number[]; counts: number[] }
-export interface TimePoint { atMs: number; value: number }
-export interface Series { name: string; unit: string; points: TimePoint[] }
-export interface Target {
-  comparator: "<" | "<=" | ">" | ">=" | "==";
-  value: number | string;
-  unit: string;
+const nonNegative = z.number().min(0);
+const checkStatus = z.enum(["pass", "fail", "unsupported", "unavailable", "simulated", "error"]);
+const pillar = z.enum(PILLARS);
+const verdict = z.enum(["pass", "fail", "error"]);
+const distribution = z.strictObject({ count: z.int().min(0), min: z.number(), p50: z.number(), p95: z.number(), p99: z.number(), max: z.number(), mean: z.number() });
+const histogram = z
+  .strictObject({ unit: z.string(), bucketUpperBounds: z.array(z.number()), counts: z.array(z.int().min(0)).min(1) })
+  .describe("counts has one more entry than bucketUpperBounds: the last is the +Inf bucket.");
+const timePoint = z.strictObject({ atMs: z.number(), value: z.number() });
+const series = z.strictObject({ name: z.string(), unit: z.string(), points: z.array(timePoint) });
+const target = z.strictObject({
+  comparator: z.enum(["<", "<=", ">", ">=", "=="]),
+  value: z.union([z.number(), z.string()]),
+  unit: z.string(),
   /** Where the target was read, e.g. `assertions/contract.yaml#latency.ingestion.metrics`. */
-  source: string;
-}
-export interface Measured {
-  value?: number | string;
-  unit: string;
-  distribution?: Distribution;
-  histogram?: Histogram;
-  series?: Series[];
-  errorMarginMs?: number;
-  note?: string;
-}
-export interface Evidence { kind: "query" | "sample" | "notification" | "log" | "note" | "file"; text: string; atMs?: number }
-export interface CheckResult {
-  id: string;
-  title: string;
-  pillar: Pillar;
-  status: CheckStatus;
-  reason?: string;
-  target?: Target;
-  measured?: Measured;
-  evidence: Evidence[];
+  source: z.string().min(1),
+});
+const measured = z.strictObject({
+  value: z.union([z.number(), z.string()]).optional(),
+  unit: z.string(),
+  distribution: distribution.optional(),
+  histogram: histogram.optional(),
+  series: z.array(series).optional(),
+  errorMarginMs: nonNegative.optional(),
+  note: z.string().optional(),
+});
+const evidence = z.strictObject({ kind: z.enum(["query", "sample", "notification", "log", "note", "file"]), text: z.string(), atMs: z.number().optional() });
+const checkResult = z.strictObject({
+  id: z.string().min(1),
+  title: z.string(),
+  pillar,
+  status: checkStatus,
+  reason: z.string().optional(),
+  target: target.optional(),
+  measured: measured.optional(),
+  evidence: z.array(evidence),
   /** Substitutes (reference sinks, stand-ins) the check touched; set when status is `simulated`. */
-  simulatedBy?: string[];
+  simulatedBy: z.array(z.string()).optional(),
   /** ISO 8601. */
-  startedAt: string;
-  durationMs: number;
-}
-export type RunMode = "process" | "substitute" | "unavailable" | "error" | "pod";
-export interface InventoryEntry {
-  component: string;
-  image: string;
-  manifestVersion: string;
-  runAs: RunMode;
-  binary?: string;
-  binaryVersion?: string;
-  versionMismatch?: boolean;
-  substitute?: string;
-  reason?: string;
-  endpoints?: Record<string, string>;
-}
+  startedAt: z.iso.datetime({ offset: true }),
+  durationMs: nonNegative,
+});
+const runMode = z.enum(["process", "substitute", "unavailable", "error", "pod"]);
+const inventoryEntry = z.strictObject({
+  component: z.string().min(1),
+  image: z.string(),
+  manifestVersion: z.string(),
+  runAs: runMode,
+  binary: z.string().optional(),
+  binaryVersion: z.string().optional(),
+  versionMismatch: z.boolean().optional(),
+  substitute: z.string().optional(),
+  reason: z.string().optional(),
+  endpoints: z.record(z.string(), z.string()).optional(),
+});
 /** A span of the run on the timeline: a fault in force, or a drill phase. */
-export interface TimelineWindow {
-  kind: "fault" | "phase";
-  label: string;
-  fromMs: number;
-  toMs: number;
-}
+const timelineWindow = z.strictObject({ kind: z.enum(["fault", "phase"]), label: z.string(), fromMs: z.number(), toMs: z.number() });
 /** A moment on the timeline. */
-export interface TimelineEvent {
-  kind: "fault-injected" | "fault-healed" | "recovered" | "steady" | "loss" | "alert" | "note";
-  label: string;
-  atMs: number;
-}
+const timelineEvent = z.strictObject({ kind: z.enum(["fault-injected", "fault-healed", "recovered", "steady", "loss", "alert", "note"]), label: z.string(), atMs: z.number() });
+const timeline = z
+  .strictObject({ series: z.array(series), windows: z.array(timelineWindow), events: z.array(timelineEvent) })
+  .describe("Chaos drills: load and canary latency over time, fault windows, and events (losses, recoveries, alert notifications received). Times are epoch ms.");
+
 /**
- * One timeline of a run (chaos drills): load and canary latency over time, the fault windows, and
- * what happened inside them (losses, recoveries, alert notifications received). Epoch ms.
+ * The one definition of a run's result: the TypeScript types below are inferred from it, and the JSON
+ * Schema shipped with the JSON report (`reports/run-result.schema.json`) is generated from it.
  */
-export interface Timeline {
-  series: Series[];
-  windows: TimelineWindow[];
-  events: TimelineEvent[];
-}
-export interface RunResult {
-  schemaVersion: 1;
-  runId: string;
-  scenario: string;
-  profile: string;
-  contractVersion: string;
-  runtime: { name: "local" | "k3s" | "cluster"; reason: string };
-  host: { hostname: string; cores: number; os: string; node: string };
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  inventory: InventoryEntry[];
-  checks: CheckResult[];
-  verdict: Verdict;
-  signOff: { eligible: boolean; blockers: string[] };
-  /** Present for runs with a time story to tell (chaos drills). */
-  timeline?: Timeline;
-}
+export const RunResultSchema = z
+  .strictObject({
+    schemaVersion: z.literal(1),
+    runId: z.string().min(1),
+    scenario: z.string().min(1),
+    profile: z.string().min(1),
+    contractVersion: z.string().min(1),
+    runtime: z.strictObject({ name: z.enum(["local", "k3s", "cluster"]), reason: z.string() }),
+    host: z.strictObject({ hostname: z.string(), cores: z.int().min(0), os: z.string(), node: z.string() }),
+    startedAt: z.iso.datetime({ offset: true }),
+    finishedAt: z.iso.datetime({ offset: true }),
+    durationMs: nonNegative,
+    inventory: z.array(inventoryEntry),
+    checks: z.array(checkResult),
+    verdict,
+    signOff: z.strictObject({ eligible: z.boolean(), blockers: z.array(z.string()) }),
+    /** Present for runs with a time story to tell (chaos drills). */
+    timeline: timeline.optional(),
+  })
+  .meta({ title: "obsconf RunResult", description: "One obsconf run: what ran, how each check ended, and whether the run can sign off. Generated from assertions/run-result.ts." });
+
+export type CheckStatus = z.infer<typeof checkStatus>;
+export type Pillar = z.infer<typeof pillar>;
+export type Verdict = z.infer<typeof verdict>;
+export type Distribution = z.infer<typeof distribution>;
+/** `counts.length === bucketUpperBounds.length + 1`; the last count is the +Inf bucket. */
+export type Histogram = z.infer<typeof histogram>;
+export type TimePoint = z.infer<typeof timePoint>;
+export type Series = z.infer<typeof series>;
+export type Target = z.infer<typeof target>;
+export type Measured = z.infer<typeof measured>;
+export type Evidence = z.infer<typeof evidence>;
+export type CheckResult = z.infer<typeof checkResult>;
+export type RunMode = z.infer<typeof runMode>;
+export type InventoryEntry = z.infer<typeof inventoryEntry>;
+export type TimelineWindow = z.infer<typeof timelineWindow>;
+export type TimelineEvent = z.infer<typeof timelineEvent>;
+/** One timeline of a run (chaos drills). */
+export type Timeline = z.infer<typeof timeline>;
+export type RunResult = z.infer<typeof RunResultSchema>;
 
 export type StatusCounts = Record<CheckStatus, number>;
 

@@ -1,34 +1,31 @@
 import { readFileSync } from "node:fs";
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
-import type { RunResult } from "../assertions/run-result.ts";
-import { verdictOf } from "../assertions/run-result.ts";
+import { z } from "zod";
+import { RunResultSchema, verdictOf, type RunResult } from "../assertions/run-result.ts";
 
-/** The JSON Schema (draft 2020-12) of `RunResult`, shipped beside the JSON report. */
+/** The JSON Schema (draft 2020-12) of `RunResult`, generated from its zod definition, shipped beside the JSON report. */
 export const RUN_RESULT_SCHEMA_URL = new URL("./run-result.schema.json", import.meta.url);
+export const RUN_RESULT_SCHEMA_ID = "https://obsconf.dev/schemas/run-result-v1.json";
+
+/** The schema as `run-result.schema.json` holds it (`npm run schema` writes the file from this). */
+export function generateRunResultSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(RunResultSchema, { target: "draft-2020-12" }) as Record<string, unknown>;
+  const { $schema, ...rest } = generated;
+  return { $schema, $id: RUN_RESULT_SCHEMA_ID, ...rest };
+}
+
 export const runResultSchema: Record<string, unknown> = JSON.parse(readFileSync(RUN_RESULT_SCHEMA_URL, "utf8"));
 
 export type SchemaCheck = { valid: true } | { valid: false; errors: string[] };
 
-// ajv-formats is CommonJS: under Node ESM the default import is `module.exports`, whose `.default` is the plugin too.
-const addFormats = addFormatsModule.default;
-let compiled: ValidateFunction | undefined;
-
-/** Validates a value against the RunResult schema; errors read `/checks/0/status: must be equal to one of the allowed values`. */
+/** Validates a value against the RunResult definition; errors read `/checks/0/status: Invalid option: ...`. */
 export function validateRunResult(value: unknown): value is RunResult {
   return checkRunResult(value).valid;
 }
 
 export function checkRunResult(value: unknown): SchemaCheck {
-  if (compiled === undefined) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-    addFormats(ajv);
-    compiled = ajv.compile(runResultSchema);
-  }
-  if (!compiled(value)) {
-    return { valid: false, errors: (compiled.errors ?? []).map((e) => `${e.instancePath || "/"}: ${e.message ?? "invalid"}`) };
-  }
-  const errors = consistencyErrors(value as RunResult);
+  const parsed = RunResultSchema.safeParse(value);
+  if (!parsed.success) return { valid: false, errors: parsed.error.issues.map((i) => `/${i.path.map(String).join("/")}: ${i.message}`) };
+  const errors = consistencyErrors(parsed.data);
   return errors.length === 0 ? { valid: true } : { valid: false, errors };
 }
 

@@ -1,5 +1,6 @@
 import { mkdir, open, type FileHandle } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname } from "node:path";
+import { podLogFile } from "../../stack/runtimes/local/pod-log-path.ts";
 import { systemClock, type Clock } from "../../common/clock.ts";
 import { HarnessError } from "../../common/errors.ts";
 import type { SendResult, Transport } from "./transport.ts";
@@ -47,8 +48,8 @@ export function createPodLogFileTransport(options: PodLogFileTransportOptions): 
     if (!SEGMENT.test(value)) throw new HarnessError(`pod log file: expected ${name} to be a DNS-1123 name (lowercase alphanumerics, '-', '.'), saw ${JSON.stringify(value)}`);
   }
   if (!(Number.isInteger(restartCount) && restartCount >= 0)) throw new HarnessError(`pod log file: expected restartCount >= 0, saw ${restartCount}`);
-  const dir = join(rootDir, "var", "log", "pods", `${namespace}_${pod}_${uid}`, container);
-  const path = join(dir, `${restartCount}.log`);
+  const path = podLogFile(rootDir, { namespace, name: pod, uid, container }, restartCount);
+  const dir = dirname(path);
   let handle: Promise<FileHandle> | undefined;
   let closed = false;
 

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { createPodLogFileTransport } from "../../load/transport/file-transport.ts";
 import { extractComponents, type ComponentSpec } from "../manifest/component-spec.ts";
 import { loadManifests } from "../manifest/load-manifests.ts";
 import { rewriteMountPaths } from "../runtimes/local/loopback-rewrite.ts";
+import { podLogFile } from "../runtimes/local/pod-log-path.ts";
 import type { LocalPod } from "./component-def.ts";
 import { COMPONENT_NAMES } from "./index.ts";
 import { adaptPromtailConfig } from "./promtail-local-config.ts";
@@ -94,16 +94,14 @@ describe("adaptPromtailConfig", () => {
     ]);
   });
 
-  it("should let the manifest's relabelling give labels and a __path__ that matches the file transport's file", async () => {
+  it("should let the manifest's relabelling give labels and a __path__ that matches the pod's log file", async () => {
     const job = adapted().scrape_configs[0]!;
     const labels = relabel(job.static_configs[0]!.labels, job.relabel_configs);
     expect({ namespace: labels.namespace, pod: labels.pod, container: labels.container, service: labels.service }).toEqual({
       namespace: "obsconf-agents", pod: "obsconf-log-canary", container: "canary", service: "obsconf-agent-canary",
     });
     expect(labels.__path__).toBe(`${root}/var/log/pods/*${POD.uid}/canary/*.log`);
-    await using file = createPodLogFileTransport({ rootDir: root, namespace: POD.namespace, pod: POD.name, uid: POD.uid, container: POD.containerName });
-    expect(file.path).toMatch(globToRegExp(labels.__path__!));
-    const other = createPodLogFileTransport({ rootDir: root, namespace: POD.namespace, pod: POD.name, uid: "another-uid", container: POD.containerName });
-    expect(other.path).not.toMatch(globToRegExp(labels.__path__!));
+    expect(podLogFile(root, { ...POD, container: POD.containerName })).toMatch(globToRegExp(labels.__path__!));
+    expect(podLogFile(root, { ...POD, uid: "another-uid", container: POD.containerName })).not.toMatch(globToRegExp(labels.__path__!));
   });
 });

@@ -17,6 +17,7 @@ import { freePort } from "./free-port.ts";
 import { rewriteArg, rewriteEnvValue, rewriteText, type RewriteContext } from "./loopback-rewrite.ts";
 import { extraServiceToLocal, localPodName, localServicesOf } from "./local-services.ts";
 import { planLocal } from "./plan-local.ts";
+import { podLogDir, podLogFile } from "./pod-log-path.ts";
 
 export interface LocalStartOptions {
   manifestsDir: string;
@@ -118,11 +119,11 @@ export class StartedLocalStack implements StartedStack {
     // As kubelet and the container runtime do when a pod starts: its container's log directory and
     // an empty 0.log exist before the first line, so an agent discovers the file at its own start.
     for (const pod of this.#pods) {
-      const dir = path.join(this.nodeRootDir, "var", "log", "pods", `${pod.namespace}_${pod.name}_${pod.uid}`, pod.containerName);
-      await mkdir(dir, { recursive: true });
-      await writeFile(path.join(dir, "0.log"), "", { flag: "a" });
+      const file = podLogFile(this.nodeRootDir, { ...pod, container: pod.containerName });
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, "", { flag: "a" });
     }
-    await mkdir(path.join(this.nodeRootDir, "var", "log", "pods"), { recursive: true });
+    await mkdir(podLogDir(this.nodeRootDir), { recursive: true });
     for (const [index, spec] of specs.entries()) {
       const plan = plans[index]!;
       if (plan.mode === "unavailable") {
@@ -227,7 +228,7 @@ export class StartedLocalStack implements StartedStack {
           depends(service);
         });
         for (const hit of hits) this.#rewrites.push(`${spec.name}: ${file.path}: ${hit}`);
-        content = def.adaptConfigFile ? def.adaptConfigFile({ ...file, content }, { services, pods: this.#pods, podLogDir: path.join(this.nodeRootDir, "var", "log", "pods"), note: (line) => this.#rewrites.push(line) }) : content;
+        content = def.adaptConfigFile ? def.adaptConfigFile({ ...file, content }, { services, pods: this.#pods, podLogDir: podLogDir(this.nodeRootDir), note: (line) => this.#rewrites.push(line) }) : content;
         await mkdir(path.dirname(localFile), { recursive: true });
         await writeFile(localFile, content, { mode: mount.from.kind === "Secret" ? 0o600 : 0o644 });
       }

@@ -1,3 +1,4 @@
+// load/k6 never imports assertions/ (the caller passes what it loaded); these tests, in scenarios/, prove the two fit.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -8,11 +9,11 @@ import { loadQuerySuite, SUITES_DIR, type QuerySuite } from "../../assertions/qu
 import { HarnessError } from "../../common/errors.ts";
 import type { K8sObject } from "../../stack/manifest/load-manifests.ts";
 import { K6_RUNNER_IMAGE } from "../../stack/runtimes/kube/versions.ts";
-import { buildK6Inputs } from "./k6-inputs.ts";
-import { K6_SCRIPTS_DIR } from "./k6-script-files.ts";
-import { k6TargetsFrom } from "./k6-targets.ts";
-import { renderK6TestRuns } from "./k6-test-run.ts";
-import type { K6Inputs } from "./scripts/inputs-shape.ts";
+import { buildK6Inputs } from "../../load/k6/k6-inputs.ts";
+import { K6_SCRIPTS_DIR } from "../../load/k6/k6-script-files.ts";
+import { k6TargetsFrom } from "../../load/k6/k6-targets.ts";
+import { renderK6TestRuns } from "../../load/k6/k6-test-run.ts";
+import type { K6Inputs } from "../../load/k6/scripts/inputs-shape.ts";
 
 const RUN_ID = "20260101-000000-abcd";
 const NAMESPACE = `obsconf-${RUN_ID}`;

@@ -1,16 +1,15 @@
+// load/k6 never imports assertions/ (the caller passes what it loaded); these tests, in scenarios/, prove the two fit.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-// Test-only wiring: the real contract parser and suites feed the k6 inputs here. load/k6 itself
-// never imports assertions/ (the caller passes what it loaded); these tests prove the two fit.
 import { DEFAULT_CONTRACT_FILE, loadContract, offeredRates, parseContract, profileOf, type Contract } from "../../assertions/contract.ts";
 import { loadQuerySuite, SUITES_DIR, type QuerySuite } from "../../assertions/query-suite.ts";
 import { InputError } from "../../common/errors.ts";
 import type { StackEndpoints } from "../../stack/started-stack.ts";
-import { buildK6Inputs, type K6InputsOptions } from "./k6-inputs.ts";
-import { k6TargetsFrom } from "./k6-targets.ts";
-import type { ContractView } from "./k6-thresholds.ts";
-import { K6_SCRIPTS_DIR } from "./k6-script-files.ts";
+import { buildK6Inputs, type K6InputsOptions } from "../../load/k6/k6-inputs.ts";
+import { k6TargetsFrom } from "../../load/k6/k6-targets.ts";
+import type { ContractView } from "../../load/k6/k6-thresholds.ts";
+import { K6_SCRIPTS_DIR } from "../../load/k6/k6-script-files.ts";
 
 const endpoint = (port: number) => ({ host: "127.0.0.1", port, url: `http://127.0.0.1:${port}` });
 const ALL_ENDPOINTS: StackEndpoints = {

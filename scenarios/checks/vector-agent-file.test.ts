@@ -1,16 +1,18 @@
+// Vector's local config (stack/components/vector-local-config.ts) against the pod log files the harness
+// writes (load/transport/file-transport.ts): the two layers meet here, in scenarios/, as the module map asks.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { createPodLogFileTransport } from "../../load/transport/file-transport.ts";
-import { extractComponents, type ComponentSpec } from "../manifest/component-spec.ts";
-import { loadManifests } from "../manifest/load-manifests.ts";
-import type { LocalPod } from "./component-def.ts";
-import { COMPONENT_NAMES } from "./index.ts";
-import { adaptVectorConfig } from "./vector-local-config.ts";
+import { extractComponents, type ComponentSpec } from "../../stack/manifest/component-spec.ts";
+import { loadManifests } from "../../stack/manifest/load-manifests.ts";
+import type { LocalPod } from "../../stack/components/component-def.ts";
+import { COMPONENT_NAMES } from "../../stack/components/index.ts";
+import { adaptVectorConfig } from "../../stack/components/vector-local-config.ts";
 
-const MANIFESTS = path.resolve(import.meta.dirname, "../manifests");
+const MANIFESTS = path.resolve(import.meta.dirname, "../../stack/manifests");
 const POD: LocalPod = { name: "obsconf-log-canary", namespace: "obsconf-agents", uid: "7b0c1d2e-0000-4000-8000-000000000001", containerName: "canary", labels: { "app.kubernetes.io/name": "obsconf-agent-canary" } };
 
 type Component = { type?: string; inputs?: string[]; include?: string[]; read_from?: string; source?: string };
