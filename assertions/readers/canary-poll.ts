@@ -52,25 +52,31 @@ export async function pollCanary(
   let stoppedBy: CanaryPollStats["stoppedBy"] = "deadline";
   const context = (nowMs: number): CanaryPollRound => ({
     nowMs, waitedMs,
-    polled: () => void (polls += 1),
+    polled: () => {
+      polls += 1;
+    },
     failed: (error) => {
       queryErrors += 1;
       lastQueryError = error instanceof Error ? error.message : String(error);
     },
     canQuery: () => polls < maxPolls && clock.nowMs() < readUntilMs,
   });
+  const stop = (why: CanaryPollStats["stoppedBy"]) => {
+    stoppedBy = why;
+    return true;
+  };
   const probe = async (): Promise<boolean> => {
-    if (clock.nowMs() >= readUntilMs) return (stoppedBy = "deadline"), true;
-    if (polls >= maxPolls) return (stoppedBy = "max-polls"), true;
+    if (clock.nowMs() >= readUntilMs) return stop("deadline");
+    if (polls >= maxPolls) return stop("max-polls");
     const waiting = pending();
-    if (waiting.length === 0 && writerDone()) return (stoppedBy = "all-seen"), true;
+    if (waiting.length === 0 && writerDone()) return stop("all-seen");
     const newlyPending = waiting.some((w) => !knownPending.has(w.id));
     knownPending = new Set(waiting.map((w) => w.id));
     const found = await round(waiting, context(clock.nowMs()));
     const morePending = found > 0 && waiting.length > found;
     intervalMs = newlyPending || morePending ? initialIntervalMs : Math.min(intervalMs * 2, maxIntervalMs);
     waitedMs = Math.max(0, Math.min(intervalMs, readUntilMs - clock.nowMs()));
-    return polls >= maxPolls ? ((stoppedBy = "max-polls"), true) : false;
+    return polls >= maxPolls ? stop("max-polls") : false;
   };
   const timeoutMs = readUntilMs - clock.nowMs();
   if (timeoutMs > 0) {
