@@ -6,6 +6,8 @@ import { InputError } from "../common/errors.ts";
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_MANIFESTS = path.join(PROJECT_ROOT, "stack", "manifests");
 export const DEFAULT_RULE_TESTS = path.join(PROJECT_ROOT, "stack", "rule-tests");
+/** Where `obsconf run` writes each run's reports when --out is not given (`<dir>/<run-id>`), relative to the current directory. */
+export const DEFAULT_REPORTS_DIR = path.join("reports", "out");
 
 /** Collects repeated `--bin name=path` flags into a map. */
 export function collectBin(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -28,5 +30,14 @@ export function parseList(flag: string, known: readonly string[]) {
     const unknown = names.filter((n) => !known.includes(n));
     if (names.length === 0 || unknown.length) throw new InputError({ file: "command line", field: flag }, `a comma-separated list of ${known.join(", ")}`, JSON.stringify(value));
     return names;
+  };
+}
+
+/** A whole number >= 0 (`--keep 3`). */
+export function parseCount(flag: string) {
+  return (value: string): number => {
+    const count = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(count)) throw new InputError({ file: "command line", field: flag }, "a whole number >= 0", JSON.stringify(value));
+    return count;
   };
 }

@@ -1,9 +1,9 @@
 import { Command, CommanderError, Option } from "commander";
 import { HarnessError, InputError } from "../common/errors.ts";
-import { COMPONENT_NAMES } from "../stack/index.ts";
+import { COMPONENT_NAMES, DEFAULT_KEEP_RUNS } from "../stack/index.ts";
 import { FAULT_KINDS, formatFaultSpec, parseFaultSpec } from "../chaos/index.ts";
 import { DEFAULT_FAULTS } from "../scenarios/chaos/default-faults.ts";
-import { collectBin, DEFAULT_MANIFESTS, DEFAULT_RULE_TESTS, parseList, parsePositiveMs } from "./cli-options.ts";
+import { collectBin, DEFAULT_MANIFESTS, DEFAULT_REPORTS_DIR, DEFAULT_RULE_TESTS, parseCount, parseList, parsePositiveMs } from "./cli-options.ts";
 import { cleanupCommand } from "./commands/cleanup.ts";
 import { planCommand } from "./commands/plan.ts";
 import { runLokiSinkFromArgs } from "../stack/reference-sinks/loki/run-loki-sink.ts";
@@ -107,6 +107,7 @@ program
   .option("--traceql-suite <file>", "TraceQL query suite (default: assertions/suites/traceql.yaml)")
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
   .option("--out <dir>", "report directory (default: reports/out/<run-id>); must not exist")
+  .option("--keep-runs <n>", `after the run, keep only the newest n runs (runs/<run-id> and reports/out/<run-id>; a run still running or holding host state is kept); 0 keeps every run`, parseCount("--keep-runs"), DEFAULT_KEEP_RUNS)
   .option("--only <prefixes>", "run only checks whose id starts with one of these (comma-separated, e.g. metrics.,alerts. or throughput.metrics)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
   .option(
     "--fault <kind:component[@port][:arg]>",
@@ -120,11 +121,14 @@ program
 
 program
   .command("cleanup")
-  .description("remove what killed runs left behind, found by label: k3s containers and cluster run namespaces (runs still alive here, or started on another host, are kept unless named or forced)")
-  .option("--runtime <name>", "k3s | cluster | all", "all")
+  .description("remove what killed runs left behind: local runs' processes, network namespaces, veths and tmpfs mounts (from each run directory's host-state.jsonl; a pid is killed only while its start time and command line match), k3s containers and cluster run namespaces (found by label); runs still alive here, or started on another host, are kept unless named or forced")
+  .option("--runtime <name>", "local | k3s | cluster | all", "all")
   .addOption(contextOption())
+  .option("--runs-dir <dir>", "local: where the run directories are", "runs")
+  .option("--reports-dir <dir>", "local: where the runs' default report directories are (pruned with --keep)", DEFAULT_REPORTS_DIR)
+  .option("--keep <n>", `local: also prune all but the newest n runs (runs/<run-id> and reports/out/<run-id>); 'obsconf run' does this after each run with n = ${DEFAULT_KEEP_RUNS}`, parseCount("--keep"))
   .option("--run-id <id>", "only this run (also one started on another host)")
-  .option("--force", "also runs whose obsconf looks alive or was started on another host")
+  .option("--force", "also runs whose obsconf looks alive or was started on another host, and obsconf namespaces/veths whose run is not in --runs-dir")
   .option("--dry-run", "list what would be removed, remove nothing")
   .addHelpText("after", EXIT_CODES)
   .action(async (options) => setExit(await cleanupCommand(options)));

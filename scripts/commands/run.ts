@@ -9,7 +9,8 @@ import { runChaos } from "../../scenarios/chaos/run-chaos.ts";
 import { runConformance } from "../../scenarios/conformance/run-conformance.ts";
 import { runLoadScenario } from "../../scenarios/load/run-load.ts";
 import type { LoadGeneratorName } from "../../scenarios/load/load-generator-choice.ts";
-import { planK3s, resolveRuntime, type RuntimeChoice } from "../../stack/index.ts";
+import { planK3s, pruneRuns, resolveRuntime, type RuntimeChoice } from "../../stack/index.ts";
+import { DEFAULT_REPORTS_DIR } from "../cli-options.ts";
 import { createProgressPrinter } from "../progress-printer.ts";
 
 export const SCENARIOS = ["conformance", "load", "chaos"] as const;
@@ -36,6 +37,8 @@ export interface RunCommandOptions {
   images?: string;
   /** cluster: `--context`. */
   context?: string;
+  /** `--keep-runs`: after the run, prune all but the newest n runs (0: keep all). */
+  keepRuns?: number;
 }
 
 /** `obsconf run <scenario>`: run it, print the verdict table, write the four reports; exit 0 pass, 1 fail, 2 error. */
@@ -82,10 +85,14 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
     }
   };
   const result = await run().finally(() => progress.stop());
-  const outDir = options.out ?? path.join("reports", "out", result.runId);
+  const outDir = options.out ?? path.join(DEFAULT_REPORTS_DIR, result.runId);
   const files = await writeReports(result, { outDir, formats: reportFormats });
   process.stdout.write(`\n${formatVerdictTable(result, { color: shouldUseColor() })}\n`);
   process.stdout.write(`\nreports: ${files.map((f) => path.relative(process.cwd(), f) || f).join(", ")}\n`);
+  if (options.keepRuns !== undefined && options.keepRuns > 0) {
+    const pruned = (await pruneRuns({ runsDir: options.runsDir, reportsDir: DEFAULT_REPORTS_DIR, keep: options.keepRuns })).filter((l) => l.action === "pruned");
+    if (pruned.length > 0) process.stderr.write(`obsconf: pruned ${pruned.length} old run(s) from ${options.runsDir} and ${DEFAULT_REPORTS_DIR}, keeping the newest ${options.keepRuns} (--keep-runs)\n`);
+  }
   return result.verdict === "pass" ? 0 : result.verdict === "fail" ? 1 : 2;
 }
 
