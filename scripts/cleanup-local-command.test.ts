@@ -62,7 +62,7 @@ describe("obsconf cleanup --runtime local", () => {
         [`process prometheus (pid ${ready.pid})`, "would kill"],
         [`veth ${ready.veth}`, "would remove"],
         [`network namespace ${ready.netns}`, "would remove"],
-        ...ready.tmpfs.map((m) => [`tmpfs mount ${m}`, "would unmount"]),
+        ...ready.tmpfs.map((m) => [`mount ${m}`, "would unmount"]),
       ]);
       expect(await findLeftovers(scope)).toEqual(orphaned);
 
@@ -74,7 +74,7 @@ describe("obsconf cleanup --runtime local", () => {
         [`process prometheus (pid ${ready.pid})`, "killed"],
         [`veth ${ready.veth}`, "removed"],
         [`network namespace ${ready.netns}`, "removed"],
-        ...ready.tmpfs.map((m) => [`tmpfs mount ${m}`, "unmounted"]),
+        ...ready.tmpfs.map((m) => [`mount ${m}`, "unmounted"]),
       ]);
       expect(await pollUntil("nothing left", () => findLeftovers(scope), (l) => l.processes.length === 0, { timeoutMs: 5_000, intervalMs: 100 })).toEqual(NO_LEFTOVERS);
       expect(readLedger(path.join(ready.runDir, HOST_STATE_FILE)).outstanding).toEqual([]);

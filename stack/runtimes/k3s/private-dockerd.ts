@@ -4,6 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { registerChild } from "../local/child-registry.ts";
+import { holdHostState } from "../local/reaper.ts";
 import { withParentDeathSignal } from "../local/parent-death-signal.ts";
 import { DockerEngine } from "./docker-engine.ts";
 
@@ -31,6 +32,8 @@ export async function startPrivateDockerd(readyTimeoutMs = 30_000): Promise<Priv
     "--iptables=false", "--bridge=none", `--data-root=${path.join(dir, "data")}`, `--exec-root=${path.join(dir, "exec")}`,
     `--pidfile=${path.join(dir, "dockerd.pid")}`, `-H=unix://${socket}`,
   ]);
+  // dockerd bind-mounts its data root onto itself; killed, it leaves that mount: the reaper unmounts it.
+  const dataRootMount = holdHostState({ kind: "mount", path: path.join(dir, "data") });
   const child = spawn(command.file, command.args, { detached: true, stdio: "ignore" });
   registerChild(child, { label: "dockerd" });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -41,6 +44,7 @@ export async function startPrivateDockerd(readyTimeoutMs = 30_000): Promise<Priv
       await exited;
       clearTimeout(killed);
     }
+    dataRootMount.release("dockerd stopped");
     await rm(dir, { recursive: true, force: true });
   };
   const engine = new DockerEngine({ kind: "unix", socketPath: socket }, 1_000);

@@ -11,7 +11,7 @@ export type HostStateThing =
   | { kind: "netns"; name: string }
   /** The host side of a veth pair (it survives `ip netns del` while a process still holds the namespace). */
   | { kind: "veth"; name: string }
-  /** A tmpfs mounted on a directory of the run (a disk-full placement). */
+  /** A mount on a directory the harness made: a tmpfs data dir (disk-full placement), a private dockerd's data root. */
   | { kind: "mount"; path: string };
 
 export type HostStateKind = HostStateThing["kind"];
@@ -84,6 +84,6 @@ export function describeThing(thing: HostStateThing): string {
     case "process": return `process ${thing.label} (pid ${thing.pid})`;
     case "netns": return `network namespace ${thing.name}`;
     case "veth": return `veth ${thing.name}`;
-    case "mount": return `tmpfs mount ${thing.path}`;
+    case "mount": return `mount ${thing.path}`;
   }
 }

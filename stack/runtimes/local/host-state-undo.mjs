@@ -67,15 +67,25 @@ function sleepMs(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Mount points of obsconf tmpfs mounts now (/proc/self/mounts escapes spaces as \040). */
-export function obsconfMounts() {
+/** Every mount now, as [source, mount point] (/proc/self/mounts escapes spaces as \040). */
+function mounts() {
   let text = "";
   try {
     text = readFileSync("/proc/self/mounts", "utf8");
   } catch {
     return [];
   }
-  return text.split("\n").filter((l) => l.startsWith("obsconf-tmpfs ")).map((l) => l.split(" ")[1].replace(/\\([0-7]{3})/g, (_m, octal) => String.fromCharCode(parseInt(octal, 8))));
+  const unescape = (field) => field.replace(/\\([0-7]{3})/g, (_m, octal) => String.fromCharCode(parseInt(octal, 8)));
+  return text.split("\n").filter((l) => l.trim() !== "").map((l) => l.split(" ").slice(0, 2).map(unescape));
+}
+
+/** Mount points of obsconf tmpfs mounts now (the disk-full placement's). */
+export function obsconfMounts() {
+  return mounts().filter(([source]) => source === "obsconf-tmpfs").map(([, point]) => point);
+}
+
+function isMountPoint(dir) {
+  return mounts().some(([, point]) => point === dir);
 }
 
 function vethExists(name) {
@@ -124,12 +134,12 @@ export function undoThing(thing, { dryRun = false } = {}) {
       return failed && netnsExists(thing.name) ? { action: "failed", detail: failed } : { action: "removed", detail: `ip netns del ${thing.name}` };
     }
     case "mount": {
-      if (!obsconfMounts().includes(thing.path)) return { action: "gone", detail: "not mounted" };
+      if (!isMountPoint(thing.path)) return { action: "gone", detail: "not mounted" };
       if (dryRun) return { action: "would unmount", detail: `umount ${thing.path}` };
       const failed = run("umount", [thing.path]);
       if (!failed) return { action: "unmounted", detail: `umount ${thing.path}` };
       const lazyFailed = run("umount", ["-l", thing.path]);
-      return lazyFailed && obsconfMounts().includes(thing.path) ? { action: "failed", detail: `${failed}; ${lazyFailed}` } : { action: "unmounted", detail: `umount -l ${thing.path} (busy: detached lazily)` };
+      return lazyFailed && isMountPoint(thing.path) ? { action: "failed", detail: `${failed}; ${lazyFailed}` } : { action: "unmounted", detail: `umount -l ${thing.path} (busy: detached lazily)` };
     }
     default:
       return { action: "failed", detail: `unknown kind ${JSON.stringify(thing.kind)}` };
