@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError } from "../common/errors.ts";
+import { checkBinFlag } from "../stack/index.ts";
 
 /** The project's own folders, wherever obsconf is run from. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -9,11 +10,13 @@ export const DEFAULT_RULE_TESTS = path.join(PROJECT_ROOT, "stack", "rule-tests")
 /** Where `obsconf run` writes each run's reports when --out is not given (`<dir>/<run-id>`), relative to the current directory. */
 export const DEFAULT_REPORTS_DIR = path.join("reports", "out");
 
-/** Collects repeated `--bin name=path` flags into a map. */
+/** Collects repeated `--bin name=path` flags into a map; each must name a known component or tool and an executable file. */
 export function collectBin(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const match = /^([a-z][a-z0-9-]*)=(.+)$/.exec(value);
   if (!match) throw new InputError({ file: "command line", field: "--bin" }, "name=path, e.g. --bin loki=/opt/loki/bin/loki", JSON.stringify(value));
-  return { ...previous, [match[1]!]: path.resolve(match[2]!) };
+  const file = path.resolve(match[2]!);
+  checkBinFlag(match[1]!, file, match[2]!);
+  return { ...previous, [match[1]!]: file };
 }
 
 export function parsePositiveMs(flag: string) {

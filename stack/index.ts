@@ -11,6 +11,7 @@ export { holdHostState, heldHostState, reaperPid, reaperEnabled, type HeldHostSt
 export { HOST_STATE_FILE, RunLedger, readLedger, describeThing, type HostStateThing, type LedgerContents, type LedgerLine } from "./runtimes/local/host-state-ledger.ts";
 export { matchRecorded, readProcIdentity, isRunning, shortArgv, undoThing, undoOrder, type ProcIdentity, type UndoOutcome, type UndoAction } from "./runtimes/local/host-state-undo.mjs";
 export { withParentDeathSignal, parentDeathSignalAvailable } from "./runtimes/local/parent-death-signal.ts";
+export { checkBinFlag, knownBinNames, TOOL_BIN_NAMES } from "./runtimes/local/bin-names.ts";
 export { cleanupLocalRuns, type LocalCleanupLine, type LocalCleanupOptions } from "./runtimes/local/cleanup-local.ts";
 export { pruneRuns, DEFAULT_KEEP_RUNS, RUN_ID_PATTERN, type PruneLine, type PruneOptions } from "./runtimes/local/prune-runs.ts";
 export { leftoverNetworkObjects, NETNS_PREFIX, VETH_PREFIX } from "./runtimes/local/network-namespace.ts";
