@@ -1,12 +1,15 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError } from "../common/errors.ts";
-import { checkBinFlag } from "../stack/index.ts";
+import { checkBinFlag } from "../stack/runtimes/local/bin-names.ts";
 
 /** The project's own folders, wherever obsconf is run from. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_MANIFESTS = path.join(PROJECT_ROOT, "stack", "manifests");
 export const DEFAULT_RULE_TESTS = path.join(PROJECT_ROOT, "stack", "rule-tests");
+/** The scenarios of `obsconf run`. */
+export const SCENARIOS = ["conformance", "load", "chaos"] as const;
+
 /** Where `obsconf run` writes each run's reports when --out is not given (`<dir>/<run-id>`), relative to the current directory. */
 export const DEFAULT_REPORTS_DIR = path.join("reports", "out");
 

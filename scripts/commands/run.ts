@@ -10,10 +10,11 @@ import { runConformance } from "../../scenarios/conformance/run-conformance.ts";
 import { runLoadScenario } from "../../scenarios/load/run-load.ts";
 import type { LoadGeneratorName } from "../../scenarios/load/load-generator-choice.ts";
 import { planK3s, pruneRuns, resolveRuntime, type RuntimeChoice } from "../../stack/index.ts";
-import { DEFAULT_REPORTS_DIR } from "../cli-options.ts";
+import { DEFAULT_REPORTS_DIR, SCENARIOS } from "../cli-options.ts";
 import { createProgressPrinter } from "../progress-printer.ts";
+import { validateRunInput } from "../validate-run-input.ts";
 
-export const SCENARIOS = ["conformance", "load", "chaos"] as const;
+export { SCENARIOS };
 
 export interface RunCommandOptions {
   runtime: string;
@@ -58,6 +59,9 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   if (options.only?.length && scenario === "chaos") {
     throw new InputError({ file: "command line", field: "--only" }, "--only with the conformance and load scenarios (a chaos drill selects with --fault)", `--only with scenario "chaos"`);
   }
+  // Every input checked before anything starts (obsconf.ts did it already; again here for other callers):
+  // a refusal leaves no process, run directory or report.
+  await validateRunInput({ ...options, scenario });
   const runtime = await chooseRuntime(scenario, options);
   const progress = createProgressPrinter();
   // Log lines (e.g. the load's rate lines) first clear the progress printer's live status line in a terminal.

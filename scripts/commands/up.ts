@@ -1,6 +1,7 @@
 import { createLogger } from "../../common/log.ts";
 import { formatTable } from "../../common/text-table.ts";
 import { planK3s, resolveRuntime, startStack, waitForShutdownSignal } from "../../stack/index.ts";
+import { validateRunInput } from "../validate-run-input.ts";
 import { planRow } from "./plan.ts";
 
 export interface UpCommandOptions {
@@ -16,6 +17,7 @@ export interface UpCommandOptions {
 
 /** `obsconf up`: start the stack, print its endpoints, run until Ctrl-C or SIGTERM, stop everything. */
 export async function upCommand(options: UpCommandOptions): Promise<number> {
+  await validateRunInput(options);
   const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
   const probe = wantsK3s && options.images ? async () => (await planK3s({ manifestsDir: options.manifests, imagesDir: options.images! })).probe : undefined;
   const choice = await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) });
