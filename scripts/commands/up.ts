@@ -48,6 +48,9 @@ export async function upCommand(options: UpCommandOptions): Promise<number> {
   const received = await signal;
   out(`\nobsconf up: ${received} received, stopping...`);
   await stack.stop();
+  // A component that died while up (each was printed when it happened) fails `up` as a start failure does.
+  const deaths = stack.deaths?.() ?? [];
+  for (const death of deaths) out(`obsconf up: ${death.summary} while up`);
   out("obsconf up: stopped; no component process is left running.");
-  return errors.length > 0 ? 1 : 0;
+  return errors.length > 0 || deaths.length > 0 ? 1 : 0;
 }
