@@ -6,6 +6,7 @@ import { z } from "zod";
 import { parseDurationMs } from "../common/duration.ts";
 import { InputError } from "../common/errors.ts";
 import { zodIssueToInputError } from "../stack/manifest/zod-issue.ts";
+import { checkQuerySyntax, LANGUAGE_NAMES, type QueryLanguage } from "./query-syntax.ts";
 
 /** A query suite file (`assertions/suites/<language>.yaml`): what query-latency checks fire. */
 export interface QuerySuite {
@@ -40,7 +41,18 @@ const suiteSchema = z.object({
 
 export const SUITES_DIR = path.dirname(fileURLToPath(import.meta.url)) + "/suites";
 
-export async function loadQuerySuite(file: string, shownAs = file): Promise<QuerySuite> {
+export interface LoadQuerySuiteOptions {
+  /** The language the suite must declare (`suite:`): the flag it was given to says which (`--promql-suite` -> promql). */
+  language?: QueryLanguage;
+  /** The flag, for the error text (`--promql-suite`). */
+  flag?: string;
+}
+
+/**
+ * Reads and checks a suite file, locally and before anything starts: YAML, shape, unique names,
+ * the declared language (when `language` is given) and every query's syntax in that language.
+ */
+export async function loadQuerySuite(file: string, shownAs = file, { language, flag }: LoadQuerySuiteOptions = {}): Promise<QuerySuite> {
   const text = await readFile(file, "utf8").catch((error: unknown) => {
     throw new InputError({ file: shownAs }, "a readable query suite file", (error as NodeJS.ErrnoException).code ?? String(error), { cause: error });
   });
@@ -49,10 +61,15 @@ export async function loadQuerySuite(file: string, shownAs = file): Promise<Quer
   const raw: unknown = doc.toJS();
   const parsed = suiteSchema.safeParse(raw);
   if (!parsed.success) throw zodIssueToInputError(parsed.error.issues[0]!, raw, { file: shownAs });
+  if (language !== undefined && parsed.data.suite !== language) {
+    throw new InputError({ file: shownAs, field: "suite" }, `${JSON.stringify(language)} (a ${LANGUAGE_NAMES[language]} suite${flag ? `, as ${flag} takes` : ""})`, `${JSON.stringify(parsed.data.suite)} (a ${LANGUAGE_NAMES[parsed.data.suite]} suite)`);
+  }
   const names = new Set<string>();
   parsed.data.queries.forEach((q, index) => {
     if (names.has(q.name)) throw new InputError({ file: shownAs, field: `queries[${index}].name` }, "a name not used by another query of the suite", JSON.stringify(q.name));
     names.add(q.name);
+    const syntax = checkQuerySyntax(parsed.data.suite, q.expr);
+    if (syntax) throw new InputError({ file: shownAs, field: `queries[${index}].expr` }, `a ${LANGUAGE_NAMES[parsed.data.suite]} expression (query ${q.name})`, `${JSON.stringify(q.expr)}: syntax error at column ${syntax.column}: ${syntax.problem}`);
   });
   return {
     file: shownAs,

@@ -9,6 +9,7 @@ import { pollUntil } from "../common/poll-until.ts";
 import { sumCounter } from "../stack/clients/receiver-counters.ts";
 import { freeLoopbackPort } from "../stack/clients/test-prometheus.ts";
 import { killGroup, registerChild } from "../stack/runtimes/local/child-registry.ts";
+import { withParentDeathSignal } from "../stack/runtimes/local/parent-death-signal.ts";
 
 export const VMAGENT_BINARY = "/usr/bin/vmagent";
 
@@ -64,15 +65,17 @@ export async function startVmagentPeer({ remoteWriteUrl, targets, seriesPerTarge
   ].join("\n"));
   await writeFile(path.join(dir, "scrape.yml"), `scrape_configs:\n${jobs.join("\n")}\n`);
   const port = await freeLoopbackPort();
-  const child = spawn(VMAGENT_BINARY, [
+  // setpriv --pdeathsig: it ends with the harness, SIGKILL included.
+  const command = withParentDeathSignal(VMAGENT_BINARY, [
     `-httpListenAddr=127.0.0.1:${port}`,
     `-promscrape.config=${path.join(dir, "scrape.yml")}`,
     `-remoteWrite.url=${remoteWriteUrl}`,
     `-remoteWrite.tmpDataPath=${path.join(dir, "queue")}`,
     "-promscrape.maxScrapeSize=64MB",
     "-loggerLevel=ERROR",
-  ], { stdio: ["ignore", "ignore", "pipe"], detached: true });
-  registerChild(child);
+  ]);
+  const child = spawn(command.file, command.args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  registerChild(child, { label: "vmagent" });
   let stderrTail = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-2000)));
   const stop = async () => {

@@ -25,7 +25,8 @@ export function activeFault(options: { spec: FaultSpec; how: string; injectedAtM
     })();
     return healing;
   };
-  const unregister = onShutdown(async () => void (await heal(true).catch(() => undefined)));
+  // Phase "faults": on SIGINT/SIGTERM every fault is undone before any process is stopped.
+  const unregister = onShutdown(async () => void (await heal(true).catch(() => undefined)), { phase: "faults" });
   return {
     spec: options.spec,
     name: formatFaultSpec(options.spec),

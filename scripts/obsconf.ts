@@ -1,18 +1,15 @@
 import { Command, CommanderError, Option } from "commander";
 import { HarnessError, InputError } from "../common/errors.ts";
-import { COMPONENT_NAMES } from "../stack/index.ts";
-import { FAULT_KINDS, formatFaultSpec, parseFaultSpec } from "../chaos/index.ts";
+// Light imports only: each command's module (and the stack, load, chaos code behind it) is imported when
+// the command runs, so `--help`, a bad flag and a refused input answer in well under a second of CPU.
+import { COMPONENT_NAMES } from "../stack/components/index.ts";
+import { DEFAULT_KEEP_RUNS } from "../stack/runtimes/local/prune-runs.ts";
+import { FAULT_KINDS, formatFaultSpec, parseFaultSpec } from "../chaos/fault-spec.ts";
 import { DEFAULT_FAULTS } from "../scenarios/chaos/default-faults.ts";
-import { collectBin, DEFAULT_MANIFESTS, DEFAULT_RULE_TESTS, parseList, parsePositiveMs } from "./cli-options.ts";
-import { cleanupCommand } from "./commands/cleanup.ts";
-import { planCommand } from "./commands/plan.ts";
-import { runLokiSinkFromArgs } from "../stack/reference-sinks/loki/run-loki-sink.ts";
-import { runTempoSinkFromArgs } from "../stack/reference-sinks/tempo/tempo-sink-cli.ts";
-import { runCommand, SCENARIOS } from "./commands/run.ts";
+import { collectBin, DEFAULT_MANIFESTS, DEFAULT_REPORTS_DIR, DEFAULT_RULE_TESTS, parseCount, parseList, parsePositiveMs, SCENARIOS } from "./cli-options.ts";
 import { parseLoadDurationMs } from "../scenarios/load/load-duration.ts";
 import { parseLoadGenerator } from "../scenarios/load/load-generator-choice.ts";
-import { upCommand } from "./commands/up.ts";
-import { validateCommand } from "./commands/validate.ts";
+import { validateRunInput } from "./validate-run-input.ts";
 
 const EXIT_CODES = `
 Exit codes:
@@ -66,7 +63,7 @@ program
   .addOption(contextOption())
   .option("--reach <how>", "cluster: how the harness reaches the Services: port-forward | node-port | load-balancer", "port-forward")
   .addHelpText("after", EXIT_CODES)
-  .action(async (options) => setExit(await planCommand(options)));
+  .action(async (options) => setExit(await (await import("./commands/plan.ts")).planCommand(options)));
 
 program
   .command("validate")
@@ -75,7 +72,7 @@ program
   .option("--rule-tests <dir>", "promtool rule unit tests", DEFAULT_RULE_TESTS)
   .addOption(binOption())
   .addHelpText("after", EXIT_CODES)
-  .action(async (options) => setExit(await validateCommand(options)));
+  .action(async (options) => setExit(await (await import("./commands/validate.ts")).validateCommand(options)));
 
 program
   .command("up")
@@ -89,7 +86,10 @@ program
   .option("--only <components>", `start only these (comma-separated: ${COMPONENT_NAMES.join(",")})`, parseList("--only", COMPONENT_NAMES))
   .option("--ready-timeout <seconds>", "how long each component may take to become ready", parsePositiveMs("--ready-timeout"), 30_000)
   .addHelpText("after", EXIT_CODES)
-  .action(async (options) => setExit(await upCommand({ ...options, readyTimeoutMs: options.readyTimeout })));
+  .action(async (options) => {
+    await validateRunInput(options); // before the stack's modules load: a refusal is quick and starts nothing
+    setExit(await (await import("./commands/up.ts")).upCommand({ ...options, readyTimeoutMs: options.readyTimeout }));
+  });
 
 program
   .command("run")
@@ -107,6 +107,7 @@ program
   .option("--traceql-suite <file>", "TraceQL query suite (default: assertions/suites/traceql.yaml)")
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
   .option("--out <dir>", "report directory (default: reports/out/<run-id>); must not exist")
+  .option("--keep-runs <n>", `after the run, keep only the newest n runs (runs/<run-id> and reports/out/<run-id>; a run still running or holding host state is kept); 0 keeps every run`, parseCount("--keep-runs"), DEFAULT_KEEP_RUNS)
   .option("--only <prefixes>", "run only checks whose id starts with one of these (comma-separated, e.g. metrics.,alerts. or throughput.metrics)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
   .option(
     "--fault <kind:component[@port][:arg]>",
@@ -116,18 +117,24 @@ program
   .addOption(imagesOption())
   .addOption(contextOption())
   .addHelpText("after", `${CHAOS_HELP}${EXIT_CODES}`)
-  .action(async (scenario: string, options) => setExit(await runCommand(scenario, options)));
+  .action(async (scenario: string, options) => {
+    if ((SCENARIOS as readonly string[]).includes(scenario)) await validateRunInput({ ...options, scenario }); // before the stack's modules load
+    setExit(await (await import("./commands/run.ts")).runCommand(scenario, options));
+  });
 
 program
   .command("cleanup")
-  .description("remove what killed runs left behind, found by label: k3s containers and cluster run namespaces (runs still alive here, or started on another host, are kept unless named or forced)")
-  .option("--runtime <name>", "k3s | cluster | all", "all")
+  .description("remove what killed runs left behind: local runs' processes, network namespaces, veths and tmpfs mounts (from each run directory's host-state.jsonl; a pid is killed only while its start time and command line match), k3s containers and cluster run namespaces (found by label); runs still alive here, or started on another host, are kept unless named or forced")
+  .option("--runtime <name>", "local | k3s | cluster | all", "all")
   .addOption(contextOption())
+  .option("--runs-dir <dir>", "local: where the run directories are", "runs")
+  .option("--reports-dir <dir>", "local: where the runs' default report directories are (pruned with --keep)", DEFAULT_REPORTS_DIR)
+  .option("--keep <n>", `local: also prune all but the newest n runs (runs/<run-id> and reports/out/<run-id>); 'obsconf run' does this after each run with n = ${DEFAULT_KEEP_RUNS}`, parseCount("--keep"))
   .option("--run-id <id>", "only this run (also one started on another host)")
-  .option("--force", "also runs whose obsconf looks alive or was started on another host")
+  .option("--force", "also runs whose obsconf looks alive or was started on another host, and obsconf namespaces/veths whose run is not in --runs-dir")
   .option("--dry-run", "list what would be removed, remove nothing")
   .addHelpText("after", EXIT_CODES)
-  .action(async (options) => setExit(await cleanupCommand(options)));
+  .action(async (options) => setExit(await (await import("./commands/cleanup.ts")).cleanupCommand(options)));
 
 program
   .command("sink")
@@ -138,8 +145,8 @@ program
   .helpOption("-h, --help")
   .addHelpText("after", EXIT_CODES)
   .action(async (name: string, args: string[]) => {
-    if (name === "loki") await runLokiSinkFromArgs(args);
-    else if (name === "tempo") await runTempoSinkFromArgs(args);
+    if (name === "loki") await (await import("../stack/reference-sinks/loki/run-loki-sink.ts")).runLokiSinkFromArgs(args);
+    else if (name === "tempo") await (await import("../stack/reference-sinks/tempo/tempo-sink-cli.ts")).runTempoSinkFromArgs(args);
     else throw new InputError({ file: "command line", field: "sink" }, "loki or tempo", JSON.stringify(name));
   });
 

@@ -106,9 +106,7 @@ describe.skipIf(skip)("obsconf run load: a short run end to end", () => {
     const out = path.join(dir, "out-bad-suite");
     const result = await runCli(["run", "load", "--duration", "2", "--only", "query.logql", "--logql-suite", file, "--runs-dir", path.join(dir, "runs"), "--out", out], { timeoutMs: 90_000 });
     expect(result.code).toBe(2);
-    expect(result.stderr.trim().split("\n").pop()).toBe(
-      `obsconf: error: ${file}: field queries[0].expr: expected a LogQL expression the server accepts (query broken), saw "{namespace=\\"ecomm-prod\\"", rejected: parse error at line 1, col 24: syntax error: unexpected $end, expecting } or ,`,
-    );
+    expect(result.stderr).toBe(`obsconf: error: ${file}: field queries[0].expr: expected a LogQL expression (query broken), saw "{namespace=\\"ecomm-prod\\"": syntax error at column 24: unexpected end of the expression\n`);
     expect(existsSync(out)).toBe(false);
   }, 120_000);
 });

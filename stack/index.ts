@@ -6,7 +6,14 @@ export { COMPONENTS, COMPONENT_NAMES, componentDef } from "./components/index.ts
 export type { ComponentDef, SubstituteDef, LocalService } from "./components/index.ts";
 export { LocalRuntime, StartedLocalStack, newRunId, type LocalStartOptions } from "./runtimes/local/local-runtime.ts";
 export { planLocal } from "./runtimes/local/plan-local.ts";
-export { waitForShutdownSignal, onShutdown } from "./runtimes/local/child-registry.ts";
+export { waitForShutdownSignal, onShutdown, shuttingDown, type ShutdownPhase } from "./runtimes/local/child-registry.ts";
+export { holdHostState, heldHostState, reaperPid, reaperEnabled, type HeldHostState } from "./runtimes/local/reaper.ts";
+export { HOST_STATE_FILE, RunLedger, readLedger, describeThing, type HostStateThing, type LedgerContents, type LedgerLine } from "./runtimes/local/host-state-ledger.ts";
+export { matchRecorded, readProcIdentity, isRunning, shortArgv, undoThing, undoOrder, type ProcIdentity, type UndoOutcome, type UndoAction } from "./runtimes/local/host-state-undo.mjs";
+export { withParentDeathSignal, parentDeathSignalAvailable } from "./runtimes/local/parent-death-signal.ts";
+export { checkBinFlag, knownBinNames, TOOL_BIN_NAMES } from "./runtimes/local/bin-names.ts";
+export { cleanupLocalRuns, type LocalCleanupLine, type LocalCleanupOptions } from "./runtimes/local/cleanup-local.ts";
+export { pruneRuns, DEFAULT_KEEP_RUNS, RUN_ID_PATTERN, type PruneLine, type PruneOptions } from "./runtimes/local/prune-runs.ts";
 export { leftoverNetworkObjects, NETNS_PREFIX, VETH_PREFIX } from "./runtimes/local/network-namespace.ts";
 export { leftoverTmpfsMounts } from "./runtimes/local/tmpfs-mount.ts";
 export { FaultProxy } from "./runtimes/local/fault-proxy.ts";

@@ -62,6 +62,47 @@ export interface StoppedStack {
   exits: Record<string, { code: number | null; signal: string | null } | undefined>;
 }
 
+/**
+ * A started component that exited although the harness did not stop it and no fault killed it
+ * (a chaos kill, restart or the stack's own stop are not deaths). Recorded at the exit.
+ */
+export interface ComponentDeath {
+  component: string;
+  /** The pid that exited. */
+  pid?: number;
+  /** Wall-clock time of the exit, ms since the epoch. */
+  atMs: number;
+  /** Time from the run's start (`LocalStartOptions.runStartedAtMs`, default the stack's start) to the exit, ms. */
+  sinceStartMs: number;
+  exit: ComponentExit;
+  /** Its last lines of output (stderr, then stdout), as on disk right after the exit. */
+  lastLogLines: string;
+  /** One line, e.g. `prometheus exited (signal KILL) at 15 s` or `alertmanager exited (exit code 1) at 42 s`. */
+  summary: string;
+}
+
+/** The reason of an aborted `lifeSignal(component)`, and the `cause` of a client call it cut short. */
+export class ComponentDiedError extends Error {
+  override name = "ComponentDiedError";
+  constructor(readonly death: ComponentDeath) {
+    super(`${death.summary}; its last output:\n${death.lastLogLines || "(nothing)"}`);
+  }
+}
+
+/** The death behind an error, if any: the error itself or one of its causes is a ComponentDiedError. */
+export function componentDeathOf(error: unknown): ComponentDeath | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (e instanceof ComponentDiedError) return e.death;
+  }
+  return undefined;
+}
+
+/** `prometheus exited (signal KILL) at 15 s`. */
+export function deathSummary(component: string, exit: ComponentExit, sinceStartMs: number): string {
+  const how = exit.signal ? `signal ${exit.signal.replace(/^SIG/, "")}` : `exit code ${exit.code}`;
+  return `${component} exited (${how}) at ${Math.round(sinceStartMs / 1000)} s`;
+}
+
 export interface StartedStack extends AsyncDisposable {
   readonly runtime: "local" | "k3s" | "cluster";
   readonly runId: string;
@@ -84,6 +125,20 @@ export interface StartedStack extends AsyncDisposable {
   control?(component: string): ComponentControl | undefined;
   /** cluster: k6-operator TestRuns in the run namespace (load at scale); absent on runtimes without one. */
   testRuns?(): Promise<TestRunAccess>;
+  /**
+   * Unexpected exits of started components so far, in order (local runtime; k3s and cluster do
+   * not watch their pods yet and leave these undefined).
+   */
+  deaths?(): readonly ComponentDeath[];
+  /** Calls `listener` at each unexpected exit from now on; returns the unsubscribe function. */
+  onDeath?(listener: (death: ComponentDeath) => void): () => void;
+  /**
+   * Aborted, with a ComponentDiedError as its reason, when the component dies unexpectedly (once:
+   * a later restart by a fault does not reset it). Pass it to the component's client
+   * (`lifeSignal` option) so calls in flight and later fail at once naming the death.
+   * Never aborted for a component that is not started.
+   */
+  lifeSignal?(component: string): AbortSignal;
 }
 
 /** What a cluster run offers k6-operator load: its namespace, the in-cluster addresses, applying and awaiting TestRuns. */

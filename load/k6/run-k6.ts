@@ -4,6 +4,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { silentLogger, type Logger } from "../../common/log.ts";
 import { killGroup, registerChild } from "../../stack/runtimes/local/child-registry.ts";
+import { withParentDeathSignal } from "../../stack/runtimes/local/parent-death-signal.ts";
 import { findBinary } from "../../stack/runtimes/local/find-binary.ts";
 import { k6OutputLines } from "./k6-json-output.ts";
 import { k6ScriptFiles } from "./k6-script-files.ts";
@@ -138,13 +139,15 @@ function runGenerator(spec: GeneratorSpec): Promise<GeneratorRun> {
   const argv = ["run", "--out", `json=${outFile}`, "--no-usage-report", "--quiet", "--no-color", "--address", "127.0.0.1:0", ...segmentArgs, spec.script];
   return new Promise((resolve) => {
     const log = createWriteStream(path.join(spec.workDir, `${spec.generator}.k6.log`));
-    const child = spawn(spec.k6Path, argv, {
+    // setpriv --pdeathsig: k6 ends with the harness, SIGKILL included (registerChild also tells the reaper).
+    const command = withParentDeathSignal(spec.k6Path, argv);
+    const child = spawn(command.file, command.args, {
       cwd: spec.workDir,
       env: { ...process.env, OBSCONF_K6_INPUTS: spec.inputsPath, K6_NO_USAGE_REPORT: "true" },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
-    registerChild(child);
+    registerChild(child, { label: `k6 ${spec.generator}` });
     let stderrTail = "";
     child.stdout?.pipe(log, { end: false });
     child.stderr?.on("data", (chunk: Buffer) => {

@@ -37,7 +37,7 @@ export async function runInWorkers({ job, workers, onWorkerStart }: RunInWorkers
       jobs.map((share) => {
         const child = fork(WORKER_MAIN, [], { stdio: ["ignore", "inherit", "pipe", "ipc"], serialization: "advanced" });
         children.push(child);
-        registerChild(child);
+        registerChild(child, { label: `${share.signal} generator worker` });
         if (child.pid !== undefined) onWorkerStart?.(child.pid);
         return awaitReport(child, share, job.options.durationMs + GRACE_MS);
       }),

@@ -10,10 +10,12 @@ import { loadScenario } from "../../scenarios/load/run-load.ts";
 import { checkFilter } from "../../scenarios/shared/check-filter.ts";
 import { runScenario, type Scenario } from "../../scenarios/shared/run-backbone.ts";
 import type { LoadGeneratorName } from "../../scenarios/load/load-generator-choice.ts";
-import { planK3s, resolveRuntime, type RuntimeChoice } from "../../stack/index.ts";
+import { planK3s, pruneRuns, resolveRuntime, type RuntimeChoice } from "../../stack/index.ts";
+import { DEFAULT_REPORTS_DIR, SCENARIOS } from "../cli-options.ts";
 import { createProgressPrinter } from "../progress-printer.ts";
+import { validateRunInput } from "../validate-run-input.ts";
 
-export const SCENARIOS = ["conformance", "load", "chaos"] as const;
+export { SCENARIOS };
 
 export interface RunCommandOptions {
   runtime: string;
@@ -37,6 +39,8 @@ export interface RunCommandOptions {
   images?: string;
   /** cluster: `--context`. */
   context?: string;
+  /** `--keep-runs`: after the run, prune all but the newest n runs (0: keep all). */
+  keepRuns?: number;
 }
 
 /** `obsconf run <scenario>`: run it, print the verdict table, write the four reports; exit 0 pass, 1 fail, 2 error. */
@@ -61,6 +65,9 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
     scenario === "load" ? (loadScenario(load) as Scenario<unknown>) : scenario === "chaos" ? (chaosScenario({ ...(options.fault?.length ? { faults: options.fault } : {}) }) as Scenario<unknown>) : (conformanceScenario() as Scenario<unknown>);
   // `--only` names checks of this scenario: a typo is refused before anything is probed or started.
   checkFilter(options.only, { scenario, ids: chosen.checkIds });
+  // Every input checked before anything starts (obsconf.ts did it already; again here for other callers):
+  // a refusal leaves no process, run directory or report.
+  await validateRunInput({ ...options, scenario });
   const runtime = await chooseRuntime(scenario, options);
   const progress = createProgressPrinter();
   // Log lines (e.g. the load's rate lines) first clear the progress printer's live status line in a terminal.
@@ -77,10 +84,14 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
       progress: (event) => progress.onEvent(event),
     });
   const result = await run().finally(() => progress.stop());
-  const outDir = options.out ?? path.join("reports", "out", result.runId);
+  const outDir = options.out ?? path.join(DEFAULT_REPORTS_DIR, result.runId);
   const files = await writeReports(result, { outDir, formats: reportFormats });
   process.stdout.write(`\n${formatVerdictTable(result, { color: shouldUseColor() })}\n`);
   process.stdout.write(`\nreports: ${files.map((f) => path.relative(process.cwd(), f) || f).join(", ")}\n`);
+  if (options.keepRuns !== undefined && options.keepRuns > 0) {
+    const pruned = (await pruneRuns({ runsDir: options.runsDir, reportsDir: DEFAULT_REPORTS_DIR, keep: options.keepRuns })).filter((l) => l.action === "pruned");
+    if (pruned.length > 0) process.stderr.write(`obsconf: pruned ${pruned.length} old run(s) from ${options.runsDir} and ${DEFAULT_REPORTS_DIR}, keeping the newest ${options.keepRuns} (--keep-runs)\n`);
+  }
   return result.verdict === "pass" ? 0 : result.verdict === "fail" ? 1 : 2;
 }
 

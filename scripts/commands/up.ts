@@ -1,6 +1,7 @@
 import { createLogger } from "../../common/log.ts";
 import { formatTable } from "../../common/text-table.ts";
 import { planK3s, resolveRuntime, startStack, waitForShutdownSignal } from "../../stack/index.ts";
+import { validateRunInput } from "../validate-run-input.ts";
 import { planRow } from "./plan.ts";
 
 export interface UpCommandOptions {
@@ -16,6 +17,7 @@ export interface UpCommandOptions {
 
 /** `obsconf up`: start the stack, print its endpoints, run until Ctrl-C or SIGTERM, stop everything. */
 export async function upCommand(options: UpCommandOptions): Promise<number> {
+  await validateRunInput(options);
   const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
   const probe = wantsK3s && options.images ? async () => (await planK3s({ manifestsDir: options.manifests, imagesDir: options.images! })).probe : undefined;
   const choice = await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) });
@@ -46,6 +48,9 @@ export async function upCommand(options: UpCommandOptions): Promise<number> {
   const received = await signal;
   out(`\nobsconf up: ${received} received, stopping...`);
   await stack.stop();
+  // A component that died while up (each was printed when it happened) fails `up` as a start failure does.
+  const deaths = stack.deaths?.() ?? [];
+  for (const death of deaths) out(`obsconf up: ${death.summary} while up`);
   out("obsconf up: stopped; no component process is left running.");
-  return errors.length > 0 ? 1 : 0;
+  return errors.length > 0 || deaths.length > 0 ? 1 : 0;
 }

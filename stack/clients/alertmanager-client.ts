@@ -1,6 +1,7 @@
 import { Agent, request, type Dispatcher } from "undici";
 import { z } from "zod";
 import { systemClock, type Clock } from "../../common/clock.ts";
+import { requestSignal } from "./request-signal.ts";
 import { HarnessError } from "../../common/errors.ts";
 
 /** Every call answers with its data and how long it took (request sent → body read). */
@@ -75,6 +76,8 @@ export interface AlertmanagerClientOptions {
   /** A shared dispatcher; by default the client owns a keep-alive Agent and `close()` closes it. */
   dispatcher?: Dispatcher;
   clock?: Clock;
+  /** The component's `StartedStack.lifeSignal()`: once it dies, calls fail at once naming the death (cause: ComponentDiedError). */
+  lifeSignal?: AbortSignal;
 }
 
 /** How many characters of a response body an error quotes. */
@@ -112,8 +115,10 @@ export class AlertmanagerClient implements AsyncDisposable {
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
   readonly #clock: Clock;
+  readonly #lifeSignal: AbortSignal | undefined;
 
-  constructor({ baseUrl, timeoutMs = DEFAULT_TIMEOUT_MS, dispatcher, clock = systemClock }: AlertmanagerClientOptions) {
+  constructor({ baseUrl, timeoutMs = DEFAULT_TIMEOUT_MS, dispatcher, clock = systemClock, lifeSignal }: AlertmanagerClientOptions) {
+    this.#lifeSignal = lifeSignal;
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.timeoutMs = timeoutMs;
     this.#dispatcher = dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: 16 });
@@ -188,7 +193,9 @@ export class AlertmanagerClient implements AsyncDisposable {
 
   async #send(method: string, httpMethod: "GET" | "POST", url: string, body?: string) {
     const started = this.#clock.monotonicMs();
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const { signal, timedOut, died } = requestSignal(this.timeoutMs, this.#lifeSignal);
+    const early = died();
+    if (early) throw new AlertmanagerApiError({ method, httpMethod, url, problem: early.message }, { cause: early });
     try {
       const headers: Record<string, string> = { accept: "application/json" };
       if (body !== undefined) headers["content-type"] = "application/json";
@@ -196,7 +203,9 @@ export class AlertmanagerClient implements AsyncDisposable {
       const text = await response.body.text();
       return { status: response.statusCode, body: text, durationMs: this.#clock.monotonicMs() - started };
     } catch (cause) {
-      const problem = signal.aborted ? `no response within ${this.timeoutMs}ms` : cause instanceof Error ? cause.message : String(cause);
+      const death = died();
+      if (death) throw new AlertmanagerApiError({ method, httpMethod, url, problem: death.message }, { cause: death });
+      const problem = timedOut() ? `no response within ${this.timeoutMs}ms` : cause instanceof Error ? cause.message : String(cause);
       throw new AlertmanagerApiError({ method, httpMethod, url, problem }, { cause });
     }
   }

@@ -1,6 +1,7 @@
 import { Agent, request, type Dispatcher } from "undici";
 import WebSocket from "ws";
 import { systemClock, type Clock } from "../../common/clock.ts";
+import { requestSignal } from "./request-signal.ts";
 import { HarnessError } from "../../common/errors.ts";
 
 /** A log stream as the client hands it out: labels and `[ns-string, line]` entries in the order Loki sent them. */
@@ -24,6 +25,8 @@ export interface LokiClientOptions {
   /** A shared dispatcher; by default the client owns a keep-alive Agent and `close()` closes it. */
   dispatcher?: Dispatcher;
   clock?: Clock;
+  /** The component's `StartedStack.lifeSignal()`: once it dies, calls fail at once naming the death (cause: ComponentDiedError). */
+  lifeSignal?: AbortSignal;
 }
 
 /** How many characters of a response body an error message quotes. */
@@ -62,8 +65,10 @@ export class LokiClient implements AsyncDisposable {
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
   readonly #clock: Clock;
+  readonly #lifeSignal: AbortSignal | undefined;
 
-  constructor({ baseUrl, timeoutMs = DEFAULT_TIMEOUT_MS, tenant, dispatcher, clock = systemClock }: LokiClientOptions) {
+  constructor({ baseUrl, timeoutMs = DEFAULT_TIMEOUT_MS, tenant, dispatcher, clock = systemClock, lifeSignal }: LokiClientOptions) {
+    this.#lifeSignal = lifeSignal;
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.timeoutMs = timeoutMs;
     this.#headers = tenant === undefined ? {} : { "X-Scope-OrgID": tenant };
@@ -195,14 +200,18 @@ export class LokiClient implements AsyncDisposable {
 
   async #send(url: string, { what, query }: { what: string; query?: string }) {
     const started = this.#clock.monotonicMs();
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const { signal, timedOut, died } = requestSignal(this.timeoutMs, this.#lifeSignal);
+    const early = died();
+    if (early) throw new LokiApiError({ what, error: early.message, query, durationMs: 0 }, { cause: early });
     try {
       const response = await request(url, { method: "GET", dispatcher: this.#dispatcher, signal, headers: { accept: "application/json", ...this.#headers } });
       const body = await response.body.text();
       return { status: response.statusCode, contentType: String(response.headers["content-type"] ?? ""), body, durationMs: this.#clock.monotonicMs() - started };
     } catch (cause) {
       const durationMs = this.#clock.monotonicMs() - started;
-      if (signal.aborted) throw new LokiApiError({ what, error: `no response within ${this.timeoutMs}ms from ${url}`, query, durationMs }, { cause });
+      const death = died();
+      if (death) throw new LokiApiError({ what, error: death.message, query, durationMs }, { cause: death });
+      if (timedOut()) throw new LokiApiError({ what, error: `no response within ${this.timeoutMs}ms from ${url}`, query, durationMs }, { cause });
       throw new LokiApiError({ what, error: `${cause instanceof Error ? cause.message : String(cause)} (${url})`, query, durationMs }, { cause });
     }
   }

@@ -1,6 +1,7 @@
 import { Agent, request, type Dispatcher } from "undici";
 import { systemClock, type Clock } from "../../common/clock.ts";
 import { PromApiError, quoteBody } from "./prom-api-error.ts";
+import { requestSignal } from "./request-signal.ts";
 import {
   ShapeError, parseAlertmanagers, parseAlerts, parseConfigYaml, parseQueryResult, parseRules, parseSeries,
   parseStringMap, parseStrings, parseTargets,
@@ -28,6 +29,8 @@ export interface PrometheusClientOptions {
   /** A shared dispatcher; by default the client owns a keep-alive Agent and `close()` closes it. */
   dispatcher?: Dispatcher;
   clock?: Clock;
+  /** The component's `StartedStack.lifeSignal()`: once it dies, calls fail at once with errorType `component_died`. */
+  lifeSignal?: AbortSignal;
 }
 
 export interface TimeRange { startMs: number; endMs: number }
@@ -51,8 +54,10 @@ export class PrometheusClient implements AsyncDisposable {
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
   readonly #clock: Clock;
+  readonly #lifeSignal: AbortSignal | undefined;
 
-  constructor({ baseUrl, readyUrl, timeoutMs = DEFAULT_TIMEOUT_MS, headers = {}, dispatcher, clock = systemClock }: PrometheusClientOptions) {
+  constructor({ baseUrl, readyUrl, timeoutMs = DEFAULT_TIMEOUT_MS, headers = {}, dispatcher, clock = systemClock, lifeSignal }: PrometheusClientOptions) {
+    this.#lifeSignal = lifeSignal;
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.readyUrl = readyUrl ?? `${this.baseUrl}/-/ready`;
     this.timeoutMs = timeoutMs;
@@ -158,7 +163,10 @@ export class PrometheusClient implements AsyncDisposable {
 
   async #send(url: string, { what, query }: { what: string; query?: string }) {
     const started = this.#clock.monotonicMs();
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const { signal, timedOut, died } = requestSignal(this.timeoutMs, this.#lifeSignal);
+    const dead = (death: Error, durationMs: number) => new PromApiError({ what, errorType: "component_died", error: death.message, query, durationMs }, { cause: death });
+    const early = died();
+    if (early) throw dead(early, 0);
     try {
       const response = await request(url, { method: "GET", dispatcher: this.#dispatcher, signal, headers: { accept: "application/json", ...this.#headers } });
       const body = await response.body.text();
@@ -166,7 +174,9 @@ export class PrometheusClient implements AsyncDisposable {
       return { status: response.statusCode, contentType, body, durationMs: this.#clock.monotonicMs() - started };
     } catch (cause) {
       const durationMs = this.#clock.monotonicMs() - started;
-      if (signal.aborted) throw new PromApiError({ what, errorType: "request_timeout", error: `no response within ${this.timeoutMs}ms from ${url}`, query, durationMs }, { cause });
+      const death = died();
+      if (death) throw dead(death, durationMs);
+      if (timedOut()) throw new PromApiError({ what, errorType: "request_timeout", error: `no response within ${this.timeoutMs}ms from ${url}`, query, durationMs }, { cause });
       const message = cause instanceof Error ? cause.message : String(cause);
       throw new PromApiError({ what, errorType: "transport", error: `${message} (${url})`, query, durationMs }, { cause });
     }

@@ -1,5 +1,6 @@
 import { Agent, request, type Dispatcher } from "undici";
 import { systemClock, type Clock } from "../../common/clock.ts";
+import { requestSignal } from "./request-signal.ts";
 import { HarnessError } from "../../common/errors.ts";
 
 /** One span as trace-by-id returned it, ids as lower-case hex whatever the server's encoding. */
@@ -54,6 +55,8 @@ export interface TempoClientOptions {
   /** A shared dispatcher; by default the client owns a keep-alive Agent and `close()` closes it. */
   dispatcher?: Dispatcher;
   clock?: Clock;
+  /** The component's `StartedStack.lifeSignal()`: once it dies, calls fail at once naming the death (cause: ComponentDiedError). */
+  lifeSignal?: AbortSignal;
 }
 
 /**
@@ -98,8 +101,10 @@ export class TempoClient implements AsyncDisposable {
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
   readonly #clock: Clock;
+  readonly #lifeSignal: AbortSignal | undefined;
 
-  constructor({ baseUrl, timeoutMs = DEFAULT_TIMEOUT_MS, headers = {}, dispatcher, clock = systemClock }: TempoClientOptions) {
+  constructor({ baseUrl, timeoutMs = DEFAULT_TIMEOUT_MS, headers = {}, dispatcher, clock = systemClock, lifeSignal }: TempoClientOptions) {
+    this.#lifeSignal = lifeSignal;
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.timeoutMs = timeoutMs;
     this.#headers = headers;
@@ -178,14 +183,18 @@ export class TempoClient implements AsyncDisposable {
   async #get(path: string, params: readonly [string, string][], { what, query }: { what: string; query?: string }, accept = "application/json"): Promise<Answer> {
     const url = `${this.baseUrl}${path}${params.length > 0 ? `?${new URLSearchParams(params as [string, string][])}` : ""}`;
     const started = this.#clock.monotonicMs();
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const { signal, timedOut, died } = requestSignal(this.timeoutMs, this.#lifeSignal);
+    const early = died();
+    if (early) throw new TempoApiError({ what, body: early.message, query, durationMs: 0 }, { cause: early });
     try {
       const response = await request(url, { method: "GET", dispatcher: this.#dispatcher, signal, headers: { accept, ...this.#headers } });
       const body = await response.body.text();
       return { status: response.statusCode, contentType: String(response.headers["content-type"] ?? ""), body, durationMs: this.#clock.monotonicMs() - started };
     } catch (cause) {
       const durationMs = this.#clock.monotonicMs() - started;
-      const body = signal.aborted ? `no response within ${this.timeoutMs}ms from ${url}` : `${cause instanceof Error ? cause.message : String(cause)} (${url})`;
+      const death = died();
+      if (death) throw new TempoApiError({ what, body: death.message, query, durationMs }, { cause: death });
+      const body = timedOut() ? `no response within ${this.timeoutMs}ms from ${url}` : `${cause instanceof Error ? cause.message : String(cause)} (${url})`;
       throw new TempoApiError({ what, body, query, durationMs }, { cause });
     }
   }

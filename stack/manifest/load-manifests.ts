@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, type Document } from "yaml";
 import { z } from "zod";
 import { InputError, describeSeen } from "../../common/errors.ts";
+import { checkEmbeddedConfigs } from "./embedded-configs.ts";
 import { CLUSTER_SCOPED, KNOWN_KINDS, otherSchemas, workloadSchemas } from "./k8s-schemas.ts";
 import { zodIssueToInputError } from "./zod-issue.ts";
 
@@ -69,7 +70,7 @@ export async function loadManifests(dir: string): Promise<ManifestSet> {
   const kustomizationText = await readFile(kustomizationFile, "utf8").catch((error: unknown) => {
     throw new InputError({ file: shownKustomization }, "a kustomization.yaml listing the stack's manifests", `no readable file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
   });
-  const [kustomizationDoc] = parseYamlDocuments(kustomizationText, shownKustomization);
+  const [kustomizationDoc] = parseYamlDocuments(kustomizationText, shownKustomization).map((d) => d.value);
   const parsed = kustomizationSchema.safeParse(kustomizationDoc);
   if (!parsed.success) throw zodIssueToInputError(parsed.error.issues[0]!, kustomizationDoc, { file: shownKustomization });
   const kustomization = parsed.data;
@@ -81,22 +82,24 @@ export async function loadManifests(dir: string): Promise<ManifestSet> {
     const text = await readFile(file, "utf8").catch((error: unknown) => {
       throw new InputError({ file: shownKustomization, field: `resources[${kustomization.resources.indexOf(resource)}]` }, "a manifest file that exists", `${JSON.stringify(resource)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
     });
-    parseYamlDocuments(text, shown).forEach((doc, index) => {
-      if (doc === null || doc === undefined) return;
-      objects.push({ object: validateObject(doc, shown, index + 1), file: shown, document: index + 1 });
+    parseYamlDocuments(text, shown).forEach(({ value, doc }, index) => {
+      if (value === null || value === undefined) return;
+      const object = validateObject(value, shown, index + 1);
+      checkEmbeddedConfigs({ doc, object, text, file: shown, document: index + 1 });
+      objects.push({ object, file: shown, document: index + 1 });
     });
   }
   return { dir, kustomizationFile, namespace: kustomization.namespace, objects, images: kustomization.images };
 }
 
-function parseYamlDocuments(text: string, file: string): unknown[] {
+function parseYamlDocuments(text: string, file: string): { value: unknown; doc: Document }[] {
   return parseAllDocuments(text).map((doc, index) => {
     const error = doc.errors[0];
     if (error) {
       const where = error.linePos?.[0] ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : "";
       throw new InputError({ file, document: index + 1 }, "valid YAML", `${error.code}${where}: ${error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:$/, "")}`);
     }
-    return doc.toJS();
+    return { value: doc.toJS(), doc };
   });
 }
 

@@ -3,6 +3,9 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { registerChild } from "../local/child-registry.ts";
+import { holdHostState } from "../local/reaper.ts";
+import { withParentDeathSignal } from "../local/parent-death-signal.ts";
 import { DockerEngine } from "./docker-engine.ts";
 
 export interface PrivateDockerd extends AsyncDisposable {
@@ -24,10 +27,15 @@ export async function startPrivateDockerd(readyTimeoutMs = 30_000): Promise<Priv
   if (process.getuid?.() !== 0) return { unavailable: "dockerd needs root" };
   const dir = await mkdtemp(path.join(tmpdir(), "obsconf-dockerd-"));
   const socket = path.join(dir, "docker.sock");
-  const child = spawn(DOCKERD, [
+  // setpriv --pdeathsig: dockerd ends with the harness, SIGKILL included (seen here: its containerd goes with it).
+  const command = withParentDeathSignal(DOCKERD, [
     "--iptables=false", "--bridge=none", `--data-root=${path.join(dir, "data")}`, `--exec-root=${path.join(dir, "exec")}`,
     `--pidfile=${path.join(dir, "dockerd.pid")}`, `-H=unix://${socket}`,
-  ], { detached: true, stdio: "ignore" });
+  ]);
+  // dockerd bind-mounts its data root onto itself; killed, it leaves that mount: the reaper unmounts it.
+  const dataRootMount = holdHostState({ kind: "mount", path: path.join(dir, "data") });
+  const child = spawn(command.file, command.args, { detached: true, stdio: "ignore" });
+  registerChild(child, { label: "dockerd" });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -36,6 +44,7 @@ export async function startPrivateDockerd(readyTimeoutMs = 30_000): Promise<Priv
       await exited;
       clearTimeout(killed);
     }
+    dataRootMount.release("dockerd stopped");
     await rm(dir, { recursive: true, force: true });
   };
   const engine = new DockerEngine({ kind: "unix", socketPath: socket }, 1_000);

@@ -6,6 +6,7 @@ import type { ComponentPlan } from "../../plan.ts";
 import type { FaultPlacement } from "../../started-stack.ts";
 import type { NamedProxy } from "./component-control.ts";
 import { FaultProxy } from "./fault-proxy.ts";
+import type { RunLedger } from "./host-state-ledger.ts";
 import { createNetworkNamespace, type NetworkNamespace } from "./network-namespace.ts";
 import { mountTmpfs, type TmpfsMount } from "./tmpfs-mount.ts";
 
@@ -35,7 +36,8 @@ export class FaultPlacements {
   readonly #mounts: TmpfsMount[] = [];
   readonly #namespaces: NetworkNamespace[] = [];
 
-  constructor(readonly runId: string, readonly placements: readonly FaultPlacement[], readonly note: (line: string) => void, readonly freePort: () => Promise<number>) {}
+  /** `ledger`: the run's host-state ledger, where each namespace, veth and mount is recorded as it is made. */
+  constructor(readonly runId: string, readonly placements: readonly FaultPlacement[], readonly note: (line: string) => void, readonly freePort: () => Promise<number>, readonly ledger?: RunLedger) {}
 
   /** Lines for placements whose component does not run here (they are not made). */
   unmade(started: readonly string[]): string[] {
@@ -47,7 +49,7 @@ export class FaultPlacements {
     const mine = this.placements.filter((p) => p.component === r.spec.name);
     const name = r.spec.name;
     if (mine.some((p) => p.kind === "netns")) {
-      r.netns = await createNetworkNamespace(this.runId, name);
+      r.netns = await createNetworkNamespace(this.runId, name, this.ledger ? { ledger: this.ledger } : {});
       this.#namespaces.push(r.netns);
       const { info } = r.netns;
       r.host = info.address;
@@ -110,7 +112,7 @@ export class FaultPlacements {
   /** Mounts the data dir `dir` on a tmpfs when the component has a tmpfs placement. */
   async dataDir(r: Runnable, dir: string): Promise<void> {
     if (r.tmpfsBytes === undefined) return;
-    this.#mounts.push(await mountTmpfs(dir, r.tmpfsBytes));
+    this.#mounts.push(await mountTmpfs(dir, r.tmpfsBytes, this.ledger ? { ledger: this.ledger } : {}));
     this.note(`${r.spec.name}: data dir ${dir} on a ${r.tmpfsBytes}-byte tmpfs`);
   }
 

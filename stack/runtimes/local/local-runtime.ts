@@ -8,10 +8,12 @@ import { OBSCONF_BIN } from "../../obsconf-version.ts";
 import { extractComponents, type ComponentSpec } from "../../manifest/component-spec.ts";
 import { loadManifests } from "../../manifest/load-manifests.ts";
 import type { ComponentPlan } from "../../plan.ts";
-import type { ComponentControl, ComponentStatus, Endpoint, ExtraPod, ExtraService, FaultPlacement, RuntimeOverride, StackEndpoints, StartedStack, StoppedStack } from "../../started-stack.ts";
-import { onShutdown } from "./child-registry.ts";
+import { ComponentDiedError, deathSummary, type ComponentControl, type ComponentDeath, type ComponentStatus, type Endpoint, type ExtraPod, type ExtraService, type FaultPlacement, type RuntimeOverride, type StackEndpoints, type StartedStack, type StoppedStack } from "../../started-stack.ts";
+import { onShutdown, shuttingDown } from "./child-registry.ts";
 import { LocalComponentControl } from "./component-control.ts";
-import { ComponentProcess } from "./component-process.ts";
+import { ComponentProcess, type UnexpectedExit } from "./component-process.ts";
+import { RunLedger } from "./host-state-ledger.ts";
+import { readProcIdentity } from "./host-state-undo.mjs";
 import { dataDirsOf, FaultPlacements, type Runnable } from "./fault-placements.ts";
 import { freePort } from "./free-port.ts";
 import { rewriteArg, rewriteEnvValue, rewriteText, type RewriteContext } from "./loopback-rewrite.ts";
@@ -35,6 +37,8 @@ export interface LocalStartOptions {
   placements?: readonly FaultPlacement[];
   readyTimeoutMs?: number;
   logger?: Logger;
+  /** When the run started (ms since the epoch): a component death says how long after it (default: when `start()` was called). */
+  runStartedAtMs?: number;
 }
 
 export function newRunId(now = new Date()): string {
@@ -45,13 +49,18 @@ export function newRunId(now = new Date()): string {
 export class LocalRuntime {
   static async start(options: LocalStartOptions): Promise<StartedLocalStack> {
     const logger = options.logger ?? silentLogger;
+    const runStartedAtMs = options.runStartedAtMs ?? Date.now();
     const set = await loadManifests(options.manifestsDir);
     const specs = extractComponents(set, COMPONENT_NAMES);
     const plans = await planLocal(specs, { bins: options.bins ?? {} });
     const runId = options.runId ?? newRunId();
     const runDir = path.resolve(options.runsDir, runId);
     await mkdir(runDir, { recursive: true });
-    const stack = new StartedLocalStack(runId, runDir);
+    // The run's record of what it makes on the host (processes, namespaces, veths, mounts), for the reaper's and `obsconf cleanup`'s sake.
+    const ledger = new RunLedger(runDir);
+    const me = readProcIdentity(process.pid);
+    if (me) ledger.append({ op: "owner", pid: me.pid, startTicks: me.startTicks, argv: me.argv, runId, atMs: Date.now() });
+    const stack = new StartedLocalStack(runId, runDir, { ledger, runStartedAtMs, logger });
     const unregister = onShutdown(async () => void (await stack.stop()));
     stack.onStop(unregister);
     try {
@@ -77,13 +86,61 @@ export class StartedLocalStack implements StartedStack {
   /** component -> the components whose services its config, args or env point at (it sends to them). */
   readonly #dependsOn = new Map<string, Set<string>>();
   #stopped: Promise<StoppedStack> | undefined;
+  readonly #deaths: ComponentDeath[] = [];
+  readonly #deathListeners = new Set<(death: ComponentDeath) => void>();
+  readonly #lifeControllers = new Map<string, AbortController>();
+  readonly #ledger: RunLedger | undefined;
+  readonly #runStartedAtMs: number;
+  readonly #logger: Logger;
 
   /** Stands in for the node's `/` where pod log files live: hostPaths under /var/log and /run map below it. */
   readonly nodeRootDir: string;
   #pods: readonly LocalPod[] = [];
 
-  constructor(readonly runId: string, readonly runDir: string) {
+  constructor(readonly runId: string, readonly runDir: string, { ledger, runStartedAtMs = Date.now(), logger = silentLogger }: { ledger?: RunLedger; runStartedAtMs?: number; logger?: Logger } = {}) {
     this.nodeRootDir = path.join(runDir, "node");
+    this.#ledger = ledger;
+    this.#runStartedAtMs = runStartedAtMs;
+    this.#logger = logger;
+  }
+
+  deaths(): readonly ComponentDeath[] {
+    return [...this.#deaths];
+  }
+
+  onDeath(listener: (death: ComponentDeath) => void): () => void {
+    this.#deathListeners.add(listener);
+    return () => this.#deathListeners.delete(listener);
+  }
+
+  lifeSignal(component: string): AbortSignal {
+    let controller = this.#lifeControllers.get(component);
+    if (!controller) this.#lifeControllers.set(component, (controller = new AbortController()));
+    return controller.signal;
+  }
+
+  /** An exit nobody asked for: recorded, logged, the component's status set to error, its life signal aborted, listeners told. */
+  #onUnexpectedExit(exit: UnexpectedExit): void {
+    if (this.#stopped !== undefined || shuttingDown()) return;
+    const sinceStartMs = Math.max(0, exit.atMs - this.#runStartedAtMs);
+    const death: ComponentDeath = {
+      component: exit.component, ...(exit.pid !== undefined ? { pid: exit.pid } : {}), atMs: exit.atMs, sinceStartMs,
+      exit: { code: exit.exit.code, signal: exit.exit.signal }, lastLogLines: exit.lastLogLines, summary: deathSummary(exit.component, exit.exit, sinceStartMs),
+    };
+    this.#deaths.push(death);
+    const status = this.#statuses.get(death.component);
+    if (status) this.#statuses.set(death.component, { plan: status.plan, status: { state: "error", error: `${death.summary}; its last output:\n${death.lastLogLines || "(nothing)"}` } });
+    this.#logger.error(`${death.summary} (pid ${death.pid ?? "?"}); its last output:\n${death.lastLogLines || "(nothing)"}`);
+    const controller = this.#lifeControllers.get(death.component) ?? new AbortController();
+    this.#lifeControllers.set(death.component, controller);
+    if (!controller.signal.aborted) controller.abort(new ComponentDiedError(death));
+    for (const listener of this.#deathListeners) {
+      try {
+        listener(death);
+      } catch (error) {
+        this.#logger.error(`a death listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   components(): readonly ComponentStatus[] {
@@ -113,7 +170,7 @@ export class StartedLocalStack implements StartedStack {
   async launch(specs: readonly ComponentSpec[], plans: readonly ComponentPlan[], options: LocalStartOptions, logger: Logger): Promise<void> {
     const runnable: Runnable[] = [];
     const used = new Set<number>();
-    const placements = new FaultPlacements(this.runId, options.placements ?? [], (line) => this.#rewrites.push(line), () => uniqueFreePort(used));
+    const placements = new FaultPlacements(this.runId, options.placements ?? [], (line) => this.#rewrites.push(line), () => uniqueFreePort(used), this.#ledger);
     this.#placements = placements;
     this.#pods = (options.extraPods ?? []).map((p) => ({ name: p.name, namespace: p.namespace, uid: p.uid, containerName: p.container, labels: p.labels ?? {} }));
     // As kubelet and the container runtime do when a pod starts: its container's log directory and
@@ -146,6 +203,7 @@ export class StartedLocalStack implements StartedStack {
     ];
     for (const r of runnable) {
       const process = await this.#prepare(r, await placements.servicesSeenFrom(r, services), options.overrides ?? [], logger);
+      process.onUnexpectedExit((exit) => this.#onUnexpectedExit(exit));
       this.#processes.set(r.spec.name, process);
       this.#controls.set(r.spec.name, new LocalComponentControl(r.spec.name, {
         process, proxies: r.proxies, dataDirs: dataDirsOf(r),
@@ -195,7 +253,8 @@ export class StartedLocalStack implements StartedStack {
       return new ComponentProcess({
         component: spec.name, binary: r.plan.binary, argv: [...(builtin ? [OBSCONF_BIN, "sink"] : []), ...substitute.argv({ listen, dataDir })], env: baseEnv(r.dir), cwd: r.dir, logDir,
         ...(r.netns ? { netns: r.netns.info.name } : {}),
-          readiness: { kind: "http", url: `http://${Object.values(listen)[0]}${substitute.readinessPath}` },
+        ...(this.#ledger ? { ledger: this.#ledger } : {}),
+        readiness: { kind: "http", url: `http://${Object.values(listen)[0]}${substitute.readinessPath}` },
       });
     }
     const dependsOn = new Set<string>();
@@ -245,6 +304,7 @@ export class StartedLocalStack implements StartedStack {
     return new ComponentProcess({
       component: spec.name, binary: r.plan.binary, argv, env, cwd: r.dir, logDir,
       ...(r.netns ? { netns: r.netns.info.name } : {}),
+      ...(this.#ledger ? { ledger: this.#ledger } : {}),
       ...(readiness?.kind === "http" && probePort ? { readiness: { kind: "http" as const, url: `http://${r.host}:${probePort}${readiness.path}` } } : {}),
       ...(readiness?.kind === "tcp" && probePort ? { readiness: { kind: "tcp" as const, host: r.host, port: probePort } } : {}),
     });

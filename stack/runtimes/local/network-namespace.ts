@@ -4,6 +4,8 @@ import { promisify } from "node:util";
 import { HarnessError } from "../../../common/errors.ts";
 import type { NetnsPlacementInfo } from "../../started-stack.ts";
 import { onExitSync } from "./child-registry.ts";
+import type { RunLedger } from "./host-state-ledger.ts";
+import { holdHostState, type HeldHostState } from "./reaper.ts";
 
 const execFileAsync = promisify(execFile);
 const COMMAND_TIMEOUT_MS = 5_000;
@@ -35,7 +37,7 @@ export function runToken(runId: string): string {
  * Creates `obsconf-<run>-<component>` with a veth pair `ocf<run><n>h` (host, 10.x.y.1/30) <->
  * `ocf<run><n>n` (namespace, 10.x.y.2/30), both up, loopback up inside. Needs root and iproute2.
  */
-export async function createNetworkNamespace(runId: string, component: string): Promise<NetworkNamespace> {
+export async function createNetworkNamespace(runId: string, component: string, { ledger }: { ledger?: RunLedger } = {}): Promise<NetworkNamespace> {
   const token = runToken(runId);
   const id = `${token}${randomBytes(1).toString("hex")}`;
   const name = `${NETNS_PREFIX}${token}-${component.slice(0, 30)}`;
@@ -44,7 +46,7 @@ export async function createNetworkNamespace(runId: string, component: string): 
   const subnet = await freeSubnet();
   const info: NetnsPlacementInfo = { name, hostVeth, hostAddress: `${subnet}.1`, nsVeth, address: `${subnet}.2` };
   const removeSync = () => {
-    for (const args of [["netns", "del", name], ["link", "del", hostVeth]]) {
+    for (const args of [["link", "del", hostVeth], ["netns", "del", name]]) {
       try {
         execFileSync("ip", args, { stdio: "ignore", timeout: COMMAND_TIMEOUT_MS });
       } catch {
@@ -52,14 +54,24 @@ export async function createNetworkNamespace(runId: string, component: string): 
       }
     }
   };
-  const unregister = onExitSync(removeSync);
+  const holds: HeldHostState[] = [];
+  const hold = (thing: Parameters<typeof holdHostState>[0]) => holds.push(holdHostState(thing, ledger ? { ledger } : {}));
+  const unregister = onExitSync(() => {
+    removeSync();
+    for (const h of holds) h.release("removed at exit");
+  });
   const remove = async () => {
     unregister();
-    await ip(["netns", "del", name]).catch(() => undefined);
+    // The veth first: while a process still holds the namespace, `ip netns del` leaves it (and its veth) alive.
     await ip(["link", "del", hostVeth]).catch(() => undefined);
+    await ip(["netns", "del", name]).catch(() => undefined);
+    for (const h of holds.splice(0)) h.release("removed");
   };
   try {
+    // Recorded before it is made, so a kill between the two leaves a record to clean up by (undoing an absent thing is a no-op).
+    hold({ kind: "netns", name });
     await ip(["netns", "add", name]);
+    hold({ kind: "veth", name: hostVeth });
     await ip(["link", "add", hostVeth, "type", "veth", "peer", "name", nsVeth, "netns", name]);
     await ip(["addr", "add", `${info.hostAddress}/30`, "dev", hostVeth]);
     await ip(["link", "set", hostVeth, "up"]);
