@@ -30,6 +30,15 @@ export function notRun(identity: CheckIdentity, status: Extract<CheckStatus, "un
   return { ...base(identity, 0), status, reason, ...(target ? { target: toTarget(target) } : {}), evidence: [] };
 }
 
+/**
+ * A check that could not run because what it needs is absent: `unavailable` (not here), `fail` (a
+ * component at the pinned version would not start, or died: the stack is broken) or `error` (no
+ * verdict possible, e.g. it would not start at another version than the pin). The reason says which.
+ */
+export function absentCheck(identity: CheckIdentity, status: Extract<CheckStatus, "unavailable" | "fail" | "error">, reason: string, target?: ContractTarget): CheckResult {
+  return { ...base(identity, 0), status, reason, ...(target ? { target: toTarget(target) } : {}), evidence: [] };
+}
+
 /** A harness fault while running a check: reported as `error` with the fault's text, never as pass or fail. */
 export function errored(identity: CheckIdentity, error: unknown, endedAtMs: number, target?: ContractTarget): CheckResult {
   const message = error instanceof Error ? error.message : String(error);

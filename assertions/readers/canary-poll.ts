@@ -12,6 +12,8 @@ export interface CanaryPollOptions {
   readonly maxIntervalMs?: number;
   readonly maxPolls?: number;
   readonly clock?: Clock;
+  /** Stops polling at once (a component the read goes through died): the read rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface CanaryPollStats {
@@ -45,7 +47,7 @@ export interface CanaryPollRound {
 export async function pollCanary(
   pending: () => readonly CanaryWrite[],
   round: (pending: readonly CanaryWrite[], context: CanaryPollRound) => Promise<number>,
-  { readUntilMs, writerDone = () => false, initialIntervalMs = 5, maxIntervalMs = 500, maxPolls = 1_000_000, clock = systemClock }: CanaryPollOptions,
+  { readUntilMs, writerDone = () => false, initialIntervalMs = 5, maxIntervalMs = 500, maxPolls = 1_000_000, clock = systemClock, signal }: CanaryPollOptions,
 ): Promise<CanaryPollStats> {
   let polls = 0, queryErrors = 0, lastQueryError: string | undefined, intervalMs = initialIntervalMs, waitedMs = 0;
   let knownPending = new Set<string>();
@@ -80,7 +82,7 @@ export async function pollCanary(
   };
   const timeoutMs = readUntilMs - clock.nowMs();
   if (timeoutMs > 0) {
-    await pollUntil("canary reads", probe, (done) => done, { timeoutMs, intervalMs: () => waitedMs, clock }).catch((error: unknown) => {
+    await pollUntil("canary reads", probe, (done) => done, { timeoutMs, intervalMs: () => waitedMs, clock, ...(signal ? { signal } : {}) }).catch((error: unknown) => {
       if (!(error instanceof TimeoutError)) throw error;
     });
   }

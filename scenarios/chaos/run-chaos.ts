@@ -34,6 +34,7 @@ export function chaosScenario(options: ChaosScenarioOptions = {}): Scenario<Chao
     name: "chaos",
     checkIds: ["chaos.availability"],
     order: "sequential",
+    deaths: "measured",
     plan: async ({ runtime, profile, clock }) => {
       const faults = (options.faults?.length ? options.faults : defaultFaults(profile.name)).map((text) => {
         const spec = parseFaultSpec(text, { file: "command line", field: "--fault" });
@@ -57,7 +58,11 @@ export function chaosScenario(options: ChaosScenarioOptions = {}): Scenario<Chao
     },
     finish: (plan, ctx) => {
       const drill = plan.drill!;
-      return { timeline: chaosTimeline({ phases: drill.phases, probes: drill.probes, notifications: ctx.instruments.notifications(), fromMs: drill.startedAtMs, toMs: ctx.clock.nowMs() }) };
+      const timeline = chaosTimeline({ phases: drill.phases, probes: drill.probes, notifications: ctx.instruments.notifications(), fromMs: drill.startedAtMs, toMs: ctx.clock.nowMs() });
+      // A component that died on its own during the drill is measured like a fault (the canaries and
+      // probes saw it); the timeline says when, so the losses around it read right.
+      const deaths = (ctx.stack.deaths?.() ?? []).map((d) => ({ kind: "note" as const, label: d.summary, atMs: d.atMs }));
+      return { timeline: { ...timeline, events: [...timeline.events, ...deaths].sort((a, b) => a.atMs - b.atMs) } };
     },
   };
 }

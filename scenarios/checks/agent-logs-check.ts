@@ -62,7 +62,7 @@ export async function runAgentLogCheck(o: AgentLogCheckOptions): Promise<CheckRe
   const writer = await new PodLogCanaryWriter({ transport, ledger: o.ledger, runId: o.runId, count, intervalMs, deadlineMs: count * intervalMs + 10_000, clock: o.clock }).start();
   let writerDone = false;
   void writer.done.then(() => (writerDone = true));
-  const read = await readLogCanary({ client: o.loki, runId: o.runId, selector, writes, readUntilMs: startedAtMs + count * intervalMs + target.value + 5_000, writerDone: () => writerDone, clock: o.clock });
+  const read = await readLogCanary({ client: o.loki, runId: o.runId, selector, writes, readUntilMs: startedAtMs + count * intervalMs + target.value + 5_000, writerDone: () => writerDone, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}), });
   await writer.stop();
   const endedAtMs = o.clock.nowMs();
   const comparison = compare(writes(), read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });

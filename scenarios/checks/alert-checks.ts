@@ -35,6 +35,8 @@ export interface AlertChecksOptions {
   /** The manifest's `for` of each triggered alert when the profile shortened it (for the report). */
   shortenedFrom?: ReadonlyMap<string, number>;
   clock: Clock;
+  /** Aborted when Prometheus or Alertmanager dies: the checks stop waiting. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -51,7 +53,7 @@ export async function runAlertChecks(o: AlertChecksOptions): Promise<CheckResult
   let rules: RuleGroup[];
   let routing: AlertmanagerRoute;
   try {
-    await pollUntil("Prometheus with an active Alertmanager", async () => (await o.prometheus.alertmanagers()).data, (list) => list.length > 0, { timeoutMs: 30_000, intervalMs: 250, clock: o.clock });
+    await pollUntil("Prometheus with an active Alertmanager", async () => (await o.prometheus.alertmanagers()).data, (list) => list.length > 0, { timeoutMs: 30_000, intervalMs: 250, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) });
     rules = (await o.prometheus.rules()).data;
     routing = parseAlertmanagerConfig((await o.alertmanager.status()).data.config.original).route;
   } catch (error) {
@@ -71,7 +73,7 @@ export async function runAlertChecks(o: AlertChecksOptions): Promise<CheckResult
   const holdMs = forMs + evaluationIntervalMs + Math.max(evaluationIntervalMs, ...groupWaits) + 10_000;
   let trigger: AlertTrigger;
   try {
-    trigger = await triggerAlerts({ transport: o.transport, runId: o.runId, windowMs, holdMs, clock: o.clock });
+    trigger = await triggerAlerts({ transport: o.transport, runId: o.runId, windowMs, holdMs, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) });
   } catch (error) {
     return [...ids, ...extra].map((id) => errored(id, error, o.clock.nowMs(), target));
   }
@@ -81,7 +83,7 @@ export async function runAlertChecks(o: AlertChecksOptions): Promise<CheckResult
   // of the paging and chat routes (the summary route's day-long interval is not waited for).
   const windowEndMs = trigger.falseAtMs + evaluationIntervalMs + Math.min(...groupIntervals.filter((ms) => ms <= 600_000), 600_000) + 20_000;
   await pollUntil("resolve notifications", async () => TRIGGERED_ALERTS.every((t) => resolved(t.route.channel)) && o.notifications().some((n) => n.channel === "email"), (done) => done, {
-    timeoutMs: Math.max(0, windowEndMs - o.clock.nowMs()), intervalMs: 500, clock: o.clock,
+    timeoutMs: Math.max(0, windowEndMs - o.clock.nowMs()), intervalMs: 500, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}),
   }).catch(() => undefined);
   const endedAtMs = o.clock.nowMs();
   const received = mine();

@@ -22,6 +22,8 @@ export interface AlertTriggerOptions {
   /** Spacing of the extra samples when `holdMs` is longer than one window allows. */
   stepMs?: number;
   clock?: Clock;
+  /** Ends the hold at once (a component the trigger goes through died). */
+  signal?: AbortSignal;
 }
 
 export interface AlertTrigger {
@@ -53,7 +55,7 @@ export function triggerSeries(runId: string) {
   };
 }
 
-export async function triggerAlerts({ transport, runId, windowMs, holdMs, stepMs = 10_000, clock = systemClock }: AlertTriggerOptions): Promise<AlertTrigger> {
+export async function triggerAlerts({ transport, runId, windowMs, holdMs, stepMs = 10_000, clock = systemClock, signal }: AlertTriggerOptions): Promise<AlertTrigger> {
   const labels = triggerSeries(runId);
   const counters = [compileSeries(labels.errors), compileSeries(labels.ok)];
   const up = compileSeries(labels.up);
@@ -70,14 +72,14 @@ export async function triggerAlerts({ transport, runId, windowMs, holdMs, stepMs
   let writes = 2;
   // Longer holds than one window allows: keep adding samples so two stay in the window.
   while (timestamps[timestamps.length - 2]! + windowMs < startMs + holdMs) {
-    await clock.sleep(stepMs);
+    await clock.sleep(stepMs, signal);
     const n = timestamps.push(Math.round(clock.nowMs()));
     await send(counters, [600 * (n - 1), 6000 * (n - 1)], [timestamps[n - 1]!, timestamps[n - 1]!], 1);
     writes += 1;
   }
   const errorRateFalseAtMs = timestamps[timestamps.length - 2]! + windowMs;
   const waitMs = startMs + holdMs - clock.nowMs();
-  if (waitMs > 0) await clock.sleep(waitMs);
+  if (waitMs > 0) await clock.sleep(waitMs, signal);
   await send([up], [1], [Math.max(Math.round(clock.nowMs()), startMs + 1)], 1);
   writes += 1;
   const upFalseAtMs = clock.nowMs();

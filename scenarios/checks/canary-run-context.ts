@@ -9,4 +9,6 @@ export interface CanaryRunContext {
   contract: Contract;
   profile: Profile;
   clock: Clock;
+  /** Aborted when a component the check goes through dies: its readers stop waiting. */
+  signal?: AbortSignal;
 }

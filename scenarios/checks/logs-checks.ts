@@ -33,7 +33,7 @@ export async function runLogChecks(o: LogChecksOptions): Promise<CheckResult[]> 
     let writerDone = false;
     void writer.done.then(() => (writerDone = true));
     const writes = () => o.ledger.entries({ signal: "logs", stream: "push" });
-    const [rangeRead, tailRead] = await Promise.all([readLogCanary({ client: o.loki, runId: o.runId, writes, readUntilMs, writerDone: () => writerDone, clock: o.clock }), tail]);
+    const [rangeRead, tailRead] = await Promise.all([readLogCanary({ client: o.loki, runId: o.runId, writes, readUntilMs, writerDone: () => writerDone, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}), }), tail]);
     await writer.stop();
     const check = (id: string, title: string, observations: readonly LogCanaryObservation[], marginMs: number, query: string) => {
       const endedAtMs = o.clock.nowMs();

@@ -34,7 +34,7 @@ export async function runPushCanary(o: PushCanaryOptions): Promise<{ push: Check
   void writer.done.then(() => (writerDone = true));
   const readUntilMs = startedAtMs + count * intervalMs + target.value + 5_000;
   const writes = () => o.ledger.entries({ signal: "metrics", stream: "push" });
-  const read = (client: PrometheusClient) => readMetricsCanary({ client, spec: pushCanarySpec(o.runId), writes, readUntilMs, writerDone: () => writerDone, clock: o.clock });
+  const read = (client: PrometheusClient) => readMetricsCanary({ client, spec: pushCanarySpec(o.runId), writes, readUntilMs, writerDone: () => writerDone, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}), });
   const [pushRead, longTermRead] = await Promise.all([read(o.prometheus), o.longTerm ? read(o.longTerm.client) : undefined]);
   await writer.stop();
   const push = buildCheck({ id: "metrics.ingestion.push", title: "Metrics ingestion, push path (remote write -> queryable in Prometheus)", spec: pushCanarySpec(o.runId), read: pushRead, startedAtMs, o, simulatedBy: [] });
@@ -67,7 +67,7 @@ export async function runPullCanary(o: PullCanaryOptions): Promise<CheckResult> 
   const target = o.contract.targets["latency.ingestion.metrics"];
   const intervalMs = o.scrapeIntervalMs;
   const count = o.profile.canaries.pullScrapes;
-  const firstScrape = await pollUntil("a scrape of the pull canary target", async () => o.target.lastScrapeAtMs(), (at) => at !== undefined, { timeoutMs: intervalMs * 2 + 5_000, intervalMs: 100, clock: o.clock }).catch(() => undefined);
+  const firstScrape = await pollUntil("a scrape of the pull canary target", async () => o.target.lastScrapeAtMs(), (at) => at !== undefined, { timeoutMs: intervalMs * 2 + 5_000, intervalMs: 100, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}), }).catch(() => undefined);
   const notes: string[] = [];
   let lastExposureAtMs: number;
   if (firstScrape !== undefined) {
@@ -85,8 +85,7 @@ export async function runPullCanary(o: PullCanaryOptions): Promise<CheckResult> 
   void o.target.bumping.then(() => (bumpingDone = true));
   const read = await readMetricsCanary({
     client: o.prometheus, spec: pullCanarySpec(o.runId), writes: () => o.ledger.entries({ signal: "metrics", stream: "pull" }),
-    readUntilMs: lastExposureAtMs + intervalMs + target.value, writerDone: () => bumpingDone, maxIntervalMs: 100, clock: o.clock,
-  });
+    readUntilMs: lastExposureAtMs + intervalMs + target.value, writerDone: () => bumpingDone, maxIntervalMs: 100, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}),   });
   notes.push(...pullLatencyParts({ writes: o.ledger.entries({ signal: "metrics", stream: "pull" }), read, servedAtMs: (seq) => o.target.servedAtMs(seq), scrapeIntervalMs: intervalMs, targetMs: target.value }));
   return buildCheck({
     id: "metrics.ingestion.pull", title: "Metrics ingestion, pull path (value exposed on a scraped target -> queryable)", spec: pullCanarySpec(o.runId), read, startedAtMs, o, simulatedBy: [],

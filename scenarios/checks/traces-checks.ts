@@ -42,7 +42,7 @@ export async function runTraceChecks(o: TraceChecksOptions): Promise<CheckResult
   const writes = () => o.ledger.entries({ signal: "traces", stream: "otlp" });
   const readUntilMs = startedAtMs + count * intervalMs + target.value + 5_000;
   const reads = await Promise.all(
-    MODES.map(({ mode }) => readTraceCanary({ client: o.tempo, runId: o.runId, mode, writes, readUntilMs, writerDone: () => writerDone, clock: o.clock }) as Promise<TraceCanaryRead>),
+    MODES.map(({ mode }) => readTraceCanary({ client: o.tempo, runId: o.runId, mode, writes, readUntilMs, writerDone: () => writerDone, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}), }) as Promise<TraceCanaryRead>),
   );
   await writer.stop();
   return MODES.map((m, index) => {

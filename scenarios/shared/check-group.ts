@@ -1,9 +1,10 @@
-import { errored, notRun, type CheckIdentity } from "../../assertions/checks/check-builder.ts";
+import { absentCheck, errored, type CheckIdentity } from "../../assertions/checks/check-builder.ts";
 import type { Contract, ContractTarget } from "../../assertions/contract.ts";
 import { catalogTarget, identityOf, type CheckId } from "../../assertions/checks/check-catalog.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import { InputError } from "../../common/errors.ts";
 import type { Reach } from "../../stack/clients/reach.ts";
+import { ComponentDiedError, componentDeathOf, type ComponentDeath, type StartedStack } from "../../stack/started-stack.ts";
 import type { CheckFilter } from "./check-filter.ts";
 import type { ProgressEvent, RunContext } from "./run-context.ts";
 
@@ -41,6 +42,12 @@ export interface RunGroupsOptions {
   progress?: (event: ProgressEvent) => void;
   /** `sequential`: one group after the other (chaos phases); default: all at once. */
   order?: "concurrent" | "sequential";
+  /**
+   * Where unexpected component deaths are announced (conformance, load). A group going through a
+   * component that dies stops at once: its checks `fail` naming the death. Absent (chaos): a death is
+   * measured by the drill like a fault.
+   */
+  deaths?: Pick<StartedStack, "onDeath">;
 }
 
 /**
@@ -48,7 +55,7 @@ export interface RunGroupsOptions {
  * then the groups (concurrently unless sequential). A group that throws is a harness fault: its
  * checks end in `error` with the fault's text; bad input (InputError) ends the run.
  */
-export async function runGroups(groups: readonly CheckGroup[], ctx: RunContext, { filter, progress, order = "concurrent" }: RunGroupsOptions): Promise<CheckResult[]> {
+export async function runGroups(groups: readonly CheckGroup[], ctx: RunContext, { filter, progress, order = "concurrent", deaths }: RunGroupsOptions): Promise<CheckResult[]> {
   const checks: CheckResult[] = [];
   const record = (check: CheckResult) => {
     if (!filter.wanted(check.id)) return;
@@ -61,26 +68,65 @@ export async function runGroups(groups: readonly CheckGroup[], ctx: RunContext, 
     if (needs.kind === "absent") {
       for (const id of group.ids) {
         const { identity, target } = identify(group, id, ctx);
-        record(notRun(identity, "unavailable", needs.reason, target));
+        record(absentCheck(identity, needs.status, needs.reason, target));
       }
     }
   }
-  const runnable = planned.flatMap(({ group, needs }) => (needs.kind === "ready" ? [{ group, needs: needs.value, simulatedBy: needs.simulatedBy }] : []));
+  const runnable = planned.flatMap(({ group, needs }) => (needs.kind === "ready" ? [{ group, needs: needs.value, simulatedBy: needs.simulatedBy, components: needs.components }] : []));
   for (const { group, needs } of runnable) await group.preflight?.(ctx, needs);
-  const runOne = async ({ group, needs, simulatedBy }: (typeof runnable)[number]) => {
-    for (const id of group.ids) if (filter.wanted(id)) progress?.({ kind: "start", id });
-    try {
-      for (const check of await group.run(ctx, needs, simulatedBy)) record(check);
-    } catch (error) {
-      if (error instanceof InputError) throw error;
-      ctx.logger.error(`${group.ids.join(", ")}: ${error instanceof Error ? error.message : String(error)}`);
-      for (const id of group.ids) {
-        const { identity, target } = identify(group, id, ctx);
-        record(errored(identity, error, ctx.clock.nowMs(), target));
-      }
+  const watch = watchDeaths(deaths);
+  const every = (group: CheckGroup, make: (identity: CheckIdentity, target: ContractTarget | undefined) => CheckResult) => {
+    for (const id of group.ids) {
+      const { identity, target } = identify(group, id, ctx);
+      record(make(identity, target));
     }
   };
-  if (order === "sequential") for (const r of runnable) await runOne(r);
-  else await Promise.all(runnable.map(runOne));
+  const runOne = async ({ group, needs, simulatedBy, components }: (typeof runnable)[number]) => {
+    for (const id of group.ids) if (filter.wanted(id)) progress?.({ kind: "start", id });
+    const { signal, died } = watch.through(components);
+    const outcome = await Promise.race([
+      group.run({ ...ctx, signal }, needs, simulatedBy).then((list) => ({ kind: "done" as const, list }), (error: unknown) => ({ kind: "threw" as const, error })),
+      died.then((death) => ({ kind: "died" as const, death })),
+    ]);
+    if (outcome.kind === "done") for (const check of outcome.list) record(check);
+    else if (outcome.kind === "died" || componentDeathOf(outcome.error)) {
+      const death = outcome.kind === "died" ? outcome.death : componentDeathOf(outcome.error)!;
+      every(group, (identity, target) => absentCheck(identity, "fail", new ComponentDiedError(death).message, target));
+    } else {
+      if (outcome.error instanceof InputError) throw outcome.error;
+      ctx.logger.error(`${group.ids.join(", ")}: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`);
+      every(group, (identity, target) => errored(identity, outcome.error, ctx.clock.nowMs(), target));
+    }
+  };
+  try {
+    if (order === "sequential") for (const r of runnable) await runOne(r);
+    else await Promise.all(runnable.map(runOne));
+  } finally {
+    watch.stop();
+  }
   return checks;
+}
+
+/**
+ * Deaths of the components a group goes through: its signal is aborted (readers and pollers stop
+ * waiting) and `died` settles with the death, so the group's checks end at once. Without a source
+ * of deaths, nothing is watched.
+ */
+function watchDeaths(source: Pick<StartedStack, "onDeath"> | undefined) {
+  const watched: { components: readonly string[]; controller: AbortController; resolve: (death: ComponentDeath) => void }[] = [];
+  const unsubscribe = source?.onDeath?.((death) => {
+    for (const w of watched) {
+      if (!w.components.includes(death.component) || w.controller.signal.aborted) continue;
+      w.controller.abort(new ComponentDiedError(death));
+      w.resolve(death);
+    }
+  });
+  return {
+    through(components: readonly string[]): { signal: AbortSignal; died: Promise<ComponentDeath> } {
+      const controller = new AbortController();
+      const died = new Promise<ComponentDeath>((resolve) => watched.push({ components, controller, resolve }));
+      return { signal: controller.signal, died };
+    },
+    stop: () => unsubscribe?.(),
+  };
 }

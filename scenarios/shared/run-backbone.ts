@@ -67,6 +67,11 @@ export interface Scenario<Plan> {
   groups(plan: Plan, ctx: RunContext): readonly CheckGroup[];
   /** `sequential` for drills whose phases must not overlap. */
   readonly order?: "concurrent" | "sequential";
+  /**
+   * An unexpected component death is a stack failure that ends the checks going through it at once
+   * (`failure`, the default), or something the scenario measures like a fault (`measured`: chaos).
+   */
+  readonly deaths?: "failure" | "measured";
   /** Checks decided before the stack starts (chaos: faults this host cannot do). */
   decided?(plan: Plan): readonly CheckResult[];
   /** After the checks, before the stack stops: lines to add, a timeline. */
@@ -102,7 +107,7 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
   for (const check of decided) options.progress?.({ kind: "done", check });
 
   await using stack = await startStack(options.runtime, {
-    ...runtimeStartOptions(options.runtime), manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, bins: options.bins ?? {}, overrides, logger,
+    ...runtimeStartOptions(options.runtime), manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, runStartedAtMs: startedAtMs, bins: options.bins ?? {}, overrides, logger,
     extraServices: instruments.extraServices, extraPods: instruments.extraPods, placements: scenario.placements?.(plan) ?? [],
   });
   await using clients = new StackClients(stack);
@@ -113,12 +118,19 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
     defer: (resource) => deferred.add(resource),
   };
   const groups = scenario.groups(plan, ctx).filter((g) => g.ids.length > 0);
-  const checks = [...decided, ...(await runGroups(groups, ctx, { filter, order: scenario.order ?? "concurrent", ...(options.progress ? { progress: options.progress } : {}) }))];
+  const checks = [
+    ...decided,
+    ...(await runGroups(groups, ctx, {
+      filter, order: scenario.order ?? "concurrent", ...(options.progress ? { progress: options.progress } : {}), ...(scenario.deaths === "measured" ? {} : { deaths: stack }),
+    })),
+  ];
   const { timeline } = (await scenario.finish?.(plan, ctx, checks)) ?? {};
   await deferred[Symbol.asyncDispose]();
+  // As the run ends (a component that died during it shows as error, with its death).
+  const statuses = stack.components();
   await stack.stop();
   return assembleRun({
-    scenario: scenario.name, runId, profile, contract, runtime: options.runtime, statuses: clients.statuses, checks, startedAtMs, clock,
+    scenario: scenario.name, runId, profile, contract, runtime: options.runtime, statuses, checks, startedAtMs, clock,
     blockers: scenario.blockers?.(plan, profile) ?? [], ...(timeline ? { timeline } : {}),
   });
 }

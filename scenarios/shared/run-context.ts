@@ -28,6 +28,8 @@ export interface RunContext {
   readonly instruments: Instruments;
   /** Reports a check id as started, for checks a group discovers as it goes (chaos phases). */
   started(id: string): void;
+  /** Aborted when a component this group goes through dies (conformance, load): readers and pollers stop waiting. */
+  readonly signal?: AbortSignal;
   /** Closes `resource` when the run ends, on every path (before the stack stops). */
   defer<T extends AsyncDisposable>(resource: T): T;
 }

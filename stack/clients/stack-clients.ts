@@ -3,7 +3,7 @@ import type { ComponentStatus, Endpoint, StartedStack } from "../started-stack.t
 import { AlertmanagerClient } from "./alertmanager-client.ts";
 import { LokiClient } from "./loki-client.ts";
 import { PrometheusClient } from "./prometheus-client.ts";
-import { absenceReason, absent, ready, simulatedBy, type Reach } from "./reach.ts";
+import { absenceReason, absent, componentReach, ready, simulatedBy, type Reach } from "./reach.ts";
 import { receiverCounterFor, type ReceiverCounter } from "./receiver-counters.ts";
 import { TempoClient } from "./tempo-client.ts";
 
@@ -68,19 +68,20 @@ export class StackClients implements AsyncDisposable {
     this.#options = options;
     this.statuses = stack.components();
     const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
-    this.prometheus = this.#client("prometheus", "web", (url) => new PrometheusClient({ baseUrl: url, ...timeout }));
-    this.alertmanager = this.#client("alertmanager", "web", (url) => new AlertmanagerClient({ baseUrl: url, ...timeout }));
-    this.longTerm = this.#client("mimir", "*", (url) => new PrometheusClient({ baseUrl: `${url}/prometheus`, readyUrl: `${url}/ready`, ...timeout }));
-    this.loki = this.#client("loki", "http", (url) => new LokiClient({ baseUrl: url, ...timeout }));
-    this.tempo = this.#client("tempo", "http", (url) => new TempoClient({ baseUrl: url, ...timeout }));
+    const life = (signal: AbortSignal | undefined) => (signal ? { lifeSignal: signal } : {});
+    this.prometheus = this.#client("prometheus", "web", (url, signal) => new PrometheusClient({ baseUrl: url, ...timeout, ...life(signal) }));
+    this.alertmanager = this.#client("alertmanager", "web", (url, signal) => new AlertmanagerClient({ baseUrl: url, ...timeout, ...life(signal) }));
+    this.longTerm = this.#client("mimir", "*", (url, signal) => new PrometheusClient({ baseUrl: `${url}/prometheus`, readyUrl: `${url}/ready`, ...timeout, ...life(signal) }));
+    this.loki = this.#client("loki", "http", (url, signal) => new LokiClient({ baseUrl: url, ...timeout, ...life(signal) }));
+    this.tempo = this.#client("tempo", "http", (url, signal) => new TempoClient({ baseUrl: url, ...timeout, ...life(signal) }));
     this.remoteWrite = this.#push("prometheus", "web", "/api/v1/write", "remote write -> prometheus");
     this.lokiPush = this.#push("loki", "http", "/loki/api/v1/push", "Loki push -> loki");
     const collector = this.#push("otel-collector", "otlp-http", "/v1/traces", "OTLP/HTTP -> otel-collector -> tempo");
     const viaCollector = collector.kind === "ready" && this.tempo.kind === "ready";
     const direct = this.#push("tempo", "otlp-http", "/v1/traces", "OTLP/HTTP -> tempo (no collector runs here)");
     this.otlp = viaCollector
-      ? ready({ ...collector.value, viaCollector: true }, [...simulatedBy(this.statusOf("tempo")), ...simulatedBy(this.statusOf("otel-collector"))])
-      : direct.kind === "ready" ? ready({ ...direct.value, viaCollector: false }, direct.simulatedBy) : direct;
+      ? ready({ ...collector.value, viaCollector: true }, [...simulatedBy(this.statusOf("tempo")), ...simulatedBy(this.statusOf("otel-collector"))], ["otel-collector", "tempo"])
+      : direct.kind === "ready" ? ready({ ...direct.value, viaCollector: false }, direct.simulatedBy, direct.components) : direct;
     this.receivers = { metrics: this.#metricsReceiver(), logs: this.#logsReceiver(), traces: this.#tracesReceiver() };
   }
 
@@ -88,6 +89,7 @@ export class StackClients implements AsyncDisposable {
     return this.statuses.find((s) => s.plan.component === component);
   }
 
+  /** Ready now (a component that died since the start is not). */
   isReady(component: string): boolean {
     return this.statusOf(component)?.status.state === "ready";
   }
@@ -97,23 +99,29 @@ export class StackClients implements AsyncDisposable {
     return absenceReason(component, this.statusOf(component));
   }
 
+  /** The component as a check sees it: ready, or absent with the reason and the check's status (see `componentReach`). */
+  component(component: string): Reach<ComponentStatus> {
+    return componentReach(component, this.statusOf(component));
+  }
+
   /** The endpoint of one named Service port (`*`: the first), past a fault proxy when the options ask for it. */
   endpoint(component: string, port: string): Reach<Endpoint> {
-    if (!this.isReady(component)) return absent(this.absence(component));
+    const reach = this.component(component);
+    if (reach.kind === "absent") return reach;
     const ports = this.#stack.endpoints()[component] ?? {};
     const named = port === "*" ? Object.keys(ports)[0] : port;
     const endpoint = named === undefined ? undefined : this.#options.pastFaultProxies ? (this.#stack.control?.(component)?.proxy(named)?.upstream ?? ports[named]) : ports[named];
-    return endpoint ? ready(endpoint, simulatedBy(this.statusOf(component))) : absent(`${component} serves no port named ${JSON.stringify(port)} here`);
+    return endpoint ? ready(endpoint, reach.simulatedBy, reach.components) : absent(`${component} serves no port named ${JSON.stringify(port)} here`);
   }
 
-  #client<T>(component: string, port: string, open: (url: string) => T): Reach<T> {
+  #client<T>(component: string, port: string, open: (url: string, lifeSignal: AbortSignal | undefined) => T): Reach<T> {
     const endpoint = this.endpoint(component, port);
-    return endpoint.kind === "ready" ? ready(open(endpoint.value.url), endpoint.simulatedBy) : endpoint;
+    return endpoint.kind === "ready" ? ready(open(endpoint.value.url, this.#stack.lifeSignal?.(component)), endpoint.simulatedBy, endpoint.components) : endpoint;
   }
 
   #push(component: string, port: string, apiPath: string, path: string): Reach<PushTarget> {
     const endpoint = this.endpoint(component, port);
-    return endpoint.kind === "ready" ? ready({ url: `${endpoint.value.url}${this.#servedPath(component, apiPath)}`, path }, endpoint.simulatedBy) : endpoint;
+    return endpoint.kind === "ready" ? ready({ url: `${endpoint.value.url}${this.#servedPath(component, apiPath)}`, path }, endpoint.simulatedBy, endpoint.components) : endpoint;
   }
 
   /** A substitute may serve an API elsewhere (VictoriaMetrics takes Mimir's `/api/v1/push` on `/api/v1/write`). */
@@ -131,7 +139,7 @@ export class StackClients implements AsyncDisposable {
     const status = this.statusOf(component);
     const name = simulatedBy(status)[0] ?? component;
     const counter = receiverCounterFor(status?.plan.mode === "substitute" ? status.plan.substitute : component, metrics.value.url);
-    return ready({ name, url: push.value.url, counter, simulatedBy: push.simulatedBy, notes: [`sent to ${push.value.url}`, ...notes] }, push.simulatedBy);
+    return ready({ name, url: push.value.url, counter, simulatedBy: push.simulatedBy, notes: [`sent to ${push.value.url}`, ...notes] }, push.simulatedBy, push.components);
   }
 
   /**
