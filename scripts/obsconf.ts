@@ -13,6 +13,10 @@ import { parseLoadDurationMs } from "../scenarios/load/load-duration.ts";
 import { parseLoadGenerator } from "../scenarios/load/load-generator-choice.ts";
 import { upCommand } from "./commands/up.ts";
 import { validateCommand } from "./commands/validate.ts";
+import { keygenCommand } from "./commands/keygen.ts";
+import { signCommand } from "./commands/sign.ts";
+import { SIGNING_KEY_ENV } from "./commands/signing-keys.ts";
+import { verifyCommand } from "./commands/verify.ts";
 
 const EXIT_CODES = `
 Exit codes:
@@ -128,6 +132,43 @@ program
   .option("--dry-run", "list what would be removed, remove nothing")
   .addHelpText("after", EXIT_CODES)
   .action(async (options) => setExit(await cleanupCommand(options)));
+
+const SIGNING_HELP = `
+Signatures: a DSSE envelope (payloadType application/vnd.in-toto+json) around an in-toto Statement
+whose subject is the report's sha256 and whose predicate names the manifests' digest, the contract
+version, obsconf's version, the runtime and the images. Keys are Ed25519 PEM files: 'obsconf keygen'
+or 'openssl genpkey -algorithm ed25519 -out signoff.key && openssl pkey -in signoff.key -pubout -out signoff.pub'.`;
+
+program
+  .command("keygen")
+  .description("write a new Ed25519 key pair for signing reports: <prefix>.key (0600) and <prefix>.pub")
+  .requiredOption("--out <prefix>", "path prefix of the two files (never overwritten)")
+  .addHelpText("after", `${SIGNING_HELP}${EXIT_CODES}`)
+  .action(async (options) => setExit(await keygenCommand(options)));
+
+program
+  .command("sign")
+  .description("sign a finished JSON report (run-result.json): writes <report>.intoto.json next to it")
+  .argument("<report>", "the run-result.json to sign")
+  .option("--key <file>", `Ed25519 private key PEM (default: the file named by $${SIGNING_KEY_ENV})`)
+  .addOption(manifestsOption())
+  .option("--out <file>", "envelope path (default: the report's path with .json -> .intoto.json)")
+  .addHelpText("after", `${SIGNING_HELP}${EXIT_CODES}`)
+  .action(async (report: string, options) => setExit(await signCommand(report, options)));
+
+program
+  .command("verify")
+  .description("verify a signed report: the signature with --key, and that the report's bytes match the signed digest")
+  .argument("<report>", "the run-result.json that was signed")
+  .requiredOption("--key <file>", "Ed25519 public key PEM of the signer")
+  .option("--sig <file>", "the DSSE envelope (default: the report's path with .json -> .intoto.json)")
+  .option("--manifests <dir>", "also require the signed manifests digest to match this directory")
+  .addHelpText("after", `${SIGNING_HELP}
+Exit codes:
+  0  the signature verifies and the report matches the signed digest
+  1  verification failed (the reason is printed)
+  2  bad input (an unreadable file, not an envelope, not a key)`)
+  .action(async (report: string, options) => setExit(await verifyCommand(report, options)));
 
 program
   .command("sink")
