@@ -8,3 +8,4 @@ export * from "./query-load.ts";
 export * from "./checks/index.ts";
 export * from "./query-suite.ts";
 export * from "./chaos/index.ts";
+export * from "./regression/index.ts";

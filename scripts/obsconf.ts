@@ -17,6 +17,7 @@ import { keygenCommand } from "./commands/keygen.ts";
 import { signCommand } from "./commands/sign.ts";
 import { SIGNING_KEY_ENV } from "./commands/signing-keys.ts";
 import { verifyCommand } from "./commands/verify.ts";
+import { reportDiffCommand } from "./commands/report-diff.ts";
 
 const EXIT_CODES = `
 Exit codes:
@@ -111,6 +112,7 @@ program
   .option("--traceql-suite <file>", "TraceQL query suite (default: assertions/suites/traceql.yaml)")
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
   .option("--out <dir>", "report directory (default: reports/out/<run-id>); must not exist")
+  .option("--baseline <file>", "compare with this run-result.json (the last accepted run, same scenario and profile) using the contract's regression bands; a regression fails the run (exit 1); the diff goes to <out>/diff/")
   .option("--only <prefixes>", "run only checks whose id starts with one of these (comma-separated, e.g. metrics.,alerts. or throughput.metrics)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
   .option(
     "--fault <kind:component[@port][:arg]>",
@@ -169,6 +171,25 @@ Exit codes:
   1  verification failed (the reason is printed)
   2  bad input (an unreadable file, not an envelope, not a key)`)
   .action(async (report: string, options) => setExit(await verifyCommand(report, options)));
+
+const report = program.command("report").description("work with written reports (see: report diff)");
+report
+  .command("diff")
+  .description("compare two runs' JSON reports check by check with the contract's regression bands; writes diff.json, diff.md, diff.html, diff-junit.xml")
+  .argument("<baseline>", "run-result.json of the baseline (the last accepted run)")
+  .argument("<current>", "run-result.json of the run to judge (same scenario and profile)")
+  .option("--contract <file>", "the contract whose regression bands apply (default: assertions/contract.yaml)")
+  .option("--out <dir>", "directory for the four diff files (default: reports/out/diff-<baseline>-vs-<current>); must not exist")
+  .addHelpText("after", `
+A check regresses when its measurement moves past its band (latency p99 up, throughput down,
+availability down, RPO/RTO up) even when both runs pass, or when its status gets worse (fail,
+error, no longer verified against the real stack, missing).
+
+Exit codes:
+  0  no regression
+  1  at least one regression
+  2  bad input (unreadable or invalid report, different scenario or profile, no regression bands)`)
+  .action(async (baseline: string, current: string, options) => setExit(await reportDiffCommand(baseline, current, options)));
 
 program
   .command("sink")

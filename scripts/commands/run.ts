@@ -11,6 +11,7 @@ import { runLoadScenario } from "../../scenarios/load/run-load.ts";
 import type { LoadGeneratorName } from "../../scenarios/load/load-generator-choice.ts";
 import { planK3s, resolveRuntime, type RuntimeChoice } from "../../stack/index.ts";
 import { createProgressPrinter } from "../progress-printer.ts";
+import { compareWithBaseline, preflightBaseline } from "./run-baseline.ts";
 
 export const SCENARIOS = ["conformance", "load", "chaos"] as const;
 
@@ -36,6 +37,8 @@ export interface RunCommandOptions {
   images?: string;
   /** cluster: `--context`. */
   context?: string;
+  /** `--baseline FILE`: the last accepted run's run-result.json; a regression against it fails the run. */
+  baseline?: string;
 }
 
 /** `obsconf run <scenario>`: run it, print the verdict table, write the four reports; exit 0 pass, 1 fail, 2 error. */
@@ -55,6 +58,7 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   if (options.only?.length && scenario === "chaos") {
     throw new InputError({ file: "command line", field: "--only" }, "--only with the conformance and load scenarios (a chaos drill selects with --fault)", `--only with scenario "chaos"`);
   }
+  const baseline = options.baseline ? await preflightBaseline(options.baseline, scenario, options.profile, options.contract) : undefined;
   const runtime = await chooseRuntime(scenario, options);
   const progress = createProgressPrinter();
   // Log lines (e.g. the load's rate lines) first clear the progress printer's live status line in a terminal.
@@ -86,7 +90,8 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   const files = await writeReports(result, { outDir, formats: reportFormats });
   process.stdout.write(`\n${formatVerdictTable(result, { color: shouldUseColor() })}\n`);
   process.stdout.write(`\nreports: ${files.map((f) => path.relative(process.cwd(), f) || f).join(", ")}\n`);
-  return result.verdict === "pass" ? 0 : result.verdict === "fail" ? 1 : 2;
+  const regressed = baseline ? (await compareWithBaseline(result, baseline, { outDir, baselineFile: options.baseline!, ...(options.contract ? { contractFile: options.contract } : {}) })).verdict === "regression" : false;
+  return result.verdict === "error" ? 2 : result.verdict === "fail" || regressed ? 1 : 0;
 }
 
 /**

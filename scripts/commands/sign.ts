@@ -1,11 +1,10 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { InputError } from "../../common/errors.ts";
-import type { RunResult } from "../../assertions/run-result.ts";
 import { attestReport, keyIdOf } from "../../reports/attestation/index.ts";
-import { checkRunResult } from "../../reports/run-result-schema.ts";
 import { manifestsDigest } from "../../stack/manifest/manifests-digest.ts";
 import { OBSCONF_VERSION } from "../../stack/obsconf-version.ts";
+import { parseReport, readReport } from "./read-run-result.ts";
 import { loadPrivateKey, SIGNING_KEY_ENV } from "./signing-keys.ts";
 
 export interface SignReportOptions {
@@ -54,25 +53,6 @@ export async function signReportFile(options: SignReportOptions): Promise<Signed
     throw new InputError({ file: envelopeFile, field: "--out" }, "a path where no envelope exists yet (signatures are never overwritten)", error.code === "EEXIST" ? "an existing file" : (error.code ?? String(error)), { cause: error });
   });
   return { envelopeFile, reportSha256: statement.subject[0]!.digest.sha256, manifestsSha256: manifests.sha256, keyid: keyIdOf(privateKey) };
-}
-
-export async function readReport(file: string): Promise<Buffer> {
-  return readFile(file).catch((error: NodeJS.ErrnoException) => {
-    throw new InputError({ file }, "a readable JSON report (run-result.json)", error.code ?? String(error), { cause: error });
-  });
-}
-
-/** The report must be a RunResult (the schema the JSON reporter validates against). */
-export function parseReport(file: string, bytes: Uint8Array): RunResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(bytes).toString("utf8"));
-  } catch (error) {
-    throw new InputError({ file }, "a JSON report (run-result.json)", `unparsable JSON (${(error as Error).message})`, { cause: error });
-  }
-  const check = checkRunResult(value);
-  if (!check.valid) throw new InputError({ file }, "a RunResult matching reports/run-result.schema.json", check.errors.slice(0, 3).join("; "));
-  return value as RunResult;
 }
 
 /** `obsconf sign <report>`: exit 0 when the envelope was written. */

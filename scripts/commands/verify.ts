@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { InputError } from "../../common/errors.ts";
 import { parseEnvelope, verifyAttestation } from "../../reports/attestation/index.ts";
 import { manifestsDigest } from "../../stack/manifest/manifests-digest.ts";
-import { envelopePathFor, readReport } from "./sign.ts";
+import { readReport } from "./read-run-result.ts";
+import { envelopePathFor } from "./sign.ts";
 import { loadPublicKey } from "./signing-keys.ts";
 
 export interface VerifyCommandOptions {
