@@ -9,3 +9,4 @@ export * from "./checks/index.ts";
 export * from "./query-suite.ts";
 export * from "./chaos/index.ts";
 export * from "./regression/index.ts";
+export * from "./security/index.ts";

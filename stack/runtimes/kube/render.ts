@@ -1,4 +1,5 @@
 import { HarnessError, InputError, describeSeen } from "../../../common/errors.ts";
+import { fillGeneratedSecrets } from "../../manifest/generated-secrets.ts";
 import { CLUSTER_SCOPED } from "../../manifest/k8s-schemas.ts";
 import { displayPath, type ImagePin, type K8sObject, type ManifestSet } from "../../manifest/load-manifests.ts";
 import { applyImagePin } from "./image-ref.ts";
@@ -16,7 +17,7 @@ export interface RenderedObject {
 /** `kubectl apply` order: what others reference first, workloads last. Other kinds follow, in source order. */
 export const APPLY_ORDER: readonly string[] = [
   "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
-  "Secret", "ConfigMap", "PersistentVolumeClaim", "Service", "StatefulSet", "Deployment", "DaemonSet",
+  "Secret", "ConfigMap", "PersistentVolumeClaim", "NetworkPolicy", "Service", "StatefulSet", "Deployment", "DaemonSet",
 ];
 
 const WORKLOADS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
@@ -34,6 +35,7 @@ export function renderForTarget(set: ManifestSet, target: RenderTarget): Rendere
     if (!CLUSTER_SCOPED.has(object.kind) && object.metadata.namespace === undefined) object.metadata.namespace = set.namespace;
     if (WORKLOADS.has(object.kind)) pinImages(object, set.images);
   }
+  fillGeneratedSecrets(set, objects);
   if (target.kind === "k3s") {
     exposeNodePorts(objects, allocateNodePorts(set));
   } else {
