@@ -45,7 +45,8 @@ export function reviewPodSecurity(set: ManifestSet): SecurityReview {
     for (const { container: c, field } of w.containers) {
       const sc: SecurityContextFields = c.securityContext ?? {};
       const effective = <K extends keyof SecurityContextFields>(key: K): SecurityContextFields[K] => (sc[key] !== undefined ? sc[key] : podSc[key]);
-      const scField = (key: string) => (sc[key as keyof SecurityContextFields] !== undefined || podSc[key as keyof SecurityContextFields] === undefined ? `${field}.securityContext.${key}` : `spec.template.spec.securityContext.${key}`);
+      // Where the effective value comes from: the container's own field when set, else the pod's (also where an unset one belongs).
+      const scField = (key: string) => (sc[key as keyof SecurityContextFields] !== undefined ? `${field}.securityContext.${key}` : `spec.template.spec.securityContext.${key}`);
       if (sc.privileged === true) at(`${field}.securityContext.privileged`, "privileged unset or false", "true", RULES.privileged, c.name);
       (c.ports ?? []).forEach((p, i) => {
         if (p.hostPort !== undefined && p.hostPort !== 0) at(`${field}.ports[${i}].hostPort`, "no hostPort (reach the container through its Service)", String(p.hostPort), RULES.hostPorts, c.name);
