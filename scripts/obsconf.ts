@@ -13,11 +13,6 @@ import { parseLoadDurationMs } from "../scenarios/load/load-duration.ts";
 import { parseLoadGenerator } from "../scenarios/load/load-generator-choice.ts";
 import { upCommand } from "./commands/up.ts";
 import { validateCommand } from "./commands/validate.ts";
-import { keygenCommand } from "./commands/keygen.ts";
-import { signCommand } from "./commands/sign.ts";
-import { SIGNING_KEY_ENV } from "./commands/signing-keys.ts";
-import { verifyCommand } from "./commands/verify.ts";
-import { reportDiffCommand } from "./commands/report-diff.ts";
 
 const EXIT_CODES = `
 Exit codes:
@@ -75,7 +70,7 @@ program
 
 program
   .command("validate")
-  .description("validate the manifests (schemas, references) and run each component's own config checker where installed")
+  .description("validate the manifests (schemas, references), run each component's own config checker where installed, and the security.* checks of the manifests")
   .addOption(manifestsOption())
   .option("--rule-tests <dir>", "promtool rule unit tests", DEFAULT_RULE_TESTS)
   .addOption(binOption())
@@ -146,17 +141,17 @@ program
   .description("write a new Ed25519 key pair for signing reports: <prefix>.key (0600) and <prefix>.pub")
   .requiredOption("--out <prefix>", "path prefix of the two files (never overwritten)")
   .addHelpText("after", `${SIGNING_HELP}${EXIT_CODES}`)
-  .action(async (options) => setExit(await keygenCommand(options)));
+  .action(async (options) => setExit(await (await import("./commands/keygen.ts")).keygenCommand(options)));
 
 program
   .command("sign")
   .description("sign a finished JSON report (run-result.json): writes <report>.intoto.json next to it")
   .argument("<report>", "the run-result.json to sign")
-  .option("--key <file>", `Ed25519 private key PEM (default: the file named by $${SIGNING_KEY_ENV})`)
+  .option("--key <file>", "Ed25519 private key PEM (default: the file named by $OBSCONF_SIGNING_KEY)")
   .addOption(manifestsOption())
   .option("--out <file>", "envelope path (default: the report's path with .json -> .intoto.json)")
   .addHelpText("after", `${SIGNING_HELP}${EXIT_CODES}`)
-  .action(async (report: string, options) => setExit(await signCommand(report, options)));
+  .action(async (report: string, options) => setExit(await (await import("./commands/sign.ts")).signCommand(report, options)));
 
 program
   .command("verify")
@@ -165,14 +160,12 @@ program
   .requiredOption("--key <file>", "Ed25519 public key PEM of the signer")
   .option("--sig <file>", "the DSSE envelope (default: the report's path with .json -> .intoto.json)")
   .option("--manifests <dir>", "also require the signed manifests digest to match this directory")
-  .addHelpText("after", `${SIGNING_HELP}
-Exit codes:
-  0  the signature verifies and the report matches the signed digest
-  1  verification failed (the reason is printed)
-  2  bad input (an unreadable file, not an envelope, not a key)`)
-  .action(async (report: string, options) => setExit(await verifyCommand(report, options)));
+  .addHelpText("after", `${SIGNING_HELP}${EXIT_CODES}
+  (verify: 0 the signature verifies and the report's bytes match the signed digest; 1 they do not,
+   with the reason; 2 an unreadable file, not an envelope, not a key)`)
+  .action(async (report: string, options) => setExit(await (await import("./commands/verify.ts")).verifyCommand(report, options)));
 
-const report = program.command("report").description("work with written reports (see: report diff)");
+const report = program.command("report").description("work with written reports (see: report diff)").addHelpText("after", EXIT_CODES);
 report
   .command("diff")
   .description("compare two runs' JSON reports check by check with the contract's regression bands; writes diff.json, diff.md, diff.html, diff-junit.xml")
@@ -184,12 +177,10 @@ report
 A check regresses when its measurement moves past its band (latency p99 up, throughput down,
 availability down, RPO/RTO up) even when both runs pass, or when its status gets worse (fail,
 error, no longer verified against the real stack, missing).
-
-Exit codes:
-  0  no regression
-  1  at least one regression
-  2  bad input (unreadable or invalid report, different scenario or profile, no regression bands)`)
-  .action(async (baseline: string, current: string, options) => setExit(await reportDiffCommand(baseline, current, options)));
+${EXIT_CODES}
+  (report diff: 0 no regression; 1 at least one regression; 2 an unreadable or invalid report,
+   a different scenario or profile, a contract without regression bands)`)
+  .action(async (baseline: string, current: string, options) => setExit(await (await import("./commands/report-diff.ts")).reportDiffCommand(baseline, current, options)));
 
 program
   .command("sink")
