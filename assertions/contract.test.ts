@@ -157,7 +157,7 @@ describe("regression bands", () => {
   });
 
   it("should load a contract without bands (report diff refuses it later) and reject a band of 0 %", () => {
-    expect(parseContract(projectText.replace(/\nregression:\n(?:  .*\n|\s*#.*\n)+/, "\n"), "no-bands.yaml").regression).toBeUndefined();
+    expect(parseContract(projectText.replace(/\nregression:\n(?: {2}.*\n|\s*#.*\n)+/, "\n"), "no-bands.yaml").regression).toBeUndefined();
     expect(() => parseContract(projectText.replace("throughput: { decreasePercent: 5 }", "throughput: { decreasePercent: 0 }"), "zero.yaml")).toThrow(
       "zero.yaml: field regression.throughput.decreasePercent: expected a percentage in (0, 100] (how much accepted units/s may drop), saw 0",
     );

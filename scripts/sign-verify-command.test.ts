@@ -38,14 +38,14 @@ describe("obsconf keygen, sign and verify", () => {
 
     const wrongKey = await runCli(["verify", report, "--key", path.join(dir, "other.pub")]);
     expect(wrongKey.code).toBe(1);
-    expect(wrongKey.stdout).toMatch(/^verification FAILED: .*\n  signature: none of the envelope's 1 signature verifies with the given public key/);
+    expect(wrongKey.stdout).toMatch(/^verification FAILED: .*\n {2}signature: none of the envelope's 1 signature verifies with the given public key/);
 
     const bytes = await readFile(report);
     bytes[bytes.indexOf("\"fail\"") + 1] = "F".charCodeAt(0);
     await writeFile(report, bytes);
     const tampered = await runCli(["verify", report, "--key", path.join(dir, "signoff.pub")]);
     expect(tampered.code).toBe(1);
-    expect(tampered.stdout).toMatch(/\n  report digest: the report's sha256 is [0-9a-f]{64}, the signed subject is run-result.json [0-9a-f]{64}: the report was changed after signing/);
+    expect(tampered.stdout).toMatch(/\n {2}report digest: the report's sha256 is [0-9a-f]{64}, the signed subject is run-result.json [0-9a-f]{64}: the report was changed after signing/);
   });
 
   it("should exit 2 naming the file when the key is missing or the report is not a RunResult, and never overwrite an envelope", async () => {

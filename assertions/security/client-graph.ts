@@ -31,7 +31,7 @@ function services(set: ManifestSet): ServiceInfo[] {
   });
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
@@ -70,7 +70,7 @@ function configTexts(set: ManifestSet, w: PodWorkload): { where: string; text: s
 
 /** `service`, `service.ns`, `service.ns.svc`, `service.ns.svc.cluster.local` followed by `:port`. */
 function addressPattern(service: ServiceInfo, port: number): RegExp {
-  return new RegExp(`(?<![\\w.-])${escape(service.name)}(?:\\.${escape(service.namespace)}(?:\\.svc(?:\\.cluster\\.local)?)?)?:${port}(?!\\d)`);
+  return new RegExp(`(?<![\\w.-])${escapeRegExp(service.name)}(?:\\.${escapeRegExp(service.namespace)}(?:\\.svc(?:\\.cluster\\.local)?)?)?:${port}(?!\\d)`);
 }
 
 interface RelabelRule {
