@@ -67,6 +67,18 @@ const targets = strict({
   ),
 });
 
+const percent = (what: string) => {
+  const expected = `a percentage in (0, 100] (${what})`;
+  return z.number({ error: expected }).gt(0, { error: expected }).max(100, { error: expected });
+};
+const regression = strict({
+  latencyP99: strict({ increasePercent: percent("how much the p99 may rise"), minIncrease: duration("100ms") }),
+  throughput: strict({ decreasePercent: percent("how much accepted units/s may drop") }),
+  availability: strict({ decreasePoints: percent("percentage points the success rate may lose") }),
+  rpo: strict({ increase: duration("10s") }),
+  rto: strict({ increasePercent: percent("how much longer recovery may take"), minIncrease: duration("30s") }),
+});
+
 const profile = strict(
   {
     description: text("a one-line description"),
@@ -94,6 +106,8 @@ export const contractFileSchema = strict({
     error: 'a semantic version 1.x.y (like "1.0.0")',
   }),
   targets,
+  // Optional so a contract without it still loads; `obsconf report diff` refuses to run without it.
+  regression: regression.optional(),
   seed: strict({
     file: text("the seed document's path"),
     rows: z.record(z.string(), text("the seed table and row"), { error: "a mapping of target path to seed row" }),
@@ -133,3 +147,4 @@ export const contractFileSchema = strict({
 
 export type ContractFile = z.output<typeof contractFileSchema>;
 export type ProfileFile = z.output<typeof profile>;
+export type RegressionFile = z.output<typeof regression>;

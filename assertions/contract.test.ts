@@ -1,7 +1,8 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../common/errors.ts";
 import type { Target } from "./run-result.ts";
-import { loadContract, offeredRates, profileOf, requiredRoutes, TARGET_PATHS, targetFor } from "./contract.ts";
+import { loadContract, parseContract, offeredRates, profileOf, requiredRoutes, TARGET_PATHS, targetFor } from "./contract.ts";
 
 const fixture = (name: string) => `assertions/fixtures/contracts/${name}.yaml`;
 
@@ -16,9 +17,9 @@ function loadError(path: string): InputError {
 }
 
 describe("loadContract", () => {
-  it("should load the project's contract at version 1.0.0 with every seed target", () => {
+  it("should load the project's contract at version 1.1.0 with every seed target", () => {
     const contract = loadContract();
-    expect(contract.version).toBe("1.0.0");
+    expect(contract.version).toBe("1.1.0");
     expect(contract.file).toBe("assertions/contract.yaml");
     expect(targetFor(contract, "latency.ingestion.metrics")).toEqual({
       path: "latency.ingestion.metrics",
@@ -137,6 +138,28 @@ describe("loadContract on malformed files", () => {
   it("should report a missing file as an InputError", () => {
     expect(loadError("assertions/fixtures/contracts/absent.yaml").message).toBe(
       "assertions/fixtures/contracts/absent.yaml: expected a readable contract file, saw ENOENT",
+    );
+  });
+});
+
+describe("regression bands", () => {
+  const projectText = readFileSync("assertions/contract.yaml", "utf8");
+
+  it("should read the project's bands in ms and percent, naming where they came from", () => {
+    expect(loadContract().regression).toEqual({
+      latencyP99: { increasePercent: 20, minIncreaseMs: 100 },
+      throughput: { decreasePercent: 5 },
+      availability: { decreasePoints: 0.05 },
+      rpo: { increaseMs: 10_000 },
+      rto: { increasePercent: 20, minIncreaseMs: 30_000 },
+      source: "assertions/contract.yaml#regression",
+    });
+  });
+
+  it("should load a contract without bands (report diff refuses it later) and reject a band of 0 %", () => {
+    expect(parseContract(projectText.replace(/\nregression:\n(?: {2}.*\n|\s*#.*\n)+/, "\n"), "no-bands.yaml").regression).toBeUndefined();
+    expect(() => parseContract(projectText.replace("throughput: { decreasePercent: 5 }", "throughput: { decreasePercent: 0 }"), "zero.yaml")).toThrow(
+      "zero.yaml: field regression.throughput.decreasePercent: expected a percentage in (0, 100] (how much accepted units/s may drop), saw 0",
     );
   });
 });

@@ -4,7 +4,7 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { describeSeen, InputError } from "../common/errors.ts";
 import type { AlertChannel } from "./alert-sink/notification.ts";
-import { contractFileSchema, type ContractFile, type ProfileFile } from "./contract-schema.ts";
+import { contractFileSchema, type ContractFile, type ProfileFile, type RegressionFile } from "./contract-schema.ts";
 import { resolveTargets, type ContractTarget, type TargetPath } from "./contract-targets.ts";
 
 export type { Comparator, ContractTarget, TargetPath, TargetUnit } from "./contract-targets.ts";
@@ -30,6 +30,19 @@ export interface Profile {
   alerts: { shortenForToMs?: number };
 }
 
+/**
+ * How far a measurement may move from a baseline run before it is a regression (durations in ms,
+ * shares in percent). `source` is `<contract file>#regression` for reports.
+ */
+export interface RegressionBands {
+  latencyP99: { increasePercent: number; minIncreaseMs: number };
+  throughput: { decreasePercent: number };
+  availability: { decreasePoints: number };
+  rpo: { increaseMs: number };
+  rto: { increasePercent: number; minIncreaseMs: number };
+  source: string;
+}
+
 export interface Contract {
   /** The file as the user named it (the default is `assertions/contract.yaml`). */
   file: string;
@@ -38,6 +51,8 @@ export interface Contract {
   targets: Record<TargetPath, ContractTarget>;
   alertRoutes: RequiredRoute[];
   profiles: Record<string, Profile>;
+  /** Absent when the contract file has no `regression` section (then nothing can be diffed). */
+  regression?: RegressionBands;
 }
 
 export const DEFAULT_CONTRACT_FILE = "assertions/contract.yaml";
@@ -101,6 +116,18 @@ function toContract(data: ContractFile, file: string): Contract {
     targets: resolveTargets(data, file),
     alertRoutes: data.targets.alertRoutes.map((r, i) => ({ match: r.match, channel: r.channel, seedRow: r.seed, source: `${file}#targets.alertRoutes[${i}]` })),
     profiles: Object.fromEntries(Object.entries(data.profiles).map(([name, p]) => [name, toProfile(name, p)])),
+    ...(data.regression ? { regression: toRegression(data.regression, file) } : {}),
+  };
+}
+
+function toRegression(r: RegressionFile, file: string): RegressionBands {
+  return {
+    latencyP99: { increasePercent: r.latencyP99.increasePercent, minIncreaseMs: r.latencyP99.minIncrease },
+    throughput: { decreasePercent: r.throughput.decreasePercent },
+    availability: { decreasePoints: r.availability.decreasePoints },
+    rpo: { increaseMs: r.rpo.increase },
+    rto: { increasePercent: r.rto.increasePercent, minIncreaseMs: r.rto.minIncrease },
+    source: `${file}#regression`,
   };
 }
 

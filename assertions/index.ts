@@ -8,3 +8,5 @@ export * from "./query-load.ts";
 export * from "./checks/index.ts";
 export * from "./query-suite.ts";
 export * from "./chaos/index.ts";
+export * from "./regression/index.ts";
+export * from "./security/index.ts";

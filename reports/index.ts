@@ -7,3 +7,5 @@ export { MarkdownReporter, renderMarkdown } from "./markdown-reporter.ts";
 export { HtmlReporter, renderHtml, chartCanvasId, type ChartKind } from "./html-reporter.ts";
 export { formatVerdictTable, shouldUseColor, type TerminalTableOptions } from "./terminal-table.ts";
 export { validateRunResult, checkRunResult, runResultSchema, RUN_RESULT_SCHEMA_URL, type SchemaCheck } from "./run-result-schema.ts";
+export * from "./diff/index.ts";
+export * from "./attestation/index.ts";

@@ -101,7 +101,8 @@ describe("obsconf command line", () => {
       expect({ command, help: result.stdout }).toEqual({ command, help: expect.stringMatching(new RegExp(`^Usage: obsconf ${command}`)) });
       expect({ command, help: result.stdout }).toEqual({ command, help: expect.stringContaining(EXIT_CODES) });
     }
-  });
+    // One process per command (each a few seconds on a loaded 2-core machine): more than the default 60 s.
+  }, 180_000);
 });
 
 describe.skipIf(!haveDebianBinaries)("obsconf plan --runtime local", () => {

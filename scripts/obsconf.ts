@@ -67,7 +67,7 @@ program
 
 program
   .command("validate")
-  .description("validate the manifests (schemas, references) and run each component's own config checker where installed")
+  .description("validate the manifests (schemas, references), run each component's own config checker where installed, and the security.* checks of the manifests")
   .addOption(manifestsOption())
   .option("--rule-tests <dir>", "promtool rule unit tests", DEFAULT_RULE_TESTS)
   .addOption(binOption())
@@ -108,6 +108,7 @@ program
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
   .option("--out <dir>", "report directory (default: reports/out/<run-id>); must not exist")
   .option("--keep-runs <n>", `after the run, keep only the newest n runs (runs/<run-id> and reports/out/<run-id>; a run still running or holding host state is kept); 0 keeps every run`, parseCount("--keep-runs"), DEFAULT_KEEP_RUNS)
+  .option("--baseline <file>", "compare with this run-result.json (the last accepted run, same scenario and profile) using the contract's regression bands; a regression fails the run (exit 1); the diff goes to <out>/diff/")
   .option("--only <prefixes>", "run only checks whose id starts with one of these (comma-separated, e.g. metrics.,alerts. or throughput.metrics)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
   .option(
     "--fault <kind:component[@port][:arg]>",
@@ -135,6 +136,58 @@ program
   .option("--dry-run", "list what would be removed, remove nothing")
   .addHelpText("after", EXIT_CODES)
   .action(async (options) => setExit(await (await import("./commands/cleanup.ts")).cleanupCommand(options)));
+
+const SIGNING_HELP = `
+Signatures: a DSSE envelope (payloadType application/vnd.in-toto+json) around an in-toto Statement
+whose subject is the report's sha256 and whose predicate names the manifests' digest, the contract
+version, obsconf's version, the runtime and the images. Keys are Ed25519 PEM files: 'obsconf keygen'
+or 'openssl genpkey -algorithm ed25519 -out signoff.key && openssl pkey -in signoff.key -pubout -out signoff.pub'.`;
+
+program
+  .command("keygen")
+  .description("write a new Ed25519 key pair for signing reports: <prefix>.key (0600) and <prefix>.pub")
+  .requiredOption("--out <prefix>", "path prefix of the two files (never overwritten)")
+  .addHelpText("after", `${SIGNING_HELP}${EXIT_CODES}`)
+  .action(async (options) => setExit(await (await import("./commands/keygen.ts")).keygenCommand(options)));
+
+program
+  .command("sign")
+  .description("sign a finished JSON report (run-result.json): writes <report>.intoto.json next to it")
+  .argument("<report>", "the run-result.json to sign")
+  .option("--key <file>", "Ed25519 private key PEM (default: the file named by $OBSCONF_SIGNING_KEY)")
+  .addOption(manifestsOption())
+  .option("--out <file>", "envelope path (default: the report's path with .json -> .intoto.json)")
+  .addHelpText("after", `${SIGNING_HELP}${EXIT_CODES}`)
+  .action(async (report: string, options) => setExit(await (await import("./commands/sign.ts")).signCommand(report, options)));
+
+program
+  .command("verify")
+  .description("verify a signed report: the signature with --key, and that the report's bytes match the signed digest")
+  .argument("<report>", "the run-result.json that was signed")
+  .requiredOption("--key <file>", "Ed25519 public key PEM of the signer")
+  .option("--sig <file>", "the DSSE envelope (default: the report's path with .json -> .intoto.json)")
+  .option("--manifests <dir>", "also require the signed manifests digest to match this directory")
+  .addHelpText("after", `${SIGNING_HELP}${EXIT_CODES}
+  (verify: 0 the signature verifies and the report's bytes match the signed digest; 1 they do not,
+   with the reason; 2 an unreadable file, not an envelope, not a key)`)
+  .action(async (report: string, options) => setExit(await (await import("./commands/verify.ts")).verifyCommand(report, options)));
+
+const report = program.command("report").description("work with written reports (see: report diff)").addHelpText("after", EXIT_CODES);
+report
+  .command("diff")
+  .description("compare two runs' JSON reports check by check with the contract's regression bands; writes diff.json, diff.md, diff.html, diff-junit.xml")
+  .argument("<baseline>", "run-result.json of the baseline (the last accepted run)")
+  .argument("<current>", "run-result.json of the run to judge (same scenario and profile)")
+  .option("--contract <file>", "the contract whose regression bands apply (default: assertions/contract.yaml)")
+  .option("--out <dir>", "directory for the four diff files (default: reports/out/diff-<baseline>-vs-<current>); must not exist")
+  .addHelpText("after", `
+A check regresses when its measurement moves past its band (latency p99 up, throughput down,
+availability down, RPO/RTO up) even when both runs pass, or when its status gets worse (fail,
+error, no longer verified against the real stack, missing).
+${EXIT_CODES}
+  (report diff: 0 no regression; 1 at least one regression; 2 an unreadable or invalid report,
+   a different scenario or profile, a contract without regression bands)`)
+  .action(async (baseline: string, current: string, options) => setExit(await (await import("./commands/report-diff.ts")).reportDiffCommand(baseline, current, options)));
 
 program
   .command("sink")

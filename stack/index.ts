@@ -2,6 +2,7 @@ export * from "./plan.ts";
 export * from "./started-stack.ts";
 export * from "./manifest/load-manifests.ts";
 export * from "./manifest/component-spec.ts";
+export { manifestsDigest, type ManifestsDigest } from "./manifest/manifests-digest.ts";
 export { COMPONENTS, COMPONENT_NAMES, componentDef } from "./components/index.ts";
 export type { ComponentDef, SubstituteDef, LocalService } from "./components/index.ts";
 export { LocalRuntime, StartedLocalStack, newRunId, type LocalStartOptions } from "./runtimes/local/local-runtime.ts";

@@ -14,6 +14,7 @@ import { planK3s, pruneRuns, resolveRuntime, type RuntimeChoice } from "../../st
 import { DEFAULT_REPORTS_DIR, SCENARIOS } from "../cli-options.ts";
 import { createProgressPrinter } from "../progress-printer.ts";
 import { validateRunInput } from "../validate-run-input.ts";
+import { compareWithBaseline, preflightBaseline } from "./run-baseline.ts";
 
 export { SCENARIOS };
 
@@ -41,6 +42,8 @@ export interface RunCommandOptions {
   context?: string;
   /** `--keep-runs`: after the run, prune all but the newest n runs (0: keep all). */
   keepRuns?: number;
+  /** `--baseline FILE`: the last accepted run's run-result.json; a regression against it fails the run. */
+  baseline?: string;
 }
 
 /** `obsconf run <scenario>`: run it, print the verdict table, write the four reports; exit 0 pass, 1 fail, 2 error. */
@@ -68,6 +71,7 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   // Every input checked before anything starts (obsconf.ts did it already; again here for other callers):
   // a refusal leaves no process, run directory or report.
   await validateRunInput({ ...options, scenario });
+  const baseline = options.baseline ? await preflightBaseline(options.baseline, scenario, options.profile, options.contract) : undefined;
   const runtime = await chooseRuntime(scenario, options);
   const progress = createProgressPrinter();
   // Log lines (e.g. the load's rate lines) first clear the progress printer's live status line in a terminal.
@@ -92,7 +96,8 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
     const pruned = (await pruneRuns({ runsDir: options.runsDir, reportsDir: DEFAULT_REPORTS_DIR, keep: options.keepRuns })).filter((l) => l.action === "pruned");
     if (pruned.length > 0) process.stderr.write(`obsconf: pruned ${pruned.length} old run(s) from ${options.runsDir} and ${DEFAULT_REPORTS_DIR}, keeping the newest ${options.keepRuns} (--keep-runs)\n`);
   }
-  return result.verdict === "pass" ? 0 : result.verdict === "fail" ? 1 : 2;
+  const regressed = baseline ? (await compareWithBaseline(result, baseline, { outDir, baselineFile: options.baseline!, ...(options.contract ? { contractFile: options.contract } : {}) })).verdict === "regression" : false;
+  return result.verdict === "error" ? 2 : result.verdict === "fail" || regressed ? 1 : 0;
 }
 
 /**

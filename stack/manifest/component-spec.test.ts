@@ -81,12 +81,22 @@ describe("extractComponents on the shipped manifests", () => {
     ]);
   });
 
-  it("should resolve Secret values for env secretKeyRefs and Secret volumes", () => {
+  it("should resolve Secret volumes, generating the keys the secret-generator annotation lists once per loaded set", async () => {
     const grafanaAdmin = dataOf(set, "Secret", "grafana-admin");
+    expect(grafanaAdmin).toEqual({ "admin-user": "obsconf-admin" });
     expect(spec("grafana").container.env.filter((e) => e.name.startsWith("GF_SECURITY_ADMIN_"))).toEqual([
-      { name: "GF_SECURITY_ADMIN_USER", value: grafanaAdmin["admin-user"] },
-      { name: "GF_SECURITY_ADMIN_PASSWORD", value: grafanaAdmin["admin-password"] },
+      { name: "GF_SECURITY_ADMIN_USER__FILE", value: "/etc/grafana/secrets/admin-user" },
+      { name: "GF_SECURITY_ADMIN_PASSWORD__FILE", value: "/etc/grafana/secrets/admin-password" },
     ]);
+    const admin = spec("grafana").container.mounts.find((m) => m.mountPath === "/etc/grafana/secrets");
+    const files = admin?.kind === "config" ? Object.fromEntries(admin.files.map((f) => [f.path, f.content])) : {};
+    expect(files["/etc/grafana/secrets/admin-user"]).toBe("obsconf-admin");
+    const password = files["/etc/grafana/secrets/admin-password"]!;
+    expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const again = extractComponents(set, COMPONENT_NAMES).find((s) => s.name === "grafana")!.container.mounts.find((m) => m.mountPath === "/etc/grafana/secrets");
+    expect(again?.kind === "config" ? again.files.find((f) => f.key === "admin-password")?.content : undefined).toBe(password);
+    const other = extractComponents(await loadManifests(MANIFESTS), COMPONENT_NAMES).find((s) => s.name === "grafana")!.container.mounts.find((m) => m.mountPath === "/etc/grafana/secrets");
+    expect(other?.kind === "config" ? other.files.find((f) => f.key === "admin-password")?.content : undefined).not.toBe(password);
     const secrets = spec("alertmanager").container.mounts.find((m) => m.mountPath === "/etc/alertmanager/secrets");
     expect(secrets?.kind === "config" ? Object.fromEntries(secrets.files.map((f) => [f.key, f.content])) : {}).toEqual(dataOf(set, "Secret", "alertmanager-secrets"));
   });
@@ -104,10 +114,12 @@ describe("extractComponents on the shipped manifests", () => {
     expect(encoded.objects.filter((o) => o.object.kind === "Secret" && "stringData" in o.object)).toEqual([]);
 
     const decoded = extractComponents(encoded, COMPONENT_NAMES);
+    // Another set: its generated keys get their own values; everything else decodes to the same.
+    const withoutGenerated = (mounts: ComponentSpec["container"]["mounts"]) => mounts.map((m) => (m.kind === "config" ? { ...m, files: m.files.filter((f) => f.key !== "admin-password") } : m));
 
     for (const name of ["grafana", "alertmanager"]) {
       expect(decoded.find((s) => s.name === name)!.container.env).toEqual(spec(name).container.env);
-      expect(decoded.find((s) => s.name === name)!.container.mounts).toEqual(spec(name).container.mounts);
+      expect(withoutGenerated(decoded.find((s) => s.name === name)!.container.mounts)).toEqual(withoutGenerated(spec(name).container.mounts));
     }
   });
 

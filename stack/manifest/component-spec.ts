@@ -1,5 +1,6 @@
 import { InputError, describeSeen } from "../../common/errors.ts";
 import type { Container, Probe, Volume, WorkloadKind } from "./k8s-schemas.ts";
+import { objectData } from "./generated-secrets.ts";
 import { displayPath, type ManifestSet, type SourcedObject } from "./load-manifests.ts";
 
 /** What a runtime needs to know about one component, read from the manifests and nothing else. */
@@ -78,6 +79,7 @@ function extractOne(set: ManifestSet, workload: SourcedObject, known: readonly s
   if (!matches(spec.selector.matchLabels, spec.template.metadata.labels)) {
     throw new InputError(at(workload, "spec.selector.matchLabels"), "labels that the pod template carries", describeSeen(spec.selector.matchLabels));
   }
+  const dataOf = (source: SourcedObject) => objectData(set, source);
   const container = spec.template.spec.containers[0]!;
   const containerField = "spec.template.spec.containers[0]";
   const image = resolveImage(set, workload, container.image, `${containerField}.image`);
@@ -91,10 +93,10 @@ function extractOne(set: ManifestSet, workload: SourcedObject, known: readonly s
       if (claimNames.has(mount.name)) return { kind: "data", volume: mount.name, mountPath: mount.mountPath };
       throw new InputError(at(workload, field), `the name of a volume in spec.template.spec.volumes or volumeClaimTemplates (${[...volumes.map((v) => v.name), ...claimNames].join(", ") || "none defined"})`, describeSeen(mount.name));
     }
-    return resolveMount(byKind, workload, volume, mount.mountPath, mount.subPath, field);
+    return resolveMount(byKind, dataOf, workload, volume, mount.mountPath, mount.subPath, field);
   });
   const readiness = container.readinessProbe ? resolveProbe(container.readinessProbe, ports, workload, `${containerField}.readinessProbe`) : undefined;
-  const env = (container.env ?? []).map((variable, index) => resolveEnv(byKind, workload, variable, `${containerField}.env[${index}]`));
+  const env = (container.env ?? []).map((variable, index) => resolveEnv(byKind, dataOf, workload, variable, `${containerField}.env[${index}]`));
   const namespace = object.metadata.namespace ?? set.namespace;
   const services = byKind("Service")
     .filter((s) => matches((s.object.spec as { selector: Record<string, string> }).selector, spec.template.metadata.labels))
@@ -123,7 +125,9 @@ function resolveImage(set: ManifestSet, workload: SourcedObject, image: string, 
   return { name: finalName, tag, ref: `${finalName}:${tag}`, pinnedIn: pin ? displayPath(kustomization) : workload.file };
 }
 
-function resolveMount(byKind: (k: string) => SourcedObject[], workload: SourcedObject, volume: Volume, mountPath: string, subPath: string | undefined, field: string): MountSpec {
+type DataOf = (source: SourcedObject) => Record<string, string>;
+
+function resolveMount(byKind: (k: string) => SourcedObject[], objectData: DataOf, workload: SourcedObject, volume: Volume, mountPath: string, subPath: string | undefined, field: string): MountSpec {
   if (volume.configMap || volume.secret) {
     const kind = volume.configMap ? "ConfigMap" : "Secret";
     const refName = volume.configMap?.name ?? volume.secret!.secretName;
@@ -148,15 +152,6 @@ function resolveMount(byKind: (k: string) => SourcedObject[], workload: SourcedO
   return { kind: "data", volume: volume.name, mountPath };
 }
 
-function objectData(source: SourcedObject): Record<string, string> {
-  const o = source.object as { data?: Record<string, string>; stringData?: Record<string, string> };
-  if (source.object.kind === "Secret") {
-    const decoded = Object.fromEntries(Object.entries(o.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
-    return { ...decoded, ...(o.stringData ?? {}) };
-  }
-  return o.data ?? {};
-}
-
 function resolveProbe(probe: Probe, ports: { name: string; containerPort: number }[], workload: SourcedObject, field: string): ReadinessSpec {
   const port = (p: string | number, portField: string) => {
     if (typeof p === "number") return p;
@@ -169,7 +164,7 @@ function resolveProbe(probe: Probe, ports: { name: string; containerPort: number
   return { kind: "exec", command: probe.exec!.command };
 }
 
-function resolveEnv(byKind: (k: string) => SourcedObject[], workload: SourcedObject, variable: { name: string; value?: string | undefined; valueFrom?: { secretKeyRef?: { name: string; key: string } | undefined; configMapKeyRef?: { name: string; key: string } | undefined; fieldRef?: { fieldPath: string } | undefined } | undefined }, field: string): EnvSpec {
+function resolveEnv(byKind: (k: string) => SourcedObject[], objectData: DataOf, workload: SourcedObject, variable: { name: string; value?: string | undefined; valueFrom?: { secretKeyRef?: { name: string; key: string } | undefined; configMapKeyRef?: { name: string; key: string } | undefined; fieldRef?: { fieldPath: string } | undefined } | undefined }, field: string): EnvSpec {
   if (variable.value !== undefined) return { name: variable.name, value: variable.value };
   const ref = variable.valueFrom?.secretKeyRef ?? variable.valueFrom?.configMapKeyRef;
   if (ref) {

@@ -79,6 +79,14 @@ const podSpec = z.object({
   volumes: z.array(volumeSchema).optional(),
 }).passthrough();
 
+const labelSelectorRequirement = z.object({ key: z.string(), operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]), values: z.array(z.string()).optional() });
+/** A label selector; `{}` selects everything. */
+export const labelSelector = z.object({ matchLabels: stringMap.optional(), matchExpressions: z.array(labelSelectorRequirement).optional() }, "a label selector ({} selects all)");
+const networkPolicyPeer = z
+  .object({ podSelector: labelSelector.optional(), namespaceSelector: labelSelector.optional(), ipBlock: z.object({ cidr: z.string(), except: z.array(z.string()).optional() }).optional() })
+  .refine((p) => p.ipBlock === undefined || (p.podSelector === undefined && p.namespaceSelector === undefined), "ipBlock alone, or podSelector and/or namespaceSelector");
+const networkPolicyPort = z.object({ protocol: z.enum(["TCP", "UDP", "SCTP"]).optional(), port: z.union([portName, portNumber]).optional(), endPort: portNumber.optional() });
+
 const podTemplate = z.object({ metadata: z.object({ labels: stringMap, annotations: stringMap.optional() }), spec: podSpec });
 const selector = z.object({ matchLabels: stringMap });
 
@@ -114,6 +122,14 @@ export const otherSchemas = {
   ClusterRoleBinding: z.object({ roleRef: z.record(z.string(), z.string()), subjects: z.array(z.record(z.string(), z.string())) }),
   RoleBinding: z.object({ roleRef: z.record(z.string(), z.string()), subjects: z.array(z.record(z.string(), z.string())) }),
   PersistentVolumeClaim: z.object({ spec: z.record(z.string(), z.unknown()) }),
+  NetworkPolicy: z.object({
+    spec: z.object({
+      podSelector: labelSelector,
+      policyTypes: z.array(z.enum(["Ingress", "Egress"], "Ingress or Egress")).optional(),
+      ingress: z.array(z.object({ from: z.array(networkPolicyPeer).optional(), ports: z.array(networkPolicyPort).optional() })).optional(),
+      egress: z.array(z.object({ to: z.array(networkPolicyPeer).optional(), ports: z.array(networkPolicyPort).optional() })).optional(),
+    }),
+  }),
 };
 
 export type WorkloadKind = keyof typeof workloadSchemas;

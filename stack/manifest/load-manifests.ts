@@ -41,6 +41,7 @@ const API_VERSIONS: Record<string, string> = {
   Namespace: "v1", ConfigMap: "v1", Secret: "v1", Service: "v1", ServiceAccount: "v1", PersistentVolumeClaim: "v1",
   ClusterRole: "rbac.authorization.k8s.io/v1", ClusterRoleBinding: "rbac.authorization.k8s.io/v1",
   Role: "rbac.authorization.k8s.io/v1", RoleBinding: "rbac.authorization.k8s.io/v1",
+  NetworkPolicy: "networking.k8s.io/v1",
 };
 
 const kustomizationSchema = z.object({

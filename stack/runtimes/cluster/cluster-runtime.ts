@@ -67,7 +67,8 @@ export class ClusterRuntime {
     const specs = extractComponents(set, COMPONENT_NAMES);
     const runId = options.runId ?? newRunId().toLowerCase();
     const namespace = runNamespace(runId);
-    const target = { kind: "cluster" as const, namespace, runId };
+    const reachFromOutside = (options.reach ?? "port-forward") !== "port-forward";
+    const target = { kind: "cluster" as const, namespace, runId, harnessFromAnywhere: reachFromOutside };
     const rendered = renderForTarget(set, target);
     const plans = planKube(specs, rendered, await imagePlan(rendered, { k3sImage: null }), target);
     const context: InstrumentContext = options.harnessAddress

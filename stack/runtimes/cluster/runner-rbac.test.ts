@@ -18,6 +18,7 @@ const RESOURCE_OF: Record<string, { group: string; resource: string }> = {
   Role: { group: "rbac.authorization.k8s.io", resource: "roles" }, RoleBinding: { group: "rbac.authorization.k8s.io", resource: "rolebindings" },
   ClusterRole: { group: "rbac.authorization.k8s.io", resource: "clusterroles" }, ClusterRoleBinding: { group: "rbac.authorization.k8s.io", resource: "clusterrolebindings" },
   TestRun: { group: "k6.io", resource: "testruns" },
+  NetworkPolicy: { group: "networking.k8s.io", resource: "networkpolicies" },
 };
 
 function allows(rules: readonly Rule[], group: string, resource: string, verb: string): boolean {

@@ -44,6 +44,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   rbac("rolebindings", "RoleBinding", true),
   rbac("clusterroles", "ClusterRole", false),
   rbac("clusterrolebindings", "ClusterRoleBinding", false),
+  { groupVersion: "networking.k8s.io/v1", plural: "networkpolicies", kind: "NetworkPolicy", namespaced: true },
   { groupVersion: "apiextensions.k8s.io/v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false },
   /** The k6-operator's custom resource, as on a cluster where the operator is installed. */
   { groupVersion: "k6.io/v1alpha1", plural: "testruns", kind: "TestRun", namespaced: true },

@@ -3,13 +3,13 @@ import { describe, expect, it } from "vitest";
 import { startKubeApiDouble } from "./kube-api-double.ts";
 
 describe("startKubeApiDouble", () => {
-  it("should serve discovery for the core, apps, rbac, apiextensions and k6.io groups", async () => {
+  it("should serve discovery for the core, apps, rbac, networking, apiextensions and k6.io groups", async () => {
     await using api = await startKubeApiDouble();
     const get = async (path: string) => (await fetch(`${api.origin}${path}`)).json();
     expect(await get("/api")).toMatchObject({ kind: "APIVersions", versions: ["v1"] });
     expect(await get("/apis")).toMatchObject({
       kind: "APIGroupList",
-      groups: [{ name: "apps" }, { name: "rbac.authorization.k8s.io" }, { name: "apiextensions.k8s.io" }, { name: "k6.io" }],
+      groups: [{ name: "apps" }, { name: "rbac.authorization.k8s.io" }, { name: "networking.k8s.io" }, { name: "apiextensions.k8s.io" }, { name: "k6.io" }],
     });
     expect(await get("/apis/apps/v1")).toMatchObject({
       groupVersion: "apps/v1",

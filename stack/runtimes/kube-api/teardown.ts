@@ -26,6 +26,7 @@ export const TEARDOWN_NAMESPACED_KINDS: readonly KindRef[] = [
   kind("apps/v1", "Deployment"),
   kind("apps/v1", "StatefulSet"),
   kind("apps/v1", "DaemonSet"),
+  kind("networking.k8s.io/v1", "NetworkPolicy"),
   kind("v1", "Service"),
   kind("v1", "ConfigMap"),
   kind("v1", "Secret"),

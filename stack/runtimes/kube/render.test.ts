@@ -3,6 +3,8 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadManifests, type ManifestSet } from "../../manifest/load-manifests.ts";
+import { HARNESS_POLICY_SOURCE } from "./harness-network-policy.ts";
+import { HARNESS_PORTS } from "./node-ports.ts";
 import { APPLY_ORDER, renderForTarget, type RenderedObject } from "./render.ts";
 import { MANAGED_BY_LABEL, RUN_ID_LABEL, runNamespace } from "./run-namespace.ts";
 
@@ -50,15 +52,35 @@ describe("renderForTarget", () => {
       const ranks = rendered.map((o) => APPLY_ORDER.indexOf(o.object.kind));
       expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
       for (const kind of new Set(rendered.map((o) => o.object.kind))) {
-        const sources = rendered.filter((o) => o.object.kind === kind).map((o) => set.objects.findIndex((s) => s.file === o.source.file && s.document === o.source.document));
+        const sources = rendered.filter((o) => o.object.kind === kind && o.source.file !== HARNESS_POLICY_SOURCE).map((o) => set.objects.findIndex((s) => s.file === o.source.file && s.document === o.source.document));
         expect(sources).toEqual([...sources].sort((a, b) => a - b));
       }
     }
     expect(cluster.map((o) => `${describeObject(o)} <- ${o.source.file}#${o.source.document}`)).toMatchSnapshot();
   });
 
+  it("should admit the harness through the manifests' NetworkPolicies: k3s NodePorts from anywhere, cluster k6 runner pods only", () => {
+    const harness = (rendered: readonly RenderedObject[]) => rendered.filter((o) => o.source.file === HARNESS_POLICY_SOURCE).map((o) => o.object as unknown as { metadata: { name: string; namespace?: string }; spec: { podSelector: unknown; ingress: { from?: unknown[]; ports: { port: string | number }[] }[] } });
+    expect(set.objects.some((o) => o.object.kind === "NetworkPolicy")).toBe(true);
+    const k3sPolicies = harness(k3s);
+    expect(k3sPolicies.map((p) => p.metadata.name).sort()).toEqual(Object.keys(HARNESS_PORTS).map((s) => `obsconf-harness-${s}`).sort());
+    const tempo = k3sPolicies.find((p) => p.metadata.name === "obsconf-harness-tempo")!;
+    expect(tempo.metadata.namespace).toBe("monitoring");
+    expect(tempo.spec).toEqual({ podSelector: { matchLabels: { "app.kubernetes.io/name": "tempo" } }, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: "http" }, { port: "otlp-grpc" }, { port: "otlp-http" }] }] });
+    const runners = harness(cluster).find((p) => p.metadata.name === "obsconf-harness-otel-collector")!;
+    expect(runners.metadata.namespace).toBe(runNamespace(RUN_ID));
+    expect(runners.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { [MANAGED_BY_LABEL]: "obsconf", [RUN_ID_LABEL]: RUN_ID } } }], ports: [{ port: "otlp-grpc" }, { port: "otlp-http" }] }]);
+    const outside = harness(renderForTarget(set, { ...CLUSTER, harnessFromAnywhere: true })).find((p) => p.metadata.name === "obsconf-harness-otel-collector")!;
+    expect(outside.spec.ingress.map((r) => r.from === undefined)).toEqual([false, true]);
+  });
+
+  it("should add no harness policy when the manifests have no NetworkPolicy", () => {
+    const without = { ...set, objects: set.objects.filter((o) => o.object.kind !== "NetworkPolicy") };
+    expect(renderForTarget(without, { kind: "k3s" }).filter((o) => o.object.kind === "NetworkPolicy")).toEqual([]);
+  });
+
   it("should keep the k3s render in the manifests' namespace, unlabelled", () => {
-    expect(k3s.length).toBe(set.objects.length);
+    expect(k3s.filter((o) => o.source.file !== HARNESS_POLICY_SOURCE).length).toBe(set.objects.length);
     for (const o of k3s) {
       expect(o.object.metadata.namespace ?? "(cluster-scoped)", describeObject(o)).toBe(["Namespace", "ClusterRole", "ClusterRoleBinding"].includes(o.object.kind) ? "(cluster-scoped)" : "monitoring");
       expect(o.object.metadata.labels?.[RUN_ID_LABEL]).toBeUndefined();

@@ -1,11 +1,17 @@
 import { HarnessError, InputError, describeSeen } from "../../../common/errors.ts";
+import { fillGeneratedSecrets } from "../../manifest/generated-secrets.ts";
 import { CLUSTER_SCOPED } from "../../manifest/k8s-schemas.ts";
 import { displayPath, type ImagePin, type K8sObject, type ManifestSet } from "../../manifest/load-manifests.ts";
 import { applyImagePin } from "./image-ref.ts";
+import { harnessAccessPolicies } from "./harness-network-policy.ts";
 import { allocateNodePorts, type NodePortExposure } from "./node-ports.ts";
-import { moveToRunNamespace } from "./run-namespace.ts";
+import { MANAGED_BY, MANAGED_BY_LABEL, moveToRunNamespace, RUN_ID_LABEL } from "./run-namespace.ts";
 
-export type RenderTarget = { kind: "k3s" } | { kind: "cluster"; namespace: string; runId: string };
+/**
+ * `harnessFromAnywhere`: the cluster runtime reaches Services from outside (node-port or
+ * load-balancer reach), so the harness policies admit any source on the harness's ports.
+ */
+export type RenderTarget = { kind: "k3s" } | { kind: "cluster"; namespace: string; runId: string; harnessFromAnywhere?: boolean };
 
 /** One object as it will be applied, with the manifest file and document it came from. */
 export interface RenderedObject {
@@ -16,7 +22,7 @@ export interface RenderedObject {
 /** `kubectl apply` order: what others reference first, workloads last. Other kinds follow, in source order. */
 export const APPLY_ORDER: readonly string[] = [
   "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
-  "Secret", "ConfigMap", "PersistentVolumeClaim", "Service", "StatefulSet", "Deployment", "DaemonSet",
+  "Secret", "ConfigMap", "PersistentVolumeClaim", "NetworkPolicy", "Service", "StatefulSet", "Deployment", "DaemonSet",
 ];
 
 const WORKLOADS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
@@ -34,14 +40,19 @@ export function renderForTarget(set: ManifestSet, target: RenderTarget): Rendere
     if (!CLUSTER_SCOPED.has(object.kind) && object.metadata.namespace === undefined) object.metadata.namespace = set.namespace;
     if (WORKLOADS.has(object.kind)) pinImages(object, set.images);
   }
+  fillGeneratedSecrets(set, objects);
   if (target.kind === "k3s") {
-    exposeNodePorts(objects, allocateNodePorts(set));
+    const exposures = allocateNodePorts(set);
+    exposeNodePorts(objects, exposures);
+    objects.push(...harnessAccessPolicies(objects, { ports: exposures, fromAnywhere: true }));
   } else {
     checkClusterTarget(target);
     if (!objects.some((o) => o.object.kind === "Namespace" && o.object.metadata.name === set.namespace)) {
       objects.unshift({ object: { apiVersion: "v1", kind: "Namespace", metadata: { name: set.namespace } }, source: { file: displayPath(set.kustomizationFile), document: 1 } });
     }
     const services = objects.filter((o) => o.object.kind === "Service").map((o) => o.object.metadata.name);
+    // k6 runner pods of this run (k6-test-run.ts labels them so) send load from inside the namespace.
+    objects.push(...harnessAccessPolicies(objects, { ports: allocateNodePorts(set), fromAnywhere: target.harnessFromAnywhere ?? false, podLabels: { [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: target.runId } }));
     moveToRunNamespace(objects, { from: set.namespace, namespace: target.namespace, runId: target.runId, services });
   }
   return sortForApply(objects);
