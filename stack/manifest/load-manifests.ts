@@ -66,6 +66,7 @@ export function displayPath(file: string): string {
 
 /** Loads `<dir>/kustomization.yaml` and every resource it lists, validating each object's shape. */
 export async function loadManifests(dir: string): Promise<ManifestSet> {
+  const { unknownFields } = await import("./unknown-fields.ts");
   const kustomizationFile = path.join(dir, "kustomization.yaml");
   const shownKustomization = displayPath(kustomizationFile);
   const kustomizationText = await readFile(kustomizationFile, "utf8").catch((error: unknown) => {
@@ -83,12 +84,20 @@ export async function loadManifests(dir: string): Promise<ManifestSet> {
     const text = await readFile(file, "utf8").catch((error: unknown) => {
       throw new InputError({ file: shownKustomization, field: `resources[${kustomization.resources.indexOf(resource)}]` }, "a manifest file that exists", `${JSON.stringify(resource)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
     });
+    const before = objects.length;
     parseYamlDocuments(text, shown).forEach(({ value, doc }, index) => {
       if (value === null || value === undefined) return;
       const object = validateObject(value, shown, index + 1);
+      const unknown = unknownFields(object as unknown as Record<string, unknown>, object.apiVersion, object.kind)[0];
+      if (unknown) {
+        const at = { file: shown, document: index + 1, object: `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name}`, field: unknown.path };
+        throw new InputError(at, `a field Kubernetes knows (${unknown.type} has ${unknown.known.join(", ")}); kubectl apply --validate=strict refuses others`, JSON.stringify(unknown.path.split(".").at(-1)));
+      }
       checkEmbeddedConfigs({ doc, object, text, file: shown, document: index + 1 });
       objects.push({ object, file: shown, document: index + 1 });
     });
+    // An emptied manifest would leave its components out without a word (their checks merely unavailable).
+    if (objects.length === before) throw new InputError({ file: shown }, "at least one Kubernetes object (the kustomization lists this file as a resource)", "an empty manifest");
   }
   return { dir, kustomizationFile, namespace: kustomization.namespace, objects, images: kustomization.images };
 }
