@@ -102,7 +102,8 @@ async function chooseRuntime(scenario: string, options: RunCommandOptions): Prom
     return resolveRuntime("local").then((choice) => ({ ...choice, reason: options.runtime === "auto" ? "auto: chaos drills run on the local runtime" : choice.reason }));
   }
   const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
-  const probe = wantsK3s && options.images ? async () => (await planK3s({ manifestsDir: options.manifests, imagesDir: options.images! })).probe : undefined;
+  // The plan's probe includes the preflight (engine facts against the stack's requests).
+  const probe = wantsK3s ? async () => (await planK3s({ manifestsDir: options.manifests, ...(options.images ? { imagesDir: options.images } : {}) })).probe : undefined;
   const choice = await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) });
   return { ...choice, ...(options.images ? { imagesDir: options.images } : {}), ...(options.context ? { context: options.context } : {}) };
 }

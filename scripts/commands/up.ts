@@ -17,7 +17,8 @@ export interface UpCommandOptions {
 /** `obsconf up`: start the stack, print its endpoints, run until Ctrl-C or SIGTERM, stop everything. */
 export async function upCommand(options: UpCommandOptions): Promise<number> {
   const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
-  const probe = wantsK3s && options.images ? async () => (await planK3s({ manifestsDir: options.manifests, imagesDir: options.images! })).probe : undefined;
+  // The plan's probe includes the preflight (engine facts against the stack's requests).
+  const probe = wantsK3s ? async () => (await planK3s({ manifestsDir: options.manifests, ...(options.images ? { imagesDir: options.images } : {}) })).probe : undefined;
   const choice = await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) });
   const logger = createLogger();
   logger.info(`runtime: ${choice.runtime} (${choice.reason})`);
