@@ -7,6 +7,9 @@
  */
 export const K3S_IMAGE = "rancher/k3s:v1.36.1-k3s1";
 
+/** The k3s release of K3S_IMAGE (`v1.36.1+k3s1`), whose assets hold `k3s-airgap-images-<arch>.tar.zst`. */
+export const K3S_RELEASE = K3S_IMAGE.split(":")[1]!.replace(/-(k3s\d+)$/, "+$1");
+
 /** Where k3s imports image tarballs from at startup (`.tar`, `.tar.gz`, `.tar.zst`, ...). */
 export const K3S_AIRGAP_IMAGES_DIR = "/var/lib/rancher/k3s/agent/images/";
 
