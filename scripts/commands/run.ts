@@ -9,7 +9,7 @@ import { runChaos } from "../../scenarios/chaos/run-chaos.ts";
 import { runConformance } from "../../scenarios/conformance/run-conformance.ts";
 import { runLoadScenario } from "../../scenarios/load/run-load.ts";
 import type { LoadGeneratorName } from "../../scenarios/load/load-generator-choice.ts";
-import { planK3s, resolveRuntime, type RuntimeChoice } from "../../stack/index.ts";
+import { planK3s, resolveRuntime, withClusterFlags, type RuntimeChoice } from "../../stack/index.ts";
 import { createProgressPrinter } from "../progress-printer.ts";
 
 export const SCENARIOS = ["conformance", "load", "chaos"] as const;
@@ -36,6 +36,9 @@ export interface RunCommandOptions {
   images?: string;
   /** cluster: `--context`. */
   context?: string;
+  /** cluster: `--reach` and `--harness-address`. */
+  reach?: string;
+  harnessAddress?: string;
 }
 
 /** `obsconf run <scenario>`: run it, print the verdict table, write the four reports; exit 0 pass, 1 fail, 2 error. */
@@ -104,6 +107,6 @@ async function chooseRuntime(scenario: string, options: RunCommandOptions): Prom
   const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
   // The plan's probe includes the preflight (engine facts against the stack's requests).
   const probe = wantsK3s ? async () => (await planK3s({ manifestsDir: options.manifests, ...(options.images ? { imagesDir: options.images } : {}) })).probe : undefined;
-  const choice = await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) });
+  const choice = withClusterFlags(await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) }), options);
   return { ...choice, ...(options.images ? { imagesDir: options.images } : {}), ...(options.context ? { context: options.context } : {}) };
 }

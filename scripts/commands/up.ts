@@ -1,6 +1,6 @@
 import { createLogger } from "../../common/log.ts";
 import { formatTable } from "../../common/text-table.ts";
-import { planK3s, resolveRuntime, startStack, waitForShutdownSignal } from "../../stack/index.ts";
+import { planK3s, resolveRuntime, withClusterFlags, startStack, waitForShutdownSignal } from "../../stack/index.ts";
 import { planRow } from "./plan.ts";
 
 export interface UpCommandOptions {
@@ -12,6 +12,9 @@ export interface UpCommandOptions {
   readyTimeoutMs: number;
   images?: string;
   context?: string;
+  /** cluster: `--reach` and `--harness-address`. */
+  reach?: string;
+  harnessAddress?: string;
 }
 
 /** `obsconf up`: start the stack, print its endpoints, run until Ctrl-C or SIGTERM, stop everything. */
@@ -19,7 +22,7 @@ export async function upCommand(options: UpCommandOptions): Promise<number> {
   const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
   // The plan's probe includes the preflight (engine facts against the stack's requests).
   const probe = wantsK3s ? async () => (await planK3s({ manifestsDir: options.manifests, ...(options.images ? { imagesDir: options.images } : {}) })).probe : undefined;
-  const choice = await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) });
+  const choice = withClusterFlags(await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) }), options);
   const logger = createLogger();
   logger.info(`runtime: ${choice.runtime} (${choice.reason})`);
   const stack = await startStack(choice, {

@@ -34,8 +34,12 @@ export async function startStack(choice: RuntimeChoice, options: StackStartOptio
     case "k3s":
       return K3sRuntime.start({ ...common, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}) });
     case "cluster":
-      return ClusterRuntime.start({
-        ...common, ...(options.context ? { context: options.context } : {}), ...(options.harnessAddress ? { harnessAddress: options.harnessAddress } : {}),
-      });
+      {
+        const harnessAddress = choice.harnessAddress ?? options.harnessAddress;
+        const context = choice.context ?? options.context;
+        return ClusterRuntime.start({
+          ...common, ...(context ? { context } : {}), ...(harnessAddress ? { harnessAddress } : {}), ...(choice.reach ? { reach: choice.reach } : {}),
+        });
+      }
   }
 }
