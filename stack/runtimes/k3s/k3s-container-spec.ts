@@ -50,7 +50,7 @@ export function k3sContainerSpec(plan: K3sPlan, { runId, runDir, store }: { runI
   const notes = [
     store.volume
       ? `k3s: containerd image store in the Docker volume ${store.volume} (kept between runs: images are pulled once; docker volume rm ${store.volume} frees it)`
-      : `k3s: ${store.reason}`,
+      : `k3s: ${"reason" in store ? store.reason : ""}`,
   ];
   return {
     image: plan.image,
