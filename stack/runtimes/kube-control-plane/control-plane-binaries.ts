@@ -15,6 +15,25 @@ export function cachedBinary(name: string, version: string, env: NodeJS.ProcessE
   return path.join(componentsCache(env), name, version.replace(/^v/, ""), name);
 }
 
+/**
+ * A binary another build put in the cache, under `<version>` as given or with/without its leading
+ * `v` (the component builds name the directory after the manifest's tag, e.g. `v2.16.0`); the first
+ * executable one, else the unprefixed path (for the message).
+ */
+export function findCachedBinary(name: string, version: string, env: NodeJS.ProcessEnv = process.env): { path: string; found: boolean } {
+  const bare = version.replace(/^v/, "");
+  const candidates = [...new Set([version, bare, `v${bare}`])].map((v) => path.join(componentsCache(env), name, v, name));
+  const found = candidates.find((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return { path: found ?? cachedBinary(name, version, env), found: found !== undefined };
+}
+
 export interface ControlPlaneVersions {
   /** k8s.io/kubernetes, e.g. `1.36.1`. */
   kubernetes: string;

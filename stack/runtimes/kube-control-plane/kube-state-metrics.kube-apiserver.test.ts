@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { accessSync, constants } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMPONENT_NAMES } from "../../components/index.ts";
@@ -10,7 +9,7 @@ import type { KubeObject } from "../kube-api/kube-object.ts";
 import { renderForTarget } from "../kube/render.ts";
 import { killGroup, registerChild } from "../local/child-registry.ts";
 import { freePort } from "../local/free-port.ts";
-import { cachedBinary, findControlPlane } from "./control-plane-binaries.ts";
+import { findCachedBinary, findControlPlane } from "./control-plane-binaries.ts";
 import { startKubeControlPlane, type StartedKubeControlPlane } from "./start-kube-control-plane.ts";
 
 /**
@@ -23,16 +22,10 @@ import { startKubeControlPlane, type StartedKubeControlPlane } from "./start-kub
 const MANIFESTS = path.resolve(import.meta.dirname, "../../manifests");
 const set = await loadManifests(MANIFESTS);
 const spec = extractComponents(set, COMPONENT_NAMES).find((s) => s.name === "kube-state-metrics")!;
-const ksmBinary = cachedBinary("kube-state-metrics", spec.image.tag);
+const cached = findCachedBinary("kube-state-metrics", spec.image.tag);
+const ksmBinary = cached.path;
 const plane = findControlPlane();
-const ksmReason = (() => {
-  try {
-    accessSync(ksmBinary, constants.X_OK);
-    return undefined;
-  } catch {
-    return `no kube-state-metrics ${spec.image.tag} at ${ksmBinary} (obsconf setup components --only kube-state-metrics builds it)`;
-  }
-})();
+const ksmReason = cached.found ? undefined : `no kube-state-metrics ${spec.image.tag} at ${ksmBinary} (obsconf setup components --only kube-state-metrics builds it)`;
 const skip = !plane.available ? plane.reason : ksmReason;
 if (skip) console.warn(`skipping the kube-state-metrics test: ${skip}`);
 
