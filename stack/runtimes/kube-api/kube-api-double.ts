@@ -78,12 +78,17 @@ interface Reply {
 
 const refKey = (ref: ObjectRef) => `${ref.kind}|${ref.namespace ?? ""}|${ref.name}`;
 const typeOfKind = (kind: string) => RESOURCE_TYPES.find((t) => t.kind === kind);
-/** A failure Status as kube-apiserver writes it (fixtures/kube-apiserver-*.json): `details` names the object when there is one. */
-const status = (code: number, reason: string, message: string, details?: { name: string; type: ResourceType }): Reply => ({
+/**
+ * A failure Status as kube-apiserver writes it (fixtures/kube-apiserver-*.json): `details` names the
+ * object (its resource, or its Kind for 422 Invalid) and, when given, the causes.
+ */
+const status = (code: number, reason: string, message: string, details?: { name: string; type: ResourceType; causes?: { reason: string; message: string; field: string }[] }): Reply => ({
   code,
   body: {
     kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason,
-    ...(details ? { details: { name: details.name, ...(details.type.groupVersion.includes("/") ? { group: details.type.groupVersion.split("/")[0] } : {}), kind: details.type.plural } } : {}),
+    ...(details
+      ? { details: { name: details.name, ...(details.type.groupVersion.includes("/") ? { group: details.type.groupVersion.split("/")[0] } : {}), kind: code === 422 ? details.type.kind : details.type.plural, ...(details.causes ? { causes: details.causes } : {}) } }
+      : {}),
     code,
   },
 });
@@ -144,10 +149,12 @@ export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
     if (!query.get("fieldManager")) return status(400, "BadRequest", "PATCH requests with apply content type must supply fieldManager");
     const existingObject = store.get(type, namespace, name);
     if (!existingObject && type.namespaced && terminating(namespace)) {
-      return status(403, "Forbidden", `${qualified(type)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, { name, type });
+      return status(403, "Forbidden", `${qualified(type)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
+        name, type, causes: [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }],
+      });
     }
     const rejection = rejections.get(refKey({ kind: type.kind, namespace, name }));
-    if (rejection) return status(rejection.code, rejection.reason, rejection.message);
+    if (rejection) return status(rejection.code, rejection.reason, rejection.message, { name, type });
     if (body?.kind !== type.kind || body.metadata?.name !== name) return status(400, "BadRequest", "the name or kind of the object does not match the request");
     if (type.namespaced && body.metadata.namespace !== undefined && body.metadata.namespace !== namespace) {
       return status(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
