@@ -19,8 +19,12 @@ export interface K3sContainerSpec {
   labels: Record<string, string>;
   exposedPorts: number[];
   copies: { source: string; target: string }[];
-  /** Named Docker volumes: the containerd image store, kept between runs (item: images pulled once, not every run). */
-  volumes: { source: string; target: string }[];
+  /**
+   * HostConfig.Binds. testcontainers' `withBindMounts` replaces the list, so the k3s module's own
+   * `/sys/fs/cgroup` bind is restated here beside the named volume of the containerd image store
+   * (kept between runs: images are pulled once, not every run).
+   */
+  binds: { source: string; target: string }[];
   /** `host.docker.internal` -> the engine's host gateway: the address pods reach this machine at, on Linux and VM engines alike. */
   extraHosts: { host: string; ipAddress: string }[];
   /** k3s's own log (stdout and stderr of the container), kept in the run directory. */
@@ -61,7 +65,7 @@ export function k3sContainerSpec(plan: K3sPlan, { runId, runDir, store }: { runI
     },
     exposedPorts: plan.exposures.map((e) => e.nodePort),
     copies,
-    volumes: store.volume ? [{ source: store.volume, target: K3S_CONTAINERD_DIR }] : [],
+    binds: [{ source: "/sys/fs/cgroup", target: "/sys/fs/cgroup" }, ...(store.volume ? [{ source: store.volume, target: K3S_CONTAINERD_DIR }] : [])],
     extraHosts: [{ host: "host.docker.internal", ipAddress: "host-gateway" }],
     logFile: path.join(runDir, "k3s.log"),
     notes,

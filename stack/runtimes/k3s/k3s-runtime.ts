@@ -127,7 +127,7 @@ async function startContainer(spec: K3sContainerSpec, options: K3sStartOptions, 
     .withExtraHosts(spec.extraHosts)
     .withLogConsumer((stream) => stream.pipe(log))
     .withStartupTimeout(options.startupTimeoutMs ?? 180_000);
-  if (spec.volumes.length > 0) container.withBindMounts(spec.volumes.map((v) => ({ source: v.source, target: v.target, mode: "rw" as const })));
+  container.withBindMounts(spec.binds.map((b) => ({ source: b.source, target: b.target, mode: "rw" as const })));
   if (spec.copies.length > 0) container.withCopyFilesToContainer(spec.copies);
   try {
     return await container.start();
