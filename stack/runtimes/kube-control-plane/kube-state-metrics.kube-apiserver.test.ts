@@ -57,7 +57,7 @@ describe.skipIf(skip !== undefined)("kube-state-metrics against a real kube-apis
       const metrics = await poll(`http://127.0.0.1:${port}/metrics`, (text) => text.includes("kube_node_info{"), 60_000, () => stderr);
       expect(metrics).toMatch(/^kube_node_info\{[^}]*node="kwok-node-0"[^}]*\} 1$/m);
       expect(metrics).toMatch(/^kube_namespace_status_phase\{namespace="monitoring",phase="Active"\} 1$/m);
-      expect(metrics).toMatch(/^kube_serviceaccount_info\{namespace="monitoring",serviceaccount="kube-state-metrics"/m);
+      expect(metrics).toMatch(/^kube_configmap_info\{[^}]*configmap="kube-root-ca.crt"[^}]*\} 1$/m);
       const telemetry = await poll(`http://127.0.0.1:${telemetryPort}/metrics`, (text) => text.includes("kube_state_metrics_list_total"), 30_000, () => stderr);
       const errors = telemetry.split("\n").filter((l) => l.startsWith("kube_state_metrics_list_total{") && l.includes('result="error"') && !l.endsWith(" 0"));
       expect({ errors, forbidden: stderr.split("\n").filter((l) => /forbidden/i.test(l)).slice(0, 3) }).toEqual({ errors: [], forbidden: [] });
