@@ -15,6 +15,8 @@ export interface StackStartOptions extends LocalStartOptions {
   harnessAddress?: string;
   /** k3s and cluster: one deadline for every rollout (default 10 min: a first run pulls every image). */
   rolloutTimeoutMs?: number;
+  /** k3s: scale the containers' requests in the rendering by this factor (a profile's choice for a small engine). */
+  requestsScale?: number;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function startStack(choice: RuntimeChoice, options: StackStartOptio
     case "local":
       return LocalRuntime.start(options);
     case "k3s":
-      return K3sRuntime.start({ ...common, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}) });
+      return K3sRuntime.start({ ...common, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}), ...(options.requestsScale !== undefined ? { requestsScale: options.requestsScale } : {}) });
     case "cluster":
       {
         const harnessAddress = choice.harnessAddress ?? options.harnessAddress;

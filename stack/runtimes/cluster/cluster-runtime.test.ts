@@ -66,6 +66,7 @@ describe("ClusterRuntime", () => {
       expect(config).toContain("names: [obsconf-r6]");
       expect(config).not.toContain("ecomm-prod]");
       expect(stack.rewrites()).toContain("cluster: ConfigMap prometheus-config prometheus.yml: service discovery of namespace ecomm-prod -> obsconf-r6 (where the harness's Services of ecomm-prod are created)");
+      expect(stack.harnessAddress()).toBe("192.0.2.10");
     } finally {
       await stack.stop();
     }

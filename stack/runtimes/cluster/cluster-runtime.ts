@@ -138,7 +138,7 @@ export class ClusterRuntime {
         rewrites.push(`cluster: Service ${namespace}/${r.service} port ${r.port} -> ${reach} ${r.host}:${r.hostPort}`);
       }
       stack = new StartedClusterStack({
-        runtime: "cluster", runId, runDir, kubeConfig: kc, namespaces: [namespace], statuses: deployed.statuses, endpoints: endpoints as StackEndpoints, rewrites, diagnostics: deployed.diagnostics, teardown, logger,
+        runtime: "cluster", runId, runDir, kubeConfig: kc, namespaces: [namespace], ...(options.harnessAddress ? { harnessAddress: options.harnessAddress } : {}), statuses: deployed.statuses, endpoints: endpoints as StackEndpoints, rewrites, diagnostics: deployed.diagnostics, teardown, logger,
       }, namespace, kinds);
       stack.onStop(unregister);
       return stack;

@@ -46,6 +46,7 @@ describe("deployToK3s", () => {
     expect(stack.components().map((c) => [c.plan.component, c.plan.mode, c.status.state])).toEqual(COMPONENT_NAMES.map((name) => [name, "pod", "ready"]));
     const web = plan.exposures.find((e) => e.service === "prometheus" && e.port === "web")!;
     expect(stack.endpoints().prometheus).toEqual({ web: { host: "localhost", port: web.nodePort + 20_000, url: `http://localhost:${web.nodePort + 20_000}` } });
+    expect(stack.harnessAddress()).toBe("172.17.0.1");
     expect(execs).toEqual(["mount --make-rshared /", "nc -z -w 3 172.17.0.1 40123", "nc -z -w 3 172.17.0.1 40999"]);
     expect(stack.rewrites()).toEqual(expect.arrayContaining([
       "k3s: mount --make-rshared / in the node container (node-exporter mounts / with HostToContainer propagation, which containerd refuses on a private mount)",

@@ -80,7 +80,7 @@ export async function deployToK3s(node: K3sNode, plan: K3sPlan, { runId, runDir,
     }
   }
   return new StartedKubeStack({
-    runtime: "k3s", runId, runDir, kubeConfig: kc, namespaces, statuses: deployed.statuses, endpoints: endpoints as StackEndpoints, rewrites, diagnostics: deployed.diagnostics,
+    runtime: "k3s", runId, runDir, kubeConfig: kc, namespaces, ...(node.gateway ? { harnessAddress: node.gateway } : {}), statuses: deployed.statuses, endpoints: endpoints as StackEndpoints, rewrites, diagnostics: deployed.diagnostics,
     teardown: () => node.stop(), logger,
   });
 }

@@ -7,7 +7,7 @@ import { exposedNodePorts, type NodePortExposure } from "../kube/node-ports.ts";
 import { formatKubePlan, planKube } from "../kube/plan-kube.ts";
 import { renderForTarget, type RenderedObject } from "../kube/render.ts";
 import { K3S_IMAGE } from "../kube/versions.ts";
-import { formatBytes, formatCpu, summedRequests, type SummedRequests } from "../kube/resource-requests.ts";
+import { formatBytes, formatCpu, scaleRequests, summedRequests, type SummedRequests } from "../kube/resource-requests.ts";
 import { probeK3s, type K3sProbe } from "./probe-k3s.ts";
 import type { DockerEngine } from "./docker-engine.ts";
 
@@ -19,6 +19,8 @@ export interface K3sPlanOptions {
   /** A probe already made (auto made one); otherwise probed here. */
   probe?: K3sProbe;
   probeTimeoutMs?: number;
+  /** Scale every container's requests by this factor in the rendering (a profile for a smaller engine); the preflight compares the scaled sum. */
+  requestsScale?: number;
 }
 
 /** Everything the k3s runtime decides before it touches the engine: what `obsconf plan --runtime k3s` prints. */
@@ -34,6 +36,8 @@ export interface K3sPlan {
   image: string;
   /** The rendered workloads' summed CPU and memory requests (what the preflight compared). */
   requests: SummedRequests;
+  /** The rewrite line when requests were scaled. */
+  scaled?: string;
 }
 
 export async function planK3s(options: K3sPlanOptions): Promise<K3sPlan> {
@@ -41,6 +45,7 @@ export async function planK3s(options: K3sPlanOptions): Promise<K3sPlan> {
   const set = await loadManifests(options.manifestsDir);
   const specs = extractComponents(set, COMPONENT_NAMES);
   const rendered = renderForTarget(set, { kind: "k3s" });
+  const scaled = options.requestsScale !== undefined && options.requestsScale !== 1 ? scaleRequests(rendered, options.requestsScale) : undefined;
   const exposures = exposedNodePorts(rendered);
   const withoutProbe = await imagePlan(rendered, { k3sImage: image, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}) });
   const requests = summedRequests(rendered);
@@ -50,7 +55,7 @@ export async function planK3s(options: K3sPlanOptions): Promise<K3sPlan> {
   }));
   const present = probe.usable && probe.imageSource === "present" ? [image] : [];
   const images = present.length > 0 ? await imagePlan(rendered, { k3sImage: image, present, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}) }) : withoutProbe;
-  return { set, specs, rendered, exposures, images, plans: planKube(specs, rendered, images, { kind: "k3s" }), probe, image, requests };
+  return { set, specs, rendered, exposures, images, plans: planKube(specs, rendered, images, { kind: "k3s" }), probe, image, requests, ...(scaled ? { scaled } : {}) };
 }
 
 const HINTS = {

@@ -43,6 +43,13 @@ describe("planK3s preflight", () => {
     expect(fake.requests.some((r) => r.startsWith("GET /images") || r.startsWith("GET /distribution"))).toBe(false);
   });
 
+  it("should compare the scaled requests when a profile scales them, so a 2-CPU engine with room passes", async () => {
+    await using fake = await startFakeEngine({ ...offlineEngineRoutes(), "GET /info": () => ({ status: 200, body: engineInfo({ NCPU: 2, MemTotal: 8 * 2 ** 30 }) }), [`GET /images/${K3S_IMAGE}/json`]: () => ({ status: 200, body: { Id: "sha256:1" } }) });
+    const plan = await planK3s({ manifestsDir: MANIFESTS, engine: new DockerEngine({ kind: "unix", socketPath: fake.socketPath }, 1_000), requestsScale: 0.5 });
+    expect(plan.probe).toMatchObject({ usable: true });
+    expect(plan.scaled).toBe("requests scaled by 0.5: 2.4 CPU -> 1.2 CPU, 6.1 GiB -> 3.0 GiB (limits and the manifests on disk unchanged)");
+  });
+
   it("should pass the preflight on an engine with room, and go on to the image", async () => {
     await using fake = await startFakeEngine({ ...offlineEngineRoutes(), [`GET /images/${K3S_IMAGE}/json`]: () => ({ status: 200, body: { Id: "sha256:1" } }) });
     const plan = await planK3s({ manifestsDir: MANIFESTS, engine: new DockerEngine({ kind: "unix", socketPath: fake.socketPath }, 1_000) });

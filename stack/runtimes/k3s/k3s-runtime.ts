@@ -32,6 +32,8 @@ export interface K3sStartOptions {
   image?: string;
   engine?: DockerEngine;
   logger?: Logger;
+  /** Scale every container's requests in the rendering (never the manifests on disk), e.g. 0.5 for a profile that runs on a 2-CPU engine. */
+  requestsScale?: number;
 }
 
 /** testcontainers 11.14's reaper image (build/reaper/reaper.js); see chooseReaper. */
@@ -48,7 +50,10 @@ export class K3sRuntime {
   static async start(options: K3sStartOptions): Promise<StartedKubeStack> {
     const logger = options.logger ?? silentLogger;
     const engine = options.engine ?? new DockerEngine();
-    const plan = await planK3s({ manifestsDir: options.manifestsDir, engine, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}), ...(options.image ? { image: options.image } : {}) });
+    const plan = await planK3s({
+      manifestsDir: options.manifestsDir, engine, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}), ...(options.image ? { image: options.image } : {}),
+      ...(options.requestsScale !== undefined ? { requestsScale: options.requestsScale } : {}),
+    });
     if (!plan.probe.usable) {
       throw new HarnessError(`k3s runtime cannot start: ${plan.probe.reason}; obsconf plan --runtime k3s${options.imagesDir ? ` --images ${options.imagesDir}` : ""} lists the images and how to preload them`);
     }
@@ -88,7 +93,7 @@ export class K3sRuntime {
       const hosts = await exec(["cat", "/etc/hosts"]).catch(() => ({ exitCode: 1, output: "" }));
       const gateway = hostsEntry(hosts.output, "host.docker.internal") ?? (await engine.containerGateway(container.getId()));
       const node: K3sNode = { kubeConfig, host: container.getHost(), mappedPort: (port) => started.getMappedPort(port), ...(gateway ? { gateway } : {}), exec, stop: stopContainer };
-      stack = await deployToK3s(node, plan, { runId, runDir, options, logger, notes: spec.notes });
+      stack = await deployToK3s(node, plan, { runId, runDir, options, logger, notes: [...(plan.scaled ? [`k3s: ${plan.scaled}`] : []), ...spec.notes] });
       stack.onStop(unregister);
       return stack;
     } catch (error) {
