@@ -49,6 +49,8 @@ const program = new Command("obsconf")
 const runtimeOption = () =>
   new Option("--runtime <name>", "where the stack runs: local | k3s | cluster | auto (auto: k3s when a container engine answers and the k3s image is present or pullable, else local; chaos drills run local only)").default("auto");
 const contextOption = () => new Option("--context <name>", "kube context of the cluster runtime (default: the current context of KUBECONFIG)");
+const reachOption = () => new Option("--reach <how>", "cluster: how the harness reaches the Services: port-forward | node-port | load-balancer").default("port-forward");
+const harnessAddressOption = () => new Option("--harness-address <ip>", "cluster: an IP of this machine that the cluster's pods can reach (alert sinks, the pull canary); without it those checks cannot pass on a cluster");
 const imagesOption = () => new Option("--images <dir>", "k3s: a directory of image archives (docker save / OCI .tar, .tar.gz, .tar.zst) preloaded for offline runs");
 const manifestsOption = () => new Option("--manifests <dir>", "the stack's manifests (kustomization.yaml + resources)").default(DEFAULT_MANIFESTS);
 const binOption = () => new Option("--bin <name=path>", "use this binary for a component or tool (repeatable), e.g. --bin loki=/opt/loki").argParser(collectBin).default({});
@@ -61,7 +63,7 @@ program
   .addOption(binOption())
   .addOption(imagesOption())
   .addOption(contextOption())
-  .option("--reach <how>", "cluster: how the harness reaches the Services: port-forward | node-port | load-balancer", "port-forward")
+  .addOption(reachOption())
   .addHelpText("after", EXIT_CODES)
   .action(async (options) => setExit(await (await import("./commands/plan.ts")).planCommand(options)));
 
@@ -80,6 +82,8 @@ program
   .addOption(runtimeOption())
   .addOption(imagesOption())
   .addOption(contextOption())
+  .addOption(reachOption())
+  .addOption(harnessAddressOption())
   .addOption(manifestsOption())
   .addOption(binOption())
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
@@ -117,6 +121,8 @@ program
   )
   .addOption(imagesOption())
   .addOption(contextOption())
+  .addOption(reachOption())
+  .addOption(harnessAddressOption())
   .addHelpText("after", `${CHAOS_HELP}${EXIT_CODES}`)
   .action(async (scenario: string, options) => {
     if ((SCENARIOS as readonly string[]).includes(scenario)) await validateRunInput({ ...options, scenario }); // before the stack's modules load

@@ -24,6 +24,10 @@ need nft nftables
 need iptables iptables
 # The k3s probe's test against a real container engine (a private dockerd, no images, no registry).
 need dockerd docker.io
+# The cluster runtime's tests against a real Kubernetes API: etcd for kube-apiserver (built below), and
+# openssl for its throw-away CA.
+need etcd etcd-server
+need openssl openssl
 
 if [ "${#packages[@]}" -gt 0 ]; then
   mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
@@ -37,6 +41,13 @@ if [ "${#packages[@]}" -gt 0 ]; then
     echo "setup: checks that need them will report 'unavailable' and their tests are skipped with a printed reason" >&2
   fi
 fi
+
+# Debian's etcd-server package enables an etcd service where systemd runs; obsconf starts its own.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet etcd 2>/dev/null; then systemctl disable --now etcd >/dev/null 2>&1 || true; fi
+
+# kube-apiserver, kube-controller-manager, kube-scheduler and kwok from their Go modules, cached per
+# version in ~/.cache/obsconf/components (a no-op once built; without Go the tests say so and skip).
+bash scripts/build-kube-control-plane.sh
 
 # Nothing auto-starts after apt install here, and nothing should: obsconf starts each binary itself.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

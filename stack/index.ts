@@ -18,7 +18,7 @@ export { pruneRuns, DEFAULT_KEEP_RUNS, RUN_ID_PATTERN, type PruneLine, type Prun
 export { leftoverNetworkObjects, NETNS_PREFIX, VETH_PREFIX } from "./runtimes/local/network-namespace.ts";
 export { leftoverTmpfsMounts } from "./runtimes/local/tmpfs-mount.ts";
 export { FaultProxy } from "./runtimes/local/fault-proxy.ts";
-export { parseRuntimeName, resolveRuntime, selectRuntime, RUNTIME_NAMES, type ResolveRuntimeOptions, type RuntimeName, type RuntimeChoice } from "./runtimes/select-runtime.ts";
+export { parseRuntimeName, resolveRuntime, selectRuntime, withClusterFlags, RUNTIME_NAMES, type ResolveRuntimeOptions, type RuntimeName, type RuntimeChoice } from "./runtimes/select-runtime.ts";
 export { startStack, type StackStartOptions } from "./runtimes/start-stack.ts";
 export { validateStack, type ValidationCheck, type ValidationStatus } from "./validate/validate-stack.ts";
 export * from "./clients/index.ts";

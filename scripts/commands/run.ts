@@ -10,7 +10,7 @@ import { loadScenario } from "../../scenarios/load/run-load.ts";
 import { checkFilter } from "../../scenarios/shared/check-filter.ts";
 import { runScenario, type Scenario } from "../../scenarios/shared/run-backbone.ts";
 import type { LoadGeneratorName } from "../../scenarios/load/load-generator-choice.ts";
-import { planK3s, pruneRuns, resolveRuntime, type RuntimeChoice } from "../../stack/index.ts";
+import { planK3s, pruneRuns, resolveRuntime, withClusterFlags, type RuntimeChoice } from "../../stack/index.ts";
 import { DEFAULT_REPORTS_DIR, SCENARIOS } from "../cli-options.ts";
 import { createProgressPrinter } from "../progress-printer.ts";
 import { validateRunInput } from "../validate-run-input.ts";
@@ -44,6 +44,9 @@ export interface RunCommandOptions {
   keepRuns?: number;
   /** `--baseline FILE`: the last accepted run's run-result.json; a regression against it fails the run. */
   baseline?: string;
+  /** cluster: `--reach` and `--harness-address`. */
+  reach?: string;
+  harnessAddress?: string;
 }
 
 /** `obsconf run <scenario>`: run it, print the verdict table, write the four reports; exit 0 pass, 1 fail, 2 error. */
@@ -113,7 +116,8 @@ async function chooseRuntime(scenario: string, options: RunCommandOptions): Prom
     return resolveRuntime("local").then((choice) => ({ ...choice, reason: options.runtime === "auto" ? "auto: chaos drills run on the local runtime" : choice.reason }));
   }
   const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
-  const probe = wantsK3s && options.images ? async () => (await planK3s({ manifestsDir: options.manifests, imagesDir: options.images! })).probe : undefined;
-  const choice = await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) });
+  // The plan's probe includes the preflight (engine facts against the stack's requests).
+  const probe = wantsK3s ? async () => (await planK3s({ manifestsDir: options.manifests, ...(options.images ? { imagesDir: options.images } : {}) })).probe : undefined;
+  const choice = withClusterFlags(await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) }), options);
   return { ...choice, ...(options.images ? { imagesDir: options.images } : {}), ...(options.context ? { context: options.context } : {}) };
 }

@@ -1,6 +1,6 @@
 import { createLogger } from "../../common/log.ts";
 import { formatTable } from "../../common/text-table.ts";
-import { planK3s, resolveRuntime, startStack, waitForShutdownSignal } from "../../stack/index.ts";
+import { planK3s, resolveRuntime, withClusterFlags, startStack, waitForShutdownSignal } from "../../stack/index.ts";
 import { validateRunInput } from "../validate-run-input.ts";
 import { planRow } from "./plan.ts";
 
@@ -13,14 +13,18 @@ export interface UpCommandOptions {
   readyTimeoutMs: number;
   images?: string;
   context?: string;
+  /** cluster: `--reach` and `--harness-address`. */
+  reach?: string;
+  harnessAddress?: string;
 }
 
 /** `obsconf up`: start the stack, print its endpoints, run until Ctrl-C or SIGTERM, stop everything. */
 export async function upCommand(options: UpCommandOptions): Promise<number> {
   await validateRunInput(options);
   const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
-  const probe = wantsK3s && options.images ? async () => (await planK3s({ manifestsDir: options.manifests, imagesDir: options.images! })).probe : undefined;
-  const choice = await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) });
+  // The plan's probe includes the preflight (engine facts against the stack's requests).
+  const probe = wantsK3s ? async () => (await planK3s({ manifestsDir: options.manifests, ...(options.images ? { imagesDir: options.images } : {}) })).probe : undefined;
+  const choice = withClusterFlags(await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) }), options);
   const logger = createLogger();
   logger.info(`runtime: ${choice.runtime} (${choice.reason})`);
   const stack = await startStack(choice, {

@@ -1,4 +1,6 @@
+import { isIP } from "node:net";
 import { InputError } from "../../common/errors.ts";
+import { parseReachability, type Reachability } from "./cluster/reachability.ts";
 import { probeK3s, type K3sProbe } from "./k3s/probe-k3s.ts";
 
 export type RuntimeName = "local" | "k3s" | "cluster" | "auto";
@@ -14,6 +16,25 @@ export interface RuntimeChoice {
   imagesDir?: string;
   /** cluster: `--context` of KUBECONFIG. */
   context?: string;
+  /** cluster: `--reach`, how the harness reaches the stack's Services (default port-forward). */
+  reach?: Reachability;
+  /** cluster: `--harness-address`, an IP of this machine the cluster's pods reach (alert sinks, canary target). */
+  harnessAddress?: string;
+}
+
+/**
+ * The cluster flags of `up` and `run` (`--reach`, `--harness-address`) on a choice; bad input exits 2
+ * naming the flag. startStack hands them to the cluster runtime, so scenarios need not know them.
+ */
+export function withClusterFlags(choice: RuntimeChoice, flags: { reach?: string; harnessAddress?: string }): RuntimeChoice {
+  if (flags.harnessAddress !== undefined && isIP(flags.harnessAddress) === 0) {
+    throw new InputError({ file: "command line", field: "--harness-address" }, "an IP address of this machine that the cluster's pods can reach", JSON.stringify(flags.harnessAddress));
+  }
+  return {
+    ...choice,
+    ...(flags.reach !== undefined ? { reach: parseReachability(flags.reach) } : {}),
+    ...(flags.harnessAddress !== undefined ? { harnessAddress: flags.harnessAddress } : {}),
+  };
 }
 
 const ANY = "one of local, k3s, cluster, auto";

@@ -15,6 +15,8 @@ export interface StackStartOptions extends LocalStartOptions {
   harnessAddress?: string;
   /** k3s and cluster: one deadline for every rollout (default 10 min: a first run pulls every image). */
   rolloutTimeoutMs?: number;
+  /** k3s: scale the containers' requests in the rendering by this factor (a profile's choice for a small engine). */
+  requestsScale?: number;
 }
 
 /**
@@ -32,10 +34,14 @@ export async function startStack(choice: RuntimeChoice, options: StackStartOptio
     case "local":
       return LocalRuntime.start(options);
     case "k3s":
-      return K3sRuntime.start({ ...common, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}) });
+      return K3sRuntime.start({ ...common, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}), ...(options.requestsScale !== undefined ? { requestsScale: options.requestsScale } : {}) });
     case "cluster":
-      return ClusterRuntime.start({
-        ...common, ...(options.context ? { context: options.context } : {}), ...(options.harnessAddress ? { harnessAddress: options.harnessAddress } : {}),
-      });
+      {
+        const harnessAddress = choice.harnessAddress ?? options.harnessAddress;
+        const context = choice.context ?? options.context;
+        return ClusterRuntime.start({
+          ...common, ...(context ? { context } : {}), ...(harnessAddress ? { harnessAddress } : {}), ...(choice.reach ? { reach: choice.reach } : {}),
+        });
+      }
   }
 }

@@ -42,6 +42,16 @@ describe("cleanupClusterRuns", () => {
     ]);
   });
 
+  it("should count a run whose namespace stays Terminating (a finalizer) as removed, saying the cluster finishes it, and again on a second cleanup", async () => {
+    await using api = await started();
+    api.holdNamespace("obsconf-killed");
+    const [line] = (await cleanupClusterRuns(api.kubeConfig())).filter((l) => l.run === "killed");
+    expect(line).toEqual({ runtime: "cluster", run: "killed", what: "namespace obsconf-killed", action: "removed", detail: "2 objects (no cluster-scoped ones and the namespace's); the namespace is Terminating: the cluster removes what is left in it, then the namespace" });
+    expect((await cleanupClusterRuns(api.kubeConfig(), { runId: "killed" })).map((l) => `${l.action}: ${l.detail}`)).toEqual(["removed: 1 objects (no cluster-scoped ones and the namespace's); the namespace is Terminating: the cluster removes what is left in it, then the namespace"]);
+    api.releaseNamespace("obsconf-killed");
+    expect(api.objects().some((o) => o.includes("obsconf-killed"))).toBe(false);
+  });
+
   it("should remove a run named by --run-id from another host, and delete nothing on a dry run", async () => {
     await using api = await started();
     expect((await cleanupClusterRuns(api.kubeConfig(), { dryRun: true })).map((l) => `${l.run} ${l.action}`)).toEqual(["elsewhere kept", "killed would remove", "live kept"]);

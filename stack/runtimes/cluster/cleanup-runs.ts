@@ -66,8 +66,9 @@ export async function cleanupClusterRuns(kc: KubeConfig, options: CleanupOptions
       lines.push({ ...base, action: "would remove", detail: `every object labelled for run ${run.runId}, then the namespace` });
     } else {
       try {
-        const { deleted } = await teardownRun(kc, { runId: run.runId, namespace: run.namespace });
-        lines.push({ ...base, action: "removed", detail: `${deleted.length} objects (${deleted.filter((d) => !d.includes(run.namespace)).join(", ") || "no cluster-scoped ones"} and the namespace's)` });
+        const { deleted, namespaceTerminating } = await teardownRun(kc, { runId: run.runId, namespace: run.namespace });
+        const terminating = namespaceTerminating ? "; the namespace is Terminating: the cluster removes what is left in it, then the namespace" : "";
+        lines.push({ ...base, action: "removed", detail: `${deleted.length} objects (${deleted.filter((d) => !d.includes(run.namespace)).join(", ") || "no cluster-scoped ones"} and the namespace's)${terminating}` });
       } catch (error) {
         lines.push({ ...base, action: "failed", detail: error instanceof Error ? error.message : String(error) });
       }

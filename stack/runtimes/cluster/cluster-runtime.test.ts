@@ -54,6 +54,24 @@ describe("ClusterRuntime", () => {
     expect(api.objects().filter((o) => !o.includes("obsconf-r1"))).toEqual(["ClusterRole cluster-admin", "ConfigMap team-a/notes", "Namespace team-a"]);
   });
 
+  it("should create the pull canary's Service of ecomm-prod in the run namespace, where Prometheus's discovery for ecomm-prod now looks", async () => {
+    await using api = await startKubeApiDouble();
+    const stack = await ClusterRuntime.start({
+      manifestsDir: MANIFESTS, runsDir, runId: "r6", kubeConfig: api.kubeConfig(), readyTimeoutMs: 5_000, rolloutIntervalMs: 10, harnessAddress: "192.0.2.10",
+      extraServices: [{ name: "obsconf-pull-canary", namespace: "ecomm-prod", annotations: { "prometheus.io/scrape": "true" }, ports: [{ name: "http", host: "127.0.0.1", port: 40999 }] }],
+    });
+    try {
+      expect(api.get({ kind: "Endpoints", namespace: "obsconf-r6", name: "obsconf-pull-canary" })?.["subsets"]).toEqual([{ addresses: [{ ip: "192.0.2.10" }], ports: [{ name: "http", port: 40999, protocol: "TCP" }] }]);
+      const config = (api.get({ kind: "ConfigMap", namespace: "obsconf-r6", name: "prometheus-config" })?.["data"] as Record<string, string>)["prometheus.yml"]!;
+      expect(config).toContain("names: [obsconf-r6]");
+      expect(config).not.toContain("ecomm-prod]");
+      expect(stack.rewrites()).toContain("cluster: ConfigMap prometheus-config prometheus.yml: service discovery of namespace ecomm-prod -> obsconf-r6 (where the harness's Services of ecomm-prod are created)");
+      expect(stack.harnessAddress()).toBe("192.0.2.10");
+    } finally {
+      await stack.stop();
+    }
+  });
+
   it("should refuse a run namespace that already exists, applying and deleting nothing", async () => {
     await using api = await startKubeApiDouble();
     api.seed(labelledObject("v1", "Namespace", "obsconf-r2", undefined, { team: "a" }));

@@ -12,7 +12,9 @@ import { deployRun, FIELD_MANAGER } from "../kube-api/deploy-run.ts";
 import type { KubeObject } from "../kube-api/kube-object.ts";
 import { StartedKubeStack, type KubeStackInit } from "../kube-api/started-kube-stack.ts";
 import { TEARDOWN_NAMESPACED_KINDS, teardownRun, type KindRef } from "../kube-api/teardown.ts";
+import { POD_SECURITY_LABELS, scopeToRunNamespace } from "../kube/cluster-scope.ts";
 import { applyOverrides, renderExtraServices, type InstrumentContext } from "../kube/harness-instruments.ts";
+import { rewriteSdNamespaces } from "../kube/namespace-text.ts";
 import { imagePlan } from "../kube/image-plan.ts";
 import { inClusterEndpoints } from "../kube/in-cluster-endpoints.ts";
 import { allocateNodePorts } from "../kube/node-ports.ts";
@@ -77,8 +79,23 @@ export class ClusterRuntime {
     const reach = options.reach ?? "port-forward";
     const rewrites = [`cluster: ${describeKubeContext(kc)}, namespace ${namespace}`, `cluster: reachability: ${REACHABILITY_TEXT[reach]}`];
     rewrites.push(...applyOverrides(rendered, specs, options.overrides ?? [], context));
+    rewrites.push(`cluster: Namespace ${namespace}: Pod Security ${Object.entries(POD_SECURITY_LABELS).map(([k, v]) => `${k}=${v}`).join(", ")} (node-exporter, Promtail and Vector use host paths)`);
+    rewrites.push(...scopeToRunNamespace(rendered, namespace, runId));
     const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: runId };
-    const extra = renderExtraServices(options.extraServices ?? [], context, (ns) => (ns === set.namespace ? namespace : undefined), labels);
+    // The harness's Services (e.g. the pull canary in ecomm-prod) move into the run namespace, and the
+    // service discovery that looked for them in their namespace follows them there.
+    for (const from of new Set((options.extraServices ?? []).map((e) => e.namespace).filter((ns) => ns !== set.namespace))) {
+      for (const { object } of rendered.filter((o) => o.object.kind === "ConfigMap")) {
+        const data = (object as { data?: Record<string, string> }).data ?? {};
+        for (const [key, text] of Object.entries(data)) {
+          const moved = rewriteSdNamespaces(text, from, namespace);
+          if (moved === text) continue;
+          data[key] = moved;
+          rewrites.push(`cluster: ConfigMap ${object.metadata.name} ${key}: service discovery of namespace ${from} -> ${namespace} (where the harness's Services of ${from} are created)`);
+        }
+      }
+    }
+    const extra = renderExtraServices(options.extraServices ?? [], context, () => namespace, labels);
     rewrites.push(...extra.lines);
     const wantedPorts = allocateNodePorts(set).map(({ service, port }) => ({ service, port }));
     const objects = exposeServices(sortForApply([...rendered, ...extra.objects]).map((o) => annotateRunner(o.object as KubeObject)), wantedPorts, reach);
@@ -123,7 +140,7 @@ export class ClusterRuntime {
         rewrites.push(`cluster: Service ${namespace}/${r.service} port ${r.port} -> ${reach} ${r.host}:${r.hostPort}`);
       }
       stack = new StartedClusterStack({
-        runtime: "cluster", runId, runDir, kubeConfig: kc, namespaces: [namespace], statuses: deployed.statuses, endpoints: endpoints as StackEndpoints, rewrites, diagnostics: deployed.diagnostics, teardown, logger,
+        runtime: "cluster", runId, runDir, kubeConfig: kc, namespaces: [namespace], ...(options.harnessAddress ? { harnessAddress: options.harnessAddress } : {}), statuses: deployed.statuses, endpoints: endpoints as StackEndpoints, rewrites, diagnostics: deployed.diagnostics, teardown, logger,
       }, namespace, kinds, inClusterEndpoints(specs, namespace));
       stack.onStop(unregister);
       return stack;

@@ -1,5 +1,8 @@
 import { CoreV1Api } from "@kubernetes/client-node";
-import { describe, expect, it } from "vitest";
+import { EventEmitter } from "node:events";
+import { connect } from "node:net";
+import type { Writable } from "node:stream";
+import { describe, expect, it, vi } from "vitest";
 import { startKubeApiDouble } from "../kube-api/kube-api-double.ts";
 import { serviceTarget, startPortForwards } from "./port-forward.ts";
 
@@ -40,5 +43,52 @@ describe("startPortForwards", () => {
     expect(new Set(forwards.ports.map((p) => p.localPort)).size).toBe(2);
     await forwards.close();
     await expect(fetch(`http://127.0.0.1:${forwards.ports[0]!.localPort}/`)).rejects.toThrow();
+  });
+});
+
+describe("startPortForwards connections", () => {
+  class FakeWebSocket extends EventEmitter {
+    closed = 0;
+    close(): void {
+      this.closed++;
+    }
+  }
+  async function forwarding() {
+    const api = await startKubeApiDouble();
+    api.seed(service, pod("loki-0", true));
+    const sockets: FakeWebSocket[] = [];
+    const errs: Writable[] = [];
+    const forwarder = {
+      portForward: async (_ns: string, _pod: string, _ports: number[], _out: Writable, err: Writable | null) => {
+        errs.push(err!);
+        const ws = new FakeWebSocket();
+        sockets.push(ws);
+        return ws;
+      },
+    };
+    const forwards = await startPortForwards(api.kubeConfig(), "obsconf-r1", [{ service: "loki", port: "http" }], undefined, forwarder);
+    const client = connect(forwards.ports[0]!.localPort, "127.0.0.1");
+    const closed = new Promise<void>((resolve) => client.once("close", () => resolve()));
+    client.on("error", () => undefined);
+    await vi.waitFor(() => expect(sockets).toHaveLength(1));
+    return { api, forwards, client, closed, ws: sockets[0]!, err: errs[0]! };
+  }
+
+  it("should close the local connection when the pod's WebSocket closes (a restarted pod), so a kept-alive client does not hang", async () => {
+    const { api, forwards, closed, ws } = await forwarding();
+    ws.emit("close");
+    await closed;
+    await forwards.close();
+    await api.stop();
+  });
+
+  it("should close the local connection on the pod's error channel and survive a reset of the local socket", async () => {
+    const { api, forwards, client, closed, err, ws } = await forwarding();
+    err.write(Buffer.from("an error occurred forwarding 3100 -> 3100: connection refused"));
+    await closed;
+    await vi.waitFor(() => expect(ws.closed).toBe(1));
+    client.destroy(new Error("ECONNRESET"));
+    await forwards.close();
+    await api.stop();
   });
 });

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
+import { Writable } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { CoreV1Api, PortForward, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { HarnessError } from "../../../common/errors.ts";
@@ -43,6 +44,18 @@ export interface ForwardedPort {
   localPort: number;
 }
 
+/** The part of @kubernetes/client-node's PortForward used here (tests pass a stand-in). */
+export interface PortForwarder {
+  portForward(namespace: string, pod: string, ports: number[], output: Writable, err: Writable | null, input: NodeJS.ReadableStream): Promise<unknown>;
+}
+
+/** What `portForward` resolves to: the WebSocket to the API server (ws's WebSocket). */
+interface ForwardSocket {
+  on?(event: "close" | "error", listener: (...args: unknown[]) => void): unknown;
+  close?(): void;
+  terminate?(): void;
+}
+
 export interface StartedPortForwards {
   ports: readonly ForwardedPort[];
   close(): Promise<void>;
@@ -53,9 +66,8 @@ export interface StartedPortForwards {
  * (the protocol of `kubectl port-forward`) to the pod the Service leads to at that moment, so a
  * restarted pod is picked up by the next connection.
  */
-export async function startPortForwards(kc: KubeConfig, namespace: string, wanted: readonly { service: string; port: string }[], logger: Logger = silentLogger): Promise<StartedPortForwards> {
+export async function startPortForwards(kc: KubeConfig, namespace: string, wanted: readonly { service: string; port: string }[], logger: Logger = silentLogger, forwarder: PortForwarder = new PortForward(kc)): Promise<StartedPortForwards> {
   const core = kc.makeApiClient(CoreV1Api);
-  const forward = new PortForward(kc);
   const servers: Server[] = [];
   const sockets = new Set<Socket>();
   const ports: ForwardedPort[] = [];
@@ -63,18 +75,47 @@ export async function startPortForwards(kc: KubeConfig, namespace: string, wante
     for (const socket of sockets) socket.destroy();
     await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   };
+  /**
+   * One local connection = one WebSocket to one pod. Either side ending ends the other: a pod that
+   * restarts closes its WebSocket, and the local connection must close with it (a kept-alive HTTP
+   * client would otherwise wait on it forever); the pod's error channel ("connection refused") ends
+   * it too; a local socket error (ECONNRESET) is logged, never thrown.
+   */
+  const forward = (socket: Socket, service: string, port: string) => {
+    const what = `port-forward to Service ${namespace}/${service} port ${port}`;
+    sockets.add(socket);
+    socket.on("error", (error: NodeJS.ErrnoException) => logger.debug(`${what}: local connection: ${error.code ?? error.message}`));
+    const errors = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logger.warn(`${what}: ${chunk.toString("utf8").trim()}`);
+        socket.destroy();
+        done();
+      },
+    });
+    serviceTarget(core, namespace, service, port)
+      .then((target) => forwarder.portForward(namespace, target.pod, [target.port], socket, errors, socket))
+      .then((ws) => {
+        const webSocket = ws as ForwardSocket | undefined;
+        if (socket.destroyed) {
+          webSocket?.close?.();
+          return;
+        }
+        webSocket?.on?.("close", () => socket.destroy());
+        webSocket?.on?.("error", (error: unknown) => {
+          logger.warn(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+          socket.destroy();
+        });
+        socket.once("close", () => webSocket?.close?.());
+      })
+      .catch((error: unknown) => {
+        logger.warn(`${what} failed: ${error instanceof HarnessError ? error.message : apiErrorDetail(error)}`);
+        socket.destroy();
+      });
+    socket.once("close", () => sockets.delete(socket));
+  };
   try {
     for (const { service, port } of wanted) {
-      const server = createServer((socket) => {
-        sockets.add(socket);
-        socket.once("close", () => sockets.delete(socket));
-        serviceTarget(core, namespace, service, port)
-          .then((target) => forward.portForward(namespace, target.pod, [target.port], socket, null, socket))
-          .catch((error: unknown) => {
-            logger.warn(`port-forward to Service ${namespace}/${service} port ${port} failed: ${error instanceof HarnessError ? error.message : apiErrorDetail(error)}`);
-            socket.destroy();
-          });
-      });
+      const server = createServer((socket) => forward(socket, service, port));
       servers.push(server);
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);

@@ -1,24 +1,76 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import path from "node:path";
 import { request } from "node:http";
 import { HarnessError } from "../../../common/errors.ts";
 
 /** Where the container engine's API listens: a unix socket (the default) or plain-HTTP TCP. */
-export type EngineAddress = { kind: "unix"; socketPath: string } | { kind: "tcp"; host: string; port: number };
+export type EngineAddress = ({ kind: "unix"; socketPath: string } | { kind: "tcp"; host: string; port: number }) & { /** Where the address was found. */ from?: string };
 
 export const DEFAULT_DOCKER_SOCKET = "/var/run/docker.sock";
 
 /**
- * The engine testcontainers would use: `DOCKER_HOST` (`unix:///path` or `tcp://host:port`, plain
- * HTTP only) or the default socket. A TLS `DOCKER_HOST` (`DOCKER_TLS_VERIFY`) is not probed by
- * this client; the caller reports it as not answering and says why.
+ * The engine testcontainers (11.14) would use, found the way its container-runtime strategies find
+ * it, in their order: `tc.host` in `~/.testcontainers.properties`; `DOCKER_HOST` (or `docker.host`
+ * in that file, which DOCKER_HOST overrides); `/var/run/docker.sock`; then the rootless and Desktop
+ * sockets `$XDG_RUNTIME_DIR/docker.sock`, `~/.docker/run/docker.sock`,
+ * `~/.docker/desktop/docker.sock`, `/run/user/<uid>/docker.sock`, the first that exists. A TLS
+ * engine (`DOCKER_TLS_VERIFY`) is not probed by this client: the probe says so.
+ * (`TESTCONTAINERS_HOST_OVERRIDE` changes only where mapped ports are reached, not the engine.)
  */
+export interface EngineLookup {
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  uid?: number;
+  exists?: (file: string) => boolean;
+  /** The text of `~/.testcontainers.properties`, or undefined when there is none. */
+  properties?: string | undefined;
+}
+
+export function resolveEngineAddress(lookup: EngineLookup = {}): EngineAddress {
+  const env = lookup.env ?? process.env;
+  const home = lookup.home ?? homedir();
+  const exists = lookup.exists ?? existsSync;
+  const propertiesFile = path.join(home, ".testcontainers.properties");
+  const properties = parseProperties("properties" in lookup ? lookup.properties : exists(propertiesFile) ? readFileSync(propertiesFile, "utf8") : undefined);
+  const tcHost = properties.get("tc.host");
+  if (tcHost) return { ...parseHost(tcHost), from: `tc.host in ${propertiesFile}` };
+  const dockerHost = env.DOCKER_HOST ?? properties.get("docker.host");
+  if (dockerHost) return { ...parseHost(dockerHost), from: env.DOCKER_HOST ? "DOCKER_HOST" : `docker.host in ${propertiesFile}` };
+  if (exists(DEFAULT_DOCKER_SOCKET)) return { kind: "unix", socketPath: DEFAULT_DOCKER_SOCKET, from: "the default socket" };
+  const uid = lookup.uid ?? process.getuid?.() ?? 0;
+  const rootless = [
+    env.XDG_RUNTIME_DIR ? path.join(env.XDG_RUNTIME_DIR, "docker.sock") : undefined,
+    path.join(home, ".docker", "run", "docker.sock"),
+    path.join(home, ".docker", "desktop", "docker.sock"),
+    path.join("/run", "user", String(uid), "docker.sock"),
+  ].filter((f): f is string => f !== undefined).find(exists);
+  if (rootless) return { kind: "unix", socketPath: rootless, from: "a rootless or Desktop socket" };
+  return { kind: "unix", socketPath: DEFAULT_DOCKER_SOCKET, from: "the default socket (none of the sockets testcontainers looks for exists)" };
+}
+
+/** @deprecated name kept for callers: the same lookup as testcontainers (see resolveEngineAddress). */
 export function engineAddressFromEnv(env: NodeJS.ProcessEnv = process.env): EngineAddress {
-  const host = env.DOCKER_HOST;
-  if (!host) return { kind: "unix", socketPath: DEFAULT_DOCKER_SOCKET };
+  return resolveEngineAddress({ env });
+}
+
+function parseHost(host: string): EngineAddress {
   if (host.startsWith("unix://")) return { kind: "unix", socketPath: host.slice("unix://".length) };
-  const tcp = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(host);
+  const tcp = /^(?:tcp|http):\/\/([^:/]+):(\d+)\/?$/.exec(host);
   if (tcp) return { kind: "tcp", host: tcp[1]!, port: Number(tcp[2]) };
   return { kind: "unix", socketPath: host };
+}
+
+/** `key=value`, `key: value` or `key value` lines, `#`/`!` comments, as Java properties are written. */
+function parseProperties(text: string | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const raw of (text ?? "").split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith("!")) continue;
+    const match = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
+    if (match) map.set(match[1]!, match[2]!.trim());
+  }
+  return map;
 }
 
 export function describeEngine(address: EngineAddress): string {
@@ -46,7 +98,7 @@ export interface LabelledContainer {
 export class DockerEngine {
   readonly describe: string;
 
-  constructor(readonly address: EngineAddress = engineAddressFromEnv(), readonly timeoutMs = 3_000) {
+  constructor(readonly address: EngineAddress = resolveEngineAddress(), readonly timeoutMs = 3_000) {
     this.describe = describeEngine(address);
   }
 
@@ -65,6 +117,13 @@ export class DockerEngine {
       });
       req.end();
     });
+  }
+
+  /** `GET /info`: CPUs, memory, cgroup version, rootless, VM engines (see k3s-preflight.ts). */
+  async info(): Promise<Record<string, unknown>> {
+    const reply = await this.call("GET", "/info");
+    if (reply.status !== 200) throw new HarnessError(`container engine at ${this.describe}: GET /info answered HTTP ${reply.status} ${firstLine(reply.body)}`);
+    return JSON.parse(reply.body) as Record<string, unknown>;
   }
 
   /** The engine's version, or a HarnessError saying why it did not answer. */

@@ -14,11 +14,11 @@ describe("probeK3s", () => {
   it("should say the image is missing and not pullable when the engine answers but the registry is unreachable", async () => {
     await using fake = await startFakeEngine(offlineEngineRoutes());
     const probe = await probeK3s({ client, engine: engineOf(fake.socketPath) });
-    expect(probe).toEqual({
+    expect(probe).toMatchObject({
       usable: false, problem: "no-image", engine: `unix://${fake.socketPath}`, engineVersion: "20.10.24+dfsg1", image: K3S_IMAGE,
       reason: `the container engine at unix://${fake.socketPath} answers (version 20.10.24+dfsg1) but the k3s image ${K3S_IMAGE} is not present and cannot be pulled: the registry did not serve it (HTTP 500 "Get \\"https://registry-1.docker.io/v2/\\": dial tcp: lookup registry-1.docker.io: no such host")`,
     });
-    expect(fake.requests).toEqual(["GET /version", `GET /images/${K3S_IMAGE}/json`, `GET /distribution/${K3S_IMAGE}/json`]);
+    expect(fake.requests).toEqual(["GET /version", "GET /info", `GET /images/${K3S_IMAGE}/json`, `GET /distribution/${K3S_IMAGE}/json`]);
   });
 
   it("should give up on an engine that never answers within the bound", async () => {

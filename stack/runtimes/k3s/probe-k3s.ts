@@ -1,11 +1,18 @@
 import { DockerEngine } from "./docker-engine.ts";
 import { testcontainersSupport, type ClientSupport } from "./testcontainers-support.ts";
 import { K3S_IMAGE } from "../kube/versions.ts";
+import type { SummedRequests } from "../kube/resource-requests.ts";
+import { engineFactsOf, k3sPreflight, type EngineFacts } from "./k3s-preflight.ts";
 
 /** Whether the k3s runtime can start here, and the one-line reason `auto` prints and records. */
-export type K3sProbe =
+export type K3sProbe = (
   | { usable: true; engine: string; engineVersion: string; image: string; imageSource: "present" | "pullable" | "archive"; reason: string }
-  | { usable: false; engine: string; engineVersion?: string; image: string; problem: "no-client" | "no-engine" | "no-image"; reason: string };
+  | { usable: false; engine: string; engineVersion?: string; image: string; problem: "no-client" | "no-engine" | "no-image" | "preflight"; reason: string }
+) & {
+  /** What the engine's /info said, and the preflight's notes (VM engine, image store), when the engine answered. */
+  facts?: EngineFacts;
+  notes?: string[];
+};
 
 export interface K3sProbeOptions {
   engine?: DockerEngine;
@@ -14,6 +21,8 @@ export interface K3sProbeOptions {
   imageArchives?: readonly string[];
   /** Bound of each engine call; the registry probe gets the same. */
   timeoutMs?: number;
+  /** The stack's summed requests (planK3s passes them): compared with the engine's CPUs and memory. */
+  requests?: SummedRequests;
   /** Whether testcontainers loads under this Node (tests pass an answer). */
   client?: () => ClientSupport;
 }
@@ -32,7 +41,7 @@ export async function probeK3s(options: K3sProbeOptions = {}): Promise<K3sProbe>
   return { usable: false, engine: found.engine, engineVersion: found.engineVersion, image: found.image, problem: "no-client", reason: `${found.reason}, but ${why}` };
 }
 
-async function probeEngineAndImage({ engine = new DockerEngine(), image = K3S_IMAGE, imageArchives = [], timeoutMs = 3_000 }: K3sProbeOptions): Promise<K3sProbe> {
+async function probeEngineAndImage({ engine = new DockerEngine(), image = K3S_IMAGE, imageArchives = [], timeoutMs = 3_000, requests }: K3sProbeOptions): Promise<K3sProbe> {
   const base = { engine: engine.describe, image };
   let engineVersion: string;
   try {
@@ -41,6 +50,19 @@ async function probeEngineAndImage({ engine = new DockerEngine(), image = K3S_IM
     return { ...base, usable: false, problem: "no-engine", reason: `no container engine answered at ${engine.describe} (${messageOf(error)})` };
   }
   const answers = `the container engine at ${engine.describe} answers (version ${engineVersion})`;
+  const info = await withTimeout(engine.info(), timeoutMs, `no answer within ${timeoutMs}ms`).catch(() => undefined);
+  const facts = info ? engineFactsOf(info) : undefined;
+  const preflight = facts ? k3sPreflight(facts, requests) : { blockers: [], notes: [] };
+  const extra = { ...(facts ? { facts } : {}), ...(preflight.notes.length ? { notes: preflight.notes } : {}) };
+  if (preflight.blockers.length > 0) {
+    return { ...base, ...extra, usable: false, engineVersion, problem: "preflight", reason: `${answers} but ${preflight.blockers.join("; and ")}` };
+  }
+  const found = await probeImage(engine, image, imageArchives, timeoutMs, answers, engineVersion);
+  return { ...found, ...extra };
+}
+
+async function probeImage(engine: DockerEngine, image: string, imageArchives: readonly string[], timeoutMs: number, answers: string, engineVersion: string): Promise<K3sProbe> {
+  const base = { engine: engine.describe, image };
   try {
     if (await withTimeout(engine.imagePresent(image), timeoutMs, `no answer within ${timeoutMs}ms`)) {
       return { ...base, usable: true, engineVersion, imageSource: "present", reason: `${answers} and the k3s image ${image} is present` };

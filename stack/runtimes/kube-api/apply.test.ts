@@ -105,10 +105,10 @@ describe("applyObjects", () => {
 
   it("should say which kind the API does not serve", async () => {
     await using api = await startKubeApiDouble();
-    const unknown: KubeObject = { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "x", namespace: "obsconf-r1" } };
+    const unknown: KubeObject = { apiVersion: "apps/v1", kind: "Widget", metadata: { name: "x", namespace: "obsconf-r1" } };
     await expect(applyObjects(api.kubeConfig(), [unknown], { fieldManager: "obsconf" })).rejects.toHaveProperty(
       "message",
-      "server-side apply of ReplicaSet obsconf-r1/x failed (object 1 of 1, 0 applied before it): Unrecognized API version and kind: apps/v1 ReplicaSet",
+      "server-side apply of Widget obsconf-r1/x failed (object 1 of 1, 0 applied before it): Unrecognized API version and kind: apps/v1 Widget",
     );
   });
 });

@@ -12,6 +12,7 @@ import {
   type DoubleObject,
   type ResourceType,
 } from "./kube-api-double-store.ts";
+import { recordedDiscovery } from "./kube-api-fixtures.ts";
 import { kubeConfigFor } from "./loopback-kube-config.ts";
 import { isWorkloadKind, scriptedStatus, stuckPodEvents, stuckPodObject, type RolloutScript } from "./kube-api-double-workloads.ts";
 
@@ -23,8 +24,9 @@ export type { RolloutScript, ScriptedEvent, StuckPod } from "./kube-api-double-w
  * Test support (a real module, not a mock of the client): a loopback HTTP server that speaks enough
  * of the Kubernetes REST API for @kubernetes/client-node — discovery, server-side apply, get, list
  * with label/field selectors, delete, pod logs — answers rollout state from per-test scripts and
- * records every request. It does not model field ownership, admission, or namespace finalization
- * (deleting a Namespace does not delete what is in it).
+ * records every request. Discovery and Status bodies are those recorded from kube-apiserver
+ * (kube-api-fixtures.ts). A deleted Namespace is Terminating, then loses its content and goes (or
+ * stays Terminating while held). It does not model field ownership or admission.
  */
 export interface RecordedApiRequest {
   method: string;
@@ -56,6 +58,9 @@ export interface StartedKubeApiDouble extends AsyncDisposable {
   /** Store objects as they are, as if something else had created them. */
   seed(...objects: DoubleObject[]): void;
   scriptRollout(workload: ObjectRef, script: RolloutScript): void;
+  /** Keep this namespace Terminating once deleted (as a finalizer would) until `releaseNamespace`. */
+  holdNamespace(name: string): void;
+  releaseNamespace(name: string): void;
   /** Answer the apply of this object with a failure Status. */
   rejectApply(object: ObjectRef, reply: ApiStatusReply): void;
   get(object: ObjectRef): DoubleObject | undefined;
@@ -73,11 +78,34 @@ interface Reply {
 
 const refKey = (ref: ObjectRef) => `${ref.kind}|${ref.namespace ?? ""}|${ref.name}`;
 const typeOfKind = (kind: string) => RESOURCE_TYPES.find((t) => t.kind === kind);
-const status = (code: number, reason: string, message: string): Reply => ({
+/**
+ * A failure Status as kube-apiserver writes it (fixtures/kube-apiserver-*.json): `details` names the
+ * object (its resource, or its Kind for 422 Invalid) and, when given, the causes.
+ */
+const status = (code: number, reason: string, message: string, details?: { name: string; type: ResourceType; causes?: { reason: string; message: string; field: string }[] }): Reply => ({
   code,
-  body: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code },
+  body: {
+    kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason,
+    ...(details
+      ? { details: { name: details.name, ...(details.type.groupVersion.includes("/") ? { group: details.type.groupVersion.split("/")[0] } : {}), kind: code === 422 ? details.type.kind : details.type.plural, ...(details.causes ? { causes: details.causes } : {}) } }
+      : {}),
+    code,
+  },
 });
 const qualified = (type: ResourceType) => (type.groupVersion.includes("/") ? `${type.plural}.${type.groupVersion.split("/")[0]}` : type.plural);
+
+/**
+ * Discovery as recorded from kube-apiserver (fixtures), with the groups only the double serves
+ * (the k6-operator's k6.io) added to `/apis`; paths not recorded are generated from RESOURCE_TYPES.
+ */
+function replayedDiscovery(apiPath: string): unknown {
+  const own = discoveryDocument(apiPath);
+  const recorded = recordedDiscovery(apiPath) as { groups?: { name: string }[] } | undefined;
+  if (recorded === undefined) return own;
+  if (apiPath !== "/apis") return recorded;
+  const extra = ((own as { groups: { name: string }[] }).groups ?? []).filter((g) => !recorded.groups?.some((r) => r.name === g.name));
+  return { ...recorded, groups: [...(recorded.groups ?? []), ...extra] };
+}
 
 export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
   const store = new ObjectStore();
@@ -85,6 +113,17 @@ export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
   const scripts = new Map<string, RolloutScript>();
   const rejections = new Map<string, ApiStatusReply>();
   const polls = new Map<string, number>();
+  const held = new Set<string>();
+  const namespaceType = RESOURCE_TYPES.find((t) => t.kind === "Namespace")!;
+  const terminating = (namespace: string | undefined) => namespace !== undefined && store.get(namespaceType, undefined, namespace)?.metadata["deletionTimestamp"] !== undefined;
+  /** The namespace controller: a Terminating namespace loses its content, then itself, unless held. */
+  const finalizeNamespaces = () => {
+    for (const ns of store.list(namespaceType, undefined)) {
+      if (ns.metadata["deletionTimestamp"] === undefined || held.has(ns.metadata.name)) continue;
+      for (const type of RESOURCE_TYPES.filter((t) => t.namespaced)) for (const o of store.list(type, ns.metadata.name)) store.delete(type, ns.metadata.name, o.metadata.name);
+      store.delete(namespaceType, undefined, ns.metadata.name);
+    }
+  };
   let resourceVersion = 0;
 
   /** A workload with the status its script gives it; every read, by get or list, is one poll. */
@@ -108,8 +147,14 @@ export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
 
   function apply(type: ResourceType, namespace: string | undefined, name: string, body: DoubleObject, query: URLSearchParams): Reply {
     if (!query.get("fieldManager")) return status(400, "BadRequest", "PATCH requests with apply content type must supply fieldManager");
+    const existingObject = store.get(type, namespace, name);
+    if (!existingObject && type.namespaced && terminating(namespace)) {
+      return status(403, "Forbidden", `${qualified(type)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
+        name, type, causes: [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }],
+      });
+    }
     const rejection = rejections.get(refKey({ kind: type.kind, namespace, name }));
-    if (rejection) return status(rejection.code, rejection.reason, rejection.message);
+    if (rejection) return status(rejection.code, rejection.reason, rejection.message, { name, type });
     if (body?.kind !== type.kind || body.metadata?.name !== name) return status(400, "BadRequest", "the name or kind of the object does not match the request");
     if (type.namespaced && body.metadata.namespace !== undefined && body.metadata.namespace !== namespace) {
       return status(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
@@ -123,7 +168,7 @@ export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
   }
 
   function route(method: string, url: URL, body: unknown): Reply {
-    const discovery = discoveryDocument(url.pathname.replace(/\/$/, ""));
+    const discovery = replayedDiscovery(url.pathname.replace(/\/$/, ""));
     if (discovery !== undefined && method === "GET") return { code: 200, body: discovery };
     const parts = url.pathname.split("/").filter(Boolean);
     const prefix = parts[0] === "api" ? 2 : 3;
@@ -134,7 +179,7 @@ export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
     const [plural = "", name, sub] = rest;
     const type = findType(groupVersion, plural);
     if (!type || (sub !== undefined && !(type.kind === "Pod" && sub === "log"))) return status(404, "NotFound", "the server could not find the requested resource");
-    const notFound = () => status(404, "NotFound", `${qualified(type)} "${name}" not found`);
+    const notFound = () => status(404, "NotFound", `${qualified(type)} "${name}" not found`, { name: name ?? "", type });
     if (name === undefined) {
       if (method !== "GET") return status(405, "MethodNotAllowed", `${method} is not supported on a collection here`);
       const all = [...store.list(type, namespace), ...(type.kind === "Pod" || type.kind === "Event" ? scripted(type.kind, namespace) : [])];
@@ -167,7 +212,16 @@ export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
         return apply(type, namespace, name, body as DoubleObject, url.searchParams);
       case "DELETE": {
         const object = store.get(type, namespace, name);
-        if (!object || !store.delete(type, namespace, name)) return notFound();
+        if (!object) return notFound();
+        if (type.kind === "Namespace") {
+          // As kube-apiserver: the first delete marks it Terminating and answers 200 with the namespace
+          // (spec.finalizers [kubernetes]); a delete while Terminating answers the same again.
+          const marked = { ...object, metadata: { ...object.metadata, deletionTimestamp: (object.metadata["deletionTimestamp"] as string | undefined) ?? "2025-01-01T00:00:00Z" }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Terminating" } };
+          store.put(type, marked);
+          finalizeNamespaces();
+          return { code: 200, body: marked };
+        }
+        store.delete(type, namespace, name);
         const details = { name, group: type.groupVersion.split("/").slice(0, -1).join(""), kind: type.plural, uid: object.metadata["uid"] };
         return { code: 200, body: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details } };
       }
@@ -219,6 +273,11 @@ export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
     kubeConfig: () => kubeConfigFor(origin),
     seed: (...objects) => objects.forEach((o) => store.put(RESOURCE_TYPES.find((t) => t.kind === o.kind && t.groupVersion === o.apiVersion)!, o)),
     scriptRollout: (workload, script) => void scripts.set(refKey(workload), script),
+    holdNamespace: (name) => void held.add(name),
+    releaseNamespace: (name) => {
+      held.delete(name);
+      finalizeNamespaces();
+    },
     rejectApply: (object, reply) => void rejections.set(refKey(object), reply),
     get: (ref) => lookup(typeOfKind(ref.kind)!, ref.namespace, ref.name),
     objects: () => store.describeAll(),

@@ -16,6 +16,8 @@ export interface KubeStackInit {
   endpoints: StackEndpoints;
   rewrites: readonly string[];
   diagnostics: readonly string[];
+  /** Where the stack's pods reach this machine (k3s: host.docker.internal or the gateway; cluster: --harness-address). */
+  harnessAddress?: string;
   /** Tears the run down (stop the k3s container, delete the cluster namespace); runs once. */
   teardown: () => Promise<void>;
   logger?: Logger;
@@ -56,6 +58,15 @@ export class StartedKubeStack implements StartedStack {
   /** Describe-like files (`<runDir>/diagnostics/<kind>-<name>.txt`) of the workloads that were not ready; reports link them as evidence of kind `file`. */
   diagnostics(): readonly string[] {
     return this.#init.diagnostics;
+  }
+
+  /**
+   * The address at which the stack's pods reach the harness's instruments (alert sinks, the pull
+   * canary); undefined when they cannot (a cluster run without `--harness-address`): checks that
+   * need a pod to reach the harness then say so instead of waiting for a notification.
+   */
+  harnessAddress(): string | undefined {
+    return this.#init.harnessAddress;
   }
 
   kubeConfig(): KubeConfig {

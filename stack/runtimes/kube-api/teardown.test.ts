@@ -66,14 +66,11 @@ describe("teardownRun", () => {
     ]);
     const lists = api.requests.filter((r) => r.method === "GET" && r.query["labelSelector"] !== undefined);
     expect(new Set(lists.map((r) => r.query["labelSelector"]))).toEqual(new Set(["app.kubernetes.io/managed-by=obsconf,obsconf.dev/run-id=r1"]));
-    // The double does not cascade namespace deletion, so what was beside r1's objects is still visible.
+    // Only r1's labelled objects were deleted one by one (above); the namespace took the rest with it, as on a cluster.
     expect(api.objects()).toEqual([
       "ClusterRole cluster-admin",
       "ClusterRole obsconf-r2-prometheus",
       "ClusterRoleBinding obsconf-r2-prometheus",
-      "ConfigMap obsconf-r1/from-r2",
-      "ConfigMap obsconf-r1/run-id-only",
-      "ConfigMap obsconf-r1/user-notes",
       "ConfigMap obsconf-r2/prometheus-config",
       "Deployment obsconf-r2/grafana",
       "Namespace kube-system",

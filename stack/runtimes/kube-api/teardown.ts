@@ -50,6 +50,12 @@ export interface TeardownOptions {
 export interface TeardownResult {
   /** `Kind namespace/name` of every object deleted, in delete order (the namespace last). */
   deleted: string[];
+  /**
+   * The namespace is still there, Terminating: the cluster deletes what is left in it (finalizers,
+   * e.g. PVC protection) and then the namespace. kube-apiserver answers a delete of a Terminating
+   * namespace with 200 and the namespace, not an error, so this is a deletion in progress, not a failure.
+   */
+  namespaceTerminating?: boolean;
 }
 
 export interface LeftoverRun {
@@ -87,8 +93,10 @@ export async function teardownRun(kc: KubeConfig, { runId, namespace, namespaced
   const deleted: string[] = [];
   for (const ref of namespaceObject ? namespacedKinds : []) deleted.push(...(await deleteLabelled(api, ref, namespace, runId, context)));
   for (const ref of TEARDOWN_CLUSTER_KINDS) deleted.push(...(await deleteLabelled(api, ref, undefined, runId, context)));
-  if (namespaceObject && (await deleteOrSkip(api, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }, context))) {
+  const namespaceHeader = { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } };
+  if (namespaceObject && (await deleteOrSkip(api, namespaceHeader, context))) {
     deleted.push(`Namespace ${namespace}`);
+    if (await readOrUndefined(api, namespaceHeader, context)) return { deleted, namespaceTerminating: true };
   }
   return { deleted };
 }

@@ -13,7 +13,12 @@ export type ImageArchive =
   /** Not an image archive we can read (corrupt, or no manifest): not copied. */
   | { file: string; kind: "unreadable"; reason: string };
 
-const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.zst|tar\.zstd)$/;
+/**
+ * What k3s's airgap import reads (k3s-io/k3s pkg/agent/containerd, preloadFile: `.tar`, `.tar.gz`/`.tgz`,
+ * `.tar.zst`/`.tzst`, `.tar.bz2`/`.tbz`, `.tar.lz4`; anything else is "unhandled file type"). A
+ * `.tar.zstd` is listed so the plan can say to rename it: k3s would skip it.
+ */
+const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.zst|tzst|tar\.zstd)$/;
 
 /** Every image tarball in `dir` (not recursive), sorted by name and inspected. */
 export async function inspectImagesDir(dir: string): Promise<ImageArchive[]> {
@@ -25,7 +30,10 @@ export async function inspectImagesDir(dir: string): Promise<ImageArchive[]> {
 }
 
 export async function inspectArchive(file: string): Promise<ImageArchive> {
-  if (/\.tar\.zstd?$/.test(file)) {
+  if (/\.tar\.zstd$/.test(file)) {
+    return { file, kind: "unreadable", reason: `k3s imports zstd archives named *.tar.zst or *.tzst only (it would skip this one as "unhandled file type"): rename it to ${path.basename(file).replace(/\.tar\.zstd$/, ".tar.zst")}, not copied` };
+  }
+  if (/\.(tar\.zst|tzst)$/.test(file)) {
     return { file, kind: "uninspectable", reason: "zstd-compressed: cannot inspect (Node 20 has no zstd), will be copied as is" };
   }
   const gzip = /\.(tar\.gz|tgz)$/.test(file);

@@ -68,6 +68,19 @@ describe("imagePlan", () => {
     expect(plan.preload.copyToAirgapDir.map(masked)).toEqual(["<imagesDir>/more.tar.zst"]);
   });
 
+  it("should refuse a .tar.zstd archive k3s would skip, and copy k3s's own airgap archive", async () => {
+    await writeFile(path.join(dir, "obsconf-images.tar.zstd"), Buffer.from([0x28, 0xb5, 0x2f, 0xfd]));
+    await writeFile(path.join(dir, "k3s-airgap-images-amd64.tar.zst"), Buffer.from([0x28, 0xb5, 0x2f, 0xfd]));
+    const plan = await imagePlan(rendered, { imagesDir: dir, platform: "linux/arm64" });
+    expect(plan.archives.map((a) => [masked(a.file), a.kind, "reason" in a ? a.reason : ""])).toEqual([
+      ["<imagesDir>/k3s-airgap-images-amd64.tar.zst", "uninspectable", "zstd-compressed: cannot inspect (Node 20 has no zstd), will be copied as is"],
+      ["<imagesDir>/obsconf-images.tar.zstd", "unreadable", 'k3s imports zstd archives named *.tar.zst or *.tzst only (it would skip this one as "unhandled file type"): rename it to obsconf-images.tar.zst, not copied'],
+    ]);
+    expect(plan.preload.copyToAirgapDir.map(masked)).toEqual(["<imagesDir>/k3s-airgap-images-amd64.tar.zst"]);
+    expect(plan.k3sSystemImages).toEqual({ status: "tarball", archive: path.join(dir, "k3s-airgap-images-amd64.tar.zst") });
+    expect(plan.saveCommands[0]).toMatch(/^docker pull --platform linux\/arm64 \S+ && .* && docker save --platform linux\/arm64 -o obsconf-images.tar /);
+  });
+
   it("should need no k3s image for the cluster runtime", async () => {
     const plan = await imagePlan(rendered, { k3sImage: null });
     expect(plan.images.map((i) => i.role)).not.toContain("node");

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { K8sObject } from "../../manifest/load-manifests.ts";
 import { inspectImagesDir, type ImageArchive } from "./image-archive.ts";
 import { normalizeImageRef } from "./image-ref.ts";
@@ -32,6 +33,8 @@ export interface ImagePlan {
   };
   /** What a user with registry access runs to produce the missing archives, one command per line. */
   saveCommands: string[];
+  /** k3s's own system images: the release's airgap archive in the images directory, or missing (pulled by k3s if a registry answers). */
+  k3sSystemImages?: { status: "tarball"; archive: string } | { status: "missing"; archiveName: string };
 }
 
 export interface ImagePlanOptions {
@@ -41,13 +44,27 @@ export interface ImagePlanOptions {
   present?: readonly string[];
   /** The node image; `null` for the cluster runtime, whose nodes need none from us. */
   k3sImage?: string | null;
+  /** `linux/amd64`: the platform `docker pull`/`docker save` take (default: this machine's). */
+  platform?: string;
 }
+
+/** `linux/amd64` or `linux/arm64` from Node's `process.arch` or the engine's `Architecture` (`x86_64`, `aarch64`). */
+export function linuxPlatform(arch: string = process.arch): string {
+  const map: Record<string, string> = { x64: "amd64", x86_64: "amd64", amd64: "amd64", arm64: "arm64", aarch64: "arm64", arm: "arm", armv7l: "arm" };
+  return `linux/${map[arch] ?? arch}`;
+}
+
+/**
+ * k3s's own images (pause, CoreDNS, local-path-provisioner and the busybox its volume helper pods
+ * run): k3s publishes them per release as one airgap archive, `k3s-airgap-images-<arch>.tar.zst`.
+ */
+export const K3S_SYSTEM_IMAGES_ARCHIVE = /^k3s-airgap-images-[a-z0-9]+\.(tar|tar\.gz|tar\.zst|tzst)$/;
 
 const SAVED_WORKLOADS = "obsconf-images.tar";
 const SAVED_NODE = "obsconf-k3s-image.tar";
 
 /** The images a run needs and how each gets onto the node, for offline (airgapped) k3s runs. */
-export async function imagePlan(rendered: readonly RenderedObject[], { imagesDir, present = [], k3sImage = K3S_IMAGE }: ImagePlanOptions = {}): Promise<ImagePlan> {
+export async function imagePlan(rendered: readonly RenderedObject[], { imagesDir, present = [], k3sImage = K3S_IMAGE, platform = linuxPlatform() }: ImagePlanOptions = {}): Promise<ImagePlan> {
   const needed = neededImages(rendered, k3sImage);
   const archives = imagesDir === undefined ? [] : await inspectImagesDir(imagesDir);
   const presentSet = new Set(present.map(normalizeImageRef));
@@ -62,16 +79,22 @@ export async function imagePlan(rendered: readonly RenderedObject[], { imagesDir
   const planned = archives.map((a): PlannedArchive => ({ ...a, covers: images.filter((i) => i.archive === a.file).map((i) => i.ref) }));
   const coversRole = (a: PlannedArchive, role: NeededImage["role"]) => images.some((i) => i.archive === a.file && i.role === role);
   const missing = images.filter((i) => i.status === "missing");
+  const systemArchive = planned.find((a) => K3S_SYSTEM_IMAGES_ARCHIVE.test(path.basename(a.file)) && a.kind !== "unreadable");
+  const arch = platform.split("/")[1] ?? "amd64";
+  const k3sSystemImages = k3sImage === null ? undefined
+    : systemArchive ? { status: "tarball" as const, archive: systemArchive.file }
+    : { status: "missing" as const, archiveName: `k3s-airgap-images-${arch}.tar.zst` };
   return {
+    ...(k3sSystemImages ? { k3sSystemImages } : {}),
     images,
     archives: planned,
     missing: missing.map((i) => i.ref),
     preload: {
-      copyToAirgapDir: planned.filter((a) => a.kind === "uninspectable" || coversRole(a, "workload")).map((a) => a.file),
+      copyToAirgapDir: planned.filter((a) => a.kind === "uninspectable" || coversRole(a, "workload") || a.file === systemArchive?.file).map((a) => a.file),
       airgapDir: K3S_AIRGAP_IMAGES_DIR,
       dockerLoad: planned.filter((a) => coversRole(a, "node")).map((a) => a.file),
     },
-    saveCommands: saveCommands(images.filter((i) => i.status === "missing" || i.status === "unverified")),
+    saveCommands: saveCommands(images.filter((i) => i.status === "missing" || i.status === "unverified"), platform),
   };
 }
 
@@ -94,16 +117,19 @@ function containerImages(object: K8sObject): string[] {
 }
 
 /**
- * `docker save` writes the host's platform of each image: run it on a machine of the same CPU
- * architecture as the one that will run k3s. The node image is saved apart: it is `docker load`ed
- * into the engine, while workload images go to k3s's airgap directory.
+ * Pulled and saved for one platform: k3s imports airgap archives for all platforms
+ * (containerd's WithAllPlatforms, k3s-io/k3s#2198), and `docker save` on Docker's containerd image
+ * store writes an image's whole multi-platform index with only the pulled platform's layers, which
+ * that import refuses ("content digest ... not found"); `--platform` (Docker 28+) saves one
+ * platform's manifest only. The node image is saved apart: it is `docker load`ed into the engine,
+ * while workload images go to k3s's airgap directory.
  */
-function saveCommands(missing: readonly NeededImage[]): string[] {
+function saveCommands(missing: readonly NeededImage[], platform: string): string[] {
   const commands: string[] = [];
   for (const [role, file] of [["workload", SAVED_WORKLOADS], ["node", SAVED_NODE]] as const) {
     const refs = missing.filter((i) => i.role === role).map((i) => i.ref);
     if (refs.length === 0) continue;
-    commands.push(`${refs.map((r) => `docker pull ${r}`).join(" && ")} && docker save -o ${file} ${refs.join(" ")}`);
+    commands.push(`${refs.map((r) => `docker pull --platform ${platform} ${r}`).join(" && ")} && docker save --platform ${platform} -o ${file} ${refs.join(" ")}`);
   }
   return commands;
 }

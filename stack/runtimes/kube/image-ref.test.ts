@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { k6RunnerImage } from "./versions.ts";
 import { applyImagePin, normalizeImageRef, parseImageRef } from "./image-ref.ts";
 
 describe("image references", () => {
@@ -21,5 +22,12 @@ describe("image references", () => {
     expect(normalizeImageRef("index.docker.io/grafana/loki:3.5.0")).toBe("docker.io/grafana/loki:3.5.0");
     expect(normalizeImageRef("busybox")).toBe("docker.io/library/busybox:latest");
     expect(normalizeImageRef("quay.io/prometheus/prometheus:v3.5.0")).toBe("quay.io/prometheus/prometheus:v3.5.0");
+  });
+});
+
+describe("k6RunnerImage", () => {
+  it("should use the image a cluster user pushed, named in OBSCONF_K6_RUNNER_IMAGE, and the pinned local name otherwise", () => {
+    expect(k6RunnerImage({ OBSCONF_K6_RUNNER_IMAGE: "registry.example.com/team/k6-xk6:v1.4.0-obsconf.1" })).toBe("registry.example.com/team/k6-xk6:v1.4.0-obsconf.1");
+    expect(k6RunnerImage({})).toBe("localhost/obsconf/k6-xk6:v1.4.0-obsconf.1");
   });
 });

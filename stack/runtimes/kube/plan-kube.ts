@@ -6,7 +6,7 @@ import type { ComponentPlan } from "../../plan.ts";
 import { SAVED_ARCHIVE_NAMES, type ImagePlan, type NeededImage } from "./image-plan.ts";
 import { exposedNodePorts } from "./node-ports.ts";
 import type { RenderedObject, RenderTarget } from "./render.ts";
-import { K3S_AIRGAP_IMAGES_DIR } from "./versions.ts";
+import { K3S_AIRGAP_IMAGES_DIR, K3S_RELEASE } from "./versions.ts";
 
 type PodPlan = Extract<ComponentPlan, { mode: "pod" }>;
 
@@ -81,6 +81,11 @@ function preloadText(images: ImagePlan, imagesDir: string | undefined): string[]
   const airgap = `k3s's airgap images directory ${K3S_AIRGAP_IMAGES_DIR} in the container, before k3s starts (k3s imports every archive there at startup)`;
   if (images.preload.copyToAirgapDir.length > 0) lines.push(`the k3s runtime copies ${images.preload.copyToAirgapDir.join(", ")} into ${airgap}`);
   for (const file of images.preload.dockerLoad) lines.push(`the k3s image is in ${file}: load it into the container engine first: docker load -i ${file}`);
+  const system = images.k3sSystemImages;
+  if (system?.status === "tarball") lines.push(`k3s's own system images (pause, CoreDNS, local-path-provisioner, busybox): ${system.archive}`);
+  if (system?.status === "missing") {
+    lines.push(`k3s's own system images (pause, CoreDNS, local-path-provisioner and the busybox of its volume helper) are pulled by k3s at start; offline, put the k3s release's ${system.archiveName} (release assets of k3s ${K3S_RELEASE}) in ${imagesDir ?? "the images directory"}`);
+  }
   const absent = images.images.filter((i) => i.status === "missing" || i.status === "unverified");
   if (absent.length === 0) return lines;
   lines.push("", `images not in any archive${images.images.some((i) => i.status === "unverified") ? " (or only possibly, in an archive that could not be inspected)" : ""}:`);

@@ -123,7 +123,7 @@ describe("renderForTarget", () => {
     const withoutNamespace = { ...set, objects: set.objects.filter((o) => o.object.kind !== "Namespace") };
     const [first] = renderForTarget(withoutNamespace, CLUSTER);
     expect(first).toEqual({
-      object: { apiVersion: "v1", kind: "Namespace", metadata: { name: "obsconf-20250101-120000-abcd", labels: { [MANAGED_BY_LABEL]: "obsconf", [RUN_ID_LABEL]: RUN_ID } } },
+      object: { apiVersion: "v1", kind: "Namespace", metadata: { name: "obsconf-20250101-120000-abcd", labels: { "pod-security.kubernetes.io/enforce": "privileged", "pod-security.kubernetes.io/enforce-version": "latest", [MANAGED_BY_LABEL]: "obsconf", [RUN_ID_LABEL]: RUN_ID } } },
       source: { file: "stack/manifests/kustomization.yaml", document: 1 },
     });
     const extra = { object: { apiVersion: "v1", kind: "Namespace", metadata: { name: "ecomm-prod" } }, file: "extra.yaml", document: 2 };

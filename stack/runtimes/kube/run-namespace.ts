@@ -1,5 +1,6 @@
 import { InputError, describeSeen } from "../../../common/errors.ts";
 import type { K8sObject } from "../../manifest/load-manifests.ts";
+import { POD_SECURITY_LABELS } from "./cluster-scope.ts";
 import { rewriteSdNamespaces, rewriteServiceDns } from "./namespace-text.ts";
 import type { RenderedObject } from "./render.ts";
 
@@ -47,6 +48,7 @@ export function moveToRunNamespace(objects: RenderedObject[], context: RunNamesp
           throw new InputError({ ...rendered.source, object: `Namespace ${object.metadata.name}`, field: "metadata.name" }, `only the stack's namespace ${JSON.stringify(context.from)} (a cluster run puts everything in its own namespace)`, describeSeen(object.metadata.name));
         }
         object.metadata.name = context.namespace;
+        object.metadata.labels = { ...object.metadata.labels, ...POD_SECURITY_LABELS };
         break;
       case "ClusterRole":
         object.metadata.name = suffixed(object.metadata.name);
@@ -66,6 +68,10 @@ export function moveToRunNamespace(objects: RenderedObject[], context: RunNamesp
       case "Deployment":
       case "StatefulSet":
       case "DaemonSet": {
+        // PVCs a StatefulSet creates carry its claim templates' labels: labelled, teardown and cleanup find them.
+        for (const claim of (object.spec as { volumeClaimTemplates?: { metadata?: { labels?: Record<string, string> } }[] }).volumeClaimTemplates ?? []) {
+          claim.metadata = { ...claim.metadata, labels: { ...claim.metadata?.labels, [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: context.runId } };
+        }
         const pod = (object.spec as { template: { spec: PodSpec } }).template.spec;
         for (const container of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) rewriteContainer(container, text);
         break;
