@@ -108,6 +108,7 @@ export const contractFileSchema = strict({
   targets,
   // Optional so a contract without it still loads; `obsconf report diff` refuses to run without it.
   regression: regression.optional(),
+  untargeted: z.record(z.string(), text("why checks with this id prefix have no target"), { error: "a mapping of check id prefix to the reason it has no target" }).optional(),
   seed: strict({
     file: text("the seed document's path"),
     rows: z.record(z.string(), text("the seed table and row"), { error: "a mapping of target path to seed row" }),

@@ -17,9 +17,9 @@ function loadError(path: string): InputError {
 }
 
 describe("loadContract", () => {
-  it("should load the project's contract at version 1.1.0 with every seed target", () => {
+  it("should load the project's contract at version 1.2.0 with every seed target", () => {
     const contract = loadContract();
-    expect(contract.version).toBe("1.1.0");
+    expect(contract.version).toBe("1.2.0");
     expect(contract.file).toBe("assertions/contract.yaml");
     expect(targetFor(contract, "latency.ingestion.metrics")).toEqual({
       path: "latency.ingestion.metrics",

@@ -53,6 +53,15 @@ export interface Contract {
   profiles: Record<string, Profile>;
   /** Absent when the contract file has no `regression` section (then nothing can be diffed). */
   regression?: RegressionBands;
+  /** Why checks with no target have none, by check id prefix (`untargeted`). */
+  untargeted: readonly { prefix: string; reason: string; source: string }[];
+}
+
+/** The contract's reason a check has no target (the longest matching id prefix), if it states one. */
+export function untargetedReason(contract: Pick<Contract, "untargeted">, checkId: string): { reason: string; source: string } | undefined {
+  const rows = contract.untargeted.filter((row) => checkId === row.prefix || checkId.startsWith(row.prefix.endsWith(".") ? row.prefix : `${row.prefix}.`));
+  const row = rows.sort((a, b) => b.prefix.length - a.prefix.length)[0];
+  return row ? { reason: row.reason, source: row.source } : undefined;
 }
 
 export const DEFAULT_CONTRACT_FILE = "assertions/contract.yaml";
@@ -117,6 +126,7 @@ function toContract(data: ContractFile, file: string): Contract {
     alertRoutes: data.targets.alertRoutes.map((r, i) => ({ match: r.match, channel: r.channel, seedRow: r.seed, source: `${file}#targets.alertRoutes[${i}]` })),
     profiles: Object.fromEntries(Object.entries(data.profiles).map(([name, p]) => [name, toProfile(name, p)])),
     ...(data.regression ? { regression: toRegression(data.regression, file) } : {}),
+    untargeted: Object.entries(data.untargeted ?? {}).map(([prefix, reason]) => ({ prefix, reason, source: `${file}#untargeted.${prefix}` })),
   };
 }
 

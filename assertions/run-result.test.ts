@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countStatuses, distributionOf, summarize, verdictOf, type CheckResult, type CheckStatus } from "./run-result.ts";
+import { countStatuses, distributionOf, judgeRun, summarize, verdictOf, type CheckResult, type CheckStatus } from "./run-result.ts";
 
 function check(id: string, status: CheckStatus): CheckResult {
   return { id, title: id, pillar: "metrics", status, evidence: [], startedAt: "2025-01-01T00:00:00.000Z", durationMs: 1 };
@@ -15,8 +15,16 @@ describe("verdictOf", () => {
   it("should be pass when nothing failed or errored, whatever else was skipped or simulated", () => {
     expect(verdictOf([check("a", "pass"), check("b", "unavailable"), check("c", "unsupported"), check("d", "simulated")])).toBe("pass");
   });
-  it("should be pass for no checks", () => {
-    expect(verdictOf([])).toBe("pass");
+  it("should never pass a run that ran nothing: no checks, or none that ran against anything", () => {
+    expect(judgeRun([])).toEqual({ verdict: "fail", reason: "no check ran" });
+    expect(judgeRun([check("a", "unavailable"), check("b", "unsupported")])).toEqual({ verdict: "fail", reason: "no check ran against anything (1 unavailable, 1 unsupported)" });
+    expect(verdictOf([check("a", "simulated"), check("b", "unavailable")])).toBe("pass");
+  });
+  it("should fail a run with simulated or unavailable checks under --strict, saying why", () => {
+    const checks = [check("a", "pass"), check("b", "simulated"), check("c", "unavailable"), check("d", "unsupported")];
+    expect(judgeRun(checks, { strict: true })).toEqual({ verdict: "fail", reason: "--strict: 1 simulated and 1 unavailable checks did not touch the real component they certify" });
+    expect(judgeRun(checks)).toEqual({ verdict: "pass" });
+    expect(judgeRun([check("a", "pass"), check("d", "unsupported")], { strict: true })).toEqual({ verdict: "pass" });
   });
 });
 

@@ -45,6 +45,8 @@ const checkResult = z.strictObject({
   evidence: z.array(evidence),
   /** Substitutes (reference sinks, stand-ins) the check touched; set when status is `simulated`. */
   simulatedBy: z.array(z.string()).optional(),
+  /** Why the check has no target, as the contract says (`untargeted`), when it has none. */
+  noTarget: z.strictObject({ reason: z.string(), source: z.string().min(1) }).optional(),
   /** ISO 8601. */
   startedAt: z.iso.datetime({ offset: true }),
   durationMs: nonNegative,
@@ -89,6 +91,12 @@ export const RunResultSchema = z
     inventory: z.array(inventoryEntry),
     checks: z.array(checkResult),
     verdict,
+    /** Why the verdict is what it is when the statuses alone do not say (nothing ran, `--strict`). */
+    verdictReason: z.string().optional(),
+    /** `--strict`: simulated and unavailable checks fail the run (the default for sign-off). */
+    strict: z.boolean().optional(),
+    /** What the harness changed in the stack's run, never on disk (one line each, e.g. a profile's shortened `for`). */
+    overrides: z.array(z.string()).optional(),
     signOff: z.strictObject({ eligible: z.boolean(), blockers: z.array(z.string()) }),
     /** Present for runs with a time story to tell (chaos drills). */
     timeline: timeline.optional(),
@@ -125,11 +133,31 @@ export interface RunSummary {
   notPassed: readonly Readonly<CheckResult>[];
 }
 
-/** `error` if any check errored, else `fail` if any failed, else `pass`. */
-export function verdictOf(checks: readonly Pick<CheckResult, "status">[]): Verdict {
-  if (checks.some((c) => c.status === "error")) return "error";
-  if (checks.some((c) => c.status === "fail")) return "fail";
-  return "pass";
+/** Checks that touched the real component they certify (pass or fail against it). */
+export function realChecks(checks: readonly Pick<CheckResult, "status">[]): number {
+  return checks.filter((c) => c.status === "pass" || c.status === "fail").length;
+}
+
+/**
+ * A run's verdict: `error` if any check errored, else `fail` if any failed; else, under `strict`,
+ * `fail` if any check was simulated or unavailable; else `fail` if no check ran against anything
+ * (a run that ran nothing never passes); else `pass`. `reason` says why when the statuses do not.
+ */
+export function judgeRun(checks: readonly Pick<CheckResult, "status">[], { strict = false }: { strict?: boolean } = {}): { verdict: Verdict; reason?: string } {
+  const counts = countStatuses(checks);
+  if (counts.error > 0) return { verdict: "error" };
+  if (counts.fail > 0) return { verdict: "fail" };
+  if (strict && counts.simulated + counts.unavailable > 0) {
+    return { verdict: "fail", reason: `--strict: ${counts.simulated} simulated and ${counts.unavailable} unavailable checks did not touch the real component they certify` };
+  }
+  if (counts.pass + counts.simulated === 0) {
+    return { verdict: "fail", reason: checks.length === 0 ? "no check ran" : `no check ran against anything (${counts.unavailable} unavailable, ${counts.unsupported} unsupported)` };
+  }
+  return { verdict: "pass" };
+}
+
+export function verdictOf(checks: readonly Pick<CheckResult, "status">[], options: { strict?: boolean } = {}): Verdict {
+  return judgeRun(checks, options).verdict;
 }
 
 export function countStatuses(checks: readonly Pick<CheckResult, "status">[]): StatusCounts {
@@ -138,11 +166,11 @@ export function countStatuses(checks: readonly Pick<CheckResult, "status">[]): S
   return counts;
 }
 
-export function summarize(result: Readonly<Pick<RunResult, "checks">>): RunSummary {
+export function summarize(result: Readonly<Pick<RunResult, "checks" | "strict">>): RunSummary {
   return {
     total: result.checks.length,
     counts: countStatuses(result.checks),
-    verdict: verdictOf(result.checks),
+    verdict: verdictOf(result.checks, { strict: result.strict === true }),
     notPassed: result.checks.filter((c) => c.status !== "pass"),
   };
 }

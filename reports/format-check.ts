@@ -1,5 +1,5 @@
 import type { CheckResult, CheckStatus, InventoryEntry, Measured, RunResult, Target } from "../assertions/run-result.ts";
-import { CHECK_STATUSES, summarize } from "../assertions/run-result.ts";
+import { CHECK_STATUSES, summarize, realChecks } from "../assertions/run-result.ts";
 import { formatDurationExact } from "../common/duration.ts";
 
 /** Shared text for the human-readable formats (Markdown, HTML, terminal), so they never disagree. */
@@ -21,6 +21,12 @@ export function formatTarget(target: Target | undefined): string {
   return `${target.comparator} ${withUnit(target.value, target.unit)}`;
 }
 
+/** The target, or `no target: <the contract's reason>` when the check has none. */
+export function formatTargetOrWhyNot(check: Readonly<Pick<CheckResult, "target" | "noTarget">>): string {
+  if (check.target !== undefined) return formatTarget(check.target);
+  return check.noTarget !== undefined ? `no target: ${check.noTarget.reason}` : "";
+}
+
 /** `12.5 s (p50 10 s, p95 20 s, p99 25 s, n=400)`, or the value, or the distribution alone. */
 export function formatMeasured(measured: Measured | undefined): string {
   if (measured === undefined) return "";
@@ -36,10 +42,10 @@ export function formatMeasured(measured: Measured | undefined): string {
   return parts.join(" ");
 }
 
-/** `pass 3 · fail 1 · error 0 · simulated 2 · unavailable 1 · unsupported 1 (total 8)`. */
+/** `pass 3 · fail 1 · error 0 · simulated 2 · unavailable 1 · unsupported 1 (total 8; 4 of 8 real)`: real = ran against the real component. */
 export function formatCounts(result: Readonly<Pick<RunResult, "checks">>): string {
   const { counts, total } = summarize(result);
-  return `${CHECK_STATUSES.map((s) => `${s} ${counts[s]}`).join(" · ")} (total ${total})`;
+  return `${CHECK_STATUSES.map((s) => `${s} ${counts[s]}`).join(" · ")} (total ${total}; ${realChecks(result.checks)} of ${total} real)`;
 }
 
 export function formatStatus(status: CheckStatus): string {

@@ -52,7 +52,7 @@ describe("HtmlReporter", () => {
 
   it("should show the verdict, counts and the checks that did not run against the real stack", () => {
     expect(html.contents).toContain('<h1>obsconf conformance: <span class="verdict verdict-error">ERROR</span></h1>');
-    expect(html.contents).toContain("<p class=\"counts\"><strong>Checks:</strong> pass 2 · fail 1 · error 1 · simulated 1 · unavailable 1 · unsupported 1 (total 7)</p>");
+    expect(html.contents).toContain("<p class=\"counts\"><strong>Checks:</strong> pass 2 · fail 1 · error 1 · simulated 1 · unavailable 1 · unsupported 1 (total 7; 3 of 7 real)</p>");
     expect(html.contents).toContain("<strong>3 of 7 checks did not run against the real stack</strong>");
   });
 

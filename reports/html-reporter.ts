@@ -12,6 +12,7 @@ import {
   formatStatus,
   formatSubstituteOrReason,
   formatTarget,
+  formatTargetOrWhyNot,
   imageTag,
 } from "./format-check.ts";
 import type { ReportFile, Reporter } from "./reporter.ts";
@@ -89,7 +90,10 @@ ${[
 ${result.signOff.blockers.length > 0 ? `<p>Sign-off blockers:</p>\n<ul class="blockers">\n${result.signOff.blockers.map((b) => `<li>${e(b)}</li>`).join("\n")}\n</ul>` : ""}
 </header>
 <main>
-<p class="counts"><strong>Checks:</strong> ${e(formatCounts(result))}</p>
+<p class="counts"><strong>Checks:</strong> ${e(formatCounts(result))}${result.strict ? " (--strict: simulated and unavailable checks fail the run)" : ""}</p>${[
+  ...(result.verdictReason ? [`<p class="verdict-reason"><strong>Why ${e(result.verdict.toUpperCase())}:</strong> ${e(result.verdictReason)}</p>`] : []),
+  ...(result.overrides?.length ? [`<h2>Runtime overrides</h2>\n<p>What the harness changed in this run (never in the manifests on disk):</p>\n<ul>${result.overrides.map((o) => `<li>${e(o)}</li>`).join("")}</ul>`] : []),
+].map((part) => `\n${part}`).join("")}
 ${
   notRun.length > 0
     ? `<div class="not-run" role="note"><p><strong>${notRun.length} of ${summary.total} checks did not run against the real stack</strong> (simulated ${summary.counts.simulated}, unavailable ${summary.counts.unavailable}, unsupported ${summary.counts.unsupported}); the verdict does not cover them:</p>
@@ -105,7 +109,7 @@ ${notRun.map((c) => `<li><code>${e(c.id)}</code> <span class="status status-${c.
 ${result.checks
   .map(
     (c) =>
-      `<tr class="row-${c.status}"><td><code>${e(c.id)}</code></td><td>${e(c.title)}</td><td><span class="status status-${c.status}">${formatStatus(c.status)}</span></td><td>${e(formatTarget(c.target))}</td><td>${e(formatMeasured(c.measured))}</td><td>${e(formatReason(c))}</td></tr>`,
+      `<tr class="row-${c.status}"><td><code>${e(c.id)}</code></td><td>${e(c.title)}</td><td><span class="status status-${c.status}">${formatStatus(c.status)}</span></td><td>${e(formatTargetOrWhyNot(c))}</td><td>${e(formatMeasured(c.measured))}</td><td>${e(formatReason(c))}</td></tr>`,
   )
   .join("\n")}
 </tbody>

@@ -48,7 +48,8 @@ function statusOf(c: ParsedCase, suite: ParsedSuite): string {
 }
 
 describe("JunitReporter", () => {
-  const xml = new JunitReporter().onRunEnd(sampleRun()).contents;
+  // simulatedAs "passed" (--junit-simulated-as-passed) keeps the mapping these tests were written for; the default is below.
+  const xml = new JunitReporter({ simulatedAs: "passed" }).onRunEnd(sampleRun()).contents;
   let dir = "";
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "obsconf-junit-"));
@@ -137,6 +138,15 @@ describe("JunitReporter", () => {
     ]);
     const simulated = suite.testcase.find((c) => idOf(c) === "logs.ingestion")!;
     expect(simulated["system-out"]!.split("\n")[0]).toBe("SIMULATED: passed against loki-reference-sink, not the real component");
+  });
+
+  it("should report a simulated check as skipped by default, naming the substitute, and count it in the suite's skipped", () => {
+    const { suites } = parse(new JunitReporter().onRunEnd(sampleRun()).contents);
+    const logs = suites.find((s) => s["@name"] === "obsconf.logs")!;
+    expect(logs["@skipped"]).toBe("1");
+    const simulated = logs.testcase.find((c) => idOf(c) === "logs.ingestion")!;
+    expect(simulated.skipped!["@message"]).toBe("simulated: measured against loki-reference-sink, not the real component");
+    expect(statusOf(simulated, logs)).toBe("skipped");
   });
 
   it("should escape markup, quotes and newlines in attributes and drop characters XML cannot carry", () => {

@@ -7,13 +7,16 @@ import { escapeXmlAttribute as attr, escapeXmlText as text } from "./xml-text.ts
 
 /**
  * `junit.xml`: one `<testsuite>` per pillar, one `<testcase>` per check. fail -> `<failure>`,
- * error -> `<error>`, unavailable/unsupported -> `<skipped>`, simulated -> passes with a
- * system-out line saying so, and the suite's `<properties>` name it (`<check id>.status=simulated`,
- * `<check id>.simulatedBy=...`): junit-10.xsd allows properties on a suite only. Validates against
- * `reports/schemas/junit.xsd`, the unchanged junit-10.xsd.
+ * error -> `<error>`, unavailable/unsupported/simulated -> `<skipped>` with the reason (a check that
+ * never touched the real component is not a green test); `simulatedAs: "passed"` keeps a simulated
+ * check a passing test with a system-out line saying so. The suite's `<properties>` name the
+ * simulated checks (`<check id>.status=simulated`, `<check id>.simulatedBy=...`): junit-10.xsd
+ * allows properties on a suite only. Validates against `reports/schemas/junit.xsd`, the unchanged junit-10.xsd.
  */
 export class JunitReporter implements Reporter {
   readonly format = "junit" as const;
+
+  constructor(private readonly options: { simulatedAs?: "skipped" | "passed" } = {}) {}
 
   onRunEnd(result: Readonly<RunResult>): ReportFile {
     const counts = countStatuses(result.checks);
@@ -23,7 +26,7 @@ export class JunitReporter implements Reporter {
     ];
     for (const pillar of PILLARS) {
       const checks = result.checks.filter((c) => c.pillar === pillar);
-      if (checks.length > 0) lines.push(...testsuite(result, pillar, checks));
+      if (checks.length > 0) lines.push(...testsuite(result, pillar, checks, this.options.simulatedAs ?? "skipped"));
     }
     lines.push(`</testsuites>`, ``);
     return { fileName: "junit.xml", contents: lines.join("\n") };
@@ -34,7 +37,7 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-function testsuite(result: Readonly<RunResult>, pillar: Pillar, checks: readonly Readonly<CheckResult>[]): string[] {
+function testsuite(result: Readonly<RunResult>, pillar: Pillar, checks: readonly Readonly<CheckResult>[], simulatedAs: "skipped" | "passed"): string[] {
   const counts = countStatuses(checks);
   const timeMs = checks.reduce((acc, c) => acc + c.durationMs, 0);
   const startedAt = checks.map((c) => c.startedAt).sort()[0] ?? result.startedAt;
@@ -48,14 +51,14 @@ function testsuite(result: Readonly<RunResult>, pillar: Pillar, checks: readonly
     `    </properties>`,
   ];
   return [
-    `  <testsuite name="obsconf.${pillar}" tests="${checks.length}" failures="${counts.fail}" errors="${counts.error}" skipped="${counts.unavailable + counts.unsupported}" time="${seconds(timeMs)}" timestamp="${attr(startedAt)}" hostname="${attr(result.host.hostname)}">`,
+    `  <testsuite name="obsconf.${pillar}" tests="${checks.length}" failures="${counts.fail}" errors="${counts.error}" skipped="${counts.unavailable + counts.unsupported + (simulatedAs === "skipped" ? counts.simulated : 0)}" time="${seconds(timeMs)}" timestamp="${attr(startedAt)}" hostname="${attr(result.host.hostname)}">`,
     ...properties,
-    ...checks.flatMap((c) => testcase(c)),
+    ...checks.flatMap((c) => testcase(c, simulatedAs)),
     `  </testsuite>`,
   ];
 }
 
-function testcase(check: Readonly<CheckResult>): string[] {
+function testcase(check: Readonly<CheckResult>, simulatedAs: "skipped" | "passed"): string[] {
   const open = `    <testcase classname="obsconf.${attr(check.pillar)}" name="${attr(`${check.id}: ${check.title}`)}" time="${seconds(check.durationMs)}">`;
   const details = checkDetailLines(check).join("\n");
   const body: string[] = [];
@@ -65,6 +68,10 @@ function testcase(check: Readonly<CheckResult>): string[] {
       break;
     case "simulated": {
       const by = check.simulatedBy ?? [];
+      if (simulatedAs === "skipped") {
+        body.push(`      <skipped message="${attr(`simulated: measured against ${by.length > 0 ? by.join(", ") : "a substitute"}, not the real component`)}"/>`, systemOut(details));
+        break;
+      }
       body.push(
         systemOut(`SIMULATED: passed against ${by.length > 0 ? by.join(", ") : "a substitute"}, not the real component\n${details}`),
       );

@@ -21,7 +21,7 @@ describe("MarkdownReporter", () => {
   });
 
   it("should count every status and list what did not run against the real stack", () => {
-    expect(lines).toContain("**Checks:** pass 2 · fail 1 · error 1 · simulated 1 · unavailable 1 · unsupported 1 (total 7)");
+    expect(lines).toContain("**Checks:** pass 2 · fail 1 · error 1 · simulated 1 · unavailable 1 · unsupported 1 (total 7; 3 of 7 real)");
     expect(lines).toContain(
       "> **3 of 7 checks did not run against the real stack** (simulated 1, unavailable 1, unsupported 1); the verdict does not cover them:",
     );

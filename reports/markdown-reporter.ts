@@ -10,6 +10,7 @@ import {
   formatStatus,
   formatSubstituteOrReason,
   formatTarget,
+  formatTargetOrWhyNot,
   imageTag,
 } from "./format-check.ts";
 import type { ReportFile, Reporter } from "./reporter.ts";
@@ -48,7 +49,11 @@ export function renderMarkdown(result: Readonly<RunResult>): string {
   if (result.signOff.blockers.length > 0) {
     out.push("Sign-off blockers:", "", ...result.signOff.blockers.map((b) => `- ${inline(b)}`), "");
   }
-  out.push(`**Checks:** ${formatCounts(result)}`, "");
+  out.push(`**Checks:** ${formatCounts(result)}${result.strict ? " (--strict: simulated and unavailable checks fail the run)" : ""}`, "");
+  if (result.verdictReason) out.push(`**Why ${result.verdict.toUpperCase()}:** ${inline(result.verdictReason)}`, "");
+  if (result.overrides?.length) {
+    out.push("## Runtime overrides", "", "What the harness changed in this run (never in the manifests on disk):", "", ...result.overrides.map((o) => `- ${inline(o)}`), "");
+  }
   const notRun = summary.notPassed.filter((c) => c.status === "simulated" || c.status === "unavailable" || c.status === "unsupported");
   if (notRun.length > 0) {
     out.push(
@@ -61,7 +66,7 @@ export function renderMarkdown(result: Readonly<RunResult>): string {
   out.push(
     table(
       ["id", "title", "status", "target", "measured", "reason"],
-      result.checks.map((c) => [md(code(c.id)), c.title, md(`**${formatStatus(c.status)}**`), formatTarget(c.target), formatMeasured(c.measured), formatReason(c)]),
+      result.checks.map((c) => [md(code(c.id)), c.title, md(`**${formatStatus(c.status)}**`), formatTargetOrWhyNot(c), formatMeasured(c.measured), formatReason(c)]),
     ),
     "",
   );

@@ -41,7 +41,7 @@ function consistencyErrors(result: RunResult): string[] {
   result.timeline?.windows.forEach((w, i) => {
     if (w.toMs < w.fromMs) errors.push(`/timeline/windows/${i}: expected toMs >= fromMs, saw ${w.fromMs} .. ${w.toMs}`);
   });
-  const expected = verdictOf(result.checks);
+  const expected = verdictOf(result.checks, { strict: result.strict === true });
   if (result.verdict !== expected) errors.push(`/verdict: expected ${expected} from the checks' statuses, saw ${result.verdict}`);
   return errors;
 }

@@ -15,7 +15,7 @@ describe("formatVerdictTable", () => {
         "SIMULATED  logs.ingestion          < 30 s            0.84 s (p50 0.8 s, p95 1.3 s, p99 1.3 s, n=8)     loki binary not found on PATH; the reference Loki sink answered instead…",
         "FAIL       traces.throughput       >= 10000 spans/s  7420 spans/s                                      7420 spans/s accepted < 10000 spans/s",
         "",
-        "verdict FAIL: pass 1 · fail 1 · error 0 · simulated 1 · unavailable 0 · unsupported 0 (total 3)",
+        "verdict FAIL: pass 1 · fail 1 · error 0 · simulated 1 · unavailable 0 · unsupported 0 (total 3; 2 of 3 real)",
         "sign-off: not eligible (profile is ci)",
         "",
       ].join("\n"),

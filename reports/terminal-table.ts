@@ -1,5 +1,5 @@
 import type { CheckStatus, RunResult } from "../assertions/run-result.ts";
-import { formatCounts, formatMeasured, formatReason, formatStatus, formatTarget } from "./format-check.ts";
+import { formatCounts, formatMeasured, formatReason, formatStatus, formatTargetOrWhyNot } from "./format-check.ts";
 
 export interface TerminalTableOptions {
   /** ANSI colours for status words; decide with `shouldUseColor()`. */
@@ -44,7 +44,7 @@ function fit(text: string, width: number): string {
 export function formatVerdictTable(result: Readonly<RunResult>, { color }: TerminalTableOptions): string {
   const rows = result.checks.map((c) => ({
     status: c.status,
-    cells: [formatStatus(c.status), c.id, formatTarget(c.target), formatMeasured(c.measured), formatReason(c)],
+    cells: [formatStatus(c.status), c.id, formatTargetOrWhyNot(c), formatMeasured(c.measured), formatReason(c)],
   }));
   const widths = COLUMNS.map((col, i) => Math.min(col.maxWidth, Math.max(col.header.length, ...rows.map((r) => Array.from(r.cells[i]!).length))));
   const line = (cells: readonly string[], status?: CheckStatus) =>
@@ -61,7 +61,8 @@ export function formatVerdictTable(result: Readonly<RunResult>, { color }: Termi
     line(widths.map((w) => "-".repeat(w))),
     ...rows.map((r) => line(r.cells, r.status)),
     "",
-    `verdict ${verdict}: ${formatCounts(result)}`,
+    `verdict ${verdict}: ${formatCounts(result)}${result.strict ? " (--strict)" : ""}`,
+    ...(result.verdictReason ? [`  why: ${result.verdictReason}`] : []),
     `sign-off: ${result.signOff.eligible ? "eligible" : `not eligible (${result.signOff.blockers.join("; ")})`}`,
     "",
   ].join("\n");

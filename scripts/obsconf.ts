@@ -112,6 +112,8 @@ program
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
   .option("--out <dir>", "report directory (default: reports/out/<run-id>); must not exist")
   .option("--keep-runs <n>", `after the run, keep only the newest n runs (runs/<run-id> and reports/out/<run-id>; a run still running or holding host state is kept); 0 keeps every run`, parseCount("--keep-runs"), DEFAULT_KEEP_RUNS)
+  .option("--strict", "a simulated or unavailable check fails the run (exit 1): every check must touch the real component it certifies")
+  .option("--junit-simulated-as-passed", "in junit.xml, report simulated checks as passing tests (default: skipped, with the substitute named)")
   .option("--baseline <file>", "compare with this run-result.json (the last accepted run, same scenario and profile) using the contract's regression bands; a regression fails the run (exit 1); the diff goes to <out>/diff/")
   .option("--only <prefixes>", "run only checks whose id starts with one of these (comma-separated, e.g. metrics.,alerts. or throughput.metrics)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
   .option(

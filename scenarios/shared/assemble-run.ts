@@ -1,7 +1,7 @@
 import { cpus, hostname, release, type } from "node:os";
 import type { Clock } from "../../common/clock.ts";
-import type { Contract, Profile } from "../../assertions/contract.ts";
-import { verdictOf, type CheckResult, type RunResult, type Timeline } from "../../assertions/run-result.ts";
+import { untargetedReason, type Contract, type Profile } from "../../assertions/contract.ts";
+import { judgeRun, type CheckResult, type RunResult, type Timeline } from "../../assertions/run-result.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
 import type { ComponentStatus } from "../../stack/started-stack.ts";
 import { inventoryOf } from "./inventory.ts";
@@ -20,6 +20,10 @@ export interface AssembleRunInput {
   blockers?: readonly string[];
   /** The drill's one timeline (chaos), when the scenario has one. */
   timeline?: Timeline;
+  /** `--strict`: simulated and unavailable checks fail the run. */
+  strict?: boolean;
+  /** What the harness changed in the stack's run (one line each). */
+  overrides?: readonly string[];
 }
 
 /** The RunResult of a scenario: inventory, checks in id order, verdict, and every sign-off blocker. */
@@ -34,6 +38,7 @@ export function assembleRun(a: AssembleRunInput): RunResult {
     ...inventory.filter((c) => c.runAs === "unavailable" || c.runAs === "error").map((c) => `${c.component} did not run`),
     ...a.checks.filter((c) => c.status !== "pass").map((c) => `check ${c.id} is ${c.status}`),
   ];
+  const { verdict, reason: verdictReason } = judgeRun(a.checks, { strict: a.strict === true });
   return {
     schemaVersion: 1,
     runId: a.runId,
@@ -46,9 +51,19 @@ export function assembleRun(a: AssembleRunInput): RunResult {
     finishedAt: new Date(finishedAtMs).toISOString(),
     durationMs: Math.round(finishedAtMs - a.startedAtMs),
     inventory,
-    checks: a.checks.sort((x, y) => x.id.localeCompare(y.id)),
-    verdict: verdictOf(a.checks),
+    checks: a.checks.map((check) => withTargetOrWhyNot(check, a.contract)).sort((x, y) => x.id.localeCompare(y.id)),
+    verdict,
+    ...(verdictReason ? { verdictReason } : {}),
+    ...(a.strict ? { strict: true } : {}),
+    ...(a.overrides?.length ? { overrides: [...a.overrides] } : {}),
     signOff: { eligible: blockers.length === 0, blockers },
     ...(a.timeline ? { timeline: a.timeline } : {}),
   };
+}
+
+/** A check shows its target, or the contract's row saying why it has none. */
+function withTargetOrWhyNot(check: CheckResult, contract: Contract): CheckResult {
+  if (check.target !== undefined || check.noTarget !== undefined) return check;
+  const why = untargetedReason(contract, check.id);
+  return why ? { ...check, noTarget: why } : check;
 }

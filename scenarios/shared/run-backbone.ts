@@ -32,6 +32,8 @@ export interface ScenarioOptions extends QuerySuiteFiles {
   overrides?: readonly RuntimeOverride[];
   /** Rewrites where Alertmanager's receivers point (negative controls: a closed port). */
   sinkEndpoints?: (endpoints: SinkEndpoints) => SinkEndpoints;
+  /** `--strict`: a simulated or unavailable check fails the run (the default for sign-off). */
+  strict?: boolean;
   logger?: Logger;
   progress?: (event: ProgressEvent) => void;
   clock?: Clock;
@@ -131,7 +133,8 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
   await stack.stop();
   return assembleRun({
     scenario: scenario.name, runId, profile, contract, runtime: options.runtime, statuses, checks, startedAtMs, clock,
-    blockers: scenario.blockers?.(plan, profile) ?? [], ...(timeline ? { timeline } : {}),
+    blockers: scenario.blockers?.(plan, profile) ?? [], ...(timeline ? { timeline } : {}), ...(options.strict ? { strict: true } : {}),
+    overrides: overrides.map((o) => `${o.component}: ${o.describe}`),
   });
 }
 

@@ -2,7 +2,7 @@ import path from "node:path";
 import { InputError } from "../../common/errors.ts";
 import { createLogger } from "../../common/log.ts";
 import { formatVerdictTable, shouldUseColor } from "../../reports/terminal-table.ts";
-import { reportFormats } from "../../reports/registry.ts";
+import { reportFormats, reportersWith } from "../../reports/registry.ts";
 import { writeReports } from "../../reports/write-reports.ts";
 import { chaosScenario } from "../../scenarios/chaos/run-chaos.ts";
 import { conformanceScenario } from "../../scenarios/conformance/run-conformance.ts";
@@ -19,6 +19,10 @@ import { compareWithBaseline, preflightBaseline } from "./run-baseline.ts";
 export { SCENARIOS };
 
 export interface RunCommandOptions {
+  /** `--strict`: simulated and unavailable checks fail the run. */
+  strict?: boolean;
+  /** `--junit-simulated-as-passed`: junit.xml keeps simulated checks as passing tests. */
+  junitSimulatedAsPassed?: boolean;
   runtime: string;
   profile: string;
   manifests: string;
@@ -82,7 +86,7 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   const logger = createLogger({ write: (line) => process.stderr.write(`${clearLive}${line}\n`) });
   const run = () =>
     runScenario(chosen, {
-      runtime, profile: options.profile, manifestsDir: options.manifests, runsDir: options.runsDir, bins: options.bin, logger,
+      runtime, profile: options.profile, manifestsDir: options.manifests, runsDir: options.runsDir, bins: options.bin, logger, ...(options.strict ? { strict: true } : {}),
       ...(options.contract ? { contractFile: options.contract } : {}),
       ...(options.promqlSuite ? { promqlSuiteFile: options.promqlSuite } : {}),
       ...(options.logqlSuite ? { logqlSuiteFile: options.logqlSuite } : {}),
@@ -92,7 +96,7 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
     });
   const result = await run().finally(() => progress.stop());
   const outDir = options.out ?? path.join(DEFAULT_REPORTS_DIR, result.runId);
-  const files = await writeReports(result, { outDir, formats: reportFormats });
+  const files = await writeReports(result, { outDir, formats: reportFormats, reporters: reportersWith(options.junitSimulatedAsPassed ? { junitSimulatedAs: "passed" } : {}) });
   process.stdout.write(`\n${formatVerdictTable(result, { color: shouldUseColor() })}\n`);
   process.stdout.write(`\nreports: ${files.map((f) => path.relative(process.cwd(), f) || f).join(", ")}\n`);
   if (options.keepRuns !== undefined && options.keepRuns > 0) {
