@@ -6,8 +6,10 @@ import type { CheckIdentity } from "./check-builder.ts";
 export interface CheckDef {
   readonly title: string;
   readonly pillar: Pillar;
-  /** The contract target it is judged against (absent: the check names its own, e.g. the required routes). */
+  /** The contract target it is judged against. */
   readonly target?: TargetPath;
+  /** A target the check builds from another part of the contract (the required routes), named for reports. */
+  readonly targetFrom?: string;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface CheckDef {
 export const CHECKS = {
   "config.prometheus.retention": { title: "Prometheus retention", pillar: "config", target: "retention.prometheus" },
   "config.prometheus.scrape-interval": { title: "Prometheus scrape interval", pillar: "config", target: "scrapeInterval.prometheus" },
-  "config.alertmanager.routes": { title: "Alertmanager routes", pillar: "config" },
+  "config.alertmanager.routes": { title: "Alertmanager routes", pillar: "config", targetFrom: "targets.alertRoutes" },
   "config.loki.retention": { title: "Loki retention", pillar: "config", target: "retention.loki" },
   "metrics.ingestion.push": { title: "Metrics ingestion, push path (remote write -> queryable in Prometheus)", pillar: "metrics", target: "latency.ingestion.metrics" },
   "metrics.ingestion.long-term": {
