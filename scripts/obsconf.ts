@@ -6,6 +6,7 @@ import { DEFAULT_FAULTS } from "../scenarios/chaos/default-faults.ts";
 import { collectBin, DEFAULT_MANIFESTS, DEFAULT_RULE_TESTS, parseList, parsePositiveMs } from "./cli-options.ts";
 import { cleanupCommand } from "./commands/cleanup.ts";
 import { planCommand } from "./commands/plan.ts";
+import { PROVISIONED_COMPONENTS, setupComponentsCommand } from "./commands/setup-components.ts";
 import { runLokiSinkFromArgs } from "../stack/reference-sinks/loki/run-loki-sink.ts";
 import { runTempoSinkFromArgs } from "../stack/reference-sinks/tempo/tempo-sink-cli.ts";
 import { runCommand, SCENARIOS } from "./commands/run.ts";
@@ -117,6 +118,16 @@ program
   .addOption(contextOption())
   .addHelpText("after", `${CHAOS_HELP}${EXIT_CODES}`)
   .action(async (scenario: string, options) => setExit(await runCommand(scenario, options)));
+
+const setup = program.command("setup").description("set up what obsconf runs on (the Debian packages and npm dependencies: scripts/setup.sh)");
+setup
+  .command("components")
+  .description("provision the real components at the versions stack/manifests pins into the component cache (~/.cache/obsconf/components; OBSCONF_COMPONENTS_CACHE overrides): Prometheus, Alertmanager, node-exporter, kube-state-metrics from the Go module proxy, the OpenTelemetry Collector with its builder, Kafka from Maven Central; reused when cached")
+  .addOption(manifestsOption())
+  .option("--only <names>", "only these components (comma-separated)", parseList("--only", PROVISIONED_COMPONENTS))
+  .option("--force", "rebuild even when cached")
+  .addHelpText("after", EXIT_CODES)
+  .action(async (options) => setExit(await setupComponentsCommand(options)));
 
 program
   .command("cleanup")

@@ -7,5 +7,6 @@ export const kubeStateMetrics: ComponentDef = {
   binaries: ["kube-state-metrics"],
   versionArgs: ["--version"],
   versionPattern: /v?(\d+\.\d+\.\d+)/,
-  localBlocker: "it watches a Kubernetes API server, and the local runtime has none (use --runtime k3s or cluster)",
+  localBlocker: "it watches a Kubernetes API server, and the local runtime has none (set OBSCONF_KUBECONFIG to a kubeconfig to run it against that API server, or use --runtime k3s or cluster)",
+  unblockedByKubeconfig: true,
 };

@@ -59,10 +59,10 @@ async function buildGo(context: BuildContext, recipe: GoRecipe): Promise<BuildRe
   const version = recipe.moduleVersion(context.tag);
   const step = (what: string, args: readonly string[], lowPriority = true) =>
     runStep({ label: context.label, what, command: go, args, cwd: moduleDir, env, logger: context.logger, lowPriority, timeoutMs: context.stepTimeoutMs });
-  const committed = /^require\s+(\S+)\s+(\S+)/m.exec(await readFile(path.join(moduleDir, "go.mod"), "utf8"));
+  const locked = lockedVersion(await readFile(path.join(moduleDir, "go.mod"), "utf8"), recipe.module);
   await step(`go mod edit -require=${recipe.module}@${version}`, ["mod", "edit", `-require=${recipe.module}@${version}`], false);
-  if (committed?.[1] !== recipe.module || committed[2] !== version) {
-    context.logger.info(`${context.label}: tools/components/${recipe.moduleDir}/go.mod locks ${committed?.[1]}@${committed?.[2]}, the manifest pins ${version}: resolving ${version} now (commit the updated go.mod/go.sum, and check the upstream go.mod's replace/exclude lines, to lock it)`);
+  if (locked !== version) {
+    context.logger.info(`${context.label}: tools/components/${recipe.moduleDir}/go.mod locks ${recipe.module}@${locked ?? "nothing"}, the manifest pins ${version}: resolving ${version} now (commit the updated go.mod/go.sum, and check the upstream go.mod's replace/exclude lines, to lock it)`);
     await step("go mod tidy (resolve the pinned version's dependencies)", ["mod", "tidy"]);
   }
   const buildArgs = ["build", "-trimpath", `-ldflags=-s -w ${Object.entries(recipe.versionFlags(context.tag)).map(([name, value]) => `-X ${name}=${value}`).join(" ")}`];
@@ -77,6 +77,12 @@ async function buildGo(context: BuildContext, recipe: GoRecipe): Promise<BuildRe
   await mkdir(binDir, { recursive: true });
   await step(`go build ${recipe.packages.map((p) => p.pkg).join(" ")} (modules from the Go module proxy on first use)`, [...buildArgs, "-o", `${binDir}/`, ...recipe.packages.map((p) => p.pkg)]);
   return { outputs: ["bin"], binaries: Object.fromEntries(recipe.packages.map((p) => [p.binary, `bin/${p.binary}`])), toolchain: context.toolchain.go.ok ? context.toolchain.go.version : "go" };
+}
+
+/** The version of `module` a go.mod requires (single-line or block form). */
+export function lockedVersion(goMod: string, module: string): string | undefined {
+  const escaped = module.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, "m").exec(goMod)?.[1];
 }
 
 async function buildCollector(context: BuildContext, recipe: CollectorRecipe): Promise<BuildResult> {

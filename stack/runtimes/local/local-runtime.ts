@@ -11,10 +11,10 @@ import type { ComponentPlan } from "../../plan.ts";
 import type { ComponentControl, ComponentStatus, Endpoint, ExtraPod, ExtraService, FaultPlacement, RuntimeOverride, StackEndpoints, StartedStack, StoppedStack } from "../../started-stack.ts";
 import { onShutdown } from "./child-registry.ts";
 import { LocalComponentControl } from "./component-control.ts";
-import { ComponentProcess } from "./component-process.ts";
+import { ComponentProcess, ExitedError } from "./component-process.ts";
 import { dataDirsOf, FaultPlacements, type Runnable } from "./fault-placements.ts";
 import { freePort } from "./free-port.ts";
-import { rewriteArg, rewriteEnvValue, rewriteText, type RewriteContext } from "./loopback-rewrite.ts";
+import { rewriteArg, rewriteEnvValue, rewriteMountPaths, rewriteText, type RewriteContext } from "./loopback-rewrite.ts";
 import { extraServiceToLocal, localPodName, localServicesOf } from "./local-services.ts";
 import { planLocal } from "./plan-local.ts";
 
@@ -157,21 +157,41 @@ export class StartedLocalStack implements StartedStack {
     }
     for (const line of this.#rewrites) logger.info(`  rewrite: ${line}`);
     const timeoutMs = options.readyTimeoutMs ?? 30_000;
+    const settled = new Map<string, { promise: Promise<boolean>; resolve: (ready: boolean) => void }>();
+    for (const r of runnable) {
+      let resolve!: (ready: boolean) => void;
+      settled.set(r.spec.name, { promise: new Promise<boolean>((res) => (resolve = res)), resolve });
+    }
     await Promise.all(runnable.map(async (r) => {
       const process = this.#processes.get(r.spec.name)!;
       const startedAt = performance.now();
-      logger.info(`  starting ${r.spec.name}: ${r.plan.binary} ${process.spec.argv.join(" ")}`);
+      logger.info(`  starting ${r.spec.name}: ${process.spec.binary} ${process.spec.argv.join(" ")}`);
       process.start();
       try {
-        await process.waitReady(timeoutMs);
+        try {
+          await process.waitReady(timeoutMs);
+        } catch (error) {
+          // A component that cannot start before what it sends to answers (the collector's kafka
+          // exporter connects at start) exits; kubelet would restart it. Here: once, after those are ready.
+          const waitingFor = [...(this.#dependsOn.get(r.spec.name) ?? [])].filter((d) => settled.has(d) && this.#statuses.get(d)?.status.state !== "ready");
+          if (!(error instanceof ExitedError) || waitingFor.length === 0) throw error;
+          logger.info(`  ${r.spec.name} exited before it was ready while ${waitingFor.join(", ")} (which it sends to) was starting; starting it again once ${waitingFor.length > 1 ? "they are" : "it is"} ready, as kubelet restarts a crashed container`);
+          const readyNow = await Promise.all(waitingFor.map((d) => settled.get(d)!.promise));
+          if (readyNow.includes(false)) throw error;
+          this.#rewrites.push(`${r.spec.name}: started again after ${waitingFor.join(", ")} became ready (it exited while ${waitingFor.length > 1 ? "they were" : "it was"} starting: ${error.message.split("\n")[0]})`);
+          process.start();
+          await process.waitReady(Math.max(5_000, timeoutMs - (performance.now() - startedAt)));
+        }
         const readyAfterMs = Math.round(performance.now() - startedAt);
         this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "ready", readyAfterMs, ...(process.pid ? { pid: process.pid } : {}) } });
         this.#endpoints[r.spec.name] = Object.fromEntries(services.filter((s) => s.component === r.spec.name).flatMap((s) => s.ports.map((p) => [p.name, endpoint(p.local)])));
         logger.info(`  ${r.spec.name} ready after ${readyAfterMs}ms`);
+        settled.get(r.spec.name)!.resolve(true);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "error", error: message } });
         logger.error(`${r.spec.name}: ${message}`);
+        settled.get(r.spec.name)!.resolve(false);
       }
     }));
   }
@@ -236,13 +256,33 @@ export class StartedLocalStack implements StartedStack {
     for (const o of mine) if (o.args) args = o.args(args);
     const rewritten = args.map((a) => rewriteArg(a, context, (_from, _to, service) => depends(service)));
     rewritten.forEach((a, i) => a !== args[i] && this.#rewrites.push(`${spec.name}: arg ${args[i]} -> ${a}`));
-    const argv = def.localArgv ? def.localArgv(spec, rewritten) : rewritten;
-    const env = { ...baseEnv(r.dir), ...Object.fromEntries(spec.container.env.map((e) => [e.name, "value" in e ? rewriteEnvValue(e.name, e.value, context, (_from, _to, service) => depends(service)) : fieldRef(e.fieldRef, spec)])) };
+    let argv = def.localArgv ? def.localArgv(spec, rewritten) : rewritten;
+    if (r.plan.kubeconfig) {
+      argv = [...argv, `--kubeconfig=${r.plan.kubeconfig}`];
+      this.#rewrites.push(`${spec.name}: + --kubeconfig=${r.plan.kubeconfig} (the Kubernetes API it watches; OBSCONF_KUBECONFIG)`);
+    }
+    const containerEnv = Object.fromEntries(spec.container.env.map((e) => [e.name, "value" in e ? rewriteEnvValue(e.name, e.value, context, (_from, _to, service) => depends(service)) : fieldRef(e.fieldRef, spec)]));
+    let env = { ...baseEnv(r.dir), ...containerEnv };
+    let binary = r.plan.binary;
+    let afterReady: ((signal: AbortSignal) => Promise<void>) | undefined;
+    if (def.localLaunch) {
+      const launch = await def.localLaunch({
+        spec, binary: r.plan.binary, ...(r.plan.installDir ? { installDir: r.plan.installDir } : {}), containerEnv, args: rewritten, dir: r.dir,
+        localPath: (containerPath) => rewriteMountPaths(containerPath, context.mounts),
+        reachOf: (containerPort) => r.reach.get(containerPort),
+        note: (line) => this.#rewrites.push(line),
+      });
+      binary = launch.binary;
+      argv = launch.argv;
+      env = { ...env, ...launch.env };
+      afterReady = launch.afterReady;
+    }
     const readiness = spec.container.readiness;
     const probePort = readiness && readiness.kind !== "exec" ? r.ports.get(readiness.port) : undefined;
     logger.debug(`${spec.name}: run dir ${r.dir}`);
     return new ComponentProcess({
-      component: spec.name, binary: r.plan.binary, argv, env, cwd: r.dir, logDir,
+      component: spec.name, binary, argv, env, cwd: r.dir, logDir,
+      ...(afterReady ? { afterReady } : {}),
       ...(r.netns ? { netns: r.netns.info.name } : {}),
       ...(readiness?.kind === "http" && probePort ? { readiness: { kind: "http" as const, url: `http://${r.host}:${probePort}${readiness.path}` } } : {}),
       ...(readiness?.kind === "tcp" && probePort ? { readiness: { kind: "tcp" as const, host: r.host, port: probePort } } : {}),
