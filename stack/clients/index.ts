@@ -5,3 +5,6 @@ export * from "./alertmanager-client.ts";
 export * from "./tempo-client.ts";
 export * from "./loki-client.ts";
 export * from "./receiver-counters.ts";
+export * from "./collector-counters.ts";
+export * from "./kafka-client.ts";
+export * from "./otlp-kafka-records.ts";
