@@ -119,7 +119,7 @@ program
   .addHelpText("after", `${CHAOS_HELP}${EXIT_CODES}`)
   .action(async (scenario: string, options) => setExit(await runCommand(scenario, options)));
 
-const setup = program.command("setup").description("set up what obsconf runs on (the Debian packages and npm dependencies: scripts/setup.sh)");
+const setup = program.command("setup").description("set up what obsconf runs on: `setup components` provisions the real components (scripts/setup.sh installs the Debian packages and npm dependencies, then runs it)").addHelpText("after", EXIT_CODES);
 setup
   .command("components")
   .description("provision the real components at the versions stack/manifests pins into the component cache (~/.cache/obsconf/components; OBSCONF_COMPONENTS_CACHE overrides): Prometheus, Alertmanager, node-exporter, kube-state-metrics from the Go module proxy, the OpenTelemetry Collector with its builder, Kafka from Maven Central; reused when cached")
