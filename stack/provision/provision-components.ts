@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { silentLogger, type Logger } from "../../common/log.ts";
-import { COMPONENT_NAMES } from "../components/index.ts";
+import { COMPONENT_NAMES, componentDef } from "../components/index.ts";
 import { extractComponents } from "../manifest/component-spec.ts";
 import { loadManifests } from "../manifest/load-manifests.ts";
 import { buildRecipe } from "./build-recipe.ts";
@@ -92,7 +92,7 @@ async function provisionOne(recipe: ComponentRecipe, tag: string, options: OneOp
     const hash = await recipeHash(recipe, options.toolsDir);
     const result = await buildRecipe({ recipe, tag, buildDir, toolsCacheDir: path.join(root, ".tools"), toolsDir: options.toolsDir, toolchain: options.toolchain, env: options.env, logger, label, stepTimeoutMs: options.stepTimeoutMs });
     const main = mainBinaryOf(recipe);
-    if (main) await checkVersion(path.join(buildDir, result.binaries[main]!), tag, label, logger);
+    if (main) await checkVersion(path.join(buildDir, result.binaries[main]!), componentDef(recipe.component).versionArgs, tag, label, logger);
     const durationMs = Math.round(performance.now() - startedAt);
     const provenance: Provenance = { component: recipe.component, tag, source, recipeHash: hash, toolchain: result.toolchain, builtAt: new Date().toISOString(), durationMs, binaries: result.binaries };
     // Assemble next to the final dir, then swap it in whole: a reader never sees half an entry.
@@ -121,12 +121,12 @@ async function provisionOne(recipe: ComponentRecipe, tag: string, options: OneOp
 }
 
 /** The built binary must say the manifest's version: plan-local compares exactly that. */
-async function checkVersion(binary: string, tag: string, label: string, logger: Logger): Promise<void> {
-  const out = await new Promise<string>((resolve) => execFile(binary, ["--version"], { timeout: 20_000 }, (_e, stdout, stderr) => resolve(`${stdout}\n${stderr}`)));
+async function checkVersion(binary: string, versionArgs: readonly string[], tag: string, label: string, logger: Logger): Promise<void> {
+  const out = await new Promise<string>((resolve) => execFile(binary, [...versionArgs], { timeout: 20_000 }, (_e, stdout, stderr) => resolve(`${stdout}\n${stderr}`)));
   const bare = tag.replace(/^v/, "");
   const line = out.split("\n").find((l) => l.includes(bare));
-  if (!line) throw new Error(`${label}: ${path.basename(binary)} --version does not name ${bare}: ${JSON.stringify(out.trim().split("\n")[0] ?? "")}`);
-  logger.info(`${label}: ${path.basename(binary)} --version: ${line.trim()}`);
+  if (!line) throw new Error(`${label}: ${path.basename(binary)} ${versionArgs.join(" ")} does not name ${bare}: ${JSON.stringify(out.trim().split("\n")[0] ?? "")}`);
+  logger.info(`${label}: ${path.basename(binary)} ${versionArgs.join(" ")}: ${line.trim()}`);
 }
 
 function describeTool(tool: Toolchain["go"]): string {
