@@ -9,6 +9,7 @@ import { adaptPrometheusConfig } from "../components/prometheus-local-config.ts"
 import { rewriteMountPaths } from "../runtimes/local/loopback-rewrite.ts";
 import { localServicesOf } from "../runtimes/local/local-services.ts";
 import { findBinary } from "../runtimes/local/find-binary.ts";
+import { lookupProvisioned } from "../provision/provision-cache.ts";
 import { runTool } from "./run-tool.ts";
 
 export type ValidationStatus = "pass" | "fail" | "unsupported";
@@ -46,8 +47,9 @@ export async function validateStack(options: ValidateOptions): Promise<Validatio
   try {
     const prometheus = specs.find((s) => s.name === "prometheus")!;
     const alertmanager = specs.find((s) => s.name === "alertmanager")!;
-    const promtool = await findBinary(["promtool"], options.bins?.promtool, ["--version"], /version (\d+\.\d+\.\d+)/);
-    const amtool = await findBinary(["amtool"], options.bins?.amtool, ["--version"], /version (\d+\.\d+\.\d+)/);
+    // The checkers of the pinned versions when provisioned (obsconf setup components), else PATH's.
+    const promtool = await findBinary(["promtool"], options.bins?.promtool ?? (await provisionedTool(prometheus, "promtool")), ["--version"], /version (\d+\.\d+\.\d+)/);
+    const amtool = await findBinary(["amtool"], options.bins?.amtool ?? (await provisionedTool(alertmanager, "amtool")), ["--version"], /version (\d+\.\d+\.\d+)/);
     // Checked as the local runtime runs it: Debian's Prometheus is built without Kubernetes SD,
     // so discovery becomes static groups with the same __meta_kubernetes_* labels (see adaptPrometheusConfig).
     const services = specs.flatMap((s) => localServicesOf(s, (port) => port));
@@ -164,4 +166,11 @@ async function checkAlertmanagerConfig(set: ManifestSet, spec: ComponentSpec, am
 
 function lastLine(output: string, root: string): string {
   return (output.split(root).join("").trim().split("\n").pop() ?? "").trim();
+}
+
+/** A tool built with a component at the manifest's version (promtool with Prometheus), when the cache holds it. */
+async function provisionedTool(spec: ComponentSpec, binary: string): Promise<string | undefined> {
+  const cached = await lookupProvisioned(spec.name, spec.image.tag);
+  const relative = cached?.state === "ready" ? cached.provenance.binaries[binary] : undefined;
+  return relative && cached ? path.join(cached.dir, relative) : undefined;
 }
