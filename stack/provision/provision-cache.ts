@@ -49,10 +49,15 @@ export type CacheLookup =
   | { state: "failed"; dir: string; failure: ProvisionFailure }
   | { state: "absent"; dir: string };
 
-/** sha256 over the recipe's definition and its project-owned input files. */
-export async function recipeHash(recipe: ComponentRecipe, toolsDir = TOOLS_DIR): Promise<string> {
+/**
+ * sha256 over what the recipe does for this tag (its data and the values its functions give for the
+ * tag, never their source text, which differs between loaders) and its project-owned input files.
+ */
+export async function recipeHash(recipe: ComponentRecipe, tag: string, toolsDir = TOOLS_DIR): Promise<string> {
   const hash = createHash("sha256");
-  hash.update(JSON.stringify(recipe, (_key, value: unknown) => (typeof value === "function" ? String(value) : value instanceof RegExp ? String(value) : value)));
+  const applied: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(recipe)) applied[key] = typeof value === "function" ? (value as (t: string) => unknown)(tag) : value instanceof RegExp ? String(value) : value;
+  hash.update(JSON.stringify(applied));
   for (const input of recipe.inputs) {
     hash.update(`\0${input}\0`);
     hash.update(await readFile(path.join(toolsDir, input)));
@@ -69,7 +74,7 @@ export async function lookupProvisioned(component: string, tag: string, { root =
   if (provenance) {
     const missing = await missingFiles(dir, recipe, provenance);
     if (missing) return { state: "stale", dir, provenance, reason: missing };
-    const expected = await recipeHash(recipe, toolsDir).catch(() => undefined);
+    const expected = await recipeHash(recipe, tag, toolsDir).catch(() => undefined);
     if (expected !== undefined && expected !== provenance.recipeHash) {
       return { state: "stale", dir, provenance, reason: `built from an older recipe (tools/components/${recipe.inputs[0]!.split("/")[0]}/ changed since); run obsconf setup components` };
     }

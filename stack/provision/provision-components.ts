@@ -89,7 +89,7 @@ async function provisionOne(recipe: ComponentRecipe, tag: string, options: OneOp
   await rm(buildDir, { recursive: true, force: true });
   await mkdir(buildDir, { recursive: true });
   try {
-    const hash = await recipeHash(recipe, options.toolsDir);
+    const hash = await recipeHash(recipe, tag, options.toolsDir);
     const result = await buildRecipe({ recipe, tag, buildDir, toolsCacheDir: path.join(root, ".tools"), toolsDir: options.toolsDir, toolchain: options.toolchain, env: options.env, logger, label, stepTimeoutMs: options.stepTimeoutMs });
     const main = mainBinaryOf(recipe);
     if (main) await checkVersion(path.join(buildDir, result.binaries[main]!), componentDef(recipe.component).versionArgs, tag, label, logger);

@@ -105,7 +105,7 @@ export class ComponentProcess {
     await this.#waitProbe(timeoutMs);
     const hook = this.spec.afterReady;
     if (!hook) return;
-    const leftMs = Math.max(1_000, timeoutMs - (performance.now() - startedAt));
+    const leftMs = Math.round(Math.max(1_000, timeoutMs - (performance.now() - startedAt)));
     const bound = AbortSignal.any([AbortSignal.timeout(leftMs), this.#exitSignal.signal]);
     try {
       await Promise.race([hook(bound), new Promise<never>((_, reject) => bound.addEventListener("abort", () => reject(bound.reason), { once: true }))]);

@@ -180,7 +180,7 @@ export class StartedLocalStack implements StartedStack {
           if (readyNow.includes(false)) throw error;
           this.#rewrites.push(`${r.spec.name}: started again after ${waitingFor.join(", ")} became ready (it exited while ${waitingFor.length > 1 ? "they were" : "it was"} starting: ${error.message.split("\n")[0]})`);
           process.start();
-          await process.waitReady(Math.max(5_000, timeoutMs - (performance.now() - startedAt)));
+          await process.waitReady(Math.round(Math.max(5_000, timeoutMs - (performance.now() - startedAt))));
         }
         const readyAfterMs = Math.round(performance.now() - startedAt);
         this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "ready", readyAfterMs, ...(process.pid ? { pid: process.pid } : {}) } });

@@ -38,7 +38,7 @@ describe("planLocal with fake binaries on PATH", () => {
       await mkdir(path.join(dir, "libs"), { recursive: true });
       await writeFile(path.join(dir, "libs", versionLine), "");
     }
-    const provenance = { component: name, tag: spec(name).image.tag, source: "test", recipeHash: await recipeHash(recipeFor(name)!), toolchain: "test", builtAt: "2026-01-01T00:00:00.000Z", durationMs: 1, binaries };
+    const provenance = { component: name, tag: spec(name).image.tag, source: "test", recipeHash: await recipeHash(recipeFor(name)!, spec(name).image.tag), toolchain: "test", builtAt: "2026-01-01T00:00:00.000Z", durationMs: 1, binaries };
     await writeFile(path.join(dir, "provenance.json"), JSON.stringify(provenance));
     return dir;
   }
