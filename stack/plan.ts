@@ -15,7 +15,7 @@ export type ComponentPlan = PlanBase &
         /** kube-state-metrics and the like: the kubeconfig of the API server they watch locally. */
         kubeconfig?: string;
       }
-    | { mode: "substitute"; substitute: string; binary: string; binaryVersion?: string; describe: string; reason: string }
+    | { mode: "substitute"; substitute: string; binary: string; binaryVersion?: string; describe: string; reason: string; source?: BinarySource }
     | { mode: "unavailable"; reason: string }
     | { mode: "pod" }
   );
@@ -23,9 +23,9 @@ export type ComponentPlan = PlanBase &
 /**
  * `bin`: named with --bin; `provisioned`: built or fetched at the manifest's version into the component
  * cache (obsconf setup components); `debian`: a Debian package's binary on PATH (older, the fallback);
- * `path`: another binary on PATH.
+ * `path`: another binary on PATH; `builtin`: a reference sink shipped with obsconf (substitutes only).
  */
-export type BinarySource = "bin" | "provisioned" | "debian" | "path";
+export type BinarySource = "bin" | "provisioned" | "debian" | "path" | "builtin";
 
 interface PlanBase {
   component: string;

@@ -1,7 +1,7 @@
 import { formatTable } from "../../common/text-table.ts";
 import {
   COMPONENT_NAMES, REACHABILITY_TEXT, describeKubeContext, extractComponents, formatK3sPlan, formatKubePlan, imagePlan, loadKubeContext, loadManifests,
-  parseReachability, planK3s, planKube, planLocal, renderForTarget, resolveRuntime, runNamespace, type ComponentPlan,
+  parseReachability, planK3s, planKube, planLocal, renderForTarget, resolveRuntime, runNamespace, type BinarySource, type ComponentPlan,
 } from "../../stack/index.ts";
 
 export interface PlanCommandOptions {
@@ -57,7 +57,8 @@ export async function planCommand(options: PlanCommandOptions): Promise<number> 
 }
 
 /** The plan's "from" column: where the binary that runs came from. */
-const SOURCE_TEXT: Readonly<Record<NonNullable<Extract<ComponentPlan, { mode: "process" }>["source"]>, string>> = {
+const SOURCE_TEXT: Readonly<Record<BinarySource, string>> = {
+  builtin: "builtin",
   provisioned: "provisioned",
   debian: "Debian",
   path: "PATH",
@@ -70,12 +71,12 @@ export function planRow(plan: ComponentPlan): string[] {
       const notes = [
         plan.versionMismatch ? `version differs: manifest ${plan.manifestVersion}, binary ${plan.binaryVersion}` : "",
         plan.fallbackReason ? `fallback: ${plan.fallbackReason}` : "",
-        plan.installDir && plan.source !== "provisioned" ? `jars: ${plan.installDir}` : "",
+        plan.installDir && !plan.binary.startsWith(plan.installDir) ? `runs the jars in ${plan.installDir}/libs` : "",
       ].filter(Boolean);
       return [plan.component, plan.image, "process", plan.binary, SOURCE_TEXT[plan.source ?? "path"], plan.binaryVersion ?? "unknown", notes.join("; ")];
     }
     case "substitute":
-      return [plan.component, plan.image, "simulated", `${plan.substitute} (${plan.binary})`, "builtin", plan.binaryVersion ?? "unknown", plan.describe];
+      return [plan.component, plan.image, "simulated", `${plan.substitute} (${plan.binary})`, plan.source ? SOURCE_TEXT[plan.source] : "PATH", plan.binaryVersion ?? "unknown", plan.describe];
     case "unavailable":
       return [plan.component, plan.image, "unavailable", "-", "-", "-", plan.reason];
     case "pod":

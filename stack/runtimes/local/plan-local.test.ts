@@ -118,6 +118,7 @@ describe("planLocal with fake binaries on PATH", () => {
       binaryVersion: "1.120.0",
       describe: componentDef("mimir").substitutes![0]!.describe,
       reason: "no mimir on PATH (name one with --bin mimir=PATH)",
+      source: "path",
     });
   });
 
@@ -145,7 +146,7 @@ describe("planLocal with fake binaries on PATH", () => {
 
     expect(planOf(plans, "loki")).toEqual({
       ...base("loki"), title: "Grafana Loki", mode: "substitute", substitute: "loki-reference-sink", binary: process.execPath, binaryVersion: OBSCONF_VERSION,
-      describe: componentDef("loki").substitutes![0]!.describe, reason: "no loki on PATH (name one with --bin loki=PATH)",
+      describe: componentDef("loki").substitutes![0]!.describe, reason: "no loki on PATH (name one with --bin loki=PATH)", source: "builtin",
     });
   });
 

@@ -49,7 +49,8 @@ export async function planLocal(specs: readonly ComponentSpec[], { bins = {}, co
     for (const substitute of def.substitutes ?? []) {
       const sub = substitute.binaries === "builtin" ? builtinSink() : await findBinary(substitute.binaries, bins[substitute.name], substitute.versionArgs, substitute.versionPattern);
       if (sub) {
-        return { ...base, mode: "substitute", substitute: substitute.name, binary: sub.path, ...(sub.version ? { binaryVersion: sub.version } : {}), describe: substitute.describe, reason: missing };
+        const source: BinarySource = substitute.binaries === "builtin" ? "builtin" : bins[substitute.name] ? "bin" : "debianPackage" in sub && sub.debianPackage ? "debian" : "path";
+        return { ...base, mode: "substitute", substitute: substitute.name, binary: sub.path, ...(sub.version ? { binaryVersion: sub.version } : {}), describe: substitute.describe, reason: missing, source };
       }
     }
     const tried = def.substitutes?.length ? `; no substitute either (${def.substitutes.map((s) => (s.binaries === "builtin" ? s.name : s.binaries.join(" or "))).join(", ")})` : "";
