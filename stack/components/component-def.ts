@@ -14,6 +14,11 @@ export interface ComponentDef {
   readonly localBlocker?: string;
   /** The blocker is lifted when the local runtime is given a kubeconfig (LocalPlanOptions.kubeconfig): the component watches that API server. */
   readonly unblockedByKubeconfig?: boolean;
+  /**
+   * Set (to the reason) for a component that exits at start when a component it sends to does not answer
+   * yet: the local runtime starts it once those are ready or failed.
+   */
+  readonly startsAfterDependencies?: string;
   /** Stand-ins used when the real binary is absent, in order of preference. */
   readonly substitutes?: readonly SubstituteDef[];
   /** argv for the local process from the manifest's (already rewritten) command and args. */

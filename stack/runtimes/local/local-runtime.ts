@@ -11,7 +11,7 @@ import type { ComponentPlan } from "../../plan.ts";
 import type { ComponentControl, ComponentStatus, Endpoint, ExtraPod, ExtraService, FaultPlacement, RuntimeOverride, StackEndpoints, StartedStack, StoppedStack } from "../../started-stack.ts";
 import { onShutdown } from "./child-registry.ts";
 import { LocalComponentControl } from "./component-control.ts";
-import { ComponentProcess, ExitedError } from "./component-process.ts";
+import { ComponentProcess } from "./component-process.ts";
 import { dataDirsOf, FaultPlacements, type Runnable } from "./fault-placements.ts";
 import { freePort } from "./free-port.ts";
 import { rewriteArg, rewriteEnvValue, rewriteMountPaths, rewriteText, type RewriteContext } from "./loopback-rewrite.ts";
@@ -164,24 +164,19 @@ export class StartedLocalStack implements StartedStack {
     }
     await Promise.all(runnable.map(async (r) => {
       const process = this.#processes.get(r.spec.name)!;
+      const def = componentDef(r.spec.name);
+      const waitFor = def.startsAfterDependencies ? [...(this.#dependsOn.get(r.spec.name) ?? [])].filter((d) => settled.has(d)) : [];
+      if (waitFor.length > 0) {
+        // As kubelet's restarts would get there eventually: started once what it sends to is ready (or failed).
+        logger.info(`  ${r.spec.name} waits for ${waitFor.join(", ")}: ${def.startsAfterDependencies}`);
+        this.#rewrites.push(`${r.spec.name}: started after ${waitFor.join(", ")} (${def.startsAfterDependencies}; in a cluster it restarts until they answer)`);
+        await Promise.all(waitFor.map((d) => settled.get(d)!.promise));
+      }
       const startedAt = performance.now();
       logger.info(`  starting ${r.spec.name}: ${process.spec.binary} ${process.spec.argv.join(" ")}`);
       process.start();
       try {
-        try {
-          await process.waitReady(timeoutMs);
-        } catch (error) {
-          // A component that cannot start before what it sends to answers (the collector's kafka
-          // exporter connects at start) exits; kubelet would restart it. Here: once, after those are ready.
-          const waitingFor = [...(this.#dependsOn.get(r.spec.name) ?? [])].filter((d) => settled.has(d) && this.#statuses.get(d)?.status.state !== "ready");
-          if (!(error instanceof ExitedError) || waitingFor.length === 0) throw error;
-          logger.info(`  ${r.spec.name} exited before it was ready while ${waitingFor.join(", ")} (which it sends to) was starting; starting it again once ${waitingFor.length > 1 ? "they are" : "it is"} ready, as kubelet restarts a crashed container`);
-          const readyNow = await Promise.all(waitingFor.map((d) => settled.get(d)!.promise));
-          if (readyNow.includes(false)) throw error;
-          this.#rewrites.push(`${r.spec.name}: started again after ${waitingFor.join(", ")} became ready (it exited while ${waitingFor.length > 1 ? "they were" : "it was"} starting: ${error.message.split("\n")[0]})`);
-          process.start();
-          await process.waitReady(Math.round(Math.max(5_000, timeoutMs - (performance.now() - startedAt))));
-        }
+        await process.waitReady(timeoutMs);
         const readyAfterMs = Math.round(performance.now() - startedAt);
         this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "ready", readyAfterMs, ...(process.pid ? { pid: process.pid } : {}) } });
         this.#endpoints[r.spec.name] = Object.fromEntries(services.filter((s) => s.component === r.spec.name).flatMap((s) => s.ports.map((p) => [p.name, endpoint(p.local)])));
