@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pollUntil } from "../common/poll-until.ts";
-import { componentDef } from "../stack/index.ts";
+import { COMPONENT_NAMES, componentDef, extractComponents, loadManifests } from "../stack/index.ts";
+import { findJava, lookupProvisioned, mainBinaryOf, recipeFor } from "../stack/provision/index.ts";
 import { acceptsTcp, describeProcesses, isAlive, parseTable, runCli, StartedCli } from "./test-support/run-cli.ts";
 
 /** The stack of stack/manifests, in plan order: the spec this file checks the CLI against. */
@@ -13,8 +14,8 @@ const DEBIAN_BINARIES = ["/usr/bin/prometheus", "/usr/bin/prometheus-alertmanage
 const haveDebianBinaries = DEBIAN_BINARIES.every((b) => existsSync(b));
 if (!haveDebianBinaries) console.warn(`skipping the obsconf plan and up tests: ${DEBIAN_BINARIES.filter((b) => !existsSync(b)).join(", ")} not installed (apt-get install prometheus prometheus-alertmanager prometheus-node-exporter)`);
 
-const PLAN_HEADERS = ["component", "manifest image", "runs as", "binary / substitute", "version", "note"];
-const UP_HEADERS = ["component", "runs as", "state", "version", "note"];
+const PLAN_HEADERS = ["component", "manifest image", "runs as", "binary / substitute", "from", "version", "note"];
+const UP_HEADERS = ["component", "runs as", "from", "state", "version", "note"];
 const ENDPOINT_HEADERS = ["component", "port", "endpoint"];
 const READY_LINE = /^obsconf up: \d+ components running\. Press Ctrl-C to stop\.$/;
 const STOPPED = "obsconf up: stopped; no component process is left running.";
@@ -41,13 +42,29 @@ function firstOnPath(names: readonly string[]): string | undefined {
   return undefined;
 }
 
+let tags: Record<string, string> | undefined;
+async function manifestTags(): Promise<Record<string, string>> {
+  tags ??= Object.fromEntries(extractComponents(await loadManifests(path.resolve(import.meta.dirname, "../stack/manifests")), COMPONENT_NAMES).map((s) => [s.name, s.image.tag]));
+  return tags;
+}
+
 type Expected = { runsAs: "process" | "simulated" | "unavailable"; binary?: string };
 
-/** What `plan` should say for a component, from the binaries installed here. */
-function expectedPlan(component: string): Expected {
+/** What `plan` should say for a component, from the component cache and the binaries installed here. */
+async function expectedPlan(component: string): Promise<Expected> {
   const def = componentDef(component);
+  const tag = (await manifestTags())[component]!;
+  const cached = await lookupProvisioned(component, tag);
+  const recipe = recipeFor(component);
+  const blocked = def.localBlocker !== undefined && !(def.unblockedByKubeconfig && process.env.OBSCONF_KUBECONFIG);
+  if (blocked) return { runsAs: "unavailable" };
+  if (cached?.state === "ready" && recipe) {
+    const main = mainBinaryOf(recipe);
+    if (main) return { runsAs: "process", binary: path.join(cached.dir, cached.provenance.binaries[main]!) };
+    const java = await findJava();
+    if (java.ok) return { runsAs: "process", binary: java.path };
+  }
   const binary = firstOnPath(def.binaries);
-  if (def.localBlocker) return { runsAs: "unavailable" };
   if (binary) return { runsAs: "process", binary };
   for (const substitute of def.substitutes ?? []) {
     const sub = substitute.binaries === "builtin" ? process.execPath : firstOnPath(substitute.binaries);
@@ -113,7 +130,7 @@ describe.skipIf(!haveDebianBinaries)("obsconf plan --runtime local", () => {
     const rows = parseTable(result.stdout, PLAN_HEADERS);
     expect(rows.map((r) => r.component)).toEqual(STACK);
 
-    const expected = Object.fromEntries(STACK.map((c) => [c, expectedPlan(c)]));
+    const expected = Object.fromEntries(await Promise.all(STACK.map(async (c) => [c, await expectedPlan(c)] as const)));
     for (const row of rows) {
       const want = expected[row.component!]!;
       expect({ component: row.component, runsAs: row["runs as"] }).toEqual({ component: row.component, runsAs: want.runsAs });

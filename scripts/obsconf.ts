@@ -7,6 +7,7 @@ import { DEFAULT_KEEP_RUNS } from "../stack/runtimes/local/prune-runs.ts";
 import { FAULT_KINDS, formatFaultSpec, parseFaultSpec } from "../chaos/fault-spec.ts";
 import { DEFAULT_FAULTS } from "../scenarios/chaos/default-faults.ts";
 import { collectBin, DEFAULT_MANIFESTS, DEFAULT_REPORTS_DIR, DEFAULT_RULE_TESTS, parseCount, parseList, parsePositiveMs, SCENARIOS } from "./cli-options.ts";
+import { PROVISIONED_COMPONENTS } from "./commands/setup-components.ts";
 import { parseLoadDurationMs } from "../scenarios/load/load-duration.ts";
 import { parseLoadGenerator } from "../scenarios/load/load-generator-choice.ts";
 import { validateRunInput } from "./validate-run-input.ts";
@@ -130,6 +131,16 @@ program
     if ((SCENARIOS as readonly string[]).includes(scenario)) await validateRunInput({ ...options, scenario }); // before the stack's modules load
     setExit(await (await import("./commands/run.ts")).runCommand(scenario, options));
   });
+
+const setup = program.command("setup").description("set up what obsconf runs on: `setup components` provisions the real components (scripts/setup.sh installs the Debian packages and npm dependencies, then runs it)").addHelpText("after", EXIT_CODES);
+setup
+  .command("components")
+  .description("provision the real components at the versions stack/manifests pins into the component cache (~/.cache/obsconf/components; OBSCONF_COMPONENTS_CACHE overrides): Prometheus, Alertmanager, node-exporter, kube-state-metrics from the Go module proxy, the OpenTelemetry Collector with its builder, Kafka from Maven Central; reused when cached")
+  .addOption(manifestsOption())
+  .option("--only <names>", "only these components (comma-separated)", parseList("--only", PROVISIONED_COMPONENTS))
+  .option("--force", "rebuild even when cached")
+  .addHelpText("after", EXIT_CODES)
+  .action(async (options) => setExit(await (await import("./commands/setup-components.ts")).setupComponentsCommand(options)));
 
 program
   .command("cleanup")

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Installs what obsconf runs on: Debian's Prometheus stack binaries (the real components of the
-# local runtime), Chromium (the HTML report test), xmllint (the JUnit schema test), iproute2/nft/
-# iptables (network faults), docker.io (the k3s probe against a real engine), and the npm
-# dependencies. Safe to run again: it only installs what is missing.
+# Installs what obsconf runs on: Debian's Prometheus stack binaries (the local runtime's fallback
+# when a component cannot be provisioned), Maven and a Java 17 runtime (Kafka), Chromium (the HTML
+# report test), xmllint (the JUnit schema test), iproute2/nft/iptables (network faults), docker.io
+# (the k3s probe against a real engine), and the npm dependencies; then provisions the real
+# components at the versions stack/manifests pins (obsconf setup components: built with Go from the
+# Go module proxy, Kafka from Maven Central), cached in ~/.cache/obsconf/components and reused.
+# Safe to run again: it only installs and builds what is missing. OBSCONF_SKIP_COMPONENTS=1 skips
+# the component builds (the local runtime then falls back to Debian's binaries, and says so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +32,9 @@ need dockerd docker.io
 # openssl for its throw-away CA.
 need etcd etcd-server
 need openssl openssl
+# Kafka: its jars come from Maven Central through Maven; the broker runs on Java 17.
+need mvn maven
+need java openjdk-17-jre-headless
 
 if [ "${#packages[@]}" -gt 0 ]; then
   mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
@@ -53,4 +60,12 @@ bash scripts/build-kube-control-plane.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# The real components at the manifests' versions. A missing toolchain or an unreachable registry is
+# reported per component and the local runtime falls back (never silently); setup goes on.
+if [ "${OBSCONF_SKIP_COMPONENTS:-}" = 1 ]; then
+  echo "setup: OBSCONF_SKIP_COMPONENTS=1: components not provisioned; the local runtime uses what is on PATH (Debian's older binaries) and obsconf plan shows it"
+else
+  node bin/obsconf.mjs setup components
 fi

@@ -1,11 +1,31 @@
 /** How a runtime will run each component: the rows of `obsconf plan` and the report's inventory. */
 export type ComponentPlan = PlanBase &
   (
-    | { mode: "process"; binary: string; binaryVersion?: string; versionMismatch: boolean }
-    | { mode: "substitute"; substitute: string; binary: string; binaryVersion?: string; describe: string; reason: string }
+    | {
+        mode: "process";
+        binary: string;
+        binaryVersion?: string;
+        versionMismatch: boolean;
+        /** Where the binary came from (absent in plans that predate provisioning, e.g. test fixtures). */
+        source?: BinarySource;
+        /** Why the provisioned build at the manifest's version was not used, when a fallback runs. */
+        fallbackReason?: string;
+        /** A provisioned component's cache directory (Kafka: its libs/ run on `binary`, java). */
+        installDir?: string;
+        /** kube-state-metrics and the like: the kubeconfig of the API server they watch locally. */
+        kubeconfig?: string;
+      }
+    | { mode: "substitute"; substitute: string; binary: string; binaryVersion?: string; describe: string; reason: string; source?: BinarySource }
     | { mode: "unavailable"; reason: string }
     | { mode: "pod" }
   );
+
+/**
+ * `bin`: named with --bin; `provisioned`: built or fetched at the manifest's version into the component
+ * cache (obsconf setup components); `debian`: a Debian package's binary on PATH (older, the fallback);
+ * `path`: another binary on PATH; `builtin`: a reference sink shipped with obsconf (substitutes only).
+ */
+export type BinarySource = "bin" | "provisioned" | "debian" | "path" | "builtin";
 
 interface PlanBase {
   component: string;

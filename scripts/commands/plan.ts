@@ -1,7 +1,7 @@
 import { formatTable } from "../../common/text-table.ts";
 import {
   COMPONENT_NAMES, REACHABILITY_TEXT, describeKubeContext, extractComponents, formatK3sPlan, formatKubePlan, imagePlan, loadKubeContext, loadManifests,
-  parseReachability, planK3s, planKube, planLocal, renderForTarget, resolveRuntime, runNamespace, type ComponentPlan,
+  parseReachability, planK3s, planKube, planLocal, renderForTarget, resolveRuntime, runNamespace, type BinarySource, type ComponentPlan,
 } from "../../stack/index.ts";
 
 export interface PlanCommandOptions {
@@ -49,22 +49,37 @@ export async function planCommand(options: PlanCommandOptions): Promise<number> 
   const specs = extractComponents(await loadManifests(options.manifests), COMPONENT_NAMES);
   const plans = await planLocal(specs, { bins: options.bin });
   out(`runtime: ${choice.runtime} (${choice.reason})\n\n`);
-  out(`${formatTable(["component", "manifest image", "runs as", "binary / substitute", "version", "note"], plans.map(planRow), { maxWidth: 110 })}\n`);
+  out(`${formatTable(["component", "manifest image", "runs as", "binary / substitute", "from", "version", "note"], plans.map(planRow), { maxWidth: 130 })}\n`);
   const counts = ["process", "substitute", "unavailable"].map((mode) => `${plans.filter((p) => p.mode === mode).length} ${mode === "substitute" ? "simulated" : mode}`);
   out(`\n${plans.length} components: ${counts.join(", ")}\n`);
   if (k3s && !k3s.probe.usable && k3s.probe.problem === "no-image") out(`\nthe k3s runtime would need the k3s image: obsconf plan --runtime k3s lists what is missing and how to preload it\n`);
   return 0;
 }
 
+/** The plan's "from" column: where the binary that runs came from. */
+const SOURCE_TEXT: Readonly<Record<BinarySource, string>> = {
+  builtin: "builtin",
+  provisioned: "provisioned",
+  debian: "Debian",
+  path: "PATH",
+  bin: "--bin",
+};
+
 export function planRow(plan: ComponentPlan): string[] {
   switch (plan.mode) {
-    case "process":
-      return [plan.component, plan.image, "process", plan.binary, plan.binaryVersion ?? "unknown", plan.versionMismatch ? `version differs: manifest ${plan.manifestVersion}, binary ${plan.binaryVersion}` : ""];
+    case "process": {
+      const notes = [
+        plan.versionMismatch ? `version differs: manifest ${plan.manifestVersion}, binary ${plan.binaryVersion}` : "",
+        plan.fallbackReason ? `fallback: ${plan.fallbackReason}` : "",
+        plan.installDir && !plan.binary.startsWith(plan.installDir) ? `runs the jars in ${plan.installDir}/libs` : "",
+      ].filter(Boolean);
+      return [plan.component, plan.image, "process", plan.binary, SOURCE_TEXT[plan.source ?? "path"], plan.binaryVersion ?? "unknown", notes.join("; ")];
+    }
     case "substitute":
-      return [plan.component, plan.image, "simulated", `${plan.substitute} (${plan.binary})`, plan.binaryVersion ?? "unknown", plan.describe];
+      return [plan.component, plan.image, "simulated", `${plan.substitute} (${plan.binary})`, plan.source ? SOURCE_TEXT[plan.source] : "PATH", plan.binaryVersion ?? "unknown", plan.describe];
     case "unavailable":
-      return [plan.component, plan.image, "unavailable", "-", "-", plan.reason];
+      return [plan.component, plan.image, "unavailable", "-", "-", "-", plan.reason];
     case "pod":
-      return [plan.component, plan.image, "pod", "-", plan.manifestVersion, ""];
+      return [plan.component, plan.image, "pod", "-", "image", plan.manifestVersion, ""];
   }
 }

@@ -36,12 +36,12 @@ export async function upCommand(options: UpCommandOptions): Promise<number> {
   const statuses = stack.components();
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out("");
-  out(formatTable(["component", "runs as", "state", "version", "note"], statuses.map((s) => {
-    const row = planRow(s.plan);
+  out(formatTable(["component", "runs as", "from", "state", "version", "note"], statuses.map((s) => {
+    const [component, , runsAs, , from, version, planNote] = planRow(s.plan);
     const state = s.status.state === "ready" ? `ready (${s.status.readyAfterMs}ms)` : s.status.state;
-    const note = s.status.state === "error" ? s.status.error.split("\n")[0]! : s.status.state === "not-started" || s.status.state === "unavailable" ? s.status.reason : row[5]!;
-    return [row[0]!, row[2]!, state, row[4]!, note];
-  }), { maxWidth: 100 }));
+    const note = s.status.state === "error" ? s.status.error.split("\n")[0]! : s.status.state === "not-started" || s.status.state === "unavailable" ? s.status.reason : planNote!;
+    return [component!, runsAs!, from!, state, version!, note];
+  }), { maxWidth: 110 }));
   const endpoints = Object.entries(stack.endpoints()).flatMap(([component, ports]) => Object.entries(ports).map(([port, e]) => [component, port, e.url]));
   out("");
   out(formatTable(["component", "port", "endpoint"], endpoints));

@@ -7,3 +7,6 @@ export * from "./loki-client.ts";
 export * from "./receiver-counters.ts";
 export * from "./reach.ts";
 export * from "./stack-clients.ts";
+export * from "./collector-counters.ts";
+export * from "./kafka-client.ts";
+export * from "./otlp-kafka-records.ts";

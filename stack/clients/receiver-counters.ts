@@ -7,7 +7,7 @@ import { HarnessError } from "../../common/errors.ts";
  * it) to its counter; `startCounterWindow` reads it at the start and end of a window (rate = delta /
  * elapsed) and once per interval in between (an over-time series).
  */
-export type ReceiverUnit = "samples" | "lines" | "bytes" | "spans";
+export type ReceiverUnit = "samples" | "lines" | "bytes" | "spans" | "points" | "records";
 
 export interface ReceiverCounterDef {
   /** Metric names, first match wins (the collector's name changed: `_total` was added in newer releases). */
@@ -75,6 +75,11 @@ export function receiverCounterFor(component: string, metricsBaseUrl: string, un
     const known = Object.entries(RECEIVER_COUNTERS).flatMap(([name, units]) => Object.keys(units).map((u) => `${name}/${u}`));
     throw new HarnessError(`receiver counter: expected one of ${[...known, ...Object.keys(SAME_AS)].join(", ")}, saw ${component}${unit ? `/${unit}` : ""}`);
   }
+  return counterFromDef(def, metricsBaseUrl, { timeoutMs });
+}
+
+/** A counter read from `${metricsBaseUrl}/metrics` by its definition (e.g. the collector's per-exporter counters, collector-counters.ts). */
+export function counterFromDef(def: ReceiverCounterDef, metricsBaseUrl: string, { timeoutMs = 5_000 }: { timeoutMs?: number } = {}): ReceiverCounter {
   const metricsUrl = `${metricsBaseUrl.replace(/\/+$/, "")}/metrics`;
   const selector = def.match === undefined ? "" : `{${Object.entries(def.match).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(",")}}`;
   const readDetailed = async (): Promise<CounterReading> => {

@@ -12,12 +12,55 @@ export interface ComponentDef {
   readonly versionPattern: RegExp;
   /** Why it cannot run as a local process even when the binary exists (e.g. it needs a Kubernetes API). */
   readonly localBlocker?: string;
+  /** The blocker is lifted when the local runtime is given a kubeconfig (LocalPlanOptions.kubeconfig): the component watches that API server. */
+  readonly unblockedByKubeconfig?: boolean;
+  /**
+   * Set (to the reason) for a component that exits at start when a component it sends to does not answer
+   * yet: the local runtime starts it once those are ready or failed.
+   */
+  readonly startsAfterDependencies?: string;
   /** Stand-ins used when the real binary is absent, in order of preference. */
   readonly substitutes?: readonly SubstituteDef[];
   /** argv for the local process from the manifest's (already rewritten) command and args. */
   localArgv?(spec: ComponentSpec, args: readonly string[]): string[];
   /** Component-specific loopback adaptation of one config file, after the generic rewrites. */
   adaptConfigFile?(file: ConfigFile, context: LocalAdaptContext): string;
+  /**
+   * For an image whose entrypoint does more than exec its args (Kafka's turns KAFKA_* variables into
+   * server.properties and formats the log dir): the local process that does the same. Absent: the
+   * plan's binary runs with the manifest's (rewritten) args and env.
+   */
+  localLaunch?(input: LocalLaunchInput): Promise<LocalLaunch>;
+}
+
+export interface LocalLaunchInput {
+  spec: ComponentSpec;
+  /** The plan's binary (Kafka: java) and, for a provisioned component, its cache directory. */
+  binary: string;
+  installDir?: string;
+  /** The container's environment after the loopback rewrite, without the runtime's base variables. */
+  containerEnv: Readonly<Record<string, string>>;
+  /** The manifest's args after the loopback rewrite. */
+  args: readonly string[];
+  /** The component's run directory (config files the launch writes go here). */
+  dir: string;
+  /** The container's files as written locally: container path -> local path. */
+  localPath(containerPath: string): string;
+  /** The address clients reach the component's own container port at (through a fault proxy, if any). */
+  reachOf(containerPort: number): { host: string; port: number } | undefined;
+  note(line: string): void;
+}
+
+export interface LocalLaunch {
+  binary: string;
+  argv: string[];
+  /** Extra environment variables for the process. */
+  env?: Record<string, string>;
+  /**
+   * Runs after each (re)start once the readiness probe passes, before the component counts as ready
+   * (the container's postStart hook). Throws to fail the start.
+   */
+  afterReady?(signal: AbortSignal): Promise<void>;
 }
 
 export interface SubstituteDef {

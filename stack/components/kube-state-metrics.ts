@@ -5,7 +5,9 @@ export const kubeStateMetrics: ComponentDef = {
   title: "kube-state-metrics",
   pillar: "metrics",
   binaries: ["kube-state-metrics"],
-  versionArgs: ["--version"],
+  // `kube-state-metrics version` (a subcommand: 2.x has no --version flag).
+  versionArgs: ["version"],
   versionPattern: /v?(\d+\.\d+\.\d+)/,
-  localBlocker: "it watches a Kubernetes API server, and the local runtime has none (use --runtime k3s or cluster)",
+  localBlocker: "it watches a Kubernetes API server, and the local runtime has none (set OBSCONF_KUBECONFIG to a kubeconfig to run it against that API server, or use --runtime k3s or cluster)",
+  unblockedByKubeconfig: true,
 };

@@ -7,4 +7,5 @@ export const otelCollector: ComponentDef = {
   binaries: ["otelcol-contrib", "otelcol"],
   versionArgs: ["--version"],
   versionPattern: /version v?(\d+\.\d+\.\d+)/,
+  startsAfterDependencies: "its kafka exporter connects to the broker at start and exits when none answers",
 };

@@ -22,6 +22,8 @@ export interface ContainerSpec {
   ports: { name: string; containerPort: number }[];
   mounts: MountSpec[];
   readiness?: ReadinessSpec;
+  /** `lifecycle.postStart.exec.command`: run in the container after it starts; it counts as started once this returns. */
+  postStart?: string[];
 }
 
 export type EnvSpec = { name: string; value: string } | { name: string; fieldRef: string };
@@ -106,7 +108,11 @@ function extractOne(set: ManifestSet, workload: SourcedObject, known: readonly s
     workload: { kind: object.kind as WorkloadKind, name: object.metadata.name, namespace, replicas: object.kind === "DaemonSet" ? 1 : spec.replicas ?? 1 },
     source: { file: workload.file, document: workload.document },
     image,
-    container: { name: container.name, command: container.command ?? [], args: container.args ?? [], env, ports, mounts, ...(readiness ? { readiness } : {}) },
+    container: {
+      name: container.name, command: container.command ?? [], args: container.args ?? [], env, ports, mounts,
+      ...(readiness ? { readiness } : {}),
+      ...(container.lifecycle?.postStart ? { postStart: container.lifecycle.postStart.exec.command } : {}),
+    },
     services,
     podLabels: spec.template.metadata.labels,
   };

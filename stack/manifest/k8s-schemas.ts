@@ -58,6 +58,10 @@ export const containerSchema = z.object({
   volumeMounts: z.array(z.object({ name: z.string(), mountPath: z.string().startsWith("/", "an absolute mount path"), readOnly: z.boolean().optional(), subPath: z.string().optional() })).optional(),
   readinessProbe: probeSchema.optional(),
   livenessProbe: probeSchema.optional(),
+  lifecycle: z.object({
+    postStart: z.object({ exec: z.object({ command: z.array(z.string(), "a list of strings").min(1) }, "an exec hook (the only kind a runtime here carries out)") }).optional(),
+    preStop: z.object({ exec: z.object({ command: z.array(z.string()) }).optional(), httpGet: httpGet.optional(), sleep: z.object({ seconds: z.number().int().positive() }).optional() }).optional(),
+  }).optional(),
   resources: resources.optional(),
   securityContext: z.record(z.string(), z.unknown()).optional(),
   imagePullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).optional(),

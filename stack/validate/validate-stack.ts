@@ -9,6 +9,7 @@ import { adaptPrometheusConfig } from "../components/prometheus-local-config.ts"
 import { rewriteMountPaths } from "../runtimes/local/loopback-rewrite.ts";
 import { localServicesOf } from "../runtimes/local/local-services.ts";
 import { findBinary } from "../runtimes/local/find-binary.ts";
+import { lookupProvisioned } from "../provision/provision-cache.ts";
 import { runTool } from "./run-tool.ts";
 
 export type ValidationStatus = "pass" | "fail" | "unsupported";
@@ -46,8 +47,9 @@ export async function validateStack(options: ValidateOptions): Promise<Validatio
   try {
     const prometheus = specs.find((s) => s.name === "prometheus")!;
     const alertmanager = specs.find((s) => s.name === "alertmanager")!;
-    const promtool = await findBinary(["promtool"], options.bins?.promtool, ["--version"], /version (\d+\.\d+\.\d+)/);
-    const amtool = await findBinary(["amtool"], options.bins?.amtool, ["--version"], /version (\d+\.\d+\.\d+)/);
+    // The checkers of the pinned versions when provisioned (obsconf setup components), else PATH's.
+    const promtool = await findBinary(["promtool"], options.bins?.promtool ?? (await provisionedTool(prometheus, "promtool")), ["--version"], /version (\d+\.\d+\.\d+)/);
+    const amtool = await findBinary(["amtool"], options.bins?.amtool ?? (await provisionedTool(alertmanager, "amtool")), ["--version"], /version (\d+\.\d+\.\d+)/);
     // Checked as the local runtime runs it: Debian's Prometheus is built without Kubernetes SD,
     // so discovery becomes static groups with the same __meta_kubernetes_* labels (see adaptPrometheusConfig).
     const services = specs.flatMap((s) => localServicesOf(s, (port) => port));
@@ -62,12 +64,26 @@ export async function validateStack(options: ValidateOptions): Promise<Validatio
     }
     if (!amtool) checks.push({ id: "alertmanager.config", title: "amtool check-config", status: "unsupported", detail: "amtool is not on PATH (Debian: apt-get install prometheus-alertmanager)" });
     else checks.push(await checkAlertmanagerConfig(set, alertmanager, amtool.path, amFs));
-    const others = ["mimir", "loki", "promtail", "vector", "tempo", "otel-collector", "grafana"];
+    const collector = specs.find((s) => s.name === "otel-collector")!;
+    const otelcol = options.bins?.["otel-collector"] ?? (await provisionedTool(collector, "otelcol-contrib"));
+    if (!otelcol) checks.push({ id: "otel-collector.config", title: "otelcol validate", status: "unsupported", detail: "no collector at the pinned version here (obsconf setup components builds it, or --bin otel-collector=PATH)" });
+    else checks.push(await checkCollectorConfig(set, collector, otelcol, await materialize(collector, path.join(work, "otel-collector"))));
+    const others = ["mimir", "loki", "promtail", "vector", "tempo", "grafana"];
     checks.push({ id: "others.config", title: "other components' own config checks", status: "unsupported", detail: `validate runs no checker for ${others.join(", ")}; each binary checks its config when it starts (obsconf up)` });
     return checks;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The collector's own check (`otelcol validate`): every component the config names exists in this build and accepts its settings. */
+async function checkCollectorConfig(set: ManifestSet, spec: ComponentSpec, otelcol: string, fs: MaterializedFs): Promise<ValidationCheck> {
+  const configPath = configArg(spec, "--config") ?? "/etc/otelcol-contrib/config.yaml";
+  const local = fs.files.get(configPath);
+  if (!local) throw new InputError({ file: spec.source.file, document: spec.source.document, field: "spec.template.spec.containers[0].args" }, `--config naming a mounted ConfigMap file (${[...fs.files.keys()].join(", ")})`, JSON.stringify(configPath));
+  const run = await runTool(otelcol, ["validate", `--config=${local}`]);
+  if (run.code !== 0) throw toolError(sourceOf(set, spec, configPath), "otelcol validate", run.output.split("\n").filter((l) => /^Error: /.test(l)).join("\n") || run.output, fs.root);
+  return { id: "otel-collector.config", title: "otelcol validate", status: "pass", detail: `${path.basename(configPath)} accepted by ${otelcol}` };
 }
 
 interface MaterializedFs {
@@ -164,4 +180,11 @@ async function checkAlertmanagerConfig(set: ManifestSet, spec: ComponentSpec, am
 
 function lastLine(output: string, root: string): string {
   return (output.split(root).join("").trim().split("\n").pop() ?? "").trim();
+}
+
+/** A tool built with a component at the manifest's version (promtool with Prometheus), when the cache holds it. */
+async function provisionedTool(spec: ComponentSpec, binary: string): Promise<string | undefined> {
+  const cached = await lookupProvisioned(spec.name, spec.image.tag);
+  const relative = cached?.state === "ready" ? cached.provenance.binaries[binary] : undefined;
+  return relative && cached ? path.join(cached.dir, relative) : undefined;
 }

@@ -18,6 +18,11 @@ export interface ProcessSpec {
   /** Directory for stdout.log and stderr.log. */
   logDir: string;
   readiness?: { kind: "http"; url: string } | { kind: "tcp"; host: string; port: number };
+  /**
+   * Runs once the readiness probe passes, before the process counts as ready, at every start (the
+   * container's postStart hook, e.g. creating Kafka's topics). Bounded by what is left of the ready timeout.
+   */
+  afterReady?: (signal: AbortSignal) => Promise<void>;
   /** Run inside this network namespace (`ip netns exec <name> binary ...`; ip execs, so the pid is the binary's). */
   netns?: string;
   /** The run's host-state ledger: the process is recorded there (pid, start time, command) for `obsconf cleanup`. */
@@ -146,6 +151,21 @@ export class ComponentProcess {
 
   /** Polls the readiness probe to a deadline; fails at once, with the binary's own last words, if it exits. */
   async waitReady(timeoutMs: number): Promise<void> {
+    const startedAt = performance.now();
+    await this.#waitProbe(timeoutMs);
+    const hook = this.spec.afterReady;
+    if (!hook) return;
+    const leftMs = Math.round(Math.max(1_000, timeoutMs - (performance.now() - startedAt)));
+    const bound = AbortSignal.any([AbortSignal.timeout(leftMs), this.#exitSignal.signal]);
+    try {
+      await Promise.race([hook(bound), new Promise<never>((_, reject) => bound.addEventListener("abort", () => reject(bound.reason), { once: true }))]);
+    } catch (error) {
+      if (this.#exited) throw new ExitedError(this.spec.component, this.#exited, await this.lastLogLines());
+      throw new HarnessError(`${this.spec.component}: its post-start step failed within ${Math.round(leftMs)}ms: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+
+  async #waitProbe(timeoutMs: number): Promise<void> {
     const readiness = this.spec.readiness;
     if (!readiness) {
       this.#wasReady = this.running;

@@ -5,6 +5,8 @@ import path from "node:path";
 export interface FoundBinary {
   path: string;
   version?: string;
+  /** The Debian package that installed it (dpkg), when one did. */
+  debianPackage?: string;
 }
 
 /** Looks a binary up on PATH (or takes the user's `--bin name=path`) and reads its version. */
@@ -12,8 +14,9 @@ export async function findBinary(names: readonly string[], override: string | un
   const candidates = override ? [override] : names.flatMap((name) => (process.env.PATH ?? "").split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name)));
   for (const candidate of candidates) {
     if (!(await isExecutable(candidate))) continue;
-    const version = (await versionFromOutput(candidate, versionArgs, versionPattern)) ?? (await versionFromDpkg(candidate));
-    return version === undefined ? { path: candidate } : { path: candidate, version };
+    const owner = override ? undefined : await debianOwner(candidate);
+    const version = (await versionFromOutput(candidate, versionArgs, versionPattern)) ?? (owner ? await debianVersion(owner) : undefined);
+    return { path: candidate, ...(version === undefined ? {} : { version }), ...(owner ? { debianPackage: owner } : {}) };
   }
   return undefined;
 }
@@ -37,10 +40,13 @@ async function versionFromOutput(file: string, args: readonly string[], pattern:
   return pattern.exec(await run(file, args))?.[1];
 }
 
+/** The Debian package that owns a file on PATH (dpkg-query -S), if any. */
+async function debianOwner(file: string): Promise<string | undefined> {
+  return /^([^:\s]+):/.exec(await run("dpkg-query", ["-S", file]))?.[1];
+}
+
 /** Debian builds of some tools print an empty version; the package knows it. */
-async function versionFromDpkg(file: string): Promise<string | undefined> {
-  const owner = /^([^:\s]+):/.exec(await run("dpkg-query", ["-S", file]))?.[1];
-  if (!owner) return undefined;
+async function debianVersion(owner: string): Promise<string | undefined> {
   const version = (await run("dpkg-query", ["-W", "-f=${Version}", owner])).trim();
   return /(\d+\.\d+\.\d+)/.exec(version)?.[1];
 }

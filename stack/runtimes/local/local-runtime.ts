@@ -16,7 +16,7 @@ import { RunLedger } from "./host-state-ledger.ts";
 import { readProcIdentity } from "./host-state-undo.mjs";
 import { dataDirsOf, FaultPlacements, type Runnable } from "./fault-placements.ts";
 import { freePort } from "./free-port.ts";
-import { rewriteArg, rewriteEnvValue, rewriteText, type RewriteContext } from "./loopback-rewrite.ts";
+import { rewriteArg, rewriteEnvValue, rewriteMountPaths, rewriteText, type RewriteContext } from "./loopback-rewrite.ts";
 import { extraServiceToLocal, localPodName, localServicesOf } from "./local-services.ts";
 import { planLocal } from "./plan-local.ts";
 import { podLogDir, podLogFile } from "./pod-log-path.ts";
@@ -216,10 +216,23 @@ export class StartedLocalStack implements StartedStack {
     }
     for (const line of this.#rewrites) logger.info(`  rewrite: ${line}`);
     const timeoutMs = options.readyTimeoutMs ?? 30_000;
+    const settled = new Map<string, { promise: Promise<boolean>; resolve: (ready: boolean) => void }>();
+    for (const r of runnable) {
+      let resolve!: (ready: boolean) => void;
+      settled.set(r.spec.name, { promise: new Promise<boolean>((res) => (resolve = res)), resolve });
+    }
     await Promise.all(runnable.map(async (r) => {
       const process = this.#processes.get(r.spec.name)!;
+      const def = componentDef(r.spec.name);
+      const waitFor = def.startsAfterDependencies ? [...(this.#dependsOn.get(r.spec.name) ?? [])].filter((d) => settled.has(d)) : [];
+      if (waitFor.length > 0) {
+        // As kubelet's restarts would get there eventually: started once what it sends to is ready (or failed).
+        logger.info(`  ${r.spec.name} waits for ${waitFor.join(", ")}: ${def.startsAfterDependencies}`);
+        this.#rewrites.push(`${r.spec.name}: started after ${waitFor.join(", ")} (${def.startsAfterDependencies}; in a cluster it restarts until they answer)`);
+        await Promise.all(waitFor.map((d) => settled.get(d)!.promise));
+      }
       const startedAt = performance.now();
-      logger.info(`  starting ${r.spec.name}: ${r.plan.binary} ${process.spec.argv.join(" ")}`);
+      logger.info(`  starting ${r.spec.name}: ${process.spec.binary} ${process.spec.argv.join(" ")}`);
       process.start();
       try {
         await process.waitReady(timeoutMs);
@@ -227,10 +240,12 @@ export class StartedLocalStack implements StartedStack {
         this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "ready", readyAfterMs, ...(process.pid ? { pid: process.pid } : {}) } });
         this.#endpoints[r.spec.name] = Object.fromEntries(services.filter((s) => s.component === r.spec.name).flatMap((s) => s.ports.map((p) => [p.name, endpoint(p.local)])));
         logger.info(`  ${r.spec.name} ready after ${readyAfterMs}ms`);
+        settled.get(r.spec.name)!.resolve(true);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "error", error: message } });
         logger.error(`${r.spec.name}: ${message}`);
+        settled.get(r.spec.name)!.resolve(false);
       }
     }));
   }
@@ -296,13 +311,33 @@ export class StartedLocalStack implements StartedStack {
     for (const o of mine) if (o.args) args = o.args(args);
     const rewritten = args.map((a) => rewriteArg(a, context, (_from, _to, service) => depends(service)));
     rewritten.forEach((a, i) => a !== args[i] && this.#rewrites.push(`${spec.name}: arg ${args[i]} -> ${a}`));
-    const argv = def.localArgv ? def.localArgv(spec, rewritten) : rewritten;
-    const env = { ...baseEnv(r.dir), ...Object.fromEntries(spec.container.env.map((e) => [e.name, "value" in e ? rewriteEnvValue(e.name, e.value, context, (_from, _to, service) => depends(service)) : fieldRef(e.fieldRef, spec)])) };
+    let argv = def.localArgv ? def.localArgv(spec, rewritten) : rewritten;
+    if (r.plan.kubeconfig) {
+      argv = [...argv, `--kubeconfig=${r.plan.kubeconfig}`];
+      this.#rewrites.push(`${spec.name}: + --kubeconfig=${r.plan.kubeconfig} (the Kubernetes API it watches; OBSCONF_KUBECONFIG)`);
+    }
+    const containerEnv = Object.fromEntries(spec.container.env.map((e) => [e.name, "value" in e ? rewriteEnvValue(e.name, e.value, context, (_from, _to, service) => depends(service)) : fieldRef(e.fieldRef, spec)]));
+    let env = { ...baseEnv(r.dir), ...containerEnv };
+    let binary = r.plan.binary;
+    let afterReady: ((signal: AbortSignal) => Promise<void>) | undefined;
+    if (def.localLaunch) {
+      const launch = await def.localLaunch({
+        spec, binary: r.plan.binary, ...(r.plan.installDir ? { installDir: r.plan.installDir } : {}), containerEnv, args: rewritten, dir: r.dir,
+        localPath: (containerPath) => rewriteMountPaths(containerPath, context.mounts),
+        reachOf: (containerPort) => r.reach.get(containerPort),
+        note: (line) => this.#rewrites.push(line),
+      });
+      binary = launch.binary;
+      argv = launch.argv;
+      env = { ...env, ...launch.env };
+      afterReady = launch.afterReady;
+    }
     const readiness = spec.container.readiness;
     const probePort = readiness && readiness.kind !== "exec" ? r.ports.get(readiness.port) : undefined;
     logger.debug(`${spec.name}: run dir ${r.dir}`);
     return new ComponentProcess({
-      component: spec.name, binary: r.plan.binary, argv, env, cwd: r.dir, logDir,
+      component: spec.name, binary, argv, env, cwd: r.dir, logDir,
+      ...(afterReady ? { afterReady } : {}),
       ...(r.netns ? { netns: r.netns.info.name } : {}),
       ...(this.#ledger ? { ledger: this.#ledger } : {}),
       ...(readiness?.kind === "http" && probePort ? { readiness: { kind: "http" as const, url: `http://${r.host}:${probePort}${readiness.path}` } } : {}),

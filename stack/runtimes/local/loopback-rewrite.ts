@@ -56,7 +56,8 @@ export function rewriteMountPaths(text: string, mounts: RewriteContext["mounts"]
 export function rewriteListenAddresses(text: string, ownPorts: RewriteContext["ownPorts"], listenHost = "127.0.0.1"): string {
   let out = text;
   for (const [containerPort, localPort] of ownPorts) {
-    const pattern = new RegExp(`(^|[\\s"'=\\[,/])(?:0\\.0\\.0\\.0|\\[::\\]|localhost|127\\.0\\.0\\.1)?:${containerPort}(?!\\d)`, "gm");
+    // `@` too: Kafka's `1@localhost:9093` (controller.quorum.voters) names its own controller port.
+    const pattern = new RegExp(`(^|[\\s"'=\\[,/@])(?:0\\.0\\.0\\.0|\\[::\\]|localhost|127\\.0\\.0\\.1)?:${containerPort}(?!\\d)`, "gm");
     out = out.replace(pattern, (_m, lead: string) => `${lead}${listenHost}:${localPort}`);
     // YAML settings such as `http_listen_port: 3100` / `grpc_listen_port: 9095`.
     out = out.replace(new RegExp(`^(\\s*[\\w.-]*port\\s*:\\s*)${containerPort}\\s*$`, "gm"), `$1${localPort}`);
