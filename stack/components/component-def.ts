@@ -15,9 +15,16 @@ export interface ComponentDef {
   /** Stand-ins used when the real binary is absent, in order of preference. */
   readonly substitutes?: readonly SubstituteDef[];
   /** argv for the local process from the manifest's (already rewritten) command and args. */
-  localArgv?(spec: ComponentSpec, args: readonly string[]): string[];
+  localArgv?(spec: ComponentSpec, args: readonly string[], context: LocalArgvContext): string[];
   /** Component-specific loopback adaptation of one config file, after the generic rewrites. */
   adaptConfigFile?(file: ConfigFile, context: LocalAdaptContext): string;
+}
+
+/** Where the local process listens: `listenHost` (127.0.0.1, or its namespace's veth address). */
+export interface LocalArgvContext {
+  listenHost: string;
+  /** True when it runs in a network namespace the runtime created for a fault. */
+  inNamespace: boolean;
 }
 
 export interface SubstituteDef {

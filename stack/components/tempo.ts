@@ -1,4 +1,5 @@
 import type { ComponentDef } from "./component-def.ts";
+import { dskitListenArgs } from "./dskit-listen-args.ts";
 
 export const tempo: ComponentDef = {
   name: "tempo",
@@ -7,6 +8,7 @@ export const tempo: ComponentDef = {
   binaries: ["tempo"],
   versionArgs: ["-version"],
   versionPattern: /version v?(\d+\.\d+\.\d+)/,
+  localArgv: (_spec, args, context) => dskitListenArgs(args, context),
   substitutes: [
     {
       name: "tempo-reference-sink",

@@ -236,7 +236,7 @@ export class StartedLocalStack implements StartedStack {
     for (const o of mine) if (o.args) args = o.args(args);
     const rewritten = args.map((a) => rewriteArg(a, context, (_from, _to, service) => depends(service)));
     rewritten.forEach((a, i) => a !== args[i] && this.#rewrites.push(`${spec.name}: arg ${args[i]} -> ${a}`));
-    const argv = def.localArgv ? def.localArgv(spec, rewritten) : rewritten;
+    const argv = def.localArgv ? def.localArgv(spec, rewritten, { listenHost: r.host, inNamespace: r.netns !== undefined }) : rewritten;
     const env = { ...baseEnv(r.dir), ...Object.fromEntries(spec.container.env.map((e) => [e.name, "value" in e ? rewriteEnvValue(e.name, e.value, context, (_from, _to, service) => depends(service)) : fieldRef(e.fieldRef, spec)])) };
     const readiness = spec.container.readiness;
     const probePort = readiness && readiness.kind !== "exec" ? r.ports.get(readiness.port) : undefined;
