@@ -78,6 +78,8 @@ export interface LocalAdaptContext {
   pods: readonly LocalPod[];
   /** The local directory standing in for the node's `/var/log/pods`. */
   podLogDir: string;
+  /** Where the component listens (absent where no process is started, e.g. `obsconf validate`). */
+  listen?: LocalArgvContext;
   /** Lines describing what was rewritten, printed by the runtime. */
   note(rewrite: string): void;
 }

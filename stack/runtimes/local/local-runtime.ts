@@ -227,7 +227,7 @@ export class StartedLocalStack implements StartedStack {
           depends(service);
         });
         for (const hit of hits) this.#rewrites.push(`${spec.name}: ${file.path}: ${hit}`);
-        content = def.adaptConfigFile ? def.adaptConfigFile({ ...file, content }, { services, pods: this.#pods, podLogDir: path.join(this.nodeRootDir, "var", "log", "pods"), note: (line) => this.#rewrites.push(line) }) : content;
+        content = def.adaptConfigFile ? def.adaptConfigFile({ ...file, content }, { services, pods: this.#pods, podLogDir: path.join(this.nodeRootDir, "var", "log", "pods"), listen: { listenHost: r.host, inNamespace: r.netns !== undefined }, note: (line) => this.#rewrites.push(line) }) : content;
         await mkdir(path.dirname(localFile), { recursive: true });
         await writeFile(localFile, content, { mode: mount.from.kind === "Secret" ? 0o600 : 0o644 });
       }
