@@ -7,3 +7,4 @@ export * from "./trace-ingestion-check.ts";
 export * from "./loki-retention-check.ts";
 export * from "./throughput-check.ts";
 export * from "./span-loss.ts";
+export * from "./promql-equivalence.ts";

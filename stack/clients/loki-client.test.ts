@@ -10,8 +10,8 @@ interface Exchange {
   response: { status: number; headers: Record<string, string>; body: unknown; frames?: { data: unknown }[] };
 }
 
-const fixture = (name: string): Exchange =>
-  JSON.parse(readFileSync(new URL(`./fixtures/loki-2.8.0/${name}.json`, import.meta.url), "utf8")) as Exchange;
+const fixture = (name: string, version = "2.8.0"): Exchange =>
+  JSON.parse(readFileSync(new URL(`./fixtures/loki-${version}/${name}.json`, import.meta.url), "utf8")) as Exchange;
 
 /** Serves the current fixture's recorded response (HTTP or WebSocket frames) and keeps what the client asked for. */
 let current: Exchange | undefined;
@@ -58,8 +58,8 @@ function expectRecordedRequest(exchange: Exchange, keys = Object.keys(exchange.r
   }
 }
 
-async function withFixture<T>(name: string, call: (client: LokiClient) => Promise<T>, keys?: string[]): Promise<T> {
-  current = fixture(name);
+async function withFixture<T>(name: string, call: (client: LokiClient) => Promise<T>, keys?: string[], version?: string): Promise<T> {
+  current = fixture(name, version);
   seen = undefined;
   await using client = new LokiClient({ baseUrl: root });
   const result = await call(client);
@@ -67,8 +67,8 @@ async function withFixture<T>(name: string, call: (client: LokiClient) => Promis
   return result;
 }
 
-async function failureOf(name: string, call: (client: LokiClient) => Promise<unknown>): Promise<LokiApiError> {
-  current = fixture(name);
+async function failureOf(name: string, call: (client: LokiClient) => Promise<unknown>, version?: string): Promise<LokiApiError> {
+  current = fixture(name, version);
   await using client = new LokiClient({ baseUrl: root });
   const error = await call(client).then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(LokiApiError);
@@ -190,6 +190,63 @@ describe("LokiClient against recorded Loki 2.8.0 exchanges", () => {
       ],
     ]);
     expect(frames[0]!.receivedAtMs).toBeGreaterThanOrEqual(before);
+  });
+});
+
+describe("LokiClient against recorded Loki 3.5.0 exchanges (the pinned version)", () => {
+  const V = "3.5.0";
+  const q35 = (name: string) => fixture(name, V).request.query!;
+  type Recorded = { data: { result: { stream?: Record<string, string>; metric?: Record<string, string>; values: [string | number, string][] }[] } };
+  const recorded = (name: string) => (fixture(name, V).response.body as Recorded).data.result;
+
+  it("should parse streams whose labels carry service_name and the detected_level structured metadata", async () => {
+    const { query, start, end } = q35("query-range-streams-backward");
+    const { data } = await withFixture("query-range-streams-backward", (c) => c.queryRange(query!, { startNs: start!, endNs: end!, limit: 3, direction: "backward" }), undefined, V);
+    expect(data).toEqual({ resultType: "streams", streams: recorded("query-range-streams-backward").map((r) => ({ labels: r.stream, entries: r.values.map(([tsNs, line]) => ({ tsNs, line })) })) });
+    if (data.resultType !== "streams") throw new Error("expected streams");
+    expect(data.streams.map((s) => s.labels)).toEqual([{ ...checkout("error"), detected_level: "error", service_name: "checkout" }, { ...checkout("info"), detected_level: "info", service_name: "checkout" }]);
+    expect(data.streams.map((s) => s.entries.length)).toEqual([1, 2]);
+  });
+
+  it("should parse a matrix whose series labels include detected_level", async () => {
+    const { query, start, end } = q35("query-range-matrix-count-over-time");
+    const { data } = await withFixture("query-range-matrix-count-over-time", (c) => c.queryRange(query!, { startNs: start!, endNs: end!, stepMs: 30_000 }), undefined, V);
+    expect(data).toEqual({
+      resultType: "matrix",
+      series: recorded("query-range-matrix-count-over-time").map((r) => ({ labels: r.metric, points: r.values.map(([s, v]) => ({ timeMs: Number(s) * 1000, value: Number(v) })) })),
+    });
+  });
+
+  it("should throw Loki 3.5's plain-text 400 for an instant log query, which 2.8 answered with an empty result", async () => {
+    const { query, time } = q35("query-instant-log-selector-400");
+    const error = await failureOf("query-instant-log-selector-400", (c) => c.query(query!, { timeNs: time!, limit: 10 }), V);
+    expect(error).toMatchObject({ status: 400, body: "log queries are not supported as an instant query type, please change your query to a range query type" });
+  });
+
+  it("should quote the text/plain LogQL parse error", async () => {
+    const { query, start, end } = q35("query-invalid-logql-400");
+    const error = await failureOf("query-invalid-logql-400", (c) => c.queryRange(query!, { startNs: start!, endNs: end! }), V);
+    expect(error.message).toBe(`LogQL query "{service=\\"checkout\\"" failed: HTTP 400: parse error at line 1, col 20: syntax error: unexpected $end, expecting } or ,`);
+  });
+
+  it("should list service_name among the label names and the label-less stream as unknown_service", async () => {
+    expect((await withFixture("labels", (c) => c.labels(), [], V)).data).toEqual(["level", "namespace", "service", "service_name"]);
+    expect((await withFixture("label-level-values", (c) => c.labelValues("level"), [], V)).data).toEqual(["error", "info"]);
+    expect((await withFixture("label-service-name-values", (c) => c.labelValues("service_name"), [], V)).data).toEqual(["checkout", "payment", "unknown_service"]);
+    const { start, end } = q35("series-service-name");
+    const { data } = await withFixture("series-service-name", (c) => c.series([`{service_name=~".+"}`], { startNs: start!, endNs: end! }), undefined, V);
+    expect(data).toContainEqual({ service_name: "unknown_service" });
+    expect(data).toHaveLength(4);
+  });
+
+  it("should parse tail frames whose streams have service_name but no detected_level", async () => {
+    current = fixture("tail-websocket", V);
+    await using client = new LokiClient({ baseUrl: root });
+    const frames: LokiStream[][] = [];
+    const { query, start } = current.request.query!;
+    await client.tail(query!, { startNs: start!, signal: AbortSignal.timeout(10_000), onStreams: (streams) => frames.push(streams) });
+    expect(frames).toEqual(current.response.frames!.map((f) => (f.data as { streams: { stream: Record<string, string>; values: [string, string][] }[] }).streams.map((s) => ({ labels: s.stream, entries: s.values.map(([tsNs, line]) => ({ tsNs, line })) }))));
+    expect(frames.flat().map((s) => s.labels)).toEqual([{ ...checkout("info"), service_name: "checkout" }, { ...checkout("info"), service_name: "checkout" }]);
   });
 });
 

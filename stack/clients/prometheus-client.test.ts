@@ -10,8 +10,8 @@ interface Exchange {
   response: { status: number; headers: Record<string, string>; body: unknown };
 }
 
-const fixture = (name: string): Exchange =>
-  JSON.parse(readFileSync(new URL(`./fixtures/mimir-2.9.0/${name}.json`, import.meta.url), "utf8")) as Exchange;
+const fixture = (name: string, version = "2.9.0"): Exchange =>
+  JSON.parse(readFileSync(new URL(`./fixtures/mimir-${version}/${name}.json`, import.meta.url), "utf8")) as Exchange;
 
 /** Serves the current fixture's recorded response and keeps what the client asked for. */
 let current: Exchange | undefined;
@@ -47,8 +47,8 @@ function expectRecordedRequest(exchange: Exchange): void {
   }
 }
 
-async function withFixture<T>(name: string, call: (client: PrometheusClient) => Promise<T>, base = "/prometheus"): Promise<T> {
-  current = fixture(name);
+async function withFixture<T>(name: string, call: (client: PrometheusClient) => Promise<T>, base = "/prometheus", version?: string): Promise<T> {
+  current = fixture(name, version);
   seen = undefined;
   await using client = new PrometheusClient({ baseUrl: `${root}${base}`, readyUrl: `${root}/ready` });
   try {
@@ -164,6 +164,41 @@ describe("PrometheusClient against recorded Mimir 2.9.0 exchanges", () => {
   it("should report readiness from the configured ready URL", async () => {
     const { data } = await withFixture("ready", (c) => c.ready());
     expect(data).toEqual({ ready: true, status: 200, body: "ready" });
+  });
+});
+
+describe("PrometheusClient against recorded Mimir 2.16.0 exchanges (the pinned version)", () => {
+  const V = "2.16.0";
+  const q = (name: string) => fixture(name, V).request.query!;
+
+  it("should parse a range query matrix at the recording's times", async () => {
+    const { start, end, step } = q("query-range-matrix");
+    const startMs = Number(start) * 1000;
+    const { data } = await withFixture("query-range-matrix", (c) => c.queryRange('checkout_orders_total{status="placed"}', { startMs, endMs: Number(end) * 1000, stepMs: Number(step) * 1000 }), "/prometheus", V);
+    expect(data).toEqual({
+      resultType: "matrix",
+      result: [{ metric: { __name__: "checkout_orders_total", ...checkout, status: "placed" }, samples: [100, 106, 112, 118, 124].map((value, i) => ({ timeMs: startMs + i * 15_000, value })) }],
+    });
+  });
+
+  it("should read the rate at the newest sample as 2.16.0 answers it (left-open range), not 2.9.0's value", async () => {
+    const { start, end, step } = q("query-range-matrix-rate");
+    const { data } = await withFixture("query-range-matrix-rate", (c) => c.queryRange("sum(rate(checkout_orders_total[1m]))", { startMs: Number(start) * 1000, endMs: Number(end) * 1000, stepMs: Number(step) * 1000 }), "/prometheus", V);
+    if (data.resultType !== "matrix") throw new Error("expected a matrix");
+    expect(data.result[0]!.samples.map((s) => s.value)).toEqual([0.15000000000000002, 0.25, 0.42222222222222217, 0.42222222222222217]);
+    expect(data.result[0]!.samples.at(-1)!.timeMs).toBe(Number(end) * 1000);
+  });
+
+  it("should throw the same PromApiError for invalid PromQL", async () => {
+    const expr = "sum(rate(checkout_orders_total[1m]";
+    const error = await withFixture("query-invalid-promql-400", (c) => c.query(expr, { timeMs: Number(q("query-invalid-promql-400").time) * 1000 }), "/prometheus", V).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 400, errorType: "bad_data", error: 'invalid parameter "query": 1:35: parse error: unclosed left parenthesis', query: expr });
+  });
+
+  it("should still see 404 for /prometheus/api/v1/status/flags and read buildinfo 2.16.0", async () => {
+    const error = await withFixture("prometheus-status-flags-404", (c) => c.flags(), "/prometheus", V).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 404, errorType: "bad_response" });
+    expect((await withFixture("buildinfo", (c) => c.buildInfo(), "/prometheus", V)).data).toMatchObject({ application: "Grafana Mimir", version: "2.16.0" });
   });
 });
 

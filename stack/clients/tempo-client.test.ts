@@ -9,8 +9,8 @@ interface Exchange {
   response: { status: number; headers: Record<string, string>; body: unknown };
 }
 
-const fixture = (name: string): Exchange =>
-  JSON.parse(readFileSync(new URL(`./fixtures/tempo-2.0.1/${name}.json`, import.meta.url), "utf8")) as Exchange;
+const fixture = (name: string, version = "2.0.1"): Exchange =>
+  JSON.parse(readFileSync(new URL(`./fixtures/tempo-${version}/${name}.json`, import.meta.url), "utf8")) as Exchange;
 
 /** Serves the current fixture's recorded response and keeps what the client asked for. */
 let current: Exchange | undefined;
@@ -38,8 +38,8 @@ afterAll(() => new Promise<void>((resolve) => {
   server.close(() => resolve());
 }));
 
-async function withFixture<T>(name: string, call: (client: TempoClient) => Promise<T>): Promise<T> {
-  current = fixture(name);
+async function withFixture<T>(name: string, call: (client: TempoClient) => Promise<T>, version?: string): Promise<T> {
+  current = fixture(name, version);
   seen = undefined;
   await using client = new TempoClient({ baseUrl: root });
   try {
@@ -145,6 +145,44 @@ describe("TempoClient against recorded Tempo 2.0.1 exchanges", () => {
     await using client = new TempoClient({ baseUrl: root });
     const error = await client.traceById(A).catch((e: unknown) => e);
     expect((error as TempoApiError).message).toBe(`trace by id ${A} failed: HTTP 404: 404 page not found`);
+  });
+});
+
+describe("TempoClient against recorded Tempo 2.8.0 exchanges (the pinned version)", () => {
+  const V = "2.8.0";
+  const window = () => ({ startS: Number(fixture("search-traceql-status-500", V).request.query!.start), endS: Number(fixture("search-traceql-status-500", V).request.query!.end) });
+  const shape = (spans: TempoSpan[] | undefined) => spans?.map(({ startNs: _s, endNs: _e, ...rest }) => rest);
+
+  it("should read a trace by id as 2.0.1's shape (base64 ids, enum names), at the recording's times", async () => {
+    const { data } = await withFixture("trace-by-id-json", (c) => c.traceById(A), V);
+    expect(shape(data)).toEqual(shape(traceA));
+    const recorded = (fixture("trace-by-id-json", V).response.body as { batches: { scopeSpans: { spans: { startTimeUnixNano: string }[] }[] }[] }).batches;
+    expect(data?.map((s) => s.startNs)).toEqual(recorded.map((b) => b.scopeSpans[0]!.spans[0]!.startTimeUnixNano));
+  });
+
+  it("should answer undefined for 2.8.0's empty 404 of an unknown trace", async () => {
+    expect(fixture("trace-by-id-unknown-404", V).response.body).toBeNull();
+    const { data } = await withFixture("trace-by-id-unknown-404", (c) => c.traceById("0123456789abcdef0123456789abcdef"), V);
+    expect(data).toBeUndefined();
+  });
+
+  it("should keep the matched span ids of spanSet and spanSets once each", async () => {
+    const { data } = await withFixture("search-traceql-status-500", (c) => c.search({ q: "{ span.http.status_code = 500 }", ...window() }), V);
+    expect(data.map((h) => [h.traceId, h.rootServiceName, h.durationMs, h.matchedSpanIds])).toEqual([[A, "frontend", 1200, ["bbbb000000000002", "cccc000000000003"]]]);
+  });
+
+  it("should read tag names without the intrinsics, and tag values next to their metrics", async () => {
+    const { data: names } = await withFixture("search-tags", (c) => c.searchTags(), V);
+    expect(names).toEqual(["deployment.environment", "http.method", "http.route", "http.status_code", "order.id", "payment.amount_cents", "service.name"]);
+    const { data: codes } = await withFixture("search-tag-http-status-code-values", (c) => c.tagValues("http.status_code"), V);
+    expect(codes).toEqual(["200", "500", "502"]);
+  });
+
+  it("should parse the v2 shapes 2.8.0 answers: trace.resourceSpans, scoped tag names, typed tag values", () => {
+    const v2 = parseTempoTrace(fixture("trace-by-id-v2-json", V).response.body);
+    expect(shape(v2)?.map((s) => [s.spanId, s.serviceName, s.attributes["http.status_code"]])).toEqual(traceA.map((s) => [s.spanId, s.serviceName, s.attributes["http.status_code"]]));
+    expect(parseTagNames(fixture("search-tags-v2", V).response.body)).toEqual(expect.arrayContaining(["span:duration", "service.name", "order.id"]));
+    expect(parseTagValues(fixture("search-tag-v2-http-status-code-values", V).response.body).sort()).toEqual(["200", "500", "502"]);
   });
 });
 

@@ -22,7 +22,7 @@ export interface ComponentDef {
   /** Stand-ins used when the real binary is absent, in order of preference. */
   readonly substitutes?: readonly SubstituteDef[];
   /** argv for the local process from the manifest's (already rewritten) command and args. */
-  localArgv?(spec: ComponentSpec, args: readonly string[]): string[];
+  localArgv?(spec: ComponentSpec, args: readonly string[], context: LocalArgvContext): string[];
   /** Component-specific loopback adaptation of one config file, after the generic rewrites. */
   adaptConfigFile?(file: ConfigFile, context: LocalAdaptContext): string;
   /**
@@ -61,6 +61,13 @@ export interface LocalLaunch {
    * (the container's postStart hook). Throws to fail the start.
    */
   afterReady?(signal: AbortSignal): Promise<void>;
+}
+
+/** Where the local process listens: `listenHost` (127.0.0.1, or its namespace's veth address). */
+export interface LocalArgvContext {
+  listenHost: string;
+  /** True when it runs in a network namespace the runtime created for a fault. */
+  inNamespace: boolean;
 }
 
 export interface SubstituteDef {
@@ -114,6 +121,8 @@ export interface LocalAdaptContext {
   pods: readonly LocalPod[];
   /** The local directory standing in for the node's `/var/log/pods`. */
   podLogDir: string;
+  /** Where the component listens (absent where no process is started, e.g. `obsconf validate`). */
+  listen?: LocalArgvContext;
   /** Lines describing what was rewritten, printed by the runtime. */
   note(rewrite: string): void;
 }

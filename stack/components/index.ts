@@ -12,7 +12,7 @@ import { promtail } from "./promtail.ts";
 import { tempo } from "./tempo.ts";
 import { vector } from "./vector.ts";
 
-export type { ComponentDef, SubstituteDef, LocalService, LocalAdaptContext, LocalPod } from "./component-def.ts";
+export type { ComponentDef, SubstituteDef, LocalService, LocalAdaptContext, LocalArgvContext, LocalPod } from "./component-def.ts";
 
 /** Every component of the stack, in the order plans list them. */
 export const COMPONENTS: readonly ComponentDef[] = [

@@ -1,4 +1,5 @@
 import type { ComponentDef } from "./component-def.ts";
+import { dskitListenArgs } from "./dskit-listen-args.ts";
 
 export const loki: ComponentDef = {
   name: "loki",
@@ -7,6 +8,7 @@ export const loki: ComponentDef = {
   binaries: ["loki"],
   versionArgs: ["-version"],
   versionPattern: /version v?(\d+\.\d+\.\d+)/,
+  localArgv: (_spec, args, context) => dskitListenArgs(args, context),
   substitutes: [
     {
       name: "loki-reference-sink",

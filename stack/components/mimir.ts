@@ -1,4 +1,5 @@
 import type { ComponentDef } from "./component-def.ts";
+import { dskitListenArgs } from "./dskit-listen-args.ts";
 
 export const mimir: ComponentDef = {
   name: "mimir",
@@ -7,6 +8,7 @@ export const mimir: ComponentDef = {
   binaries: ["mimir"],
   versionArgs: ["--version"],
   versionPattern: /version (\d+\.\d+\.\d+)/,
+  localArgv: (_spec, args, context) => dskitListenArgs(args, context),
   substitutes: [
     {
       name: "victoria-metrics",

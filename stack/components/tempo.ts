@@ -1,4 +1,5 @@
 import type { ComponentDef } from "./component-def.ts";
+import { dskitListenConfig } from "./dskit-listen-args.ts";
 
 export const tempo: ComponentDef = {
   name: "tempo",
@@ -7,6 +8,7 @@ export const tempo: ComponentDef = {
   binaries: ["tempo"],
   versionArgs: ["-version"],
   versionPattern: /version v?(\d+\.\d+\.\d+)/,
+  adaptConfigFile: (file, context) => (/\.ya?ml$/.test(file.path) ? dskitListenConfig(file.content, { ...context, note: (line) => context.note(`tempo: ${file.path}: ${line}`) }) : file.content),
   substitutes: [
     {
       name: "tempo-reference-sink",

@@ -3,7 +3,8 @@ import { lowerBound, upperBound, type LogEntry, type StoredStream } from "./log-
 import type { LabelMatcher, LineFilter, LogSelectorExpr, MetricExpr } from "./logql-parser.ts";
 
 /**
- * Evaluates the parsed LogQL subset over the store's streams, with Loki 2.8's semantics:
+ * Evaluates the parsed LogQL subset over the store's streams (`LogStore.queryStreams()`: split by
+ * `detected_level`, which results show as a label and selectors do not match), with Loki's semantics:
  * log queries cover [start, end) and keep the `limit` entries nearest the direction's origin across all
  * streams; a range aggregation at time t covers (t - range, t] and yields a sample only for streams with
  * at least one entry there. Streams are sorted by their label text, metric results by `labels.Compare`.
@@ -38,7 +39,7 @@ export function passesFilters(line: string, filters: readonly LineFilter[]): boo
 }
 
 export function selectStreams(streams: readonly StoredStream[], matchers: readonly LabelMatcher[]): StoredStream[] {
-  return streams.filter((s) => matchesLabels(s.labels, matchers));
+  return streams.filter((s) => matchesLabels(s.selectorLabels ?? s.labels, matchers));
 }
 
 export function evalLogQuery(

@@ -7,7 +7,7 @@ import {
   MAX_POINTS_PER_SERIES, NS_PER_SECOND, nowNs, ParamError, parseDirection, parseLimit, parseStepNs, parseTimestampNs,
 } from "./loki-params.ts";
 import {
-  JSON_UTF8_TYPE, jsonReply, listBody, logqlError, matrixBody, streamsBody, textError, vectorBody, type QueryStats, type Reply,
+  jsonReply, listBody, logqlError, matrixBody, streamsBody, textError, textMessage, vectorBody, type QueryStats, type Reply,
 } from "./loki-responses.ts";
 
 /** The read side of the Loki HTTP API over a `LogStore`: one function per endpoint, query string in, `Reply` out. */
@@ -24,7 +24,7 @@ export function queryRange(store: LogStore, params: URLSearchParams): Reply {
     const direction = parseDirection(params.get("direction"));
     const started = performance.now();
     if (expr.kind === "log") {
-      const streams = evalLogQuery(store.streams(), expr, { startNs, endNs, limit, direction });
+      const streams = evalLogQuery(store.queryStreams(), expr, { startNs, endNs, limit, direction });
       return jsonReply(streamsBody(streams, logStats(streams, started)));
     }
     const stepNs = parseStepNs(params.get("step"), startNs, endNs);
@@ -34,7 +34,7 @@ export function queryRange(store: LogStore, params: URLSearchParams): Reply {
     // Loki's query frontend aligns metric range queries to the step: start rounded down, end rounded up.
     const alignedStart = startNs - mod(startNs, stepNs);
     const alignedEnd = mod(endNs, stepNs) === 0n ? endNs : endNs + stepNs - mod(endNs, stepNs);
-    const series = evalMetricRange(store.streams(), expr, { startNs: alignedStart, endNs: alignedEnd, stepNs });
+    const series = evalMetricRange(store.queryStreams(), expr, { startNs: alignedStart, endNs: alignedEnd, stepNs });
     const points = series.reduce((n, s) => n + s.points.length, 0);
     return jsonReply(matrixBody(series, metricStats(points, started)));
   });
@@ -44,21 +44,18 @@ export function instantQuery(store: LogStore, params: URLSearchParams): Reply {
   return answer(() => {
     const expr = parseLogQL(params.get("query") ?? "");
     const timeNs = parseTimestampNs("time", params.get("time"), nowNs());
-    const limit = parseLimit(params.get("limit"));
-    const direction = parseDirection(params.get("direction"));
+    parseLimit(params.get("limit"));
+    parseDirection(params.get("direction"));
     const started = performance.now();
-    if (expr.kind === "log") {
-      // Loki 2.8 evaluates an instant log query over the zero-width window [time, time): always empty.
-      const streams = evalLogQuery(store.streams(), expr, { startNs: timeNs, endNs: timeNs, limit, direction });
-      return jsonReply(streamsBody(streams, logStats(streams, started)), JSON_UTF8_TYPE);
-    }
-    const samples = evalMetricAt(store.streams(), expr, timeNs);
+    // Loki 3.x refuses a log selector as an instant query (2.8 answered an empty result).
+    if (expr.kind === "log") return textMessage(400, "log queries are not supported as an instant query type, please change your query to a range query type");
+    const samples = evalMetricAt(store.queryStreams(), expr, timeNs);
     return jsonReply(vectorBody(samples, timeNs, metricStats(samples.length, started)));
   });
 }
 
 /**
- * Label names of every stream the sink holds. Like Loki 2.8's ingester, the time window is not applied
+ * Label names of every stream the sink holds. Like Loki's ingester, the time window is not applied
  * to names and values: a stream is listed even when none of its entries falls in the window.
  */
 export function labelNames(store: LogStore): Reply {

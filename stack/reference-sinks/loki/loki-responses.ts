@@ -4,8 +4,9 @@ import { formatSampleValue, nsToSeconds } from "./loki-params.ts";
 
 /**
  * What the sink answers, as data: status, headers and body. The JSON shapes and number formats are
- * Loki 2.8's (see the peer fixtures): stream values `[ns-string, line]`, matrix/vector timestamps unix
- * seconds as JSON numbers, sample values as strings, and a `data.stats` block (a small summary here).
+ * Loki 3.5's (see stack/clients/fixtures/loki-3.5.0): stream values `[ns-string, line]`, matrix/vector
+ * timestamps unix seconds as JSON numbers, sample values as strings, and a `data.stats` block (a small
+ * summary here); query answers are `application/json; charset=UTF-8`.
  */
 export interface Reply {
   readonly status: number;
@@ -14,11 +15,11 @@ export interface Reply {
 }
 
 export const JSON_TYPE = "application/json";
-/** Loki 2.8 labels some answers (instant log queries, LogQL errors) with this exact type. */
+/** What Loki 3.5's query API (query, query_range, labels, label values, series) answers with. */
 export const JSON_UTF8_TYPE = "application/json; charset=UTF-8";
 const TEXT_TYPE = "text/plain; charset=utf-8";
 
-export function jsonReply(body: unknown, contentType = JSON_TYPE): Reply {
+export function jsonReply(body: unknown, contentType = JSON_UTF8_TYPE): Reply {
   return { status: 200, headers: { "Content-Type": contentType }, body: JSON.stringify(body) };
 }
 
@@ -27,9 +28,14 @@ export function textError(status: number, message: string): Reply {
   return { status, headers: { "Content-Type": TEXT_TYPE, "X-Content-Type-Options": "nosniff" }, body: `${message}\n` };
 }
 
-/** LogQL errors: 400 whose Content-Type says JSON but whose body is the plain error text (Loki 2.8's quirk). */
+/** A query API error: text/plain, nosniff, no trailing newline (Loki 3.5's query handlers). */
+export function textMessage(status: number, message: string): Reply {
+  return { status, headers: { "Content-Type": TEXT_TYPE, "X-Content-Type-Options": "nosniff" }, body: message };
+}
+
+/** LogQL errors: 400 text/plain (Loki 2.8 labelled the same text application/json). */
 export function logqlError(message: string): Reply {
-  return { status: 400, headers: { "Content-Type": JSON_UTF8_TYPE }, body: message };
+  return textMessage(400, message);
 }
 
 export function textReply(body: string): Reply {
@@ -57,6 +63,8 @@ function statsBlock(s: QueryStats) {
       totalEntriesReturned: s.entriesReturned,
       splits: 0,
       shards: 0,
+      totalPostFilterLines: s.entriesReturned,
+      totalStructuredMetadataBytesProcessed: 0,
     },
   };
 }

@@ -9,7 +9,7 @@ const push = (url: string, labels: Record<string, string>, values: [string, stri
 
 describe("loki tail", () => {
   it("should replay history from start, then forward matching pushes made after connecting, in batched frames", async () => {
-    await using sink = await startLokiSink();
+    await using sink = await startLokiSink({ nowNs: () => BigInt(ns(0)) });
     await using client = new LokiClient({ baseUrl: sink.url });
     await push(sink.url, { app: "t" }, [[ns(1000), "old"], [ns(5000), "history"]]);
     const frames: LokiStream[][] = [];
@@ -29,11 +29,12 @@ describe("loki tail", () => {
     await push(sink.url, { app: "t" }, [[ns(9002), "skip me"], [ns(9003), "live two"]]);
     await tail;
     clearTimeout(deadline);
+    // Tail frames show service_name (a stream label in Loki 3.x), not detected_level (structured metadata).
     expect(frames).toEqual([
-      [{ labels: { app: "t" }, entries: [{ tsNs: ns(5000), line: "history" }] }],
+      [{ labels: { app: "t", service_name: "t" }, entries: [{ tsNs: ns(5000), line: "history" }] }],
       [
-        { labels: { app: "t", level: "info" }, entries: [{ tsNs: ns(9000), line: "live one" }] },
-        { labels: { app: "t" }, entries: [{ tsNs: ns(9003), line: "live two" }] },
+        { labels: { app: "t", level: "info", service_name: "t" }, entries: [{ tsNs: ns(9000), line: "live one" }] },
+        { labels: { app: "t", service_name: "t" }, entries: [{ tsNs: ns(9003), line: "live two" }] },
       ],
     ]);
   });

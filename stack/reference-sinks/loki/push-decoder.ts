@@ -2,14 +2,15 @@ import { gunzipSync, inflateSync } from "node:zlib";
 import { formatLabels, LabelParseError, parseLabelText, type Labels } from "./label-text.ts";
 import type { PushedStream } from "./log-store.ts";
 import { decodeProtoPush, MAX_DECOMPRESSED_BYTES } from "./logproto.ts";
+import { withServiceName } from "./loki-ingest-rules.ts";
 import { decodeJsonPush } from "./push-json.ts";
 
 /**
- * A push body as Loki 2.8's distributor takes it: `Content-Encoding: gzip|deflate` is undone first;
- * `application/json` is the JSON format, any other type (or none) is snappy-compressed protobuf.
- * A body that cannot be decoded is a `PushDecodeError` (nothing stored). Streams with unusable labels
- * are left out and the last such error is returned as `rejection`: Loki stores the other streams and
- * still answers 400 with that text.
+ * A push body as Loki 3.5 parses it (push.ParseRequest): `Content-Encoding: gzip|deflate` is undone first;
+ * `application/json` is the JSON format, any other type (or none) is snappy-compressed protobuf. A body
+ * that cannot be decoded, or any stream whose labels do not parse (`couldn't parse labels: 1:33: ...`),
+ * is a `PushDecodeError`: nothing of the request is stored. Every stream without `service_name` gets one
+ * (`withServiceName`), so a stream pushed with no labels is stored as `{service_name="unknown_service"}`.
  */
 export class PushDecodeError extends Error {
   override name: string = "PushDecodeError";
@@ -24,10 +25,7 @@ export class PushDecodeError extends Error {
 
 export interface DecodedPush {
   readonly streams: PushedStream[];
-  readonly rejection?: string;
 }
-
-export const MISSING_LABELS = "error at least one label pair is required per stream";
 
 export function decodePush({ contentType, contentEncoding, body }: { contentType: string; contentEncoding: string; body: Buffer }): DecodedPush {
   const raw = decodeContentEncoding(contentEncoding.trim().toLowerCase(), body);
@@ -52,24 +50,18 @@ export function decodePush({ contentType, contentEncoding, body }: { contentType
 }
 
 function validate(streams: { labelText: string; entries: PushedStream["entries"] }[]): DecodedPush {
-  const valid: PushedStream[] = [];
-  let rejection: string | undefined;
-  for (const stream of streams) {
-    let labels: Labels;
-    try {
-      labels = withoutEmptyValues(parseLabelText(stream.labelText));
-    } catch (cause) {
-      if (!(cause instanceof LabelParseError)) throw cause;
-      rejection = cause.message;
-      continue;
-    }
-    if (Object.keys(labels).length === 0) {
-      rejection = MISSING_LABELS;
-      continue;
-    }
-    valid.push({ labels, entries: stream.entries });
-  }
-  return rejection === undefined ? { streams: valid } : { streams: valid, rejection };
+  return {
+    streams: streams.map((stream) => {
+      let labels: Labels;
+      try {
+        labels = withoutEmptyValues(parseLabelText(stream.labelText));
+      } catch (cause) {
+        if (!(cause instanceof LabelParseError)) throw cause;
+        throw new PushDecodeError(400, `couldn't parse labels: ${cause.message}`, { cause });
+      }
+      return { labels: withServiceName(labels), entries: stream.entries };
+    }),
+  };
 }
 
 function decodeContentEncoding(encoding: string, body: Buffer): Buffer {

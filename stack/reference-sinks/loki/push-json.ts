@@ -2,7 +2,7 @@ import type { LogEntry } from "./log-store.ts";
 
 /**
  * Decodes a JSON push body (`{"streams":[{"stream":{...},"values":[["<ns>","line"]]}]}`) and words
- * failures as Loki 2.8's jsoniter decoder does: `loghttp.PushRequest.Streams: []*loghttp.Stream: <what>,
+ * failures as Loki 3.5's jsoniter decoder does: `loghttp.PushRequest.Streams: []loghttp.LogProtoStream: <what>,
  * error found in #10 byte of ...|<10 bytes>|..., bigger context ...|<up to 100 bytes>|...`. The two
  * failures the peers recorded (a body truncated inside the streams array, a numeric timestamp) are
  * reproduced byte for byte; both are reported at the end of the body, as Loki does. Other failures use
@@ -70,7 +70,7 @@ function frame(body: Buffer, head: number, what: string): string {
   const peekStart = Math.max(0, head - 10);
   const parsing = body.subarray(peekStart, Math.min(body.length, head + 10)).toString("utf8");
   const context = body.subarray(Math.max(0, head - 50), Math.min(body.length, head + 50)).toString("utf8");
-  return `loghttp.PushRequest.Streams: []*loghttp.Stream: ${what}, error found in #${head - peekStart} byte of ...|${parsing}|..., bigger context ...|${context}|...`;
+  return `loghttp.PushRequest.Streams: []loghttp.LogProtoStream: ${what}, error found in #${head - peekStart} byte of ...|${parsing}|..., bigger context ...|${context}|...`;
 }
 
 /** Byte offsets just past each element of the top-level `streams` array (structural bytes are ASCII). */

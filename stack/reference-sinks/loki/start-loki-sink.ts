@@ -12,6 +12,8 @@ export interface LokiSinkOptions {
   port?: number;
   /** Negative control: silently drop every Nth pushed entry while still answering 204. */
   dropEvery?: number;
+  /** Now in ns (the age checks on pushed entries); default the wall clock. Tests replay recordings as at capture. */
+  nowNs?: () => bigint;
 }
 
 export interface StoppedLokiSink {
@@ -31,12 +33,12 @@ export interface StartedLokiSink extends AsyncDisposable {
 
 /**
  * Starts the Loki-API reference sink: an in-memory log store behind a `node:http` server that speaks
- * the Loki 2.8 HTTP API (push JSON/gzip/protobuf+snappy, query, query_range, labels, series, tail,
+ * the Loki 3.5 HTTP API (push JSON/gzip/protobuf+snappy, query, query_range, labels, series, tail,
  * ready, buildinfo, metrics) for the LogQL subset of `logql-parser.ts`.
  */
-export async function startLokiSink({ host = "127.0.0.1", port = 0, dropEvery }: LokiSinkOptions = {}): Promise<StartedLokiSink> {
+export async function startLokiSink({ host = "127.0.0.1", port = 0, dropEvery, nowNs }: LokiSinkOptions = {}): Promise<StartedLokiSink> {
   const store = new LogStore(dropEvery === undefined ? {} : { dropEvery });
-  const server = createServer(createLokiRequestHandler(store));
+  const server = createServer(createLokiRequestHandler(store, nowNs === undefined ? {} : { nowNs }));
   const tail = attachLokiTail(server, store);
   await new Promise<void>((resolve, reject) => {
     const onError = (cause: Error) => reject(new HarnessError(`loki reference sink could not listen on ${host}:${port}: ${cause.message}`, { cause }));

@@ -9,13 +9,16 @@ import type { TraceStore } from "./trace-store.ts";
 export const MAX_OTLP_BODY_BYTES = 64 * 1024 * 1024;
 
 const GRPC_INVALID_ARGUMENT = 3;
+/** ExportTraceServiceResponse { partial_success: {} }: field 1, length 0. */
+const EMPTY_PARTIAL_SUCCESS = Buffer.from([0x0a, 0x00]);
 const UNSUPPORTED = "415 unsupported media type, supported: [application/json, application/x-protobuf]";
 
 /**
- * OTLP/HTTP trace receiver (`POST /v1/traces`, port 4318) as Tempo 2.0.1's embedded collector
- * receiver answers: JSON → `{}` (application/json); protobuf → empty body (application/x-protobuf);
- * undecodable JSON → 400 `{"code":3,"message":"unexpected EOF"}`; undecodable protobuf → 400 with a
- * google.rpc.Status body; any other content type → 415 text. gzip/deflate bodies are inflated.
+ * OTLP/HTTP trace receiver (`POST /v1/traces`, port 4318) as Tempo 2.8.0's embedded collector receiver
+ * answers: JSON → `{"partialSuccess":{}}` (application/json); protobuf → an ExportTraceServiceResponse
+ * with an empty partial_success (bytes 0a 00, application/x-protobuf); undecodable JSON → 400
+ * `{"code":3,"message":...}`; undecodable protobuf → 400 with a google.rpc.Status body; any other
+ * content type → 415 text. gzip/deflate bodies are inflated.
  */
 export function createOtlpHttpHandler(store: TraceStore): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -50,8 +53,8 @@ export function createOtlpHttpHandler(store: TraceStore): (req: IncomingMessage,
         return send(res, 400, "application/x-protobuf", Buffer.from(encodeRpcStatus(GRPC_INVALID_ARGUMENT, cause.message)));
       }
       store.ingest(records, body.length);
-      if (mime === "application/json") return text(res, 200, "{}", "application/json");
-      return send(res, 200, "application/x-protobuf", Buffer.alloc(0));
+      if (mime === "application/json") return text(res, 200, JSON.stringify({ partialSuccess: {} }), "application/json");
+      return send(res, 200, "application/x-protobuf", EMPTY_PARTIAL_SUCCESS);
     });
   };
 }

@@ -9,7 +9,9 @@ import {
  * Decodes an OTLP/JSON ExportTraceServiceRequest (the OTLP spec's JSON mapping: lowerCamelCase keys,
  * hex ids, int64 as strings) into the sink's records. Like the collector's receiver it also takes
  * snake_case keys, enum names, int64 as numbers and the pre-1.0 `instrumentationLibrarySpans`.
- * Errors are `OtlpDecodeError`s; truncated input reads `unexpected EOF`, as Go's decoder says.
+ * Errors are `OtlpDecodeError`s. A body cut off where an object is due (after `[` or `,`) reads as Tempo
+ * 2.8's jsoniter decoder words it (`ReadObjectCB: expect { or n, but found \u0000, error found in #10 byte
+ * of ...|<10 bytes>|..., bigger context ...|<50 bytes>|...`); other truncations read `unexpected EOF`.
  */
 export function decodeOtlpJsonTraces(text: string): ResourceSpansRecord[] {
   let body: unknown;
@@ -17,10 +19,21 @@ export function decodeOtlpJsonTraces(text: string): ResourceSpansRecord[] {
     body = JSON.parse(text);
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
+    if (/[[,]\s*$/.test(text)) throw new OtlpDecodeError(jsoniterFrame(text, "ReadObjectCB: expect { or n, but found \u0000"), { cause });
     throw new OtlpDecodeError(/end of JSON input/i.test(message) || text.trim() === "" ? "unexpected EOF" : message, { cause });
   }
   const request = object(body, "ExportTraceServiceRequest");
   return list(field(request, "resourceSpans"), "resourceSpans").map((rs, i) => resourceSpans(object(rs, `resourceSpans[${i}]`)));
+}
+
+/** jsoniter's `ReportError` frame at the end of the body: 10 bytes before it, then up to 50. */
+function jsoniterFrame(text: string, what: string): string {
+  const body = Buffer.from(text, "utf8");
+  const head = body.length;
+  const peekStart = Math.max(0, head - 10);
+  const parsing = body.subarray(peekStart, head).toString("utf8");
+  const context = body.subarray(Math.max(0, head - 50), head).toString("utf8");
+  return `${what}, error found in #${head - peekStart} byte of ...|${parsing}|..., bigger context ...|${context}|...`;
 }
 
 type Obj = Record<string, unknown>;

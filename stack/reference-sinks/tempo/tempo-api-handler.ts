@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { encodeTempoTrace } from "./otlp-proto.ts";
 import { renderTempoTraceJson } from "./tempo-trace-json.ts";
-import type { TraceStore } from "./trace-store.ts";
+import { V2_INTRINSIC_TAGS, type TraceStore } from "./trace-store.ts";
 import { searchTraces } from "./trace-search.ts";
 
 /** What `/status/version` names: a substitute, never mistaken for a Tempo build. */
@@ -12,21 +12,34 @@ const API_HEADERS = { Vary: "Accept-Encoding" };
 const GO_TEXT_HEADERS = { "Content-Type": TEXT, "X-Content-Type-Options": "nosniff" };
 
 /**
- * Tempo 2.0.1's query API on the HTTP port (3200): trace by id, search, tags, tag values, echo,
- * ready, version and metrics, with the status codes, content types and bodies the 2.0.1 peers show.
+ * Tempo 2.8.0's query API on the HTTP port (3200): trace by id (v1 and v2), search, tags and tag values
+ * (unscoped and v2 scoped), echo, ready, version, buildinfo and metrics, with the status codes, content
+ * types and bodies recorded from the pinned version (stack/clients/fixtures/tempo-2.8.0). The `metrics`
+ * objects carry the sink's own numbers (Tempo's are internal: bytes inspected, query jobs).
  */
 export function createTempoApiHandler(store: TraceStore): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const url = new URL(req.url ?? "/", "http://sink");
     const path = url.pathname;
-    if (path.startsWith("/api/traces/")) return traceById(store, decodeURIComponent(path.slice("/api/traces/".length)), req, res);
+    if (path.startsWith("/api/traces/")) return traceById(store, decodeURIComponent(path.slice("/api/traces/".length)), req, res, "v1");
+    if (path.startsWith("/api/v2/traces/")) return traceById(store, decodeURIComponent(path.slice("/api/v2/traces/".length)), req, res, "v2");
     if (path === "/api/search") {
       const answer = searchTraces(store, url.searchParams);
       return answer.status === 200 ? json(res, answer.json) : apiText(res, 400, answer.text);
     }
-    if (path === "/api/search/tags") return json(res, { tagNames: store.tagNames() });
+    if (path === "/api/search/tags") return json(res, { tagNames: store.tagNames(), metrics: inspected(store) });
+    if (path === "/api/v2/search/tags") {
+      const { span, resource } = store.scopedTagNames();
+      const scopes = [{ name: "intrinsic", tags: [...V2_INTRINSIC_TAGS] }, { name: "resource", tags: resource }, { name: "span", tags: span }];
+      return json(res, { scopes: scopes.filter((scope) => scope.tags.length > 0), metrics: inspected(store) });
+    }
     const tagValues = /^\/api\/search\/tag\/([^/]+)\/values$/.exec(path);
-    if (tagValues) return json(res, { tagValues: store.tagValues(decodeURIComponent(tagValues[1]!)) });
+    if (tagValues) return json(res, { tagValues: store.tagValues(decodeURIComponent(tagValues[1]!)), metrics: inspected(store) });
+    const v2TagValues = /^\/api\/v2\/search\/tag\/([^/]+)\/values$/.exec(path);
+    if (v2TagValues) return json(res, { tagValues: store.scopedTagValues(decodeURIComponent(v2TagValues[1]!)), metrics: inspected(store) });
+    if (path === "/api/status/buildinfo") {
+      return send(res, 200, { "Content-Type": "application/json" }, JSON.stringify({ version: TEMPO_SINK_VERSION, revision: "", branch: "", buildUser: "", buildDate: "", goVersion: `node ${process.version}` }));
+    }
     if (path === "/api/echo") return goText(res, 200, "echo\n");
     if (path === "/ready") return goText(res, 200, "ready\n");
     if (path === "/status/version") return send(res, 200, { "Content-Type": "text/plain" }, versionText(path));
@@ -35,15 +48,24 @@ export function createTempoApiHandler(store: TraceStore): (req: IncomingMessage,
   };
 }
 
-function traceById(store: TraceStore, id: string, req: IncomingMessage, res: ServerResponse): void {
+/** v1 answers `{"batches":[...]}`, v2 `{"trace":{"resourceSpans":[...]}}`; an unknown id is 404 with an empty body (2.8; 2.0.1 said "trace not found"). */
+function traceById(store: TraceStore, id: string, req: IncomingMessage, res: ServerResponse, version: "v1" | "v2"): void {
   const parsed = parseTraceId(id);
   if ("error" in parsed) return apiText(res, 400, parsed.error);
   const trace = store.get(parsed.hex);
-  if (trace === undefined) return apiText(res, 404, "trace not found");
-  if (/application\/protobuf/.test(String(req.headers.accept ?? ""))) {
+  if (trace === undefined) return send(res, 404, API_HEADERS, "");
+  if (version === "v1" && /application\/protobuf/.test(String(req.headers.accept ?? ""))) {
     return send(res, 200, { "Content-Type": "application/protobuf", ...API_HEADERS }, Buffer.from(encodeTempoTrace(trace.batches)));
   }
-  return json(res, renderTempoTraceJson(trace.batches));
+  const { batches } = renderTempoTraceJson(trace.batches);
+  return json(res, version === "v1" ? { batches } : { trace: { resourceSpans: batches }, metrics: { inspectedBytes: String(trace.bytes) } });
+}
+
+/** The sink's stand-in for Tempo's `metrics.inspectedBytes` (a string, as Tempo's jsonpb renders uint64). */
+function inspected(store: TraceStore): { inspectedBytes: string } {
+  let bytes = 0;
+  for (const trace of store.traces()) bytes += trace.bytes;
+  return { inspectedBytes: String(bytes) };
 }
 
 /** Tempo's `HexStringToTraceID`: hex only (1-based position in the error), at most 128 bits, left-padded to 32. */

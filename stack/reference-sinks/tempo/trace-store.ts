@@ -1,4 +1,13 @@
-import { serviceNameOf, tagTextOf, type ResourceRecord, type ResourceSpansRecord, type ScopeSpansRecord, type SpanRecord } from "./trace-model.ts";
+import { serviceNameOf, tagTextOf, type AnyValue, type ResourceRecord, type ResourceSpansRecord, type ScopeSpansRecord, type SpanRecord } from "./trace-model.ts";
+
+/** A v2 tag value: TraceQL's type name and the value as text. */
+function typedValue(v: AnyValue): { type: string; value: string } | undefined {
+  if ("stringValue" in v) return { type: "string", value: String(v.stringValue) };
+  if ("intValue" in v) return { type: "int", value: String(v.intValue) };
+  if ("doubleValue" in v) return { type: "float", value: String(v.doubleValue) };
+  if ("boolValue" in v) return { type: "bool", value: String(v.boolValue) };
+  return undefined;
+}
 
 export interface TraceStoreOptions {
   /** Negative control: silently drop every Nth received span (1-based count over the sink's life). */
@@ -32,8 +41,15 @@ export interface TraceStoreCounters {
   tracesEvicted: number;
 }
 
-/** Tag names Tempo 2.0.1 lists next to the attribute keys (see search-tags.json). */
+/** Intrinsics `/api/search/tag/<name>/values` answers for (Tempo 2.8 no longer lists them among the tag names). */
 export const INTRINSIC_TAG_NAMES = ["name", "root.name", "root.service.name"] as const;
+
+/** The intrinsic scope of `/api/v2/search/tags`, as Tempo 2.8.0 lists it (fixtures/tempo-2.8.0/search-tags-v2.json). */
+export const V2_INTRINSIC_TAGS = [
+  "duration", "event:name", "event:timeSinceStart", "instrumentation:name", "instrumentation:version", "kind", "name", "rootName", "rootServiceName",
+  "span:duration", "span:kind", "span:name", "span:status", "span:statusMessage", "status", "statusMessage", "trace:duration", "trace:rootName",
+  "trace:rootService", "traceDuration",
+] as const;
 
 const DEFAULT_MAX_SPANS = 1_000_000;
 
@@ -102,17 +118,42 @@ export class TraceStore {
     return this.#traces.values();
   }
 
-  /** Span and resource attribute keys plus Tempo's intrinsic tag names, sorted, as `/api/search/tags` lists them. */
+  /** Span and resource attribute keys, sorted, as Tempo 2.8's unscoped `/api/search/tags` lists them. */
   tagNames(): string[] {
-    if (this.#traces.size === 0) return [];
-    const names = new Set<string>(INTRINSIC_TAG_NAMES);
+    const { span, resource } = this.scopedTagNames();
+    return [...new Set([...span, ...resource])].sort();
+  }
+
+  /** Attribute keys per scope (`/api/v2/search/tags`), each sorted. */
+  scopedTagNames(): { span: string[]; resource: string[] } {
+    const span = new Set<string>();
+    const resource = new Set<string>();
     for (const trace of this.#traces.values()) {
-      for (const { span, resource } of trace.spans) {
-        for (const a of span.attributes ?? []) names.add(a.key);
-        for (const a of resource?.attributes ?? []) names.add(a.key);
+      for (const stored of trace.spans) {
+        for (const a of stored.span.attributes ?? []) span.add(a.key);
+        for (const a of stored.resource?.attributes ?? []) resource.add(a.key);
       }
     }
-    return [...names].sort();
+    return { span: [...span].sort(), resource: [...resource].sort() };
+  }
+
+  /** Distinct typed values of a scoped attribute (`span.x`, `resource.x`, or `.x` for both), as `/api/v2/search/tag/<name>/values`. */
+  scopedTagValues(scoped: string): { type: string; value: string }[] {
+    const match = /^(span|resource)?\.(.+)$/.exec(scoped);
+    if (match === null) return [];
+    const [, scope, key] = match;
+    const values = new Map<string, { type: string; value: string }>();
+    const add = (v: AnyValue) => {
+      const typed = typedValue(v);
+      if (typed !== undefined) values.set(`${typed.type}:${typed.value}`, typed);
+    };
+    for (const trace of this.#traces.values()) {
+      for (const stored of trace.spans) {
+        if (scope !== "resource") for (const a of stored.span.attributes ?? []) if (a.key === key) add(a.value);
+        if (scope !== "span") for (const a of stored.resource?.attributes ?? []) if (a.key === key) add(a.value);
+      }
+    }
+    return [...values.values()];
   }
 
   /** Distinct values of a tag (attributes as text, ints as decimal), sorted. */

@@ -130,7 +130,10 @@ function namedAttributes(expr: SpansetExpr): Named[] {
   return out;
 }
 
-/** Span-level attributes first, then resource-level ones (Tempo 2.0.1's order), keys unscoped, each once. */
+/**
+ * Resource-level attributes first, then span-level ones, each sorted by key, unscoped, each once: Tempo
+ * 2.8.0's order whatever the query's (2.0.1 listed span-level first, in query order).
+ */
 function attributesOf({ span, resource }: StoredSpan, named: readonly Named[]): KeyValue[] {
   const spanLevel: KeyValue[] = [];
   const resourceLevel: KeyValue[] = [];
@@ -143,5 +146,6 @@ function attributesOf({ span, resource }: StoredSpan, named: readonly Named[]): 
     seen.add(key);
     (onSpan ? spanLevel : resourceLevel).push((onSpan ?? onResource)!);
   }
-  return [...spanLevel, ...resourceLevel];
+  const byKey = (a: KeyValue, b: KeyValue) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  return [...resourceLevel.sort(byKey), ...spanLevel.sort(byKey)];
 }

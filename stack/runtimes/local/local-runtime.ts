@@ -302,7 +302,7 @@ export class StartedLocalStack implements StartedStack {
           depends(service);
         });
         for (const hit of hits) this.#rewrites.push(`${spec.name}: ${file.path}: ${hit}`);
-        content = def.adaptConfigFile ? def.adaptConfigFile({ ...file, content }, { services, pods: this.#pods, podLogDir: podLogDir(this.nodeRootDir), note: (line) => this.#rewrites.push(line) }) : content;
+        content = def.adaptConfigFile ? def.adaptConfigFile({ ...file, content }, { services, pods: this.#pods, podLogDir: podLogDir(this.nodeRootDir), listen: { listenHost: r.host, inNamespace: r.netns !== undefined }, note: (line) => this.#rewrites.push(line) }) : content;
         await mkdir(path.dirname(localFile), { recursive: true });
         await writeFile(localFile, content, { mode: mount.from.kind === "Secret" ? 0o600 : 0o644 });
       }
@@ -311,7 +311,7 @@ export class StartedLocalStack implements StartedStack {
     for (const o of mine) if (o.args) args = o.args(args);
     const rewritten = args.map((a) => rewriteArg(a, context, (_from, _to, service) => depends(service)));
     rewritten.forEach((a, i) => a !== args[i] && this.#rewrites.push(`${spec.name}: arg ${args[i]} -> ${a}`));
-    let argv = def.localArgv ? def.localArgv(spec, rewritten) : rewritten;
+    let argv = def.localArgv ? def.localArgv(spec, rewritten, { listenHost: r.host, inNamespace: r.netns !== undefined }) : rewritten;
     if (r.plan.kubeconfig) {
       argv = [...argv, `--kubeconfig=${r.plan.kubeconfig}`];
       this.#rewrites.push(`${spec.name}: + --kubeconfig=${r.plan.kubeconfig} (the Kubernetes API it watches; OBSCONF_KUBECONFIG)`);
