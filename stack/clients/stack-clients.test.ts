@@ -26,9 +26,9 @@ describe("StackClients", () => {
       counter: 'vm_rows_inserted_total{type="promremotewrite"} at http://127.0.0.1:8428/metrics', simulatedBy: ["victoria-metrics (standing in for mimir)"],
     });
     expect(traces.kind === "ready" && [traces.value.url, traces.value.counter.describe]).toEqual(["http://127.0.0.1:4318/v1/traces", "tempo_distributor_spans_received_total at http://127.0.0.1:3200/metrics"]);
-    expect(logs).toEqual({ kind: "absent", reason: "loki: no loki on PATH" });
-    expect(clients.loki).toEqual({ kind: "absent", reason: "loki: no loki on PATH" });
-    expect(clients.remoteWrite).toEqual({ kind: "ready", value: { url: "http://127.0.0.1:9090/api/v1/write", path: "remote write -> prometheus" }, simulatedBy: [] });
+    expect(logs).toEqual({ kind: "absent", reason: "loki: no loki on PATH", status: "unavailable" });
+    expect(clients.loki).toEqual({ kind: "absent", reason: "loki: no loki on PATH", status: "unavailable" });
+    expect(clients.remoteWrite).toEqual({ kind: "ready", value: { url: "http://127.0.0.1:9090/api/v1/write", path: "remote write -> prometheus" }, simulatedBy: [], components: ["prometheus"] });
     expect(clients.otlp.kind === "ready" && [clients.otlp.value.url, clients.otlp.value.viaCollector, clients.otlp.simulatedBy]).toEqual(["http://127.0.0.1:4318/v1/traces", false, ["tempo-reference-sink (standing in for tempo)"]]);
   });
 
@@ -41,17 +41,19 @@ describe("StackClients", () => {
     expect(logs.kind === "ready" && [logs.value.url, logs.value.counter.describe]).toEqual(["http://127.0.0.1:3100/loki/api/v1/push", "loki_distributor_bytes_received_total at http://127.0.0.1:3100/metrics"]);
     expect(traces.kind === "ready" && [traces.value.url, traces.value.counter.describe]).toEqual(["http://127.0.0.1:14318/v1/traces", "otelcol_receiver_accepted_spans at http://127.0.0.1:8888/metrics"]);
     expect(clients.otlp.kind === "ready" && [clients.otlp.value.url, clients.otlp.value.path, clients.otlp.value.viaCollector]).toEqual(["http://127.0.0.1:14318/v1/traces", "OTLP/HTTP -> otel-collector -> tempo", true]);
-    expect(clients.longTerm).toEqual({ kind: "absent", reason: "mimir: no mimir on PATH" });
+    expect(clients.longTerm).toEqual({ kind: "absent", reason: "mimir: no mimir on PATH", status: "unavailable" });
   });
 
-  it("should name a component that failed to start, and reach past a fault proxy only when asked", async () => {
-    const failed: ComponentStatus = { plan: ready("alertmanager").plan, status: { state: "error", error: "exited with code 1\nlast lines" } };
-    const s = stack([ready("prometheus"), failed], { prometheus: { web: ep(19090) } });
+  it("should make a component that did not start a verdict (fail at the pin, error at another version), and reach past a fault proxy only when asked", async () => {
+    const failed: ComponentStatus = { plan: { ...base, component: "alertmanager", mode: "process", binary: "/x/alertmanager", binaryVersion: "0.28.1", versionMismatch: false }, status: { state: "error", error: "exited with code 1\nlast lines" } };
+    const older: ComponentStatus = { plan: { ...base, component: "loki", manifestVersion: "3.5.0", mode: "process", binary: "/x/loki", binaryVersion: "2.8.0", versionMismatch: true }, status: { state: "error", error: "exited with code 1" } };
+    const s = stack([ready("prometheus"), failed, older], { prometheus: { web: ep(19090) } });
     const proxy = { upstream: ep(9090) };
     s.control = (component) => (component === "prometheus" ? ({ proxy: (port: string) => (port === "web" ? proxy : undefined) } as never) : undefined);
     await using through = new StackClients(s);
     await using past = new StackClients(s, { pastFaultProxies: true });
-    expect(through.alertmanager).toEqual({ kind: "absent", reason: "alertmanager failed to start: exited with code 1" });
+    expect(through.alertmanager).toEqual({ kind: "absent", reason: "alertmanager 0.28.1 did not start: exited with code 1\nlast lines", status: "fail" });
+    expect(through.loki).toEqual({ kind: "absent", reason: "loki 2.8.0 (/x/loki) did not start, and the manifests pin 3.5.0: no verdict on the stack at another version; its error: exited with code 1", status: "error" });
     expect(through.endpoint("prometheus", "web")).toMatchObject({ kind: "ready", value: { port: 19090 } });
     expect(past.endpoint("prometheus", "web")).toMatchObject({ kind: "ready", value: { port: 9090 } });
   });
