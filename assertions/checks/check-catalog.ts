@@ -43,7 +43,9 @@ export const CHECKS = {
   "traces.ingestion.by-id": { title: "Traces ingestion (OTLP -> whole trace readable by id)", pillar: "traces", target: "latency.ingestion.traces" },
   "traces.ingestion.search": { title: "Traces ingestion (OTLP -> found by tag search)", pillar: "traces", target: "latency.ingestion.traces" },
   "traces.ingestion.traceql": { title: "Traces ingestion (OTLP -> found by TraceQL)", pillar: "traces", target: "latency.ingestion.traces" },
-  "stack.kafka": { title: "ML ingestion path (Kafka)", pillar: "stack" },
+  "ml.ingestion.kafka.traces": { title: "ML ingestion: traces -> collector -> Kafka topic (canary written -> record on the topic)", pillar: "traces", target: "latency.ingestion.traces" },
+  "ml.ingestion.kafka.metrics": { title: "ML ingestion: metrics -> collector -> Kafka topic (canary written -> record on the topic)", pillar: "metrics", target: "latency.ingestion.metrics" },
+  "ml.ingestion.kafka.logs": { title: "ML ingestion: logs -> collector -> Kafka topic (canary written -> record on the topic)", pillar: "logs", target: "latency.ingestion.logs" },
   "throughput.metrics": {
     title: "Metrics throughput at the profile's rate (remote write, accepted by the receiver's own counter)",
     pillar: "metrics",

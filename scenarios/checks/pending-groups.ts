@@ -10,7 +10,6 @@ import { checkGroup } from "../shared/check-group.ts";
 const PENDING: readonly { id: CheckId; component: string }[] = [
   { id: "query.grafana", component: "grafana" },
   { id: "metrics.kube-state-metrics", component: "kube-state-metrics" },
-  { id: "stack.kafka", component: "kafka" },
 ];
 
 export function pendingGroups() {

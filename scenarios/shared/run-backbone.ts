@@ -5,6 +5,9 @@ import type { SinkEndpoints } from "../../assertions/alert-sink/alertmanager-ove
 import { loadContract, profileOf, type Contract, type Profile } from "../../assertions/contract.ts";
 import type { CheckResult, RunResult, Timeline } from "../../assertions/run-result.ts";
 import { StackClients } from "../../stack/clients/stack-clients.ts";
+import { COMPONENT_NAMES } from "../../stack/components/index.ts";
+import { extractComponents } from "../../stack/manifest/component-spec.ts";
+import { loadManifests } from "../../stack/manifest/load-manifests.ts";
 import { newRunId } from "../../stack/runtimes/local/local-runtime.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
 import { startStack } from "../../stack/runtimes/start-stack.ts";
@@ -94,6 +97,7 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
   const contract = loadContract(options.contractFile);
   const contractProfile = profileOf(contract, options.profile);
   const suites = await loadQuerySuites(options);
+  const specs = extractComponents(await loadManifests(options.manifestsDir), COMPONENT_NAMES);
   const plan = await scenario.plan({ runtime: options.runtime, contract, profile: contractProfile, clock });
   const profile = scenario.profileFor?.(plan) ?? contractProfile;
   const runId = newRunId();
@@ -115,7 +119,7 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
   await using clients = new StackClients(stack);
   await using deferred = new DeferredResources();
   const ctx: RunContext = {
-    runId, contract, profile, ledger, clock, logger, startedAtMs, stack, clients, suites, instruments,
+    runId, contract, profile, ledger, clock, logger, startedAtMs, stack, specs, clients, suites, instruments,
     started: (id) => options.progress?.({ kind: "start", id }),
     defer: (resource) => deferred.add(resource),
   };

@@ -4,6 +4,7 @@ import type { Logger } from "../../common/log.ts";
 import type { Contract, Profile } from "../../assertions/contract.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import type { StackClients } from "../../stack/clients/stack-clients.ts";
+import type { ComponentSpec } from "../../stack/manifest/component-spec.ts";
 import type { StartedStack } from "../../stack/started-stack.ts";
 import type { Instruments } from "./instruments.ts";
 import type { QuerySuites } from "./query-suites.ts";
@@ -23,6 +24,8 @@ export interface RunContext {
   /** Wall-clock start of the run (query suites span the run from here). */
   readonly startedAtMs: number;
   readonly stack: StartedStack;
+  /** The components as the manifests define them (configs included): what static checks and topic lookups read. */
+  readonly specs: readonly ComponentSpec[];
   readonly clients: StackClients;
   readonly suites: QuerySuites;
   readonly instruments: Instruments;

@@ -1,6 +1,7 @@
 import { componentDef } from "../components/index.ts";
 import type { ComponentStatus, Endpoint, StartedStack } from "../started-stack.ts";
 import { AlertmanagerClient } from "./alertmanager-client.ts";
+import { KafkaClient } from "./kafka-client.ts";
 import { LokiClient } from "./loki-client.ts";
 import { PrometheusClient } from "./prometheus-client.ts";
 import { absenceReason, absent, componentReach, ready, simulatedBy, type Reach } from "./reach.ts";
@@ -58,6 +59,8 @@ export class StackClients implements AsyncDisposable {
   readonly lokiPush: Reach<PushTarget>;
   /** Where OTLP traces enter the stack: the collector when it runs, else Tempo (or its stand-in) directly. */
   readonly otlp: Reach<PushTarget & { viaCollector: boolean }>;
+  /** The Kafka broker of the ML ingestion path (connects on first use). */
+  readonly kafka: Reach<KafkaClient>;
   /** Where each signal's generated load goes, with the receiver's own counter (see `receiverOf`). */
   readonly receivers: Readonly<Record<LoadSignal, Reach<PushReceiver>>>;
   readonly #stack: StartedStack;
@@ -83,6 +86,8 @@ export class StackClients implements AsyncDisposable {
       ? ready({ ...collector.value, viaCollector: true }, [...simulatedBy(this.statusOf("tempo")), ...simulatedBy(this.statusOf("otel-collector"))], ["otel-collector", "tempo"])
       : direct.kind === "ready" ? ready({ ...direct.value, viaCollector: false }, direct.simulatedBy, direct.components) : direct;
     this.receivers = { metrics: this.#metricsReceiver(), logs: this.#logsReceiver(), traces: this.#tracesReceiver() };
+    const broker = this.endpoint("kafka", "kafka");
+    this.kafka = broker.kind === "ready" ? ready(KafkaClient.forEndpoint(broker.value), broker.simulatedBy, broker.components) : broker;
   }
 
   statusOf(component: string): ComponentStatus | undefined {
@@ -112,6 +117,11 @@ export class StackClients implements AsyncDisposable {
     const named = port === "*" ? Object.keys(ports)[0] : port;
     const endpoint = named === undefined ? undefined : this.#options.pastFaultProxies ? (this.#stack.control?.(component)?.proxy(named)?.upstream ?? ports[named]) : ports[named];
     return endpoint ? ready(endpoint, reach.simulatedBy, reach.components) : absent(`${component} serves no port named ${JSON.stringify(port)} here`);
+  }
+
+  /** The collector's OTLP/HTTP receiver for one signal (`/v1/traces`, `/v1/metrics`, `/v1/logs`). */
+  collectorOtlp(signal: "traces" | "metrics" | "logs"): Reach<PushTarget> {
+    return this.#push("otel-collector", "otlp-http", `/v1/${signal}`, `OTLP/HTTP ${signal} -> otel-collector`);
   }
 
   #client<T>(component: string, port: string, open: (url: string, lifeSignal: AbortSignal | undefined) => T): Reach<T> {
@@ -165,7 +175,7 @@ export class StackClients implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    const open = [this.prometheus, this.alertmanager, this.longTerm, this.loki, this.tempo].flatMap((c) => (c.kind === "ready" ? [c.value] : []));
+    const open = [this.prometheus, this.alertmanager, this.longTerm, this.loki, this.tempo, this.kafka].flatMap((c) => (c.kind === "ready" ? [c.value] : []));
     await Promise.all(open.map((client) => client[Symbol.asyncDispose]()));
   }
 }
