@@ -132,6 +132,14 @@ program
     setExit(await (await import("./commands/run.ts")).runCommand(scenario, options));
   });
 
+program
+  .command("kube-api")
+  .description("run a real Kubernetes API server (etcd, kube-apiserver, kwok's fake node; built by scripts/setup.sh) for kube-state-metrics on the local runtime, with the manifests' RBAC applied, until Ctrl-C; then OBSCONF_KUBECONFIG=<file> makes the local runtime run kube-state-metrics against it")
+  .addOption(manifestsOption())
+  .requiredOption("--kubeconfig-out <file>", "where to write the kubeconfig of the manifests' kube-state-metrics ServiceAccount")
+  .addHelpText("after", EXIT_CODES)
+  .action(async (options) => setExit(await (await import("./commands/kube-api.ts")).kubeApiCommand(options)));
+
 const setup = program.command("setup").description("set up what obsconf runs on: `setup components` provisions the real components (scripts/setup.sh installs the Debian packages and npm dependencies, then runs it)").addHelpText("after", EXIT_CODES);
 setup
   .command("components")

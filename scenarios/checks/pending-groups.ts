@@ -9,7 +9,6 @@ import { checkGroup } from "../shared/check-group.ts";
  */
 const PENDING: readonly { id: CheckId; component: string }[] = [
   { id: "query.grafana", component: "grafana" },
-  { id: "metrics.kube-state-metrics", component: "kube-state-metrics" },
 ];
 
 export function pendingGroups() {

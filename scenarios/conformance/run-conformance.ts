@@ -2,6 +2,7 @@ import type { RunResult } from "../../assertions/run-result.ts";
 import { alertDeliveryGroup, shortForOverrides } from "../checks/alert-group.ts";
 import { alertmanagerRoutesGroup, lokiRetentionGroup, prometheusConfigGroup } from "../checks/config-groups.ts";
 import { kafkaIngestionGroup } from "../checks/kafka-groups.ts";
+import { kubeStateMetricsGroup } from "../checks/kube-state-metrics-group.ts";
 import { agentLogsGroup, logsIngestionGroup } from "../checks/logs-groups.ts";
 import { metricsPullGroup, metricsPushGroup } from "../checks/metrics-groups.ts";
 import { pendingGroups } from "../checks/pending-groups.ts";
@@ -37,6 +38,7 @@ function conformanceGroups(plan: ConformancePlan): CheckGroup[] {
     tracesIngestionGroup(plan.omitChildSpanEvery ? { omitChildSpanEvery: plan.omitChildSpanEvery } : {}),
     querySuiteGroup("traceql"),
     kafkaIngestionGroup(),
+    kubeStateMetricsGroup(),
     ...pendingGroups(),
   ];
 }
