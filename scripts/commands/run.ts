@@ -13,6 +13,7 @@ import type { LoadGeneratorName } from "../../scenarios/load/load-generator-choi
 import { planK3s, pruneRuns, resolveRuntime, withClusterFlags, type RuntimeChoice } from "../../stack/index.ts";
 import { DEFAULT_REPORTS_DIR, SCENARIOS } from "../cli-options.ts";
 import { createProgressPrinter } from "../progress-printer.ts";
+import { validateStack } from "../../stack/validate/validate-stack.ts";
 import { validateRunInput } from "../validate-run-input.ts";
 import { compareWithBaseline, preflightBaseline } from "./run-baseline.ts";
 
@@ -78,6 +79,9 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   // Every input checked before anything starts (obsconf.ts did it already; again here for other callers):
   // a refusal leaves no process, run directory or report.
   await validateRunInput({ ...options, scenario });
+  // The stack itself, statically, before anything starts: flag values of their kind, and each embedded
+  // config through its component's own checker where installed (a rejection is bad input, exit 2).
+  await validateStack({ manifestsDir: options.manifests, bins: options.bin });
   const baseline = options.baseline ? await preflightBaseline(options.baseline, scenario, options.profile, options.contract) : undefined;
   const runtime = await chooseRuntime(scenario, options);
   const progress = createProgressPrinter();

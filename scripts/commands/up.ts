@@ -1,6 +1,7 @@
 import { createLogger } from "../../common/log.ts";
 import { formatTable } from "../../common/text-table.ts";
 import { planK3s, resolveRuntime, withClusterFlags, startStack, waitForShutdownSignal } from "../../stack/index.ts";
+import { validateStack } from "../../stack/validate/validate-stack.ts";
 import { validateRunInput } from "../validate-run-input.ts";
 import { planRow } from "./plan.ts";
 
@@ -21,6 +22,7 @@ export interface UpCommandOptions {
 /** `obsconf up`: start the stack, print its endpoints, run until Ctrl-C or SIGTERM, stop everything. */
 export async function upCommand(options: UpCommandOptions): Promise<number> {
   await validateRunInput(options);
+  await validateStack({ manifestsDir: options.manifests, bins: options.bin });
   const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
   // The plan's probe includes the preflight (engine facts against the stack's requests).
   const probe = wantsK3s ? async () => (await planK3s({ manifestsDir: options.manifests, ...(options.images ? { imagesDir: options.images } : {}) })).probe : undefined;

@@ -10,6 +10,7 @@ import { rewriteMountPaths } from "../runtimes/local/loopback-rewrite.ts";
 import { localServicesOf } from "../runtimes/local/local-services.ts";
 import { findBinary } from "../runtimes/local/find-binary.ts";
 import { lookupProvisioned } from "../provision/provision-cache.ts";
+import { checkFlagValues } from "./flag-values.ts";
 import { runTool } from "./run-tool.ts";
 
 export type ValidationStatus = "pass" | "fail" | "unsupported";
@@ -22,7 +23,8 @@ export interface ValidationCheck {
 
 export interface ValidateOptions {
   manifestsDir: string;
-  ruleTestsDir: string;
+  /** The rule unit tests to run (`obsconf validate`); absent: none (the static check before a run). */
+  ruleTestsDir?: string;
   bins?: Readonly<Record<string, string>>;
 }
 
@@ -42,6 +44,8 @@ export async function validateStack(options: ValidateOptions): Promise<Validatio
   const missing = COMPONENT_NAMES.filter((name) => !specs.some((s) => s.name === name));
   if (missing.length) throw new InputError({ file: displayPath(set.kustomizationFile), field: "resources" }, `manifests for all ${COMPONENT_NAMES.length} components (${COMPONENT_NAMES.join(", ")})`, `none for ${missing.join(", ")}`);
   checks[1]!.detail = specs.map((s) => `${s.name} ${s.image.tag}`).join(", ");
+  for (const spec of specs) checkFlagValues(spec);
+  checks.push({ id: "manifests.flags", title: "flag values of their kind (durations, sizes, ports, listen addresses, booleans)", status: "pass", detail: `${specs.reduce((n, s) => n + s.container.args.length, 0)} args` });
 
   const work = await mkdtemp(path.join(tmpdir(), "obsconf-validate-"));
   try {
@@ -60,7 +64,7 @@ export async function validateStack(options: ValidateOptions): Promise<Validatio
     } else {
       checks.push(await checkPrometheusConfig(set, prometheus, promtool.path, promFs));
       checks.push(await checkRules(set, prometheus, promtool.path, promFs));
-      checks.push(await runRuleTests(promtool.path, promFs, options.ruleTestsDir, path.join(work, "rule-tests")));
+      if (options.ruleTestsDir) checks.push(await runRuleTests(promtool.path, promFs, options.ruleTestsDir, path.join(work, "rule-tests")));
     }
     if (!amtool) checks.push({ id: "alertmanager.config", title: "amtool check-config", status: "unsupported", detail: "amtool is not on PATH (Debian: apt-get install prometheus-alertmanager)" });
     else checks.push(await checkAlertmanagerConfig(set, alertmanager, amtool.path, amFs));
