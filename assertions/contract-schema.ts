@@ -83,7 +83,13 @@ const profile = strict(
   {
     description: text("a one-line description"),
     canaries: strict(
-      { count: count("canaries per signal"), interval: duration("250ms"), pullScrapes: count("scrapes the pull canary spans") },
+      {
+        count: count("canaries per signal"),
+        interval: duration("250ms"),
+        pullScrapes: count("scrapes the pull canary spans"),
+        pullSeries: count("pull canary series changing in each scrape cycle, each at its own phase").optional(),
+        minSamples: count("the fewest samples a latency distribution may rest on (fewer: not pass)").optional(),
+      },
       PROFILE_NOTE,
     ),
     query: strict({ users: count("concurrent query users"), duration: duration("15s") }, PROFILE_NOTE),

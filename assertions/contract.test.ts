@@ -83,7 +83,7 @@ describe("loadContract", () => {
 
   it("should keep the ci profile small enough for a run well under 3 minutes on 2 cores", () => {
     const ci = profileOf(loadContract(), "ci");
-    expect(ci.canaries).toEqual({ count: 20, intervalMs: 250, pullScrapes: 2 });
+    expect(ci.canaries).toEqual({ count: 20, intervalMs: 250, pullScrapes: 2, pullSeries: 10, minSamples: 20 });
     expect(ci.query).toEqual({ users: 10, durationMs: 15_000 });
     expect(ci.load.durationMs + ci.query.durationMs + ci.chaos.faultDurationMs + ci.chaos.observeAfterHealMs).toBeLessThan(180_000);
   });

@@ -22,7 +22,8 @@ export interface RequiredRoute {
 export interface Profile {
   name: string;
   description: string;
-  canaries: { count: number; intervalMs: number; pullScrapes: number };
+  /** pullScrapes x pullSeries values go through the pull path; a latency check resting on fewer than minSamples is not a pass. */
+  canaries: { count: number; intervalMs: number; pullScrapes: number; pullSeries: number; minSamples: number };
   query: { users: number; durationMs: number };
   load: { durationMs: number; offeredFraction: { metrics: number; logs: number; traces: number } };
   chaos: { faultDurationMs: number; observeAfterHealMs: number };
@@ -145,7 +146,7 @@ function toProfile(name: string, p: ProfileFile): Profile {
   return {
     name,
     description: p.description,
-    canaries: { count: p.canaries.count, intervalMs: p.canaries.interval, pullScrapes: p.canaries.pullScrapes },
+    canaries: { count: p.canaries.count, intervalMs: p.canaries.interval, pullScrapes: p.canaries.pullScrapes, pullSeries: p.canaries.pullSeries ?? 1, minSamples: p.canaries.minSamples ?? 1 },
     query: { users: p.query.users, durationMs: p.query.duration },
     load: { durationMs: p.load.duration, offeredFraction: { ...p.load.offeredFraction } },
     chaos: { faultDurationMs: p.chaos.faultDuration, observeAfterHealMs: p.chaos.observeAfterHeal },

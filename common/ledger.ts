@@ -22,6 +22,8 @@ export interface CanaryWrite {
   writtenAtMs: number;
   /** Parts the write is made of, when more than one must arrive (spans of a canary trace). */
   parts?: number;
+  /** The series that carries it, when a stream has several (the pull canary's slots): a value is superseded only by a newer one on its series. */
+  series?: string;
   outcome: WriteOutcome;
 }
 

@@ -102,6 +102,14 @@ describe("compare", () => {
     expect(result.latenciesMs).toEqual([800, 300]);
     expect(ids(compare(exposures, observations, opts).missing)).toEqual(["0", "1", "3", "5"]);
   });
+
+  it("should supersede an exposure only by a newer one seen on its own series", () => {
+    const exposures = [0, 1, 2, 3, 4, 5].map((seq) => ({ ...acked(seq), stream: "pull", series: String(seq % 2) }));
+    // Series 0 carries 0, 2, 4 (4 seen), series 1 carries 1, 3, 5 (none seen).
+    const result = compare(exposures, [seenAfter(exposures[4]!, 300)], { lateAfterMs: 30_000, mode: "exposures" });
+    expect(ids(result.superseded)).toEqual(["0", "2"]);
+    expect(ids(result.missing)).toEqual(["1", "3", "5"]);
+  });
 });
 
 describe("latencyHistogram", () => {

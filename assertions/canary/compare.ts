@@ -75,7 +75,7 @@ export function compare(writes: readonly CanaryWrite[], observations: readonly O
   for (const w of writes) (outcomesById.get(w.id) ?? outcomesById.set(w.id, new Set()).get(w.id)!).add(w.outcome.kind);
 
   const acked = writes.filter((w) => w.outcome.kind === "acked");
-  const maxSeenAckedSeq = acked.reduce((max, w) => (seen.has(w.id) && w.seq > max ? w.seq : max), -Infinity);
+  const maxSeenAckedSeq = newestSeenBySeries(acked, seen);
   const missing: CanaryWrite[] = [], pending: CanaryWrite[] = [], superseded: CanaryWrite[] = [];
   const late: { id: string; latencyMs: number }[] = [], latenciesMs: number[] = [];
   for (const write of acked) {
@@ -84,7 +84,7 @@ export function compare(writes: readonly CanaryWrite[], observations: readonly O
       const latencyMs = observation.firstSeenAtMs - write.writtenAtMs;
       latenciesMs.push(latencyMs);
       if (latencyMs > lateAfterMs) late.push({ id: write.id, latencyMs });
-    } else if (mode === "exposures" && write.seq < maxSeenAckedSeq) superseded.push(write);
+    } else if (mode === "exposures" && write.seq < (maxSeenAckedSeq.get(write.series ?? "") ?? -Infinity)) superseded.push(write);
     else if (readUntilMs !== undefined && readUntilMs - write.writtenAtMs < lateAfterMs) pending.push(write);
     else missing.push(write);
   }
@@ -141,4 +141,14 @@ export function latencyHistogram(latenciesMs: readonly number[], boundsMs: reado
     counts[bucket === -1 ? boundsMs.length : bucket]! += 1;
   }
   return { boundsMs, counts };
+}
+
+/** Per series (`CanaryWrite.series`, one unnamed series by default): the newest acked seq that was seen. */
+export function newestSeenBySeries(acked: readonly CanaryWrite[], seen: { has(id: string): boolean }): Map<string, number> {
+  const newest = new Map<string, number>();
+  for (const w of acked) {
+    const key = w.series ?? "";
+    if (seen.has(w.id) && w.seq > (newest.get(key) ?? -Infinity)) newest.set(key, w.seq);
+  }
+  return newest;
 }

@@ -12,6 +12,8 @@ export interface QueryLatencyCheckInput {
   /** `name: expr` of each query in the suite, for evidence. */
   suite: readonly string[];
   simulatedBy?: readonly string[];
+  /** The fewest latencies the p99 may rest on (the profile's `minSamples`); fewer is not a pass. */
+  minSamples?: number;
 }
 
 /**
@@ -27,6 +29,7 @@ export function queryLatencyCheck(input: QueryLatencyCheckInput): CheckResult {
   if (overall === undefined) problems.push("no query completed");
   if (result.overall.errors.total > 0) problems.push(`${result.overall.errors.total} queries failed (${Object.entries(result.overall.errors.byKind).map(([k, n]) => `${k}: ${n}`).join(", ")}): ${result.overall.errors.firstTexts.join(" | ")}`);
   if (overall !== undefined && !meets(overall.p99, target)) problems.push(`p99 ${Math.round(overall.p99)}ms does not meet ${target.comparator} ${target.value}ms`);
+  if (overall !== undefined && input.minSamples !== undefined && overall.count < input.minSamples) problems.push(`the p99 rests on ${overall.count} queries; the profile asks at least ${input.minSamples}`);
   const ok = problems.length === 0;
   const evidence: Evidence[] = [
     ...input.suite.map((text): Evidence => ({ kind: "query", text })),

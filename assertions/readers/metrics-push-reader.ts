@@ -2,7 +2,7 @@ import { systemClock } from "../../common/clock.ts";
 import type { CanaryWrite } from "../../common/ledger.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
 import type { Labels } from "../../stack/clients/prometheus-parse.ts";
-import type { Observation } from "../canary/compare.ts";
+import { newestSeenBySeries, type Observation } from "../canary/compare.ts";
 import { pollCanary, type CanaryPollOptions, type CanaryPollStats } from "./canary-poll.ts";
 
 /**
@@ -105,9 +105,9 @@ export async function readMetricsCanary(options: ReadMetricsCanaryOptions): Prom
   return { observations, ...stats, maxErrorMarginMs: observations.reduce((max, o) => Math.max(max, o.errorMarginMs), 0) };
 }
 
-/** Acked writes not yet seen; in `exposures` mode only those newer than the newest seen seq. */
+/** Acked writes not yet seen; in `exposures` mode only those newer than the newest seen seq of their series. */
 function pendingWrites(writes: readonly CanaryWrite[], seen: ReadonlyMap<string, MeasuredObservation>, mode: MetricsCanarySpec["mode"]): CanaryWrite[] {
   const acked = writes.filter((w) => w.outcome.kind === "acked");
-  const newestSeenSeq = mode === "exposures" ? acked.reduce((max, w) => (seen.has(w.id) && w.seq > max ? w.seq : max), -Infinity) : -Infinity;
-  return acked.filter((w) => !seen.has(w.id) && w.seq > newestSeenSeq);
+  const newest = mode === "exposures" ? newestSeenBySeries(acked, seen) : new Map<string, number>();
+  return acked.filter((w) => !seen.has(w.id) && w.seq > (newest.get(w.series ?? "") ?? -Infinity));
 }

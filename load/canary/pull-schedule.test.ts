@@ -40,3 +40,14 @@ describe("stratifiedExposureTimes", () => {
     expect(stratifiedExposureTimes({ lastScrapeAtMs: 0, scrapeIntervalMs: 30_000, count: 0, nowMs: 1 })).toEqual({ atMs: [], phasesMs: [], predictedScrapeAtMs: [] });
   });
 });
+
+describe("stratifiedExposureTimes with several series per cycle", () => {
+  it("should cover every stratum of the cycle once, each series changing once per cycle, in time order", () => {
+    const plan = stratifiedExposureTimes({ lastScrapeAtMs: 0, scrapeIntervalMs: 30_000, count: 6, perCycle: 3, nowMs: 10 });
+    // 6 strata of 5 s; cycle 0 takes strata 0, 2, 4 (series 0, 1, 2), cycle 1 strata 1, 3, 5.
+    expect(plan.phasesMs).toEqual([2_500, 12_500, 22_500, 7_500, 17_500, 27_500]);
+    expect(plan.atMs).toEqual([2_500, 12_500, 22_500, 37_500, 47_500, 57_500]);
+    expect(plan.predictedScrapeAtMs).toEqual([30_000, 30_000, 30_000, 60_000, 60_000, 60_000]);
+    expect([...plan.atMs].sort((a, b) => a - b)).toEqual(plan.atMs);
+  });
+});

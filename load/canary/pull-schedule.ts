@@ -5,6 +5,8 @@ export interface StratifiedScheduleInput {
   scrapeIntervalMs: number;
   /** Values to expose. */
   count: number;
+  /** Values exposed in each scrape cycle, each on its own series at its own phase (default 1). */
+  perCycle?: number;
   nowMs: number;
   /** No exposure is scheduled sooner than this after `nowMs` (default 100 ms). */
   leadMs?: number;
@@ -20,9 +22,11 @@ export interface StratifiedSchedule {
 }
 
 /**
- * Places pull-canary exposures at stratified phases of the scrape cycle: value i is exposed
- * (i + 0.5) / count of an interval after a predicted scrape, one value per cycle, so every value is
- * scraped before the next replaces it. A scraper keeps a fixed cadence per target (Prometheus
+ * Places pull-canary exposures at stratified phases of the scrape cycle: the cycle is cut into
+ * `count` strata and each value is exposed at one stratum's midpoint after a predicted scrape.
+ * `perCycle` series each take one value per cycle (value i: cycle i / perCycle, series i % perCycle),
+ * so every value is scraped before the next on its series replaces it, and `count` samples cover
+ * the cycle evenly in count / perCycle cycles. A scraper keeps a fixed cadence per target (Prometheus
  * offsets each target by a hash, then ticks every interval), so the next scrapes are the last one
  * seen plus whole intervals.
  *
@@ -32,12 +36,19 @@ export interface StratifiedSchedule {
  * evenly, the same way on every run. The cycle's first and last 1/(2 count) are not sampled: the
  * worst case (exposed just after a scrape) is reported as a bound, interval + slowest scrape -> readable.
  */
-export function stratifiedExposureTimes({ lastScrapeAtMs, scrapeIntervalMs, count, nowMs, leadMs = 100 }: StratifiedScheduleInput): StratifiedSchedule {
-  const phasesMs = Array.from({ length: count }, (_, i) => ((i + 0.5) / count) * scrapeIntervalMs);
+export function stratifiedExposureTimes({ lastScrapeAtMs, scrapeIntervalMs, count, perCycle = 1, nowMs, leadMs = 100 }: StratifiedScheduleInput): StratifiedSchedule {
+  // Value i: cycle floor(i / perCycle); its phase stratifies the cycle over all the values one series takes,
+  // the series interleaved: series k's values sit at k/perCycle of a cycle's strata.
+  const strata = count;
+  const phasesMs = Array.from({ length: count }, (_, i) => {
+    const stratum = (i % perCycle) * Math.ceil(strata / perCycle) + Math.floor(i / perCycle);
+    return ((stratum + 0.5) / strata) * scrapeIntervalMs;
+  });
   // The latest predicted scrape at or before now; start in its cycle if phase 0 is still far enough ahead.
   let cycleStartMs = lastScrapeAtMs + Math.floor((nowMs - lastScrapeAtMs) / scrapeIntervalMs) * scrapeIntervalMs;
   if (count > 0 && cycleStartMs + phasesMs[0] < nowMs + leadMs) cycleStartMs += scrapeIntervalMs;
-  const atMs = phasesMs.map((phase, i) => Math.round(cycleStartMs + i * scrapeIntervalMs + phase));
-  const predictedScrapeAtMs = phasesMs.map((_, i) => cycleStartMs + (i + 1) * scrapeIntervalMs);
+  const cycleOf = (i: number) => Math.floor(i / perCycle);
+  const atMs = phasesMs.map((phase, i) => Math.round(cycleStartMs + cycleOf(i) * scrapeIntervalMs + phase));
+  const predictedScrapeAtMs = phasesMs.map((_, i) => cycleStartMs + (cycleOf(i) + 1) * scrapeIntervalMs);
   return { atMs, phasesMs, predictedScrapeAtMs };
 }

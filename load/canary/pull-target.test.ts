@@ -28,9 +28,9 @@ describe("PullCanaryTarget", () => {
     expect(text).toBe(
       "# HELP obsconf_canary_pull_seq Sequence number exposed by the obsconf pull canary.\n" +
         "# TYPE obsconf_canary_pull_seq gauge\n" +
-        'obsconf_canary_pull_seq{obsconf_run="run-7"} 2\n',
+        'obsconf_canary_pull_seq{obsconf_run="run-7",slot="0"} 2\n',
     );
-    expect(parseExposition(text)).toEqual(new Map([['obsconf_canary_pull_seq{obsconf_run="run-7"}', 2]]));
+    expect(parseExposition(text)).toEqual(new Map([['obsconf_canary_pull_seq{obsconf_run="run-7",slot="0"}', 2]]));
     expect(ledger.entries({ signal: "metrics", stream: "pull" }).map((e) => [e.seq, e.id, e.writtenAtMs, e.outcome])).toEqual([
       [0, "0", 1_795_555_440_000, { kind: "acked", ackedAtMs: 1_795_555_440_000 }],
       [1, "1", 1_795_555_455_000, { kind: "acked", ackedAtMs: 1_795_555_455_000 }],
@@ -42,14 +42,14 @@ describe("PullCanaryTarget", () => {
   it("should serve seq 0 as soon as it has started", async () => {
     await using target = await new PullCanaryTarget({ runId: "r", ledger: new Ledger(), intervalMs: 60_000, count: 10, deadlineMs: 600_000 }).start();
     const text = await (await fetch(target.url)).text();
-    expect(parseExposition(text).get('obsconf_canary_pull_seq{obsconf_run="r"}')).toBe(0);
+    expect(parseExposition(text).get('obsconf_canary_pull_seq{obsconf_run="r",slot="0"}')).toBe(0);
   });
 
   it("should bump the seq in real time and record every value it exposed", async () => {
     const ledger = new Ledger();
     await using target = await new PullCanaryTarget({ runId: "r", ledger, intervalMs: 10, count: 1_000, deadlineMs: 60_000 }).start();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const seen = parseExposition(await (await fetch(target.url)).text()).get('obsconf_canary_pull_seq{obsconf_run="r"}')!;
+    const seen = parseExposition(await (await fetch(target.url)).text()).get('obsconf_canary_pull_seq{obsconf_run="r",slot="0"}')!;
     expect(seen).toBeGreaterThan(0);
     expect(seen).toBeLessThanOrEqual(target.seq()!);
     const stopped = await target.stop();
@@ -91,5 +91,22 @@ describe("PullCanaryTarget", () => {
 
   it("should escape label values per the exposition format", () => {
     expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
+  });
+});
+
+describe("PullCanaryTarget with several series", () => {
+  it("should show each value on its own series (slot = value mod series) and record the series in the ledger", async () => {
+    const ledger = new Ledger();
+    await using target = await new PullCanaryTarget({ runId: "r", ledger, intervalMs: 60_000, count: 5, series: 3, deadlineMs: 60_000, begin: "on-demand" }).start();
+    target.begin({ atMs: [Date.now(), Date.now() + 1, Date.now() + 2, Date.now() + 3], deadlineMs: 5_000 });
+    await target.bumping;
+    const text = await (await fetch(target.url)).text();
+    expect(parseExposition(text)).toEqual(new Map([
+      ['obsconf_canary_pull_seq{obsconf_run="r",slot="0"}', 3],
+      ['obsconf_canary_pull_seq{obsconf_run="r",slot="1"}', 1],
+      ['obsconf_canary_pull_seq{obsconf_run="r",slot="2"}', 2],
+    ]));
+    expect(ledger.entries({ stream: "pull" }).map((w) => [w.seq, w.series])).toEqual([[0, "0"], [1, "1"], [2, "2"], [3, "0"]]);
+    expect([0, 1, 2, 3].map((seq) => target.servedAtMs(seq) !== undefined)).toEqual([false, true, true, true]);
   });
 });

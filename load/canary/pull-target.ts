@@ -16,6 +16,11 @@ export interface PullCanaryTargetOptions {
   intervalMs: number;
   /** Values to expose (0..count-1); the last one stays exposed until `stop()`. */
   count: number;
+  /**
+   * Series the values are spread over (default 1): value n goes to series `n % series` (label
+   * `slot`), so several values can change within one scrape cycle, each on its own series.
+   */
+  series?: number;
   /** No bump happens later than this many ms after exposing begins. */
   deadlineMs: number;
   /**
@@ -65,7 +70,10 @@ export class PullCanaryTarget {
 
   async start(): Promise<StartedPullTarget> {
     const { runId, ledger, intervalMs, count, deadlineMs, clock = systemClock } = this.options;
-    const series = `${PULL_CANARY_METRIC}{obsconf_run="${escapeLabelValue(runId)}"}`;
+    const slots = Math.max(1, this.options.series ?? 1);
+    const seriesOf = (slot: number) => `${PULL_CANARY_METRIC}{obsconf_run="${escapeLabelValue(runId)}",slot="${slot}"}`;
+    /** The value each series shows now (undefined before its first). */
+    const shown: (number | undefined)[] = Array.from({ length: slots }, () => undefined);
     let seq: number | undefined;
     let scrapes = 0;
     let lastScrapeAtMs: number | undefined;
@@ -78,10 +86,10 @@ export class PullCanaryTarget {
       }
       scrapes += 1;
       lastScrapeAtMs = clock.nowMs();
-      if (seq !== undefined && !servedAtMs.has(seq)) servedAtMs.set(seq, lastScrapeAtMs);
+      for (const value of shown) if (value !== undefined && !servedAtMs.has(value)) servedAtMs.set(value, lastScrapeAtMs);
       res.writeHead(200, { "Content-Type": EXPOSITION_CONTENT_TYPE }).end(
         `# HELP ${PULL_CANARY_METRIC} Sequence number exposed by the obsconf pull canary.\n` +
-          `# TYPE ${PULL_CANARY_METRIC} gauge\n${seq === undefined ? "" : `${series} ${seq}\n`}`,
+          `# TYPE ${PULL_CANARY_METRIC} gauge\n${shown.map((value, slot) => (value === undefined ? "" : `${seriesOf(slot)} ${value}\n`)).join("")}`,
       );
     });
     await new Promise<void>((resolve, reject) => {
@@ -96,8 +104,9 @@ export class PullCanaryTarget {
     const bumping = new Promise<IntervalLoopSummary>((resolve) => (resolveBumping = resolve));
     const expose = async ({ n }: { n: number }) => {
       seq = n;
+      shown[n % slots] = n;
       const exposedAtMs = clock.nowMs();
-      ledger.record({ signal: "metrics", stream: "pull", seq: n, id: String(n), writtenAtMs: exposedAtMs, outcome: { kind: "acked", ackedAtMs: exposedAtMs } });
+      ledger.record({ signal: "metrics", stream: "pull", seq: n, id: String(n), series: String(n % slots), writtenAtMs: exposedAtMs, outcome: { kind: "acked", ackedAtMs: exposedAtMs } });
     };
     const begin = (plan?: { intervalMs: number; deadlineMs: number } | { atMs: readonly number[]; deadlineMs: number }) => {
       if (loop) return;

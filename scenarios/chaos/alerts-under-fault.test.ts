@@ -24,7 +24,7 @@ describe("targetDownFor", () => {
 });
 
 describe("scrapedTargetsOf", () => {
-  const target = (scrapeUrl: string, service: string) => ({ scrapePool: "monitoring-services", scrapeUrl, health: "up" as const, labels: { job: service, service, instance: new URL(scrapeUrl).host }, discoveredLabels: {}, lastError: "", lastScrapeAtMs: T0, lastScrapeDurationMs: 3 });
+  const target = (scrapeUrl: string, service: string) => ({ scrapePool: "monitoring-services", scrapeUrl, health: "up" as const, labels: { job: service, service, instance: new URL(scrapeUrl).host }, discoveredLabels: {}, lastError: "", lastScrapeAtMs: T0, lastScrapeDurationMs: 3, scrapeIntervalMs: 30_000 });
   const prometheus = { targets: async () => ({ data: [target("http://127.0.0.1:9100/metrics", "node-exporter"), target("http://10.200.0.1:41000/metrics", "alertmanager")], durationMs: 1, warnings: [] }) };
   const endpoints = { "node-exporter": { metrics: { host: "127.0.0.1", port: 9100, url: "http://127.0.0.1:9100" } }, alertmanager: { web: { host: "127.0.0.1", port: 9093, url: "http://127.0.0.1:9093" } } };
 

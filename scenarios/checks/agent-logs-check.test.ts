@@ -74,7 +74,7 @@ describe("runAgentLogCheck (the agent and Loki stood in for by a reader of the p
     // A 1 s ingestion target (in memory, test only) so the reader gives up on the lost seq soon.
     const real = loadContract();
     const contract: Contract = { ...real, targets: { ...real.targets, "latency.ingestion.logs": { ...real.targets["latency.ingestion.logs"], value: 1_000 } } };
-    const profile = { ...profileOf(contract, "ci"), canaries: { count: 6, intervalMs: 20, pullScrapes: 1 } };
+    const profile = { ...profileOf(contract, "ci"), canaries: { count: 6, intervalMs: 20, pullScrapes: 1, pullSeries: 1, minSamples: 1 } };
     const pod = agentCanaryPod();
     const file = path.join(root, "var", "log", "pods", `${pod.namespace}_${pod.name}_${pod.uid}`, pod.container, "0.log");
     const selectors = new Set<string>();

@@ -67,7 +67,7 @@ export async function runAgentLogCheck(o: AgentLogCheckOptions): Promise<CheckRe
   const endedAtMs = o.clock.nowMs();
   const comparison = compare(writes(), read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
   return ingestionCheck({
-    identity: { ...identityOf("logs.ingestion.agent", startedAtMs), title: `Logs through the agents (pod log file -> ${o.agent} -> Loki)` }, endedAtMs, target, comparison, writes: writes(),
+    minSamples: o.profile.canaries.minSamples, identity: { ...identityOf("logs.ingestion.agent", startedAtMs), title: `Logs through the agents (pod log file -> ${o.agent} -> Loki)` }, endedAtMs, target, comparison, writes: writes(),
     firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.firstSeenAtMs])), errorMarginMs: read.maxErrorMarginMs, simulatedBy: o.simulatedBy,
     queries: [`query_range ${selector} (lines of run ${o.runId}) polled every 5-500ms (${read.polls} polls, ${read.queryErrors} failed${read.lastQueryError ? `: ${read.lastQueryError}` : ""})`],
     notes: [

@@ -65,7 +65,7 @@ async function kafkaCanary(ctx: RunContext, o: { kafka: KafkaClient; signal: Kaf
   const endedAtMs = ctx.clock.nowMs();
   const comparison = compare(writes(), read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
   return ingestionCheck({
-    identity: identityOf(idOf(o.signal), startedAtMs), endedAtMs, target, comparison, writes: writes(),
+    minSamples: ctx.profile.canaries.minSamples, identity: identityOf(idOf(o.signal), startedAtMs), endedAtMs, target, comparison, writes: writes(),
     firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.firstSeenAtMs])), errorMarginMs: 0,
     queries: [`consumer of topic ${o.topic} from ${new Date(startedAtMs - 1_000).toISOString()} (${read.records} records, ${read.decodeErrors} not OTLP ${o.signal}${read.lastDecodeError ? `: ${read.lastDecodeError}` : ""})`],
     simulatedBy: [],

@@ -39,7 +39,7 @@ export async function runLogChecks(o: LogChecksOptions): Promise<CheckResult[]> 
       const endedAtMs = o.clock.nowMs();
       const comparison = compare(writes(), observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
       return ingestionCheck({
-        identity: { id, title, pillar: "logs", startedAtMs }, endedAtMs, target, comparison, writes: writes(),
+        minSamples: o.profile.canaries.minSamples, identity: { id, title, pillar: "logs", startedAtMs }, endedAtMs, target, comparison, writes: writes(),
         firstSeenById: new Map(observations.map((obs) => [obs.id, obs.firstSeenAtMs])), errorMarginMs: marginMs, queries: [query], simulatedBy: o.simulatedBy,
         notes: [`measurement error: up to ${Math.round(marginMs)}ms`],
       });

@@ -13,7 +13,7 @@ import { runTraceChecks } from "./traces-checks.ts";
 
 const contract = loadContract();
 /** The ci profile with enough canaries for a 1 % drop to show (200 lines, 10 ms apart). */
-const profile: Profile = { ...profileOf(contract, "ci"), canaries: { count: 200, intervalMs: 10, pullScrapes: 1 } };
+const profile: Profile = { ...profileOf(contract, "ci"), canaries: { count: 200, intervalMs: 10, pullScrapes: 1, pullSeries: 1, minSamples: 1 } };
 
 describe("logs and traces negative controls (reference sinks)", () => {
   it("should report exactly the lines a sink that drops 1 % of them lost, by sequence number", async () => {
@@ -34,7 +34,7 @@ describe("logs and traces negative controls (reference sinks)", () => {
     await using tempo = new TempoClient({ baseUrl: sink.httpUrl });
     const transport = createHttpTransport({ url: `${sink.otlpHttpUrl}/v1/traces`, headers: OTLP_HTTP_PROTOBUF_HEADERS });
     const ledger = new Ledger();
-    const small: Profile = { ...profile, canaries: { count: 10, intervalMs: 20, pullScrapes: 1 } };
+    const small: Profile = { ...profile, canaries: { count: 10, intervalMs: 20, pullScrapes: 1, pullSeries: 1, minSamples: 1 } };
     const checks = await runTraceChecks({ tempo, transport, path: "OTLP/HTTP -> tempo sink", ledger, runId: "neg-traces", contract, profile: small, simulatedBy: ["tempo-reference-sink"], clock: systemClock, omitChildSpanEvery: 5 });
     await transport.close();
     const byId = checks.find((c) => c.id === "traces.ingestion.by-id")!;

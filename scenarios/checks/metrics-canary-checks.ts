@@ -3,7 +3,7 @@ import type { CanaryWrite, Ledger } from "../../common/ledger.ts";
 import { pollUntil } from "../../common/poll-until.ts";
 import { compare } from "../../assertions/canary/compare.ts";
 import { ingestionCheck } from "../../assertions/checks/ingestion-check.ts";
-import type { Contract } from "../../assertions/contract.ts";
+import type { Contract, Profile } from "../../assertions/contract.ts";
 import { pullCanarySpec, pushCanarySpec, readMetricsCanary, type MetricsCanaryRead, type MetricsCanarySpec } from "../../assertions/readers/metrics-push-reader.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import { MetricsCanaryWriter } from "../../load/canary/metrics-canary-writer.ts";
@@ -51,7 +51,10 @@ export async function runPushCanary(o: PushCanaryOptions): Promise<{ push: Check
 export interface PullCanaryOptions extends CanaryRunContext {
   prometheus: PrometheusClient;
   target: StartedPullTarget;
+  /** The interval of the job that scrapes the target (not the global one: a job may override it). */
   scrapeIntervalMs: number;
+  /** Where the interval was read, for the report. */
+  intervalSource?: string;
 }
 
 /**
@@ -66,17 +69,19 @@ export async function runPullCanary(o: PullCanaryOptions): Promise<CheckResult> 
   const startedAtMs = o.clock.nowMs();
   const target = o.contract.targets["latency.ingestion.metrics"];
   const intervalMs = o.scrapeIntervalMs;
-  const count = o.profile.canaries.pullScrapes;
+  const perCycle = o.profile.canaries.pullSeries;
+  const count = o.profile.canaries.pullScrapes * perCycle;
   const firstScrape = await pollUntil("a scrape of the pull canary target", async () => o.target.lastScrapeAtMs(), (at) => at !== undefined, { timeoutMs: intervalMs * 2 + 5_000, intervalMs: 100, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}), }).catch(() => undefined);
   const notes: string[] = [];
   let lastExposureAtMs: number;
   if (firstScrape !== undefined) {
-    const plan = stratifiedExposureTimes({ lastScrapeAtMs: firstScrape, scrapeIntervalMs: intervalMs, count, nowMs: o.clock.nowMs() });
+    const plan = stratifiedExposureTimes({ lastScrapeAtMs: firstScrape, scrapeIntervalMs: intervalMs, count, perCycle, nowMs: o.clock.nowMs() });
     lastExposureAtMs = plan.atMs.at(-1) ?? o.clock.nowMs();
     o.target.begin({ atMs: plan.atMs, deadlineMs: lastExposureAtMs - o.clock.nowMs() + 1_000 });
-    notes.push(`values exposed at stratified phases of the observed scrape cycle: ${plan.phasesMs.map((p) => `${round(p / 1000)}s`).join(", ")} after a scrape`);
+    notes.push(`${count} values on ${perCycle} series (one change per series per cycle), exposed at stratified phases of the observed scrape cycle: ${plan.phasesMs.map((p) => `${round(p / 1000)}s`).join(", ")} after a scrape`);
   } else {
-    const cadenceMs = Math.round(intervalMs * 1.25);
+    // Each series changes at most once per 1.25 intervals, the series staggered over that.
+    const cadenceMs = Math.round((intervalMs * 1.25) / perCycle);
     lastExposureAtMs = o.clock.nowMs() + (count - 1) * cadenceMs;
     o.target.begin({ intervalMs: cadenceMs, deadlineMs: count * cadenceMs + 1_000 });
     notes.push(`no scrape of the target seen within ${(intervalMs * 2 + 5_000) / 1000}s: values exposed every ${cadenceMs / 1000}s, phases not controlled`);
@@ -89,7 +94,7 @@ export async function runPullCanary(o: PullCanaryOptions): Promise<CheckResult> 
   notes.push(...pullLatencyParts({ writes: o.ledger.entries({ signal: "metrics", stream: "pull" }), read, servedAtMs: (seq) => o.target.servedAtMs(seq), scrapeIntervalMs: intervalMs, targetMs: target.value }));
   return buildCheck({
     id: "metrics.ingestion.pull", title: "Metrics ingestion, pull path (value exposed on a scraped target -> queryable)", spec: pullCanarySpec(o.runId), read, startedAtMs, o, simulatedBy: [],
-    notes: [`scrape interval ${intervalMs / 1000}s (running config): a value waits up to one interval for its scrape`, ...notes],
+    notes: [`scrape interval ${intervalMs / 1000}s (${o.intervalSource ?? "running config"}): a value waits up to one interval for its scrape`, ...notes],
   });
 }
 
@@ -121,7 +126,7 @@ export function pullLatencyParts(args: { writes: readonly CanaryWrite[]; read: M
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
-function buildCheck(args: { id: string; title: string; spec: MetricsCanarySpec; read: MetricsCanaryRead; startedAtMs: number; o: { ledger: Ledger; contract: Contract; clock: Clock }; simulatedBy: string[]; notes?: string[] }): CheckResult {
+function buildCheck(args: { id: string; title: string; spec: MetricsCanarySpec; read: MetricsCanaryRead; startedAtMs: number; o: { ledger: Ledger; contract: Contract; profile: Profile; clock: Clock }; simulatedBy: string[]; notes?: string[] }): CheckResult {
   const { spec, read, o } = args;
   const stream = spec.mode === "writes" ? "push" : "pull";
   const writes = o.ledger.entries({ signal: "metrics", stream });
@@ -129,7 +134,7 @@ function buildCheck(args: { id: string; title: string; spec: MetricsCanarySpec; 
   const endedAtMs = o.clock.nowMs();
   const comparison = compare(writes, read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs, mode: spec.mode });
   return ingestionCheck({
-    identity: { id: args.id, title: args.title, pillar: "metrics", startedAtMs: args.startedAtMs },
+    minSamples: o.profile.canaries.minSamples, identity: { id: args.id, title: args.title, pillar: "metrics", startedAtMs: args.startedAtMs },
     endedAtMs, target, comparison, writes,
     firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.firstSeenAtMs])),
     errorMarginMs: read.maxErrorMarginMs,

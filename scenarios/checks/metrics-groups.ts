@@ -1,4 +1,7 @@
 import { parse } from "yaml";
+import { pollUntil } from "../../common/poll-until.ts";
+import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
+import type { RunContext } from "../shared/run-context.ts";
 import { parseDurationMs } from "../../common/duration.ts";
 import { notRun } from "../../assertions/checks/check-builder.ts";
 import { catalogTarget, identityOf } from "../../assertions/checks/check-catalog.ts";
@@ -37,9 +40,26 @@ export function metricsPullGroup() {
     ids: ["metrics.ingestion.pull"],
     needs: (ctx) => reachAll({ prometheus: ctx.clients.prometheus, target: ctx.instruments.pullTarget }),
     run: async (ctx, { prometheus, target }) => {
-      const config = parse((await prometheus.config()).data) as { global?: { scrape_interval?: string } };
-      const scrapeIntervalMs = parseDurationMs(String(config.global?.scrape_interval ?? "1m")) ?? 60_000;
-      return [await runPullCanary({ ...ctx, prometheus, target, scrapeIntervalMs })];
+      const interval = await scrapingJobInterval(prometheus, target.target, ctx);
+      return [await runPullCanary({ ...ctx, prometheus, target, scrapeIntervalMs: interval.ms, intervalSource: interval.source })];
     },
   });
+}
+
+/**
+ * The interval of the job that actually scrapes the pull canary (a per-job `scrape_interval` overrides
+ * the global one): from the target's entry in /api/v1/targets once Prometheus discovered it, else
+ * the job's own setting in the loaded config, else the global one.
+ */
+async function scrapingJobInterval(prometheus: PrometheusClient, address: string, ctx: RunContext): Promise<{ ms: number; source: string }> {
+  const config = parse((await prometheus.config()).data) as { global?: { scrape_interval?: string }; scrape_configs?: { job_name?: string; scrape_interval?: string }[] };
+  const globalMs = parseDurationMs(String(config.global?.scrape_interval ?? "1m")) ?? 60_000;
+  const found = await pollUntil("the pull canary in Prometheus' targets", async () => (await prometheus.targets()).data.find((t) => new URL(t.scrapeUrl).host === address), (t) => t !== undefined, {
+    timeoutMs: 2 * globalMs, intervalMs: 500, clock: ctx.clock, ...(ctx.signal ? { signal: ctx.signal } : {}),
+  }).catch(() => undefined);
+  if (!found) return { ms: globalMs, source: `global scrape_interval (the target was not in /api/v1/targets within ${(2 * globalMs) / 1000}s)` };
+  if (found.scrapeIntervalMs !== undefined) return { ms: found.scrapeIntervalMs, source: `job ${found.scrapePool}'s interval in /api/v1/targets` };
+  const job = config.scrape_configs?.find((j) => j.job_name === found.scrapePool);
+  const jobMs = job?.scrape_interval === undefined ? undefined : parseDurationMs(job.scrape_interval);
+  return jobMs !== undefined ? { ms: jobMs, source: `job ${found.scrapePool}'s scrape_interval` } : { ms: globalMs, source: `global scrape_interval (job ${found.scrapePool} sets none)` };
 }

@@ -50,7 +50,7 @@ export async function runTraceChecks(o: TraceChecksOptions): Promise<CheckResult
     const endedAtMs = o.clock.nowMs();
     const comparison = compareTraces(writes(), read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
     return traceIngestionCheck({
-      identity: { id: m.id, title: m.title, pillar: "traces", startedAtMs }, endedAtMs, target, comparison, writes: writes(),
+      minSamples: o.profile.canaries.minSamples, identity: { id: m.id, title: m.title, pillar: "traces", startedAtMs }, endedAtMs, target, comparison, writes: writes(),
       firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.completeAtMs ?? obs.firstSeenAtMs])), errorMarginMs: read.maxErrorMarginMs,
       queries: [`${m.how(o.runId)} (${read.polls} polls, ${read.queryErrors} failed${read.lastQueryError ? `: ${read.lastQueryError}` : ""})`],
       simulatedBy: o.simulatedBy,

@@ -11,8 +11,8 @@ import type { ExtraPod, ExtraService } from "../../stack/started-stack.ts";
 
 /** Which measurement instruments a scenario needs before the stack starts. */
 export interface InstrumentsSpec {
-  /** The scraped /metrics target of the pull canary, exposing this many values. */
-  pullTarget?: { count: number };
+  /** The scraped /metrics target of the pull canary, exposing this many values over this many series. */
+  pullTarget?: { count: number; series: number };
   /** The harness pod whose container log file the agent canary writes (listed to the agents' pod discovery). */
   agentPod?: boolean;
 }
@@ -41,7 +41,7 @@ export async function startInstruments(spec: InstrumentsSpec, o: { runId: string
     const smtpSink: StartedSmtpSink = await new SmtpSink().withListenHost(o.listenHost).start();
     opened.push(smtpSink);
     const pullTarget = spec.pullTarget
-      ? await new PullCanaryTarget({ runId: o.runId, ledger: o.ledger, listenHost: o.listenHost, intervalMs: 60_000, count: spec.pullTarget.count, deadlineMs: 600_000, begin: "on-demand", clock: o.clock }).start()
+      ? await new PullCanaryTarget({ runId: o.runId, ledger: o.ledger, listenHost: o.listenHost, intervalMs: 60_000, count: spec.pullTarget.count, series: spec.pullTarget.series, deadlineMs: 600_000, begin: "on-demand", clock: o.clock }).start()
       : undefined;
     if (pullTarget) opened.push(pullTarget);
     const agentPod = spec.agentPod ? agentCanaryPod() : undefined;

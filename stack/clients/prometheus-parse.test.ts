@@ -33,7 +33,7 @@ describe("parseTargets / parseRules / parseAlerts", () => {
     }], droppedTargets: [] });
     expect(targets).toEqual([{
       scrapePool: "canary", scrapeUrl: "http://127.0.0.1:9/metrics", health: "down", labels: { job: "canary", instance: "127.0.0.1:9" },
-      discoveredLabels: { __address__: "127.0.0.1:9" }, lastError: "connection refused", lastScrapeAtMs: 1795555440500, lastScrapeDurationMs: 2.5,
+      discoveredLabels: { __address__: "127.0.0.1:9" }, lastError: "connection refused", lastScrapeAtMs: 1795555440500, lastScrapeDurationMs: 2.5, scrapeIntervalMs: 15_000,
     }]);
   });
   it("should treat Go's zero time as never scraped", () => {

@@ -25,6 +25,8 @@ export interface ActiveTarget {
   /** Undefined when the target was never scraped (Prometheus sends the zero time). */
   readonly lastScrapeAtMs: number | undefined;
   readonly lastScrapeDurationMs: number;
+  /** The interval of the job that scrapes it (`scrapeInterval`, Prometheus 2.40+), when the server says. */
+  readonly scrapeIntervalMs: number | undefined;
 }
 
 export interface Rule {
@@ -130,6 +132,7 @@ export function parseTargets(data: unknown): ActiveTarget[] {
       lastError: String(t.lastError ?? ""),
       lastScrapeAtMs: rfc3339ToMs(t.lastScrape),
       lastScrapeDurationMs: typeof t.lastScrapeDuration === "number" ? t.lastScrapeDuration * 1000 : 0,
+      scrapeIntervalMs: typeof t.scrapeInterval === "string" ? goDurationMs(t.scrapeInterval) : undefined,
     };
   });
 }
@@ -176,4 +179,12 @@ export function parseStrings(data: unknown, what: string): string[] {
 
 export function parseSeries(data: unknown): Labels[] {
   return array(data, "series").map((s) => labels(object(s, "series")));
+}
+
+/** A Go/Prometheus duration as the targets API writes it (`30s`, `1m30s`, `500ms`), in ms; undefined when it is not one. */
+function goDurationMs(text: string): number | undefined {
+  const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) return undefined;
+  return parts.reduce((ms, p) => ms + Number(p[1]) * units[p[2]!]!, 0);
 }
