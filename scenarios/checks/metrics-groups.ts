@@ -3,12 +3,13 @@ import { pollUntil } from "../../common/poll-until.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
 import type { RunContext } from "../shared/run-context.ts";
 import { parseDurationMs } from "../../common/duration.ts";
-import { notRun } from "../../assertions/checks/check-builder.ts";
+import { absentCheck } from "../../assertions/checks/check-builder.ts";
 import { catalogTarget, identityOf } from "../../assertions/checks/check-catalog.ts";
 import { reachAll } from "../../stack/clients/reach.ts";
 import { checkGroup } from "../shared/check-group.ts";
 import { canaryTransport } from "./canary-transports.ts";
 import { runPullCanary, runPushCanary } from "./metrics-canary-checks.ts";
+import { withRemoteWriteHop } from "./remote-write-hop.ts";
 
 /**
  * Push path: remote write -> queryable in Prometheus, and the same ledger read back through the
@@ -25,8 +26,13 @@ export function metricsPushGroup({ titleSuffix = "" }: { titleSuffix?: string } 
       const store = ctx.clients.longTerm;
       const longTerm = store.kind === "ready" ? { client: store.value, simulatedBy: [...store.simulatedBy] } : undefined;
       const result = await runPushCanary({ ...ctx, prometheus, transport: transport.retried, ...(longTerm ? { longTerm } : {}) });
-      const absentLongTerm = store.kind === "absent" ? notRun(identityOf("metrics.ingestion.long-term", ctx.clock.nowMs(), titleSuffix), "unavailable", store.reason, catalogTarget(ctx.contract, "metrics.ingestion.long-term")) : undefined;
-      return [result.push, result.longTerm ?? absentLongTerm].filter((c) => c !== undefined);
+      const absentLongTerm = store.kind === "absent" ? absentCheck(identityOf("metrics.ingestion.long-term", ctx.clock.nowMs(), titleSuffix), store.status, store.reason, catalogTarget(ctx.contract, "metrics.ingestion.long-term")) : undefined;
+      const web = ctx.clients.endpoint("prometheus", "web");
+      const receiver = ctx.clients.receivers.metrics;
+      const longTermResult = result.longTerm && web.kind === "ready"
+        ? await withRemoteWriteHop(result.longTerm, { prometheusMetricsUrl: web.value.url, ...(receiver.kind === "ready" && receiver.value.name !== "prometheus" ? { receiver: receiver.value } : {}) })
+        : result.longTerm;
+      return [result.push, longTermResult ?? absentLongTerm].filter((c) => c !== undefined);
     },
   });
 }

@@ -43,6 +43,21 @@ describe.skipIf(skip)("conformance negative controls (real Prometheus and Alertm
     expect(check.evidence.find((e) => e.kind === "sample")?.text).toMatch(/^seq 0 rejected: HTTP 404 remote write receiver needs to be enabled with --enable-feature=remote-write-receiver/);
   }, 90_000);
 
+  it("should fail the long-term check naming the hop (Prometheus' remote-write counters) when remote_write points at a closed port", async () => {
+    const closed = await freePort();
+    const result = await run({
+      only: ["metrics.ingestion.long-term"],
+      overrides: [{ component: "prometheus", describe: "remote_write to a closed port", file: { path: "/etc/prometheus/prometheus.yml", transform: (t) => t.replace("http://mimir.monitoring.svc.cluster.local:9009/api/v1/push", `http://127.0.0.1:${closed}/api/v1/push`) } }],
+    });
+    const check = byId(result.checks, "metrics.ingestion.long-term")!;
+    expect(check.status).toBe("fail");
+    expect(check.reason).toMatch(/^missing: \d+ acknowledged canaries never readable/);
+    const hop = check.evidence.find((e) => e.text.startsWith("Prometheus' remote_write to the long-term store:"))?.text;
+    // The hop that lost them: Prometheus keeps retrying (connection refused is recoverable) and the samples pile up pending.
+    expect(hop).toMatch(/^Prometheus' remote_write to the long-term store: sent \d+, failed \d+, retried [1-9]\d*, dropped (\d+|\(not exposed\)), pending [1-9]\d* samples/);
+    expect(check.evidence.some((e) => /^the receiver \(victoria-metrics \(standing in for mimir\)\) counted \d+ accepted samples/.test(e.text))).toBe(true);
+  }, 120_000);
+
   it("should fail alert delivery when the PagerDuty route points at a closed port and when a rule can never be true", async () => {
     const closed = await freePort();
     const result = await run({
