@@ -5,6 +5,7 @@ import type { SinkEndpoints } from "../../assertions/alert-sink/alertmanager-ove
 import { loadContract, profileOf, type Contract, type Profile } from "../../assertions/contract.ts";
 import type { CheckResult, RunResult, Timeline } from "../../assertions/run-result.ts";
 import { StackClients } from "../../stack/clients/stack-clients.ts";
+import { loadManifests } from "../../stack/manifest/load-manifests.ts";
 import { newRunId } from "../../stack/runtimes/local/local-runtime.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
 import { startStack } from "../../stack/runtimes/start-stack.ts";
@@ -113,7 +114,7 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
   await using clients = new StackClients(stack);
   await using deferred = new DeferredResources();
   const ctx: RunContext = {
-    runId, contract, profile, ledger, clock, logger, startedAtMs, stack, clients, suites, instruments,
+    runId, contract, profile, ledger, clock, logger, startedAtMs, stack, clients, suites, instruments, manifests: await loadManifests(options.manifestsDir),
     started: (id) => options.progress?.({ kind: "start", id }),
     defer: (resource) => deferred.add(resource),
   };

@@ -4,6 +4,7 @@ import type { Logger } from "../../common/log.ts";
 import type { Contract, Profile } from "../../assertions/contract.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import type { StackClients } from "../../stack/clients/stack-clients.ts";
+import type { ManifestSet } from "../../stack/manifest/load-manifests.ts";
 import type { StartedStack } from "../../stack/started-stack.ts";
 import type { Instruments } from "./instruments.ts";
 import type { QuerySuites } from "./query-suites.ts";
@@ -23,6 +24,8 @@ export interface RunContext {
   /** Wall-clock start of the run (query suites span the run from here). */
   readonly startedAtMs: number;
   readonly stack: StartedStack;
+  /** The manifests as written (before runtime overrides): static checks read them, and what the stack should do is computed from them. */
+  readonly manifests: ManifestSet;
   readonly clients: StackClients;
   readonly suites: QuerySuites;
   readonly instruments: Instruments;
