@@ -120,7 +120,7 @@ function walk(node: Node, path: string, visit: (key: string, value: unknown, fie
     const field = path === "" ? key : `${path}.${key}`;
     visit(key, value, field);
     if (isNode(value)) walk(value, field, visit);
-    else if (Array.isArray(value)) value.forEach((item, i) => isNode(item) && walk(item, `${field}[${i}]`, visit));
+    else if (Array.isArray(value)) for (const [i, item] of value.entries()) if (isNode(item)) walk(item, `${field}[${i}]`, visit);
   }
 }
 

@@ -16,7 +16,7 @@ import type { CheckResult } from "../../assertions/run-result.ts";
 import type { Transport } from "../../load/transport/transport.ts";
 import type { AlertmanagerClient } from "../../stack/clients/alertmanager-client.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
-import type { Alert, RuleGroup } from "../../stack/clients/prometheus-parse.ts";
+import type { RuleGroup } from "../../stack/clients/prometheus-parse.ts";
 import type { ManifestSet } from "../../stack/manifest/load-manifests.ts";
 import { triggerAlerts, triggerSeries, type AlertTrigger } from "./alert-trigger.ts";
 
@@ -75,7 +75,7 @@ export async function runAlertChecks(o: AlertChecksOptions): Promise<CheckResult
   } catch (error) {
     return allIds.map((id) => errored(id, error, o.clock.nowMs(), target));
   }
-  const { plan, running, watchdog, watchdogActiveAtMs, groupWaits, groupIntervals } = setup;
+  const { plan, running, watchdog, groupWaits, groupIntervals } = setup;
   const fired = plan.exercises.filter((e) => e.alert.kind === "rule" && running.has(e.alert.alert)).map((e) => e.alert.alert);
   const triggered = TRIGGERED_ALERTS.filter((t) => fired.includes(t.alert));
   const firedRules = triggered.map((t) => running.get(t.alert)!);
@@ -136,6 +136,8 @@ export async function runAlertChecks(o: AlertChecksOptions): Promise<CheckResult
       timeoutMs: Math.max(0, windowEndMs - o.clock.nowMs()), intervalMs: 500, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}),
     }).catch(() => undefined);
   }
+  // Read at the end: at the start of a run the Watchdog's group may not have been evaluated yet.
+  const watchdogActiveAtMs = await o.prometheus.alerts().then((r) => r.data.find((a) => a.labels.alertname === WATCHDOG_ALERT)?.activeAtMs, () => undefined);
   const endedAtMs = o.clock.nowMs();
   const all = o.notifications();
   const delivered = deliveries(all);
@@ -178,7 +180,6 @@ async function prepare(o: AlertChecksOptions) {
   if (!am || !prom) throw new Error(`the manifests have no ${am ? "prometheus" : "alertmanager"} workload`);
   await pollUntil("Prometheus with an active Alertmanager", async () => (await o.prometheus.alertmanagers()).data, (list) => list.length > 0, { timeoutMs: 30_000, intervalMs: 250, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) });
   const groups: RuleGroup[] = (await o.prometheus.rules()).data;
-  const alerts: Alert[] = (await o.prometheus.alerts()).data;
   const runningRouting = parseAlertmanagerConfig((await o.alertmanager.status()).data.config.original).route;
   const running = new Map<string, RunningRule>();
   for (const g of groups) for (const r of g.rules) if (r.type === "alerting" && !running.has(r.name)) running.set(r.name, { forMs: r.forMs ?? 0, intervalMs: g.intervalMs, query: r.query });
@@ -194,11 +195,10 @@ async function prepare(o: AlertChecksOptions) {
   });
   const watchdogRule = ruleOf(WATCHDOG_ALERT);
   const watchdog = watchdogRule ? underTest(am.config, WATCHDOG_ALERT, "rule", alertLabels({ alert: WATCHDOG_ALERT, ruleLabels: watchdogRule.labels, externalLabels: prom.externalLabels })) : undefined;
-  const watchdogActiveAtMs = alerts.find((a) => a.labels.alertname === WATCHDOG_ALERT)?.activeAtMs;
   const files = [...new Set(groups.map((g) => g.file))];
   const loadedSummary = `/api/v1/rules lists ${running.size} alerting rules${files.length ? ` from ${files.join(", ")}` : ""}`;
   return {
-    plan, running, watchdog, watchdogActiveAtMs, manifestRules: prom.rules, loadedSummary,
+    plan, running, watchdog, manifestRules: prom.rules, loadedSummary,
     groupWaits: routeTimings(runningRouting, "group_wait", 30_000), groupIntervals: routeTimings(runningRouting, "group_interval", 300_000),
   };
 }
