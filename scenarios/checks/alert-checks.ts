@@ -97,7 +97,8 @@ export async function runAlertChecks(o: AlertChecksOptions): Promise<CheckResult
         const nowMs = o.clock.nowMs();
         await o.alertmanager.postAlerts(plan.probes.map((p) => ({
           labels: p.labels,
-          annotations: { summary: `obsconf route probe: ${p.alert}` },
+          // The token in the text: a chat template that shows only the summary still names the run.
+          annotations: { summary: `obsconf route probe ${p.alert} (${setup.token})`, description: `exercises the contract's route for ${JSON.stringify(p.labels)}` },
           startsAt: new Date(nowMs).toISOString(),
           endsAt: new Date(nowMs + holdMs).toISOString(),
         })));
@@ -198,7 +199,7 @@ async function prepare(o: AlertChecksOptions) {
   const files = [...new Set(groups.map((g) => g.file))];
   const loadedSummary = `/api/v1/rules lists ${running.size} alerting rules${files.length ? ` from ${files.join(", ")}` : ""}`;
   return {
-    plan, running, watchdog, manifestRules: prom.rules, loadedSummary,
+    token: series.token, plan, running, watchdog, manifestRules: prom.rules, loadedSummary,
     groupWaits: routeTimings(runningRouting, "group_wait", 30_000), groupIntervals: routeTimings(runningRouting, "group_interval", 300_000),
   };
 }
