@@ -7,6 +7,8 @@ import { ManualClock } from "../../common/clock.ts";
 import { AlertmanagerClient, type AmStatus } from "../../stack/clients/alertmanager-client.ts";
 import { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
 import { startLoopbackProcess, stopLoopbackProcess, type LoopbackProcess } from "../../stack/clients/test-loopback-process.ts";
+import { loadManifests } from "../../stack/manifest/load-manifests.ts";
+import { prometheusRulesManifest } from "../alerting-manifest.ts";
 import { loadContract } from "../contract.ts";
 import {
   alertmanagerRoutesCheck, parseAlertmanagerConfig, parseMatchers, prometheusRetentionCheck, prometheusScrapeIntervalCheck,
@@ -279,6 +281,38 @@ describe.skipIf(alertmanagerSkip !== undefined)("Alertmanager route check agains
     const result = await alertmanagerRoutesCheck({ client, contract });
     expect(result.status).toBe("fail");
     expect(result.reason).toBe(EXPECTED_CRITICAL_TO_SLACK_REASON);
+  });
+});
+
+// ---- every alerting rule of the manifests, routed with its static labels ------------------------
+
+describe("Alertmanager route check per alerting rule of the manifests", () => {
+  const statusClient = (original: string) => ({ status: async () => ({ data: { config: { original }, versionInfo: { version: "0.25.0" } } as unknown as AmStatus, durationMs: 1 }) });
+  const rulesOf = async () => {
+    const prom = prometheusRulesManifest(await loadManifests(fileURLToPath(new URL("../../stack/manifests", import.meta.url))))!;
+    return { rules: prom.rules, externalLabels: prom.externalLabels };
+  };
+
+  it("should route every rule of the shipped manifests to the contract routes its labels call for", async () => {
+    const result = await alertmanagerRoutesCheck({ client: statusClient(shipped.configText), contract, clock, rules: await rulesOf() });
+    expect(result.status).toBe("pass");
+    expect(result.measured?.note).toBe("4 of 4 required routes satisfied; 11 alerting rules of the manifests routed, 0 miss a contract route");
+    expect(result.evidence.map((e) => e.text)).toContain('rule TargetDown (stack-health.rules.yml; severity="warning", pillar="stack") -> email-summary (email_configs), webhook (webhook_configs), slack (slack_configs): warning->slack reached, pillar=stack,severity=warning->webhook reached');
+    expect(result.evidence.map((e) => e.text)).toContain('rule Watchdog (stack-health.rules.yml; severity="none", pillar="stack") -> deadmans-switch (webhook_configs): no contract route applies');
+  });
+
+  it("should fail, naming the rules, when the stack route stops continuing: the contract's probes still pass (negative control)", async () => {
+    const configText = editShipped((routes) => void delete (routeTo(routes, "webhook") as { continue?: boolean }).continue);
+    // Without the rules, only the contract's four label sets are walked: they still all pass.
+    expect((await alertmanagerRoutesCheck({ client: statusClient(configText), contract, clock })).status).toBe("pass");
+    const result = await alertmanagerRoutesCheck({ client: statusClient(configText), contract, clock, rules: await rulesOf() });
+    expect(result.status).toBe("fail");
+    expect(result.reason).toBe(
+      "3 alerting rule routes missed: " +
+        'rule TargetDown (stack-health.rules.yml; severity="warning", pillar="stack") must reach slack_configs (contract route warning->slack), reaches email-summary (email_configs), webhook (webhook_configs); ' +
+        'rule PrometheusRuleEvaluationFailures (stack-health.rules.yml; severity="critical", pillar="stack") must reach pagerduty_configs (contract route critical->pagerduty), reaches email-summary (email_configs), webhook (webhook_configs); ' +
+        'rule AlertmanagerNotificationsFailing (stack-health.rules.yml; severity="warning", pillar="stack") must reach slack_configs (contract route warning->slack), reaches email-summary (email_configs), webhook (webhook_configs)',
+    );
   });
 });
 

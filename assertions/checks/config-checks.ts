@@ -3,7 +3,8 @@ import { systemClock, type Clock } from "../../common/clock.ts";
 import { parseDurationMs } from "../../common/duration.ts";
 import type { AlertmanagerClient } from "../../stack/clients/alertmanager-client.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
-import type { AlertChannel } from "../alert-sink/notification.ts";
+import type { ManifestAlertRule } from "../alerting-manifest.ts";
+import { CHANNEL_CONFIG_KIND, parseAlertmanagerConfig, receiverConfigKinds, routeAlert } from "./alertmanager-routing.ts";
 import { requiredRoutes, targetFor, type Contract, type ContractTarget, type RequiredRoute } from "../contract.ts";
 import type { CheckResult, Evidence, Measured, Target } from "../run-result.ts";
 import { checkDef, type CheckId } from "./check-catalog.ts";
@@ -87,8 +88,19 @@ export function prometheusScrapeIntervalCheck({ client, contract, clock = system
   });
 }
 
-/** Every contract route reaches a receiver with the channel's config, walking the running routing tree. */
-export function alertmanagerRoutesCheck({ client, contract, clock = systemClock }: AlertmanagerCheckOptions): Promise<CheckResult> {
+/** The manifests' alerting rules the routes check routes one by one (see alerting-manifest.ts). */
+export interface RulesToRoute {
+  rules: readonly ManifestAlertRule[];
+  /** Prometheus' `global.external_labels`: every alert carries them unless a rule sets the label. */
+  externalLabels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Every contract route reaches a receiver with the channel's config, walking the running routing tree;
+ * and, given the manifests' alerting rules, every rule is routed with its static labels: a rule that a
+ * contract route applies to (its labels include the route's match) must reach that route's channel.
+ */
+export function alertmanagerRoutesCheck({ client, contract, clock = systemClock, rules }: AlertmanagerCheckOptions & { rules?: RulesToRoute }): Promise<CheckResult> {
   const routes = requiredRoutes(contract);
   const target: Target = {
     comparator: "==",
@@ -102,152 +114,44 @@ export function alertmanagerRoutesCheck({ client, contract, clock = systemClock 
     const evidence: Evidence[] = [{ kind: "query", text: `GET ${AM_STATUS_PATH}: config.original (Alertmanager ${status.versionInfo.version})` }];
     const unsatisfied: string[] = [];
     const satisfied: string[] = [];
+    const reaches = (receivers: readonly string[], route: RequiredRoute) => receivers.some((name) => receiverConfigKinds(config, name).includes(CHANNEL_CONFIG_KIND[route.channel]));
+    const describeReached = (receivers: readonly string[]) => receivers.map((name) => `${name} (${receiverConfigKinds(config, name).join(", ") || "no configs"})`).join(", ");
     for (const route of routes) {
       const receivers = routeAlert(config, { alertname: ROUTE_PROBE_ALERTNAME, ...route.match });
-      const reached = receivers.map((name) => `${name} (${receiverConfigKinds(config, name).join(", ") || "no configs"})`).join(", ");
+      const reached = describeReached(receivers);
       const labels = formatLabels(route.match);
       evidence.push({ kind: "note", text: `${labels} -> ${reached}` });
-      const kind = CHANNEL_CONFIG_KIND[route.channel];
-      if (receivers.some((name) => receiverConfigKinds(config, name).includes(kind))) satisfied.push(describeRequiredRoute(route));
-      else unsatisfied.push(`${labels} must reach ${kind}, reaches ${reached}`);
+      if (reaches(receivers, route)) satisfied.push(describeRequiredRoute(route));
+      else unsatisfied.push(`${labels} must reach ${CHANNEL_CONFIG_KIND[route.channel]}, reaches ${reached}`);
     }
-    const measured: Measured = { value: satisfied.join(", "), unit: "routes", note: `${satisfied.length} of ${routes.length} required routes satisfied` };
-    if (unsatisfied.length === 0) return { status: "pass", measured, evidence };
-    return { status: "fail", measured, evidence, reason: `${unsatisfied.length} of ${routes.length} required routes unsatisfied: ${unsatisfied.join("; ")}` };
+    const missedByRules: string[] = [];
+    for (const rule of rules?.rules ?? []) {
+      const labels: Record<string, string> = { ...rules!.externalLabels, ...rule.labels, alertname: rule.name };
+      const receivers = routeAlert(config, labels);
+      const applicable = routes.filter((route) => Object.entries(route.match).every(([k, v]) => labels[k] === v));
+      const verdicts = applicable.map((route) => ({ route, ok: reaches(receivers, route) }));
+      const what = `rule ${rule.name} (${rule.file}; ${formatLabels(rule.labels)})`;
+      const routeWord = (ok: boolean) => (ok ? "reached" : "NOT reached");
+      evidence.push({ kind: "note", text: `${what} -> ${describeReached(receivers)}: ${verdicts.length === 0 ? "no contract route applies" : verdicts.map((v) => `${describeRequiredRoute(v.route)} ${routeWord(v.ok)}`).join(", ")}` });
+      for (const v of verdicts.filter((x) => !x.ok)) missedByRules.push(`${what} must reach ${CHANNEL_CONFIG_KIND[v.route.channel]} (contract route ${describeRequiredRoute(v.route)}), reaches ${describeReached(receivers)}`);
+    }
+    const ruleNote = rules ? `; ${rules.rules.length} alerting rules of the manifests routed, ${missedByRules.length} miss a contract route` : "";
+    const measured: Measured = { value: satisfied.join(", "), unit: "routes", note: `${satisfied.length} of ${routes.length} required routes satisfied${ruleNote}` };
+    if (unsatisfied.length === 0 && missedByRules.length === 0) return { status: "pass", measured, evidence };
+    const reasons = [
+      ...(unsatisfied.length ? [`${unsatisfied.length} of ${routes.length} required routes unsatisfied: ${unsatisfied.join("; ")}`] : []),
+      ...(missedByRules.length ? [`${missedByRules.length} alerting rule route${missedByRules.length === 1 ? "" : "s"} missed: ${missedByRules.join("; ")}`] : []),
+    ];
+    return { status: "fail", measured, evidence, reason: reasons.join("; ") };
   });
 }
 
-// ---- Alertmanager routing (pure) -----------------------------------------------------------
+// ---- Alertmanager routing (pure): see alertmanager-routing.ts --------------------------------
 
-/** The parts of an Alertmanager config the routing walk reads; other keys pass through untouched. */
-export interface AlertmanagerRoute {
-  receiver?: string;
-  matchers?: string[];
-  match?: Record<string, string>;
-  match_re?: Record<string, string>;
-  continue?: boolean;
-  group_wait?: string;
-  group_interval?: string;
-  routes?: AlertmanagerRoute[];
-}
-export interface AlertmanagerReceiver { name: string; [configKind: string]: unknown }
-export interface AlertmanagerConfig { route: AlertmanagerRoute; receivers?: AlertmanagerReceiver[] }
-
-export const CHANNEL_CONFIG_KIND: Readonly<Record<AlertChannel, string>> = {
-  pagerduty: "pagerduty_configs",
-  slack: "slack_configs",
-  email: "email_configs",
-  webhook: "webhook_configs",
-};
-
-export function parseAlertmanagerConfig(yamlText: string): AlertmanagerConfig {
-  const config = asRecord(parseYaml(yamlText), "the Alertmanager config");
-  asRecord(config.route, "route");
-  return config as unknown as AlertmanagerConfig;
-}
-
-/**
- * Receiver names an alert with `labels` reaches, in order, without duplicates: Alertmanager's
- * `dispatch.Route.Match` (a node matches when all its matchers do; its children are tried in
- * order and the first match stops the walk unless that child has `continue: true`; a node none of
- * whose children match is itself the match; a route without `receiver` inherits its parent's).
- * Ignores time intervals (mute/active), which decide when, not where.
- */
-export function routeAlert(config: AlertmanagerConfig, labels: Readonly<Record<string, string>>): string[] {
-  const matched = matchRoute(config.route, labels, config.route.receiver ?? "");
-  return [...new Set(matched)];
-}
-
-function matchRoute(route: AlertmanagerRoute, labels: Readonly<Record<string, string>>, inherited: string): string[] | undefined {
-  if (!routeMatchers(route).every((m) => m(labels))) return undefined;
-  const receiver = route.receiver ?? inherited;
-  const all: string[] = [];
-  for (const child of route.routes ?? []) {
-    const matches = matchRoute(child, labels, receiver);
-    if (matches === undefined) continue;
-    all.push(...matches);
-    if (child.continue !== true) break;
-  }
-  return all.length > 0 ? all : [receiver];
-}
-
-type LabelMatcher = (labels: Readonly<Record<string, string>>) => boolean;
-
-function routeMatchers(route: AlertmanagerRoute): LabelMatcher[] {
-  const out: LabelMatcher[] = [];
-  for (const [name, value] of Object.entries(route.match ?? {})) out.push(matcher(name, "=", String(value)));
-  for (const [name, value] of Object.entries(route.match_re ?? {})) out.push(matcher(name, "=~", String(value)));
-  for (const line of route.matchers ?? []) out.push(...parseMatchers(String(line)).map(({ name, op, value }) => matcher(name, op, value)));
-  return out;
-}
-
-export interface ParsedMatcher { name: string; op: "=" | "!=" | "=~" | "!~"; value: string }
-
-const MATCHER = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(=~|=|!=|!~)\s*([\s\S]*?)\s*$/;
-
-/** Alertmanager 0.25 `labels.ParseMatchers`: `a="b"`, `{a=~"b|c", d!=e}`; quotes optional, `\"` `\\` `\n` escapes. */
-export function parseMatchers(text: string): ParsedMatcher[] {
-  const inner = text.replace(/^\{/, "").replace(/\}$/, "");
-  const tokens: string[] = [];
-  let token = "";
-  let insideQuotes = false;
-  let escaped = false;
-  for (const ch of inner) {
-    if (ch === "," && !insideQuotes) { tokens.push(token); token = ""; continue; }
-    if (ch === '"') { if (!escaped) insideQuotes = !insideQuotes; else escaped = false; }
-    else if (ch === "\\") escaped = !escaped;
-    else escaped = false;
-    token += ch;
-  }
-  if (token.trim() !== "") tokens.push(token);
-  return tokens.map(parseMatcher);
-}
-
-function parseMatcher(text: string): ParsedMatcher {
-  const m = MATCHER.exec(text);
-  if (!m) throw new SyntaxError(`bad matcher format: ${text}`);
-  let raw = m[3]!;
-  let expectTrailingQuote = false;
-  if (raw.startsWith('"')) { raw = raw.slice(1); expectTrailingQuote = true; }
-  let value = "";
-  let escaped = false;
-  const chars = [...raw];
-  for (const [i, ch] of chars.entries()) {
-    if (escaped) {
-      escaped = false;
-      value += ch === "n" ? "\n" : ch === '"' || ch === "\\" ? ch : `\\${ch}`;
-      continue;
-    }
-    if (ch === "\\") {
-      if (i < chars.length - 1) escaped = true;
-      else value += ch;
-    } else if (ch === '"') {
-      if (!expectTrailingQuote || i < chars.length - 1) throw new SyntaxError(`matcher value contains unescaped double quote: ${m[3]}`);
-      expectTrailingQuote = false;
-    } else value += ch;
-  }
-  if (expectTrailingQuote) throw new SyntaxError(`matcher value contains unescaped double quote: ${m[3]}`);
-  return { name: m[1]!, op: m[2] as ParsedMatcher["op"], value };
-}
-
-function matcher(name: string, op: ParsedMatcher["op"], value: string): LabelMatcher {
-  if (op === "=" || op === "!=") return (labels) => ((labels[name] ?? "") === value) === (op === "=");
-  const re = goRegex(value);
-  return (labels) => re.test(labels[name] ?? "") === (op === "=~");
-}
-
-/** An anchored regex as Alertmanager compiles it (`^(?:re)$`); a leading Go `(?i)` becomes the `i` flag. */
-function goRegex(source: string): RegExp {
-  const insensitive = source.startsWith("(?i)");
-  return new RegExp(`^(?:${insensitive ? source.slice(4) : source})$`, insensitive ? "i" : "");
-}
-
-/** `*_configs` keys of a receiver that hold at least one config, e.g. `["webhook_configs"]`. */
-export function receiverConfigKinds(config: AlertmanagerConfig, receiver: string): string[] {
-  const found = (config.receivers ?? []).find((r) => r.name === receiver);
-  if (found === undefined) return [];
-  return Object.entries(found).filter(([key, value]) => key.endsWith("_configs") && Array.isArray(value) && value.length > 0).map(([key]) => key);
-}
+export {
+  CHANNEL_CONFIG_KIND, matchRoutes, parseAlertmanagerConfig, parseMatchers, receiverConfigKinds, routeAlert,
+  type AlertmanagerConfig, type AlertmanagerReceiver, type AlertmanagerRoute, type MatchedRoute, type ParsedMatcher,
+} from "./alertmanager-routing.ts";
 
 // ---- shared --------------------------------------------------------------------------------
 

@@ -1,34 +1,52 @@
 import { parseDurationMs } from "../../common/duration.ts";
 import type { Clock } from "../../common/clock.ts";
 import { pollUntil } from "../../common/poll-until.ts";
-import { alertDelivery, type ExpectedRoute } from "../../assertions/alert-delivery.ts";
-import type { Notification } from "../../assertions/alert-sink/notification.ts";
-import { alertDeliveryCheck } from "../../assertions/checks/alert-delivery-check.ts";
-import { base, errored, type CheckIdentity } from "../../assertions/checks/check-builder.ts";
+import { alertLabels, planRouteExercises, underTest, type AlertUnderTest, type ExercisePlan } from "../../assertions/alert-delivery-plan.ts";
+import { routedDelivery, type RoutedDelivery } from "../../assertions/alert-delivery-routes.ts";
+import type { AlertChannel, Notification } from "../../assertions/alert-sink/notification.ts";
+import { alertmanagerManifest, prometheusRulesManifest, type ManifestAlertRule } from "../../assertions/alerting-manifest.ts";
+import type { AlertmanagerRoute } from "../../assertions/checks/alertmanager-routing.ts";
+import { errored } from "../../assertions/checks/check-builder.ts";
 import { identityOf, type CheckId } from "../../assertions/checks/check-catalog.ts";
-import type { Contract, Profile } from "../../assertions/contract.ts";
+import { deadmansSwitchCheck } from "../../assertions/checks/deadmans-switch-check.ts";
+import { routeDeliveryCheck, type ExercisedRoute } from "../../assertions/checks/route-delivery-check.ts";
+import { parseAlertmanagerConfig } from "../../assertions/checks/alertmanager-routing.ts";
+import { requiredRoutes, type Contract, type Profile } from "../../assertions/contract.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import type { Transport } from "../../load/transport/transport.ts";
+import type { AlertmanagerClient } from "../../stack/clients/alertmanager-client.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
 import type { RuleGroup } from "../../stack/clients/prometheus-parse.ts";
-import type { AlertmanagerClient } from "../../stack/clients/alertmanager-client.ts";
-import { parseAlertmanagerConfig, type AlertmanagerRoute } from "../../assertions/checks/config-checks.ts";
-import { triggerAlerts, type AlertTrigger } from "./alert-trigger.ts";
+import type { ManifestSet } from "../../stack/manifest/load-manifests.ts";
+import { triggerAlerts, triggerSeries, type AlertTrigger } from "./alert-trigger.ts";
 
-/** The alerts a conformance run triggers, and where the contract's routes say each must land. */
+/** The alerting rules the synthetic trigger makes true, and which of its series each one reads. */
 export const TRIGGERED_ALERTS = [
-  { alert: "HighErrorRate", ruleFile: "seed.rules.yml", check: "alerts.delivery.pagerduty", route: { channel: "pagerduty", mustNotReach: ["slack"] } },
-  { alert: "TargetDown", ruleFile: "stack-health.rules.yml", check: "alerts.delivery.slack", route: { channel: "slack", mustNotReach: ["pagerduty"] } },
-] as const satisfies readonly { alert: string; ruleFile: string; check: CheckId; route: ExpectedRoute }[];
+  { alert: "HighErrorRate", ruleFile: "seed.rules.yml", series: "errors" },
+  { alert: "TargetDown", ruleFile: "stack-health.rules.yml", series: "up" },
+] as const satisfies readonly { alert: string; ruleFile: string; series: "errors" | "up" }[];
+
+/** The always-firing alert that feeds the dead man's switch. */
+export const WATCHDOG_ALERT = "Watchdog";
+
+/** One delivery check per channel the contract routes to; the email channel is the summary route. */
+const CHANNEL_CHECKS = [
+  { channel: "pagerduty", check: "alerts.delivery.pagerduty" },
+  { channel: "slack", check: "alerts.delivery.slack" },
+  { channel: "webhook", check: "alerts.delivery.webhook" },
+  { channel: "email", check: "alerts.delivery.email", summary: true },
+] as const satisfies readonly { channel: AlertChannel; check: CheckId; summary?: boolean }[];
 
 /** The checks `runAlertChecks` reports. */
-export const ALERT_CHECK_IDS = [...TRIGGERED_ALERTS.map((t) => t.check), "alerts.delivery.webhook", "alerts.delivery.email"] as const satisfies readonly CheckId[];
+export const ALERT_CHECK_IDS = [...CHANNEL_CHECKS.map((c) => c.check), "alerts.deadmans-switch"] as const satisfies readonly CheckId[];
 
 export interface AlertChecksOptions {
   prometheus: PrometheusClient;
   alertmanager: AlertmanagerClient;
   transport: Transport;
   notifications: () => readonly Notification[];
+  /** The manifests as written: where each alert must land is computed from them, never from the running config. */
+  manifests: ManifestSet;
   runId: string;
   contract: Contract;
   profile: Profile;
@@ -40,111 +58,160 @@ export interface AlertChecksOptions {
 }
 
 /**
- * Alert delivery, end to end through the running Prometheus and Alertmanager: a synthetic trigger
- * makes HighErrorRate (critical -> PagerDuty) and TargetDown (warning -> Slack, and the stack's
- * webhook) true at a known time and false again; the sinks record what arrives. Also checks the
- * Watchdog reaches the dead man's switch webhook and the email summary route delivers.
+ * Alert delivery, end to end through the running Prometheus and Alertmanager. Each route the contract
+ * names is exercised by an alert: a manifest rule the synthetic trigger makes true at a known time
+ * (HighErrorRate, TargetDown), else a probe posted to Alertmanager with the route's labels, in the same
+ * window. Each alert must reach exactly the receivers the manifest's route tree gives it (computed with
+ * Alertmanager's matching, `continue` included), and no other. The Watchdog is checked as the dead man's
+ * switch. A rule the running Prometheus did not load fails the checks it feeds, by name.
  */
 export async function runAlertChecks(o: AlertChecksOptions): Promise<CheckResult[]> {
   const startedAtMs = o.clock.nowMs();
-  const ids = TRIGGERED_ALERTS.map((t) => identityOf(t.check, startedAtMs));
-  const extra = [identityOf("alerts.delivery.webhook", startedAtMs), identityOf("alerts.delivery.email", startedAtMs)];
   const target = o.contract.targets["latency.alertDelivery"];
-  let rules: RuleGroup[];
-  let routing: AlertmanagerRoute;
+  const allIds = ALERT_CHECK_IDS.map((id) => identityOf(id, startedAtMs));
+  let setup: Awaited<ReturnType<typeof prepare>>;
   try {
-    await pollUntil("Prometheus with an active Alertmanager", async () => (await o.prometheus.alertmanagers()).data, (list) => list.length > 0, { timeoutMs: 30_000, intervalMs: 250, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) });
-    rules = (await o.prometheus.rules()).data;
-    routing = parseAlertmanagerConfig((await o.alertmanager.status()).data.config.original).route;
+    setup = await prepare(o);
   } catch (error) {
-    return [...ids, ...extra].map((id) => errored(id, error, o.clock.nowMs(), target));
+    return allIds.map((id) => errored(id, error, o.clock.nowMs(), target));
   }
-  const ruleOf = (name: string) => rules.flatMap((g) => g.rules.map((r) => ({ rule: r, intervalMs: g.intervalMs }))).find((r) => r.rule.name === name);
-  const found = TRIGGERED_ALERTS.map((t) => ruleOf(t.alert));
-  const missing = TRIGGERED_ALERTS.filter((_, i) => !found[i]);
-  if (missing.length) return [...ids, ...extra].map((id) => errored(id, new Error(`the running Prometheus has no alerting rule ${missing.map((m) => m.alert).join(", ")}`), o.clock.nowMs(), target));
-  const forMs = Math.max(...found.map((f) => f!.rule.forMs ?? 0));
-  const evaluationIntervalMs = Math.max(...found.map((f) => f!.intervalMs));
-  const windowMs = parseDurationMs(/\[(\w+)\]/.exec(found[0]!.rule.query)?.[1] ?? "5m") ?? 300_000;
-  // Hold the conditions until every route has flushed while they fire: a summary route with a long
-  // group_wait (and send_resolved: false) would otherwise only ever see them resolved.
-  const groupWaits = routeTimings(routing, "group_wait", 30_000);
-  const groupIntervals = routeTimings(routing, "group_interval", 300_000);
-  const holdMs = forMs + evaluationIntervalMs + Math.max(evaluationIntervalMs, ...groupWaits) + 10_000;
-  let trigger: AlertTrigger;
-  try {
-    trigger = await triggerAlerts({ transport: o.transport, runId: o.runId, windowMs, holdMs, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) });
-  } catch (error) {
-    return [...ids, ...extra].map((id) => errored(id, error, o.clock.nowMs(), target));
+  const { plan, running, watchdog, groupWaits, groupIntervals } = setup;
+  const fired = plan.exercises.filter((e) => e.alert.kind === "rule" && running.has(e.alert.alert)).map((e) => e.alert.alert);
+  const triggered = TRIGGERED_ALERTS.filter((t) => fired.includes(t.alert));
+  const firedRules = triggered.map((t) => running.get(t.alert)!);
+
+  let trigger: AlertTrigger | undefined;
+  let probesAtMs: number | undefined;
+  let probesEndAtMs: number | undefined;
+  let windowEndMs = o.clock.nowMs();
+  if (triggered.length > 0 || plan.probes.length > 0) {
+    const forMs = Math.max(0, ...firedRules.map((r) => r.forMs));
+    const evaluationIntervalMs = Math.max(0, ...firedRules.map((r) => r.intervalMs));
+    const errorRule = running.get("HighErrorRate");
+    const windowMs = parseDurationMs(/\[(\w+)\]/.exec(errorRule?.query ?? "")?.[1] ?? "5m") ?? 300_000;
+    // Hold the conditions until every route has flushed while they fire: a summary route with a long
+    // group_wait (and send_resolved: false) would otherwise only ever see them resolved.
+    const holdMs = forMs + evaluationIntervalMs + Math.max(evaluationIntervalMs, ...groupWaits) + 10_000;
+    try {
+      if (plan.probes.length > 0) {
+        const nowMs = o.clock.nowMs();
+        await o.alertmanager.postAlerts(plan.probes.map((p) => ({
+          labels: p.labels,
+          // The token in the text: a chat template that shows only the summary still names the run.
+          annotations: { summary: `obsconf route probe ${p.alert} (${setup.token})`, description: `exercises the contract's route for ${JSON.stringify(p.labels)}` },
+          startsAt: new Date(nowMs).toISOString(),
+          endsAt: new Date(nowMs + holdMs).toISOString(),
+        })));
+        probesAtMs = o.clock.nowMs();
+        probesEndAtMs = nowMs + holdMs;
+      }
+      trigger = await triggerAlerts({ transport: o.transport, runId: o.runId, windowMs, holdMs, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) });
+    } catch (error) {
+      return allIds.map((id) => errored(id, error, o.clock.nowMs(), target));
+    }
+    // Resolves go out on the group's next flush after the condition is false: within one group_interval
+    // of the paging and chat routes (the summary route's day-long interval is not waited for).
+    windowEndMs = trigger.falseAtMs + evaluationIntervalMs + Math.min(...groupIntervals.filter((ms) => ms <= 600_000), 600_000) + 20_000;
   }
-  const mine = () => o.notifications().filter((n) => JSON.stringify(n.raw).includes(trigger.token));
-  const resolved = (channel: string) => mine().some((n) => n.channel === channel && n.status === "resolved");
-  // Resolves go out on the group's next flush after the condition is false: within one group_interval
-  // of the paging and chat routes (the summary route's day-long interval is not waited for).
-  const windowEndMs = trigger.falseAtMs + evaluationIntervalMs + Math.min(...groupIntervals.filter((ms) => ms <= 600_000), 600_000) + 20_000;
-  await pollUntil("resolve notifications", async () => TRIGGERED_ALERTS.every((t) => resolved(t.route.channel)) && o.notifications().some((n) => n.channel === "email"), (done) => done, {
-    timeoutMs: Math.max(0, windowEndMs - o.clock.nowMs()), intervalMs: 500, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}),
-  }).catch(() => undefined);
+
+  const deliveries = (notifications: readonly Notification[]) => {
+    const mine = trigger ? notifications.filter((n) => JSON.stringify(n.raw).includes(trigger!.token)) : [];
+    const out = new Map<string, RoutedDelivery>();
+    for (const alert of new Set(plan.exercises.map((e) => e.alert))) {
+      const times = timesOf(alert);
+      if (!times) continue;
+      out.set(alert.alert, routedDelivery({ alertName: alert.alert, labels: alert.labels, expected: alert.expected, ...times, windowEndMs, mine, all: notifications }));
+    }
+    return out;
+  };
+  const timesOf = (alert: AlertUnderTest) => {
+    if (!trigger) return undefined;
+    if (alert.kind === "probe") return probesAtMs === undefined ? undefined : { conditionTrueAtMs: probesAtMs, forMs: 0, evaluationIntervalMs: 0, conditionFalseAtMs: probesEndAtMs ?? trigger.falseAtMs };
+    const rule = running.get(alert.alert);
+    if (!rule || !fired.includes(alert.alert)) return undefined;
+    return { conditionTrueAtMs: trigger.trueAtMs, forMs: rule.forMs, evaluationIntervalMs: rule.intervalMs, conditionFalseAtMs: trigger.falseAtMs };
+  };
+  const settled = () => [...deliveries(o.notifications()).values()].every((d) => d.integrations.every((i) => (i.firstAtMs !== undefined || i.notDue !== undefined) && !(i.sendResolved && i.firstAtMs !== undefined && i.resolvedAtMs === undefined)));
+  if (trigger) {
+    await pollUntil("every expected notification and resolve", async () => settled(), (done) => done, {
+      timeoutMs: Math.max(0, windowEndMs - o.clock.nowMs()), intervalMs: 500, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}),
+    }).catch(() => undefined);
+  }
+  // Read at the end: at the start of a run the Watchdog's group may not have been evaluated yet.
+  const watchdogActiveAtMs = await o.prometheus.alerts().then((r) => r.data.find((a) => a.labels.alertname === WATCHDOG_ALERT)?.activeAtMs, () => undefined);
   const endedAtMs = o.clock.nowMs();
-  const received = mine();
-  const triggerLines = [
-    `trigger series: ${trigger.series.join(", ")}`,
-    `condition true at ${new Date(trigger.trueAtMs).toISOString()} (acknowledged write), false again at ${new Date(trigger.falseAtMs).toISOString()}; rule evaluation every ${evaluationIntervalMs / 1000}s`,
-  ];
-  const checks = TRIGGERED_ALERTS.map((t, i) => {
-    const ruleForMs = found[i]!.rule.forMs ?? 0;
-    const delivery = alertDelivery({
-      alertName: t.alert, route: t.route, conditionTrueAtMs: trigger.trueAtMs, forMs: ruleForMs, evaluationIntervalMs,
-      conditionFalseAtMs: trigger.falseAtMs, windowEndMs, notifications: received,
+  const all = o.notifications();
+  const delivered = deliveries(all);
+  const howOf = (alert: AlertUnderTest): string[] => {
+    if (!trigger) return [];
+    if (alert.kind === "probe") return [`probe posted to Alertmanager's /api/v2/alerts at ${new Date(probesAtMs ?? 0).toISOString()} (no triggerable rule carries the route's labels; Prometheus is not in this path), ends with the trigger`];
+    const from = o.shortenedFrom?.get(alert.alert);
+    const rule = running.get(alert.alert);
+    return [
+      `trigger series: ${trigger.series.join(", ")}`,
+      `condition true at ${new Date(trigger.trueAtMs).toISOString()} (acknowledged write), false again at ${new Date(trigger.falseAtMs).toISOString()}; rule evaluation every ${(rule?.intervalMs ?? 0) / 1000}s`,
+      ...(from !== undefined && rule ? [`profile ${o.profile.name}: the rule's for was shortened from ${from / 1000}s to ${rule.forMs / 1000}s in a copy of the rule file (the manifest is unchanged)`] : []),
+    ];
+  };
+  const exercised = (channel: AlertChannel): ExercisedRoute[] =>
+    plan.exercises.filter((e) => e.route.channel === channel).map((exercise) => {
+      const notFired = exercise.alert.kind === "rule" && !running.has(exercise.alert.alert) ? notLoaded(exercise.alert.alert, setup.manifestRules, setup.loadedSummary) : undefined;
+      const delivery = delivered.get(exercise.alert.alert);
+      return { exercise, ...(delivery ? { delivery } : {}), ...(notFired ? { notFired } : {}), how: howOf(exercise.alert) };
     });
-    const from = o.shortenedFrom?.get(t.alert);
-    return alertDeliveryCheck({
-      identity: ids[i]!, endedAtMs, target, delivery, trigger: triggerLines, notifications: received, expected: `the ${t.route.channel} receiver`,
-      ...(from !== undefined ? { shortenedFor: { fromMs: from, toMs: ruleForMs, profile: o.profile.name } } : {}),
-    });
+  const channelChecks = CHANNEL_CHECKS.map((c) => routeDeliveryCheck({
+    identity: identityOf(c.check, startedAtMs), channel: c.channel, routes: exercised(c.channel), target, contractFile: o.contract.file, endedAtMs,
+    ...("summary" in c ? { summary: c.summary } : {}),
+  }));
+  const contractReceivers = [...new Set(plan.exercises.flatMap((e) => e.alert.expected.filter((i) => i.channel === e.route.channel).map((i) => i.receiver)))];
+  const deadman = deadmansSwitchCheck({
+    identity: identityOf("alerts.deadmans-switch", startedAtMs), target, watchdog, alertName: WATCHDOG_ALERT, contractReceivers, notifications: all, endedAtMs,
+    ...(watchdog && !running.has(WATCHDOG_ALERT) ? { notLoaded: notLoaded(WATCHDOG_ALERT, setup.manifestRules, setup.loadedSummary) } : {}),
+    ...(watchdogActiveAtMs !== undefined ? { activeAtMs: watchdogActiveAtMs } : {}),
   });
-  return [...checks, webhookCheck(extra[0]!, o.notifications(), received, endedAtMs), emailCheck(extra[1]!, o.notifications(), received, trigger, forMs, endedAtMs)];
+  return [...channelChecks, deadman];
+}
+
+interface RunningRule { forMs: number; intervalMs: number; query: string }
+
+/** Reads what the checks compare with: the manifests' routes and rules, and what the running Prometheus loaded. */
+async function prepare(o: AlertChecksOptions) {
+  const am = alertmanagerManifest(o.manifests);
+  const prom = prometheusRulesManifest(o.manifests);
+  if (!am || !prom) throw new Error(`the manifests have no ${am ? "prometheus" : "alertmanager"} workload`);
+  await pollUntil("Prometheus with an active Alertmanager", async () => (await o.prometheus.alertmanagers()).data, (list) => list.length > 0, { timeoutMs: 30_000, intervalMs: 250, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) });
+  const groups: RuleGroup[] = (await o.prometheus.rules()).data;
+  const runningRouting = parseAlertmanagerConfig((await o.alertmanager.status()).data.config.original).route;
+  const running = new Map<string, RunningRule>();
+  for (const g of groups) for (const r of g.rules) if (r.type === "alerting" && !running.has(r.name)) running.set(r.name, { forMs: r.forMs ?? 0, intervalMs: g.intervalMs, query: r.query });
+  const ruleOf = (name: string) => prom.rules.find((r) => r.name === name);
+  const series = triggerSeries(o.runId);
+  const candidates = TRIGGERED_ALERTS.flatMap((t) => {
+    const rule = ruleOf(t.alert);
+    return rule ? [{ alert: t.alert, labels: alertLabels({ alert: t.alert, series: series[t.series], ruleLabels: rule.labels, externalLabels: prom.externalLabels }) }] : [];
+  });
+  const plan: ExercisePlan = planRouteExercises({
+    config: am.config, routes: requiredRoutes(o.contract), candidates,
+    extraProbeLabels: { ...prom.externalLabels, obsconf_run: o.runId, service: series.token, namespace: "obsconf-probe" },
+  });
+  const watchdogRule = ruleOf(WATCHDOG_ALERT);
+  const watchdog = watchdogRule ? underTest(am.config, WATCHDOG_ALERT, "rule", alertLabels({ alert: WATCHDOG_ALERT, ruleLabels: watchdogRule.labels, externalLabels: prom.externalLabels })) : undefined;
+  const files = [...new Set(groups.map((g) => g.file))];
+  const loadedSummary = `/api/v1/rules lists ${running.size} alerting rules${files.length ? ` from ${files.join(", ")}` : ""}`;
+  return {
+    token: series.token, plan, running, watchdog, manifestRules: prom.rules, loadedSummary,
+    groupWaits: routeTimings(runningRouting, "group_wait", 30_000), groupIntervals: routeTimings(runningRouting, "group_interval", 300_000),
+  };
+}
+
+/** `the running Prometheus has no alerting rule HighErrorRate (stack/manifests/... key seed.rules.yml, group seed-application); /api/v1/rules lists ...`. */
+function notLoaded(name: string, manifestRules: readonly ManifestAlertRule[], loadedSummary: string): string {
+  const rule = manifestRules.find((r) => r.name === name);
+  return `the running Prometheus has no alerting rule ${name}${rule ? ` (written in ${rule.source}, group ${rule.group})` : ""}; ${loadedSummary}`;
 }
 
 /** Every route's value of a timing setting (inherited from its parent, else Alertmanager's default). */
 function routeTimings(route: AlertmanagerRoute, key: "group_wait" | "group_interval", defaultMs: number, inheritedMs = defaultMs): number[] {
   const own = route[key] === undefined ? inheritedMs : parseDurationMs(route[key]!) ?? inheritedMs;
   return [own, ...(route.routes ?? []).flatMap((child) => routeTimings(child, key, defaultMs, own))];
-}
-
-/** The webhook channel: TargetDown (pillar=stack) reaches the generic webhook, the Watchdog the dead man's switch. */
-function webhookCheck(id: CheckIdentity, all: readonly Notification[], mine: readonly Notification[], endedAtMs: number): CheckResult {
-  const stack = mine.find((n) => n.channel === "webhook" && n.alertNames.includes("TargetDown") && n.status === "firing");
-  const watchdog = all.find((n) => n.channel === "webhook" && n.alertNames.includes("Watchdog"));
-  const problems = [...(stack ? [] : ["TargetDown (pillar=stack) never reached a webhook receiver"]), ...(watchdog ? [] : ["the Watchdog never reached the dead man's switch webhook"])];
-  return {
-    ...base(id, endedAtMs),
-    status: problems.length ? "fail" : "pass",
-    ...(problems.length ? { reason: problems.join("; ") } : {}),
-    measured: { value: [stack, watchdog].filter(Boolean).length, unit: "notifications", note: "Alertmanager webhook JSON (version 4) parsed by the sink" },
-    evidence: [stack, watchdog].flatMap((n) => (n ? [{ kind: "notification" as const, atMs: n.receivedAtMs, text: `${n.channel} ${n.status} [${n.alertNames.join(", ")}]${n.receiver ? ` receiver ${n.receiver}` : ""}` }] : [])),
-  };
-}
-
-/**
- * The email summary route (group_by severity, group_wait 1m, group_interval 24h by design): an email
- * that carries the trigger's alerts passes; an earlier summary of the same severity group means the
- * trigger's alerts wait for the next day's flush, so any summary received during the run shows the
- * SMTP path works and is reported as such. No latency target applies to a summary.
- */
-function emailCheck(id: CheckIdentity, all: readonly Notification[], mine: readonly Notification[], trigger: AlertTrigger, forMs: number, endedAtMs: number): CheckResult {
-  const emails = all.filter((n) => n.channel === "email");
-  const email = mine.find((n) => n.channel === "email") ?? emails[0];
-  const carriesTrigger = email !== undefined && mine.includes(email);
-  return {
-    ...base(id, endedAtMs),
-    status: email ? "pass" : "fail",
-    ...(email ? {} : { reason: "no email reached the SMTP sink before the run's alert window closed" }),
-    measured: {
-      ...(email && carriesTrigger ? { value: Math.round(email.receivedAtMs - (trigger.trueAtMs + forMs)) } : {}),
-      unit: "ms",
-      note: carriesTrigger ? "summary route: the < 30 s target applies to paging and chat; this is reported, not compared" : email ? "a summary email arrived, but not one carrying the trigger's alerts (their severity group was already summarised; the next flush is group_interval later)" : "no email",
-    },
-    evidence: emails.map((n) => ({ kind: "notification" as const, atMs: n.receivedAtMs, text: `email ${n.status} [${n.alertNames.join(", ")}] subject ${JSON.stringify((n.raw as { subject?: string }).subject ?? "")}${mine.includes(n) ? " (carries the trigger)" : ""}` })),
-  };
 }

@@ -19,7 +19,7 @@ export function alertDeliveryGroup(shortenedFrom: ReadonlyMap<string, number>) {
     needs: (ctx) => reachAll({ prometheus: ctx.clients.prometheus, alertmanager: ctx.clients.alertmanager, write: ctx.clients.remoteWrite }),
     run: async (ctx, { prometheus, alertmanager, write }) => {
       await using transport = canaryTransport(write, "remote-write");
-      return await runAlertChecks({ ...ctx, prometheus, alertmanager, transport: transport.retried, notifications: ctx.instruments.notifications, shortenedFrom });
+      return await runAlertChecks({ ...ctx, prometheus, alertmanager, transport: transport.retried, notifications: ctx.instruments.notifications, manifests: ctx.manifests, shortenedFrom });
     },
   });
 }

@@ -1,6 +1,6 @@
 import { notRun } from "../../assertions/checks/check-builder.ts";
 import { identityOf } from "../../assertions/checks/check-catalog.ts";
-import { alertmanagerRoutesCheck, prometheusRetentionCheck, prometheusScrapeIntervalCheck } from "../../assertions/checks/config-checks.ts";
+import { prometheusRetentionCheck, prometheusScrapeIntervalCheck } from "../../assertions/checks/config-checks.ts";
 import { lokiRetentionCheck } from "../../assertions/checks/loki-retention-check.ts";
 import { checkGroup } from "../shared/check-group.ts";
 
@@ -11,15 +11,6 @@ export function prometheusConfigGroup() {
     needs: (ctx) => ctx.clients.prometheus,
     run: async (ctx, client) =>
       Promise.all([prometheusRetentionCheck({ client, contract: ctx.contract, clock: ctx.clock }), prometheusScrapeIntervalCheck({ client, contract: ctx.contract, clock: ctx.clock })]),
-  });
-}
-
-/** Every route the contract requires, walked through the running Alertmanager's routing tree. */
-export function alertmanagerRoutesGroup() {
-  return checkGroup({
-    ids: ["config.alertmanager.routes"],
-    needs: (ctx) => ctx.clients.alertmanager,
-    run: async (ctx, client) => [await alertmanagerRoutesCheck({ client, contract: ctx.contract, clock: ctx.clock })],
   });
 }
 

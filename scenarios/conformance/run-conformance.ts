@@ -1,6 +1,7 @@
 import type { RunResult } from "../../assertions/run-result.ts";
 import { alertDeliveryGroup, shortForOverrides } from "../checks/alert-group.ts";
-import { alertmanagerRoutesGroup, lokiRetentionGroup, prometheusConfigGroup } from "../checks/config-groups.ts";
+import { alertmanagerReceiversGroup, alertmanagerRoutesGroup } from "../checks/alert-config-groups.ts";
+import { lokiRetentionGroup, prometheusConfigGroup } from "../checks/config-groups.ts";
 import { kafkaIngestionGroup } from "../checks/kafka-groups.ts";
 import { kubeStateMetricsGroup } from "../checks/kube-state-metrics-group.ts";
 import { agentLogsGroup, logsIngestionGroup } from "../checks/logs-groups.ts";
@@ -27,6 +28,7 @@ function conformanceGroups(plan: ConformancePlan): CheckGroup[] {
   return [
     prometheusConfigGroup(),
     alertmanagerRoutesGroup(),
+    alertmanagerReceiversGroup(),
     metricsPushGroup(),
     metricsPullGroup(),
     querySuiteGroup("promql"),

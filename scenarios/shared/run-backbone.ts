@@ -97,7 +97,8 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
   const contract = loadContract(options.contractFile);
   const contractProfile = profileOf(contract, options.profile);
   const suites = await loadQuerySuites(options);
-  const specs = extractComponents(await loadManifests(options.manifestsDir), COMPONENT_NAMES);
+  const manifests = await loadManifests(options.manifestsDir);
+  const specs = extractComponents(manifests, COMPONENT_NAMES);
   const plan = await scenario.plan({ runtime: options.runtime, contract, profile: contractProfile, clock });
   const profile = scenario.profileFor?.(plan) ?? contractProfile;
   const runId = newRunId();
@@ -119,7 +120,7 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
   await using clients = new StackClients(stack);
   await using deferred = new DeferredResources();
   const ctx: RunContext = {
-    runId, contract, profile, ledger, clock, logger, startedAtMs, stack, specs, clients, suites, instruments,
+    runId, contract, profile, ledger, clock, logger, startedAtMs, stack, manifests, specs, clients, suites, instruments,
     started: (id) => options.progress?.({ kind: "start", id }),
     defer: (resource) => deferred.add(resource),
   };

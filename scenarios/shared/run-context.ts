@@ -5,6 +5,7 @@ import type { Contract, Profile } from "../../assertions/contract.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import type { StackClients } from "../../stack/clients/stack-clients.ts";
 import type { ComponentSpec } from "../../stack/manifest/component-spec.ts";
+import type { ManifestSet } from "../../stack/manifest/load-manifests.ts";
 import type { StartedStack } from "../../stack/started-stack.ts";
 import type { Instruments } from "./instruments.ts";
 import type { QuerySuites } from "./query-suites.ts";
@@ -26,6 +27,8 @@ export interface RunContext {
   readonly stack: StartedStack;
   /** The components as the manifests define them (configs included): what static checks and topic lookups read. */
   readonly specs: readonly ComponentSpec[];
+  /** The manifests as written (before runtime overrides): static checks read them, and what the stack should do is computed from them. */
+  readonly manifests: ManifestSet;
   readonly clients: StackClients;
   readonly suites: QuerySuites;
   readonly instruments: Instruments;
