@@ -53,10 +53,12 @@ async function kafkaCanary(ctx: RunContext, o: { kafka: KafkaClient; signal: Kaf
   const { count, intervalMs } = ctx.profile.canaries;
   const push = ctx.clients.collectorOtlp(o.signal);
   if (push.kind === "absent") return absentCheck(identityOf(idOf(o.signal), startedAtMs), push.status, push.reason, target);
+  // Its own run id: the trace canary of traces.ingestion goes through the same collector to the same topic.
+  const canaryRunId = `${ctx.runId}-ml`;
   // Joined before the first write: a record's first sighting is when it became readable on the topic.
-  const reader = await startKafkaCanaryReader({ client: o.kafka, topic: o.topic, signal: o.signal, runId: ctx.runId, fromTimestampMs: startedAtMs - 1_000, clock: ctx.clock });
+  const reader = await startKafkaCanaryReader({ client: o.kafka, topic: o.topic, signal: o.signal, runId: canaryRunId, fromTimestampMs: startedAtMs - 1_000, clock: ctx.clock });
   await using transport = canaryTransport(push.value, "otlp");
-  const writer = startOtlpCanaryWriter(o.signal, { transport: transport.retried, ledger: ctx.ledger, runId: ctx.runId, count, intervalMs, deadlineMs: count * intervalMs + 10_000, clock: ctx.clock });
+  const writer = startOtlpCanaryWriter(o.signal, { transport: transport.retried, ledger: ctx.ledger, runId: canaryRunId, count, intervalMs, deadlineMs: count * intervalMs + 10_000, clock: ctx.clock });
   let writerDone = false;
   void writer.done.then(() => (writerDone = true));
   const writes = () => ctx.ledger.entries({ signal: o.signal, stream: "kafka" });
