@@ -88,11 +88,12 @@ describe.skipIf(skip)("obsconf run load: a short run end to end", () => {
     expect(left).toEqual([]);
   }, 120_000);
 
-  it.skipIf(k6OnPath)("should report every throughput check unavailable with runK6's reason when --generator k6 finds no k6 binary, and still exit by the usual rules", async () => {
+  it.skipIf(k6OnPath)("should report every throughput check unavailable with runK6's reason when --generator k6 finds no k6 binary, and not pass a run that ran nothing", async () => {
     const out = path.join(dir, "out-k6");
     const result = await runCli(["run", "load", "--generator", "k6", "--duration", "2s", "--only", "throughput.", "--runs-dir", path.join(dir, "runs"), "--out", out], { timeoutMs: 90_000 });
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.code, result.stderr).toBe(1);
     const run = JSON.parse(await readFile(path.join(out, "run-result.json"), "utf8")) as RunResult;
+    expect([run.verdict, run.verdictReason]).toEqual(["fail", "no check ran against anything (3 unavailable, 0 unsupported)"]);
     expect(run.checks.map((c) => [c.id, c.status, c.reason]).sort()).toEqual(
       ["logs", "metrics", "traces"].map((s) => [`throughput.${s}`, "unavailable", "--generator k6: no k6 binary on PATH (build one with the xk6 extensions: load/k6/README.md)"]),
     );

@@ -39,7 +39,7 @@ export function ingestionCheck(input: IngestionCheckInput): CheckResult {
   if (c.late.length) problems.push(`late (readable after ${target.value}ms): ${c.late.map((l) => `${l.id} after ${Math.round(l.latencyMs)}ms`).join(", ")}`);
   if (c.unexpected.length) problems.push(`unexpected: ${c.unexpected.map((o) => o.id).join(", ")}`);
   if (distribution && !meets(distribution.p99, target)) problems.push(`p99 ${Math.round(distribution.p99)}ms does not meet ${target.comparator} ${target.value}ms`);
-  if (input.minSamples !== undefined && latencies.length < input.minSamples) problems.push(`the p99 rests on ${latencies.length} samples; the profile asks at least ${input.minSamples}`);
+  if (input.minSamples !== undefined && c.acked > 0 && latencies.length < input.minSamples) problems.push(`the p99 rests on ${latencies.length} samples; the profile asks at least ${input.minSamples}`);
   const ok = problems.length === 0;
   const evidence: Evidence[] = [
     ...input.queries.map((text): Evidence => ({ kind: "query", text })),
