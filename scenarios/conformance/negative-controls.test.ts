@@ -40,7 +40,7 @@ describe.skipIf(skip)("conformance negative controls (real Prometheus and Alertm
     const check = byId(result.checks, "metrics.ingestion.push")!;
     expect(check.status).toBe("fail");
     expect(check.reason).toBe("no write was acknowledged (20 rejected, 0 failed)");
-    expect(check.evidence.find((e) => e.kind === "sample")?.text).toMatch(/^seq 0 rejected: HTTP 404 remote write receiver needs to be enabled with --enable-feature=remote-write-receiver/);
+    expect(check.evidence.find((e) => e.kind === "sample")?.text).toMatch(/^seq 0 rejected: HTTP 404 remote write receiver needs to be enabled with (--web\.enable-remote-write-receiver|--enable-feature=remote-write-receiver)/); // 3.x's words, 2.42's
   }, 90_000);
 
   it("should fail the long-term check naming the hop (Prometheus' remote-write counters) when remote_write points at a closed port", async () => {
