@@ -35,6 +35,6 @@ describe("obsconf validate: the security.* checks", () => {
     expect(result.stdout).toContain("security.credentials: No default or literal credentials; credentials in Secrets, mounted as files failed:\n- ");
     expect(result.stdout).toMatch(/field spec\.template\.spec\.containers\[0\]\.env\[2\]\.value: expected no credential as an env literal \(a file from a mounted Secret\), saw GF_SECURITY_ADMIN_PASSWORD=<literal> \[Polaris: sensitiveContainerEnvVar\]/);
     expect(result.stdout).toContain("saw GF_SECURITY_ADMIN_PASSWORD=admin (admin/admin or another default)");
-    expect(result.stdout).toMatch(/\n14 passed, 1 failed, 1 unsupported \(not run here\)\n$/);
+    expect(result.stdout).toMatch(/\n16 passed, 1 failed, 1 unsupported \(not run here\)\n$/);
   });
 });

@@ -23,7 +23,7 @@ describe("runLogsLoad", () => {
       const streams = new Map<string, bigint[]>();
       for (const s of pushes.flatMap((p) => p.streams)) streams.set(JSON.stringify(s.labels), [...(streams.get(JSON.stringify(s.labels)) ?? []), ...s.entries.map((e) => e.tsNs)]);
       for (const [labels, stamps] of streams) {
-        expect(Object.keys(JSON.parse(labels) as object).sort()).toEqual(["generator", "level", "namespace", "service"]);
+        expect(Object.keys(JSON.parse(labels) as object).sort()).toEqual(["generator", "level", "namespace", "service", "service_name"]); // Loki 3.5 (and its sink) adds service_name from service
         for (let i = 1; i < stamps.length; i++) expect(stamps[i]! > stamps[i - 1]!).toBe(true);
       }
       expect(pushes[0]!.streams[0]!.entries[0]!.line).toMatch(/^level=(info|error) service=\S+ trace_id=[0-9a-f]{32} span_id=[0-9a-f]{16} msg=".+" status=\d{3}$/);
