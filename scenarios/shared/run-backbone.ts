@@ -93,7 +93,8 @@ export interface Scenario<Plan> {
 /** One part of a run made of several scenarios (see `Scenario.phases`). */
 export interface ScenarioPhase {
   readonly name: string;
-  readonly groups: readonly CheckGroup[];
+  /** Built when the phase starts (a part's groups may note the time they are made). */
+  groups(): readonly CheckGroup[];
   readonly order?: "concurrent" | "sequential";
   readonly deaths?: "failure" | "measured";
 }
@@ -139,12 +140,13 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
     started: (id) => options.progress?.({ kind: "start", id }),
     defer: (resource) => deferred.add(resource),
   };
-  const phases = scenario.phases?.(plan, ctx) ?? [{ name: scenario.name, groups: scenario.groups(plan, ctx), ...(scenario.order ? { order: scenario.order } : {}), ...(scenario.deaths ? { deaths: scenario.deaths } : {}) }];
+  const phases = scenario.phases?.(plan, ctx) ?? [{ name: scenario.name, groups: () => scenario.groups(plan, ctx), ...(scenario.order ? { order: scenario.order } : {}), ...(scenario.deaths ? { deaths: scenario.deaths } : {}) }];
   const checks = [...decided];
   for (const phase of phases) {
-    if (phases.length > 1) logger.info(`${scenario.name}: ${phase.name} (${phase.groups.length} check groups)`);
+    const groups = phase.groups().filter((g) => g.ids.length > 0);
+    if (phases.length > 1) logger.info(`${scenario.name}: ${phase.name} (${groups.length} check groups)`);
     checks.push(
-      ...(await runGroups(phase.groups.filter((g) => g.ids.length > 0), ctx, {
+      ...(await runGroups(groups, ctx, {
         filter, order: phase.order ?? "concurrent", ...(options.progress ? { progress: options.progress } : {}), ...(phase.deaths === "measured" ? {} : { deaths: stack }),
       })),
     );

@@ -14,6 +14,11 @@ export interface RunBlockersInput {
   contractRows?: readonly Pick<ContractRow, "key" | "seedRow" | "evidence">[];
 }
 
+/** `check chaos.kill:prometheus.fault is unsupported`: one line per check that did not pass. */
+export function checkBlockers(checks: readonly Pick<CheckResult, "id" | "status">[]): string[] {
+  return checks.filter((c) => c.status !== "pass").map((c) => `check ${c.id} is ${c.status}`);
+}
+
 /** Why a runtime can never sign off, whatever ran on it (empty for k3s and cluster). */
 export function runtimeBlockers(runtime: RuntimeChoice["runtime"]): string[] {
   switch (runtime) {
@@ -40,7 +45,7 @@ export function runBlockers(i: RunBlockersInput): string[] {
     ...(i.scenarioBlockers ?? []),
     ...i.inventory.filter((c) => c.runAs === "substitute").map((c) => `${c.component} was simulated by ${c.substitute}`),
     ...i.inventory.filter((c) => c.runAs === "unavailable" || c.runAs === "error").map((c) => `${c.component} did not run`),
-    ...i.checks.filter((c) => c.status !== "pass").map((c) => `check ${c.id} is ${c.status}`),
+    ...checkBlockers(i.checks),
     ...(i.contractRows ?? []).filter((r) => r.evidence.length === 0).map((r) => `contract row ${r.key} (${r.seedRow}) was measured by no check of this run`),
   ];
 }
