@@ -24,7 +24,7 @@ describe("contractRowDefs", () => {
       key: "latency.ingestion.metrics", seedRow: "Latency Requirements / Metrics ingestion: < 30 seconds",
       target: { comparator: "<", value: 30_000, unit: "ms", source: source("latency.ingestion.metrics") },
     });
-    expect(defs.find((d) => d.key === "alertRoutes[0]")).toMatchObject({ channel: "pagerduty", target: { comparator: "==", value: "severity=critical -> pagerduty", unit: "route" } });
+    expect(defs.find((d) => d.key === "alertRoutes[0]")).toMatchObject({ channel: "pagerduty", target: { comparator: "==", value: "severity=critical -> pagerduty", unit: "" } });
   });
 });
 

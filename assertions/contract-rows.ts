@@ -25,7 +25,7 @@ export function contractRowDefs(contract: Contract): ContractRowDef[] {
   });
   const routes = contract.alertRoutes.map((route, i): ContractRowDef => {
     const match = Object.entries(route.match).map(([k, v]) => `${k}=${v}`).join(",") || "every alert";
-    return { key: `alertRoutes[${i}]`, seedRow: route.seedRow, target: { comparator: "==", value: `${match} -> ${route.channel}`, unit: "route", source: route.source }, channel: route.channel };
+    return { key: `alertRoutes[${i}]`, seedRow: route.seedRow, target: { comparator: "==", value: `${match} -> ${route.channel}`, unit: "", source: route.source }, channel: route.channel };
   });
   return [...targets, ...routes];
 }

@@ -95,7 +95,7 @@ export async function planSignoff(o: PlanSignoffOptions): Promise<SignoffPlan> {
   return {
     runtime: o.runtime, profile: profile.name, contractVersion: contract.version, facts, scenarios, rows, components, decided, refusals,
     predicted: [
-      ...checkBlockers(decided),
+      ...decided.map((c) => `${checkBlockers([c])[0]}${c.reason ? `: ${c.reason}` : ""}`),
       ...rows.filter((r) => r.checks.length === 0).map((r) => `contract row ${r.key} (${r.seedRow}) is measured by no check of this sign-off`),
       ...predicted,
     ],
@@ -149,7 +149,8 @@ async function planComponents(o: PlanSignoffOptions): Promise<{ components: Comp
       const predicted = o.runtime.harnessAddress
         ? []
         : ["cluster without --harness-address: the cluster's pods cannot reach this machine's alert sinks and pull canary target, so alert delivery and the pull path cannot pass"];
-      return { components: planKube(specs, rendered, images, target), facts, runtimeRefusals: [], predicted };
+      const unreadable = "unreadable" in operator && operator.unreadable ? [`the cluster's API server did not answer a read (${describeKubeContext(kc)}): ${operator.detail}`] : [];
+      return { components: planKube(specs, rendered, images, target), facts, runtimeRefusals: unreadable, predicted };
     }
   }
 }
