@@ -32,6 +32,7 @@ describe("rowsMeasuredBy", () => {
   it("should map a check to its target's row, a derived target to its stated row, and query latency also to the concurrent users", () => {
     expect(rowsMeasuredBy({ id: "metrics.ingestion.push", target: { source: source("latency.ingestion.metrics") } }, contract)).toEqual(["latency.ingestion.metrics"]);
     expect(rowsMeasuredBy({ id: "load.throughput.logs", target: { source: source("throughput.logsBytesPerSec") } }, contract)).toEqual(["throughput.logsBytesPerDay"]);
+    expect(rowsMeasuredBy({ id: "throughput.metrics", target: { source: `${source("throughput.metricsSamplesPerSec")} x profiles.ci.load.offeredFraction.metrics (0.005)` } }, contract)).toEqual(["throughput.metricsSamplesPerSec"]);
     expect(rowsMeasuredBy({ id: "query.logql", target: { source: source("latency.query.logql") } }, contract)).toEqual(["latency.query.logql", "query.concurrentUsers"]);
   });
 
@@ -73,6 +74,13 @@ describe("judgeContractRows", () => {
     ]);
     expect(rows.find((r) => r.key === "throughput.metricsSamplesPerSec")).toMatchObject({
       status: "fail", reason: "load.throughput.metrics: accepted 412000 samples/s", measured: { value: 412_000, checkId: "load.throughput.metrics" },
+    });
+  });
+
+  it("should say when a passing row was judged against a profile's scaled target, not the row's", () => {
+    const scaled = { ...check("load.throughput.metrics", "pass", { value: 5_100, unit: "samples/s" }), target: { comparator: ">=" as const, value: 5_000, unit: "samples/s", source: `${source("throughput.metricsSamplesPerSec")} x profiles.ci.load.offeredFraction.metrics (0.005)` } };
+    expect(judgeContractRows(contract, [scaled]).find((r) => r.key === "throughput.metricsSamplesPerSec")).toMatchObject({
+      status: "pass", measured: { value: 5_100, checkId: "load.throughput.metrics" }, reason: "load.throughput.metrics was judged against the profile's scaled target (>= 5000 samples/s), not this row's",
     });
   });
 

@@ -86,12 +86,12 @@ export function judgeContractRows(contract: Contract, checks: readonly CheckResu
     const status = STATUS_RANK.find((s) => evidence.some((c) => c.status === s))!;
     const worst = evidence.find((c) => c.status === status)!;
     const measured = worstMeasurement(def, evidence);
-    return {
-      ...row,
-      ...(measured ? { measured } : {}),
-      status,
-      ...(status === "pass" ? {} : { reason: `${worst.id}: ${worst.reason ?? (worst.simulatedBy?.length ? `simulated by ${worst.simulatedBy.join(", ")}` : worst.status)}` }),
-    };
+    const scaled = evidence.find((c) => c.target !== undefined && c.target.value !== def.target.value);
+    const reason =
+      status !== "pass" ? `${worst.id}: ${worst.reason ?? (worst.simulatedBy?.length ? `simulated by ${worst.simulatedBy.join(", ")}` : worst.status)}`
+      : scaled ? `${scaled.id} was judged against the profile's scaled target (${scaled.target!.comparator} ${scaled.target!.value} ${scaled.target!.unit}), not this row's`
+      : undefined;
+    return { ...row, ...(measured ? { measured } : {}), status, ...(reason ? { reason } : {}) };
   });
 }
 
@@ -110,7 +110,8 @@ function worstMeasurement(def: ContractRowDef, checks: readonly CheckResult[]): 
 
 /** `assertions/contract.yaml#targets.latency.ingestion.metrics` -> `latency.ingestion.metrics` (a stated or derived target path). */
 function targetPathOfSource(source: string): string | undefined {
-  const path = /#targets\.([A-Za-z.]+)$/.exec(source)?.[1];
+  // A profile's scaled target reads `<file>#targets.<path> x profiles.<name>.load.offeredFraction.<signal> (<fraction>)`.
+  const path = /#targets\.([A-Za-z.]+?)(?: |$)/.exec(source)?.[1];
   if (path === undefined || !(path in TARGET_SPECS)) return undefined;
   return (TARGET_SPECS as Record<string, { derivedFrom?: string }>)[path]!.derivedFrom ?? path;
 }
