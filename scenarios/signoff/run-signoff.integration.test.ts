@@ -7,6 +7,7 @@ import { loadContract } from "../../assertions/contract.ts";
 import { contractRowDefs } from "../../assertions/contract-rows.ts";
 import type { RunResult } from "../../assertions/run-result.ts";
 import { selectRuntime } from "../../stack/runtimes/select-runtime.ts";
+import { SECURITY_CHECK_IDS } from "../../assertions/security/security-finding.ts";
 import { runScenario } from "../shared/run-backbone.ts";
 import { signoffScenario } from "./run-signoff.ts";
 
@@ -25,9 +26,9 @@ describe.skipIf(skip)("signoffScenario on the local runtime at the ci profile, o
   let run: RunResult;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "obsconf-signoff-run-"));
-    run = await runScenario(signoffScenario({ faults: ["delay:prometheus:200ms"] }), {
+    run = await runScenario(signoffScenario({ faults: ["delay:prometheus:200ms"], manifestsDir: path.join(REPO, "stack", "manifests") }), {
       runtime: selectRuntime("local"), profile: "ci", manifestsDir: path.join(REPO, "stack", "manifests"), runsDir: path.join(dir, "runs"),
-      only: ["config.prometheus.retention", "load.throughput.metrics", "chaos."],
+      only: ["config.prometheus.retention", "load.throughput.metrics", "chaos.", "security."],
     });
   }, 400_000);
   afterAll(async () => rm(dir, { recursive: true, force: true }));
@@ -40,6 +41,7 @@ describe.skipIf(skip)("signoffScenario on the local runtime at the ci profile, o
     expect(ids).toContain("load.throughput.metrics");
     expect(ids).toContain("chaos.delay:prometheus:200ms.rpo.metrics");
     expect(ids).toContain("chaos.availability");
+    expect(ids.filter((id) => id.startsWith("security."))).toEqual(SECURITY_CHECK_IDS.filter((id) => id.startsWith("security.")).sort());
     expect(ids.filter((id) => id.startsWith("throughput."))).toEqual([]);
     const throughput = run.checks.find((c) => c.id === "load.throughput.metrics")!;
     expect(throughput.title).toMatch(/^Metrics throughput at the profile's rate/);

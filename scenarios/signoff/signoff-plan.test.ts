@@ -19,7 +19,8 @@ describe("planSignoff", () => {
     });
     expect(plan.refusals).toEqual(assembled.signOff.blockers);
     expect(plan.refusals[0]).toBe("the local runtime runs Debian/upstream binaries, not the manifests' images");
-    expect(plan.scenarios.map((s) => s.name)).toEqual(["conformance", "load", "chaos"]);
+    expect(plan.scenarios.map((s) => s.name)).toEqual(["conformance", "load", "chaos", "security"]);
+    expect(plan.scenarios.find((s) => s.name === "security")!.checks.length).toBeGreaterThan(0);
   });
 
   it("should refuse the attach runtime, and plan the file's components as attached and the rest as unavailable", { timeout: 60_000 }, async () => {

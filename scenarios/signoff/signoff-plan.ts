@@ -3,6 +3,7 @@ import { systemClock, type Clock } from "../../common/clock.ts";
 import { loadContract, profileOf } from "../../assertions/contract.ts";
 import { contractRowDefs, plannedTarget, rowsMeasuredBy, type ContractRowDef } from "../../assertions/contract-rows.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
+import { securityChecks } from "../../assertions/security/security-checks.ts";
 import { COMPONENT_NAMES, componentDef } from "../../stack/components/index.ts";
 import { extractComponents } from "../../stack/manifest/component-spec.ts";
 import { loadManifests } from "../../stack/manifest/load-manifests.ts";
@@ -72,6 +73,7 @@ export async function planSignoff(o: PlanSignoffOptions): Promise<SignoffPlan> {
   const profile = profileOf(contract, o.profile);
   const { components, facts, runtimeRefusals, predicted } = await planComponents(o);
   const parts = signoffParts(o);
+  const security = securityChecks(await loadManifests(o.manifestsDir), { nowMs: clock.nowMs() });
   const scenarios: SignoffPlan["scenarios"][number][] = [];
   const decided: CheckResult[] = [];
   const scenarioBlockers: string[] = [];
@@ -88,6 +90,8 @@ export async function planSignoff(o: PlanSignoffOptions): Promise<SignoffPlan> {
     });
     scenarios.push({ name: part.name, describe: part.scenario.describe?.(plan) ?? [], checks });
   }
+  scenarios.push({ name: "security", describe: [`static checks of the manifests, decided now: ${security.filter((c) => c.status === "pass").length} pass, ${security.filter((c) => c.status !== "pass").length} do not`], checks: security.map((c) => ({ id: c.id, scenario: "security", rows: [] })) });
+  decided.push(...security.filter((c) => c.status !== "pass"));
   const planned = scenarios.flatMap((s) => s.checks);
   const rows = contractRowDefs(contract).map((def) => ({ ...def, checks: planned.filter((c) => c.rows.includes(def.key)).map((c) => c.id) }));
   const inventory = inventoryOf(components.map((plan) => ({ plan, status: { state: "not-started", reason: "planned" } })));

@@ -93,7 +93,7 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   const chosen: Scenario<unknown> =
     scenario === "load" ? (loadScenario(load) as Scenario<unknown>)
     : scenario === "chaos" ? (chaosScenario({ ...(options.fault?.length ? { faults: options.fault } : {}) }) as Scenario<unknown>)
-    : signoff ? (signoffScenario({ load }) as Scenario<unknown>)
+    : signoff ? (signoffScenario({ load, manifestsDir: options.manifests }) as Scenario<unknown>)
     : (conformanceScenario() as Scenario<unknown>);
   // `--only` names checks of this scenario: a typo is refused before anything is probed or started.
   checkFilter(options.only, { scenario, ids: chosen.checkIds });

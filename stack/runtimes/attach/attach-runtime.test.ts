@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StackClients } from "../../clients/stack-clients.ts";
+import type { StartedStack } from "../../started-stack.ts";
 import { AttachRuntime } from "./attach-runtime.ts";
 import { parseEndpointsFile } from "./endpoints-file.ts";
 
@@ -53,8 +54,9 @@ describe("AttachRuntime", () => {
     );
     await using stack = await AttachRuntime.start({ endpoints, manifestsDir, runsDir: dir, runId: "attach-test", readyTimeoutMs: 1_500 });
     expect(stack.runtime).toBe("attach");
-    expect(stack.control).toBeUndefined();
-    expect(stack.nodeRootDir).toBeUndefined();
+    const asStack: StartedStack = stack;
+    expect(asStack.control).toBeUndefined();
+    expect(asStack.nodeRootDir).toBeUndefined();
     const status = (name: string) => stack.components().find((c) => c.plan.component === name)!;
     expect(status("prometheus")).toMatchObject({ plan: { mode: "attached", endpoints: { web: fake.url }, file: "endpoints.yaml" }, status: { state: "ready" } });
     expect(status("tempo")).toMatchObject({ plan: { mode: "substitute", substitute: "tempo-reference-sink" }, status: { state: "ready" } });
