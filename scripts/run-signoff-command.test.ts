@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { COMPONENT_NAMES } from "../stack/components/index.ts";
+import { offlineEngineRoutes, startFakeEngine } from "../stack/runtimes/k3s/fake-engine.ts";
 import { startKubeApiDouble, type StartedKubeApiDouble } from "../stack/runtimes/kube-api/kube-api-double.ts";
 import { parseTable, runCli } from "./test-support/run-cli.ts";
 
@@ -89,6 +90,18 @@ describe("obsconf run signoff on the local runtime", () => {
     expect(only).toMatchObject({ code: 2, stderr: 'obsconf: error: command line: field --only: expected no --only with \'run signoff\' (a sign-off runs every check of conformance, load and chaos), saw --only metrics.\n' });
     const dry = await runCli(["run", "conformance", "--runtime", "local", "--dry-run"]);
     expect(dry).toMatchObject({ code: 2, stderr: "obsconf: error: command line: field --dry-run: expected --dry-run only with 'run signoff', saw with 'run conformance'\n" });
+  });
+});
+
+describe("obsconf run signoff --runtime k3s where k3s cannot start", () => {
+  it("should refuse with the engine's reason, the components planned as pods of their images", { timeout: 60_000 }, async () => {
+    await using fake = await startFakeEngine(offlineEngineRoutes());
+    const result = await runWithEnv({ DOCKER_HOST: `unix://${fake.socketPath}` }, ["run", "signoff", "--runtime", "k3s", "--dry-run", "--runs-dir", path.join(dir, "runs-k3s"), "--out", path.join(dir, "out-k3s")]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^refused before start: yes, 1 blockers:\n {2}- k3s cannot start here: the container engine at unix:\/\/\S+ answers \(version [^)]+\) but the k3s image \S+ is not present and cannot be pulled/m);
+    const components = parseTable(result.stdout, ["component", "manifest image", "runs as", "binary / substitute", "from", "version", "note"]);
+    expect(components.map((c) => c["runs as"])).toEqual(COMPONENT_NAMES.map(() => "pod"));
+    expect(fake.requests.some((r) => r.startsWith("POST"))).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { InputError } from "../../common/errors.ts";
 import { createLogger } from "../../common/log.ts";
+import { formatRowCounts } from "../../reports/format-check.ts";
 import { formatVerdictTable, shouldUseColor } from "../../reports/terminal-table.ts";
 import { reportFormats, reportersWith } from "../../reports/registry.ts";
 import { writeReports } from "../../reports/write-reports.ts";
@@ -134,6 +135,7 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   const outDir = options.out ?? path.join(DEFAULT_REPORTS_DIR, result.runId);
   const files = await writeReports(result, { outDir, formats: reportFormats, reporters: reportersWith(options.junitSimulatedAsPassed ? { junitSimulatedAs: "passed" } : {}) });
   process.stdout.write(`\n${formatVerdictTable(result, { color: shouldUseColor() })}\n`);
+  if (result.contractRows) process.stdout.write(`contract rows: ${formatRowCounts(result.contractRows)} (report.md: one verdict per row of the seed's tables)\n`);
   process.stdout.write(`\nreports: ${files.map((f) => path.relative(process.cwd(), f) || f).join(", ")}\n`);
   if (keyFile !== undefined) {
     const signed = await signReportFile({ reportFile: path.join(outDir, "run-result.json"), keyFile, manifestsDir: options.manifests });
