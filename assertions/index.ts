@@ -10,3 +10,4 @@ export * from "./query-suite.ts";
 export * from "./chaos/index.ts";
 export * from "./regression/index.ts";
 export * from "./security/index.ts";
+export * from "./contract-rows.ts";

@@ -51,7 +51,8 @@ const checkResult = z.strictObject({
   startedAt: z.iso.datetime({ offset: true }),
   durationMs: nonNegative,
 });
-const runMode = z.enum(["process", "substitute", "unavailable", "error", "pod"]);
+/** `attached`: a component obsconf did not start, reached at the endpoints file's URLs (`--runtime attach`). */
+const runMode = z.enum(["process", "substitute", "unavailable", "error", "pod", "attached"]);
 const inventoryEntry = z.strictObject({
   component: z.string().min(1),
   image: z.string(),
@@ -68,6 +69,25 @@ const inventoryEntry = z.strictObject({
 const timelineWindow = z.strictObject({ kind: z.enum(["fault", "phase"]), label: z.string(), fromMs: z.number(), toMs: z.number() });
 /** A moment on the timeline. */
 const timelineEvent = z.strictObject({ kind: z.enum(["fault-injected", "fault-healed", "recovered", "steady", "loss", "alert", "note"]), label: z.string(), atMs: z.number() });
+/**
+ * One row of the seed's tables (contract.yaml `seed.rows`, and the required alert routes) as a sign-off
+ * judges it: the target, the worst measurement of the checks that measured it, their combined status
+ * (worst first: fail, error, unavailable, unsupported, simulated, pass) and those checks' ids (the
+ * evidence: each is a check of this run).
+ */
+const contractRow = z.strictObject({
+  /** The contract's key: a target path (`latency.ingestion.metrics`) or `alertRoutes[i]`. */
+  key: z.string().min(1),
+  /** The seed table and row, e.g. `Latency Requirements / Metrics ingestion: < 30 seconds`. */
+  seedRow: z.string().min(1),
+  target,
+  /** The measurement that decided the row (the worst of its checks'), with the check that made it. */
+  measured: z.strictObject({ value: z.union([z.number(), z.string()]), unit: z.string(), checkId: z.string().min(1) }).optional(),
+  status: checkStatus,
+  reason: z.string().optional(),
+  /** The checks of this run that measured the row, with their status. */
+  evidence: z.array(z.strictObject({ checkId: z.string().min(1), status: checkStatus })),
+});
 const timeline = z
   .strictObject({ series: z.array(series), windows: z.array(timelineWindow), events: z.array(timelineEvent) })
   .describe("Chaos drills: load and canary latency over time, fault windows, and events (losses, recoveries, alert notifications received). Times are epoch ms.");
@@ -83,7 +103,7 @@ export const RunResultSchema = z
     scenario: z.string().min(1),
     profile: z.string().min(1),
     contractVersion: z.string().min(1),
-    runtime: z.strictObject({ name: z.enum(["local", "k3s", "cluster"]), reason: z.string() }),
+    runtime: z.strictObject({ name: z.enum(["local", "k3s", "cluster", "attach"]), reason: z.string() }),
     host: z.strictObject({ hostname: z.string(), cores: z.int().min(0), os: z.string(), node: z.string() }),
     startedAt: z.iso.datetime({ offset: true }),
     finishedAt: z.iso.datetime({ offset: true }),
@@ -98,6 +118,8 @@ export const RunResultSchema = z
     /** What the harness changed in the stack's run, never on disk (one line each, e.g. a profile's shortened `for`). */
     overrides: z.array(z.string()).optional(),
     signOff: z.strictObject({ eligible: z.boolean(), blockers: z.array(z.string()) }),
+    /** Sign-off runs: one verdict per row of the seed's tables (see contractRow). */
+    contractRows: z.array(contractRow).optional(),
     /** Present for runs with a time story to tell (chaos drills). */
     timeline: timeline.optional(),
   })
@@ -117,6 +139,7 @@ export type Evidence = z.infer<typeof evidence>;
 export type CheckResult = z.infer<typeof checkResult>;
 export type RunMode = z.infer<typeof runMode>;
 export type InventoryEntry = z.infer<typeof inventoryEntry>;
+export type ContractRow = z.infer<typeof contractRow>;
 export type TimelineWindow = z.infer<typeof timelineWindow>;
 export type TimelineEvent = z.infer<typeof timelineEvent>;
 /** One timeline of a run (chaos drills). */

@@ -20,7 +20,7 @@ export function machineFacts(): MachineFacts {
 
 /** The version the runtime found, else the Debian package's (Debian's VictoriaMetrics prints an empty version). */
 export function binaryVersion(plan: ComponentPlan | undefined): string {
-  if (plan === undefined || plan.mode === "unavailable" || plan.mode === "pod") return "unknown";
+  if (plan === undefined || plan.mode === "unavailable" || plan.mode === "pod" || plan.mode === "attached") return "unknown";
   if (plan.binaryVersion !== undefined && plan.binaryVersion !== "") return plan.binaryVersion;
   return packageVersionOf(plan.binary) ?? "unknown";
 }

@@ -1,3 +1,4 @@
+import { ATTACH_NO_CONTROL } from "../stack/runtimes/attach/no-control.ts";
 import { HarnessError } from "../common/errors.ts";
 import { systemClock, type Clock } from "../common/clock.ts";
 import { onShutdown, type ComponentControl, type FaultProxyControl, type StartedStack } from "../stack/index.ts";
@@ -58,7 +59,13 @@ export function requireProxies(control: ComponentControl, spec: FaultSpec, mode:
   return usable;
 }
 
-export const unsupportedRuntime = (runtime: string, what: string) => ({ status: "unsupported" as const, reason: `runtime ${runtime}: ${what} is implemented for the local runtime only (k8s pod-level faults are not built yet)` });
+export const unsupportedRuntime = (runtime: string, what: string) => ({
+  status: "unsupported" as const,
+  reason:
+    runtime === "attach"
+      ? `${ATTACH_NO_CONTROL} (${what} needs them; a fault proxy in front of an attached endpoint is not built)`
+      : `runtime ${runtime}: ${what} is implemented for the local runtime only (k8s pod-level faults are not built yet)`,
+});
 
 /**
  * A network fault placed one of two ways, as its preflight decides once per process: inside the

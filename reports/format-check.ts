@@ -1,5 +1,5 @@
-import type { CheckResult, CheckStatus, InventoryEntry, Measured, RunResult, Target } from "../assertions/run-result.ts";
-import { CHECK_STATUSES, summarize, realChecks } from "../assertions/run-result.ts";
+import type { CheckResult, CheckStatus, ContractRow, InventoryEntry, Measured, RunResult, Target } from "../assertions/run-result.ts";
+import { CHECK_STATUSES, countStatuses, summarize, realChecks } from "../assertions/run-result.ts";
 import { formatDurationExact } from "../common/duration.ts";
 
 /** Shared text for the human-readable formats (Markdown, HTML, terminal), so they never disagree. */
@@ -74,6 +74,8 @@ export function formatRunAs(entry: Readonly<InventoryEntry>): string {
       return entry.binary === undefined ? "process" : `process (${entry.binary})`;
     case "substitute":
       return entry.substitute === undefined ? "substitute" : `substitute (${entry.substitute})`;
+    case "attached":
+      return entry.endpoints === undefined ? "attached" : `attached (${Object.values(entry.endpoints).join(", ")})`;
     case "pod":
     case "unavailable":
     case "error":
@@ -88,4 +90,20 @@ export function formatSubstituteOrReason(entry: Readonly<InventoryEntry>): strin
 export function formatMismatch(entry: Readonly<InventoryEntry>): string {
   if (entry.versionMismatch !== true) return entry.versionMismatch === false ? "no" : "";
   return `yes (manifest ${entry.manifestVersion}, binary ${entry.binaryVersion ?? "unknown"})`;
+}
+
+/** A contract row's measurement: `22529 ms (metrics.ingestion.pull)`; empty when no check measured a value for it. */
+export function formatRowMeasured(row: Readonly<ContractRow>): string {
+  return row.measured === undefined ? "" : `${withUnit(row.measured.value, row.measured.unit)} (${row.measured.checkId})`;
+}
+
+/** The checks that measured a contract row, with their status: `metrics.ingestion.push pass, chaos.kill:prometheus.fault unsupported`. */
+export function formatRowEvidence(row: Readonly<ContractRow>): string {
+  return row.evidence.map((e) => `${e.checkId} ${e.status}`).join(", ");
+}
+
+/** `18 rows: pass 12 · fail 1 · ...`: how the contract rows of a sign-off ended. */
+export function formatRowCounts(rows: readonly Readonly<ContractRow>[]): string {
+  const counts = countStatuses(rows);
+  return `${rows.length} rows: ${CHECK_STATUSES.map((s) => `${s} ${counts[s]}`).join(" · ")}`;
 }

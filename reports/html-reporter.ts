@@ -1,4 +1,4 @@
-import type { CheckResult, RunResult } from "../assertions/run-result.ts";
+import type { CheckResult, ContractRow, RunResult } from "../assertions/run-result.ts";
 import { summarize } from "../assertions/run-result.ts";
 import { formatDurationMs } from "../common/duration.ts";
 import { chartJsUmdSource } from "./chart-bundle.ts";
@@ -8,6 +8,8 @@ import {
   formatMeasured,
   formatMismatch,
   formatReason,
+  formatRowCounts,
+  formatRowMeasured,
   formatRunAs,
   formatStatus,
   formatSubstituteOrReason,
@@ -102,14 +104,14 @@ ${notRun.map((c) => `<li><code>${e(c.id)}</code> <span class="status status-${c.
 </ul></div>`
     : ""
 }
-<h2>Verdicts</h2>
+${result.contractRows !== undefined ? contractRowsSection(result.contractRows) : ""}<h2>Verdicts</h2>
 <table class="verdicts">
 <thead><tr><th>id</th><th>title</th><th>status</th><th>target</th><th>measured</th><th>reason</th></tr></thead>
 <tbody>
 ${result.checks
   .map(
     (c) =>
-      `<tr class="row-${c.status}"><td><code>${e(c.id)}</code></td><td>${e(c.title)}</td><td><span class="status status-${c.status}">${formatStatus(c.status)}</span></td><td>${e(formatTargetOrWhyNot(c))}</td><td>${e(formatMeasured(c.measured))}</td><td>${e(formatReason(c))}</td></tr>`,
+      `<tr class="row-${c.status}" id="${e(checkAnchor(c.id))}"><td><code>${e(c.id)}</code></td><td>${e(c.title)}</td><td><span class="status status-${c.status}">${formatStatus(c.status)}</span></td><td>${e(formatTargetOrWhyNot(c))}</td><td>${e(formatMeasured(c.measured))}</td><td>${e(formatReason(c))}</td></tr>`,
   )
   .join("\n")}
 </tbody>
@@ -134,6 +136,25 @@ ${failing.length > 0 ? `<h2>Evidence</h2>\n${failing.map((c) => evidenceSection(
 <script>${RENDER_CHARTS_SCRIPT}</script>${result.timeline ? `\n<script>${RENDER_TIMELINE_SCRIPT}</script>` : ""}
 </body>
 </html>
+`;
+}
+
+/** The verdict table row of a check (contract rows link their evidence here). */
+export function checkAnchor(checkId: string): string {
+  return `check-${checkId.replace(/[^A-Za-z0-9._:-]/g, "_")}`;
+}
+
+/** One verdict per row of the seed's tables, each check that measured it linked to its verdict row. */
+function contractRowsSection(rows: readonly Readonly<ContractRow>[]): string {
+  const evidence = (r: Readonly<ContractRow>) => r.evidence.map((x) => `<a href="#${e(checkAnchor(x.checkId))}"><code>${e(x.checkId)}</code></a> ${e(x.status)}`).join(", ") || "none";
+  return `<h2>Contract rows</h2>
+<p>One verdict per row of the seed's tables (${e(formatRowCounts(rows))}); a row passes only when every check that measured it passed.</p>
+<table class="contract-rows">
+<thead><tr><th>seed row</th><th>target</th><th>measured</th><th>status</th><th>reason</th><th>evidence</th></tr></thead>
+<tbody>
+${rows.map((r) => `<tr class="row-${r.status}"><td>${e(r.seedRow)}</td><td>${e(formatTarget(r.target))}</td><td>${e(formatRowMeasured(r))}</td><td><span class="status status-${r.status}">${formatStatus(r.status)}</span></td><td>${e(r.reason ?? "")}</td><td>${evidence(r)}</td></tr>`).join("\n")}
+</tbody>
+</table>
 `;
 }
 

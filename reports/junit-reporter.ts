@@ -1,7 +1,7 @@
-import type { CheckResult, Pillar, RunResult } from "../assertions/run-result.ts";
+import type { CheckResult, ContractRow, Pillar, RunResult } from "../assertions/run-result.ts";
 import { PILLARS, countStatuses } from "../assertions/run-result.ts";
 import { checkDetailLines } from "./check-details.ts";
-import { formatMeasured, formatTarget } from "./format-check.ts";
+import { formatMeasured, formatRowEvidence, formatRowMeasured, formatTarget } from "./format-check.ts";
 import type { ReportFile, Reporter } from "./reporter.ts";
 import { escapeXmlAttribute as attr, escapeXmlText as text } from "./xml-text.ts";
 
@@ -19,15 +19,17 @@ export class JunitReporter implements Reporter {
   constructor(private readonly options: { simulatedAs?: "skipped" | "passed" } = {}) {}
 
   onRunEnd(result: Readonly<RunResult>): ReportFile {
-    const counts = countStatuses(result.checks);
+    const rows = result.contractRows ?? [];
+    const counts = countStatuses([...result.checks, ...rows]);
     const lines = [
       `<?xml version="1.0" encoding="UTF-8"?>`,
-      `<testsuites name="${attr(`obsconf ${result.scenario} ${result.runId}`)}" tests="${result.checks.length}" failures="${counts.fail}" errors="${counts.error}" time="${seconds(result.durationMs)}">`,
+      `<testsuites name="${attr(`obsconf ${result.scenario} ${result.runId}`)}" tests="${result.checks.length + rows.length}" failures="${counts.fail}" errors="${counts.error}" time="${seconds(result.durationMs)}">`,
     ];
     for (const pillar of PILLARS) {
       const checks = result.checks.filter((c) => c.pillar === pillar);
       if (checks.length > 0) lines.push(...testsuite(result, pillar, checks, this.options.simulatedAs ?? "skipped"));
     }
+    if (rows.length > 0) lines.push(...contractSuite(result, rows));
     lines.push(`</testsuites>`, ``);
     return { fileName: "junit.xml", contents: lines.join("\n") };
   }
@@ -89,6 +91,26 @@ function testcase(check: Readonly<CheckResult>, simulatedAs: "skipped" | "passed
       break;
   }
   return body.length === 0 ? [open.replace(/>$/, "/>")] : [open, ...body, `    </testcase>`];
+}
+
+/** Sign-off runs: `obsconf.contract`, one testcase per row of the seed's tables, judged by the checks that measured it. */
+function contractSuite(result: Readonly<RunResult>, rows: readonly Readonly<ContractRow>[]): string[] {
+  const counts = countStatuses(rows);
+  return [
+    `  <testsuite name="obsconf.contract" tests="${rows.length}" failures="${counts.fail}" errors="${counts.error}" skipped="${counts.unavailable + counts.unsupported + counts.simulated}" time="0.000" timestamp="${attr(result.startedAt)}" hostname="${attr(result.host.hostname)}">`,
+    ...rows.flatMap((row) => {
+      const open = `    <testcase classname="obsconf.contract" name="${attr(`${row.key}: ${row.seedRow}`)}" time="0.000">`;
+      const details = [`target: ${formatTarget(row.target)} (${row.target.source})`, `measured: ${formatRowMeasured(row) || "nothing"}`, `evidence: ${formatRowEvidence(row) || "none"}`].join("\n");
+      const message = `${row.status}: ${row.reason ?? "no reason given"}`;
+      const body =
+        row.status === "pass" ? systemOut(details)
+        : row.status === "fail" ? `      <failure message="${attr(row.reason ?? "fail")}" type="fail">${text(details)}</failure>`
+        : row.status === "error" ? `      <error message="${attr(row.reason ?? "harness error")}" type="error">${text(details)}</error>`
+        : `      <skipped message="${attr(message)}"/>\n${systemOut(details)}`;
+      return [open, body, `    </testcase>`];
+    }),
+    `  </testsuite>`,
+  ];
 }
 
 function failureMessage(check: Readonly<CheckResult>): string {

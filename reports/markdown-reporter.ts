@@ -1,4 +1,4 @@
-import type { CheckResult, RunResult } from "../assertions/run-result.ts";
+import type { CheckResult, ContractRow, RunResult } from "../assertions/run-result.ts";
 import { summarize } from "../assertions/run-result.ts";
 import { formatDurationMs } from "../common/duration.ts";
 import {
@@ -6,6 +6,8 @@ import {
   formatMeasured,
   formatMismatch,
   formatReason,
+  formatRowCounts,
+  formatRowMeasured,
   formatRunAs,
   formatStatus,
   formatSubstituteOrReason,
@@ -62,6 +64,7 @@ export function renderMarkdown(result: Readonly<RunResult>): string {
       "",
     );
   }
+  if (result.contractRows !== undefined) out.push(...contractRowsSection(result.contractRows));
   out.push("## Verdicts", "");
   out.push(
     table(
@@ -85,6 +88,21 @@ export function renderMarkdown(result: Readonly<RunResult>): string {
     for (const check of failing) out.push(...evidenceSection(check));
   }
   return `${out.join("\n").trimEnd()}\n`;
+}
+
+/** One verdict per row of the seed's tables; the evidence names the checks (in the verdict table below) that measured it. */
+function contractRowsSection(rows: readonly Readonly<ContractRow>[]): string[] {
+  return [
+    "## Contract rows",
+    "",
+    `One verdict per row of the seed's tables (${formatRowCounts(rows)}); a row passes only when every check that measured it passed.`,
+    "",
+    table(
+      ["seed row", "target", "measured", "status", "reason", "evidence"],
+      rows.map((r) => [r.seedRow, formatTarget(r.target), formatRowMeasured(r), md(`**${formatStatus(r.status)}**`), r.reason ?? "", md(r.evidence.map((e) => `${code(e.checkId)} ${e.status}`).join(", ") || "none")]),
+    ),
+    "",
+  ];
 }
 
 function timelineSection(result: Readonly<RunResult>): string[] {

@@ -8,7 +8,7 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const DEFAULT_MANIFESTS = path.join(PROJECT_ROOT, "stack", "manifests");
 export const DEFAULT_RULE_TESTS = path.join(PROJECT_ROOT, "stack", "rule-tests");
 /** The scenarios of `obsconf run`. */
-export const SCENARIOS = ["conformance", "load", "chaos"] as const;
+export const SCENARIOS = ["conformance", "load", "chaos", "signoff"] as const;
 
 /** Where `obsconf run` writes each run's reports when --out is not given (`<dir>/<run-id>`), relative to the current directory. */
 export const DEFAULT_REPORTS_DIR = path.join("reports", "out");

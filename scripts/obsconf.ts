@@ -27,6 +27,15 @@ availability of write+read probes through the drill. A fault this host cannot do
 unsupported with the reason. Default faults (ci): ${DEFAULT_FAULTS.ci!.join(", ")}.
 `;
 
+const SIGNOFF_HELP = `
+Sign-off (obsconf run signoff): conformance, load and the chaos drill at the documented profile as one
+run on one stack, strict (a simulated or unavailable check fails it), with one verdict per row of the
+seed's tables (contract rows), the reports signed with --key. Only k3s and cluster can sign off: local
+and attach are refused before anything starts, as is a plan with a simulated or unavailable component
+(exit 1, the blockers printed). Chaos faults are built for the local runtime only, so on k3s and cluster
+they are unsupported today and the sign-off is not eligible: the report says so. --dry-run plans it.
+`;
+
 /** Collects repeated \`--fault\` flags; each is parsed at once so a typo exits 2 before anything starts. */
 function collectFault(value: string, previous: string[] = []): string[] {
   return [...previous, formatFaultSpec(parseFaultSpec(value, { file: "command line", field: "--fault" }))];
@@ -48,7 +57,7 @@ const program = new Command("obsconf")
   .exitOverride();
 
 const runtimeOption = () =>
-  new Option("--runtime <name>", "where the stack runs: local | k3s | cluster | auto (auto: k3s when a container engine answers and the k3s image is present or pullable, else local; chaos drills run local only)").default("auto");
+  new Option("--runtime <name>", "where the stack runs: local | k3s | cluster | auto (auto: k3s when a container engine answers and the k3s image is present or pullable, else local; chaos drills run local only); run also takes attach (a stack obsconf did not start, with --endpoints)").default("auto");
 const contextOption = () => new Option("--context <name>", "kube context of the cluster runtime (default: the current context of KUBECONFIG)");
 const reachOption = () => new Option("--reach <how>", "cluster: how the harness reaches the Services: port-forward | node-port | load-balancer").default("port-forward");
 const harnessAddressOption = () => new Option("--harness-address <ip>", "cluster: an IP of this machine that the cluster's pods can reach (alert sinks, the pull canary); without it those checks cannot pass on a cluster");
@@ -90,6 +99,7 @@ program
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
   .option("--only <components>", `start only these (comma-separated: ${COMPONENT_NAMES.join(",")})`, parseList("--only", COMPONENT_NAMES))
   .option("--ready-timeout <seconds>", "how long each component may take to become ready", parsePositiveMs("--ready-timeout"), 30_000)
+  .option("--endpoints-out <file>", "once the stack is up, write its endpoints there (YAML: component -> port -> URL, stand-ins named) for 'obsconf run ... --runtime attach --endpoints FILE'; removed when up stops")
   .addHelpText("after", EXIT_CODES)
   .action(async (options) => {
     await validateRunInput(options); // before the stack's modules load: a refusal is quick and starts nothing
@@ -100,7 +110,7 @@ program
   .command("run")
   .description(`run a scenario against the stack and write its reports (scenarios: ${SCENARIOS.join(", ")})`)
   .argument("<scenario>", SCENARIOS.join(" | "))
-  .option("--profile <name>", "contract profile: ci | small | documented (volumes and durations; never targets)", "ci")
+  .option("--profile <name>", "contract profile: ci | small | documented (volumes and durations; never targets); default ci, and documented for signoff")
   .option("--duration <d>", "load only: how long the load runs (1s..2h, e.g. 90s, 5m, or seconds), instead of the profile's load.duration", parseLoadDurationMs)
   .option("--generator <name>", "load only: builtin (worker processes on this machine, default) | k6 (local k6 with the xk6 extensions; k6-operator TestRuns on --runtime cluster)", parseLoadGenerator)
   .addOption(runtimeOption())
@@ -126,8 +136,12 @@ program
   .addOption(contextOption())
   .addOption(reachOption())
   .addOption(harnessAddressOption())
-  .addHelpText("after", `${CHAOS_HELP}${EXIT_CODES}`)
-  .action(async (scenario: string, options) => {
+  .option("--endpoints <file>", "with --runtime attach: the stack obsconf did not start, as component -> Service port name -> URL (YAML or JSON; credentials named by environment variable, never written in it); 'obsconf up --endpoints-out FILE' writes one")
+  .option("--key <file>", "signoff: the Ed25519 private key the reports are signed with (default: the file named by $OBSCONF_SIGNING_KEY; no key refuses the sign-off)")
+  .option("--dry-run", "signoff: print what would run (the scenarios, the checks by contract row, the components and images, the blockers) and start nothing; exit 1 when the run would be refused")
+  .addHelpText("after", `${CHAOS_HELP}${SIGNOFF_HELP}${EXIT_CODES}`)
+  .action(async (scenario: string, raw) => {
+    const options = { ...raw, profile: raw.profile ?? (scenario === "signoff" ? "documented" : "ci") };
     if ((SCENARIOS as readonly string[]).includes(scenario)) await validateRunInput({ ...options, scenario }); // before the stack's modules load
     setExit(await (await import("./commands/run.ts")).runCommand(scenario, options));
   });

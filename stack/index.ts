@@ -28,3 +28,4 @@ export * from "./runtimes/k3s/index.ts";
 export * from "./runtimes/cluster/index.ts";
 export { collectorKafkaRoutes, type CollectorKafkaRoute, type KafkaSignal } from "./components/collector-kafka-topics.ts";
 export * from "./provision/index.ts";
+export * from "./runtimes/attach/index.ts";

@@ -18,6 +18,8 @@ export type ComponentPlan = PlanBase &
     | { mode: "substitute"; substitute: string; binary: string; binaryVersion?: string; describe: string; reason: string; source?: BinarySource }
     | { mode: "unavailable"; reason: string }
     | { mode: "pod" }
+    /** A component of a stack obsconf did not start (`--runtime attach`), at the endpoints file's URLs. */
+    | { mode: "attached"; endpoints: Readonly<Record<string, string>>; file: string }
   );
 
 /**
@@ -35,7 +37,7 @@ interface PlanBase {
 }
 
 export interface StackPlan {
-  runtime: "local" | "k3s" | "cluster";
+  runtime: "local" | "k3s" | "cluster" | "attach";
   /** Why this runtime was chosen (matters for `auto`). */
   reason: string;
   components: ComponentPlan[];

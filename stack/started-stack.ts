@@ -6,8 +6,10 @@ import type { ComponentPlan } from "./plan.ts";
 export interface Endpoint {
   host: string;
   port: number;
-  /** `http://host:port` (the scheme is http for every API the harness uses). */
+  /** `http://host:port` (an attached stack's may be https and carry a path prefix). */
   url: string;
+  /** Headers every request to it carries (an attached stack's credentials, read from the environment); never printed. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** component -> Service port name -> endpoint. The same shape for every runtime. */
@@ -104,7 +106,8 @@ export function deathSummary(component: string, exit: ComponentExit, sinceStartM
 }
 
 export interface StartedStack extends AsyncDisposable {
-  readonly runtime: "local" | "k3s" | "cluster";
+  /** `attach`: a stack obsconf did not start (stack/runtimes/attach/): no control, no deaths, no node files. */
+  readonly runtime: "local" | "k3s" | "cluster" | "attach";
   readonly runId: string;
   readonly runDir: string;
   /**

@@ -16,7 +16,7 @@ const RULES_DIR = "/etc/prometheus/rules";
 export function alertDeliveryGroup(shortenedFrom: ReadonlyMap<string, number>) {
   return checkGroup({
     ids: ALERT_CHECK_IDS,
-    needs: (ctx) => reachAll({ prometheus: ctx.clients.prometheus, alertmanager: ctx.clients.alertmanager, write: ctx.clients.remoteWrite }),
+    needs: (ctx) => reachAll({ prometheus: ctx.clients.prometheus, alertmanager: ctx.clients.alertmanager, write: ctx.clients.remoteWrite, routing: ctx.instruments.alertRouting }),
     run: async (ctx, { prometheus, alertmanager, write }) => {
       await using transport = canaryTransport(write, "remote-write");
       return await runAlertChecks({ ...ctx, prometheus, alertmanager, transport: transport.retried, notifications: ctx.instruments.notifications, manifests: ctx.manifests, shortenedFrom });

@@ -21,8 +21,8 @@ export interface CanaryTransport extends AsyncDisposable {
 export function canaryTransport(target: PushTarget, protocol: CanaryProtocol, { deadlineMs = 5_000 }: { deadlineMs?: number } = {}): CanaryTransport {
   const http =
     protocol === "remote-write"
-      ? createRemoteWriteTransport({ url: target.url })
-      : createHttpTransport({ url: target.url, headers: protocol === "otlp" ? OTLP_HTTP_PROTOBUF_HEADERS : LOKI_PUSH_HEADERS.protobuf });
+      ? createRemoteWriteTransport({ url: target.url, headers: { ...target.headers } })
+      : createHttpTransport({ url: target.url, headers: { ...target.headers, ...(protocol === "otlp" ? OTLP_HTTP_PROTOBUF_HEADERS : LOKI_PUSH_HEADERS.protobuf) } });
   return {
     http,
     retried: withRetry(http, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs }),

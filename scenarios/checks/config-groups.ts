@@ -20,7 +20,7 @@ export function lokiRetentionGroup() {
     ids: ["config.loki.retention"],
     needs: (ctx) => ctx.clients.loki,
     run: async (ctx, loki) => {
-      if (ctx.clients.statusOf("loki")?.plan.mode !== "process") {
+      if (ctx.clients.statusOf("loki")?.plan.mode === "substitute") {
         return [notRun(identityOf("config.loki.retention", ctx.clock.nowMs()), "unsupported", "the Loki reference sink keeps no retention settings; run a real loki to check them", ctx.contract.targets["retention.loki"])];
       }
       return [await lokiRetentionCheck({ fetchConfig: async () => (await loki.config()).data, contract: ctx.contract, clock: ctx.clock })];

@@ -34,7 +34,7 @@ export interface LoadSourceOptions {
  */
 export async function chooseLoadSource(ctx: RunContext, plan: LoadPlan, o: LoadSourceOptions): Promise<LoadSource> {
   const testRuns = ctx.stack.testRuns ? await ctx.stack.testRuns() : undefined;
-  const host: K6Host = testRuns ? { runtime: "cluster", operator: testRuns.operator } : { runtime: ctx.stack.runtime === "cluster" ? "local" : ctx.stack.runtime };
+  const host: K6Host = testRuns ? { runtime: "cluster", operator: testRuns.operator } : { runtime: ctx.stack.runtime === "cluster" || ctx.stack.runtime === "attach" ? "local" : ctx.stack.runtime };
   const loadPath = chooseLoadPath(o.generator, host);
   const builtin: LoadSource = { kind: "generate", generate: generatorFor, describe: describeGenerator };
   if (loadPath.kind === "builtin") {

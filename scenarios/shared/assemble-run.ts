@@ -1,10 +1,12 @@
 import { cpus, hostname, release, type } from "node:os";
 import type { Clock } from "../../common/clock.ts";
 import { untargetedReason, type Contract, type Profile } from "../../assertions/contract.ts";
+import { judgeContractRows } from "../../assertions/contract-rows.ts";
 import { judgeRun, type CheckResult, type RunResult, type Timeline } from "../../assertions/run-result.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
 import type { ComponentStatus } from "../../stack/started-stack.ts";
 import { inventoryOf } from "./inventory.ts";
+import { runBlockers } from "./run-blockers.ts";
 
 export interface AssembleRunInput {
   scenario: string;
@@ -24,21 +26,24 @@ export interface AssembleRunInput {
   strict?: boolean;
   /** What the harness changed in the stack's run (one line each). */
   overrides?: readonly string[];
+  /**
+   * A sign-off: one verdict per contract row (`contractRows`), a row no check measured blocks it, and a
+   * run that cannot sign off fails (its verdict says why) even when every check that ran passed.
+   */
+  signoff?: boolean;
 }
 
 /** The RunResult of a scenario: inventory, checks in id order, verdict, and every sign-off blocker. */
 export function assembleRun(a: AssembleRunInput): RunResult {
   const finishedAtMs = a.clock.nowMs();
   const inventory = inventoryOf(a.statuses);
-  const blockers = [
-    ...(a.profile.name === "documented" ? [] : [`profile ${a.profile.name} is not the documented profile`]),
-    ...(a.runtime.runtime === "local" ? ["the local runtime runs Debian/upstream binaries, not the manifests' images"] : []),
-    ...(a.blockers ?? []),
-    ...inventory.filter((c) => c.runAs === "substitute").map((c) => `${c.component} was simulated by ${c.substitute}`),
-    ...inventory.filter((c) => c.runAs === "unavailable" || c.runAs === "error").map((c) => `${c.component} did not run`),
-    ...a.checks.filter((c) => c.status !== "pass").map((c) => `check ${c.id} is ${c.status}`),
-  ];
-  const { verdict, reason: verdictReason } = judgeRun(a.checks, { strict: a.strict === true });
+  const contractRows = a.signoff ? judgeContractRows(a.contract, a.checks) : undefined;
+  const blockers = runBlockers({
+    profileName: a.profile.name, runtime: a.runtime.runtime, inventory, scenarioBlockers: a.blockers ?? [], checks: a.checks, ...(contractRows ? { contractRows } : {}),
+  });
+  const judged = judgeRun(a.checks, { strict: a.strict === true });
+  const { verdict, reason: verdictReason } =
+    a.signoff && judged.verdict === "pass" && blockers.length > 0 ? { verdict: "fail" as const, reason: `sign-off: not eligible (${blockers.length} blockers), so the sign-off fails although no check that ran failed` } : judged;
   return {
     schemaVersion: 1,
     runId: a.runId,
@@ -57,6 +62,7 @@ export function assembleRun(a: AssembleRunInput): RunResult {
     ...(a.strict ? { strict: true } : {}),
     ...(a.overrides?.length ? { overrides: [...a.overrides] } : {}),
     signOff: { eligible: blockers.length === 0, blockers },
+    ...(contractRows ? { contractRows } : {}),
     ...(a.timeline ? { timeline: a.timeline } : {}),
   };
 }

@@ -8,3 +8,4 @@ export * from "./check-group.ts";
 export * from "./instruments.ts";
 export * from "./run-backbone.ts";
 export * from "./run-context.ts";
+export * from "./run-blockers.ts";

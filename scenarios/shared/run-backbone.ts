@@ -10,6 +10,7 @@ import { extractComponents } from "../../stack/manifest/component-spec.ts";
 import { loadManifests } from "../../stack/manifest/load-manifests.ts";
 import { newRunId } from "../../stack/runtimes/local/local-runtime.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
+import { ATTACH_NO_CONTROL } from "../../stack/runtimes/attach/no-control.ts";
 import { startStack } from "../../stack/runtimes/start-stack.ts";
 import type { FaultPlacement, RuntimeOverride } from "../../stack/started-stack.ts";
 import { alertmanagerToSinks } from "./alert-sink-override.ts";
@@ -56,7 +57,7 @@ export interface ScenarioPlanInput {
  * for every scenario.
  */
 export interface Scenario<Plan> {
-  readonly name: "conformance" | "load" | "chaos";
+  readonly name: "conformance" | "load" | "chaos" | "signoff";
   /** Every check id this scenario can report (`--only` is validated against them). */
   readonly checkIds: readonly string[];
   /** Input checks and decisions before anything starts (bad input throws InputError). */
@@ -83,6 +84,22 @@ export interface Scenario<Plan> {
   finish?(plan: Plan, ctx: RunContext, checks: CheckResult[]): Promise<{ timeline?: Timeline }> | { timeline?: Timeline };
   /** Why this run cannot sign off, beyond what every run says (scaled load, a shortened window). */
   blockers?(plan: Plan, profile: Profile): readonly string[];
+  /**
+   * Runs made of several scenarios on one started stack (sign-off): their check groups in phases, one
+   * after the other, each with its own order and death handling. Absent: one phase of `groups`.
+   */
+  phases?(plan: Plan, ctx: RunContext): readonly ScenarioPhase[];
+  /** A sign-off: strict, one verdict per contract row, and a run that cannot sign off fails. */
+  readonly signoff?: boolean;
+}
+
+/** One part of a run made of several scenarios (see `Scenario.phases`). */
+export interface ScenarioPhase {
+  readonly name: string;
+  /** Built when the phase starts (a part's groups may note the time they are made). */
+  groups(): readonly CheckGroup[];
+  readonly order?: "concurrent" | "sequential";
+  readonly deaths?: "failure" | "measured";
 }
 
 /**
@@ -105,7 +122,11 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
   const startedAtMs = clock.nowMs();
   const ledger = new Ledger();
 
-  await using instruments: Instruments = await startInstruments(scenario.instruments?.(plan, profile) ?? {}, { runId, ledger, listenHost: instrumentListenHost(options.runtime), clock });
+  // A stack obsconf did not start (attach) takes no instrument it would have to be told about, and no override.
+  const noProcessControl = options.runtime.runtime === "attach" ? ATTACH_NO_CONTROL : undefined;
+  await using instruments: Instruments = await startInstruments(scenario.instruments?.(plan, profile) ?? {}, {
+    runId, ledger, listenHost: instrumentListenHost(options.runtime), clock, ...(noProcessControl ? { noProcessControl } : {}),
+  });
   const sinkEndpoints = (options.sinkEndpoints ?? ((e) => e))(instruments.sinkEndpoints);
   const overrides = [alertmanagerToSinks(sinkEndpoints), ...(scenario.overrides?.(plan, profile) ?? []), ...(options.overrides ?? [])];
   logger.info(`run ${runId}: ${scenario.name}, profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime} (${options.runtime.reason})`);
@@ -124,13 +145,17 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
     started: (id) => options.progress?.({ kind: "start", id }),
     defer: (resource) => deferred.add(resource),
   };
-  const groups = scenario.groups(plan, ctx).filter((g) => g.ids.length > 0);
-  const checks = [
-    ...decided,
-    ...(await runGroups(groups, ctx, {
-      filter, order: scenario.order ?? "concurrent", ...(options.progress ? { progress: options.progress } : {}), ...(scenario.deaths === "measured" ? {} : { deaths: stack }),
-    })),
-  ];
+  const phases = scenario.phases?.(plan, ctx) ?? [{ name: scenario.name, groups: () => scenario.groups(plan, ctx), ...(scenario.order ? { order: scenario.order } : {}), ...(scenario.deaths ? { deaths: scenario.deaths } : {}) }];
+  const checks = [...decided];
+  for (const phase of phases) {
+    const groups = phase.groups().filter((g) => g.ids.length > 0);
+    if (phases.length > 1) logger.info(`${scenario.name}: ${phase.name} (${groups.length} check groups)`);
+    checks.push(
+      ...(await runGroups(groups, ctx, {
+        filter, order: phase.order ?? "concurrent", ...(options.progress ? { progress: options.progress } : {}), ...(phase.deaths === "measured" ? {} : { deaths: stack }),
+      })),
+    );
+  }
   const { timeline } = (await scenario.finish?.(plan, ctx, checks)) ?? {};
   await deferred[Symbol.asyncDispose]();
   // As the run ends (a component that died during it shows as error, with its death).
@@ -138,8 +163,8 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
   await stack.stop();
   return assembleRun({
     scenario: scenario.name, runId, profile, contract, runtime: options.runtime, statuses, checks, startedAtMs, clock,
-    blockers: scenario.blockers?.(plan, profile) ?? [], ...(timeline ? { timeline } : {}), ...(options.strict ? { strict: true } : {}),
-    overrides: overrides.map((o) => `${o.component}: ${o.describe}`),
+    blockers: scenario.blockers?.(plan, profile) ?? [], ...(timeline ? { timeline } : {}), ...(options.strict || scenario.signoff ? { strict: true } : {}),
+    overrides: overrides.map((o) => `${noProcessControl ? `not applied (${noProcessControl}): ` : ""}${o.component}: ${o.describe}`), ...(scenario.signoff ? { signoff: true } : {}),
   });
 }
 

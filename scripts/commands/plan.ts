@@ -81,5 +81,7 @@ export function planRow(plan: ComponentPlan): string[] {
       return [plan.component, plan.image, "unavailable", "-", "-", "-", plan.reason];
     case "pod":
       return [plan.component, plan.image, "pod", "-", "image", plan.manifestVersion, ""];
+    case "attached":
+      return [plan.component, plan.image, "attached", Object.values(plan.endpoints).join(", "), plan.file, "not known", "obsconf did not start it"];
   }
 }

@@ -73,6 +73,8 @@ export interface AlertmanagerClientOptions {
   baseUrl: string;
   /** Per-request deadline for the whole exchange, headers and body. Default 10 000 ms. */
   timeoutMs?: number;
+  /** Extra headers on every request (an attached stack's credentials). */
+  headers?: Readonly<Record<string, string>>;
   /** A shared dispatcher; by default the client owns a keep-alive Agent and `close()` closes it. */
   dispatcher?: Dispatcher;
   clock?: Clock;
@@ -117,7 +119,10 @@ export class AlertmanagerClient implements AsyncDisposable {
   readonly #clock: Clock;
   readonly #lifeSignal: AbortSignal | undefined;
 
-  constructor({ baseUrl, timeoutMs = DEFAULT_TIMEOUT_MS, dispatcher, clock = systemClock, lifeSignal }: AlertmanagerClientOptions) {
+  readonly #headers: Readonly<Record<string, string>>;
+
+  constructor({ baseUrl, timeoutMs = DEFAULT_TIMEOUT_MS, headers = {}, dispatcher, clock = systemClock, lifeSignal }: AlertmanagerClientOptions) {
+    this.#headers = headers;
     this.#lifeSignal = lifeSignal;
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.timeoutMs = timeoutMs;
@@ -197,7 +202,7 @@ export class AlertmanagerClient implements AsyncDisposable {
     const early = died();
     if (early) throw new AlertmanagerApiError({ method, httpMethod, url, problem: early.message }, { cause: early });
     try {
-      const headers: Record<string, string> = { accept: "application/json" };
+      const headers: Record<string, string> = { ...this.#headers, accept: "application/json" };
       if (body !== undefined) headers["content-type"] = "application/json";
       const response = await request(url, { method: httpMethod, dispatcher: this.#dispatcher, signal, headers, body });
       const text = await response.body.text();

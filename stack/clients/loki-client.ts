@@ -22,6 +22,8 @@ export interface LokiClientOptions {
   timeoutMs?: number;
   /** Sent as `X-Scope-OrgID` on every request and tail. */
   tenant?: string;
+  /** Extra headers on every request and tail (an attached stack's credentials). */
+  headers?: Readonly<Record<string, string>>;
   /** A shared dispatcher; by default the client owns a keep-alive Agent and `close()` closes it. */
   dispatcher?: Dispatcher;
   clock?: Clock;
@@ -67,11 +69,11 @@ export class LokiClient implements AsyncDisposable {
   readonly #clock: Clock;
   readonly #lifeSignal: AbortSignal | undefined;
 
-  constructor({ baseUrl, timeoutMs = DEFAULT_TIMEOUT_MS, tenant, dispatcher, clock = systemClock, lifeSignal }: LokiClientOptions) {
+  constructor({ baseUrl, timeoutMs = DEFAULT_TIMEOUT_MS, tenant, headers = {}, dispatcher, clock = systemClock, lifeSignal }: LokiClientOptions) {
     this.#lifeSignal = lifeSignal;
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.timeoutMs = timeoutMs;
-    this.#headers = tenant === undefined ? {} : { "X-Scope-OrgID": tenant };
+    this.#headers = { ...headers, ...(tenant === undefined ? {} : { "X-Scope-OrgID": tenant }) };
     this.#dispatcher = dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: 64 });
     this.#ownsDispatcher = dispatcher === undefined;
     this.#clock = clock;

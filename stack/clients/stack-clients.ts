@@ -12,6 +12,8 @@ import { TempoClient } from "./tempo-client.ts";
 export interface PushTarget {
   /** e.g. `http://127.0.0.1:9090/api/v1/write`. */
   url: string;
+  /** Headers every push carries (an attached stack's credentials); absent for stacks obsconf started. */
+  headers?: Readonly<Record<string, string>>;
   /** For the report: `remote write -> prometheus`, `OTLP/HTTP -> otel-collector -> tempo`. */
   path: string;
 }
@@ -72,11 +74,12 @@ export class StackClients implements AsyncDisposable {
     this.statuses = stack.components();
     const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
     const life = (signal: AbortSignal | undefined) => (signal ? { lifeSignal: signal } : {});
-    this.prometheus = this.#client("prometheus", "web", (url, signal) => new PrometheusClient({ baseUrl: url, ...timeout, ...life(signal) }));
-    this.alertmanager = this.#client("alertmanager", "web", (url, signal) => new AlertmanagerClient({ baseUrl: url, ...timeout, ...life(signal) }));
-    this.longTerm = this.#client("mimir", "*", (url, signal) => new PrometheusClient({ baseUrl: `${url}/prometheus`, readyUrl: `${url}/ready`, ...timeout, ...life(signal) }));
-    this.loki = this.#client("loki", "http", (url, signal) => new LokiClient({ baseUrl: url, ...timeout, ...life(signal) }));
-    this.tempo = this.#client("tempo", "http", (url, signal) => new TempoClient({ baseUrl: url, ...timeout, ...life(signal) }));
+    const h = (headers: Endpoint["headers"]) => (headers ? { headers } : {});
+    this.prometheus = this.#client("prometheus", "web", (e, signal) => new PrometheusClient({ baseUrl: e.url, ...timeout, ...life(signal), ...h(e.headers) }));
+    this.alertmanager = this.#client("alertmanager", "web", (e, signal) => new AlertmanagerClient({ baseUrl: e.url, ...timeout, ...life(signal), ...h(e.headers) }));
+    this.longTerm = this.#client("mimir", "*", (e, signal) => new PrometheusClient({ baseUrl: `${e.url}/prometheus`, readyUrl: `${e.url}/ready`, ...timeout, ...life(signal), ...h(e.headers) }));
+    this.loki = this.#client("loki", "http", (e, signal) => new LokiClient({ baseUrl: e.url, ...timeout, ...life(signal), ...h(e.headers) }));
+    this.tempo = this.#client("tempo", "http", (e, signal) => new TempoClient({ baseUrl: e.url, ...timeout, ...life(signal), ...h(e.headers) }));
     this.remoteWrite = this.#push("prometheus", "web", "/api/v1/write", "remote write -> prometheus");
     this.lokiPush = this.#push("loki", "http", "/loki/api/v1/push", "Loki push -> loki");
     const collector = this.#push("otel-collector", "otlp-http", "/v1/traces", "OTLP/HTTP -> otel-collector -> tempo");
@@ -124,14 +127,16 @@ export class StackClients implements AsyncDisposable {
     return this.#push("otel-collector", "otlp-http", `/v1/${signal}`, `OTLP/HTTP ${signal} -> otel-collector`);
   }
 
-  #client<T>(component: string, port: string, open: (url: string, lifeSignal: AbortSignal | undefined) => T): Reach<T> {
+  #client<T>(component: string, port: string, open: (endpoint: Endpoint, lifeSignal: AbortSignal | undefined) => T): Reach<T> {
     const endpoint = this.endpoint(component, port);
-    return endpoint.kind === "ready" ? ready(open(endpoint.value.url, this.#stack.lifeSignal?.(component)), endpoint.simulatedBy, endpoint.components) : endpoint;
+    return endpoint.kind === "ready" ? ready(open(endpoint.value, this.#stack.lifeSignal?.(component)), endpoint.simulatedBy, endpoint.components) : endpoint;
   }
 
   #push(component: string, port: string, apiPath: string, path: string): Reach<PushTarget> {
     const endpoint = this.endpoint(component, port);
-    return endpoint.kind === "ready" ? ready({ url: `${endpoint.value.url}${this.#servedPath(component, apiPath)}`, path }, endpoint.simulatedBy, endpoint.components) : endpoint;
+    return endpoint.kind === "ready"
+      ? ready({ url: `${endpoint.value.url}${this.#servedPath(component, apiPath)}`, path, ...(endpoint.value.headers ? { headers: endpoint.value.headers } : {}) }, endpoint.simulatedBy, endpoint.components)
+      : endpoint;
   }
 
   /** A substitute may serve an API elsewhere (VictoriaMetrics takes Mimir's `/api/v1/push` on `/api/v1/write`). */

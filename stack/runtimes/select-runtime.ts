@@ -1,13 +1,15 @@
 import { isIP } from "node:net";
 import { InputError } from "../../common/errors.ts";
 import { parseReachability, type Reachability } from "./cluster/reachability.ts";
+import type { AttachEndpoints } from "./attach/endpoints-file.ts";
 import { probeK3s, type K3sProbe } from "./k3s/probe-k3s.ts";
 
 export type RuntimeName = "local" | "k3s" | "cluster" | "auto";
 export const RUNTIME_NAMES: readonly RuntimeName[] = ["local", "k3s", "cluster", "auto"];
 
 export interface RuntimeChoice {
-  runtime: "local" | "k3s" | "cluster";
+  /** `attach`: a stack obsconf did not start, reached at the endpoints file's URLs (`run --runtime attach --endpoints FILE`). */
+  runtime: "local" | "k3s" | "cluster" | "attach";
   /** One line, printed and recorded in RunResult.runtime.reason. */
   reason: string;
   /** What the k3s probe found (auto and k3s). */
@@ -20,6 +22,8 @@ export interface RuntimeChoice {
   reach?: Reachability;
   /** cluster: `--harness-address`, an IP of this machine the cluster's pods reach (alert sinks, canary target). */
   harnessAddress?: string;
+  /** attach: `--endpoints FILE`, read and checked before anything starts. */
+  attach?: AttachEndpoints;
 }
 
 /**

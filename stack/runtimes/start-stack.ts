@@ -1,4 +1,6 @@
+import { HarnessError } from "../../common/errors.ts";
 import type { ExtraService, RuntimeOverride, StartedStack } from "../started-stack.ts";
+import { AttachRuntime } from "./attach/attach-runtime.ts";
 import { ClusterRuntime } from "./cluster/cluster-runtime.ts";
 import { K3sRuntime } from "./k3s/k3s-runtime.ts";
 import { LocalRuntime, type LocalStartOptions } from "./local/local-runtime.ts";
@@ -35,6 +37,12 @@ export async function startStack(choice: RuntimeChoice, options: StackStartOptio
       return LocalRuntime.start(options);
     case "k3s":
       return K3sRuntime.start({ ...common, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}), ...(options.requestsScale !== undefined ? { requestsScale: options.requestsScale } : {}) });
+    case "attach":
+      if (!choice.attach) throw new HarnessError("--runtime attach without its endpoints file (resolveRuntime reads --endpoints)");
+      return AttachRuntime.start({
+        endpoints: choice.attach, manifestsDir: options.manifestsDir, runsDir: options.runsDir, ...(options.runId ? { runId: options.runId } : {}),
+        ...(options.overrides ? { overrides: options.overrides } : {}), ...(options.logger ? { logger: options.logger } : {}),
+      });
     case "cluster":
       {
         const harnessAddress = choice.harnessAddress ?? options.harnessAddress;

@@ -4,7 +4,8 @@ import { apiErrorCode, apiErrorDetail } from "../kube-api/api-error.ts";
 /** The CRD the k6-operator installs; its presence is what "the operator is installed" means here. */
 export const K6_TESTRUN_CRD = "testruns.k6.io";
 
-export type K6OperatorState = { installed: true; detail: string } | { installed: false; detail: string };
+/** `unreadable`: the API server did not answer the read (not a 404): nothing is known about the cluster. */
+export type K6OperatorState = { installed: true; detail: string } | { installed: false; detail: string; unreadable?: true };
 
 /**
  * Whether the k6-operator's TestRun CRD exists on the cluster. Load scenarios render TestRun
@@ -19,6 +20,6 @@ export async function k6OperatorState(kc: KubeConfig): Promise<K6OperatorState> 
     return { installed: true, detail: `CRD ${K6_TESTRUN_CRD} serves ${versions.join(", ") || "no version"}` };
   } catch (error) {
     if (apiErrorCode(error) === 404) return { installed: false, detail: `no CRD ${K6_TESTRUN_CRD} on the cluster (the k6-operator is not installed)` };
-    return { installed: false, detail: `could not read CRD ${K6_TESTRUN_CRD}: ${apiErrorDetail(error)}` };
+    return { installed: false, detail: `could not read CRD ${K6_TESTRUN_CRD}: ${apiErrorDetail(error)}`, unreadable: true };
   }
 }

@@ -185,8 +185,8 @@ export class StartedLocalStack implements StartedStack {
       const plan = plans[index]!;
       if (plan.mode === "unavailable") {
         this.#statuses.set(spec.name, { plan, status: { state: "unavailable", reason: plan.reason } });
-      } else if (plan.mode === "pod") {
-        throw new HarnessError(`local runtime got a pod plan for ${spec.name}`);
+      } else if (plan.mode === "pod" || plan.mode === "attached") {
+        throw new HarnessError(`local runtime got a ${plan.mode} plan for ${spec.name}`);
       } else if (options.only && !options.only.includes(spec.name)) {
         this.#statuses.set(spec.name, { plan, status: { state: "not-started", reason: "not selected for this run" } });
       } else {

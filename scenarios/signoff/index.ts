@@ -1,0 +1,2 @@
+export * from "./run-signoff.ts";
+export * from "./signoff-faults.ts";

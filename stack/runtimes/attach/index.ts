@@ -1,0 +1,3 @@
+export * from "./attach-runtime.ts";
+export * from "./endpoints-file.ts";
+export * from "./no-control.ts";
