@@ -31,6 +31,26 @@ export interface CollectorCounters {
   kafkaMessages?: number;
 }
 
+/** The collector's name of each signal the harness writes (spans, metric points, log records). */
+export const COLLECTOR_SIGNAL_OF: Readonly<Record<"traces" | "metrics" | "logs", CollectorSignal>> = { traces: "spans", metrics: "metric_points", logs: "log_records" };
+
+/** One signal through one exporter, as counted by the collector: what its receivers accepted and what the exporter did with it. */
+export interface ExporterCounts {
+  /** Items the collector's receivers accepted (summed over receivers; every sender of the signal). */
+  accepted: number;
+  sent: number;
+  sendFailed: number;
+  enqueueFailed: number;
+  /** Items waiting in the exporter's sending queue (all signals: the queue is the exporter's). */
+  queued: number;
+}
+
+/** The counts of `signal` at `exporter` (e.g. `kafka`) out of a reading of the collector's counters; an exporter with no series counts 0. */
+export function exporterCounts(counters: CollectorCounters, signal: CollectorSignal, exporter: string): ExporterCounts {
+  const s = counters.signals[signal];
+  return { accepted: s.receiverAccepted, sent: s.exporterSent[exporter] ?? 0, sendFailed: s.exporterSendFailed[exporter] ?? 0, enqueueFailed: s.exporterEnqueueFailed[exporter] ?? 0, queued: counters.queueSize[exporter] ?? 0 };
+}
+
 /** Collector pipeline counter names for a signal, by role (first name that has series wins). */
 export function collectorCounterNames(signal: CollectorSignal): Record<"receiverAccepted" | "receiverRefused" | "exporterSent" | "exporterSendFailed" | "exporterEnqueueFailed", readonly string[]> {
   const both = (name: string) => [`${name}_total`, name] as const;

@@ -1,6 +1,8 @@
 import { componentDef } from "../components/index.ts";
 import type { ComponentStatus, Endpoint, StartedStack } from "../started-stack.ts";
 import { AlertmanagerClient } from "./alertmanager-client.ts";
+import { KafkaClient } from "./kafka-client.ts";
+import type { OtlpSignal } from "./otlp-kafka-records.ts";
 import { LokiClient } from "./loki-client.ts";
 import { PrometheusClient } from "./prometheus-client.ts";
 import { absenceReason, absent, componentReach, ready, simulatedBy, type Reach } from "./reach.ts";
@@ -58,6 +60,15 @@ export class StackClients implements AsyncDisposable {
   readonly lokiPush: Reach<PushTarget>;
   /** Where OTLP traces enter the stack: the collector when it runs, else Tempo (or its stand-in) directly. */
   readonly otlp: Reach<PushTarget & { viaCollector: boolean }>;
+  /** The OTel Collector's OTLP/HTTP receiver per signal (the ML ingestion path's entry, whatever runs behind it). */
+  readonly collectorOtlp: Readonly<Record<OtlpSignal, Reach<PushTarget>>>;
+  /** The long-term store's own push API (Mimir's `/api/v1/push`, or its substitute's). */
+  readonly longTermPush: Reach<PushTarget>;
+  /**
+   * The Kafka broker (ML ingestion path). Past a fault proxy when the options ask for it: the broker
+   * advertises the proxy's address, so the client maps that address back to the broker's own.
+   */
+  readonly kafka: Reach<KafkaClient>;
   /** Where each signal's generated load goes, with the receiver's own counter (see `receiverOf`). */
   readonly receivers: Readonly<Record<LoadSignal, Reach<PushReceiver>>>;
   readonly #stack: StartedStack;
@@ -82,6 +93,10 @@ export class StackClients implements AsyncDisposable {
     this.otlp = viaCollector
       ? ready({ ...collector.value, viaCollector: true }, [...simulatedBy(this.statusOf("tempo")), ...simulatedBy(this.statusOf("otel-collector"))], ["otel-collector", "tempo"])
       : direct.kind === "ready" ? ready({ ...direct.value, viaCollector: false }, direct.simulatedBy, direct.components) : direct;
+    const collectorPush = (signal: OtlpSignal) => this.#push("otel-collector", "otlp-http", `/v1/${signal}`, `OTLP/HTTP -> otel-collector (${signal})`);
+    this.collectorOtlp = { traces: collectorPush("traces"), metrics: collectorPush("metrics"), logs: collectorPush("logs") };
+    this.longTermPush = this.#push("mimir", "*", "/api/v1/push", "remote write -> mimir");
+    this.kafka = this.#kafka();
     this.receivers = { metrics: this.#metricsReceiver(), logs: this.#logsReceiver(), traces: this.#tracesReceiver() };
   }
 
@@ -119,6 +134,15 @@ export class StackClients implements AsyncDisposable {
     return endpoint.kind === "ready" ? ready(open(endpoint.value.url, this.#stack.lifeSignal?.(component)), endpoint.simulatedBy, endpoint.components) : endpoint;
   }
 
+  #kafka(): Reach<KafkaClient> {
+    const endpoint = this.endpoint("kafka", "kafka");
+    if (endpoint.kind === "absent") return endpoint;
+    const proxy = this.#options.pastFaultProxies ? this.#stack.control?.("kafka")?.proxy("kafka") : undefined;
+    const addressMap = proxy ? { [`${proxy.listen.host}:${proxy.listen.port}`]: { host: proxy.upstream.host, port: proxy.upstream.port } } : {};
+    const timeouts = this.#options.timeoutMs === undefined ? {} : { requestTimeoutMs: Math.max(this.#options.timeoutMs, 5_000) };
+    return ready(KafkaClient.forEndpoint(endpoint.value, { clientId: "obsconf", addressMap, ...timeouts }), endpoint.simulatedBy, endpoint.components);
+  }
+
   #push(component: string, port: string, apiPath: string, path: string): Reach<PushTarget> {
     const endpoint = this.endpoint(component, port);
     return endpoint.kind === "ready" ? ready({ url: `${endpoint.value.url}${this.#servedPath(component, apiPath)}`, path }, endpoint.simulatedBy, endpoint.components) : endpoint;
@@ -149,7 +173,7 @@ export class StackClients implements AsyncDisposable {
    */
   #metricsReceiver(): Reach<PushReceiver> {
     return this.isReady("mimir")
-      ? this.#receiver("mimir", this.#push("mimir", "*", "/api/v1/push", "remote write -> mimir"), "*", ["the counter also counts Prometheus' own remote_write into the long-term store (scrapes and canaries: a few samples/s)"])
+      ? this.#receiver("mimir", this.longTermPush, "*", ["the counter also counts Prometheus' own remote_write into the long-term store (scrapes and canaries: a few samples/s)"])
       : this.#receiver("prometheus", this.remoteWrite, "web", ["the counter also counts Prometheus' own scrapes and the push canaries (a few samples/s)"]);
   }
 
@@ -166,6 +190,6 @@ export class StackClients implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     const open = [this.prometheus, this.alertmanager, this.longTerm, this.loki, this.tempo].flatMap((c) => (c.kind === "ready" ? [c.value] : []));
-    await Promise.all(open.map((client) => client[Symbol.asyncDispose]()));
+    await Promise.all([...open.map((client) => client[Symbol.asyncDispose]()), ...(this.kafka.kind === "ready" ? [this.kafka.value.disconnect()] : [])]);
   }
 }
