@@ -91,7 +91,7 @@ describe("deliveryCheck", () => {
 
   it("should fail when a broker paused past the ingestion target made acknowledged canaries late, naming them (negative control)", () => {
     const accounting = accountLoss({ writes, observations: range(0, 259).map(pausedSeen), faultWindow: { fromMs: at(40), toMs: at(220) }, lateAfterMs: target.value });
-    const check = deliveryCheck({ identity: delivery, fault: "pause:kafka", writes, accounting, target, injectedAtMs: at(40), healedAtMs: at(220), endedAtMs: at(260), hops: ["hop 1, OTLP export -> collector: 260 canaries acknowledged (2xx), 0 rejected, 0 failed (no answer)"] });
+    const check = deliveryCheck({ identity: delivery, fault: "pause:kafka", writes, accounting, target, injectedAtMs: at(40), healedAtMs: at(220), endedAtMs: at(260) });
     const late = range(40, 220).filter((seq) => at(221) + 50 - at(seq) > target.value);
     expect(late).toEqual(range(40, 101));
     expect(check.status).toBe("fail");
@@ -99,7 +99,7 @@ describe("deliveryCheck", () => {
     expect(check.measured).toMatchObject({ value: at(221) + 50 - at(40), unit: "ms" });
     expect(check.target).toEqual({ comparator: "<", value: 30_000, unit: "ms", source: "assertions/contract.yaml#targets.latency.ingestion.traces" });
     expect(check.evidence).toContainEqual({ kind: "note", text: "260 of 260 acknowledged canaries found, 62 of them later than 30000ms; 0 lost (judged by the RPO check)" });
-    expect(check.evidence).toContainEqual({ kind: "note", text: "hop 1, OTLP export -> collector: 260 canaries acknowledged (2xx), 0 rejected, 0 failed (no answer)" });
+    expect(check.evidence).toContainEqual({ kind: "sample", text: `late: ${range(40, 59).map((seq) => `seq ${seq} ${at(221) + 50 - at(seq)}ms`).join(", ")}, ... (42 more)` });
   });
 
   it("should pass when the same canaries arrive within the target after a shorter outage", () => {

@@ -126,8 +126,6 @@ export interface DeliveryCheckInput {
   injectedAtMs: number;
   healedAtMs: number;
   endedAtMs: number;
-  /** Evidence lines of the path's hops (hop-accounting.ts). */
-  hops?: readonly string[];
 }
 
 /**
@@ -161,7 +159,6 @@ export function deliveryCheck(input: DeliveryCheckInput): CheckResult {
       note(`fault ${input.fault} injected ${iso(input.injectedAtMs)}, healed ${iso(input.healedAtMs)} (held ${input.healedAtMs - input.injectedAtMs}ms)`, input.injectedAtMs),
       note(`${c.found} of ${c.acked} acknowledged canaries found, ${late.length} of them later than ${target.value}ms; ${a.lost.length} lost (judged by the RPO check)`),
       ...(late.length ? [{ kind: "sample" as const, text: `late: ${late.slice(0, 20).map((l) => `seq ${l.seq} ${l.latencyMs}ms`).join(", ")}${late.length > 20 ? `, ... (${late.length - 20} more)` : ""}` }] : []),
-      ...(input.hops ?? []).map((line) => note(line)),
     ],
   });
 }

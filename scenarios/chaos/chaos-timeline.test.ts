@@ -16,7 +16,7 @@ function phase(): PhaseOutcome {
   const observations = [0, 1, 3, 7, 8, 9].map((s) => ({ id: String(s), seq: s, firstSeenAtMs: at(s) + 40, count: 1, order: s }));
   const accounting = accountLoss({ writes, observations, faultWindow: { fromMs: at(4), toMs: at(7) }, lateAfterMs: 1_000, readUntilMs: at(20) });
   const metrics = {
-    signal: "metrics" as const, query: 'obsconf_canary_seq{obsconf_run="r-f0"}', simulatedBy: [], writes, observations, baselineP95Ms: 40, steadyLatencyMs: 540, steadyDerivation: "test",
+    signal: "metrics" as const, stream: "metrics" as const, inMemory: false, query: 'obsconf_canary_seq{obsconf_run="r-f0"}', simulatedBy: [], writes, observations, baselineP95Ms: 40, steadyLatencyMs: 540, steadyDerivation: "test",
     recovery: { recoveredAtMs: at(7) + 40, rtoMs: 1_540, recoveredBySeq: 7, steadyAtMs: at(7) + 40, timeToSteadyMs: 1_540, steadyFromSeq: 7 },
     accounting, readerStats: { queryErrors: 3, lastQueryError: undefined },
   };

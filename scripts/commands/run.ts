@@ -72,7 +72,7 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   }
   const load = { ...(options.duration !== undefined ? { durationMs: options.duration } : {}), ...(options.generator ? { generator: options.generator } : {}), ...(options.bin["k6"] ? { k6Bin: options.bin["k6"] } : {}) };
   const chosen: Scenario<unknown> =
-    scenario === "load" ? (loadScenario(load) as Scenario<unknown>) : scenario === "chaos" ? (chaosScenario({ ...(options.fault?.length ? { faults: options.fault } : {}) }) as Scenario<unknown>) : (conformanceScenario() as Scenario<unknown>);
+    scenario === "load" ? (loadScenario(load) as Scenario<unknown>) : scenario === "chaos" ? (chaosScenario({ manifestsDir: options.manifests, ...(options.fault?.length ? { faults: options.fault } : {}) }) as Scenario<unknown>) : (conformanceScenario() as Scenario<unknown>);
   // `--only` names checks of this scenario: a typo is refused before anything is probed or started.
   checkFilter(options.only, { scenario, ids: chosen.checkIds });
   // Every input checked before anything starts (obsconf.ts did it already; again here for other callers):

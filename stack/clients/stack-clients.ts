@@ -109,6 +109,14 @@ export class StackClients implements AsyncDisposable {
     return this.statusOf(component)?.status.state === "ready";
   }
 
+  /** Whether `component` runs as a stand-in that keeps what it accepted in memory only (a reference sink). */
+  keepsDataInMemory(component: string): boolean {
+    const status = this.statusOf(component);
+    if (status?.plan.mode !== "substitute") return false;
+    const substitute = status.plan.substitute;
+    return componentDef(component).substitutes?.find((s) => s.name === substitute)?.keepsData === "memory";
+  }
+
   /** Why `component` cannot be used here (the plan's or the start's reason). */
   absence(component: string): string {
     return absenceReason(component, this.statusOf(component));
