@@ -29,7 +29,10 @@ export interface KafkaCanaryRead extends CanaryPollStats {
 export interface RunningKafkaCanaryReader {
   /** Waits until every acknowledged write of `writes` was found on the topic (or the deadline), then stops reading. */
   read(o: { writes: () => readonly CanaryWrite[]; readUntilMs: number; writerDone: () => boolean; signal?: AbortSignal }): Promise<KafkaCanaryRead>;
-  /** First sightings so far, in the order they were first seen (`order`), while the consumer reads on. */
+  /**
+   * First sightings so far, while the consumer reads on. No `order`: Kafka orders records within a
+   * partition only, and the collector spreads a signal's batches over the topic's partitions.
+   */
   observations(): Observation[];
   /** Records read so far (any run's), decode failures, and the consumer's crashes (a broker gone). */
   stats(): KafkaReaderStats;
@@ -61,7 +64,7 @@ export async function startKafkaCanaryReader(o: KafkaCanaryReaderOptions): Promi
       for (const canary of canaryItems(decodeOtlpRecord(o.signal, record.value), o.runId)) {
         const id = String(canary.seq);
         const prior = seen.get(id);
-        seen.set(id, prior ? { ...prior, count: prior.count + 1 } : { id, seq: canary.seq, firstSeenAtMs: record.readAtMs, count: 1, order: seen.size });
+        seen.set(id, prior ? { ...prior, count: prior.count + 1 } : { id, seq: canary.seq, firstSeenAtMs: record.readAtMs, count: 1 });
       }
     } catch (error) {
       decodeErrors += 1;
@@ -132,7 +135,7 @@ export async function readKafkaCanaryBack(o: KafkaCanaryReadBackOptions): Promis
         for (const canary of canaryItems(decodeOtlpRecord(o.signal, record.value), o.runId)) {
           const id = String(canary.seq);
           const prior = found.get(id);
-          found.set(id, prior ? { ...prior, count: prior.count + 1 } : { id, seq: canary.seq, firstSeenAtMs: record.readAtMs, count: 1, order: found.size });
+          found.set(id, prior ? { ...prior, count: prior.count + 1 } : { id, seq: canary.seq, firstSeenAtMs: record.readAtMs, count: 1 });
         }
       } catch {
         decodeErrors += 1;
