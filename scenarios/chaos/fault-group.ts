@@ -1,9 +1,9 @@
-import { errored, notRun } from "../../assertions/checks/check-builder.ts";
+import { absentCheck, errored, notRun } from "../../assertions/checks/check-builder.ts";
 import { chaosIdentity, chaosSignalIdentity, chaosTarget, type ChaosMeasure, type ChaosStream } from "../../assertions/checks/check-catalog.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import type { Fault } from "../../chaos/index.ts";
 import type { OtlpSignal } from "../../stack/clients/otlp-kafka-records.ts";
-import { absenceReason, ready } from "../../stack/clients/reach.ts";
+import { ready } from "../../stack/clients/reach.ts";
 import { checkGroup } from "../shared/check-group.ts";
 import type { RunContext } from "../shared/run-context.ts";
 import type { Drill, DrillSetup } from "./drill.ts";
@@ -37,7 +37,9 @@ export function faultGroup(drill: Drill, fault: Fault, index: number) {
       const setup = await drill.setup();
       const unavailable = (reason: string) => [notRun(chaosIdentity(fault.name, "fault", ctx.clock.nowMs()), "unavailable", reason)];
       if (!setup) return unavailable(ctx.clients.absence("prometheus"));
-      if (!ctx.clients.isReady(fault.spec.component)) return unavailable(absenceReason(fault.spec.component, ctx.clients.statusOf(fault.spec.component)));
+      // A target that would not start at the pinned version is a broken stack (fail), at another version no verdict (error).
+      const target = ctx.clients.component(fault.spec.component);
+      if (target.kind === "absent") return [absentCheck(chaosIdentity(fault.name, "fault", ctx.clock.nowMs()), target.status, target.reason)];
       const extra = extraCanaries(ctx, drill, setup, fault);
       if ("unavailable" in extra) return unavailable(extra.unavailable);
       return runPhase(ctx, drill, setup, fault, index, extra);
