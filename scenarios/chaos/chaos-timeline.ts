@@ -38,6 +38,11 @@ export function chaosTimeline(input: { phases: readonly PhaseOutcome[]; probes: 
     if (p.recovery.steadyAtMs !== undefined) events.push({ kind: "steady", label: `${p.fault.name}: canary latency back under ${p.steadyLatencyMs}ms (from seq ${p.recovery.steadyFromSeq})`, atMs: p.recovery.steadyAtMs });
     for (const sig of p.signals) {
       const which = sig.stream === "metrics" ? "" : ` ${sig.stream}`;
+      if (sig.stream !== "metrics") {
+        const r = sig.recovery;
+        if (r.recoveredAtMs !== undefined) events.push({ kind: "recovered", label: `${p.fault.name}: first${which} write acknowledged and read back (seq ${r.recoveredBySeq}), RTO ${r.rtoMs}ms`, atMs: r.recoveredAtMs });
+        if (r.steadyAtMs !== undefined) events.push({ kind: "steady", label: `${p.fault.name}:${which} canary latency back under ${sig.steadyLatencyMs}ms (from seq ${r.steadyFromSeq})`, atMs: r.steadyAtMs });
+      }
       for (const w of sig.accounting.rpoWindows) events.push({ kind: "loss", label: `${p.fault.name}: lost acknowledged${which} seq ${formatSeqs(w.lostSeqs)} (RPO window ${w.toMs - w.fromMs}ms)`, atMs: w.fromMs });
       const rejected = sig.accounting.notAckedDuringFault.length;
       if (rejected > 0) events.push({ kind: "note", label: `${p.fault.name}: ${rejected}${which} writes not acknowledged during the fault (rejected or failed: not loss)`, atMs: p.injectedAtMs });
