@@ -30,8 +30,12 @@ export interface HopAccounting {
   /** Hop 1: canaries the collector acknowledged (2xx), and those it did not. */
   acknowledged: number;
   notAcknowledged: number;
-  /** Hop 2: the collector's counter deltas over the phase, or why there are none. */
-  collector: ({ kind: "counted" } & ExporterCounts) | { kind: "unread"; reason: string };
+  /**
+   * Hop 2: the collector's counter deltas over the phase, and `held`: accepted minus what the exporter
+   * resolved (sent, failed, not queued), i.e. still inside the collector (batching, queued, between
+   * retries); or why there are none.
+   */
+  collector: ({ kind: "counted"; held: number } & ExporterCounts) | { kind: "unread"; reason: string };
   /** Hop 3: acknowledged canaries on the topic, lost ones, and records that carried a canary already seen. */
   onTopic: number;
   lostSeqs: number[];
@@ -52,7 +56,7 @@ export function accountHops(input: HopAccountingInput): HopAccounting {
   const lines = [
     `hop 1, OTLP export -> collector: ${c.acked} canaries acknowledged (2xx), ${c.rejected} rejected, ${c.failed} failed (no answer)`,
     collector.kind === "counted"
-      ? `hop 2, collector -> broker (exporter ${exporter}), the collector's counters over the phase: receivers accepted ${collector.accepted}, sent ${collector.sent}, send failed ${collector.sendFailed}, enqueue failed ${collector.enqueueFailed}; ${collector.queued} items still in the exporter's queue at the end`
+      ? `hop 2, collector -> broker (exporter ${exporter}), the collector's counters over the phase: receivers accepted ${collector.accepted}, sent ${collector.sent}, send failed ${collector.sendFailed}, enqueue failed ${collector.enqueueFailed}; ${collector.held} accepted items neither sent nor failed at the end (queue size ${collector.queued})`
       : `hop 2, collector -> broker (exporter ${exporter}): counters not compared (${collector.reason})`,
     `hop 3, topic ${topic}: ${c.found} of ${c.acked} acknowledged canaries on the topic, ${lostSeqs.length} lost${lostSeqs.length ? ` (seq ${formatSeqs(lostSeqs)})` : ""}, ${duplicateRecords} records carried a canary already on the topic${a.duplicated.length ? ` (seq ${formatSeqs(a.duplicated.map((o) => Number(o.seq ?? o.id)))})` : ""}`,
     ...(lossAt.hop === "none" ? [] : [`lost at: ${lossAt.hop} (${lossAt.why})`]),
@@ -66,7 +70,17 @@ function deltas(counters: HopAccountingInput["counters"]): HopAccounting["collec
   const keys = ["accepted", "sent", "sendFailed", "enqueueFailed"] as const;
   const back = keys.filter((k) => after[k] < before[k]);
   if (back.length > 0) return { kind: "unread", reason: `the collector's counters went back (${back.map((k) => `${k} ${before[k]} -> ${after[k]}`).join(", ")}): it restarted during the phase` };
-  return { kind: "counted", accepted: after.accepted - before.accepted, sent: after.sent - before.sent, sendFailed: after.sendFailed - before.sendFailed, enqueueFailed: after.enqueueFailed - before.enqueueFailed, queued: after.queued };
+  const d = { accepted: after.accepted - before.accepted, sent: after.sent - before.sent, sendFailed: after.sendFailed - before.sendFailed, enqueueFailed: after.enqueueFailed - before.enqueueFailed };
+  return { kind: "counted", ...d, queued: after.queued, held: Math.max(0, d.accepted - d.sent - d.sendFailed - d.enqueueFailed) };
+}
+
+/**
+ * Items the collector accepted since `before` that its exporter has neither sent nor given up on:
+ * still inside it (batching, queued, between retries). Undefined when the counters went back.
+ */
+export function heldInCollector(before: ExporterCounts, after: ExporterCounts): number | undefined {
+  const c = deltas({ before, after });
+  return c.kind === "counted" ? c.held : undefined;
 }
 
 function whereLost(lost: number, acked: number, collector: HopAccounting["collector"], exporter: string): HopAccounting["lossAt"] {
@@ -74,8 +88,7 @@ function whereLost(lost: number, acked: number, collector: HopAccounting["collec
   if (collector.kind === "unread") return { hop: "unknown", why: `${lost} acknowledged canaries missing; the collector's counters could not tell where (${collector.reason})` };
   const dropped = collector.sendFailed + collector.enqueueFailed;
   if (dropped > 0) return { hop: "collector", why: `the ${exporter} exporter gave up on ${collector.sendFailed} items after its retries and could not queue ${collector.enqueueFailed}: the collector acknowledged data it then dropped` };
-  if (collector.queued > 0) return { hop: "collector", why: `${collector.queued} items still waited in the ${exporter} exporter's queue when the read ended` };
   if (collector.accepted < acked) return { hop: "collector", why: `the receivers counted ${collector.accepted} items accepted for ${acked} acknowledged canaries` };
-  if (collector.sent >= collector.accepted) return { hop: "broker", why: `the ${exporter} exporter counted all ${collector.accepted} accepted items as sent with no failure (acks=all: the broker had acknowledged them), yet ${lost} canaries are not on the topic` };
-  return { hop: "collector", why: `the ${exporter} exporter sent ${collector.sent} of ${collector.accepted} accepted items and counted no failure: the rest never reached it (dropped inside the pipeline)` };
+  if (collector.held > 0) return { hop: "collector", why: `${collector.held} accepted items were neither sent nor failed by the ${exporter} exporter when the read ended: still held in the collector (batching, queued or waiting to retry), or dropped inside its pipeline without a count` };
+  return { hop: "broker", why: `the ${exporter} exporter counted all ${collector.accepted} accepted items as sent with no failure (acks=all: the broker had acknowledged them), yet ${lost} canaries are not on the topic` };
 }

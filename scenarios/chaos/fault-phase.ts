@@ -137,6 +137,10 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
     }));
     const longestLateMs = Math.max(...canaries.map(lateAfter));
     await until(() => canaries.every((c) => c.allSeen()) || clock.nowMs() >= unreadDeadline(), clock.nowMs() + longestLateMs + 2_000, clock);
+    // A buffering hop (the collector) still holding acknowledged data delivers it on its own retry
+    // schedule: let it drain (bounded by observeAfterHeal) before an unread write is called lost.
+    const drained = await drain(canaries, clock.nowMs() + profile.chaos.observeAfterHealMs, clock);
+    if (drained.waitedMs > 0) ctx.logger.info(`  ${fault.name}: waited ${drained.waitedMs}ms for the collector to hand over what it still held${drained.left ? ` (${drained.left})` : ""}`);
     stopReading = true;
     await reading;
 
@@ -169,6 +173,32 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
 export function latencies(writes: readonly CanaryWrite[], observations: readonly Observation[]): number[] {
   const seen = new Map(observations.map((o) => [o.id, o.firstSeenAtMs]));
   return writes.flatMap((w) => (w.outcome.kind === "acked" && seen.has(w.id) ? [seen.get(w.id)! - w.writtenAtMs] : []));
+}
+
+/**
+ * Waits while a canary with unread acknowledged writes goes through a hop that still holds data
+ * (`holding() > 0`), polling every 500 ms, bounded by `deadlineMs`; then 2 s more for the reader to
+ * see what was handed over last. Says how long it waited and what was still held at the deadline.
+ */
+async function drain(canaries: readonly SignalCanary[], deadlineMs: number, clock: Clock): Promise<{ waitedMs: number; left?: string }> {
+  const startMs = clock.nowMs();
+  const holding = async () => {
+    const held: string[] = [];
+    for (const c of canaries) {
+      if (!c.holding || c.allSeen()) continue;
+      const n = await c.holding();
+      if (n !== undefined && n > 0) held.push(`${c.stream}: ${n} items still held`);
+    }
+    return held;
+  };
+  let held = await holding();
+  if (held.length === 0) return { waitedMs: 0 };
+  while (held.length > 0 && clock.nowMs() < deadlineMs) {
+    await clock.sleep(Math.min(500, Math.max(1, deadlineMs - clock.nowMs())));
+    held = await holding();
+  }
+  await until(() => canaries.every((c) => c.allSeen()), Math.min(deadlineMs, clock.nowMs() + 2_000), clock);
+  return { waitedMs: clock.nowMs() - startMs, ...(held.length ? { left: held.join(", ") } : {}) };
 }
 
 /** Polls `done` every 100 ms until true or the wall-clock deadline; bounded. */

@@ -1,5 +1,5 @@
 import { Ledger } from "../../common/ledger.ts";
-import { accountHops } from "../../assertions/chaos/hop-accounting.ts";
+import { accountHops, heldInCollector } from "../../assertions/chaos/hop-accounting.ts";
 import { readKafkaCanaryBack, startKafkaCanaryReader, type RunningKafkaCanaryReader } from "../../assertions/readers/kafka-canary-reader.ts";
 import { startOtlpCanaryWriter } from "../../load/canary/otlp-canary-writer.ts";
 import { COLLECTOR_SIGNAL_OF, exporterCounts, readCollectorCounters, type ExporterCounts } from "../../stack/clients/collector-counters.ts";
@@ -71,6 +71,10 @@ export function kafkaCanary(deps: KafkaCanaryDeps): SignalCanary {
       return { queryErrors: s.crashes + s.decodeErrors, lastQueryError: last || undefined };
     },
     readBack: (sinceMs) => readKafkaCanaryBack({ client: deps.kafka, topic: route.topic, signal, runId: deps.canaryRunId, fromTimestampMs: sinceMs - 1_000, timeoutMs: READ_BACK_TIMEOUT_MS, clock }),
+    async holding() {
+      const now = await read();
+      return "unread" in before || "unread" in now ? undefined : heldInCollector(before.counts, now.counts);
+    },
     async hops(accounting) {
       const after = await read();
       const counters = "unread" in before ? before : "unread" in after ? after : { before: before.counts, after: after.counts };

@@ -50,6 +50,11 @@ export interface SignalCanary {
    * per hop after the read-back, and its delivery within the ingestion target is judged too.
    */
   hops?(accounting: LossAccounting): Promise<HopAccounting>;
+  /**
+   * How much a buffering hop still holds (the collector: accepted, neither sent nor failed), so the
+   * phase lets it drain before calling an unread write lost; undefined when it cannot tell.
+   */
+  holding?(): Promise<number | undefined>;
 }
 
 export interface CanaryDeps {
