@@ -23,8 +23,10 @@ Chaos drills (obsconf run chaos): for each fault, canaries write and read throug
 steady state, inject, hold (the profile's chaos.faultDuration), heal, recover (until steady, at
 most chaos.observeAfterHeal). Reported per fault: RPO (lost acknowledged writes, exact seqs), RTO
 (injection -> first write acknowledged and read back) and the stack's health alerts; and the
-availability of write+read probes through the drill. A fault this host cannot do is reported
-unsupported with the reason. Default faults (ci): ${DEFAULT_FAULTS.ci!.join(", ")}.
+availability of write+read probes through the drill. A fault on Mimir adds a canary straight into
+the long-term store (metrics.long-term); a fault on Kafka one per signal the collector sends to it
+(<signal>.kafka: loss per hop, and delivery of what the collector acknowledged within the ingestion
+target). A fault this host cannot do is reported unsupported with the reason. Default faults (ci): ${DEFAULT_FAULTS.ci!.join(", ")}.
 `;
 
 const SIGNOFF_HELP = `

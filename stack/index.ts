@@ -26,6 +26,6 @@ export * from "./runtimes/kube/index.ts";
 export * from "./runtimes/kube-api/index.ts";
 export * from "./runtimes/k3s/index.ts";
 export * from "./runtimes/cluster/index.ts";
-export { collectorKafkaRoutes, type CollectorKafkaRoute, type KafkaSignal } from "./components/collector-kafka-topics.ts";
+export { collectorKafkaRoutes, collectorKafkaRoutesIn, type CollectorKafkaRoute, type KafkaSignal } from "./components/collector-kafka-topics.ts";
 export * from "./provision/index.ts";
 export * from "./runtimes/attach/index.ts";

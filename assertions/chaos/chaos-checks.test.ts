@@ -4,7 +4,7 @@ import type { Observation } from "../canary/compare.ts";
 import { parseContract } from "../contract.ts";
 import { readFileSync } from "node:fs";
 import { availabilityOf, type ProbeResult } from "./availability.ts";
-import { availabilityCheck, rpoCheck, rtoCheck } from "./chaos-checks.ts";
+import { availabilityCheck, deliveryCheck, rpoCheck, rtoCheck } from "./chaos-checks.ts";
 import { accountLoss } from "./loss-accounting.ts";
 import { recoveryOf } from "./recovery.ts";
 
@@ -78,5 +78,35 @@ describe("availabilityCheck", () => {
     expect(check.status).toBe("fail");
     expect(check.reason).toBe("82 of 100 probes succeeded (82.000 %), below 99.9 %");
     expect(check.evidence[0]).toEqual({ kind: "note", text: "during pause:prometheus: 18 of 20 probes failed" });
+  });
+});
+
+describe("deliveryCheck", () => {
+  const delivery = { id: "chaos.pause:kafka.delivery.traces.kafka", title: "Delivery", pillar: "traces" as const, startedAtMs: T0 };
+  const target = contract.targets["latency.ingestion.traces"];
+  // A broker paused from seq 40 (10 s) to seq 220 (55 s): the collector acknowledged every export and
+  // delivered the queued canaries when the broker came back, each first seen at 55.3 s.
+  const writes = range(0, 259).map((seq): CanaryWrite => ({ ...acked(seq), signal: "traces", stream: "kafka" }));
+  const pausedSeen = (seq: number): Observation => (seq >= 40 && seq < 220 ? { ...seen(seq), firstSeenAtMs: at(221) + 50 } : seen(seq));
+
+  it("should fail when a broker paused past the ingestion target made acknowledged canaries late, naming them (negative control)", () => {
+    const accounting = accountLoss({ writes, observations: range(0, 259).map(pausedSeen), faultWindow: { fromMs: at(40), toMs: at(220) }, lateAfterMs: target.value });
+    const check = deliveryCheck({ identity: delivery, fault: "pause:kafka", writes, accounting, target, injectedAtMs: at(40), healedAtMs: at(220), endedAtMs: at(260) });
+    const late = range(40, 220).filter((seq) => at(221) + 50 - at(seq) > target.value);
+    expect(late).toEqual(range(40, 101));
+    expect(check.status).toBe("fail");
+    expect(check.reason).toBe(`62 acknowledged canaries reached their destination later than 30000ms (worst seq 40: ${at(221) + 50 - at(40)}ms; the fault was held 45000ms): seq 40-101`);
+    expect(check.measured).toMatchObject({ value: at(221) + 50 - at(40), unit: "ms" });
+    expect(check.target).toEqual({ comparator: "<", value: 30_000, unit: "ms", source: "assertions/contract.yaml#targets.latency.ingestion.traces" });
+    expect(check.evidence).toContainEqual({ kind: "note", text: "260 of 260 acknowledged canaries found, 62 of them later than 30000ms; 0 lost (judged by the RPO check)" });
+    expect(check.evidence).toContainEqual({ kind: "sample", text: `late: ${range(40, 59).map((seq) => `seq ${seq} ${at(221) + 50 - at(seq)}ms`).join(", ")}, ... (42 more)` });
+  });
+
+  it("should pass when the same canaries arrive within the target after a shorter outage", () => {
+    const shortSeen = (seq: number): Observation => (seq >= 40 && seq < 80 ? { ...seen(seq), firstSeenAtMs: at(81) } : seen(seq));
+    const accounting = accountLoss({ writes, observations: range(0, 259).map(shortSeen), faultWindow: { fromMs: at(40), toMs: at(80) }, lateAfterMs: target.value });
+    const check = deliveryCheck({ identity: delivery, fault: "pause:kafka", writes, accounting, target, injectedAtMs: at(40), healedAtMs: at(80), endedAtMs: at(260) });
+    expect(check.status).toBe("pass");
+    expect(check.measured?.value).toBe(at(81) - at(40));
   });
 });

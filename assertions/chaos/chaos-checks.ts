@@ -1,7 +1,8 @@
+import type { CanaryWrite } from "../../common/ledger.ts";
 import type { SignalKind } from "../../common/signal.ts";
 import { base, meets, passOrSimulated, toTarget, type CheckIdentity } from "../checks/check-builder.ts";
 import type { ContractTarget } from "../contract.ts";
-import type { CheckResult, Evidence } from "../run-result.ts";
+import { distributionOf, type CheckResult, type Evidence } from "../run-result.ts";
 import type { Availability } from "./availability.ts";
 import { formatSeqs, type LossAccounting } from "./loss-accounting.ts";
 import type { Recovery } from "./recovery.ts";
@@ -109,6 +110,55 @@ export function rtoCheck(input: RtoCheckInput): CheckResult {
       r.steadyAtMs === undefined
         ? note(`steady state (canary latency <= ${input.steady.latencyMs}ms: ${input.steady.derivation}) not reached by ${iso(input.observedUntilMs)}`)
         : note(`steady ${iso(r.steadyAtMs)} from seq ${r.steadyFromSeq} (canary latency <= ${input.steady.latencyMs}ms: ${input.steady.derivation})`, r.steadyAtMs),
+    ],
+  });
+}
+
+export interface DeliveryCheckInput {
+  identity: CheckIdentity;
+  fault: string;
+  /** The stream's ledger (ids -> seqs for the report). */
+  writes: readonly CanaryWrite[];
+  /** The stream's loss accounting: found canaries with their first sighting latency, and the late ones. */
+  accounting: LossAccounting;
+  /** The contract's `latency.ingestion.<signal>`. */
+  target: ContractTarget;
+  injectedAtMs: number;
+  healedAtMs: number;
+  endedAtMs: number;
+}
+
+/**
+ * Delivery of what a buffering hop acknowledged: the collector answers an OTLP export once the data is
+ * in its queue, so its 2xx promises arrival, not arrival in time. Every acknowledged canary found on
+ * the topic must have got there within the ingestion target, across the fault too: a broker gone for
+ * longer than the target (or an exporter whose retry backoff outlasts the outage) makes acknowledged
+ * data late, and that fails here. Loss is the RPO check's; a lost canary is named, not judged, here.
+ */
+export function deliveryCheck(input: DeliveryCheckInput): CheckResult {
+  const { accounting: a, target } = input;
+  const c = a.comparison;
+  const seqOf = new Map(input.writes.map((w) => [w.id, w.seq]));
+  const late = c.late.map((l) => ({ seq: seqOf.get(l.id) ?? Number(l.id), latencyMs: l.latencyMs })).sort((x, y) => x.seq - y.seq);
+  const maxMs = c.latenciesMs.length ? Math.max(...c.latenciesMs) : undefined;
+  const problems: string[] = [];
+  if (c.found === 0) problems.push(`no acknowledged canary was found (${c.acked} acknowledged): nothing was delivered to judge`);
+  if (late.length > 0) {
+    const worst = late.reduce((w, l) => (l.latencyMs > w.latencyMs ? l : w));
+    problems.push(`${late.length} acknowledged canaries reached their destination later than ${target.value}ms (worst seq ${worst.seq}: ${worst.latencyMs}ms; the fault was held ${input.healedAtMs - input.injectedAtMs}ms): seq ${formatSeqs(late.map((l) => l.seq))}`);
+  }
+  return judged({
+    identity: input.identity, endedAtMs: input.endedAtMs, target, problems,
+    measured: {
+      ...(maxMs === undefined ? {} : { value: maxMs, distribution: distributionOf(c.latenciesMs) }),
+      unit: "ms",
+      histogram: { unit: "ms", bucketUpperBounds: [...c.histogram.boundsMs], counts: [...c.histogram.counts] },
+      note: "the longest write -> first sighting latency of an acknowledged canary written during the phase (before, during and after the fault)",
+    },
+    evidence: [
+      note(`fault ${input.fault} injected ${iso(input.injectedAtMs)}, healed ${iso(input.healedAtMs)} (held ${input.healedAtMs - input.injectedAtMs}ms)`, input.injectedAtMs),
+      note(`${c.found} of ${c.acked} acknowledged canaries found, ${late.length} of them later than ${target.value}ms; ${a.lost.length} lost (judged by the RPO check)`),
+      ...(late.length ? [{ kind: "sample" as const, text: `late: ${late.slice(0, 20).map((l) => `seq ${l.seq} ${l.latencyMs}ms`).join(", ")}${late.length > 20 ? `, ... (${late.length - 20} more)` : ""}` }] : []),
     ],
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadContract, untargetedReason } from "../contract.ts";
-import { CHAOS_CHECKS, CHECKS, catalogTarget, checkDef, type CheckId } from "./check-catalog.ts";
+import { CHAOS_CHECKS, CHECKS, catalogTarget, chaosSignalIdentity, chaosTarget, checkDef, type CheckId } from "./check-catalog.ts";
 
 describe("check catalog", () => {
   const contract = loadContract();
@@ -17,5 +17,19 @@ describe("check catalog", () => {
     expect(untargetedReason(rows, "alerts.delivery.email")?.reason).toBe("summary");
     expect(untargetedReason(rows, "alerts.delivery.emailx")).toBeUndefined();
     expect(untargetedReason(rows, "alerts.delivery.pagerduty")).toBeUndefined();
+  });
+
+  it("should name a drill stream's checks after the stream and judge them by its signal's targets (long-term by the metrics RPO)", () => {
+    expect(chaosSignalIdentity("kill:mimir", "rpo", "metrics.long-term", 1, ["victoria-metrics (standing in for mimir)"])).toEqual({
+      id: "chaos.kill:mimir.rpo.metrics.long-term", title: "RPO, metrics, remote write straight into the long-term store (through victoria-metrics (standing in for mimir)) (kill:mimir)", pillar: "metrics", startedAtMs: 1,
+    });
+    expect(chaosSignalIdentity("pause:kafka", "delivery", "logs.kafka", 2)).toEqual({
+      id: "chaos.pause:kafka.delivery.logs.kafka", title: "Delivery of what the collector acknowledged within the ingestion target, logs, OTLP -> collector -> Kafka (pause:kafka)", pillar: "logs", startedAtMs: 2,
+    });
+    expect(chaosSignalIdentity("kill:prometheus", "rto", "metrics", 3).title).toBe("RTO and time to steady state, metrics (kill:prometheus)");
+    expect(chaosTarget(contract, "rpo", "metrics.long-term")).toBe(contract.targets["rpo.metrics"]);
+    expect(chaosTarget(contract, "rpo", "traces.kafka")).toBe(contract.targets["rpo.traces"]);
+    expect(chaosTarget(contract, "rto", "logs.kafka")).toBe(contract.targets.rto);
+    expect(chaosTarget(contract, "delivery", "metrics.kafka")).toBe(contract.targets["latency.ingestion.metrics"]);
   });
 });

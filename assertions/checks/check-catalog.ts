@@ -1,3 +1,4 @@
+import type { SignalKind } from "../../common/signal.ts";
 import type { Contract, ContractTarget, TargetPath } from "../contract.ts";
 import type { Pillar } from "../run-result.ts";
 import type { CheckIdentity } from "./check-builder.ts";
@@ -96,8 +97,52 @@ export function chaosIdentity(fault: string, kind: keyof typeof CHAOS_CHECKS, st
   return { id: `chaos.${fault}.${kind}`, title: `${def.title} (${fault})`, pillar: def.pillar, startedAtMs };
 }
 
-/** RPO or RTO of one signal under one fault: `chaos.<fault>.rpo.<signal>`. */
-export function chaosSignalIdentity(fault: string, measure: "rpo" | "rto", signal: "metrics" | "logs" | "traces", startedAtMs: number, through: readonly string[] = []): CheckIdentity {
-  const what = measure === "rpo" ? "RPO" : "RTO and time to steady state";
-  return { id: `chaos.${fault}.${measure}.${signal}`, title: `${what}, ${signal}${through.length ? ` (through ${through.join(", ")})` : ""} (${fault})`, pillar: signal, startedAtMs };
+/**
+ * A canary stream of a drill: a signal through the stack's usual path (`metrics`: remote write into
+ * Prometheus; `logs`: Loki push; `traces`: OTLP), or through a named one: `metrics.long-term`
+ * (remote write straight into the long-term store, read back through its own query API) and
+ * `<signal>.kafka` (the ML ingestion path: OTLP into the collector, read back off the signal's topic).
+ */
+export type ChaosStream = SignalKind | "metrics.long-term" | `${SignalKind}.kafka`;
+
+/** What a drill measures per stream: loss (`rpo`), recovery (`rto`), and for the ML ingestion path the delivery of what the collector acknowledged. */
+export type ChaosMeasure = "rpo" | "rto" | "delivery";
+
+const MEASURE_TITLES: Readonly<Record<ChaosMeasure, string>> = {
+  rpo: "RPO",
+  rto: "RTO and time to steady state",
+  delivery: "Delivery of what the collector acknowledged within the ingestion target",
+};
+
+const STREAM_TITLES: Readonly<Record<string, string>> = {
+  "metrics.long-term": "metrics, remote write straight into the long-term store",
+  kafka: "OTLP -> collector -> Kafka",
+};
+
+/** The signal a stream carries: its contract targets and pillar are the signal's. */
+export function streamSignal(stream: ChaosStream): SignalKind {
+  return stream.split(".")[0] as SignalKind;
+}
+
+/** One measure of one stream under one fault: `chaos.<fault>.<measure>.<stream>`, e.g. `chaos.kill:kafka.rpo.traces.kafka`. */
+export function chaosSignalIdentity(fault: string, measure: ChaosMeasure, stream: ChaosStream, startedAtMs: number, through: readonly string[] = []): CheckIdentity {
+  const signal = streamSignal(stream);
+  const path = stream.endsWith(".kafka") ? `${signal}, ${STREAM_TITLES.kafka}` : (STREAM_TITLES[stream] ?? stream);
+  return { id: `chaos.${fault}.${measure}.${stream}`, title: `${MEASURE_TITLES[measure]}, ${path}${through.length ? ` (through ${through.join(", ")})` : ""} (${fault})`, pillar: signal, startedAtMs };
+}
+
+/**
+ * The contract target of a drill measure: RPO the signal's (`rpo.metrics` for the long-term store
+ * too), RTO the one `rto`, delivery the signal's ingestion latency target.
+ */
+export function chaosTarget(contract: Contract, measure: ChaosMeasure, stream: ChaosStream): ContractTarget {
+  const signal = streamSignal(stream);
+  switch (measure) {
+    case "rpo":
+      return contract.targets[`rpo.${signal}`];
+    case "rto":
+      return contract.targets.rto;
+    case "delivery":
+      return contract.targets[`latency.ingestion.${signal}`];
+  }
 }

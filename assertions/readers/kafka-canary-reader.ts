@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from "../../common/clock.ts";
+import { HarnessError } from "../../common/errors.ts";
 import type { CanaryWrite } from "../../common/ledger.ts";
 import type { KafkaClient, KafkaRecord, PartitionLag } from "../../stack/clients/kafka-client.ts";
 import { canaryItems, decodeOtlpRecord, type OtlpSignal } from "../../stack/clients/otlp-kafka-records.ts";
@@ -28,7 +29,22 @@ export interface KafkaCanaryRead extends CanaryPollStats {
 export interface RunningKafkaCanaryReader {
   /** Waits until every acknowledged write of `writes` was found on the topic (or the deadline), then stops reading. */
   read(o: { writes: () => readonly CanaryWrite[]; readUntilMs: number; writerDone: () => boolean; signal?: AbortSignal }): Promise<KafkaCanaryRead>;
+  /**
+   * First sightings so far, while the consumer reads on. No `order`: Kafka orders records within a
+   * partition only, and the collector spreads a signal's batches over the topic's partitions.
+   */
+  observations(): Observation[];
+  /** Records read so far (any run's), decode failures, and the consumer's crashes (a broker gone). */
+  stats(): KafkaReaderStats;
   stop(): Promise<void>;
+}
+
+export interface KafkaReaderStats {
+  records: number;
+  decodeErrors: number;
+  lastDecodeError: string | undefined;
+  crashes: number;
+  lastCrash: string | undefined;
 }
 
 /**
@@ -48,7 +64,7 @@ export async function startKafkaCanaryReader(o: KafkaCanaryReaderOptions): Promi
       for (const canary of canaryItems(decodeOtlpRecord(o.signal, record.value), o.runId)) {
         const id = String(canary.seq);
         const prior = seen.get(id);
-        seen.set(id, prior ? { ...prior, count: prior.count + 1 } : { id, firstSeenAtMs: record.readAtMs, count: 1 });
+        seen.set(id, prior ? { ...prior, count: prior.count + 1 } : { id, seq: canary.seq, firstSeenAtMs: record.readAtMs, count: 1 });
       }
     } catch (error) {
       decodeErrors += 1;
@@ -64,6 +80,11 @@ export async function startKafkaCanaryReader(o: KafkaCanaryReaderOptions): Promi
   };
   return {
     stop,
+    observations: () => [...seen.values()],
+    stats: () => {
+      const crashes = consumer.crashes();
+      return { records, decodeErrors, lastDecodeError, crashes: crashes.count, lastCrash: crashes.last };
+    },
     async read({ writes, readUntilMs, writerDone, signal }) {
       try {
         const pending = () => writes().filter((w) => w.outcome.kind === "acked" && !seen.has(w.id));
@@ -80,4 +101,62 @@ export async function startKafkaCanaryReader(o: KafkaCanaryReaderOptions): Promi
       }
     },
   };
+}
+
+export interface KafkaCanaryReadBackOptions {
+  client: Pick<KafkaClient, "readFrom" | "offsets">;
+  topic: string;
+  signal: OtlpSignal;
+  runId: string;
+  /** Everything on the topic from the first record at or after this time is read. */
+  fromTimestampMs: number;
+  /** Bound on reaching the end offsets the topic had when the read-back began. */
+  timeoutMs: number;
+  clock?: Clock;
+}
+
+/**
+ * What is on the topic now (the read-back after a fault): a fresh consumer from `fromTimestampMs`
+ * reads until it has reached, on every partition, the end offset the topic had when it began; each
+ * canary of the run once with how many records carried it (`firstSeenAtMs` = when the read-back saw
+ * it). A topic it cannot read to the end within `timeoutMs` is a harness error, with the lag left.
+ */
+export async function readKafkaCanaryBack(o: KafkaCanaryReadBackOptions): Promise<Observation[]> {
+  const clock = o.clock ?? systemClock;
+  const deadlineMs = clock.nowMs() + o.timeoutMs;
+  const ends = await o.client.offsets(o.topic);
+  const found = new Map<string, Observation>();
+  let decodeErrors = 0;
+  const reader = await o.client.readFrom({
+    topic: o.topic, fromTimestampMs: o.fromTimestampMs, startTimeoutMs: o.timeoutMs,
+    onRecord: (record) => {
+      if (record.value === null) return;
+      try {
+        for (const canary of canaryItems(decodeOtlpRecord(o.signal, record.value), o.runId)) {
+          const id = String(canary.seq);
+          const prior = found.get(id);
+          found.set(id, prior ? { ...prior, count: prior.count + 1 } : { id, seq: canary.seq, firstSeenAtMs: record.readAtMs, count: 1 });
+        }
+      } catch {
+        decodeErrors += 1;
+      }
+    },
+  });
+  try {
+    for (;;) {
+      const lag = await reader.lag().catch(() => undefined);
+      const endOf = (partition: number) => ends.find((e) => e.partition === partition)?.endOffset ?? 0;
+      const behind = (lag ?? []).filter((p) => p.consumedOffset < endOf(p.partition));
+      if (lag && behind.length === 0) break;
+      if (clock.nowMs() >= deadlineMs) {
+        const left = lag ? behind.map((p) => `partition ${p.partition} at ${p.consumedOffset} of ${endOf(p.partition)}`).join(", ") : "lag unknown";
+        throw new HarnessError(`read-back of ${o.topic}: the end offsets it had when the read began not reached within ${o.timeoutMs}ms (${left}; ${decodeErrors} records did not decode)`);
+      }
+      await clock.sleep(100);
+    }
+  } finally {
+    await reader.stop();
+  }
+  const nowMs = clock.nowMs();
+  return [...found.values()].map((x) => ({ ...x, firstSeenAtMs: nowMs }));
 }

@@ -45,6 +45,13 @@ describe("alertUnderFaultCheck", () => {
     expect(check.evidence[1]).toEqual({ kind: "note", text: `first failed scrape (up == 0) at ${new Date(T0 + 16_000).toISOString()}, 16000ms after injection` });
   });
 
+  it("should time delivery from a scrape that was in flight when the fault began (stamped before injection)", () => {
+    // A pause 4 s into a scrape: the scrape times out and records up == 0 at its start, before the injection.
+    const check = alertUnderFaultCheck({ ...base, conditionTrueAtMs: T0 - 4_000, notifications: [webhook(T0 - 4_000 + 15_000 + 20_000, target.instance)] });
+    expect(check.measured?.value).toBe(20_000);
+    expect(check.evidence[1]).toEqual({ kind: "note", text: `first failed scrape (up == 0) at ${new Date(T0 - 4_000).toISOString()}, 4000ms before injection (a scrape in flight when the fault began, stamped with its start)` });
+  });
+
   it("should fail when the notification came later than the delivery target", () => {
     const check = alertUnderFaultCheck({ ...base, conditionTrueAtMs: T0 + 16_000, notifications: [webhook(T0 + 16_000 + 15_000 + 31_000, target.instance)] });
     expect(check.status).toBe("fail");

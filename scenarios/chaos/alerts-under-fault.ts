@@ -72,7 +72,9 @@ export function alertUnderFaultCheck(input: AlertUnderFaultInput): CheckResult {
     `fault ${input.fault} in force ${new Date(input.injectedAtMs).toISOString()} .. ${new Date(input.healedAtMs).toISOString()}; scrape target ${input.target.job}/${input.target.instance} (${input.target.scrapeUrl})`,
     input.conditionTrueAtMs === undefined
       ? "no failed scrape (up == 0) of the target was recorded during the fault"
-      : `first failed scrape (up == 0) at ${new Date(input.conditionTrueAtMs).toISOString()}, ${input.conditionTrueAtMs - input.injectedAtMs}ms after injection`,
+      : input.conditionTrueAtMs < input.injectedAtMs
+        ? `first failed scrape (up == 0) at ${new Date(input.conditionTrueAtMs).toISOString()}, ${input.injectedAtMs - input.conditionTrueAtMs}ms before injection (a scrape in flight when the fault began, stamped with its start)`
+        : `first failed scrape (up == 0) at ${new Date(input.conditionTrueAtMs).toISOString()}, ${input.conditionTrueAtMs - input.injectedAtMs}ms after injection`,
     ...(input.note ? [input.note] : []),
   ];
   const mine = targetDownFor(input.notifications, input.target.instance);

@@ -16,7 +16,7 @@ function phase(): PhaseOutcome {
   const observations = [0, 1, 3, 7, 8, 9].map((s) => ({ id: String(s), seq: s, firstSeenAtMs: at(s) + 40, count: 1, order: s }));
   const accounting = accountLoss({ writes, observations, faultWindow: { fromMs: at(4), toMs: at(7) }, lateAfterMs: 1_000, readUntilMs: at(20) });
   const metrics = {
-    signal: "metrics" as const, query: 'obsconf_canary_seq{obsconf_run="r-f0"}', simulatedBy: [], writes, observations, baselineP95Ms: 40, steadyLatencyMs: 540, steadyDerivation: "test",
+    signal: "metrics" as const, stream: "metrics" as const, inMemory: false, query: 'obsconf_canary_seq{obsconf_run="r-f0"}', simulatedBy: [], writes, observations, baselineP95Ms: 40, steadyLatencyMs: 540, steadyDerivation: "test",
     recovery: { recoveredAtMs: at(7) + 40, rtoMs: 1_540, recoveredBySeq: 7, steadyAtMs: at(7) + 40, timeToSteadyMs: 1_540, steadyFromSeq: 7 },
     accounting, readerStats: { queryErrors: 3, lastQueryError: undefined },
   };
@@ -47,5 +47,19 @@ describe("chaosTimeline", () => {
     ]);
     expect(timeline.events[0]!.label).toBe("kill:prometheus: lost acknowledged seq 2 (RPO window 500ms)");
     expect(timeline.events[3]!.label).toBe("webhook/webhook firing [TargetDown]");
+  });
+
+  it("should give every stream of a phase its latency series and its own recovery and steady events", () => {
+    const p = phase();
+    const metrics = p.signals[0]!;
+    const kafka = { ...metrics, signal: "traces" as const, stream: "traces.kafka" as const, steadyLatencyMs: 2_000, recovery: { recoveredAtMs: at(9), rtoMs: at(9) - at(4), recoveredBySeq: 5, steadyAtMs: at(10), timeToSteadyMs: at(10) - at(4), steadyFromSeq: 8 } };
+    const t = chaosTimeline({ phases: [{ ...p, signals: [metrics, kafka] }], probes: [], notifications: [], fromMs: T0, toMs: at(12) });
+    expect(t.series.map((s) => s.name)).toEqual(["canary writes acknowledged", "probes ok", "probes failed", "canary latency (write -> readable)", "traces.kafka canary latency (write -> readable)"]);
+    expect(t.events.filter((e) => e.label.includes("traces.kafka")).map((e) => [e.kind, e.label])).toEqual([
+      ["loss", "kill:prometheus: lost acknowledged traces.kafka seq 2 (RPO window 500ms)"],
+      ["note", "kill:prometheus: 3 traces.kafka writes not acknowledged during the fault (rejected or failed: not loss)"],
+      ["recovered", `kill:prometheus: first traces.kafka write acknowledged and read back (seq 5), RTO ${at(9) - at(4)}ms`],
+      ["steady", "kill:prometheus: traces.kafka canary latency back under 2000ms (from seq 8)"],
+    ]);
   });
 });

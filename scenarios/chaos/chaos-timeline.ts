@@ -20,10 +20,10 @@ export function chaosTimeline(input: { phases: readonly PhaseOutcome[]; probes: 
     { name: "canary writes acknowledged", unit: "writes/s", points: perSecond(acked, input.fromMs, input.toMs) },
     { name: "probes ok", unit: "probes/s", points: perSecond(probes.filter((p) => p.ok).map((p) => p.startedAtMs), input.fromMs, input.toMs) },
     { name: "probes failed", unit: "probes/s", points: perSecond(probes.filter((p) => !p.ok).map((p) => p.startedAtMs), input.fromMs, input.toMs) },
-    ...SIGNAL_KINDS.filter((signal) => signal === "metrics" || phases.some((p) => p.signals.some((sig) => sig.signal === signal))).map((signal) => ({
-      name: signal === "metrics" ? "canary latency (write -> readable)" : `${signal} canary latency (write -> readable)`,
+    ...streamsOf(phases).map((stream) => ({
+      name: stream === "metrics" ? "canary latency (write -> readable)" : `${stream} canary latency (write -> readable)`,
       unit: "ms",
-      points: phases.flatMap((p) => p.signals.filter((sig) => sig.signal === signal).flatMap((sig) => {
+      points: phases.flatMap((p) => p.signals.filter((sig) => sig.stream === stream).flatMap((sig) => {
         const seen = new Map(sig.observations.map((o) => [o.id, o.firstSeenAtMs]));
         return sig.writes.flatMap((w) => (w.outcome.kind === "acked" && seen.has(w.id) ? [{ atMs: w.writtenAtMs, value: Math.max(0, seen.get(w.id)! - w.writtenAtMs) }] : []));
       })).sort((a, b) => a.atMs - b.atMs),
@@ -37,7 +37,12 @@ export function chaosTimeline(input: { phases: readonly PhaseOutcome[]; probes: 
     if (p.recovery.recoveredAtMs !== undefined) events.push({ kind: "recovered", label: `${p.fault.name}: first write acknowledged and read back (seq ${p.recovery.recoveredBySeq}), RTO ${p.recovery.rtoMs}ms`, atMs: p.recovery.recoveredAtMs });
     if (p.recovery.steadyAtMs !== undefined) events.push({ kind: "steady", label: `${p.fault.name}: canary latency back under ${p.steadyLatencyMs}ms (from seq ${p.recovery.steadyFromSeq})`, atMs: p.recovery.steadyAtMs });
     for (const sig of p.signals) {
-      const which = sig.signal === "metrics" ? "" : ` ${sig.signal}`;
+      const which = sig.stream === "metrics" ? "" : ` ${sig.stream}`;
+      if (sig.stream !== "metrics") {
+        const r = sig.recovery;
+        if (r.recoveredAtMs !== undefined) events.push({ kind: "recovered", label: `${p.fault.name}: first${which} write acknowledged and read back (seq ${r.recoveredBySeq}), RTO ${r.rtoMs}ms`, atMs: r.recoveredAtMs });
+        if (r.steadyAtMs !== undefined) events.push({ kind: "steady", label: `${p.fault.name}:${which} canary latency back under ${sig.steadyLatencyMs}ms (from seq ${r.steadyFromSeq})`, atMs: r.steadyAtMs });
+      }
       for (const w of sig.accounting.rpoWindows) events.push({ kind: "loss", label: `${p.fault.name}: lost acknowledged${which} seq ${formatSeqs(w.lostSeqs)} (RPO window ${w.toMs - w.fromMs}ms)`, atMs: w.fromMs });
       const rejected = sig.accounting.notAckedDuringFault.length;
       if (rejected > 0) events.push({ kind: "note", label: `${p.fault.name}: ${rejected}${which} writes not acknowledged during the fault (rejected or failed: not loss)`, atMs: p.injectedAtMs });
@@ -49,6 +54,15 @@ export function chaosTimeline(input: { phases: readonly PhaseOutcome[]; probes: 
   }
   events.sort((a, b) => a.atMs - b.atMs);
   return { series, windows, events };
+}
+
+/** The canary streams of the drill: metrics always, then logs and traces, then the named paths (`metrics.long-term`, `traces.kafka`, ...). */
+function streamsOf(phases: readonly PhaseOutcome[]): string[] {
+  const rank = (stream: string) => {
+    const i = (SIGNAL_KINDS as readonly string[]).indexOf(stream);
+    return i === -1 ? SIGNAL_KINDS.length : i;
+  };
+  return [...new Set(["metrics", ...phases.flatMap((p) => p.signals.map((sig) => sig.stream))])].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 function perSecond(timesMs: readonly number[], fromMs: number, toMs: number): { atMs: number; value: number }[] {

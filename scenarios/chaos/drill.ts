@@ -3,7 +3,9 @@ import { availabilityCheck } from "../../assertions/chaos/chaos-checks.ts";
 import { identityOf } from "../../assertions/checks/check-catalog.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import { StackClients } from "../../stack/clients/stack-clients.ts";
+import type { OtlpSignal } from "../../stack/clients/otlp-kafka-records.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
+import type { CollectorKafkaRoute } from "../../stack/components/collector-kafka-topics.ts";
 import { canaryTransport, type CanaryTransport } from "../checks/canary-transports.ts";
 import type { RunContext } from "../shared/run-context.ts";
 import { alertTiming } from "./alert-timing.ts";
@@ -25,7 +27,17 @@ export interface DrillSetup {
   canary: CanaryTransport;
   loki?: CanaryTransport;
   otlp?: CanaryTransport;
+  /** Remote write straight into the long-term store (Mimir or its stand-in), for faults on it. */
+  longTerm?: CanaryTransport;
+  /** OTLP/HTTP into the collector per signal: the ML ingestion path's entry, for faults on Kafka. */
+  collector?: Readonly<Record<OtlpSignal, CanaryTransport>>;
   timing: AlertTiming | undefined;
+}
+
+/** What the drill knows from the manifests before the stack starts. */
+export interface DrillPaths {
+  /** Each signal's topic and kafka exporter out of the collector's config (collectorKafkaRoutes), or why unknown. */
+  kafkaRoutes: Partial<Record<OtlpSignal, CollectorKafkaRoute>> | { unknown: string };
 }
 
 /**
@@ -41,7 +53,7 @@ export class Drill {
   #setup: Promise<DrillSetup | undefined> | undefined;
   #running: RunningProbes | undefined;
 
-  constructor(private readonly ctx: RunContext, private readonly shortenedFrom: ReadonlyMap<string, number>) {
+  constructor(private readonly ctx: RunContext, private readonly shortenedFrom: ReadonlyMap<string, number>, readonly paths: DrillPaths = { kafkaRoutes: { unknown: "no manifests were given to the drill" } }) {
     this.startedAtMs = ctx.clock.nowMs();
   }
 
@@ -60,11 +72,17 @@ export class Drill {
     if (reader.kind === "absent" || probe.kind === "absent" || write.kind === "absent") return undefined;
     const alertmanager = ctx.clients.alertmanager;
     const open = (t: CanaryTransport) => ctx.defer(t);
-    const lokiPush = clients.lokiPush, otlp = clients.otlp;
+    const lokiPush = clients.lokiPush, otlp = clients.otlp, longTermPush = clients.longTermPush;
+    const collectorPush = clients.collectorOtlp;
+    const collector = collectorPush.traces.kind === "ready" && collectorPush.metrics.kind === "ready" && collectorPush.logs.kind === "ready"
+      ? { traces: open(canaryTransport(collectorPush.traces.value, "otlp", { deadlineMs: 2_000 })), metrics: open(canaryTransport(collectorPush.metrics.value, "otlp", { deadlineMs: 2_000 })), logs: open(canaryTransport(collectorPush.logs.value, "otlp", { deadlineMs: 2_000 })) }
+      : undefined;
     const setup: DrillSetup = {
       readers, clients, reader: reader.value, canary: open(canaryTransport(write.value, "remote-write", { deadlineMs: 2_000 })),
       ...(lokiPush.kind === "ready" ? { loki: open(canaryTransport(lokiPush.value, "loki-push", { deadlineMs: 2_000 })) } : {}),
       ...(otlp.kind === "ready" ? { otlp: open(canaryTransport(otlp.value, "otlp", { deadlineMs: 2_000 })) } : {}),
+      ...(longTermPush.kind === "ready" ? { longTerm: open(canaryTransport(longTermPush.value, "remote-write", { deadlineMs: 2_000 })) } : {}),
+      ...(collector ? { collector } : {}),
       timing: await alertTiming(reader.value, alertmanager.kind === "ready" ? alertmanager.value : undefined, ctx.contract, this.shortenedFrom, ctx.profile),
     };
     const probeTransport = open(canaryTransport(write.value, "remote-write"));

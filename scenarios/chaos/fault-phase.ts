@@ -3,7 +3,9 @@ import type { CanaryWrite } from "../../common/ledger.ts";
 import type { SignalKind } from "../../common/signal.ts";
 import type { Logger } from "../../common/log.ts";
 import type { Observation } from "../../assertions/canary/compare.ts";
+import type { HopAccounting } from "../../assertions/chaos/hop-accounting.ts";
 import { accountLoss, type LossAccounting } from "../../assertions/chaos/loss-accounting.ts";
+import type { ChaosStream } from "../../assertions/checks/check-catalog.ts";
 import { recoveryOf, type Recovery } from "../../assertions/chaos/recovery.ts";
 import type { Contract, Profile } from "../../assertions/contract.ts";
 import { distributionOf } from "../../assertions/run-result.ts";
@@ -42,6 +44,10 @@ export interface PhaseHooks {
 /** What one signal's canary showed across the fault. */
 export interface SignalOutcome {
   signal: SignalKind;
+  /** The stream its checks are named after (`metrics`, `metrics.long-term`, `traces.kafka`, ...). */
+  stream: ChaosStream;
+  /** It went through a stand-in that keeps data in memory only. */
+  inMemory: boolean;
   /** The query that read it back (for the report). */
   query: string;
   simulatedBy: readonly string[];
@@ -54,6 +60,8 @@ export interface SignalOutcome {
   recovery: Recovery;
   accounting: LossAccounting;
   readerStats: { queryErrors: number; lastQueryError: string | undefined };
+  /** A path with a buffering hop (the ML ingestion path): loss per hop; its delivery is judged too. */
+  hops?: HopAccounting;
 }
 
 /** One fault's phase; the top-level signal fields are the metrics canary's, `signals` has every canary (metrics first). */
@@ -96,7 +104,7 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
     await until(() => canaries.every((c) => c.observations().length >= STEADY_BEFORE_WRITES), phaseStartMs + STEADY_BEFORE_MAX_MS, clock);
     const baselines = canaries.map((c) => {
       const before = latencies(c.writes(), c.observations());
-      if (before.length === 0) throw new Error(`${fault.name}: no ${c.signal} canary write was acknowledged and read back within ${STEADY_BEFORE_MAX_MS}ms before the fault (the stack was not steady)`);
+      if (before.length === 0) throw new Error(`${fault.name}: no ${c.stream} canary write was acknowledged and read back within ${STEADY_BEFORE_MAX_MS}ms before the fault (the stack was not steady)`);
       const p95 = distributionOf(before).p95;
       return {
         baselineP95Ms: p95, steadyLatencyMs: Math.round(Math.min(lateAfter(c), Math.max(2 * p95, p95 + 500))),
@@ -104,7 +112,7 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
       };
     });
 
-    ctx.logger.info(`  ${fault.name}: steady (${canaries.map((c, i) => `${c.signal} p95 ${Math.round(baselines[i]!.baselineP95Ms)}ms`).join(", ")}); injecting`);
+    ctx.logger.info(`  ${fault.name}: steady (${canaries.map((c, i) => `${c.stream} p95 ${Math.round(baselines[i]!.baselineP95Ms)}ms`).join(", ")}); injecting`);
     const active = await fault.inject(ctx.stack);
     const injectedAtMs = active.injectedAtMs;
     let heal: HealResult;
@@ -129,6 +137,10 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
     }));
     const longestLateMs = Math.max(...canaries.map(lateAfter));
     await until(() => canaries.every((c) => c.allSeen()) || clock.nowMs() >= unreadDeadline(), clock.nowMs() + longestLateMs + 2_000, clock);
+    // A buffering hop (the collector) still holding acknowledged data delivers it on its own retry
+    // schedule: let it drain (bounded by observeAfterHeal) before an unread write is called lost.
+    const drained = await drain(canaries, clock.nowMs() + profile.chaos.observeAfterHealMs, clock);
+    if (drained.waitedMs > 0) ctx.logger.info(`  ${fault.name}: waited ${drained.waitedMs}ms for the collector to hand over what it still held${drained.left ? ` (${drained.left})` : ""}`);
     stopReading = true;
     await reading;
 
@@ -143,7 +155,11 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
         writes: c.writes(), observations, seenEarlier: new Set(firstSeen.keys()), lateAfterMs: lateAfter(c), readUntilMs,
         faultWindow: { fromMs: injectedAtMs, toMs: Math.max(heal.healedAtMs, finalRecovery.recoveredAtMs ?? readUntilMs) },
       });
-      signals.push({ signal: c.signal, query: c.query, simulatedBy: c.simulatedBy, writes: c.writes(), observations, ...baselines[i]!, recovery: finalRecovery, accounting, readerStats: c.stats() });
+      const hops = c.hops ? await c.hops(accounting) : undefined;
+      signals.push({
+        signal: c.signal, stream: c.stream, inMemory: c.inMemory, query: c.query, simulatedBy: c.simulatedBy, writes: c.writes(), observations, ...baselines[i]!, recovery: finalRecovery, accounting, readerStats: c.stats(),
+        ...(hops ? { hops } : {}),
+      });
     }
     return { ...signals[0]!, fault, how: active.how, canaryRunId, phaseStartMs, phaseEndMs: clock.nowMs(), injectedAtMs, heal, observedUntilMs, signals };
   } finally {
@@ -157,6 +173,32 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
 export function latencies(writes: readonly CanaryWrite[], observations: readonly Observation[]): number[] {
   const seen = new Map(observations.map((o) => [o.id, o.firstSeenAtMs]));
   return writes.flatMap((w) => (w.outcome.kind === "acked" && seen.has(w.id) ? [seen.get(w.id)! - w.writtenAtMs] : []));
+}
+
+/**
+ * Waits while a canary with unread acknowledged writes goes through a hop that still holds data
+ * (`holding() > 0`), polling every 500 ms, bounded by `deadlineMs`; then 2 s more for the reader to
+ * see what was handed over last. Says how long it waited and what was still held at the deadline.
+ */
+async function drain(canaries: readonly SignalCanary[], deadlineMs: number, clock: Clock): Promise<{ waitedMs: number; left?: string }> {
+  const startMs = clock.nowMs();
+  const holding = async () => {
+    const held: string[] = [];
+    for (const c of canaries) {
+      if (!c.holding || c.allSeen()) continue;
+      const n = await c.holding();
+      if (n !== undefined && n > 0) held.push(`${c.stream}: ${n} items still held`);
+    }
+    return held;
+  };
+  let held = await holding();
+  if (held.length === 0) return { waitedMs: 0 };
+  while (held.length > 0 && clock.nowMs() < deadlineMs) {
+    await clock.sleep(Math.min(500, Math.max(1, deadlineMs - clock.nowMs())));
+    held = await holding();
+  }
+  await until(() => canaries.every((c) => c.allSeen()), Math.min(deadlineMs, clock.nowMs() + 2_000), clock);
+  return { waitedMs: clock.nowMs() - startMs, ...(held.length ? { left: held.join(", ") } : {}) };
 }
 
 /** Polls `done` every 100 ms until true or the wall-clock deadline; bounded. */

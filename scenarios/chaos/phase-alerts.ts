@@ -90,7 +90,8 @@ export async function runAlertPhase(o: AlertPhaseOptions): Promise<{ hooks: Phas
       checks: async () => {
         const identity = id("alert", "Stack health alert under the fault: TargetDown -> webhook");
         try {
-          const conditionTrueAtMs = await firstFailedScrapeAtMs(o.prometheus, target.instance, at.injectedAtMs, clock.nowMs());
+          // A scrape in flight when the fault began fails too, stamped with its start: look back one scrape timeout.
+          const conditionTrueAtMs = await firstFailedScrapeAtMs(o.prometheus, target.instance, at.injectedAtMs - timing.scrapeTimeoutMs, clock.nowMs());
           return [alertUnderFaultCheck({
             identity, fault: fault.name, target, conditionTrueAtMs, forMs: timing.targetDownForMs, evaluationIntervalMs: timing.evaluationIntervalMs,
             injectedAtMs: at.injectedAtMs, healedAtMs: at.healedAtMs, notifications: o.notifications(), deliveryTarget: timing.deliveryTarget,

@@ -1,6 +1,7 @@
 import type { RunResult } from "../../assertions/run-result.ts";
 import { InputError } from "../../common/errors.ts";
 import { createFault, mergePlacements, parseFaultSpec, type Fault } from "../../chaos/index.ts";
+import { collectorKafkaRoutesIn } from "../../stack/components/collector-kafka-topics.ts";
 import { COMPONENT_NAMES } from "../../stack/components/index.ts";
 import { ready } from "../../stack/clients/reach.ts";
 import { shortForOverrides } from "../checks/alert-group.ts";
@@ -9,18 +10,20 @@ import { runScenario, type Scenario, type ScenarioOptions } from "../shared/run-
 import { DRILL_ALERTS } from "./alert-timing.ts";
 import { chaosTimeline } from "./chaos-timeline.ts";
 import { defaultFaults } from "./default-faults.ts";
-import { Drill } from "./drill.ts";
+import { Drill, type DrillPaths } from "./drill.ts";
 import { faultGroup } from "./fault-group.ts";
 import { preflightFaults, type PreflightedFaults } from "./preflight-faults.ts";
 
 export interface ChaosScenarioOptions {
   /** Fault specs (`kind:component[@port][:argument]`); default: the profile's list (default-faults.ts). */
   faults?: readonly string[];
+  /** The stack's manifests: a fault on Kafka reads which topic each signal reaches from the collector's config there. */
+  manifestsDir?: string;
 }
 
 export type ChaosOptions = Omit<ScenarioOptions, "only"> & ChaosScenarioOptions;
 
-type ChaosPlan = PreflightedFaults & { faults: readonly Fault[]; shortenedFrom: Map<string, number>; drill?: Drill };
+type ChaosPlan = PreflightedFaults & { faults: readonly Fault[]; shortenedFrom: Map<string, number>; paths: DrillPaths; drill?: Drill };
 
 /**
  * `obsconf run chaos`: for each fault, with canaries writing and reading through the real stack and
@@ -41,14 +44,15 @@ export function chaosScenario(options: ChaosScenarioOptions = {}): Scenario<Chao
         if (!COMPONENT_NAMES.includes(spec.component)) throw new InputError({ file: "command line", field: "--fault" }, `a component of the manifests (${COMPONENT_NAMES.join(", ")})`, `${JSON.stringify(spec.component)} in ${JSON.stringify(text)}`);
         return createFault(spec);
       });
-      return { faults, shortenedFrom: new Map(), ...(await preflightFaults(faults, { runtime: runtime.runtime }, clock)) };
+      const paths = await drillPaths(faults, options.manifestsDir);
+      return { faults, shortenedFrom: new Map(), paths, ...(await preflightFaults(faults, { runtime: runtime.runtime }, clock)) };
     },
     describe: (plan) => [`chaos drill: ${plan.faults.length} faults (${plan.supported.length} supported here)`],
     decided: (plan) => plan.unsupported,
     overrides: (plan, profile) => shortForOverrides(profile, plan.shortenedFrom, DRILL_ALERTS),
     placements: (plan) => mergePlacements(plan.needs),
     groups: (plan, ctx) => {
-      const drill = (plan.drill = new Drill(ctx, plan.shortenedFrom));
+      const drill = (plan.drill = new Drill(ctx, plan.shortenedFrom, plan.paths));
       const availability = checkGroup({
         ids: ["chaos.availability"],
         needs: () => ready(drill),
@@ -65,6 +69,14 @@ export function chaosScenario(options: ChaosScenarioOptions = {}): Scenario<Chao
       return { timeline: { ...timeline, events: [...timeline.events, ...deaths].sort((a, b) => a.atMs - b.atMs) } };
     },
   };
+}
+
+/** What the drill reads from the manifests before anything starts: the collector's Kafka routes, when a fault is on Kafka. */
+async function drillPaths(faults: readonly Fault[], manifestsDir: string | undefined): Promise<DrillPaths> {
+  if (!faults.some((f) => f.spec.component === "kafka")) return { kafkaRoutes: { unknown: "no fault on kafka" } };
+  if (manifestsDir === undefined) return { kafkaRoutes: { unknown: "no manifests were given to the drill" } };
+  const routes = await collectorKafkaRoutesIn(manifestsDir);
+  return { kafkaRoutes: Object.fromEntries(Object.entries(routes).flatMap(([signal, list]) => (list?.[0] ? [[signal, list[0]]] : []))) };
 }
 
 export function runChaos(options: ChaosOptions): Promise<RunResult> {

@@ -12,6 +12,9 @@ import type { Transport } from "../../load/transport/transport.ts";
 import type { LokiClient } from "../../stack/clients/loki-client.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
 import type { TempoClient } from "../../stack/clients/tempo-client.ts";
+import type { HopAccounting } from "../../assertions/chaos/hop-accounting.ts";
+import type { LossAccounting } from "../../assertions/chaos/loss-accounting.ts";
+import type { ChaosStream } from "../../assertions/checks/check-catalog.ts";
 import { CanaryObserver } from "./canary-observer.ts";
 
 /**
@@ -20,6 +23,13 @@ import { CanaryObserver } from "./canary-observer.ts";
  */
 export interface SignalCanary {
   readonly signal: SignalKind;
+  /** The stream its checks are named after (`metrics`, `metrics.long-term`, `traces.kafka`, ...). */
+  readonly stream: ChaosStream;
+  /**
+   * It goes through a stand-in that keeps everything in memory (a reference sink): a fault that
+   * destroys a process's memory says nothing about the real component's durability.
+   */
+  readonly inMemory: boolean;
   /** The query that reads the canary back, for the report. */
   readonly query: string;
   /** Substitutes the canary goes through (a reference sink), for `simulated`. */
@@ -35,6 +45,16 @@ export interface SignalCanary {
   stats(): { queryErrors: number; lastQueryError: string | undefined };
   /** Everything readable now that was written since `sinceMs` (firstSeenAtMs = now). */
   readBack(sinceMs: number): Promise<Observation[]>;
+  /**
+   * A path with a buffering hop (the ML ingestion path: the collector acknowledges once queued): loss
+   * per hop after the read-back, and its delivery within the ingestion target is judged too.
+   */
+  hops?(accounting: LossAccounting): Promise<HopAccounting>;
+  /**
+   * How much a buffering hop still holds (the collector: accepted, neither sent nor failed), so the
+   * phase lets it drain before calling an unread write lost; undefined when it cannot tell.
+   */
+  holding?(): Promise<number | undefined>;
 }
 
 export interface CanaryDeps {
@@ -43,14 +63,18 @@ export interface CanaryDeps {
   clock: Clock;
 }
 
-/** The push canary through Prometheus' remote write and query API. */
-export function metricsCanary(deps: CanaryDeps & { reader: Pick<PrometheusClient, "query"> }): SignalCanary {
+/**
+ * The push canary through a remote-write receiver and its query API: Prometheus (stream `metrics`),
+ * or the long-term store's own push API and query API (stream `metrics.long-term`, Mimir or its
+ * stand-in; its own run id, so the samples Prometheus forwards to the store never match it).
+ */
+export function metricsCanary(deps: CanaryDeps & { reader: Pick<PrometheusClient, "query">; stream?: "metrics" | "metrics.long-term"; simulatedBy?: readonly string[] }): SignalCanary {
   const ledger = new Ledger();
   const writes = () => ledger.entries({ signal: "metrics", stream: "push" });
   const spec = pushCanarySpec(deps.canaryRunId);
   const observer = new CanaryObserver({ client: deps.reader, spec, writes, clock: deps.clock });
   return {
-    signal: "metrics", query: spec.selector, simulatedBy: [], writes,
+    signal: "metrics", stream: deps.stream ?? "metrics", inMemory: false, query: spec.selector, simulatedBy: deps.simulatedBy ?? [], writes,
     start: (b) => new MetricsCanaryWriter({ transport: deps.transport, ledger, runId: deps.canaryRunId, ...b, clock: deps.clock }).start(),
     readUntil: (untilMs, stopWhen) => observer.readUntil(untilMs, stopWhen),
     observations: () => observer.observations(),
@@ -61,10 +85,10 @@ export function metricsCanary(deps: CanaryDeps & { reader: Pick<PrometheusClient
 }
 
 /** The log canary through the Loki push API and query_range (Loki or its reference sink). */
-export function logsCanary(deps: CanaryDeps & { loki: Pick<LokiClient, "queryRange">; simulatedBy: readonly string[] }): SignalCanary {
+export function logsCanary(deps: CanaryDeps & { loki: Pick<LokiClient, "queryRange">; simulatedBy: readonly string[]; inMemory: boolean }): SignalCanary {
   const ledger = new Ledger();
   return segmentedCanary({
-    signal: "logs", ledger, stream: "push", simulatedBy: deps.simulatedBy, clock: deps.clock,
+    signal: "logs", ledger, stream: "push", simulatedBy: deps.simulatedBy, inMemory: deps.inMemory, clock: deps.clock,
     query: `{service="obsconf-canary", obsconf_run="${deps.canaryRunId}"} (query_range)`,
     start: (b) => new LogCanaryWriter({ transport: deps.transport, ledger, runId: deps.canaryRunId, encoding: "protobuf", ...b, clock: deps.clock }).start(),
     read: (untilMs, of) => readLogCanary({ client: deps.loki, runId: deps.canaryRunId, writes: of, readUntilMs: untilMs, writerDone: () => true, maxIntervalMs: 250, clock: deps.clock }),
@@ -72,10 +96,10 @@ export function logsCanary(deps: CanaryDeps & { loki: Pick<LokiClient, "queryRan
 }
 
 /** The trace canary over OTLP/HTTP, read back by tag search (Tempo or its reference sink; one query covers every trace). */
-export function tracesCanary(deps: CanaryDeps & { tempo: Pick<TempoClient, "search">; simulatedBy: readonly string[] }): SignalCanary {
+export function tracesCanary(deps: CanaryDeps & { tempo: Pick<TempoClient, "search">; simulatedBy: readonly string[]; inMemory: boolean }): SignalCanary {
   const ledger = new Ledger();
   return segmentedCanary({
-    signal: "traces", ledger, stream: "otlp", simulatedBy: deps.simulatedBy, clock: deps.clock,
+    signal: "traces", ledger, stream: "otlp", simulatedBy: deps.simulatedBy, inMemory: deps.inMemory, clock: deps.clock,
     query: `GET /api/search?tags=obsconf.run=${deps.canaryRunId}`,
     start: (b) => new TraceCanaryWriter({ transport: deps.transport, ledger, runId: deps.canaryRunId, ...b, clock: deps.clock }).start(),
     read: (untilMs, of) => readTraceCanary({ client: deps.tempo, runId: deps.canaryRunId, mode: "byTags", writes: of, readUntilMs: untilMs, writerDone: () => true, maxIntervalMs: 250, clock: deps.clock }),
@@ -95,7 +119,7 @@ interface SegmentRead {
  * after heal with a fresh read over every write (at most 3 s).
  */
 function segmentedCanary(o: {
-  signal: SignalKind; ledger: Ledger; stream: string; simulatedBy: readonly string[]; query: string; clock: Clock;
+  signal: SignalKind; ledger: Ledger; stream: string; simulatedBy: readonly string[]; inMemory: boolean; query: string; clock: Clock;
   start: SignalCanary["start"];
   read: (untilMs: number, of: () => readonly CanaryWrite[]) => Promise<SegmentRead>;
 }): SignalCanary {
@@ -103,7 +127,7 @@ function segmentedCanary(o: {
   const seen = new Map<string, Observation>();
   let queryErrors = 0, lastQueryError: string | undefined;
   return {
-    signal: o.signal, query: o.query, simulatedBy: o.simulatedBy, writes, start: o.start,
+    signal: o.signal, stream: o.signal, inMemory: o.inMemory, query: o.query, simulatedBy: o.simulatedBy, writes, start: o.start,
     async readUntil(untilMs, stopWhen) {
       while (o.clock.nowMs() < untilMs && !stopWhen()) {
         const r = await o.read(Math.min(untilMs, o.clock.nowMs() + 1_000), () => writes().filter((w) => !seen.has(w.id)));

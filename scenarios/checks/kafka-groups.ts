@@ -51,7 +51,7 @@ async function kafkaCanary(ctx: RunContext, o: { kafka: KafkaClient; signal: Kaf
   const startedAtMs = ctx.clock.nowMs();
   const target = ctx.contract.targets[`latency.ingestion.${o.signal}`];
   const { count, intervalMs } = ctx.profile.canaries;
-  const push = ctx.clients.collectorOtlp(o.signal);
+  const push = ctx.clients.collectorOtlp[o.signal];
   if (push.kind === "absent") return absentCheck(identityOf(idOf(o.signal), startedAtMs), push.status, push.reason, target);
   // Its own run id: the trace canary of traces.ingestion goes through the same collector to the same topic.
   const canaryRunId = `${ctx.runId}-ml`;

@@ -94,7 +94,7 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   const load = { ...(options.duration !== undefined ? { durationMs: options.duration } : {}), ...(options.generator ? { generator: options.generator } : {}), ...(options.bin["k6"] ? { k6Bin: options.bin["k6"] } : {}) };
   const chosen: Scenario<unknown> =
     scenario === "load" ? (loadScenario(load) as Scenario<unknown>)
-    : scenario === "chaos" ? (chaosScenario({ ...(options.fault?.length ? { faults: options.fault } : {}) }) as Scenario<unknown>)
+    : scenario === "chaos" ? (chaosScenario({ manifestsDir: options.manifests, ...(options.fault?.length ? { faults: options.fault } : {}) }) as Scenario<unknown>)
     : signoff ? (signoffScenario({ load, manifestsDir: options.manifests }) as Scenario<unknown>)
     : (conformanceScenario() as Scenario<unknown>);
   // `--only` names checks of this scenario: a typo is refused before anything is probed or started.

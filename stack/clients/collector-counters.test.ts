@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCollectorCounters } from "./collector-counters.ts";
+import { exporterCounts, parseCollectorCounters } from "./collector-counters.ts";
 
 const EXPOSITION = `# HELP otelcol_receiver_accepted_spans_total Number of spans successfully pushed into the pipeline. [alpha]
 # TYPE otelcol_receiver_accepted_spans_total counter
@@ -27,6 +27,14 @@ describe("parseCollectorCounters", () => {
     expect(counters.queueSize).toEqual({ kafka: 3 });
     expect(counters.queueCapacity).toEqual({ kafka: 5000 });
     expect(counters.kafkaMessages).toBe(5);
+  });
+
+  it("should give one signal's counts at one exporter, with that signal's own queue", () => {
+    const counters = parseCollectorCounters(EXPOSITION);
+    expect(counters.queueSizeByType).toEqual({ "kafka/traces": 2, "kafka/logs": 1 });
+    expect(exporterCounts(counters, "spans", "kafka")).toEqual({ accepted: 42, sent: 40, sendFailed: 0, enqueueFailed: 0, queued: 2 });
+    expect(exporterCounts(counters, "log_records", "kafka")).toEqual({ accepted: 3, sent: 3, sendFailed: 0, enqueueFailed: 0, queued: 1 });
+    expect(exporterCounts(counters, "spans", "otlp")).toEqual({ accepted: 42, sent: 12, sendFailed: 30, enqueueFailed: 0, queued: 0 });
   });
 
   it("should read the names of releases before the _total suffix", () => {

@@ -26,9 +26,34 @@ export interface CollectorCounters {
   signals: Record<CollectorSignal, CollectorSignalCounters>;
   /** Items waiting in each exporter's sending queue, and its capacity. */
   queueSize: Record<string, number>;
+  /** The same per `<exporter>/<data_type>` (collector 0.12x labels each signal's queue). */
+  queueSizeByType?: Record<string, number>;
   queueCapacity: Record<string, number>;
   /** The kafka exporter's own count of records produced (`otelcol_kafka_exporter_messages`), when exposed. */
   kafkaMessages?: number;
+}
+
+/** The collector's name of each signal the harness writes (spans, metric points, log records). */
+export const COLLECTOR_SIGNAL_OF: Readonly<Record<"traces" | "metrics" | "logs", CollectorSignal>> = { traces: "spans", metrics: "metric_points", logs: "log_records" };
+
+/** One signal through one exporter, as counted by the collector: what its receivers accepted and what the exporter did with it. */
+export interface ExporterCounts {
+  /** Items the collector's receivers accepted (summed over receivers; every sender of the signal). */
+  accepted: number;
+  sent: number;
+  sendFailed: number;
+  enqueueFailed: number;
+  /** The exporter's sending queue for this signal, in the queue's own unit (requests, by default): not what is being sent or retried. */
+  queued: number;
+}
+
+const DATA_TYPE_OF: Readonly<Record<CollectorSignal, string>> = { spans: "traces", metric_points: "metrics", log_records: "logs" };
+
+/** The counts of `signal` at `exporter` (e.g. `kafka`) out of a reading of the collector's counters; an exporter with no series counts 0. */
+export function exporterCounts(counters: CollectorCounters, signal: CollectorSignal, exporter: string): ExporterCounts {
+  const s = counters.signals[signal];
+  const queued = counters.queueSizeByType?.[`${exporter}/${DATA_TYPE_OF[signal]}`] ?? counters.queueSize[exporter] ?? 0;
+  return { accepted: s.receiverAccepted, sent: s.exporterSent[exporter] ?? 0, sendFailed: s.exporterSendFailed[exporter] ?? 0, enqueueFailed: s.exporterEnqueueFailed[exporter] ?? 0, queued };
 }
 
 /** Collector pipeline counter names for a signal, by role (first name that has series wins). */
@@ -72,9 +97,12 @@ export function parseCollectorCounters(text: string): CollectorCounters {
     }];
   })) as Record<CollectorSignal, CollectorSignalCounters>;
   const kafka = first(["otelcol_kafka_exporter_messages_total", "otelcol_kafka_exporter_messages"]);
+  const byType: Record<string, number> = {};
+  for (const q of first(["otelcol_exporter_queue_size"])) if (q.labels.data_type) byType[`${q.labels.exporter ?? ""}/${q.labels.data_type}`] = (byType[`${q.labels.exporter ?? ""}/${q.labels.data_type}`] ?? 0) + q.value;
   return {
     signals,
     queueSize: byExporter(["otelcol_exporter_queue_size"]),
+    ...(Object.keys(byType).length > 0 ? { queueSizeByType: byType } : {}),
     queueCapacity: byExporter(["otelcol_exporter_queue_capacity"]),
     ...(kafka.length > 0 ? { kafkaMessages: kafka.reduce((t, s) => t + s.value, 0) } : {}),
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { Kafka, logLevel, type Admin, type Consumer, type ITopicConfig } from "kafkajs";
+import net from "node:net";
+import { Kafka, logLevel, type Admin, type Consumer, type ISocketFactory, type ITopicConfig } from "kafkajs";
 import { HarnessError } from "../../common/errors.ts";
 
 /**
@@ -13,6 +14,12 @@ export interface KafkaClientOptions {
   clientId?: string;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * `host:port` a broker advertises -> where to connect instead. A broker behind a fault proxy
+   * advertises the proxy (so the stack's own clients go through it); a reader that must reach it past
+   * the proxy maps the proxy's address to the broker's own.
+   */
+  addressMap?: Readonly<Record<string, { host: string; port: number }>>;
 }
 
 export interface TopicSpec {
@@ -69,6 +76,8 @@ export interface RunningKafkaReader {
   readonly topic: string;
   /** Records received so far. */
   readonly received: number;
+  /** Times the consumer crashed (a broker gone: kafkajs restarts it when the error is retriable), and the last error. */
+  crashes(): { count: number; last: string | undefined; restarted: boolean };
   /** Per partition: end offset minus the next offset this reader will read. */
   lag(): Promise<PartitionLag[]>;
   stop(): Promise<void>;
@@ -89,6 +98,7 @@ export class KafkaClient {
       // Bounded: a broker that is down answers as an error within a few tries, never a silent hang.
       retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
       logLevel: logLevel.NOTHING,
+      ...(options.addressMap && Object.keys(options.addressMap).length > 0 ? { socketFactory: mappedSocketFactory(options.addressMap) } : {}),
     });
   }
 
@@ -168,6 +178,12 @@ export class KafkaClient {
     const consumer = this.#kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 250, retry: { retries: 5 } });
     this.#consumers.add(consumer);
     let received = 0;
+    const crashes = { count: 0, last: undefined as string | undefined, restarted: true };
+    consumer.on(consumer.events.CRASH, (event) => {
+      crashes.count += 1;
+      crashes.last = messageOf(event.payload.error);
+      crashes.restarted = event.payload.restart;
+    });
     const startTimeoutMs = options.startTimeoutMs ?? 30_000;
     try {
       await consumer.connect();
@@ -198,6 +214,7 @@ export class KafkaClient {
       get received() {
         return received;
       },
+      crashes: () => ({ ...crashes }),
       async lag() {
         const ends = await client.offsets(options.topic);
         return ends.map((e) => lagOf(options.topic, e, next.get(e.partition) ?? -1));
@@ -219,6 +236,16 @@ export class KafkaClient {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.disconnect();
   }
+}
+
+/** kafkajs' own socket factory (plain TCP, keep-alive), connecting to the mapped address where one is given. */
+function mappedSocketFactory(map: Readonly<Record<string, { host: string; port: number }>>): ISocketFactory {
+  return ({ host, port, onConnect }) => {
+    const to = map[`${host}:${port}`] ?? { host, port };
+    const socket = net.connect({ host: to.host, port: to.port }, onConnect);
+    socket.setKeepAlive(true, 60_000);
+    return socket;
+  };
 }
 
 function lagOf(topic: string, offsets: PartitionOffsets, consumedOffset: number): PartitionLag {

@@ -2,6 +2,7 @@ import { componentDef } from "../components/index.ts";
 import type { ComponentStatus, Endpoint, StartedStack } from "../started-stack.ts";
 import { AlertmanagerClient } from "./alertmanager-client.ts";
 import { KafkaClient } from "./kafka-client.ts";
+import type { OtlpSignal } from "./otlp-kafka-records.ts";
 import { LokiClient } from "./loki-client.ts";
 import { PrometheusClient } from "./prometheus-client.ts";
 import { absenceReason, absent, componentReach, ready, simulatedBy, type Reach } from "./reach.ts";
@@ -61,7 +62,14 @@ export class StackClients implements AsyncDisposable {
   readonly lokiPush: Reach<PushTarget>;
   /** Where OTLP traces enter the stack: the collector when it runs, else Tempo (or its stand-in) directly. */
   readonly otlp: Reach<PushTarget & { viaCollector: boolean }>;
-  /** The Kafka broker of the ML ingestion path (connects on first use). */
+  /** The OTel Collector's OTLP/HTTP receiver per signal (the ML ingestion path's entry, whatever runs behind it). */
+  readonly collectorOtlp: Readonly<Record<OtlpSignal, Reach<PushTarget>>>;
+  /** The long-term store's own push API (Mimir's `/api/v1/push`, or its substitute's). */
+  readonly longTermPush: Reach<PushTarget>;
+  /**
+   * The Kafka broker (ML ingestion path). Past a fault proxy when the options ask for it: the broker
+   * advertises the proxy's address, so the client maps that address back to the broker's own.
+   */
   readonly kafka: Reach<KafkaClient>;
   /** Where each signal's generated load goes, with the receiver's own counter (see `receiverOf`). */
   readonly receivers: Readonly<Record<LoadSignal, Reach<PushReceiver>>>;
@@ -88,9 +96,11 @@ export class StackClients implements AsyncDisposable {
     this.otlp = viaCollector
       ? ready({ ...collector.value, viaCollector: true }, [...simulatedBy(this.statusOf("tempo")), ...simulatedBy(this.statusOf("otel-collector"))], ["otel-collector", "tempo"])
       : direct.kind === "ready" ? ready({ ...direct.value, viaCollector: false }, direct.simulatedBy, direct.components) : direct;
+    const collectorPush = (signal: OtlpSignal) => this.#push("otel-collector", "otlp-http", `/v1/${signal}`, `OTLP/HTTP -> otel-collector (${signal})`);
+    this.collectorOtlp = { traces: collectorPush("traces"), metrics: collectorPush("metrics"), logs: collectorPush("logs") };
+    this.longTermPush = this.#push("mimir", "*", "/api/v1/push", "remote write -> mimir");
+    this.kafka = this.#kafka();
     this.receivers = { metrics: this.#metricsReceiver(), logs: this.#logsReceiver(), traces: this.#tracesReceiver() };
-    const broker = this.endpoint("kafka", "kafka");
-    this.kafka = broker.kind === "ready" ? ready(KafkaClient.forEndpoint(broker.value), broker.simulatedBy, broker.components) : broker;
   }
 
   statusOf(component: string): ComponentStatus | undefined {
@@ -100,6 +110,14 @@ export class StackClients implements AsyncDisposable {
   /** Ready now (a component that died since the start is not). */
   isReady(component: string): boolean {
     return this.statusOf(component)?.status.state === "ready";
+  }
+
+  /** Whether `component` runs as a stand-in that keeps what it accepted in memory only (a reference sink). */
+  keepsDataInMemory(component: string): boolean {
+    const status = this.statusOf(component);
+    if (status?.plan.mode !== "substitute") return false;
+    const substitute = status.plan.substitute;
+    return componentDef(component).substitutes?.find((s) => s.name === substitute)?.keepsData === "memory";
   }
 
   /** Why `component` cannot be used here (the plan's or the start's reason). */
@@ -122,14 +140,18 @@ export class StackClients implements AsyncDisposable {
     return endpoint ? ready(endpoint, reach.simulatedBy, reach.components) : absent(`${component} serves no port named ${JSON.stringify(port)} here`);
   }
 
-  /** The collector's OTLP/HTTP receiver for one signal (`/v1/traces`, `/v1/metrics`, `/v1/logs`). */
-  collectorOtlp(signal: "traces" | "metrics" | "logs"): Reach<PushTarget> {
-    return this.#push("otel-collector", "otlp-http", `/v1/${signal}`, `OTLP/HTTP ${signal} -> otel-collector`);
-  }
-
   #client<T>(component: string, port: string, open: (endpoint: Endpoint, lifeSignal: AbortSignal | undefined) => T): Reach<T> {
     const endpoint = this.endpoint(component, port);
     return endpoint.kind === "ready" ? ready(open(endpoint.value, this.#stack.lifeSignal?.(component)), endpoint.simulatedBy, endpoint.components) : endpoint;
+  }
+
+  #kafka(): Reach<KafkaClient> {
+    const endpoint = this.endpoint("kafka", "kafka");
+    if (endpoint.kind === "absent") return endpoint;
+    const proxy = this.#options.pastFaultProxies ? this.#stack.control?.("kafka")?.proxy("kafka") : undefined;
+    const addressMap = proxy ? { [`${proxy.listen.host}:${proxy.listen.port}`]: { host: proxy.upstream.host, port: proxy.upstream.port } } : {};
+    const timeouts = this.#options.timeoutMs === undefined ? {} : { requestTimeoutMs: Math.max(this.#options.timeoutMs, 5_000) };
+    return ready(KafkaClient.forEndpoint(endpoint.value, { clientId: "obsconf", addressMap, ...timeouts }), endpoint.simulatedBy, endpoint.components);
   }
 
   #push(component: string, port: string, apiPath: string, path: string): Reach<PushTarget> {
@@ -164,7 +186,7 @@ export class StackClients implements AsyncDisposable {
    */
   #metricsReceiver(): Reach<PushReceiver> {
     return this.isReady("mimir")
-      ? this.#receiver("mimir", this.#push("mimir", "*", "/api/v1/push", "remote write -> mimir"), "*", ["the counter also counts Prometheus' own remote_write into the long-term store (scrapes and canaries: a few samples/s)"])
+      ? this.#receiver("mimir", this.longTermPush, "*", ["the counter also counts Prometheus' own remote_write into the long-term store (scrapes and canaries: a few samples/s)"])
       : this.#receiver("prometheus", this.remoteWrite, "web", ["the counter also counts Prometheus' own scrapes and the push canaries (a few samples/s)"]);
   }
 
@@ -180,7 +202,7 @@ export class StackClients implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    const open = [this.prometheus, this.alertmanager, this.longTerm, this.loki, this.tempo, this.kafka].flatMap((c) => (c.kind === "ready" ? [c.value] : []));
-    await Promise.all(open.map((client) => client[Symbol.asyncDispose]()));
+    const open = [this.prometheus, this.alertmanager, this.longTerm, this.loki, this.tempo].flatMap((c) => (c.kind === "ready" ? [c.value] : []));
+    await Promise.all([...open.map((client) => client[Symbol.asyncDispose]()), ...(this.kafka.kind === "ready" ? [this.kafka.value.disconnect()] : [])]);
   }
 }

@@ -1,6 +1,8 @@
 import { parse } from "yaml";
 import { HarnessError } from "../../common/errors.ts";
-import type { ComponentSpec } from "../manifest/component-spec.ts";
+import { extractComponents, type ComponentSpec } from "../manifest/component-spec.ts";
+import { loadManifests } from "../manifest/load-manifests.ts";
+import { COMPONENT_NAMES } from "./index.ts";
 
 export type KafkaSignal = "traces" | "metrics" | "logs";
 
@@ -42,4 +44,10 @@ export function collectorKafkaRoutes(collector: ComponentSpec): Partial<Record<K
     }
   }
   return routes;
+}
+
+/** The collector's Kafka routes as the manifests in `manifestsDir` configure them (none when no collector is in them). */
+export async function collectorKafkaRoutesIn(manifestsDir: string): Promise<Partial<Record<KafkaSignal, CollectorKafkaRoute[]>>> {
+  const collector = extractComponents(await loadManifests(manifestsDir), COMPONENT_NAMES).find((c) => c.name === "otel-collector");
+  return collector ? collectorKafkaRoutes(collector) : {};
 }

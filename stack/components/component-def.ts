@@ -89,6 +89,11 @@ export interface SubstituteDef {
   readonly pathRewrites?: Readonly<Record<string, string>>;
   /** Readiness path on the first served port. */
   readonly readinessPath: string;
+  /**
+   * Where it keeps what it accepted: `memory` (gone with the process: a kill or restart of it says
+   * nothing about the real component's durability) or `disk` (its data dir, kept across restarts).
+   */
+  readonly keepsData: "memory" | "disk";
 }
 
 /** A Service as the local runtime sees it: loopback addresses per named port. */

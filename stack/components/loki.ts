@@ -19,6 +19,7 @@ export const loki: ComponentDef = {
       servesPorts: ["http"],
       argv: ({ listen }) => ["loki", ...Object.entries(listen).map(([name, address]) => `--listen=${name}=${address}`)],
       readinessPath: "/ready",
+      keepsData: "memory",
     },
   ],
 };

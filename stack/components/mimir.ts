@@ -20,6 +20,7 @@ export const mimir: ComponentDef = {
       servesPorts: ["http"],
       argv: ({ listen, dataDir }) => [`-httpListenAddr=${listen.http}`, `-storageDataPath=${dataDir}`, "-search.latencyOffset=0s", "-retentionPeriod=1"],
       readinessPath: "/health",
+      keepsData: "disk",
       pathRewrites: { "/api/v1/push": "/api/v1/write" },
     },
   ],

@@ -19,6 +19,7 @@ export const tempo: ComponentDef = {
       servesPorts: ["http", "otlp-grpc", "otlp-http"],
       argv: ({ listen }) => ["tempo", ...Object.entries(listen).map(([name, address]) => `--listen=${name}=${address}`)],
       readinessPath: "/ready",
+      keepsData: "memory",
     },
   ],
 };

@@ -88,7 +88,10 @@ export class FaultPlacements {
     if (!r.netns) return [...services];
     const { info } = r.netns;
     const seen: LocalService[] = [];
-    const forwarded = new Set<string>();
+    // Each forwarder listens on a port of its own: reusing the upstream's port number on the veth
+    // address would collide with a component that binds that port on 0.0.0.0 (the collector's
+    // telemetry endpoint does).
+    const forwarded = new Map<string, number>();
     for (const service of services) {
       const ports: LocalService["ports"] = [];
       for (const port of service.ports) {
@@ -97,15 +100,17 @@ export class FaultPlacements {
           continue;
         }
         const key = `${port.local.host}:${port.local.port}`;
-        if (!forwarded.has(key)) {
-          forwarded.add(key);
-          this.#proxies.push(await FaultProxy.start({ component: service.component, port: port.name, mode: "tcp", listen: { host: info.hostAddress, port: port.local.port }, upstream: port.local }));
+        let listenPort = forwarded.get(key);
+        if (listenPort === undefined) {
+          listenPort = await this.freePort();
+          forwarded.set(key, listenPort);
+          this.#proxies.push(await FaultProxy.start({ component: service.component, port: port.name, mode: "tcp", listen: { host: info.hostAddress, port: listenPort }, upstream: port.local }));
         }
-        ports.push({ ...port, local: { host: info.hostAddress, port: port.local.port } });
+        ports.push({ ...port, local: { host: info.hostAddress, port: listenPort } });
       }
       seen.push({ ...service, ports });
     }
-    this.note(`${r.spec.name}: other components reached from its namespace through forwarders on ${info.hostAddress} (same port numbers as on 127.0.0.1)`);
+    this.note(`${r.spec.name}: other components reached from its namespace through forwarders on ${info.hostAddress} (one port each, asked of the OS)`);
     return seen;
   }
 

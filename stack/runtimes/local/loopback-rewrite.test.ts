@@ -40,6 +40,16 @@ describe("loopback rewrite", () => {
     );
   });
 
+  it("should not rewrite a path it just wrote again when the run dir lies under another mount (Mimir's /tmp scratch volume)", () => {
+    const mounts = [
+      { containerPath: "/etc/mimir", localPath: "/tmp/runs/r1/mimir/fs/etc/mimir" },
+      { containerPath: "/tmp", localPath: "/tmp/runs/r1/mimir/fs/tmp" },
+      { containerPath: "/data", localPath: "/tmp/runs/r1/mimir/fs/data" },
+    ];
+    expect(rewriteArg("-config.file=/etc/mimir/mimir.yaml", { ...context, mounts })).toBe("-config.file=/tmp/runs/r1/mimir/fs/etc/mimir/mimir.yaml");
+    expect(rewriteMountPaths("dir: /tmp/x\nwal: /data/wal\nmore: /tmpfs", mounts)).toBe("dir: /tmp/runs/r1/mimir/fs/tmp/x\nwal: /tmp/runs/r1/mimir/fs/data/wal\nmore: /tmpfs");
+  });
+
   it("should rewrite listen flags, port flags and path flags", () => {
     expect(rewriteArg("--web.listen-address=:9090", context)).toBe("--web.listen-address=127.0.0.1:42000");
     expect(rewriteArg("--web.listen-address=0.0.0.0:9090", context)).toBe("--web.listen-address=127.0.0.1:42000");

@@ -44,12 +44,13 @@ function rewritePath(urlPath: string, rewrites: Readonly<Record<string, string>>
 
 /** Container paths at the start of a value (`/etc/prometheus/...`) -> local paths; URL paths are left alone. */
 export function rewriteMountPaths(text: string, mounts: RewriteContext["mounts"]): string {
-  let out = text;
-  for (const mount of [...mounts].sort((a, b) => b.containerPath.length - a.containerPath.length)) {
-    const pattern = new RegExp(`(^|[\\s"'=\\[,(])${escape(mount.containerPath)}(?=$|[/\\s"',\\]\\)*])`, "gm");
-    out = out.replace(pattern, (_m, lead: string) => `${lead}${mount.localPath}`);
-  }
-  return out;
+  if (mounts.length === 0) return text;
+  // One pass, longest container path first: a path just written (a run dir under /tmp) is never
+  // rewritten again by a shorter mount (Mimir's scratch volume on /tmp).
+  const sorted = [...mounts].sort((a, b) => b.containerPath.length - a.containerPath.length);
+  const localOf = new Map(sorted.map((m) => [m.containerPath, m.localPath]));
+  const pattern = new RegExp(`(^|[\\s"'=\\[,(])(${sorted.map((m) => escape(m.containerPath)).join("|")})(?=$|[/\\s"',\\]\\)*])`, "gm");
+  return text.replace(pattern, (_m, lead: string, containerPath: string) => `${lead}${localOf.get(containerPath)}`);
 }
 
 /** `0.0.0.0:9090`, `:9090`, `[::]:9090`, `localhost:9090` for the component's own ports -> `127.0.0.1:local`. */
