@@ -72,7 +72,9 @@ export class Drill {
     if (reader.kind === "absent" || probe.kind === "absent" || write.kind === "absent") return undefined;
     const alertmanager = ctx.clients.alertmanager;
     const open = (t: CanaryTransport) => ctx.defer(t);
-    const lokiPush = clients.lokiPush, otlp = clients.otlp, longTermPush = clients.longTermPush;
+    // The trace canary writes to Tempo itself, where a fault on Tempo sits (through the collector a fault
+    // on Tempo's OTLP/HTTP port would not be on its path: the collector exports over gRPC).
+    const lokiPush = clients.lokiPush, otlp = clients.tempoOtlp, longTermPush = clients.longTermPush;
     const collectorPush = clients.collectorOtlp;
     const collector = collectorPush.traces.kind === "ready" && collectorPush.metrics.kind === "ready" && collectorPush.logs.kind === "ready"
       ? { traces: open(canaryTransport(collectorPush.traces.value, "otlp", { deadlineMs: 2_000 })), metrics: open(canaryTransport(collectorPush.metrics.value, "otlp", { deadlineMs: 2_000 })), logs: open(canaryTransport(collectorPush.logs.value, "otlp", { deadlineMs: 2_000 })) }

@@ -62,6 +62,8 @@ export class StackClients implements AsyncDisposable {
   readonly lokiPush: Reach<PushTarget>;
   /** Where OTLP traces enter the stack: the collector when it runs, else Tempo (or its stand-in) directly. */
   readonly otlp: Reach<PushTarget & { viaCollector: boolean }>;
+  /** Tempo's own OTLP/HTTP receiver, past any collector (a drill's trace canary writes where a fault on Tempo sits). */
+  readonly tempoOtlp: Reach<PushTarget>;
   /** The OTel Collector's OTLP/HTTP receiver per signal (the ML ingestion path's entry, whatever runs behind it). */
   readonly collectorOtlp: Readonly<Record<OtlpSignal, Reach<PushTarget>>>;
   /** The long-term store's own push API (Mimir's `/api/v1/push`, or its substitute's). */
@@ -93,6 +95,7 @@ export class StackClients implements AsyncDisposable {
     const collector = this.#push("otel-collector", "otlp-http", "/v1/traces", "OTLP/HTTP -> otel-collector -> tempo");
     const viaCollector = collector.kind === "ready" && this.tempo.kind === "ready";
     const direct = this.#push("tempo", "otlp-http", "/v1/traces", "OTLP/HTTP -> tempo (no collector runs here)");
+    this.tempoOtlp = this.#push("tempo", "otlp-http", "/v1/traces", "OTLP/HTTP -> tempo");
     this.otlp = viaCollector
       ? ready({ ...collector.value, viaCollector: true }, [...simulatedBy(this.statusOf("tempo")), ...simulatedBy(this.statusOf("otel-collector"))], ["otel-collector", "tempo"])
       : direct.kind === "ready" ? ready({ ...direct.value, viaCollector: false }, direct.simulatedBy, direct.components) : direct;
