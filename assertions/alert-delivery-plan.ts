@@ -37,7 +37,17 @@ export interface ExercisePlan {
 export const ROUTE_PROBE_PREFIX = "ObsconfRouteProbe";
 
 /** An alert's labels as Prometheus sends them: series labels, rule labels over them, alertname, external labels where unset. */
-export function alertLabels({ alert, series = {}, ruleLabels = {}, externalLabels = {} }: { alert: string; series?: Readonly<Record<string, string>>; ruleLabels?: Readonly<Record<string, string>>; externalLabels?: Readonly<Record<string, string>> }): Record<string, string> {
+export function alertLabels({
+  alert,
+  series = {},
+  ruleLabels = {},
+  externalLabels = {},
+}: {
+  alert: string;
+  series?: Readonly<Record<string, string>>;
+  ruleLabels?: Readonly<Record<string, string>>;
+  externalLabels?: Readonly<Record<string, string>>;
+}): Record<string, string> {
   const own: Record<string, string> = { ...series, ...ruleLabels, alertname: alert };
   delete own.__name__;
   for (const [k, v] of Object.entries(externalLabels)) if (own[k] === undefined) own[k] = v;
@@ -52,7 +62,16 @@ export function underTest(config: AlertmanagerConfig, alert: string, kind: Alert
     const { integrations, others } = receiverIntegrations(config, route.receiver);
     for (const i of integrations) {
       if (expected.some((e) => e.receiver === i.receiver && e.channel === i.channel)) continue;
-      expected.push({ ...i, route: { path: route.path, groupBy: route.groupBy, groupWaitMs: route.groupWaitMs, groupIntervalMs: route.groupIntervalMs, repeatIntervalMs: route.repeatIntervalMs } });
+      expected.push({
+        ...i,
+        route: {
+          path: route.path,
+          groupBy: route.groupBy,
+          groupWaitMs: route.groupWaitMs,
+          groupIntervalMs: route.groupIntervalMs,
+          repeatIntervalMs: route.repeatIntervalMs,
+        },
+      });
     }
     if (others.length > 0 && !unobservable.includes(route.receiver)) unobservable.push(`${route.receiver} (${others.join(", ")})`);
   }
@@ -64,7 +83,12 @@ export function underTest(config: AlertmanagerConfig, alert: string, kind: Alert
  * rule the trigger makes true); a route no candidate matches gets a probe with exactly the route's
  * labels (plus `extraProbeLabels`, e.g. the run's token and the external labels).
  */
-export function planRouteExercises({ config, routes, candidates, extraProbeLabels = {} }: {
+export function planRouteExercises({
+  config,
+  routes,
+  candidates,
+  extraProbeLabels = {},
+}: {
   config: AlertmanagerConfig;
   routes: readonly RequiredRoute[];
   candidates: readonly { alert: string; labels: Readonly<Record<string, string>> }[];

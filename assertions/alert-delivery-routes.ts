@@ -94,7 +94,9 @@ export function routedDelivery(input: RoutedDeliveryInput): RoutedDelivery {
  */
 function whyNotDue(e: ExpectedIntegration, input: RoutedDeliveryInput, firingAtMs: number): string | undefined {
   const ours = groupValues(e.route.groupBy, input.labels);
-  const earlier = byTime(input.all.filter((n) => n.receiver === e.receiver && n.channel === e.channel && n.receivedAtMs < firingAtMs && !input.mine.includes(n)))
+  const earlier = byTime(
+    input.all.filter((n) => n.receiver === e.receiver && n.channel === e.channel && n.receivedAtMs < firingAtMs && !input.mine.includes(n)),
+  )
     .filter((n) => sameList(notificationGroupValues(n), ours))
     .at(-1);
   if (earlier) {
@@ -121,7 +123,10 @@ export function groupValues(groupBy: readonly string[] | "all", labels: Readonly
  */
 export function notificationGroupValues(n: Notification): string[] | undefined {
   const raw = n.raw as { groupLabels?: Record<string, string>; subject?: string; payload?: { summary?: string } } | undefined;
-  if (raw?.groupLabels && typeof raw.groupLabels === "object") return Object.keys(raw.groupLabels).sort().map((k) => String(raw.groupLabels![k]));
+  if (raw?.groupLabels && typeof raw.groupLabels === "object")
+    return Object.keys(raw.groupLabels)
+      .sort()
+      .map((k) => String(raw.groupLabels![k]));
   const title = n.channel === "email" ? raw?.subject : n.channel === "pagerduty" ? raw?.payload?.summary : undefined;
   return title === undefined ? undefined : parseAlertTitle(title)?.groupValues;
 }

@@ -46,9 +46,16 @@ describe("alertDelivery", () => {
 
   it("should flag a delivery to the wrong receiver and a forbidden channel", () => {
     const result = alertDelivery(
-      input([note({ receivedAtMs: T0 + 70_000, channel: "slack", receiver: "slack-warnings" }), note({ receivedAtMs: T0 + 71_000, receiver: "pagerduty-other" })]),
+      input([
+        note({ receivedAtMs: T0 + 70_000, channel: "slack", receiver: "slack-warnings" }),
+        note({ receivedAtMs: T0 + 71_000, receiver: "pagerduty-other" }),
+      ]),
     );
-    expect(result).toMatchObject({ receiverOk: false, wrongReceivers: ["slack/slack-warnings", "pagerduty/pagerduty-other"], pipelineMs: { forMs: 60_000, evaluationIntervalMs: 15_000 } });
+    expect(result).toMatchObject({
+      receiverOk: false,
+      wrongReceivers: ["slack/slack-warnings", "pagerduty/pagerduty-other"],
+      pipelineMs: { forMs: 60_000, evaluationIntervalMs: 15_000 },
+    });
     expect(result.deliveredAtMs).toBeUndefined();
     expect(result.deliveryLatencyMs).toBeUndefined();
   });

@@ -62,9 +62,7 @@ export function alertDelivery(input: AlertDeliveryInput): AlertDelivery {
   const first = firing[0];
   const misrouted = (n: Notification) =>
     (route.mustNotReach ?? []).includes(n.channel) || (n.channel === route.channel && route.receiver !== undefined && n.receiver !== route.receiver);
-  const wrongReceivers = inWindow
-    .filter((n) => n.status === "firing" && misrouted(n))
-    .map((n) => `${n.channel}/${n.receiver ?? "?"}`);
+  const wrongReceivers = inWindow.filter((n) => n.status === "firing" && misrouted(n)).map((n) => `${n.channel}/${n.receiver ?? "?"}`);
 
   const duplicateKeys: Record<string, number> = {};
   for (const n of firing) {

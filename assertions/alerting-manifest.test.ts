@@ -19,7 +19,12 @@ describe("alerting manifest", () => {
     expect(prom.ruleFileGlobs).toEqual(["/etc/prometheus/rules/*.yml"]);
     expect(prom.externalLabels).toEqual({ cluster: "obsconf" });
     expect(prom.files).toEqual(["/etc/prometheus/rules/seed.rules.yml", "/etc/prometheus/rules/stack-health.rules.yml"]);
-    expect(prom.rules.find((r) => r.name === "HighErrorRate")).toMatchObject({ file: "seed.rules.yml", group: "seed-application", labels: { severity: "critical", pillar: "metrics" }, forMs: 120_000 });
+    expect(prom.rules.find((r) => r.name === "HighErrorRate")).toMatchObject({
+      file: "seed.rules.yml",
+      group: "seed-application",
+      labels: { severity: "critical", pillar: "metrics" },
+      forMs: 120_000,
+    });
     expect(prom.rules.find((r) => r.name === "Watchdog")).toMatchObject({ forMs: 0, labels: { severity: "none" } });
   });
 
@@ -32,7 +37,11 @@ describe("alerting manifest", () => {
   });
 
   it("should skip recording rules and default for to 0", () => {
-    const rules = alertingRules("groups:\n  - name: g\n    rules:\n      - record: r\n        expr: up\n      - alert: A\n        expr: up == 0\n", "f.yml", "src");
+    const rules = alertingRules(
+      "groups:\n  - name: g\n    rules:\n      - record: r\n        expr: up\n      - alert: A\n        expr: up == 0\n",
+      "f.yml",
+      "src",
+    );
     expect(rules).toEqual([{ name: "A", file: "f.yml", group: "g", labels: {}, forMs: 0, expr: "up == 0", source: "src" }]);
   });
 });

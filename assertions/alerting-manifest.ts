@@ -49,7 +49,10 @@ export function alertmanagerManifest(set: ManifestSet): AlertmanagerManifest | u
   if (!spec) return undefined;
   const configPath = flagValue(spec, "--config.file") ?? "/etc/alertmanager/alertmanager.yml";
   const file = mountedFile(set, spec, configPath);
-  if (!file) throw new AlertingManifestError(`${spec.source.file}: the alertmanager container's --config.file ${configPath} is not a file mounted from a ConfigMap or Secret`);
+  if (!file)
+    throw new AlertingManifestError(
+      `${spec.source.file}: the alertmanager container's --config.file ${configPath} is not a file mounted from a ConfigMap or Secret`,
+    );
   return { config: parseAlertmanagerConfig(file.content), configPath, source: file.source, mounts: spec.container.mounts };
 }
 
@@ -58,13 +61,18 @@ export function prometheusRulesManifest(set: ManifestSet): PrometheusRulesManife
   if (!spec) return undefined;
   const configPath = flagValue(spec, "--config.file") ?? "/etc/prometheus/prometheus.yml";
   const file = mountedFile(set, spec, configPath);
-  if (!file) throw new AlertingManifestError(`${spec.source.file}: the prometheus container's --config.file ${configPath} is not a file mounted from a ConfigMap or Secret`);
+  if (!file)
+    throw new AlertingManifestError(
+      `${spec.source.file}: the prometheus container's --config.file ${configPath} is not a file mounted from a ConfigMap or Secret`,
+    );
   const config = (parseYaml(file.content) ?? {}) as { global?: { external_labels?: Record<string, unknown> }; rule_files?: unknown[] };
   const externalLabels = Object.fromEntries(Object.entries(config.global?.external_labels ?? {}).map(([k, v]) => [k, String(v)]));
   const configDir = configPath.slice(0, configPath.lastIndexOf("/"));
   const ruleFileGlobs = (config.rule_files ?? []).map(String);
   const patterns = ruleFileGlobs.map((g) => globRegex(g.startsWith("/") ? g : `${configDir}/${g}`));
-  const files = allMountedFiles(set, spec).filter((f) => patterns.some((re) => re.test(f.path))).sort((a, b) => a.path.localeCompare(b.path));
+  const files = allMountedFiles(set, spec)
+    .filter((f) => patterns.some((re) => re.test(f.path)))
+    .sort((a, b) => a.path.localeCompare(b.path));
   const rules = files.flatMap((f) => alertingRules(f.content, f.path.slice(f.path.lastIndexOf("/") + 1), f.source));
   return { externalLabels, ruleFileGlobs, rules, files: files.map((f) => f.path) };
 }
@@ -73,15 +81,17 @@ export function prometheusRulesManifest(set: ManifestSet): PrometheusRulesManife
 export function alertingRules(text: string, file: string, source: string): ManifestAlertRule[] {
   const doc = (parseYaml(text) ?? {}) as { groups?: { name?: unknown; rules?: Record<string, unknown>[] }[] };
   return (doc.groups ?? []).flatMap((g) =>
-    (g.rules ?? []).filter((r) => typeof r.alert === "string").map((r) => ({
-      name: String(r.alert),
-      file,
-      group: String(g.name ?? ""),
-      labels: Object.fromEntries(Object.entries((r.labels ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
-      forMs: r.for === undefined ? 0 : parseDurationMs(String(r.for)) ?? 0,
-      expr: String(r.expr ?? "").trim(),
-      source,
-    })),
+    (g.rules ?? [])
+      .filter((r) => typeof r.alert === "string")
+      .map((r) => ({
+        name: String(r.alert),
+        file,
+        group: String(g.name ?? ""),
+        labels: Object.fromEntries(Object.entries((r.labels ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
+        forMs: r.for === undefined ? 0 : (parseDurationMs(String(r.for)) ?? 0),
+        expr: String(r.expr ?? "").trim(),
+        source,
+      })),
   );
 }
 
@@ -94,7 +104,10 @@ export function globRegex(glob: string): RegExp {
     else if (ch === "?") out += "[^/]";
     else if (ch === "[") {
       const end = glob.indexOf("]", i + 1);
-      if (end < 0) { out += "\\["; continue; }
+      if (end < 0) {
+        out += "\\[";
+        continue;
+      }
       const body = glob.slice(i + 1, end).replace(/^\^/, "!");
       out += `[${body.startsWith("!") ? `^${body.slice(1)}` : body}]`;
       i = end;
@@ -113,7 +126,11 @@ function flagValue(spec: ComponentSpec, flag: string): string | undefined {
   return arg?.slice(arg.indexOf("=") + 1);
 }
 
-interface MountedFile { path: string; content: string; source: string }
+interface MountedFile {
+  path: string;
+  content: string;
+  source: string;
+}
 
 function allMountedFiles(set: ManifestSet, spec: ComponentSpec): MountedFile[] {
   return spec.container.mounts.flatMap((m) => {

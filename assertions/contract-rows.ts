@@ -24,8 +24,16 @@ export function contractRowDefs(contract: Contract): ContractRowDef[] {
     return { key: path, seedRow: t.seedRow, target: { comparator: t.comparator, value: t.value, unit: t.unit, source: t.source } };
   });
   const routes = contract.alertRoutes.map((route, i): ContractRowDef => {
-    const match = Object.entries(route.match).map(([k, v]) => `${k}=${v}`).join(",") || "every alert";
-    return { key: `alertRoutes[${i}]`, seedRow: route.seedRow, target: { comparator: "==", value: `${match} -> ${route.channel}`, unit: "", source: route.source }, channel: route.channel };
+    const match =
+      Object.entries(route.match)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",") || "every alert";
+    return {
+      key: `alertRoutes[${i}]`,
+      seedRow: route.seedRow,
+      target: { comparator: "==", value: `${match} -> ${route.channel}`, unit: "", source: route.source },
+      channel: route.channel,
+    };
   });
   return [...targets, ...routes];
 }
@@ -88,9 +96,11 @@ export function judgeContractRows(contract: Contract, checks: readonly CheckResu
     const measured = worstMeasurement(def, evidence);
     const scaled = evidence.find((c) => c.target !== undefined && c.target.value !== def.target.value);
     const reason =
-      status !== "pass" ? `${worst.id}: ${worst.reason ?? (worst.simulatedBy?.length ? `simulated by ${worst.simulatedBy.join(", ")}` : worst.status)}`
-      : scaled ? `${scaled.id} was judged against the profile's scaled target (${scaled.target!.comparator} ${scaled.target!.value} ${scaled.target!.unit}), not this row's`
-      : undefined;
+      status !== "pass"
+        ? `${worst.id}: ${worst.reason ?? (worst.simulatedBy?.length ? `simulated by ${worst.simulatedBy.join(", ")}` : worst.status)}`
+        : scaled
+          ? `${scaled.id} was judged against the profile's scaled target (${scaled.target!.comparator} ${scaled.target!.value} ${scaled.target!.unit}), not this row's`
+          : undefined;
     return { ...row, ...(measured ? { measured } : {}), status, ...(reason ? { reason } : {}) };
   });
 }
@@ -115,4 +125,3 @@ function targetPathOfSource(source: string): string | undefined {
   if (path === undefined || !(path in TARGET_SPECS)) return undefined;
   return (TARGET_SPECS as Record<string, { derivedFrom?: string }>)[path]!.derivedFrom ?? path;
 }
-

@@ -14,8 +14,7 @@ export const ALERT_CHANNELS = ["pagerduty", "slack", "email", "webhook"] as cons
 function strict<S extends z.ZodRawShape>(shape: S, note = "") {
   const keys = Object.keys(shape).join(", ");
   return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === "unrecognized_keys" ? `only the keys ${keys}${note}` : `a mapping with the keys ${keys}`,
+    error: (issue) => (issue.code === "unrecognized_keys" ? `only the keys ${keys}${note}` : `a mapping with the keys ${keys}`),
   });
 }
 
@@ -114,7 +113,9 @@ export const contractFileSchema = strict({
   targets,
   // Optional so a contract without it still loads; `obsconf report diff` refuses to run without it.
   regression: regression.optional(),
-  untargeted: z.record(z.string(), text("why checks with this id prefix have no target"), { error: "a mapping of check id prefix to the reason it has no target" }).optional(),
+  untargeted: z
+    .record(z.string(), text("why checks with this id prefix have no target"), { error: "a mapping of check id prefix to the reason it has no target" })
+    .optional(),
   seed: strict({
     file: text("the seed document's path"),
     rows: z.record(z.string(), text("the seed table and row"), { error: "a mapping of target path to seed row" }),
@@ -126,28 +127,46 @@ export const contractFileSchema = strict({
     if (file.seed.rows[path] === undefined) ctx.addIssue({ code: "custom", path: ["seed", "rows", path], message: "the seed table and row for this target" });
   }
   for (const key of Object.keys(file.seed.rows)) {
-    if (!stated.includes(key)) ctx.addIssue({ code: "custom", path: ["seed", "rows", key], message: `a row for a stated target (one of ${stated.join(", ")})` });
+    if (!stated.includes(key))
+      ctx.addIssue({ code: "custom", path: ["seed", "rows", key], message: `a row for a stated target (one of ${stated.join(", ")})` });
   }
   for (const channel of ALERT_CHANNELS) {
     if (!file.targets.alertRoutes.some((r) => r.channel === channel)) {
-      ctx.addIssue({ code: "custom", path: ["targets", "alertRoutes"], message: `a required route for every channel (${ALERT_CHANNELS.join(", ")}); no route for ${channel}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["targets", "alertRoutes"],
+        message: `a required route for every channel (${ALERT_CHANNELS.join(", ")}); no route for ${channel}`,
+      });
     }
   }
   for (const name of REQUIRED_PROFILES) {
-    if (file.profiles[name] === undefined) ctx.addIssue({ code: "custom", path: ["profiles", name], message: `the profile ${name} (profiles ${REQUIRED_PROFILES.join(", ")} are required)` });
+    if (file.profiles[name] === undefined)
+      ctx.addIssue({ code: "custom", path: ["profiles", name], message: `the profile ${name} (profiles ${REQUIRED_PROFILES.join(", ")} are required)` });
   }
   for (const [name, p] of Object.entries(file.profiles)) {
     if (p.query.users < file.targets.query.concurrentUsers) {
-      ctx.addIssue({ code: "custom", path: ["profiles", name, "query", "users"], message: `at least ${file.targets.query.concurrentUsers} users (targets.query.concurrentUsers; profiles never lower it)` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["profiles", name, "query", "users"],
+        message: `at least ${file.targets.query.concurrentUsers} users (targets.query.concurrentUsers; profiles never lower it)`,
+      });
     }
   }
   const documented = file.profiles.documented;
   if (documented?.alerts?.shortenForTo !== undefined) {
-    ctx.addIssue({ code: "custom", path: ["profiles", "documented", "alerts", "shortenForTo"], message: "no shortened for (the documented profile exercises the rules as the manifests write them)" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["profiles", "documented", "alerts", "shortenForTo"],
+      message: "no shortened for (the documented profile exercises the rules as the manifests write them)",
+    });
   }
   for (const signal of ["metrics", "logs", "traces"] as const) {
     if (documented !== undefined && documented.load.offeredFraction[signal] !== 1) {
-      ctx.addIssue({ code: "custom", path: ["profiles", "documented", "load", "offeredFraction", signal], message: "1 (the documented profile runs the seed's numbers at scale 1.0)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["profiles", "documented", "load", "offeredFraction", signal],
+        message: "1 (the documented profile runs the seed's numbers at scale 1.0)",
+      });
     }
   }
 });

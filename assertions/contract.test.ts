@@ -29,7 +29,9 @@ describe("loadContract", () => {
       source: "assertions/contract.yaml#targets.latency.ingestion.metrics",
       seedRow: "Latency Requirements / Metrics ingestion: < 30 seconds",
     });
-    const values = Object.fromEntries(TARGET_PATHS.map((p) => [p, `${targetFor(contract, p).comparator} ${targetFor(contract, p).value} ${targetFor(contract, p).unit}`]));
+    const values = Object.fromEntries(
+      TARGET_PATHS.map((p) => [p, `${targetFor(contract, p).comparator} ${targetFor(contract, p).value} ${targetFor(contract, p).unit}`]),
+    );
     expect(values).toEqual({
       "latency.ingestion.metrics": "< 30000 ms",
       "latency.ingestion.logs": "< 30000 ms",
@@ -68,7 +70,12 @@ describe("loadContract", () => {
 
   it("should require the seed's alert routes: critical to pagerduty, warning to slack, critical summaries by email, the stack's warnings to the webhook", () => {
     const routes = requiredRoutes(loadContract()).map((r) => `${JSON.stringify(r.match)} -> ${r.channel}`);
-    expect(routes).toEqual(['{"severity":"critical"} -> pagerduty', '{"severity":"warning"} -> slack', '{"severity":"critical"} -> email', '{"pillar":"stack","severity":"warning"} -> webhook']);
+    expect(routes).toEqual([
+      '{"severity":"critical"} -> pagerduty',
+      '{"severity":"warning"} -> slack',
+      '{"severity":"critical"} -> email',
+      '{"pillar":"stack","severity":"warning"} -> webhook',
+    ]);
   });
 
   it("should give the documented profile the seed's numbers at scale 1.0", () => {

@@ -146,7 +146,13 @@ function toProfile(name: string, p: ProfileFile): Profile {
   return {
     name,
     description: p.description,
-    canaries: { count: p.canaries.count, intervalMs: p.canaries.interval, pullScrapes: p.canaries.pullScrapes, pullSeries: p.canaries.pullSeries ?? 1, minSamples: p.canaries.minSamples ?? 1 },
+    canaries: {
+      count: p.canaries.count,
+      intervalMs: p.canaries.interval,
+      pullScrapes: p.canaries.pullScrapes,
+      pullSeries: p.canaries.pullSeries ?? 1,
+      minSamples: p.canaries.minSamples ?? 1,
+    },
     query: { users: p.query.users, durationMs: p.query.duration },
     load: { durationMs: p.load.duration, offeredFraction: { ...p.load.offeredFraction } },
     chaos: { faultDurationMs: p.chaos.faultDuration, observeAfterHealMs: p.chaos.observeAfterHeal },

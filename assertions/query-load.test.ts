@@ -22,7 +22,13 @@ describe("runQueryLoad", () => {
 
   it("should stop every user at the deadline of the injected clock", async () => {
     const clock = new ManualClock();
-    const slow: LoadQuery = { name: "slow", run: async () => { await clock.sleep(25); return { durationMs: 25 }; } };
+    const slow: LoadQuery = {
+      name: "slow",
+      run: async () => {
+        await clock.sleep(25);
+        return { durationMs: 25 };
+      },
+    };
     const result = await runQueryLoad({ users: 2, durationMs: 100, queries: [slow], clock });
     expect(result).toMatchObject({ iterations: 4, stoppedBy: "deadline", elapsedMs: 100 });
     expect(result.perQuery.slow!.latency!.count).toBe(4);
@@ -34,23 +40,43 @@ describe("runQueryLoad", () => {
       name: "bad",
       run: async () => {
         n += 1;
-        if (n % 2 === 1) throw new PromApiError({ what: 'PromQL query "sum(up"', status: 400, errorType: "bad_data", error: `parse error ${n}`, query: "sum(up", durationMs: 1 });
+        if (n % 2 === 1)
+          throw new PromApiError({
+            what: 'PromQL query "sum(up"',
+            status: 400,
+            errorType: "bad_data",
+            error: `parse error ${n}`,
+            query: "sum(up",
+            durationMs: 1,
+          });
         throw new TypeError(`boom ${n}`);
       },
     };
     const ok = fixed("ok", [7]);
-    const result = await runQueryLoad({ users: 1, durationMs: 60_000, queries: [failing, ok], clock: new ManualClock(), maxIterationsPerUser: 10, keepErrorTexts: 3 });
+    const result = await runQueryLoad({
+      users: 1,
+      durationMs: 60_000,
+      queries: [failing, ok],
+      clock: new ManualClock(),
+      maxIterationsPerUser: 10,
+      keepErrorTexts: 3,
+    });
     expect(result.overall.errors).toEqual({
       total: 5,
       byKind: { bad_data: 3, TypeError: 2 },
-      firstTexts: ['bad: PromQL query "sum(up" failed: HTTP 400 bad_data: parse error 1', "bad: boom 2", 'bad: PromQL query "sum(up" failed: HTTP 400 bad_data: parse error 3'],
+      firstTexts: [
+        'bad: PromQL query "sum(up" failed: HTTP 400 bad_data: parse error 1',
+        "bad: boom 2",
+        'bad: PromQL query "sum(up" failed: HTTP 400 bad_data: parse error 3',
+      ],
     });
     expect(result.perQuery.bad!.latency).toBeUndefined();
     expect(result.perQuery.ok!.latency).toMatchObject({ count: 5, p50: 7, p95: 7, p99: 7, max: 7 });
   });
 
   it("should keep exactly `users` queries in flight with real time", async () => {
-    let inFlight = 0, maxInFlight = 0;
+    let inFlight = 0,
+      maxInFlight = 0;
     const sleepy: LoadQuery = {
       name: "sleepy",
       run: async () => {
@@ -72,7 +98,11 @@ describe("runQueryLoad", () => {
   });
 
   it("should refuse a load with no users or duplicate query names", async () => {
-    await expect(runQueryLoad({ users: 0, durationMs: 10, queries: [fixed("a", [1])] })).rejects.toThrow("query load needs users >= 1 and at least one query, saw users=0, queries=1");
-    await expect(runQueryLoad({ users: 1, durationMs: 10, queries: [fixed("a", [1]), fixed("a", [2])] })).rejects.toThrow('query names must be unique, saw ["a","a"]');
+    await expect(runQueryLoad({ users: 0, durationMs: 10, queries: [fixed("a", [1])] })).rejects.toThrow(
+      "query load needs users >= 1 and at least one query, saw users=0, queries=1",
+    );
+    await expect(runQueryLoad({ users: 1, durationMs: 10, queries: [fixed("a", [1]), fixed("a", [2])] })).rejects.toThrow(
+      'query names must be unique, saw ["a","a"]',
+    );
   });
 });

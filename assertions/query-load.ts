@@ -75,9 +75,19 @@ class ErrorTally {
 }
 
 export async function runQueryLoad(options: QueryLoadOptions): Promise<QueryLoadResult> {
-  const { users, durationMs, queries, clock = systemClock, maxIterationsPerUser = DEFAULT_MAX_ITERATIONS_PER_USER, errorKind = defaultErrorKind, keepErrorTexts = 5 } = options;
-  if (users < 1 || queries.length === 0) throw new RangeError(`query load needs users >= 1 and at least one query, saw users=${users}, queries=${queries.length}`);
-  if (new Set(queries.map((q) => q.name)).size !== queries.length) throw new RangeError(`query names must be unique, saw ${JSON.stringify(queries.map((q) => q.name))}`);
+  const {
+    users,
+    durationMs,
+    queries,
+    clock = systemClock,
+    maxIterationsPerUser = DEFAULT_MAX_ITERATIONS_PER_USER,
+    errorKind = defaultErrorKind,
+    keepErrorTexts = 5,
+  } = options;
+  if (users < 1 || queries.length === 0)
+    throw new RangeError(`query load needs users >= 1 and at least one query, saw users=${users}, queries=${queries.length}`);
+  if (new Set(queries.map((q) => q.name)).size !== queries.length)
+    throw new RangeError(`query names must be unique, saw ${JSON.stringify(queries.map((q) => q.name))}`);
 
   const latencies = new Map<string, number[]>(queries.map((q) => [q.name, []]));
   const errors = new Map<string, ErrorTally>(queries.map((q) => [q.name, new ErrorTally(keepErrorTexts)]));

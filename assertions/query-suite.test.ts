@@ -17,7 +17,13 @@ describe("loadQuerySuite", () => {
       ["lines-per-minute", 'count_over_time({namespace="ecomm-prod"}[1m])', "run"],
       ["lines-per-minute-by-level", 'sum by (level) (count_over_time({namespace="ecomm-prod"}[1m]))', "run"],
     ]);
-    expect(suite.queries[0]).toEqual({ name: "error-logs", expr: '{level="error"}', range: "run", stepMs: 15_000, seed: "Querying Data / Log Queries: Error logs" });
+    expect(suite.queries[0]).toEqual({
+      name: "error-logs",
+      expr: '{level="error"}',
+      range: "run",
+      stepMs: 15_000,
+      seed: "Querying Data / Log Queries: Error logs",
+    });
   });
 
   it("should load the TraceQL suite: the seed's service, operation and duration queries plus error lookups", async () => {
@@ -39,20 +45,35 @@ describe("loadQuerySuite", () => {
 
   describe("malformed suites", () => {
     let dir: string;
-    beforeEach(async () => { dir = await mkdtemp(path.join(tmpdir(), "obsconf-suite-")); });
-    afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+    beforeEach(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), "obsconf-suite-"));
+    });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
 
     async function loadText(text: string, options: Parameters<typeof loadQuerySuite>[2] = {}): Promise<unknown> {
       const file = path.join(dir, "suite.yaml");
       await writeFile(file, text);
-      return loadQuerySuite(file, "suites/bad.yaml", options).then(() => "loaded", (error: unknown) => error);
+      return loadQuerySuite(file, "suites/bad.yaml", options).then(
+        () => "loaded",
+        (error: unknown) => error,
+      );
     }
 
     it.each([
       ["promql", "rate(x[5m]", 'expected a PromQL expression (query broken), saw "rate(x[5m]": syntax error at column 11: unexpected end of the expression'],
       ["promql", "sum by (job) up)", 'expected a PromQL expression (query broken), saw "sum by (job) up)": syntax error at column 14: unexpected "up"'],
-      ["logql", '{namespace="ecomm-prod"', 'expected a LogQL expression (query broken), saw "{namespace=\\"ecomm-prod\\"": syntax error at column 24: unexpected end of the expression'],
-      ["traceql", "{ span.http.status_code = }", 'expected a TraceQL expression (query broken), saw "{ span.http.status_code = }": syntax error at column 27: unexpected "}"'],
+      [
+        "logql",
+        '{namespace="ecomm-prod"',
+        'expected a LogQL expression (query broken), saw "{namespace=\\"ecomm-prod\\"": syntax error at column 24: unexpected end of the expression',
+      ],
+      [
+        "traceql",
+        "{ span.http.status_code = }",
+        'expected a TraceQL expression (query broken), saw "{ span.http.status_code = }": syntax error at column 27: unexpected "}"',
+      ],
     ])("should refuse a %s query that does not parse, locally, naming the field, the query and the column", async (language, expr, message) => {
       const error = await loadText(`suite: ${language}\nqueries:\n  - name: broken\n    expr: '${expr}'\n`);
       expect(error).toBeInstanceOf(InputError);
@@ -62,13 +83,17 @@ describe("loadQuerySuite", () => {
     it("should refuse a LogQL suite given where a PromQL suite is expected, naming the suite field", async () => {
       const error = await loadText(`suite: logql\nqueries:\n  - name: errors\n    expr: '{level="error"}'\n`, { language: "promql", flag: "--promql-suite" });
       expect(error).toBeInstanceOf(InputError);
-      expect((error as InputError).message).toBe('suites/bad.yaml: field suite: expected "promql" (a PromQL suite, as --promql-suite takes), saw "logql" (a LogQL suite)');
+      expect((error as InputError).message).toBe(
+        'suites/bad.yaml: field suite: expected "promql" (a PromQL suite, as --promql-suite takes), saw "logql" (a LogQL suite)',
+      );
     });
 
     it("should reject a file that is not valid YAML, naming the file and the parser's first line", async () => {
       const error = await loadText('suite: logql\nqueries: [ { name: a, expr: "{level=\\"error\\"}" }\n');
       expect(error).toBeInstanceOf(InputError);
-      expect((error as InputError).message).toBe("suites/bad.yaml: expected valid YAML, saw Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1:");
+      expect((error as InputError).message).toBe(
+        "suites/bad.yaml: expected valid YAML, saw Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1:",
+      );
     });
 
     it("should reject an empty expression, naming the field", async () => {

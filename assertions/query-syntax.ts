@@ -33,5 +33,8 @@ export function checkQuerySyntax(language: QueryLanguage, expr: string): SyntaxP
   if (first === undefined) return undefined;
   const rest = expr.slice(first).trimStart();
   const token = /^("[^"]*"?|`[^`]*`?|\w+|\S)/.exec(rest)?.[0];
-  return { column: first + 1, problem: token === undefined ? "unexpected end of the expression" : `unexpected ${JSON.stringify(token.length > 20 ? `${token.slice(0, 19)}…` : token)}` };
+  return {
+    column: first + 1,
+    problem: token === undefined ? "unexpected end of the expression" : `unexpected ${JSON.stringify(token.length > 20 ? `${token.slice(0, 19)}…` : token)}`,
+  };
 }

@@ -17,12 +17,18 @@ describe("verdictOf", () => {
   });
   it("should never pass a run that ran nothing: no checks, or none that ran against anything", () => {
     expect(judgeRun([])).toEqual({ verdict: "fail", reason: "no check ran" });
-    expect(judgeRun([check("a", "unavailable"), check("b", "unsupported")])).toEqual({ verdict: "fail", reason: "no check ran against anything (1 unavailable, 1 unsupported)" });
+    expect(judgeRun([check("a", "unavailable"), check("b", "unsupported")])).toEqual({
+      verdict: "fail",
+      reason: "no check ran against anything (1 unavailable, 1 unsupported)",
+    });
     expect(verdictOf([check("a", "simulated"), check("b", "unavailable")])).toBe("pass");
   });
   it("should fail a run with simulated or unavailable checks under --strict, saying why", () => {
     const checks = [check("a", "pass"), check("b", "simulated"), check("c", "unavailable"), check("d", "unsupported")];
-    expect(judgeRun(checks, { strict: true })).toEqual({ verdict: "fail", reason: "--strict: 1 simulated and 1 unavailable checks did not touch the real component they certify" });
+    expect(judgeRun(checks, { strict: true })).toEqual({
+      verdict: "fail",
+      reason: "--strict: 1 simulated and 1 unavailable checks did not touch the real component they certify",
+    });
     expect(judgeRun(checks)).toEqual({ verdict: "pass" });
     expect(judgeRun([check("a", "pass"), check("d", "unsupported")], { strict: true })).toEqual({ verdict: "pass" });
   });

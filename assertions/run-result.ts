@@ -11,7 +11,15 @@ const nonNegative = z.number().min(0);
 const checkStatus = z.enum(["pass", "fail", "unsupported", "unavailable", "simulated", "error"]);
 const pillar = z.enum(PILLARS);
 const verdict = z.enum(["pass", "fail", "error"]);
-const distribution = z.strictObject({ count: z.int().min(0), min: z.number(), p50: z.number(), p95: z.number(), p99: z.number(), max: z.number(), mean: z.number() });
+const distribution = z.strictObject({
+  count: z.int().min(0),
+  min: z.number(),
+  p50: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+  max: z.number(),
+  mean: z.number(),
+});
 const histogram = z
   .strictObject({ unit: z.string(), bucketUpperBounds: z.array(z.number()), counts: z.array(z.int().min(0)).min(1) })
   .describe("counts has one more entry than bucketUpperBounds: the last is the +Inf bucket.");
@@ -68,7 +76,11 @@ const inventoryEntry = z.strictObject({
 /** A span of the run on the timeline: a fault in force, or a drill phase. */
 const timelineWindow = z.strictObject({ kind: z.enum(["fault", "phase"]), label: z.string(), fromMs: z.number(), toMs: z.number() });
 /** A moment on the timeline. */
-const timelineEvent = z.strictObject({ kind: z.enum(["fault-injected", "fault-healed", "recovered", "steady", "loss", "alert", "note"]), label: z.string(), atMs: z.number() });
+const timelineEvent = z.strictObject({
+  kind: z.enum(["fault-injected", "fault-healed", "recovered", "steady", "loss", "alert", "note"]),
+  label: z.string(),
+  atMs: z.number(),
+});
 /**
  * One row of the seed's tables (contract.yaml `seed.rows`, and the required alert routes) as a sign-off
  * judges it: the target, the worst measurement of the checks that measured it, their combined status
@@ -90,7 +102,9 @@ const contractRow = z.strictObject({
 });
 const timeline = z
   .strictObject({ series: z.array(series), windows: z.array(timelineWindow), events: z.array(timelineEvent) })
-  .describe("Chaos drills: load and canary latency over time, fault windows, and events (losses, recoveries, alert notifications received). Times are epoch ms.");
+  .describe(
+    "Chaos drills: load and canary latency over time, fault windows, and events (losses, recoveries, alert notifications received). Times are epoch ms.",
+  );
 
 /**
  * The one definition of a run's result: the TypeScript types below are inferred from it, and the JSON
@@ -123,7 +137,10 @@ export const RunResultSchema = z
     /** Present for runs with a time story to tell (chaos drills). */
     timeline: timeline.optional(),
   })
-  .meta({ title: "obsconf RunResult", description: "One obsconf run: what ran, how each check ended, and whether the run can sign off. Generated from assertions/run-result.ts." });
+  .meta({
+    title: "obsconf RunResult",
+    description: "One obsconf run: what ran, how each check ended, and whether the run can sign off. Generated from assertions/run-result.ts.",
+  });
 
 export type CheckStatus = z.infer<typeof checkStatus>;
 export type Pillar = z.infer<typeof pillar>;
@@ -171,10 +188,16 @@ export function judgeRun(checks: readonly Pick<CheckResult, "status">[], { stric
   if (counts.error > 0) return { verdict: "error" };
   if (counts.fail > 0) return { verdict: "fail" };
   if (strict && counts.simulated + counts.unavailable > 0) {
-    return { verdict: "fail", reason: `--strict: ${counts.simulated} simulated and ${counts.unavailable} unavailable checks did not touch the real component they certify` };
+    return {
+      verdict: "fail",
+      reason: `--strict: ${counts.simulated} simulated and ${counts.unavailable} unavailable checks did not touch the real component they certify`,
+    };
   }
   if (counts.pass + counts.simulated === 0) {
-    return { verdict: "fail", reason: checks.length === 0 ? "no check ran" : `no check ran against anything (${counts.unavailable} unavailable, ${counts.unsupported} unsupported)` };
+    return {
+      verdict: "fail",
+      reason: checks.length === 0 ? "no check ran" : `no check ran against anything (${counts.unavailable} unavailable, ${counts.unsupported} unsupported)`,
+    };
   }
   return { verdict: "pass" };
 }

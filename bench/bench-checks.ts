@@ -22,40 +22,112 @@ const rate = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const atLeast = (measured: number, target: number): BenchCheck["status"] => (measured >= target ? "pass" : "fail");
 
-export function judge({ targets, encode, metrics, sinks }: { targets: BenchTargets; encode: EncodeBench | undefined; metrics: MetricsReceiverBench[]; sinks: SinkRun[] }): BenchCheck[] {
+export function judge({
+  targets,
+  encode,
+  metrics,
+  sinks,
+}: {
+  targets: BenchTargets;
+  encode: EncodeBench | undefined;
+  metrics: MetricsReceiverBench[];
+  sinks: SinkRun[];
+}): BenchCheck[] {
   const checks: BenchCheck[] = [];
   const notRun = (id: string, title: string, target: string) => checks.push({ id, title, target, measured: "did not run (see errors)", status: "not-run" });
   if (encode) {
     const s = encode.samples;
     checks.push({
-      id: "encode.samples", title: `remote-write encode+compress, 1 core, ${rate(s.seriesCount)} series`, target: `>= ${rate(targets.samplesEncodePerSec)}/s (aim ${rate(targets.samplesEncodeAimPerSec)})`,
-      measured: `${rate(s.unitsPerSec)} samples/s; ${s.wireBytesPerUnit.toFixed(1)} B/sample on the wire (${s.rawBytesPerSample.toFixed(1)} B raw)`, status: atLeast(s.unitsPerSec, targets.samplesEncodePerSec),
-      notes: [`generic encoder (protobuf writer + snappyjs) for comparison: ${rate(encode.samplesGeneric.unitsPerSec)} samples/s, ${encode.samplesGeneric.wireBytesPerUnit.toFixed(1)} B/sample`],
+      id: "encode.samples",
+      title: `remote-write encode+compress, 1 core, ${rate(s.seriesCount)} series`,
+      target: `>= ${rate(targets.samplesEncodePerSec)}/s (aim ${rate(targets.samplesEncodeAimPerSec)})`,
+      measured: `${rate(s.unitsPerSec)} samples/s; ${s.wireBytesPerUnit.toFixed(1)} B/sample on the wire (${s.rawBytesPerSample.toFixed(1)} B raw)`,
+      status: atLeast(s.unitsPerSec, targets.samplesEncodePerSec),
+      notes: [
+        `generic encoder (protobuf writer + snappyjs) for comparison: ${rate(encode.samplesGeneric.unitsPerSec)} samples/s, ${encode.samplesGeneric.wireBytesPerUnit.toFixed(1)} B/sample`,
+      ],
     });
-    checks.push({ id: "encode.spans", title: "OTLP spans generated+encoded, 1 core", target: `>= ${rate(targets.spansEncodePerSec)}/s`, measured: `${rate(encode.spans.unitsPerSec)} spans/s; ${encode.spans.wireBytesPerUnit.toFixed(0)} B/span`, status: atLeast(encode.spans.unitsPerSec, targets.spansEncodePerSec) });
-    checks.push({ id: "encode.logs", title: "Loki push protobuf+snappy, 1 core (log line bytes)", target: `>= ${mb(targets.logBytesEncodePerSec)}/s`, measured: `${mb(encode.logBytes.unitsPerSec)}/s; wire/line bytes ${encode.logBytes.wireBytesPerUnit.toFixed(2)}`, status: atLeast(encode.logBytes.unitsPerSec, targets.logBytesEncodePerSec) });
+    checks.push({
+      id: "encode.spans",
+      title: "OTLP spans generated+encoded, 1 core",
+      target: `>= ${rate(targets.spansEncodePerSec)}/s`,
+      measured: `${rate(encode.spans.unitsPerSec)} spans/s; ${encode.spans.wireBytesPerUnit.toFixed(0)} B/span`,
+      status: atLeast(encode.spans.unitsPerSec, targets.spansEncodePerSec),
+    });
+    checks.push({
+      id: "encode.logs",
+      title: "Loki push protobuf+snappy, 1 core (log line bytes)",
+      target: `>= ${mb(targets.logBytesEncodePerSec)}/s`,
+      measured: `${mb(encode.logBytes.unitsPerSec)}/s; wire/line bytes ${encode.logBytes.wireBytesPerUnit.toFixed(2)}`,
+      status: atLeast(encode.logBytes.unitsPerSec, targets.logBytesEncodePerSec),
+    });
   } else {
     notRun("encode.samples", "remote-write encode+compress", `>= ${rate(targets.samplesEncodePerSec)}/s`);
   }
-  for (const [receiver, targetPct] of [["prometheus", targets.prometheusSharePct], ["victoria-metrics", targets.victoriaMetricsSharePct]] as const) {
+  for (const [receiver, targetPct] of [
+    ["prometheus", targets.prometheusSharePct],
+    ["victoria-metrics", targets.victoriaMetricsSharePct],
+  ] as const) {
     const bench = metrics.find((m) => m.receiver === receiver);
     if (bench === undefined) {
       notRun(`metrics.${receiver}.share`, `${receiver}: live generator vs replay ceiling`, `>= ${targetPct} %`);
       continue;
     }
     const simulated = bench.simulated === undefined ? {} : { simulated: bench.simulated };
-    checks.push({ id: `metrics.${receiver}.ceiling`, title: `${receiver} ${bench.version}: replay ceiling (pre-encoded, closed loop)`, target: "-", measured: `${rate(bench.ceiling.acceptedPerSec)} samples/s accepted`, status: "info", bound: bench.ceiling.bound, ...simulated, notes: [...bench.ceiling.notes, ...(bench.ceiling.failed > 0 ? [`${bench.ceiling.failed} of ${bench.ceiling.requests} replays failed: ${bench.ceiling.firstFailure}`] : [])] });
     checks.push({
-      id: `metrics.${receiver}.share`, title: `${receiver}: live generator (offering ${rate(bench.live.offeredPerSec)}/s) vs ceiling`, target: `>= ${targetPct} % of ceiling`,
-      measured: `${rate(bench.live.acceptedPerSec)} samples/s = ${bench.live.sharePctOfCeiling} %`, status: atLeast(bench.live.sharePctOfCeiling, targetPct), bound: bench.live.bound, ...simulated, notes: bench.live.notes,
+      id: `metrics.${receiver}.ceiling`,
+      title: `${receiver} ${bench.version}: replay ceiling (pre-encoded, closed loop)`,
+      target: "-",
+      measured: `${rate(bench.ceiling.acceptedPerSec)} samples/s accepted`,
+      status: "info",
+      bound: bench.ceiling.bound,
+      ...simulated,
+      notes: [
+        ...bench.ceiling.notes,
+        ...(bench.ceiling.failed > 0 ? [`${bench.ceiling.failed} of ${bench.ceiling.requests} replays failed: ${bench.ceiling.firstFailure}`] : []),
+      ],
+    });
+    checks.push({
+      id: `metrics.${receiver}.share`,
+      title: `${receiver}: live generator (offering ${rate(bench.live.offeredPerSec)}/s) vs ceiling`,
+      target: `>= ${targetPct} % of ceiling`,
+      measured: `${rate(bench.live.acceptedPerSec)} samples/s = ${bench.live.sharePctOfCeiling} %`,
+      status: atLeast(bench.live.sharePctOfCeiling, targetPct),
+      bound: bench.live.bound,
+      ...simulated,
+      notes: bench.live.notes,
     });
     if (bench.vmagent) {
-      checks.push({ id: `metrics.${receiver}.vmagent`, title: `${receiver}: vmagent as a peer sender (offering ${rate(bench.vmagent.offeredPerSec)}/s)`, target: "- (context)", measured: `${rate(bench.vmagent.acceptedPerSec)} samples/s = ${bench.vmagent.sharePctOfCeiling} % of ceiling`, status: "info", bound: bench.vmagent.bound, ...simulated, notes: [bench.vmagent.describe, ...bench.vmagent.notes] });
+      checks.push({
+        id: `metrics.${receiver}.vmagent`,
+        title: `${receiver}: vmagent as a peer sender (offering ${rate(bench.vmagent.offeredPerSec)}/s)`,
+        target: "- (context)",
+        measured: `${rate(bench.vmagent.acceptedPerSec)} samples/s = ${bench.vmagent.sharePctOfCeiling} % of ceiling`,
+        status: "info",
+        bound: bench.vmagent.bound,
+        ...simulated,
+        notes: [bench.vmagent.describe, ...bench.vmagent.notes],
+      });
     }
     if (bench.documented) {
       const d = bench.documented;
-      checks.push({ id: "metrics.documented.accepted", title: `documented rate into ${receiver} (${bench.simulated ?? receiver})`, target: `>= ${rate(targets.documentedSamplesPerSec)} samples/s accepted`, measured: `offered ${rate(d.offeredPerSec)}/s, accepted ${rate(d.acceptedPerSec)}/s`, status: atLeast(d.acceptedPerSec, targets.documentedSamplesPerSec), bound: d.bound, ...simulated, notes: d.notes });
-      checks.push({ id: "metrics.documented.rss", title: "documented-rate run: generator max RSS", target: `< ${mb(targets.documentedMaxRssBytes)}`, measured: mb(d.generator.maxRssBytes), status: d.generator.maxRssBytes < targets.documentedMaxRssBytes ? "pass" : "fail" });
+      checks.push({
+        id: "metrics.documented.accepted",
+        title: `documented rate into ${receiver} (${bench.simulated ?? receiver})`,
+        target: `>= ${rate(targets.documentedSamplesPerSec)} samples/s accepted`,
+        measured: `offered ${rate(d.offeredPerSec)}/s, accepted ${rate(d.acceptedPerSec)}/s`,
+        status: atLeast(d.acceptedPerSec, targets.documentedSamplesPerSec),
+        bound: d.bound,
+        ...simulated,
+        notes: d.notes,
+      });
+      checks.push({
+        id: "metrics.documented.rss",
+        title: "documented-rate run: generator max RSS",
+        target: `< ${mb(targets.documentedMaxRssBytes)}`,
+        measured: mb(d.generator.maxRssBytes),
+        status: d.generator.maxRssBytes < targets.documentedMaxRssBytes ? "pass" : "fail",
+      });
     }
   }
   for (const run of sinks) {
@@ -63,9 +135,14 @@ export function judge({ targets, encode, metrics, sinks }: { targets: BenchTarge
     const atContract = Math.abs(run.offeredPerSec - contractRate) < 1e-6;
     const unit = run.unit === "spans" ? "spans/s" : "bytes/s";
     checks.push({
-      id: `${run.signal}.${atContract ? "contract" : "high"}`, title: `${run.signal} into ${run.receiver} at ${atContract ? "the contract rate" : "a high offer"} (${rate(run.offeredPerSec)} ${unit})`,
-      target: atContract ? ">= 99 % of offered accepted" : "- (the receiver's limit)", measured: `${rate(run.acceptedPerSec)} ${unit} accepted (${((run.acceptedPerSec / run.offeredPerSec) * 100).toFixed(1)} %)`,
-      status: atContract ? atLeast(run.acceptedPerSec, 0.99 * run.offeredPerSec) : "info", bound: run.bound, ...(run.simulated === undefined ? {} : { simulated: run.simulated }), notes: run.notes,
+      id: `${run.signal}.${atContract ? "contract" : "high"}`,
+      title: `${run.signal} into ${run.receiver} at ${atContract ? "the contract rate" : "a high offer"} (${rate(run.offeredPerSec)} ${unit})`,
+      target: atContract ? ">= 99 % of offered accepted" : "- (the receiver's limit)",
+      measured: `${rate(run.acceptedPerSec)} ${unit} accepted (${((run.acceptedPerSec / run.offeredPerSec) * 100).toFixed(1)} %)`,
+      status: atContract ? atLeast(run.acceptedPerSec, 0.99 * run.offeredPerSec) : "info",
+      bound: run.bound,
+      ...(run.simulated === undefined ? {} : { simulated: run.simulated }),
+      notes: run.notes,
     });
   }
   return checks;

@@ -18,7 +18,10 @@ export function renderBenchMarkdown(results: BenchResults): string {
     "",
     "| check | target | measured | verdict | bound by | simulated |",
     "| --- | --- | --- | --- | --- | --- |",
-    ...results.checks.map((c) => `| ${cell(c.title)} | ${cell(c.target)} | ${cell(c.measured)} | ${c.status} | ${c.bound ? cell(`${c.bound.side}: ${c.bound.why}`) : "-"} | ${c.simulated ? cell(c.simulated) : "no"} |`),
+    ...results.checks.map(
+      (c) =>
+        `| ${cell(c.title)} | ${cell(c.target)} | ${cell(c.measured)} | ${c.status} | ${c.bound ? cell(`${c.bound.side}: ${c.bound.why}`) : "-"} | ${c.simulated ? cell(c.simulated) : "no"} |`,
+    ),
     "",
     "## Harness and receiver cost per run",
     "",
@@ -26,13 +29,23 @@ export function renderBenchMarkdown(results: BenchResults): string {
     "| --- | --- | --- | --- | --- |",
   ];
   for (const m of results.metrics) {
-    const phases = [["replay ceiling", m.ceiling], ["live generator", m.live], ["vmagent peer", m.vmagent], ["documented rate", m.documented]] as const;
+    const phases = [
+      ["replay ceiling", m.ceiling],
+      ["live generator", m.live],
+      ["vmagent peer", m.vmagent],
+      ["documented rate", m.documented],
+    ] as const;
     for (const [name, phase] of phases) {
       if (phase === undefined) continue;
-      lines.push(`| ${m.receiver}: ${name} | ${pct(phase.sender.cpuPctOfCore)} | ${mb(phase.sender.maxRssBytes)} | ${pct(phase.receiver?.cpuPctOfCore)} | ${mb(phase.receiver?.maxRssBytes)} |`);
+      lines.push(
+        `| ${m.receiver}: ${name} | ${pct(phase.sender.cpuPctOfCore)} | ${mb(phase.sender.maxRssBytes)} | ${pct(phase.receiver?.cpuPctOfCore)} | ${mb(phase.receiver?.maxRssBytes)} |`,
+      );
     }
   }
-  for (const s of results.sinks) lines.push(`| ${s.receiver}: ${s.signal} at ${Math.round(s.offeredPerSec)} ${s.unit}/s | ${pct(s.sender.cpuPctOfCore)} | ${mb(s.sender.maxRssBytes)} | ${pct(s.receiverUsage?.cpuPctOfCore)} | ${mb(s.receiverUsage?.maxRssBytes)} |`);
+  for (const s of results.sinks)
+    lines.push(
+      `| ${s.receiver}: ${s.signal} at ${Math.round(s.offeredPerSec)} ${s.unit}/s | ${pct(s.sender.cpuPctOfCore)} | ${mb(s.sender.maxRssBytes)} | ${pct(s.receiverUsage?.cpuPctOfCore)} | ${mb(s.receiverUsage?.maxRssBytes)} |`,
+    );
   const notes = results.checks.filter((c) => c.notes && c.notes.length > 0);
   if (notes.length > 0) lines.push("", "## Notes", "", ...notes.map((c) => `- ${c.title}: ${c.notes!.join("; ")}`));
   const overrides = [...new Set(results.metrics.flatMap((m) => m.overrides))];

@@ -28,24 +28,48 @@ export function benchEncode({ durationMs }: { durationMs: number }): EncodeBench
 
 /** Uncompressed WriteRequest bytes of one pass over the series (what the compressed bytes are compared with). */
 function samplesRawBytes(seriesCount: number, samplesPerRequest: number): number {
-  const fleet = new MetricFleet({ seriesCount, seriesPerRequest: samplesPerRequest, model: ECOMM_MODEL, podCardinality: 100, metricNames: 50, churnPerPass: 0, shardIndex: 0 });
+  const fleet = new MetricFleet({
+    seriesCount,
+    seriesPerRequest: samplesPerRequest,
+    model: ECOMM_MODEL,
+    podCardinality: 100,
+    metricNames: 50,
+    churnPerPass: 0,
+    shardIndex: 0,
+  });
   return fleet.groups.reduce((n, group) => n + group.rawBytes, 0);
 }
 
 /** The old path (`encodeWriteRequestSnappy`: protobuf writer + snappyjs) on the same series shape. */
 function measureGenericSamples(seriesCount: number, samplesPerRequest: number, durationMs: number): GeneratorRate {
-  const series = Array.from({ length: seriesCount }, (_, i) => compileSeries({ __name__: `obsconf_load_metric_${i % 50}`, namespace: "ecomm-prod", service: `svc-${i % 10}`, pod: `pod-${i % 100}`, generator: "0", series: String(i) }));
+  const series = Array.from({ length: seriesCount }, (_, i) =>
+    compileSeries({
+      __name__: `obsconf_load_metric_${i % 50}`,
+      namespace: "ecomm-prod",
+      service: `svc-${i % 10}`,
+      pod: `pod-${i % 100}`,
+      generator: "0",
+      series: String(i),
+    }),
+  );
   const values = new Float64Array(samplesPerRequest);
   const timestampsMs = new Float64Array(samplesPerRequest);
   let cursor = 0;
   return measureGeneratorRate(
     {
-      signal: "metrics", unit: "samples", offeredPerSec: 1, unitsPerRequest: samplesPerRequest, headers: {},
+      signal: "metrics",
+      unit: "samples",
+      offeredPerSec: 1,
+      unitsPerRequest: samplesPerRequest,
+      headers: {},
       next(_slot, wallMs) {
         const chunk = series.slice(cursor, cursor + samplesPerRequest);
         cursor = (cursor + samplesPerRequest) % seriesCount;
         for (let i = 0; i < chunk.length; i++) (values[i] = i % 13), (timestampsMs[i] = Math.floor(wallMs));
-        return { body: encodeWriteRequestSnappy({ series: chunk, values: values.subarray(0, chunk.length), timestampsMs: timestampsMs.subarray(0, chunk.length) }), units: chunk.length };
+        return {
+          body: encodeWriteRequestSnappy({ series: chunk, values: values.subarray(0, chunk.length), timestampsMs: timestampsMs.subarray(0, chunk.length) }),
+          units: chunk.length,
+        };
       },
     },
     { durationMs },

@@ -15,7 +15,14 @@ export interface MachineFacts {
 export function machineFacts(): MachineFacts {
   const list = cpus();
   const load = Number(/load average:\s*([\d.]+)/.exec(execFileSync("uptime", { encoding: "utf8" }))?.[1] ?? Number.NaN);
-  return { cores: list.length, cpuModel: list[0]?.model ?? "unknown", memoryBytes: totalmem(), node: process.version, platform: `${process.platform}/${process.arch}`, loadAverageAtStart: load };
+  return {
+    cores: list.length,
+    cpuModel: list[0]?.model ?? "unknown",
+    memoryBytes: totalmem(),
+    node: process.version,
+    platform: `${process.platform}/${process.arch}`,
+    loadAverageAtStart: load,
+  };
 }
 
 /** The version the runtime found, else the Debian package's (Debian's VictoriaMetrics prints an empty version). */
@@ -27,7 +34,9 @@ export function binaryVersion(plan: ComponentPlan | undefined): string {
 
 export function packageVersionOf(binary: string): string | undefined {
   try {
-    const owner = execFileSync("dpkg-query", ["-S", binary], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split(":")[0]!.trim();
+    const owner = execFileSync("dpkg-query", ["-S", binary], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+      .split(":")[0]!
+      .trim();
     const version = execFileSync("dpkg-query", ["-W", "-f", "${Version}", owner], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     return `${version} (Debian package ${owner})`;
   } catch {

@@ -11,7 +11,19 @@ import { LocalRuntime } from "../stack/runtimes/local/local-runtime.ts";
 import type { RuntimeOverride } from "../stack/started-stack.ts";
 import { boundOf, type Bound } from "./bound.ts";
 import { binaryVersion } from "./machine-facts.ts";
-import { combineCeiling, combineLive, generatorPhase, measured, offeredFor, share, type CeilingResult, type LiveResult, type LiveRound, type Measured, type PhaseResult } from "./phase-results.ts";
+import {
+  combineCeiling,
+  combineLive,
+  generatorPhase,
+  measured,
+  offeredFor,
+  share,
+  type CeilingResult,
+  type LiveResult,
+  type LiveRound,
+  type Measured,
+  type PhaseResult,
+} from "./phase-results.ts";
 import { startProcWindow } from "./proc-usage.ts";
 import { slicePlan } from "./slice-plan.ts";
 import { replayBodies, type ReplayBody, type ReplayReport } from "./replay-sender.ts";
@@ -83,7 +95,8 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
   const overrides = component === "prometheus" ? [noRemoteWrite] : [];
   await using stack = await LocalRuntime.start({ manifestsDir: options.manifestsDir, runsDir: options.runsDir, only: [component], overrides, logger });
   const status = stack.components().find((c) => c.plan.component === component);
-  if (status?.status.state !== "ready") throw new HarnessError(`bench: expected ${component} to be ready, saw ${JSON.stringify(status?.status ?? "not planned")}`);
+  if (status?.status.state !== "ready")
+    throw new HarnessError(`bench: expected ${component} to be ready, saw ${JSON.stringify(status?.status ?? "not planned")}`);
   const substitute = status.plan.mode === "substitute" ? status.plan.substitute : undefined;
   const receiver = substitute ?? component;
   const base = Object.values(stack.endpoints()[component] ?? {})[0]!.url;
@@ -93,25 +106,55 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
   const fleetOptions = { seriesCount: options.seriesCount, samplesPerRequest: options.samplesPerRequest };
 
   // 1. Ceiling: every group encoded once; resends only get a new timestamp.
-  const fleet = new MetricFleet({ seriesCount: options.seriesCount, seriesPerRequest: options.samplesPerRequest, model: ECOMM_MODEL, podCardinality: 100, metricNames: 50, churnPerPass: 0, shardIndex: 0 });
+  const fleet = new MetricFleet({
+    seriesCount: options.seriesCount,
+    seriesPerRequest: options.samplesPerRequest,
+    model: ECOMM_MODEL,
+    podCardinality: 100,
+    metricNames: 50,
+    churnPerPass: 0,
+    shardIndex: 0,
+  });
   // Values change per pass as the live generator's do (a counter-like +1), cycling over REPLAY_PASSES pre-encoded passes.
   const lastTs = new Float64Array(fleet.groups.length);
   const bodies: ReplayBody[] = [];
   for (let pass = 0; pass < REPLAY_PASSES; pass++) {
     fleet.groups.forEach((group, g) => {
-      const body = group.encode(Float64Array.from({ length: group.seriesCount }, (_, i) => pass + (i % 13)), Date.now());
+      const body = group.encode(
+        Float64Array.from({ length: group.seriesCount }, (_, i) => pass + (i % 13)),
+        Date.now(),
+      );
       // Keyed by group: a group's passes carry the same series, so only one of them is in flight at a time.
-      bodies.push({ body, units: group.seriesCount, key: g, refresh: (wallMs) => group.retimestamp(body, (lastTs[g] = Math.max(Math.floor(wallMs), lastTs[g]! + 1))) });
+      bodies.push({
+        body,
+        units: group.seriesCount,
+        key: g,
+        refresh: (wallMs) => group.retimestamp(body, (lastTs[g] = Math.max(Math.floor(wallMs), lastTs[g]! + 1))),
+      });
     });
   }
   logger.info(`  ${receiver}: warm-up pass (${options.seriesCount} series)`);
-  await replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: 60_000, maxRequests: fleet.groups.length });
+  await replayBodies({
+    url: writeUrl,
+    headers: { ...REMOTE_WRITE_HEADERS },
+    bodies,
+    concurrency: options.concurrency,
+    durationMs: 60_000,
+    maxRequests: fleet.groups.length,
+  });
   // Then full-rate writes, untimed, until the receiver runs at its steady pace: measured here, Prometheus'
   // replay slices still rose from ~310K to ~440K samples/s over the rounds after a one-pass warm-up (its
   // heap and head chunks growing), a drift that ABBA only cancels when it is linear.
   const warmupMs = Math.min(WARMUP_MS, phaseMs);
   logger.info(`  ${receiver}: warm-up at full rate (${warmupMs} ms, untimed)`);
-  await replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: warmupMs, maxRequests: 10_000_000 });
+  await replayBodies({
+    url: writeUrl,
+    headers: { ...REMOTE_WRITE_HEADERS },
+    bodies,
+    concurrency: options.concurrency,
+    durationMs: warmupMs,
+    maxRequests: 10_000_000,
+  });
   // Ceiling and live take turns in short slices (slicePlan: 2 s for a counter read at once, 10 s for one that
   // must settle), so the receiver's own wandering pace and drift in what else runs on the (shared) machine
   // affect both sides of the comparison alike. Each live slice offers 150 % of the best ceiling slice so far:
@@ -130,7 +173,20 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
   const rounds: LiveRound[] = [];
   logger.info(`  ${receiver}: ${roundCount} rounds of ${sliceMs} ms slices, ceiling (replay, ${options.concurrency} senders) and live generator in ABBA order`);
   const ceilingSlice = async () => {
-    const slice = await measured(counter, pid, () => replayBodies({ url: writeUrl, headers: { ...REMOTE_WRITE_HEADERS }, bodies, concurrency: options.concurrency, durationMs: sliceMs, maxRequests: 10_000_000 }), (replay) => replay.elapsedMs);
+    const slice = await measured(
+      counter,
+      pid,
+      () =>
+        replayBodies({
+          url: writeUrl,
+          headers: { ...REMOTE_WRITE_HEADERS },
+          bodies,
+          concurrency: options.concurrency,
+          durationMs: sliceMs,
+          maxRequests: 10_000_000,
+        }),
+      (replay) => replay.elapsedMs,
+    );
     ceilings.push(slice);
   };
   const liveSlice = async () => {
@@ -139,8 +195,21 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
     // 150 % of the best ceiling slice so far: the CPU the receiver gets swings with the machine's other
     // load, and an offer below what the receiver can take in this slice would cap the live side.
     const offeredPerSec = Math.max(1, Math.round(Math.max(...ceilings.map((c) => c.phase.acceptedPerSec)) * 1.5));
-    const slice = await measured(counter, pid, () => runLoad({ ...shape, offeredPerSec }, { url: writeUrl, durationMs: sliceMs, maxInFlight: options.concurrency, timeoutMs: 10_000 }), (report) => report.durationMs);
-    rounds.push({ ceilingPerSec, offeredPerSec, acceptedPerSec: slice.phase.acceptedPerSec, elapsedMs: slice.phase.elapsedMs, receiver: slice.phase.receiver, notes: slice.phase.notes, generator: slice.result });
+    const slice = await measured(
+      counter,
+      pid,
+      () => runLoad({ ...shape, offeredPerSec }, { url: writeUrl, durationMs: sliceMs, maxInFlight: options.concurrency, timeoutMs: 10_000 }),
+      (report) => report.durationMs,
+    );
+    rounds.push({
+      ceilingPerSec,
+      offeredPerSec,
+      acceptedPerSec: slice.phase.acceptedPerSec,
+      elapsedMs: slice.phase.elapsedMs,
+      receiver: slice.phase.receiver,
+      notes: slice.phase.notes,
+      generator: slice.result,
+    });
   };
   // ABBA: odd rounds measure the ceiling first, even rounds the live generator first, so neither side always
   // follows the other (what one phase leaves behind in the receiver, e.g. its garbage or pending merges, is
@@ -178,9 +247,13 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
     const failedScrapes = atEnd.failedScrapes - atStart.failedScrapes;
     const expectedScrapes = Math.floor((targets * phaseMs) / scrapeIntervalMs);
     const senderCpu = peerUsage?.cpuPctOfCore ?? 0;
-    const bound: Bound = failedScrapes > 0 || scrapes < 0.9 * expectedScrapes
-      ? { side: "generator", why: `vmagent scraped ${scrapes} of ${expectedScrapes} due (${failedScrapes} failed, mean ${atEnd.meanScrapeMs} ms for a ${scrapeIntervalMs} ms interval) at ${senderCpu} % of a core` }
-      : boundOf({ offeredPerSec: peer.offeredPerSec, acceptedPerSec: peerRun.phase.acceptedPerSec, senderCpuPctOfCore: senderCpu, senderCores: 2 });
+    const bound: Bound =
+      failedScrapes > 0 || scrapes < 0.9 * expectedScrapes
+        ? {
+            side: "generator",
+            why: `vmagent scraped ${scrapes} of ${expectedScrapes} due (${failedScrapes} failed, mean ${atEnd.meanScrapeMs} ms for a ${scrapeIntervalMs} ms interval) at ${senderCpu} % of a core`,
+          }
+        : boundOf({ offeredPerSec: peer.offeredPerSec, acceptedPerSec: peerRun.phase.acceptedPerSec, senderCpuPctOfCore: senderCpu, senderCores: 2 });
     result.vmagent = {
       ...peerRun.phase,
       offeredPerSec: peer.offeredPerSec,
@@ -195,12 +268,28 @@ export async function benchMetricsReceiver(options: MetricsReceiverBenchOptions)
   if (options.documented !== undefined) {
     const { samplesPerSec, durationMs } = options.documented;
     logger.info(`  ${receiver}: documented rate ${samplesPerSec} samples/s (${durationMs} ms)`);
-    const documentedRun = await measured(counter, pid, () =>
-      runInWorkers({ job: { signal: "metrics", options: { url: writeUrl, samplesPerSec, seriesCount: options.seriesCount, samplesPerRequest: options.samplesPerRequest, durationMs, maxInFlight: inFlightFor(samplesPerSec / options.samplesPerRequest), timeoutMs: 10_000 } }, workers: 1 }),
+    const documentedRun = await measured(
+      counter,
+      pid,
+      () =>
+        runInWorkers({
+          job: {
+            signal: "metrics",
+            options: {
+              url: writeUrl,
+              samplesPerSec,
+              seriesCount: options.seriesCount,
+              samplesPerRequest: options.samplesPerRequest,
+              durationMs,
+              maxInFlight: inFlightFor(samplesPerSec / options.samplesPerRequest),
+              timeoutMs: 10_000,
+            },
+          },
+          workers: 1,
+        }),
       offeredFor(durationMs),
     );
     result.documented = generatorPhase(documentedRun, samplesPerSec);
   }
   return result;
 }
-

@@ -27,13 +27,18 @@ describe("measured", () => {
   it("divides everything the receiver counted for the phase by the send window, whatever the read timing", async () => {
     const counter = fakeCounter();
     counter.readDelayMs = 30;
-    const run = await measured(counter, undefined, async () => {
-      // The receiver counts 6,000 units, the last 1,000 only after a stall at the end of the phase.
-      counter.value += 5_000;
-      await new Promise((resolve) => setTimeout(resolve, 700));
-      counter.value += 1_000;
-      return "done";
-    }, offeredFor(600));
+    const run = await measured(
+      counter,
+      undefined,
+      async () => {
+        // The receiver counts 6,000 units, the last 1,000 only after a stall at the end of the phase.
+        counter.value += 5_000;
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        counter.value += 1_000;
+        return "done";
+      },
+      offeredFor(600),
+    );
     expect(run.result).toBe("done");
     expect(run.phase.acceptedPerSec).toBe(10_000);
     expect(run.phase.elapsedMs).toBe(600);
@@ -52,9 +57,14 @@ describe("measured", () => {
 
   it("falls back to the counter window and says so when the send window is not positive", async () => {
     const counter = fakeCounter();
-    const run = await measured(counter, undefined, async () => {
-      counter.value += 100;
-    }, offeredFor(0));
+    const run = await measured(
+      counter,
+      undefined,
+      async () => {
+        counter.value += 100;
+      },
+      offeredFor(0),
+    );
     expect(run.phase.notes.join(" ")).toContain("send window was 0 ms");
   });
 });

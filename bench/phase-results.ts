@@ -53,9 +53,21 @@ export function combineCeiling(slices: readonly Measured<ReplayReport>[], concur
     acceptedPerSec: Math.round(weighted(slices.map((c) => ({ perSec: c.phase.acceptedPerSec, ms: c.phase.elapsedMs })))),
     counter: slices[0]!.phase.counter,
     elapsedMs,
-    receiver: usages.length === 0 ? undefined : { cpuPctOfCore: Math.round(weighted(slices.map((c) => ({ perSec: c.phase.receiver?.cpuPctOfCore ?? 0, ms: c.phase.elapsedMs }))) * 10) / 10, maxRssBytes: Math.max(...usages.map((u) => u.maxRssBytes)) },
+    receiver:
+      usages.length === 0
+        ? undefined
+        : {
+            cpuPctOfCore: Math.round(weighted(slices.map((c) => ({ perSec: c.phase.receiver?.cpuPctOfCore ?? 0, ms: c.phase.elapsedMs }))) * 10) / 10,
+            maxRssBytes: Math.max(...usages.map((u) => u.maxRssBytes)),
+          },
     notes: [`slices: ${slices.map((c) => c.phase.acceptedPerSec).join(", ")} samples/s`, ...slices.flatMap((c) => c.phase.notes)],
-    sender: { cpuPctOfCore: pct(senderCpuMs, slices.reduce((n, c) => n + c.result.elapsedMs, 0)), maxRssBytes: Math.max(...slices.map((c) => c.result.maxRssBytes)) },
+    sender: {
+      cpuPctOfCore: pct(
+        senderCpuMs,
+        slices.reduce((n, c) => n + c.result.elapsedMs, 0),
+      ),
+      maxRssBytes: Math.max(...slices.map((c) => c.result.maxRssBytes)),
+    },
     bound: { side: "receiver", why: `closed-loop replay with ${concurrency} requests always in flight` },
     requests: slices.reduce((n, c) => n + c.result.requests, 0),
     failed: slices.reduce((n, c) => n + c.result.failed, 0),
@@ -67,18 +79,30 @@ export function combineLive(rounds: readonly LiveRound[], ceilingPerSec: number,
   const acceptedPerSec = Math.round(weighted(rounds.map((r) => ({ perSec: r.acceptedPerSec, ms: r.elapsedMs }))));
   const offeredPerSec = Math.round(weighted(rounds.map((r) => ({ perSec: r.offeredPerSec, ms: r.elapsedMs }))));
   const cpuMs = rounds.reduce((n, r) => n + r.generator.cpu.userMs + r.generator.cpu.systemMs, 0);
-  const cpuPctOfCore = pct(cpuMs, rounds.reduce((n, r) => n + r.generator.durationMs, 0));
+  const cpuPctOfCore = pct(
+    cpuMs,
+    rounds.reduce((n, r) => n + r.generator.durationMs, 0),
+  );
   const usages = rounds.map((r) => r.receiver).filter((u) => u !== undefined);
   const late = rounds.reduce((n, r) => n + r.generator.arrival.lateSends, 0);
   const unsent = rounds.reduce((n, r) => n + r.generator.arrival.unsent, 0);
-  const failed = rounds.reduce((n, r) => n + r.generator.sends.http4xx + r.generator.sends.http429 + r.generator.sends.http5xx + r.generator.sends.timeout + r.generator.sends.network, 0);
+  const failed = rounds.reduce(
+    (n, r) => n + r.generator.sends.http4xx + r.generator.sends.http429 + r.generator.sends.http5xx + r.generator.sends.timeout + r.generator.sends.network,
+    0,
+  );
   return {
     acceptedPerSec,
     offeredPerSec,
     sharePctOfCeiling: share(acceptedPerSec, ceilingPerSec),
     counter,
     elapsedMs: rounds.reduce((n, r) => n + r.elapsedMs, 0),
-    receiver: usages.length === 0 ? undefined : { cpuPctOfCore: Math.round(weighted(rounds.map((r) => ({ perSec: r.receiver?.cpuPctOfCore ?? 0, ms: r.elapsedMs }))) * 10) / 10, maxRssBytes: Math.max(...usages.map((u) => u.maxRssBytes)) },
+    receiver:
+      usages.length === 0
+        ? undefined
+        : {
+            cpuPctOfCore: Math.round(weighted(rounds.map((r) => ({ perSec: r.receiver?.cpuPctOfCore ?? 0, ms: r.elapsedMs }))) * 10) / 10,
+            maxRssBytes: Math.max(...usages.map((u) => u.maxRssBytes)),
+          },
     sender: { cpuPctOfCore, maxRssBytes: Math.max(...rounds.map((r) => r.generator.maxRssBytes)) },
     bound: boundOf({ offeredPerSec, acceptedPerSec, senderCpuPctOfCore: cpuPctOfCore, senderCores: 1 }),
     notes: [
@@ -104,21 +128,30 @@ export interface Measured<T> {
  * worker's start-up nor the timing of individual counter reads enters the rate. Without it the rate is
  * over the whole counter window.
  */
-export async function measured<T>(counter: ReceiverCounter, pid: number | undefined, work: () => Promise<T>, sendWindowMs?: (result: T) => number): Promise<Measured<T>> {
+export async function measured<T>(
+  counter: ReceiverCounter,
+  pid: number | undefined,
+  work: () => Promise<T>,
+  sendWindowMs?: (result: T) => number,
+): Promise<Measured<T>> {
   const window = await startCounterWindow(counter, { intervalMs: 500 });
   const proc = await startProcWindow(pid);
   const result = await work();
   const [counted, receiverUsage] = [await window.stop(), await proc.stop()];
   const notes = counted.seen ? [] : [`the counter ${counted.describe} never appeared`];
   if (counted.failedReads > 0) notes.push(`${counted.failedReads} counter reads failed`);
-  if (counted.countedAfterStop > 0) notes.push(`${counted.countedAfterStop} counted after the phase ended (the receiver answers before it counts; read once the counter settled)`);
+  if (counted.countedAfterStop > 0)
+    notes.push(`${counted.countedAfterStop} counted after the phase ended (the receiver answers before it counts; read once the counter settled)`);
   let rate = { perSec: counted.perSec, elapsedMs: counted.elapsedMs };
   if (sendWindowMs !== undefined) {
     const windowMs = sendWindowMs(result);
     if (windowMs > 0) rate = { perSec: (counted.delta * 1000) / windowMs, elapsedMs: windowMs };
     else notes.push(`the send window was ${windowMs} ms: the rate is over the whole counter window`);
   }
-  return { result, phase: { acceptedPerSec: Math.round(rate.perSec), counter: counted.describe, elapsedMs: Math.round(rate.elapsedMs), receiver: receiverUsage, notes } };
+  return {
+    result,
+    phase: { acceptedPerSec: Math.round(rate.perSec), counter: counted.describe, elapsedMs: Math.round(rate.elapsedMs), receiver: receiverUsage, notes },
+  };
 }
 
 /** A phase that offered load for `durationMs` (its nominal length: sends in flight at its end are still counted when they land). */
@@ -130,7 +163,8 @@ export function generatorPhase(run: Measured<GeneratorReport>, offeredPerSec: nu
   const notes = [...run.phase.notes];
   const failed = report.sends.http4xx + report.sends.http429 + report.sends.http5xx + report.sends.timeout + report.sends.network;
   if (failed > 0) notes.push(`${failed} sends failed (${JSON.stringify(report.sends)})`);
-  if (report.arrival.lateSends > 0 || report.arrival.unsent > 0) notes.push(`${report.arrival.lateSends} late sends (max lag ${report.arrival.maxLagMs} ms), ${report.arrival.unsent} unsent`);
+  if (report.arrival.lateSends > 0 || report.arrival.unsent > 0)
+    notes.push(`${report.arrival.lateSends} late sends (max lag ${report.arrival.maxLagMs} ms), ${report.arrival.unsent} unsent`);
   return {
     ...run.phase,
     notes,

@@ -17,19 +17,27 @@ describe("replayBodies", () => {
         inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
         if (inFlight.get(key)! > 1) overlaps += 1;
         maxConcurrent = Math.max(maxConcurrent, ++concurrent);
-        setTimeout(() => {
-          inFlight.set(key, inFlight.get(key)! - 1);
-          concurrent -= 1;
-          response.statusCode = 204;
-          response.end();
-        }, 5 + Math.random() * 15);
+        setTimeout(
+          () => {
+            inFlight.set(key, inFlight.get(key)! - 1);
+            concurrent -= 1;
+            response.statusCode = 204;
+            response.end();
+          },
+          5 + Math.random() * 15,
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
       const { port } = server.address() as AddressInfo;
       const refreshed: number[] = [];
-      const bodies: ReplayBody[] = Array.from({ length: 6 }, (_, i) => ({ body: new TextEncoder().encode(String(i)), units: 10, key: i % 3, refresh: () => void refreshed.push(i) }));
+      const bodies: ReplayBody[] = Array.from({ length: 6 }, (_, i) => ({
+        body: new TextEncoder().encode(String(i)),
+        units: 10,
+        key: i % 3,
+        refresh: () => void refreshed.push(i),
+      }));
       const report = await replayBodies({ url: `http://127.0.0.1:${port}/write`, headers: {}, bodies, concurrency: 5, durationMs: 400, maxRequests: 10_000 });
       expect(report.failed).toBe(0);
       expect(report.requests).toBeGreaterThan(20);

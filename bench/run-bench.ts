@@ -58,15 +58,30 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     const encode = await stage("(a) generator-only encode rates", async () => benchEncode({ durationMs: 3_000 }));
     const metrics: MetricsReceiverBench[] = [];
     const common = { manifestsDir: options.manifestsDir, runsDir, seriesCount: 100_000, concurrency: 8, phaseMs, logger };
-    const prometheus = await stage("(b) Prometheus", () => benchMetricsReceiver({ ...common, component: "prometheus", samplesPerRequest: 2_000, vmagent: false }));
+    const prometheus = await stage("(b) Prometheus", () =>
+      benchMetricsReceiver({ ...common, component: "prometheus", samplesPerRequest: 2_000, vmagent: false }),
+    );
     if (prometheus) metrics.push(prometheus);
     const victoria = await stage("(b, e) VictoriaMetrics (standing in for Mimir)", () =>
-      benchMetricsReceiver({ ...common, component: "mimir", samplesPerRequest: 5_000, vmagent: true, documented: { samplesPerSec: targets.documentedSamplesPerSec, durationMs: options.documentedMs } }),
+      benchMetricsReceiver({
+        ...common,
+        component: "mimir",
+        samplesPerRequest: 5_000,
+        vmagent: true,
+        documented: { samplesPerSec: targets.documentedSamplesPerSec, durationMs: options.documentedMs },
+      }),
     );
     if (victoria) metrics.push(victoria);
     const sinks =
       (await stage("(c) trace and log receivers", () =>
-        benchSinks({ manifestsDir: options.manifestsDir, runsDir, phaseMs: Math.min(phaseMs, 15_000), spansPerSec: [targets.documentedSpansPerSec, 100_000], logBytesPerSec: [targets.documentedLogBytesPerSec, 20_000_000], logger }),
+        benchSinks({
+          manifestsDir: options.manifestsDir,
+          runsDir,
+          phaseMs: Math.min(phaseMs, 15_000),
+          spansPerSec: [targets.documentedSpansPerSec, 100_000],
+          logBytesPerSec: [targets.documentedLogBytesPerSec, 20_000_000],
+          logger,
+        }),
       )) ?? [];
     const results: BenchResults = {
       startedAt,

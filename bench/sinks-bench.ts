@@ -49,12 +49,43 @@ export async function benchSinks(options: SinksBenchOptions): Promise<SinkRun[]>
   await using stack = await LocalRuntime.start({ manifestsDir: options.manifestsDir, runsDir: options.runsDir, only: ["loki", "tempo"], logger });
   const runs: SinkRun[] = [];
   const jobs: { component: "tempo" | "loki"; port: string; job: (rate: number) => WorkerJob; rates: readonly number[] }[] = [
-    { component: "tempo", port: "otlp-http", rates: options.spansPerSec, job: (rate) => ({ signal: "traces", options: { url: `${url("tempo", "otlp-http")}/v1/traces`, spansPerSec: rate, spansPerRequest: perRequest(rate, 1_000), durationMs: phaseMs, maxInFlight: inFlightFor(rate / perRequest(rate, 1_000)) } }) },
-    { component: "loki", port: "http", rates: options.logBytesPerSec, job: (rate) => ({ signal: "logs", options: { url: `${url("loki", "http")}/loki/api/v1/push`, bytesPerSec: rate, bytesPerRequest: perRequest(rate, 256 * 1024), durationMs: phaseMs, maxInFlight: inFlightFor(rate / perRequest(rate, 256 * 1024)) } }) },
+    {
+      component: "tempo",
+      port: "otlp-http",
+      rates: options.spansPerSec,
+      job: (rate) => ({
+        signal: "traces",
+        options: {
+          url: `${url("tempo", "otlp-http")}/v1/traces`,
+          spansPerSec: rate,
+          spansPerRequest: perRequest(rate, 1_000),
+          durationMs: phaseMs,
+          maxInFlight: inFlightFor(rate / perRequest(rate, 1_000)),
+        },
+      }),
+    },
+    {
+      component: "loki",
+      port: "http",
+      rates: options.logBytesPerSec,
+      job: (rate) => ({
+        signal: "logs",
+        options: {
+          url: `${url("loki", "http")}/loki/api/v1/push`,
+          bytesPerSec: rate,
+          bytesPerRequest: perRequest(rate, 256 * 1024),
+          durationMs: phaseMs,
+          maxInFlight: inFlightFor(rate / perRequest(rate, 256 * 1024)),
+        },
+      }),
+    },
   ];
   function url(component: string, port: string): string {
     const endpoint = stack.endpoints()[component]?.[port];
-    if (endpoint === undefined) throw new HarnessError(`bench: expected ${component} to serve its ${port} port, saw ${JSON.stringify(stack.components().find((c) => c.plan.component === component)?.status)}`);
+    if (endpoint === undefined)
+      throw new HarnessError(
+        `bench: expected ${component} to serve its ${port} port, saw ${JSON.stringify(stack.components().find((c) => c.plan.component === component)?.status)}`,
+      );
     return endpoint.url;
   }
   for (const { component, rates, job } of jobs) {
@@ -87,7 +118,9 @@ export async function benchSinks(options: SinksBenchOptions): Promise<SinkRun[]>
         generator: report,
         notes: [
           ...(failed > 0 ? [`${failed} sends failed (${JSON.stringify(report.sends)})`] : []),
-          ...(report.arrival.lateSends > 0 || report.arrival.unsent > 0 ? [`${report.arrival.lateSends} late sends (max lag ${report.arrival.maxLagMs} ms), ${report.arrival.unsent} unsent`] : []),
+          ...(report.arrival.lateSends > 0 || report.arrival.unsent > 0
+            ? [`${report.arrival.lateSends} late sends (max lag ${report.arrival.maxLagMs} ms), ${report.arrival.unsent} unsent`]
+            : []),
         ],
       });
     }

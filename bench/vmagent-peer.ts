@@ -46,7 +46,10 @@ export interface StartedVmagentPeer extends AsyncDisposable {
  */
 export async function startVmagentPeer({ remoteWriteUrl, targets, seriesPerTarget, scrapeIntervalMs }: VmagentPeerOptions): Promise<StartedVmagentPeer> {
   const text = Buffer.from(
-    Array.from({ length: seriesPerTarget }, (_, i) => `obsconf_peer_metric_${i % 50}{namespace="ecomm-prod",service="svc-${i % 10}",pod="pod-${i % 100}",series="${i}"} ${i % 97}\n`).join(""),
+    Array.from(
+      { length: seriesPerTarget },
+      (_, i) => `obsconf_peer_metric_${i % 50}{namespace="ecomm-prod",service="svc-${i % 10}",pod="pod-${i % 100}",series="${i}"} ${i % 97}\n`,
+    ).join(""),
   );
   const server: Server = createServer((_req, res) => {
     res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4" });
@@ -55,14 +58,16 @@ export async function startVmagentPeer({ remoteWriteUrl, targets, seriesPerTarge
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const targetPort = (server.address() as AddressInfo).port;
   const dir = await mkdtemp(path.join(tmpdir(), "obsconf-bench-vmagent-"));
-  const jobs = Array.from({ length: targets }, (_, k) => [
-    `  - job_name: peer-${k}`,
-    `    scrape_interval: ${scrapeIntervalMs}ms`,
-    `    scrape_timeout: ${scrapeIntervalMs}ms`,
-    `    metrics_path: /metrics/${k}`,
-    "    static_configs:",
-    `      - targets: ["127.0.0.1:${targetPort}"]`,
-  ].join("\n"));
+  const jobs = Array.from({ length: targets }, (_, k) =>
+    [
+      `  - job_name: peer-${k}`,
+      `    scrape_interval: ${scrapeIntervalMs}ms`,
+      `    scrape_timeout: ${scrapeIntervalMs}ms`,
+      `    metrics_path: /metrics/${k}`,
+      "    static_configs:",
+      `      - targets: ["127.0.0.1:${targetPort}"]`,
+    ].join("\n"),
+  );
   await writeFile(path.join(dir, "scrape.yml"), `scrape_configs:\n${jobs.join("\n")}\n`);
   const port = await freeLoopbackPort();
   // setpriv --pdeathsig: it ends with the harness, SIGKILL included.
@@ -92,7 +97,12 @@ export async function startVmagentPeer({ remoteWriteUrl, targets, seriesPerTarge
   };
   try {
     const exited = () => child.exitCode !== null || child.signalCode !== null;
-    await pollUntil("vmagent", async () => (exited() ? -1 : (await fetch(`http://127.0.0.1:${port}/health`)).status), (s) => s === 200 || s === -1, { timeoutMs: 30_000, intervalMs: 100 });
+    await pollUntil(
+      "vmagent",
+      async () => (exited() ? -1 : (await fetch(`http://127.0.0.1:${port}/health`)).status),
+      (s) => s === 200 || s === -1,
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     if (exited()) throw new HarnessError(`vmagent exited before ready (stderr: ${stderrTail.slice(-500)})`);
   } catch (error) {
     await stop();
@@ -102,7 +112,11 @@ export async function startVmagentPeer({ remoteWriteUrl, targets, seriesPerTarge
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const value = (name: string) => sumCounter(text, { names: [name] }).value;
     const count = value("vm_promscrape_scrape_duration_seconds_count");
-    return { scrapes: count, failedScrapes: value("vm_promscrape_scrapes_failed_total") + value("vm_promscrape_scrapes_timed_out_total"), meanScrapeMs: count > 0 ? Math.round((value("vm_promscrape_scrape_duration_seconds_sum") / count) * 1000) : 0 };
+    return {
+      scrapes: count,
+      failedScrapes: value("vm_promscrape_scrapes_failed_total") + value("vm_promscrape_scrapes_timed_out_total"),
+      meanScrapeMs: count > 0 ? Math.round((value("vm_promscrape_scrape_duration_seconds_sum") / count) * 1000) : 0,
+    };
   };
   return {
     pid: child.pid,

@@ -12,8 +12,13 @@ import { describeProxies, patchProxies } from "./proxy-settings.ts";
  * Wraps a fault's undo into an ActiveFault: heal runs once (later calls return the first result),
  * dispose heals, and the process's SIGINT/SIGTERM/uncaught-error shutdown heals first.
  */
-export function activeFault(options: { spec: FaultSpec; how: string; injectedAtMs: number; /** Undoes the fault; may say when the undo took effect (default: when it returned) and when the component was ready again. */
-  undo: (why: { shuttingDown: boolean }) => Promise<{ healedAtMs?: number; readyAtMs?: number } | void>; clock?: Clock }): ActiveFault {
+export function activeFault(options: {
+  spec: FaultSpec;
+  how: string;
+  injectedAtMs: number /** Undoes the fault; may say when the undo took effect (default: when it returned) and when the component was ready again. */;
+  undo: (why: { shuttingDown: boolean }) => Promise<{ healedAtMs?: number; readyAtMs?: number } | void>;
+  clock?: Clock;
+}): ActiveFault {
   const clock = options.clock ?? systemClock;
   let healing: Promise<HealResult> | undefined;
   let healedAtMs: number | undefined;
@@ -44,7 +49,16 @@ export function requireControl(stack: StartedStack, spec: FaultSpec): ComponentC
   const name = formatFaultSpec(spec);
   if (!stack.control) throw new HarnessError(`${name}: the ${stack.runtime} runtime has no fault control surface (expected the local runtime)`);
   const control = stack.control(spec.component);
-  if (!control) throw new HarnessError(`${name}: component ${spec.component} is not started in this stack (started: ${stack.components().filter((c) => c.status.state === "ready").map((c) => c.plan.component).join(", ") || "none"})`);
+  if (!control)
+    throw new HarnessError(
+      `${name}: component ${spec.component} is not started in this stack (started: ${
+        stack
+          .components()
+          .filter((c) => c.status.state === "ready")
+          .map((c) => c.plan.component)
+          .join(", ") || "none"
+      })`,
+    );
   return control;
 }
 
@@ -54,7 +68,9 @@ export function requireProxies(control: ComponentControl, spec: FaultSpec, mode:
   const usable = proxies.filter((p) => mode === "tcp" || p.mode === "http");
   if (usable.length === 0) {
     const seen = proxies.length > 0 ? proxies.map((p) => `${p.port} (${p.mode})`).join(", ") : "none";
-    throw new HarnessError(`${formatFaultSpec(spec)}: needs a ${mode} fault proxy in front of ${spec.component}${spec.port ? `@${spec.port}` : ""}, placed at start (pass the fault's preflight().needs as the runtime's placements); proxies seen: ${seen}`);
+    throw new HarnessError(
+      `${formatFaultSpec(spec)}: needs a ${mode} fault proxy in front of ${spec.component}${spec.port ? `@${spec.port}` : ""}, placed at start (pass the fault's preflight().needs as the runtime's placements); proxies seen: ${seen}`,
+    );
   }
   return usable;
 }
@@ -72,13 +88,16 @@ export const unsupportedRuntime = (runtime: string, what: string) => ({
  * component's network namespace (a `netns` need: rules or a qdisc, `inNetns`) or at the userspace
  * fault proxy in front of it (a `proxy` need: `atProxy` patched onto every proxy, undone on heal).
  */
-export function netnsOrProxyFault(spec: FaultSpec, options: {
-  capabilities: () => Promise<HostCapabilities>;
-  /** The local runtime's placement, from the host's capabilities. */
-  decide: (caps: HostCapabilities) => Preflight;
-  inNetns: (netns: NetnsPlacementInfo, caps: HostCapabilities, how: string) => Promise<{ how: string; undo: () => Promise<unknown> }>;
-  atProxy: ProxyFaultSettings;
-}): Fault {
+export function netnsOrProxyFault(
+  spec: FaultSpec,
+  options: {
+    capabilities: () => Promise<HostCapabilities>;
+    /** The local runtime's placement, from the host's capabilities. */
+    decide: (caps: HostCapabilities) => Preflight;
+    inNetns: (netns: NetnsPlacementInfo, caps: HostCapabilities, how: string) => Promise<{ how: string; undo: () => Promise<unknown> }>;
+    atProxy: ProxyFaultSettings;
+  },
+): Fault {
   const name = formatFaultSpec(spec);
   let decided: Promise<Preflight> | undefined;
   const preflight = ({ runtime }: PreflightContext = { runtime: "local" }) => {

@@ -29,7 +29,10 @@ describe.skipIf(PROMETHEUS_SKIP)("delay fault (real Prometheus through the local
     {
       await using p = await startPrometheusStack(mergePlacements(pre.needs));
       run = leftoverScope(p);
-      if (pre.needs.some((n) => n.kind === "proxy")) expect(p.stack.rewrites().join("\n")).toMatch(/^prometheus: web: fault proxy \(tcp\) 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+; clients reach prometheus through it$/m);
+      if (pre.needs.some((n) => n.kind === "proxy"))
+        expect(p.stack.rewrites().join("\n")).toMatch(
+          /^prometheus: web: fault proxy \(tcp\) 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+; clients reach prometheus through it$/m,
+        );
       const before = await medianReadyMs(p.url);
       await using active = await fault.inject(p.stack);
       expect(active.how).toContain(pre.how);

@@ -17,7 +17,11 @@ export function createDelayFault(spec: FaultSpec, { capabilities = hostCapabilit
     capabilities,
     decide: (caps) =>
       caps.netem && !netnsBlocker(caps)
-        ? { status: "supported", how: `netem delay ${delayMs}ms (tc qdisc) on the host veth of ${spec.component}'s network namespace`, needs: [{ kind: "netns", component: spec.component }] }
+        ? {
+            status: "supported",
+            how: `netem delay ${delayMs}ms (tc qdisc) on the host veth of ${spec.component}'s network namespace`,
+            needs: [{ kind: "netns", component: spec.component }],
+          }
         : {
             status: "supported",
             how: `userspace TCP proxy in front of ${spec.component}${spec.port ? `@${spec.port}` : ""} holding client->server bytes ${delayMs}ms (no netem: ${caps.netemReason ?? "unknown"})`,

@@ -30,7 +30,10 @@ export function createDiskFullFault(spec: FaultSpec, { capabilities = hostCapabi
     async inject(stack) {
       const control = requireControl(stack, spec);
       const tmpfs = control.tmpfs();
-      if (!tmpfs || tmpfs.paths.length === 0) throw new HarnessError(`${formatFaultSpec(spec)}: needs ${spec.component}'s data dir on a tmpfs placed at start (pass preflight().needs as placements); it has ${control.dataDirs().length} data dir(s) and no tmpfs`);
+      if (!tmpfs || tmpfs.paths.length === 0)
+        throw new HarnessError(
+          `${formatFaultSpec(spec)}: needs ${spec.component}'s data dir on a tmpfs placed at start (pass preflight().needs as placements); it has ${control.dataDirs().length} data dir(s) and no tmpfs`,
+        );
       const files = tmpfs.paths.map((dir) => path.join(dir, FILL_FILE));
       const undo = async () => void (await Promise.all(files.map((file) => rm(file, { force: true }))));
       try {

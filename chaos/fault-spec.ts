@@ -2,7 +2,18 @@ import { InputError, describeSeen, type InputLocation } from "../common/errors.t
 import { parseDurationMs } from "../common/duration.ts";
 
 /** Every fault the harness can inject; one file each in chaos/. */
-export const FAULT_KINDS = ["kill", "pause", "restart-keep-data", "restart-lose-data", "delay", "loss", "partition", "http-error", "ack-drop", "disk-full"] as const;
+export const FAULT_KINDS = [
+  "kill",
+  "pause",
+  "restart-keep-data",
+  "restart-lose-data",
+  "delay",
+  "loss",
+  "partition",
+  "http-error",
+  "ack-drop",
+  "disk-full",
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const HTTP_ERROR_STATUSES = [429, 500, 503] as const;
@@ -43,7 +54,16 @@ const COMPONENT = /^([a-z0-9][a-z0-9-]*)(?:@([a-z0-9][a-z0-9-]*))?$/;
 export function formatFaultSpec(spec: FaultSpec): string {
   const target = spec.port ? `${spec.component}@${spec.port}` : spec.component;
   const p = spec.params;
-  const arg = p.delayMs !== undefined ? `${p.delayMs}ms` : p.lossPercent !== undefined ? `${p.lossPercent}%` : p.status !== undefined ? String(p.status) : p.tmpfsBytes !== undefined ? formatBytes(p.tmpfsBytes) : undefined;
+  const arg =
+    p.delayMs !== undefined
+      ? `${p.delayMs}ms`
+      : p.lossPercent !== undefined
+        ? `${p.lossPercent}%`
+        : p.status !== undefined
+          ? String(p.status)
+          : p.tmpfsBytes !== undefined
+            ? formatBytes(p.tmpfsBytes)
+            : undefined;
   return [spec.kind, target, ...(arg === undefined ? [] : [arg])].join(":");
 }
 
@@ -76,7 +96,8 @@ function parseParams(kind: FaultKind, arg: string | undefined, text: string, at:
     case "delay": {
       const value = needs("<duration, e.g. 200ms>");
       const delayMs = parseDurationMs(value);
-      if (delayMs === undefined || delayMs <= 0 || delayMs > 600_000) throw new InputError(at, "a delay between 1ms and 10m (e.g. 200ms, 2s)", describeSeen(value));
+      if (delayMs === undefined || delayMs <= 0 || delayMs > 600_000)
+        throw new InputError(at, "a delay between 1ms and 10m (e.g. 200ms, 2s)", describeSeen(value));
       return { delayMs };
     }
     case "loss": {
@@ -88,7 +109,8 @@ function parseParams(kind: FaultKind, arg: string | undefined, text: string, at:
     case "http-error": {
       if (arg === undefined) return { status: 503 };
       const status = Number(arg);
-      if (!(HTTP_ERROR_STATUSES as readonly number[]).includes(status) || !/^\d+$/.test(arg)) throw new InputError(at, `an HTTP status to inject (${HTTP_ERROR_STATUSES.join(", ")})`, describeSeen(arg));
+      if (!(HTTP_ERROR_STATUSES as readonly number[]).includes(status) || !/^\d+$/.test(arg))
+        throw new InputError(at, `an HTTP status to inject (${HTTP_ERROR_STATUSES.join(", ")})`, describeSeen(arg));
       return { status: status as HttpErrorStatus };
     }
     case "disk-full": {

@@ -21,9 +21,7 @@ export interface PreflightContext {
  * `unsupported`: `reason` says why (not root, no `ip`, no iptables/nft, runtime k3s, ...); the
  * drill reports it as `unsupported`, never skips it silently.
  */
-export type Preflight =
-  | { status: "supported"; how: string; needs: readonly FaultPlacement[] }
-  | { status: "unsupported"; reason: string };
+export type Preflight = { status: "supported"; how: string; needs: readonly FaultPlacement[] } | { status: "unsupported"; reason: string };
 
 /** One fault kind applied to one component. Create with `createFault(spec)`. */
 export interface Fault {

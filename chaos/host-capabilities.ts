@@ -29,7 +29,14 @@ export function hostCapabilities(): Promise<HostCapabilities> {
 async function probe(): Promise<HostCapabilities> {
   const root = process.getuid?.() === 0;
   const [ip, nft, iptables, tc] = await Promise.all(["ip", "nft", "iptables", "tc"].map(which));
-  const caps: HostCapabilities = { root, netem: false, ...(ip ? { ip } : {}), ...(nft ? { nft } : {}), ...(iptables ? { iptables } : {}), ...(tc ? { tc } : {}) };
+  const caps: HostCapabilities = {
+    root,
+    netem: false,
+    ...(ip ? { ip } : {}),
+    ...(nft ? { nft } : {}),
+    ...(iptables ? { iptables } : {}),
+    ...(tc ? { tc } : {}),
+  };
   if (!root) return { ...caps, netemReason: "not root" };
   if (!ip || !tc) return { ...caps, netemReason: `no ${!ip ? "ip" : "tc"} on PATH` };
   const ns = `obsconf-netem-probe-${process.pid}`;

@@ -13,16 +13,25 @@ import { describeProxies, patchProxies } from "./proxy-settings.ts";
  */
 export function createHttpFault(spec: FaultSpec): Fault {
   const status = spec.params.status ?? 503;
-  const how = spec.kind === "ack-drop"
-    ? `HTTP proxy in front of ${spec.component} answers writes 204 without forwarding them (acknowledged, never stored)`
-    : `HTTP proxy in front of ${spec.component} answers writes ${status}${status === 500 ? "" : " (Retry-After: 1)"} without forwarding them`;
+  const how =
+    spec.kind === "ack-drop"
+      ? `HTTP proxy in front of ${spec.component} answers writes 204 without forwarding them (acknowledged, never stored)`
+      : `HTTP proxy in front of ${spec.component} answers writes ${status}${status === 500 ? "" : " (Retry-After: 1)"} without forwarding them`;
   return {
     spec,
     name: formatFaultSpec(spec),
-    preflight: async ({ runtime } = { runtime: "local" }) => (runtime === "local" ? { status: "supported", how, needs: [{ kind: "proxy", component: spec.component, port: spec.port ?? "*", mode: "http" }] } : unsupportedRuntime(runtime, spec.kind)),
+    preflight: async ({ runtime } = { runtime: "local" }) =>
+      runtime === "local"
+        ? { status: "supported", how, needs: [{ kind: "proxy", component: spec.component, port: spec.port ?? "*", mode: "http" }] }
+        : unsupportedRuntime(runtime, spec.kind),
     async inject(stack) {
       const proxies = requireProxies(requireControl(stack, spec), spec, "http");
-      const undo = patchProxies(proxies, spec.kind === "ack-drop" ? { ackDrop: { status: 204, scope: "writes" } } : { httpError: { status, scope: "writes", ...(status === 500 ? {} : { retryAfterSeconds: 1 }) } });
+      const undo = patchProxies(
+        proxies,
+        spec.kind === "ack-drop"
+          ? { ackDrop: { status: 204, scope: "writes" } }
+          : { httpError: { status, scope: "writes", ...(status === 500 ? {} : { retryAfterSeconds: 1 }) } },
+      );
       return activeFault({ spec, how: `${how}: ${describeProxies(proxies)}`, injectedAtMs: systemClock.nowMs(), undo: async () => undo() });
     },
   };

@@ -30,7 +30,17 @@
  * Every fault's preflight returns `unsupported` with a reason on a host or runtime that cannot
  * do it (not root, no ip/nft/iptables, runtime k3s/cluster), never a silent skip.
  */
-export { FAULT_KINDS, HTTP_ERROR_STATUSES, DEFAULT_TMPFS_BYTES, parseFaultSpec, formatFaultSpec, type FaultKind, type FaultSpec, type FaultParams, type HttpErrorStatus } from "./fault-spec.ts";
+export {
+  FAULT_KINDS,
+  HTTP_ERROR_STATUSES,
+  DEFAULT_TMPFS_BYTES,
+  parseFaultSpec,
+  formatFaultSpec,
+  type FaultKind,
+  type FaultSpec,
+  type FaultParams,
+  type HttpErrorStatus,
+} from "./fault-spec.ts";
 export type { Fault, FaultOptions, ActiveFault, Preflight, PreflightContext, InjectOptions, HealResult } from "./fault.ts";
 export { createFault, mergePlacements } from "./create-fault.ts";
 export { hostCapabilities, netnsBlocker, type HostCapabilities } from "./host-capabilities.ts";

@@ -11,7 +11,11 @@ describe.skipIf(PROMETHEUS_SKIP)("kill fault (real Prometheus through the local 
   it("should keep Prometheus down until heal, then restart it on the same port with its WAL: every acknowledged sample reads back", async () => {
     let run: LeftoverScope = { runId: "", runDir: "" };
     const fault = createFault(parseFaultSpec("kill:prometheus", { file: "test" }));
-    expect(await fault.preflight()).toEqual({ status: "supported", how: "SIGKILL to prometheus's process group; heal restarts it with the same flags, ports and data dir", needs: [] });
+    expect(await fault.preflight()).toEqual({
+      status: "supported",
+      how: "SIGKILL to prometheus's process group; heal restarts it with the same flags, ports and data dir",
+      needs: [],
+    });
     const pids: number[] = [];
     {
       await using p = await startPrometheusStack();
@@ -50,7 +54,9 @@ describe.skipIf(PROMETHEUS_SKIP)("kill fault (real Prometheus through the local 
 
   it("should report a component that is not started as a harness error naming what is started", async () => {
     await using p = await startPrometheusStack();
-    await expect(createFault(parseFaultSpec("kill:alertmanager", { file: "test" })).inject(p.stack)).rejects.toThrow("kill:alertmanager: component alertmanager is not started in this stack (started: prometheus)");
+    await expect(createFault(parseFaultSpec("kill:alertmanager", { file: "test" })).inject(p.stack)).rejects.toThrow(
+      "kill:alertmanager: component alertmanager is not started in this stack (started: prometheus)",
+    );
   });
 
   it("should be unsupported, with the reason, on a k8s runtime", async () => {

@@ -11,12 +11,15 @@ export function createKillFault(spec: FaultSpec): Fault {
   return {
     spec,
     name: formatFaultSpec(spec),
-    preflight: async ({ runtime } = { runtime: "local" }) => (runtime === "local" ? { status: "supported", how, needs: [] } : unsupportedRuntime(runtime, "kill (pod delete)")),
+    preflight: async ({ runtime } = { runtime: "local" }) =>
+      runtime === "local" ? { status: "supported", how, needs: [] } : unsupportedRuntime(runtime, "kill (pod delete)"),
     async inject(stack, { readyTimeoutMs = DEFAULT_READY_TIMEOUT_MS } = {}) {
       const control = requireControl(stack, spec);
       await control.kill();
       return activeFault({
-        spec, how, injectedAtMs: systemClock.nowMs(),
+        spec,
+        how,
+        injectedAtMs: systemClock.nowMs(),
         undo: async ({ shuttingDown }) => {
           if (shuttingDown || control.stopping() || control.running()) return;
           await control.start();

@@ -13,15 +13,30 @@ const blocker = netnsBlocker(await hostCapabilities());
 const skip = PROMETHEUS_SKIP ?? (blocker ? `the aborted-drill test needs namespaces and tmpfs: ${blocker}` : undefined);
 if (skip) console.warn(`skipping aborted-drill leftovers test: ${skip}`);
 
-interface Ready { pid: number; netns: string; veth: string; tmpfs: string[]; runsDir: string; runId: string; runDir: string; reaperPid: number }
+interface Ready {
+  pid: number;
+  netns: string;
+  veth: string;
+  tmpfs: string[];
+  runsDir: string;
+  runId: string;
+  runDir: string;
+  reaperPid: number;
+}
 
 /** test-aborted-drill.ts as a child: Prometheus in a namespace on a tmpfs, paused, partitioned, its disk full, delayed. */
-async function startAbortedDrill(mode: "signal" | "exit" | "slow-stop"): Promise<{ child: ChildProcess; ready: Ready; stderr: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "test-aborted-drill.ts"), mode], { stdio: ["ignore", "pipe", "pipe"] });
+async function startAbortedDrill(
+  mode: "signal" | "exit" | "slow-stop",
+): Promise<{ child: ChildProcess; ready: Ready; stderr: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "test-aborted-drill.ts"), mode], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   const ready = await new Promise<Ready>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no READY line within 30000ms (stderr: ${stderr.slice(-500)})`)), 30_000);
     child.stdout!.on("data", (c: Buffer) => {
@@ -41,7 +56,10 @@ async function startAbortedDrill(mode: "signal" | "exit" | "slow-stop"): Promise
 async function leftoversWithin(ready: Ready, timeoutMs: number): Promise<Leftovers & { reaper: boolean }> {
   const scope = { runId: ready.runId, runDir: ready.runDir, pids: [ready.pid] };
   const probe = async () => ({ ...(await findLeftovers(scope)), reaper: isRunning(ready.reaperPid) });
-  return pollUntil("no leftovers", probe, (l) => JSON.stringify(l) === JSON.stringify({ ...NO_LEFTOVERS, reaper: false }), { timeoutMs, intervalMs: 100 }).catch(probe);
+  return pollUntil("no leftovers", probe, (l) => JSON.stringify(l) === JSON.stringify({ ...NO_LEFTOVERS, reaper: false }), {
+    timeoutMs,
+    intervalMs: 100,
+  }).catch(probe);
 }
 
 async function expectInForce(ready: Ready): Promise<void> {
@@ -57,18 +75,22 @@ describe.skipIf(skip)("an aborted drill", () => {
   it.each([
     ["interrupted with SIGTERM", "signal", 143],
     ["ended by process.exit without stopping anything", "exit", 7],
-  ] as const)("should leave no namespace, veth, rule, tmpfs mount or process behind when %s with faults in force", async (_how, mode, exitCode) => {
-    const { child, ready, stderr, exited } = await startAbortedDrill(mode);
-    if (mode === "signal") {
-      await expectInForce(ready);
-      child.kill("SIGTERM");
-    }
-    expect((await exited).code).toBe(exitCode);
-    if (mode === "signal") expect(stderr()).toContain("obsconf: terminated (SIGTERM): stopping 1 component process(es)...");
-    // SIGKILL is sent at exit, not waited for: give the kernel a bounded moment to finish the process.
-    expect(await leftoversWithin(ready, 5_000)).toEqual({ ...NO_LEFTOVERS, reaper: false });
-    await rm(ready.runsDir, { recursive: true, force: true });
-  }, 60_000);
+  ] as const)(
+    "should leave no namespace, veth, rule, tmpfs mount or process behind when %s with faults in force",
+    async (_how, mode, exitCode) => {
+      const { child, ready, stderr, exited } = await startAbortedDrill(mode);
+      if (mode === "signal") {
+        await expectInForce(ready);
+        child.kill("SIGTERM");
+      }
+      expect((await exited).code).toBe(exitCode);
+      if (mode === "signal") expect(stderr()).toContain("obsconf: terminated (SIGTERM): stopping 1 component process(es)...");
+      // SIGKILL is sent at exit, not waited for: give the kernel a bounded moment to finish the process.
+      expect(await leftoversWithin(ready, 5_000)).toEqual({ ...NO_LEFTOVERS, reaper: false });
+      await rm(ready.runsDir, { recursive: true, force: true });
+    },
+    60_000,
+  );
 
   it("should leave nothing within 5 s when the harness is SIGKILLed (a CI cancel) with a paused Prometheus in a partitioned namespace on a full tmpfs", async () => {
     const { child, ready, exited } = await startAbortedDrill("signal");
@@ -85,21 +107,25 @@ describe.skipIf(skip)("an aborted drill", () => {
     await rm(ready.runsDir, { recursive: true, force: true });
   }, 60_000);
 
-  it.each([1, 2, 3, 4, 5])("should finish its cleanup when Ctrl-C is pressed twice 0.5 s apart with a partition and a full disk in force (repetition %i)", async () => {
-    // slow-stop: the graceful stop lasts >= 1.5 s, so the second Ctrl-C surely lands in it.
-    const { child, ready, stderr, exited } = await startAbortedDrill("slow-stop");
-    await expectInForce(ready);
-    child.kill("SIGINT");
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    child.kill("SIGINT");
-    expect(await exited).toEqual({ code: 130, signal: null });
-    expect(stderr()).toContain("obsconf: interrupted (SIGINT): stopping 1 component process(es)...");
-    expect(stderr()).toContain("obsconf: SIGINT again: cleanup is in progress");
-    expect(stderr()).not.toContain("forcing the stop");
-    expect(await leftoversWithin(ready, 5_000)).toEqual({ ...NO_LEFTOVERS, reaper: false });
-    expect(readLedger(path.join(ready.runDir, HOST_STATE_FILE)).outstanding).toEqual([]);
-    await rm(ready.runsDir, { recursive: true, force: true });
-  }, 60_000);
+  it.each([1, 2, 3, 4, 5])(
+    "should finish its cleanup when Ctrl-C is pressed twice 0.5 s apart with a partition and a full disk in force (repetition %i)",
+    async () => {
+      // slow-stop: the graceful stop lasts >= 1.5 s, so the second Ctrl-C surely lands in it.
+      const { child, ready, stderr, exited } = await startAbortedDrill("slow-stop");
+      await expectInForce(ready);
+      child.kill("SIGINT");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      child.kill("SIGINT");
+      expect(await exited).toEqual({ code: 130, signal: null });
+      expect(stderr()).toContain("obsconf: interrupted (SIGINT): stopping 1 component process(es)...");
+      expect(stderr()).toContain("obsconf: SIGINT again: cleanup is in progress");
+      expect(stderr()).not.toContain("forcing the stop");
+      expect(await leftoversWithin(ready, 5_000)).toEqual({ ...NO_LEFTOVERS, reaper: false });
+      expect(readLedger(path.join(ready.runDir, HOST_STATE_FILE)).outstanding).toEqual([]);
+      await rm(ready.runsDir, { recursive: true, force: true });
+    },
+    60_000,
+  );
 
   it("should force the stop at a third Ctrl-C and still remove the namespace, veth and mount", async () => {
     const { child, ready, stderr, exited } = await startAbortedDrill("slow-stop");

@@ -17,7 +17,10 @@ describe.skipIf(skip)("addNetnsRules (a real namespace, no component)", () => {
     const ns = await createNetworkNamespace(run.runId, "rules");
     try {
       const only = tool === "nft" ? { ...caps, iptables: undefined } : { ...caps, nft: undefined };
-      const list = async () => (tool === "nft" ? (await exec("ip", ["netns", "exec", ns.info.name, "nft", "list", "ruleset"])).stdout : (await exec("ip", ["netns", "exec", ns.info.name, "iptables-save"])).stdout);
+      const list = async () =>
+        tool === "nft"
+          ? (await exec("ip", ["netns", "exec", ns.info.name, "nft", "list", "ruleset"])).stdout
+          : (await exec("ip", ["netns", "exec", ns.info.name, "iptables-save"])).stdout;
       const loss = await addNetnsRules(only, ns.info, { kind: "loss", percent: 25 });
       const partition = await addNetnsRules(only, ns.info, { kind: "partition" });
       const rules = await list();
@@ -25,7 +28,9 @@ describe.skipIf(skip)("addNetnsRules (a real namespace, no component)", () => {
         expect(rules).toContain(`iifname "${ns.info.nsVeth}" numgen random mod 10000 < 2500 drop`);
         expect(rules).toContain(`oifname "${ns.info.nsVeth}" drop`);
       } else {
-        expect(rules).toContain(`-A INPUT -i ${ns.info.nsVeth} -m statistic --mode random --probability 0.25000000000 -m comment --comment obsconf-loss -j DROP`);
+        expect(rules).toContain(
+          `-A INPUT -i ${ns.info.nsVeth} -m statistic --mode random --probability 0.25000000000 -m comment --comment obsconf-loss -j DROP`,
+        );
         expect(rules).toContain(`-A OUTPUT -o ${ns.info.nsVeth} -m comment --comment obsconf-partition -j DROP`);
       }
       expect((await findLeftovers(run)).hostRules).toEqual([]);

@@ -51,9 +51,13 @@ export async function addNetnsRules(caps: HostCapabilities, info: NetnsPlacement
     return { how: `nft table inet ${table} in network namespace ${info.name}`, undo };
   }
   const comment = ["-m", "comment", "--comment", `obsconf-${rule.kind}`];
-  const rules: string[][] = rule.kind === "loss"
-    ? [["INPUT", "-i", info.nsVeth, "-m", "statistic", "--mode", "random", "--probability", String(rule.percent / 100), ...comment, "-j", "DROP"]]
-    : [["INPUT", "-i", info.nsVeth, ...comment, "-j", "DROP"], ["OUTPUT", "-o", info.nsVeth, ...comment, "-j", "DROP"]];
+  const rules: string[][] =
+    rule.kind === "loss"
+      ? [["INPUT", "-i", info.nsVeth, "-m", "statistic", "--mode", "random", "--probability", String(rule.percent / 100), ...comment, "-j", "DROP"]]
+      : [
+          ["INPUT", "-i", info.nsVeth, ...comment, "-j", "DROP"],
+          ["OUTPUT", "-o", info.nsVeth, ...comment, "-j", "DROP"],
+        ];
   const added: string[][] = [];
   try {
     for (const r of rules) {

@@ -48,14 +48,28 @@ describe.skipIf(skip)("loss and partition faults (real Prometheus in a network n
     const info = p.stack.control("prometheus")!.netns()!;
     const alertmanager = p.stack.endpoints().alertmanager!.web!;
     expect(alertmanager.host).toBe("127.0.0.1");
-    const body = await pollUntil("an active alertmanager", async () => (await (await fetch(`${p.url}/api/v1/alertmanagers`)).json()) as { data: { activeAlertmanagers: { url: string }[] } }, (b) => b.data.activeAlertmanagers.length > 0, { timeoutMs: 20_000, intervalMs: 250 });
+    const body = await pollUntil(
+      "an active alertmanager",
+      async () => (await (await fetch(`${p.url}/api/v1/alertmanagers`)).json()) as { data: { activeAlertmanagers: { url: string }[] } },
+      (b) => b.data.activeAlertmanagers.length > 0,
+      { timeoutMs: 20_000, intervalMs: 250 },
+    );
     const urls = body.data.activeAlertmanagers.map((a) => a.url);
     expect(urls).toEqual([expect.stringMatching(new RegExp(`^http://${info.hostAddress.replaceAll(".", "\\.")}:\\d+/api/v2/alerts$`))]);
     const forwarder = new URL(urls[0]!).port;
     expect(forwarder).not.toBe(String(alertmanager.port));
-    const { stdout } = await exec("ip", ["netns", "exec", info.name, process.execPath, "-e", `fetch("http://${info.hostAddress}:${forwarder}/-/ready").then((r) => console.log(r.status))`]);
+    const { stdout } = await exec("ip", [
+      "netns",
+      "exec",
+      info.name,
+      process.execPath,
+      "-e",
+      `fetch("http://${info.hostAddress}:${forwarder}/-/ready").then((r) => console.log(r.status))`,
+    ]);
     expect(stdout.trim()).toBe("200");
-    expect(p.stack.rewrites()).toContain(`prometheus: other components reached from its namespace through forwarders on ${info.hostAddress} (one port each, asked of the OS)`);
+    expect(p.stack.rewrites()).toContain(
+      `prometheus: other components reached from its namespace through forwarders on ${info.hostAddress} (one port each, asked of the OS)`,
+    );
   });
 
   it("should drop the given share of packets entering the namespace with a rule that heal removes", async () => {
@@ -68,7 +82,9 @@ describe.skipIf(skip)("loss and partition faults (real Prometheus in a network n
       run = leftoverScope(p);
       const info = p.stack.control("prometheus")!.netns()!;
       await using active = await fault.inject(p.stack);
-      expect(active.how).toMatch(/^100% of the packets entering prometheus's network namespace dropped: (nft table inet obsconf_loss|iptables rules \(comment obsconf-loss\)) in network namespace obsconf-[0-9a-f]{6}-prometheus$/);
+      expect(active.how).toMatch(
+        /^100% of the packets entering prometheus's network namespace dropped: (nft table inet obsconf_loss|iptables rules \(comment obsconf-loss\)) in network namespace obsconf-[0-9a-f]{6}-prometheus$/,
+      );
       expect(await pushSeqs(p.url, "loss", [0], Date.now(), 1_500)).toMatch(/^error: /);
       await active.heal();
       const { stdout } = await exec("ip", ["netns", "exec", info.name, "nft", "list", "ruleset"]);
@@ -84,9 +100,14 @@ describe.skipIf(PROMETHEUS_SKIP)("loss and partition at the proxy (a host withou
 
   it("should cut writes to real Prometheus at the proxy and let them through after heal", async () => {
     let run: LeftoverScope = { runId: "", runDir: "" };
-    const faults = ["partition:prometheus", "loss:prometheus:100%"].map((text) => createFault(parseFaultSpec(text, { file: "test" }), { capabilities: notRoot }));
+    const faults = ["partition:prometheus", "loss:prometheus:100%"].map((text) =>
+      createFault(parseFaultSpec(text, { file: "test" }), { capabilities: notRoot }),
+    );
     const needs = (await Promise.all(faults.map((f) => f.preflight()))).flatMap((p) => (p.status === "supported" ? p.needs : []));
-    expect(needs).toEqual([{ kind: "proxy", component: "prometheus", port: "*", mode: "tcp" }, { kind: "proxy", component: "prometheus", port: "*", mode: "tcp" }]);
+    expect(needs).toEqual([
+      { kind: "proxy", component: "prometheus", port: "*", mode: "tcp" },
+      { kind: "proxy", component: "prometheus", port: "*", mode: "tcp" },
+    ]);
     {
       await using p = await startPrometheusStack(needs);
       run = leftoverScope(p);

@@ -15,14 +15,29 @@ import { addNetnsRules, type NetnsRule } from "./netns-rules.ts";
  */
 export function createNetworkCutFault(spec: FaultSpec, { capabilities = hostCapabilities }: FaultOptions = {}): Fault {
   const rule: NetnsRule = spec.kind === "loss" ? { kind: "loss", percent: spec.params.lossPercent ?? 0 } : { kind: "partition" };
-  const what = rule.kind === "loss" ? `${rule.percent}% of the packets entering ${spec.component}'s network namespace dropped` : `every packet to and from ${spec.component}'s network namespace dropped`;
-  const atProxy = rule.kind === "loss" ? `${rule.percent}% of requests cut without a reply (connection reset) at the userspace proxy` : `the userspace proxy accepts connections and forwards nothing (open ones stall)`;
+  const what =
+    rule.kind === "loss"
+      ? `${rule.percent}% of the packets entering ${spec.component}'s network namespace dropped`
+      : `every packet to and from ${spec.component}'s network namespace dropped`;
+  const atProxy =
+    rule.kind === "loss"
+      ? `${rule.percent}% of requests cut without a reply (connection reset) at the userspace proxy`
+      : `the userspace proxy accepts connections and forwards nothing (open ones stall)`;
   return netnsOrProxyFault(spec, {
     capabilities,
     decide: (caps) => {
       const blocker = netnsBlocker(caps);
-      if (!blocker) return { status: "supported", how: `${what} (${filterTool(caps)!.kind} rules in the namespace)`, needs: [{ kind: "netns", component: spec.component }] };
-      return { status: "supported", how: `${atProxy} (no network namespace: ${blocker})`, needs: [{ kind: "proxy", component: spec.component, port: spec.port ?? "*", mode: "tcp" }] };
+      if (!blocker)
+        return {
+          status: "supported",
+          how: `${what} (${filterTool(caps)!.kind} rules in the namespace)`,
+          needs: [{ kind: "netns", component: spec.component }],
+        };
+      return {
+        status: "supported",
+        how: `${atProxy} (no network namespace: ${blocker})`,
+        needs: [{ kind: "proxy", component: spec.component, port: spec.port ?? "*", mode: "tcp" }],
+      };
     },
     async inNetns(info, caps) {
       const rules = await addNetnsRules(caps, info, rule);

@@ -10,13 +10,16 @@ export function createPauseFault(spec: FaultSpec): Fault {
   return {
     spec,
     name: formatFaultSpec(spec),
-    preflight: async ({ runtime } = { runtime: "local" }) => (runtime === "local" ? { status: "supported", how, needs: [] } : unsupportedRuntime(runtime, "pause")),
+    preflight: async ({ runtime } = { runtime: "local" }) =>
+      runtime === "local" ? { status: "supported", how, needs: [] } : unsupportedRuntime(runtime, "pause"),
     async inject(stack) {
       const control = requireControl(stack, spec);
       if (!control.running()) throw new HarnessError(`${formatFaultSpec(spec)}: ${spec.component} is not running, so it cannot be paused`);
       control.signal("SIGSTOP");
       return activeFault({
-        spec, how, injectedAtMs: systemClock.nowMs(),
+        spec,
+        how,
+        injectedAtMs: systemClock.nowMs(),
         undo: async () => {
           if (control.running()) control.signal("SIGCONT");
         },

@@ -12,4 +12,5 @@ export function patchProxies(proxies: readonly FaultProxyControl[], patch: Proxy
   };
 }
 
-export const describeProxies = (proxies: readonly FaultProxyControl[]) => proxies.map((p) => `${p.component}@${p.port} (${p.listen.host}:${p.listen.port} -> ${p.upstream.host}:${p.upstream.port})`).join(", ");
+export const describeProxies = (proxies: readonly FaultProxyControl[]) =>
+  proxies.map((p) => `${p.component}@${p.port} (${p.listen.host}:${p.listen.port} -> ${p.upstream.host}:${p.upstream.port})`).join(", ");

@@ -25,7 +25,16 @@ describe.skipIf(PROMETHEUS_SKIP)("restart faults (real Prometheus through the lo
       await using active = await createFault(parseFaultSpec(`${kind}:prometheus`, { file: "test" })).inject(p.stack);
       pids.push(control.pid()!);
       expect(pids[1]).not.toBe(pids[0]);
-      await pollUntil("prometheus ready again", () => fetch(`${p.url}/-/ready`).then((r) => r.status, () => 0), (status) => status === 200, { timeoutMs: 30_000, intervalMs: 50 });
+      await pollUntil(
+        "prometheus ready again",
+        () =>
+          fetch(`${p.url}/-/ready`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        (status) => status === 200,
+        { timeoutMs: 30_000, intervalMs: 50 },
+      );
       const seenReadyAtMs = Date.now();
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const { healedAtMs, readyAtMs } = await active.heal();

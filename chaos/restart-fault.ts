@@ -19,7 +19,8 @@ export function createRestartFault(spec: FaultSpec): Fault {
   return {
     spec,
     name: formatFaultSpec(spec),
-    preflight: async ({ runtime } = { runtime: "local" }) => (runtime === "local" ? { status: "supported", how, needs: [] } : unsupportedRuntime(runtime, spec.kind)),
+    preflight: async ({ runtime } = { runtime: "local" }) =>
+      runtime === "local" ? { status: "supported", how, needs: [] } : unsupportedRuntime(runtime, spec.kind),
     async inject(stack, { readyTimeoutMs = DEFAULT_READY_TIMEOUT_MS } = {}) {
       const control = requireControl(stack, spec);
       await control.kill();
@@ -27,9 +28,14 @@ export function createRestartFault(spec: FaultSpec): Fault {
       await control.start({ wipeData: wipe });
       const restartedAtMs = systemClock.nowMs();
       // Readiness is watched from the restart on, so readyAtMs is when it became ready, not when heal asked.
-      const ready = control.waitReady(readyTimeoutMs).then(() => ({ readyAtMs: systemClock.nowMs() }), (error: unknown) => ({ error }));
+      const ready = control.waitReady(readyTimeoutMs).then(
+        () => ({ readyAtMs: systemClock.nowMs() }),
+        (error: unknown) => ({ error }),
+      );
       return activeFault({
-        spec, how, injectedAtMs,
+        spec,
+        how,
+        injectedAtMs,
         undo: async ({ shuttingDown }) => {
           if (shuttingDown || control.stopping()) return { healedAtMs: restartedAtMs };
           const outcome = await ready;

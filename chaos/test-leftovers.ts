@@ -24,12 +24,30 @@ export interface Leftovers {
  * pids still alive, and any obsconf rule in the host's own tables (faults never write there).
  * Scoped to the run so test files running in parallel do not see each other's placements.
  */
-export async function findLeftovers({ runId, runDir, pids = [], addresses = [] }: LeftoverScope & { pids?: readonly number[]; addresses?: readonly { host: string; port: number }[] }): Promise<Leftovers> {
+export async function findLeftovers({
+  runId,
+  runDir,
+  pids = [],
+  addresses = [],
+}: LeftoverScope & { pids?: readonly number[]; addresses?: readonly { host: string; port: number }[] }): Promise<Leftovers> {
   const { namespaces, veths } = await leftoverNetworkObjects(runId);
-  const nft = await run("nft", ["list", "tables"]).then((r) => r.stdout, () => "");
-  const iptables = await run("iptables-save").then((r) => r.stdout, () => "");
+  const nft = await run("nft", ["list", "tables"]).then(
+    (r) => r.stdout,
+    () => "",
+  );
+  const iptables = await run("iptables-save").then(
+    (r) => r.stdout,
+    () => "",
+  );
   const hostRules = [...nft.split("\n"), ...iptables.split("\n")].filter((l) => /obsconf/.test(l));
-  return { namespaces, veths, tmpfsMounts: await leftoverTmpfsMounts(runDir), hostRules, processes: pids.filter(alive), listening: (await Promise.all(addresses.map(async (a) => ((await accepting(a)) ? [`${a.host}:${a.port}`] : [])))).flat() };
+  return {
+    namespaces,
+    veths,
+    tmpfsMounts: await leftoverTmpfsMounts(runDir),
+    hostRules,
+    processes: pids.filter(alive),
+    listening: (await Promise.all(addresses.map(async (a) => ((await accepting(a)) ? [`${a.host}:${a.port}`] : [])))).flat(),
+  };
 }
 
 export interface LeftoverScope {

@@ -8,7 +8,12 @@ export const TEST_METRIC = "obsconf_chaos_test_seq";
 
 /** One series `{__name__=TEST_METRIC, run}` with one sample per seq: value = seq, timestamp = startMs + seq. */
 export function encodeSeqSamples(run: string, seqs: readonly number[], startMs: number): Uint8Array {
-  return encodeWriteRequestSnappy({ series: [compileSeries({ __name__: TEST_METRIC, run })], values: seqs, timestampsMs: seqs.map((seq) => startMs + seq), samplesPerSeries: seqs.length });
+  return encodeWriteRequestSnappy({
+    series: [compileSeries({ __name__: TEST_METRIC, run })],
+    values: seqs,
+    timestampsMs: seqs.map((seq) => startMs + seq),
+    samplesPerSeries: seqs.length,
+  });
 }
 
 /** POSTs the samples; resolves with the HTTP status (or `error: ...` when no answer came within timeoutMs). */

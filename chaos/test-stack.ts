@@ -9,7 +9,9 @@ import { LocalRuntime, type FaultPlacement, type StartedLocalStack } from "../st
  * says), started alone through the local runtime with the given fault placements.
  */
 export const MANIFESTS = path.resolve(import.meta.dirname, "../stack/manifests");
-export const PROMETHEUS_SKIP = existsSync("/usr/bin/prometheus") ? undefined : "/usr/bin/prometheus not found: install Debian's prometheus package to run the fault tests";
+export const PROMETHEUS_SKIP = existsSync("/usr/bin/prometheus")
+  ? undefined
+  : "/usr/bin/prometheus not found: install Debian's prometheus package to run the fault tests";
 
 export interface PrometheusStack extends AsyncDisposable {
   stack: StartedLocalStack;
@@ -17,7 +19,10 @@ export interface PrometheusStack extends AsyncDisposable {
   url: string;
 }
 
-export async function startPrometheusStack(placements: readonly FaultPlacement[] = [], { also = [] }: { also?: readonly string[] } = {}): Promise<PrometheusStack> {
+export async function startPrometheusStack(
+  placements: readonly FaultPlacement[] = [],
+  { also = [] }: { also?: readonly string[] } = {},
+): Promise<PrometheusStack> {
   const runsDir = await mkdtemp(path.join(tmpdir(), "obsconf-chaos-test-"));
   const stack = await LocalRuntime.start({ manifestsDir: MANIFESTS, runsDir, only: ["prometheus", ...also], placements, readyTimeoutMs: 30_000 });
   const cleanup = async () => {

@@ -21,6 +21,12 @@ export function formatDurationMs(ms: number): string {
 /** The largest whole unit that states `ms` exactly: `15d`, `30s`, `90s` stays `90s`, `1500ms`. */
 export function formatDurationExact(ms: number): string {
   if (!Number.isInteger(ms) || ms <= 0) return `${ms}ms`;
-  for (const [unit, size] of [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], ["s", 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  for (const [unit, size] of [
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+  ] as const)
+    if (ms % size === 0) return `${ms / size}${unit}`;
   return `${ms}ms`;
 }

@@ -59,6 +59,6 @@ export class TimeoutError extends HarnessError {
 export function describeSeen(value: unknown, maxChars = 80): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
 }

@@ -12,7 +12,10 @@ export interface Logger {
 export function createLogger({
   level = (process.env.OBSCONF_LOG_LEVEL as LogLevel | undefined) ?? "info",
   write = (line: string) => process.stderr.write(`${line}\n`),
-}: { level?: LogLevel; write?: (line: string) => void } = {}): Logger {
+}: {
+  level?: LogLevel;
+  write?: (line: string) => void;
+} = {}): Logger {
   const emit = (at: LogLevel, message: string) => {
     if (ORDER[at] >= ORDER[level]) write(at === "info" ? message : `${at}: ${message}`);
   };

@@ -20,20 +20,30 @@ const SOURCE = "assertions/contract.yaml#targets";
 function rows(): ContractRow[] {
   return [
     {
-      key: "latency.ingestion.metrics", seedRow: "Latency Requirements / Metrics ingestion: < 30 seconds",
+      key: "latency.ingestion.metrics",
+      seedRow: "Latency Requirements / Metrics ingestion: < 30 seconds",
       target: { comparator: "<", value: 30_000, unit: "ms", source: `${SOURCE}.latency.ingestion.metrics` },
-      measured: { value: 22_529, unit: "ms", checkId: "metrics.ingestion.pull" }, status: "pass",
-      evidence: [{ checkId: "metrics.ingestion.push", status: "pass" }, { checkId: "metrics.ingestion.pull", status: "pass" }],
+      measured: { value: 22_529, unit: "ms", checkId: "metrics.ingestion.pull" },
+      status: "pass",
+      evidence: [
+        { checkId: "metrics.ingestion.push", status: "pass" },
+        { checkId: "metrics.ingestion.pull", status: "pass" },
+      ],
     },
     {
-      key: "throughput.metricsSamplesPerSec", seedRow: "Throughput Capabilities / Metrics: 1M+ samples/sec",
+      key: "throughput.metricsSamplesPerSec",
+      seedRow: "Throughput Capabilities / Metrics: 1M+ samples/sec",
       target: { comparator: ">=", value: 1_000_000, unit: "samples/s", source: `${SOURCE}.throughput.metricsSamplesPerSec` },
-      measured: { value: 412_000, unit: "samples/s", checkId: "load.throughput.metrics" }, status: "fail",
-      reason: "load.throughput.metrics: accepted 412000 samples/s <of> 1000000", evidence: [{ checkId: "load.throughput.metrics", status: "fail" }],
+      measured: { value: 412_000, unit: "samples/s", checkId: "load.throughput.metrics" },
+      status: "fail",
+      reason: "load.throughput.metrics: accepted 412000 samples/s <of> 1000000",
+      evidence: [{ checkId: "load.throughput.metrics", status: "fail" }],
     },
     {
-      key: "rto", seedRow: "Availability and Reliability / RTO: < 15 minutes",
-      target: { comparator: "<", value: 900_000, unit: "ms", source: `${SOURCE}.rto` }, status: "unsupported",
+      key: "rto",
+      seedRow: "Availability and Reliability / RTO: < 15 minutes",
+      target: { comparator: "<", value: 900_000, unit: "ms", source: `${SOURCE}.rto` },
+      status: "unsupported",
       reason: "chaos.kill:prometheus.fault: runtime k3s: kill (pod delete) is implemented for the local runtime only",
       evidence: [{ checkId: "chaos.kill:prometheus.fault", status: "unsupported" }],
     },
@@ -46,9 +56,15 @@ describe("contract rows in the reports", () => {
   it("should render one Markdown row per seed row with target, measured, status, reason and the checks as evidence", () => {
     const lines = renderMarkdown(signoff).split("\n");
     expect(lines).toContain("## Contract rows");
-    expect(lines).toContain("One verdict per row of the seed's tables (3 rows: pass 1 · fail 1 · error 0 · simulated 0 · unavailable 0 · unsupported 1); a row passes only when every check that measured it passed.");
-    expect(lines).toContain("| Latency Requirements / Metrics ingestion: < 30 seconds | < 30s | 22529 ms (metrics.ingestion.pull) | **PASS** |  | `metrics.ingestion.push` pass, `metrics.ingestion.pull` pass |");
-    expect(lines).toContain("| Throughput Capabilities / Metrics: 1M+ samples/sec | >= 1000000 samples/s | 412000 samples/s (load.throughput.metrics) | **FAIL** | load.throughput.metrics: accepted 412000 samples/s &lt;of> 1000000 | `load.throughput.metrics` fail |");
+    expect(lines).toContain(
+      "One verdict per row of the seed's tables (3 rows: pass 1 · fail 1 · error 0 · simulated 0 · unavailable 0 · unsupported 1); a row passes only when every check that measured it passed.",
+    );
+    expect(lines).toContain(
+      "| Latency Requirements / Metrics ingestion: < 30 seconds | < 30s | 22529 ms (metrics.ingestion.pull) | **PASS** |  | `metrics.ingestion.push` pass, `metrics.ingestion.pull` pass |",
+    );
+    expect(lines).toContain(
+      "| Throughput Capabilities / Metrics: 1M+ samples/sec | >= 1000000 samples/s | 412000 samples/s (load.throughput.metrics) | **FAIL** | load.throughput.metrics: accepted 412000 samples/s &lt;of> 1000000 | `load.throughput.metrics` fail |",
+    );
     expect(lines.indexOf("## Contract rows")).toBeLessThan(lines.indexOf("## Verdicts"));
     expect(renderMarkdown(sampleRun())).not.toContain("## Contract rows");
   });
@@ -78,7 +94,9 @@ describe("contract rows in the reports", () => {
       "rto: Availability and Reliability / RTO: < 15 minutes",
     ]);
     expect(suite.testcase[1].failure["@message"]).toBe("load.throughput.metrics: accepted 412000 samples/s <of> 1000000");
-    expect(suite.testcase[2].skipped["@message"]).toBe("unsupported: chaos.kill:prometheus.fault: runtime k3s: kill (pod delete) is implemented for the local runtime only");
+    expect(suite.testcase[2].skipped["@message"]).toBe(
+      "unsupported: chaos.kill:prometheus.fault: runtime k3s: kill (pod delete) is implemented for the local runtime only",
+    );
     expect(doc.testsuites["@tests"]).toBe(String(signoff.checks.length + 3));
     const xmllint = "/usr/bin/xmllint";
     if (!existsSync(xmllint)) return console.warn(`skipping JUnit XSD validation of the contract suite: ${xmllint} not found`);

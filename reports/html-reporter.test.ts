@@ -15,7 +15,11 @@ const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`skipping the headless HTML report test: ${CHROMIUM} not found (apt-get install chromium)`);
 
 interface PageDocument {
-  getElementById(id: string): { width: number; height: number; getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null } | null;
+  getElementById(id: string): {
+    width: number;
+    height: number;
+    getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+  } | null;
 }
 
 const result = sampleRun();
@@ -25,7 +29,9 @@ describe("HtmlReporter", () => {
   it("should write a single report.html that loads nothing from the network", () => {
     expect(html.fileName).toBe("report.html");
     expect(html.contents).not.toMatch(/\b(?:src|href)=/);
-    expect(html.contents).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html.contents).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`,
+    );
   });
 
   it("should inline the chart.js UMD bundle", () => {
@@ -52,7 +58,9 @@ describe("HtmlReporter", () => {
 
   it("should show the verdict, counts and the checks that did not run against the real stack", () => {
     expect(html.contents).toContain('<h1>obsconf conformance: <span class="verdict verdict-error">ERROR</span></h1>');
-    expect(html.contents).toContain("<p class=\"counts\"><strong>Checks:</strong> pass 2 · fail 1 · error 1 · simulated 1 · unavailable 1 · unsupported 1 (total 7; 3 of 7 real)</p>");
+    expect(html.contents).toContain(
+      '<p class="counts"><strong>Checks:</strong> pass 2 · fail 1 · error 1 · simulated 1 · unavailable 1 · unsupported 1 (total 7; 3 of 7 real)</p>',
+    );
     expect(html.contents).toContain("<strong>3 of 7 checks did not run against the real stack</strong>");
   });
 
@@ -82,7 +90,16 @@ describe.skipIf(!hasChromium)("HtmlReporter in headless Chromium", () => {
     try {
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
       });
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       const problems: string[] = [];
@@ -101,18 +118,21 @@ describe.skipIf(!hasChromium)("HtmlReporter in headless Chromium", () => {
       await page.screenshot({ path: screenshot, fullPage: true });
       expect((await stat(screenshot)).size).toBeGreaterThan(10_000);
 
-      const inked = await page.evaluate((ids) => {
-        // Runs in the page; the project compiles without the DOM lib, so name the little we use.
-        const doc = (globalThis as unknown as { document: PageDocument }).document;
-        return ids.map((id) => {
-          const canvas = doc.getElementById(id);
-          if (canvas === null) return { id, pixels: -1 };
-          const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
-          let pixels = 0;
-          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) pixels += 1;
-          return { id, pixels };
-        });
-      }, [chartCanvasId("metrics.ingestion.push", "hist"), chartCanvasId("metrics.ingestion.push", "series")]);
+      const inked = await page.evaluate(
+        (ids) => {
+          // Runs in the page; the project compiles without the DOM lib, so name the little we use.
+          const doc = (globalThis as unknown as { document: PageDocument }).document;
+          return ids.map((id) => {
+            const canvas = doc.getElementById(id);
+            if (canvas === null) return { id, pixels: -1 };
+            const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+            let pixels = 0;
+            for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) pixels += 1;
+            return { id, pixels };
+          });
+        },
+        [chartCanvasId("metrics.ingestion.push", "hist"), chartCanvasId("metrics.ingestion.push", "series")],
+      );
       for (const { id, pixels } of inked) expect(pixels, `${id} has no drawn pixels`).toBeGreaterThan(1_000);
 
       expect(problems).toEqual([]);

@@ -93,9 +93,15 @@ ${result.signOff.blockers.length > 0 ? `<p>Sign-off blockers:</p>\n<ul class="bl
 </header>
 <main>
 <p class="counts"><strong>Checks:</strong> ${e(formatCounts(result))}${result.strict ? " (--strict: simulated and unavailable checks fail the run)" : ""}</p>${[
-  ...(result.verdictReason ? [`<p class="verdict-reason"><strong>Why ${e(result.verdict.toUpperCase())}:</strong> ${e(result.verdictReason)}</p>`] : []),
-  ...(result.overrides?.length ? [`<h2>Runtime overrides</h2>\n<p>What the harness changed in this run (never in the manifests on disk):</p>\n<ul>${result.overrides.map((o) => `<li>${e(o)}</li>`).join("")}</ul>`] : []),
-].map((part) => `\n${part}`).join("")}
+    ...(result.verdictReason ? [`<p class="verdict-reason"><strong>Why ${e(result.verdict.toUpperCase())}:</strong> ${e(result.verdictReason)}</p>`] : []),
+    ...(result.overrides?.length
+      ? [
+          `<h2>Runtime overrides</h2>\n<p>What the harness changed in this run (never in the manifests on disk):</p>\n<ul>${result.overrides.map((o) => `<li>${e(o)}</li>`).join("")}</ul>`,
+        ]
+      : []),
+  ]
+    .map((part) => `\n${part}`)
+    .join("")}
 ${
   notRun.length > 0
     ? `<div class="not-run" role="note"><p><strong>${notRun.length} of ${summary.total} checks did not run against the real stack</strong> (simulated ${summary.counts.simulated}, unavailable ${summary.counts.unavailable}, unsupported ${summary.counts.unsupported}); the verdict does not cover them:</p>
@@ -146,7 +152,8 @@ export function checkAnchor(checkId: string): string {
 
 /** One verdict per row of the seed's tables, each check that measured it linked to its verdict row. */
 function contractRowsSection(rows: readonly Readonly<ContractRow>[]): string {
-  const evidence = (r: Readonly<ContractRow>) => r.evidence.map((x) => `<a href="#${e(checkAnchor(x.checkId))}"><code>${e(x.checkId)}</code></a> ${e(x.status)}`).join(", ") || "none";
+  const evidence = (r: Readonly<ContractRow>) =>
+    r.evidence.map((x) => `<a href="#${e(checkAnchor(x.checkId))}"><code>${e(x.checkId)}</code></a> ${e(x.status)}`).join(", ") || "none";
   return `<h2>Contract rows</h2>
 <p>One verdict per row of the seed's tables (${e(formatRowCounts(rows))}); a row passes only when every check that measured it passed.</p>
 <table class="contract-rows">
@@ -191,7 +198,8 @@ function evidenceSection(check: Readonly<CheckResult>): string {
     check.measured !== undefined ? `<li>measured: ${e(formatMeasured(check.measured))}</li>` : "",
     check.measured?.note !== undefined ? `<li>note: ${e(check.measured.note)}</li>` : "",
   ].filter((s) => s !== "");
-  const evidence = check.evidence.length === 0 ? "<p>No evidence recorded.</p>" : check.evidence.map((x) => `<p>${e(x.kind)}:</p>\n<pre>${e(x.text)}</pre>`).join("\n");
+  const evidence =
+    check.evidence.length === 0 ? "<p>No evidence recorded.</p>" : check.evidence.map((x) => `<p>${e(x.kind)}:</p>\n<pre>${e(x.text)}</pre>`).join("\n");
   return `<section class="evidence" id="evidence-${e(check.id)}">
 <h3><code>${e(check.id)}</code>: <span class="status status-${check.status}">${formatStatus(check.status)}</span></h3>
 <ul>${facts.join("")}</ul>

@@ -29,7 +29,15 @@ interface ParsedCase {
   "system-out"?: string;
 }
 
-interface ParsedSuite { "@name": string; "@tests": string; "@failures": string; "@errors": string; "@skipped": string; properties?: { property: { "@name": string; "@value": string }[] }; testcase: ParsedCase[] }
+interface ParsedSuite {
+  "@name": string;
+  "@tests": string;
+  "@failures": string;
+  "@errors": string;
+  "@skipped": string;
+  properties?: { property: { "@name": string; "@value": string }[] };
+  testcase: ParsedCase[];
+}
 
 function parse(xml: string): { suites: ParsedSuite[]; root: Record<string, string> } {
   const doc = parser.parse(xml);
@@ -104,7 +112,9 @@ describe("JunitReporter", () => {
   });
 
   it("should carry target, measured and evidence in the failure body", () => {
-    const failing = parse(xml).suites.flatMap((s) => s.testcase).find((c) => c.failure)!;
+    const failing = parse(xml)
+      .suites.flatMap((s) => s.testcase)
+      .find((c) => c.failure)!;
     expect(failing.failure!["@message"]).toBe("7420 spans/s accepted < 10000 spans/s");
     expect(failing.failure!["@type"]).toBe("fail");
     expect(failing.failure!["#text"]).toBe(
@@ -122,7 +132,9 @@ describe("JunitReporter", () => {
   });
 
   it("should mark skipped checks with their status and reason", () => {
-    const skipped = parse(xml).suites.flatMap((s) => s.testcase).filter((c) => c.skipped);
+    const skipped = parse(xml)
+      .suites.flatMap((s) => s.testcase)
+      .filter((c) => c.skipped);
     expect(skipped.map((c) => c.skipped!["@message"])).toEqual([
       "unavailable: grafana: no local binary (looked for grafana, grafana-server on PATH)",
       "unsupported: sch_netem kernel module not loaded and not root",

@@ -44,14 +44,17 @@ function testsuite(result: Readonly<RunResult>, pillar: Pillar, checks: readonly
   const timeMs = checks.reduce((acc, c) => acc + c.durationMs, 0);
   const startedAt = checks.map((c) => c.startedAt).sort()[0] ?? result.startedAt;
   const simulated = checks.filter((c) => c.status === "simulated");
-  const properties = simulated.length === 0 ? [] : [
-    `    <properties>`,
-    ...simulated.flatMap((c) => [
-      `      <property name="${attr(`${c.id}.status`)}" value="simulated"/>`,
-      `      <property name="${attr(`${c.id}.simulatedBy`)}" value="${attr((c.simulatedBy ?? []).join(","))}"/>`,
-    ]),
-    `    </properties>`,
-  ];
+  const properties =
+    simulated.length === 0
+      ? []
+      : [
+          `    <properties>`,
+          ...simulated.flatMap((c) => [
+            `      <property name="${attr(`${c.id}.status`)}" value="simulated"/>`,
+            `      <property name="${attr(`${c.id}.simulatedBy`)}" value="${attr((c.simulatedBy ?? []).join(","))}"/>`,
+          ]),
+          `    </properties>`,
+        ];
   return [
     `  <testsuite name="obsconf.${pillar}" tests="${checks.length}" failures="${counts.fail}" errors="${counts.error}" skipped="${counts.unavailable + counts.unsupported + (simulatedAs === "skipped" ? counts.simulated : 0)}" time="${seconds(timeMs)}" timestamp="${attr(startedAt)}" hostname="${attr(result.host.hostname)}">`,
     ...properties,
@@ -71,12 +74,13 @@ function testcase(check: Readonly<CheckResult>, simulatedAs: "skipped" | "passed
     case "simulated": {
       const by = check.simulatedBy ?? [];
       if (simulatedAs === "skipped") {
-        body.push(`      <skipped message="${attr(`simulated: measured against ${by.length > 0 ? by.join(", ") : "a substitute"}, not the real component`)}"/>`, systemOut(details));
+        body.push(
+          `      <skipped message="${attr(`simulated: measured against ${by.length > 0 ? by.join(", ") : "a substitute"}, not the real component`)}"/>`,
+          systemOut(details),
+        );
         break;
       }
-      body.push(
-        systemOut(`SIMULATED: passed against ${by.length > 0 ? by.join(", ") : "a substitute"}, not the real component\n${details}`),
-      );
+      body.push(systemOut(`SIMULATED: passed against ${by.length > 0 ? by.join(", ") : "a substitute"}, not the real component\n${details}`));
       break;
     }
     case "fail":
@@ -100,13 +104,20 @@ function contractSuite(result: Readonly<RunResult>, rows: readonly Readonly<Cont
     `  <testsuite name="obsconf.contract" tests="${rows.length}" failures="${counts.fail}" errors="${counts.error}" skipped="${counts.unavailable + counts.unsupported + counts.simulated}" time="0.000" timestamp="${attr(result.startedAt)}" hostname="${attr(result.host.hostname)}">`,
     ...rows.flatMap((row) => {
       const open = `    <testcase classname="obsconf.contract" name="${attr(`${row.key}: ${row.seedRow}`)}" time="0.000">`;
-      const details = [`target: ${formatTarget(row.target)} (${row.target.source})`, `measured: ${formatRowMeasured(row) || "nothing"}`, `evidence: ${formatRowEvidence(row) || "none"}`].join("\n");
+      const details = [
+        `target: ${formatTarget(row.target)} (${row.target.source})`,
+        `measured: ${formatRowMeasured(row) || "nothing"}`,
+        `evidence: ${formatRowEvidence(row) || "none"}`,
+      ].join("\n");
       const message = `${row.status}: ${row.reason ?? "no reason given"}`;
       const body =
-        row.status === "pass" ? systemOut(details)
-        : row.status === "fail" ? `      <failure message="${attr(row.reason ?? "fail")}" type="fail">${text(details)}</failure>`
-        : row.status === "error" ? `      <error message="${attr(row.reason ?? "harness error")}" type="error">${text(details)}</error>`
-        : `      <skipped message="${attr(message)}"/>\n${systemOut(details)}`;
+        row.status === "pass"
+          ? systemOut(details)
+          : row.status === "fail"
+            ? `      <failure message="${attr(row.reason ?? "fail")}" type="fail">${text(details)}</failure>`
+            : row.status === "error"
+              ? `      <error message="${attr(row.reason ?? "harness error")}" type="error">${text(details)}</error>`
+              : `      <skipped message="${attr(message)}"/>\n${systemOut(details)}`;
       return [open, body, `    </testcase>`];
     }),
     `  </testsuite>`,

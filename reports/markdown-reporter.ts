@@ -54,7 +54,14 @@ export function renderMarkdown(result: Readonly<RunResult>): string {
   out.push(`**Checks:** ${formatCounts(result)}${result.strict ? " (--strict: simulated and unavailable checks fail the run)" : ""}`, "");
   if (result.verdictReason) out.push(`**Why ${result.verdict.toUpperCase()}:** ${inline(result.verdictReason)}`, "");
   if (result.overrides?.length) {
-    out.push("## Runtime overrides", "", "What the harness changed in this run (never in the manifests on disk):", "", ...result.overrides.map((o) => `- ${inline(o)}`), "");
+    out.push(
+      "## Runtime overrides",
+      "",
+      "What the harness changed in this run (never in the manifests on disk):",
+      "",
+      ...result.overrides.map((o) => `- ${inline(o)}`),
+      "",
+    );
   }
   const notRun = summary.notPassed.filter((c) => c.status === "simulated" || c.status === "unavailable" || c.status === "unsupported");
   if (notRun.length > 0) {
@@ -69,7 +76,14 @@ export function renderMarkdown(result: Readonly<RunResult>): string {
   out.push(
     table(
       ["id", "title", "status", "target", "measured", "reason"],
-      result.checks.map((c) => [md(code(c.id)), c.title, md(`**${formatStatus(c.status)}**`), formatTargetOrWhyNot(c), formatMeasured(c.measured), formatReason(c)]),
+      result.checks.map((c) => [
+        md(code(c.id)),
+        c.title,
+        md(`**${formatStatus(c.status)}**`),
+        formatTargetOrWhyNot(c),
+        formatMeasured(c.measured),
+        formatReason(c),
+      ]),
     ),
     "",
   );
@@ -77,7 +91,14 @@ export function renderMarkdown(result: Readonly<RunResult>): string {
   out.push(
     table(
       ["component", "image tag", "ran as", "binary version", "mismatch", "substitute / reason"],
-      result.inventory.map((e) => [e.component, md(code(imageTag(e.image))), formatRunAs(e), e.binaryVersion ?? "", formatMismatch(e), formatSubstituteOrReason(e)]),
+      result.inventory.map((e) => [
+        e.component,
+        md(code(imageTag(e.image))),
+        formatRunAs(e),
+        e.binaryVersion ?? "",
+        formatMismatch(e),
+        formatSubstituteOrReason(e),
+      ]),
     ),
     "",
   );
@@ -99,7 +120,14 @@ function contractRowsSection(rows: readonly Readonly<ContractRow>[]): string[] {
     "",
     table(
       ["seed row", "target", "measured", "status", "reason", "evidence"],
-      rows.map((r) => [r.seedRow, formatTarget(r.target), formatRowMeasured(r), md(`**${formatStatus(r.status)}**`), r.reason ?? "", md(r.evidence.map((e) => `${code(e.checkId)} ${e.status}`).join(", ") || "none")]),
+      rows.map((r) => [
+        r.seedRow,
+        formatTarget(r.target),
+        formatRowMeasured(r),
+        md(`**${formatStatus(r.status)}**`),
+        r.reason ?? "",
+        md(r.evidence.map((e) => `${code(e.checkId)} ${e.status}`).join(", ") || "none"),
+      ]),
     ),
     "",
   ];
@@ -131,7 +159,10 @@ function evidenceSection(check: Readonly<CheckResult>): string[] {
 
 /** Text that is safe inline: no HTML tags, no line breaks. */
 function inline(text: string): string {
-  return text.replace(/&(?=[A-Za-z#][A-Za-z0-9]*;)/g, "&amp;").replace(/<(?=[A-Za-z/!?])/g, "&lt;").replace(/\r?\n/g, " ");
+  return text
+    .replace(/&(?=[A-Za-z#][A-Za-z0-9]*;)/g, "&amp;")
+    .replace(/<(?=[A-Za-z/!?])/g, "&lt;")
+    .replace(/\r?\n/g, " ");
 }
 
 function cell(text: string): string {

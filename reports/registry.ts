@@ -21,7 +21,6 @@ export function reportersWith(options: ReporterOptions): Record<ReportFormat, ()
   };
 }
 
-
 export const reportFormats = Object.keys(reporters) as ReportFormat[];
 
 export function isReportFormat(name: string): name is ReportFormat {

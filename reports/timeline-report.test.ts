@@ -25,7 +25,14 @@ describe("timelineTable", () => {
   const t = timelineTable(sampleTimeline(), START_MS);
 
   it("should have one column per series, the faults in force and the events", () => {
-    expect(t.header).toEqual(["t (s)", "fault in force", "canary writes acknowledged (writes/s)", "probes failed (probes/s)", "canary latency (write -> readable) (max ms)", "events"]);
+    expect(t.header).toEqual([
+      "t (s)",
+      "fault in force",
+      "canary writes acknowledged (writes/s)",
+      "probes failed (probes/s)",
+      "canary latency (write -> readable) (max ms)",
+      "events",
+    ]);
     expect(t.bucketMs).toBe(5_000);
   });
 
@@ -38,7 +45,11 @@ describe("timelineTable", () => {
   });
 
   it("should widen the rows for long runs so there are at most 60", () => {
-    const long = { series: [{ name: "x", unit: "writes/s", points: Array.from({ length: 3600 }, (_, i) => ({ atMs: START_MS + i * 1000, value: 1 })) }], windows: [], events: [] };
+    const long = {
+      series: [{ name: "x", unit: "writes/s", points: Array.from({ length: 3600 }, (_, i) => ({ atMs: START_MS + i * 1000, value: 1 })) }],
+      windows: [],
+      events: [],
+    };
     const table = timelineTable(long, START_MS);
     expect(table.bucketMs).toBe(60_000);
     expect(table.rows).toHaveLength(60);
@@ -58,14 +69,22 @@ describe("timeline in the reports", () => {
 
   it("should refuse a timeline window that ends before it starts", () => {
     const timeline = sampleTimeline();
-    const backwards = sampleRun({ scenario: "chaos", timeline: { ...timeline, windows: [{ ...timeline.windows[0]!, toMs: timeline.windows[0]!.fromMs - 1 }] } });
-    expect(checkRunResult(backwards)).toEqual({ valid: false, errors: [`/timeline/windows/0: expected toMs >= fromMs, saw ${START_MS + 20_000} .. ${START_MS + 19_999}`] });
+    const backwards = sampleRun({
+      scenario: "chaos",
+      timeline: { ...timeline, windows: [{ ...timeline.windows[0]!, toMs: timeline.windows[0]!.fromMs - 1 }] },
+    });
+    expect(checkRunResult(backwards)).toEqual({
+      valid: false,
+      errors: [`/timeline/windows/0: expected toMs >= fromMs, saw ${START_MS + 20_000} .. ${START_MS + 19_999}`],
+    });
   });
 
   it("should render a Markdown timeline table with escaped text", () => {
     const md = renderMarkdown(drill);
     expect(md).toContain("## Timeline");
-    expect(md).toContain("| t (s) | fault in force | canary writes acknowledged (writes/s) | probes failed (probes/s) | canary latency (write -> readable) (max ms) | events |");
+    expect(md).toContain(
+      "| t (s) | fault in force | canary writes acknowledged (writes/s) | probes failed (probes/s) | canary latency (write -> readable) (max ms) | events |",
+    );
     expect(md).toContain('| 25.0 | kill:prometheus | 0 | 2 |  | 27.5s alert: webhook/webhook firing [TargetDown] \\| "stack" |');
     expect(md).toContain("SIGKILL &lt;pgid> & restart");
   });
@@ -97,7 +116,10 @@ describe.skipIf(!hasChromium)("timeline chart in headless Chromium", () => {
     await writeFile(file, renderHtml(drill));
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+      });
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       const problems: string[] = [];
       page.on("console", (msg) => void (msg.type() === "error" && problems.push(`console: ${msg.text()}`)));

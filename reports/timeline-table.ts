@@ -18,10 +18,15 @@ export interface TimelineTable {
  * in them are left out.
  */
 export function timelineTable(timeline: Readonly<Timeline>, runStartMs: number): TimelineTable {
-  const times = [...timeline.series.flatMap((s) => s.points.map((p) => p.atMs)), ...timeline.windows.flatMap((w) => [w.fromMs, w.toMs]), ...timeline.events.map((e) => e.atMs)];
+  const times = [
+    ...timeline.series.flatMap((s) => s.points.map((p) => p.atMs)),
+    ...timeline.windows.flatMap((w) => [w.fromMs, w.toMs]),
+    ...timeline.events.map((e) => e.atMs),
+  ];
   const header = ["t (s)", "fault in force", ...timeline.series.map((s) => `${s.name} (${s.unit === "ms" ? "max ms" : s.unit})`), "events"];
   if (times.length === 0) return { bucketMs: MIN_BUCKET_MS, header, rows: [] };
-  const fromMs = Math.min(...times), toMs = Math.max(...times);
+  const fromMs = Math.min(...times),
+    toMs = Math.max(...times);
   const bucketMs = Math.max(MIN_BUCKET_MS, Math.ceil((toMs - fromMs + 1) / MAX_ROWS / 1000) * 1000);
   const rows: string[][] = [];
   for (let start = fromMs; start <= toMs; start += bucketMs) {

@@ -55,7 +55,9 @@ describe("writeReports", () => {
   it("should leave nothing behind when an async reporter rejects", async () => {
     const outDir = join(root, "out");
     const broken = { ...reporters, markdown: () => ({ format: "markdown" as const, onRunEnd: async () => Promise.reject(new Error("late failure")) }) };
-    await expect(writeReports(sampleRun(), { outDir, formats: ["json", "markdown"], reporters: broken })).rejects.toThrow("failed at the markdown report: late failure");
+    await expect(writeReports(sampleRun(), { outDir, formats: ["json", "markdown"], reporters: broken })).rejects.toThrow(
+      "failed at the markdown report: late failure",
+    );
     expect(await readdir(root)).toEqual([]);
   });
 

@@ -35,7 +35,20 @@ describe.skipIf(skip)("obsconf run conformance --runtime attach against obsconf 
       await using up = StartedCli.start(["up", "--runtime", "local", "--runs-dir", path.join(dir, "runs-up"), "--endpoints-out", endpointsFile]);
       await up.waitForLine(/^endpoints file: /, { timeoutMs: 120_000 });
       const run = await runCli(
-        ["run", "conformance", "--runtime", "attach", "--endpoints", endpointsFile, "--only", `${SUBSET},alerts.delivery.slack`, "--runs-dir", path.join(dir, "runs-attach"), "--out", path.join(dir, "out-attach")],
+        [
+          "run",
+          "conformance",
+          "--runtime",
+          "attach",
+          "--endpoints",
+          endpointsFile,
+          "--only",
+          `${SUBSET},alerts.delivery.slack`,
+          "--runs-dir",
+          path.join(dir, "runs-attach"),
+          "--out",
+          path.join(dir, "out-attach"),
+        ],
         { timeoutMs: 300_000 },
       );
       if (run.code === 2) throw new Error(`attach run: ${run.stderr}`);
@@ -44,7 +57,10 @@ describe.skipIf(skip)("obsconf run conformance --runtime attach against obsconf 
       await up.waitForExit({ timeoutMs: 60_000 });
       fileGoneAfterStop = !existsSync(endpointsFile);
     }
-    const run = await runCli(["run", "conformance", "--runtime", "local", "--only", SUBSET, "--runs-dir", path.join(dir, "runs-local"), "--out", path.join(dir, "out-local")], { timeoutMs: 300_000 });
+    const run = await runCli(
+      ["run", "conformance", "--runtime", "local", "--only", SUBSET, "--runs-dir", path.join(dir, "runs-local"), "--out", path.join(dir, "out-local")],
+      { timeoutMs: 300_000 },
+    );
     if (run.code === 2) throw new Error(`normal run: ${run.stderr}`);
     normal = readResult(path.join(dir, "out-local"));
   }, 720_000);
@@ -60,9 +76,18 @@ describe.skipIf(skip)("obsconf run conformance --runtime attach against obsconf 
 
   it("should say why each check that needs control over the processes did not run", () => {
     const byId = (id: string) => attached.checks.find((c) => c.id === id)!;
-    expect(byId("metrics.ingestion.pull")).toMatchObject({ status: "unavailable", reason: `${ATTACH_WHY}the pull path needs Prometheus to scrape the harness's canary target, which only the stack's own scrape configuration can add` });
-    expect(byId("logs.ingestion.agent")).toMatchObject({ status: "unavailable", reason: `${ATTACH_WHY}the agent path needs the harness to write a pod's log file on the node the agents read, which only a stack obsconf started offers` });
-    expect(byId("alerts.delivery.slack")).toMatchObject({ status: "unavailable", reason: expect.stringMatching(new RegExp(`^${ATTACH_WHY}alert delivery needs Alertmanager's receivers pointed at the harness's sinks`)) });
+    expect(byId("metrics.ingestion.pull")).toMatchObject({
+      status: "unavailable",
+      reason: `${ATTACH_WHY}the pull path needs Prometheus to scrape the harness's canary target, which only the stack's own scrape configuration can add`,
+    });
+    expect(byId("logs.ingestion.agent")).toMatchObject({
+      status: "unavailable",
+      reason: `${ATTACH_WHY}the agent path needs the harness to write a pod's log file on the node the agents read, which only a stack obsconf started offers`,
+    });
+    expect(byId("alerts.delivery.slack")).toMatchObject({
+      status: "unavailable",
+      reason: expect.stringMatching(new RegExp(`^${ATTACH_WHY}alert delivery needs Alertmanager's receivers pointed at the harness's sinks`)),
+    });
     expect(normal.checks.find((c) => c.id === "metrics.ingestion.pull")!.status).toBe("pass");
   });
 

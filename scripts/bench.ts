@@ -8,10 +8,17 @@ import { InputError } from "../common/errors.ts";
 import { createLogger } from "../common/log.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { phase: { type: "string", default: "40" }, documented: { type: "string", default: "30" }, out: { type: "string", default: path.join(root, "bench") } } });
+const { values } = parseArgs({
+  options: {
+    phase: { type: "string", default: "40" },
+    documented: { type: "string", default: "30" },
+    out: { type: "string", default: path.join(root, "bench") },
+  },
+});
 const seconds = (flag: string, text: string) => {
   const n = Number(text);
-  if (!(Number.isFinite(n) && n > 0 && n <= 120)) throw new InputError({ file: "command line", field: `--${flag}` }, "a number of seconds in (0, 120]", JSON.stringify(text));
+  if (!(Number.isFinite(n) && n > 0 && n <= 120))
+    throw new InputError({ file: "command line", field: `--${flag}` }, "a number of seconds in (0, 120]", JSON.stringify(text));
   return n * 1000;
 };
 
@@ -23,7 +30,9 @@ try {
     documentedMs: seconds("documented", values.documented),
     logger: createLogger(),
   });
-  process.stdout.write(`${path.join(values.out, "results.md")} (${results.checks.filter((c) => c.status === "fail").length} failed, ${results.errors.length} errors)\n`);
+  process.stdout.write(
+    `${path.join(values.out, "results.md")} (${results.checks.filter((c) => c.status === "fail").length} failed, ${results.errors.length} errors)\n`,
+  );
   process.exitCode = results.errors.length > 0 ? 2 : results.checks.some((c) => c.status === "fail") ? 1 : 0;
 } catch (error) {
   process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);

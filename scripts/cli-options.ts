@@ -25,16 +25,21 @@ export function collectBin(value: string, previous: Record<string, string> = {})
 export function parsePositiveMs(flag: string) {
   return (value: string): number => {
     const seconds = Number(value);
-    if (!Number.isFinite(seconds) || seconds <= 0) throw new InputError({ file: "command line", field: flag }, "a positive number of seconds", JSON.stringify(value));
+    if (!Number.isFinite(seconds) || seconds <= 0)
+      throw new InputError({ file: "command line", field: flag }, "a positive number of seconds", JSON.stringify(value));
     return Math.round(seconds * 1000);
   };
 }
 
 export function parseList(flag: string, known: readonly string[]) {
   return (value: string): string[] => {
-    const names = value.split(",").map((s) => s.trim()).filter(Boolean);
+    const names = value
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = names.filter((n) => !known.includes(n));
-    if (names.length === 0 || unknown.length) throw new InputError({ file: "command line", field: flag }, `a comma-separated list of ${known.join(", ")}`, JSON.stringify(value));
+    if (names.length === 0 || unknown.length)
+      throw new InputError({ file: "command line", field: flag }, `a comma-separated list of ${known.join(", ")}`, JSON.stringify(value));
     return names;
   };
 }
@@ -43,7 +48,8 @@ export function parseList(flag: string, known: readonly string[]) {
 export function parseCount(flag: string) {
   return (value: string): number => {
     const count = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(count)) throw new InputError({ file: "command line", field: flag }, "a whole number >= 0", JSON.stringify(value));
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(count))
+      throw new InputError({ file: "command line", field: flag }, "a whole number >= 0", JSON.stringify(value));
     return count;
   };
 }

@@ -9,10 +9,26 @@ import { findJava, lookupProvisioned, mainBinaryOf, recipeFor } from "../stack/p
 import { acceptsTcp, describeProcesses, isAlive, parseTable, runCli, StartedCli } from "./test-support/run-cli.ts";
 
 /** The stack of stack/manifests, in plan order: the spec this file checks the CLI against. */
-const STACK = ["prometheus", "mimir", "node-exporter", "kube-state-metrics", "loki", "promtail", "vector", "tempo", "otel-collector", "grafana", "alertmanager", "kafka"];
+const STACK = [
+  "prometheus",
+  "mimir",
+  "node-exporter",
+  "kube-state-metrics",
+  "loki",
+  "promtail",
+  "vector",
+  "tempo",
+  "otel-collector",
+  "grafana",
+  "alertmanager",
+  "kafka",
+];
 const DEBIAN_BINARIES = ["/usr/bin/prometheus", "/usr/bin/prometheus-alertmanager", "/usr/bin/prometheus-node-exporter"];
 const haveDebianBinaries = DEBIAN_BINARIES.every((b) => existsSync(b));
-if (!haveDebianBinaries) console.warn(`skipping the obsconf plan and up tests: ${DEBIAN_BINARIES.filter((b) => !existsSync(b)).join(", ")} not installed (apt-get install prometheus prometheus-alertmanager prometheus-node-exporter)`);
+if (!haveDebianBinaries)
+  console.warn(
+    `skipping the obsconf plan and up tests: ${DEBIAN_BINARIES.filter((b) => !existsSync(b)).join(", ")} not installed (apt-get install prometheus prometheus-alertmanager prometheus-node-exporter)`,
+  );
 
 const PLAN_HEADERS = ["component", "manifest image", "runs as", "binary / substitute", "from", "version", "note"];
 const UP_HEADERS = ["component", "runs as", "from", "state", "version", "note"];
@@ -44,7 +60,9 @@ function firstOnPath(names: readonly string[]): string | undefined {
 
 let tags: Record<string, string> | undefined;
 async function manifestTags(): Promise<Record<string, string>> {
-  tags ??= Object.fromEntries(extractComponents(await loadManifests(path.resolve(import.meta.dirname, "../stack/manifests")), COMPONENT_NAMES).map((s) => [s.name, s.image.tag]));
+  tags ??= Object.fromEntries(
+    extractComponents(await loadManifests(path.resolve(import.meta.dirname, "../stack/manifests")), COMPONENT_NAMES).map((s) => [s.name, s.image.tag]),
+  );
   return tags;
 }
 
@@ -139,12 +157,17 @@ describe.skipIf(!haveDebianBinaries)("obsconf plan --runtime local", () => {
     const row = (component: string) => rows.find((r) => r.component === component);
     for (const component of ["prometheus", "alertmanager", "node-exporter"]) expect(row(component)).toMatchObject({ "runs as": "process" });
     const victoriaMetrics = firstOnPath(["victoria-metrics"]);
-    if (victoriaMetrics && !firstOnPath(["mimir"])) expect(row("mimir")).toMatchObject({ "runs as": "simulated", "binary / substitute": `victoria-metrics (${victoriaMetrics})` });
-    if (!firstOnPath(["loki"])) expect(row("loki")).toMatchObject({ "runs as": "simulated", "binary / substitute": `loki-reference-sink (${process.execPath})` });
-    if (!firstOnPath(["promtail"])) expect(row("promtail")).toMatchObject({ "runs as": "unavailable", note: "no promtail on PATH (name one with --bin promtail=PATH)" });
+    if (victoriaMetrics && !firstOnPath(["mimir"]))
+      expect(row("mimir")).toMatchObject({ "runs as": "simulated", "binary / substitute": `victoria-metrics (${victoriaMetrics})` });
+    if (!firstOnPath(["loki"]))
+      expect(row("loki")).toMatchObject({ "runs as": "simulated", "binary / substitute": `loki-reference-sink (${process.execPath})` });
+    if (!firstOnPath(["promtail"]))
+      expect(row("promtail")).toMatchObject({ "runs as": "unavailable", note: "no promtail on PATH (name one with --bin promtail=PATH)" });
 
     const count = (runsAs: Expected["runsAs"]) => Object.values(expected).filter((e) => e.runsAs === runsAs).length;
-    expect(result.stdout.endsWith(`\n\n12 components: ${count("process")} process, ${count("simulated")} simulated, ${count("unavailable")} unavailable\n`)).toBe(true);
+    expect(
+      result.stdout.endsWith(`\n\n12 components: ${count("process")} process, ${count("simulated")} simulated, ${count("unavailable")} unavailable\n`),
+    ).toBe(true);
   });
 });
 
@@ -178,7 +201,15 @@ async function promQuery(prometheus: string, query: string): Promise<{ metric: R
 async function expectNothingLeft(pids: readonly number[], up: UpOutput): Promise<void> {
   // A child that outlives obsconf by a moment (tsx's esbuild service) is reparented to init and stays a
   // zombie until init reaps it, so "gone" (kill -0 gives ESRCH) is awaited, bounded; a live leftover never gets there.
-  const gone = await pollUntil("every obsconf pid gone", async () => pids.filter(isAlive), (alive) => alive.length === 0, { timeoutMs: 5000, intervalMs: 100 }).then(() => true, () => false);
+  const gone = await pollUntil(
+    "every obsconf pid gone",
+    async () => pids.filter(isAlive),
+    (alive) => alive.length === 0,
+    { timeoutMs: 5000, intervalMs: 100 },
+  ).then(
+    () => true,
+    () => false,
+  );
   expect(gone ? [] : await describeProcesses(pids.filter(isAlive))).toEqual([]);
   const open = [];
   for (const e of up.endpoints) if (await acceptsTcp(Number(new URL(e.url).port))) open.push(e.url);
@@ -196,50 +227,61 @@ describe.skipIf(!haveDebianBinaries)("obsconf up (real Prometheus, Alertmanager,
     await rm(runsDir, { recursive: true, force: true });
   });
 
-  it.each(["SIGINT", "SIGTERM"] as const)("should bring the stack up, scrape node-exporter, and leave nothing running after %s", async (signal) => {
-    await using cli = StartedCli.start(["up", "--runs-dir", runsDir]);
-    const readyLine = await cli.waitForLine(READY_LINE, { timeoutMs: 60_000 });
-    const readyLineAfterMs = cli.elapsedMs();
-    const up = parseUp(cli.stdout);
-    expect(up.components.map((c) => c.component).sort()).toEqual([...STACK].sort());
-    expect(up.ready).toEqual(expect.arrayContaining(["prometheus", "alertmanager", "node-exporter"]));
-    expect(readyLine).toBe(`obsconf up: ${up.ready.length} components running. Press Ctrl-C to stop.`);
-    expect(cli.stdout).toMatch(/\nrun directory: .+ \(config, data and logs of every component\)\n/);
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "should bring the stack up, scrape node-exporter, and leave nothing running after %s",
+    async (signal) => {
+      await using cli = StartedCli.start(["up", "--runs-dir", runsDir]);
+      const readyLine = await cli.waitForLine(READY_LINE, { timeoutMs: 60_000 });
+      const readyLineAfterMs = cli.elapsedMs();
+      const up = parseUp(cli.stdout);
+      expect(up.components.map((c) => c.component).sort()).toEqual([...STACK].sort());
+      expect(up.ready).toEqual(expect.arrayContaining(["prometheus", "alertmanager", "node-exporter"]));
+      expect(readyLine).toBe(`obsconf up: ${up.ready.length} components running. Press Ctrl-C to stop.`);
+      expect(cli.stdout).toMatch(/\nrun directory: .+ \(config, data and logs of every component\)\n/);
 
-    const children = await cli.descendants();
-    expect(children.length).toBeGreaterThanOrEqual(up.ready.length);
+      const children = await cli.descendants();
+      expect(children.length).toBeGreaterThanOrEqual(up.ready.length);
 
-    const prometheus = endpointOf(up, "prometheus", "web");
-    const alertmanager = endpointOf(up, "alertmanager", "web");
-    const sample = await pollUntil(
-      'up{job="node-exporter"} == 1',
-      () => promQuery(prometheus, 'up{job="node-exporter"}'),
-      (result) => result.some((r) => r.value[1] === "1"),
-      { timeoutMs: Math.max(0, 40_000 - cli.elapsedMs()), intervalMs: 250 },
-    );
-    const upAfterMs = cli.elapsedMs();
-    expect(sample.map((r) => r.value[1])).toEqual(["1"]);
-    expect(sample[0]!.metric).toMatchObject({ job: "node-exporter", instance: new URL(endpointOf(up, "node-exporter", "metrics")).host });
+      const prometheus = endpointOf(up, "prometheus", "web");
+      const alertmanager = endpointOf(up, "alertmanager", "web");
+      const sample = await pollUntil(
+        'up{job="node-exporter"} == 1',
+        () => promQuery(prometheus, 'up{job="node-exporter"}'),
+        (result) => result.some((r) => r.value[1] === "1"),
+        { timeoutMs: Math.max(0, 40_000 - cli.elapsedMs()), intervalMs: 250 },
+      );
+      const upAfterMs = cli.elapsedMs();
+      expect(sample.map((r) => r.value[1])).toEqual(["1"]);
+      expect(sample[0]!.metric).toMatchObject({ job: "node-exporter", instance: new URL(endpointOf(up, "node-exporter", "metrics")).host });
 
-    const alertmanagers = await pollUntil(
-      "Prometheus's active alertmanagers",
-      async () => ((await (await fetch(`${prometheus}/api/v1/alertmanagers`, { signal: AbortSignal.timeout(2000) })).json()) as { data: { activeAlertmanagers: { url: string }[] } }).data.activeAlertmanagers,
-      (active) => active.length > 0,
-      { timeoutMs: 10_000, intervalMs: 250 },
-    );
-    expect(alertmanagers.map((a) => a.url)).toEqual([`${alertmanager}/api/v2/alerts`]);
+      const alertmanagers = await pollUntil(
+        "Prometheus's active alertmanagers",
+        async () =>
+          (
+            (await (await fetch(`${prometheus}/api/v1/alertmanagers`, { signal: AbortSignal.timeout(2000) })).json()) as {
+              data: { activeAlertmanagers: { url: string }[] };
+            }
+          ).data.activeAlertmanagers,
+        (active) => active.length > 0,
+        { timeoutMs: 10_000, intervalMs: 250 },
+      );
+      expect(alertmanagers.map((a) => a.url)).toEqual([`${alertmanager}/api/v2/alerts`]);
 
-    const pids = [cli.pid, ...(await cli.descendants())];
-    const signalledAtMs = cli.elapsedMs();
-    cli.signal(signal);
-    const exit = await cli.waitForExit({ timeoutMs: 30_000 });
-    const stopMs = cli.elapsedMs() - signalledAtMs;
-    console.log(`obsconf up (${signal}): ready line after ${readyLineAfterMs}ms, up{job="node-exporter"} == 1 after ${upAfterMs}ms from spawn (acceptance: within 30000ms), stopped ${stopMs}ms after ${signal}`);
-    expect({ exit, stderr: cli.stderr }).toMatchObject({ exit: { code: 0, signal: null } });
-    expect(cli.stdout.split("\n").slice(-4)).toEqual(["", `obsconf up: ${signal} received, stopping...`, STOPPED, ""]);
-    expect(cli.stderr).not.toMatch(/obsconf: (harness|uncaught) error/);
-    await expectNothingLeft(pids, up);
-  }, 120_000);
+      const pids = [cli.pid, ...(await cli.descendants())];
+      const signalledAtMs = cli.elapsedMs();
+      cli.signal(signal);
+      const exit = await cli.waitForExit({ timeoutMs: 30_000 });
+      const stopMs = cli.elapsedMs() - signalledAtMs;
+      console.log(
+        `obsconf up (${signal}): ready line after ${readyLineAfterMs}ms, up{job="node-exporter"} == 1 after ${upAfterMs}ms from spawn (acceptance: within 30000ms), stopped ${stopMs}ms after ${signal}`,
+      );
+      expect({ exit, stderr: cli.stderr }).toMatchObject({ exit: { code: 0, signal: null } });
+      expect(cli.stdout.split("\n").slice(-4)).toEqual(["", `obsconf up: ${signal} received, stopping...`, STOPPED, ""]);
+      expect(cli.stderr).not.toMatch(/obsconf: (harness|uncaught) error/);
+      await expectNothingLeft(pids, up);
+    },
+    120_000,
+  );
 
   it("should keep the rest of the stack up when one binary fails, show its own error, and exit 1 after SIGTERM", async () => {
     const fake = path.join(runsDir, "fake-prometheus");
@@ -249,11 +291,17 @@ describe.skipIf(!haveDebianBinaries)("obsconf up (real Prometheus, Alertmanager,
     const readyLine = await cli.waitForLine(READY_LINE, { timeoutMs: 60_000 });
     console.log(`obsconf up with a failing prometheus: ready line after ${cli.elapsedMs()}ms`);
     const up = parseUp(cli.stdout);
-    expect(up.components.find((c) => c.component === "prometheus")).toMatchObject({ "runs as": "process", state: "error", note: "prometheus exited before it was ready (exit code 3); its last output:" });
+    expect(up.components.find((c) => c.component === "prometheus")).toMatchObject({
+      "runs as": "process",
+      state: "error",
+      note: "prometheus exited before it was ready (exit code 3); its last output:",
+    });
     expect(up.ready).toEqual(expect.arrayContaining(["alertmanager", "node-exporter"]));
     expect(readyLine).toBe(`obsconf up: ${up.ready.length} components running. Press Ctrl-C to stop.`);
     expect(up.endpoints.map((e) => e.component)).not.toContain("prometheus");
-    expect(cli.stdout).toContain("\nprometheus failed to start:\nprometheus exited before it was ready (exit code 3); its last output:\nfake prometheus: bad flag\n");
+    expect(cli.stdout).toContain(
+      "\nprometheus failed to start:\nprometheus exited before it was ready (exit code 3); its last output:\nfake prometheus: bad flag\n",
+    );
     const runDir = /\nrun directory: (.+) \(config, data and logs of every component\)\n/.exec(cli.stdout)![1]!;
     expect(await readFile(path.join(runDir, "prometheus", "stderr.log"), "utf8")).toBe("fake prometheus: bad flag\n");
 

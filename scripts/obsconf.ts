@@ -59,17 +59,29 @@ const program = new Command("obsconf")
   .exitOverride();
 
 const runtimeOption = () =>
-  new Option("--runtime <name>", "where the stack runs: local | k3s | cluster | auto (auto: k3s when a container engine answers and the k3s image is present or pullable, else local; chaos drills run local only); run also takes attach (a stack obsconf did not start, with --endpoints)").default("auto");
+  new Option(
+    "--runtime <name>",
+    "where the stack runs: local | k3s | cluster | auto (auto: k3s when a container engine answers and the k3s image is present or pullable, else local; chaos drills run local only); run also takes attach (a stack obsconf did not start, with --endpoints)",
+  ).default("auto");
 const contextOption = () => new Option("--context <name>", "kube context of the cluster runtime (default: the current context of KUBECONFIG)");
-const reachOption = () => new Option("--reach <how>", "cluster: how the harness reaches the Services: port-forward | node-port | load-balancer").default("port-forward");
-const harnessAddressOption = () => new Option("--harness-address <ip>", "cluster: an IP of this machine that the cluster's pods can reach (alert sinks, the pull canary); without it those checks cannot pass on a cluster");
-const imagesOption = () => new Option("--images <dir>", "k3s: a directory of image archives (docker save / OCI .tar, .tar.gz, .tar.zst) preloaded for offline runs");
+const reachOption = () =>
+  new Option("--reach <how>", "cluster: how the harness reaches the Services: port-forward | node-port | load-balancer").default("port-forward");
+const harnessAddressOption = () =>
+  new Option(
+    "--harness-address <ip>",
+    "cluster: an IP of this machine that the cluster's pods can reach (alert sinks, the pull canary); without it those checks cannot pass on a cluster",
+  );
+const imagesOption = () =>
+  new Option("--images <dir>", "k3s: a directory of image archives (docker save / OCI .tar, .tar.gz, .tar.zst) preloaded for offline runs");
 const manifestsOption = () => new Option("--manifests <dir>", "the stack's manifests (kustomization.yaml + resources)").default(DEFAULT_MANIFESTS);
-const binOption = () => new Option("--bin <name=path>", "use this binary for a component or tool (repeatable), e.g. --bin loki=/opt/loki").argParser(collectBin).default({});
+const binOption = () =>
+  new Option("--bin <name=path>", "use this binary for a component or tool (repeatable), e.g. --bin loki=/opt/loki").argParser(collectBin).default({});
 
 program
   .command("plan")
-  .description("show how each component would run (process, simulated by a substitute, unavailable, or pod) and its version; for k3s, which images are missing and how to preload them")
+  .description(
+    "show how each component would run (process, simulated by a substitute, unavailable, or pod) and its version; for k3s, which images are missing and how to preload them",
+  )
   .addOption(runtimeOption())
   .addOption(manifestsOption())
   .addOption(binOption())
@@ -81,7 +93,9 @@ program
 
 program
   .command("validate")
-  .description("validate the manifests (schemas, references), run each component's own config checker where installed, and the security.* checks of the manifests")
+  .description(
+    "validate the manifests (schemas, references), run each component's own config checker where installed, and the security.* checks of the manifests",
+  )
   .addOption(manifestsOption())
   .option("--rule-tests <dir>", "promtool rule unit tests", DEFAULT_RULE_TESTS)
   .addOption(binOption())
@@ -101,7 +115,10 @@ program
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
   .option("--only <components>", `start only these (comma-separated: ${COMPONENT_NAMES.join(",")})`, parseList("--only", COMPONENT_NAMES))
   .option("--ready-timeout <seconds>", "how long each component may take to become ready", parsePositiveMs("--ready-timeout"), 30_000)
-  .option("--endpoints-out <file>", "once the stack is up, write its endpoints there (YAML: component -> port -> URL, stand-ins named) for 'obsconf run ... --runtime attach --endpoints FILE'; removed when up stops")
+  .option(
+    "--endpoints-out <file>",
+    "once the stack is up, write its endpoints there (YAML: component -> port -> URL, stand-ins named) for 'obsconf run ... --runtime attach --endpoints FILE'; removed when up stops",
+  )
   .addHelpText("after", EXIT_CODES)
   .action(async (options) => {
     await validateRunInput(options); // before the stack's modules load: a refusal is quick and starts nothing
@@ -114,7 +131,11 @@ program
   .argument("<scenario>", SCENARIOS.join(" | "))
   .option("--profile <name>", "contract profile: ci | small | documented (volumes and durations; never targets); default ci, and documented for signoff")
   .option("--duration <d>", "load only: how long the load runs (1s..2h, e.g. 90s, 5m, or seconds), instead of the profile's load.duration", parseLoadDurationMs)
-  .option("--generator <name>", "load only: builtin (worker processes on this machine, default) | k6 (local k6 with the xk6 extensions; k6-operator TestRuns on --runtime cluster)", parseLoadGenerator)
+  .option(
+    "--generator <name>",
+    "load only: builtin (worker processes on this machine, default) | k6 (local k6 with the xk6 extensions; k6-operator TestRuns on --runtime cluster)",
+    parseLoadGenerator,
+  )
   .addOption(runtimeOption())
   .addOption(manifestsOption())
   .addOption(binOption())
@@ -124,11 +145,27 @@ program
   .option("--traceql-suite <file>", "TraceQL query suite (default: assertions/suites/traceql.yaml)")
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
   .option("--out <dir>", "report directory (default: reports/out/<run-id>); must not exist")
-  .option("--keep-runs <n>", `after the run, keep only the newest n runs (runs/<run-id> and reports/out/<run-id>; a run still running or holding host state is kept); 0 keeps every run`, parseCount("--keep-runs"), DEFAULT_KEEP_RUNS)
+  .option(
+    "--keep-runs <n>",
+    `after the run, keep only the newest n runs (runs/<run-id> and reports/out/<run-id>; a run still running or holding host state is kept); 0 keeps every run`,
+    parseCount("--keep-runs"),
+    DEFAULT_KEEP_RUNS,
+  )
   .option("--strict", "a simulated or unavailable check fails the run (exit 1): every check must touch the real component it certifies")
   .option("--junit-simulated-as-passed", "in junit.xml, report simulated checks as passing tests (default: skipped, with the substitute named)")
-  .option("--baseline <file>", "compare with this run-result.json (the last accepted run, same scenario and profile) using the contract's regression bands; a regression fails the run (exit 1); the diff goes to <out>/diff/")
-  .option("--only <prefixes>", "run only checks whose id starts with one of these (comma-separated, e.g. metrics.,alerts. or throughput.metrics)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
+  .option(
+    "--baseline <file>",
+    "compare with this run-result.json (the last accepted run, same scenario and profile) using the contract's regression bands; a regression fails the run (exit 1); the diff goes to <out>/diff/",
+  )
+  .option(
+    "--only <prefixes>",
+    "run only checks whose id starts with one of these (comma-separated, e.g. metrics.,alerts. or throughput.metrics)",
+    (v: string) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+  )
   .option(
     "--fault <kind:component[@port][:arg]>",
     `chaos only, repeatable: a fault to inject (kinds: ${FAULT_KINDS.join(", ")}), e.g. --fault kill:prometheus --fault delay:prometheus:200ms; default: the profile's list`,
@@ -138,9 +175,18 @@ program
   .addOption(contextOption())
   .addOption(reachOption())
   .addOption(harnessAddressOption())
-  .option("--endpoints <file>", "with --runtime attach: the stack obsconf did not start, as component -> Service port name -> URL (YAML or JSON; credentials named by environment variable, never written in it); 'obsconf up --endpoints-out FILE' writes one")
-  .option("--key <file>", "signoff: the Ed25519 private key the reports are signed with (default: the file named by $OBSCONF_SIGNING_KEY; no key refuses the sign-off)")
-  .option("--dry-run", "signoff: print what would run (the scenarios, the checks by contract row, the components and images, the blockers) and start nothing; exit 1 when the run would be refused")
+  .option(
+    "--endpoints <file>",
+    "with --runtime attach: the stack obsconf did not start, as component -> Service port name -> URL (YAML or JSON; credentials named by environment variable, never written in it); 'obsconf up --endpoints-out FILE' writes one",
+  )
+  .option(
+    "--key <file>",
+    "signoff: the Ed25519 private key the reports are signed with (default: the file named by $OBSCONF_SIGNING_KEY; no key refuses the sign-off)",
+  )
+  .option(
+    "--dry-run",
+    "signoff: print what would run (the scenarios, the checks by contract row, the components and images, the blockers) and start nothing; exit 1 when the run would be refused",
+  )
   .addHelpText("after", `${CHAOS_HELP}${SIGNOFF_HELP}${EXIT_CODES}`)
   .action(async (scenario: string, raw) => {
     const options = { ...raw, profile: raw.profile ?? (scenario === "signoff" ? "documented" : "ci") };
@@ -150,16 +196,25 @@ program
 
 program
   .command("kube-api")
-  .description("run a real Kubernetes API server (etcd, kube-apiserver, kwok's fake node; built by scripts/setup.sh) for kube-state-metrics on the local runtime, with the manifests' RBAC applied, until Ctrl-C; then OBSCONF_KUBECONFIG=<file> makes the local runtime run kube-state-metrics against it")
+  .description(
+    "run a real Kubernetes API server (etcd, kube-apiserver, kwok's fake node; built by scripts/setup.sh) for kube-state-metrics on the local runtime, with the manifests' RBAC applied, until Ctrl-C; then OBSCONF_KUBECONFIG=<file> makes the local runtime run kube-state-metrics against it",
+  )
   .addOption(manifestsOption())
   .requiredOption("--kubeconfig-out <file>", "where to write the kubeconfig of the manifests' kube-state-metrics ServiceAccount")
   .addHelpText("after", EXIT_CODES)
   .action(async (options) => setExit(await (await import("./commands/kube-api.ts")).kubeApiCommand(options)));
 
-const setup = program.command("setup").description("set up what obsconf runs on: `setup components` provisions the real components (scripts/setup.sh installs the Debian packages and npm dependencies, then runs it)").addHelpText("after", EXIT_CODES);
+const setup = program
+  .command("setup")
+  .description(
+    "set up what obsconf runs on: `setup components` provisions the real components (scripts/setup.sh installs the Debian packages and npm dependencies, then runs it)",
+  )
+  .addHelpText("after", EXIT_CODES);
 setup
   .command("components")
-  .description("provision the real components at the versions stack/manifests pins into the component cache (~/.cache/obsconf/components; OBSCONF_COMPONENTS_CACHE overrides): Prometheus, Alertmanager, node-exporter, kube-state-metrics from the Go module proxy, the OpenTelemetry Collector with its builder, Kafka from Maven Central; reused when cached")
+  .description(
+    "provision the real components at the versions stack/manifests pins into the component cache (~/.cache/obsconf/components; OBSCONF_COMPONENTS_CACHE overrides): Prometheus, Alertmanager, node-exporter, kube-state-metrics from the Go module proxy, the OpenTelemetry Collector with its builder, Kafka from Maven Central; reused when cached",
+  )
   .addOption(manifestsOption())
   .option("--only <names>", "only these components (comma-separated)", parseList("--only", PROVISIONED_COMPONENTS))
   .option("--force", "rebuild even when cached")
@@ -168,12 +223,18 @@ setup
 
 program
   .command("cleanup")
-  .description("remove what killed runs left behind: local runs' processes, network namespaces, veths and tmpfs mounts (from each run directory's host-state.jsonl; a pid is killed only while its start time and command line match), k3s containers and cluster run namespaces (found by label); runs still alive here, or started on another host, are kept unless named or forced")
+  .description(
+    "remove what killed runs left behind: local runs' processes, network namespaces, veths and tmpfs mounts (from each run directory's host-state.jsonl; a pid is killed only while its start time and command line match), k3s containers and cluster run namespaces (found by label); runs still alive here, or started on another host, are kept unless named or forced",
+  )
   .option("--runtime <name>", "local | k3s | cluster | all", "all")
   .addOption(contextOption())
   .option("--runs-dir <dir>", "local: where the run directories are", "runs")
   .option("--reports-dir <dir>", "local: where the runs' default report directories are (pruned with --keep)", DEFAULT_REPORTS_DIR)
-  .option("--keep <n>", `local: also prune all but the newest n runs (runs/<run-id> and reports/out/<run-id>); 'obsconf run' does this after each run with n = ${DEFAULT_KEEP_RUNS}`, parseCount("--keep"))
+  .option(
+    "--keep <n>",
+    `local: also prune all but the newest n runs (runs/<run-id> and reports/out/<run-id>); 'obsconf run' does this after each run with n = ${DEFAULT_KEEP_RUNS}`,
+    parseCount("--keep"),
+  )
   .option("--run-id <id>", "only this run (also one started on another host)")
   .option("--force", "also runs whose obsconf looks alive or was started on another host, and obsconf namespaces/veths whose run is not in --runs-dir")
   .option("--dry-run", "list what would be removed, remove nothing")
@@ -210,9 +271,12 @@ program
   .requiredOption("--key <file>", "Ed25519 public key PEM of the signer")
   .option("--sig <file>", "the DSSE envelope (default: the report's path with .json -> .intoto.json)")
   .option("--manifests <dir>", "also require the signed manifests digest to match this directory")
-  .addHelpText("after", `${SIGNING_HELP}${EXIT_CODES}
+  .addHelpText(
+    "after",
+    `${SIGNING_HELP}${EXIT_CODES}
   (verify: 0 the signature verifies and the report's bytes match the signed digest; 1 they do not,
-   with the reason; 2 an unreadable file, not an envelope, not a key)`)
+   with the reason; 2 an unreadable file, not an envelope, not a key)`,
+  )
   .action(async (report: string, options) => setExit(await (await import("./commands/verify.ts")).verifyCommand(report, options)));
 
 const report = program.command("report").description("work with written reports (see: report diff)").addHelpText("after", EXIT_CODES);
@@ -223,20 +287,28 @@ report
   .argument("<current>", "run-result.json of the run to judge (same scenario and profile)")
   .option("--contract <file>", "the contract whose regression bands apply (default: assertions/contract.yaml)")
   .option("--out <dir>", "directory for the four diff files (default: reports/out/diff-<baseline>-vs-<current>); must not exist")
-  .addHelpText("after", `
+  .addHelpText(
+    "after",
+    `
 A check regresses when its measurement moves past its band (latency p99 up, throughput down,
 availability down, RPO/RTO up) even when both runs pass, or when its status gets worse (fail,
 error, no longer verified against the real stack, missing).
 ${EXIT_CODES}
   (report diff: 0 no regression; 1 at least one regression; 2 an unreadable or invalid report,
-   a different scenario or profile, a contract without regression bands)`)
-  .action(async (baseline: string, current: string, options) => setExit(await (await import("./commands/report-diff.ts")).reportDiffCommand(baseline, current, options)));
+   a different scenario or profile, a contract without regression bands)`,
+  )
+  .action(async (baseline: string, current: string, options) =>
+    setExit(await (await import("./commands/report-diff.ts")).reportDiffCommand(baseline, current, options)),
+  );
 
 program
   .command("sink")
   .description("run a reference sink (loki | tempo) in the foreground; the local runtime starts these in place of an absent Loki or Tempo")
   .argument("<name>", "loki | tempo")
-  .argument("[args...]", "loki: --listen http=HOST:PORT [--drop-every N]; tempo: --listen http=… --listen otlp-grpc=… --listen otlp-http=… [--drop-span-every N]")
+  .argument(
+    "[args...]",
+    "loki: --listen http=HOST:PORT [--drop-every N]; tempo: --listen http=… --listen otlp-grpc=… --listen otlp-http=… [--drop-span-every N]",
+  )
   .allowUnknownOption()
   .helpOption("-h, --help")
   .addHelpText("after", EXIT_CODES)

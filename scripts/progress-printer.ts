@@ -6,7 +6,13 @@ export type { ProgressEvent };
  * Progress per check on stderr. In a terminal (and not under CI) a live status line shows what is
  * still running and for how long; elsewhere plain lines, one per start and per result.
  */
-export function createProgressPrinter({ stream = process.stderr, live = stream.isTTY === true && !process.env.CI }: { stream?: NodeJS.WriteStream; live?: boolean } = {}) {
+export function createProgressPrinter({
+  stream = process.stderr,
+  live = stream.isTTY === true && !process.env.CI,
+}: {
+  stream?: NodeJS.WriteStream;
+  live?: boolean;
+} = {}) {
   const t0 = performance.now();
   const running = new Map<string, number>();
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;

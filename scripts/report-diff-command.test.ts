@@ -38,9 +38,13 @@ describe("obsconf report diff", () => {
     const out = path.join(dir, "diff-slower");
     const regressed = await runCli(["report", "diff", RECORDED, slower, "--out", out]);
     expect(regressed).toMatchObject({ code: 1, stderr: "" });
-    expect(regressed.stdout).toMatch(/^REGRESSION: slower against baseline 20261207-124257-i4x2 \(load, ci; bands assertions\/contract.yaml#regression\)\n {2}regression 2 · improvement 0 · within 11 · not compared 0\n/);
+    expect(regressed.stdout).toMatch(
+      /^REGRESSION: slower against baseline 20261207-124257-i4x2 \(load, ci; bands assertions\/contract.yaml#regression\)\n {2}regression 2 · improvement 0 · within 11 · not compared 0\n/,
+    );
     expect(regressed.stdout).toContain("  query.promql: p99 3300 -> 4290 ms (+990 ms, +30 %): rose more than the allowed 660 ms\n");
-    expect(regressed.stdout).toContain("  throughput.metrics: accepted 4533 -> 4080 samples/s (-453.3 samples/s, -10 %): below 4307 samples/s, the baseline less 5 %\n");
+    expect(regressed.stdout).toContain(
+      "  throughput.metrics: accepted 4533 -> 4080 samples/s (-453.3 samples/s, -10 %): below 4307 samples/s, the baseline less 5 %\n",
+    );
     expect((await readdir(out)).sort()).toEqual(["diff-junit.xml", "diff.html", "diff.json", "diff.md"]);
 
     const close = await variant(dir, "close", (run) => {
@@ -58,7 +62,9 @@ describe("obsconf report diff", () => {
     });
     const result = await runCli(["report", "diff", RECORDED, small, "--out", path.join(dir, "diff-small")]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`obsconf: error: ${small}: field profile: expected the baseline's profile "ci" (runs of different profiles offer different volumes; compare like with like), saw "small"\n`);
+    expect(result.stderr).toBe(
+      `obsconf: error: ${small}: field profile: expected the baseline's profile "ci" (runs of different profiles offer different volumes; compare like with like), saw "small"\n`,
+    );
   });
 
   it("should refuse run --baseline of another profile with exit 2 before anything starts", async () => {

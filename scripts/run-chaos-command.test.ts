@@ -21,26 +21,34 @@ describe("obsconf run chaos: bad fault specs", () => {
   it("should exit 2 naming an unknown fault kind before anything starts", async () => {
     const result = await runCli(["run", "chaos", "--fault", "explode:prometheus"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('obsconf: error: command line: field --fault: expected a fault kind (kill, pause, restart-keep-data, restart-lose-data, delay, loss, partition, http-error, ack-drop, disk-full), saw "explode"\n');
+    expect(result.stderr).toBe(
+      'obsconf: error: command line: field --fault: expected a fault kind (kill, pause, restart-keep-data, restart-lose-data, delay, loss, partition, http-error, ack-drop, disk-full), saw "explode"\n',
+    );
   });
 
   it("should exit 2 naming a component the manifests do not have", async () => {
     const result = await runCli(["run", "chaos", "--fault", "kill:prometeus", "--out", path.join(tmpdir(), `obsconf-never-${process.pid}`)]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^obsconf: error: command line: field --fault: expected a component of the manifests \(prometheus, .*\), saw "prometeus" in "kill:prometeus"\n$/);
+    expect(result.stderr).toMatch(
+      /^obsconf: error: command line: field --fault: expected a component of the manifests \(prometheus, .*\), saw "prometeus" in "kill:prometeus"\n$/,
+    );
     expect(existsSync(path.join(tmpdir(), `obsconf-never-${process.pid}`))).toBe(false);
   });
 
   it("should refuse --only, which selects conformance checks, for a drill", async () => {
     const result = await runCli(["run", "chaos", "--only", "metrics."]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('obsconf: error: command line: field --only: expected --only with the conformance and load scenarios (a chaos drill selects with --fault), saw --only with scenario "chaos"\n');
+    expect(result.stderr).toBe(
+      'obsconf: error: command line: field --only: expected --only with the conformance and load scenarios (a chaos drill selects with --fault), saw --only with scenario "chaos"\n',
+    );
   });
 
   it("should refuse --fault with another scenario", async () => {
     const result = await runCli(["run", "conformance", "--fault", "kill:prometheus"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('obsconf: error: command line: field --fault: expected --fault only with the chaos scenario, saw --fault with scenario "conformance"\n');
+    expect(result.stderr).toBe(
+      'obsconf: error: command line: field --fault: expected --fault only with the chaos scenario, saw --fault with scenario "conformance"\n',
+    );
   });
 });
 
@@ -57,7 +65,21 @@ describe.skipIf(skip)("obsconf run chaos --fault ack-drop:prometheus", () => {
     dir = await mkdtemp(path.join(tmpdir(), "obsconf-chaos-cli-"));
     const contract = readFileSync(path.join(REPO_ROOT, "assertions", "contract.yaml"), "utf8").replace(/(ingestion:\n\s+metrics: )30s/, "$15s");
     await writeFile(path.join(dir, "contract.yaml"), contract);
-    result = await runCli(["run", "chaos", "--fault", "ack-drop:prometheus", "--contract", path.join(dir, "contract.yaml"), "--runs-dir", path.join(dir, "runs"), "--out", path.join(dir, "out")], { timeoutMs: 150_000 });
+    result = await runCli(
+      [
+        "run",
+        "chaos",
+        "--fault",
+        "ack-drop:prometheus",
+        "--contract",
+        path.join(dir, "contract.yaml"),
+        "--runs-dir",
+        path.join(dir, "runs"),
+        "--out",
+        path.join(dir, "out"),
+      ],
+      { timeoutMs: 150_000 },
+    );
   }, 160_000);
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 

@@ -18,14 +18,18 @@ describe.skipIf(skip)("obsconf run conformance: malformed query suites", () => {
     const file = path.join(dir, `${language}.yaml`);
     await writeFile(file, `suite: ${language}\nqueries:\n  - name: broken\n    expr: '${expr}'\n    range: run\n`);
     const out = path.join(dir, `out-${language}`);
-    const result = await runCli(["run", "conformance", "--runs-dir", path.join(dir, "runs"), "--out", out, "--only", `query.${language}`, flag, file], { timeoutMs: 90_000 });
+    const result = await runCli(["run", "conformance", "--runs-dir", path.join(dir, "runs"), "--out", out, "--only", `query.${language}`, flag, file], {
+      timeoutMs: 90_000,
+    });
     return { result, file, out };
   };
 
   it("should exit 2 naming the LogQL suite file, query and column when the query does not parse, before anything starts", async () => {
     const { result, file, out } = await run("--logql-suite", "logql", '{namespace="ecomm-prod"');
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`obsconf: error: ${file}: field queries[0].expr: expected a LogQL expression (query broken), saw "{namespace=\\"ecomm-prod\\"": syntax error at column 24: unexpected end of the expression\n`);
+    expect(result.stderr).toBe(
+      `obsconf: error: ${file}: field queries[0].expr: expected a LogQL expression (query broken), saw "{namespace=\\"ecomm-prod\\"": syntax error at column 24: unexpected end of the expression\n`,
+    );
     expect(existsSync(path.join(dir, "runs"))).toBe(false);
     expect(existsSync(out)).toBe(false);
     expect((await readdir(dir)).filter((f) => f.startsWith("out-"))).toEqual([]);
@@ -34,7 +38,9 @@ describe.skipIf(skip)("obsconf run conformance: malformed query suites", () => {
   it("should exit 2 naming the TraceQL suite file, query and column when the query does not parse, before anything starts", async () => {
     const { result, file, out } = await run("--traceql-suite", "traceql", "{ span.http.status_code = }");
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`obsconf: error: ${file}: field queries[0].expr: expected a TraceQL expression (query broken), saw "{ span.http.status_code = }": syntax error at column 27: unexpected "}"\n`);
+    expect(result.stderr).toBe(
+      `obsconf: error: ${file}: field queries[0].expr: expected a TraceQL expression (query broken), saw "{ span.http.status_code = }": syntax error at column 27: unexpected "}"\n`,
+    );
     expect(existsSync(path.join(dir, "runs"))).toBe(false);
     expect(existsSync(out)).toBe(false);
   }, 120_000);

@@ -18,15 +18,36 @@ describe.skipIf(skip)("obsconf run conformance: Prometheus killed mid-run", () =
 
   it("should end at once with exit 1 and the death (signal, time, last output) as the reason of the checks that go through Prometheus", async () => {
     const out = path.join(dir, "out");
-    await using cli = StartedCli.start(["run", "conformance", "--runtime", "local", "--runs-dir", path.join(dir, "runs"), "--out", out, "--only", "metrics.ingestion.push,config.alertmanager.routes"]);
-    await pollUntil("the push canary running", async () => cli.stderr, (text) => text.includes("running metrics.ingestion.push"), { timeoutMs: 60_000, intervalMs: 100 });
-    const prometheus = await pollUntil("the run's prometheus process", async () => {
-      for (const pid of await cli.descendants()) {
-        const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-        if (/(^|\/)prometheus$/.test(cmdline.split("\0")[0] ?? "")) return pid;
-      }
-      return undefined;
-    }, (pid) => pid !== undefined, { timeoutMs: 10_000, intervalMs: 100 });
+    await using cli = StartedCli.start([
+      "run",
+      "conformance",
+      "--runtime",
+      "local",
+      "--runs-dir",
+      path.join(dir, "runs"),
+      "--out",
+      out,
+      "--only",
+      "metrics.ingestion.push,config.alertmanager.routes",
+    ]);
+    await pollUntil(
+      "the push canary running",
+      async () => cli.stderr,
+      (text) => text.includes("running metrics.ingestion.push"),
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    const prometheus = await pollUntil(
+      "the run's prometheus process",
+      async () => {
+        for (const pid of await cli.descendants()) {
+          const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+          if (/(^|\/)prometheus$/.test(cmdline.split("\0")[0] ?? "")) return pid;
+        }
+        return undefined;
+      },
+      (pid) => pid !== undefined,
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
     process.kill(prometheus!, "SIGKILL");
     const killedAtMs = cli.elapsedMs();
     const exit = await cli.waitForExit({ timeoutMs: 60_000 });
@@ -39,6 +60,9 @@ describe.skipIf(skip)("obsconf run conformance: Prometheus killed mid-run", () =
     expect(push.status).toBe("fail");
     expect(push.reason).toMatch(/^prometheus exited \(signal KILL\) at \d+ s; its last output:\n.+/s);
     expect(result.checks.find((c) => c.id === "config.alertmanager.routes")?.status).toBe("pass");
-    expect(result.inventory.find((c) => c.component === "prometheus")).toMatchObject({ runAs: "error", reason: expect.stringMatching(/^prometheus exited \(signal KILL\)/) });
+    expect(result.inventory.find((c) => c.component === "prometheus")).toMatchObject({
+      runAs: "error",
+      reason: expect.stringMatching(/^prometheus exited \(signal KILL\)/),
+    });
   }, 120_000);
 });

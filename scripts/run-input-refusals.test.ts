@@ -36,7 +36,9 @@ describe("obsconf run / up: input checked before anything starts", () => {
     const out = path.join(dir, "a-file");
     const { stderr, elapsedMs } = await refused(["run", "conformance", "--runs-dir", runs, "--out", out]);
     console.log(`--out at an existing file refused after ${elapsedMs}ms`);
-    expect(stderr).toBe(`obsconf: error: command line: field --out: expected a directory that does not exist yet (reports are never written over), under a writable directory, saw "${out}", which is an existing file\n`);
+    expect(stderr).toBe(
+      `obsconf: error: command line: field --out: expected a directory that does not exist yet (reports are never written over), under a writable directory, saw "${out}", which is an existing file\n`,
+    );
     expect(elapsedMs).toBeLessThan(3_000);
   });
 
@@ -44,7 +46,9 @@ describe("obsconf run / up: input checked before anything starts", () => {
     const file = path.join(dir, "bad-promql.yaml");
     const { stderr, elapsedMs } = await refused(["run", "conformance", "--runs-dir", runs, "--out", path.join(dir, "out"), "--promql-suite", file]);
     console.log(`malformed PromQL suite refused after ${elapsedMs}ms`);
-    expect(stderr).toBe(`obsconf: error: ${file}: field queries[0].expr: expected a PromQL expression (query broken), saw "sum(rate(http_requests_total[5m])": syntax error at column 34: unexpected end of the expression\n`);
+    expect(stderr).toBe(
+      `obsconf: error: ${file}: field queries[0].expr: expected a PromQL expression (query broken), saw "sum(rate(http_requests_total[5m])": syntax error at column 34: unexpected end of the expression\n`,
+    );
     expect(elapsedMs).toBeLessThan(3_000);
   });
 
@@ -55,12 +59,27 @@ describe("obsconf run / up: input checked before anything starts", () => {
   });
 
   it.each([
-    [["run", "conformance", "--out", "DIR/existing-report"], 'command line: field --out: expected a directory that does not exist yet (reports are never written over), under a writable directory, saw "DIR/existing-report", which is an existing directory'],
-    [["run", "conformance", "--out", "DIR/a-file/report"], 'command line: field --out: expected a directory that does not exist yet (reports are never written over), under a writable directory, saw "DIR/a-file/report", under "DIR/a-file", which is a file'],
-    [["up", "--runs-dir", "DIR/a-file"], 'command line: field --runs-dir: expected a writable directory, or one that can be created, saw "DIR/a-file", which is a file'],
-    [["run", "chaos", "--runs-dir", "DIR/a-file/runs"], 'command line: field --runs-dir: expected a writable directory, or one that can be created, saw "DIR/a-file/runs", under "DIR/a-file", which is a file'],
+    [
+      ["run", "conformance", "--out", "DIR/existing-report"],
+      'command line: field --out: expected a directory that does not exist yet (reports are never written over), under a writable directory, saw "DIR/existing-report", which is an existing directory',
+    ],
+    [
+      ["run", "conformance", "--out", "DIR/a-file/report"],
+      'command line: field --out: expected a directory that does not exist yet (reports are never written over), under a writable directory, saw "DIR/a-file/report", under "DIR/a-file", which is a file',
+    ],
+    [
+      ["up", "--runs-dir", "DIR/a-file"],
+      'command line: field --runs-dir: expected a writable directory, or one that can be created, saw "DIR/a-file", which is a file',
+    ],
+    [
+      ["run", "chaos", "--runs-dir", "DIR/a-file/runs"],
+      'command line: field --runs-dir: expected a writable directory, or one that can be created, saw "DIR/a-file/runs", under "DIR/a-file", which is a file',
+    ],
     [["up", "--bin", "loki=/nonexistent"], 'command line: field --bin: expected an executable file for loki, saw "/nonexistent", which does not exist'],
-    [["run", "conformance", "--bin", "prometheus=DIR"], 'command line: field --bin: expected an executable file for prometheus, saw "DIR", which is a directory'],
+    [
+      ["run", "conformance", "--bin", "prometheus=DIR"],
+      'command line: field --bin: expected an executable file for prometheus, saw "DIR", which is a directory',
+    ],
   ])("should refuse %j", async (args, message) => {
     const withDir = (text: string) => text.replaceAll("DIR", dir);
     const { stderr } = await refused([...args.map(withDir), ...(args.includes("--runs-dir") ? [] : ["--runs-dir", runs])]);
@@ -69,6 +88,8 @@ describe("obsconf run / up: input checked before anything starts", () => {
 
   it("should refuse a --bin name that is no component or tool, listing the known names", async () => {
     const { stderr } = await refused(["up", "--runs-dir", runs, "--bin", "nosuch=/bin/true"]);
-    expect(stderr).toBe('obsconf: error: command line: field --bin: expected a component or tool name (prometheus, mimir, node-exporter, kube-state-metrics, loki, promtail, vector, tempo, otel-collector, grafana, alertmanager, kafka, victoria-metrics, promtool, amtool, k6) before \'=\', saw "nosuch" in "nosuch=/bin/true"\n');
+    expect(stderr).toBe(
+      'obsconf: error: command line: field --bin: expected a component or tool name (prometheus, mimir, node-exporter, kube-state-metrics, loki, promtail, vector, tempo, otel-collector, grafana, alertmanager, kafka, victoria-metrics, promtool, amtool, k6) before \'=\', saw "nosuch" in "nosuch=/bin/true"\n',
+    );
   });
 });

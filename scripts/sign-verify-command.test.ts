@@ -28,7 +28,10 @@ describe("obsconf keygen, sign and verify", () => {
     expect(sign).toMatchObject({ code: 0, stderr: "" });
     const envelopeFile = path.join(dir, "run-result.intoto.json");
     expect(sign.stdout).toContain(`envelope:         ${envelopeFile}`);
-    expect(JSON.parse(await readFile(envelopeFile, "utf8"))).toMatchObject({ payloadType: "application/vnd.in-toto+json", signatures: [{ keyid: expect.stringMatching(/^[0-9a-f]{64}$/) }] });
+    expect(JSON.parse(await readFile(envelopeFile, "utf8"))).toMatchObject({
+      payloadType: "application/vnd.in-toto+json",
+      signatures: [{ keyid: expect.stringMatching(/^[0-9a-f]{64}$/) }],
+    });
 
     const ok = await runCli(["verify", report, "--key", path.join(dir, "signoff.pub"), "--manifests", "stack/manifests"]);
     expect(ok).toMatchObject({ code: 0, stderr: "" });
@@ -41,11 +44,13 @@ describe("obsconf keygen, sign and verify", () => {
     expect(wrongKey.stdout).toMatch(/^verification FAILED: .*\n {2}signature: none of the envelope's 1 signature verifies with the given public key/);
 
     const bytes = await readFile(report);
-    bytes[bytes.indexOf("\"fail\"") + 1] = "F".charCodeAt(0);
+    bytes[bytes.indexOf('"fail"') + 1] = "F".charCodeAt(0);
     await writeFile(report, bytes);
     const tampered = await runCli(["verify", report, "--key", path.join(dir, "signoff.pub")]);
     expect(tampered.code).toBe(1);
-    expect(tampered.stdout).toMatch(/\n {2}report digest: the report's sha256 is [0-9a-f]{64}, the signed subject is run-result.json [0-9a-f]{64}: the report was changed after signing/);
+    expect(tampered.stdout).toMatch(
+      /\n {2}report digest: the report's sha256 is [0-9a-f]{64}, the signed subject is run-result.json [0-9a-f]{64}: the report was changed after signing/,
+    );
   });
 
   it("should exit 2 naming the file when the key is missing or the report is not a RunResult, and never overwrite an envelope", async () => {
@@ -54,10 +59,14 @@ describe("obsconf keygen, sign and verify", () => {
     expect(noKey.stderr).toBe(`obsconf: error: ${path.join(dir, "missing.pub")}: field --key: expected a readable Ed25519 public key (PEM), saw ENOENT\n`);
 
     const notReport = path.join(dir, "not-a-report.json");
-    await writeFile(notReport, "{\"hello\": 1}\n");
+    await writeFile(notReport, '{"hello": 1}\n');
     const bad = await runCli(["sign", notReport, "--key", path.join(dir, "signoff.key")]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(new RegExp(`^obsconf: error: ${notReport}: expected a RunResult matching reports/run-result.schema.json, saw /schemaVersion: Invalid input: expected 1; /runId: Invalid input: expected string, received undefined`));
+    expect(bad.stderr).toMatch(
+      new RegExp(
+        `^obsconf: error: ${notReport}: expected a RunResult matching reports/run-result.schema.json, saw /schemaVersion: Invalid input: expected 1; /runId: Invalid input: expected string, received undefined`,
+      ),
+    );
 
     const fresh = path.join(dir, "fresh.json");
     await writeFile(fresh, new JsonReporter().onRunEnd(sampleRun()).contents);

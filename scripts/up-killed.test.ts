@@ -32,14 +32,27 @@ describe.skipIf(skip)("obsconf up, SIGKILLed (a CI cancel, the OOM killer)", () 
     // A component dies under a running obsconf: named at once on stderr, with its signal and time.
     const prometheus = components.find((c) => c.label === "prometheus")!;
     process.kill(prometheus.pid, "SIGKILL");
-    const death = await pollUntil("the death line", async () => /prometheus exited \(signal KILL\) at \d+ s \(pid \d+\); its last output:/.exec(cli.stderr)?.[0], (line) => line !== undefined, { timeoutMs: 5_000, intervalMs: 50 });
+    const death = await pollUntil(
+      "the death line",
+      async () => /prometheus exited \(signal KILL\) at \d+ s \(pid \d+\); its last output:/.exec(cli.stderr)?.[0],
+      (line) => line !== undefined,
+      { timeoutMs: 5_000, intervalMs: 50 },
+    );
     expect(death).toContain(`(pid ${prometheus.pid})`);
 
     const killedAtMs = performance.now();
     cli.signal("SIGKILL");
     expect(await cli.waitForExit({ timeoutMs: 5_000 })).toEqual({ code: null, signal: "SIGKILL" });
     const alive = () => pids.filter(isRunning);
-    const gone = await pollUntil("every pid of the run gone", async () => alive(), (left) => left.length === 0, { timeoutMs: 5_000, intervalMs: 50 }).then(() => true, () => false);
+    const gone = await pollUntil(
+      "every pid of the run gone",
+      async () => alive(),
+      (left) => left.length === 0,
+      { timeoutMs: 5_000, intervalMs: 50 },
+    ).then(
+      () => true,
+      () => false,
+    );
     console.log(`obsconf up SIGKILLed: every process gone ${Math.round(performance.now() - killedAtMs)}ms later`);
     expect(gone ? [] : await describeProcesses(alive())).toEqual([]);
     const open = [];

@@ -44,9 +44,16 @@ export async function validateRunInput(input: RunInput): Promise<void> {
   const contract = loadContract(input.contract);
   if (input.profile !== undefined) profileOf(contract, input.profile);
   if (input.scenario === "chaos") return;
-  const suites: [QueryLanguage, string | undefined][] = [["promql", input.promqlSuite], ["logql", input.logqlSuite], ["traceql", input.traceqlSuite]];
+  const suites: [QueryLanguage, string | undefined][] = [
+    ["promql", input.promqlSuite],
+    ["logql", input.logqlSuite],
+    ["traceql", input.traceqlSuite],
+  ];
   for (const [language, file] of suites) {
-    await loadQuerySuite(file ?? path.join(SUITES_DIR, `${language}.yaml`), file ?? `assertions/suites/${language}.yaml`, { language, flag: `--${language}-suite` });
+    await loadQuerySuite(file ?? path.join(SUITES_DIR, `${language}.yaml`), file ?? `assertions/suites/${language}.yaml`, {
+      language,
+      flag: `--${language}-suite`,
+    });
   }
 }
 
@@ -55,11 +62,17 @@ export async function validateRunInput(input: RunInput): Promise<void> {
  * `mustNotExist`: a report directory is never written over), or its nearest existing ancestor is
  * a writable directory, so creating it later cannot fail.
  */
-export function checkWritableDir(dir: string, flag: string, { mustNotExist, shownAs = JSON.stringify(dir) }: { mustNotExist: boolean; shownAs?: string }): void {
+export function checkWritableDir(
+  dir: string,
+  flag: string,
+  { mustNotExist, shownAs = JSON.stringify(dir) }: { mustNotExist: boolean; shownAs?: string },
+): void {
   const refuse = (expected: string, seen: string): never => {
     throw new InputError({ file: "command line", field: flag }, expected, seen);
   };
-  const wanted = mustNotExist ? "a directory that does not exist yet (reports are never written over), under a writable directory" : "a writable directory, or one that can be created";
+  const wanted = mustNotExist
+    ? "a directory that does not exist yet (reports are never written over), under a writable directory"
+    : "a writable directory, or one that can be created";
   const kind = statKind(dir);
   if (kind !== "absent") {
     if (mustNotExist) refuse(wanted, `${shownAs}, which is an existing ${kind}`);
@@ -70,7 +83,8 @@ export function checkWritableDir(dir: string, flag: string, { mustNotExist, show
   let ancestor = path.dirname(path.resolve(dir));
   while (statKind(ancestor) === "absent" && ancestor !== path.dirname(ancestor)) ancestor = path.dirname(ancestor);
   const ancestorKind = statKind(ancestor);
-  if (ancestorKind !== "directory") refuse(wanted, `${shownAs}, under ${JSON.stringify(ancestor)}, which is ${ancestorKind === "file" ? "a file" : `a ${ancestorKind}`}`);
+  if (ancestorKind !== "directory")
+    refuse(wanted, `${shownAs}, under ${JSON.stringify(ancestor)}, which is ${ancestorKind === "file" ? "a file" : `a ${ancestorKind}`}`);
   if (!writable(ancestor)) refuse(wanted, `${shownAs}, under ${JSON.stringify(ancestor)}, which is not writable`);
 }
 

@@ -155,7 +155,10 @@ export interface TestRunAccess {
   /** Applies rendered run objects (TestRuns) into the run namespace, labelled for teardown and cleanup. */
   applyRunObjects(objects: readonly K8sObject[]): Promise<void>;
   /** Waits (bounded) for the TestRuns to reach `status.stage` finished or error. */
-  waitForTestRuns(names: readonly string[], options: { timeoutMs: number; intervalMs?: number; clock?: Clock }): Promise<{ name: string; stage: "finished" | "error" }[]>;
+  waitForTestRuns(
+    names: readonly string[],
+    options: { timeoutMs: number; intervalMs?: number; clock?: Clock },
+  ): Promise<{ name: string; stage: "finished" | "error" }[]>;
 }
 
 /**
@@ -171,7 +174,7 @@ export type FaultPlacement =
    * `tcp` forwards bytes (delay, loss, partition); `http` is HTTP/1.1-aware and can also answer
    * requests itself (5xx/429 injection, ack-and-drop). `http` serves every `tcp` fault too.
    */
-  | { kind: "proxy"; component: string; /** Service port name, or `*` for every Service port. */ port: string; mode: "tcp" | "http" }
+  | { kind: "proxy"; component: string /** Service port name, or `*` for every Service port. */; port: string; mode: "tcp" | "http" }
   /**
    * The component runs inside a network namespace the runtime creates, reached over a veth pair
    * at the namespace's address (loss/partition rules go inside it). Needs root and `ip`.

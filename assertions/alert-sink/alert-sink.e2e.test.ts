@@ -100,13 +100,17 @@ describe("alert sinks behind a real Alertmanager", () => {
       });
       writeFileSync(join(dir, "alertmanager.yml"), text);
       const base = `http://127.0.0.1:${await freePort()}`;
-      child = spawn(ALERTMANAGER, [
-        `--config.file=${join(dir, "alertmanager.yml")}`,
-        `--storage.path=${join(dir, "data")}`,
-        `--web.listen-address=${base.slice("http://".length)}`,
-        "--cluster.listen-address=",
-        "--log.level=debug",
-      ], { stdio: ["ignore", "ignore", "pipe"] });
+      child = spawn(
+        ALERTMANAGER,
+        [
+          `--config.file=${join(dir, "alertmanager.yml")}`,
+          `--storage.path=${join(dir, "data")}`,
+          `--web.listen-address=${base.slice("http://".length)}`,
+          "--cluster.listen-address=",
+          "--log.level=debug",
+        ],
+        { stdio: ["ignore", "ignore", "pipe"] },
+      );
       child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
       const exited = new AbortController();
       child.once("exit", (code, signal) => exited.abort(new Error(`alertmanager exited early (code ${code}, signal ${signal})`)));
@@ -134,16 +138,36 @@ describe("alert sinks behind a real Alertmanager", () => {
       ];
       const all = () => [...http.notifications(), ...smtp.notifications()];
       const describe = (l: Notification[]) => summary(l).join("; ");
-      await pollUntil("firing notifications", async () => all(), (l) => l.length >= firing.length, { timeoutMs: 20_000, describe: (l) => describe(l as Notification[]) });
+      await pollUntil(
+        "firing notifications",
+        async () => all(),
+        (l) => l.length >= firing.length,
+        { timeoutMs: 20_000, describe: (l) => describe(l as Notification[]) },
+      );
       expect(summary(all())).toEqual(firing);
-      expect(http.notifications().filter((n) => n.channel === "pagerduty").map((n) => n.alertNames)).toEqual([["HighErrorRate"]]);
-      expect(http.notifications().filter((n) => n.channel === "slack").map((n) => n.alertNames)).toEqual([["HighLatency"]]);
+      expect(
+        http
+          .notifications()
+          .filter((n) => n.channel === "pagerduty")
+          .map((n) => n.alertNames),
+      ).toEqual([["HighErrorRate"]]);
+      expect(
+        http
+          .notifications()
+          .filter((n) => n.channel === "slack")
+          .map((n) => n.alertNames),
+      ).toEqual([["HighLatency"]]);
       expect(smtp.messages().map((m) => m.to)).toEqual([["oncall@example.org"], ["oncall@example.org"]]);
 
       await post(new Date(Date.now() - 1_000).toISOString());
       const resolved = firing.filter((l) => !l.startsWith("deadmans-switch")).map((l) => l.replace("firing", "resolved"));
       const resolves = () => all().filter((n) => n.status === "resolved");
-      await pollUntil("resolve notifications", async () => resolves(), (l) => l.length >= resolved.length, { timeoutMs: 20_000, describe: (l) => describe(l as Notification[]) });
+      await pollUntil(
+        "resolve notifications",
+        async () => resolves(),
+        (l) => l.length >= resolved.length,
+        { timeoutMs: 20_000, describe: (l) => describe(l as Notification[]) },
+      );
       expect(summary(resolves())).toEqual(resolved.sort());
       const pdResolve = http.notifications().find((n) => n.channel === "pagerduty" && n.status === "resolved")!;
       expect(pdResolve.dedupKey).toBe(http.notifications().find((n) => n.channel === "pagerduty")!.dedupKey);

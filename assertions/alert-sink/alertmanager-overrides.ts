@@ -92,7 +92,10 @@ function quoted(doc: Document, value: unknown): unknown {
 
 function eachConfig(receiver: YAMLMap, key: string, visit: (cfg: YAMLMap, index: number) => void): void {
   const configs = receiver.get(key);
-  if (isSeq(configs)) configs.items.forEach((cfg, i) => isMap(cfg) && visit(cfg, i));
+  if (!isSeq(configs)) return;
+  configs.items.forEach((cfg, i) => {
+    if (isMap(cfg)) visit(cfg, i);
+  });
 }
 
 function usesSmtpAuth(doc: Document, cfg: YAMLMap): boolean {

@@ -31,10 +31,12 @@ function leafTexts(headers: Map<string, string>, body: string, depth = 0): strin
   const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
   if (/^multipart\//i.test(type) && boundary && depth < 5) {
     const parts = body.split(`--${boundary}`).slice(1);
-    return parts.filter((p) => !p.startsWith("--")).flatMap((p) => {
-      const part = splitEntity(p.replace(/^\n/, ""));
-      return leafTexts(part.headers, part.body, depth + 1);
-    });
+    return parts
+      .filter((p) => !p.startsWith("--"))
+      .flatMap((p) => {
+        const part = splitEntity(p.replace(/^\n/, ""));
+        return leafTexts(part.headers, part.body, depth + 1);
+      });
   }
   if (!/^text\//i.test(type)) return [];
   const encoding = (headers.get("content-transfer-encoding") ?? "7bit").toLowerCase();

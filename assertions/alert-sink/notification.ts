@@ -39,7 +39,9 @@ export function matches(n: Notification, match: NotificationMatch): boolean {
 
 /** `channel=pagerduty alertName=HighErrorRate status=firing`. */
 export function describeMatch(match: NotificationMatch): string {
-  const parts = Object.entries(match).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
+  const parts = Object.entries(match)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v}`);
   return parts.length === 0 ? "anything" : parts.join(" ");
 }
 

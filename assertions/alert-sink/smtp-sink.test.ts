@@ -19,7 +19,9 @@ describe("SmtpSink", () => {
       html: alertHtml,
       headers: { "X-Obsconf-Receiver": "email-summary" },
     });
-    expect(sink.messages()).toMatchObject([{ from: "alertmanager@example.org", to: ["oncall@example.org"], subject: "[FIRING:1] HighErrorRate (critical api)" }]);
+    expect(sink.messages()).toMatchObject([
+      { from: "alertmanager@example.org", to: ["oncall@example.org"], subject: "[FIRING:1] HighErrorRate (critical api)" },
+    ]);
     expect(sink.notifications()).toMatchObject([{ channel: "email", status: "firing", alertNames: ["HighErrorRate"], receiver: "email-summary" }]);
   });
 

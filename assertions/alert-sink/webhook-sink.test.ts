@@ -7,7 +7,7 @@ const post = (url: string, body: unknown) =>
 const pagerDutyTrigger = {
   routing_key: "0123456789abcdef0123456789abcdef",
   event_action: "trigger",
-  dedup_key: "{}:{alertname=\"HighErrorRate\"}",
+  dedup_key: '{}:{alertname="HighErrorRate"}',
   payload: {
     summary: "[FIRING:1] HighErrorRate (critical api)",
     severity: "critical",
@@ -26,7 +26,17 @@ const webhookPayload = {
   commonLabels: { alertname: "HighErrorRate", severity: "critical" },
   commonAnnotations: {},
   externalURL: "http://127.0.0.1:9093",
-  alerts: [{ status: "resolved", labels: { alertname: "HighErrorRate", severity: "critical" }, annotations: {}, startsAt: "2024-01-01T00:00:00Z", endsAt: "2024-01-01T00:05:00Z", generatorURL: "", fingerprint: "abc" }],
+  alerts: [
+    {
+      status: "resolved",
+      labels: { alertname: "HighErrorRate", severity: "critical" },
+      annotations: {},
+      startsAt: "2024-01-01T00:00:00Z",
+      endsAt: "2024-01-01T00:05:00Z",
+      generatorURL: "",
+      fingerprint: "abc",
+    },
+  ],
 };
 
 describe("AlertSink", () => {

@@ -109,11 +109,15 @@ export class StartedAlertSink implements AsyncDisposable {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const [, first, second, third] = url.pathname.split("/");
     const route: { channel: AlertChannel; receiver?: string } | undefined =
-      req.method !== "POST" ? undefined
-      : first === "pagerduty" && second === "v2" && third === "enqueue" ? { channel: "pagerduty", receiver: url.searchParams.get("receiver") ?? undefined }
-      : first === "slack" && second && !third ? { channel: "slack", receiver: decodeURIComponent(second) }
-      : first === "webhook" && second && !third ? { channel: "webhook", receiver: decodeURIComponent(second) }
-      : undefined;
+      req.method !== "POST"
+        ? undefined
+        : first === "pagerduty" && second === "v2" && third === "enqueue"
+          ? { channel: "pagerduty", receiver: url.searchParams.get("receiver") ?? undefined }
+          : first === "slack" && second && !third
+            ? { channel: "slack", receiver: decodeURIComponent(second) }
+            : first === "webhook" && second && !third
+              ? { channel: "webhook", receiver: decodeURIComponent(second) }
+              : undefined;
     if (route === undefined) return reply(res, 404, "text/plain", `no alert sink route for ${req.method} ${url.pathname}`);
     const text = await readBody(req);
     const receivedAtMs = this.clock.nowMs();
@@ -130,18 +134,24 @@ export class StartedAlertSink implements AsyncDisposable {
     if (parsed.kind === "invalid") return invalid(res, route.channel, parsed.errors);
     const receiver = parsed.fields.receiver ?? route.receiver;
     const dedupKey = parsed.fields.dedupKey ?? (route.channel === "pagerduty" ? randomUUID().replaceAll("-", "") : undefined);
-    this.#log.record({ channel: route.channel, receivedAtMs, ...parsed.fields, ...(receiver ? { receiver } : {}), ...(dedupKey ? { dedupKey } : {}), raw: body });
-    if (route.channel === "pagerduty") return reply(res, 202, "application/json", JSON.stringify({ status: "success", message: "Event processed", dedup_key: dedupKey }));
+    this.#log.record({
+      channel: route.channel,
+      receivedAtMs,
+      ...parsed.fields,
+      ...(receiver ? { receiver } : {}),
+      ...(dedupKey ? { dedupKey } : {}),
+      raw: body,
+    });
+    if (route.channel === "pagerduty")
+      return reply(res, 202, "application/json", JSON.stringify({ status: "success", message: "Event processed", dedup_key: dedupKey }));
     if (route.channel === "slack") return reply(res, 200, "text/plain", "ok");
     return reply(res, 200, "application/json", "{}");
   }
 }
 
 function invalid(res: ServerResponse, channel: AlertChannel, errors: string[]): void {
-  if (channel === "pagerduty") {
-    return reply(res, 400, "application/json", JSON.stringify({ status: "invalid event", message: "Event object is invalid", errors }));
-  }
-  return reply(res, 400, "text/plain", channel === "slack" ? errors[0]! : errors.join("; "));
+  if (channel === "pagerduty") reply(res, 400, "application/json", JSON.stringify({ status: "invalid event", message: "Event object is invalid", errors }));
+  else reply(res, 400, "text/plain", channel === "slack" ? errors[0]! : errors.join("; "));
 }
 
 function reply(res: ServerResponse, status: number, contentType: string, body: string): void {

@@ -9,15 +9,34 @@ const failed = (seq: number): CanaryWrite => write(seq, T0 + seq * 1000, { kind:
 function write(seq: number, writtenAtMs: number, outcome: WriteOutcome): CanaryWrite {
   return { signal: "metrics", stream: "push", seq, id: String(seq), writtenAtMs, outcome };
 }
-const seenAfter = (w: CanaryWrite, latencyMs: number, extra: Partial<Observation> = {}): Observation =>
-  ({ id: w.id, seq: w.seq, firstSeenAtMs: w.writtenAtMs + latencyMs, count: 1, ...extra });
+const seenAfter = (w: CanaryWrite, latencyMs: number, extra: Partial<Observation> = {}): Observation => ({
+  id: w.id,
+  seq: w.seq,
+  firstSeenAtMs: w.writtenAtMs + latencyMs,
+  count: 1,
+  ...extra,
+});
 const ids = (items: readonly { id: string }[]) => items.map((i) => i.id);
 const opts = { lateAfterMs: 30_000 };
 
 describe("compare", () => {
   it("should return all-empty categories for an empty ledger and no observations", () => {
     const result = compare([], [], opts);
-    expect(result).toMatchObject({ acked: 0, rejected: 0, failed: 0, found: 0, missing: [], pending: [], superseded: [], duplicate: [], outOfOrder: [], late: [], unexpected: [], failedButReadable: [], latenciesMs: [] });
+    expect(result).toMatchObject({
+      acked: 0,
+      rejected: 0,
+      failed: 0,
+      found: 0,
+      missing: [],
+      pending: [],
+      superseded: [],
+      duplicate: [],
+      outOfOrder: [],
+      late: [],
+      unexpected: [],
+      failedButReadable: [],
+      latenciesMs: [],
+    });
     expect(result.histogram.counts).toEqual(new Array(LATENCY_BUCKETS_MS.length + 1).fill(0));
   });
 
@@ -60,7 +79,11 @@ describe("compare", () => {
 
   it("should report duplicates from count > 1 and from an id observed twice", () => {
     const writes = [acked(0), acked(1), acked(2)];
-    const result = compare(writes, [seenAfter(writes[0]!, 5, { count: 2 }), seenAfter(writes[1]!, 5), seenAfter(writes[1]!, 9), seenAfter(writes[2]!, 5)], opts);
+    const result = compare(
+      writes,
+      [seenAfter(writes[0]!, 5, { count: 2 }), seenAfter(writes[1]!, 5), seenAfter(writes[1]!, 9), seenAfter(writes[2]!, 5)],
+      opts,
+    );
     expect(ids(result.duplicate)).toEqual(["0", "1"]);
     expect(result.duplicate[1]).toMatchObject({ id: "1", count: 2, firstSeenAtMs: writes[1]!.writtenAtMs + 5 });
     expect(result.found).toBe(3);

@@ -76,8 +76,11 @@ export function compare(writes: readonly CanaryWrite[], observations: readonly O
 
   const acked = writes.filter((w) => w.outcome.kind === "acked");
   const maxSeenAckedSeq = newestSeenBySeries(acked, seen);
-  const missing: CanaryWrite[] = [], pending: CanaryWrite[] = [], superseded: CanaryWrite[] = [];
-  const late: { id: string; latencyMs: number }[] = [], latenciesMs: number[] = [];
+  const missing: CanaryWrite[] = [],
+    pending: CanaryWrite[] = [],
+    superseded: CanaryWrite[] = [];
+  const late: { id: string; latencyMs: number }[] = [],
+    latenciesMs: number[] = [];
   for (const write of acked) {
     const observation = seen.get(write.id);
     if (observation !== undefined) {
@@ -89,7 +92,8 @@ export function compare(writes: readonly CanaryWrite[], observations: readonly O
     else missing.push(write);
   }
 
-  const unexpected: Observation[] = [], failedButReadable: Observation[] = [];
+  const unexpected: Observation[] = [],
+    failedButReadable: Observation[] = [];
   for (const observation of seen.values()) {
     const kinds = outcomesById.get(observation.id);
     if (kinds?.has("acked")) continue;
@@ -102,7 +106,13 @@ export function compare(writes: readonly CanaryWrite[], observations: readonly O
     rejected: writes.filter((w) => w.outcome.kind === "rejected").length,
     failed: writes.filter((w) => w.outcome.kind === "failed").length,
     found: latenciesMs.length,
-    missing, pending, superseded, late, unexpected, failedButReadable, latenciesMs,
+    missing,
+    pending,
+    superseded,
+    late,
+    unexpected,
+    failedButReadable,
+    latenciesMs,
     duplicate: [...seen.values()].filter((o) => o.count > 1),
     outOfOrder: findOutOfOrder([...seen.values()], new Map(writes.map((w) => [w.id, w.seq]))),
     histogram: latencyHistogram(latenciesMs),
@@ -114,9 +124,17 @@ function mergeById(observations: readonly Observation[]): Map<string, Observatio
   const byId = new Map<string, Observation>();
   for (const o of observations) {
     const prior = byId.get(o.id);
-    if (prior === undefined) { byId.set(o.id, o); continue; }
+    if (prior === undefined) {
+      byId.set(o.id, o);
+      continue;
+    }
     const order = prior.order === undefined ? o.order : o.order === undefined ? prior.order : Math.min(prior.order, o.order);
-    byId.set(o.id, { ...prior, firstSeenAtMs: Math.min(prior.firstSeenAtMs, o.firstSeenAtMs), count: prior.count + o.count, ...(order === undefined ? {} : { order }) });
+    byId.set(o.id, {
+      ...prior,
+      firstSeenAtMs: Math.min(prior.firstSeenAtMs, o.firstSeenAtMs),
+      count: prior.count + o.count,
+      ...(order === undefined ? {} : { order }),
+    });
   }
   return byId;
 }

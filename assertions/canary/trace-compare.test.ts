@@ -4,10 +4,21 @@ import { compareTraces, type TraceObservationLike } from "./trace-compare.ts";
 
 const T0 = 1_795_555_492_889;
 const TRACE = ["00c0ffee0000000000000000000a0001", "00dec0de0000000000000000000b0002", "0badcafe0000000000000000000c0003"] as const;
-const trace = (seq: number, parts = 3, writtenAtMs = T0 + seq * 1000): CanaryWrite =>
-  ({ signal: "traces", stream: "otlp", seq, id: TRACE[seq]!, writtenAtMs, parts, outcome: { kind: "acked", ackedAtMs: writtenAtMs + 3 } });
-const seen = (w: CanaryWrite, latencyMs: number, spansSeen: number | undefined = w.parts, count = 1): TraceObservationLike =>
-  ({ id: w.id, firstSeenAtMs: w.writtenAtMs + latencyMs, count, ...(spansSeen === undefined ? {} : { spansSeen }) });
+const trace = (seq: number, parts = 3, writtenAtMs = T0 + seq * 1000): CanaryWrite => ({
+  signal: "traces",
+  stream: "otlp",
+  seq,
+  id: TRACE[seq]!,
+  writtenAtMs,
+  parts,
+  outcome: { kind: "acked", ackedAtMs: writtenAtMs + 3 },
+});
+const seen = (w: CanaryWrite, latencyMs: number, spansSeen: number | undefined = w.parts, count = 1): TraceObservationLike => ({
+  id: w.id,
+  firstSeenAtMs: w.writtenAtMs + latencyMs,
+  count,
+  ...(spansSeen === undefined ? {} : { spansSeen }),
+});
 const opts = { lateAfterMs: 30_000, readUntilMs: T0 + 60_000 };
 
 describe("compareTraces", () => {
@@ -48,7 +59,10 @@ describe("compareTraces", () => {
   it("should report a trace seen twice as duplicate, whether by count or by a repeated id", () => {
     const writes = [trace(0), trace(1)];
     const result = compareTraces(writes, [seen(writes[0]!, 5_000, 3, 2), seen(writes[1]!, 5_000), seen(writes[1]!, 6_000)], opts);
-    expect(result.duplicate.map((o) => [o.id, o.count])).toEqual([[TRACE[0], 2], [TRACE[1], 2]]);
+    expect(result.duplicate.map((o) => [o.id, o.count])).toEqual([
+      [TRACE[0], 2],
+      [TRACE[1], 2],
+    ]);
     expect(result.missingSpans).toEqual([]);
   });
 

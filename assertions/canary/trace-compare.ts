@@ -42,7 +42,8 @@ export function compareTraces(writes: readonly CanaryWrite[], observations: read
   for (const o of observations) {
     if (o.spansSeen !== undefined) spansById.set(o.id, Math.max(spansById.get(o.id) ?? 0, o.spansSeen));
   }
-  const missingSpans: SpanShortfall[] = [], pendingSpans: SpanShortfall[] = [];
+  const missingSpans: SpanShortfall[] = [],
+    pendingSpans: SpanShortfall[] = [];
   for (const write of writes) {
     if (write.outcome.kind !== "acked" || write.parts === undefined) continue;
     const seen = spansById.get(write.id);

@@ -2,8 +2,13 @@ import { describe, expect, it } from "vitest";
 import { availabilityOf, probesBetween, type ProbeResult } from "./availability.ts";
 
 const T0 = 1_795_555_440_000;
-const probe = (seq: number, ok: boolean, error = "connect ECONNREFUSED"): ProbeResult =>
-  ({ seq, startedAtMs: T0 + seq * 500, endedAtMs: T0 + seq * 500 + (ok ? 20 : 1_000), ok, ...(ok ? {} : { failedAt: "write" as const, error }) });
+const probe = (seq: number, ok: boolean, error = "connect ECONNREFUSED"): ProbeResult => ({
+  seq,
+  startedAtMs: T0 + seq * 500,
+  endedAtMs: T0 + seq * 500 + (ok ? 20 : 1_000),
+  ok,
+  ...(ok ? {} : { failedAt: "write" as const, error }),
+});
 
 describe("availabilityOf", () => {
   it("should report 100 % and no outage when every probe succeeded", () => {

@@ -40,7 +40,8 @@ export function availabilityOf(probes: readonly ProbeResult[]): Availability {
       current = undefined;
       continue;
     }
-    if (current === undefined) current = { fromMs: p.startedAtMs, toMs: p.endedAtMs, failed: 0, firstError: `${p.failedAt ?? "probe"}: ${p.error ?? "failed"}` };
+    if (current === undefined)
+      current = { fromMs: p.startedAtMs, toMs: p.endedAtMs, failed: 0, firstError: `${p.failedAt ?? "probe"}: ${p.error ?? "failed"}` };
     current.toMs = Math.max(current.toMs, p.endedAtMs);
     current.failed += 1;
   }

@@ -14,7 +14,15 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * The shape the three drill checks share: pass (or simulated) when nothing is wrong, else fail with
  * the problems as reason; the problems also close the evidence.
  */
-function judged(input: { identity: CheckIdentity; endedAtMs: number; target: ContractTarget; problems: readonly string[]; measured: NonNullable<CheckResult["measured"]>; evidence: readonly Evidence[]; simulatedBy?: readonly string[] }): CheckResult {
+function judged(input: {
+  identity: CheckIdentity;
+  endedAtMs: number;
+  target: ContractTarget;
+  problems: readonly string[];
+  measured: NonNullable<CheckResult["measured"]>;
+  evidence: readonly Evidence[];
+  simulatedBy?: readonly string[];
+}): CheckResult {
   const ok = input.problems.length === 0;
   const simulatedBy = input.simulatedBy ?? [];
   return {
@@ -55,18 +63,31 @@ export function rpoCheck(input: RpoCheckInput): CheckResult {
     problems.push(`${a.lost.length} acknowledged writes lost although ${input.fault} keeps the data: seq ${formatSeqs(a.lost.map((l) => l.seq))}`);
   }
   if (!meets(a.rpoMs, target)) problems.push(`RPO ${a.rpoMs}ms does not meet ${target.comparator} ${target.value}ms`);
-  else if (a.rpoIsLowerBound) problems.push(`the loss reaches back to the canary's first write (seq ${a.rpoWindows[0]!.lostSeqs[0]}): RPO is at least ${a.rpoMs}ms and may reach further back than this drill can see`);
+  else if (a.rpoIsLowerBound)
+    problems.push(
+      `the loss reaches back to the canary's first write (seq ${a.rpoWindows[0]!.lostSeqs[0]}): RPO is at least ${a.rpoMs}ms and may reach further back than this drill can see`,
+    );
   return judged({
-    identity: input.identity, endedAtMs: input.endedAtMs, target, problems, simulatedBy: input.simulatedBy,
+    identity: input.identity,
+    endedAtMs: input.endedAtMs,
+    target,
+    problems,
+    simulatedBy: input.simulatedBy,
     measured: {
       value: a.rpoMs,
       unit: "ms",
       note: `${a.rpoIsLowerBound ? "a lower bound: " : ""}RPO = longest span from the last readable write before a run of lost acknowledged writes to the run's last write; ${input.dataLossExpected ? `${input.fault} loses the data directory by design, so loss is held against the target` : "any lost acknowledged write fails (the data directory was kept)"}`,
     },
     evidence: [
-      note(`${c.acked} acknowledged, ${c.rejected} rejected, ${c.failed} failed; ${c.found} readable after heal, ${a.lost.length} lost (${a.vanished.length} of them readable during the drill, gone after), ${c.pending.length} still pending at the end of the read, ${c.late.length} late`),
-      note(`not acknowledged during the fault (not loss): ${a.notAckedDuringFault.length}${a.notAckedDuringFault.length ? ` (seq ${formatSeqs(a.notAckedDuringFault.map((w) => w.seq))})` : ""}`),
-      ...(a.notAckedOutsideFault.length ? [note(`not acknowledged outside the fault window: ${a.notAckedOutsideFault.length} (seq ${formatSeqs(a.notAckedOutsideFault.map((w) => w.seq))})`)] : []),
+      note(
+        `${c.acked} acknowledged, ${c.rejected} rejected, ${c.failed} failed; ${c.found} readable after heal, ${a.lost.length} lost (${a.vanished.length} of them readable during the drill, gone after), ${c.pending.length} still pending at the end of the read, ${c.late.length} late`,
+      ),
+      note(
+        `not acknowledged during the fault (not loss): ${a.notAckedDuringFault.length}${a.notAckedDuringFault.length ? ` (seq ${formatSeqs(a.notAckedDuringFault.map((w) => w.seq))})` : ""}`,
+      ),
+      ...(a.notAckedOutsideFault.length
+        ? [note(`not acknowledged outside the fault window: ${a.notAckedOutsideFault.length} (seq ${formatSeqs(a.notAckedOutsideFault.map((w) => w.seq))})`)]
+        : []),
       ...(a.lost.length ? [{ kind: "sample" as const, text: `lost (acknowledged, never readable) seq: ${formatSeqs(a.lost.map((l) => l.seq))}` }] : []),
       ...a.rpoWindows.map((w) => note(`RPO window ${iso(w.fromMs)} .. ${iso(w.toMs)} (${w.toMs - w.fromMs}ms): lost seq ${formatSeqs(w.lostSeqs)}`, w.fromMs)),
       ...(a.duplicated.length ? [note(`duplicated: ${a.duplicated.map((o) => `${o.id} x${o.count}`).join(", ")}`)] : []),
@@ -95,21 +116,36 @@ export interface RtoCheckInput {
 export function rtoCheck(input: RtoCheckInput): CheckResult {
   const { recovery: r, target } = input;
   const problems: string[] = [];
-  if (r.rtoMs === undefined) problems.push(`no write sent after the fault was acknowledged and read back by ${iso(input.observedUntilMs)} (${input.observedUntilMs - input.injectedAtMs}ms after injection)`);
+  if (r.rtoMs === undefined)
+    problems.push(
+      `no write sent after the fault was acknowledged and read back by ${iso(input.observedUntilMs)} (${input.observedUntilMs - input.injectedAtMs}ms after injection)`,
+    );
   else if (!meets(r.rtoMs, target)) problems.push(`RTO ${r.rtoMs}ms does not meet ${target.comparator} ${target.value}ms`);
   return judged({
-    identity: input.identity, endedAtMs: input.endedAtMs, target, problems, simulatedBy: input.simulatedBy,
+    identity: input.identity,
+    endedAtMs: input.endedAtMs,
+    target,
+    problems,
+    simulatedBy: input.simulatedBy,
     measured: {
       ...(r.rtoMs === undefined ? {} : { value: r.rtoMs }),
       unit: "ms",
       note: `RTO = injection -> first write acknowledged and read back (seq ${r.recoveredBySeq ?? "none"}); time to steady state ${r.timeToSteadyMs === undefined ? "not reached" : `${r.timeToSteadyMs}ms`}`,
     },
     evidence: [
-      note(`fault ${input.fault} injected ${iso(input.injectedAtMs)}, healed ${iso(input.healedAtMs)} (held ${input.healedAtMs - input.injectedAtMs}ms)`, input.injectedAtMs),
-      ...(r.recoveredAtMs === undefined ? [] : [note(`recovered ${iso(r.recoveredAtMs)}: seq ${r.recoveredBySeq} acknowledged and read back`, r.recoveredAtMs)]),
+      note(
+        `fault ${input.fault} injected ${iso(input.injectedAtMs)}, healed ${iso(input.healedAtMs)} (held ${input.healedAtMs - input.injectedAtMs}ms)`,
+        input.injectedAtMs,
+      ),
+      ...(r.recoveredAtMs === undefined
+        ? []
+        : [note(`recovered ${iso(r.recoveredAtMs)}: seq ${r.recoveredBySeq} acknowledged and read back`, r.recoveredAtMs)]),
       r.steadyAtMs === undefined
         ? note(`steady state (canary latency <= ${input.steady.latencyMs}ms: ${input.steady.derivation}) not reached by ${iso(input.observedUntilMs)}`)
-        : note(`steady ${iso(r.steadyAtMs)} from seq ${r.steadyFromSeq} (canary latency <= ${input.steady.latencyMs}ms: ${input.steady.derivation})`, r.steadyAtMs),
+        : note(
+            `steady ${iso(r.steadyAtMs)} from seq ${r.steadyFromSeq} (canary latency <= ${input.steady.latencyMs}ms: ${input.steady.derivation})`,
+            r.steadyAtMs,
+          ),
     ],
   });
 }
@@ -145,10 +181,15 @@ export function deliveryCheck(input: DeliveryCheckInput): CheckResult {
   if (c.found === 0) problems.push(`no acknowledged canary was found (${c.acked} acknowledged): nothing was delivered to judge`);
   if (late.length > 0) {
     const worst = late.reduce((w, l) => (l.latencyMs > w.latencyMs ? l : w));
-    problems.push(`${late.length} acknowledged canaries reached their destination later than ${target.value}ms (worst seq ${worst.seq}: ${worst.latencyMs}ms; the fault was held ${input.healedAtMs - input.injectedAtMs}ms): seq ${formatSeqs(late.map((l) => l.seq))}`);
+    problems.push(
+      `${late.length} acknowledged canaries reached their destination later than ${target.value}ms (worst seq ${worst.seq}: ${worst.latencyMs}ms; the fault was held ${input.healedAtMs - input.injectedAtMs}ms): seq ${formatSeqs(late.map((l) => l.seq))}`,
+    );
   }
   return judged({
-    identity: input.identity, endedAtMs: input.endedAtMs, target, problems,
+    identity: input.identity,
+    endedAtMs: input.endedAtMs,
+    target,
+    problems,
     measured: {
       ...(maxMs === undefined ? {} : { value: maxMs, distribution: distributionOf(c.latenciesMs) }),
       unit: "ms",
@@ -156,9 +197,24 @@ export function deliveryCheck(input: DeliveryCheckInput): CheckResult {
       note: "the longest write -> first sighting latency of an acknowledged canary written during the phase (before, during and after the fault)",
     },
     evidence: [
-      note(`fault ${input.fault} injected ${iso(input.injectedAtMs)}, healed ${iso(input.healedAtMs)} (held ${input.healedAtMs - input.injectedAtMs}ms)`, input.injectedAtMs),
-      note(`${c.found} of ${c.acked} acknowledged canaries found, ${late.length} of them later than ${target.value}ms; ${a.lost.length} lost (judged by the RPO check)`),
-      ...(late.length ? [{ kind: "sample" as const, text: `late: ${late.slice(0, 20).map((l) => `seq ${l.seq} ${l.latencyMs}ms`).join(", ")}${late.length > 20 ? `, ... (${late.length - 20} more)` : ""}` }] : []),
+      note(
+        `fault ${input.fault} injected ${iso(input.injectedAtMs)}, healed ${iso(input.healedAtMs)} (held ${input.healedAtMs - input.injectedAtMs}ms)`,
+        input.injectedAtMs,
+      ),
+      note(
+        `${c.found} of ${c.acked} acknowledged canaries found, ${late.length} of them later than ${target.value}ms; ${a.lost.length} lost (judged by the RPO check)`,
+      ),
+      ...(late.length
+        ? [
+            {
+              kind: "sample" as const,
+              text: `late: ${late
+                .slice(0, 20)
+                .map((l) => `seq ${l.seq} ${l.latencyMs}ms`)
+                .join(", ")}${late.length > 20 ? `, ... (${late.length - 20} more)` : ""}`,
+            },
+          ]
+        : []),
     ],
   });
 }
@@ -182,7 +238,10 @@ export function availabilityCheck(input: AvailabilityCheckInput): CheckResult {
   if (a.percent === undefined) problems.push("no probe ran");
   else if (!meets(a.percent, target)) problems.push(`${a.succeeded} of ${a.probes} probes succeeded (${a.percent.toFixed(3)} %), below ${target.value} %`);
   return judged({
-    identity: input.identity, endedAtMs: input.endedAtMs, target, problems,
+    identity: input.identity,
+    endedAtMs: input.endedAtMs,
+    target,
+    problems,
     measured: {
       ...(a.percent === undefined ? {} : { value: Math.round(a.percent * 1000) / 1000 }),
       unit: "percent",

@@ -69,8 +69,17 @@ function deltas(counters: HopAccountingInput["counters"]): HopAccounting["collec
   const { before, after } = counters;
   const keys = ["accepted", "sent", "sendFailed", "enqueueFailed"] as const;
   const back = keys.filter((k) => after[k] < before[k]);
-  if (back.length > 0) return { kind: "unread", reason: `the collector's counters went back (${back.map((k) => `${k} ${before[k]} -> ${after[k]}`).join(", ")}): it restarted during the phase` };
-  const d = { accepted: after.accepted - before.accepted, sent: after.sent - before.sent, sendFailed: after.sendFailed - before.sendFailed, enqueueFailed: after.enqueueFailed - before.enqueueFailed };
+  if (back.length > 0)
+    return {
+      kind: "unread",
+      reason: `the collector's counters went back (${back.map((k) => `${k} ${before[k]} -> ${after[k]}`).join(", ")}): it restarted during the phase`,
+    };
+  const d = {
+    accepted: after.accepted - before.accepted,
+    sent: after.sent - before.sent,
+    sendFailed: after.sendFailed - before.sendFailed,
+    enqueueFailed: after.enqueueFailed - before.enqueueFailed,
+  };
   return { kind: "counted", ...d, queued: after.queued, held: Math.max(0, d.accepted - d.sent - d.sendFailed - d.enqueueFailed) };
 }
 
@@ -85,10 +94,23 @@ export function heldInCollector(before: ExporterCounts, after: ExporterCounts): 
 
 function whereLost(lost: number, acked: number, collector: HopAccounting["collector"], exporter: string): HopAccounting["lossAt"] {
   if (lost === 0) return { hop: "none", why: "every acknowledged canary is on the topic" };
-  if (collector.kind === "unread") return { hop: "unknown", why: `${lost} acknowledged canaries missing; the collector's counters could not tell where (${collector.reason})` };
+  if (collector.kind === "unread")
+    return { hop: "unknown", why: `${lost} acknowledged canaries missing; the collector's counters could not tell where (${collector.reason})` };
   const dropped = collector.sendFailed + collector.enqueueFailed;
-  if (dropped > 0) return { hop: "collector", why: `the ${exporter} exporter gave up on ${collector.sendFailed} items after its retries and could not queue ${collector.enqueueFailed}: the collector acknowledged data it then dropped` };
-  if (collector.accepted < acked) return { hop: "collector", why: `the receivers counted ${collector.accepted} items accepted for ${acked} acknowledged canaries` };
-  if (collector.held > 0) return { hop: "collector", why: `${collector.held} accepted items were neither sent nor failed by the ${exporter} exporter when the read ended: still held in the collector (batching, queued or waiting to retry), or dropped inside its pipeline without a count` };
-  return { hop: "broker", why: `the ${exporter} exporter counted all ${collector.accepted} accepted items as sent with no failure (acks=all: the broker had acknowledged them), yet ${lost} canaries are not on the topic` };
+  if (dropped > 0)
+    return {
+      hop: "collector",
+      why: `the ${exporter} exporter gave up on ${collector.sendFailed} items after its retries and could not queue ${collector.enqueueFailed}: the collector acknowledged data it then dropped`,
+    };
+  if (collector.accepted < acked)
+    return { hop: "collector", why: `the receivers counted ${collector.accepted} items accepted for ${acked} acknowledged canaries` };
+  if (collector.held > 0)
+    return {
+      hop: "collector",
+      why: `${collector.held} accepted items were neither sent nor failed by the ${exporter} exporter when the read ended: still held in the collector (batching, queued or waiting to retry), or dropped inside its pipeline without a count`,
+    };
+  return {
+    hop: "broker",
+    why: `the ${exporter} exporter counted all ${collector.accepted} accepted items as sent with no failure (acks=all: the broker had acknowledged them), yet ${lost} canaries are not on the topic`,
+  };
 }

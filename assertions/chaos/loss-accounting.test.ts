@@ -12,7 +12,14 @@ function write(seq: number, outcome: WriteOutcome): CanaryWrite {
 const acked = (seq: number) => write(seq, { kind: "acked", ackedAtMs: at(seq) + 3 });
 const rejected = (seq: number) => write(seq, { kind: "rejected", atMs: at(seq) + 3, status: 503, body: "injected" });
 const failed = (seq: number) => write(seq, { kind: "failed", atMs: at(seq) + 2_000, error: "connect ECONNREFUSED" });
-const seen = (seq: number, latencyMs = 20, extra: Partial<Observation> = {}): Observation => ({ id: String(seq), seq, firstSeenAtMs: at(seq) + latencyMs, count: 1, order: seq, ...extra });
+const seen = (seq: number, latencyMs = 20, extra: Partial<Observation> = {}): Observation => ({
+  id: String(seq),
+  seq,
+  firstSeenAtMs: at(seq) + latencyMs,
+  count: 1,
+  order: seq,
+  ...extra,
+});
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const base = { lateAfterMs: 30_000, faultWindow: { fromMs: at(10), toMs: at(20) } };
 
@@ -95,7 +102,13 @@ describe("accountLoss: vanished writes", () => {
   it("should count writes that were readable during the drill but not in the read-back as lost, however young", () => {
     const writes = range(0, 9).map(acked);
     // Seen while running (0-9), then the data dir was wiped: the read-back after heal has only 6-9.
-    const result = accountLoss({ ...base, writes, observations: range(6, 9).map((s) => seen(s)), seenEarlier: new Set(range(0, 9).map(String)), readUntilMs: at(9) + 1_000 });
+    const result = accountLoss({
+      ...base,
+      writes,
+      observations: range(6, 9).map((s) => seen(s)),
+      seenEarlier: new Set(range(0, 9).map(String)),
+      readUntilMs: at(9) + 1_000,
+    });
     expect(result.lost.map((l) => l.seq)).toEqual(range(0, 5));
     expect(result.vanished.map((l) => l.seq)).toEqual(range(0, 5));
     expect(result.comparison.pending).toEqual([]);

@@ -78,7 +78,12 @@ export function accountLoss(input: LossAccountingInput): LossAccounting {
   const lostWrites = [...comparison.missing, ...vanishedWrites.filter((w) => !comparison.missing.includes(w))];
   const lostIds = new Set(lostWrites.map((w) => w.id));
   const seenIds = new Set(observations.map((o) => o.id));
-  const toLost = (w: CanaryWrite): LostWrite => ({ seq: w.seq, id: w.id, writtenAtMs: w.writtenAtMs, ackedAtMs: w.outcome.kind === "acked" ? w.outcome.ackedAtMs : w.writtenAtMs });
+  const toLost = (w: CanaryWrite): LostWrite => ({
+    seq: w.seq,
+    id: w.id,
+    writtenAtMs: w.writtenAtMs,
+    ackedAtMs: w.outcome.kind === "acked" ? w.outcome.ackedAtMs : w.writtenAtMs,
+  });
   const lost = lostWrites.map(toLost).sort((a, b) => a.seq - b.seq);
   const vanished = vanishedWrites.map(toLost).sort((a, b) => a.seq - b.seq);
   const notAcked = writes.filter((w) => w.outcome.kind !== "acked");

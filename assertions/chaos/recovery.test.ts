@@ -42,7 +42,13 @@ describe("recoveryOf", () => {
     const notYet = recoveryOf({ writes, observations, injectedAtMs: at(4), steadyLatencyMs: 100, steadyCount: 3 });
     expect(notYet.rtoMs).toBe(900);
     expect(notYet.steadyAtMs).toBeUndefined();
-    const steady = recoveryOf({ writes: [...writes, acked(11)], observations: [...observations, seen(11, 20)], injectedAtMs: at(4), steadyLatencyMs: 100, steadyCount: 3 });
+    const steady = recoveryOf({
+      writes: [...writes, acked(11)],
+      observations: [...observations, seen(11, 20)],
+      injectedAtMs: at(4),
+      steadyLatencyMs: 100,
+      steadyCount: 3,
+    });
     expect(steady).toMatchObject({ steadyFromSeq: 9, steadyAtMs: at(9) + 40, timeToSteadyMs: 5_040 });
   });
 

@@ -39,7 +39,10 @@ export function recoveryOf(input: RecoveryInput): Recovery {
     const seenAtMs = seen.get(w.id);
     return w.outcome.kind === "acked" && seenAtMs !== undefined ? Math.max(w.outcome.ackedAtMs, seenAtMs) : undefined;
   };
-  const recovered = after.map((w) => ({ w, at: servedAt(w) })).filter((x): x is { w: CanaryWrite; at: number } => x.at !== undefined).sort((a, b) => a.at - b.at)[0];
+  const recovered = after
+    .map((w) => ({ w, at: servedAt(w) }))
+    .filter((x): x is { w: CanaryWrite; at: number } => x.at !== undefined)
+    .sort((a, b) => a.at - b.at)[0];
   const healed = after.filter((w) => w.writtenAtMs >= (input.healedAtMs ?? injectedAtMs));
   const steadyIndex = healed.findIndex((_, i) => {
     const next = healed.slice(i, i + steadyCount);

@@ -25,16 +25,32 @@ export function alertDeliveryCheck(input: AlertDeliveryCheckInput): CheckResult 
   const { delivery: d, target } = input;
   const problems: string[] = [];
   if (d.deliveredAtMs === undefined) problems.push(`no firing notification of ${d.alertName} reached ${input.expected} within the window`);
-  if (d.deliveryLatencyMs !== undefined && !meets(d.deliveryLatencyMs, target)) problems.push(`delivered ${Math.round(d.deliveryLatencyMs)}ms after condition-true + for, target ${target.comparator} ${target.value}ms`);
+  if (d.deliveryLatencyMs !== undefined && !meets(d.deliveryLatencyMs, target))
+    problems.push(`delivered ${Math.round(d.deliveryLatencyMs)}ms after condition-true + for, target ${target.comparator} ${target.value}ms`);
   if (d.wrongReceivers.length) problems.push(`reached the wrong receiver(s): ${d.wrongReceivers.join(", ")}`);
-  if (d.duplicates > 0) problems.push(`${d.duplicates} duplicate notification(s): ${Object.entries(d.duplicateKeys).map(([k, n]) => `${k} x${n}`).join(", ")}`);
+  if (d.duplicates > 0)
+    problems.push(
+      `${d.duplicates} duplicate notification(s): ${Object.entries(d.duplicateKeys)
+        .map(([k, n]) => `${k} x${n}`)
+        .join(", ")}`,
+    );
   if (d.resolveMissing) problems.push("no resolve notification after the condition became false");
   const ok = problems.length === 0;
   const mine = input.notifications.filter((n) => n.alertNames.includes(d.alertName));
   const evidence: Evidence[] = [
     ...input.trigger.map((text): Evidence => ({ kind: "note", text })),
-    ...(input.shortenedFor ? [{ kind: "note" as const, text: `profile ${input.shortenedFor.profile}: the rule's for was shortened from ${input.shortenedFor.fromMs / 1000}s to ${input.shortenedFor.toMs / 1000}s in a copy of the rule file (the manifest is unchanged)` }] : []),
-    { kind: "note", text: `delivery = receipt - (condition true + for ${d.pipelineMs.forMs}ms); includes up to one evaluation interval (${d.pipelineMs.evaluationIntervalMs}ms) and Alertmanager's group_wait` },
+    ...(input.shortenedFor
+      ? [
+          {
+            kind: "note" as const,
+            text: `profile ${input.shortenedFor.profile}: the rule's for was shortened from ${input.shortenedFor.fromMs / 1000}s to ${input.shortenedFor.toMs / 1000}s in a copy of the rule file (the manifest is unchanged)`,
+          },
+        ]
+      : []),
+    {
+      kind: "note",
+      text: `delivery = receipt - (condition true + for ${d.pipelineMs.forMs}ms); includes up to one evaluation interval (${d.pipelineMs.evaluationIntervalMs}ms) and Alertmanager's group_wait`,
+    },
     ...mine.map((n): Evidence => ({ kind: "notification", atMs: n.receivedAtMs, text: describeNotification(n) })),
     ...problems.map((text): Evidence => ({ kind: "note", text })),
   ];

@@ -49,12 +49,14 @@ export function reviewReceivers(manifest: AlertmanagerManifest): ReceiverReview 
     walk(node, path, (key, value, field) => {
       if (key.endsWith("_file") && typeof value === "string") {
         const file = files.get(value);
-        if (!file) return find(field, "a file mounted into the alertmanager container from a Secret or ConfigMap", `${value} (${whereIs(value, manifest.mounts)})`);
+        if (!file)
+          return find(field, "a file mounted into the alertmanager container from a Secret or ConfigMap", `${value} (${whereIs(value, manifest.mounts)})`);
         checked.push(`${receiver}: ${field} ${value}: mounted from ${file.from}`);
         if (file.content.trim() === "") find(field, "a file with a value", `${value} is empty in ${file.from}`);
         else if (URL_FILE_KEYS.has(key)) {
           const problem = urlProblem(file.content.trim());
-          if (problem) find(field, "a file holding an absolute http(s) URL", `${value} (${file.from}) holds ${JSON.stringify(file.content.trim())}: ${problem}`);
+          if (problem)
+            find(field, "a file holding an absolute http(s) URL", `${value} (${file.from}) holds ${JSON.stringify(file.content.trim())}: ${problem}`);
         }
         return;
       }
@@ -104,7 +106,9 @@ export function alertmanagerReceiversCheck({ manifest, nowMs }: { manifest: Aler
   return {
     ...base(identity, nowMs),
     status: findings.length === 0 ? "pass" : "fail",
-    ...(findings.length === 0 ? {} : { reason: `${findings.length} receiver finding${findings.length === 1 ? "" : "s"}: ${findings.map(describeFinding).join("; ")}` }),
+    ...(findings.length === 0
+      ? {}
+      : { reason: `${findings.length} receiver finding${findings.length === 1 ? "" : "s"}: ${findings.map(describeFinding).join("; ")}` }),
     target: { comparator: "==", value: 0, unit: "findings", source: `${manifest.source} receivers` },
     measured: { value: findings.length, unit: "findings", note: `${checked.length} fields checked in ${receivers} receivers and global` },
     evidence,
@@ -140,15 +144,26 @@ function tlsProblems(field: string, tls: Node, config: Node): Omit<ReceiverFindi
   const out: Omit<ReceiverFinding, "receiver">[] = [];
   const ca = tls.ca_file ?? tls.ca;
   if (tls.insecure_skip_verify === true && ca !== undefined) {
-    out.push({ field: `${field}.insecure_skip_verify`, expected: "false when a CA is configured (insecure_skip_verify ignores it)", seen: `true with ${tls.ca_file !== undefined ? `ca_file ${String(tls.ca_file)}` : "ca"}` });
+    out.push({
+      field: `${field}.insecure_skip_verify`,
+      expected: "false when a CA is configured (insecure_skip_verify ignores it)",
+      seen: `true with ${tls.ca_file !== undefined ? `ca_file ${String(tls.ca_file)}` : "ca"}`,
+    });
   }
   const cert = tls.cert_file ?? tls.cert;
   const key = tls.key_file ?? tls.key;
-  if (cert !== undefined && key === undefined) out.push({ field: `${field}.key_file`, expected: "the client certificate's key (key_file or key)", seen: `cert_file ${String(cert)} without a key` });
-  if (key !== undefined && cert === undefined) out.push({ field: `${field}.cert_file`, expected: "the client certificate (cert_file or cert) for key_file", seen: `key ${String(key)} without a certificate` });
+  if (cert !== undefined && key === undefined)
+    out.push({ field: `${field}.key_file`, expected: "the client certificate's key (key_file or key)", seen: `cert_file ${String(cert)} without a key` });
+  if (key !== undefined && cert === undefined)
+    out.push({
+      field: `${field}.cert_file`,
+      expected: "the client certificate (cert_file or cert) for key_file",
+      seen: `key ${String(key)} without a certificate`,
+    });
   // The URL is on the receiver config that holds http_config.tls_config.
   const urls = [config.url, config.api_url, config.webhook_url].filter((u): u is string => typeof u === "string" && !u.includes("{{"));
-  if (urls.length > 0 && urls.every((u) => u.startsWith("http://"))) out.push({ field, expected: "TLS settings only on an https URL", seen: `tls_config with ${urls.join(", ")} (never used)` });
+  if (urls.length > 0 && urls.every((u) => u.startsWith("http://")))
+    out.push({ field, expected: "TLS settings only on an https URL", seen: `tls_config with ${urls.join(", ")} (never used)` });
   return out;
 }
 
@@ -164,18 +179,23 @@ function smtpAuthProblem(cfg: Node, global: Node): { expected: string; seen: str
   };
 }
 
-interface MountedFile { from: string; content: string }
+interface MountedFile {
+  from: string;
+  content: string;
+}
 
 function mountedFiles(mounts: readonly MountSpec[]): Map<string, MountedFile> {
   const files = new Map<string, MountedFile>();
-  for (const m of mounts) if (m.kind === "config") for (const f of m.files) files.set(f.path, { from: `${m.from.kind} ${m.from.name} (key ${f.key})`, content: f.content });
+  for (const m of mounts)
+    if (m.kind === "config") for (const f of m.files) files.set(f.path, { from: `${m.from.kind} ${m.from.name} (key ${f.key})`, content: f.content });
   return files;
 }
 
 /** Why a path is not a mounted Secret/ConfigMap file, naming what is mounted. */
 function whereIs(path: string, mounts: readonly MountSpec[]): string {
   const under = mounts.find((m) => path.startsWith(`${m.mountPath.replace(/\/$/, "")}/`) || path === m.mountPath);
-  if (under?.kind === "config") return `${under.from.kind} ${under.from.name} is mounted at ${under.mountPath} but has no such key (keys: ${under.files.map((f) => f.path.slice(under.mountPath.length + 1)).join(", ")})`;
+  if (under?.kind === "config")
+    return `${under.from.kind} ${under.from.name} is mounted at ${under.mountPath} but has no such key (keys: ${under.files.map((f) => f.path.slice(under.mountPath.length + 1)).join(", ")})`;
   if (under) return `under ${under.mountPath}, a ${under.kind === "host" ? "hostPath" : "data"} volume (${under.volume}), not a Secret or ConfigMap`;
   const mounted = mounts.map((m) => `${m.mountPath}${m.kind === "config" ? ` (${m.from.kind} ${m.from.name})` : ""}`);
   return `mounted nowhere; the container mounts ${mounted.join(", ") || "nothing"}`;

@@ -12,7 +12,9 @@ import { matchRoutes, parseAlertmanagerConfig, receiverIntegrations, routeAlert,
 
 const MANIFESTS = path.resolve(import.meta.dirname, "../../stack/manifests");
 const AMTOOL = "/usr/bin/amtool";
-const amtoolSkip = existsSync(AMTOOL) ? undefined : `${AMTOOL} not found: install Debian's prometheus-alertmanager package to compare with amtool config routes test`;
+const amtoolSkip = existsSync(AMTOOL)
+  ? undefined
+  : `${AMTOOL} not found: install Debian's prometheus-alertmanager package to compare with amtool config routes test`;
 if (amtoolSkip) console.log(`skipping the amtool comparison: ${amtoolSkip}`);
 
 /** Receivers `amtool config routes test` prints for `labels` (in tree order, duplicates kept). */
@@ -43,7 +45,10 @@ const TRICKY: AlertmanagerConfig = {
     group_wait: "20s",
     routes: [
       {
-        receiver: "team-x", matchers: ['team="x"'], continue: true, group_wait: "5s",
+        receiver: "team-x",
+        matchers: ['team="x"'],
+        continue: true,
+        group_wait: "5s",
         routes: [
           { receiver: "x-critical", matchers: ['severity="critical"'], continue: true },
           { receiver: "x-actionable", matchers: ['severity=~"critical|warning"'], group_interval: "2m" },
@@ -56,32 +61,67 @@ const TRICKY: AlertmanagerConfig = {
       { receiver: "tail", continue: true },
     ],
   },
-  receivers: ["root", "team-x", "x-critical", "x-actionable", "api", "api-nonprod", "not-quiet", "tail"].map((name) => ({ name, webhook_configs: [{ url: `http://127.0.0.1:1/${name}` }] })),
+  receivers: ["root", "team-x", "x-critical", "x-actionable", "api", "api-nonprod", "not-quiet", "tail"].map((name) => ({
+    name,
+    webhook_configs: [{ url: `http://127.0.0.1:1/${name}` }],
+  })),
 };
 
 describe("matchRoutes", () => {
   it("should keep the tree order and duplicates, and stop at the first match without continue", () => {
-    expect(matchRoutes(TRICKY, { team: "x", severity: "critical", env: "prod" }).map((r) => r.receiver)).toEqual(["x-critical", "x-actionable", "root", "not-quiet", "team-x"]);
+    expect(matchRoutes(TRICKY, { team: "x", severity: "critical", env: "prod" }).map((r) => r.receiver)).toEqual([
+      "x-critical",
+      "x-actionable",
+      "root",
+      "not-quiet",
+      "team-x",
+    ]);
     expect(routeAlert(TRICKY, { team: "x", severity: "critical", env: "prod" })).toEqual(["x-critical", "x-actionable", "root", "not-quiet", "team-x"]);
     expect(matchRoutes(TRICKY, { service: "web", env: "dev" }).map((r) => r.receiver)).toEqual(["api-nonprod"]);
   });
 
   it("should make a node whose children all miss the match itself, with its own options", () => {
     const [only, ...rest] = matchRoutes(TRICKY, { team: "x", severity: "info", service: "db" });
-    expect(only).toEqual({ receiver: "team-x", path: "route.routes[0]", groupBy: ["alertname"], groupWaitMs: 5_000, groupIntervalMs: 300_000, repeatIntervalMs: 14_400_000 });
+    expect(only).toEqual({
+      receiver: "team-x",
+      path: "route.routes[0]",
+      groupBy: ["alertname"],
+      groupWaitMs: 5_000,
+      groupIntervalMs: 300_000,
+      repeatIntervalMs: 14_400_000,
+    });
     expect(rest.map((r) => r.receiver)).toEqual(["root", "tail"]);
   });
 
   it("should inherit group_wait, group_interval and group_by from the parent, and read `...` as every label", () => {
-    expect(matchRoutes(TRICKY, { team: "x", severity: "warning" })[0]).toEqual({ receiver: "x-actionable", path: "route.routes[0].routes[1]", groupBy: ["alertname"], groupWaitMs: 5_000, groupIntervalMs: 120_000, repeatIntervalMs: 14_400_000 });
-    expect(matchRoutes({ route: { receiver: "r", group_by: ["..."] } }, {})).toEqual([{ receiver: "r", path: "route", groupBy: "all", groupWaitMs: 30_000, groupIntervalMs: 300_000, repeatIntervalMs: 14_400_000 }]);
+    expect(matchRoutes(TRICKY, { team: "x", severity: "warning" })[0]).toEqual({
+      receiver: "x-actionable",
+      path: "route.routes[0].routes[1]",
+      groupBy: ["alertname"],
+      groupWaitMs: 5_000,
+      groupIntervalMs: 120_000,
+      repeatIntervalMs: 14_400_000,
+    });
+    expect(matchRoutes({ route: { receiver: "r", group_by: ["..."] } }, {})).toEqual([
+      { receiver: "r", path: "route", groupBy: "all", groupWaitMs: 30_000, groupIntervalMs: 300_000, repeatIntervalMs: 14_400_000 },
+    ]);
   });
 
   it("should list a receiver's integrations with Alertmanager's send_resolved defaults", () => {
-    const config = parseAlertmanagerConfig(stringify({
-      route: { receiver: "all" },
-      receivers: [{ name: "all", slack_configs: [{ api_url: "http://x" }], webhook_configs: [{ url: "http://y", send_resolved: false }], email_configs: [{ to: "a@b" }], opsgenie_configs: [{ api_key: "k" }] }],
-    }));
+    const config = parseAlertmanagerConfig(
+      stringify({
+        route: { receiver: "all" },
+        receivers: [
+          {
+            name: "all",
+            slack_configs: [{ api_url: "http://x" }],
+            webhook_configs: [{ url: "http://y", send_resolved: false }],
+            email_configs: [{ to: "a@b" }],
+            opsgenie_configs: [{ api_key: "k" }],
+          },
+        ],
+      }),
+    );
     expect(receiverIntegrations(config, "all")).toEqual({
       integrations: [
         { receiver: "all", channel: "slack", sendResolved: false },
@@ -105,7 +145,8 @@ describe.skipIf(amtoolSkip !== undefined)("matchRoutes agrees with amtool config
     for (const labels of labelSets) {
       const amtool = await amtoolRoutes(file, labels);
       const ours = matchRoutes(config, labels).map((r) => r.receiver);
-      if (JSON.stringify(amtool) !== JSON.stringify(ours)) disagreements.push(`${JSON.stringify(labels)}: amtool ${amtool.join(",")} / matchRoutes ${ours.join(",")}`);
+      if (JSON.stringify(amtool) !== JSON.stringify(ours))
+        disagreements.push(`${JSON.stringify(labels)}: amtool ${amtool.join(",")} / matchRoutes ${ours.join(",")}`);
     }
     return disagreements;
   };
@@ -114,7 +155,10 @@ describe.skipIf(amtoolSkip !== undefined)("matchRoutes agrees with amtool config
     const set = await loadManifests(MANIFESTS);
     const am = alertmanagerManifest(set)!;
     const prom = prometheusRulesManifest(set)!;
-    const text = set.objects.find((o) => o.object.kind === "ConfigMap" && o.object.metadata.name === "alertmanager-config")!.object.data as Record<string, string>;
+    const text = set.objects.find((o) => o.object.kind === "ConfigMap" && o.object.metadata.name === "alertmanager-config")!.object.data as Record<
+      string,
+      string
+    >;
     const labelSets = [
       ...prom.rules.map((r) => ({ ...prom.externalLabels, ...r.labels, alertname: r.name })),
       ...requiredRoutes(loadContract()).map((r) => ({ alertname: "ObsconfRouteProbe", ...r.match })),
@@ -125,7 +169,12 @@ describe.skipIf(amtoolSkip !== undefined)("matchRoutes agrees with amtool config
   }, 60_000);
 
   it("should agree on a tree with continue at several depths, inherited receivers and negative matchers", async () => {
-    const labelSets = combinations({ team: ["x", "y", undefined], severity: ["critical", "warning", "info", undefined], service: ["api", "db", undefined], env: ["prod", "dev", undefined] });
+    const labelSets = combinations({
+      team: ["x", "y", undefined],
+      severity: ["critical", "warning", "info", undefined],
+      service: ["api", "db", undefined],
+      env: ["prod", "dev", undefined],
+    });
     expect(labelSets).toHaveLength(108);
     expect(await agree(TRICKY, stringify(TRICKY), labelSets)).toEqual([]);
   }, 120_000);

@@ -20,8 +20,15 @@ export interface AlertmanagerRoute {
   repeat_interval?: string;
   routes?: AlertmanagerRoute[];
 }
-export interface AlertmanagerReceiver { name: string; [configKind: string]: unknown }
-export interface AlertmanagerConfig { global?: Record<string, unknown>; route: AlertmanagerRoute; receivers?: AlertmanagerReceiver[] }
+export interface AlertmanagerReceiver {
+  name: string;
+  [configKind: string]: unknown;
+}
+export interface AlertmanagerConfig {
+  global?: Record<string, unknown>;
+  route: AlertmanagerRoute;
+  receivers?: AlertmanagerReceiver[];
+}
 
 /** One route an alert matched, with the options it has after inheritance (Alertmanager's defaults at the root). */
 export interface MatchedRoute {
@@ -64,7 +71,10 @@ export function parseAlertmanagerConfig(yamlText: string): AlertmanagerConfig {
 export function matchRoutes(config: AlertmanagerConfig, labels: Readonly<Record<string, string>>): MatchedRoute[] {
   const root = config.route;
   const inherited: MatchedRoute = {
-    receiver: root.receiver ?? "", path: "route", groupBy: [], ...ROUTE_DEFAULTS,
+    receiver: root.receiver ?? "",
+    path: "route",
+    groupBy: [],
+    ...ROUTE_DEFAULTS,
   };
   return matchRoute(root, labels, inherited, "route") ?? [];
 }
@@ -94,7 +104,7 @@ function matchRoute(route: AlertmanagerRoute, labels: Readonly<Record<string, st
   return all.length > 0 ? all : [own];
 }
 
-const durationOr = (text: string | undefined, inherited: number) => (text === undefined ? inherited : parseDurationMs(String(text)) ?? inherited);
+const durationOr = (text: string | undefined, inherited: number) => (text === undefined ? inherited : (parseDurationMs(String(text)) ?? inherited));
 
 type LabelMatcher = (labels: Readonly<Record<string, string>>) => boolean;
 
@@ -106,7 +116,11 @@ function routeMatchers(route: AlertmanagerRoute): LabelMatcher[] {
   return out;
 }
 
-export interface ParsedMatcher { name: string; op: "=" | "!=" | "=~" | "!~"; value: string }
+export interface ParsedMatcher {
+  name: string;
+  op: "=" | "!=" | "=~" | "!~";
+  value: string;
+}
 
 const MATCHER = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(=~|=|!=|!~)\s*([\s\S]*?)\s*$/;
 
@@ -118,9 +132,15 @@ export function parseMatchers(text: string): ParsedMatcher[] {
   let insideQuotes = false;
   let escaped = false;
   for (const ch of inner) {
-    if (ch === "," && !insideQuotes) { tokens.push(token); token = ""; continue; }
-    if (ch === '"') { if (!escaped) insideQuotes = !insideQuotes; else escaped = false; }
-    else if (ch === "\\") escaped = !escaped;
+    if (ch === "," && !insideQuotes) {
+      tokens.push(token);
+      token = "";
+      continue;
+    }
+    if (ch === '"') {
+      if (!escaped) insideQuotes = !insideQuotes;
+      else escaped = false;
+    } else if (ch === "\\") escaped = !escaped;
     else escaped = false;
     token += ch;
   }
@@ -133,7 +153,10 @@ function parseMatcher(text: string): ParsedMatcher {
   if (!m) throw new SyntaxError(`bad matcher format: ${text}`);
   let raw = m[3]!;
   let expectTrailingQuote = false;
-  if (raw.startsWith('"')) { raw = raw.slice(1); expectTrailingQuote = true; }
+  if (raw.startsWith('"')) {
+    raw = raw.slice(1);
+    expectTrailingQuote = true;
+  }
   let value = "";
   let escaped = false;
   const chars = [...raw];
@@ -171,11 +194,17 @@ function goRegex(source: string): RegExp {
 export function receiverConfigKinds(config: AlertmanagerConfig, receiver: string): string[] {
   const found = (config.receivers ?? []).find((r) => r.name === receiver);
   if (found === undefined) return [];
-  return Object.entries(found).filter(([key, value]) => key.endsWith("_configs") && Array.isArray(value) && value.length > 0).map(([key]) => key);
+  return Object.entries(found)
+    .filter(([key, value]) => key.endsWith("_configs") && Array.isArray(value) && value.length > 0)
+    .map(([key]) => key);
 }
 
 /** One integration of a receiver the sinks can tell apart: a channel, and whether it sends resolves. */
-export interface ReceiverIntegration { receiver: string; channel: AlertChannel; sendResolved: boolean }
+export interface ReceiverIntegration {
+  receiver: string;
+  channel: AlertChannel;
+  sendResolved: boolean;
+}
 
 /**
  * The integrations of a receiver the harness's sinks speak (one per channel, resolves sent when any of
@@ -195,6 +224,7 @@ export function receiverIntegrations(config: AlertmanagerConfig, receiver: strin
 }
 
 function asRecord(value: unknown, what: string): Record<string, unknown> {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new TypeError(`${what}: expected a mapping, saw ${value === null ? "null" : Array.isArray(value) ? "a list" : typeof value}`);
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new TypeError(`${what}: expected a mapping, saw ${value === null ? "null" : Array.isArray(value) ? "a list" : typeof value}`);
   return value as Record<string, unknown>;
 }

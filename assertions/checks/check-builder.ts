@@ -26,7 +26,12 @@ export function meets(measured: number, target: Pick<ContractTarget, "comparator
 }
 
 /** A check that did not run: the component is absent (`unavailable`) or the host cannot do it (`unsupported`). */
-export function notRun(identity: CheckIdentity, status: Extract<CheckStatus, "unavailable" | "unsupported">, reason: string, target?: ContractTarget): CheckResult {
+export function notRun(
+  identity: CheckIdentity,
+  status: Extract<CheckStatus, "unavailable" | "unsupported">,
+  reason: string,
+  target?: ContractTarget,
+): CheckResult {
   return { ...base(identity, 0), status, reason, ...(target ? { target: toTarget(target) } : {}), evidence: [] };
 }
 
@@ -35,7 +40,12 @@ export function notRun(identity: CheckIdentity, status: Extract<CheckStatus, "un
  * component at the pinned version would not start, or died: the stack is broken) or `error` (no
  * verdict possible, e.g. it would not start at another version than the pin). The reason says which.
  */
-export function absentCheck(identity: CheckIdentity, status: Extract<CheckStatus, "unavailable" | "fail" | "error">, reason: string, target?: ContractTarget): CheckResult {
+export function absentCheck(
+  identity: CheckIdentity,
+  status: Extract<CheckStatus, "unavailable" | "fail" | "error">,
+  reason: string,
+  target?: ContractTarget,
+): CheckResult {
   return { ...base(identity, 0), status, reason, ...(target ? { target: toTarget(target) } : {}), evidence: [] };
 }
 

@@ -6,13 +6,20 @@ describe("check catalog", () => {
   const contract = loadContract();
 
   it("should give every check a contract target or the contract's row saying why it has none", () => {
-    const gaps = (Object.keys(CHECKS) as CheckId[]).filter((id) => catalogTarget(contract, id) === undefined && checkDef(id).targetFrom === undefined && untargetedReason(contract, id) === undefined);
+    const gaps = (Object.keys(CHECKS) as CheckId[]).filter(
+      (id) => catalogTarget(contract, id) === undefined && checkDef(id).targetFrom === undefined && untargetedReason(contract, id) === undefined,
+    );
     expect(gaps).toEqual([]);
     expect(Object.keys(CHAOS_CHECKS).filter((kind) => untargetedReason(contract, `chaos.kill-prometheus.${kind}`) === undefined)).toEqual([]);
   });
 
   it("should pick the longest matching untargeted prefix and match whole id segments only", () => {
-    const rows = { untargeted: [{ prefix: "security.", reason: "static", source: "c#untargeted.security." }, { prefix: "alerts.delivery.email", reason: "summary", source: "c#untargeted.alerts.delivery.email" }] };
+    const rows = {
+      untargeted: [
+        { prefix: "security.", reason: "static", source: "c#untargeted.security." },
+        { prefix: "alerts.delivery.email", reason: "summary", source: "c#untargeted.alerts.delivery.email" },
+      ],
+    };
     expect(untargetedReason(rows, "security.rbac")?.reason).toBe("static");
     expect(untargetedReason(rows, "alerts.delivery.email")?.reason).toBe("summary");
     expect(untargetedReason(rows, "alerts.delivery.emailx")).toBeUndefined();
@@ -21,10 +28,16 @@ describe("check catalog", () => {
 
   it("should name a drill stream's checks after the stream and judge them by its signal's targets (long-term by the metrics RPO)", () => {
     expect(chaosSignalIdentity("kill:mimir", "rpo", "metrics.long-term", 1, ["victoria-metrics (standing in for mimir)"])).toEqual({
-      id: "chaos.kill:mimir.rpo.metrics.long-term", title: "RPO, metrics, remote write straight into the long-term store (through victoria-metrics (standing in for mimir)) (kill:mimir)", pillar: "metrics", startedAtMs: 1,
+      id: "chaos.kill:mimir.rpo.metrics.long-term",
+      title: "RPO, metrics, remote write straight into the long-term store (through victoria-metrics (standing in for mimir)) (kill:mimir)",
+      pillar: "metrics",
+      startedAtMs: 1,
     });
     expect(chaosSignalIdentity("pause:kafka", "delivery", "logs.kafka", 2)).toEqual({
-      id: "chaos.pause:kafka.delivery.logs.kafka", title: "Delivery of what the collector acknowledged within the ingestion target, logs, OTLP -> collector -> Kafka (pause:kafka)", pillar: "logs", startedAtMs: 2,
+      id: "chaos.pause:kafka.delivery.logs.kafka",
+      title: "Delivery of what the collector acknowledged within the ingestion target, logs, OTLP -> collector -> Kafka (pause:kafka)",
+      pillar: "logs",
+      startedAtMs: 2,
     });
     expect(chaosSignalIdentity("kill:prometheus", "rto", "metrics", 3).title).toBe("RTO and time to steady state, metrics (kill:prometheus)");
     expect(chaosTarget(contract, "rpo", "metrics.long-term")).toBe(contract.targets["rpo.metrics"]);

@@ -21,34 +21,78 @@ export const CHECKS = {
   "config.prometheus.retention": { title: "Prometheus retention", pillar: "config", target: "retention.prometheus" },
   "config.prometheus.scrape-interval": { title: "Prometheus scrape interval", pillar: "config", target: "scrapeInterval.prometheus" },
   "config.alertmanager.routes": { title: "Alertmanager routes", pillar: "config", targetFrom: "targets.alertRoutes" },
-  "config.alertmanager.receivers": { title: "Alertmanager receivers as written (secret files mounted, URLs, TLS), before the harness re-points them", pillar: "config", targetFrom: "0 findings in the receivers' own fields" },
+  "config.alertmanager.receivers": {
+    title: "Alertmanager receivers as written (secret files mounted, URLs, TLS), before the harness re-points them",
+    pillar: "config",
+    targetFrom: "0 findings in the receivers' own fields",
+  },
   "config.loki.retention": { title: "Loki retention", pillar: "config", target: "retention.loki" },
-  "metrics.ingestion.push": { title: "Metrics ingestion, push path (remote write -> queryable in Prometheus)", pillar: "metrics", target: "latency.ingestion.metrics" },
+  "metrics.ingestion.push": {
+    title: "Metrics ingestion, push path (remote write -> queryable in Prometheus)",
+    pillar: "metrics",
+    target: "latency.ingestion.metrics",
+  },
   "metrics.ingestion.long-term": {
     title: "Metrics ingestion into the long-term store (remote write -> Prometheus -> remote_write -> queryable in Mimir)",
     pillar: "metrics",
     target: "latency.ingestion.metrics",
   },
-  "metrics.ingestion.pull": { title: "Metrics ingestion, pull path (value exposed on a scraped target -> queryable)", pillar: "metrics", target: "latency.ingestion.metrics" },
+  "metrics.ingestion.pull": {
+    title: "Metrics ingestion, pull path (value exposed on a scraped target -> queryable)",
+    pillar: "metrics",
+    target: "latency.ingestion.metrics",
+  },
   "metrics.kube-state-metrics": { title: "kube-state-metrics scraped", pillar: "metrics" },
   "query.promql": { title: "PromQL query response at concurrent users (Prometheus)", pillar: "query", target: "latency.query.promql" },
   "query.logql": { title: "LogQL query response at concurrent users", pillar: "query", target: "latency.query.logql" },
   "query.traceql": { title: "TraceQL query response at concurrent users", pillar: "query", target: "latency.query.traceql" },
   "query.grafana": { title: "Query response through Grafana", pillar: "query", target: "latency.query.grafana" },
-  "alerts.delivery.pagerduty": { title: "Alert delivery: the contract's PagerDuty routes, each alert to exactly the route tree's receivers", pillar: "alerts", target: "latency.alertDelivery" },
-  "alerts.delivery.slack": { title: "Alert delivery: the contract's Slack routes, each alert to exactly the route tree's receivers", pillar: "alerts", target: "latency.alertDelivery" },
-  "alerts.delivery.webhook": { title: "Alert delivery: the contract's webhook routes, each alert to exactly the route tree's receivers", pillar: "alerts", target: "latency.alertDelivery" },
-  "alerts.delivery.email": { title: "Alert delivery: the contract's email summary routes (SMTP), each alert to exactly the route tree's receivers", pillar: "alerts", targetFrom: "latency.alertDelivery on top of the summary route's group_wait" },
-  "alerts.deadmans-switch": { title: "Dead man's switch: the Watchdog reaches exactly its receivers and keeps arriving", pillar: "alerts", target: "latency.alertDelivery" },
+  "alerts.delivery.pagerduty": {
+    title: "Alert delivery: the contract's PagerDuty routes, each alert to exactly the route tree's receivers",
+    pillar: "alerts",
+    target: "latency.alertDelivery",
+  },
+  "alerts.delivery.slack": {
+    title: "Alert delivery: the contract's Slack routes, each alert to exactly the route tree's receivers",
+    pillar: "alerts",
+    target: "latency.alertDelivery",
+  },
+  "alerts.delivery.webhook": {
+    title: "Alert delivery: the contract's webhook routes, each alert to exactly the route tree's receivers",
+    pillar: "alerts",
+    target: "latency.alertDelivery",
+  },
+  "alerts.delivery.email": {
+    title: "Alert delivery: the contract's email summary routes (SMTP), each alert to exactly the route tree's receivers",
+    pillar: "alerts",
+    targetFrom: "latency.alertDelivery on top of the summary route's group_wait",
+  },
+  "alerts.deadmans-switch": {
+    title: "Dead man's switch: the Watchdog reaches exactly its receivers and keeps arriving",
+    pillar: "alerts",
+    target: "latency.alertDelivery",
+  },
   "logs.ingestion": { title: "Logs ingestion (Loki push -> readable through query_range)", pillar: "logs", target: "latency.ingestion.logs" },
   "logs.ingestion.tail": { title: "Logs ingestion (Loki push -> delivered by the tail WebSocket)", pillar: "logs", target: "latency.ingestion.logs" },
   "logs.ingestion.agent": { title: "Logs through the agents (pod log files -> Promtail/Vector -> Loki)", pillar: "logs", target: "latency.ingestion.logs" },
   "traces.ingestion.by-id": { title: "Traces ingestion (OTLP -> whole trace readable by id)", pillar: "traces", target: "latency.ingestion.traces" },
   "traces.ingestion.search": { title: "Traces ingestion (OTLP -> found by tag search)", pillar: "traces", target: "latency.ingestion.traces" },
   "traces.ingestion.traceql": { title: "Traces ingestion (OTLP -> found by TraceQL)", pillar: "traces", target: "latency.ingestion.traces" },
-  "ml.ingestion.kafka.traces": { title: "ML ingestion: traces -> collector -> Kafka topic (canary written -> record on the topic)", pillar: "traces", target: "latency.ingestion.traces" },
-  "ml.ingestion.kafka.metrics": { title: "ML ingestion: metrics -> collector -> Kafka topic (canary written -> record on the topic)", pillar: "metrics", target: "latency.ingestion.metrics" },
-  "ml.ingestion.kafka.logs": { title: "ML ingestion: logs -> collector -> Kafka topic (canary written -> record on the topic)", pillar: "logs", target: "latency.ingestion.logs" },
+  "ml.ingestion.kafka.traces": {
+    title: "ML ingestion: traces -> collector -> Kafka topic (canary written -> record on the topic)",
+    pillar: "traces",
+    target: "latency.ingestion.traces",
+  },
+  "ml.ingestion.kafka.metrics": {
+    title: "ML ingestion: metrics -> collector -> Kafka topic (canary written -> record on the topic)",
+    pillar: "metrics",
+    target: "latency.ingestion.metrics",
+  },
+  "ml.ingestion.kafka.logs": {
+    title: "ML ingestion: logs -> collector -> Kafka topic (canary written -> record on the topic)",
+    pillar: "logs",
+    target: "latency.ingestion.logs",
+  },
   "throughput.metrics": {
     title: "Metrics throughput at the profile's rate (remote write, accepted by the receiver's own counter)",
     pillar: "metrics",
@@ -125,10 +169,21 @@ export function streamSignal(stream: ChaosStream): SignalKind {
 }
 
 /** One measure of one stream under one fault: `chaos.<fault>.<measure>.<stream>`, e.g. `chaos.kill:kafka.rpo.traces.kafka`. */
-export function chaosSignalIdentity(fault: string, measure: ChaosMeasure, stream: ChaosStream, startedAtMs: number, through: readonly string[] = []): CheckIdentity {
+export function chaosSignalIdentity(
+  fault: string,
+  measure: ChaosMeasure,
+  stream: ChaosStream,
+  startedAtMs: number,
+  through: readonly string[] = [],
+): CheckIdentity {
   const signal = streamSignal(stream);
   const path = stream.endsWith(".kafka") ? `${signal}, ${STREAM_TITLES.kafka}` : (STREAM_TITLES[stream] ?? stream);
-  return { id: `chaos.${fault}.${measure}.${stream}`, title: `${MEASURE_TITLES[measure]}, ${path}${through.length ? ` (through ${through.join(", ")})` : ""} (${fault})`, pillar: signal, startedAtMs };
+  return {
+    id: `chaos.${fault}.${measure}.${stream}`,
+    title: `${MEASURE_TITLES[measure]}, ${path}${through.length ? ` (through ${through.join(", ")})` : ""} (${fault})`,
+    pillar: signal,
+    startedAtMs,
+  };
 }
 
 /**

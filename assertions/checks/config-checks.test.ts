@@ -11,14 +11,20 @@ import { loadManifests } from "../../stack/manifest/load-manifests.ts";
 import { prometheusRulesManifest } from "../alerting-manifest.ts";
 import { loadContract } from "../contract.ts";
 import {
-  alertmanagerRoutesCheck, parseAlertmanagerConfig, parseMatchers, prometheusRetentionCheck, prometheusScrapeIntervalCheck,
-  routeAlert, type AlertmanagerConfig,
+  alertmanagerRoutesCheck,
+  parseAlertmanagerConfig,
+  parseMatchers,
+  prometheusRetentionCheck,
+  prometheusScrapeIntervalCheck,
+  routeAlert,
+  type AlertmanagerConfig,
 } from "./config-checks.ts";
 
 const contract = loadContract();
 const PROMETHEUS_BINARY = "/usr/bin/prometheus";
 const ALERTMANAGER_BINARY = "/usr/bin/prometheus-alertmanager";
-const missing = (binary: string, pkg: string) => (existsSync(binary) ? undefined : `${binary} not found: install Debian's ${pkg} package to run this integration test`);
+const missing = (binary: string, pkg: string) =>
+  existsSync(binary) ? undefined : `${binary} not found: install Debian's ${pkg} package to run this integration test`;
 const prometheusSkip = missing(PROMETHEUS_BINARY, "prometheus");
 const alertmanagerSkip = missing(ALERTMANAGER_BINARY, "prometheus-alertmanager");
 if (prometheusSkip) console.log(`skipping Prometheus config checks: ${prometheusSkip}`);
@@ -30,7 +36,9 @@ const MANIFEST = fileURLToPath(new URL("../../stack/manifests/alertmanager.yaml"
 const SECRETS_DIR = "/etc/alertmanager/secrets/";
 
 function shippedAlertmanager(): { configText: string; secrets: Record<string, string> } {
-  const docs = parseAllDocuments(readFileSync(MANIFEST, "utf8")).map((d) => d.toJS() as { kind: string; metadata: { name: string }; data?: Record<string, string>; stringData?: Record<string, string> });
+  const docs = parseAllDocuments(readFileSync(MANIFEST, "utf8")).map(
+    (d) => d.toJS() as { kind: string; metadata: { name: string }; data?: Record<string, string>; stringData?: Record<string, string> },
+  );
   const configMap = docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "alertmanager-config")!;
   const secret = docs.find((d) => d.kind === "Secret" && d.metadata.name === "alertmanager-secrets")!;
   return { configText: configMap.data!["alertmanager.yml"]!, secrets: secret.stringData! };
@@ -46,7 +54,11 @@ describe("routeAlert on the shipped Alertmanager config", () => {
     ["the Watchdog only to the dead man's switch", { alertname: "Watchdog", severity: "none" }, ["deadmans-switch"]],
     ["a critical alert to the email summary (continue) and PagerDuty", { alertname: "X", severity: "critical" }, ["email-summary", "pagerduty"]],
     ["a warning to the email summary (continue) and Slack", { alertname: "X", severity: "warning" }, ["email-summary", "slack"]],
-    ["a critical stack alert through both continue routes to PagerDuty", { alertname: "X", severity: "critical", pillar: "stack" }, ["email-summary", "webhook", "pagerduty"]],
+    [
+      "a critical stack alert through both continue routes to PagerDuty",
+      { alertname: "X", severity: "critical", pillar: "stack" },
+      ["email-summary", "webhook", "pagerduty"],
+    ],
     ["a stack alert without severity to the webhook only (a continue match still counts as a match)", { alertname: "X", pillar: "stack" }, ["webhook"]],
     ["an alert no child matches to the root receiver", { alertname: "X", severity: "info" }, ["slack"]],
     ["a Watchdog with the wrong severity like any critical alert", { alertname: "Watchdog", severity: "critical" }, ["email-summary", "pagerduty"]],
@@ -96,7 +108,11 @@ const configClient = (yaml: string) => ({ config: async () => ({ data: yaml, dur
 
 describe("config checks with fake clients", () => {
   it("should pass a retention Prometheus prints as 2w1d", async () => {
-    const result = await prometheusRetentionCheck({ client: flagsClient({ "storage.tsdb.retention.time": "2w1d", "storage.tsdb.retention.size": "0B" }), contract, clock });
+    const result = await prometheusRetentionCheck({
+      client: flagsClient({ "storage.tsdb.retention.time": "2w1d", "storage.tsdb.retention.size": "0B" }),
+      contract,
+      clock,
+    });
     expect(result).toEqual({
       id: "config.prometheus.retention",
       title: "Prometheus retention",
@@ -111,7 +127,11 @@ describe("config checks with fake clients", () => {
   });
 
   it("should take Prometheus' 15d default when no retention flag is set", async () => {
-    const result = await prometheusRetentionCheck({ client: flagsClient({ "storage.tsdb.retention.time": "0s", "storage.tsdb.retention": "0s", "storage.tsdb.retention.size": "0B" }), contract, clock });
+    const result = await prometheusRetentionCheck({
+      client: flagsClient({ "storage.tsdb.retention.time": "0s", "storage.tsdb.retention": "0s", "storage.tsdb.retention.size": "0B" }),
+      contract,
+      clock,
+    });
     expect(result.status).toBe("pass");
     expect(result.measured).toEqual({ value: "15d", unit: "duration", note: "1296000000ms; flag unset (0s): Prometheus' default" });
   });
@@ -141,13 +161,22 @@ describe("config checks with fake clients", () => {
   });
 
   it("should turn a client failure into status error with the error text", async () => {
-    const client = { status: async (): Promise<{ data: AmStatus; durationMs: number }> => { throw new Error("alertmanager status() GET http://127.0.0.1:1/api/v2/status failed: connect ECONNREFUSED 127.0.0.1:1"); } };
+    const client = {
+      status: async (): Promise<{ data: AmStatus; durationMs: number }> => {
+        throw new Error("alertmanager status() GET http://127.0.0.1:1/api/v2/status failed: connect ECONNREFUSED 127.0.0.1:1");
+      },
+    };
     const result = await alertmanagerRoutesCheck({ client, contract, clock });
     expect(result).toMatchObject({
       id: "config.alertmanager.routes",
       status: "error",
       reason: "alertmanager status() GET http://127.0.0.1:1/api/v2/status failed: connect ECONNREFUSED 127.0.0.1:1",
-      target: { comparator: "==", value: "critical->pagerduty, warning->slack, critical->email, pillar=stack,severity=warning->webhook", unit: "routes", source: "assertions/contract.yaml#targets.alertRoutes" },
+      target: {
+        comparator: "==",
+        value: "critical->pagerduty, warning->slack, critical->email, pillar=stack,severity=warning->webhook",
+        unit: "routes",
+        source: "assertions/contract.yaml#targets.alertRoutes",
+      },
       evidence: [],
     });
   });
@@ -170,7 +199,12 @@ function startPrometheus({ retention, scrapeInterval }: { retention: string; scr
   return startLoopbackProcess({
     binary: PROMETHEUS_BINARY,
     files: () => ({ "prometheus.yml": config }),
-    args: (dir, listen) => [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=${listen}`, `--storage.tsdb.retention.time=${retention}`],
+    args: (dir, listen) => [
+      `--config.file=${join(dir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${join(dir, "data")}`,
+      `--web.listen-address=${listen}`,
+      `--storage.tsdb.retention.time=${retention}`,
+    ],
   });
 }
 
@@ -180,7 +214,10 @@ describe.skipIf(prometheusSkip !== undefined)("Prometheus config checks against 
   let documented: PrometheusClient;
   let drifted: PrometheusClient;
   beforeAll(async () => {
-    for (const flags of [{ retention: "15d", scrapeInterval: "30s" }, { retention: "1d", scrapeInterval: "15s" }]) {
+    for (const flags of [
+      { retention: "15d", scrapeInterval: "30s" },
+      { retention: "1d", scrapeInterval: "15s" },
+    ]) {
       const running = await startPrometheus(flags);
       started.push(running);
       clients.push(new PrometheusClient({ baseUrl: running.baseUrl }));
@@ -231,7 +268,12 @@ function startAlertmanager(configText: string): Promise<LoopbackProcess> {
       "alertmanager.yml": configText.replaceAll(SECRETS_DIR, `${join(dir, "secrets")}/`),
       ...Object.fromEntries(Object.entries(shipped.secrets).map(([name, value]) => [`secrets/${name}`, value])),
     }),
-    args: (dir, listen) => [`--config.file=${join(dir, "alertmanager.yml")}`, `--storage.path=${join(dir, "data")}`, `--web.listen-address=${listen}`, "--cluster.listen-address="],
+    args: (dir, listen) => [
+      `--config.file=${join(dir, "alertmanager.yml")}`,
+      `--storage.path=${join(dir, "data")}`,
+      `--web.listen-address=${listen}`,
+      "--cluster.listen-address=",
+    ],
   });
 }
 
@@ -266,18 +308,22 @@ describe.skipIf(alertmanagerSkip !== undefined)("Alertmanager route check agains
   });
 
   it("should fail, naming the route, when the stack's alerts no longer reach the webhook (negative control)", async () => {
-    const client = await start(editShipped((routes) => {
-      routes.splice(routes.indexOf(routeTo(routes, "webhook")), 1);
-    }));
+    const client = await start(
+      editShipped((routes) => {
+        routes.splice(routes.indexOf(routeTo(routes, "webhook")), 1);
+      }),
+    );
     const result = await alertmanagerRoutesCheck({ client, contract });
     expect(result.status).toBe("fail");
     expect(result.reason).toBe(EXPECTED_NO_WEBHOOK_REASON);
   });
 
-  it("should fail, naming severity=\"critical\", when critical alerts go to Slack (negative control)", async () => {
-    const client = await start(editShipped((routes) => {
-      routeTo(routes, "pagerduty").receiver = "slack";
-    }));
+  it('should fail, naming severity="critical", when critical alerts go to Slack (negative control)', async () => {
+    const client = await start(
+      editShipped((routes) => {
+        routeTo(routes, "pagerduty").receiver = "slack";
+      }),
+    );
     const result = await alertmanagerRoutesCheck({ client, contract });
     expect(result.status).toBe("fail");
     expect(result.reason).toBe(EXPECTED_CRITICAL_TO_SLACK_REASON);
@@ -287,7 +333,9 @@ describe.skipIf(alertmanagerSkip !== undefined)("Alertmanager route check agains
 // ---- every alerting rule of the manifests, routed with its static labels ------------------------
 
 describe("Alertmanager route check per alerting rule of the manifests", () => {
-  const statusClient = (original: string) => ({ status: async () => ({ data: { config: { original }, versionInfo: { version: "0.25.0" } } as unknown as AmStatus, durationMs: 1 }) });
+  const statusClient = (original: string) => ({
+    status: async () => ({ data: { config: { original }, versionInfo: { version: "0.25.0" } } as unknown as AmStatus, durationMs: 1 }),
+  });
   const rulesOf = async () => {
     const prom = prometheusRulesManifest(await loadManifests(fileURLToPath(new URL("../../stack/manifests", import.meta.url))))!;
     return { rules: prom.rules, externalLabels: prom.externalLabels };
@@ -297,8 +345,12 @@ describe("Alertmanager route check per alerting rule of the manifests", () => {
     const result = await alertmanagerRoutesCheck({ client: statusClient(shipped.configText), contract, clock, rules: await rulesOf() });
     expect(result.status).toBe("pass");
     expect(result.measured?.note).toBe("4 of 4 required routes satisfied; 11 alerting rules of the manifests routed, 0 miss a contract route");
-    expect(result.evidence.map((e) => e.text)).toContain('rule TargetDown (stack-health.rules.yml; severity="warning", pillar="stack") -> email-summary (email_configs), webhook (webhook_configs), slack (slack_configs): warning->slack reached, pillar=stack,severity=warning->webhook reached');
-    expect(result.evidence.map((e) => e.text)).toContain('rule Watchdog (stack-health.rules.yml; severity="none", pillar="stack") -> deadmans-switch (webhook_configs): no contract route applies');
+    expect(result.evidence.map((e) => e.text)).toContain(
+      'rule TargetDown (stack-health.rules.yml; severity="warning", pillar="stack") -> email-summary (email_configs), webhook (webhook_configs), slack (slack_configs): warning->slack reached, pillar=stack,severity=warning->webhook reached',
+    );
+    expect(result.evidence.map((e) => e.text)).toContain(
+      'rule Watchdog (stack-health.rules.yml; severity="none", pillar="stack") -> deadmans-switch (webhook_configs): no contract route applies',
+    );
   });
 
   it("should fail, naming the rules, when the stack route stops continuing: the contract's probes still pass (negative control)", async () => {

@@ -47,16 +47,28 @@ export function prometheusRetentionCheck({ client, contract, clock = systemClock
     const { data: flags } = await client.flags();
     const time = flags["storage.tsdb.retention.time"];
     const size = flags["storage.tsdb.retention.size"];
-    const evidence: Evidence[] = [{ kind: "query", text: `GET ${FLAGS_PATH}: storage.tsdb.retention.time=${time ?? "(absent)"} storage.tsdb.retention.size=${size ?? "(absent)"}` }];
+    const evidence: Evidence[] = [
+      { kind: "query", text: `GET ${FLAGS_PATH}: storage.tsdb.retention.time=${time ?? "(absent)"} storage.tsdb.retention.size=${size ?? "(absent)"}` },
+    ];
     if (time === undefined) {
-      return { status: "unsupported", reason: `${FLAGS_PATH} has no storage.tsdb.retention.time flag (Mimir answers {}); retention cannot be read here`, evidence };
+      return {
+        status: "unsupported",
+        reason: `${FLAGS_PATH} has no storage.tsdb.retention.time flag (Mimir answers {}); retention cannot be read here`,
+        evidence,
+      };
     }
     const effective = effectiveRetention(time, flags["storage.tsdb.retention"], size);
     const ms = parseDurationMs(effective.text);
-    if (ms === undefined) return { status: "error", reason: `storage.tsdb.retention.time: expected a Prometheus duration like "15d", saw ${JSON.stringify(time)}`, evidence };
+    if (ms === undefined)
+      return { status: "error", reason: `storage.tsdb.retention.time: expected a Prometheus duration like "15d", saw ${JSON.stringify(time)}`, evidence };
     const measured: Measured = { value: effective.text, unit: "duration", note: `${ms}ms${effective.note ? `; ${effective.note}` : ""}` };
     if (ms === target.value) return { status: "pass", measured, evidence };
-    return { status: "fail", measured, evidence, reason: `retention is ${effective.text} (${ms}ms), contract requires == ${formatDuration(target.value)} (${target.value}ms) (${target.source})` };
+    return {
+      status: "fail",
+      measured,
+      evidence,
+      reason: `retention is ${effective.text} (${ms}ms), contract requires == ${formatDuration(target.value)} (${target.value}ms) (${target.source})`,
+    };
   });
 }
 
@@ -79,7 +91,10 @@ export function prometheusScrapeIntervalCheck({ client, contract, clock = system
       const interval = job.scrape_interval === undefined ? globalInterval : String(job.scrape_interval);
       if (interval === globalInterval) continue;
       const exempt = name.startsWith(HARNESS_JOB_PREFIX);
-      evidence.push({ kind: "query", text: `job "${name}" scrape_interval=${interval} (global ${globalInterval})${exempt ? ` (exempt: ${HARNESS_JOB_PREFIX}* is a harness instrument)` : ""}` });
+      evidence.push({
+        kind: "query",
+        text: `job "${name}" scrape_interval=${interval} (global ${globalInterval})${exempt ? ` (exempt: ${HARNESS_JOB_PREFIX}* is a harness instrument)` : ""}`,
+      });
       if (!exempt && parseDurationMs(interval) !== target.value) problems.push(`job "${name}" scrapes every ${interval}`);
     }
     const measured: Measured = { value: globalInterval, unit: "duration", note: `${globalMs ?? "unparsable"}ms; ${jobs.length} scrape jobs` };
@@ -100,7 +115,12 @@ export interface RulesToRoute {
  * and, given the manifests' alerting rules, every rule is routed with its static labels: a rule that a
  * contract route applies to (its labels include the route's match) must reach that route's channel.
  */
-export function alertmanagerRoutesCheck({ client, contract, clock = systemClock, rules }: AlertmanagerCheckOptions & { rules?: RulesToRoute }): Promise<CheckResult> {
+export function alertmanagerRoutesCheck({
+  client,
+  contract,
+  clock = systemClock,
+  rules,
+}: AlertmanagerCheckOptions & { rules?: RulesToRoute }): Promise<CheckResult> {
   const routes = requiredRoutes(contract);
   const target: Target = {
     comparator: "==",
@@ -114,8 +134,10 @@ export function alertmanagerRoutesCheck({ client, contract, clock = systemClock,
     const evidence: Evidence[] = [{ kind: "query", text: `GET ${AM_STATUS_PATH}: config.original (Alertmanager ${status.versionInfo.version})` }];
     const unsatisfied: string[] = [];
     const satisfied: string[] = [];
-    const reaches = (receivers: readonly string[], route: RequiredRoute) => receivers.some((name) => receiverConfigKinds(config, name).includes(CHANNEL_CONFIG_KIND[route.channel]));
-    const describeReached = (receivers: readonly string[]) => receivers.map((name) => `${name} (${receiverConfigKinds(config, name).join(", ") || "no configs"})`).join(", ");
+    const reaches = (receivers: readonly string[], route: RequiredRoute) =>
+      receivers.some((name) => receiverConfigKinds(config, name).includes(CHANNEL_CONFIG_KIND[route.channel]));
+    const describeReached = (receivers: readonly string[]) =>
+      receivers.map((name) => `${name} (${receiverConfigKinds(config, name).join(", ") || "no configs"})`).join(", ");
     for (const route of routes) {
       const receivers = routeAlert(config, { alertname: ROUTE_PROBE_ALERTNAME, ...route.match });
       const reached = describeReached(receivers);
@@ -132,15 +154,27 @@ export function alertmanagerRoutesCheck({ client, contract, clock = systemClock,
       const verdicts = applicable.map((route) => ({ route, ok: reaches(receivers, route) }));
       const what = `rule ${rule.name} (${rule.file}; ${formatLabels(rule.labels)})`;
       const routeWord = (ok: boolean) => (ok ? "reached" : "NOT reached");
-      evidence.push({ kind: "note", text: `${what} -> ${describeReached(receivers)}: ${verdicts.length === 0 ? "no contract route applies" : verdicts.map((v) => `${describeRequiredRoute(v.route)} ${routeWord(v.ok)}`).join(", ")}` });
-      for (const v of verdicts.filter((x) => !x.ok)) missedByRules.push(`${what} must reach ${CHANNEL_CONFIG_KIND[v.route.channel]} (contract route ${describeRequiredRoute(v.route)}), reaches ${describeReached(receivers)}`);
+      evidence.push({
+        kind: "note",
+        text: `${what} -> ${describeReached(receivers)}: ${verdicts.length === 0 ? "no contract route applies" : verdicts.map((v) => `${describeRequiredRoute(v.route)} ${routeWord(v.ok)}`).join(", ")}`,
+      });
+      for (const v of verdicts.filter((x) => !x.ok))
+        missedByRules.push(
+          `${what} must reach ${CHANNEL_CONFIG_KIND[v.route.channel]} (contract route ${describeRequiredRoute(v.route)}), reaches ${describeReached(receivers)}`,
+        );
     }
     const ruleNote = rules ? `; ${rules.rules.length} alerting rules of the manifests routed, ${missedByRules.length} miss a contract route` : "";
-    const measured: Measured = { value: satisfied.join(", "), unit: "routes", note: `${satisfied.length} of ${routes.length} required routes satisfied${ruleNote}` };
+    const measured: Measured = {
+      value: satisfied.join(", "),
+      unit: "routes",
+      note: `${satisfied.length} of ${routes.length} required routes satisfied${ruleNote}`,
+    };
     if (unsatisfied.length === 0 && missedByRules.length === 0) return { status: "pass", measured, evidence };
     const reasons = [
       ...(unsatisfied.length ? [`${unsatisfied.length} of ${routes.length} required routes unsatisfied: ${unsatisfied.join("; ")}`] : []),
-      ...(missedByRules.length ? [`${missedByRules.length} alerting rule route${missedByRules.length === 1 ? "" : "s"} missed: ${missedByRules.join("; ")}`] : []),
+      ...(missedByRules.length
+        ? [`${missedByRules.length} alerting rule route${missedByRules.length === 1 ? "" : "s"} missed: ${missedByRules.join("; ")}`]
+        : []),
     ];
     return { status: "fail", measured, evidence, reason: reasons.join("; ") };
   });
@@ -149,16 +183,22 @@ export function alertmanagerRoutesCheck({ client, contract, clock = systemClock,
 // ---- Alertmanager routing (pure): see alertmanager-routing.ts --------------------------------
 
 export {
-  CHANNEL_CONFIG_KIND, matchRoutes, parseAlertmanagerConfig, parseMatchers, receiverConfigKinds, routeAlert,
-  type AlertmanagerConfig, type AlertmanagerReceiver, type AlertmanagerRoute, type MatchedRoute, type ParsedMatcher,
+  CHANNEL_CONFIG_KIND,
+  matchRoutes,
+  parseAlertmanagerConfig,
+  parseMatchers,
+  receiverConfigKinds,
+  routeAlert,
+  type AlertmanagerConfig,
+  type AlertmanagerReceiver,
+  type AlertmanagerRoute,
+  type MatchedRoute,
+  type ParsedMatcher,
 } from "./alertmanager-routing.ts";
 
 // ---- shared --------------------------------------------------------------------------------
 
-async function runCheck(
-  meta: { id: CheckId; target: ContractTarget | Target; clock: Clock },
-  body: () => Promise<Outcome>,
-): Promise<CheckResult> {
+async function runCheck(meta: { id: CheckId; target: ContractTarget | Target; clock: Clock }, body: () => Promise<Outcome>): Promise<CheckResult> {
   const { comparator, value, unit, source } = meta.target;
   const started = meta.clock.monotonicMs();
   const startedAt = new Date(meta.clock.nowMs()).toISOString();
@@ -188,7 +228,13 @@ function effectiveRetention(time: string, deprecated: string | undefined, size: 
   return { text: "0s", note: `no time-based retention, only storage.tsdb.retention.size=${size}` };
 }
 
-const DURATION_UNITS: [string, number][] = [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], ["s", 1000], ["ms", 1]];
+const DURATION_UNITS: [string, number][] = [
+  ["d", 86_400_000],
+  ["h", 3_600_000],
+  ["m", 60_000],
+  ["s", 1000],
+  ["ms", 1],
+];
 
 /** Milliseconds as a Prometheus duration in d/h/m/s/ms: `1296000000` → `15d`, `90000` → `1m30s`. */
 export function formatDuration(ms: number): string {
@@ -197,7 +243,10 @@ export function formatDuration(ms: number): string {
   let out = "";
   for (const [unit, size] of DURATION_UNITS) {
     const n = Math.floor(rest / size);
-    if (n > 0) { out += `${n}${unit}`; rest -= n * size; }
+    if (n > 0) {
+      out += `${n}${unit}`;
+      rest -= n * size;
+    }
   }
   return out;
 }
@@ -216,6 +265,7 @@ function describeRequiredRoute(route: RequiredRoute): string {
 }
 
 function asRecord(value: unknown, what: string): Record<string, unknown> {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new TypeError(`${what}: expected a mapping, saw ${value === null ? "null" : Array.isArray(value) ? "a list" : typeof value}`);
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new TypeError(`${what}: expected a mapping, saw ${value === null ? "null" : Array.isArray(value) ? "a list" : typeof value}`);
   return value as Record<string, unknown>;
 }

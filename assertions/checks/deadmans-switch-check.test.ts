@@ -9,27 +9,59 @@ import { deadmansSwitchCheck, type DeadmansSwitchInput } from "./deadmans-switch
 
 const target = loadContract().targets["latency.alertDelivery"];
 const T0 = 1_700_000_000_000;
-const config = (watchdogReceiver: string) => parseAlertmanagerConfig(stringify({
-  route: { receiver: "slack", group_interval: "1m", routes: [{ receiver: watchdogReceiver, matchers: ['alertname="Watchdog"'], group_wait: "0s", repeat_interval: "1m" }] },
-  receivers: [{ name: "slack", slack_configs: [{ api_url: "http://s" }] }, { name: "deadmans-switch", webhook_configs: [{ url: "http://w" }] }],
-}));
-const watchdog = (receiver = "deadmans-switch") => underTest(config(receiver), "Watchdog", "rule", alertLabels({ alert: "Watchdog", ruleLabels: { severity: "none" } }));
-const beat = (atMs: number, receiver = "deadmans-switch", channel: Notification["channel"] = "webhook"): Notification => ({ channel, receiver, receivedAtMs: atMs, status: "firing", alertNames: ["Watchdog"], raw: {} });
+const config = (watchdogReceiver: string) =>
+  parseAlertmanagerConfig(
+    stringify({
+      route: {
+        receiver: "slack",
+        group_interval: "1m",
+        routes: [{ receiver: watchdogReceiver, matchers: ['alertname="Watchdog"'], group_wait: "0s", repeat_interval: "1m" }],
+      },
+      receivers: [
+        { name: "slack", slack_configs: [{ api_url: "http://s" }] },
+        { name: "deadmans-switch", webhook_configs: [{ url: "http://w" }] },
+      ],
+    }),
+  );
+const watchdog = (receiver = "deadmans-switch") =>
+  underTest(config(receiver), "Watchdog", "rule", alertLabels({ alert: "Watchdog", ruleLabels: { severity: "none" } }));
+const beat = (atMs: number, receiver = "deadmans-switch", channel: Notification["channel"] = "webhook"): Notification => ({
+  channel,
+  receiver,
+  receivedAtMs: atMs,
+  status: "firing",
+  alertNames: ["Watchdog"],
+  raw: {},
+});
 const input = (over: Partial<DeadmansSwitchInput>): DeadmansSwitchInput => ({
-  identity: identityOf("alerts.deadmans-switch", T0), target, watchdog: watchdog(), alertName: "Watchdog", activeAtMs: T0,
-  contractReceivers: ["slack", "pagerduty"], notifications: [beat(T0 + 2_000), beat(T0 + 62_000)], endedAtMs: T0 + 150_000, ...over,
+  identity: identityOf("alerts.deadmans-switch", T0),
+  target,
+  watchdog: watchdog(),
+  alertName: "Watchdog",
+  activeAtMs: T0,
+  contractReceivers: ["slack", "pagerduty"],
+  notifications: [beat(T0 + 2_000), beat(T0 + 62_000)],
+  endedAtMs: T0 + 150_000,
+  ...over,
 });
 
 describe("deadmansSwitchCheck", () => {
   it("should pass heartbeats on exactly the Watchdog's receiver, first within the target after activeAt", () => {
     const result = deadmansSwitchCheck(input({}));
-    expect(result).toMatchObject({ id: "alerts.deadmans-switch", status: "pass", measured: { value: 2_000, unit: "ms" }, target: { comparator: "<", value: 30_000 } });
+    expect(result).toMatchObject({
+      id: "alerts.deadmans-switch",
+      status: "pass",
+      measured: { value: 2_000, unit: "ms" },
+      target: { comparator: "<", value: 30_000 },
+    });
   });
 
   it("should fail when the running Alertmanager sends the Watchdog to another receiver (negative control)", () => {
     const result = deadmansSwitchCheck(input({ notifications: [beat(T0 + 2_000, "slack", "slack")] }));
     expect(result.status).toBe("fail");
-    expect(result.reason).toBe("Watchdog reached slack/slack, which the route tree does not give it (exactly deadmans-switch/webhook); no Watchdog reached deadmans-switch/webhook during the run");
+    expect(result.reason).toBe(
+      "Watchdog reached slack/slack, which the route tree does not give it (exactly deadmans-switch/webhook); no Watchdog reached deadmans-switch/webhook during the run",
+    );
   });
 
   it("should fail when the manifest itself routes the Watchdog to a receiver of the contract's routes", () => {
@@ -43,8 +75,11 @@ describe("deadmansSwitchCheck", () => {
   });
 
   it("should fail naming the rule when the running Prometheus did not load it, and when the manifests have none", () => {
-    expect(deadmansSwitchCheck(input({ notLoaded: "the running Prometheus has no alerting rule Watchdog; /api/v1/rules lists 0 alerting rules" })).reason)
-      .toBe("the running Prometheus has no alerting rule Watchdog; /api/v1/rules lists 0 alerting rules");
-    expect(deadmansSwitchCheck(input({ watchdog: undefined })).reason).toBe("the manifests have no alerting rule Watchdog: nothing feeds the dead man's switch");
+    expect(deadmansSwitchCheck(input({ notLoaded: "the running Prometheus has no alerting rule Watchdog; /api/v1/rules lists 0 alerting rules" })).reason).toBe(
+      "the running Prometheus has no alerting rule Watchdog; /api/v1/rules lists 0 alerting rules",
+    );
+    expect(deadmansSwitchCheck(input({ watchdog: undefined })).reason).toBe(
+      "the manifests have no alerting rule Watchdog: nothing feeds the dead man's switch",
+    );
   });
 });

@@ -40,19 +40,39 @@ export function deadmansSwitchCheck(input: DeadmansSwitchInput): CheckResult {
   });
   if (!watchdog) return done([`the manifests have no alerting rule ${input.alertName}: nothing feeds the dead man's switch`], []);
   const evidence: Evidence[] = [
-    { kind: "note", text: `${watchdog.alert} {${Object.entries(watchdog.labels).map(([k, v]) => `${k}="${v}"`).join(", ")}}: the manifest's route tree gives it exactly ${watchdog.expected.map((e) => `${e.receiver}/${e.channel} (${e.route.path}, repeat_interval ${e.route.repeatIntervalMs / 1000}s)`).join(", ") || "no receiver the sinks speak"}` },
+    {
+      kind: "note",
+      text: `${watchdog.alert} {${Object.entries(watchdog.labels)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(
+          ", ",
+        )}}: the manifest's route tree gives it exactly ${watchdog.expected.map((e) => `${e.receiver}/${e.channel} (${e.route.path}, repeat_interval ${e.route.repeatIntervalMs / 1000}s)`).join(", ") || "no receiver the sinks speak"}`,
+    },
   ];
   const problems: string[] = [];
-  if (watchdog.expected.length === 0) problems.push(`the route tree gives ${watchdog.alert} no receiver the sinks can observe${watchdog.unobservable.length ? ` (${watchdog.unobservable.join(", ")})` : ""}`);
+  if (watchdog.expected.length === 0)
+    problems.push(
+      `the route tree gives ${watchdog.alert} no receiver the sinks can observe${watchdog.unobservable.length ? ` (${watchdog.unobservable.join(", ")})` : ""}`,
+    );
   const alarming = watchdog.expected.filter((e) => input.contractReceivers.includes(e.receiver)).map((e) => e.receiver);
-  if (alarming.length) problems.push(`the route tree sends ${watchdog.alert} to ${[...new Set(alarming)].join(", ")}, a receiver of the contract's alert routes: the heartbeat would alarm there forever`);
+  if (alarming.length)
+    problems.push(
+      `the route tree sends ${watchdog.alert} to ${[...new Set(alarming)].join(", ")}, a receiver of the contract's alert routes: the heartbeat would alarm there forever`,
+    );
   if (input.notLoaded !== undefined) return done([input.notLoaded, ...problems], evidence);
   const all = input.notifications.filter((n) => n.alertNames.includes(watchdog.alert) && n.status === "firing");
   const expected = (n: Notification) => watchdog.expected.some((e) => e.receiver === n.receiver && e.channel === n.channel);
   const wrong = all.filter((n) => !expected(n));
   for (const n of wrong) evidence.push({ kind: "notification", atMs: n.receivedAtMs, text: `NOT in the route tree's set: ${describeNotification(n)}` });
-  if (wrong.length) problems.push(`${watchdog.alert} reached ${[...new Set(wrong.map((n) => `${n.receiver ?? "?"}/${n.channel}`))].join(", ")}, which the route tree does not give it (exactly ${watchdog.expected.map((e) => `${e.receiver}/${e.channel}`).join(", ")})`);
-  if (input.activeAtMs !== undefined) evidence.push({ kind: "note", text: `Prometheus made ${watchdog.alert} active at ${new Date(input.activeAtMs).toISOString()} (/api/v1/alerts activeAt); latency = first receipt - activeAt` });
+  if (wrong.length)
+    problems.push(
+      `${watchdog.alert} reached ${[...new Set(wrong.map((n) => `${n.receiver ?? "?"}/${n.channel}`))].join(", ")}, which the route tree does not give it (exactly ${watchdog.expected.map((e) => `${e.receiver}/${e.channel}`).join(", ")})`,
+    );
+  if (input.activeAtMs !== undefined)
+    evidence.push({
+      kind: "note",
+      text: `Prometheus made ${watchdog.alert} active at ${new Date(input.activeAtMs).toISOString()} (/api/v1/alerts activeAt); latency = first receipt - activeAt`,
+    });
   const latencies: number[] = [];
   for (const e of watchdog.expected) {
     const beats = all.filter((n) => n.receiver === e.receiver && n.channel === e.channel).sort((a, b) => a.receivedAtMs - b.receivedAtMs);
@@ -64,13 +84,21 @@ export function deadmansSwitchCheck(input: DeadmansSwitchInput): CheckResult {
     const periodMs = e.route.repeatIntervalMs + e.route.groupIntervalMs + target.value;
     const gaps = beats.slice(1).map((n, i) => n.receivedAtMs - beats[i]!.receivedAtMs);
     const sinceLastMs = input.endedAtMs - beats.at(-1)!.receivedAtMs;
-    evidence.push({ kind: "notification", atMs: beats[0]!.receivedAtMs, text: `${at}: ${beats.length} heartbeat(s), gaps ${gaps.map((g) => `${Math.round(g / 1000)}s`).join(", ") || "-"}, last ${Math.round(sinceLastMs / 1000)}s before the check ended (allowed ${periodMs / 1000}s: repeat_interval + group_interval + target)` });
+    evidence.push({
+      kind: "notification",
+      atMs: beats[0]!.receivedAtMs,
+      text: `${at}: ${beats.length} heartbeat(s), gaps ${gaps.map((g) => `${Math.round(g / 1000)}s`).join(", ") || "-"}, last ${Math.round(sinceLastMs / 1000)}s before the check ended (allowed ${periodMs / 1000}s: repeat_interval + group_interval + target)`,
+    });
     const longest = Math.max(sinceLastMs, ...gaps);
-    if (longest > periodMs) problems.push(`the heartbeat on ${at} stopped for ${Math.round(longest / 1000)}s, more than repeat_interval + group_interval + target (${periodMs / 1000}s)`);
+    if (longest > periodMs)
+      problems.push(
+        `the heartbeat on ${at} stopped for ${Math.round(longest / 1000)}s, more than repeat_interval + group_interval + target (${periodMs / 1000}s)`,
+      );
     if (input.activeAtMs !== undefined) {
       const latencyMs = beats[0]!.receivedAtMs - input.activeAtMs;
       latencies.push(latencyMs);
-      if (!(latencyMs < target.value)) problems.push(`the first ${watchdog.alert} reached ${at} ${Math.round(latencyMs)}ms after Prometheus made it active, target < ${target.value}ms`);
+      if (!(latencyMs < target.value))
+        problems.push(`the first ${watchdog.alert} reached ${at} ${Math.round(latencyMs)}ms after Prometheus made it active, target < ${target.value}ms`);
     }
   }
   const worst = latencies.length ? Math.round(Math.max(...latencies)) : undefined;

@@ -38,21 +38,28 @@ export function ingestionCheck(input: IngestionCheckInput): CheckResult {
   if (c.outOfOrder.length) problems.push(`out of order: seq ${c.outOfOrder.map((o) => o.seq).join(", ")}`);
   if (c.late.length) problems.push(`late (readable after ${target.value}ms): ${c.late.map((l) => `${l.id} after ${Math.round(l.latencyMs)}ms`).join(", ")}`);
   if (c.unexpected.length) problems.push(`unexpected: ${c.unexpected.map((o) => o.id).join(", ")}`);
-  if (distribution && !meets(distribution.p99, target)) problems.push(`p99 ${Math.round(distribution.p99)}ms does not meet ${target.comparator} ${target.value}ms`);
-  if (input.minSamples !== undefined && c.acked > 0 && latencies.length < input.minSamples) problems.push(`the p99 rests on ${latencies.length} samples; the profile asks at least ${input.minSamples}`);
+  if (distribution && !meets(distribution.p99, target))
+    problems.push(`p99 ${Math.round(distribution.p99)}ms does not meet ${target.comparator} ${target.value}ms`);
+  if (input.minSamples !== undefined && c.acked > 0 && latencies.length < input.minSamples)
+    problems.push(`the p99 rests on ${latencies.length} samples; the profile asks at least ${input.minSamples}`);
   const ok = problems.length === 0;
   const evidence: Evidence[] = [
     ...input.queries.map((text): Evidence => ({ kind: "query", text })),
-    { kind: "note", text: `${c.acked} acknowledged, ${c.rejected} rejected, ${c.failed} failed; ${c.found} found, ${c.missing.length} missing, ${c.pending.length} pending, ${c.superseded.length} superseded` },
+    {
+      kind: "note",
+      text: `${c.acked} acknowledged, ${c.rejected} rejected, ${c.failed} failed; ${c.found} found, ${c.missing.length} missing, ${c.pending.length} pending, ${c.superseded.length} superseded`,
+    },
     ...problems.map((text): Evidence => ({ kind: "note", text })),
     ...(input.notes ?? []).map((text): Evidence => ({ kind: "note", text })),
     ...rejectedSamples(input.writes),
   ];
   const byId = new Map(input.writes.map((w) => [w.id, w]));
-  const points = [...input.firstSeenById].flatMap(([id, seenAt]) => {
-    const write = byId.get(id);
-    return write ? [{ atMs: write.writtenAtMs, value: Math.max(0, seenAt - write.writtenAtMs) }] : [];
-  }).sort((a, b) => a.atMs - b.atMs);
+  const points = [...input.firstSeenById]
+    .flatMap(([id, seenAt]) => {
+      const write = byId.get(id);
+      return write ? [{ atMs: write.writtenAtMs, value: Math.max(0, seenAt - write.writtenAtMs) }] : [];
+    })
+    .sort((a, b) => a.atMs - b.atMs);
   return {
     ...base(identity, input.endedAtMs),
     status: passOrSimulated(ok, input.simulatedBy ?? []),

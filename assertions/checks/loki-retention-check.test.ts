@@ -6,7 +6,10 @@ const contract = loadContract();
 
 describe("lokiRetentionCheck", () => {
   it("should pass 720h with the compactor's retention enabled", async () => {
-    const check = await lokiRetentionCheck({ contract, fetchConfig: async () => "limits_config:\n  retention_period: 720h\ncompactor:\n  retention_enabled: true\n" });
+    const check = await lokiRetentionCheck({
+      contract,
+      fetchConfig: async () => "limits_config:\n  retention_period: 720h\ncompactor:\n  retention_enabled: true\n",
+    });
     expect(check.status).toBe("pass");
     expect(check.evidence[0]!.text).toBe("GET /config: limits_config.retention_period=720h compactor.retention_enabled=true");
   });

@@ -10,7 +10,15 @@ import { identityOf } from "./check-catalog.ts";
  * Loki's retention from its running config (`GET /config`: `limits_config.retention_period`,
  * effective only with the compactor's `retention_enabled`), compared with the contract's 30 d.
  */
-export async function lokiRetentionCheck({ fetchConfig, contract, clock = systemClock }: { fetchConfig: () => Promise<string>; contract: Contract; clock?: Clock }): Promise<CheckResult> {
+export async function lokiRetentionCheck({
+  fetchConfig,
+  contract,
+  clock = systemClock,
+}: {
+  fetchConfig: () => Promise<string>;
+  contract: Contract;
+  clock?: Clock;
+}): Promise<CheckResult> {
   const identity = identityOf("config.loki.retention", clock.nowMs());
   const target = contract.targets["retention.loki"];
   try {
@@ -19,7 +27,10 @@ export async function lokiRetentionCheck({ fetchConfig, contract, clock = system
     const enabled = config.compactor?.retention_enabled === true;
     const ms = parseDurationMs(period) ?? Number.NaN;
     const ok = enabled && ms === target.value;
-    const problems = [...(enabled ? [] : ["compactor.retention_enabled is not true, so no retention is applied"]), ...(ms === target.value ? [] : [`retention_period ${period}, the contract asks ${formatDurationExact(target.value)}`])];
+    const problems = [
+      ...(enabled ? [] : ["compactor.retention_enabled is not true, so no retention is applied"]),
+      ...(ms === target.value ? [] : [`retention_period ${period}, the contract asks ${formatDurationExact(target.value)}`]),
+    ];
     return {
       ...base(identity, clock.nowMs()),
       status: ok ? "pass" : "fail",

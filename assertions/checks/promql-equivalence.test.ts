@@ -29,7 +29,10 @@ describe("compareQueryResults", () => {
   it("should treat NaN as equal only to NaN and compare matrix timestamps before values", () => {
     expect(compareQueryResults(vector(up("a", Number.NaN)), vector(up("a", Number.NaN)))).toEqual([]);
     expect(compareQueryResults(vector(up("a", Number.NaN)), vector(up("a", 0)))).toHaveLength(1);
-    const matrix = (times: number[]): QueryResult => ({ resultType: "matrix", result: [{ metric: { job: "a" }, samples: times.map((timeMs) => ({ timeMs, value: 1 })) }] });
+    const matrix = (times: number[]): QueryResult => ({
+      resultType: "matrix",
+      result: [{ metric: { job: "a" }, samples: times.map((timeMs) => ({ timeMs, value: 1 })) }],
+    });
     expect(compareQueryResults(matrix([T, T + 15_000]), matrix([T]))).toEqual([
       { kind: "timestamps", series: `{job="a"}`, detail: `{job="a"}: expected 2 samples at [${T},${T + 15_000}], saw 1 at [${T}]` },
     ]);
@@ -71,17 +74,33 @@ describe("promqlEquivalenceCheck", () => {
     servers.push(a.server, b.server);
     return { reference: new PrometheusClient({ baseUrl: a.url }), candidate: new PrometheusClient({ baseUrl: `${b.url}/prometheus` }) };
   };
-  const prometheus = () => [{ metric: { job: "node" }, value: 1 }, { metric: { job: "loki" }, value: 1 }];
+  const prometheus = () => [
+    { metric: { job: "node" }, value: 1 },
+    { metric: { job: "loki" }, value: 1 },
+  ];
 
   it("should pass when the long-term store answers every query like Prometheus", async () => {
     const { reference, candidate } = await clients(prometheus, () => prometheus().map((s) => ({ ...s, metric: { ...s.metric, cluster: "obsconf" } })));
-    const result = await promqlEquivalenceCheck({ reference, candidate, candidateName: "mimir", suite: SUITE, atMs: T, runStartMs: T - 60_000, ignoreLabels: ["cluster"] });
+    const result = await promqlEquivalenceCheck({
+      reference,
+      candidate,
+      candidateName: "mimir",
+      suite: SUITE,
+      atMs: T,
+      runStartMs: T - 60_000,
+      ignoreLabels: ["cluster"],
+    });
     expect([result.status, result.reason]).toEqual(["pass", undefined]);
-    expect(result.evidence[0]!.text).toBe(`targets-up: instant at ${new Date(T).toISOString()} sum by (job) (up): 2 series on Prometheus, 2 on mimir; same answer`);
+    expect(result.evidence[0]!.text).toBe(
+      `targets-up: instant at ${new Date(T).toISOString()} sum by (job) (up): 2 series on Prometheus, 2 on mimir; same answer`,
+    );
   });
 
   it("should fail on a deliberately different answer (the negative control), naming the query and the difference", async () => {
-    const { reference, candidate } = await clients(prometheus, () => [{ metric: { job: "node" }, value: 1 }, { metric: { job: "loki" }, value: 0 }]);
+    const { reference, candidate } = await clients(prometheus, () => [
+      { metric: { job: "node" }, value: 1 },
+      { metric: { job: "loki" }, value: 0 },
+    ]);
     const result = await promqlEquivalenceCheck({ reference, candidate, candidateName: "stub", suite: SUITE, atMs: T, runStartMs: T - 60_000 });
     expect(result.status).toBe("fail");
     expect(result.reason).toBe("stub answered 2 of 2 queries differently from Prometheus: targets-up, targets-up-over-run");
@@ -90,13 +109,36 @@ describe("promqlEquivalenceCheck", () => {
 
   it("should be simulated through a stand-in whatever it answers, and an error when Prometheus returned nothing to compare", async () => {
     const same = await clients(prometheus, prometheus);
-    const simulated = await promqlEquivalenceCheck({ ...same, candidateName: "victoria-metrics", suite: SUITE, atMs: T, runStartMs: T - 60_000, simulatedBy: ["victoria-metrics (standing in for mimir)"] });
+    const simulated = await promqlEquivalenceCheck({
+      ...same,
+      candidateName: "victoria-metrics",
+      suite: SUITE,
+      atMs: T,
+      runStartMs: T - 60_000,
+      simulatedBy: ["victoria-metrics (standing in for mimir)"],
+    });
     expect([simulated.status, simulated.simulatedBy]).toEqual(["simulated", ["victoria-metrics (standing in for mimir)"]]);
     const different = await clients(prometheus, () => []);
-    const standIn = await promqlEquivalenceCheck({ ...different, candidateName: "victoria-metrics", suite: SUITE, atMs: T, runStartMs: T - 60_000, simulatedBy: ["victoria-metrics (standing in for mimir)"] });
-    expect([standIn.status, standIn.reason]).toEqual(["simulated", "victoria-metrics answered 2 of 2 queries differently from Prometheus: targets-up, targets-up-over-run"]);
-    const empty = await clients(() => [], () => []);
+    const standIn = await promqlEquivalenceCheck({
+      ...different,
+      candidateName: "victoria-metrics",
+      suite: SUITE,
+      atMs: T,
+      runStartMs: T - 60_000,
+      simulatedBy: ["victoria-metrics (standing in for mimir)"],
+    });
+    expect([standIn.status, standIn.reason]).toEqual([
+      "simulated",
+      "victoria-metrics answered 2 of 2 queries differently from Prometheus: targets-up, targets-up-over-run",
+    ]);
+    const empty = await clients(
+      () => [],
+      () => [],
+    );
     const nothing = await promqlEquivalenceCheck({ ...empty, candidateName: "mimir", suite: SUITE, atMs: T, runStartMs: T - 60_000 });
-    expect([nothing.status, nothing.reason]).toEqual(["error", `no suite query returned data on Prometheus at ${new Date(T).toISOString()}: nothing was compared`]);
+    expect([nothing.status, nothing.reason]).toEqual([
+      "error",
+      `no suite query returned data on Prometheus at ${new Date(T).toISOString()}: nothing was compared`,
+    ]);
   });
 });

@@ -44,10 +44,20 @@ export function compareQueryResults(reference: QueryResult, candidate: QueryResu
     case "string": {
       const seen = (candidate as typeof reference).result;
       const same = reference.resultType === "scalar" ? close(reference.result.value, seen.value as number) : reference.result.value === seen.value;
-      return same && reference.result.timeMs === seen.timeMs ? [] : [{ kind: "value", series: reference.resultType, timeMs: reference.result.timeMs, detail: `expected ${reference.result.value} at ${reference.result.timeMs}, saw ${seen.value} at ${seen.timeMs}` }];
+      return same && reference.result.timeMs === seen.timeMs
+        ? []
+        : [
+            {
+              kind: "value",
+              series: reference.resultType,
+              timeMs: reference.result.timeMs,
+              detail: `expected ${reference.result.value} at ${reference.result.timeMs}, saw ${seen.value} at ${seen.timeMs}`,
+            },
+          ];
     }
     case "vector": {
-      const toSamples = (r: QueryResult) => (r as Extract<QueryResult, { resultType: "vector" }>).result.map((s) => ({ metric: s.metric, samples: [{ timeMs: s.timeMs, value: s.value }] }));
+      const toSamples = (r: QueryResult) =>
+        (r as Extract<QueryResult, { resultType: "vector" }>).result.map((s) => ({ metric: s.metric, samples: [{ timeMs: s.timeMs, value: s.value }] }));
       return compareSeries(toSamples(reference), toSamples(candidate), ignore, close);
     }
     case "matrix":
@@ -73,15 +83,26 @@ function compareSeries(
     }
     const times = (s: readonly Sample[]) => s.map((p) => p.timeMs).join(",");
     if (times(expected.samples) !== times(got.samples)) {
-      differences.push({ kind: "timestamps", series: key, detail: `${key}: expected ${expected.samples.length} samples at [${times(expected.samples)}], saw ${got.samples.length} at [${times(got.samples)}]` });
+      differences.push({
+        kind: "timestamps",
+        series: key,
+        detail: `${key}: expected ${expected.samples.length} samples at [${times(expected.samples)}], saw ${got.samples.length} at [${times(got.samples)}]`,
+      });
       continue;
     }
     expected.samples.forEach((p, i) => {
       const q = got.samples[i]!;
-      if (!close(p.value, q.value)) differences.push({ kind: "value", series: key, timeMs: p.timeMs, detail: `${key} at ${new Date(p.timeMs).toISOString()}: expected ${p.value}, saw ${q.value}` });
+      if (!close(p.value, q.value))
+        differences.push({
+          kind: "value",
+          series: key,
+          timeMs: p.timeMs,
+          detail: `${key} at ${new Date(p.timeMs).toISOString()}: expected ${p.value}, saw ${q.value}`,
+        });
     });
   }
-  for (const [key, extra] of seen) differences.push({ kind: "extra-series", series: key, detail: `${key} (${extra.samples.length} samples) is not in the reference` });
+  for (const [key, extra] of seen)
+    differences.push({ kind: "extra-series", series: key, detail: `${key} (${extra.samples.length} samples) is not in the reference` });
   return differences;
 }
 
@@ -92,7 +113,11 @@ function valuesClose(a: number, b: number, fraction: number, margin: number): bo
 }
 
 function labelKey(labels: Labels, ignore: ReadonlySet<string>): string {
-  return `{${Object.keys(labels).filter((k) => !ignore.has(k)).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`).join(", ")}}`;
+  return `{${Object.keys(labels)
+    .filter((k) => !ignore.has(k))
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`)
+    .join(", ")}}`;
 }
 
 export interface PromqlEquivalenceOptions extends EquivalenceOptions {
@@ -112,7 +137,11 @@ export interface PromqlEquivalenceOptions extends EquivalenceOptions {
   clock?: Clock;
 }
 
-export const PROMQL_EQUIVALENCE_CHECK = { id: "query.promql.long-term", title: "PromQL on the long-term store answers like Prometheus on the same data", pillar: "query" } as const;
+export const PROMQL_EQUIVALENCE_CHECK = {
+  id: "query.promql.long-term",
+  title: "PromQL on the long-term store answers like Prometheus on the same data",
+  pillar: "query",
+} as const;
 
 /**
  * Runs every suite query on both sides at `atMs` (instant) or over [runStartMs, atMs] (range) and
@@ -131,13 +160,20 @@ export async function promqlEquivalenceCheck(o: PromqlEquivalenceOptions): Promi
       const series = seriesCount(expected);
       const differences = compareQueryResults(expected, seen, o);
       if (series > 0) compared += 1;
-      evidence.push({ kind: "query", text: `${q.name}: ${q.range === "run" ? `range [${iso(o.runStartMs)}, ${iso(o.atMs)}] step ${q.stepMs}ms` : `instant at ${iso(o.atMs)}`} ${q.expr}: ${series} series on Prometheus, ${seriesCount(seen)} on ${o.candidateName}; ${differences.length === 0 ? "same answer" : `${differences.length} differences`}` });
+      evidence.push({
+        kind: "query",
+        text: `${q.name}: ${q.range === "run" ? `range [${iso(o.runStartMs)}, ${iso(o.atMs)}] step ${q.stepMs}ms` : `instant at ${iso(o.atMs)}`} ${q.expr}: ${series} series on Prometheus, ${seriesCount(seen)} on ${o.candidateName}; ${differences.length === 0 ? "same answer" : `${differences.length} differences`}`,
+      });
       if (differences.length > 0) {
         differing.push(q.name);
         for (const d of differences.slice(0, 5)) evidence.push(note(`${q.name}: ${d.detail}`));
       }
     }
-    evidence.push(note(`tolerance: |a - b| <= ${o.fraction ?? DEFAULT_FRACTION} x max(|a|, |b|) + ${o.margin ?? DEFAULT_MARGIN}; labels ignored on ${o.candidateName}: ${(o.ignoreLabels ?? []).join(", ") || "none"}`));
+    evidence.push(
+      note(
+        `tolerance: |a - b| <= ${o.fraction ?? DEFAULT_FRACTION} x max(|a|, |b|) + ${o.margin ?? DEFAULT_MARGIN}; labels ignored on ${o.candidateName}: ${(o.ignoreLabels ?? []).join(", ") || "none"}`,
+      ),
+    );
     if (compared === 0) {
       return { ...errored(identity, new Error(`no suite query returned data on Prometheus at ${iso(o.atMs)}: nothing was compared`), clock.nowMs()), evidence };
     }
@@ -148,7 +184,11 @@ export async function promqlEquivalenceCheck(o: PromqlEquivalenceOptions): Promi
     return {
       ...base(identity, clock.nowMs()),
       status: substituted ? "simulated" : passOrSimulated(ok, []),
-      ...(ok ? {} : { reason: `${o.candidateName} answered ${differing.length} of ${o.suite.queries.length} queries differently from Prometheus: ${differing.join(", ")}` }),
+      ...(ok
+        ? {}
+        : {
+            reason: `${o.candidateName} answered ${differing.length} of ${o.suite.queries.length} queries differently from Prometheus: ${differing.join(", ")}`,
+          }),
       measured: { value: differing.length, unit: "queries differing", note: `${compared} queries with data compared` },
       evidence,
       ...((o.simulatedBy ?? []).length > 0 ? { simulatedBy: [...o.simulatedBy!] } : {}),
@@ -158,8 +198,15 @@ export async function promqlEquivalenceCheck(o: PromqlEquivalenceOptions): Promi
   }
 }
 
-async function run(client: PromqlEquivalenceOptions["reference"], q: SuiteQuery, o: Pick<PromqlEquivalenceOptions, "atMs" | "runStartMs">): Promise<QueryResult> {
-  const answer = q.range === "run" ? await client.queryRange(q.expr, { startMs: o.runStartMs, endMs: o.atMs, stepMs: q.stepMs }) : await client.query(q.expr, { timeMs: o.atMs });
+async function run(
+  client: PromqlEquivalenceOptions["reference"],
+  q: SuiteQuery,
+  o: Pick<PromqlEquivalenceOptions, "atMs" | "runStartMs">,
+): Promise<QueryResult> {
+  const answer =
+    q.range === "run"
+      ? await client.queryRange(q.expr, { startMs: o.runStartMs, endMs: o.atMs, stepMs: q.stepMs })
+      : await client.query(q.expr, { timeMs: o.atMs });
   return answer.data;
 }
 

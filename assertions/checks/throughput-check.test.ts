@@ -7,18 +7,41 @@ const metricsTarget = contract.targets["throughput.metricsSamplesPerSec"];
 
 /** 5000 samples/s (ci: 0.005 x 1M) for 10 s, all sent on time and acknowledged. */
 const generator = (over: Partial<GeneratorFacts> = {}): GeneratorFacts => ({
-  offeredPerSec: 5000, windowMs: 10_000, offeredUnits: 50_000, acknowledgedUnits: 50_000,
-  scheduled: 100, sent: 100, lateSends: 0, maxLagMs: 3,
+  offeredPerSec: 5000,
+  windowMs: 10_000,
+  offeredUnits: 50_000,
+  acknowledgedUnits: 50_000,
+  scheduled: 100,
+  sent: 100,
+  lateSends: 0,
+  maxLagMs: 3,
   sends: { ok: 100, http4xx: 0, http429: 0, http5xx: 0, timeout: 0, network: 0, retries: 0 },
-  cpuMs: 1_000, durationMs: 10_050, workers: 1, maxRssBytes: 80 * 1024 * 1024, ...over,
+  cpuMs: 1_000,
+  durationMs: 10_050,
+  workers: 1,
+  maxRssBytes: 80 * 1024 * 1024,
+  ...over,
 });
 const receiver = (over: Partial<ReceiverFacts> = {}): ReceiverFacts => ({
-  name: "prometheus", counter: "prometheus_tsdb_head_samples_appended_total", acceptedUnits: 50_000, drainMs: 40, simulatedBy: [], ...over,
+  name: "prometheus",
+  counter: "prometheus_tsdb_head_samples_appended_total",
+  acceptedUnits: 50_000,
+  drainMs: 40,
+  simulatedBy: [],
+  ...over,
 });
 const input = (over: Partial<ThroughputCheckInput> = {}): ThroughputCheckInput => ({
   identity: { id: "throughput.metrics", title: "Metrics throughput", pillar: "metrics", startedAtMs: 1_700_000_000_000 },
-  endedAtMs: 1_700_000_011_000, signal: "metrics", unit: "samples", target: metricsTarget, offeredFraction: 0.005, profile: "ci",
-  generator: generator(), receiver: receiver(), cores: 2, ...over,
+  endedAtMs: 1_700_000_011_000,
+  signal: "metrics",
+  unit: "samples",
+  target: metricsTarget,
+  offeredFraction: 0.005,
+  profile: "ci",
+  generator: generator(),
+  receiver: receiver(),
+  cores: 2,
+  ...over,
 });
 
 describe("throughputVerdict", () => {
@@ -28,19 +51,28 @@ describe("throughputVerdict", () => {
   });
 
   it("should name the receiver when it refused sends while the generator kept its schedule", () => {
-    const v = throughputVerdict(input({
-      generator: generator({ acknowledgedUnits: 20_000, sends: { ok: 40, http4xx: 0, http429: 60, http5xx: 0, timeout: 0, network: 0, retries: 120 } }),
-      receiver: receiver({ acceptedUnits: 20_000 }),
-    }));
+    const v = throughputVerdict(
+      input({
+        generator: generator({ acknowledgedUnits: 20_000, sends: { ok: 40, http4xx: 0, http429: 60, http5xx: 0, timeout: 0, network: 0, retries: 120 } }),
+        receiver: receiver({ acceptedUnits: 20_000 }),
+      }),
+    );
     expect(v).toMatchObject({ ok: false, acceptedPerSec: 2000, boundBy: "receiver" });
     expect(v.why).toEqual(["receiver refused or did not answer 60 sends (429: 60, 5xx: 0, timeout: 0, network: 0)"]);
   });
 
   it("should treat late sends as back-pressure when the receiver timed out and the generator's CPU was idle", () => {
-    const v = throughputVerdict(input({
-      generator: generator({ lateSends: 30, maxLagMs: 2_500, acknowledgedUnits: 30_000, sends: { ok: 60, http4xx: 0, http429: 0, http5xx: 0, timeout: 40, network: 0, retries: 0 } }),
-      receiver: receiver({ acceptedUnits: 30_000 }),
-    }));
+    const v = throughputVerdict(
+      input({
+        generator: generator({
+          lateSends: 30,
+          maxLagMs: 2_500,
+          acknowledgedUnits: 30_000,
+          sends: { ok: 60, http4xx: 0, http429: 0, http5xx: 0, timeout: 40, network: 0, retries: 0 },
+        }),
+        receiver: receiver({ acceptedUnits: 30_000 }),
+      }),
+    );
     expect(v.boundBy).toBe("receiver");
     expect(v.why).toEqual([
       "receiver refused or did not answer 40 sends (429: 0, 5xx: 0, timeout: 40, network: 0)",
@@ -50,10 +82,20 @@ describe("throughputVerdict", () => {
   });
 
   it("should name a receiver that answered every send but too slowly for the schedule, with the send latency", () => {
-    const v = throughputVerdict(input({
-      generator: generator({ sent: 40, lateSends: 30, maxLagMs: 7_000, offeredUnits: 20_000, acknowledgedUnits: 20_000, sendLatencyMs: { p50: 77, p99: 1_177.6 }, sends: { ok: 40, http4xx: 0, http429: 0, http5xx: 0, timeout: 0, network: 0, retries: 0 } }),
-      receiver: receiver({ acceptedUnits: 20_000 }),
-    }));
+    const v = throughputVerdict(
+      input({
+        generator: generator({
+          sent: 40,
+          lateSends: 30,
+          maxLagMs: 7_000,
+          offeredUnits: 20_000,
+          acknowledgedUnits: 20_000,
+          sendLatencyMs: { p50: 77, p99: 1_177.6 },
+          sends: { ok: 40, http4xx: 0, http429: 0, http5xx: 0, timeout: 0, network: 0, retries: 0 },
+        }),
+        receiver: receiver({ acceptedUnits: 20_000 }),
+      }),
+    );
     expect(v.boundBy).toBe("receiver");
     expect(v.why).toEqual([
       "receiver answered too slowly for the schedule (send latency p50 77ms, p99 1177.6ms; sends waited for in-flight ones while the generator's CPU was 10% of 1 core)",
@@ -64,15 +106,27 @@ describe("throughputVerdict", () => {
   });
 
   it("should name the generator when it was configured below the target", () => {
-    const v = throughputVerdict(input({ generator: generator({ offeredPerSec: 4000, offeredUnits: 40_000, acknowledgedUnits: 40_000 }), receiver: receiver({ acceptedUnits: 40_000 }) }));
+    const v = throughputVerdict(
+      input({ generator: generator({ offeredPerSec: 4000, offeredUnits: 40_000, acknowledgedUnits: 40_000 }), receiver: receiver({ acceptedUnits: 40_000 }) }),
+    );
     expect(v).toMatchObject({ boundBy: "generator", why: ["offered 4000/s, below the target 5000/s"] });
   });
 
   it("should name the generator when it sent late with its CPU saturated and the receiver took everything it got", () => {
-    const v = throughputVerdict(input({
-      generator: generator({ sent: 70, lateSends: 50, maxLagMs: 4_000, offeredUnits: 35_000, acknowledgedUnits: 35_000, cpuMs: 9_800, sends: { ok: 70, http4xx: 0, http429: 0, http5xx: 0, timeout: 0, network: 0, retries: 0 } }),
-      receiver: receiver({ acceptedUnits: 35_000 }),
-    }));
+    const v = throughputVerdict(
+      input({
+        generator: generator({
+          sent: 70,
+          lateSends: 50,
+          maxLagMs: 4_000,
+          offeredUnits: 35_000,
+          acknowledgedUnits: 35_000,
+          cpuMs: 9_800,
+          sends: { ok: 70, http4xx: 0, http429: 0, http5xx: 0, timeout: 0, network: 0, retries: 0 },
+        }),
+        receiver: receiver({ acceptedUnits: 35_000 }),
+      }),
+    );
     expect(v.boundBy).toBe("generator");
     expect(v.why).toEqual([
       "generator CPU 97.5% of 1 core (saturated at >= 90%)",
@@ -83,12 +137,22 @@ describe("throughputVerdict", () => {
   });
 
   it("should say both when the generator's CPU was saturated and the receiver refused sends", () => {
-    const v = throughputVerdict(input({
-      generator: generator({ cpuMs: 19_000, workers: 4, acknowledgedUnits: 40_000, sends: { ok: 80, http4xx: 0, http429: 0, http5xx: 20, timeout: 0, network: 0, retries: 0 } }),
-      receiver: receiver({ acceptedUnits: 40_000 }),
-    }));
+    const v = throughputVerdict(
+      input({
+        generator: generator({
+          cpuMs: 19_000,
+          workers: 4,
+          acknowledgedUnits: 40_000,
+          sends: { ok: 80, http4xx: 0, http429: 0, http5xx: 20, timeout: 0, network: 0, retries: 0 },
+        }),
+        receiver: receiver({ acceptedUnits: 40_000 }),
+      }),
+    );
     expect(v.boundBy).toBe("both");
-    expect(v.why).toEqual(["generator CPU 94.5% of 2 cores (saturated at >= 90%)", "receiver refused or did not answer 20 sends (429: 0, 5xx: 20, timeout: 0, network: 0)"]);
+    expect(v.why).toEqual([
+      "generator CPU 94.5% of 2 cores (saturated at >= 90%)",
+      "receiver refused or did not answer 20 sends (429: 0, 5xx: 20, timeout: 0, network: 0)",
+    ]);
   });
 
   it("should name the receiver when its counter shows fewer units than it acknowledged", () => {
@@ -103,11 +167,18 @@ describe("throughputVerdict", () => {
   });
 
   it("should not let other writers into the receiver (canaries) make up for load it lost", () => {
-    const v = throughputVerdict(input({
-      generator: generator({ acknowledgedUnits: 47_500, sends: { ok: 95, http4xx: 0, http429: 0, http5xx: 5, timeout: 0, network: 0, retries: 5 } }),
-      receiver: receiver({ acceptedUnits: 51_000 }),
-    }));
-    expect(v).toMatchObject({ ok: false, acceptedPerSec: 4750, boundBy: "receiver", why: ["receiver refused or did not answer 5 sends (429: 0, 5xx: 5, timeout: 0, network: 0)"] });
+    const v = throughputVerdict(
+      input({
+        generator: generator({ acknowledgedUnits: 47_500, sends: { ok: 95, http4xx: 0, http429: 0, http5xx: 5, timeout: 0, network: 0, retries: 5 } }),
+        receiver: receiver({ acceptedUnits: 51_000 }),
+      }),
+    );
+    expect(v).toMatchObject({
+      ok: false,
+      acceptedPerSec: 4750,
+      boundBy: "receiver",
+      why: ["receiver refused or did not answer 5 sends (429: 0, 5xx: 5, timeout: 0, network: 0)"],
+    });
   });
 
   it("should fail a zero-length window rather than divide by zero", () => {
@@ -115,7 +186,15 @@ describe("throughputVerdict", () => {
   });
 
   it("should be eligible for sign-off only at offeredFraction 1", () => {
-    expect(throughputVerdict(input({ offeredFraction: 1, generator: generator({ offeredPerSec: 1e6, offeredUnits: 1e7, acknowledgedUnits: 1e7 }), receiver: receiver({ acceptedUnits: 1e7 }) }))).toMatchObject({ ok: true, scaledTarget: 1e6, signOffEligible: true });
+    expect(
+      throughputVerdict(
+        input({
+          offeredFraction: 1,
+          generator: generator({ offeredPerSec: 1e6, offeredUnits: 1e7, acknowledgedUnits: 1e7 }),
+          receiver: receiver({ acceptedUnits: 1e7 }),
+        }),
+      ),
+    ).toMatchObject({ ok: true, scaledTarget: 1e6, signOffEligible: true });
   });
 });
 
@@ -124,7 +203,12 @@ describe("throughputCheck", () => {
     const check = throughputCheck(input());
     expect(check.status).toBe("pass");
     expect(check.reason).toBe("accepted 5000 samples/s >= target 5000 samples/s (offered 5000 samples/s; generator CPU 10% of a core, RSS 80 MB)");
-    expect(check.target).toEqual({ comparator: ">=", value: 5000, unit: "samples/s", source: "assertions/contract.yaml#targets.throughput.metricsSamplesPerSec x profiles.ci.load.offeredFraction.metrics (0.005)" });
+    expect(check.target).toEqual({
+      comparator: ">=",
+      value: 5000,
+      unit: "samples/s",
+      source: "assertions/contract.yaml#targets.throughput.metricsSamplesPerSec x profiles.ci.load.offeredFraction.metrics (0.005)",
+    });
     expect(check.measured).toMatchObject({ value: 5000, unit: "samples/s" });
     expect(check.evidence.map((e) => e.text)).toEqual([
       "target: 5000 samples/s = documented 1000000 samples/s x profile ci offeredFraction.metrics 0.005 (assertions/contract.yaml#targets.throughput.metricsSamplesPerSec; Throughput Capabilities / Metrics: 1M+ samples/sec)",
@@ -138,28 +222,42 @@ describe("throughputCheck", () => {
   });
 
   it("should be simulated, naming the substitute, when a stand-in accepted the target", () => {
-    const check = throughputCheck(input({ receiver: receiver({ name: "victoria-metrics (standing in for mimir)", simulatedBy: ["victoria-metrics (standing in for mimir)"] }) }));
+    const check = throughputCheck(
+      input({ receiver: receiver({ name: "victoria-metrics (standing in for mimir)", simulatedBy: ["victoria-metrics (standing in for mimir)"] }) }),
+    );
     expect(check.status).toBe("simulated");
     expect(check.simulatedBy).toEqual(["victoria-metrics (standing in for mimir)"]);
   });
 
   it("should fail, not simulate, when a stand-in fell short, with offered, accepted and the bound in the reason", () => {
-    const check = throughputCheck(input({
-      generator: generator({ acknowledgedUnits: 10_000, sends: { ok: 20, http4xx: 0, http429: 80, http5xx: 0, timeout: 0, network: 0, retries: 0 } }),
-      receiver: receiver({ acceptedUnits: 10_000, simulatedBy: ["loki-reference-sink (standing in for loki)"] }),
-    }));
+    const check = throughputCheck(
+      input({
+        generator: generator({ acknowledgedUnits: 10_000, sends: { ok: 20, http4xx: 0, http429: 80, http5xx: 0, timeout: 0, network: 0, retries: 0 } }),
+        receiver: receiver({ acceptedUnits: 10_000, simulatedBy: ["loki-reference-sink (standing in for loki)"] }),
+      }),
+    );
     expect(check.status).toBe("fail");
-    expect(check.reason).toBe("accepted 1000 samples/s < target 5000 samples/s (offered 5000 samples/s); bound by receiver: receiver refused or did not answer 80 sends (429: 80, 5xx: 0, timeout: 0, network: 0)");
+    expect(check.reason).toBe(
+      "accepted 1000 samples/s < target 5000 samples/s (offered 5000 samples/s); bound by receiver: receiver refused or did not answer 80 sends (429: 80, 5xx: 0, timeout: 0, network: 0)",
+    );
   });
 
   it("should state the documented target alone, from the contract, at fraction 1", () => {
     const logs = contract.targets["throughput.logsBytesPerSec"];
-    const check = throughputCheck(input({
-      signal: "logs", unit: "bytes", target: logs, offeredFraction: 1,
-      generator: generator({ offeredPerSec: logs.value, offeredUnits: 120_000, acknowledgedUnits: 120_000 }), receiver: receiver({ acceptedUnits: 120_000 }),
-    }));
+    const check = throughputCheck(
+      input({
+        signal: "logs",
+        unit: "bytes",
+        target: logs,
+        offeredFraction: 1,
+        generator: generator({ offeredPerSec: logs.value, offeredUnits: 120_000, acknowledgedUnits: 120_000 }),
+        receiver: receiver({ acceptedUnits: 120_000 }),
+      }),
+    );
     expect(check.target).toEqual({ comparator: ">=", value: 11574.07, unit: "bytes/s", source: "assertions/contract.yaml#targets.throughput.logsBytesPerDay" });
-    expect(check.evidence[0]!.text).toBe("target: 11574.07 bytes/s (assertions/contract.yaml#targets.throughput.logsBytesPerDay; Throughput Capabilities / Logs: 1GB+/day (derived: bytes/day / 86400))");
+    expect(check.evidence[0]!.text).toBe(
+      "target: 11574.07 bytes/s (assertions/contract.yaml#targets.throughput.logsBytesPerDay; Throughput Capabilities / Logs: 1GB+/day (derived: bytes/day / 86400))",
+    );
     expect(check.status).toBe("pass");
   });
 });

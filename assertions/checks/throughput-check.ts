@@ -118,7 +118,9 @@ export function throughputVerdict(input: Pick<ThroughputCheckInput, "target" | "
   const behind = unsent > 0 || lateShare > LATE_SHARE_KEPT;
   // What the schedule shows, whichever side caused it.
   const schedule = [
-    ...(g.offeredPerSec >= scaledTarget && g.offeredUnits < neededUnits ? [`offered ${rate(g.offeredUnits)} units in the window, the target needs ${rate(Math.ceil(neededUnits))}`] : []),
+    ...(g.offeredPerSec >= scaledTarget && g.offeredUnits < neededUnits
+      ? [`offered ${rate(g.offeredUnits)} units in the window, the target needs ${rate(Math.ceil(neededUnits))}`]
+      : []),
     ...(unsent > 0 ? [`${unsent} of ${g.scheduled} scheduled sends never went out`] : []),
     ...(lateShare > LATE_SHARE_KEPT ? [`${g.lateSends} of ${g.scheduled} sends late (${percent(lateShare)}, max lag ${Math.round(g.maxLagMs)}ms)`] : []),
   ];
@@ -130,20 +132,29 @@ export function throughputVerdict(input: Pick<ThroughputCheckInput, "target" | "
   const receiverWhy: string[] = [];
   const s = g.sends;
   const refused = s.http429 + s.http5xx + s.timeout + s.network;
-  if (refused > 0) receiverWhy.push(`receiver refused or did not answer ${refused} sends (429: ${s.http429}, 5xx: ${s.http5xx}, timeout: ${s.timeout}, network: ${s.network})`);
+  if (refused > 0)
+    receiverWhy.push(
+      `receiver refused or did not answer ${refused} sends (429: ${s.http429}, 5xx: ${s.http5xx}, timeout: ${s.timeout}, network: ${s.network})`,
+    );
   if (s.http4xx > 0) receiverWhy.push(`receiver rejected ${s.http4xx} sends with 4xx`);
   if (r.acceptedUnits < g.acknowledgedUnits) receiverWhy.push(`receiver counted ${r.acceptedUnits} units but acknowledged ${g.acknowledgedUnits}`);
   if (behind && !cpuSaturated) {
     const latency = g.sendLatencyMs ? `send latency p50 ${rate(g.sendLatencyMs.p50)}ms, p99 ${rate(g.sendLatencyMs.p99)}ms; ` : "";
-    receiverWhy.push(`receiver answered too slowly for the schedule (${latency}sends waited for in-flight ones while the generator's CPU was ${percent(cpuShare)} of ${cores})`);
+    receiverWhy.push(
+      `receiver answered too slowly for the schedule (${latency}sends waited for in-flight ones while the generator's CPU was ${percent(cpuShare)} of ${cores})`,
+    );
   }
 
   const generatorBound = generatorWhy.length > 0;
   const receiverBound = receiverWhy.length > 0;
   const boundBy: BoundBy = generatorBound && receiverBound ? "both" : generatorBound ? "generator" : receiverBound ? "receiver" : "undetermined";
-  const why = boundBy === "undetermined"
-    ? [`accepted ${rate(countedUnits)} of ${rate(g.offeredUnits)} offered units with every send answered 2xx on time; the generator acknowledged only ${rate(g.acknowledgedUnits)}`, ...schedule]
-    : [...generatorWhy, ...receiverWhy, ...schedule];
+  const why =
+    boundBy === "undetermined"
+      ? [
+          `accepted ${rate(countedUnits)} of ${rate(g.offeredUnits)} offered units with every send answered 2xx on time; the generator acknowledged only ${rate(g.acknowledgedUnits)}`,
+          ...schedule,
+        ]
+      : [...generatorWhy, ...receiverWhy, ...schedule];
   return { ok, acceptedPerSec, scaledTarget, boundBy, why, signOffEligible };
 }
 
@@ -156,11 +167,21 @@ export function throughputCheck(input: ThroughputCheckInput): CheckResult {
   const scaled = `${rate(v.scaledTarget)} ${perSec}`;
   const cpuPercent = g.durationMs > 0 ? g.cpuMs / g.durationMs : 0;
   const evidence: Evidence[] = [
-    note(`target: ${input.offeredFraction === 1 ? documented : `${scaled} = documented ${documented} x profile ${input.profile} offeredFraction.${input.signal} ${input.offeredFraction}`} (${target.source}; ${target.seedRow})`),
-    note(`offered ${rate(g.offeredPerSec)} ${perSec} for ${seconds(g.windowMs)} (${rate(g.offeredUnits)} ${input.unit} in ${g.sent} of ${g.scheduled} scheduled sends; ${g.lateSends} late, max lag ${Math.round(g.maxLagMs)}ms)`),
-    note(`accepted ${rate(v.acceptedPerSec)} ${perSec} at the receiver ${r.name}: ${r.counter} rose by ${rate(r.acceptedUnits)} over the window (+${Math.round(r.drainMs)}ms for in-flight sends to settle), counted up to the ${rate(g.acknowledgedUnits)} the generator had acknowledged (other writers excluded)`),
-    note(`sends: ${g.sends.ok} ok, ${g.sends.http4xx} 4xx, ${g.sends.http429} 429, ${g.sends.http5xx} 5xx, ${g.sends.timeout} timeout, ${g.sends.network} network, ${g.sends.retries} retries; ${rate(g.acknowledgedUnits)} ${input.unit} acknowledged`),
-    note(`generator: ${g.workers} worker${g.workers === 1 ? "" : "s"}, CPU ${Math.round(g.cpuMs)}ms over ${seconds(g.durationMs)} (${percent(cpuPercent)} of one core; ${input.cores} cores here), max RSS ${(g.maxRssBytes / 1024 / 1024).toFixed(1)} MB`),
+    note(
+      `target: ${input.offeredFraction === 1 ? documented : `${scaled} = documented ${documented} x profile ${input.profile} offeredFraction.${input.signal} ${input.offeredFraction}`} (${target.source}; ${target.seedRow})`,
+    ),
+    note(
+      `offered ${rate(g.offeredPerSec)} ${perSec} for ${seconds(g.windowMs)} (${rate(g.offeredUnits)} ${input.unit} in ${g.sent} of ${g.scheduled} scheduled sends; ${g.lateSends} late, max lag ${Math.round(g.maxLagMs)}ms)`,
+    ),
+    note(
+      `accepted ${rate(v.acceptedPerSec)} ${perSec} at the receiver ${r.name}: ${r.counter} rose by ${rate(r.acceptedUnits)} over the window (+${Math.round(r.drainMs)}ms for in-flight sends to settle), counted up to the ${rate(g.acknowledgedUnits)} the generator had acknowledged (other writers excluded)`,
+    ),
+    note(
+      `sends: ${g.sends.ok} ok, ${g.sends.http4xx} 4xx, ${g.sends.http429} 429, ${g.sends.http5xx} 5xx, ${g.sends.timeout} timeout, ${g.sends.network} network, ${g.sends.retries} retries; ${rate(g.acknowledgedUnits)} ${input.unit} acknowledged`,
+    ),
+    note(
+      `generator: ${g.workers} worker${g.workers === 1 ? "" : "s"}, CPU ${Math.round(g.cpuMs)}ms over ${seconds(g.durationMs)} (${percent(cpuPercent)} of one core; ${input.cores} cores here), max RSS ${(g.maxRssBytes / 1024 / 1024).toFixed(1)} MB`,
+    ),
     note(v.ok ? `bound: none, the receiver accepted at least the target` : `bound by ${v.boundBy}: ${v.why.join("; ")}`),
     ...(v.signOffEligible ? [] : [note(`the documented target is ${documented}; a run at offeredFraction ${input.offeredFraction} cannot sign off`)]),
     ...(input.notes ?? []).map(note),
@@ -177,7 +198,10 @@ export function throughputCheck(input: ThroughputCheckInput): CheckResult {
       comparator: ">=",
       value: round(v.scaledTarget),
       unit: perSec,
-      source: input.offeredFraction === 1 ? target.source : `${target.source} x profiles.${input.profile}.load.offeredFraction.${input.signal} (${input.offeredFraction})`,
+      source:
+        input.offeredFraction === 1
+          ? target.source
+          : `${target.source} x profiles.${input.profile}.load.offeredFraction.${input.signal} (${input.offeredFraction})`,
     },
     measured: {
       value: round(v.acceptedPerSec),

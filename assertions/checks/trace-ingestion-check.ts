@@ -15,7 +15,11 @@ export function traceIngestionCheck(input: TraceIngestionCheckInput): CheckResul
   const result = ingestionCheck(input);
   const { missingSpans, pendingSpans } = input.comparison;
   const extra: Evidence[] = [];
-  if (pendingSpans.length) extra.push({ kind: "note", text: `pending spans (too young to judge): ${pendingSpans.map((s) => `${s.traceId} expected ${s.expected} saw ${s.seen}`).join(", ")}` });
+  if (pendingSpans.length)
+    extra.push({
+      kind: "note",
+      text: `pending spans (too young to judge): ${pendingSpans.map((s) => `${s.traceId} expected ${s.expected} saw ${s.seen}`).join(", ")}`,
+    });
   if (missingSpans.length === 0) return extra.length ? { ...result, evidence: [...result.evidence, ...extra] } : result;
 
   const problem = `missing spans: ${missingSpans.map((s) => `${s.traceId} expected ${s.expected} saw ${s.seen}`).join(", ")}`;

@@ -49,11 +49,16 @@ export async function pollCanary(
   round: (pending: readonly CanaryWrite[], context: CanaryPollRound) => Promise<number>,
   { readUntilMs, writerDone = () => false, initialIntervalMs = 5, maxIntervalMs = 500, maxPolls = 1_000_000, clock = systemClock, signal }: CanaryPollOptions,
 ): Promise<CanaryPollStats> {
-  let polls = 0, queryErrors = 0, lastQueryError: string | undefined, intervalMs = initialIntervalMs, waitedMs = 0;
+  let polls = 0,
+    queryErrors = 0,
+    lastQueryError: string | undefined,
+    intervalMs = initialIntervalMs,
+    waitedMs = 0;
   let knownPending = new Set<string>();
   let stoppedBy: CanaryPollStats["stoppedBy"] = "deadline";
   const context = (nowMs: number): CanaryPollRound => ({
-    nowMs, waitedMs,
+    nowMs,
+    waitedMs,
     polled: () => {
       polls += 1;
     },
@@ -82,9 +87,11 @@ export async function pollCanary(
   };
   const timeoutMs = readUntilMs - clock.nowMs();
   if (timeoutMs > 0) {
-    await pollUntil("canary reads", probe, (done) => done, { timeoutMs, intervalMs: () => waitedMs, clock, ...(signal ? { signal } : {}) }).catch((error: unknown) => {
-      if (!(error instanceof TimeoutError)) throw error;
-    });
+    await pollUntil("canary reads", probe, (done) => done, { timeoutMs, intervalMs: () => waitedMs, clock, ...(signal ? { signal } : {}) }).catch(
+      (error: unknown) => {
+        if (!(error instanceof TimeoutError)) throw error;
+      },
+    );
   }
   return { polls, queryErrors, lastQueryError, stoppedBy };
 }

@@ -56,7 +56,9 @@ export interface KafkaReaderStats {
 export async function startKafkaCanaryReader(o: KafkaCanaryReaderOptions): Promise<RunningKafkaCanaryReader> {
   const clock = o.clock ?? systemClock;
   const seen = new Map<string, Observation>();
-  let records = 0, decodeErrors = 0, lastDecodeError: string | undefined;
+  let records = 0,
+    decodeErrors = 0,
+    lastDecodeError: string | undefined;
   const onRecord = (record: KafkaRecord) => {
     records += 1;
     if (record.value === null) return;
@@ -89,11 +91,15 @@ export async function startKafkaCanaryReader(o: KafkaCanaryReaderOptions): Promi
       try {
         const pending = () => writes().filter((w) => w.outcome.kind === "acked" && !seen.has(w.id));
         let known = seen.size;
-        const stats = await pollCanary(pending, async () => {
-          const found = seen.size - known;
-          known = seen.size;
-          return found;
-        }, { readUntilMs, writerDone, clock, ...(signal ? { signal } : {}) });
+        const stats = await pollCanary(
+          pending,
+          async () => {
+            const found = seen.size - known;
+            known = seen.size;
+            return found;
+          },
+          { readUntilMs, writerDone, clock, ...(signal ? { signal } : {}) },
+        );
         const lag = await consumer.lag().catch(() => []);
         return { observations: [...seen.values()], records, decodeErrors, lastDecodeError, lag, ...stats };
       } finally {
@@ -128,7 +134,9 @@ export async function readKafkaCanaryBack(o: KafkaCanaryReadBackOptions): Promis
   const found = new Map<string, Observation>();
   let decodeErrors = 0;
   const reader = await o.client.readFrom({
-    topic: o.topic, fromTimestampMs: o.fromTimestampMs, startTimeoutMs: o.timeoutMs,
+    topic: o.topic,
+    fromTimestampMs: o.fromTimestampMs,
+    startTimeoutMs: o.timeoutMs,
     onRecord: (record) => {
       if (record.value === null) return;
       try {
@@ -150,7 +158,9 @@ export async function readKafkaCanaryBack(o: KafkaCanaryReadBackOptions): Promis
       if (lag && behind.length === 0) break;
       if (clock.nowMs() >= deadlineMs) {
         const left = lag ? behind.map((p) => `partition ${p.partition} at ${p.consumedOffset} of ${endOf(p.partition)}`).join(", ") : "lag unknown";
-        throw new HarnessError(`read-back of ${o.topic}: the end offsets it had when the read began not reached within ${o.timeoutMs}ms (${left}; ${decodeErrors} records did not decode)`);
+        throw new HarnessError(
+          `read-back of ${o.topic}: the end offsets it had when the read began not reached within ${o.timeoutMs}ms (${left}; ${decodeErrors} records did not decode)`,
+        );
       }
       await clock.sleep(100);
     }

@@ -8,11 +8,27 @@ import { compareNs, readLogCanary } from "./log-canary-reader.ts";
 const T0 = 1_795_555_440_000;
 const SELECTOR = '{service="obsconf-canary", obsconf_run="r1"}';
 const labels = logCanaryLabels("r1");
-const acked = (seq: number, writtenAtMs: number): CanaryWrite =>
-  ({ signal: "logs", stream: "push", seq, id: String(seq), writtenAtMs, outcome: { kind: "acked", ackedAtMs: writtenAtMs + 1 } });
-interface Stored { labels: Record<string, string>; tsNs: string; line: string; visibleAtMs: number }
-const entry = (seq: number, atMs: number, visibleAtMs: number, extra: Partial<Stored> = {}): Stored =>
-  ({ labels, tsNs: msToNsString(atMs), line: formatLogCanaryLine(seq, msToNsString(atMs), "r1"), visibleAtMs, ...extra });
+const acked = (seq: number, writtenAtMs: number): CanaryWrite => ({
+  signal: "logs",
+  stream: "push",
+  seq,
+  id: String(seq),
+  writtenAtMs,
+  outcome: { kind: "acked", ackedAtMs: writtenAtMs + 1 },
+});
+interface Stored {
+  labels: Record<string, string>;
+  tsNs: string;
+  line: string;
+  visibleAtMs: number;
+}
+const entry = (seq: number, atMs: number, visibleAtMs: number, extra: Partial<Stored> = {}): Stored => ({
+  labels,
+  tsNs: msToNsString(atMs),
+  line: formatLogCanaryLine(seq, msToNsString(atMs), "r1"),
+  visibleAtMs,
+  ...extra,
+});
 
 type QueryRangeOptions = Parameters<LokiClient["queryRange"]>[1];
 /** A fake query_range: stored entries in [startNs, endNs) that are visible now, forward, cut at `limit`. */
@@ -65,7 +81,10 @@ describe("readLogCanary", () => {
       entry(3, T0 + 12, T0, { line: 'level=info msg="order placed"' }),
     ]);
     const read = await readLogCanary({ client, runId: "r1", writes: () => [acked(0, T0), acked(1, T0 + 9)], readUntilMs: T0 + 100, clock });
-    expect(read.observations.map((o) => [o.id, o.count, o.order])).toEqual([["0", 2, 0], ["1", 2, 1]]);
+    expect(read.observations.map((o) => [o.id, o.count, o.order])).toEqual([
+      ["0", 2, 0],
+      ["1", 2, 1],
+    ]);
     expect(read.stoppedBy).toBe("deadline");
   });
 
@@ -79,7 +98,11 @@ describe("readLogCanary", () => {
       [10, "1795555440001000000", "1795555440011000000"],
       [10, "1795555440002000000", "1795555440011000000"],
     ]);
-    expect(read.observations.map((o) => [o.id, o.firstSeenAtMs - T0, o.order, o.errorMarginMs])).toEqual([["0", 10, 0, 2], ["1", 10, 1, 2], ["2", 10, 2, 4]]);
+    expect(read.observations.map((o) => [o.id, o.firstSeenAtMs - T0, o.order, o.errorMarginMs])).toEqual([
+      ["0", 10, 0, 2],
+      ["1", 10, 1, 2],
+      ["2", 10, 2, 4],
+    ]);
     expect(read).toMatchObject({ polls: 1, stoppedBy: "all-seen" });
   });
 
@@ -91,7 +114,10 @@ describe("readLogCanary", () => {
         const failure = failures.shift();
         if (failure) throw failure;
         if (clock.nowMs() < T0 + 15) return { data: { resultType: "matrix", series: [] }, durationMs: 1 };
-        return { data: { resultType: "streams", streams: [{ labels, entries: [{ tsNs: msToNsString(T0), line: formatLogCanaryLine(0, msToNsString(T0), "r1") }] }] }, durationMs: 1 };
+        return {
+          data: { resultType: "streams", streams: [{ labels, entries: [{ tsNs: msToNsString(T0), line: formatLogCanaryLine(0, msToNsString(T0), "r1") }] }] },
+          durationMs: 1,
+        };
       },
     };
     const read = await readLogCanary({ client, runId: "r1", writes: () => [acked(0, T0)], readUntilMs: T0 + 1_000, writerDone: () => true, clock });

@@ -51,27 +51,32 @@ export async function readLogCanary(options: ReadLogCanaryOptions): Promise<LogC
   const selector = options.selector ?? logCanarySelector(runId);
   const sightings = new LogSightings(runId);
   const pending = () => writes().filter((w) => w.outcome.kind === "acked" && !sightings.has(w.id));
-  const stats = await pollCanary(pending, async (waiting, round) => {
-    const oldestMs = waiting.reduce((min, w) => Math.min(min, w.writtenAtMs), round.nowMs);
-    let startNs = msToNsString(oldestMs - 1_000);
-    const endNs = msToNsString(round.nowMs + 1);
-    round.polled();
-    let foundNew = 0, queriedMs = 0;
-    try {
-      for (let page = 0; page < maxPagesPerPoll; page += 1) {
-        const { data, durationMs } = await client.queryRange(selector, { startNs, endNs, limit, direction: "forward" });
-        queriedMs += durationMs;
-        if (data.resultType !== "streams") throw new Error(`LogQL query_range ${selector} returned ${data.resultType}, expected streams`);
-        const entries = sightings.add(data.streams, clock.nowMs(), round.waitedMs / 2 + queriedMs);
-        foundNew += entries.found;
-        if (entries.total < limit || entries.newestNs === undefined || entries.newestNs === startNs) break;
-        startNs = entries.newestNs;
+  const stats = await pollCanary(
+    pending,
+    async (waiting, round) => {
+      const oldestMs = waiting.reduce((min, w) => Math.min(min, w.writtenAtMs), round.nowMs);
+      let startNs = msToNsString(oldestMs - 1_000);
+      const endNs = msToNsString(round.nowMs + 1);
+      round.polled();
+      let foundNew = 0,
+        queriedMs = 0;
+      try {
+        for (let page = 0; page < maxPagesPerPoll; page += 1) {
+          const { data, durationMs } = await client.queryRange(selector, { startNs, endNs, limit, direction: "forward" });
+          queriedMs += durationMs;
+          if (data.resultType !== "streams") throw new Error(`LogQL query_range ${selector} returned ${data.resultType}, expected streams`);
+          const entries = sightings.add(data.streams, clock.nowMs(), round.waitedMs / 2 + queriedMs);
+          foundNew += entries.found;
+          if (entries.total < limit || entries.newestNs === undefined || entries.newestNs === startNs) break;
+          startNs = entries.newestNs;
+        }
+      } catch (error) {
+        round.failed(error);
       }
-    } catch (error) {
-      round.failed(error);
-    }
-    return foundNew;
-  }, options);
+      return foundNew;
+    },
+    options,
+  );
   const observations = sightings.observations();
   return { observations, ...stats, maxErrorMarginMs: observations.reduce((max, o) => Math.max(max, o.errorMarginMs), 0) };
 }

@@ -7,24 +7,34 @@ import { readLogCanaryByTail } from "./log-tail-reader.ts";
 const T0 = 1_795_555_496_000;
 const SELECTOR = '{service="obsconf-canary", obsconf_run="r1"}';
 const labels = logCanaryLabels("r1");
-const stream = (...seqAtMs: [number, number][]): LokiStream =>
-  ({ labels, entries: seqAtMs.map(([seq, atMs]) => ({ tsNs: msToNsString(atMs), line: formatLogCanaryLine(seq, msToNsString(atMs), "r1") })) });
+const stream = (...seqAtMs: [number, number][]): LokiStream => ({
+  labels,
+  entries: seqAtMs.map(([seq, atMs]) => ({ tsNs: msToNsString(atMs), line: formatLogCanaryLine(seq, msToNsString(atMs), "r1") })),
+});
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A clock whose sleeps wait until the test moves time past them (and honour abort). */
 class SteppedClock implements Clock {
   readonly #sleepers: { untilMs: number; resolve: () => void }[] = [];
   constructor(private currentMs: number) {}
-  nowMs(): number { return this.currentMs; }
-  monotonicMs(): number { return this.currentMs; }
+  nowMs(): number {
+    return this.currentMs;
+  }
+  monotonicMs(): number {
+    return this.currentMs;
+  }
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const sleeper = { untilMs: this.currentMs + ms, resolve };
       this.#sleepers.push(sleeper);
-      signal?.addEventListener("abort", () => {
-        this.#sleepers.splice(this.#sleepers.indexOf(sleeper), 1);
-        reject(signal.reason);
-      }, { once: true });
+      signal?.addEventListener(
+        "abort",
+        () => {
+          this.#sleepers.splice(this.#sleepers.indexOf(sleeper), 1);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
     });
   }
   async advanceTo(ms: number): Promise<void> {
@@ -87,13 +97,20 @@ describe("readLogCanaryByTail", () => {
     expect(starts).toEqual(["1795555496000000000", "1795555496100000000"]);
     await clock.advanceTo(T0 + 5_000);
     const read = await reading;
-    expect(read.observations.map((o) => [o.id, o.firstSeenAtMs - T0, o.count])).toEqual([["0", 1_000, 1], ["1", 1_700, 1]]);
+    expect(read.observations.map((o) => [o.id, o.firstSeenAtMs - T0, o.count])).toEqual([
+      ["0", 1_000, 1],
+      ["1", 1_700, 1],
+    ]);
     expect(read).toMatchObject({ frames: 2, connects: 2, tailErrors: 1, lastTailError: "loki tail websocket closed: code 1006", stoppedBy: "deadline" });
   });
 
   it("should not open a tail when the deadline has already passed", async () => {
     const clock = new SteppedClock(T0);
-    const client: Pick<LokiClient, "tail"> = { tail: async () => { throw new Error("should not be called"); } };
+    const client: Pick<LokiClient, "tail"> = {
+      tail: async () => {
+        throw new Error("should not be called");
+      },
+    };
     const read = await readLogCanaryByTail({ client, runId: "r1", startNs: msToNsString(T0), untilMs: T0, clock });
     expect(read).toMatchObject({ observations: [], frames: 0, connects: 0, tailErrors: 0, stoppedBy: "deadline" });
   });

@@ -46,7 +46,11 @@ export async function readLogCanaryByTail(options: ReadLogCanaryByTailOptions): 
     () => deadline.abort(new Error(`log canary tail reached its deadline ${new Date(untilMs).toISOString()}`)),
     () => undefined,
   );
-  let frames = 0, connects = 0, tailErrors = 0, lastTailError: string | undefined, resumeNs = startNs;
+  let frames = 0,
+    connects = 0,
+    tailErrors = 0,
+    lastTailError: string | undefined,
+    resumeNs = startNs;
   const onStreams: Parameters<LokiClient["tail"]>[1]["onStreams"] = (streams, receivedAtMs) => {
     frames += 1;
     const { newestNs } = sightings.add(streams, receivedAtMs, 0);

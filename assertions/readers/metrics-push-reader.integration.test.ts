@@ -11,17 +11,21 @@ import { pushCanarySpec, readMetricsCanary } from "./metrics-push-reader.ts";
 const snappy = createRequire(import.meta.url)("snappyjs") as { compress(input: Uint8Array): Uint8Array };
 
 /** A minimal remote-write 1.0 sender for this test only (the real canary writer lives in load/). */
-const WriteRequest = protobuf.parse(`
+const WriteRequest = protobuf
+  .parse(`
   syntax = "proto3";
   package prometheus;
   message WriteRequest { repeated TimeSeries timeseries = 1; }
   message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; }
   message Label { string name = 1; string value = 2; }
   message Sample { double value = 1; int64 timestamp = 2; }
-`).root.lookupType("prometheus.WriteRequest");
+`)
+  .root.lookupType("prometheus.WriteRequest");
 
 async function remoteWrite(baseUrl: string, labels: Record<string, string>, sample: { value: number; timestamp: number }): Promise<number> {
-  const sorted = Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => ({ name, value }));
+  const sorted = Object.entries(labels)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, value]) => ({ name, value }));
   const body = snappy.compress(WriteRequest.encode(WriteRequest.create({ timeseries: [{ labels: sorted, samples: [sample] }] })).finish());
   const response = await request(`${baseUrl}/api/v1/write`, {
     method: "POST",
@@ -37,8 +41,12 @@ if (skipReason) console.log(`skipping metrics push reader integration test: ${sk
 
 describe.skipIf(skipReason !== undefined)("readMetricsCanary against a real Prometheus 2.42 remote-write receiver", () => {
   let prometheus: TestPrometheus | undefined;
-  beforeAll(async () => { prometheus = await startTestPrometheus(); });
-  afterAll(async () => { await prometheus?.stop(); });
+  beforeAll(async () => {
+    prometheus = await startTestPrometheus();
+  });
+  afterAll(async () => {
+    await prometheus?.stop();
+  });
 
   it("should find all 20 acked pushes with p50 latency under 1000 ms", async () => {
     const { baseUrl, client } = prometheus!;
@@ -46,7 +54,13 @@ describe.skipIf(skipReason !== undefined)("readMetricsCanary against a real Prom
     const ledger = new Ledger();
     let writerDone = false;
     const readUntilMs = Date.now() + 20_000;
-    const reading = readMetricsCanary({ client, spec: pushCanarySpec(runId), writes: () => ledger.entries({ stream: "push" }), readUntilMs, writerDone: () => writerDone });
+    const reading = readMetricsCanary({
+      client,
+      spec: pushCanarySpec(runId),
+      writes: () => ledger.entries({ stream: "push" }),
+      readUntilMs,
+      writerDone: () => writerDone,
+    });
 
     let lastMs = 0;
     for (let seq = 0; seq < 20; seq++) {
@@ -54,7 +68,14 @@ describe.skipIf(skipReason !== undefined)("readMetricsCanary against a real Prom
       lastMs = writtenAtMs;
       const status = await remoteWrite(baseUrl, { __name__: "obsconf_canary_seq", obsconf_run: runId, canary: "push" }, { value: seq, timestamp: writtenAtMs });
       const atMs = Date.now();
-      ledger.record({ signal: "metrics", stream: "push", seq, id: String(seq), writtenAtMs, outcome: status === 204 ? { kind: "acked", ackedAtMs: atMs, status } : { kind: "rejected", atMs, status, body: "" } });
+      ledger.record({
+        signal: "metrics",
+        stream: "push",
+        seq,
+        id: String(seq),
+        writtenAtMs,
+        outcome: status === 204 ? { kind: "acked", ackedAtMs: atMs, status } : { kind: "rejected", atMs, status, body: "" },
+      });
       await new Promise((resolve) => setTimeout(resolve, 20)); // write rate: one sample per ~20 ms
     }
     writerDone = true;

@@ -8,8 +8,14 @@ import { pullCanarySpec, pushCanarySpec, readMetricsCanary } from "./metrics-pus
 
 const T0 = 1_795_555_440_000;
 const push = { __name__: "obsconf_canary_seq", obsconf_run: "r1", canary: "push" };
-const acked = (seq: number, writtenAtMs: number, stream = "push"): CanaryWrite =>
-  ({ signal: "metrics", stream, seq, id: String(seq), writtenAtMs, outcome: { kind: "acked", ackedAtMs: writtenAtMs + 1 } });
+const acked = (seq: number, writtenAtMs: number, stream = "push"): CanaryWrite => ({
+  signal: "metrics",
+  stream,
+  seq,
+  id: String(seq),
+  writtenAtMs,
+  outcome: { kind: "acked", ackedAtMs: writtenAtMs + 1 },
+});
 
 /** A fake query API: each stored sample becomes readable at `visibleAtMs`; `durationMs` is reported per query. */
 function fakeApi(clock: ManualClock, stored: { metric: Record<string, string>; timeMs: number; value: number; visibleAtMs: number }[], durationMs = 2) {
@@ -66,7 +72,10 @@ describe("readMetricsCanary", () => {
       { metric: push, timeMs: T0 + 9, value: 5, visibleAtMs: T0 },
     ]);
     const read = await readMetricsCanary({ client, spec: pushCanarySpec("r1"), writes: () => [acked(0, T0)], readUntilMs: T0 + 100, clock });
-    expect(read.observations.map((o) => [o.id, o.count])).toEqual([["0", 2], ["5", 1]]);
+    expect(read.observations.map((o) => [o.id, o.count])).toEqual([
+      ["0", 2],
+      ["5", 1],
+    ]);
   });
 
   it("should count a pull value scraped again from one series once, and stop waiting for superseded exposures", async () => {
@@ -77,7 +86,14 @@ describe("readMetricsCanary", () => {
       { metric: pull, timeMs: T0 - 500, value: 2, visibleAtMs: T0 },
       { metric: pull, timeMs: T0 - 400, value: 2, visibleAtMs: T0 },
     ]);
-    const read = await readMetricsCanary({ client, spec: pullCanarySpec("r1"), writes: () => exposures, readUntilMs: T0 + 1_000, writerDone: () => true, clock });
+    const read = await readMetricsCanary({
+      client,
+      spec: pullCanarySpec("r1"),
+      writes: () => exposures,
+      readUntilMs: T0 + 1_000,
+      writerDone: () => true,
+      clock,
+    });
     expect(calls[0]!.expr).toBe('obsconf_canary_pull_seq{obsconf_run="r1"}[60s]');
     expect(read.observations).toEqual([{ id: "2", seq: 2, firstSeenAtMs: T0, count: 1, order: 0, errorMarginMs: 2, sampleTimeMs: T0 - 500 }]);
     expect(read.stoppedBy).toBe("all-seen");
@@ -88,13 +104,29 @@ describe("readMetricsCanary", () => {
     let failures = 2;
     const client: Pick<PrometheusClient, "query"> = {
       async query(expr) {
-        if (failures-- > 0) throw new PromApiError({ what: `PromQL query ${JSON.stringify(expr)}`, status: 503, errorType: "unavailable", error: "ingester down", durationMs: 1 });
+        if (failures-- > 0)
+          throw new PromApiError({
+            what: `PromQL query ${JSON.stringify(expr)}`,
+            status: 503,
+            errorType: "unavailable",
+            error: "ingester down",
+            durationMs: 1,
+          });
         return { data: { resultType: "matrix", result: [{ metric: push, samples: [{ timeMs: T0, value: 0 }] }] }, durationMs: 1, warnings: [] };
       },
     };
-    const read = await readMetricsCanary({ client, spec: pushCanarySpec("r1"), writes: () => [acked(0, T0)], readUntilMs: T0 + 1_000, writerDone: () => true, clock });
+    const read = await readMetricsCanary({
+      client,
+      spec: pushCanarySpec("r1"),
+      writes: () => [acked(0, T0)],
+      readUntilMs: T0 + 1_000,
+      writerDone: () => true,
+      clock,
+    });
     expect(read).toMatchObject({ polls: 3, queryErrors: 2, stoppedBy: "all-seen" });
-    expect(read.lastQueryError).toBe('PromQL query "obsconf_canary_seq{obsconf_run=\\"r1\\",canary=\\"push\\"}[60s]" failed: HTTP 503 unavailable: ingester down');
+    expect(read.lastQueryError).toBe(
+      'PromQL query "obsconf_canary_seq{obsconf_run=\\"r1\\",canary=\\"push\\"}[60s]" failed: HTTP 503 unavailable: ingester down',
+    );
     expect(read.observations.map((o) => o.firstSeenAtMs - T0)).toEqual([15]);
   });
 });

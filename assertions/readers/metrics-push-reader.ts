@@ -19,7 +19,11 @@ import { pollCanary, type CanaryPollOptions, type CanaryPollStats } from "./cana
  * Reads the live ledger on every poll, so it can run while the writer writes. A failed poll is
  * counted (`queryErrors`) and polling goes on: a reader outlives faults.
  */
-export interface CanarySample { readonly metric: Labels; readonly timeMs: number; readonly value: number }
+export interface CanarySample {
+  readonly metric: Labels;
+  readonly timeMs: number;
+  readonly value: number;
+}
 
 export interface MetricsCanarySpec {
   /** Instant selector of the canary series, e.g. `obsconf_canary_seq{obsconf_run="r1",canary="push"}`. */
@@ -73,34 +77,46 @@ export async function readMetricsCanary(options: ReadMetricsCanaryOptions): Prom
   const { client, spec, writes, minWindowMs = 60_000, clock = systemClock } = options;
   const seen = new Map<string, MeasuredObservation>();
   const sightings = new Map<string, Set<string>>();
-  const stats = await pollCanary(() => pendingWrites(writes(), seen, spec.mode), async (pending, round) => {
-    const oldestMs = pending.reduce((min, w) => Math.min(min, w.writtenAtMs), round.nowMs);
-    const windowSeconds = Math.ceil(Math.max(minWindowMs, round.nowMs - oldestMs + 1_000) / 1000);
-    round.polled();
-    let foundNew = 0;
-    try {
-      const { data, durationMs } = await client.query(`${spec.selector}[${windowSeconds}s]`, { timeMs: round.nowMs });
-      const seenAtMs = clock.nowMs();
-      const samples = data.resultType === "matrix" ? data.result.flatMap((s) => s.samples.map((p) => ({ metric: s.metric, ...p }))) : [];
-      samples.sort((a, b) => a.timeMs - b.timeMs);
-      for (const sample of samples) {
-        const seq = spec.seqOf(sample);
-        if (seq === undefined) continue;
-        const id = String(seq);
-        const seriesKey = JSON.stringify(Object.entries(sample.metric).sort());
-        const keys = sightings.get(id) ?? sightings.set(id, new Set()).get(id)!;
-        keys.add(spec.mode === "writes" ? `${seriesKey}@${sample.timeMs}` : seriesKey);
-        const prior = seen.get(id);
-        if (prior === undefined) {
-          foundNew += 1;
-          seen.set(id, { id, seq, firstSeenAtMs: seenAtMs, count: keys.size, order: seen.size, errorMarginMs: round.waitedMs / 2 + durationMs, sampleTimeMs: sample.timeMs });
-        } else if (prior.count !== keys.size) seen.set(id, { ...prior, count: keys.size });
+  const stats = await pollCanary(
+    () => pendingWrites(writes(), seen, spec.mode),
+    async (pending, round) => {
+      const oldestMs = pending.reduce((min, w) => Math.min(min, w.writtenAtMs), round.nowMs);
+      const windowSeconds = Math.ceil(Math.max(minWindowMs, round.nowMs - oldestMs + 1_000) / 1000);
+      round.polled();
+      let foundNew = 0;
+      try {
+        const { data, durationMs } = await client.query(`${spec.selector}[${windowSeconds}s]`, { timeMs: round.nowMs });
+        const seenAtMs = clock.nowMs();
+        const samples = data.resultType === "matrix" ? data.result.flatMap((s) => s.samples.map((p) => ({ metric: s.metric, ...p }))) : [];
+        samples.sort((a, b) => a.timeMs - b.timeMs);
+        for (const sample of samples) {
+          const seq = spec.seqOf(sample);
+          if (seq === undefined) continue;
+          const id = String(seq);
+          const seriesKey = JSON.stringify(Object.entries(sample.metric).sort());
+          const keys = sightings.get(id) ?? sightings.set(id, new Set()).get(id)!;
+          keys.add(spec.mode === "writes" ? `${seriesKey}@${sample.timeMs}` : seriesKey);
+          const prior = seen.get(id);
+          if (prior === undefined) {
+            foundNew += 1;
+            seen.set(id, {
+              id,
+              seq,
+              firstSeenAtMs: seenAtMs,
+              count: keys.size,
+              order: seen.size,
+              errorMarginMs: round.waitedMs / 2 + durationMs,
+              sampleTimeMs: sample.timeMs,
+            });
+          } else if (prior.count !== keys.size) seen.set(id, { ...prior, count: keys.size });
+        }
+      } catch (error) {
+        round.failed(error);
       }
-    } catch (error) {
-      round.failed(error);
-    }
-    return foundNew;
-  }, options);
+      return foundNew;
+    },
+    options,
+  );
   const observations = [...seen.values()];
   return { observations, ...stats, maxErrorMarginMs: observations.reduce((max, o) => Math.max(max, o.errorMarginMs), 0) };
 }

@@ -7,10 +7,24 @@ import { normalizeTraceId, readTraceCanary } from "./trace-canary-reader.ts";
 const T0 = 1_795_555_492_889;
 const A = "00c0ffee0000000000000000000a0001";
 const B = "00dec0de0000000000000000000b0002";
-const trace = (id: string, parts: number, writtenAtMs: number, seq = 0): CanaryWrite =>
-  ({ signal: "traces", stream: "otlp", seq, id, writtenAtMs, parts, outcome: { kind: "acked", ackedAtMs: writtenAtMs + 3 } });
-const span = (traceId: string, spanId: string): TempoSpan =>
-  ({ traceId, spanId, name: "canary", serviceName: "obsconf-canary", startNs: "1795555492889000000", endNs: "1795555492890000000", attributes: { "obsconf.canary": "true", "obsconf.run": "r1", "obsconf.seq": 0 } });
+const trace = (id: string, parts: number, writtenAtMs: number, seq = 0): CanaryWrite => ({
+  signal: "traces",
+  stream: "otlp",
+  seq,
+  id,
+  writtenAtMs,
+  parts,
+  outcome: { kind: "acked", ackedAtMs: writtenAtMs + 3 },
+});
+const span = (traceId: string, spanId: string): TempoSpan => ({
+  traceId,
+  spanId,
+  name: "canary",
+  serviceName: "obsconf-canary",
+  startNs: "1795555492889000000",
+  endNs: "1795555492890000000",
+  attributes: { "obsconf.canary": "true", "obsconf.run": "r1", "obsconf.seq": 0 },
+});
 
 /** A fake trace-by-id: each stored span becomes readable at `visibleAtMs`. */
 function fakeTraceById(clock: ManualClock, stored: { span: TempoSpan; visibleAtMs: number }[], durationMs = 2) {
@@ -50,7 +64,14 @@ describe("readTraceCanary byId", () => {
     ]);
     const writes = [trace(A, 3, T0), trace(B, 2, T0, 1)];
     const read = await readTraceCanary({ client, runId: "r1", mode: "byId", writes: () => writes, readUntilMs: T0 + 10_000, writerDone: () => true, clock });
-    expect(calls.map((c) => [c.id === A ? "A" : "B", c.atMs - T0])).toEqual([["A", 0], ["B", 0], ["A", 5], ["B", 5], ["A", 10], ["A", 20]]);
+    expect(calls.map((c) => [c.id === A ? "A" : "B", c.atMs - T0])).toEqual([
+      ["A", 0],
+      ["B", 0],
+      ["A", 5],
+      ["B", 5],
+      ["A", 10],
+      ["A", 20],
+    ]);
     expect(read.observations).toEqual([
       { id: A, firstSeenAtMs: T0 + 20, count: 1, spansSeen: 3, errorMarginMs: 7, firstSpanAtMs: T0, completeAtMs: T0 + 20 },
       { id: B, firstSeenAtMs: T0 + 5, count: 1, spansSeen: 2, errorMarginMs: 4.5, firstSpanAtMs: T0 + 5, completeAtMs: T0 + 5 },
@@ -65,7 +86,15 @@ describe("readTraceCanary byId", () => {
       { span: span(A, "aaaa000000000001"), visibleAtMs: T0 + 5 },
       { span: span(A, "bbbb000000000002"), visibleAtMs: T0 + 5 },
     ]);
-    const read = await readTraceCanary({ client, runId: "r1", mode: "byId", writes: () => [trace(A, 3, T0)], readUntilMs: T0 + 2_000, writerDone: () => true, clock });
+    const read = await readTraceCanary({
+      client,
+      runId: "r1",
+      mode: "byId",
+      writes: () => [trace(A, 3, T0)],
+      readUntilMs: T0 + 2_000,
+      writerDone: () => true,
+      clock,
+    });
     expect(read.observations).toEqual([{ id: A, firstSeenAtMs: T0 + 5, count: 2, spansSeen: 2, errorMarginMs: 4.5, firstSpanAtMs: T0 + 5 }]);
     expect(read.stoppedBy).toBe("deadline");
   });
@@ -79,9 +108,19 @@ describe("readTraceCanary byId", () => {
         return { data: [span(A, "aaaa000000000001")], durationMs: 1 };
       },
     };
-    const read = await readTraceCanary({ client, runId: "r1", mode: "byId", writes: () => [trace(A, 1, T0)], readUntilMs: T0 + 1_000, writerDone: () => true, clock });
+    const read = await readTraceCanary({
+      client,
+      runId: "r1",
+      mode: "byId",
+      writes: () => [trace(A, 1, T0)],
+      readUntilMs: T0 + 1_000,
+      writerDone: () => true,
+      clock,
+    });
     expect(read).toMatchObject({ polls: 3, queryErrors: 2, stoppedBy: "all-seen", lastQueryError: `tempo trace ${A} failed: HTTP 500 "ingester unavailable"` });
-    expect(read.observations).toEqual([{ id: A, firstSeenAtMs: T0 + 15, count: 1, spansSeen: 1, errorMarginMs: 1, firstSpanAtMs: T0 + 15, completeAtMs: T0 + 15 }]);
+    expect(read.observations).toEqual([
+      { id: A, firstSeenAtMs: T0 + 15, count: 1, spansSeen: 1, errorMarginMs: 1, firstSpanAtMs: T0 + 15, completeAtMs: T0 + 15 },
+    ]);
   });
 });
 
@@ -111,7 +150,15 @@ describe("readTraceCanary byTags / byTraceQL", () => {
       { hit: hit(A), visibleAtMs: T0 },
       { hit: hit("BEEF"), visibleAtMs: T0 },
     ]);
-    const read = await readTraceCanary({ client, runId: "r1", mode: "byTraceQL", writes: () => [trace(A, 3, T0)], readUntilMs: T0 + 100, writerDone: () => true, clock });
+    const read = await readTraceCanary({
+      client,
+      runId: "r1",
+      mode: "byTraceQL",
+      writes: () => [trace(A, 3, T0)],
+      readUntilMs: T0 + 100,
+      writerDone: () => true,
+      clock,
+    });
     expect(calls[0]).toMatchObject({ q: '{ span.obsconf.run = "r1" }' });
     expect(calls[0]).not.toHaveProperty("tags");
     expect(read.observations).toEqual([
@@ -124,10 +171,18 @@ describe("readTraceCanary byTags / byTraceQL", () => {
   it("should count failed searches and stop at the deadline", async () => {
     const clock = new ManualClock(T0);
     const client: Pick<TempoClient, "search"> = {
-      search: async () => { throw new Error('tempo search failed: HTTP 400 "invalid TraceQL query: parse error"'); },
+      search: async () => {
+        throw new Error('tempo search failed: HTTP 400 "invalid TraceQL query: parse error"');
+      },
     };
     const read = await readTraceCanary({ client, runId: "r1", mode: "byTraceQL", writes: () => [trace(A, 3, T0)], readUntilMs: T0 + 100, clock });
-    expect(read).toMatchObject({ observations: [], polls: 5, queryErrors: 5, stoppedBy: "deadline", lastQueryError: 'tempo search failed: HTTP 400 "invalid TraceQL query: parse error"' });
+    expect(read).toMatchObject({
+      observations: [],
+      polls: 5,
+      queryErrors: 5,
+      stoppedBy: "deadline",
+      lastQueryError: 'tempo search failed: HTTP 400 "invalid TraceQL query: parse error"',
+    });
   });
 });
 

@@ -98,7 +98,14 @@ export async function readTraceCanary<M extends TraceReadMode>(options: ReadTrac
         const prior = seen.get(key);
         if (prior === undefined) {
           progress += 1;
-          seen.set(key, { id: write.id, firstSpanAtMs: atMs, firstSpanMarginMs: marginMs, count: maxRepeat, spansSeen: distinct, ...(complete ? { completeAtMs: atMs, completeMarginMs: marginMs } : {}) });
+          seen.set(key, {
+            id: write.id,
+            firstSpanAtMs: atMs,
+            firstSpanMarginMs: marginMs,
+            count: maxRepeat,
+            spansSeen: distinct,
+            ...(complete ? { completeAtMs: atMs, completeMarginMs: marginMs } : {}),
+          });
           continue;
         }
         if (complete && prior.completeAtMs === undefined) {
@@ -121,7 +128,8 @@ export async function readTraceCanary<M extends TraceReadMode>(options: ReadTrac
     const nowMs = round.nowMs;
     const fromMs = pending.reduce((min, w) => Math.min(min, w.writtenAtMs), nowMs) - 1_000;
     const limit = Math.min(maxSearchLimit, 20 + 2 * all.filter((w) => w.writtenAtMs >= fromMs).length);
-    const query = mode === "byTags" ? { tags: { [TRACE_CANARY_ATTRIBUTES.run]: runId } } : { q: `{ span.${TRACE_CANARY_ATTRIBUTES.run} = ${JSON.stringify(runId)} }` };
+    const query =
+      mode === "byTags" ? { tags: { [TRACE_CANARY_ATTRIBUTES.run]: runId } } : { q: `{ span.${TRACE_CANARY_ATTRIBUTES.run} = ${JSON.stringify(runId)} }` };
     const ledgerIds = new Map(all.map((w) => [normalizeTraceId(w.id), w.id]));
     round.polled();
     let progress = 0;

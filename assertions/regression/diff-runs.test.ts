@@ -90,26 +90,50 @@ describe("diffRuns", () => {
     current.checks.push({ ...structuredClone(RECORDED.checks[0]!), id: "logs.ingestion.agent", title: "new" });
     const diff = diffRuns({ baseline: RECORDED, current, contract });
     expect(rowOf(diff, "query.promql").reasons[0]).toBe("status pass -> fail: p99 7000ms does not meet < 5000ms");
-    expect(rowOf(diff, "metrics.ingestion.push").reasons[0]).toBe("status pass -> unavailable: no longer verified against the real stack (prometheus did not start)");
+    expect(rowOf(diff, "metrics.ingestion.push").reasons[0]).toBe(
+      "status pass -> unavailable: no longer verified against the real stack (prometheus did not start)",
+    );
     expect(rowOf(diff, "logs.ingestion.tail")).toMatchObject({ verdict: "regression", reasons: ["missing from the current run (baseline simulated)"] });
     expect(rowOf(diff, "logs.ingestion.agent")).toMatchObject({ verdict: "not-compared", reasons: ["new in the current run (no baseline)"] });
   });
 
   it("should compare availability in points, RPO in absolute time and RTO with its minimum increase, across s and ms", () => {
     const check = (id: string, path: string, value: number, unit: string): CheckResult => ({
-      id, title: id, pillar: "stack", status: "pass", evidence: [], startedAt: RECORDED.startedAt, durationMs: 1,
+      id,
+      title: id,
+      pillar: "stack",
+      status: "pass",
+      evidence: [],
+      startedAt: RECORDED.startedAt,
+      durationMs: 1,
       target: { comparator: path === "availabilityPercent" ? ">=" : "<", value: 0, unit, source: `assertions/contract.yaml#targets.${path}` },
       measured: { value, unit },
     });
-    const baseline = copy(() => {}, { scenario: "chaos", checks: [check("chaos.availability", "availabilityPercent", 99.95, "percent"), check("chaos.kill.rpo.metrics", "rpo.metrics", 2_000, "ms"), check("chaos.kill.rto", "rto", 60, "s")] });
-    const current = copy(() => {}, { scenario: "chaos", checks: [check("chaos.availability", "availabilityPercent", 99.89, "percent"), check("chaos.kill.rpo.metrics", "rpo.metrics", 11_000, "ms"), check("chaos.kill.rto", "rto", 85_000, "ms")] });
+    const baseline = copy(() => {}, {
+      scenario: "chaos",
+      checks: [
+        check("chaos.availability", "availabilityPercent", 99.95, "percent"),
+        check("chaos.kill.rpo.metrics", "rpo.metrics", 2_000, "ms"),
+        check("chaos.kill.rto", "rto", 60, "s"),
+      ],
+    });
+    const current = copy(() => {}, {
+      scenario: "chaos",
+      checks: [
+        check("chaos.availability", "availabilityPercent", 99.89, "percent"),
+        check("chaos.kill.rpo.metrics", "rpo.metrics", 11_000, "ms"),
+        check("chaos.kill.rto", "rto", 85_000, "ms"),
+      ],
+    });
     const diff = diffRuns({ baseline, current, contract });
     expect(diff.rows.map((r) => [r.id, r.kind, r.verdict])).toEqual([
       ["chaos.availability", "availability", "regression"],
       ["chaos.kill.rpo.metrics", "rpo", "within"],
       ["chaos.kill.rto", "rto", "within"],
     ]);
-    expect(rowOf(diff, "chaos.availability").reasons).toEqual(["availability 99.95 -> 99.89 percent (-0.06 percent, -0.06003 %): below 99.9 percent, the baseline less 0.05 points"]);
+    expect(rowOf(diff, "chaos.availability").reasons).toEqual([
+      "availability 99.95 -> 99.89 percent (-0.06 percent, -0.06003 %): below 99.9 percent, the baseline less 0.05 points",
+    ]);
     expect(rowOf(diff, "chaos.kill.rto").reasons).toEqual(["RTO 60 -> 85 s (+25 s, +41.67 %)"]);
   });
 
@@ -140,7 +164,9 @@ describe("diffRuns", () => {
     });
     expect(rowOf(diffRuns({ baseline: RECORDED, current: sameStatus, contract }), "logs.ingestion")).toMatchObject({
       verdict: "not-compared",
-      reasons: ["measured through different receivers (baseline: loki-reference-sink (standing in for loki); current: another-sink): the numbers do not compare"],
+      reasons: [
+        "measured through different receivers (baseline: loki-reference-sink (standing in for loki); current: another-sink): the numbers do not compare",
+      ],
     });
   });
 });

@@ -27,7 +27,11 @@ export function diffRuns(input: DiffRunsInput): RunDiff {
   const { baseline, current } = input;
   const bands = input.contract.regression;
   if (bands === undefined) {
-    throw new InputError({ file: input.contract.file, field: "regression" }, "regression bands (latencyP99, throughput, availability, rpo, rto) to compare runs by", "no regression section");
+    throw new InputError(
+      { file: input.contract.file, field: "regression" },
+      "regression bands (latencyP99, throughput, availability, rpo, rto) to compare runs by",
+      "no regression section",
+    );
   }
   for (const field of ["scenario", "profile"] as const) {
     if (baseline[field] !== current[field]) {
@@ -40,14 +44,24 @@ export function diffRuns(input: DiffRunsInput): RunDiff {
   }
   const notes: string[] = [];
   if (baseline.runtime.name !== current.runtime.name) notes.push(`runtimes differ: baseline ${baseline.runtime.name}, current ${current.runtime.name}`);
-  if (baseline.contractVersion !== current.contractVersion) notes.push(`contract versions differ: baseline ${baseline.contractVersion}, current ${current.contractVersion}; bands from ${input.contract.version}`);
+  if (baseline.contractVersion !== current.contractVersion)
+    notes.push(`contract versions differ: baseline ${baseline.contractVersion}, current ${current.contractVersion}; bands from ${input.contract.version}`);
   const currentById = new Map(current.checks.map((c) => [c.id, c]));
   const baselineIds = new Set(baseline.checks.map((c) => c.id));
   const rows: DiffRow[] = [
     ...baseline.checks.map((b) => compareCheck(b, currentById.get(b.id), bands)),
-    ...current.checks.filter((c) => !baselineIds.has(c.id)).map((c): DiffRow => ({
-      id: c.id, title: c.title, pillar: c.pillar, current: side(c, undefined).side, verdict: "not-compared", reasons: ["new in the current run (no baseline)"],
-    })),
+    ...current.checks
+      .filter((c) => !baselineIds.has(c.id))
+      .map(
+        (c): DiffRow => ({
+          id: c.id,
+          title: c.title,
+          pillar: c.pillar,
+          current: side(c, undefined).side,
+          verdict: "not-compared",
+          reasons: ["new in the current run (no baseline)"],
+        }),
+      ),
   ];
   const counts: Record<RowVerdict, number> = { regression: 0, improvement: 0, within: 0, "not-compared": 0 };
   for (const row of rows) counts[row.verdict] += 1;
@@ -64,7 +78,15 @@ export function diffRuns(input: DiffRunsInput): RunDiff {
 }
 
 function ref(r: Readonly<RunResult>): RunRef {
-  return { runId: r.runId, scenario: r.scenario, profile: r.profile, contractVersion: r.contractVersion, runtime: r.runtime.name, startedAt: r.startedAt, verdict: r.verdict };
+  return {
+    runId: r.runId,
+    scenario: r.scenario,
+    profile: r.profile,
+    contractVersion: r.contractVersion,
+    runtime: r.runtime.name,
+    startedAt: r.startedAt,
+    verdict: r.verdict,
+  };
 }
 
 /** The contract target path a check measured against: the part of `target.source` after `#` (`targets.` dropped). */
@@ -112,14 +134,21 @@ function compareCheck(b: Readonly<CheckResult>, c: Readonly<CheckResult> | undef
   const reasons: string[] = [];
   if (!BROKEN.includes(b.status) && BROKEN.includes(c.status)) reasons.push(`status ${b.status} -> ${c.status}${c.reason ? `: ${c.reason}` : ""}`);
   if (VERIFIED.includes(b.status) && !VERIFIED.includes(c.status) && !BROKEN.includes(c.status)) {
-    reasons.push(`status ${b.status} -> ${c.status}: no longer verified against the real stack${c.reason ? ` (${c.reason})` : c.simulatedBy?.length ? ` (simulated by ${c.simulatedBy.join(", ")})` : ""}`);
+    reasons.push(
+      `status ${b.status} -> ${c.status}: no longer verified against the real stack${c.reason ? ` (${c.reason})` : c.simulatedBy?.length ? ` (simulated by ${c.simulatedBy.join(", ")})` : ""}`,
+    );
   }
   const standIns = (check: Readonly<CheckResult>) => [...(check.simulatedBy ?? [])].sort().join(", ") || "the real components";
-  const band = kind === undefined
-    ? undefined
-    : standIns(b) !== standIns(c)
-      ? { verdict: "not-compared" as const, text: bandText(kind, bands), reasons: [`measured through different receivers (baseline: ${standIns(b)}; current: ${standIns(c)}): the numbers do not compare`] }
-      : bandCheck(kind, before.side, after.side, bands, errorMarginMs(b) + errorMarginMs(c));
+  const band =
+    kind === undefined
+      ? undefined
+      : standIns(b) !== standIns(c)
+        ? {
+            verdict: "not-compared" as const,
+            text: bandText(kind, bands),
+            reasons: [`measured through different receivers (baseline: ${standIns(b)}; current: ${standIns(c)}): the numbers do not compare`],
+          }
+        : bandCheck(kind, before.side, after.side, bands, errorMarginMs(b) + errorMarginMs(c));
   if (band) {
     row.band = band.text;
     if (before.metric) row.metric = before.metric;
@@ -130,7 +159,11 @@ function compareCheck(b: Readonly<CheckResult>, c: Readonly<CheckResult> | undef
   }
   if (band) return { ...row, verdict: band.verdict, reasons: band.reasons };
   const statusNote = b.status === c.status ? `status ${c.status} in both runs` : `status ${b.status} -> ${c.status}`;
-  return { ...row, verdict: "within", reasons: [`${statusNote}; no regression band for ${kind ? "a check without numbers" : `target ${targetPathOf(b) ?? "(none)"}`}`] };
+  return {
+    ...row,
+    verdict: "within",
+    reasons: [`${statusNote}; no regression band for ${kind ? "a check without numbers" : `target ${targetPathOf(b) ?? "(none)"}`}`],
+  };
 }
 
 function errorMarginMs(check: Readonly<CheckResult>): number {
@@ -157,7 +190,8 @@ function bandCheck(kind: BandKind, before: DiffSide, after: DiffSide, bands: Reg
   const unitMs = msPer(before.unit);
   if (before.unit !== after.unit) {
     const a = msPer(after.unit);
-    if (unitMs === undefined || a === undefined) return { verdict: "not-compared", text, reasons: [`units differ: baseline ${before.unit}, current ${after.unit}`] };
+    if (unitMs === undefined || a === undefined)
+      return { verdict: "not-compared", text, reasons: [`units differ: baseline ${before.unit}, current ${after.unit}`] };
   }
   // Durations are compared in ms whatever unit each run recorded; other units as they are.
   const b = unitMs === undefined ? before.value : before.value * unitMs;
@@ -167,36 +201,55 @@ function bandCheck(kind: BandKind, before: DiffSide, after: DiffSide, bands: Reg
   const percent = b !== 0 ? ((c - b) / b) * 100 : undefined;
   const change = { absolute: Number(absolute.toPrecision(6)), ...(percent !== undefined ? { percent: Number(percent.toPrecision(4)) } : {}) };
   const unit = before.unit ?? "";
-  const moved = `${fmt(inUnit(b))} -> ${fmt(inUnit(c))} ${unit} (${absolute >= 0 ? "+" : ""}${fmt(absolute)} ${unit}${percent !== undefined ? `, ${percent >= 0 ? "+" : ""}${fmt(percent)} %` : ""})`.replace(/ \)/, ")");
+  const moved =
+    `${fmt(inUnit(b))} -> ${fmt(inUnit(c))} ${unit} (${absolute >= 0 ? "+" : ""}${fmt(absolute)} ${unit}${percent !== undefined ? `, ${percent >= 0 ? "+" : ""}${fmt(percent)} %` : ""})`.replace(
+      / \)/,
+      ")",
+    );
   switch (kind) {
     case "latency": {
       // The checks' error margins are the worst single observation's, not the p99's: reported as context, not subtracted.
       const allowed = Math.max((b * bands.latencyP99.increasePercent) / 100, bands.latencyP99.minIncreaseMs);
       const margins = marginMs > 0 ? ` (the runs' worst observation error margins add up to ${fmt(marginMs)} ms)` : "";
-      if (c - b > allowed) return { verdict: "regression", text, change, reasons: [`p99 ${moved}: rose more than the allowed ${fmt(inUnit(allowed))} ${unit}${margins}`] };
+      if (c - b > allowed)
+        return { verdict: "regression", text, change, reasons: [`p99 ${moved}: rose more than the allowed ${fmt(inUnit(allowed))} ${unit}${margins}`] };
       if (b - c > allowed) return { verdict: "improvement", text, change, reasons: [`p99 ${moved}`] };
       return { verdict: "within", text, change, reasons: [`p99 ${moved}`] };
     }
     case "throughput": {
       const floor = b * (1 - bands.throughput.decreasePercent / 100);
-      if (c < floor) return { verdict: "regression", text, change, reasons: [`accepted ${moved}: below ${fmt(floor)} ${unit}, the baseline less ${fmt(bands.throughput.decreasePercent)} %`] };
+      if (c < floor)
+        return {
+          verdict: "regression",
+          text,
+          change,
+          reasons: [`accepted ${moved}: below ${fmt(floor)} ${unit}, the baseline less ${fmt(bands.throughput.decreasePercent)} %`],
+        };
       if (c > b * (1 + bands.throughput.decreasePercent / 100)) return { verdict: "improvement", text, change, reasons: [`accepted ${moved}`] };
       return { verdict: "within", text, change, reasons: [`accepted ${moved}`] };
     }
     case "availability": {
       const floor = b - bands.availability.decreasePoints;
-      if (c < floor) return { verdict: "regression", text, change, reasons: [`availability ${moved}: below ${fmt(floor)} ${unit}, the baseline less ${fmt(bands.availability.decreasePoints)} points`] };
+      if (c < floor)
+        return {
+          verdict: "regression",
+          text,
+          change,
+          reasons: [`availability ${moved}: below ${fmt(floor)} ${unit}, the baseline less ${fmt(bands.availability.decreasePoints)} points`],
+        };
       if (c > b + bands.availability.decreasePoints) return { verdict: "improvement", text, change, reasons: [`availability ${moved}`] };
       return { verdict: "within", text, change, reasons: [`availability ${moved}`] };
     }
     case "rpo": {
-      if (c - b > bands.rpo.increaseMs) return { verdict: "regression", text, change, reasons: [`RPO ${moved}: grew more than ${fmt(inUnit(bands.rpo.increaseMs))} ${unit}`] };
+      if (c - b > bands.rpo.increaseMs)
+        return { verdict: "regression", text, change, reasons: [`RPO ${moved}: grew more than ${fmt(inUnit(bands.rpo.increaseMs))} ${unit}`] };
       if (b - c > bands.rpo.increaseMs) return { verdict: "improvement", text, change, reasons: [`RPO ${moved}`] };
       return { verdict: "within", text, change, reasons: [`RPO ${moved}`] };
     }
     case "rto": {
       const allowed = Math.max((b * bands.rto.increasePercent) / 100, bands.rto.minIncreaseMs);
-      if (c - b > allowed) return { verdict: "regression", text, change, reasons: [`RTO ${moved}: grew more than the allowed ${fmt(inUnit(allowed))} ${unit}`] };
+      if (c - b > allowed)
+        return { verdict: "regression", text, change, reasons: [`RTO ${moved}: grew more than the allowed ${fmt(inUnit(allowed))} ${unit}`] };
       if (b - c > allowed) return { verdict: "improvement", text, change, reasons: [`RTO ${moved}`] };
       return { verdict: "within", text, change, reasons: [`RTO ${moved}`] };
     }

@@ -27,7 +27,13 @@ interface ServiceInfo {
 function services(set: ManifestSet): ServiceInfo[] {
   return objectsOfKind(set, "Service").map((o) => {
     const spec = o.object.spec as { selector?: Record<string, string>; ports?: ServicePort[] };
-    return { name: o.object.metadata.name, namespace: o.object.metadata.namespace ?? set.namespace, annotations: o.object.metadata.annotations ?? {}, selector: spec.selector ?? {}, ports: spec.ports ?? [] };
+    return {
+      name: o.object.metadata.name,
+      namespace: o.object.metadata.namespace ?? set.namespace,
+      annotations: o.object.metadata.annotations ?? {},
+      selector: spec.selector ?? {},
+      ports: spec.ports ?? [],
+    };
   });
 }
 
@@ -57,8 +63,14 @@ function configTexts(set: ManifestSet, w: PodWorkload): { where: string; text: s
   for (const v of w.pod.volumes ?? []) {
     const ref = v.configMap ? { kind: "ConfigMap", name: v.configMap.name } : v.secret ? { kind: "Secret", name: v.secret.secretName } : undefined;
     if (!ref) continue;
-    const object = objectsOfKind(set, ref.kind).find((o) => o.object.metadata.name === ref.name)?.object as { data?: Record<string, string>; stringData?: Record<string, string> } | undefined;
-    for (const [key, text] of Object.entries({ ...object?.data, ...object?.stringData })) texts.push({ where: `${ref.kind} ${ref.name} key ${key}`, text: ref.kind === "Secret" && object?.data?.[key] === text ? Buffer.from(text, "base64").toString("utf8") : text });
+    const object = objectsOfKind(set, ref.kind).find((o) => o.object.metadata.name === ref.name)?.object as
+      | { data?: Record<string, string>; stringData?: Record<string, string> }
+      | undefined;
+    for (const [key, text] of Object.entries({ ...object?.data, ...object?.stringData }))
+      texts.push({
+        where: `${ref.kind} ${ref.name} key ${key}`,
+        text: ref.kind === "Secret" && object?.data?.[key] === text ? Buffer.from(text, "base64").toString("utf8") : text,
+      });
   }
   for (const { container: c, field } of w.containers) {
     const raw = c as { command?: string[]; args?: string[] };
@@ -94,19 +106,29 @@ function scrapeTargets(config: unknown, namespace: string, all: readonly Service
   const jobs = (config as { scrape_configs?: ScrapeJob[] } | null)?.scrape_configs ?? [];
   const out: { service: ServiceInfo; port: ServicePort; job: string }[] = [];
   for (const job of jobs) {
-    const sds = (job.kubernetes_sd_configs ?? []).filter((sd) => ["endpoints", "endpointslice", "service"].includes(sd.role ?? "") && (sd.namespaces?.names === undefined || sd.namespaces.names.includes(namespace)));
+    const sds = (job.kubernetes_sd_configs ?? []).filter(
+      (sd) =>
+        ["endpoints", "endpointslice", "service"].includes(sd.role ?? "") && (sd.namespaces?.names === undefined || sd.namespaces.names.includes(namespace)),
+    );
     if (sds.length === 0) continue;
     const keeps = (job.relabel_configs ?? []).filter((r) => r.action === "keep" && r.source_labels?.length === 1);
     const keepFor = (labels: readonly string[]) => keeps.filter((r) => labels.includes(r.source_labels![0]!));
     for (const service of all.filter((s) => s.namespace === namespace)) {
-      const annotationOk = keeps.filter((r) => r.source_labels![0]!.startsWith("__meta_kubernetes_service_annotation_")).every((r) => {
-        const key = r.source_labels![0]!.slice("__meta_kubernetes_service_annotation_".length);
-        const value = Object.entries(service.annotations).find(([k]) => k.replace(/[^A-Za-z0-9_]/g, "_") === key)?.[1] ?? "";
-        return fullMatch(r.regex, value);
-      });
+      const annotationOk = keeps
+        .filter((r) => r.source_labels![0]!.startsWith("__meta_kubernetes_service_annotation_"))
+        .every((r) => {
+          const key = r.source_labels![0]!.slice("__meta_kubernetes_service_annotation_".length);
+          const value = Object.entries(service.annotations).find(([k]) => k.replace(/[^A-Za-z0-9_]/g, "_") === key)?.[1] ?? "";
+          return fullMatch(r.regex, value);
+        });
       if (!annotationOk) continue;
       for (const port of service.ports) {
-        if (keepFor(["__meta_kubernetes_endpoint_port_name", "__meta_kubernetes_service_port_name", "__meta_kubernetes_endpointslice_port_name"]).every((r) => fullMatch(r.regex, port.name))) out.push({ service, port, job: job.job_name ?? "?" });
+        if (
+          keepFor(["__meta_kubernetes_endpoint_port_name", "__meta_kubernetes_service_port_name", "__meta_kubernetes_endpointslice_port_name"]).every((r) =>
+            fullMatch(r.regex, port.name),
+          )
+        )
+          out.push({ service, port, job: job.job_name ?? "?" });
       }
     }
   }

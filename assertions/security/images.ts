@@ -30,10 +30,20 @@ export function reviewImages(set: ManifestSet): SecurityReview {
         continue;
       }
       findings.push({
-        check: "security.images", object: `${w.object} container ${c.name}`, file: w.source.file, document: w.source.document, field: `${field}.image`,
-        expected: `an exact version: a digest, a tag other than latest, or a newTag for ${bare} in ${displayPath(set.kustomizationFile)}`, seen: JSON.stringify(c.image) + (tag === "latest" ? " (latest)" : " (no tag: latest)"), rules: RULES.imageTag,
+        check: "security.images",
+        object: `${w.object} container ${c.name}`,
+        file: w.source.file,
+        document: w.source.document,
+        field: `${field}.image`,
+        expected: `an exact version: a digest, a tag other than latest, or a newTag for ${bare} in ${displayPath(set.kustomizationFile)}`,
+        seen: JSON.stringify(c.image) + (tag === "latest" ? " (latest)" : " (no tag: latest)"),
+        rules: RULES.imageTag,
       });
     }
   }
-  return { findings, exemptions: [], scope: [{ check: "security.images", text: `${pinned.length} images pinned (${digests} by digest, the rest by exact tag): ${pinned.join(", ")}` }] };
+  return {
+    findings,
+    exemptions: [],
+    scope: [{ check: "security.images", text: `${pinned.length} images pinned (${digests} by digest, the rest by exact tag): ${pinned.join(", ")}` }],
+  };
 }

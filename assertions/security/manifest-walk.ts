@@ -58,7 +58,9 @@ export function podWorkloads(set: ManifestSet): PodWorkload[] {
   return set.objects
     .filter((o) => WORKLOADS.has(o.object.kind))
     .map((source) => {
-      const template = (source.object.spec as { template: { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpecFields } }).template;
+      const template = (
+        source.object.spec as { template: { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpecFields } }
+      ).template;
       const pod = template.spec;
       const containers = [
         ...(pod.initContainers ?? []).map((container, i) => ({ container, field: `spec.template.spec.initContainers[${i}]` })),
@@ -81,13 +83,23 @@ export function objectsOfKind(set: ManifestSet, kind: string): SourcedObject[] {
 }
 
 /** `matchLabels` and `matchExpressions` of a label selector against labels (`{}` matches everything). */
-export function selectorMatches(selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined, labels: Record<string, string>): boolean {
+export function selectorMatches(
+  selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined,
+  labels: Record<string, string>,
+): boolean {
   if (selector === undefined) return false;
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
   for (const e of selector.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, e.key);
     const value = labels[e.key];
-    const ok = e.operator === "In" ? has && (e.values ?? []).includes(value!) : e.operator === "NotIn" ? !has || !(e.values ?? []).includes(value!) : e.operator === "Exists" ? has : !has;
+    const ok =
+      e.operator === "In"
+        ? has && (e.values ?? []).includes(value!)
+        : e.operator === "NotIn"
+          ? !has || !(e.values ?? []).includes(value!)
+          : e.operator === "Exists"
+            ? has
+            : !has;
     if (!ok) return false;
   }
   return true;

@@ -75,43 +75,109 @@ export function reviewNetworkPolicies(set: ManifestSet): SecurityReview {
     findings.push({ check: "security.network-policies", object, file: o.file, document: o.document, field, expected, seen, rules: [...rules] });
 
   for (const p of policies) {
-    const selects = workloads.filter((w) => w.namespace === (p.source.object.metadata.namespace ?? set.namespace) && selectorMatches(p.podSelector, w.podLabels));
-    if (selects.length === 0) add(p.source, p.name, "spec.podSelector", "a selector matching the pods of a workload in the manifests", JSON.stringify(p.podSelector), RULES.policyTargetsPod);
+    const selects = workloads.filter(
+      (w) => w.namespace === (p.source.object.metadata.namespace ?? set.namespace) && selectorMatches(p.podSelector, w.podLabels),
+    );
+    if (selects.length === 0)
+      add(
+        p.source,
+        p.name,
+        "spec.podSelector",
+        "a selector matching the pods of a workload in the manifests",
+        JSON.stringify(p.podSelector),
+        RULES.policyTargetsPod,
+      );
     const outsideWhy = p.source.object.metadata.annotations?.[EXEMPT.clientsOutsideNamespace]?.trim();
     p.ingress.forEach((rule, i) => {
-      if (rule.ports === undefined || rule.ports.length === 0) add(p.source, p.name, `spec.ingress[${i}].ports`, "the ports the clients use (a rule without ports admits every port)", "no ports");
-      const outside = rule.from === undefined || rule.from.length === 0 ? ["anyone (no from)"] : rule.from.flatMap((peer) => (peer.ipBlock ? [`ipBlock ${peer.ipBlock.cidr}`] : peer.namespaceSelector !== undefined ? [`namespaceSelector ${JSON.stringify(peer.namespaceSelector)}`] : []));
+      if (rule.ports === undefined || rule.ports.length === 0)
+        add(p.source, p.name, `spec.ingress[${i}].ports`, "the ports the clients use (a rule without ports admits every port)", "no ports");
+      const outside =
+        rule.from === undefined || rule.from.length === 0
+          ? ["anyone (no from)"]
+          : rule.from.flatMap((peer) =>
+              peer.ipBlock
+                ? [`ipBlock ${peer.ipBlock.cidr}`]
+                : peer.namespaceSelector !== undefined
+                  ? [`namespaceSelector ${JSON.stringify(peer.namespaceSelector)}`]
+                  : [],
+            );
       if (outside.length === 0) return;
       const ports = (rule.ports ?? []).map(describePort).join(", ") || "every port";
-      if (outsideWhy) exemptions.push({ check: "security.network-policies", object: p.name, file: p.source.file, what: `ingress[${i}] admits ${outside.join(", ")} on ${ports}`, reason: outsideWhy, rules: [] });
-      else add(p.source, p.name, `spec.ingress[${i}].from`, `pods of the stack's namespace only (or the policy's annotation ${EXEMPT.clientsOutsideNamespace} naming the clients outside it)`, outside.join(", "));
+      if (outsideWhy)
+        exemptions.push({
+          check: "security.network-policies",
+          object: p.name,
+          file: p.source.file,
+          what: `ingress[${i}] admits ${outside.join(", ")} on ${ports}`,
+          reason: outsideWhy,
+          rules: [],
+        });
+      else
+        add(
+          p.source,
+          p.name,
+          `spec.ingress[${i}].from`,
+          `pods of the stack's namespace only (or the policy's annotation ${EXEMPT.clientsOutsideNamespace} naming the clients outside it)`,
+          outside.join(", "),
+        );
     });
   }
 
   const summary: string[] = [];
   for (const w of workloads) {
-    const mine = policies.filter((p) => p.ingressTyped && w.namespace === (p.source.object.metadata.namespace ?? set.namespace) && selectorMatches(p.podSelector, w.podLabels));
+    const mine = policies.filter(
+      (p) => p.ingressTyped && w.namespace === (p.source.object.metadata.namespace ?? set.namespace) && selectorMatches(p.podSelector, w.podLabels),
+    );
     const clients = edges.filter((e) => e.server.object === w.object);
     summary.push(`${w.object.split(" ")[1]}: ${describeClients(clients, w)}`);
     if (mine.length === 0) {
-      add(w.source, w.object, "spec.template.metadata.labels", "pods selected by a NetworkPolicy with policyTypes Ingress that admits only their clients", "no NetworkPolicy selects these pods: every pod in the cluster reaches every port", RULES.podNetworkPolicy);
+      add(
+        w.source,
+        w.object,
+        "spec.template.metadata.labels",
+        "pods selected by a NetworkPolicy with policyTypes Ingress that admits only their clients",
+        "no NetworkPolicy selects these pods: every pod in the cluster reaches every port",
+        RULES.podNetworkPolicy,
+      );
       continue;
     }
     for (const edge of clients) {
-      const allowed = mine.some((p) => p.ingress.some((rule) => (rule.ports === undefined || rule.ports.length === 0 || rule.ports.some((ps) => portMatches(ps, edge.port))) && (rule.from === undefined || rule.from.length === 0 || rule.from.some((peer) => peerAdmits(peer, edge.client, w.namespace, namespaceLabels)))));
+      const allowed = mine.some((p) =>
+        p.ingress.some(
+          (rule) =>
+            (rule.ports === undefined || rule.ports.length === 0 || rule.ports.some((ps) => portMatches(ps, edge.port))) &&
+            (rule.from === undefined || rule.from.length === 0 || rule.from.some((peer) => peerAdmits(peer, edge.client, w.namespace, namespaceLabels))),
+        ),
+      );
       const target = mine.find((p) => p.ingress.length > 0) ?? mine[0]!;
-      if (!allowed) add(target.source, target.name, "spec.ingress", `a rule admitting ${edge.client.object} on port ${edge.port.name ?? edge.port.number} (${edge.via})`, `${mine.map((p) => p.name).join(", ")} admit${mine.length === 1 ? "s" : ""} no such rule: the stack's own traffic would be dropped`);
+      if (!allowed)
+        add(
+          target.source,
+          target.name,
+          "spec.ingress",
+          `a rule admitting ${edge.client.object} on port ${edge.port.name ?? edge.port.number} (${edge.via})`,
+          `${mine.map((p) => p.name).join(", ")} admit${mine.length === 1 ? "s" : ""} no such rule: the stack's own traffic would be dropped`,
+        );
     }
     // Inside the namespace, every admitted (client, port) must be a configured connection.
     for (const p of mine) {
       p.ingress.forEach((rule, i) => {
         for (const peer of rule.from ?? []) {
           if (peer.ipBlock || peer.namespaceSelector !== undefined) continue;
-          for (const client of workloads.filter((c) => c.namespace === w.namespace && (peer.podSelector === undefined || selectorMatches(peer.podSelector, c.podLabels)))) {
+          for (const client of workloads.filter(
+            (c) => c.namespace === w.namespace && (peer.podSelector === undefined || selectorMatches(peer.podSelector, c.podLabels)),
+          )) {
             const ports = rule.ports?.length ? rule.ports : [{} as PortSpec];
             for (const ps of ports) {
               const used = clients.some((e) => e.client.object === client.object && (ps.port === undefined ? true : portMatches(ps, e.port)));
-              if (!used) add(p.source, p.name, `spec.ingress[${i}]`, `only clients the manifests configure (${describeClients(clients, w)})`, `admits ${client.object} on ${describePort(ps)}, which no config of it addresses`);
+              if (!used)
+                add(
+                  p.source,
+                  p.name,
+                  `spec.ingress[${i}]`,
+                  `only clients the manifests configure (${describeClients(clients, w)})`,
+                  `admits ${client.object} on ${describePort(ps)}, which no config of it addresses`,
+                );
             }
           }
         }
@@ -121,7 +187,12 @@ export function reviewNetworkPolicies(set: ManifestSet): SecurityReview {
   return {
     findings,
     exemptions,
-    scope: [{ check: "security.network-policies", text: `${policies.length} NetworkPolicies over ${workloads.length} workloads; configured clients: ${summary.join("; ")}` }],
+    scope: [
+      {
+        check: "security.network-policies",
+        text: `${policies.length} NetworkPolicies over ${workloads.length} workloads; configured clients: ${summary.join("; ")}`,
+      },
+    ],
   };
 }
 

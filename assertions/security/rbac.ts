@@ -53,18 +53,30 @@ export function reviewRbac(set: ManifestSet): SecurityReview {
   const findings: SecurityFinding[] = [];
   const exemptions: SecurityExemption[] = [];
   const add = (o: SourcedObject, field: string, expected: string, seen: string, rules: readonly RuleRef[]) =>
-    findings.push({ check: "security.rbac", object: describeObject(o.object, set.namespace), file: o.file, document: o.document, field, expected, seen, rules: [...rules] });
+    findings.push({
+      check: "security.rbac",
+      object: describeObject(o.object, set.namespace),
+      file: o.file,
+      document: o.document,
+      field,
+      expected,
+      seen,
+      rules: [...rules],
+    });
   const bindings = bindingsOf(set);
   const roles = [...objectsOfKind(set, "ClusterRole"), ...objectsOfKind(set, "Role")];
   let ruleCount = 0;
   for (const role of roles) {
     const rules = (role.object as unknown as { rules: PolicyRule[] }).rules;
-    const clusterWide = role.object.kind === "ClusterRole" && bindings.some((b) => b.source.object.kind === "ClusterRoleBinding" && b.roleRef.kind === "ClusterRole" && b.roleRef.name === role.object.metadata.name);
+    const clusterWide =
+      role.object.kind === "ClusterRole" &&
+      bindings.some((b) => b.source.object.kind === "ClusterRoleBinding" && b.roleRef.kind === "ClusterRole" && b.roleRef.name === role.object.metadata.name);
     rules.forEach((rule, i) => {
       ruleCount += 1;
       const at = `rules[${i}]`;
       for (const key of ["verbs", "resources", "apiGroups", "nonResourceURLs"] as const) {
-        if ((rule[key] ?? []).some((v) => v === "*" || v.endsWith("/*"))) add(role, `${at}.${key}`, `explicit ${key} (no wildcard)`, JSON.stringify(rule[key]), RULES.wildcardRbac);
+        if ((rule[key] ?? []).some((v) => v === "*" || v.endsWith("/*")))
+          add(role, `${at}.${key}`, `explicit ${key} (no wildcard)`, JSON.stringify(rule[key]), RULES.wildcardRbac);
       }
       const resources = rule.resources ?? [];
       const verbs = rule.verbs ?? [];
@@ -72,22 +84,52 @@ export function reviewRbac(set: ManifestSet): SecurityReview {
       if (execAttach.length > 0) add(role, `${at}.resources`, "no pods/exec or pods/attach", JSON.stringify(execAttach), RULES.podExecAttach);
       const escalating = verbs.filter((v) => ESCALATING_VERBS.includes(v));
       if (escalating.length > 0) add(role, `${at}.verbs`, "no escalate, bind or impersonate", JSON.stringify(escalating), RULES.none);
-      if (resources.includes("nodes/proxy")) add(role, `${at}.resources`, "no nodes/proxy (it opens the kubelet API: exec and logs of every pod on a node); nodes/metrics for kubelet metrics", '"nodes/proxy"', RULES.none);
+      if (resources.includes("nodes/proxy"))
+        add(
+          role,
+          `${at}.resources`,
+          "no nodes/proxy (it opens the kubelet API: exec and logs of every pod on a node); nodes/metrics for kubelet metrics",
+          '"nodes/proxy"',
+          RULES.none,
+        );
       if (clusterWide && resources.includes("secrets") && verbs.some((v) => READ_VERBS.includes(v)) && (rule.apiGroups ?? [""]).includes("")) {
         const why = role.object.metadata.annotations?.[EXEMPT.readsSecrets]?.trim();
-        if (why) exemptions.push({ check: "security.rbac", object: describeObject(role.object, set.namespace), file: role.file, what: `reads Secrets cluster-wide (${verbs.join(", ")})`, reason: why, rules: [] });
-        else add(role, `${at}.resources`, `no cluster-wide get/list/watch of secrets (or the ClusterRole's annotation ${EXEMPT.readsSecrets} saying why)`, `secrets with ${JSON.stringify(verbs)} through a ClusterRoleBinding`, RULES.none);
+        if (why)
+          exemptions.push({
+            check: "security.rbac",
+            object: describeObject(role.object, set.namespace),
+            file: role.file,
+            what: `reads Secrets cluster-wide (${verbs.join(", ")})`,
+            reason: why,
+            rules: [],
+          });
+        else
+          add(
+            role,
+            `${at}.resources`,
+            `no cluster-wide get/list/watch of secrets (or the ClusterRole's annotation ${EXEMPT.readsSecrets} saying why)`,
+            `secrets with ${JSON.stringify(verbs)} through a ClusterRoleBinding`,
+            RULES.none,
+          );
       }
     });
   }
   const usedServiceAccounts = new Set(podWorkloads(set).map((w) => `${w.namespace}/${w.pod.serviceAccountName ?? "default"}`));
   for (const b of bindings) {
-    if (b.roleRef.kind === "ClusterRole" && BUILTIN_POWERFUL.has(b.roleRef.name)) add(b.source, "roleRef.name", "a role of the stack's own (not cluster-admin, admin or edit)", JSON.stringify(b.roleRef.name), RULES.clusterAdminBinding);
+    if (b.roleRef.kind === "ClusterRole" && BUILTIN_POWERFUL.has(b.roleRef.name))
+      add(b.source, "roleRef.name", "a role of the stack's own (not cluster-admin, admin or edit)", JSON.stringify(b.roleRef.name), RULES.clusterAdminBinding);
     b.subjects.forEach((s, i) => {
       if (ANONYMOUS.has(s.name)) add(b.source, `subjects[${i}].name`, "a ServiceAccount of the stack", JSON.stringify(s.name), RULES.anonymousBinding);
       if (s.kind !== "ServiceAccount") return;
       const id = `${s.namespace ?? b.source.object.metadata.namespace ?? set.namespace}/${s.name}`;
-      if (!usedServiceAccounts.has(id)) add(b.source, `subjects[${i}]`, "a ServiceAccount that a workload of the stack runs as (permissions nobody uses are still permissions)", `ServiceAccount ${id}, used by no workload`, RULES.none);
+      if (!usedServiceAccounts.has(id))
+        add(
+          b.source,
+          `subjects[${i}]`,
+          "a ServiceAccount that a workload of the stack runs as (permissions nobody uses are still permissions)",
+          `ServiceAccount ${id}, used by no workload`,
+          RULES.none,
+        );
     });
   }
   return { findings, exemptions, scope: [{ check: "security.rbac", text: `${roles.length} roles (${ruleCount} rules), ${bindings.length} bindings` }] };
@@ -101,7 +143,12 @@ export function reviewRbac(set: ManifestSet): SecurityReview {
 export function reviewServiceAccountTokens(set: ManifestSet): SecurityReview {
   const findings: SecurityFinding[] = [];
   const bound = boundServiceAccounts(set);
-  const accounts = new Map(objectsOfKind(set, "ServiceAccount").map((o) => [`${o.object.metadata.namespace ?? set.namespace}/${o.object.metadata.name}`, o.object as unknown as { automountServiceAccountToken?: boolean }]));
+  const accounts = new Map(
+    objectsOfKind(set, "ServiceAccount").map((o) => [
+      `${o.object.metadata.namespace ?? set.namespace}/${o.object.metadata.name}`,
+      o.object as unknown as { automountServiceAccountToken?: boolean },
+    ]),
+  );
   const workloads = podWorkloads(set);
   const withToken: string[] = [];
   for (const w of workloads) {
@@ -113,10 +160,25 @@ export function reviewServiceAccountTokens(set: ManifestSet): SecurityReview {
     }
     if (mounts) {
       findings.push({
-        check: "security.service-account-tokens", object: w.object, file: w.source.file, document: w.source.document, field: "spec.template.spec.automountServiceAccountToken",
-        expected: `false: ServiceAccount ${sa} has no role in the manifests, so the pod never needs a token`, seen: w.pod.automountServiceAccountToken === undefined ? "unset (a token is mounted)" : "true", rules: [...RULES.automountToken],
+        check: "security.service-account-tokens",
+        object: w.object,
+        file: w.source.file,
+        document: w.source.document,
+        field: "spec.template.spec.automountServiceAccountToken",
+        expected: `false: ServiceAccount ${sa} has no role in the manifests, so the pod never needs a token`,
+        seen: w.pod.automountServiceAccountToken === undefined ? "unset (a token is mounted)" : "true",
+        rules: [...RULES.automountToken],
       });
     }
   }
-  return { findings, exemptions: [], scope: [{ check: "security.service-account-tokens", text: `${workloads.length} workloads; with an API token because their ServiceAccount has a role: ${withToken.join(", ") || "none"}` }] };
+  return {
+    findings,
+    exemptions: [],
+    scope: [
+      {
+        check: "security.service-account-tokens",
+        text: `${workloads.length} workloads; with an API token because their ServiceAccount has a role: ${withToken.join(", ") || "none"}`,
+      },
+    ],
+  };
 }

@@ -17,9 +17,27 @@ export function reviewResources(set: ManifestSet): SecurityReview {
       ] as const;
       for (const [kind, resource, rules] of wanted) {
         if (c.resources?.[kind]?.[resource] !== undefined) continue;
-        findings.push({ check: "security.resources", object: `${w.object} container ${c.name}`, file: w.source.file, document: w.source.document, field: `${field}.resources.${kind}.${resource}`, expected: `a ${resource} ${kind === "requests" ? "request" : "limit"}`, seen: "unset", rules: [...rules] });
+        findings.push({
+          check: "security.resources",
+          object: `${w.object} container ${c.name}`,
+          file: w.source.file,
+          document: w.source.document,
+          field: `${field}.resources.${kind}.${resource}`,
+          expected: `a ${resource} ${kind === "requests" ? "request" : "limit"}`,
+          seen: "unset",
+          rules: [...rules],
+        });
       }
     }
   }
-  return { findings, exemptions: [], scope: [{ check: "security.resources", text: `cpu and memory requests and limits of ${workloads.reduce((n, w) => n + w.containers.length, 0)} containers (ephemeral-storage is not required: kube-score container-ephemeral-storage-request-and-limit is not enforced)` }] };
+  return {
+    findings,
+    exemptions: [],
+    scope: [
+      {
+        check: "security.resources",
+        text: `cpu and memory requests and limits of ${workloads.reduce((n, w) => n + w.containers.length, 0)} containers (ephemeral-storage is not required: kube-score container-ephemeral-storage-request-and-limit is not enforced)`,
+      },
+    ],
+  };
 }

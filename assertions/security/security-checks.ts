@@ -29,7 +29,17 @@ export interface SecurityCheckOptions extends TlsOptions {
 
 /** Every security finding of a manifest set (pure: the loaded manifests in, data out). */
 export function reviewSecurity(set: ManifestSet, options: TlsOptions = {}): SecurityReview {
-  const reviews = [reviewCredentials(set), reviewRbac(set), reviewServiceAccountTokens(set), reviewNetworkPolicies(set), reviewPodSecurity(set), reviewReadOnlyRoot(set), reviewResources(set), reviewTls(set, options), reviewImages(set)];
+  const reviews = [
+    reviewCredentials(set),
+    reviewRbac(set),
+    reviewServiceAccountTokens(set),
+    reviewNetworkPolicies(set),
+    reviewPodSecurity(set),
+    reviewReadOnlyRoot(set),
+    reviewResources(set),
+    reviewTls(set, options),
+    reviewImages(set),
+  ];
   return { findings: reviews.flatMap((r) => r.findings), exemptions: reviews.flatMap((r) => r.exemptions), scope: reviews.flatMap((r) => r.scope) };
 }
 
@@ -52,14 +62,27 @@ export function securityChecks(set: ManifestSet, options: SecurityCheckOptions =
     const evidence: Evidence[] = [
       ...findings.map((f): Evidence => ({ kind: "file", text: formatFinding(f) })),
       ...review.scope.filter((s) => s.check === id).map((s): Evidence => ({ kind: "note", text: `checked: ${s.text}` })),
-      ...exemptions.map((e): Evidence => ({ kind: "note", text: `exempted by annotation: ${e.object} ${e.what}: ${e.reason} (${e.file}) [${formatRules(e.rules)}]` })),
+      ...exemptions.map(
+        (e): Evidence => ({ kind: "note", text: `exempted by annotation: ${e.object} ${e.what}: ${e.reason} (${e.file}) [${formatRules(e.rules)}]` }),
+      ),
     ];
-    const reason = findings.length === 0 ? undefined : `${findings.length} finding${findings.length === 1 ? "" : "s"}: ${findings.slice(0, 3).map((f) => `${f.object} ${f.field}: expected ${f.expected}, saw ${f.seen}`).join("; ")}${findings.length > 3 ? "; ..." : ""}`;
+    const reason =
+      findings.length === 0
+        ? undefined
+        : `${findings.length} finding${findings.length === 1 ? "" : "s"}: ${findings
+            .slice(0, 3)
+            .map((f) => `${f.object} ${f.field}: expected ${f.expected}, saw ${f.seen}`)
+            .join("; ")}${findings.length > 3 ? "; ..." : ""}`;
     return {
-      id, title: SECURITY_CHECK_TITLES[id], pillar: "config", status: findings.length === 0 ? "pass" : "fail",
+      id,
+      title: SECURITY_CHECK_TITLES[id],
+      pillar: "config",
+      status: findings.length === 0 ? "pass" : "fail",
       ...(reason ? { reason } : {}),
       measured: { value: findings.length, unit: "findings" },
-      evidence, startedAt, durationMs: 0,
+      evidence,
+      startedAt,
+      durationMs: 0,
     };
   });
 }

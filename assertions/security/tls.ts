@@ -37,21 +37,48 @@ function serverTls(block: unknown): boolean {
   return typeof cert === "string" && cert !== "" && b.enabled !== false;
 }
 
-const tlsAtAll = (...paths: string[][]) => (texts: readonly string[]) => yamlDocs(texts).some((doc) => paths.every((p) => serverTls(at(doc, p))));
+const tlsAtAll =
+  (...paths: string[][]) =>
+  (texts: readonly string[]) =>
+    yamlDocs(texts).some((doc) => paths.every((p) => serverTls(at(doc, p))));
 
 /** The seed's ingestion paths: OTLP (collector, Tempo), Vector's HTTP logs, Loki push, remote write (Prometheus, Mimir), Kafka. */
 export const INGESTION_ENDPOINTS: readonly IngestionEndpoint[] = [
-  { component: "otel-collector", ports: ["otlp-grpc", "otlp-http"], tls: tlsAtAll(["receivers", "otlp", "protocols", "grpc", "tls"], ["receivers", "otlp", "protocols", "http", "tls"]) },
-  { component: "tempo", ports: ["otlp-grpc", "otlp-http"], tls: tlsAtAll(["distributor", "receivers", "otlp", "protocols", "grpc", "tls"], ["distributor", "receivers", "otlp", "protocols", "http", "tls"]) },
   {
-    component: "vector", ports: ["http-logs"],
-    tls: (texts) => yamlDocs(texts).some((doc) => Object.values((doc.sources as Record<string, { type?: string; tls?: unknown }> | undefined) ?? {}).some((src) => src.type === "http_server" && serverTls(src.tls) && (src.tls as { enabled?: boolean }).enabled === true)),
+    component: "otel-collector",
+    ports: ["otlp-grpc", "otlp-http"],
+    tls: tlsAtAll(["receivers", "otlp", "protocols", "grpc", "tls"], ["receivers", "otlp", "protocols", "http", "tls"]),
+  },
+  {
+    component: "tempo",
+    ports: ["otlp-grpc", "otlp-http"],
+    tls: tlsAtAll(["distributor", "receivers", "otlp", "protocols", "grpc", "tls"], ["distributor", "receivers", "otlp", "protocols", "http", "tls"]),
+  },
+  {
+    component: "vector",
+    ports: ["http-logs"],
+    tls: (texts) =>
+      yamlDocs(texts).some((doc) =>
+        Object.values((doc.sources as Record<string, { type?: string; tls?: unknown }> | undefined) ?? {}).some(
+          (src) => src.type === "http_server" && serverTls(src.tls) && (src.tls as { enabled?: boolean }).enabled === true,
+        ),
+      ),
   },
   { component: "loki", ports: ["http"], tls: tlsAtAll(["server", "http_tls_config"]) },
   { component: "mimir", ports: ["http"], tls: tlsAtAll(["server", "http_tls_config"]) },
   // Prometheus: --web.config.file naming a file with tls_server_config.
-  { component: "prometheus", ports: ["web"], tls: (texts) => texts.some((t) => /--web\.config\.file=/.test(t)) && yamlDocs(texts).some((doc) => serverTls(at(doc, ["tls_server_config"]))) },
-  { component: "kafka", ports: ["kafka"], tls: (_t, env) => /(^|,)[A-Z_]*:(SSL|SASL_SSL)(,|$)/.test(env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP") ?? "") && !/PLAINTEXT:PLAINTEXT|:SASL_PLAINTEXT/.test(env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP") ?? "") },
+  {
+    component: "prometheus",
+    ports: ["web"],
+    tls: (texts) => texts.some((t) => /--web\.config\.file=/.test(t)) && yamlDocs(texts).some((doc) => serverTls(at(doc, ["tls_server_config"]))),
+  },
+  {
+    component: "kafka",
+    ports: ["kafka"],
+    tls: (_t, env) =>
+      /(^|,)[A-Z_]*:(SSL|SASL_SSL)(,|$)/.test(env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP") ?? "") &&
+      !/PLAINTEXT:PLAINTEXT|:SASL_PLAINTEXT/.test(env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP") ?? ""),
+  },
 ];
 
 export interface TlsOptions {
@@ -68,7 +95,9 @@ function texts(set: ManifestSet, w: PodWorkload): string[] {
     const name = v.configMap?.name ?? v.secret?.secretName;
     const kind = v.configMap ? "ConfigMap" : v.secret ? "Secret" : undefined;
     if (!kind) continue;
-    const o = objectsOfKind(set, kind).find((x) => x.object.metadata.name === name)?.object as { data?: Record<string, string>; stringData?: Record<string, string> } | undefined;
+    const o = objectsOfKind(set, kind).find((x) => x.object.metadata.name === name)?.object as
+      | { data?: Record<string, string>; stringData?: Record<string, string> }
+      | undefined;
     out.push(...Object.values({ ...o?.data, ...o?.stringData }));
   }
   for (const { container } of w.containers) out.push(((container as { args?: string[] }).args ?? []).join("\n"));
@@ -89,18 +118,28 @@ export function reviewTls(set: ManifestSet, options: TlsOptions = {}): SecurityR
     const spec = s.object.spec as { type?: string; externalIPs?: string[] };
     if (spec.type === "NodePort" || spec.type === "LoadBalancer" || (spec.externalIPs?.length ?? 0) > 0) {
       findings.push({
-        check: "security.tls", object: describeObject(s.object, set.namespace), file: s.file, document: s.document, field: spec.type === "NodePort" || spec.type === "LoadBalancer" ? "spec.type" : "spec.externalIPs",
-        expected: "ClusterIP (reach it from outside through an Ingress or Gateway that terminates TLS)", seen: spec.type === "NodePort" || spec.type === "LoadBalancer" ? spec.type : `externalIPs ${JSON.stringify(spec.externalIPs)}`, rules: spec.type === "NodePort" ? [...RULES.nodePortService] : [],
+        check: "security.tls",
+        object: describeObject(s.object, set.namespace),
+        file: s.file,
+        document: s.document,
+        field: spec.type === "NodePort" || spec.type === "LoadBalancer" ? "spec.type" : "spec.externalIPs",
+        expected: "ClusterIP (reach it from outside through an Ingress or Gateway that terminates TLS)",
+        seen: spec.type === "NodePort" || spec.type === "LoadBalancer" ? spec.type : `externalIPs ${JSON.stringify(spec.externalIPs)}`,
+        rules: spec.type === "NodePort" ? [...RULES.nodePortService] : [],
       });
     }
   }
   const workloads = podWorkloads(set);
-  const policies = objectsOfKind(set, "NetworkPolicy").map((p) => p.object.spec as { podSelector: { matchLabels?: Record<string, string> }; policyTypes?: string[] });
+  const policies = objectsOfKind(set, "NetworkPolicy").map(
+    (p) => p.object.spec as { podSelector: { matchLabels?: Record<string, string> }; policyTypes?: string[] },
+  );
   const encrypted: string[] = [];
   const confined: string[] = [];
   for (const endpoint of INGESTION_ENDPOINTS) {
     for (const w of workloads.filter((x) => x.podLabels["app.kubernetes.io/name"] === endpoint.component)) {
-      const env = new Map(w.containers.flatMap(({ container }) => (container.env ?? []).flatMap((e) => (e.value !== undefined ? [[e.name, e.value] as const] : []))));
+      const env = new Map(
+        w.containers.flatMap(({ container }) => (container.env ?? []).flatMap((e) => (e.value !== undefined ? [[e.name, e.value] as const] : []))),
+      );
       const ports = endpoint.ports.filter((name) => w.containers.some(({ container }) => (container.ports ?? []).some((p) => p.name === name)));
       if (ports.length === 0) continue;
       const label = `${endpoint.component} ${ports.join("/")}`;
@@ -111,9 +150,16 @@ export function reviewTls(set: ManifestSet, options: TlsOptions = {}): SecurityR
       const covered = policies.some((p) => (p.policyTypes === undefined || p.policyTypes.includes("Ingress")) && selectorMatches(p.podSelector, w.podLabels));
       if (options.requireInClusterTls || !covered) {
         findings.push({
-          check: "security.tls", object: w.object, file: w.source.file, document: w.source.document, field: `ports ${ports.join(", ")}`,
-          expected: options.requireInClusterTls ? "TLS on every ingestion endpoint (requireInClusterTls)" : "TLS, or at least a NetworkPolicy confining the plaintext endpoint to its clients",
-          seen: covered ? "plaintext" : "plaintext, and no NetworkPolicy selects the pods", rules: [],
+          check: "security.tls",
+          object: w.object,
+          file: w.source.file,
+          document: w.source.document,
+          field: `ports ${ports.join(", ")}`,
+          expected: options.requireInClusterTls
+            ? "TLS on every ingestion endpoint (requireInClusterTls)"
+            : "TLS, or at least a NetworkPolicy confining the plaintext endpoint to its clients",
+          seen: covered ? "plaintext" : "plaintext, and no NetworkPolicy selects the pods",
+          rules: [],
         });
       } else confined.push(label);
     }
@@ -121,9 +167,11 @@ export function reviewTls(set: ManifestSet, options: TlsOptions = {}): SecurityR
   return {
     findings,
     exemptions: [],
-    scope: [{
-      check: "security.tls",
-      text: `no Service exposed outside the cluster: ${findings.some((f) => f.field.startsWith("spec.")) ? "no" : "yes"}; ingestion endpoints with TLS: ${encrypted.join(", ") || "none"}; plaintext inside the cluster, confined by NetworkPolicies: ${confined.join(", ") || "none"}${options.requireInClusterTls ? "" : " (in-cluster TLS not required: pass requireInClusterTls to require it)"}`,
-    }],
+    scope: [
+      {
+        check: "security.tls",
+        text: `no Service exposed outside the cluster: ${findings.some((f) => f.field.startsWith("spec.")) ? "no" : "yes"}; ingestion endpoints with TLS: ${encrypted.join(", ") || "none"}; plaintext inside the cluster, confined by NetworkPolicies: ${confined.join(", ") || "none"}${options.requireInClusterTls ? "" : " (in-cluster TLS not required: pass requireInClusterTls to require it)"}`,
+      },
+    ],
   };
 }

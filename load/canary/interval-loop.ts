@@ -78,7 +78,10 @@ export function startIntervalLoop(options: IntervalLoopOptions, tick: (t: LoopTi
  * after the start; a time already past runs at once. Same summary and stop semantics as
  * `startIntervalLoop`.
  */
-export function startScheduleLoop(options: { atMs: readonly number[]; deadlineMs: number; clock?: Clock }, tick: (t: { n: number }) => Promise<void>): RunningLoop<IntervalLoopSummary> {
+export function startScheduleLoop(
+  options: { atMs: readonly number[]; deadlineMs: number; clock?: Clock },
+  tick: (t: { n: number }) => Promise<void>,
+): RunningLoop<IntervalLoopSummary> {
   const { atMs, deadlineMs, clock = systemClock } = options;
   const stopping = new AbortController();
   const deadline = clock.nowMs() + deadlineMs;

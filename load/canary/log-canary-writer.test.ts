@@ -31,7 +31,10 @@ function decodePush(request: RecordedRequest): PushedEntry[] {
   if (request.headers["content-type"] === "application/json") {
     const body = JSON.parse(new TextDecoder().decode(request.body)) as { streams: { stream: Record<string, string>; values: [string, string][] }[] };
     return body.streams.flatMap(({ stream, values }) => {
-      const labels = `{${Object.entries(stream).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")}}`;
+      const labels = `{${Object.entries(stream)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(", ")}}`;
       return values.map(([tsNs, line]) => ({ labels, tsNs, line }));
     });
   }
@@ -80,7 +83,16 @@ describe("LogCanaryWriter", () => {
     const frozen = { nowMs: () => 1_795_555_374_435, monotonicMs: () => clock.monotonicMs(), sleep: (ms: number) => clock.sleep(ms) };
     const transport: Transport = { send: async () => ({ kind: "retryable", status: 503, reason: "HTTP 503" }) };
     const ledger = new Ledger();
-    const started = await new LogCanaryWriter({ transport, encoding: "json", ledger, runId: "r", count: 2, intervalMs: 10, deadlineMs: 1_000, clock: frozen }).start();
+    const started = await new LogCanaryWriter({
+      transport,
+      encoding: "json",
+      ledger,
+      runId: "r",
+      count: 2,
+      intervalMs: 10,
+      deadlineMs: 1_000,
+      clock: frozen,
+    }).start();
     expect(await started.done).toEqual({ writes: 2, acked: 0, rejected: 0, failed: 2, stoppedBy: "count" });
     expect(ledger.entries().map((e) => [e.writtenAtMs, e.outcome])).toEqual([
       [1_795_555_374_435, { kind: "failed", atMs: 1_795_555_374_435, error: "HTTP 503" }],
@@ -91,10 +103,27 @@ describe("LogCanaryWriter", () => {
   it("should stop when asked and at its deadline", async () => {
     const transport: Transport = { send: async () => ({ kind: "ok", status: 204 }) };
     const ledger = new Ledger();
-    await using started = await new LogCanaryWriter({ transport, encoding: "protobuf", ledger, runId: "r", count: 1_000, intervalMs: 60_000, deadlineMs: 600_000 }).start();
+    await using started = await new LogCanaryWriter({
+      transport,
+      encoding: "protobuf",
+      ledger,
+      runId: "r",
+      count: 1_000,
+      intervalMs: 60_000,
+      deadlineMs: 600_000,
+    }).start();
     expect(await started.stop()).toEqual({ writes: 1, acked: 1, rejected: 0, failed: 0, stoppedBy: "stop" });
     const clock = new ManualClock();
-    const bounded = await new LogCanaryWriter({ transport, encoding: "json", ledger, runId: "r", count: 1_000, intervalMs: 100, deadlineMs: 250, clock }).start();
+    const bounded = await new LogCanaryWriter({
+      transport,
+      encoding: "json",
+      ledger,
+      runId: "r",
+      count: 1_000,
+      intervalMs: 100,
+      deadlineMs: 250,
+      clock,
+    }).start();
     expect(await bounded.done).toEqual({ writes: 3, acked: 3, rejected: 0, failed: 0, stoppedBy: "deadline" });
   });
 

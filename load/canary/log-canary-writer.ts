@@ -32,7 +32,9 @@ export class LogCanaryWriter {
 
   constructor(private readonly options: LogCanaryWriterOptions) {
     if (!RUN_ID.test(options.runId)) {
-      throw new HarnessError(`log canary: expected a run id matching [A-Za-z0-9._:-]+ (it is a label value and a logfmt token), saw ${JSON.stringify(options.runId)}`);
+      throw new HarnessError(
+        `log canary: expected a run id matching [A-Za-z0-9._:-]+ (it is a label value and a logfmt token), saw ${JSON.stringify(options.runId)}`,
+      );
     }
     this.labels = Object.freeze(logCanaryLabels(options.runId));
   }

@@ -11,9 +11,7 @@ const OOO = "err-mimir-sample-out-of-order";
 
 describe("MetricsCanaryWriter", () => {
   it("should remote-write seq 0..n-1 on one series stamped with the ledger's writtenAtMs", async () => {
-    await using server = await startScriptedHttpServer((_request, index) =>
-      index === 2 ? { status: 400, body: `${OOO}\n` } : { status: 200 },
-    );
+    await using server = await startScriptedHttpServer((_request, index) => (index === 2 ? { status: 400, body: `${OOO}\n` } : { status: 200 }));
     await using transport = createRemoteWriteTransport({ url: `${server.origin}/api/v1/push` });
     const ledger = new Ledger();
     const writer = new MetricsCanaryWriter({ transport, ledger, runId: "run-42", count: 5, intervalMs: 20, deadlineMs: 10_000 });

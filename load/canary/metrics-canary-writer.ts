@@ -1,7 +1,6 @@
 import { compileSeries, encodeWriteRequestSnappy, type SeriesTemplate } from "../../stack/clients/remote-write-encoding.ts";
 import { runCanaryLoop, type CanaryWriterOptions, type CanaryWriterSummary, type RunningCanary } from "./canary-loop.ts";
 
-
 export const METRICS_CANARY_METRIC = "obsconf_canary_seq";
 
 /** A remote-write transport (snappy protobuf headers), usually wrapped in `withRetry`, and the loop's bounds. */

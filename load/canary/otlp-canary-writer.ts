@@ -27,13 +27,32 @@ export function encodeOtlpCanary(signal: OtlpSignal, runId: string, seq: number,
   switch (signal) {
     case "traces": {
       const id = createHash("sha256").update(`${runId}/${seq}`).digest();
-      const span = { traceId: id.subarray(0, 16), spanId: id.subarray(16, 24), name: "obsconf-canary", kind: 2, startTimeUnixNano: timeUnixNano, endTimeUnixNano: timeUnixNano, attributes };
+      const span = {
+        traceId: id.subarray(0, 16),
+        spanId: id.subarray(16, 24),
+        name: "obsconf-canary",
+        kind: 2,
+        startTimeUnixNano: timeUnixNano,
+        endTimeUnixNano: timeUnixNano,
+        attributes,
+      };
       return encodeOtlpRecord("traces", { resourceSpans: [{ resource, scopeSpans: [{ spans: [span] }] }] });
     }
     case "metrics":
-      return encodeOtlpRecord("metrics", { resourceMetrics: [{ resource, scopeMetrics: [{ metrics: [{ name: "obsconf_canary_seq", gauge: { dataPoints: [{ timeUnixNano, asDouble: seq, attributes }] } }] }] }] });
+      return encodeOtlpRecord("metrics", {
+        resourceMetrics: [
+          { resource, scopeMetrics: [{ metrics: [{ name: "obsconf_canary_seq", gauge: { dataPoints: [{ timeUnixNano, asDouble: seq, attributes }] } }] }] },
+        ],
+      });
     case "logs":
-      return encodeOtlpRecord("logs", { resourceLogs: [{ resource, scopeLogs: [{ logRecords: [{ timeUnixNano, observedTimeUnixNano: timeUnixNano, body: { stringValue: `obsconf canary ${seq}` }, attributes }] }] }] });
+      return encodeOtlpRecord("logs", {
+        resourceLogs: [
+          {
+            resource,
+            scopeLogs: [{ logRecords: [{ timeUnixNano, observedTimeUnixNano: timeUnixNano, body: { stringValue: `obsconf canary ${seq}` }, attributes }] }],
+          },
+        ],
+      });
   }
 }
 
@@ -42,5 +61,8 @@ export function encodeOtlpCanary(signal: OtlpSignal, runId: string, seq: number,
  * its `/v1/<signal>` with protobuf headers), recorded in the ledger as stream `kafka` with id = seq.
  */
 export function startOtlpCanaryWriter(signal: OtlpSignal, options: CanaryWriterOptions): RunningCanary {
-  return runCanaryLoop({ ...options, signal, stream: "kafka" }, (seq, writtenAtMs) => ({ body: encodeOtlpCanary(signal, options.runId, seq, writtenAtMs), id: String(seq) }));
+  return runCanaryLoop({ ...options, signal, stream: "kafka" }, (seq, writtenAtMs) => ({
+    body: encodeOtlpCanary(signal, options.runId, seq, writtenAtMs),
+    id: String(seq),
+  }));
 }

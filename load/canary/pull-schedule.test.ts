@@ -32,12 +32,18 @@ describe("stratifiedExposureTimes", () => {
         if (i > 0) expect(at).toBeGreaterThan(plan.predictedScrapeAtMs[i - 1]);
       });
       // The waits cover the cycle evenly: interval - phase for each stratum.
-      expect(plan.atMs.map((at, i) => plan.predictedScrapeAtMs[i] - at).sort((a, b) => a - b)).toEqual(plan.phasesMs.map((p) => Math.round(30_000 - p)).sort((a, b) => a - b));
+      expect(plan.atMs.map((at, i) => plan.predictedScrapeAtMs[i] - at).sort((a, b) => a - b)).toEqual(
+        plan.phasesMs.map((p) => Math.round(30_000 - p)).sort((a, b) => a - b),
+      );
     }
   });
 
   it("should return an empty plan for count 0", () => {
-    expect(stratifiedExposureTimes({ lastScrapeAtMs: 0, scrapeIntervalMs: 30_000, count: 0, nowMs: 1 })).toEqual({ atMs: [], phasesMs: [], predictedScrapeAtMs: [] });
+    expect(stratifiedExposureTimes({ lastScrapeAtMs: 0, scrapeIntervalMs: 30_000, count: 0, nowMs: 1 })).toEqual({
+      atMs: [],
+      phasesMs: [],
+      predictedScrapeAtMs: [],
+    });
   });
 });
 

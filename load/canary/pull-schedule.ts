@@ -36,7 +36,14 @@ export interface StratifiedSchedule {
  * evenly, the same way on every run. The cycle's first and last 1/(2 count) are not sampled: the
  * worst case (exposed just after a scrape) is reported as a bound, interval + slowest scrape -> readable.
  */
-export function stratifiedExposureTimes({ lastScrapeAtMs, scrapeIntervalMs, count, perCycle = 1, nowMs, leadMs = 100 }: StratifiedScheduleInput): StratifiedSchedule {
+export function stratifiedExposureTimes({
+  lastScrapeAtMs,
+  scrapeIntervalMs,
+  count,
+  perCycle = 1,
+  nowMs,
+  leadMs = 100,
+}: StratifiedScheduleInput): StratifiedSchedule {
   // Value i: cycle floor(i / perCycle); its phase stratifies the cycle over all the values one series takes,
   // the series interleaved: series k's values sit at k/perCycle of a cycle's strata.
   const strata = count;

@@ -61,14 +61,25 @@ describe("PullCanaryTarget", () => {
   it("should expose value i at atMs[i] when begun with a schedule, and say which scrape first served each", async () => {
     const ledger = new Ledger();
     const clock = new ManualClock(1_000);
-    await using target = await new PullCanaryTarget({ runId: "r", ledger, intervalMs: 60_000, count: 2, deadlineMs: 600_000, begin: "on-demand", clock }).start();
+    await using target = await new PullCanaryTarget({
+      runId: "r",
+      ledger,
+      intervalMs: 60_000,
+      count: 2,
+      deadlineMs: 600_000,
+      begin: "on-demand",
+      clock,
+    }).start();
     expect(target.lastScrapeAtMs()).toBeUndefined();
     await fetch(target.url);
     expect([target.lastScrapeAtMs(), target.seq(), target.servedAtMs(0)]).toEqual([1_000, undefined, undefined]);
     target.begin({ atMs: [8_500, 38_500, 99_000], deadlineMs: 120_000 });
     const summary = await target.bumping;
     expect(summary).toEqual({ ticks: 2, stoppedBy: "count" });
-    expect(ledger.entries({ stream: "pull" }).map((e) => [e.seq, e.writtenAtMs])).toEqual([[0, 8_500], [1, 38_500]]);
+    expect(ledger.entries({ stream: "pull" }).map((e) => [e.seq, e.writtenAtMs])).toEqual([
+      [0, 8_500],
+      [1, 38_500],
+    ]);
     clock.advance(1_500);
     await fetch(target.url);
     await fetch(target.url);
@@ -78,7 +89,15 @@ describe("PullCanaryTarget", () => {
   it("should stop a schedule at its deadline", async () => {
     const ledger = new Ledger();
     const clock = new ManualClock(0);
-    await using target = await new PullCanaryTarget({ runId: "r", ledger, intervalMs: 60_000, count: 3, deadlineMs: 600_000, begin: "on-demand", clock }).start();
+    await using target = await new PullCanaryTarget({
+      runId: "r",
+      ledger,
+      intervalMs: 60_000,
+      count: 3,
+      deadlineMs: 600_000,
+      begin: "on-demand",
+      clock,
+    }).start();
     target.begin({ atMs: [10, 20_000, 90_000], deadlineMs: 30_000 });
     expect(await target.bumping).toEqual({ ticks: 2, stoppedBy: "deadline" });
   });
@@ -97,16 +116,31 @@ describe("PullCanaryTarget", () => {
 describe("PullCanaryTarget with several series", () => {
   it("should show each value on its own series (slot = value mod series) and record the series in the ledger", async () => {
     const ledger = new Ledger();
-    await using target = await new PullCanaryTarget({ runId: "r", ledger, intervalMs: 60_000, count: 5, series: 3, deadlineMs: 60_000, begin: "on-demand" }).start();
+    await using target = await new PullCanaryTarget({
+      runId: "r",
+      ledger,
+      intervalMs: 60_000,
+      count: 5,
+      series: 3,
+      deadlineMs: 60_000,
+      begin: "on-demand",
+    }).start();
     target.begin({ atMs: [Date.now(), Date.now() + 1, Date.now() + 2, Date.now() + 3], deadlineMs: 5_000 });
     await target.bumping;
     const text = await (await fetch(target.url)).text();
-    expect(parseExposition(text)).toEqual(new Map([
-      ['obsconf_canary_pull_seq{obsconf_run="r",slot="0"}', 3],
-      ['obsconf_canary_pull_seq{obsconf_run="r",slot="1"}', 1],
-      ['obsconf_canary_pull_seq{obsconf_run="r",slot="2"}', 2],
-    ]));
-    expect(ledger.entries({ stream: "pull" }).map((w) => [w.seq, w.series])).toEqual([[0, "0"], [1, "1"], [2, "2"], [3, "0"]]);
+    expect(parseExposition(text)).toEqual(
+      new Map([
+        ['obsconf_canary_pull_seq{obsconf_run="r",slot="0"}', 3],
+        ['obsconf_canary_pull_seq{obsconf_run="r",slot="1"}', 1],
+        ['obsconf_canary_pull_seq{obsconf_run="r",slot="2"}', 2],
+      ]),
+    );
+    expect(ledger.entries({ stream: "pull" }).map((w) => [w.seq, w.series])).toEqual([
+      [0, "0"],
+      [1, "1"],
+      [2, "2"],
+      [3, "0"],
+    ]);
     expect([0, 1, 2, 3].map((seq) => target.servedAtMs(seq) !== undefined)).toEqual([false, true, true, true]);
   });
 });

@@ -87,10 +87,12 @@ export class PullCanaryTarget {
       scrapes += 1;
       lastScrapeAtMs = clock.nowMs();
       for (const value of shown) if (value !== undefined && !servedAtMs.has(value)) servedAtMs.set(value, lastScrapeAtMs);
-      res.writeHead(200, { "Content-Type": EXPOSITION_CONTENT_TYPE }).end(
-        `# HELP ${PULL_CANARY_METRIC} Sequence number exposed by the obsconf pull canary.\n` +
-          `# TYPE ${PULL_CANARY_METRIC} gauge\n${shown.map((value, slot) => (value === undefined ? "" : `${seriesOf(slot)} ${value}\n`)).join("")}`,
-      );
+      res
+        .writeHead(200, { "Content-Type": EXPOSITION_CONTENT_TYPE })
+        .end(
+          `# HELP ${PULL_CANARY_METRIC} Sequence number exposed by the obsconf pull canary.\n` +
+            `# TYPE ${PULL_CANARY_METRIC} gauge\n${shown.map((value, slot) => (value === undefined ? "" : `${seriesOf(slot)} ${value}\n`)).join("")}`,
+        );
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -106,7 +108,15 @@ export class PullCanaryTarget {
       seq = n;
       shown[n % slots] = n;
       const exposedAtMs = clock.nowMs();
-      ledger.record({ signal: "metrics", stream: "pull", seq: n, id: String(n), series: String(n % slots), writtenAtMs: exposedAtMs, outcome: { kind: "acked", ackedAtMs: exposedAtMs } });
+      ledger.record({
+        signal: "metrics",
+        stream: "pull",
+        seq: n,
+        id: String(n),
+        series: String(n % slots),
+        writtenAtMs: exposedAtMs,
+        outcome: { kind: "acked", ackedAtMs: exposedAtMs },
+      });
     };
     const begin = (plan?: { intervalMs: number; deadlineMs: number } | { atMs: readonly number[]; deadlineMs: number }) => {
       if (loop) return;

@@ -31,7 +31,14 @@ interface ReceivedSpan {
 }
 
 function decodeSpans(body: Uint8Array): ReceivedSpan[] {
-  type Raw = { traceId: string; spanId: string; parentSpanId: string; name: string; startTimeUnixNano: string; attributes: { key: string; value: Record<string, unknown> }[] };
+  type Raw = {
+    traceId: string;
+    spanId: string;
+    parentSpanId: string;
+    name: string;
+    startTimeUnixNano: string;
+    attributes: { key: string; value: Record<string, unknown> }[];
+  };
   const message = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body), { longs: String, bytes: String, oneofs: false }) as {
     resourceSpans: { scopeSpans: { spans: Raw[] }[] }[];
   };
@@ -74,7 +81,12 @@ describe("TraceCanaryWriter", () => {
       expect(spans).toHaveLength(10);
       expect(spans.every((s) => s.traceId === entry.id)).toBe(true);
       expect(spans.map((s) => s.attributes)).toEqual(
-        spans.map((s) => ({ "http.status_code": s.attributes["http.status_code"], "obsconf.canary": "true", "obsconf.run": "run-42", "obsconf.seq": String(seq) })),
+        spans.map((s) => ({
+          "http.status_code": s.attributes["http.status_code"],
+          "obsconf.canary": "true",
+          "obsconf.run": "run-42",
+          "obsconf.seq": String(seq),
+        })),
       );
       const root = spans.find((s) => s.parentSpanId === "")!;
       expect([root.name, root.startNs]).toEqual(["POST /cart/checkout", `${entry.writtenAtMs}000000`]);
@@ -88,7 +100,17 @@ describe("TraceCanaryWriter", () => {
     const transport: Transport = { send: async (body) => (bodies.push(body), { kind: "ok", status: 200 }) };
     const ledger = new Ledger();
     const clock = new ManualClock(1_795_555_492_889);
-    const started = await new TraceCanaryWriter({ transport, ledger, runId: "r", count: 5, intervalMs: 1_000, deadlineMs: 60_000, clock, seed: 1, omitChildSpanEvery: 2 }).start();
+    const started = await new TraceCanaryWriter({
+      transport,
+      ledger,
+      runId: "r",
+      count: 5,
+      intervalMs: 1_000,
+      deadlineMs: 60_000,
+      clock,
+      seed: 1,
+      omitChildSpanEvery: 2,
+    }).start();
     expect(await started.done).toEqual({ writes: 5, acked: 5, rejected: 0, failed: 0, incomplete: 2, stoppedBy: "count" });
     const traces = bodies.map(decodeSpans);
     expect(traces.map((spans) => spans.length)).toEqual([10, 9, 10, 9, 10]);
@@ -108,7 +130,17 @@ describe("TraceCanaryWriter", () => {
         },
       };
       const clock = new ManualClock(0);
-      const started = await new TraceCanaryWriter({ transport, ledger, runId: "r", count: 2, intervalMs: 10, deadlineMs: 1_000, clock, seed, entry: ECOMM_HOME_ENTRY }).start();
+      const started = await new TraceCanaryWriter({
+        transport,
+        ledger,
+        runId: "r",
+        count: 2,
+        intervalMs: 10,
+        deadlineMs: 1_000,
+        clock,
+        seed,
+        entry: ECOMM_HOME_ENTRY,
+      }).start();
       return { summary: await started.done, entries: ledger.entries(), spansPerTrace: started.spansPerTrace };
     };
     const [a, b] = [await run(3), await run(3)];

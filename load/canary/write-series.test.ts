@@ -25,10 +25,19 @@ describe("writeSeries", () => {
     });
     expect(await running.done).toEqual({ writes: 3, results: { ok: 2, retryable: 1, rejected: 0 }, stoppedBy: "count" });
     const decoded = server.requests.map((r) => decodeWriteRequestSnappy(r.body));
-    expect(decoded.map((req) => req.map((s) => [s.labels["rule"], s.samples[0]!.value]))).toEqual([
-      [["high_error_rate", 0], ["disk_full", 0]],
-      [["high_error_rate", 1], ["disk_full", 0]],
-      [["high_error_rate", 1], ["disk_full", 0]],
+    expect(decoded.map((req) => req.map((s) => [s.labels.rule, s.samples[0]!.value]))).toEqual([
+      [
+        ["high_error_rate", 0],
+        ["disk_full", 0],
+      ],
+      [
+        ["high_error_rate", 1],
+        ["disk_full", 0],
+      ],
+      [
+        ["high_error_rate", 1],
+        ["disk_full", 0],
+      ],
     ]);
     expect(decoded.map((req) => req[0]!.samples[0]!.timestamp)).toEqual(writes.map((w) => w.writtenAtMs));
     expect(writes.map((w) => w.result.kind)).toEqual(["ok", "retryable", "ok"]);

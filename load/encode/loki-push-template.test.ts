@@ -4,11 +4,15 @@ import { encodeLokiPushProtobuf, type LokiStream } from "./loki-push.ts";
 import { LokiPushTemplate } from "./loki-push-template.ts";
 import { snappyUncompress } from "../../stack/clients/snappy-block.ts";
 
-const streams = [{ service: "cart", level: "info" }, { service: "ad", level: "error" }, { service: "unused", level: "info" }];
+const streams = [
+  { service: "cart", level: "info" },
+  { service: "ad", level: "error" },
+  { service: "unused", level: "info" },
+];
 const lines = [
   { stream: 0, line: "level=info msg=a" },
   { stream: 1, line: "level=error msg=Zürich ✓" },
-  { stream: 0, line: "level=info msg=" + "x".repeat(300) },
+  { stream: 0, line: `level=info msg=${"x".repeat(300)}` },
   { stream: 1, line: "e2" },
 ];
 
@@ -28,7 +32,12 @@ describe("LokiPushTemplate", () => {
   const template = new LokiPushTemplate(streams, lines);
 
   it("should write exactly the generic encoder's bytes, with per-pick nanosecond stamps", () => {
-    for (const [picks, ms, firstNs] of [[[0, 1, 2, 3, 0, 2], 1_795_555_440_123, 0], [[3, 3, 1], 1_795_555_440_000, 0], [[2], 1_795_555_441_999, 999_999], [[0, 1], 1_000, 5]] as const) {
+    for (const [picks, ms, firstNs] of [
+      [[0, 1, 2, 3, 0, 2], 1_795_555_440_123, 0],
+      [[3, 3, 1], 1_795_555_440_000, 0],
+      [[2], 1_795_555_441_999, 999_999],
+      [[0, 1], 1_000, 5],
+    ] as const) {
       const ours = template.encodeRaw(Int32Array.from(picks), ms, firstNs);
       expect(Buffer.from(ours).toString("hex")).toBe(Buffer.from(generic([...picks], ms, firstNs)).toString("hex"));
     }

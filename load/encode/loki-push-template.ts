@@ -30,7 +30,8 @@ export class LokiPushTemplate {
   constructor(streams: readonly Readonly<Record<string, string>>[], lines: readonly LokiPoolLine[]) {
     this.#labelFields = streams.map((labels) => field(0x0a, utf8.encode(formatLokiLabels(labels))));
     const encoded = lines.map(({ stream, line }) => {
-      if (!(stream >= 0 && stream < streams.length)) throw new HarnessError(`loki push template: expected a stream index in [0, ${streams.length}), saw ${stream}`);
+      if (!(stream >= 0 && stream < streams.length))
+        throw new HarnessError(`loki push template: expected a stream index in [0, ${streams.length}), saw ${stream}`);
       if (line === "") throw new HarnessError("loki push template: expected non-empty lines, saw an empty one");
       return utf8.encode(line);
     });

@@ -54,7 +54,9 @@ describe("encodeLokiPushProtobuf", () => {
     const [stream] = fixture.request.bodyDecoded.streams;
     const labels = { service: "payment", namespace: "ecomm-prod", level: "info" }; // the fixture's (unsorted) order
     expect(formatLokiLabels(labels, { order: "as-given" })).toBe(stream!.labels);
-    const streams = [{ labels, entries: stream!.entries.map((e) => ({ tsNs: `${e.timestamp.seconds}${String(e.timestamp.nanos).padStart(9, "0")}`, line: e.line })) }];
+    const streams = [
+      { labels, entries: stream!.entries.map((e) => ({ tsNs: `${e.timestamp.seconds}${String(e.timestamp.nanos).padStart(9, "0")}`, line: e.line })) },
+    ];
     expect(base64(encodeLokiPushProtobuf(streams, { order: "as-given" }))).toBe(fixture.request.bodyRawProtobufBase64);
     expect(base64(encodeLokiPushProtobufSnappy(streams, { order: "as-given" }))).toBe(fixture.request.bodyBase64);
     expect(LOKI_PUSH_HEADERS.protobuf).toEqual(fixture.request.headers);

@@ -46,13 +46,15 @@ export function formatLokiLabels(labels: Readonly<Record<string, string>>, { ord
   const text = `{${pairs.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(", ")}}`;
   if (pairs.length === 0) throw new HarnessError("loki push stream {}: expected at least one label, saw none");
   for (const [name] of pairs) {
-    if (!LABEL_NAME.test(name)) throw new HarnessError(`loki push stream ${text}: expected label names to match [a-zA-Z_][a-zA-Z0-9_]*, saw ${JSON.stringify(name)}`);
+    if (!LABEL_NAME.test(name))
+      throw new HarnessError(`loki push stream ${text}: expected label names to match [a-zA-Z_][a-zA-Z0-9_]*, saw ${JSON.stringify(name)}`);
   }
   return text;
 }
 
 function checkTimestamp(labelsText: string, tsNs: string): void {
-  if (!TS_NS.test(tsNs)) throw new HarnessError(`loki push stream ${labelsText}: expected a timestamp of 1-19 decimal digits (ns), saw ${JSON.stringify(tsNs)}`);
+  if (!TS_NS.test(tsNs))
+    throw new HarnessError(`loki push stream ${labelsText}: expected a timestamp of 1-19 decimal digits (ns), saw ${JSON.stringify(tsNs)}`);
 }
 
 export function encodeLokiPushJson(streams: readonly LokiStream[]): Uint8Array {

@@ -31,7 +31,7 @@ function lengthDelimited(tag: number, body: Uint8Array): Uint8Array {
 const concat = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) (out.set(p, o), (o += p.length));
+  for (const p of parts) out.set(p, o), (o += p.length);
   return out;
 };
 const stringField = (tag: number, text: string) => lengthDelimited(tag, utf8.encode(text));
@@ -57,7 +57,11 @@ function resourceBytes(namespace: string, service: string): Uint8Array {
   const key = `${namespace}\u0000${service}`;
   let bytes = resourceCache.get(key);
   if (bytes === undefined) {
-    const attrs = [["service.name", service], ["service.namespace", namespace], ["k8s.namespace.name", namespace]].map(([k, v]) => lengthDelimited(0x0a, keyValue(k!, v)!));
+    const attrs = [
+      ["service.name", service],
+      ["service.namespace", namespace],
+      ["k8s.namespace.name", namespace],
+    ].map(([k, v]) => lengthDelimited(0x0a, keyValue(k!, v)!));
     const resource = lengthDelimited(0x0a, concat(...attrs, Uint8Array.of(0x10, 0)));
     bytes = resource;
     resourceCache.set(key, bytes);
@@ -116,7 +120,8 @@ export function encodeOtlpSpans(spans: readonly OtlpSpanInput[]): Uint8Array {
     }
     const { attribute, tail } = statusBytes(span.httpStatusCode, span.status);
     const name = nameBytes(span.name);
-    const bodyBytes = 18 + 10 + (span.parentSpanId === undefined ? 0 : 10) + name.length + 18 + attribute.length + extras.reduce((n, e) => n + e.length, 0) + tail.length;
+    const bodyBytes =
+      18 + 10 + (span.parentSpanId === undefined ? 0 : 10) + name.length + 18 + attribute.length + extras.reduce((n, e) => n + e.length, 0) + tail.length;
     const resource = resourceBytes(span.namespace, span.service);
     let group = groups.get(resource);
     if (group === undefined) groups.set(resource, (group = []));
@@ -170,7 +175,7 @@ export function encodeOtlpSpans(spans: readonly OtlpSpanInput[]): Uint8Array {
       o += 8;
       out.set(attribute, o);
       o += attribute.length;
-      for (const e of extras) (out.set(e, o), (o += e.length));
+      for (const e of extras) out.set(e, o), (o += e.length);
       out.set(tail, o);
       o += tail.length;
     }

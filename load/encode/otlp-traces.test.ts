@@ -61,7 +61,16 @@ const ROOT: OtlpSpanInput = {
   status: "error",
   attributes: { "obsconf.canary": "true", "obsconf.seq": 7 },
 };
-const CHILD: OtlpSpanInput = { ...ROOT, spanId: "bbbbbbbbbbbb0012", parentSpanId: ROOT.spanId, service: "checkout", name: "PlaceOrder", httpStatusCode: 200, status: "ok", attributes: {} };
+const CHILD: OtlpSpanInput = {
+  ...ROOT,
+  spanId: "bbbbbbbbbbbb0012",
+  parentSpanId: ROOT.spanId,
+  service: "checkout",
+  name: "PlaceOrder",
+  httpStatusCode: 200,
+  status: "ok",
+  attributes: {},
+};
 
 describe("encodeOtlpTraces", () => {
   it("should write ids, parent link, exact ns times, attributes and status that protobufjs decodes back", () => {
@@ -72,7 +81,13 @@ describe("encodeOtlpTraces", () => {
     ]);
     const [root, child] = decoded.resourceSpans.map((r) => r.scopeSpans[0]!.spans[0]!);
     expect(decoded.resourceSpans[0]!.scopeSpans[0]!.scope).toMatchObject({ name: "obsconf-load", version: "0.1.0" });
-    expect({ ...root!, traceId: hex(root!.traceId), spanId: hex(root!.spanId), parentSpanId: hex(root!.parentSpanId), attributes: attrs(root!.attributes) }).toMatchObject({
+    expect({
+      ...root!,
+      traceId: hex(root!.traceId),
+      spanId: hex(root!.spanId),
+      parentSpanId: hex(root!.parentSpanId),
+      attributes: attrs(root!.attributes),
+    }).toMatchObject({
       traceId: "00dec0de0000000000000000000b0002",
       spanId: "aaaaaaaaaaaa0011",
       parentSpanId: "",

@@ -75,7 +75,9 @@ export function toReadableSpan(span: OtlpSpanInput): ReadableSpan {
     droppedEventsCount: 0,
     droppedLinksCount: 0,
   };
-  return parentSpanId === undefined ? readable : { ...readable, parentSpanContext: { traceId, spanId: parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: false } };
+  return parentSpanId === undefined
+    ? readable
+    : { ...readable, parentSpanContext: { traceId, spanId: parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: false } };
 }
 
 /** One `ExportTraceServiceRequest` holding `spans` (of any number of traces). */

@@ -144,7 +144,12 @@ function checkTimestamp(timestampMs: number): void {
  * `forcedCopies` become copies of 7 bytes from an earlier position; every other byte is a literal.
  * Returns the block and, for each `holes` position, where that raw byte landed in the compressed output.
  */
-function compressWithHoles(raw: Uint8Array, isStatic: Uint8Array, forcedCopies: readonly { at: number; from: number }[], holes: readonly number[]): { bytes: Uint8Array; holeOffsets: number[] } {
+function compressWithHoles(
+  raw: Uint8Array,
+  isStatic: Uint8Array,
+  forcedCopies: readonly { at: number; from: number }[],
+  holes: readonly number[],
+): { bytes: Uint8Array; holeOffsets: number[] } {
   const n = raw.length;
   const out = new Uint8Array(2 * n + 64); // literals add < 2 %, copies never grow past 5 bytes per 4 matched
   let o = writeVarint(out, 0, n);

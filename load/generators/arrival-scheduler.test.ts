@@ -7,9 +7,21 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 describe("runArrivalSchedule", () => {
   it("should send every slot on time against a fast receiver and stop by the count bound", async () => {
     const slots: ArrivalSlot[] = [];
-    const run = await runArrivalSchedule({ sendsPerSec: 200, durationMs: 60_000, maxSends: 20, maxInFlight: 4, lateThresholdMs: 50, send: async (slot) => void slots.push(slot) });
+    const run = await runArrivalSchedule({
+      sendsPerSec: 200,
+      durationMs: 60_000,
+      maxSends: 20,
+      maxInFlight: 4,
+      lateThresholdMs: 50,
+      send: async (slot) => void slots.push(slot),
+    });
     expect(slots.map((s) => s.index)).toEqual([...Array(20).keys()]);
-    expect({ scheduled: run.scheduled, sent: run.sent, unsent: run.unsent, lateSends: run.lateSends }).toEqual({ scheduled: 20, sent: 20, unsent: 0, lateSends: 0 });
+    expect({ scheduled: run.scheduled, sent: run.sent, unsent: run.unsent, lateSends: run.lateSends }).toEqual({
+      scheduled: 20,
+      sent: 20,
+      unsent: 0,
+      lateSends: 0,
+    });
     // 20 slots at 5 ms apart: the last is due at 95 ms, so the run took at least that (open model: no bunching ahead of time).
     expect(run.elapsedMs).toBeGreaterThanOrEqual(95);
     expect(slots[19]!.dueMs - slots[0]!.dueMs).toBeCloseTo(95, 6);
@@ -19,7 +31,11 @@ describe("runArrivalSchedule", () => {
     // 100 sends/s for 300 ms = 30 slots; the receiver takes 100 ms and only 2 may be in flight: ~6-8 start, all but the first two late.
     const started: number[] = [];
     const run = await runArrivalSchedule({
-      sendsPerSec: 100, durationMs: 300, maxSends: 1000, maxInFlight: 2, lateThresholdMs: 10,
+      sendsPerSec: 100,
+      durationMs: 300,
+      maxSends: 1000,
+      maxInFlight: 2,
+      lateThresholdMs: 10,
       send: async ({ index }) => {
         started.push(index);
         await sleep(100);
@@ -48,7 +64,14 @@ describe("runArrivalSchedule", () => {
   it("should stop scheduling when aborted and count only the slots that came due", async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 60);
-    const run = await runArrivalSchedule({ sendsPerSec: 50, durationMs: 60_000, maxSends: 1_000_000, maxInFlight: 8, signal: controller.signal, send: async () => {} });
+    const run = await runArrivalSchedule({
+      sendsPerSec: 50,
+      durationMs: 60_000,
+      maxSends: 1_000_000,
+      maxInFlight: 8,
+      signal: controller.signal,
+      send: async () => {},
+    });
     // Slots at 0, 20, 40 ms (and maybe 60) came due before the abort.
     expect(run.sent).toBeGreaterThanOrEqual(3);
     expect(run.sent).toBeLessThanOrEqual(4);
@@ -62,7 +85,10 @@ describe("runArrivalSchedule", () => {
     const fault = new Error("encoder bug");
     await expect(
       runArrivalSchedule({
-        sendsPerSec: 100, durationMs: 1_000, maxSends: 10, maxInFlight: 4,
+        sendsPerSec: 100,
+        durationMs: 1_000,
+        maxSends: 10,
+        maxInFlight: 4,
         send: async ({ index }) => {
           if (index === 2) throw fault;
           await sleep(30);
@@ -75,7 +101,11 @@ describe("runArrivalSchedule", () => {
 
   it("should reject a non-positive rate and a zero in-flight limit", async () => {
     const send = async () => {};
-    await expect(runArrivalSchedule({ sendsPerSec: 0, durationMs: 10, maxSends: 1, maxInFlight: 1, send })).rejects.toThrow(new HarnessError("arrival schedule: expected sendsPerSec > 0, saw 0"));
-    await expect(runArrivalSchedule({ sendsPerSec: 1, durationMs: 10, maxSends: 1, maxInFlight: 0, send })).rejects.toThrow("arrival schedule: expected maxInFlight to be an integer >= 1, saw 0");
+    await expect(runArrivalSchedule({ sendsPerSec: 0, durationMs: 10, maxSends: 1, maxInFlight: 1, send })).rejects.toThrow(
+      new HarnessError("arrival schedule: expected sendsPerSec > 0, saw 0"),
+    );
+    await expect(runArrivalSchedule({ sendsPerSec: 1, durationMs: 10, maxSends: 1, maxInFlight: 0, send })).rejects.toThrow(
+      "arrival schedule: expected maxInFlight to be an integer >= 1, saw 0",
+    );
   });
 });

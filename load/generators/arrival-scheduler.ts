@@ -52,7 +52,8 @@ export async function runArrivalSchedule(options: ArrivalScheduleOptions): Promi
   if (!(sendsPerSec > 0 && Number.isFinite(sendsPerSec))) throw new HarnessError(`arrival schedule: expected sendsPerSec > 0, saw ${sendsPerSec}`);
   if (!(durationMs > 0 && Number.isFinite(durationMs))) throw new HarnessError(`arrival schedule: expected durationMs > 0, saw ${durationMs}`);
   if (!(Number.isInteger(maxSends) && maxSends >= 0)) throw new HarnessError(`arrival schedule: expected maxSends to be an integer >= 0, saw ${maxSends}`);
-  if (!(Number.isInteger(maxInFlight) && maxInFlight >= 1)) throw new HarnessError(`arrival schedule: expected maxInFlight to be an integer >= 1, saw ${maxInFlight}`);
+  if (!(Number.isInteger(maxInFlight) && maxInFlight >= 1))
+    throw new HarnessError(`arrival schedule: expected maxInFlight to be an integer >= 1, saw ${maxInFlight}`);
   const periodMs = 1000 / sendsPerSec;
   const startMs = clock.monotonicMs();
   const endMs = startMs + durationMs;

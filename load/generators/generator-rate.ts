@@ -40,5 +40,12 @@ export function measureGeneratorRate(shape: LoadShape, { durationMs, maxRequests
     elapsedMs = performance.now() - began;
   }
   const cpu = process.cpuUsage(cpuAtStart);
-  return { unitsPerSec: (units * 1000) / elapsedMs, wireBytesPerUnit: units === 0 ? 0 : bytes / units, units, requests, elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return {
+    unitsPerSec: (units * 1000) / elapsedMs,
+    wireBytesPerUnit: units === 0 ? 0 : bytes / units,
+    units,
+    requests,
+    elapsedMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
 }

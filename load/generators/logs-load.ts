@@ -70,7 +70,16 @@ export function logsShape(options: Omit<LogsLoadOptions, "durationMs">): LoadSha
     return first;
   };
   const files = options.podLogFiles;
-  const transport = files === undefined ? undefined : createPodLogFileTransport({ rootDir: files.rootDir, namespace: model.namespace, pod: `obsconf-load-${shard}`, uid: `obsconf-load-${shard}`, container: "app" });
+  const transport =
+    files === undefined
+      ? undefined
+      : createPodLogFileTransport({
+          rootDir: files.rootDir,
+          namespace: model.namespace,
+          pod: `obsconf-load-${shard}`,
+          uid: `obsconf-load-${shard}`,
+          container: "app",
+        });
   return {
     signal: "logs",
     unit: "bytes",
@@ -113,7 +122,13 @@ export function logsShape(options: Omit<LogsLoadOptions, "durationMs">): LoadSha
         units += entry.bytes;
       }
       done();
-      return { body: encodeLokiPush(encoding, streams.filter((s) => s.entries.length > 0)), units };
+      return {
+        body: encodeLokiPush(
+          encoding,
+          streams.filter((s) => s.entries.length > 0),
+        ),
+        units,
+      };
     },
   };
 }

@@ -12,7 +12,8 @@ export function mergeGeneratorReports(reports: readonly GeneratorReport[]): Gene
   const first = reports[0];
   if (first === undefined) throw new HarnessError("merge generator reports: expected at least one report, saw none");
   const mixed = reports.find((r) => r.signal !== first.signal || r.unit !== first.unit);
-  if (mixed !== undefined) throw new HarnessError(`merge generator reports: expected one signal (${first.signal}, ${first.unit}), saw ${mixed.signal} (${mixed.unit})`);
+  if (mixed !== undefined)
+    throw new HarnessError(`merge generator reports: expected one signal (${first.signal}, ${first.unit}), saw ${mixed.signal} (${mixed.unit})`);
   const sum = (pick: (r: GeneratorReport) => number) => reports.reduce((n, r) => n + pick(r), 0);
   const histogram = newLatencyHistogram();
   for (const r of reports) histogram.add(decodeLatencyHistogram(r.sendLatencyHdr));

@@ -35,10 +35,14 @@ export class MetricFleet {
 
   constructor(options: MetricFleetOptions) {
     const { seriesCount, seriesPerRequest, podCardinality, metricNames, churnPerPass } = options;
-    if (!(Number.isInteger(seriesCount) && seriesCount >= 1)) throw new HarnessError(`metrics load: expected seriesCount to be an integer >= 1, saw ${seriesCount}`);
-    if (!(Number.isInteger(seriesPerRequest) && seriesPerRequest >= 1)) throw new HarnessError(`metrics load: expected samplesPerRequest to be an integer >= 1, saw ${seriesPerRequest}`);
-    if (!(Number.isInteger(podCardinality) && podCardinality >= 1)) throw new HarnessError(`metrics load: expected podCardinality to be an integer >= 1, saw ${podCardinality}`);
-    if (!(Number.isInteger(metricNames) && metricNames >= 1)) throw new HarnessError(`metrics load: expected metricNames to be an integer >= 1, saw ${metricNames}`);
+    if (!(Number.isInteger(seriesCount) && seriesCount >= 1))
+      throw new HarnessError(`metrics load: expected seriesCount to be an integer >= 1, saw ${seriesCount}`);
+    if (!(Number.isInteger(seriesPerRequest) && seriesPerRequest >= 1))
+      throw new HarnessError(`metrics load: expected samplesPerRequest to be an integer >= 1, saw ${seriesPerRequest}`);
+    if (!(Number.isInteger(podCardinality) && podCardinality >= 1))
+      throw new HarnessError(`metrics load: expected podCardinality to be an integer >= 1, saw ${podCardinality}`);
+    if (!(Number.isInteger(metricNames) && metricNames >= 1))
+      throw new HarnessError(`metrics load: expected metricNames to be an integer >= 1, saw ${metricNames}`);
     if (!(churnPerPass >= 0 && churnPerPass < 1)) throw new HarnessError(`metrics load: expected churnPerPass in [0, 1), saw ${churnPerPass}`);
     if (options.model.services.length === 0) throw new HarnessError("metrics load: expected a service model with at least one service, saw none");
     this.#options = options;

@@ -14,7 +14,11 @@ export interface MetricsRates {
 }
 
 /** Any two of rate, series and interval give the third: every series is sampled once per interval. */
-export function resolveMetricsRates({ samplesPerSec, seriesCount, scrapeIntervalMs }: Pick<MetricsLoadOptions, "samplesPerSec" | "seriesCount" | "scrapeIntervalMs">): MetricsRates {
+export function resolveMetricsRates({
+  samplesPerSec,
+  seriesCount,
+  scrapeIntervalMs,
+}: Pick<MetricsLoadOptions, "samplesPerSec" | "seriesCount" | "scrapeIntervalMs">): MetricsRates {
   const given = [samplesPerSec, seriesCount, scrapeIntervalMs].filter((v) => v !== undefined).length;
   for (const [name, value] of Object.entries({ samplesPerSec, seriesCount, scrapeIntervalMs })) {
     if (value !== undefined && !(value > 0 && Number.isFinite(value))) throw new HarnessError(`metrics load: expected ${name} > 0, saw ${value}`);
@@ -22,12 +26,15 @@ export function resolveMetricsRates({ samplesPerSec, seriesCount, scrapeInterval
   if (samplesPerSec !== undefined && seriesCount !== undefined) {
     const derived = (seriesCount / samplesPerSec) * 1000;
     if (scrapeIntervalMs !== undefined && Math.abs(derived - scrapeIntervalMs) > 1) {
-      throw new HarnessError(`metrics load: expected seriesCount / samplesPerSec to equal scrapeIntervalMs (give any two), saw ${seriesCount} / ${samplesPerSec} = ${derived}ms vs ${scrapeIntervalMs}ms`);
+      throw new HarnessError(
+        `metrics load: expected seriesCount / samplesPerSec to equal scrapeIntervalMs (give any two), saw ${seriesCount} / ${samplesPerSec} = ${derived}ms vs ${scrapeIntervalMs}ms`,
+      );
     }
     return { samplesPerSec, seriesCount, scrapeIntervalMs: derived };
   }
   if (given < 2) throw new HarnessError(`metrics load: expected two of samplesPerSec, seriesCount and scrapeIntervalMs, saw ${given}`);
-  if (samplesPerSec !== undefined) return { samplesPerSec, seriesCount: Math.max(1, Math.round((samplesPerSec * scrapeIntervalMs!) / 1000)), scrapeIntervalMs: scrapeIntervalMs! };
+  if (samplesPerSec !== undefined)
+    return { samplesPerSec, seriesCount: Math.max(1, Math.round((samplesPerSec * scrapeIntervalMs!) / 1000)), scrapeIntervalMs: scrapeIntervalMs! };
   return { samplesPerSec: (seriesCount! * 1000) / scrapeIntervalMs!, seriesCount: seriesCount!, scrapeIntervalMs: scrapeIntervalMs! };
 }
 

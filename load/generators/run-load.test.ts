@@ -24,7 +24,13 @@ describe("runLoad", () => {
         },
       }),
     };
-    const report = await runLoad(shape, { url: `${server.origin}/write`, durationMs: 60_000, maxSends: 3, maxInFlight: 1, retry: { maxAttempts: 2, initialBackoffMs: 1, maxBackoffMs: 2 } });
+    const report = await runLoad(shape, {
+      url: `${server.origin}/write`,
+      durationMs: 60_000,
+      maxSends: 3,
+      maxInFlight: 1,
+      retry: { maxAttempts: 2, initialBackoffMs: 1, maxBackoffMs: 2 },
+    });
     expect(report.sends).toMatchObject({ ok: 2, http4xx: 1, retries: 1 });
     expect(released).toEqual([0, 1, 2]);
   });

@@ -53,7 +53,12 @@ export async function runLoad(shape: LoadShape, options: LoadCommonOptions, abor
   if (inner === undefined) {
     if (options.url === undefined) throw new HarnessError(`${shape.signal} load: expected a url or a transport, saw neither`);
     assertLoopback(options.url, shape.signal);
-    owned = createHttpTransport({ url: options.url, headers: { ...shape.headers, ...options.headers }, connections: options.connections ?? maxInFlight, clock });
+    owned = createHttpTransport({
+      url: options.url,
+      headers: { ...shape.headers, ...options.headers },
+      connections: options.connections ?? maxInFlight,
+      clock,
+    });
     inner = owned;
   }
   const retry = options.retry ?? {};
@@ -115,7 +120,13 @@ export async function runLoad(shape: LoadShape, options: LoadCommonOptions, abor
       offeredUnits: recorder.offeredUnits,
       acknowledgedUnits: recorder.acknowledgedUnits,
       sends: { ...recorder.counts },
-      arrival: { scheduled: arrival.scheduled, sent: arrival.sent, unsent: arrival.unsent, lateSends: arrival.lateSends, maxLagMs: Math.round(arrival.maxLagMs * 10) / 10 },
+      arrival: {
+        scheduled: arrival.scheduled,
+        sent: arrival.sent,
+        unsent: arrival.unsent,
+        lateSends: arrival.lateSends,
+        maxLagMs: Math.round(arrival.maxLagMs * 10) / 10,
+      },
       sendLatencyHdr: encodeLatencyHistogram(recorder.latency),
       sendLatency: latencyDistribution(recorder.latency),
       overTime: recorder.overTime(),

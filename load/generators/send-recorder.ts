@@ -45,7 +45,8 @@ export class SendRecorder {
       while (this.#buckets.length <= second) this.#buckets.push(0);
       this.#buckets[second]! += units;
     } else if (this.firstFailure[kind] === undefined) {
-      this.firstFailure[kind] = result.kind === "rejected" ? `HTTP ${result.status} ${JSON.stringify(result.body.slice(0, 200))}` : result.kind === "retryable" ? result.reason : "";
+      this.firstFailure[kind] =
+        result.kind === "rejected" ? `HTTP ${result.status} ${JSON.stringify(result.body.slice(0, 200))}` : result.kind === "retryable" ? result.reason : "";
     }
   }
 

@@ -24,7 +24,16 @@ describe("runTracesLoad", () => {
 
   it("should count timeouts and network errors as such", async () => {
     await using server = await startScriptedHttpServer(inOrder({ status: 200, delayMs: 500 }, { destroy: true }));
-    const report = await runTracesLoad({ url: `${server.origin}/v1/traces`, spansPerSec: 1_000, spansPerRequest: 10, durationMs: 60_000, maxSends: 2, maxInFlight: 1, timeoutMs: 50, retry: { maxAttempts: 1 } });
+    const report = await runTracesLoad({
+      url: `${server.origin}/v1/traces`,
+      spansPerSec: 1_000,
+      spansPerRequest: 10,
+      durationMs: 60_000,
+      maxSends: 2,
+      maxInFlight: 1,
+      timeoutMs: 50,
+      retry: { maxAttempts: 1 },
+    });
     expect(report.sends).toMatchObject({ ok: 0, timeout: 1, network: 1 });
     expect(report.acknowledgedUnits).toBe(0);
   });

@@ -20,7 +20,8 @@ export async function runTracesLoad(options: TracesLoadOptions, signal?: AbortSi
 /** The traces generator's request source (what `runTracesLoad` sends; `measureGeneratorRate` times it). */
 export function tracesShape(options: Omit<TracesLoadOptions, "durationMs">): LoadShape {
   const { spansPerSec, spansPerRequest = 1000, model = ECOMM_MODEL } = options;
-  if (!(Number.isInteger(spansPerRequest) && spansPerRequest >= 1)) throw new HarnessError(`traces load: expected spansPerRequest to be an integer >= 1, saw ${spansPerRequest}`);
+  if (!(Number.isInteger(spansPerRequest) && spansPerRequest >= 1))
+    throw new HarnessError(`traces load: expected spansPerRequest to be an integer >= 1, saw ${spansPerRequest}`);
   const rng = mulberry32((options.seed ?? 1) + (options.shard?.index ?? 0) * 7919);
   const pending: SyntheticSpan[] = [];
   return {

@@ -74,7 +74,10 @@ export function buildK6Inputs(options: K6InputsOptions): K6Inputs {
   const tuning = { ...DEFAULT_TUNING, ...options.tuning };
   const override = options.durationMs === undefined ? undefined : { file: "command line", field: "--duration" };
   const loadSec = seconds(options.durationMs ?? profile.load.durationMs, override ?? { file: contract.file, field: `profiles.${profile.name}.load.duration` });
-  const querySec = seconds(options.durationMs ?? profile.query.durationMs, override ?? { file: contract.file, field: `profiles.${profile.name}.query.duration` });
+  const querySec = seconds(
+    options.durationMs ?? profile.query.durationMs,
+    override ?? { file: contract.file, field: `profiles.${profile.name}.query.duration` },
+  );
   const shapes: K6Shapes = {};
   const unavailable: Partial<Record<ShapeName, string>> = {};
 
@@ -130,7 +133,8 @@ export function buildK6Inputs(options: K6InputsOptions): K6Inputs {
       skipped.push(`${suite.language}: ${target.reason}`);
       continue;
     }
-    for (const q of suite.queries) queries.push({ language: suite.language, name: q.name, expr: q.expr, range: q.range, stepMs: q.stepMs, baseUrl: target.baseUrl });
+    for (const q of suite.queries)
+      queries.push({ language: suite.language, name: q.name, expr: q.expr, range: q.range, stepMs: q.stepMs, baseUrl: target.baseUrl });
   }
   if (queries.length > 0) {
     const languages = [...new Set(queries.map((q) => q.language))];

@@ -10,7 +10,11 @@ describe("inClusterEndpoints", () => {
   it("should give k6 runner pods the manifests' Service addresses in the run namespace", async () => {
     const set = await loadManifests(path.resolve(import.meta.dirname, "../../stack/manifests"));
     const endpoints = inClusterEndpoints(extractComponents(set, COMPONENT_NAMES), "obsconf-run1");
-    expect(endpoints.prometheus!.web).toEqual({ host: "prometheus.obsconf-run1.svc.cluster.local", port: 9090, url: "http://prometheus.obsconf-run1.svc.cluster.local:9090" });
+    expect(endpoints.prometheus!.web).toEqual({
+      host: "prometheus.obsconf-run1.svc.cluster.local",
+      port: 9090,
+      url: "http://prometheus.obsconf-run1.svc.cluster.local:9090",
+    });
     const targets = k6TargetsFrom(endpoints);
     expect(targets.remoteWrite).toEqual({ available: true, url: "http://prometheus.obsconf-run1.svc.cluster.local:9090/api/v1/write", receiver: "prometheus" });
     expect(targets.lokiPush).toEqual({ available: true, baseUrl: "http://loki.obsconf-run1.svc.cluster.local:3100" });

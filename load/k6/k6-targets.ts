@@ -31,13 +31,19 @@ export function k6TargetsFrom(endpoints: StackEndpoints, { metricsReceiver = "pr
   const tempoOtlp = http("tempo", "otlp-grpc");
   const remoteWrite =
     metricsReceiver === "mimir"
-      ? mimir ? { available: true as const, url: `${mimir.url}/api/v1/push`, receiver: "mimir" } : missing("mimir http")
-      : prometheus ? { available: true as const, url: `${prometheus.url}/api/v1/write`, receiver: "prometheus" } : missing("prometheus web");
+      ? mimir
+        ? { available: true as const, url: `${mimir.url}/api/v1/push`, receiver: "mimir" }
+        : missing("mimir http")
+      : prometheus
+        ? { available: true as const, url: `${prometheus.url}/api/v1/write`, receiver: "prometheus" }
+        : missing("prometheus web");
   const otlp = collector ?? tempoOtlp;
   return {
     remoteWrite,
     lokiPush: loki ? { available: true, baseUrl: loki.url } : missing("loki http"),
-    otlpGrpc: otlp ? { available: true, endpoint: `${otlp.host}:${otlp.port}`, receiver: collector ? "otel-collector" : "tempo" } : missing("otel-collector or tempo otlp-grpc"),
+    otlpGrpc: otlp
+      ? { available: true, endpoint: `${otlp.host}:${otlp.port}`, receiver: collector ? "otel-collector" : "tempo" }
+      : missing("otel-collector or tempo otlp-grpc"),
     query: {
       promql: prometheus ? { available: true, baseUrl: prometheus.url } : missing("prometheus web"),
       logql: loki ? { available: true, baseUrl: loki.url } : missing("loki http"),
@@ -45,4 +51,3 @@ export function k6TargetsFrom(endpoints: StackEndpoints, { metricsReceiver = "pr
     },
   };
 }
-

@@ -36,7 +36,10 @@ export async function renderK6TestRuns(options: K6TestRunOptions): Promise<K8sOb
   if (!Number.isInteger(parallelism) || parallelism < 1) throw new RangeError(`parallelism must be a whole number >= 1, saw ${parallelism}`);
   const shapes = options.shapes ?? (Object.keys(SCRIPT_OF) as ShapeName[]).filter((s) => inputs.shapes[s] !== undefined);
   const absent = shapes.filter((s) => inputs.shapes[s] === undefined);
-  if (absent.length > 0) throw new HarnessError(`k6 TestRun: no ${absent.join(", ")} shape in the k6 inputs (${absent.map((s) => inputs.unavailable[s] ?? "not configured").join("; ")})`);
+  if (absent.length > 0)
+    throw new HarnessError(
+      `k6 TestRun: no ${absent.join(", ")} shape in the k6 inputs (${absent.map((s) => inputs.unavailable[s] ?? "not configured").join("; ")})`,
+    );
   const labels = () => ({ [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: runId });
 
   const data = await k6ScriptFiles(inputs);
@@ -44,21 +47,23 @@ export async function renderK6TestRuns(options: K6TestRunOptions): Promise<K8sOb
   if (bytes > CONFIGMAP_MAX_BYTES) throw new HarnessError(`k6 scripts ConfigMap: expected at most ${CONFIGMAP_MAX_BYTES} bytes, saw ${bytes}`);
   const configMap: K8sObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: K6_SCRIPTS_CONFIGMAP, namespace, labels: labels() }, data };
 
-  const testRuns = shapes.map((shape): K8sObject => ({
-    apiVersion: "k6.io/v1alpha1",
-    kind: "TestRun",
-    metadata: { name: `obsconf-k6-${shape}`, namespace, labels: labels() },
-    spec: {
-      parallelism,
-      separate,
-      script: { configMap: { name: K6_SCRIPTS_CONFIGMAP, file: SCRIPT_OF[shape] } },
-      arguments: `--out json=/dev/stdout --no-summary --tag obsconf_run=${runId}`,
-      runner: {
-        image: K6_RUNNER_IMAGE,
-        metadata: { labels: labels() },
-        env: [{ name: "OBSCONF_K6_INPUTS", value: `${K6_OPERATOR_SCRIPT_DIR}/${K6_INPUTS_FILE}` }],
+  const testRuns = shapes.map(
+    (shape): K8sObject => ({
+      apiVersion: "k6.io/v1alpha1",
+      kind: "TestRun",
+      metadata: { name: `obsconf-k6-${shape}`, namespace, labels: labels() },
+      spec: {
+        parallelism,
+        separate,
+        script: { configMap: { name: K6_SCRIPTS_CONFIGMAP, file: SCRIPT_OF[shape] } },
+        arguments: `--out json=/dev/stdout --no-summary --tag obsconf_run=${runId}`,
+        runner: {
+          image: K6_RUNNER_IMAGE,
+          metadata: { labels: labels() },
+          env: [{ name: "OBSCONF_K6_INPUTS", value: `${K6_OPERATOR_SCRIPT_DIR}/${K6_INPUTS_FILE}` }],
+        },
       },
-    },
-  }));
+    }),
+  );
   return [configMap, ...testRuns];
 }

@@ -3,7 +3,8 @@ import { parseK6Line } from "./k6-json-output.ts";
 import { mergeK6Outputs } from "./merge-k6-outputs.ts";
 
 /** Lines as `k6 run --out json=...` writes them. */
-const metricLine = (name: string, type: string) => JSON.stringify({ type: "Metric", data: { name, type, contains: "time", thresholds: [], submetrics: null }, metric: name });
+const metricLine = (name: string, type: string) =>
+  JSON.stringify({ type: "Metric", data: { name, type, contains: "time", thresholds: [], submetrics: null }, metric: name });
 const point = (metric: string, value: number, tags: Record<string, string>, second = 0) =>
   JSON.stringify({ type: "Point", data: { time: `2026-01-01T00:00:${String(second).padStart(2, "0")}.123456789Z`, value, tags }, metric });
 const repeat = (n: number, line: (i: number) => string) => Array.from({ length: n }, (_, i) => line(i));
@@ -20,16 +21,29 @@ describe("parseK6Line", () => {
     expect(parseK6Line(metricLine("http_req_duration", "trend"))).toEqual({ kind: "other" });
     expect(parseK6Line('time="2026-01-01T00:00:00Z" level=info msg="starting"')).toEqual({ kind: "other" });
     expect(parseK6Line('{"type":"Point",')).toMatchObject({ kind: "malformed" });
-    expect(parseK6Line('{"type":"Point","metric":"x","data":{"time":"2026-01-01T00:00:00Z","value":"12"}}')).toEqual({ kind: "malformed", reason: "a Point without metric, finite value and time" });
+    expect(parseK6Line('{"type":"Point","metric":"x","data":{"time":"2026-01-01T00:00:00Z","value":"12"}}')).toEqual({
+      kind: "malformed",
+      reason: "a Point without metric, finite value and time",
+    });
   });
 });
 
 describe("mergeK6Outputs", () => {
   it("should merge latency from several generators as histograms, not average their percentiles", async () => {
     // Generator 1 saw 99 fast queries and 1 slow; generator 2 saw 100 slow ones.
-    const fast = [metricLine("http_req_duration", "trend"), ...repeat(99, (i) => point("http_req_duration", 10, { language: "promql" }, i % 60)), point("http_req_duration", 2000, { language: "promql" })];
+    const fast = [
+      metricLine("http_req_duration", "trend"),
+      ...repeat(99, (i) => point("http_req_duration", 10, { language: "promql" }, i % 60)),
+      point("http_req_duration", 2000, { language: "promql" }),
+    ];
     const slow = [metricLine("http_req_duration", "trend"), ...repeat(100, (i) => point("http_req_duration", 1000 + i, { language: "promql" }, i % 60))];
-    const merged = await mergeK6Outputs([{ generator: "g1", lines: fast }, { generator: "g2", lines: slow }], [{ metric: "http_req_duration", groupByTag: "language" }]);
+    const merged = await mergeK6Outputs(
+      [
+        { generator: "g1", lines: fast },
+        { generator: "g2", lines: slow },
+      ],
+      [{ metric: "http_req_duration", groupByTag: "language" }],
+    );
     const promql = merged.latency.http_req_duration!.promql!;
     expect(promql.countByGenerator).toEqual({ g1: 100, g2: 100 });
     expect(promql.merged.count).toBe(200);
@@ -60,9 +74,20 @@ describe("mergeK6Outputs", () => {
   });
 
   it("should sum what was sent by unit and count dropped iterations per generator", async () => {
-    const g1 = [point("obsconf_sent", 1667, { unit: "samples" }), point("obsconf_sent", 1667, { unit: "samples" }), point("dropped_iterations", 1, {}), point("dropped_iterations", 1, {})];
+    const g1 = [
+      point("obsconf_sent", 1667, { unit: "samples" }),
+      point("obsconf_sent", 1667, { unit: "samples" }),
+      point("dropped_iterations", 1, {}),
+      point("dropped_iterations", 1, {}),
+    ];
     const g2 = [point("obsconf_sent", 1666, { unit: "samples" }), point("obsconf_sent", 8, { unit: "spans" }), "not json at all but a log line", "{broken"];
-    const merged = await mergeK6Outputs([{ generator: "g1", lines: g1 }, { generator: "g2", lines: g2 }], []);
+    const merged = await mergeK6Outputs(
+      [
+        { generator: "g1", lines: g1 },
+        { generator: "g2", lines: g2 },
+      ],
+      [],
+    );
     expect(merged.sent).toEqual({ samples: 5000, spans: 8 });
     expect(merged.droppedIterations).toEqual({ g1: 2, g2: 0 });
     expect(merged.malformedLines).toEqual({ g1: 0, g2: 1 });

@@ -102,7 +102,10 @@ describe("runK6", () => {
     } finally {
       process.env.PATH = path0;
     }
-    expect(await runK6({ inputs: QUERY_INPUTS, k6Bin: path.join(dir, "nope"), workDir: path.join(dir, "run") })).toEqual({ status: "unavailable", reason: `k6 binary ${path.join(dir, "nope")} is not executable` });
+    expect(await runK6({ inputs: QUERY_INPUTS, k6Bin: path.join(dir, "nope"), workDir: path.join(dir, "run") })).toEqual({
+      status: "unavailable",
+      reason: `k6 binary ${path.join(dir, "nope")} is not executable`,
+    });
   });
 
   it("should run one k6 per generator with its segment and merge their latency as one histogram", async () => {
@@ -153,23 +156,33 @@ const realK6 = (() => {
     return undefined;
   }
 })();
-if (realK6 === undefined) console.log("run-k6.test.ts: live k6 run skipped: no k6 binary on PATH (k6 is not installable here; build one with xk6, see load/k6/README.md)");
+if (realK6 === undefined)
+  console.log("run-k6.test.ts: live k6 run skipped: no k6 binary on PATH (k6 is not installable here; build one with xk6, see load/k6/README.md)");
 
 describe("runK6 with a real k6", () => {
   let server: Server | undefined;
   afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
-  it.skipIf(realK6 === undefined)("should run the query-load script against a PromQL API and pass its contract thresholds", async () => {
-    let requests = 0;
-    server = createServer((_req, res) => {
-      requests += 1;
-      res.writeHead(200, { "content-type": "application/json" }).end('{"status":"success","data":{"resultType":"vector","result":[]}}');
-    });
-    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const inputs: K6Inputs = { ...QUERY_INPUTS, shapes: { "query-load": { ...QUERY_INPUTS.shapes["query-load"]!, durationSec: 2, queries: [{ ...QUERY_INPUTS.shapes["query-load"]!.queries[0]!, baseUrl }] } } };
-    const result = await runK6({ inputs, workDir: path.join(dir, "run"), shapes: ["query-load"], generators: 2, slackMs: 30_000 });
-    expect(result.status === "ran" && queryRun(result)).toMatchObject({ shape: "query-load", status: "passed" });
-    expect(requests).toBeGreaterThan(0);
-  }, 60_000);
+  it.skipIf(realK6 === undefined)(
+    "should run the query-load script against a PromQL API and pass its contract thresholds",
+    async () => {
+      let requests = 0;
+      server = createServer((_req, res) => {
+        requests += 1;
+        res.writeHead(200, { "content-type": "application/json" }).end('{"status":"success","data":{"resultType":"vector","result":[]}}');
+      });
+      await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const inputs: K6Inputs = {
+        ...QUERY_INPUTS,
+        shapes: {
+          "query-load": { ...QUERY_INPUTS.shapes["query-load"]!, durationSec: 2, queries: [{ ...QUERY_INPUTS.shapes["query-load"]!.queries[0]!, baseUrl }] },
+        },
+      };
+      const result = await runK6({ inputs, workDir: path.join(dir, "run"), shapes: ["query-load"], generators: 2, slackMs: 30_000 });
+      expect(result.status === "ran" && queryRun(result)).toMatchObject({ shape: "query-load", status: "passed" });
+      expect(requests).toBeGreaterThan(0);
+    },
+    60_000,
+  );
 });

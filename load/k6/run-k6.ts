@@ -88,10 +88,22 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     const deadlineMs = (durationSec + inputs.gracefulStopSec) * 1000 + slackMs;
     logger.info(`k6 ${shape}: ${generators} generator(s), ${durationSec}s, killed after ${deadlineMs}ms`);
     const started = segments(generators).map((segment, index) =>
-      runGenerator({ k6Path: k6.path, script: path.join(workDir, SCRIPT_OF[shape]), inputsPath, workDir, generator: `${shape}-${index + 1}`, segment, generators, deadlineMs }),
+      runGenerator({
+        k6Path: k6.path,
+        script: path.join(workDir, SCRIPT_OF[shape]),
+        inputsPath,
+        workDir,
+        generator: `${shape}-${index + 1}`,
+        segment,
+        generators,
+        deadlineMs,
+      }),
     );
     const done = await Promise.all(started);
-    const merged = await mergeK6Outputs(done.map((g) => ({ generator: g.generator, lines: existsSync(g.outFile) ? k6OutputLines(g.outFile) : [] })), LATENCY_SELECTORS);
+    const merged = await mergeK6Outputs(
+      done.map((g) => ({ generator: g.generator, lines: existsSync(g.outFile) ? k6OutputLines(g.outFile) : [] })),
+      LATENCY_SELECTORS,
+    );
     return { shape, ...verdict(done), generators: done, merged };
   });
   return { status: "ran", k6: k6.version === undefined ? { path: k6.path } : { path: k6.path, version: k6.version }, workDir, shapes: await Promise.all(runs) };
@@ -101,7 +113,10 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
 export async function findK6(k6Bin?: string): Promise<{ available: true; k6: { path: string; version?: string } } | { available: false; reason: string }> {
   const k6 = await findBinary(["k6"], k6Bin, ["version"], /k6 v(\d+\.\d+\.\d+)/);
   if (k6 !== undefined) return { available: true, k6 };
-  return { available: false, reason: k6Bin ? `k6 binary ${k6Bin} is not executable` : "no k6 binary on PATH (build one with the xk6 extensions: load/k6/README.md)" };
+  return {
+    available: false,
+    reason: k6Bin ? `k6 binary ${k6Bin} is not executable` : "no k6 binary on PATH (build one with the xk6 extensions: load/k6/README.md)",
+  };
 }
 
 function verdict(runs: readonly GeneratorRun[]): { status: "passed" | "failed" | "error"; reason?: string } {
@@ -110,7 +125,10 @@ function verdict(runs: readonly GeneratorRun[]): { status: "passed" | "failed" |
   const broken = runs.filter((r) => r.exitCode !== 0 && r.exitCode !== THRESHOLDS_FAILED_EXIT);
   if (broken.length > 0) {
     const first = broken[0]!;
-    return { status: "error", reason: `${first.generator} exited ${first.exitCode ?? first.signal}: ${first.stderrTail.trim().split("\n").slice(-3).join(" | ")}` };
+    return {
+      status: "error",
+      reason: `${first.generator} exited ${first.exitCode ?? first.signal}: ${first.stderrTail.trim().split("\n").slice(-3).join(" | ")}`,
+    };
   }
   const failed = runs.filter((r) => r.exitCode === THRESHOLDS_FAILED_EXIT);
   return failed.length > 0 ? { status: "failed", reason: `thresholds failed on ${failed.map((r) => r.generator).join(", ")}` } : { status: "passed" };
@@ -135,7 +153,10 @@ interface GeneratorSpec {
 
 function runGenerator(spec: GeneratorSpec): Promise<GeneratorRun> {
   const outFile = path.join(spec.workDir, `${spec.generator}.k6.json`);
-  const segmentArgs = spec.generators === 1 ? [] : ["--execution-segment", spec.segment, "--execution-segment-sequence", ["0", ...segments(spec.generators).map((s) => s.split(":")[1]!)].join(",")];
+  const segmentArgs =
+    spec.generators === 1
+      ? []
+      : ["--execution-segment", spec.segment, "--execution-segment-sequence", ["0", ...segments(spec.generators).map((s) => s.split(":")[1]!)].join(",")];
   const argv = ["run", "--out", `json=${outFile}`, "--no-usage-report", "--quiet", "--no-color", "--address", "127.0.0.1:0", ...segmentArgs, spec.script];
   return new Promise((resolve) => {
     const log = createWriteStream(path.join(spec.workDir, `${spec.generator}.k6.log`));
@@ -167,7 +188,9 @@ function runGenerator(spec: GeneratorSpec): Promise<GeneratorRun> {
       finished = true;
       clearTimeout(deadline);
       if (killTimer) clearTimeout(killTimer);
-      log.end(() => resolve({ generator: spec.generator, segment: spec.generators === 1 ? "0:1" : spec.segment, exitCode, signal, timedOut, outFile, stderrTail }));
+      log.end(() =>
+        resolve({ generator: spec.generator, segment: spec.generators === 1 ? "0:1" : spec.segment, exitCode, signal, timedOut, outFile, stderrTail }),
+      );
     };
     child.once("error", (error) => {
       stderrTail += `spawn failed: ${error.message}`;

@@ -9,18 +9,7 @@ import { operationId, type OperationModel, type ServiceModel } from "./service-m
  */
 export const ECOMM_NAMESPACE = "ecomm-prod";
 
-export const ECOMM_SERVICES = [
-  "frontend",
-  "cart",
-  "productcatalog",
-  "currency",
-  "payment",
-  "shipping",
-  "email",
-  "checkout",
-  "recommendation",
-  "ad",
-] as const;
+export const ECOMM_SERVICES = ["frontend", "cart", "productcatalog", "currency", "payment", "shipping", "email", "checkout", "recommendation", "ad"] as const;
 
 type EcommService = (typeof ECOMM_SERVICES)[number];
 
@@ -59,7 +48,14 @@ export const ECOMM_ADD_TO_CART_ENTRY = id("frontend", "POST /cart");
 
 const operations: Record<string, OperationModel> = {
   [ECOMM_HOME_ENTRY]: op("frontend", "GET /", 4, 0.4, 0.001, [SUPPORTED_CURRENCIES, LIST_PRODUCTS, GET_CART, CONVERT, GET_ADS]),
-  [ECOMM_PRODUCT_ENTRY]: op("frontend", "GET /product/{id}", 3, 0.4, 0.001, [GET_PRODUCT, SUPPORTED_CURRENCIES, GET_CART, CONVERT, LIST_RECOMMENDATIONS, GET_ADS]),
+  [ECOMM_PRODUCT_ENTRY]: op("frontend", "GET /product/{id}", 3, 0.4, 0.001, [
+    GET_PRODUCT,
+    SUPPORTED_CURRENCIES,
+    GET_CART,
+    CONVERT,
+    LIST_RECOMMENDATIONS,
+    GET_ADS,
+  ]),
   [ECOMM_VIEW_CART_ENTRY]: op("frontend", "GET /cart", 3, 0.4, 0.001, [SUPPORTED_CURRENCIES, GET_CART, LIST_RECOMMENDATIONS, GET_QUOTE, CONVERT]),
   [ECOMM_ADD_TO_CART_ENTRY]: op("frontend", "POST /cart", 3, 0.4, 0.002, [GET_PRODUCT, ADD_ITEM]),
   [ECOMM_CHECKOUT_ENTRY]: op("frontend", "POST /cart/checkout", 5, 0.4, 0.002, [PLACE_ORDER]),

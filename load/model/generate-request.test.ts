@@ -70,12 +70,23 @@ describe("generateRequest", () => {
   it("should fail a span with its own error status and every caller up the chain with 500", () => {
     const failing: ServiceModel = {
       ...ECOMM_MODEL,
-      operations: { ...ECOMM_MODEL.operations, "payment:hipstershop.PaymentService/Charge": { ...ECOMM_MODEL.operations["payment:hipstershop.PaymentService/Charge"]!, errorRate: 1 } },
+      operations: {
+        ...ECOMM_MODEL.operations,
+        "payment:hipstershop.PaymentService/Charge": { ...ECOMM_MODEL.operations["payment:hipstershop.PaymentService/Charge"]!, errorRate: 1 },
+      },
     };
     const request = generateRequest(failing, mulberry32(4), { startMs: START_MS, entry: ECOMM_CHECKOUT_ENTRY });
     const failed = request.spans.filter((s) => s.status === "error").map((s) => [s.service, s.httpStatusCode]);
-    expect(failed).toEqual([["frontend", 500], ["checkout", 500], ["payment", 402]]);
-    expect(request.logs.filter((l) => l.labels.level === "error").map((l) => l.line.split(" ")[1])).toEqual(["service=frontend", "service=checkout", "service=payment"]);
+    expect(failed).toEqual([
+      ["frontend", 500],
+      ["checkout", 500],
+      ["payment", 402],
+    ]);
+    expect(request.logs.filter((l) => l.labels.level === "error").map((l) => l.line.split(" ")[1])).toEqual([
+      "service=frontend",
+      "service=checkout",
+      "service=payment",
+    ]);
     expect(request.metrics.requests.filter((r) => r.labels.status !== "200").map((r) => r.labels)).toEqual([
       { namespace: "ecomm-prod", service: "frontend", status: "500" },
       { namespace: "ecomm-prod", service: "checkout", status: "500" },

@@ -86,7 +86,8 @@ export function generateRequest(model: ServiceModel, rng: Rng, { startMs, entry,
   const visit = (opId: string, parentSpanId: string | undefined, startUs: number, depth: number): { endUs: number; failed: boolean } => {
     const op = model.operations[opId];
     if (op === undefined) throw new HarnessError(`service model: expected operation ${JSON.stringify(opId)} to be defined, saw no such operation`);
-    if (depth > MAX_DEPTH) throw new HarnessError(`service model: expected a call graph at most ${MAX_DEPTH} deep, saw a cycle through ${JSON.stringify(opId)}`);
+    if (depth > MAX_DEPTH)
+      throw new HarnessError(`service model: expected a call graph at most ${MAX_DEPTH} deep, saw a cycle through ${JSON.stringify(opId)}`);
     const spanId = randomHexId(rng, 8);
     const selfUs = lognormalMs(rng, op.selfLatency) * 1000;
     const ownFailure = rng.next() < op.errorRate;

@@ -3,7 +3,14 @@ import { lognormalMs, mulberry32, randomHexId, seedFromString } from "./rng.ts";
 
 describe("mulberry32", () => {
   it("should repeat the same sequence for the same seed and differ for another", () => {
-    const draw = (seed: number) => Array.from({ length: 5 }, ((rng) => () => rng.next())(mulberry32(seed)));
+    const draw = (seed: number) =>
+      Array.from(
+        { length: 5 },
+        (
+          (rng) => () =>
+            rng.next()
+        )(mulberry32(seed)),
+      );
     expect(draw(42)).toEqual(draw(42));
     expect(draw(42)).not.toEqual(draw(43));
     expect(draw(42).every((x) => x >= 0 && x < 1)).toBe(true);

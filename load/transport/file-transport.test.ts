@@ -45,7 +45,10 @@ describe("createPodLogFileTransport", () => {
     await writeFile(join(rootDir, "var"), ""); // a file where the directory must go: fails for root too
     const transport = createPodLogFileTransport({ rootDir, ...POD });
     const dir = join(rootDir, "var/log/pods/ecomm-prod_checkout-7d4b9c-x2x9q_0f4a3c2e-1b2d-4e5f-8a9b-0c1d2e3f4a5b/checkout");
-    expect(await transport.appendLines(["x"])).toEqual({ kind: "retryable", reason: `file write to ${transport.path} failed: ENOTDIR: not a directory, mkdir '${dir}'` });
+    expect(await transport.appendLines(["x"])).toEqual({
+      kind: "retryable",
+      reason: `file write to ${transport.path} failed: ENOTDIR: not a directory, mkdir '${dir}'`,
+    });
     await rm(join(rootDir, "var"));
     expect(await transport.appendLines(["recovered"], 0n)).toEqual({ kind: "ok", status: 0 });
     expect(await readFile(transport.path, "utf8")).toBe("1970-01-01T00:00:00Z stdout F recovered\n");

@@ -45,7 +45,8 @@ const SEGMENT = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 export function createPodLogFileTransport(options: PodLogFileTransportOptions): PodLogFileTransport {
   const { rootDir, namespace, pod, uid, container, stream = "stdout", restartCount = 0, clock = systemClock } = options;
   for (const [name, value] of Object.entries({ namespace, pod, uid, container })) {
-    if (!SEGMENT.test(value)) throw new HarnessError(`pod log file: expected ${name} to be a DNS-1123 name (lowercase alphanumerics, '-', '.'), saw ${JSON.stringify(value)}`);
+    if (!SEGMENT.test(value))
+      throw new HarnessError(`pod log file: expected ${name} to be a DNS-1123 name (lowercase alphanumerics, '-', '.'), saw ${JSON.stringify(value)}`);
   }
   if (!(Number.isInteger(restartCount) && restartCount >= 0)) throw new HarnessError(`pod log file: expected restartCount >= 0, saw ${restartCount}`);
   const path = podLogFile(rootDir, { namespace, name: pod, uid, container }, restartCount);
@@ -56,7 +57,10 @@ export function createPodLogFileTransport(options: PodLogFileTransportOptions): 
   async function appendLines(lines: readonly string[], atNs?: bigint): Promise<SendResult> {
     if (closed) throw new HarnessError(`pod log file ${path} used after close()`);
     const prefix = `${formatRfc3339Nano(atNs ?? BigInt(Math.round(clock.nowMs())) * 1_000_000n)} ${stream} F `;
-    const text = lines.flatMap((line) => line.split("\n")).map((line) => `${prefix}${line}\n`).join("");
+    const text = lines
+      .flatMap((line) => line.split("\n"))
+      .map((line) => `${prefix}${line}\n`)
+      .join("");
     try {
       handle ??= mkdir(dir, { recursive: true }).then(() => open(path, "a"));
       const file = await handle.catch((error: unknown) => {
@@ -90,6 +94,8 @@ export function createPodLogFileTransport(options: PodLogFileTransportOptions): 
 export function formatRfc3339Nano(ns: bigint): string {
   if (ns < 0n) throw new HarnessError(`RFC3339Nano: expected a time at or after the epoch, saw ${ns} ns`);
   const seconds = new Date(Number(ns / 1_000_000_000n) * 1000).toISOString().slice(0, 19);
-  const fraction = String(ns % 1_000_000_000n).padStart(9, "0").replace(/0+$/, "");
+  const fraction = String(ns % 1_000_000_000n)
+    .padStart(9, "0")
+    .replace(/0+$/, "");
   return `${seconds}${fraction === "" ? "" : `.${fraction}`}Z`;
 }

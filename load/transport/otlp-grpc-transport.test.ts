@@ -1,4 +1,12 @@
-import { Metadata, Server, ServerCredentials, status as GrpcStatus, type ServiceDefinition, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import {
+  type Metadata,
+  Server,
+  ServerCredentials,
+  status as GrpcStatus,
+  type ServiceDefinition,
+  type sendUnaryData,
+  type ServerUnaryCall,
+} from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { createOtlpGrpcTransport, OTLP_GRPC_TRACE_EXPORT } from "./otlp-grpc-transport.ts";
 

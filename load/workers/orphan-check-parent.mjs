@@ -9,7 +9,10 @@ const server = createServer(() => {}); // never answers: sends stay in flight
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const pids = [];
 void runInWorkers({
-  job: { signal: "traces", options: { url: `http://127.0.0.1:${server.address().port}/v1/traces`, spansPerSec: 100, spansPerRequest: 10, durationMs: 120_000 } },
+  job: {
+    signal: "traces",
+    options: { url: `http://127.0.0.1:${server.address().port}/v1/traces`, spansPerSec: 100, spansPerRequest: 10, durationMs: 120_000 },
+  },
   workers: 2,
   onWorkerStart: (pid) => {
     pids.push(pid);

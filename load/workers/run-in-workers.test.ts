@@ -19,12 +19,17 @@ describe("runInWorkers", () => {
   it("should split the rate and series over the workers and merge their reports", async () => {
     await using server = await startScriptedHttpServer(inOrder({ status: 204 }));
     const pids: number[] = [];
-    const report = await runInWorkers(
-      { job: { signal: "metrics", options: { url: `${server.origin}/api/v1/write`, samplesPerSec: 400, seriesCount: 40, samplesPerRequest: 10, durationMs: 60_000, maxSends: 8 } }, workers: 2, onWorkerStart: (pid) => pids.push(pid) },
-    );
+    const report = await runInWorkers({
+      job: {
+        signal: "metrics",
+        options: { url: `${server.origin}/api/v1/write`, samplesPerSec: 400, seriesCount: 40, samplesPerRequest: 10, durationMs: 60_000, maxSends: 8 },
+      },
+      workers: 2,
+      onWorkerStart: (pid) => pids.push(pid),
+    });
     expect(pids).toHaveLength(2);
     expect(server.requests).toHaveLength(8);
-    const generators = new Set(server.requests.flatMap((r) => decodeWriteRequestSnappy(r.body).map((s) => s.labels["generator"])));
+    const generators = new Set(server.requests.flatMap((r) => decodeWriteRequestSnappy(r.body).map((s) => s.labels.generator)));
     expect(generators).toEqual(new Set(["0", "1"]));
     const series = new Set(server.requests.flatMap((r) => decodeWriteRequestSnappy(r.body).map((s) => JSON.stringify(s.labels))));
     expect(series.size).toBe(40); // 2 workers x 20 series, one pass each
@@ -36,9 +41,14 @@ describe("runInWorkers", () => {
 
   it("should give each worker its share of rate, series and sends", () => {
     expect(shareOf({ signal: "metrics", options: { samplesPerSec: 1_000_000, scrapeIntervalMs: 100, durationMs: 1, maxSends: 9 } }, 1, 2)).toEqual({
-      signal: "metrics", options: { samplesPerSec: 500_000, seriesCount: 50_000, durationMs: 1, maxSends: 5, shard: { index: 1, count: 2 } },
+      signal: "metrics",
+      options: { samplesPerSec: 500_000, seriesCount: 50_000, durationMs: 1, maxSends: 5, shard: { index: 1, count: 2 } },
     });
-    expect(shareOf({ signal: "traces", options: { spansPerSec: 10_000, durationMs: 1 } }, 0, 4).options).toEqual({ spansPerSec: 2_500, durationMs: 1, shard: { index: 0, count: 4 } });
+    expect(shareOf({ signal: "traces", options: { spansPerSec: 10_000, durationMs: 1 } }, 0, 4).options).toEqual({
+      spansPerSec: 2_500,
+      durationMs: 1,
+      shard: { index: 0, count: 4 },
+    });
   });
 
   it("should leave no worker behind when the parent is killed", async () => {

@@ -56,7 +56,11 @@ function awaitReport(child: ChildProcess, job: WorkerJob, timeoutMs: number): Pr
     child.stderr?.on("data", (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-2000)));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new HarnessError(`${job.signal} generator worker ${child.pid}: expected a report within ${timeoutMs}ms, saw none (killed; stderr: ${stderrTail.slice(-500)})`));
+      reject(
+        new HarnessError(
+          `${job.signal} generator worker ${child.pid}: expected a report within ${timeoutMs}ms, saw none (killed; stderr: ${stderrTail.slice(-500)})`,
+        ),
+      );
     }, timeoutMs);
     child.on("message", (message: WorkerMessage) => (result = message));
     child.once("error", (error) => {
@@ -81,7 +85,10 @@ export function shareOf(job: WorkerJob, index: number, count: number): WorkerJob
     case "metrics": {
       const rates = resolveMetricsRates(job.options);
       const { scrapeIntervalMs: _interval, ...rest } = job.options;
-      return { signal: "metrics", options: { ...rest, ...maxSends, shard, samplesPerSec: rates.samplesPerSec / count, seriesCount: Math.max(1, Math.round(rates.seriesCount / count)) } };
+      return {
+        signal: "metrics",
+        options: { ...rest, ...maxSends, shard, samplesPerSec: rates.samplesPerSec / count, seriesCount: Math.max(1, Math.round(rates.seriesCount / count)) },
+      };
     }
     case "logs":
       return { signal: "logs", options: { ...job.options, ...maxSends, shard, bytesPerSec: job.options.bytesPerSec / count } };

@@ -21,7 +21,13 @@ function reportBytes(): Buffer {
 function signed(bytes = reportBytes()) {
   const keys = generateKeyPairSync("ed25519");
   const { envelope, statement } = attestReport(
-    { reportName: "run-result.json", reportBytes: bytes, result: JSON.parse(bytes.toString("utf8")), manifests: { sha256: MANIFESTS_SHA, files: 14 }, obsconfVersion: "0.1.0" },
+    {
+      reportName: "run-result.json",
+      reportBytes: bytes,
+      result: JSON.parse(bytes.toString("utf8")),
+      manifests: { sha256: MANIFESTS_SHA, files: 14 },
+      obsconfVersion: "0.1.0",
+    },
     keys.privateKey,
   );
   return { keys, envelope, statement, bytes };
@@ -29,7 +35,9 @@ function signed(bytes = reportBytes()) {
 
 describe("DSSE pre-authentication encoding", () => {
   it("should match the DSSE protocol's test vector", () => {
-    expect(preAuthEncoding("http://example.com/HelloWorld", Buffer.from("hello world")).toString("utf8")).toBe("DSSEv1 29 http://example.com/HelloWorld 11 hello world");
+    expect(preAuthEncoding("http://example.com/HelloWorld", Buffer.from("hello world")).toString("utf8")).toBe(
+      "DSSEv1 29 http://example.com/HelloWorld 11 hello world",
+    );
   });
 
   it("should count bytes, not characters, for a non-ASCII type and body", () => {
@@ -96,9 +104,15 @@ describe("attestReport + verifyAttestation", () => {
     const statement = JSON.parse(decodeBase64(envelope.payload)!.toString("utf8"));
     statement.predicate.run.verdict = "pass-by-edit";
     const edited = { ...envelope, payload: Buffer.from(JSON.stringify(statement)).toString("base64") };
-    expect(verifyAttestation({ reportBytes: bytes, envelope: edited, publicKey: keys.publicKey })).toMatchObject({ ok: false, reason: expect.stringMatching(/^signature: none of/) });
+    expect(verifyAttestation({ reportBytes: bytes, envelope: edited, publicKey: keys.publicKey })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^signature: none of/),
+    });
     const retyped = { ...envelope, payloadType: "application/json" };
-    expect(verifyAttestation({ reportBytes: bytes, envelope: retyped, publicKey: keys.publicKey })).toMatchObject({ ok: false, reason: expect.stringMatching(/^signature: none of/) });
+    expect(verifyAttestation({ reportBytes: bytes, envelope: retyped, publicKey: keys.publicKey })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^signature: none of/),
+    });
   });
 
   it("should fail when the verifier's manifests differ from the signed digest", () => {
@@ -116,7 +130,9 @@ describe("attestReport + verifyAttestation", () => {
   });
 
   it("should parse an envelope and name the field that is wrong", () => {
-    expect(parseEnvelope('{"payload":"eA==","payloadType":"t","signatures":[{"keyid":"k","sig":"eA=="}]}')).toEqual({ envelope: { payload: "eA==", payloadType: "t", signatures: [{ keyid: "k", sig: "eA==" }] } });
+    expect(parseEnvelope('{"payload":"eA==","payloadType":"t","signatures":[{"keyid":"k","sig":"eA=="}]}')).toEqual({
+      envelope: { payload: "eA==", payloadType: "t", signatures: [{ keyid: "k", sig: "eA==" }] },
+    });
     expect(parseEnvelope('{"payload":"eA==","payloadType":"t","signatures":[{}]}')).toEqual({ problem: "an object with a base64 sig", field: "signatures[0]" });
     expect(parseEnvelope("[")).toMatchObject({ field: "", problem: expect.stringMatching(/^JSON/) });
   });
@@ -134,7 +150,18 @@ describe("attestReport + verifyAttestation", () => {
       await writeFile(join(dir, "pub.pem"), keys.publicKey.export({ type: "spki", format: "pem" }));
       await writeFile(join(dir, "pae.bin"), preAuthEncoding(envelope.payloadType, decodeBase64(envelope.payload)!));
       await writeFile(join(dir, "sig.bin"), decodeBase64(envelope.signatures[0]!.sig)!);
-      const { stdout } = await run("openssl", ["pkeyutl", "-verify", "-pubin", "-inkey", join(dir, "pub.pem"), "-rawin", "-in", join(dir, "pae.bin"), "-sigfile", join(dir, "sig.bin")]);
+      const { stdout } = await run("openssl", [
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        join(dir, "pub.pem"),
+        "-rawin",
+        "-in",
+        join(dir, "pae.bin"),
+        "-sigfile",
+        join(dir, "sig.bin"),
+      ]);
       expect(stdout).toContain("Signature Verified Successfully");
     } finally {
       await rm(dir, { recursive: true, force: true });

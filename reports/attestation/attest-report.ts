@@ -10,9 +10,7 @@ export function attestReport(facts: SignoffFacts, privateKey: KeyObject): { enve
   return { envelope, statement };
 }
 
-export type AttestationVerdict =
-  | { ok: true; statement: SignoffStatement; keyid?: string; checked: string[] }
-  | { ok: false; reason: string };
+export type AttestationVerdict = { ok: true; statement: SignoffStatement; keyid?: string; checked: string[] } | { ok: false; reason: string };
 
 export interface VerifyAttestationInput {
   reportBytes: Uint8Array;
@@ -32,14 +30,18 @@ export function verifyAttestation(input: VerifyAttestationInput): AttestationVer
   const dsse = verifyEnvelope(input.envelope, input.publicKey);
   if (!dsse.valid) return { ok: false, reason: `signature: ${dsse.reason}` };
   checked.push(`signature: Ed25519 over DSSE PAE verifies with key ${dsse.keyid ?? "(no key id in the envelope)"}`);
-  if (dsse.payloadType !== IN_TOTO_PAYLOAD_TYPE) return { ok: false, reason: `payloadType: expected ${IN_TOTO_PAYLOAD_TYPE}, saw ${JSON.stringify(dsse.payloadType)}` };
+  if (dsse.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+    return { ok: false, reason: `payloadType: expected ${IN_TOTO_PAYLOAD_TYPE}, saw ${JSON.stringify(dsse.payloadType)}` };
   const parsed = parseSignoffStatement(dsse.body);
   if ("problem" in parsed) return { ok: false, reason: parsed.problem };
   const statement = parsed.statement;
   const digest = sha256Hex(input.reportBytes);
   const subject = statement.subject.find((s) => s.digest.sha256 === digest);
   if (subject === undefined) {
-    return { ok: false, reason: `report digest: the report's sha256 is ${digest}, the signed subject${statement.subject.length === 1 ? " is" : "s are"} ${statement.subject.map((s) => `${s.name ?? "_"} ${s.digest.sha256}`).join(", ")}: the report was changed after signing, or this is another report` };
+    return {
+      ok: false,
+      reason: `report digest: the report's sha256 is ${digest}, the signed subject${statement.subject.length === 1 ? " is" : "s are"} ${statement.subject.map((s) => `${s.name ?? "_"} ${s.digest.sha256}`).join(", ")}: the report was changed after signing, or this is another report`,
+    };
   }
   checked.push(`report digest: sha256 ${digest} matches subject ${subject.name ?? "_"}`);
   let result: Partial<RunResult>;
@@ -49,12 +51,22 @@ export function verifyAttestation(input: VerifyAttestationInput): AttestationVer
     return { ok: false, reason: `report: its digest matches but it is not JSON (${(error as Error).message})` };
   }
   const p = statement.predicate;
-  if (p.run?.id !== result.runId) return { ok: false, reason: `predicate run.id: expected the report's run id ${JSON.stringify(result.runId)}, saw ${JSON.stringify(p.run?.id)}` };
-  if (p.contract?.version !== result.contractVersion) return { ok: false, reason: `predicate contract.version: expected the report's ${JSON.stringify(result.contractVersion)}, saw ${JSON.stringify(p.contract?.version)}` };
-  checked.push(`predicate: run ${p.run.id}, contract ${p.contract.version}, obsconf ${p.obsconf?.version}, runtime ${p.runtime?.name}, ${p.images?.length ?? 0} images`);
+  if (p.run?.id !== result.runId)
+    return { ok: false, reason: `predicate run.id: expected the report's run id ${JSON.stringify(result.runId)}, saw ${JSON.stringify(p.run?.id)}` };
+  if (p.contract?.version !== result.contractVersion)
+    return {
+      ok: false,
+      reason: `predicate contract.version: expected the report's ${JSON.stringify(result.contractVersion)}, saw ${JSON.stringify(p.contract?.version)}`,
+    };
+  checked.push(
+    `predicate: run ${p.run.id}, contract ${p.contract.version}, obsconf ${p.obsconf?.version}, runtime ${p.runtime?.name}, ${p.images?.length ?? 0} images`,
+  );
   if (input.manifestsSha256 !== undefined) {
     if (p.manifests?.digest?.sha256 !== input.manifestsSha256) {
-      return { ok: false, reason: `manifests digest: the given manifests hash to ${input.manifestsSha256}, the signed predicate names ${p.manifests?.digest?.sha256 ?? "none"}` };
+      return {
+        ok: false,
+        reason: `manifests digest: the given manifests hash to ${input.manifestsSha256}, the signed predicate names ${p.manifests?.digest?.sha256 ?? "none"}`,
+      };
     }
     checked.push(`manifests digest: sha256 ${input.manifestsSha256} matches`);
   }

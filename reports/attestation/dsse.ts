@@ -31,7 +31,9 @@ export function preAuthEncoding(payloadType: string, body: Uint8Array): Buffer {
  */
 export function keyIdOf(key: KeyObject): string {
   const publicKey = key.type === "private" ? createPublicKey(key) : key;
-  return createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex");
+  return createHash("sha256")
+    .update(publicKey.export({ type: "spki", format: "der" }))
+    .digest("hex");
 }
 
 /** Signs `body` with an Ed25519 private key into a one-signature envelope. */
@@ -43,9 +45,7 @@ export function signEnvelope(body: Uint8Array, payloadType: string, privateKey: 
   return { payload: Buffer.from(body).toString("base64"), payloadType, signatures: [{ keyid: keyIdOf(privateKey), sig: sig.toString("base64") }] };
 }
 
-export type EnvelopeVerification =
-  | { valid: true; body: Buffer; payloadType: string; keyid?: string }
-  | { valid: false; reason: string };
+export type EnvelopeVerification = { valid: true; body: Buffer; payloadType: string; keyid?: string } | { valid: false; reason: string };
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
@@ -72,10 +72,14 @@ export function verifyEnvelope(envelope: DsseEnvelope, publicKey: KeyObject): En
   for (const signature of envelope.signatures) {
     const sig = decodeBase64(signature.sig);
     if (sig === undefined) continue;
-    if (verify(null, pae, publicKey, sig)) return { valid: true, body, payloadType: envelope.payloadType, ...(signature.keyid ? { keyid: signature.keyid } : {}) };
+    if (verify(null, pae, publicKey, sig))
+      return { valid: true, body, payloadType: envelope.payloadType, ...(signature.keyid ? { keyid: signature.keyid } : {}) };
   }
   const n = envelope.signatures.length;
-  return { valid: false, reason: `none of the envelope's ${n} signature${n === 1 ? "" : "s"} verifies with the given public key (key id ${keyIdOf(publicKey)})` };
+  return {
+    valid: false,
+    reason: `none of the envelope's ${n} signature${n === 1 ? "" : "s"} verifies with the given public key (key id ${keyIdOf(publicKey)})`,
+  };
 }
 
 /** Reads an envelope from JSON text; a shape problem is a string naming the field, for InputErrors. */
@@ -93,7 +97,8 @@ export function parseEnvelope(text: string): { envelope: DsseEnvelope } | { prob
   if (!Array.isArray(o.signatures)) return { problem: "a list of {keyid, sig}", field: "signatures" };
   const signatures: DsseSignature[] = [];
   for (const [i, s] of o.signatures.entries()) {
-    if (s === null || typeof s !== "object" || typeof (s as { sig?: unknown }).sig !== "string") return { problem: "an object with a base64 sig", field: `signatures[${i}]` };
+    if (s === null || typeof s !== "object" || typeof (s as { sig?: unknown }).sig !== "string")
+      return { problem: "an object with a base64 sig", field: `signatures[${i}]` };
     const keyid = (s as { keyid?: unknown }).keyid;
     signatures.push({ sig: (s as { sig: string }).sig, ...(typeof keyid === "string" && keyid !== "" ? { keyid } : {}) });
   }

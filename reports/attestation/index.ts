@@ -1,4 +1,14 @@
-export { preAuthEncoding, signEnvelope, verifyEnvelope, parseEnvelope, keyIdOf, decodeBase64, type DsseEnvelope, type DsseSignature, type EnvelopeVerification } from "./dsse.ts";
+export {
+  preAuthEncoding,
+  signEnvelope,
+  verifyEnvelope,
+  parseEnvelope,
+  keyIdOf,
+  decodeBase64,
+  type DsseEnvelope,
+  type DsseSignature,
+  type EnvelopeVerification,
+} from "./dsse.ts";
 export {
   signoffStatement,
   parseSignoffStatement,

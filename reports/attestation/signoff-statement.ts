@@ -24,7 +24,15 @@ export interface SignoffImage {
 }
 
 export interface SignoffPredicate {
-  run: { id: string; scenario: string; profile: string; verdict: string; startedAt: string; finishedAt: string; signOff: { eligible: boolean; blockers: string[] } };
+  run: {
+    id: string;
+    scenario: string;
+    profile: string;
+    verdict: string;
+    startedAt: string;
+    finishedAt: string;
+    signOff: { eligible: boolean; blockers: string[] };
+  };
   /** The deterministic digest over the manifests directory the run was started from. */
   manifests: ResourceDescriptor & { digest: { sha256: string } };
   contract: { version: string };
@@ -63,8 +71,20 @@ export function signoffStatement(facts: SignoffFacts): SignoffStatement {
     subject: [{ name: facts.reportName, digest: { sha256: sha256Hex(facts.reportBytes) }, mediaType: "application/json" }],
     predicateType: SIGNOFF_PREDICATE_TYPE,
     predicate: {
-      run: { id: r.runId, scenario: r.scenario, profile: r.profile, verdict: r.verdict, startedAt: r.startedAt, finishedAt: r.finishedAt, signOff: { eligible: r.signOff.eligible, blockers: [...r.signOff.blockers] } },
-      manifests: { ...(facts.manifests.uri ? { uri: facts.manifests.uri } : {}), digest: { sha256: facts.manifests.sha256 }, annotations: { files: facts.manifests.files } },
+      run: {
+        id: r.runId,
+        scenario: r.scenario,
+        profile: r.profile,
+        verdict: r.verdict,
+        startedAt: r.startedAt,
+        finishedAt: r.finishedAt,
+        signOff: { eligible: r.signOff.eligible, blockers: [...r.signOff.blockers] },
+      },
+      manifests: {
+        ...(facts.manifests.uri ? { uri: facts.manifests.uri } : {}),
+        digest: { sha256: facts.manifests.sha256 },
+        annotations: { files: facts.manifests.files },
+      },
       contract: { version: r.contractVersion },
       obsconf: { version: facts.obsconfVersion },
       runtime: { name: r.runtime.name, reason: r.runtime.reason },
@@ -90,7 +110,8 @@ export function parseSignoffStatement(body: Uint8Array): { statement: SignoffSta
   const s = raw as Partial<SignoffStatement> | null;
   if (s === null || typeof s !== "object") return { problem: "payload: expected an in-toto Statement object" };
   if (s._type !== IN_TOTO_STATEMENT_TYPE) return { problem: `payload _type: expected ${IN_TOTO_STATEMENT_TYPE}, saw ${JSON.stringify(s._type)}` };
-  if (s.predicateType !== SIGNOFF_PREDICATE_TYPE) return { problem: `payload predicateType: expected ${SIGNOFF_PREDICATE_TYPE}, saw ${JSON.stringify(s.predicateType)}` };
+  if (s.predicateType !== SIGNOFF_PREDICATE_TYPE)
+    return { problem: `payload predicateType: expected ${SIGNOFF_PREDICATE_TYPE}, saw ${JSON.stringify(s.predicateType)}` };
   if (!Array.isArray(s.subject) || s.subject.length === 0) return { problem: "payload subject: expected at least one subject with a digest" };
   for (const [i, subject] of s.subject.entries()) {
     if (typeof subject?.digest?.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(subject.digest.sha256)) {

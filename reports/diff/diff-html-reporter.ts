@@ -29,7 +29,9 @@ export function renderDiffHtml(diff: Readonly<RunDiff>): string {
 <body>
 <h1>${e(diffTitle(diff))}</h1>
 <table class="facts">
-${diffFacts(diff).map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`).join("\n")}
+${diffFacts(diff)
+  .map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`)
+  .join("\n")}
 </table>
 <p class="counts"><strong>Checks:</strong> ${e(diffCounts(diff))}</p>
 ${diff.notes.map((n) => `<p class="not-run">${e(n)}</p>`).join("\n")}

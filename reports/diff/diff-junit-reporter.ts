@@ -35,7 +35,13 @@ export class DiffJunitReporter implements DiffReporter {
 
 function testcase(row: Readonly<DiffRow>): string[] {
   const open = `    <testcase classname="obsconf.diff.${attr(row.pillar)}" name="${attr(`${row.id}: ${row.title}`)}" time="0.000">`;
-  const details = [`baseline: ${formatSide(row.baseline)}`, `current: ${formatSide(row.current)}`, ...(row.change ? [`change: ${formatChange(row)}`] : []), ...(row.band ? [`band: ${row.band}`] : []), ...row.reasons].join("\n");
+  const details = [
+    `baseline: ${formatSide(row.baseline)}`,
+    `current: ${formatSide(row.current)}`,
+    ...(row.change ? [`change: ${formatChange(row)}`] : []),
+    ...(row.band ? [`band: ${row.band}`] : []),
+    ...row.reasons,
+  ].join("\n");
   switch (row.verdict) {
     case "regression":
       return [open, `      <failure message="${attr(row.reasons.join("; "))}" type="regression">${text(details)}</failure>`, `    </testcase>`];

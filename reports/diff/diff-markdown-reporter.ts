@@ -13,7 +13,11 @@ export class DiffMarkdownReporter implements DiffReporter {
 }
 
 function cell(text: string): string {
-  return text.replace(/&(?=[A-Za-z#][A-Za-z0-9]*;)/g, "&amp;").replace(/<(?=[A-Za-z/!?])/g, "&lt;").replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+  return text
+    .replace(/&(?=[A-Za-z#][A-Za-z0-9]*;)/g, "&amp;")
+    .replace(/<(?=[A-Za-z/!?])/g, "&lt;")
+    .replace(/\r?\n/g, " ")
+    .replace(/\|/g, "\\|");
 }
 
 function code(text: string): string {
@@ -29,7 +33,13 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 export function renderDiffMarkdown(diff: Readonly<RunDiff>): string {
   const out: string[] = [`# ${diffTitle(diff)}`, ""];
-  out.push(table(["", "value"], diffFacts(diff).map(([k, v]) => [k, cell(v)])), "");
+  out.push(
+    table(
+      ["", "value"],
+      diffFacts(diff).map(([k, v]) => [k, cell(v)]),
+    ),
+    "",
+  );
   out.push(`**Checks:** ${diffCounts(diff)}`, "");
   if (diff.notes.length > 0) out.push(...diff.notes.map((n) => `> ${cell(n)}`), "");
   const regressions = diff.rows.filter((r) => r.verdict === "regression");
@@ -42,7 +52,15 @@ export function renderDiffMarkdown(diff: Readonly<RunDiff>): string {
   out.push(
     table(
       ["id", "verdict", "baseline", "current", "change", "band", "why"],
-      diff.rows.map((r) => [code(r.id), `**${formatVerdict(r)}**`, cell(formatSide(r.baseline)), cell(formatSide(r.current)), cell(formatChange(r)), cell(r.band ?? ""), cell(r.reasons.join("; "))]),
+      diff.rows.map((r) => [
+        code(r.id),
+        `**${formatVerdict(r)}**`,
+        cell(formatSide(r.baseline)),
+        cell(formatSide(r.current)),
+        cell(formatChange(r)),
+        cell(r.band ?? ""),
+        cell(r.reasons.join("; ")),
+      ]),
     ),
     "",
   );

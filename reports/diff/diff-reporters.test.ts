@@ -66,7 +66,9 @@ describe("diff reporters", () => {
       expect((await readdir(outDir)).sort()).toEqual(["diff-junit.xml", "diff.html", "diff.json", "diff.md"]);
       expect(paths).toHaveLength(4);
       expect(JSON.parse(await readFile(join(outDir, "diff.json"), "utf8")).verdict).toBe("regression");
-      await expect(writeDiffReports(sampleDiff(), { outDir, formats: ["json"] })).rejects.toThrow(`diff directory ${outDir} already exists; expected a new directory (reports are never overwritten)`);
+      await expect(writeDiffReports(sampleDiff(), { outDir, formats: ["json"] })).rejects.toThrow(
+        `diff directory ${outDir} already exists; expected a new directory (reports are never overwritten)`,
+      );
     } finally {
       await rm(root, { recursive: true, force: true });
     }

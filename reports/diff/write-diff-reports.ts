@@ -19,10 +19,13 @@ export interface WriteDiffReportsOptions {
  */
 export async function writeDiffReports(diff: Readonly<RunDiff>, { outDir, formats, reporters = defaultReporters }: WriteDiffReportsOptions): Promise<string[]> {
   const finalDir = resolve(outDir);
-  const exists = await stat(finalDir).then(() => true, (error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return false;
-    throw new HarnessError(`cannot check whether diff directory ${outDir} exists`, { cause: error });
-  });
+  const exists = await stat(finalDir).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return false;
+      throw new HarnessError(`cannot check whether diff directory ${outDir} exists`, { cause: error });
+    },
+  );
   if (exists) throw new HarnessError(`diff directory ${outDir} already exists; expected a new directory (reports are never overwritten)`);
   if (formats.length === 0) throw new HarnessError(`no diff formats requested for ${outDir}; expected at least one of ${Object.keys(reporters).join(", ")}`);
   const tempDir = `${finalDir}.tmp-${process.pid}`;

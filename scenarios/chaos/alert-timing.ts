@@ -11,7 +11,13 @@ const TARGET_DOWN = "TargetDown";
 export const DRILL_ALERTS = [{ alert: TARGET_DOWN, ruleFile: "stack-health.rules.yml" }] as const;
 
 /** Rule timings the alert checks need, read from the running Prometheus and Alertmanager (never restated). */
-export async function alertTiming(prometheus: PrometheusClient, alertmanager: AlertmanagerClient | undefined, contract: Contract, shortenedFrom: ReadonlyMap<string, number>, profile: Profile): Promise<AlertTiming | undefined> {
+export async function alertTiming(
+  prometheus: PrometheusClient,
+  alertmanager: AlertmanagerClient | undefined,
+  contract: Contract,
+  shortenedFrom: ReadonlyMap<string, number>,
+  profile: Profile,
+): Promise<AlertTiming | undefined> {
   if (!alertmanager) return undefined;
   const config = parse((await prometheus.config()).data) as { global?: { scrape_interval?: string; scrape_timeout?: string; evaluation_interval?: string } };
   const rules = (await prometheus.rules()).data;

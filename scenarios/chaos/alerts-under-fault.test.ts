@@ -7,13 +7,24 @@ const contract = loadContract();
 const T0 = 1_795_555_440_000;
 const target = { job: "node-exporter", instance: "127.0.0.1:39299", scrapeUrl: "http://127.0.0.1:39299/metrics" };
 const webhook = (atMs: number, instance: string, status: Notification["status"] = "firing"): Notification => ({
-  channel: "webhook", receivedAtMs: atMs, receiver: "webhook", status, alertNames: ["TargetDown"], groupKey: `{}:{alertname="TargetDown"}`,
+  channel: "webhook",
+  receivedAtMs: atMs,
+  receiver: "webhook",
+  status,
+  alertNames: ["TargetDown"],
+  groupKey: `{}:{alertname="TargetDown"}`,
   raw: { alerts: [{ labels: { alertname: "TargetDown", instance, job: "node-exporter" } }] },
 });
 const base = {
   identity: { id: "chaos.kill:node-exporter.alert", title: "alert", pillar: "alerts" as const, startedAtMs: T0 },
-  fault: "kill:node-exporter", target, forMs: 15_000, evaluationIntervalMs: 15_000, injectedAtMs: T0, healedAtMs: T0 + 60_000,
-  deliveryTarget: contract.targets["latency.alertDelivery"], endedAtMs: T0 + 70_000,
+  fault: "kill:node-exporter",
+  target,
+  forMs: 15_000,
+  evaluationIntervalMs: 15_000,
+  injectedAtMs: T0,
+  healedAtMs: T0 + 60_000,
+  deliveryTarget: contract.targets["latency.alertDelivery"],
+  endedAtMs: T0 + 70_000,
 };
 
 describe("targetDownFor", () => {
@@ -24,16 +35,39 @@ describe("targetDownFor", () => {
 });
 
 describe("scrapedTargetsOf", () => {
-  const target = (scrapeUrl: string, service: string) => ({ scrapePool: "monitoring-services", scrapeUrl, health: "up" as const, labels: { job: service, service, instance: new URL(scrapeUrl).host }, discoveredLabels: {}, lastError: "", lastScrapeAtMs: T0, lastScrapeDurationMs: 3, scrapeIntervalMs: 30_000 });
-  const prometheus = { targets: async () => ({ data: [target("http://127.0.0.1:9100/metrics", "node-exporter"), target("http://10.200.0.1:41000/metrics", "alertmanager")], durationMs: 1, warnings: [] }) };
-  const endpoints = { "node-exporter": { metrics: { host: "127.0.0.1", port: 9100, url: "http://127.0.0.1:9100" } }, alertmanager: { web: { host: "127.0.0.1", port: 9093, url: "http://127.0.0.1:9093" } } };
+  const target = (scrapeUrl: string, service: string) => ({
+    scrapePool: "monitoring-services",
+    scrapeUrl,
+    health: "up" as const,
+    labels: { job: service, service, instance: new URL(scrapeUrl).host },
+    discoveredLabels: {},
+    lastError: "",
+    lastScrapeAtMs: T0,
+    lastScrapeDurationMs: 3,
+    scrapeIntervalMs: 30_000,
+  });
+  const prometheus = {
+    targets: async () => ({
+      data: [target("http://127.0.0.1:9100/metrics", "node-exporter"), target("http://10.200.0.1:41000/metrics", "alertmanager")],
+      durationMs: 1,
+      warnings: [],
+    }),
+  };
+  const endpoints = {
+    "node-exporter": { metrics: { host: "127.0.0.1", port: 9100, url: "http://127.0.0.1:9100" } },
+    alertmanager: { web: { host: "127.0.0.1", port: 9093, url: "http://127.0.0.1:9093" } },
+  };
 
   it("should find the target that points at the component's endpoint", async () => {
-    expect(await scrapedTargetsOf(prometheus, endpoints, "node-exporter")).toEqual([{ job: "node-exporter", instance: "127.0.0.1:9100", scrapeUrl: "http://127.0.0.1:9100/metrics" }]);
+    expect(await scrapedTargetsOf(prometheus, endpoints, "node-exporter")).toEqual([
+      { job: "node-exporter", instance: "127.0.0.1:9100", scrapeUrl: "http://127.0.0.1:9100/metrics" },
+    ]);
   });
 
   it("should fall back to the service label when Prometheus scrapes through a forwarder", async () => {
-    expect(await scrapedTargetsOf(prometheus, endpoints, "alertmanager")).toEqual([{ job: "alertmanager", instance: "10.200.0.1:41000", scrapeUrl: "http://10.200.0.1:41000/metrics" }]);
+    expect(await scrapedTargetsOf(prometheus, endpoints, "alertmanager")).toEqual([
+      { job: "alertmanager", instance: "10.200.0.1:41000", scrapeUrl: "http://10.200.0.1:41000/metrics" },
+    ]);
   });
 });
 
@@ -42,14 +76,20 @@ describe("alertUnderFaultCheck", () => {
     const check = alertUnderFaultCheck({ ...base, conditionTrueAtMs: T0 + 16_000, notifications: [webhook(T0 + 16_000 + 15_000 + 22_000, target.instance)] });
     expect(check.status).toBe("pass");
     expect(check.measured?.value).toBe(22_000);
-    expect(check.evidence[1]).toEqual({ kind: "note", text: `first failed scrape (up == 0) at ${new Date(T0 + 16_000).toISOString()}, 16000ms after injection` });
+    expect(check.evidence[1]).toEqual({
+      kind: "note",
+      text: `first failed scrape (up == 0) at ${new Date(T0 + 16_000).toISOString()}, 16000ms after injection`,
+    });
   });
 
   it("should time delivery from a scrape that was in flight when the fault began (stamped before injection)", () => {
     // A pause 4 s into a scrape: the scrape times out and records up == 0 at its start, before the injection.
     const check = alertUnderFaultCheck({ ...base, conditionTrueAtMs: T0 - 4_000, notifications: [webhook(T0 - 4_000 + 15_000 + 20_000, target.instance)] });
     expect(check.measured?.value).toBe(20_000);
-    expect(check.evidence[1]).toEqual({ kind: "note", text: `first failed scrape (up == 0) at ${new Date(T0 - 4_000).toISOString()}, 4000ms before injection (a scrape in flight when the fault began, stamped with its start)` });
+    expect(check.evidence[1]).toEqual({
+      kind: "note",
+      text: `first failed scrape (up == 0) at ${new Date(T0 - 4_000).toISOString()}, 4000ms before injection (a scrape in flight when the fault began, stamped with its start)`,
+    });
   });
 
   it("should fail when the notification came later than the delivery target", () => {

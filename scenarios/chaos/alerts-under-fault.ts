@@ -26,8 +26,11 @@ export async function scrapedTargetsOf(prometheus: Pick<PrometheusClient, "targe
   const hosts = new Set(Object.values(endpoints[component] ?? {}).map((e) => `${e.host}:${e.port}`));
   const { data } = await prometheus.targets();
   const byHost = data.filter((t) => hosts.has(new URL(t.scrapeUrl).host));
-  return (byHost.length > 0 ? byHost : data.filter((t) => t.labels.service === component))
-    .map((t) => ({ job: t.labels.job ?? t.scrapePool, instance: t.labels.instance ?? new URL(t.scrapeUrl).host, scrapeUrl: t.scrapeUrl }));
+  return (byHost.length > 0 ? byHost : data.filter((t) => t.labels.service === component)).map((t) => ({
+    job: t.labels.job ?? t.scrapePool,
+    instance: t.labels.instance ?? new URL(t.scrapeUrl).host,
+    scrapeUrl: t.scrapeUrl,
+  }));
 }
 
 /** Webhook notifications of TargetDown that name the instance (the Alertmanager webhook JSON carries the labels). */
@@ -36,7 +39,12 @@ export function targetDownFor(notifications: readonly Notification[], instance: 
 }
 
 /** The timestamp of the first failed scrape (`up == 0`) of the instance at or after `fromMs`, read from Prometheus. */
-export async function firstFailedScrapeAtMs(prometheus: Pick<PrometheusClient, "query">, instance: string, fromMs: number, nowMs: number): Promise<number | undefined> {
+export async function firstFailedScrapeAtMs(
+  prometheus: Pick<PrometheusClient, "query">,
+  instance: string,
+  fromMs: number,
+  nowMs: number,
+): Promise<number | undefined> {
   const windowSeconds = Math.max(1, Math.ceil((nowMs - fromMs) / 1000) + 1);
   const { data } = await prometheus.query(`up{instance=${JSON.stringify(instance)}}[${windowSeconds}s]`, { timeMs: nowMs });
   const samples = data.resultType === "matrix" ? data.result.flatMap((s) => s.samples) : [];
@@ -79,12 +87,22 @@ export function alertUnderFaultCheck(input: AlertUnderFaultInput): CheckResult {
   ];
   const mine = targetDownFor(input.notifications, input.target.instance);
   const delivery = alertDelivery({
-    alertName: TARGET_DOWN, route: { channel: "webhook" }, conditionTrueAtMs: input.conditionTrueAtMs ?? input.injectedAtMs, forMs: input.forMs,
-    evaluationIntervalMs: input.evaluationIntervalMs, notifications: mine,
+    alertName: TARGET_DOWN,
+    route: { channel: "webhook" },
+    conditionTrueAtMs: input.conditionTrueAtMs ?? input.injectedAtMs,
+    forMs: input.forMs,
+    evaluationIntervalMs: input.evaluationIntervalMs,
+    notifications: mine,
   });
   const check = alertDeliveryCheck({
-    identity: input.identity, endedAtMs: input.endedAtMs, target: input.deliveryTarget, delivery, trigger, notifications: mine,
-    expected: "the webhook receiver (stack alerts)", ...(input.shortenedFor ? { shortenedFor: input.shortenedFor } : {}),
+    identity: input.identity,
+    endedAtMs: input.endedAtMs,
+    target: input.deliveryTarget,
+    delivery,
+    trigger,
+    notifications: mine,
+    expected: "the webhook receiver (stack alerts)",
+    ...(input.shortenedFor ? { shortenedFor: input.shortenedFor } : {}),
   });
   if (input.conditionTrueAtMs !== undefined || check.status !== "pass") return check;
   return { ...check, status: "fail", reason: "no failed scrape of the target was recorded, so the condition-true time is unknown" };

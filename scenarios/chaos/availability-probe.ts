@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from "../../common/clock.ts";
 import type { ProbeResult } from "../../assertions/chaos/availability.ts";
 import { compileSeries, encodeWriteRequestSnappy } from "../../stack/clients/remote-write-encoding.ts";
-import type { Transport } from "../../load/transport/transport.ts";
+import type { SendResult, Transport } from "../../load/transport/transport.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
 
 export const PROBE_METRIC = "obsconf_probe_seq";
@@ -51,13 +51,14 @@ export function startAvailabilityProbes(options: AvailabilityProbeOptions): Runn
     lastWrittenAtMs = writtenAtMs;
     const elapsed = () => clock.nowMs() - startedAtMs;
     const finish = (r: Omit<ProbeResult, "seq" | "startedAtMs" | "endedAtMs">) => void results.push({ seq, startedAtMs, endedAtMs: clock.nowMs(), ...r });
-    let sent;
+    let sent: SendResult;
     try {
       sent = await transport.send(encodeWriteRequestSnappy({ series, values: [seq], timestampsMs: [writtenAtMs] }), timeoutMs);
     } catch (error) {
       return finish({ ok: false, failedAt: "write", error: error instanceof Error ? error.message : String(error) });
     }
-    if (sent.kind !== "ok") return finish({ ok: false, failedAt: "write", error: sent.kind === "rejected" ? `HTTP ${sent.status} ${sent.body.slice(0, 120)}` : sent.reason });
+    if (sent.kind !== "ok")
+      return finish({ ok: false, failedAt: "write", error: sent.kind === "rejected" ? `HTTP ${sent.status} ${sent.body.slice(0, 120)}` : sent.reason });
     let lastError = "not readable yet";
     while (elapsed() < timeoutMs) {
       try {

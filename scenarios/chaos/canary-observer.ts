@@ -24,8 +24,14 @@ export class CanaryObserver {
     const { clock } = this.o;
     while (clock.nowMs() < untilMs && !stopWhen()) {
       const read = await readMetricsCanary({
-        client: this.o.client, spec: this.o.spec, writes: this.o.writes, writerDone: () => true, minWindowMs: 60_000, maxIntervalMs: 250,
-        readUntilMs: Math.min(untilMs, clock.nowMs() + segmentMs), clock,
+        client: this.o.client,
+        spec: this.o.spec,
+        writes: this.o.writes,
+        writerDone: () => true,
+        minWindowMs: 60_000,
+        maxIntervalMs: 250,
+        readUntilMs: Math.min(untilMs, clock.nowMs() + segmentMs),
+        clock,
       });
       this.#queryErrors += read.queryErrors;
       if (read.lastQueryError) this.#lastQueryError = read.lastQueryError;
@@ -51,7 +57,13 @@ export class CanaryObserver {
   #merge(o: Observation): void {
     const prior = this.#seen.get(o.id);
     if (prior === undefined) {
-      this.#seen.set(o.id, { id: o.id, ...(o.seq === undefined ? {} : { seq: o.seq }), firstSeenAtMs: o.firstSeenAtMs, count: o.count, order: this.#seen.size });
+      this.#seen.set(o.id, {
+        id: o.id,
+        ...(o.seq === undefined ? {} : { seq: o.seq }),
+        firstSeenAtMs: o.firstSeenAtMs,
+        count: o.count,
+        order: this.#seen.size,
+      });
       return;
     }
     this.#seen.set(o.id, { ...prior, firstSeenAtMs: Math.min(prior.firstSeenAtMs, o.firstSeenAtMs), count: Math.max(prior.count, o.count) });

@@ -8,8 +8,18 @@
 export const DEFAULT_FAULTS: Readonly<Record<string, readonly string[]>> = {
   ci: ["kill:prometheus", "restart-keep-data:prometheus", "pause:prometheus", "delay:prometheus:200ms", "http-error:prometheus:503", "kill:node-exporter"],
   small: [
-    "kill:prometheus", "restart-keep-data:prometheus", "restart-lose-data:prometheus", "pause:prometheus", "delay:prometheus:200ms",
-    "loss:prometheus:30%", "partition:prometheus", "http-error:prometheus:503", "http-error:prometheus:429", "disk-full:prometheus", "kill:node-exporter", "kill:alertmanager",
+    "kill:prometheus",
+    "restart-keep-data:prometheus",
+    "restart-lose-data:prometheus",
+    "pause:prometheus",
+    "delay:prometheus:200ms",
+    "loss:prometheus:30%",
+    "partition:prometheus",
+    "http-error:prometheus:503",
+    "http-error:prometheus:429",
+    "disk-full:prometheus",
+    "kill:node-exporter",
+    "kill:alertmanager",
   ],
 };
 

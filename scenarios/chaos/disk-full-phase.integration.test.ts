@@ -32,7 +32,16 @@ describe.skipIf(skip)("disk-full drill phase on real Prometheus", () => {
     const profile: Profile = { ...ci, canaries: { ...ci.canaries, intervalMs: 100 }, chaos: { faultDurationMs: 4_000, observeAfterHealMs: 20_000 } };
     reader = new PrometheusClient({ baseUrl: prom.url, timeoutMs: 2_000 });
     http = createRemoteWriteTransport({ url: `${prom.url}/api/v1/write` });
-    ctx = { stack: prom.stack, reader, transport: withRetry(http, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 2_000 }), runId: `disk-${Date.now()}`, contract, profile, clock: systemClock, logger: silentLogger };
+    ctx = {
+      stack: prom.stack,
+      reader,
+      transport: withRetry(http, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 2_000 }),
+      runId: `disk-${Date.now()}`,
+      contract,
+      profile,
+      clock: systemClock,
+      logger: silentLogger,
+    };
   }, 60_000);
 
   afterAll(async () => {
@@ -48,13 +57,20 @@ describe.skipIf(skip)("disk-full drill phase on real Prometheus", () => {
     let bulkStatus: number | string = "not sent";
     const phase = await runFaultPhase(fault, 0, ctx, {
       hold: async (injectedAtMs) => {
-        bulkStatus = await pushSeqs(prom.url, "disk-full-load", Array.from({ length: 3000 }, (_, i) => i), Date.now() - 60_000);
+        bulkStatus = await pushSeqs(
+          prom.url,
+          "disk-full-load",
+          Array.from({ length: 3000 }, (_, i) => i),
+          Date.now() - 60_000,
+        );
         await systemClock.sleep(Math.max(0, injectedAtMs + 4_000 - Date.now()));
       },
     });
     expect(bulkStatus).toBe(500);
     const refused = phase.accounting.notAckedDuringFault;
-    console.info(`disk-full phase: ${phase.writes.length} writes, ${refused.length} refused during the fault (${refused.map((w) => (w.outcome.kind === "rejected" ? w.outcome.status : w.outcome.kind)).join(",")}), lost ${phase.accounting.lost.map((l) => l.seq).join(",") || "none"}, RTO ${phase.recovery.rtoMs}ms, healed after ${phase.heal.healedAtMs - phase.injectedAtMs}ms`);
+    console.info(
+      `disk-full phase: ${phase.writes.length} writes, ${refused.length} refused during the fault (${refused.map((w) => (w.outcome.kind === "rejected" ? w.outcome.status : w.outcome.kind)).join(",")}), lost ${phase.accounting.lost.map((l) => l.seq).join(",") || "none"}, RTO ${phase.recovery.rtoMs}ms, healed after ${phase.heal.healedAtMs - phase.injectedAtMs}ms`,
+    );
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.every((w) => w.outcome.kind !== "acked")).toBe(true);
     expect(phase.accounting.lost).toEqual([]);

@@ -53,7 +53,11 @@ export class Drill {
   #setup: Promise<DrillSetup | undefined> | undefined;
   #running: RunningProbes | undefined;
 
-  constructor(private readonly ctx: RunContext, private readonly shortenedFrom: ReadonlyMap<string, number>, readonly paths: DrillPaths = { kafkaRoutes: { unknown: "no manifests were given to the drill" } }) {
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly shortenedFrom: ReadonlyMap<string, number>,
+    readonly paths: DrillPaths = { kafkaRoutes: { unknown: "no manifests were given to the drill" } },
+  ) {
     this.startedAtMs = ctx.clock.nowMs();
   }
 
@@ -68,19 +72,31 @@ export class Drill {
     const readers = ctx.defer(new StackClients(ctx.stack, { timeoutMs: 2_000, pastFaultProxies: true }));
     const clients = ctx.defer(new StackClients(ctx.stack, { timeoutMs: 2_000 }));
     const probeClients = ctx.defer(new StackClients(ctx.stack, { timeoutMs: PROBE.timeoutMs }));
-    const reader = readers.prometheus, probe = probeClients.prometheus, write = ctx.clients.remoteWrite;
+    const reader = readers.prometheus,
+      probe = probeClients.prometheus,
+      write = ctx.clients.remoteWrite;
     if (reader.kind === "absent" || probe.kind === "absent" || write.kind === "absent") return undefined;
     const alertmanager = ctx.clients.alertmanager;
     const open = (t: CanaryTransport) => ctx.defer(t);
     // The trace canary writes to Tempo itself, where a fault on Tempo sits (through the collector a fault
     // on Tempo's OTLP/HTTP port would not be on its path: the collector exports over gRPC).
-    const lokiPush = clients.lokiPush, otlp = clients.tempoOtlp, longTermPush = clients.longTermPush;
+    const lokiPush = clients.lokiPush,
+      otlp = clients.tempoOtlp,
+      longTermPush = clients.longTermPush;
     const collectorPush = clients.collectorOtlp;
-    const collector = collectorPush.traces.kind === "ready" && collectorPush.metrics.kind === "ready" && collectorPush.logs.kind === "ready"
-      ? { traces: open(canaryTransport(collectorPush.traces.value, "otlp", { deadlineMs: 2_000 })), metrics: open(canaryTransport(collectorPush.metrics.value, "otlp", { deadlineMs: 2_000 })), logs: open(canaryTransport(collectorPush.logs.value, "otlp", { deadlineMs: 2_000 })) }
-      : undefined;
+    const collector =
+      collectorPush.traces.kind === "ready" && collectorPush.metrics.kind === "ready" && collectorPush.logs.kind === "ready"
+        ? {
+            traces: open(canaryTransport(collectorPush.traces.value, "otlp", { deadlineMs: 2_000 })),
+            metrics: open(canaryTransport(collectorPush.metrics.value, "otlp", { deadlineMs: 2_000 })),
+            logs: open(canaryTransport(collectorPush.logs.value, "otlp", { deadlineMs: 2_000 })),
+          }
+        : undefined;
     const setup: DrillSetup = {
-      readers, clients, reader: reader.value, canary: open(canaryTransport(write.value, "remote-write", { deadlineMs: 2_000 })),
+      readers,
+      clients,
+      reader: reader.value,
+      canary: open(canaryTransport(write.value, "remote-write", { deadlineMs: 2_000 })),
       ...(lokiPush.kind === "ready" ? { loki: open(canaryTransport(lokiPush.value, "loki-push", { deadlineMs: 2_000 })) } : {}),
       ...(otlp.kind === "ready" ? { otlp: open(canaryTransport(otlp.value, "otlp", { deadlineMs: 2_000 })) } : {}),
       ...(longTermPush.kind === "ready" ? { longTerm: open(canaryTransport(longTermPush.value, "remote-write", { deadlineMs: 2_000 })) } : {}),
@@ -90,8 +106,14 @@ export class Drill {
     const probeTransport = open(canaryTransport(write.value, "remote-write"));
     this.startedAtMs = ctx.clock.nowMs();
     this.#running = startAvailabilityProbes({
-      transport: probeTransport.http, prometheus: probe.value, runId: `${ctx.runId}-probe`, intervalMs: PROBE.intervalMs, timeoutMs: PROBE.timeoutMs,
-      count: Math.ceil(PROBE.maxDrillMs / PROBE.intervalMs), deadlineMs: PROBE.maxDrillMs, clock: ctx.clock,
+      transport: probeTransport.http,
+      prometheus: probe.value,
+      runId: `${ctx.runId}-probe`,
+      intervalMs: PROBE.intervalMs,
+      timeoutMs: PROBE.timeoutMs,
+      count: Math.ceil(PROBE.maxDrillMs / PROBE.intervalMs),
+      deadlineMs: PROBE.maxDrillMs,
+      clock: ctx.clock,
     });
     ctx.defer({ [Symbol.asyncDispose]: async () => void (await this.#running?.stop()) });
     return setup;
@@ -103,7 +125,10 @@ export class Drill {
     const { ctx } = this;
     return availabilityCheck({
       identity: identityOf("chaos.availability", this.startedAtMs),
-      availability: availabilityOf(this.probes), target: ctx.contract.targets.availabilityPercent, probeIntervalMs: PROBE.intervalMs, probeTimeoutMs: PROBE.timeoutMs,
+      availability: availabilityOf(this.probes),
+      target: ctx.contract.targets.availabilityPercent,
+      probeIntervalMs: PROBE.intervalMs,
+      probeTimeoutMs: PROBE.timeoutMs,
       perFault: this.phases.map((p) => {
         const during = probesBetween(this.probes, p.injectedAtMs, Math.max(p.heal.healedAtMs, p.recovery.recoveredAtMs ?? p.observedUntilMs));
         return { fault: p.fault.name, probes: during.length, failed: during.filter((x) => !x.ok).length };

@@ -53,7 +53,15 @@ async function runPhase(ctx: RunContext, drill: Drill, setup: DrillSetup, fault:
   const timeAfterRestart = !drill.timedAfterRestart && fault.spec.component === "prometheus" && RESTARTS.includes(fault.spec.kind);
   drill.timedAfterRestart ||= timeAfterRestart;
   const transport = setup.canary.retried;
-  const alerts = await runAlertPhase({ ...ctx, fault, prometheus: setup.reader, transport, timing: setup.timing, notifications: ctx.instruments.notifications, timeAfterRestart });
+  const alerts = await runAlertPhase({
+    ...ctx,
+    fault,
+    prometheus: setup.reader,
+    transport,
+    timing: setup.timing,
+    notifications: ctx.instruments.notifications,
+    timeAfterRestart,
+  });
   try {
     const phase = await runFaultPhase(fault, index, { ...ctx, reader: setup.reader, transport }, alerts.hooks, extra.canaries);
     drill.phases.push(phase);
@@ -61,7 +69,9 @@ async function runPhase(ctx: RunContext, drill: Drill, setup: DrillSetup, fault:
   } catch (error) {
     ctx.logger.error(`${fault.name}: ${error instanceof Error ? error.message : String(error)}`);
     const nowMs = ctx.clock.nowMs();
-    return streams.flatMap(({ stream, measures }) => measures.map((measure) => errored(chaosSignalIdentity(fault.name, measure, stream, nowMs), error, nowMs, chaosTarget(ctx.contract, measure, stream))));
+    return streams.flatMap(({ stream, measures }) =>
+      measures.map((measure) => errored(chaosSignalIdentity(fault.name, measure, stream, nowMs), error, nowMs, chaosTarget(ctx.contract, measure, stream))),
+    );
   }
 }
 
@@ -82,13 +92,21 @@ function extraCanaries(ctx: RunContext, drill: Drill, setup: DrillSetup, fault: 
   switch (fault.spec.component) {
     case "loki": {
       if (loki.kind !== "ready" || !setup.loki) return none;
-      const transport = setup.loki.retried, inMemory = ctx.clients.keepsDataInMemory("loki");
-      return { streams: [{ stream: "logs", measures: both }], canaries: (canaryRunId) => [logsCanary({ canaryRunId, transport, loki: loki.value, simulatedBy: loki.simulatedBy, inMemory, clock: ctx.clock })] };
+      const transport = setup.loki.retried,
+        inMemory = ctx.clients.keepsDataInMemory("loki");
+      return {
+        streams: [{ stream: "logs", measures: both }],
+        canaries: (canaryRunId) => [logsCanary({ canaryRunId, transport, loki: loki.value, simulatedBy: loki.simulatedBy, inMemory, clock: ctx.clock })],
+      };
     }
     case "tempo": {
       if (tempo.kind !== "ready" || !setup.otlp) return none;
-      const transport = setup.otlp.retried, inMemory = ctx.clients.keepsDataInMemory("tempo");
-      return { streams: [{ stream: "traces", measures: both }], canaries: (canaryRunId) => [tracesCanary({ canaryRunId, transport, tempo: tempo.value, simulatedBy: tempo.simulatedBy, inMemory, clock: ctx.clock })] };
+      const transport = setup.otlp.retried,
+        inMemory = ctx.clients.keepsDataInMemory("tempo");
+      return {
+        streams: [{ stream: "traces", measures: both }],
+        canaries: (canaryRunId) => [tracesCanary({ canaryRunId, transport, tempo: tempo.value, simulatedBy: tempo.simulatedBy, inMemory, clock: ctx.clock })],
+      };
     }
     case "mimir": {
       const store = setup.readers.longTerm;
@@ -96,7 +114,16 @@ function extraCanaries(ctx: RunContext, drill: Drill, setup: DrillSetup, fault: 
       const transport = setup.longTerm.retried;
       return {
         streams: [{ stream: "metrics.long-term", measures: both }],
-        canaries: (canaryRunId) => [metricsCanary({ canaryRunId: `${canaryRunId}-lt`, transport, reader: store.value, stream: "metrics.long-term", simulatedBy: store.simulatedBy, clock: ctx.clock })],
+        canaries: (canaryRunId) => [
+          metricsCanary({
+            canaryRunId: `${canaryRunId}-lt`,
+            transport,
+            reader: store.value,
+            stream: "metrics.long-term",
+            simulatedBy: store.simulatedBy,
+            clock: ctx.clock,
+          }),
+        ],
       };
     }
     case "kafka":
@@ -111,16 +138,31 @@ function kafkaStreams(ctx: RunContext, drill: Drill, setup: DrillSetup): PhaseSt
   const routes = drill.paths.kafkaRoutes;
   if ("unknown" in routes) return { unavailable: `the collector's Kafka routes are unknown (${routes.unknown}): no canary can go through Kafka` };
   const signals = OTLP_SIGNALS.filter((signal) => routes[signal] !== undefined);
-  if (signals.length === 0) return { unavailable: "no pipeline of the collector's config sends to a kafka exporter: nothing in the stack writes to Kafka, so a fault on it cannot be measured" };
+  if (signals.length === 0)
+    return {
+      unavailable: "no pipeline of the collector's config sends to a kafka exporter: nothing in the stack writes to Kafka, so a fault on it cannot be measured",
+    };
   if (!ctx.clients.isReady("otel-collector")) return { unavailable: `nothing writes to Kafka here: ${ctx.clients.absence("otel-collector")}` };
-  const kafka = setup.readers.kafka, metrics = ctx.clients.endpoint("otel-collector", "metrics"), collector = setup.collector;
+  const kafka = setup.readers.kafka,
+    metrics = ctx.clients.endpoint("otel-collector", "metrics"),
+    collector = setup.collector;
   if (kafka.kind === "absent") return { unavailable: kafka.reason };
   if (metrics.kind === "absent") return { unavailable: `the collector's counters cannot be read: ${metrics.reason}` };
   if (!collector) return { unavailable: "the collector's OTLP/HTTP receiver is not reachable" };
   return {
     streams: signals.map((signal) => ({ stream: `${signal}.kafka` as const, measures: ["rpo", "rto", "delivery"] as const })),
-    canaries: (canaryRunId) => signals.map((signal) => kafkaCanary({
-      canaryRunId: `${canaryRunId}-${signal}`, signal, transport: collector[signal].retried, kafka: kafka.value, route: routes[signal]!, collectorMetricsUrl: metrics.value.url, simulatedBy: [], clock: ctx.clock,
-    })),
+    canaries: (canaryRunId) =>
+      signals.map((signal) =>
+        kafkaCanary({
+          canaryRunId: `${canaryRunId}-${signal}`,
+          signal,
+          transport: collector[signal].retried,
+          kafka: kafka.value,
+          route: routes[signal]!,
+          collectorMetricsUrl: metrics.value.url,
+          simulatedBy: [],
+          clock: ctx.clock,
+        }),
+      ),
   };
 }

@@ -85,7 +85,16 @@ describe.skipIf(PROMETHEUS_SKIP)("drill phases on real Prometheus", () => {
   it("should show a pause of N s as an RTO of about N s and a probe dip that matches the probe count", async () => {
     const probeClient = new PrometheusClient({ baseUrl: prom.url, timeoutMs: 500 });
     const probeHttp = createRemoteWriteTransport({ url: `${prom.url}/api/v1/write` });
-    const probes = startAvailabilityProbes({ transport: probeHttp, prometheus: probeClient, runId: `${ctx.runId}-probe`, intervalMs: 250, timeoutMs: 500, count: 400, deadlineMs: 90_000, clock: systemClock });
+    const probes = startAvailabilityProbes({
+      transport: probeHttp,
+      prometheus: probeClient,
+      runId: `${ctx.runId}-probe`,
+      intervalMs: 250,
+      timeoutMs: 500,
+      count: 400,
+      deadlineMs: 90_000,
+      clock: systemClock,
+    });
     let results: readonly ProbeResult[] = [];
     const phase = await runFaultPhase(fault("pause:prometheus"), phaseCount++, ctx).finally(async () => {
       results = await probes.stop();
@@ -110,7 +119,11 @@ describe.skipIf(PROMETHEUS_SKIP)("drill phases on real Prometheus", () => {
     const D = 300;
     const phase = await runFaultPhase(fault(`delay:prometheus:${D}ms`), phaseCount++, ctx);
     const seen = new Map(phase.observations.map((o) => [o.id, o.firstSeenAtMs]));
-    const latency = (from: number, to: number) => phase.writes.filter((w) => w.outcome.kind === "acked" && seen.has(w.id) && w.writtenAtMs >= from && w.writtenAtMs <= to).map((w) => seen.get(w.id)! - w.writtenAtMs).sort((a, b) => a - b);
+    const latency = (from: number, to: number) =>
+      phase.writes
+        .filter((w) => w.outcome.kind === "acked" && seen.has(w.id) && w.writtenAtMs >= from && w.writtenAtMs <= to)
+        .map((w) => seen.get(w.id)! - w.writtenAtMs)
+        .sort((a, b) => a - b);
     const median = (xs: number[]) => xs[Math.floor(xs.length / 2)]!;
     const before = latency(phase.phaseStartMs, phase.injectedAtMs - 1);
     const during = latency(phase.injectedAtMs + 500, phase.heal.healedAtMs - 2 * D);
@@ -124,13 +137,22 @@ describe.skipIf(PROMETHEUS_SKIP)("drill phases on real Prometheus", () => {
   it("should fail the RPO check of an ack-and-drop proxy with the exact lost ids (negative control)", async () => {
     const phase = await runFaultPhase(fault("ack-drop:prometheus"), phaseCount++, ctx);
     const lost = phase.accounting.lost.map((l) => l.seq);
-    const droppedForSure = phase.writes.filter((w) => w.outcome.kind === "acked" && w.writtenAtMs > phase.injectedAtMs + 50 && w.writtenAtMs < phase.heal.healedAtMs - 300).map((w) => w.seq);
+    const droppedForSure = phase.writes
+      .filter((w) => w.outcome.kind === "acked" && w.writtenAtMs > phase.injectedAtMs + 50 && w.writtenAtMs < phase.heal.healedAtMs - 300)
+      .map((w) => w.seq);
     expect(droppedForSure.length).toBeGreaterThan(5);
     expect(lost).toEqual(expect.arrayContaining(droppedForSure));
-    expect(phase.writes.filter((w) => lost.includes(w.seq)).every((w) => w.writtenAtMs >= phase.injectedAtMs - 100 && w.writtenAtMs <= phase.heal.healedAtMs)).toBe(true);
+    expect(
+      phase.writes.filter((w) => lost.includes(w.seq)).every((w) => w.writtenAtMs >= phase.injectedAtMs - 100 && w.writtenAtMs <= phase.heal.healedAtMs),
+    ).toBe(true);
     const check = rpoCheck({
       identity: { id: "chaos.ack-drop:prometheus.rpo.metrics", title: "RPO", pillar: "metrics", startedAtMs: phase.phaseStartMs },
-      signal: "metrics", fault: "ack-drop:prometheus", accounting: phase.accounting, target: contract.targets["rpo.metrics"], dataLossExpected: false, endedAtMs: Date.now(),
+      signal: "metrics",
+      fault: "ack-drop:prometheus",
+      accounting: phase.accounting,
+      target: contract.targets["rpo.metrics"],
+      dataLossExpected: false,
+      endedAtMs: Date.now(),
     });
     expect(check.status).toBe("fail");
     expect(check.reason).toMatch(new RegExp(`^${lost.length} acknowledged writes lost although ack-drop:prometheus keeps the data: seq \\d`));

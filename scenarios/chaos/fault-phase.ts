@@ -88,7 +88,13 @@ export type ExtraCanaries = (canaryRunId: string) => SignalCanary[];
  * profile's observeAfterHeal), stop writing, read everything back, and account for every
  * acknowledged write per signal.
  */
-export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseContext, hooks: PhaseHooks = {}, extra: ExtraCanaries = () => []): Promise<PhaseOutcome> {
+export async function runFaultPhase(
+  fault: Fault,
+  index: number,
+  ctx: PhaseContext,
+  hooks: PhaseHooks = {},
+  extra: ExtraCanaries = () => [],
+): Promise<PhaseOutcome> {
   const { clock, profile, contract } = ctx;
   const phaseStartMs = clock.nowMs();
   const canaryRunId = `${ctx.runId}-f${index}`;
@@ -96,7 +102,9 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
   const lateAfter = (c: SignalCanary) => contract.targets[`latency.ingestion.${c.signal}`].value;
   const { intervalMs } = profile.canaries;
   const phaseBudgetMs = STEADY_BEFORE_MAX_MS + profile.chaos.faultDurationMs + profile.chaos.observeAfterHealMs + 10 * 60_000;
-  const writers = await Promise.all(canaries.map((c) => c.start({ count: Math.ceil(phaseBudgetMs / intervalMs), intervalMs, deadlineMs: phaseBudgetMs, timeoutMs: 2_000 })));
+  const writers = await Promise.all(
+    canaries.map((c) => c.start({ count: Math.ceil(phaseBudgetMs / intervalMs), intervalMs, deadlineMs: phaseBudgetMs, timeoutMs: 2_000 })),
+  );
   let stopReading = false;
   const reading = Promise.all(canaries.map((c) => c.readUntil(phaseStartMs + phaseBudgetMs + lateAfter(c), () => stopReading)));
   try {
@@ -104,15 +112,21 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
     await until(() => canaries.every((c) => c.observations().length >= STEADY_BEFORE_WRITES), phaseStartMs + STEADY_BEFORE_MAX_MS, clock);
     const baselines = canaries.map((c) => {
       const before = latencies(c.writes(), c.observations());
-      if (before.length === 0) throw new Error(`${fault.name}: no ${c.stream} canary write was acknowledged and read back within ${STEADY_BEFORE_MAX_MS}ms before the fault (the stack was not steady)`);
+      if (before.length === 0)
+        throw new Error(
+          `${fault.name}: no ${c.stream} canary write was acknowledged and read back within ${STEADY_BEFORE_MAX_MS}ms before the fault (the stack was not steady)`,
+        );
       const p95 = distributionOf(before).p95;
       return {
-        baselineP95Ms: p95, steadyLatencyMs: Math.round(Math.min(lateAfter(c), Math.max(2 * p95, p95 + 500))),
+        baselineP95Ms: p95,
+        steadyLatencyMs: Math.round(Math.min(lateAfter(c), Math.max(2 * p95, p95 + 500))),
         steadyDerivation: `the lower of the ingestion target (${lateAfter(c)}ms) and max(2 x, +500ms over) the pre-fault p95 of ${Math.round(p95)}ms`,
       };
     });
 
-    ctx.logger.info(`  ${fault.name}: steady (${canaries.map((c, i) => `${c.stream} p95 ${Math.round(baselines[i]!.baselineP95Ms)}ms`).join(", ")}); injecting`);
+    ctx.logger.info(
+      `  ${fault.name}: steady (${canaries.map((c, i) => `${c.stream} p95 ${Math.round(baselines[i]!.baselineP95Ms)}ms`).join(", ")}); injecting`,
+    );
     const active = await fault.inject(ctx.stack);
     const injectedAtMs = active.injectedAtMs;
     let heal: HealResult;
@@ -123,7 +137,15 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
     }
     ctx.logger.info(`  ${fault.name}: healed after ${heal.healedAtMs - injectedAtMs}ms; observing recovery`);
 
-    const recovery = (c: SignalCanary, i: number) => recoveryOf({ writes: c.writes(), observations: c.observations(), injectedAtMs, healedAtMs: heal.healedAtMs, steadyLatencyMs: baselines[i]!.steadyLatencyMs, steadyCount: STEADY_COUNT });
+    const recovery = (c: SignalCanary, i: number) =>
+      recoveryOf({
+        writes: c.writes(),
+        observations: c.observations(),
+        injectedAtMs,
+        healedAtMs: heal.healedAtMs,
+        steadyLatencyMs: baselines[i]!.steadyLatencyMs,
+        steadyCount: STEADY_COUNT,
+      });
     await until(() => canaries.every((c, i) => recovery(c, i).steadyAtMs !== undefined), heal.healedAtMs + profile.chaos.observeAfterHealMs, clock);
     await hooks.afterRecovery?.({ injectedAtMs, healedAtMs: heal.healedAtMs });
     const observedUntilMs = clock.nowMs();
@@ -131,16 +153,26 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
 
     // Read the rest back: until every acknowledged write is readable, or the youngest unread one is
     // older than the ingestion target (then it is lost, not late).
-    const unreadDeadline = () => Math.max(clock.nowMs(), ...canaries.flatMap((c) => {
-      const seen = new Set(c.observations().map((o) => o.id));
-      return c.writes().filter((w) => w.outcome.kind === "acked" && !seen.has(w.id)).map((w) => w.writtenAtMs + lateAfter(c) + 1_000);
-    }));
+    const unreadDeadline = () =>
+      Math.max(
+        clock.nowMs(),
+        ...canaries.flatMap((c) => {
+          const seen = new Set(c.observations().map((o) => o.id));
+          return c
+            .writes()
+            .filter((w) => w.outcome.kind === "acked" && !seen.has(w.id))
+            .map((w) => w.writtenAtMs + lateAfter(c) + 1_000);
+        }),
+      );
     const longestLateMs = Math.max(...canaries.map(lateAfter));
     await until(() => canaries.every((c) => c.allSeen()) || clock.nowMs() >= unreadDeadline(), clock.nowMs() + longestLateMs + 2_000, clock);
     // A buffering hop (the collector) still holding acknowledged data delivers it on its own retry
     // schedule: let it drain (bounded by observeAfterHeal) before an unread write is called lost.
     const drained = await drain(canaries, clock.nowMs() + profile.chaos.observeAfterHealMs, clock);
-    if (drained.waitedMs > 0) ctx.logger.info(`  ${fault.name}: waited ${drained.waitedMs}ms for the collector to hand over what it still held${drained.left ? ` (${drained.left})` : ""}`);
+    if (drained.waitedMs > 0)
+      ctx.logger.info(
+        `  ${fault.name}: waited ${drained.waitedMs}ms for the collector to hand over what it still held${drained.left ? ` (${drained.left})` : ""}`,
+      );
     stopReading = true;
     await reading;
 
@@ -152,12 +184,26 @@ export async function runFaultPhase(fault: Fault, index: number, ctx: PhaseConte
       const readUntilMs = clock.nowMs();
       const finalRecovery = recovery(c, i);
       const accounting = accountLoss({
-        writes: c.writes(), observations, seenEarlier: new Set(firstSeen.keys()), lateAfterMs: lateAfter(c), readUntilMs,
+        writes: c.writes(),
+        observations,
+        seenEarlier: new Set(firstSeen.keys()),
+        lateAfterMs: lateAfter(c),
+        readUntilMs,
         faultWindow: { fromMs: injectedAtMs, toMs: Math.max(heal.healedAtMs, finalRecovery.recoveredAtMs ?? readUntilMs) },
       });
       const hops = c.hops ? await c.hops(accounting) : undefined;
       signals.push({
-        signal: c.signal, stream: c.stream, inMemory: c.inMemory, query: c.query, simulatedBy: c.simulatedBy, writes: c.writes(), observations, ...baselines[i]!, recovery: finalRecovery, accounting, readerStats: c.stats(),
+        signal: c.signal,
+        stream: c.stream,
+        inMemory: c.inMemory,
+        query: c.query,
+        simulatedBy: c.simulatedBy,
+        writes: c.writes(),
+        observations,
+        ...baselines[i]!,
+        recovery: finalRecovery,
+        accounting,
+        readerStats: c.stats(),
         ...(hops ? { hops } : {}),
       });
     }

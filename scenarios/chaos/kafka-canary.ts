@@ -39,17 +39,30 @@ export function kafkaCanary(deps: KafkaCanaryDeps): SignalCanary {
   let before: CountsReading = { unread: "not read before the first write" };
   const read = async (): Promise<CountsReading> => {
     try {
-      return { counts: exporterCounts(await readCollectorCounters(deps.collectorMetricsUrl, { timeoutMs: 3_000 }), COLLECTOR_SIGNAL_OF[signal], route.exporter) };
+      return {
+        counts: exporterCounts(await readCollectorCounters(deps.collectorMetricsUrl, { timeoutMs: 3_000 }), COLLECTOR_SIGNAL_OF[signal], route.exporter),
+      };
     } catch (error) {
       return { unread: error instanceof Error ? error.message : String(error) };
     }
   };
   return {
-    signal, stream: `${signal}.kafka`, inMemory: false, simulatedBy: deps.simulatedBy, writes,
+    signal,
+    stream: `${signal}.kafka`,
+    inMemory: false,
+    simulatedBy: deps.simulatedBy,
+    writes,
     query: `topic ${route.topic}: OTLP ${signal} records carrying obsconf.run=${deps.canaryRunId}, read by a consumer from the phase start`,
     async start(bounds) {
       before = await read();
-      reader = await startKafkaCanaryReader({ client: deps.kafka, topic: route.topic, signal, runId: deps.canaryRunId, fromTimestampMs: clock.nowMs() - 1_000, clock });
+      reader = await startKafkaCanaryReader({
+        client: deps.kafka,
+        topic: route.topic,
+        signal,
+        runId: deps.canaryRunId,
+        fromTimestampMs: clock.nowMs() - 1_000,
+        clock,
+      });
       return startOtlpCanaryWriter(signal, { transport: deps.transport, ledger, runId: deps.canaryRunId, ...bounds, clock });
     },
     async readUntil(untilMs, stopWhen) {
@@ -67,10 +80,21 @@ export function kafkaCanary(deps: KafkaCanaryDeps): SignalCanary {
     stats() {
       const s = reader?.stats();
       if (!s) return { queryErrors: 0, lastQueryError: undefined };
-      const last = [s.lastCrash && `consumer crashed: ${s.lastCrash}`, s.lastDecodeError && `undecodable record: ${s.lastDecodeError}`].filter(Boolean).join("; ");
+      const last = [s.lastCrash && `consumer crashed: ${s.lastCrash}`, s.lastDecodeError && `undecodable record: ${s.lastDecodeError}`]
+        .filter(Boolean)
+        .join("; ");
       return { queryErrors: s.crashes + s.decodeErrors, lastQueryError: last || undefined };
     },
-    readBack: (sinceMs) => readKafkaCanaryBack({ client: deps.kafka, topic: route.topic, signal, runId: deps.canaryRunId, fromTimestampMs: sinceMs - 1_000, timeoutMs: READ_BACK_TIMEOUT_MS, clock }),
+    readBack: (sinceMs) =>
+      readKafkaCanaryBack({
+        client: deps.kafka,
+        topic: route.topic,
+        signal,
+        runId: deps.canaryRunId,
+        fromTimestampMs: sinceMs - 1_000,
+        timeoutMs: READ_BACK_TIMEOUT_MS,
+        clock,
+      }),
     async holding() {
       const now = await read();
       return "unread" in before || "unread" in now ? undefined : heldInCollector(before.counts, now.counts);

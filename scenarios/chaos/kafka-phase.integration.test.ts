@@ -62,7 +62,13 @@ describe.skipIf(reason !== undefined)("drill phases on the real Kafka + collecto
     runsDir = await mkdtemp(path.join(tmpdir(), "obsconf-kafka-drill-"));
     const partition = await fault("partition:kafka@kafka").preflight();
     if (partition.status !== "supported") throw new Error(partition.reason);
-    stack = await LocalRuntime.start({ manifestsDir: MANIFESTS, runsDir, only: ["prometheus", "kafka", "otel-collector"], readyTimeoutMs: 90_000, placements: partition.needs });
+    stack = await LocalRuntime.start({
+      manifestsDir: MANIFESTS,
+      runsDir,
+      only: ["prometheus", "kafka", "otel-collector"],
+      readyTimeoutMs: 90_000,
+      placements: partition.needs,
+    });
     contract = loadContract();
     const ci = profileOf(contract, "ci");
     const profile: Profile = { ...ci, chaos: { faultDurationMs: 3_000, observeAfterHealMs: 60_000 } };
@@ -73,7 +79,16 @@ describe.skipIf(reason !== undefined)("drill phases on the real Kafka + collecto
     remoteWrite = createRemoteWriteTransport({ url: clients.remoteWrite.value.url });
     otlp = createHttpTransport({ url: clients.collectorOtlp.traces.value.url, headers: OTLP_HTTP_PROTOBUF_HEADERS });
     await clients[Symbol.asyncDispose]();
-    ctx = { stack, reader: readers.prometheus.value, transport: withRetry(remoteWrite, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 2_000 }), runId: `test-${Date.now()}`, contract, profile, clock: systemClock, logger: silentLogger };
+    ctx = {
+      stack,
+      reader: readers.prometheus.value,
+      transport: withRetry(remoteWrite, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 2_000 }),
+      runId: `test-${Date.now()}`,
+      contract,
+      profile,
+      clock: systemClock,
+      logger: silentLogger,
+    };
   }, 150_000);
 
   afterAll(async () => {
@@ -86,12 +101,23 @@ describe.skipIf(reason !== undefined)("drill phases on the real Kafka + collecto
 
   async function phase(text: string, hold?: number | ((injectedAtMs: number) => Promise<void>)): Promise<{ p: PhaseOutcome; checks: CheckResult[] }> {
     const routes = await collectorKafkaRoutesIn(MANIFESTS);
-    const kafka = readers.kafka, metrics = readers.endpoint("otel-collector", "metrics");
+    const kafka = readers.kafka,
+      metrics = readers.endpoint("otel-collector", "metrics");
     if (kafka.kind === "absent" || metrics.kind === "absent") throw new Error("no kafka client or collector metrics endpoint");
     const transport = withRetry(otlp, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs: 2_000 });
-    const hooks = hold === undefined ? {} : { hold: typeof hold === "function" ? hold : (at: number) => systemClock.sleep(Math.max(0, at + hold - systemClock.nowMs())) };
+    const hooks =
+      hold === undefined ? {} : { hold: typeof hold === "function" ? hold : (at: number) => systemClock.sleep(Math.max(0, at + hold - systemClock.nowMs())) };
     const p = await runFaultPhase(fault(text), phaseCount++, ctx, hooks, (canaryRunId) => [
-      kafkaCanary({ canaryRunId: `${canaryRunId}-traces`, signal: "traces", transport, kafka: kafka.value, route: routes.traces![0]!, collectorMetricsUrl: metrics.value.url, simulatedBy: [], clock: systemClock }),
+      kafkaCanary({
+        canaryRunId: `${canaryRunId}-traces`,
+        signal: "traces",
+        transport,
+        kafka: kafka.value,
+        route: routes.traces![0]!,
+        collectorMetricsUrl: metrics.value.url,
+        simulatedBy: [],
+        clock: systemClock,
+      }),
     ]);
     return { p, checks: phaseChecks(p, contract, systemClock) };
   }
@@ -104,7 +130,11 @@ describe.skipIf(reason !== undefined)("drill phases on the real Kafka + collecto
     const { p, checks } = await phase("partition:kafka@kafka", async (injectedAtMs) => {
       const past = readers.kafka.kind === "ready" ? readers.kafka.value : undefined;
       const through = KafkaClient.forEndpoint(stack.endpoints().kafka!.kafka!, { connectionTimeoutMs: 1_000, requestTimeoutMs: 1_500 });
-      const outcome = (promise: Promise<unknown>) => promise.then(() => "answered", (error: unknown) => `failed: ${error instanceof Error ? error.message : String(error)}`);
+      const outcome = (promise: Promise<unknown>) =>
+        promise.then(
+          () => "answered",
+          (error: unknown) => `failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       [during.past, during.through] = await Promise.all([outcome(past!.offsets("otlp_spans")), outcome(through.offsets("otlp_spans"))]);
       await through.disconnect();
       await systemClock.sleep(Math.max(0, injectedAtMs + 3_000 - systemClock.nowMs()));
@@ -135,7 +165,12 @@ describe.skipIf(reason !== undefined)("drill phases on the real Kafka + collecto
     expect(traces.recovery.rtoMs).toBeGreaterThanOrEqual(p.heal.healedAtMs - p.injectedAtMs);
     expect(status(checks, "chaos.kill:kafka.rpo.traces.kafka")).toBe("pass");
     const rpo = checks.find((c) => c.id === "chaos.kill:kafka.rpo.traces.kafka")!;
-    expect(rpo.evidence.map((e) => e.text)).toEqual(expect.arrayContaining([expect.stringMatching(/^hop 1, OTLP export -> collector: \d+ canaries acknowledged/), expect.stringMatching(/^hop 3, topic otlp_spans: (\d+) of \1 acknowledged canaries on the topic, 0 lost/)]));
+    expect(rpo.evidence.map((e) => e.text)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^hop 1, OTLP export -> collector: \d+ canaries acknowledged/),
+        expect.stringMatching(/^hop 3, topic otlp_spans: (\d+) of \1 acknowledged canaries on the topic, 0 lost/),
+      ]),
+    );
   }, 240_000);
 
   it("should fail the delivery check, and only it, when the broker is paused past the 30 s ingestion target (negative control)", async () => {
@@ -144,7 +179,9 @@ describe.skipIf(reason !== undefined)("drill phases on the real Kafka + collecto
     expect(traces.accounting.lost).toEqual([]);
     const delivery = checks.find((c) => c.id === "chaos.pause:kafka.delivery.traces.kafka")!;
     expect(delivery.status).toBe("fail");
-    expect(delivery.reason).toMatch(/^\d+ acknowledged canaries reached their destination later than 30000ms \(worst seq \d+: \d+ms; the fault was held 3\d{4}ms\): seq \d/);
+    expect(delivery.reason).toMatch(
+      /^\d+ acknowledged canaries reached their destination later than 30000ms \(worst seq \d+: \d+ms; the fault was held 3\d{4}ms\): seq \d/,
+    );
     expect(Number(delivery.measured?.value)).toBeGreaterThan(30_000);
     expect(delivery.evidence.some((e) => e.kind === "sample" && e.text.startsWith("late: seq "))).toBe(true);
     expect(status(checks, "chaos.pause:kafka.rpo.traces.kafka")).toBe("pass");

@@ -11,7 +11,15 @@ import type { Transport } from "../../load/transport/transport.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
 import type { StartedStack } from "../../stack/started-stack.ts";
 import { triggerAlerts, type AlertTrigger } from "../checks/alert-trigger.ts";
-import { alertUnderFaultCheck, firstFailedScrapeAtMs, scrapedTargetsOf, TARGET_DOWN, targetDownFor, waitUntil, type ScrapedTarget } from "./alerts-under-fault.ts";
+import {
+  alertUnderFaultCheck,
+  firstFailedScrapeAtMs,
+  scrapedTargetsOf,
+  TARGET_DOWN,
+  targetDownFor,
+  waitUntil,
+  type ScrapedTarget,
+} from "./alerts-under-fault.ts";
 import type { PhaseHooks } from "./fault-phase.ts";
 
 /** Timings read from the running Prometheus and Alertmanager. */
@@ -62,14 +70,28 @@ export async function runAlertPhase(o: AlertPhaseOptions): Promise<{ hooks: Phas
   const { fault, timing, clock } = o;
   const faultDurationMs = RESTART_KINDS.has(fault.spec.kind) ? 0 : o.profile.chaos.faultDurationMs;
   const holdFor = (at: number) => clock.sleep(Math.max(0, at + faultDurationMs - clock.nowMs()));
-  const id = (suffix: string, title: string): CheckIdentity => ({ id: `chaos.${fault.name}.${suffix}`, title: `${title} (${fault.name})`, pillar: "alerts", startedAtMs: clock.nowMs() });
+  const id = (suffix: string, title: string): CheckIdentity => ({
+    id: `chaos.${fault.name}.${suffix}`,
+    title: `${title} (${fault.name})`,
+    pillar: "alerts",
+    startedAtMs: clock.nowMs(),
+  });
   if (!timing) return { hooks: { hold: holdFor }, checks: async () => [] };
 
   let scraped: ScrapedTarget | undefined;
-  if (fault.spec.component !== "prometheus" && SCRAPE_BREAKING_KINDS.has(fault.spec.kind)) scraped = (await scrapedTargetsOf(o.prometheus, o.stack.endpoints(), fault.spec.component).catch(() => []))[0];
+  if (fault.spec.component !== "prometheus" && SCRAPE_BREAKING_KINDS.has(fault.spec.kind))
+    scraped = (await scrapedTargetsOf(o.prometheus, o.stack.endpoints(), fault.spec.component).catch(() => []))[0];
   const at = { injectedAtMs: 0, healedAtMs: 0 };
-  const boundMs = timing.scrapeIntervalMs + timing.scrapeTimeoutMs + timing.targetDownForMs + timing.evaluationIntervalMs + timing.groupWaitMs + timing.deliveryTarget.value + 5_000;
-  const arrived = (instance: string, sinceMs: number) => () => targetDownFor(o.notifications(), instance).some((n) => n.status === "firing" && n.receivedAtMs >= sinceMs);
+  const boundMs =
+    timing.scrapeIntervalMs +
+    timing.scrapeTimeoutMs +
+    timing.targetDownForMs +
+    timing.evaluationIntervalMs +
+    timing.groupWaitMs +
+    timing.deliveryTarget.value +
+    5_000;
+  const arrived = (instance: string, sinceMs: number) => () =>
+    targetDownFor(o.notifications(), instance).some((n) => n.status === "firing" && n.receivedAtMs >= sinceMs);
 
   if (scraped) {
     const target = scraped;
@@ -92,12 +114,25 @@ export async function runAlertPhase(o: AlertPhaseOptions): Promise<{ hooks: Phas
         try {
           // A scrape in flight when the fault began fails too, stamped with its start: look back one scrape timeout.
           const conditionTrueAtMs = await firstFailedScrapeAtMs(o.prometheus, target.instance, at.injectedAtMs - timing.scrapeTimeoutMs, clock.nowMs());
-          return [alertUnderFaultCheck({
-            identity, fault: fault.name, target, conditionTrueAtMs, forMs: timing.targetDownForMs, evaluationIntervalMs: timing.evaluationIntervalMs,
-            injectedAtMs: at.injectedAtMs, healedAtMs: at.healedAtMs, notifications: o.notifications(), deliveryTarget: timing.deliveryTarget,
-            ...(timing.shortenedFor ? { shortenedFor: timing.shortenedFor } : {}), endedAtMs: clock.nowMs(),
-            ...(onAlertmanager ? { note: "the fault is on Alertmanager itself: no notification can leave it before heal, so delivery is late by the outage" } : {}),
-          })];
+          return [
+            alertUnderFaultCheck({
+              identity,
+              fault: fault.name,
+              target,
+              conditionTrueAtMs,
+              forMs: timing.targetDownForMs,
+              evaluationIntervalMs: timing.evaluationIntervalMs,
+              injectedAtMs: at.injectedAtMs,
+              healedAtMs: at.healedAtMs,
+              notifications: o.notifications(),
+              deliveryTarget: timing.deliveryTarget,
+              ...(timing.shortenedFor ? { shortenedFor: timing.shortenedFor } : {}),
+              endedAtMs: clock.nowMs(),
+              ...(onAlertmanager
+                ? { note: "the fault is on Alertmanager itself: no notification can leave it before heal, so delivery is late by the outage" }
+                : {}),
+            }),
+          ];
         } catch (error) {
           return [errored(identity, error, clock.nowMs(), timing.deliveryTarget)];
         }
@@ -119,7 +154,11 @@ export async function runAlertPhase(o: AlertPhaseOptions): Promise<{ hooks: Phas
           const pending = triggerAlerts({ transport: o.transport, runId: triggerRunId, windowMs: timing.highErrorRateWindowMs, holdMs, clock });
           trigger = await pending;
           const token = trigger.token;
-          await waitUntil(arrived(token, healedAtMs), trigger.trueAtMs + timing.targetDownForMs + timing.evaluationIntervalMs + timing.groupWaitMs + timing.deliveryTarget.value, clock);
+          await waitUntil(
+            arrived(token, healedAtMs),
+            trigger.trueAtMs + timing.targetDownForMs + timing.evaluationIntervalMs + timing.groupWaitMs + timing.deliveryTarget.value,
+            clock,
+          );
         } catch (error) {
           triggerError = error;
         }
@@ -129,15 +168,29 @@ export async function runAlertPhase(o: AlertPhaseOptions): Promise<{ hooks: Phas
       const identity = id("alert-after-restart", "Alert delivery after the Prometheus restart: TargetDown -> webhook");
       if (!trigger) return [errored(identity, triggerError ?? new Error("the post-restart alert trigger did not run"), clock.nowMs(), timing.deliveryTarget)];
       const mine = targetDownFor(o.notifications(), trigger.token);
-      const delivery = alertDelivery({ alertName: TARGET_DOWN, route: { channel: "webhook" }, conditionTrueAtMs: trigger.trueAtMs, forMs: timing.targetDownForMs, evaluationIntervalMs: timing.evaluationIntervalMs, notifications: mine });
-      return [alertDeliveryCheck({
-        identity, endedAtMs: clock.nowMs(), target: timing.deliveryTarget, delivery, notifications: mine, expected: "the webhook receiver (stack alerts)",
-        trigger: [
-          `after ${fault.name} recovered, ${trigger.series.find((s) => s.startsWith("up")) ?? "up == 0"} was written (TargetDown's condition) at ${new Date(trigger.trueAtMs).toISOString()}`,
-          "Prometheus restarted: its rule state, Alertmanager discovery and resend timers start over; this times the first notification after the restart",
-        ],
-        ...(timing.shortenedFor ? { shortenedFor: timing.shortenedFor } : {}),
-      })];
+      const delivery = alertDelivery({
+        alertName: TARGET_DOWN,
+        route: { channel: "webhook" },
+        conditionTrueAtMs: trigger.trueAtMs,
+        forMs: timing.targetDownForMs,
+        evaluationIntervalMs: timing.evaluationIntervalMs,
+        notifications: mine,
+      });
+      return [
+        alertDeliveryCheck({
+          identity,
+          endedAtMs: clock.nowMs(),
+          target: timing.deliveryTarget,
+          delivery,
+          notifications: mine,
+          expected: "the webhook receiver (stack alerts)",
+          trigger: [
+            `after ${fault.name} recovered, ${trigger.series.find((s) => s.startsWith("up")) ?? "up == 0"} was written (TargetDown's condition) at ${new Date(trigger.trueAtMs).toISOString()}`,
+            "Prometheus restarted: its rule state, Alertmanager discovery and resend timers start over; this times the first notification after the restart",
+          ],
+          ...(timing.shortenedFor ? { shortenedFor: timing.shortenedFor } : {}),
+        }),
+      ];
     },
   };
 }

@@ -19,20 +19,58 @@ export function phaseChecks(p: PhaseOutcome, contract: Contract, clock: Clock): 
   const how = { kind: "note" as const, text: `how: ${p.how}` };
   return p.signals.flatMap((s) => {
     const identity = (measure: "rpo" | "rto" | "delivery") => chaosSignalIdentity(p.fault.name, measure, s.stream, p.phaseStartMs, s.simulatedBy);
-    const read = { kind: "query" as const, text: `${s.query} read back continuously (${s.readerStats.queryErrors} failed queries${s.readerStats.lastQueryError ? `, last: ${s.readerStats.lastQueryError}` : ""}) and once more after heal` };
+    const read = {
+      kind: "query" as const,
+      text: `${s.query} read back continuously (${s.readerStats.queryErrors} failed queries${s.readerStats.lastQueryError ? `, last: ${s.readerStats.lastQueryError}` : ""}) and once more after heal`,
+    };
     const hops: Evidence[] = (s.hops?.lines ?? []).map((text) => ({ kind: "note", text }));
     const rpoTarget = chaosTarget(contract, "rpo", s.stream);
-    const rpo = s.inMemory && PROCESS_FAULTS.has(p.fault.spec.kind)
-      ? notRun(identity("rpo"), "unsupported", `${s.simulatedBy.join(", ")} keeps everything in memory: a ${p.fault.spec.kind} of it says nothing about the real component's durability (which replays its WAL)`, rpoTarget)
-      : rpoCheck({ identity: identity("rpo"), signal: s.signal, fault: p.fault.name, accounting: s.accounting, target: rpoTarget, dataLossExpected: p.fault.spec.kind === "restart-lose-data", endedAtMs, simulatedBy: s.simulatedBy });
+    const rpo =
+      s.inMemory && PROCESS_FAULTS.has(p.fault.spec.kind)
+        ? notRun(
+            identity("rpo"),
+            "unsupported",
+            `${s.simulatedBy.join(", ")} keeps everything in memory: a ${p.fault.spec.kind} of it says nothing about the real component's durability (which replays its WAL)`,
+            rpoTarget,
+          )
+        : rpoCheck({
+            identity: identity("rpo"),
+            signal: s.signal,
+            fault: p.fault.name,
+            accounting: s.accounting,
+            target: rpoTarget,
+            dataLossExpected: p.fault.spec.kind === "restart-lose-data",
+            endedAtMs,
+            simulatedBy: s.simulatedBy,
+          });
     const rto = rtoCheck({
-      identity: identity("rto"), fault: p.fault.name, injectedAtMs: p.injectedAtMs, healedAtMs: p.heal.healedAtMs, recovery: s.recovery, target: chaosTarget(contract, "rto", s.stream),
-      steady: { latencyMs: s.steadyLatencyMs, derivation: s.steadyDerivation }, observedUntilMs: p.observedUntilMs, endedAtMs, simulatedBy: s.simulatedBy,
+      identity: identity("rto"),
+      fault: p.fault.name,
+      injectedAtMs: p.injectedAtMs,
+      healedAtMs: p.heal.healedAtMs,
+      recovery: s.recovery,
+      target: chaosTarget(contract, "rto", s.stream),
+      steady: { latencyMs: s.steadyLatencyMs, derivation: s.steadyDerivation },
+      observedUntilMs: p.observedUntilMs,
+      endedAtMs,
+      simulatedBy: s.simulatedBy,
     });
     const delivery = s.hops
-      ? [deliveryCheck({ identity: identity("delivery"), fault: p.fault.name, writes: s.writes, accounting: s.accounting, target: chaosTarget(contract, "delivery", s.stream), injectedAtMs: p.injectedAtMs, healedAtMs: p.heal.healedAtMs, endedAtMs })]
+      ? [
+          deliveryCheck({
+            identity: identity("delivery"),
+            fault: p.fault.name,
+            writes: s.writes,
+            accounting: s.accounting,
+            target: chaosTarget(contract, "delivery", s.stream),
+            injectedAtMs: p.injectedAtMs,
+            healedAtMs: p.heal.healedAtMs,
+            endedAtMs,
+          }),
+        ]
       : [];
     return [{ check: rpo, extra: hops }, { check: rto, extra: [] }, ...delivery.map((check) => ({ check, extra: hops }))].map(({ check, extra }) =>
-      check.status === "unsupported" ? check : { ...check, evidence: [how, ...check.evidence, ...extra, read] });
+      check.status === "unsupported" ? check : { ...check, evidence: [how, ...check.evidence, ...extra, read] },
+    );
   });
 }

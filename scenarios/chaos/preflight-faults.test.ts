@@ -18,14 +18,29 @@ describe("preflightFaults", () => {
     const faults = [
       fake("kill:prometheus", { status: "supported", how: "SIGKILL", needs: [] }),
       fake("loss:prometheus:30%", { status: "unsupported", reason: "not root: loss needs a network namespace" }),
-      fake("delay:prometheus:200ms", { status: "supported", how: "userspace TCP proxy (no sch_netem)", needs: [{ kind: "proxy", component: "prometheus", port: "web", mode: "tcp" }] }),
+      fake("delay:prometheus:200ms", {
+        status: "supported",
+        how: "userspace TCP proxy (no sch_netem)",
+        needs: [{ kind: "proxy", component: "prometheus", port: "web", mode: "tcp" }],
+      }),
     ];
     const result = await preflightFaults(faults, { runtime: "local" }, new ManualClock(1_795_555_440_000));
-    expect(result.supported.map((s) => [s.fault.name, s.index, s.how])).toEqual([["kill:prometheus", 0, "SIGKILL"], ["delay:prometheus:200ms", 2, "userspace TCP proxy (no sch_netem)"]]);
+    expect(result.supported.map((s) => [s.fault.name, s.index, s.how])).toEqual([
+      ["kill:prometheus", 0, "SIGKILL"],
+      ["delay:prometheus:200ms", 2, "userspace TCP proxy (no sch_netem)"],
+    ]);
     expect(result.needs).toEqual([{ kind: "proxy", component: "prometheus", port: "web", mode: "tcp" }]);
-    expect(result.unsupported).toEqual([{
-      id: "chaos.loss:prometheus:30%.fault", title: "Fault loss:prometheus:30%", pillar: "stack", status: "unsupported", reason: "not root: loss needs a network namespace",
-      evidence: [], startedAt: "2026-11-24T21:24:00.000Z", durationMs: 0,
-    }]);
+    expect(result.unsupported).toEqual([
+      {
+        id: "chaos.loss:prometheus:30%.fault",
+        title: "Fault loss:prometheus:30%",
+        pillar: "stack",
+        status: "unsupported",
+        reason: "not root: loss needs a network namespace",
+        evidence: [],
+        startedAt: "2026-11-24T21:24:00.000Z",
+        durationMs: 0,
+      },
+    ]);
   });
 });

@@ -19,7 +19,9 @@ export async function preflightFaults(faults: readonly Fault[], context: Preflig
   for (const [index, fault] of faults.entries()) {
     const pre = await fault.preflight(context);
     if (pre.status === "unsupported") {
-      out.unsupported.push(notRun({ id: `chaos.${fault.name}.fault`, title: `Fault ${fault.name}`, pillar: "stack", startedAtMs: clock.nowMs() }, "unsupported", pre.reason));
+      out.unsupported.push(
+        notRun({ id: `chaos.${fault.name}.fault`, title: `Fault ${fault.name}`, pillar: "stack", startedAtMs: clock.nowMs() }, "unsupported", pre.reason),
+      );
     } else {
       out.supported.push({ fault, index, how: pre.how });
       out.needs.push(...pre.needs);

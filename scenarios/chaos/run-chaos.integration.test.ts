@@ -24,8 +24,12 @@ describe.skipIf(skip)("runChaos --fault ack-drop:loki --fault ack-drop:tempo@otl
     const contract = readFileSync(path.join(REPO, "assertions", "contract.yaml"), "utf8").replace(/^(\s+(?:metrics|logs|traces)): 30s$/gm, "$1: 5s");
     await writeFile(path.join(dir, "contract.yaml"), contract);
     run = await runChaos({
-      runtime: selectRuntime("local"), profile: "ci", manifestsDir: path.join(REPO, "stack", "manifests"), runsDir: path.join(dir, "runs"),
-      faults: ["ack-drop:loki", "ack-drop:tempo@otlp-http"], contractFile: path.join(dir, "contract.yaml"),
+      runtime: selectRuntime("local"),
+      profile: "ci",
+      manifestsDir: path.join(REPO, "stack", "manifests"),
+      runsDir: path.join(dir, "runs"),
+      faults: ["ack-drop:loki", "ack-drop:tempo@otlp-http"],
+      contractFile: path.join(dir, "contract.yaml"),
     });
   }, 180_000);
   afterAll(async () => rm(dir, { recursive: true, force: true }));
@@ -34,7 +38,9 @@ describe.skipIf(skip)("runChaos --fault ack-drop:loki --fault ack-drop:tempo@otl
     const logs = run.checks.find((c) => c.id === "chaos.ack-drop:loki.rpo.logs")!;
     expect(logs.status).toBe("fail");
     expect(logs.reason).toMatch(/^\d+ acknowledged writes lost although ack-drop:loki keeps the data: seq \d+-\d+/);
-    expect(logs.simulatedBy ?? []).toEqual(run.inventory.find((i) => i.component === "loki")?.runAs === "substitute" ? ["loki-reference-sink (standing in for loki)"] : []);
+    expect(logs.simulatedBy ?? []).toEqual(
+      run.inventory.find((i) => i.component === "loki")?.runAs === "substitute" ? ["loki-reference-sink (standing in for loki)"] : [],
+    );
     const metrics = run.checks.find((c) => c.id === "chaos.ack-drop:loki.rpo.metrics")!;
     expect(metrics.status).toBe("pass");
     expect(run.checks.map((c) => c.id)).not.toContain("chaos.ack-drop:loki.alert");

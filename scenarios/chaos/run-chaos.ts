@@ -41,7 +41,12 @@ export function chaosScenario(options: ChaosScenarioOptions = {}): Scenario<Chao
     plan: async ({ runtime, profile, clock }) => {
       const faults = (options.faults?.length ? options.faults : defaultFaults(profile.name)).map((text) => {
         const spec = parseFaultSpec(text, { file: "command line", field: "--fault" });
-        if (!COMPONENT_NAMES.includes(spec.component)) throw new InputError({ file: "command line", field: "--fault" }, `a component of the manifests (${COMPONENT_NAMES.join(", ")})`, `${JSON.stringify(spec.component)} in ${JSON.stringify(text)}`);
+        if (!COMPONENT_NAMES.includes(spec.component))
+          throw new InputError(
+            { file: "command line", field: "--fault" },
+            `a component of the manifests (${COMPONENT_NAMES.join(", ")})`,
+            `${JSON.stringify(spec.component)} in ${JSON.stringify(text)}`,
+          );
         return createFault(spec);
       });
       const paths = await drillPaths(faults, options.manifestsDir);
@@ -62,7 +67,13 @@ export function chaosScenario(options: ChaosScenarioOptions = {}): Scenario<Chao
     },
     finish: (plan, ctx) => {
       const drill = plan.drill!;
-      const timeline = chaosTimeline({ phases: drill.phases, probes: drill.probes, notifications: ctx.instruments.notifications(), fromMs: drill.startedAtMs, toMs: ctx.clock.nowMs() });
+      const timeline = chaosTimeline({
+        phases: drill.phases,
+        probes: drill.probes,
+        notifications: ctx.instruments.notifications(),
+        fromMs: drill.startedAtMs,
+        toMs: ctx.clock.nowMs(),
+      });
       // A component that died on its own during the drill is measured like a fault (the canaries and
       // probes saw it); the timeline says when, so the losses around it read right.
       const deaths = (ctx.stack.deaths?.() ?? []).map((d) => ({ kind: "note" as const, label: d.summary, atMs: d.atMs }));

@@ -68,13 +68,20 @@ export interface CanaryDeps {
  * or the long-term store's own push API and query API (stream `metrics.long-term`, Mimir or its
  * stand-in; its own run id, so the samples Prometheus forwards to the store never match it).
  */
-export function metricsCanary(deps: CanaryDeps & { reader: Pick<PrometheusClient, "query">; stream?: "metrics" | "metrics.long-term"; simulatedBy?: readonly string[] }): SignalCanary {
+export function metricsCanary(
+  deps: CanaryDeps & { reader: Pick<PrometheusClient, "query">; stream?: "metrics" | "metrics.long-term"; simulatedBy?: readonly string[] },
+): SignalCanary {
   const ledger = new Ledger();
   const writes = () => ledger.entries({ signal: "metrics", stream: "push" });
   const spec = pushCanarySpec(deps.canaryRunId);
   const observer = new CanaryObserver({ client: deps.reader, spec, writes, clock: deps.clock });
   return {
-    signal: "metrics", stream: deps.stream ?? "metrics", inMemory: false, query: spec.selector, simulatedBy: deps.simulatedBy ?? [], writes,
+    signal: "metrics",
+    stream: deps.stream ?? "metrics",
+    inMemory: false,
+    query: spec.selector,
+    simulatedBy: deps.simulatedBy ?? [],
+    writes,
     start: (b) => new MetricsCanaryWriter({ transport: deps.transport, ledger, runId: deps.canaryRunId, ...b, clock: deps.clock }).start(),
     readUntil: (untilMs, stopWhen) => observer.readUntil(untilMs, stopWhen),
     observations: () => observer.observations(),
@@ -88,10 +95,24 @@ export function metricsCanary(deps: CanaryDeps & { reader: Pick<PrometheusClient
 export function logsCanary(deps: CanaryDeps & { loki: Pick<LokiClient, "queryRange">; simulatedBy: readonly string[]; inMemory: boolean }): SignalCanary {
   const ledger = new Ledger();
   return segmentedCanary({
-    signal: "logs", ledger, stream: "push", simulatedBy: deps.simulatedBy, inMemory: deps.inMemory, clock: deps.clock,
+    signal: "logs",
+    ledger,
+    stream: "push",
+    simulatedBy: deps.simulatedBy,
+    inMemory: deps.inMemory,
+    clock: deps.clock,
     query: `{service="obsconf-canary", obsconf_run="${deps.canaryRunId}"} (query_range)`,
     start: (b) => new LogCanaryWriter({ transport: deps.transport, ledger, runId: deps.canaryRunId, encoding: "protobuf", ...b, clock: deps.clock }).start(),
-    read: (untilMs, of) => readLogCanary({ client: deps.loki, runId: deps.canaryRunId, writes: of, readUntilMs: untilMs, writerDone: () => true, maxIntervalMs: 250, clock: deps.clock }),
+    read: (untilMs, of) =>
+      readLogCanary({
+        client: deps.loki,
+        runId: deps.canaryRunId,
+        writes: of,
+        readUntilMs: untilMs,
+        writerDone: () => true,
+        maxIntervalMs: 250,
+        clock: deps.clock,
+      }),
   });
 }
 
@@ -99,10 +120,25 @@ export function logsCanary(deps: CanaryDeps & { loki: Pick<LokiClient, "queryRan
 export function tracesCanary(deps: CanaryDeps & { tempo: Pick<TempoClient, "search">; simulatedBy: readonly string[]; inMemory: boolean }): SignalCanary {
   const ledger = new Ledger();
   return segmentedCanary({
-    signal: "traces", ledger, stream: "otlp", simulatedBy: deps.simulatedBy, inMemory: deps.inMemory, clock: deps.clock,
+    signal: "traces",
+    ledger,
+    stream: "otlp",
+    simulatedBy: deps.simulatedBy,
+    inMemory: deps.inMemory,
+    clock: deps.clock,
     query: `GET /api/search?tags=obsconf.run=${deps.canaryRunId}`,
     start: (b) => new TraceCanaryWriter({ transport: deps.transport, ledger, runId: deps.canaryRunId, ...b, clock: deps.clock }).start(),
-    read: (untilMs, of) => readTraceCanary({ client: deps.tempo, runId: deps.canaryRunId, mode: "byTags", writes: of, readUntilMs: untilMs, writerDone: () => true, maxIntervalMs: 250, clock: deps.clock }),
+    read: (untilMs, of) =>
+      readTraceCanary({
+        client: deps.tempo,
+        runId: deps.canaryRunId,
+        mode: "byTags",
+        writes: of,
+        readUntilMs: untilMs,
+        writerDone: () => true,
+        maxIntervalMs: 250,
+        clock: deps.clock,
+      }),
   });
 }
 
@@ -119,22 +155,36 @@ interface SegmentRead {
  * after heal with a fresh read over every write (at most 3 s).
  */
 function segmentedCanary(o: {
-  signal: SignalKind; ledger: Ledger; stream: string; simulatedBy: readonly string[]; inMemory: boolean; query: string; clock: Clock;
+  signal: SignalKind;
+  ledger: Ledger;
+  stream: string;
+  simulatedBy: readonly string[];
+  inMemory: boolean;
+  query: string;
+  clock: Clock;
   start: SignalCanary["start"];
   read: (untilMs: number, of: () => readonly CanaryWrite[]) => Promise<SegmentRead>;
 }): SignalCanary {
   const writes = () => o.ledger.entries({ signal: o.signal, stream: o.stream });
   const seen = new Map<string, Observation>();
-  let queryErrors = 0, lastQueryError: string | undefined;
+  let queryErrors = 0,
+    lastQueryError: string | undefined;
   return {
-    signal: o.signal, stream: o.signal, inMemory: o.inMemory, query: o.query, simulatedBy: o.simulatedBy, writes, start: o.start,
+    signal: o.signal,
+    stream: o.signal,
+    inMemory: o.inMemory,
+    query: o.query,
+    simulatedBy: o.simulatedBy,
+    writes,
+    start: o.start,
     async readUntil(untilMs, stopWhen) {
       while (o.clock.nowMs() < untilMs && !stopWhen()) {
         const r = await o.read(Math.min(untilMs, o.clock.nowMs() + 1_000), () => writes().filter((w) => !seen.has(w.id)));
         queryErrors += r.queryErrors;
         if (r.lastQueryError) lastQueryError = r.lastQueryError;
         for (const x of [...r.observations].sort((a, b) => (a.order ?? 0) - (b.order ?? 0))) {
-          if (!seen.has(x.id)) seen.set(x.id, { id: x.id, ...(x.seq === undefined ? {} : { seq: x.seq }), firstSeenAtMs: x.firstSeenAtMs, count: x.count, order: seen.size });
+          if (!seen.has(x.id))
+            seen.set(x.id, { id: x.id, ...(x.seq === undefined ? {} : { seq: x.seq }), firstSeenAtMs: x.firstSeenAtMs, count: x.count, order: seen.size });
         }
         if (r.polls === 0) await o.clock.sleep(25);
       }
@@ -144,9 +194,16 @@ function segmentedCanary(o: {
     stats: () => ({ queryErrors, lastQueryError }),
     async readBack() {
       const r = await o.read(o.clock.nowMs() + 3_000, writes);
-      if (r.polls > 0 && r.queryErrors === r.polls) throw new Error(`read-back of the ${o.signal} canary after heal failed ${r.polls} times (last: ${r.lastQueryError})`);
+      if (r.polls > 0 && r.queryErrors === r.polls)
+        throw new Error(`read-back of the ${o.signal} canary after heal failed ${r.polls} times (last: ${r.lastQueryError})`);
       const nowMs = o.clock.nowMs();
-      return r.observations.map((x) => ({ id: x.id, ...(x.seq === undefined ? {} : { seq: x.seq }), firstSeenAtMs: nowMs, count: x.count, ...(x.order === undefined ? {} : { order: x.order }) }));
+      return r.observations.map((x) => ({
+        id: x.id,
+        ...(x.seq === undefined ? {} : { seq: x.seq }),
+        firstSeenAtMs: nowMs,
+        count: x.count,
+        ...(x.order === undefined ? {} : { order: x.order }),
+      }));
     },
   };
 }
@@ -172,7 +229,11 @@ async function readBackMetrics(client: Pick<PrometheusClient, "query">, selector
       }
       return [...byId.values()];
     } catch (error) {
-      if (clock.nowMs() >= deadlineMs) throw new Error(`read-back of ${selector} after heal failed ${attempt} times within 10000ms (last: ${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      if (clock.nowMs() >= deadlineMs)
+        throw new Error(
+          `read-back of ${selector} after heal failed ${attempt} times within 10000ms (last: ${error instanceof Error ? error.message : String(error)})`,
+          { cause: error },
+        );
       await clock.sleep(500);
     }
   }

@@ -21,15 +21,27 @@ export type LogAgent = (typeof LOG_AGENTS)[number];
  * agent's reason), no Loki (`unavailable`, Loki's reason), or a runtime where the harness does not
  * write the node's pod log files (`unsupported`). Promtail is preferred (it runs on every node).
  */
-export function chooseLogAgent(o: { stack: Pick<StartedStack, "runtime" | "nodeRootDir">; clients: Pick<StackClients, "isReady" | "absence">; contract: Contract; clock: Clock }):
-  { agent: LogAgent; others: LogAgent[]; nodeRootDir: string } | { notRun: CheckResult } {
+export function chooseLogAgent(o: {
+  stack: Pick<StartedStack, "runtime" | "nodeRootDir">;
+  clients: Pick<StackClients, "isReady" | "absence">;
+  contract: Contract;
+  clock: Clock;
+}): { agent: LogAgent; others: LogAgent[]; nodeRootDir: string } | { notRun: CheckResult } {
   const identity = identityOf("logs.ingestion.agent", o.clock.nowMs());
   const target = o.contract.targets["latency.ingestion.logs"];
   const ready = LOG_AGENTS.filter((name) => o.clients.isReady(name));
-  if (ready.length === 0) return { notRun: notRun(identity, "unavailable", `no log agent runs (${LOG_AGENTS.map((name) => o.clients.absence(name)).join("; ")})`, target) };
+  if (ready.length === 0)
+    return { notRun: notRun(identity, "unavailable", `no log agent runs (${LOG_AGENTS.map((name) => o.clients.absence(name)).join("; ")})`, target) };
   if (!o.clients.isReady("loki")) return { notRun: notRun(identity, "unavailable", o.clients.absence("loki"), target) };
   if (o.stack.nodeRootDir === undefined) {
-    return { notRun: notRun(identity, "unsupported", `runtime ${o.stack.runtime}: the harness writes pod log files for the agents only on the local runtime (this build does not write a node's /var/log/pods)`, target) };
+    return {
+      notRun: notRun(
+        identity,
+        "unsupported",
+        `runtime ${o.stack.runtime}: the harness writes pod log files for the agents only on the local runtime (this build does not write a node's /var/log/pods)`,
+        target,
+      ),
+    };
   }
   return { agent: ready[0]!, others: ready.slice(1), nodeRootDir: o.stack.nodeRootDir };
 }
@@ -57,19 +69,52 @@ export async function runAgentLogCheck(o: AgentLogCheckOptions): Promise<CheckRe
   const { count, intervalMs } = o.profile.canaries;
   const service = o.pod.labels?.["app.kubernetes.io/name"] ?? o.pod.container;
   const selector = o.agent === "promtail" ? `{service="${service}", pod="${o.pod.name}"}` : `{service="${service}", namespace="${o.pod.namespace}"}`;
-  await using transport = createPodLogFileTransport({ rootDir: o.nodeRootDir, namespace: o.pod.namespace, pod: o.pod.name, uid: o.pod.uid, container: o.pod.container, clock: o.clock });
+  await using transport = createPodLogFileTransport({
+    rootDir: o.nodeRootDir,
+    namespace: o.pod.namespace,
+    pod: o.pod.name,
+    uid: o.pod.uid,
+    container: o.pod.container,
+    clock: o.clock,
+  });
   const writes = () => o.ledger.entries({ signal: "logs", stream: "agent" });
-  const writer = await new PodLogCanaryWriter({ transport, ledger: o.ledger, runId: o.runId, count, intervalMs, deadlineMs: count * intervalMs + 10_000, clock: o.clock }).start();
+  const writer = await new PodLogCanaryWriter({
+    transport,
+    ledger: o.ledger,
+    runId: o.runId,
+    count,
+    intervalMs,
+    deadlineMs: count * intervalMs + 10_000,
+    clock: o.clock,
+  }).start();
   let writerDone = false;
   void writer.done.then(() => (writerDone = true));
-  const read = await readLogCanary({ client: o.loki, runId: o.runId, selector, writes, readUntilMs: startedAtMs + count * intervalMs + target.value + 5_000, writerDone: () => writerDone, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}), });
+  const read = await readLogCanary({
+    client: o.loki,
+    runId: o.runId,
+    selector,
+    writes,
+    readUntilMs: startedAtMs + count * intervalMs + target.value + 5_000,
+    writerDone: () => writerDone,
+    clock: o.clock,
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
   await writer.stop();
   const endedAtMs = o.clock.nowMs();
   const comparison = compare(writes(), read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
   return ingestionCheck({
-    minSamples: o.profile.canaries.minSamples, identity: { ...identityOf("logs.ingestion.agent", startedAtMs), title: `Logs through the agents (pod log file -> ${o.agent} -> Loki)` }, endedAtMs, target, comparison, writes: writes(),
-    firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.firstSeenAtMs])), errorMarginMs: read.maxErrorMarginMs, simulatedBy: o.simulatedBy,
-    queries: [`query_range ${selector} (lines of run ${o.runId}) polled every 5-500ms (${read.polls} polls, ${read.queryErrors} failed${read.lastQueryError ? `: ${read.lastQueryError}` : ""})`],
+    minSamples: o.profile.canaries.minSamples,
+    identity: { ...identityOf("logs.ingestion.agent", startedAtMs), title: `Logs through the agents (pod log file -> ${o.agent} -> Loki)` },
+    endedAtMs,
+    target,
+    comparison,
+    writes: writes(),
+    firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.firstSeenAtMs])),
+    errorMarginMs: read.maxErrorMarginMs,
+    simulatedBy: o.simulatedBy,
+    queries: [
+      `query_range ${selector} (lines of run ${o.runId}) polled every 5-500ms (${read.polls} polls, ${read.queryErrors} failed${read.lastQueryError ? `: ${read.lastQueryError}` : ""})`,
+    ],
     notes: [
       `written to ${transport.path} (CRI lines; acked = appended and fsynced: the file has no receiver's acknowledgement)`,
       `measurement error: up to ${Math.round(read.maxErrorMarginMs)}ms`,

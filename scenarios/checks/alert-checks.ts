@@ -95,13 +95,18 @@ export async function runAlertChecks(o: AlertChecksOptions): Promise<CheckResult
     try {
       if (plan.probes.length > 0) {
         const nowMs = o.clock.nowMs();
-        await o.alertmanager.postAlerts(plan.probes.map((p) => ({
-          labels: p.labels,
-          // The token in the text: a chat template that shows only the summary still names the run.
-          annotations: { summary: `obsconf route probe ${p.alert} (${setup.token})`, description: `exercises the contract's route for ${JSON.stringify(p.labels)}` },
-          startsAt: new Date(nowMs).toISOString(),
-          endsAt: new Date(nowMs + holdMs).toISOString(),
-        })));
+        await o.alertmanager.postAlerts(
+          plan.probes.map((p) => ({
+            labels: p.labels,
+            // The token in the text: a chat template that shows only the summary still names the run.
+            annotations: {
+              summary: `obsconf route probe ${p.alert} (${setup.token})`,
+              description: `exercises the contract's route for ${JSON.stringify(p.labels)}`,
+            },
+            startsAt: new Date(nowMs).toISOString(),
+            endsAt: new Date(nowMs + holdMs).toISOString(),
+          })),
+        );
         probesAtMs = o.clock.nowMs();
         probesEndAtMs = nowMs + holdMs;
       }
@@ -120,87 +125,157 @@ export async function runAlertChecks(o: AlertChecksOptions): Promise<CheckResult
     for (const alert of new Set(plan.exercises.map((e) => e.alert))) {
       const times = timesOf(alert);
       if (!times) continue;
-      out.set(alert.alert, routedDelivery({ alertName: alert.alert, labels: alert.labels, expected: alert.expected, ...times, windowEndMs, mine, all: notifications }));
+      out.set(
+        alert.alert,
+        routedDelivery({ alertName: alert.alert, labels: alert.labels, expected: alert.expected, ...times, windowEndMs, mine, all: notifications }),
+      );
     }
     return out;
   };
   const timesOf = (alert: AlertUnderTest) => {
     if (!trigger) return undefined;
-    if (alert.kind === "probe") return probesAtMs === undefined ? undefined : { conditionTrueAtMs: probesAtMs, forMs: 0, evaluationIntervalMs: 0, conditionFalseAtMs: probesEndAtMs ?? trigger.falseAtMs };
+    if (alert.kind === "probe")
+      return probesAtMs === undefined
+        ? undefined
+        : { conditionTrueAtMs: probesAtMs, forMs: 0, evaluationIntervalMs: 0, conditionFalseAtMs: probesEndAtMs ?? trigger.falseAtMs };
     const rule = running.get(alert.alert);
     if (!rule || !fired.includes(alert.alert)) return undefined;
     return { conditionTrueAtMs: trigger.trueAtMs, forMs: rule.forMs, evaluationIntervalMs: rule.intervalMs, conditionFalseAtMs: trigger.falseAtMs };
   };
-  const settled = () => [...deliveries(o.notifications()).values()].every((d) => d.integrations.every((i) => (i.firstAtMs !== undefined || i.notDue !== undefined) && !(i.sendResolved && i.firstAtMs !== undefined && i.resolvedAtMs === undefined)));
+  const settled = () =>
+    [...deliveries(o.notifications()).values()].every((d) =>
+      d.integrations.every(
+        (i) => (i.firstAtMs !== undefined || i.notDue !== undefined) && !(i.sendResolved && i.firstAtMs !== undefined && i.resolvedAtMs === undefined),
+      ),
+    );
   if (trigger) {
-    await pollUntil("every expected notification and resolve", async () => settled(), (done) => done, {
-      timeoutMs: Math.max(0, windowEndMs - o.clock.nowMs()), intervalMs: 500, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}),
-    }).catch(() => undefined);
+    await pollUntil(
+      "every expected notification and resolve",
+      async () => settled(),
+      (done) => done,
+      {
+        timeoutMs: Math.max(0, windowEndMs - o.clock.nowMs()),
+        intervalMs: 500,
+        clock: o.clock,
+        ...(o.signal ? { signal: o.signal } : {}),
+      },
+    ).catch(() => undefined);
   }
   // Read at the end: at the start of a run the Watchdog's group may not have been evaluated yet.
-  const watchdogActiveAtMs = await o.prometheus.alerts().then((r) => r.data.find((a) => a.labels.alertname === WATCHDOG_ALERT)?.activeAtMs, () => undefined);
+  const watchdogActiveAtMs = await o.prometheus.alerts().then(
+    (r) => r.data.find((a) => a.labels.alertname === WATCHDOG_ALERT)?.activeAtMs,
+    () => undefined,
+  );
   const endedAtMs = o.clock.nowMs();
   const all = o.notifications();
   const delivered = deliveries(all);
   const howOf = (alert: AlertUnderTest): string[] => {
     if (!trigger) return [];
-    if (alert.kind === "probe") return [`probe posted to Alertmanager's /api/v2/alerts at ${new Date(probesAtMs ?? 0).toISOString()} (no triggerable rule carries the route's labels; Prometheus is not in this path), ends with the trigger`];
+    if (alert.kind === "probe")
+      return [
+        `probe posted to Alertmanager's /api/v2/alerts at ${new Date(probesAtMs ?? 0).toISOString()} (no triggerable rule carries the route's labels; Prometheus is not in this path), ends with the trigger`,
+      ];
     const from = o.shortenedFrom?.get(alert.alert);
     const rule = running.get(alert.alert);
     return [
       `trigger series: ${trigger.series.join(", ")}`,
       `condition true at ${new Date(trigger.trueAtMs).toISOString()} (acknowledged write), false again at ${new Date(trigger.falseAtMs).toISOString()}; rule evaluation every ${(rule?.intervalMs ?? 0) / 1000}s`,
-      ...(from !== undefined && rule ? [`profile ${o.profile.name}: the rule's for was shortened from ${from / 1000}s to ${rule.forMs / 1000}s in a copy of the rule file (the manifest is unchanged)`] : []),
+      ...(from !== undefined && rule
+        ? [
+            `profile ${o.profile.name}: the rule's for was shortened from ${from / 1000}s to ${rule.forMs / 1000}s in a copy of the rule file (the manifest is unchanged)`,
+          ]
+        : []),
     ];
   };
   const exercised = (channel: AlertChannel): ExercisedRoute[] =>
-    plan.exercises.filter((e) => e.route.channel === channel).map((exercise) => {
-      const notFired = exercise.alert.kind === "rule" && !running.has(exercise.alert.alert) ? notLoaded(exercise.alert.alert, setup.manifestRules, setup.loadedSummary) : undefined;
-      const delivery = delivered.get(exercise.alert.alert);
-      return { exercise, ...(delivery ? { delivery } : {}), ...(notFired ? { notFired } : {}), how: howOf(exercise.alert) };
-    });
-  const channelChecks = CHANNEL_CHECKS.map((c) => routeDeliveryCheck({
-    identity: identityOf(c.check, startedAtMs), channel: c.channel, routes: exercised(c.channel), target, contractFile: o.contract.file, endedAtMs,
-    ...("summary" in c ? { summary: c.summary } : {}),
-  }));
+    plan.exercises
+      .filter((e) => e.route.channel === channel)
+      .map((exercise) => {
+        const notFired =
+          exercise.alert.kind === "rule" && !running.has(exercise.alert.alert)
+            ? notLoaded(exercise.alert.alert, setup.manifestRules, setup.loadedSummary)
+            : undefined;
+        const delivery = delivered.get(exercise.alert.alert);
+        return { exercise, ...(delivery ? { delivery } : {}), ...(notFired ? { notFired } : {}), how: howOf(exercise.alert) };
+      });
+  const channelChecks = CHANNEL_CHECKS.map((c) =>
+    routeDeliveryCheck({
+      identity: identityOf(c.check, startedAtMs),
+      channel: c.channel,
+      routes: exercised(c.channel),
+      target,
+      contractFile: o.contract.file,
+      endedAtMs,
+      ...("summary" in c ? { summary: c.summary } : {}),
+    }),
+  );
   const contractReceivers = [...new Set(plan.exercises.flatMap((e) => e.alert.expected.filter((i) => i.channel === e.route.channel).map((i) => i.receiver)))];
   const deadman = deadmansSwitchCheck({
-    identity: identityOf("alerts.deadmans-switch", startedAtMs), target, watchdog, alertName: WATCHDOG_ALERT, contractReceivers, notifications: all, endedAtMs,
+    identity: identityOf("alerts.deadmans-switch", startedAtMs),
+    target,
+    watchdog,
+    alertName: WATCHDOG_ALERT,
+    contractReceivers,
+    notifications: all,
+    endedAtMs,
     ...(watchdog && !running.has(WATCHDOG_ALERT) ? { notLoaded: notLoaded(WATCHDOG_ALERT, setup.manifestRules, setup.loadedSummary) } : {}),
     ...(watchdogActiveAtMs !== undefined ? { activeAtMs: watchdogActiveAtMs } : {}),
   });
   return [...channelChecks, deadman];
 }
 
-interface RunningRule { forMs: number; intervalMs: number; query: string }
+interface RunningRule {
+  forMs: number;
+  intervalMs: number;
+  query: string;
+}
 
 /** Reads what the checks compare with: the manifests' routes and rules, and what the running Prometheus loaded. */
 async function prepare(o: AlertChecksOptions) {
   const am = alertmanagerManifest(o.manifests);
   const prom = prometheusRulesManifest(o.manifests);
   if (!am || !prom) throw new Error(`the manifests have no ${am ? "prometheus" : "alertmanager"} workload`);
-  await pollUntil("Prometheus with an active Alertmanager", async () => (await o.prometheus.alertmanagers()).data, (list) => list.length > 0, { timeoutMs: 30_000, intervalMs: 250, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) });
+  await pollUntil(
+    "Prometheus with an active Alertmanager",
+    async () => (await o.prometheus.alertmanagers()).data,
+    (list) => list.length > 0,
+    { timeoutMs: 30_000, intervalMs: 250, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) },
+  );
   const groups: RuleGroup[] = (await o.prometheus.rules()).data;
   const runningRouting = parseAlertmanagerConfig((await o.alertmanager.status()).data.config.original).route;
   const running = new Map<string, RunningRule>();
-  for (const g of groups) for (const r of g.rules) if (r.type === "alerting" && !running.has(r.name)) running.set(r.name, { forMs: r.forMs ?? 0, intervalMs: g.intervalMs, query: r.query });
+  for (const g of groups)
+    for (const r of g.rules)
+      if (r.type === "alerting" && !running.has(r.name)) running.set(r.name, { forMs: r.forMs ?? 0, intervalMs: g.intervalMs, query: r.query });
   const ruleOf = (name: string) => prom.rules.find((r) => r.name === name);
   const series = triggerSeries(o.runId);
   const candidates = TRIGGERED_ALERTS.flatMap((t) => {
     const rule = ruleOf(t.alert);
-    return rule ? [{ alert: t.alert, labels: alertLabels({ alert: t.alert, series: series[t.series], ruleLabels: rule.labels, externalLabels: prom.externalLabels }) }] : [];
+    return rule
+      ? [{ alert: t.alert, labels: alertLabels({ alert: t.alert, series: series[t.series], ruleLabels: rule.labels, externalLabels: prom.externalLabels }) }]
+      : [];
   });
   const plan: ExercisePlan = planRouteExercises({
-    config: am.config, routes: requiredRoutes(o.contract), candidates,
+    config: am.config,
+    routes: requiredRoutes(o.contract),
+    candidates,
     extraProbeLabels: { ...prom.externalLabels, obsconf_run: o.runId, service: series.token, namespace: "obsconf-probe" },
   });
   const watchdogRule = ruleOf(WATCHDOG_ALERT);
-  const watchdog = watchdogRule ? underTest(am.config, WATCHDOG_ALERT, "rule", alertLabels({ alert: WATCHDOG_ALERT, ruleLabels: watchdogRule.labels, externalLabels: prom.externalLabels })) : undefined;
+  const watchdog = watchdogRule
+    ? underTest(am.config, WATCHDOG_ALERT, "rule", alertLabels({ alert: WATCHDOG_ALERT, ruleLabels: watchdogRule.labels, externalLabels: prom.externalLabels }))
+    : undefined;
   const files = [...new Set(groups.map((g) => g.file))];
   const loadedSummary = `/api/v1/rules lists ${running.size} alerting rules${files.length ? ` from ${files.join(", ")}` : ""}`;
   return {
-    token: series.token, plan, running, watchdog, manifestRules: prom.rules, loadedSummary,
-    groupWaits: routeTimings(runningRouting, "group_wait", 30_000), groupIntervals: routeTimings(runningRouting, "group_interval", 300_000),
+    token: series.token,
+    plan,
+    running,
+    watchdog,
+    manifestRules: prom.rules,
+    loadedSummary,
+    groupWaits: routeTimings(runningRouting, "group_wait", 30_000),
+    groupIntervals: routeTimings(runningRouting, "group_interval", 300_000),
   };
 }
 
@@ -212,6 +287,6 @@ function notLoaded(name: string, manifestRules: readonly ManifestAlertRule[], lo
 
 /** Every route's value of a timing setting (inherited from its parent, else Alertmanager's default). */
 function routeTimings(route: AlertmanagerRoute, key: "group_wait" | "group_interval", defaultMs: number, inheritedMs = defaultMs): number[] {
-  const own = route[key] === undefined ? inheritedMs : parseDurationMs(route[key]!) ?? inheritedMs;
+  const own = route[key] === undefined ? inheritedMs : (parseDurationMs(route[key]!) ?? inheritedMs);
   return [own, ...(route.routes ?? []).flatMap((child) => routeTimings(child, key, defaultMs, own))];
 }

@@ -16,10 +16,24 @@ const RULES_DIR = "/etc/prometheus/rules";
 export function alertDeliveryGroup(shortenedFrom: ReadonlyMap<string, number>) {
   return checkGroup({
     ids: ALERT_CHECK_IDS,
-    needs: (ctx) => reachAll({ prometheus: ctx.clients.prometheus, alertmanager: ctx.clients.alertmanager, write: ctx.clients.remoteWrite, routing: ctx.instruments.alertRouting }),
+    needs: (ctx) =>
+      reachAll({
+        prometheus: ctx.clients.prometheus,
+        alertmanager: ctx.clients.alertmanager,
+        write: ctx.clients.remoteWrite,
+        routing: ctx.instruments.alertRouting,
+      }),
     run: async (ctx, { prometheus, alertmanager, write }) => {
       await using transport = canaryTransport(write, "remote-write");
-      return await runAlertChecks({ ...ctx, prometheus, alertmanager, transport: transport.retried, notifications: ctx.instruments.notifications, manifests: ctx.manifests, shortenedFrom });
+      return await runAlertChecks({
+        ...ctx,
+        prometheus,
+        alertmanager,
+        transport: transport.retried,
+        notifications: ctx.instruments.notifications,
+        manifests: ctx.manifests,
+        shortenedFrom,
+      });
     },
   });
 }
@@ -29,7 +43,11 @@ export function alertDeliveryGroup(shortenedFrom: ReadonlyMap<string, number>) {
  * the report says so, the manifest is unchanged); none for documented. `shortenedFrom` gets each rule's
  * manifest `for` as the copy is made.
  */
-export function shortForOverrides(profile: Profile, shortenedFrom: Map<string, number>, alerts: readonly { alert: string; ruleFile: string }[] = TRIGGERED_ALERTS): RuntimeOverride[] {
+export function shortForOverrides(
+  profile: Profile,
+  shortenedFrom: Map<string, number>,
+  alerts: readonly { alert: string; ruleFile: string }[] = TRIGGERED_ALERTS,
+): RuntimeOverride[] {
   const toMs = profile.alerts.shortenForToMs;
   if (toMs === undefined) return [];
   return alerts.map((t) => ({

@@ -10,7 +10,10 @@ const MANIFESTS = path.resolve(import.meta.dirname, "../../stack/manifests");
 const CONTRACT = path.resolve(import.meta.dirname, "../../assertions/contract.yaml");
 const binaries = ["/usr/bin/prometheus", "/usr/bin/prometheus-alertmanager"];
 const skip = !binaries.every((b) => existsSync(b));
-if (skip) console.warn(`skipping alert negative controls: ${binaries.filter((b) => !existsSync(b)).join(", ")} not installed (apt-get install prometheus prometheus-alertmanager)`);
+if (skip)
+  console.warn(
+    `skipping alert negative controls: ${binaries.filter((b) => !existsSync(b)).join(", ")} not installed (apt-get install prometheus prometheus-alertmanager)`,
+  );
 
 /**
  * The alert checks against the real Prometheus and Alertmanager, each broken through a runtime override
@@ -20,7 +23,8 @@ describe.skipIf(skip)("alert check negative controls (real Prometheus and Alertm
   let runsDir: string;
   beforeAll(async () => void (runsDir = await mkdtemp(path.join(tmpdir(), "obsconf-alert-negative-"))));
   afterAll(async () => rm(runsDir, { recursive: true, force: true }));
-  const run = (extra: Partial<ConformanceOptions>) => runConformance({ runtime: { runtime: "local", reason: "test" }, profile: "ci", manifestsDir: MANIFESTS, runsDir, ...extra });
+  const run = (extra: Partial<ConformanceOptions>) =>
+    runConformance({ runtime: { runtime: "local", reason: "test" }, profile: "ci", manifestsDir: MANIFESTS, runsDir, ...extra });
   const byId = (checks: readonly CheckResult[], id: string) => checks.find((c) => c.id === id)!;
 
   it("should fail the dead man's switch when the Watchdog goes to the stack's other webhook receiver, and the PagerDuty and email routes when HighErrorRate also reaches the webhook; a probe exercises a route no rule carries", async () => {
@@ -34,28 +38,36 @@ describe.skipIf(skip)("alert check negative controls (real Prometheus and Alertm
     const result = await run({
       contractFile,
       only: ["alerts."],
-      overrides: [{
-        component: "alertmanager",
-        describe: "the Watchdog routed to the stack webhook (a webhook receiver like its own); the stack webhook also takes metrics alerts",
-        file: {
-          path: "/etc/alertmanager/alertmanager.yml",
-          transform: (text) => text.replace("- receiver: deadmans-switch", "- receiver: webhook").replace('- pillar="stack"', '- pillar=~"stack|metrics"'),
+      overrides: [
+        {
+          component: "alertmanager",
+          describe: "the Watchdog routed to the stack webhook (a webhook receiver like its own); the stack webhook also takes metrics alerts",
+          file: {
+            path: "/etc/alertmanager/alertmanager.yml",
+            transform: (text) => text.replace("- receiver: deadmans-switch", "- receiver: webhook").replace('- pillar="stack"', '- pillar=~"stack|metrics"'),
+          },
         },
-      }],
+      ],
     });
     const deadman = byId(result.checks, "alerts.deadmans-switch");
     expect(deadman.status).toBe("fail");
     // The check it replaces passed here: the Watchdog did reach "a webhook receiver".
-    expect(deadman.reason).toBe("Watchdog reached webhook/webhook, which the route tree does not give it (exactly deadmans-switch/webhook); no Watchdog reached deadmans-switch/webhook during the run");
+    expect(deadman.reason).toBe(
+      "Watchdog reached webhook/webhook, which the route tree does not give it (exactly deadmans-switch/webhook); no Watchdog reached deadmans-switch/webhook during the run",
+    );
     for (const id of ["alerts.delivery.pagerduty", "alerts.delivery.email"]) {
       const check = byId(result.checks, id);
       expect(check.status).toBe("fail");
-      expect(check.reason).toBe("HighErrorRate also reached webhook/webhook, which the route tree does not give it (exactly email-summary/email, pagerduty/pagerduty)");
+      expect(check.reason).toBe(
+        "HighErrorRate also reached webhook/webhook, which the route tree does not give it (exactly email-summary/email, pagerduty/pagerduty)",
+      );
     }
     const slack = byId(result.checks, "alerts.delivery.slack");
     expect(slack.status).toBe("pass");
     expect(slack.measured?.note).toMatch(/^severity=warning,team=payments->slack by ObsconfRouteProbe1, warning->slack by TargetDown; /);
-    expect(slack.evidence.map((e) => e.text)).toContain("the manifest's route tree gives ObsconfRouteProbe1 exactly: email-summary/email (route.routes[1], group_wait 60s), slack/slack (route.routes[4], group_wait 10s)");
+    expect(slack.evidence.map((e) => e.text)).toContain(
+      "the manifest's route tree gives ObsconfRouteProbe1 exactly: email-summary/email (route.routes[1], group_wait 60s), slack/slack (route.routes[4], group_wait 10s)",
+    );
     expect(byId(result.checks, "alerts.delivery.webhook").status).toBe("pass");
     expect(result.verdict).toBe("fail");
   }, 360_000);
@@ -63,11 +75,16 @@ describe.skipIf(skip)("alert check negative controls (real Prometheus and Alertm
   it("should fail every alert check naming its rule when rule_files matches nothing", async () => {
     const result = await run({
       only: ["alerts."],
-      overrides: [{
-        component: "prometheus",
-        describe: "rule_files matches no file",
-        file: { path: "/etc/prometheus/prometheus.yml", transform: (text) => text.replace("- /etc/prometheus/rules/*.yml", "- /etc/prometheus/rules/*.nomatch") },
-      }],
+      overrides: [
+        {
+          component: "prometheus",
+          describe: "rule_files matches no file",
+          file: {
+            path: "/etc/prometheus/prometheus.yml",
+            transform: (text) => text.replace("- /etc/prometheus/rules/*.yml", "- /etc/prometheus/rules/*.nomatch"),
+          },
+        },
+      ],
     });
     const loaded = "/api/v1/rules lists 0 alerting rules";
     expect(byId(result.checks, "alerts.delivery.pagerduty")).toMatchObject({

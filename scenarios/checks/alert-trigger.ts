@@ -40,7 +40,9 @@ export interface AlertTrigger {
 
 export class TriggerRejectedError extends Error {
   constructor(readonly result: SendResult) {
-    super(`the alert trigger's remote write was not acknowledged (${result.kind === "rejected" ? `HTTP ${result.status}: ${result.body}` : result.kind === "retryable" ? result.reason : "ok"})`);
+    super(
+      `the alert trigger's remote write was not acknowledged (${result.kind === "rejected" ? `HTTP ${result.status}: ${result.body}` : result.kind === "retryable" ? result.reason : "ok"})`,
+    );
   }
 }
 
@@ -55,7 +57,15 @@ export function triggerSeries(runId: string) {
   };
 }
 
-export async function triggerAlerts({ transport, runId, windowMs, holdMs, stepMs = 10_000, clock = systemClock, signal }: AlertTriggerOptions): Promise<AlertTrigger> {
+export async function triggerAlerts({
+  transport,
+  runId,
+  windowMs,
+  holdMs,
+  stepMs = 10_000,
+  clock = systemClock,
+  signal,
+}: AlertTriggerOptions): Promise<AlertTrigger> {
   const labels = triggerSeries(runId);
   const counters = [compileSeries(labels.errors), compileSeries(labels.ok)];
   const up = compileSeries(labels.up);
@@ -83,7 +93,11 @@ export async function triggerAlerts({ transport, runId, windowMs, holdMs, stepMs
   await send([up], [1], [Math.max(Math.round(clock.nowMs()), startMs + 1)], 1);
   writes += 1;
   const upFalseAtMs = clock.nowMs();
-  const describe = (l: Record<string, string>) => `${l.__name__}{${Object.entries(l).filter(([k]) => k !== "__name__").map(([k, v]) => `${k}="${v}"`).join(",")}}`;
+  const describe = (l: Record<string, string>) =>
+    `${l.__name__}{${Object.entries(l)
+      .filter(([k]) => k !== "__name__")
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(",")}}`;
   return {
     series: [labels.errors, labels.ok, labels.up].map(describe),
     token: labels.token,

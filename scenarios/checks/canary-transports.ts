@@ -22,7 +22,10 @@ export function canaryTransport(target: PushTarget, protocol: CanaryProtocol, { 
   const http =
     protocol === "remote-write"
       ? createRemoteWriteTransport({ url: target.url, headers: { ...target.headers } })
-      : createHttpTransport({ url: target.url, headers: { ...target.headers, ...(protocol === "otlp" ? OTLP_HTTP_PROTOBUF_HEADERS : LOKI_PUSH_HEADERS.protobuf) } });
+      : createHttpTransport({
+          url: target.url,
+          headers: { ...target.headers, ...(protocol === "otlp" ? OTLP_HTTP_PROTOBUF_HEADERS : LOKI_PUSH_HEADERS.protobuf) },
+        });
   return {
     http,
     retried: withRetry(http, { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200, deadlineMs }),

@@ -10,7 +10,10 @@ export function prometheusConfigGroup() {
     ids: ["config.prometheus.retention", "config.prometheus.scrape-interval"],
     needs: (ctx) => ctx.clients.prometheus,
     run: async (ctx, client) =>
-      Promise.all([prometheusRetentionCheck({ client, contract: ctx.contract, clock: ctx.clock }), prometheusScrapeIntervalCheck({ client, contract: ctx.contract, clock: ctx.clock })]),
+      Promise.all([
+        prometheusRetentionCheck({ client, contract: ctx.contract, clock: ctx.clock }),
+        prometheusScrapeIntervalCheck({ client, contract: ctx.contract, clock: ctx.clock }),
+      ]),
   });
 }
 
@@ -21,7 +24,14 @@ export function lokiRetentionGroup() {
     needs: (ctx) => ctx.clients.loki,
     run: async (ctx, loki) => {
       if (ctx.clients.statusOf("loki")?.plan.mode === "substitute") {
-        return [notRun(identityOf("config.loki.retention", ctx.clock.nowMs()), "unsupported", "the Loki reference sink keeps no retention settings; run a real loki to check them", ctx.contract.targets["retention.loki"])];
+        return [
+          notRun(
+            identityOf("config.loki.retention", ctx.clock.nowMs()),
+            "unsupported",
+            "the Loki reference sink keeps no retention settings; run a real loki to check them",
+            ctx.contract.targets["retention.loki"],
+          ),
+        ];
       }
       return [await lokiRetentionCheck({ fetchConfig: async () => (await loki.config()).data, contract: ctx.contract, clock: ctx.clock })];
     },

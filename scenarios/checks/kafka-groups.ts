@@ -30,13 +30,20 @@ export function kafkaIngestionGroup() {
       const spec = ctx.specs.find((s) => s.name === "otel-collector");
       const routes = spec ? collectorKafkaRoutes(spec) : {};
       const before = await readCollectorCounters(collector.url).catch(() => undefined);
-      const checks = await Promise.all(SIGNALS.map((signal) => {
-        const route = routes[signal]?.[0];
-        if (!route) {
-          return absentCheck(identityOf(idOf(signal), ctx.clock.nowMs()), "fail", `the collector's config (${spec?.source.file ?? "the manifests"}) sends no ${signal} to Kafka: no kafka exporter in a ${signal} pipeline, so the ML ingestion path has no ${signal}`, ctx.contract.targets[`latency.ingestion.${signal}`]);
-        }
-        return kafkaCanary(ctx, { kafka, signal, topic: route.topic, exporter: route.exporter });
-      }));
+      const checks = await Promise.all(
+        SIGNALS.map((signal) => {
+          const route = routes[signal]?.[0];
+          if (!route) {
+            return absentCheck(
+              identityOf(idOf(signal), ctx.clock.nowMs()),
+              "fail",
+              `the collector's config (${spec?.source.file ?? "the manifests"}) sends no ${signal} to Kafka: no kafka exporter in a ${signal} pipeline, so the ML ingestion path has no ${signal}`,
+              ctx.contract.targets[`latency.ingestion.${signal}`],
+            );
+          }
+          return kafkaCanary(ctx, { kafka, signal, topic: route.topic, exporter: route.exporter });
+        }),
+      );
       const after = await readCollectorCounters(collector.url).catch(() => undefined);
       return checks.map((check, i) => withHops(check, SIGNALS[i]!, routes[SIGNALS[i]!]?.[0]?.exporter, before, after));
     },
@@ -56,20 +63,48 @@ async function kafkaCanary(ctx: RunContext, o: { kafka: KafkaClient; signal: Kaf
   // Its own run id: the trace canary of traces.ingestion goes through the same collector to the same topic.
   const canaryRunId = `${ctx.runId}-ml`;
   // Joined before the first write: a record's first sighting is when it became readable on the topic.
-  const reader = await startKafkaCanaryReader({ client: o.kafka, topic: o.topic, signal: o.signal, runId: canaryRunId, fromTimestampMs: startedAtMs - 1_000, clock: ctx.clock });
+  const reader = await startKafkaCanaryReader({
+    client: o.kafka,
+    topic: o.topic,
+    signal: o.signal,
+    runId: canaryRunId,
+    fromTimestampMs: startedAtMs - 1_000,
+    clock: ctx.clock,
+  });
   await using transport = canaryTransport(push.value, "otlp");
-  const writer = startOtlpCanaryWriter(o.signal, { transport: transport.retried, ledger: ctx.ledger, runId: canaryRunId, count, intervalMs, deadlineMs: count * intervalMs + 10_000, clock: ctx.clock });
+  const writer = startOtlpCanaryWriter(o.signal, {
+    transport: transport.retried,
+    ledger: ctx.ledger,
+    runId: canaryRunId,
+    count,
+    intervalMs,
+    deadlineMs: count * intervalMs + 10_000,
+    clock: ctx.clock,
+  });
   let writerDone = false;
   void writer.done.then(() => (writerDone = true));
   const writes = () => ctx.ledger.entries({ signal: o.signal, stream: "kafka" });
-  const read = await reader.read({ writes, readUntilMs: startedAtMs + count * intervalMs + target.value + 5_000, writerDone: () => writerDone, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const read = await reader.read({
+    writes,
+    readUntilMs: startedAtMs + count * intervalMs + target.value + 5_000,
+    writerDone: () => writerDone,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
   await writer.stop();
   const endedAtMs = ctx.clock.nowMs();
   const comparison = compare(writes(), read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
   return ingestionCheck({
-    minSamples: ctx.profile.canaries.minSamples, identity: identityOf(idOf(o.signal), startedAtMs), endedAtMs, target, comparison, writes: writes(),
-    firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.firstSeenAtMs])), errorMarginMs: 0,
-    queries: [`consumer of topic ${o.topic} from ${new Date(startedAtMs - 1_000).toISOString()} (${read.records} records, ${read.decodeErrors} not OTLP ${o.signal}${read.lastDecodeError ? `: ${read.lastDecodeError}` : ""})`],
+    minSamples: ctx.profile.canaries.minSamples,
+    identity: identityOf(idOf(o.signal), startedAtMs),
+    endedAtMs,
+    target,
+    comparison,
+    writes: writes(),
+    firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.firstSeenAtMs])),
+    errorMarginMs: 0,
+    queries: [
+      `consumer of topic ${o.topic} from ${new Date(startedAtMs - 1_000).toISOString()} (${read.records} records, ${read.decodeErrors} not OTLP ${o.signal}${read.lastDecodeError ? `: ${read.lastDecodeError}` : ""})`,
+    ],
     simulatedBy: [],
     notes: [
       `written ${push.value.path} -> exporter ${o.exporter} -> topic ${o.topic}; latency = record delivered to the consumer - canary written`,
@@ -79,8 +114,15 @@ async function kafkaCanary(ctx: RunContext, o: { kafka: KafkaClient; signal: Kaf
 }
 
 /** The per-hop counts of the run's window (collector accepted, exporter sent/failed), added to a check's evidence. */
-function withHops(check: CheckResult, signal: KafkaSignal, exporter: string | undefined, before: CollectorCounters | undefined, after: CollectorCounters | undefined): CheckResult {
-  if (!before || !after) return { ...check, evidence: [...check.evidence, { kind: "note", text: "the collector's own counters could not be read, so the hops are not counted" }] };
+function withHops(
+  check: CheckResult,
+  signal: KafkaSignal,
+  exporter: string | undefined,
+  before: CollectorCounters | undefined,
+  after: CollectorCounters | undefined,
+): CheckResult {
+  if (!before || !after)
+    return { ...check, evidence: [...check.evidence, { kind: "note", text: "the collector's own counters could not be read, so the hops are not counted" }] };
   const unit = COLLECTOR_UNIT[signal];
   const delta = (read: (c: CollectorCounters) => number) => read(after) - read(before);
   const accepted = delta((c) => c.signals[unit].receiverAccepted);

@@ -27,9 +27,17 @@ export function kubeStateMetricsGroup() {
       const served = SERIES.map((s) => ({ series: s, count: servedCount(text, s) }));
       const config = parse((await prometheus.config()).data) as { global?: { scrape_interval?: string } };
       const intervalMs = parseDurationMs(config.global?.scrape_interval ?? "1m") ?? 60_000;
-      const counts = await pollUntil("kube-state-metrics' series in Prometheus", () => countAll(prometheus), (c) => c.every((n) => n > 0), {
-        timeoutMs: 2 * intervalMs + 15_000, intervalMs: 1_000, clock: ctx.clock, ...(ctx.signal ? { signal: ctx.signal } : {}),
-      }).catch(() => countAll(prometheus));
+      const counts = await pollUntil(
+        "kube-state-metrics' series in Prometheus",
+        () => countAll(prometheus),
+        (c) => c.every((n) => n > 0),
+        {
+          timeoutMs: 2 * intervalMs + 15_000,
+          intervalMs: 1_000,
+          clock: ctx.clock,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        },
+      ).catch(() => countAll(prometheus));
       return [verdict(identity, ctx.clock.nowMs(), ksm.url, served, counts)];
     },
   });
@@ -42,13 +50,21 @@ function servedCount(text: string, series: string): number {
 }
 
 async function countAll(prometheus: PrometheusClient): Promise<number[]> {
-  return Promise.all(SERIES.map(async (s) => {
-    const { data } = await prometheus.query(`count(${s})`);
-    return data.resultType === "vector" ? Number(data.result[0]?.value ?? 0) : 0;
-  }));
+  return Promise.all(
+    SERIES.map(async (s) => {
+      const { data } = await prometheus.query(`count(${s})`);
+      return data.resultType === "vector" ? Number(data.result[0]?.value ?? 0) : 0;
+    }),
+  );
 }
 
-function verdict(identity: CheckIdentity, endedAtMs: number, url: string, served: readonly { series: string; count: number }[], counts: readonly number[]): CheckResult {
+function verdict(
+  identity: CheckIdentity,
+  endedAtMs: number,
+  url: string,
+  served: readonly { series: string; count: number }[],
+  counts: readonly number[],
+): CheckResult {
   const problems = [
     ...served.filter((s) => s.count === 0).map((s) => `${url}/metrics serves no ${s.series} (kube-state-metrics cannot list it: RBAC or the API server)`),
     ...SERIES.filter((_, i) => !(counts[i]! > 0)).map((s) => `Prometheus has no ${s} from kube-state-metrics' scrape within two scrape intervals`),

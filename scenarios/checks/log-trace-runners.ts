@@ -17,7 +17,12 @@ export function logqlRunner(client: LokiClient, runStartMs: number, clock: Clock
     runOnce: (query: SuiteQuery) => {
       if (query.range === "instant") return client.query(query.expr);
       const endMs = clock.nowMs();
-      return client.queryRange(query.expr, { startNs: msToNsString(Math.min(runStartMs, endMs - query.stepMs)), endNs: msToNsString(endMs), limit: 100, stepMs: query.stepMs });
+      return client.queryRange(query.expr, {
+        startNs: msToNsString(Math.min(runStartMs, endMs - query.stepMs)),
+        endNs: msToNsString(endMs),
+        limit: 100,
+        stepMs: query.stepMs,
+      });
     },
     malformed: (error) => (error instanceof LokiApiError && error.status === 400 && !SINK_UNSUPPORTED.test(error.body.trim()) ? error.body.trim() : undefined),
     unsupported: (error) => (error instanceof LokiApiError && SINK_UNSUPPORTED.test(error.body.trim()) ? error.body.trim() : undefined),
@@ -27,7 +32,8 @@ export function logqlRunner(client: LokiClient, runStartMs: number, clock: Clock
 /** TraceQL suites: Tempo search with `q=`, over the run's window. */
 export function traceqlRunner(client: TempoClient, runStartMs: number, clock: Clock): SuiteRunner {
   return {
-    runOnce: (query: SuiteQuery) => client.search({ q: query.expr, startS: Math.floor(runStartMs / 1000) - 1, endS: Math.ceil(clock.nowMs() / 1000) + 1, limit: 20 }),
+    runOnce: (query: SuiteQuery) =>
+      client.search({ q: query.expr, startS: Math.floor(runStartMs / 1000) - 1, endS: Math.ceil(clock.nowMs() / 1000) + 1, limit: 20 }),
     malformed: (error) => (error instanceof TempoApiError && error.status === 400 && !SINK_UNSUPPORTED.test(error.body.trim()) ? error.body.trim() : undefined),
     unsupported: (error) => (error instanceof TempoApiError && SINK_UNSUPPORTED.test(error.body.trim()) ? error.body.trim() : undefined),
   };

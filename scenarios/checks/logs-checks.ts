@@ -28,27 +28,71 @@ export async function runLogChecks(o: LogChecksOptions): Promise<CheckResult[]> 
   const transport = createHttpTransport({ url: o.pushUrl, headers: { "Content-Type": "application/x-protobuf" } });
   try {
     const readUntilMs = startedAtMs + count * intervalMs + target.value + 5_000;
-    const tail = readLogCanaryByTail({ client: o.loki, runId: o.runId, startNs: msToNsString(startedAtMs - 1_000), untilMs: startedAtMs + count * intervalMs + 5_000, clock: o.clock });
-    const writer = await new LogCanaryWriter({ transport, ledger: o.ledger, runId: o.runId, count, intervalMs, deadlineMs: count * intervalMs + 10_000, encoding: "protobuf", clock: o.clock }).start();
+    const tail = readLogCanaryByTail({
+      client: o.loki,
+      runId: o.runId,
+      startNs: msToNsString(startedAtMs - 1_000),
+      untilMs: startedAtMs + count * intervalMs + 5_000,
+      clock: o.clock,
+    });
+    const writer = await new LogCanaryWriter({
+      transport,
+      ledger: o.ledger,
+      runId: o.runId,
+      count,
+      intervalMs,
+      deadlineMs: count * intervalMs + 10_000,
+      encoding: "protobuf",
+      clock: o.clock,
+    }).start();
     let writerDone = false;
     void writer.done.then(() => (writerDone = true));
     const writes = () => o.ledger.entries({ signal: "logs", stream: "push" });
-    const [rangeRead, tailRead] = await Promise.all([readLogCanary({ client: o.loki, runId: o.runId, writes, readUntilMs, writerDone: () => writerDone, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}), }), tail]);
+    const [rangeRead, tailRead] = await Promise.all([
+      readLogCanary({
+        client: o.loki,
+        runId: o.runId,
+        writes,
+        readUntilMs,
+        writerDone: () => writerDone,
+        clock: o.clock,
+        ...(o.signal ? { signal: o.signal } : {}),
+      }),
+      tail,
+    ]);
     await writer.stop();
     const check = (id: string, title: string, observations: readonly LogCanaryObservation[], marginMs: number, query: string) => {
       const endedAtMs = o.clock.nowMs();
       const comparison = compare(writes(), observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
       return ingestionCheck({
-        minSamples: o.profile.canaries.minSamples, identity: { id, title, pillar: "logs", startedAtMs }, endedAtMs, target, comparison, writes: writes(),
-        firstSeenById: new Map(observations.map((obs) => [obs.id, obs.firstSeenAtMs])), errorMarginMs: marginMs, queries: [query], simulatedBy: o.simulatedBy,
+        minSamples: o.profile.canaries.minSamples,
+        identity: { id, title, pillar: "logs", startedAtMs },
+        endedAtMs,
+        target,
+        comparison,
+        writes: writes(),
+        firstSeenById: new Map(observations.map((obs) => [obs.id, obs.firstSeenAtMs])),
+        errorMarginMs: marginMs,
+        queries: [query],
+        simulatedBy: o.simulatedBy,
         notes: [`measurement error: up to ${Math.round(marginMs)}ms`],
       });
     };
     return [
-      check("logs.ingestion", "Logs ingestion (Loki push -> readable through query_range)", rangeRead.observations, rangeRead.maxErrorMarginMs,
-        `query_range {service="obsconf-canary", obsconf_run="${o.runId}"} polled every 5-500ms (${rangeRead.polls} polls, ${rangeRead.queryErrors} failed${rangeRead.lastQueryError ? `: ${rangeRead.lastQueryError}` : ""})`),
-      check("logs.ingestion.tail", "Logs ingestion (Loki push -> delivered by the tail WebSocket)", tailRead.observations, tailRead.maxErrorMarginMs,
-        `tail {service="obsconf-canary", obsconf_run="${o.runId}"} (${tailRead.frames} frames, ${tailRead.connects} connects, ${tailRead.tailErrors} errors${tailRead.lastTailError ? `: ${tailRead.lastTailError}` : ""})`),
+      check(
+        "logs.ingestion",
+        "Logs ingestion (Loki push -> readable through query_range)",
+        rangeRead.observations,
+        rangeRead.maxErrorMarginMs,
+        `query_range {service="obsconf-canary", obsconf_run="${o.runId}"} polled every 5-500ms (${rangeRead.polls} polls, ${rangeRead.queryErrors} failed${rangeRead.lastQueryError ? `: ${rangeRead.lastQueryError}` : ""})`,
+      ),
+      check(
+        "logs.ingestion.tail",
+        "Logs ingestion (Loki push -> delivered by the tail WebSocket)",
+        tailRead.observations,
+        tailRead.maxErrorMarginMs,
+        `tail {service="obsconf-canary", obsconf_run="${o.runId}"} (${tailRead.frames} frames, ${tailRead.connects} connects, ${tailRead.tailErrors} errors${tailRead.lastTailError ? `: ${tailRead.lastTailError}` : ""})`,
+      ),
     ];
   } finally {
     await transport.close();

@@ -20,7 +20,16 @@ describe("logs and traces negative controls (reference sinks)", () => {
     await using sink = await startLokiSink({ dropEvery: 100 });
     await using loki = new LokiClient({ baseUrl: sink.url });
     const ledger = new Ledger();
-    const checks = await runLogChecks({ loki, pushUrl: `${sink.url}/loki/api/v1/push`, ledger, runId: "neg-logs", contract, profile, simulatedBy: ["loki-reference-sink (dropping every 100th line)"], clock: systemClock });
+    const checks = await runLogChecks({
+      loki,
+      pushUrl: `${sink.url}/loki/api/v1/push`,
+      ledger,
+      runId: "neg-logs",
+      contract,
+      profile,
+      simulatedBy: ["loki-reference-sink (dropping every 100th line)"],
+      clock: systemClock,
+    });
     const range = checks.find((c) => c.id === "logs.ingestion")!;
     expect(range.status).toBe("fail");
     // Entries 100 and 200 of the pushed ones are dropped: sequence numbers 99 and 199, both acknowledged.
@@ -35,7 +44,18 @@ describe("logs and traces negative controls (reference sinks)", () => {
     const transport = createHttpTransport({ url: `${sink.otlpHttpUrl}/v1/traces`, headers: OTLP_HTTP_PROTOBUF_HEADERS });
     const ledger = new Ledger();
     const small: Profile = { ...profile, canaries: { count: 10, intervalMs: 20, pullScrapes: 1, pullSeries: 1, minSamples: 1 } };
-    const checks = await runTraceChecks({ tempo, transport, path: "OTLP/HTTP -> tempo sink", ledger, runId: "neg-traces", contract, profile: small, simulatedBy: ["tempo-reference-sink"], clock: systemClock, omitChildSpanEvery: 5 });
+    const checks = await runTraceChecks({
+      tempo,
+      transport,
+      path: "OTLP/HTTP -> tempo sink",
+      ledger,
+      runId: "neg-traces",
+      contract,
+      profile: small,
+      simulatedBy: ["tempo-reference-sink"],
+      clock: systemClock,
+      omitChildSpanEvery: 5,
+    });
     await transport.close();
     const byId = checks.find((c) => c.id === "traces.ingestion.by-id")!;
     const incomplete = ledger.entries({ signal: "traces" }).filter((w) => w.seq === 4 || w.seq === 9);

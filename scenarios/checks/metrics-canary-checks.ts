@@ -4,7 +4,13 @@ import { pollUntil } from "../../common/poll-until.ts";
 import { compare } from "../../assertions/canary/compare.ts";
 import { ingestionCheck } from "../../assertions/checks/ingestion-check.ts";
 import type { Contract, Profile } from "../../assertions/contract.ts";
-import { pullCanarySpec, pushCanarySpec, readMetricsCanary, type MetricsCanaryRead, type MetricsCanarySpec } from "../../assertions/readers/metrics-push-reader.ts";
+import {
+  pullCanarySpec,
+  pushCanarySpec,
+  readMetricsCanary,
+  type MetricsCanaryRead,
+  type MetricsCanarySpec,
+} from "../../assertions/readers/metrics-push-reader.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import { MetricsCanaryWriter } from "../../load/canary/metrics-canary-writer.ts";
 import { stratifiedExposureTimes } from "../../load/canary/pull-schedule.ts";
@@ -29,20 +35,49 @@ export async function runPushCanary(o: PushCanaryOptions): Promise<{ push: Check
   const startedAtMs = o.clock.nowMs();
   const target = o.contract.targets["latency.ingestion.metrics"];
   const { count, intervalMs } = o.profile.canaries;
-  const writer = await new MetricsCanaryWriter({ transport: o.transport, ledger: o.ledger, runId: o.runId, count, intervalMs, deadlineMs: count * intervalMs + 10_000, clock: o.clock }).start();
+  const writer = await new MetricsCanaryWriter({
+    transport: o.transport,
+    ledger: o.ledger,
+    runId: o.runId,
+    count,
+    intervalMs,
+    deadlineMs: count * intervalMs + 10_000,
+    clock: o.clock,
+  }).start();
   let writerDone = false;
   void writer.done.then(() => (writerDone = true));
   const readUntilMs = startedAtMs + count * intervalMs + target.value + 5_000;
   const writes = () => o.ledger.entries({ signal: "metrics", stream: "push" });
-  const read = (client: PrometheusClient) => readMetricsCanary({ client, spec: pushCanarySpec(o.runId), writes, readUntilMs, writerDone: () => writerDone, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}), });
+  const read = (client: PrometheusClient) =>
+    readMetricsCanary({
+      client,
+      spec: pushCanarySpec(o.runId),
+      writes,
+      readUntilMs,
+      writerDone: () => writerDone,
+      clock: o.clock,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
   const [pushRead, longTermRead] = await Promise.all([read(o.prometheus), o.longTerm ? read(o.longTerm.client) : undefined]);
   await writer.stop();
-  const push = buildCheck({ id: "metrics.ingestion.push", title: "Metrics ingestion, push path (remote write -> queryable in Prometheus)", spec: pushCanarySpec(o.runId), read: pushRead, startedAtMs, o, simulatedBy: [] });
+  const push = buildCheck({
+    id: "metrics.ingestion.push",
+    title: "Metrics ingestion, push path (remote write -> queryable in Prometheus)",
+    spec: pushCanarySpec(o.runId),
+    read: pushRead,
+    startedAtMs,
+    o,
+    simulatedBy: [],
+  });
   if (!o.longTerm || !longTermRead) return { push };
   const longTerm = buildCheck({
     id: "metrics.ingestion.long-term",
     title: "Metrics ingestion into the long-term store (remote write -> Prometheus -> remote_write -> queryable in Mimir)",
-    spec: pushCanarySpec(o.runId), read: longTermRead, startedAtMs, o, simulatedBy: o.longTerm.simulatedBy,
+    spec: pushCanarySpec(o.runId),
+    read: longTermRead,
+    startedAtMs,
+    o,
+    simulatedBy: o.longTerm.simulatedBy,
     notes: ["latency includes Prometheus' remote_write queue (batch_send_deadline) on the way to the long-term store"],
   });
   return { push, longTerm };
@@ -71,14 +106,21 @@ export async function runPullCanary(o: PullCanaryOptions): Promise<CheckResult> 
   const intervalMs = o.scrapeIntervalMs;
   const perCycle = o.profile.canaries.pullSeries;
   const count = o.profile.canaries.pullScrapes * perCycle;
-  const firstScrape = await pollUntil("a scrape of the pull canary target", async () => o.target.lastScrapeAtMs(), (at) => at !== undefined, { timeoutMs: intervalMs * 2 + 5_000, intervalMs: 100, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}), }).catch(() => undefined);
+  const firstScrape = await pollUntil(
+    "a scrape of the pull canary target",
+    async () => o.target.lastScrapeAtMs(),
+    (at) => at !== undefined,
+    { timeoutMs: intervalMs * 2 + 5_000, intervalMs: 100, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) },
+  ).catch(() => undefined);
   const notes: string[] = [];
   let lastExposureAtMs: number;
   if (firstScrape !== undefined) {
     const plan = stratifiedExposureTimes({ lastScrapeAtMs: firstScrape, scrapeIntervalMs: intervalMs, count, perCycle, nowMs: o.clock.nowMs() });
     lastExposureAtMs = plan.atMs.at(-1) ?? o.clock.nowMs();
     o.target.begin({ atMs: plan.atMs, deadlineMs: lastExposureAtMs - o.clock.nowMs() + 1_000 });
-    notes.push(`${count} values on ${perCycle} series (one change per series per cycle), exposed at stratified phases of the observed scrape cycle: ${plan.phasesMs.map((p) => `${round(p / 1000)}s`).join(", ")} after a scrape`);
+    notes.push(
+      `${count} values on ${perCycle} series (one change per series per cycle), exposed at stratified phases of the observed scrape cycle: ${plan.phasesMs.map((p) => `${round(p / 1000)}s`).join(", ")} after a scrape`,
+    );
   } else {
     // Each series changes at most once per 1.25 intervals, the series staggered over that.
     const cadenceMs = Math.round((intervalMs * 1.25) / perCycle);
@@ -89,11 +131,32 @@ export async function runPullCanary(o: PullCanaryOptions): Promise<CheckResult> 
   let bumpingDone = false;
   void o.target.bumping.then(() => (bumpingDone = true));
   const read = await readMetricsCanary({
-    client: o.prometheus, spec: pullCanarySpec(o.runId), writes: () => o.ledger.entries({ signal: "metrics", stream: "pull" }),
-    readUntilMs: lastExposureAtMs + intervalMs + target.value, writerDone: () => bumpingDone, maxIntervalMs: 100, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}),   });
-  notes.push(...pullLatencyParts({ writes: o.ledger.entries({ signal: "metrics", stream: "pull" }), read, servedAtMs: (seq) => o.target.servedAtMs(seq), scrapeIntervalMs: intervalMs, targetMs: target.value }));
+    client: o.prometheus,
+    spec: pullCanarySpec(o.runId),
+    writes: () => o.ledger.entries({ signal: "metrics", stream: "pull" }),
+    readUntilMs: lastExposureAtMs + intervalMs + target.value,
+    writerDone: () => bumpingDone,
+    maxIntervalMs: 100,
+    clock: o.clock,
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  notes.push(
+    ...pullLatencyParts({
+      writes: o.ledger.entries({ signal: "metrics", stream: "pull" }),
+      read,
+      servedAtMs: (seq) => o.target.servedAtMs(seq),
+      scrapeIntervalMs: intervalMs,
+      targetMs: target.value,
+    }),
+  );
   return buildCheck({
-    id: "metrics.ingestion.pull", title: "Metrics ingestion, pull path (value exposed on a scraped target -> queryable)", spec: pullCanarySpec(o.runId), read, startedAtMs, o, simulatedBy: [],
+    id: "metrics.ingestion.pull",
+    title: "Metrics ingestion, pull path (value exposed on a scraped target -> queryable)",
+    spec: pullCanarySpec(o.runId),
+    read,
+    startedAtMs,
+    o,
+    simulatedBy: [],
     notes: [`scrape interval ${intervalMs / 1000}s (${o.intervalSource ?? "running config"}): a value waits up to one interval for its scrape`, ...notes],
   });
 }
@@ -103,7 +166,13 @@ export async function runPullCanary(o: PullCanaryOptions): Promise<CheckResult> 
  * wait for the scrape + scrape -> readable. The worst phase (a value changed just after a scrape)
  * is not sampled; its latency is bounded by interval + the slowest scrape -> readable seen.
  */
-export function pullLatencyParts(args: { writes: readonly CanaryWrite[]; read: MetricsCanaryRead; servedAtMs: (seq: number) => number | undefined; scrapeIntervalMs: number; targetMs: number }): string[] {
+export function pullLatencyParts(args: {
+  writes: readonly CanaryWrite[];
+  read: MetricsCanaryRead;
+  servedAtMs: (seq: number) => number | undefined;
+  scrapeIntervalMs: number;
+  targetMs: number;
+}): string[] {
   const readable = new Map(args.read.observations.map((obs) => [obs.id, obs.firstSeenAtMs]));
   const waits: number[] = [];
   const pipeline: number[] = [];
@@ -120,13 +189,24 @@ export function pullLatencyParts(args: { writes: readonly CanaryWrite[]; read: M
   return [
     `wait for the scrape: ${waits.map((w) => `${round(w / 1000)}s`).join(", ")}; scrape -> readable: ${pipeline.map((p) => `${Math.round(p)}ms`).join(", ")}`,
     `worst phase (changed just after a scrape) is bounded by interval + slowest scrape -> readable = ${round(boundMs / 1000)}s` +
-      (boundMs >= args.targetMs ? `, at or above the < ${args.targetMs / 1000}s target: a ${args.scrapeIntervalMs / 1000}s scrape interval leaves no headroom for it` : ""),
+      (boundMs >= args.targetMs
+        ? `, at or above the < ${args.targetMs / 1000}s target: a ${args.scrapeIntervalMs / 1000}s scrape interval leaves no headroom for it`
+        : ""),
   ];
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
-function buildCheck(args: { id: string; title: string; spec: MetricsCanarySpec; read: MetricsCanaryRead; startedAtMs: number; o: { ledger: Ledger; contract: Contract; profile: Profile; clock: Clock }; simulatedBy: string[]; notes?: string[] }): CheckResult {
+function buildCheck(args: {
+  id: string;
+  title: string;
+  spec: MetricsCanarySpec;
+  read: MetricsCanaryRead;
+  startedAtMs: number;
+  o: { ledger: Ledger; contract: Contract; profile: Profile; clock: Clock };
+  simulatedBy: string[];
+  notes?: string[];
+}): CheckResult {
   const { spec, read, o } = args;
   const stream = spec.mode === "writes" ? "push" : "pull";
   const writes = o.ledger.entries({ signal: "metrics", stream });
@@ -134,11 +214,17 @@ function buildCheck(args: { id: string; title: string; spec: MetricsCanarySpec; 
   const endedAtMs = o.clock.nowMs();
   const comparison = compare(writes, read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs, mode: spec.mode });
   return ingestionCheck({
-    minSamples: o.profile.canaries.minSamples, identity: { id: args.id, title: args.title, pillar: "metrics", startedAtMs: args.startedAtMs },
-    endedAtMs, target, comparison, writes,
+    minSamples: o.profile.canaries.minSamples,
+    identity: { id: args.id, title: args.title, pillar: "metrics", startedAtMs: args.startedAtMs },
+    endedAtMs,
+    target,
+    comparison,
+    writes,
     firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.firstSeenAtMs])),
     errorMarginMs: read.maxErrorMarginMs,
-    queries: [`${spec.selector}[<window>] polled every 5-${spec.mode === "writes" ? 500 : 100}ms (${read.polls} polls, ${read.queryErrors} failed${read.lastQueryError ? `: ${read.lastQueryError}` : ""})`],
+    queries: [
+      `${spec.selector}[<window>] polled every 5-${spec.mode === "writes" ? 500 : 100}ms (${read.polls} polls, ${read.queryErrors} failed${read.lastQueryError ? `: ${read.lastQueryError}` : ""})`,
+    ],
     simulatedBy: args.simulatedBy,
     notes: [`measurement error: up to ${Math.round(read.maxErrorMarginMs)}ms (half the poll interval + query time)`, ...(args.notes ?? [])],
   });

@@ -26,12 +26,24 @@ export function metricsPushGroup({ titleSuffix = "" }: { titleSuffix?: string } 
       const store = ctx.clients.longTerm;
       const longTerm = store.kind === "ready" ? { client: store.value, simulatedBy: [...store.simulatedBy] } : undefined;
       const result = await runPushCanary({ ...ctx, prometheus, transport: transport.retried, ...(longTerm ? { longTerm } : {}) });
-      const absentLongTerm = store.kind === "absent" ? absentCheck(identityOf("metrics.ingestion.long-term", ctx.clock.nowMs(), titleSuffix), store.status, store.reason, catalogTarget(ctx.contract, "metrics.ingestion.long-term")) : undefined;
+      const absentLongTerm =
+        store.kind === "absent"
+          ? absentCheck(
+              identityOf("metrics.ingestion.long-term", ctx.clock.nowMs(), titleSuffix),
+              store.status,
+              store.reason,
+              catalogTarget(ctx.contract, "metrics.ingestion.long-term"),
+            )
+          : undefined;
       const web = ctx.clients.endpoint("prometheus", "web");
       const receiver = ctx.clients.receivers.metrics;
-      const longTermResult = result.longTerm && web.kind === "ready"
-        ? await withRemoteWriteHop(result.longTerm, { prometheusMetricsUrl: web.value.url, ...(receiver.kind === "ready" && receiver.value.name !== "prometheus" ? { receiver: receiver.value } : {}) })
-        : result.longTerm;
+      const longTermResult =
+        result.longTerm && web.kind === "ready"
+          ? await withRemoteWriteHop(result.longTerm, {
+              prometheusMetricsUrl: web.value.url,
+              ...(receiver.kind === "ready" && receiver.value.name !== "prometheus" ? { receiver: receiver.value } : {}),
+            })
+          : result.longTerm;
       return [result.push, longTermResult ?? absentLongTerm].filter((c) => c !== undefined);
     },
   });
@@ -58,14 +70,27 @@ export function metricsPullGroup() {
  * the job's own setting in the loaded config, else the global one.
  */
 async function scrapingJobInterval(prometheus: PrometheusClient, address: string, ctx: RunContext): Promise<{ ms: number; source: string }> {
-  const config = parse((await prometheus.config()).data) as { global?: { scrape_interval?: string }; scrape_configs?: { job_name?: string; scrape_interval?: string }[] };
+  const config = parse((await prometheus.config()).data) as {
+    global?: { scrape_interval?: string };
+    scrape_configs?: { job_name?: string; scrape_interval?: string }[];
+  };
   const globalMs = parseDurationMs(String(config.global?.scrape_interval ?? "1m")) ?? 60_000;
-  const found = await pollUntil("the pull canary in Prometheus' targets", async () => (await prometheus.targets()).data.find((t) => new URL(t.scrapeUrl).host === address), (t) => t !== undefined, {
-    timeoutMs: 2 * globalMs, intervalMs: 500, clock: ctx.clock, ...(ctx.signal ? { signal: ctx.signal } : {}),
-  }).catch(() => undefined);
+  const found = await pollUntil(
+    "the pull canary in Prometheus' targets",
+    async () => (await prometheus.targets()).data.find((t) => new URL(t.scrapeUrl).host === address),
+    (t) => t !== undefined,
+    {
+      timeoutMs: 2 * globalMs,
+      intervalMs: 500,
+      clock: ctx.clock,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    },
+  ).catch(() => undefined);
   if (!found) return { ms: globalMs, source: `global scrape_interval (the target was not in /api/v1/targets within ${(2 * globalMs) / 1000}s)` };
   if (found.scrapeIntervalMs !== undefined) return { ms: found.scrapeIntervalMs, source: `job ${found.scrapePool}'s interval in /api/v1/targets` };
   const job = config.scrape_configs?.find((j) => j.job_name === found.scrapePool);
   const jobMs = job?.scrape_interval === undefined ? undefined : parseDurationMs(job.scrape_interval);
-  return jobMs !== undefined ? { ms: jobMs, source: `job ${found.scrapePool}'s scrape_interval` } : { ms: globalMs, source: `global scrape_interval (job ${found.scrapePool} sets none)` };
+  return jobMs !== undefined
+    ? { ms: jobMs, source: `job ${found.scrapePool}'s scrape_interval` }
+    : { ms: globalMs, source: `global scrape_interval (job ${found.scrapePool} sets none)` };
 }

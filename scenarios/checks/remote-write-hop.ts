@@ -32,9 +32,14 @@ export async function withRemoteWriteHop(check: CheckResult, o: { prometheusMetr
   }
   if (o.receiver) {
     const reading = await o.receiver.counter.readDetailed().catch((error: unknown) => error);
-    lines.push(reading instanceof Error
-      ? { kind: "note", text: `the receiver's counter could not be read: ${reading.message}` }
-      : { kind: "sample", text: `the receiver (${o.receiver.name}) counted ${(reading as { value: number }).value} accepted samples: ${o.receiver.counter.describe}` });
+    lines.push(
+      reading instanceof Error
+        ? { kind: "note", text: `the receiver's counter could not be read: ${reading.message}` }
+        : {
+            kind: "sample",
+            text: `the receiver (${o.receiver.name}) counted ${(reading as { value: number }).value} accepted samples: ${o.receiver.counter.describe}`,
+          },
+    );
   }
   return { ...check, evidence: [...check.evidence, ...lines] };
 }

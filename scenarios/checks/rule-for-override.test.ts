@@ -18,12 +18,18 @@ const rules = `groups:
 
 describe("rule for override", () => {
   it("should read each named rule's for", () => {
-    expect(readRuleFors(rules, ["HighErrorRate", "HighCPUUsage"])).toEqual([{ alert: "HighErrorRate", forMs: 120_000 }, { alert: "HighCPUUsage", forMs: 300_000 }]);
+    expect(readRuleFors(rules, ["HighErrorRate", "HighCPUUsage"])).toEqual([
+      { alert: "HighErrorRate", forMs: 120_000 },
+      { alert: "HighCPUUsage", forMs: 300_000 },
+    ]);
   });
 
   it("should shorten only the named rules and keep everything else", () => {
     const out = shortenRuleFor(rules, ["HighErrorRate"], "15s");
-    expect(readRuleFors(out, ["HighErrorRate", "HighCPUUsage"])).toEqual([{ alert: "HighErrorRate", forMs: 15_000 }, { alert: "HighCPUUsage", forMs: 300_000 }]);
+    expect(readRuleFors(out, ["HighErrorRate", "HighCPUUsage"])).toEqual([
+      { alert: "HighErrorRate", forMs: 15_000 },
+      { alert: "HighCPUUsage", forMs: 300_000 },
+    ]);
     expect(out).toContain("# kept");
     expect(out).toContain("expr: rate(x[5m]) > 0");
   });

@@ -14,7 +14,7 @@ export function readRuleFors(rulesYaml: string, alerts: readonly string[]): Rule
   return alerts.map((alert) => {
     const rule = rules.find((r) => r.alert === alert);
     if (!rule) throw new HarnessError(`alerting rule ${alert} not found in the rule file (rules: ${rules.map((r) => r.alert ?? "(recording)").join(", ")})`);
-    return { alert, forMs: rule.for ? parseDurationMs(rule.for) ?? 0 : 0 };
+    return { alert, forMs: rule.for ? (parseDurationMs(rule.for) ?? 0) : 0 };
   });
 }
 

@@ -57,11 +57,21 @@ export async function runSuiteLoad(o: SuiteLoadOptions): Promise<CheckResult> {
   const target = o.contract.targets[o.target];
   try {
     const unsupported = await preflightSuite(o.suite, o.runner);
-    if (unsupported.length) return notRun(identity, "unsupported", `the stand-in cannot run these ${o.suite.language} queries: ${unsupported.join("; ")}`, target);
-    const result = await runQueryLoad({ users: o.profile.query.users, durationMs: o.profile.query.durationMs, queries: o.suite.queries.map((q) => ({ name: q.name, run: () => o.runner.runOnce(q) })), clock: o.clock });
+    if (unsupported.length)
+      return notRun(identity, "unsupported", `the stand-in cannot run these ${o.suite.language} queries: ${unsupported.join("; ")}`, target);
+    const result = await runQueryLoad({
+      users: o.profile.query.users,
+      durationMs: o.profile.query.durationMs,
+      queries: o.suite.queries.map((q) => ({ name: q.name, run: () => o.runner.runOnce(q) })),
+      clock: o.clock,
+    });
     return queryLatencyCheck({
       minSamples: o.profile.canaries.minSamples,
-      identity, endedAtMs: o.clock.nowMs(), target, usersTarget: o.contract.targets["query.concurrentUsers"], result,
+      identity,
+      endedAtMs: o.clock.nowMs(),
+      target,
+      usersTarget: o.contract.targets["query.concurrentUsers"],
+      result,
       suite: o.suite.queries.map((q) => `${q.name}: ${q.expr}${q.range === "run" ? ` (range over the run, step ${q.stepMs / 1000}s)` : ""}`),
       ...(o.simulatedBy?.length ? { simulatedBy: o.simulatedBy } : {}),
     });

@@ -33,7 +33,17 @@ export function querySuiteGroup(language: Language, { titleSuffix = "" }: { titl
       await preflightSuite(ctx.suites[language], run).catch(rethrowInputOnly);
     },
     run: async (ctx, run, simulatedBy) => [
-      await runSuiteLoad({ id, title: `${checkDef(id).title}${titleSuffix}`, suite: ctx.suites[language] satisfies QuerySuite, runner: run, target: checkDef(id).target as TargetPath, contract: ctx.contract, profile: ctx.profile, clock: ctx.clock, simulatedBy }),
+      await runSuiteLoad({
+        id,
+        title: `${checkDef(id).title}${titleSuffix}`,
+        suite: ctx.suites[language] satisfies QuerySuite,
+        runner: run,
+        target: checkDef(id).target as TargetPath,
+        contract: ctx.contract,
+        profile: ctx.profile,
+        clock: ctx.clock,
+        simulatedBy,
+      }),
     ],
   });
 }

@@ -19,9 +19,24 @@ export interface TraceChecksOptions extends CanaryRunContext {
 }
 
 const MODES: readonly { mode: TraceReadMode; id: string; title: string; how: (runId: string) => string }[] = [
-  { mode: "byId", id: "traces.ingestion.by-id", title: "Traces ingestion (OTLP -> whole trace readable by id)", how: () => "GET /api/traces/<id> for each acknowledged trace" },
-  { mode: "byTags", id: "traces.ingestion.search", title: "Traces ingestion (OTLP -> found by tag search)", how: (runId) => `GET /api/search?tags=obsconf.run=${runId}` },
-  { mode: "byTraceQL", id: "traces.ingestion.traceql", title: "Traces ingestion (OTLP -> found by TraceQL)", how: (runId) => `GET /api/search?q={ span.obsconf.run = "${runId}" }` },
+  {
+    mode: "byId",
+    id: "traces.ingestion.by-id",
+    title: "Traces ingestion (OTLP -> whole trace readable by id)",
+    how: () => "GET /api/traces/<id> for each acknowledged trace",
+  },
+  {
+    mode: "byTags",
+    id: "traces.ingestion.search",
+    title: "Traces ingestion (OTLP -> found by tag search)",
+    how: (runId) => `GET /api/search?tags=obsconf.run=${runId}`,
+  },
+  {
+    mode: "byTraceQL",
+    id: "traces.ingestion.traceql",
+    title: "Traces ingestion (OTLP -> found by TraceQL)",
+    how: (runId) => `GET /api/search?q={ span.obsconf.run = "${runId}" }`,
+  },
 ];
 
 /**
@@ -34,7 +49,13 @@ export async function runTraceChecks(o: TraceChecksOptions): Promise<CheckResult
   const target = o.contract.targets["latency.ingestion.traces"];
   const { count, intervalMs } = o.profile.canaries;
   const writer = await new TraceCanaryWriter({
-    transport: o.transport, ledger: o.ledger, runId: o.runId, count, intervalMs, deadlineMs: count * intervalMs + 10_000, clock: o.clock,
+    transport: o.transport,
+    ledger: o.ledger,
+    runId: o.runId,
+    count,
+    intervalMs,
+    deadlineMs: count * intervalMs + 10_000,
+    clock: o.clock,
     ...(o.omitChildSpanEvery ? { omitChildSpanEvery: o.omitChildSpanEvery } : {}),
   }).start();
   let writerDone = false;
@@ -42,7 +63,19 @@ export async function runTraceChecks(o: TraceChecksOptions): Promise<CheckResult
   const writes = () => o.ledger.entries({ signal: "traces", stream: "otlp" });
   const readUntilMs = startedAtMs + count * intervalMs + target.value + 5_000;
   const reads = await Promise.all(
-    MODES.map(({ mode }) => readTraceCanary({ client: o.tempo, runId: o.runId, mode, writes, readUntilMs, writerDone: () => writerDone, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}), }) as Promise<TraceCanaryRead>),
+    MODES.map(
+      ({ mode }) =>
+        readTraceCanary({
+          client: o.tempo,
+          runId: o.runId,
+          mode,
+          writes,
+          readUntilMs,
+          writerDone: () => writerDone,
+          clock: o.clock,
+          ...(o.signal ? { signal: o.signal } : {}),
+        }) as Promise<TraceCanaryRead>,
+    ),
   );
   await writer.stop();
   return MODES.map((m, index) => {
@@ -50,11 +83,21 @@ export async function runTraceChecks(o: TraceChecksOptions): Promise<CheckResult
     const endedAtMs = o.clock.nowMs();
     const comparison = compareTraces(writes(), read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
     return traceIngestionCheck({
-      minSamples: o.profile.canaries.minSamples, identity: { id: m.id, title: m.title, pillar: "traces", startedAtMs }, endedAtMs, target, comparison, writes: writes(),
-      firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.completeAtMs ?? obs.firstSeenAtMs])), errorMarginMs: read.maxErrorMarginMs,
+      minSamples: o.profile.canaries.minSamples,
+      identity: { id: m.id, title: m.title, pillar: "traces", startedAtMs },
+      endedAtMs,
+      target,
+      comparison,
+      writes: writes(),
+      firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.completeAtMs ?? obs.firstSeenAtMs])),
+      errorMarginMs: read.maxErrorMarginMs,
       queries: [`${m.how(o.runId)} (${read.polls} polls, ${read.queryErrors} failed${read.lastQueryError ? `: ${read.lastQueryError}` : ""})`],
       simulatedBy: o.simulatedBy,
-      notes: [`written ${o.path}`, `measurement error: up to ${Math.round(read.maxErrorMarginMs)}ms`, ...(m.mode === "byId" ? ["latency is until the whole trace (every span written) is readable"] : [])],
+      notes: [
+        `written ${o.path}`,
+        `measurement error: up to ${Math.round(read.maxErrorMarginMs)}ms`,
+        ...(m.mode === "byId" ? ["latency is until the whole trace (every span written) is readable"] : []),
+      ],
     });
   });
 }

@@ -22,7 +22,14 @@ export function tracesIngestionGroup(o: TracesGroupOptions = {}) {
     run: async (ctx, { tempo, otlp }, simulatedBy) => {
       await using transport = canaryTransport(otlp, "otlp");
       const [checks] = await Promise.all([
-        runTraceChecks({ ...ctx, tempo, transport: transport.http, path: otlp.path, simulatedBy: [...simulatedBy], ...(o.omitChildSpanEvery ? { omitChildSpanEvery: o.omitChildSpanEvery } : {}) }),
+        runTraceChecks({
+          ...ctx,
+          tempo,
+          transport: transport.http,
+          path: otlp.path,
+          simulatedBy: [...simulatedBy],
+          ...(o.omitChildSpanEvery ? { omitChildSpanEvery: o.omitChildSpanEvery } : {}),
+        }),
         o.beside?.(ctx),
       ]);
       return checks;

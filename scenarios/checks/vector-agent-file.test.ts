@@ -13,7 +13,13 @@ import { COMPONENT_NAMES } from "../../stack/components/index.ts";
 import { adaptVectorConfig } from "../../stack/components/vector-local-config.ts";
 
 const MANIFESTS = path.resolve(import.meta.dirname, "../../stack/manifests");
-const POD: LocalPod = { name: "obsconf-log-canary", namespace: "obsconf-agents", uid: "7b0c1d2e-0000-4000-8000-000000000001", containerName: "canary", labels: { "app.kubernetes.io/name": "obsconf-agent-canary" } };
+const POD: LocalPod = {
+  name: "obsconf-log-canary",
+  namespace: "obsconf-agents",
+  uid: "7b0c1d2e-0000-4000-8000-000000000001",
+  containerName: "canary",
+  labels: { "app.kubernetes.io/name": "obsconf-agent-canary" },
+};
 
 type Component = { type?: string; inputs?: string[]; include?: string[]; read_from?: string; source?: string };
 
@@ -28,13 +34,20 @@ describe("adaptVectorConfig", () => {
 
   function adapted(notes: string[] = []): { sources: Record<string, Component>; transforms: Record<string, Component>; sinks: Record<string, Component> } {
     const file = spec.container.mounts.flatMap((m) => (m.kind === "config" ? m.files : [])).find((f) => f.path.endsWith("vector.yaml"))!;
-    return parse(adaptVectorConfig(file.content, { services: [], pods: [POD], podLogDir: path.join(root, "var", "log", "pods"), note: (line) => notes.push(line) }));
+    return parse(
+      adaptVectorConfig(file.content, { services: [], pods: [POD], podLogDir: path.join(root, "var", "log", "pods"), note: (line) => notes.push(line) }),
+    );
   }
 
   it("should replace kubernetes_logs with a file source and a CRI remap that the manifest's remap reads", () => {
     const notes: string[] = [];
     const config = adapted(notes);
-    expect(config.sources.kubernetes_logs).toEqual({ type: "file", include: [`${root}/var/log/pods/*/*/*.log`], read_from: "beginning", fingerprint: { strategy: "device_and_inode" } });
+    expect(config.sources.kubernetes_logs).toEqual({
+      type: "file",
+      include: [`${root}/var/log/pods/*/*/*.log`],
+      read_from: "beginning",
+      fingerprint: { strategy: "device_and_inode" },
+    });
     expect(config.sources.http_logs!.type).toBe("http_server");
     expect(config.transforms.kubernetes_logs_cri!.type).toBe("remap");
     expect(config.transforms.kubernetes_logs_cri!.inputs).toEqual(["kubernetes_logs"]);
@@ -51,9 +64,14 @@ describe("adaptVectorConfig", () => {
     expect(source).toContain(`if location.uid == "${POD.uid}" { .kubernetes.pod_labels = {"app.kubernetes.io/name": "obsconf-agent-canary"} }`);
     const [cri, location] = [...source.matchAll(/r'([^']*)'/g)].map((m) => new RegExp(m[1]!.replace(/\(\?P</g, "(?<")));
     await using file = createPodLogFileTransport({ rootDir: root, namespace: POD.namespace, pod: POD.name, uid: POD.uid, container: POD.containerName });
-    await file.appendLines(["ts=1 seq=0 run=r msg=\"obsconf log canary\""], 1_764_000_000_123_456_789n);
+    await file.appendLines(['ts=1 seq=0 run=r msg="obsconf log canary"'], 1_764_000_000_123_456_789n);
     const line = (await readFile(file.path, "utf8")).trimEnd();
-    expect(cri!.exec(line)?.groups).toEqual({ timestamp: "2025-11-24T16:00:00.123456789Z", stream: "stdout", tag: "F", message: "ts=1 seq=0 run=r msg=\"obsconf log canary\"" });
+    expect(cri!.exec(line)?.groups).toEqual({
+      timestamp: "2025-11-24T16:00:00.123456789Z",
+      stream: "stdout",
+      tag: "F",
+      message: 'ts=1 seq=0 run=r msg="obsconf log canary"',
+    });
     expect(location!.exec(file.path)?.groups).toEqual({ namespace: POD.namespace, pod: POD.name, uid: POD.uid, container: "canary" });
   });
 });

@@ -10,7 +10,9 @@ import { runConformance } from "./run-conformance.ts";
 
 const MANIFESTS = path.resolve(import.meta.dirname, "../../stack/manifests");
 const plans = await planLocal(extractComponents(await loadManifests(MANIFESTS), COMPONENT_NAMES));
-const notRunning = plans.filter((p) => (p.component === "kafka" || p.component === "otel-collector") && p.mode !== "process").map((p) => `${p.component}: ${"reason" in p ? p.reason : p.mode}`);
+const notRunning = plans
+  .filter((p) => (p.component === "kafka" || p.component === "otel-collector") && p.mode !== "process")
+  .map((p) => `${p.component}: ${"reason" in p ? p.reason : p.mode}`);
 if (notRunning.length) console.warn(`skipping the ML ingestion (Kafka) negative control: ${notRunning.join("; ")} (bash scripts/setup.sh provisions them)`);
 
 /** The ML ingestion path through the real collector and broker, broken on purpose: the Kafka checks must fail, saying where. */
@@ -21,16 +23,25 @@ describe.skipIf(notRunning.length > 0)("ML ingestion negative control (real coll
 
   it("should fail ml.ingestion.kafka.traces, counting the missing canaries and the exporter's sends, when the collector's traces pipeline to Kafka is dropped", async () => {
     const result = await runConformance({
-      runtime: { runtime: "local", reason: "test" }, profile: "ci", manifestsDir: MANIFESTS, runsDir, only: ["ml.ingestion.kafka.traces", "ml.ingestion.kafka.logs"],
-      overrides: [{
-        component: "otel-collector", describe: "no traces to Kafka",
-        file: { path: "/etc/otelcol-contrib/config.yaml", transform: (text) => text.replace(/^ {4}traces\/kafka:\n( {6}.*\n)+/m, "") },
-      }],
+      runtime: { runtime: "local", reason: "test" },
+      profile: "ci",
+      manifestsDir: MANIFESTS,
+      runsDir,
+      only: ["ml.ingestion.kafka.traces", "ml.ingestion.kafka.logs"],
+      overrides: [
+        {
+          component: "otel-collector",
+          describe: "no traces to Kafka",
+          file: { path: "/etc/otelcol-contrib/config.yaml", transform: (text) => text.replace(/^ {4}traces\/kafka:\n( {6}.*\n)+/m, "") },
+        },
+      ],
     });
     const traces = result.checks.find((c) => c.id === "ml.ingestion.kafka.traces")!;
     expect(traces.status).toBe("fail");
     expect(traces.reason).toMatch(/^missing: 1\d acknowledged canaries never readable \(seq 0, 1, 2, /);
-    expect(traces.evidence.map((e) => e.text)).toContain("hops over the run (collector counters, every pipeline's traffic): receiver accepted 20 spans; exporter kafka sent 0, failed 0");
+    expect(traces.evidence.map((e) => e.text)).toContain(
+      "hops over the run (collector counters, every pipeline's traffic): receiver accepted 20 spans; exporter kafka sent 0, failed 0",
+    );
     expect(result.checks.find((c) => c.id === "ml.ingestion.kafka.logs")?.status).toBe("pass");
     expect(result.verdict).toBe("fail");
   }, 180_000);

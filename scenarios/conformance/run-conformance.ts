@@ -56,7 +56,10 @@ export function conformanceScenario(options: Pick<ConformanceOptions, "omitChild
     name: "conformance",
     checkIds: conformanceGroups({ shortenedFrom: new Map() }).flatMap((g) => g.ids),
     plan: () => ({ shortenedFrom: new Map(), ...(options.omitChildSpanEvery ? { omitChildSpanEvery: options.omitChildSpanEvery } : {}) }),
-    instruments: (_plan, profile) => ({ pullTarget: { count: profile.canaries.pullScrapes * profile.canaries.pullSeries, series: profile.canaries.pullSeries }, agentPod: true }),
+    instruments: (_plan, profile) => ({
+      pullTarget: { count: profile.canaries.pullScrapes * profile.canaries.pullSeries, series: profile.canaries.pullSeries },
+      agentPod: true,
+    }),
     overrides: (plan, profile) => shortForOverrides(profile, plan.shortenedFrom),
     groups: conformanceGroups,
   };

@@ -27,7 +27,15 @@ beforeAll(async () => {
 
 function inputsFor(contract: Contract, overrides: Partial<K6InputsOptions> = {}) {
   const profile = profileOf(contract, "ci");
-  return buildK6Inputs({ contract, profile, offered: offeredRates(contract, profile), targets: k6TargetsFrom(ALL_ENDPOINTS), suites, runStartedAtMs: STARTED_AT_MS, ...overrides });
+  return buildK6Inputs({
+    contract,
+    profile,
+    offered: offeredRates(contract, profile),
+    targets: k6TargetsFrom(ALL_ENDPOINTS),
+    suites,
+    runStartedAtMs: STARTED_AT_MS,
+    ...overrides,
+  });
 }
 
 /** The project's contract with some lines edited: a contract fixture that cannot drift from the real file. */
@@ -67,14 +75,22 @@ describe("buildK6Inputs", () => {
 
   it("should change the thresholds when the contract's targets change", () => {
     const before = inputsFor(loadContract());
-    const after = inputsFor(editedContract([["promql: 5s", "promql: 2500ms"], ["traceql: 5s", "traceql: 8s"], ["availabilityPercent: 99.9", "availabilityPercent: 99.5"]]));
+    const after = inputsFor(
+      editedContract([
+        ["promql: 5s", "promql: 2500ms"],
+        ["traceql: 5s", "traceql: 8s"],
+        ["availabilityPercent: 99.9", "availabilityPercent: 99.5"],
+      ]),
+    );
     expect(before.shapes["query-load"]!.thresholds["http_req_duration{language:promql}"]).toEqual(["p(99)<5000"]);
     expect(after.shapes["query-load"]!.thresholds["http_req_duration{language:promql}"]).toEqual(["p(99)<2500"]);
     expect(after.shapes["query-load"]!.thresholds["http_req_duration{language:logql}"]).toEqual(["p(99)<5000"]);
     expect(after.shapes["query-load"]!.thresholds["http_req_duration{language:traceql}"]).toEqual(["p(99)<8000"]);
     expect(after.shapes["query-load"]!.thresholds["http_req_failed{language:traceql}"]).toEqual(["rate<0.005"]);
     expect(after.shapes["remote-write"]!.thresholds).toEqual({ "obsconf_push_failed{scenario:remote_write_at_offered_rate}": ["rate<0.005"] });
-    expect(after.shapes["query-load"]!.sources["http_req_duration{language:promql}: p(99)<2500"]).toBe("load/k6/fixture-contract.yaml#targets.latency.query.promql");
+    expect(after.shapes["query-load"]!.sources["http_req_duration{language:promql}: p(99)<2500"]).toBe(
+      "load/k6/fixture-contract.yaml#targets.latency.query.promql",
+    );
     // The query timeout follows the slowest target too.
     expect(after.shapes["query-load"]!.timeoutMs).toBe(16_000);
   });
@@ -84,20 +100,53 @@ describe("buildK6Inputs", () => {
     const inputs = inputsFor(contract);
     // ci: 0.005 x 1M samples/s, 1 x 1 GB/day, 0.05 x 10K spans/s, for 15 s; queries 10 users for 15 s.
     expect(inputs.shapes["remote-write"]).toMatchObject({
-      url: "http://127.0.0.1:19090/api/v1/write", receiver: "prometheus", offeredSamplesPerSec: 5001, samplesPerRequest: 1667, seriesCount: 100_000,
+      url: "http://127.0.0.1:19090/api/v1/write",
+      receiver: "prometheus",
+      offeredSamplesPerSec: 5001,
+      samplesPerRequest: 1667,
+      seriesCount: 100_000,
       arrival: { ratePerSec: 3, durationSec: 15, preAllocatedVUs: 2, maxVUs: 30 },
     });
-    expect(inputs.shapes["loki-push"]).toMatchObject({ baseUrl: "http://127.0.0.1:13100", offeredBytesPerSec: 11574, batchBytes: { min: 10416, max: 12733 }, arrival: { ratePerSec: 1, durationSec: 15 } });
-    expect(inputs.shapes["otlp-traces"]).toMatchObject({ endpoint: "127.0.0.1:24317", receiver: "otel-collector", spansPerTrace: 8, offeredSpansPerSec: 504, arrival: { ratePerSec: 63 } });
+    expect(inputs.shapes["loki-push"]).toMatchObject({
+      baseUrl: "http://127.0.0.1:13100",
+      offeredBytesPerSec: 11574,
+      batchBytes: { min: 10416, max: 12733 },
+      arrival: { ratePerSec: 1, durationSec: 15 },
+    });
+    expect(inputs.shapes["otlp-traces"]).toMatchObject({
+      endpoint: "127.0.0.1:24317",
+      receiver: "otel-collector",
+      spansPerTrace: 8,
+      offeredSpansPerSec: 504,
+      arrival: { ratePerSec: 63 },
+    });
     const query = inputs.shapes["query-load"]!;
     expect(query.users).toBe(10);
     expect(query.durationSec).toBe(15);
     expect(query.queries.map((q) => `${q.language}:${q.name}`)).toEqual(suites.flatMap((s) => s.queries.map((q) => `${s.language}:${q.name}`)));
-    expect(query.queries.find((q) => q.name === "error-logs")).toEqual({ language: "logql", name: "error-logs", expr: '{level="error"}', range: "run", stepMs: 15_000, baseUrl: "http://127.0.0.1:13100" });
+    expect(query.queries.find((q) => q.name === "error-logs")).toEqual({
+      language: "logql",
+      name: "error-logs",
+      expr: '{level="error"}',
+      range: "run",
+      stepMs: 15_000,
+      baseUrl: "http://127.0.0.1:13100",
+    });
 
     const documented = profileOf(contract, "documented");
-    const full = buildK6Inputs({ contract, profile: documented, offered: offeredRates(contract, documented), targets: k6TargetsFrom(ALL_ENDPOINTS), suites, runStartedAtMs: STARTED_AT_MS });
-    expect(full.shapes["remote-write"]).toMatchObject({ offeredSamplesPerSec: 1_000_000, samplesPerRequest: 2000, arrival: { ratePerSec: 500, durationSec: 1800, maxVUs: 1000 } });
+    const full = buildK6Inputs({
+      contract,
+      profile: documented,
+      offered: offeredRates(contract, documented),
+      targets: k6TargetsFrom(ALL_ENDPOINTS),
+      suites,
+      runStartedAtMs: STARTED_AT_MS,
+    });
+    expect(full.shapes["remote-write"]).toMatchObject({
+      offeredSamplesPerSec: 1_000_000,
+      samplesPerRequest: 2000,
+      arrival: { ratePerSec: 500, durationSec: 1800, maxVUs: 1000 },
+    });
     expect(full.shapes["otlp-traces"]).toMatchObject({ offeredSpansPerSec: 10_000, arrival: { ratePerSec: 1250 } });
   });
 
@@ -109,7 +158,10 @@ describe("buildK6Inputs", () => {
       "otlp-traces": "no otel-collector or tempo otlp-grpc endpoint in the started stack",
       "query-load": "partly: logql: no loki http endpoint in the started stack; traceql: no tempo http endpoint in the started stack",
     });
-    expect(inputs.shapes["query-load"]!.thresholds).toEqual({ "http_req_duration{language:promql}": ["p(99)<5000"], "http_req_failed{language:promql}": ["rate<0.001"] });
+    expect(inputs.shapes["query-load"]!.thresholds).toEqual({
+      "http_req_duration{language:promql}": ["p(99)<5000"],
+      "http_req_failed{language:promql}": ["rate<0.001"],
+    });
   });
 
   it("should point remote write at Mimir's push path when asked, and traces at Tempo without a collector", () => {
@@ -122,7 +174,9 @@ describe("buildK6Inputs", () => {
     const inputs = inputsFor(loadContract(), { durationMs: 40_000 });
     expect(inputs.shapes["remote-write"]!.arrival.durationSec).toBe(40);
     expect(inputs.shapes["query-load"]!.durationSec).toBe(40);
-    expect(() => inputsFor(loadContract(), { durationMs: 500 })).toThrow(new InputError({ file: "command line", field: "--duration" }, "a duration of at least 1s for a k6 scenario", "500ms"));
+    expect(() => inputsFor(loadContract(), { durationMs: 500 })).toThrow(
+      new InputError({ file: "command line", field: "--duration" }, "a duration of at least 1s for a k6 scenario", "500ms"),
+    );
   });
 });
 

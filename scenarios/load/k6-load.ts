@@ -24,7 +24,11 @@ export type K6LoadRunner = (shapes: readonly ShapeName[]) => Promise<Map<ShapeNa
  * the run starts when all have (so every receiver's counter was read before it). Each signal then
  * gets its shape's report, or the shape's error.
  */
-export function sharedK6Load(signals: readonly SignalLoad["signal"][], run: K6LoadRunner, registerWithinMs = REGISTER_WITHIN_MS): (signal: SignalLoad["signal"]) => Promise<GeneratorReport> {
+export function sharedK6Load(
+  signals: readonly SignalLoad["signal"][],
+  run: K6LoadRunner,
+  registerWithinMs = REGISTER_WITHIN_MS,
+): (signal: SignalLoad["signal"]) => Promise<GeneratorReport> {
   const waiting = new Set(signals);
   let release: () => void = () => {};
   const allRegistered = new Promise<void>((resolve) => (release = resolve));
@@ -62,19 +66,46 @@ export function k6GeneratorReport(i: ReportInput): GeneratorReport {
   const offeredUnits = Math.round((i.load.offeredPerSec * i.durationMs) / 1000);
   const latency = i.latency ?? { count: 0, min: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 };
   return {
-    signal: i.load.signal, unit: i.load.unit, offeredPerSec: i.load.offeredPerSec, startedAtMs: i.startedAtMs, durationMs: i.wallMs,
-    offeredUnits, acknowledgedUnits: i.acknowledgedUnits,
+    signal: i.load.signal,
+    unit: i.load.unit,
+    offeredPerSec: i.load.offeredPerSec,
+    startedAtMs: i.startedAtMs,
+    durationMs: i.wallMs,
+    offeredUnits,
+    acknowledgedUnits: i.acknowledgedUnits,
     sends: { ok: i.pushes, http4xx: 0, http429: 0, http5xx: 0, timeout: 0, network: 0, retries: 0 },
     arrival: { scheduled: i.pushes + i.dropped, sent: i.pushes, unsent: i.dropped, lateSends: i.dropped, maxLagMs: 0 },
-    sendLatencyHdr: "", sendLatency: latency, overTime: [], cpu: { userMs: 0, systemMs: 0 }, maxRssBytes: 0, workers: i.generators,
+    sendLatencyHdr: "",
+    sendLatency: latency,
+    overTime: [],
+    cpu: { userMs: 0, systemMs: 0 },
+    maxRssBytes: 0,
+    workers: i.generators,
   };
 }
 
 /** Local k6 processes (`runK6`); the caller checked a k6 binary exists. Notes get the merged latency lines. */
-export function localK6Runner(o: { inputs: K6Inputs; loads: readonly SignalLoad[]; durationMs: number; workDir: string; k6Bin?: string; generators?: number; clock: Clock; logger: Logger; notes: (signal: SignalLoad["signal"], text: string) => void }): K6LoadRunner {
+export function localK6Runner(o: {
+  inputs: K6Inputs;
+  loads: readonly SignalLoad[];
+  durationMs: number;
+  workDir: string;
+  k6Bin?: string;
+  generators?: number;
+  clock: Clock;
+  logger: Logger;
+  notes: (signal: SignalLoad["signal"], text: string) => void;
+}): K6LoadRunner {
   return async (shapes) => {
     const startedAtMs = o.clock.nowMs();
-    const result: K6RunResult = await runK6({ inputs: o.inputs, shapes, workDir: o.workDir, logger: o.logger, ...(o.k6Bin ? { k6Bin: o.k6Bin } : {}), ...(o.generators ? { generators: o.generators } : {}) });
+    const result: K6RunResult = await runK6({
+      inputs: o.inputs,
+      shapes,
+      workDir: o.workDir,
+      logger: o.logger,
+      ...(o.k6Bin ? { k6Bin: o.k6Bin } : {}),
+      ...(o.generators ? { generators: o.generators } : {}),
+    });
     const wallMs = o.clock.nowMs() - startedAtMs;
     const out = new Map<ShapeName, GeneratorReport | Error>();
     for (const load of o.loads) {
@@ -95,14 +126,33 @@ export function localK6Runner(o: { inputs: K6Inputs; loads: readonly SignalLoad[
       const group = run.merged.latency[LATENCY_SELECTORS[0]!.metric]?.[SCENARIO_OF[shape]];
       const dropped = Object.values(run.merged.droppedIterations).reduce((a, b) => a + b, 0);
       if (group) {
-        o.notes(load.signal, `k6 ${shape} push latency (HDR merged over ${run.generators.length} generator(s), ${group.merged.count} pushes): p50 ${group.merged.p50}ms, p95 ${group.merged.p95}ms, p99 ${group.merged.p99}ms, max ${group.merged.max}ms`);
+        o.notes(
+          load.signal,
+          `k6 ${shape} push latency (HDR merged over ${run.generators.length} generator(s), ${group.merged.count} pushes): p50 ${group.merged.p50}ms, p95 ${group.merged.p95}ms, p99 ${group.merged.p99}ms, max ${group.merged.max}ms`,
+        );
       }
-      o.notes(load.signal, "k6's own CPU and RSS are not measured (the generator line's CPU and RSS are not readings); sends count k6's pushes, whose failures k6 judges in its obsconf_push_failed threshold");
-      o.notes(load.signal, `k6 ${result.k6.version ?? "(version unknown)"} at ${result.k6.path}: ${run.status === "failed" ? run.reason : "thresholds passed"}; ${dropped} dropped iterations; outputs in ${result.workDir}`);
-      out.set(shape, k6GeneratorReport({
-        load, durationMs: o.durationMs, startedAtMs, wallMs, generators: run.generators.length, acknowledgedUnits: run.merged.sent[load.unit] ?? 0,
-        pushes: group?.merged.count ?? 0, dropped, ...(group ? { latency: group.merged } : {}),
-      }));
+      o.notes(
+        load.signal,
+        "k6's own CPU and RSS are not measured (the generator line's CPU and RSS are not readings); sends count k6's pushes, whose failures k6 judges in its obsconf_push_failed threshold",
+      );
+      o.notes(
+        load.signal,
+        `k6 ${result.k6.version ?? "(version unknown)"} at ${result.k6.path}: ${run.status === "failed" ? run.reason : "thresholds passed"}; ${dropped} dropped iterations; outputs in ${result.workDir}`,
+      );
+      out.set(
+        shape,
+        k6GeneratorReport({
+          load,
+          durationMs: o.durationMs,
+          startedAtMs,
+          wallMs,
+          generators: run.generators.length,
+          acknowledgedUnits: run.merged.sent[load.unit] ?? 0,
+          pushes: group?.merged.count ?? 0,
+          dropped,
+          ...(group ? { latency: group.merged } : {}),
+        }),
+      );
     }
     return out;
   };
@@ -113,7 +163,18 @@ export function localK6Runner(o: { inputs: K6Inputs; loads: readonly SignalLoad[
  * Services; waits for each TestRun's final stage within the load duration plus `TEST_RUN_MARGIN_MS`.
  * The runner pods' logs are not merged here yet: acknowledged units and push latency are not read.
  */
-export function operatorK6Runner(o: { host: TestRunHost; inputs: K6Inputs; loads: readonly SignalLoad[]; durationMs: number; parallelism?: number; marginMs?: number; intervalMs?: number; clock: Clock; logger: Logger; notes: (signal: SignalLoad["signal"], text: string) => void }): K6LoadRunner {
+export function operatorK6Runner(o: {
+  host: TestRunHost;
+  inputs: K6Inputs;
+  loads: readonly SignalLoad[];
+  durationMs: number;
+  parallelism?: number;
+  marginMs?: number;
+  intervalMs?: number;
+  clock: Clock;
+  logger: Logger;
+  notes: (signal: SignalLoad["signal"], text: string) => void;
+}): K6LoadRunner {
   return async (shapes) => {
     const startedAtMs = o.clock.nowMs();
     const objects = await renderK6TestRuns({ inputs: o.inputs, shapes, namespace: o.host.namespace, runId: o.host.runId, parallelism: o.parallelism ?? 1 });
@@ -122,7 +183,11 @@ export function operatorK6Runner(o: { host: TestRunHost; inputs: K6Inputs; loads
     try {
       await o.host.applyRunObjects(objects);
       o.logger.info(`k6-operator: applied ${names.join(", ")} in ${o.host.namespace}; waiting for status.stage finished or error`);
-      const outcomes = await o.host.waitForTestRuns(names, { timeoutMs: o.durationMs + (o.marginMs ?? TEST_RUN_MARGIN_MS), clock: o.clock, ...(o.intervalMs ? { intervalMs: o.intervalMs } : {}) });
+      const outcomes = await o.host.waitForTestRuns(names, {
+        timeoutMs: o.durationMs + (o.marginMs ?? TEST_RUN_MARGIN_MS),
+        clock: o.clock,
+        ...(o.intervalMs ? { intervalMs: o.intervalMs } : {}),
+      });
       const wallMs = o.clock.nowMs() - startedAtMs;
       for (const load of o.loads) {
         const shape = SHAPE_OF_SIGNAL[load.signal];
@@ -130,9 +195,24 @@ export function operatorK6Runner(o: { host: TestRunHost; inputs: K6Inputs; loads
         if (!outcome) out.set(shape, new Error(`k6-operator: no TestRun for ${shape}`));
         else if (outcome.stage === "error") out.set(shape, new Error(`k6-operator: TestRun ${o.host.namespace}/${outcome.name} ended at stage error`));
         else {
-          o.notes(load.signal, `k6-operator TestRun ${o.host.namespace}/${outcome.name} finished (parallelism ${o.parallelism ?? 1}); the runner pods' logs were not merged, so push latency is not stated and the counter increase is capped at the offered units, not at what k6 had acknowledged`);
+          o.notes(
+            load.signal,
+            `k6-operator TestRun ${o.host.namespace}/${outcome.name} finished (parallelism ${o.parallelism ?? 1}); the runner pods' logs were not merged, so push latency is not stated and the counter increase is capped at the offered units, not at what k6 had acknowledged`,
+          );
           const offeredUnits = Math.round((load.offeredPerSec * o.durationMs) / 1000);
-          out.set(shape, k6GeneratorReport({ load, durationMs: o.durationMs, startedAtMs, wallMs, generators: o.parallelism ?? 1, acknowledgedUnits: offeredUnits, pushes: 0, dropped: 0 }));
+          out.set(
+            shape,
+            k6GeneratorReport({
+              load,
+              durationMs: o.durationMs,
+              startedAtMs,
+              wallMs,
+              generators: o.parallelism ?? 1,
+              acknowledgedUnits: offeredUnits,
+              pushes: 0,
+              dropped: 0,
+            }),
+          );
         }
       }
     } catch (error) {

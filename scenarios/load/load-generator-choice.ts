@@ -29,5 +29,8 @@ export function chooseLoadPath(generator: LoadGeneratorName, host: K6Host): Load
   if (generator === "builtin") return { kind: "builtin" };
   if (host.runtime !== "cluster") return { kind: "k6-local" };
   if (host.operator.installed) return { kind: "k6-operator", detail: host.operator.detail };
-  return { kind: "builtin", note: `--generator k6 on the cluster runtime needs the k6-operator: ${host.operator.detail}; the builtin generators ran from this machine through the harness's endpoints instead` };
+  return {
+    kind: "builtin",
+    note: `--generator k6 on the cluster runtime needs the k6-operator: ${host.operator.detail}; the builtin generators ran from this machine through the harness's endpoints instead`,
+  };
 }

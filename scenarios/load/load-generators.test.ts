@@ -18,7 +18,9 @@ describe("load generator sizing", () => {
 
   it("should cap the documented metrics load at 100K series in one worker, and split only above 2M samples/s per worker", () => {
     const plan = planLoad(contract, profileOf(contract, "documented"));
-    expect(describeGenerator(plan.signals[0]!)).toMatch(/^remote write 1\.0: 100000 series, 2000 samples per request, each series sampled every 100ms; at most (63|64) sends in flight per worker; \d+ worker process/);
+    expect(describeGenerator(plan.signals[0]!)).toMatch(
+      /^remote write 1\.0: 100000 series, 2000 samples per request, each series sampled every 100ms; at most (63|64) sends in flight per worker; \d+ worker process/,
+    );
     expect(describeGenerator(plan.signals[0]!)).toMatch(/; 1 worker process$/);
     expect(workersFor("metrics", 1_000_000)).toBe(1);
     expect(workersFor("metrics", 4_000_000)).toBe(Math.min(2, cpus().length));

@@ -46,13 +46,26 @@ export function workersFor(signal: SignalLoad["signal"], offeredPerSec: number):
   return signal === "metrics" ? Math.min(Math.max(1, cpus().length), Math.max(1, Math.ceil(offeredPerSec / METRICS_PER_WORKER_PER_SEC))) : 1;
 }
 
-function jobFor(signal: SignalLoad["signal"], { url, offeredPerSec, durationMs, workers }: { url: string; offeredPerSec: number; durationMs: number; workers: number }): WorkerJob {
+function jobFor(
+  signal: SignalLoad["signal"],
+  { url, offeredPerSec, durationMs, workers }: { url: string; offeredPerSec: number; durationMs: number; workers: number },
+): WorkerJob {
   const perSend = offeredPerSec / SENDS_PER_SEC;
   const inFlight = (unitsPerSend: number) => clamp((offeredPerSec / unitsPerSend / workers) * IN_FLIGHT_SECONDS, 8, 64);
   switch (signal) {
     case "metrics": {
       const samplesPerRequest = clamp(perSend, 100, 2000);
-      return { signal, options: { url, durationMs, samplesPerSec: offeredPerSec, seriesCount: clamp((offeredPerSec * SCRAPE_INTERVAL_MS) / 1000, 1, MAX_SERIES), samplesPerRequest, maxInFlight: inFlight(samplesPerRequest) } };
+      return {
+        signal,
+        options: {
+          url,
+          durationMs,
+          samplesPerSec: offeredPerSec,
+          seriesCount: clamp((offeredPerSec * SCRAPE_INTERVAL_MS) / 1000, 1, MAX_SERIES),
+          samplesPerRequest,
+          maxInFlight: inFlight(samplesPerRequest),
+        },
+      };
     }
     case "logs": {
       const bytesPerRequest = clamp(perSend, 1024, 256 * 1024);

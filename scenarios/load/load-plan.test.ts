@@ -42,6 +42,8 @@ describe("parseLoadDurationMs", () => {
   });
 
   it.each(["0", "500ms", "3h", "-5", "soon", ""])("should refuse %j naming the flag, the bounds and the value", (value) => {
-    expect(() => parseLoadDurationMs(value)).toThrow(`command line: field --duration: expected a duration from 1s to 2h, e.g. 90s, 5m or 300 (seconds), saw ${JSON.stringify(value)}`);
+    expect(() => parseLoadDurationMs(value)).toThrow(
+      `command line: field --duration: expected a duration from 1s to 2h, e.g. 90s, 5m or 300 (seconds), saw ${JSON.stringify(value)}`,
+    );
   });
 });

@@ -31,9 +31,27 @@ export function planLoad(contract: Contract, profile: Profile, durationOverrideM
   const rates = offeredRates(contract, profile);
   const fraction = profile.load.offeredFraction;
   const signals: SignalLoad[] = [
-    { signal: "metrics", unit: "samples", target: contract.targets["throughput.metricsSamplesPerSec"], offeredFraction: fraction.metrics, offeredPerSec: rates.metricsSamplesPerSec },
-    { signal: "logs", unit: "bytes", target: contract.targets["throughput.logsBytesPerSec"], offeredFraction: fraction.logs, offeredPerSec: rates.logsBytesPerSec },
-    { signal: "traces", unit: "spans", target: contract.targets["throughput.tracesSpansPerSec"], offeredFraction: fraction.traces, offeredPerSec: rates.tracesSpansPerSec },
+    {
+      signal: "metrics",
+      unit: "samples",
+      target: contract.targets["throughput.metricsSamplesPerSec"],
+      offeredFraction: fraction.metrics,
+      offeredPerSec: rates.metricsSamplesPerSec,
+    },
+    {
+      signal: "logs",
+      unit: "bytes",
+      target: contract.targets["throughput.logsBytesPerSec"],
+      offeredFraction: fraction.logs,
+      offeredPerSec: rates.logsBytesPerSec,
+    },
+    {
+      signal: "traces",
+      unit: "spans",
+      target: contract.targets["throughput.tracesSpansPerSec"],
+      offeredFraction: fraction.traces,
+      offeredPerSec: rates.tracesSpansPerSec,
+    },
   ];
   const seconds = (ms: number) => `${ms / 1000}s`;
   return {
@@ -44,7 +62,10 @@ export function planLoad(contract: Contract, profile: Profile, durationOverrideM
       query: { ...profile.query, durationMs: Math.min(profile.query.durationMs, durationMs) },
     },
     durationMs,
-    durationSource: durationOverrideMs === undefined ? `profile ${profile.name} (${seconds(durationMs)})` : `--duration ${seconds(durationMs)} (profile ${profile.name} says ${seconds(profile.load.durationMs)})`,
+    durationSource:
+      durationOverrideMs === undefined
+        ? `profile ${profile.name} (${seconds(durationMs)})`
+        : `--duration ${seconds(durationMs)} (profile ${profile.name} says ${seconds(profile.load.durationMs)})`,
     signals,
   };
 }

@@ -13,7 +13,17 @@ export interface LoadSample {
  * with each signal's offered and last accepted rate, e.g.
  * `load +10s (window 15s): accepted/offered metrics 5000/5000/s, logs 11574/11574/s, traces 500/500/s`.
  */
-export function createLoadProgress({ logger, durationMs, clock, everyMs = durationMs <= 60_000 ? 5_000 : 30_000 }: { logger: Logger; durationMs: number; clock: Clock; everyMs?: number }) {
+export function createLoadProgress({
+  logger,
+  durationMs,
+  clock,
+  everyMs = durationMs <= 60_000 ? 5_000 : 30_000,
+}: {
+  logger: Logger;
+  durationMs: number;
+  clock: Clock;
+  everyMs?: number;
+}) {
   const startMs = clock.monotonicMs();
   const latest = new Map<string, LoadSample>();
   let nextAtMs = startMs + everyMs;

@@ -12,7 +12,11 @@ type Signal = SignalLoad["signal"];
 
 /** Where a run's load comes from: the builtin workers, local k6, k6-operator TestRuns, or nothing (k6 absent). */
 export type LoadSource =
-  | { kind: "generate"; generate(load: SignalLoad): (options: { url: string; offeredPerSec: number; durationMs: number; signal: AbortSignal }) => Promise<GeneratorReport>; describe(load: SignalLoad): string }
+  | {
+      kind: "generate";
+      generate(load: SignalLoad): (options: { url: string; offeredPerSec: number; durationMs: number; signal: AbortSignal }) => Promise<GeneratorReport>;
+      describe(load: SignalLoad): string;
+    }
   | { kind: "unavailable"; reason: string };
 
 export interface LoadSourceOptions {
@@ -34,7 +38,9 @@ export interface LoadSourceOptions {
  */
 export async function chooseLoadSource(ctx: RunContext, plan: LoadPlan, o: LoadSourceOptions): Promise<LoadSource> {
   const testRuns = ctx.stack.testRuns ? await ctx.stack.testRuns() : undefined;
-  const host: K6Host = testRuns ? { runtime: "cluster", operator: testRuns.operator } : { runtime: ctx.stack.runtime === "cluster" || ctx.stack.runtime === "attach" ? "local" : ctx.stack.runtime };
+  const host: K6Host = testRuns
+    ? { runtime: "cluster", operator: testRuns.operator }
+    : { runtime: ctx.stack.runtime === "cluster" || ctx.stack.runtime === "attach" ? "local" : ctx.stack.runtime };
   const loadPath = chooseLoadPath(o.generator, host);
   const builtin: LoadSource = { kind: "generate", generate: generatorFor, describe: describeGenerator };
   if (loadPath.kind === "builtin") {
@@ -58,16 +64,25 @@ export async function chooseLoadSource(ctx: RunContext, plan: LoadPlan, o: LoadS
   const metrics = ctx.clients.receivers.metrics;
   if (loadPath.kind === "k6-local" && metrics.kind === "ready") targets.remoteWrite = { available: true, url: metrics.value.url, receiver: metrics.value.name };
   const inputs = buildK6Inputs({
-    contract: ctx.contract, profile: ctx.profile, offered: offeredRates(ctx.contract, ctx.profile), targets,
-    suites: [ctx.suites.promql, ctx.suites.logql, ctx.suites.traceql], runStartedAtMs: ctx.startedAtMs, ...(o.durationMs !== undefined ? { durationMs: o.durationMs } : {}),
+    contract: ctx.contract,
+    profile: ctx.profile,
+    offered: offeredRates(ctx.contract, ctx.profile),
+    targets,
+    suites: [ctx.suites.promql, ctx.suites.logql, ctx.suites.traceql],
+    runStartedAtMs: ctx.startedAtMs,
+    ...(o.durationMs !== undefined ? { durationMs: o.durationMs } : {}),
   });
   const loads = plan.signals.filter((s) => o.signals.includes(s.signal));
   const common = { inputs, loads, durationMs: plan.durationMs, clock: ctx.clock, logger: ctx.logger, notes: o.note };
-  const runner = loadPath.kind === "k6-operator" && testRuns
-    ? operatorK6Runner({ ...common, host: testRuns })
-    : localK6Runner({ ...common, workDir: path.join(ctx.stack.runDir, "k6"), ...(o.k6Bin ? { k6Bin: o.k6Bin } : {}) });
+  const runner =
+    loadPath.kind === "k6-operator" && testRuns
+      ? operatorK6Runner({ ...common, host: testRuns })
+      : localK6Runner({ ...common, workDir: path.join(ctx.stack.runDir, "k6"), ...(o.k6Bin ? { k6Bin: o.k6Bin } : {}) });
   if (loadPath.kind === "k6-operator") ctx.logger.info(`k6-operator: ${loadPath.detail}; the load runs as TestRuns in the run namespace`);
-  const generate = sharedK6Load(loads.map((s) => s.signal), runner);
+  const generate = sharedK6Load(
+    loads.map((s) => s.signal),
+    runner,
+  );
   const how = loadPath.kind === "k6-operator" ? "k6-operator TestRuns in the run namespace" : "local k6 processes";
   return { kind: "generate", generate: (load) => () => generate(load.signal), describe: () => `generator: k6 (${how}), load/k6/scripts` };
 }

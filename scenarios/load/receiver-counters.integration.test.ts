@@ -15,7 +15,10 @@ const haveBinaries = existsSync("/usr/bin/prometheus") && existsSync("/usr/bin/v
 if (!haveBinaries) console.warn("skipping receiver counter integration tests: Debian's prometheus and victoria-metrics packages are not installed");
 
 describe.skipIf(!haveBinaries)("receiver counters (real receivers started from the manifests)", () => {
-  for (const [component, expected] of [["prometheus", "prometheus"], ["mimir", "victoria-metrics (standing in for mimir)"]] as const) {
+  for (const [component, expected] of [
+    ["prometheus", "prometheus"],
+    ["mimir", "victoria-metrics (standing in for mimir)"],
+  ] as const) {
     it(`should count exactly the samples pushed into ${expected} over the window`, async () => {
       const runsDir = await mkdtemp(path.join(tmpdir(), "obsconf-counters-"));
       try {
@@ -25,7 +28,14 @@ describe.skipIf(!haveBinaries)("receiver counters (real receivers started from t
         if (receiver.kind === "absent") throw new Error(receiver.reason);
         expect(receiver.value.name).toBe(expected);
         const window = await startCounterWindow(receiver.value.counter, { intervalMs: 200 });
-        const report = await runMetricsLoad({ url: receiver.value.url, samplesPerSec: 20_000, seriesCount: 2_000, samplesPerRequest: 500, durationMs: 10_000, maxSends: 12 });
+        const report = await runMetricsLoad({
+          url: receiver.value.url,
+          samplesPerSec: 20_000,
+          seriesCount: 2_000,
+          samplesPerRequest: 500,
+          durationMs: 10_000,
+          maxSends: 12,
+        });
         expect(report.sends.ok).toBe(12);
         // VictoriaMetrics answers before it counts the rows: stop() re-reads until the counter settles.
         const result = await window.stop();

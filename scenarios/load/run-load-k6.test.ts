@@ -40,13 +40,24 @@ describe.skipIf(skip)("runLoadScenario with generator k6 (local, fake k6 binary)
     await mkdir(path.dirname(k6), { recursive: true });
     await writeFile(k6, FAKE_K6);
     await chmod(k6, 0o755);
-    const result = await runLoadScenario({ runtime: { runtime: "local", reason: "test" }, profile: "ci", durationMs: 1_000, manifestsDir: MANIFESTS, runsDir: path.join(dir, "runs"), only: ["throughput.logs"], generator: "k6", bins: { k6 } });
+    const result = await runLoadScenario({
+      runtime: { runtime: "local", reason: "test" },
+      profile: "ci",
+      durationMs: 1_000,
+      manifestsDir: MANIFESTS,
+      runsDir: path.join(dir, "runs"),
+      only: ["throughput.logs"],
+      generator: "k6",
+      bins: { k6 },
+    });
     expect(result.checks.map((c) => c.id)).toEqual(["throughput.logs"]);
     const logs = result.checks[0]!;
     const evidence = logs.evidence.map((e) => e.text);
     // 1..20 ms, one HDR histogram (3 significant digits): the percentiles of the merged points, not an average.
     expect(evidence).toContain("k6 loki-push push latency (HDR merged over 1 generator(s), 20 pushes): p50 10.007ms, p95 19.007ms, p99 20.015ms, max 20ms");
-    expect(evidence).toContain("k6's own CPU and RSS are not measured (the generator line's CPU and RSS are not readings); sends count k6's pushes, whose failures k6 judges in its obsconf_push_failed threshold");
+    expect(evidence).toContain(
+      "k6's own CPU and RSS are not measured (the generator line's CPU and RSS are not readings); sends count k6's pushes, whose failures k6 judges in its obsconf_push_failed threshold",
+    );
     expect(evidence).toContain("generator: k6 (local k6 processes), load/k6/scripts");
     expect(evidence.some((t) => t.startsWith(`k6 1.4.0 at ${k6}: thresholds passed; 0 dropped iterations; outputs in `))).toBe(true);
     // The fake sent nothing: the receiver's counter did not rise by the target, so the check is never a pass.

@@ -39,13 +39,17 @@ function loadGroups(run: LoadRun, ctx: RunContext, options: LoadScenarioOptions)
   const note = (id: string, text: string) => run.notes.push({ id, text });
   const progress = createLoadProgress({ logger: ctx.logger, durationMs: run.durationMs, clock: ctx.clock });
   run.stopProgress = () => progress.stop();
-  const gate = new LoadGate((waitedMs, expected) => ctx.logger.info(`load arriving at every receiver after ${(waitedMs / 1000).toFixed(1)}s (${expected} receivers); canaries and query load start`));
+  const gate = new LoadGate((waitedMs, expected) =>
+    ctx.logger.info(`load arriving at every receiver after ${(waitedMs / 1000).toFixed(1)}s (${expected} receivers); canaries and query load start`),
+  );
   let source: Promise<LoadSource> | undefined;
   const sourceOnce = () =>
     (source ??= chooseLoadSource(ctx, run, {
-      generator: options.generator ?? "builtin", note: (signal, text) => note(`throughput.${signal}`, text),
+      generator: options.generator ?? "builtin",
+      note: (signal, text) => note(`throughput.${signal}`, text),
       signals: run.signals.filter((s) => ctx.clients.receivers[s.signal].kind === "ready").map((s) => s.signal),
-      ...(options.k6Bin ? { k6Bin: options.k6Bin } : {}), ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
+      ...(options.k6Bin ? { k6Bin: options.k6Bin } : {}),
+      ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
     }));
   const underLoad = (group: CheckGroup): CheckGroup => ({ ...group, run: async (...args) => (await gate.loaded(), group.run(...args)) });
   const traceLoss = async () => {
@@ -74,10 +78,32 @@ export function loadScenario(options: LoadScenarioOptions): Scenario<LoadRun> {
   const groups = (run: LoadRun, ctx: RunContext) => loadGroups(run, ctx, options);
   return {
     name: "load",
-    checkIds: ["throughput.metrics", "throughput.logs", "throughput.traces", "metrics.ingestion.push", "metrics.ingestion.long-term", "logs.ingestion", "logs.ingestion.tail", "traces.ingestion.by-id", "traces.ingestion.search", "traces.ingestion.traceql", "query.promql", "query.logql", "query.traceql"],
-    plan: ({ contract, profile }) => ({ ...planLoad(contract, profile, options.durationMs), notes: [], profileDurationMs: profile.load.durationMs, stopProgress: () => {} }),
+    checkIds: [
+      "throughput.metrics",
+      "throughput.logs",
+      "throughput.traces",
+      "metrics.ingestion.push",
+      "metrics.ingestion.long-term",
+      "logs.ingestion",
+      "logs.ingestion.tail",
+      "traces.ingestion.by-id",
+      "traces.ingestion.search",
+      "traces.ingestion.traceql",
+      "query.promql",
+      "query.logql",
+      "query.traceql",
+    ],
+    plan: ({ contract, profile }) => ({
+      ...planLoad(contract, profile, options.durationMs),
+      notes: [],
+      profileDurationMs: profile.load.durationMs,
+      stopProgress: () => {},
+    }),
     profileFor: (run) => run.profile,
-    describe: (run) => [`duration ${run.durationSource}`, ...run.signals.map((s) => `${s.signal}: offering ${round(s.offeredPerSec)} ${s.unit}/s = ${s.target.value} ${s.target.unit} x ${s.offeredFraction}`)],
+    describe: (run) => [
+      `duration ${run.durationSource}`,
+      ...run.signals.map((s) => `${s.signal}: offering ${round(s.offeredPerSec)} ${s.unit}/s = ${s.target.value} ${s.target.unit} x ${s.offeredFraction}`),
+    ],
     groups,
     finish: (run, _ctx, checks: CheckResult[]) => {
       run.stopProgress();
@@ -85,14 +111,16 @@ export function loadScenario(options: LoadScenarioOptions): Scenario<LoadRun> {
       return {};
     },
     blockers: (run) => [
-      ...run.signals.filter((s) => s.offeredFraction !== 1).map((s) => `${s.signal} load offered ${s.offeredFraction} of the documented ${s.target.value} ${s.target.unit}`),
+      ...run.signals
+        .filter((s) => s.offeredFraction !== 1)
+        .map((s) => `${s.signal} load offered ${s.offeredFraction} of the documented ${s.target.value} ${s.target.unit}`),
       ...(run.durationMs !== run.profileDurationMs ? [`the load ran ${run.durationSource}`] : []),
     ],
   };
 }
 
 export function runLoadScenario(options: LoadRunOptions): Promise<RunResult> {
-  const k6Bin = options.k6Bin ?? options.bins?.["k6"];
+  const k6Bin = options.k6Bin ?? options.bins?.k6;
   return runScenario(loadScenario({ ...options, ...(k6Bin ? { k6Bin } : {}) }), options);
 }
 

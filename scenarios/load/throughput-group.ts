@@ -30,10 +30,22 @@ export function throughputGroup(o: ThroughputGroupOptions) {
         const { title, pillar } = identityOf(id, 0);
         return [
           await measureThroughput({
-            identity: { id, title, pillar }, load: o.load, profile: ctx.profile.name, durationMs: o.durationMs, receiver, generate: source.generate(o.load),
-            notes: [source.describe(o.load)], clock: ctx.clock, onSample: o.onSample,
+            identity: { id, title, pillar },
+            load: o.load,
+            profile: ctx.profile.name,
+            durationMs: o.durationMs,
+            receiver,
+            generate: source.generate(o.load),
+            notes: [source.describe(o.load)],
+            clock: ctx.clock,
+            onSample: o.onSample,
             onArriving: ({ seen, afterMs }) => {
-              o.note(id, seen ? `load seen arriving at the receiver ${(afterMs / 1000).toFixed(1)}s after the generator was started (worker start-up)` : "the load was never seen arriving at the receiver's counter");
+              o.note(
+                id,
+                seen
+                  ? `load seen arriving at the receiver ${(afterMs / 1000).toFixed(1)}s after the generator was started (worker start-up)`
+                  : "the load was never seen arriving at the receiver's counter",
+              );
               arrived();
             },
           }),

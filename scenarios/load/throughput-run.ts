@@ -59,13 +59,24 @@ export async function measureThroughput(o: ThroughputRunOptions): Promise<CheckR
     window = await startCounterWindow(receiver.counter, { intervalMs: o.sampleIntervalMs ?? 1_000, clock });
     before = window.startValue; // the window's own (settled) first read
   } catch (error) {
-    return errored(identity, new Error(`could not read ${receiver.counter.describe} before the load: ${message(error)}`, { cause: error }), clock.nowMs(), load.target);
+    return errored(
+      identity,
+      new Error(`could not read ${receiver.counter.describe} before the load: ${message(error)}`, { cause: error }),
+      clock.nowMs(),
+      load.target,
+    );
   }
   // Progress lines: the counter read every few seconds, the rate since the previous read.
   let lastSample = { atMs: clock.nowMs(), value: Number.NaN };
   const sampled = (value: number) => {
     const atMs = clock.nowMs();
-    if (!Number.isNaN(lastSample.value)) o.onSample?.({ signal: load.signal, elapsedMs: atMs - identity.startedAtMs, acceptedPerSec: ((value - lastSample.value) * 1000) / Math.max(1, atMs - lastSample.atMs), offeredPerSec: load.offeredPerSec });
+    if (!Number.isNaN(lastSample.value))
+      o.onSample?.({
+        signal: load.signal,
+        elapsedMs: atMs - identity.startedAtMs,
+        acceptedPerSec: ((value - lastSample.value) * 1000) / Math.max(1, atMs - lastSample.atMs),
+        offeredPerSec: load.offeredPerSec,
+      });
     lastSample = { atMs, value };
   };
   const progressTimer = o.onSample ? setInterval(() => void receiver.counter.read().then(sampled, () => undefined), PROGRESS_EVERY_MS) : undefined;
@@ -79,7 +90,9 @@ export async function measureThroughput(o: ThroughputRunOptions): Promise<CheckR
   let settled: Settled | undefined;
   let generatorEndMs = clock.nowMs();
   try {
-    report = await o.generate({ url: receiver.url, offeredPerSec: load.offeredPerSec, durationMs: o.durationMs, signal: abort.signal }).catch((error: unknown) => new Error(`${load.signal} load generator failed: ${message(error)}`, { cause: error }));
+    report = await o
+      .generate({ url: receiver.url, offeredPerSec: load.offeredPerSec, durationMs: o.durationMs, signal: abort.signal })
+      .catch((error: unknown) => new Error(`${load.signal} load generator failed: ${message(error)}`, { cause: error }));
     generatorEndMs = clock.nowMs();
     arrival.stop();
     // A receiver may count after it answered (VictoriaMetrics' counter lags its 2xx under load): wait for it, bounded.
@@ -89,7 +102,9 @@ export async function measureThroughput(o: ThroughputRunOptions): Promise<CheckR
     if (progressTimer) clearInterval(progressTimer);
   }
   // Once the counter has reached what was acknowledged, it has nothing left to count: no second settling wait.
-  const counted = await window.stop(settled?.reached ? { quietMs: 0 } : undefined).catch((error: unknown) => new Error(`could not read ${receiver.counter.describe} after the load: ${message(error)}`, { cause: error }));
+  const counted = await window
+    .stop(settled?.reached ? { quietMs: 0 } : undefined)
+    .catch((error: unknown) => new Error(`could not read ${receiver.counter.describe} after the load: ${message(error)}`, { cause: error }));
   if (report instanceof Error) return errored(identity, report, clock.nowMs(), load.target);
   if (counted instanceof Error) return errored(identity, counted, clock.nowMs(), load.target);
 
@@ -97,24 +112,65 @@ export async function measureThroughput(o: ThroughputRunOptions): Promise<CheckR
   const generatorStartMs = generatorEndMs - report.durationMs;
   const unit = `${load.unit}/s`;
   const series: Series[] = [
-    { name: `${load.signal} offered`, unit, points: [{ atMs: generatorStartMs, value: load.offeredPerSec }, { atMs: generatorStartMs + o.durationMs, value: load.offeredPerSec }] },
-    { name: `${load.signal} acknowledged (generator's view)`, unit, points: report.overTime.map((p) => ({ atMs: generatorStartMs + p.atMs, value: p.acknowledgedUnits })) },
-    { name: `${load.signal} accepted (receiver's counter)`, unit, points: counted.overTime.map((p) => ({ atMs: windowStartMs + p.atMs, value: Math.round(p.perSec) })) },
+    {
+      name: `${load.signal} offered`,
+      unit,
+      points: [
+        { atMs: generatorStartMs, value: load.offeredPerSec },
+        { atMs: generatorStartMs + o.durationMs, value: load.offeredPerSec },
+      ],
+    },
+    {
+      name: `${load.signal} acknowledged (generator's view)`,
+      unit,
+      points: report.overTime.map((p) => ({ atMs: generatorStartMs + p.atMs, value: p.acknowledgedUnits })),
+    },
+    {
+      name: `${load.signal} accepted (receiver's counter)`,
+      unit,
+      points: counted.overTime.map((p) => ({ atMs: windowStartMs + p.atMs, value: Math.round(p.perSec) })),
+    },
   ];
   return throughputCheck({
-    identity, endedAtMs: clock.nowMs(), signal: load.signal, unit: load.unit, target: load.target, offeredFraction: load.offeredFraction, profile: o.profile,
+    identity,
+    endedAtMs: clock.nowMs(),
+    signal: load.signal,
+    unit: load.unit,
+    target: load.target,
+    offeredFraction: load.offeredFraction,
+    profile: o.profile,
     generator: {
-      offeredPerSec: report.offeredPerSec, windowMs: o.durationMs, offeredUnits: report.offeredUnits, acknowledgedUnits: report.acknowledgedUnits,
-      scheduled: report.arrival.scheduled, sent: report.arrival.sent, lateSends: report.arrival.lateSends, maxLagMs: report.arrival.maxLagMs, sends: report.sends,
-      cpuMs: report.cpu.userMs + report.cpu.systemMs, durationMs: report.durationMs, workers: report.workers, maxRssBytes: report.maxRssBytes,
+      offeredPerSec: report.offeredPerSec,
+      windowMs: o.durationMs,
+      offeredUnits: report.offeredUnits,
+      acknowledgedUnits: report.acknowledgedUnits,
+      scheduled: report.arrival.scheduled,
+      sent: report.arrival.sent,
+      lateSends: report.arrival.lateSends,
+      maxLagMs: report.arrival.maxLagMs,
+      sends: report.sends,
+      cpuMs: report.cpu.userMs + report.cpu.systemMs,
+      durationMs: report.durationMs,
+      workers: report.workers,
+      maxRssBytes: report.maxRssBytes,
       ...(report.sendLatency.count > 0 ? { sendLatencyMs: { p50: report.sendLatency.p50, p99: report.sendLatency.p99 } } : {}),
     },
-    receiver: { name: receiver.name, counter: receiver.counter.describe, acceptedUnits: Math.max(0, counted.delta), drainMs: Math.max(0, report.durationMs - o.durationMs), simulatedBy: receiver.simulatedBy },
+    receiver: {
+      name: receiver.name,
+      counter: receiver.counter.describe,
+      acceptedUnits: Math.max(0, counted.delta),
+      drainMs: Math.max(0, report.durationMs - o.durationMs),
+      simulatedBy: receiver.simulatedBy,
+    },
     cores: cpus().length,
     series,
     notes: [
       `send latency (generator): p50 ${report.sendLatency.p50}ms, p99 ${report.sendLatency.p99}ms, max ${report.sendLatency.max}ms over ${report.sendLatency.count} sends`,
-      ...(settled ? [`the counter ${settled.reached ? "reached" : "had not reached"} the acknowledged units ${Math.round(settled.waitedMs)}ms after the generator finished${settled.reached ? "" : ` (waited up to ${SETTLE_MS}ms)`}`] : []),
+      ...(settled
+        ? [
+            `the counter ${settled.reached ? "reached" : "had not reached"} the acknowledged units ${Math.round(settled.waitedMs)}ms after the generator finished${settled.reached ? "" : ` (waited up to ${SETTLE_MS}ms)`}`,
+          ]
+        : []),
       ...(counted.seen ? [] : [`${receiver.counter.describe} was never exposed: this receiver does not count this traffic under that name`]),
       ...(counted.failedReads ? [`${counted.failedReads} counter reads failed during the window`] : []),
       ...(report.workers === 1 ? [] : [`generator split over ${report.workers} worker processes; RSS is the sum of their peaks`]),
@@ -129,7 +185,7 @@ function watchArrival(counter: ReceiverCounter, threshold: number, clock: Clock)
   const stopped = new AbortController();
   const seen = (async () => {
     while (!stopped.signal.aborted) {
-      if (((await counter.read().catch(() => Number.NEGATIVE_INFINITY)) >= threshold)) return true;
+      if ((await counter.read().catch(() => Number.NEGATIVE_INFINITY)) >= threshold) return true;
       try {
         await clock.sleep(ARRIVAL_POLL_MS, stopped.signal);
       } catch {

@@ -13,12 +13,27 @@ import type { TempoClient } from "../../stack/clients/tempo-client.ts";
  * loss target, so this is evidence, not a verdict (any lost canary span already fails
  * `traces.ingestion.by-id`).
  */
-export async function measureTraceLoss(o: { tempo: TempoClient; ledger: Ledger; runId: string; contract: Contract; profile: Profile; clock: Clock }): Promise<string> {
+export async function measureTraceLoss(o: {
+  tempo: TempoClient;
+  ledger: Ledger;
+  runId: string;
+  contract: Contract;
+  profile: Profile;
+  clock: Clock;
+}): Promise<string> {
   const writes = () => o.ledger.entries({ signal: "traces", stream: "otlp" });
   const lateAfterMs = o.contract.targets["latency.ingestion.traces"].value;
   const { count, intervalMs } = o.profile.canaries;
   const readUntilMs = o.clock.nowMs() + count * intervalMs + lateAfterMs + 5_000;
-  const read = await readTraceCanary({ client: o.tempo, runId: o.runId, mode: "byId", writes, readUntilMs, writerDone: () => writes().length >= count, clock: o.clock });
+  const read = await readTraceCanary({
+    client: o.tempo,
+    runId: o.runId,
+    mode: "byId",
+    writes,
+    readUntilMs,
+    writerDone: () => writes().length >= count,
+    clock: o.clock,
+  });
   const comparison = compareTraces(writes(), read.observations, { lateAfterMs, readUntilMs: o.clock.nowMs() });
   return `${formatSpanLoss(spanLoss(writes(), comparison))} (GET /api/traces/<id> beside the canary, ${read.polls} reads, ${read.queryErrors} failed)`;
 }

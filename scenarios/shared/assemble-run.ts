@@ -39,11 +39,18 @@ export function assembleRun(a: AssembleRunInput): RunResult {
   const inventory = inventoryOf(a.statuses);
   const contractRows = a.signoff ? judgeContractRows(a.contract, a.checks) : undefined;
   const blockers = runBlockers({
-    profileName: a.profile.name, runtime: a.runtime.runtime, inventory, scenarioBlockers: a.blockers ?? [], checks: a.checks, ...(contractRows ? { contractRows } : {}),
+    profileName: a.profile.name,
+    runtime: a.runtime.runtime,
+    inventory,
+    scenarioBlockers: a.blockers ?? [],
+    checks: a.checks,
+    ...(contractRows ? { contractRows } : {}),
   });
   const judged = judgeRun(a.checks, { strict: a.strict === true });
   const { verdict, reason: verdictReason } =
-    a.signoff && judged.verdict === "pass" && blockers.length > 0 ? { verdict: "fail" as const, reason: `sign-off: not eligible (${blockers.length} blockers), so the sign-off fails although no check that ran failed` } : judged;
+    a.signoff && judged.verdict === "pass" && blockers.length > 0
+      ? { verdict: "fail" as const, reason: `sign-off: not eligible (${blockers.length} blockers), so the sign-off fails although no check that ran failed` }
+      : judged;
   return {
     schemaVersion: 1,
     runId: a.runId,

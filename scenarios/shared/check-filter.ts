@@ -16,7 +16,11 @@ export function checkFilter(only: readonly string[] | undefined, known?: { scena
   if (only && known) {
     const unknown = only.filter((prefix) => !known.ids.some((id) => id.startsWith(prefix) || prefix.startsWith(`${id}.`)));
     if (unknown.length > 0) {
-      throw new InputError({ file: "command line", field: "--only" }, `prefixes of the ${known.scenario} checks (${known.ids.join(", ")})`, unknown.map((p) => JSON.stringify(p)).join(", "));
+      throw new InputError(
+        { file: "command line", field: "--only" },
+        `prefixes of the ${known.scenario} checks (${known.ids.join(", ")})`,
+        unknown.map((p) => JSON.stringify(p)).join(", "),
+      );
     }
   }
   return {

@@ -55,7 +55,11 @@ export interface RunGroupsOptions {
  * then the groups (concurrently unless sequential). A group that throws is a harness fault: its
  * checks end in `error` with the fault's text; bad input (InputError) ends the run.
  */
-export async function runGroups(groups: readonly CheckGroup[], ctx: RunContext, { filter, progress, order = "concurrent", deaths }: RunGroupsOptions): Promise<CheckResult[]> {
+export async function runGroups(
+  groups: readonly CheckGroup[],
+  ctx: RunContext,
+  { filter, progress, order = "concurrent", deaths }: RunGroupsOptions,
+): Promise<CheckResult[]> {
   const checks: CheckResult[] = [];
   const record = (check: CheckResult) => {
     if (!filter.wanted(check.id)) return;
@@ -72,7 +76,9 @@ export async function runGroups(groups: readonly CheckGroup[], ctx: RunContext, 
       }
     }
   }
-  const runnable = planned.flatMap(({ group, needs }) => (needs.kind === "ready" ? [{ group, needs: needs.value, simulatedBy: needs.simulatedBy, components: needs.components }] : []));
+  const runnable = planned.flatMap(({ group, needs }) =>
+    needs.kind === "ready" ? [{ group, needs: needs.value, simulatedBy: needs.simulatedBy, components: needs.components }] : [],
+  );
   for (const { group, needs } of runnable) await group.preflight?.(ctx, needs);
   const watch = watchDeaths(deaths);
   const every = (group: CheckGroup, make: (identity: CheckIdentity, target: ContractTarget | undefined) => CheckResult) => {
@@ -85,7 +91,10 @@ export async function runGroups(groups: readonly CheckGroup[], ctx: RunContext, 
     for (const id of group.ids) if (filter.wanted(id)) progress?.({ kind: "start", id });
     const { signal, died } = watch.through(components);
     const outcome = await Promise.race([
-      group.run({ ...ctx, signal }, needs, simulatedBy).then((list) => ({ kind: "done" as const, list }), (error: unknown) => ({ kind: "threw" as const, error })),
+      group.run({ ...ctx, signal }, needs, simulatedBy).then(
+        (list) => ({ kind: "done" as const, list }),
+        (error: unknown) => ({ kind: "threw" as const, error }),
+      ),
       died.then((death) => ({ kind: "died" as const, death })),
     ]);
     if (outcome.kind === "done") for (const check of outcome.list) record(check);

@@ -35,28 +35,72 @@ export interface Instruments extends AsyncDisposable {
  * Starts the alert sinks (webhook channels and SMTP) and the instruments the spec names. They listen on
  * loopback for the local runtime and on every interface where pods must reach them (k3s, cluster).
  */
-export async function startInstruments(spec: InstrumentsSpec, o: { runId: string; ledger: Ledger; listenHost: string; clock: Clock; noProcessControl?: string }): Promise<Instruments> {
+export async function startInstruments(
+  spec: InstrumentsSpec,
+  o: { runId: string; ledger: Ledger; listenHost: string; clock: Clock; noProcessControl?: string },
+): Promise<Instruments> {
   const opened: AsyncDisposable[] = [];
   try {
     const alertSink: StartedAlertSink = await new AlertSink().withClock(o.clock).withListenHost(o.listenHost).start();
     opened.push(alertSink);
     const smtpSink: StartedSmtpSink = await new SmtpSink().withListenHost(o.listenHost).start();
     opened.push(smtpSink);
-    const pullTarget = spec.pullTarget && o.noProcessControl === undefined
-      ? await new PullCanaryTarget({ runId: o.runId, ledger: o.ledger, listenHost: o.listenHost, intervalMs: 60_000, count: spec.pullTarget.count, series: spec.pullTarget.series, deadlineMs: 600_000, begin: "on-demand", clock: o.clock }).start()
-      : undefined;
+    const pullTarget =
+      spec.pullTarget && o.noProcessControl === undefined
+        ? await new PullCanaryTarget({
+            runId: o.runId,
+            ledger: o.ledger,
+            listenHost: o.listenHost,
+            intervalMs: 60_000,
+            count: spec.pullTarget.count,
+            series: spec.pullTarget.series,
+            deadlineMs: 600_000,
+            begin: "on-demand",
+            clock: o.clock,
+          }).start()
+        : undefined;
     if (pullTarget) opened.push(pullTarget);
     const agentPod = spec.agentPod && o.noProcessControl === undefined ? agentCanaryPod() : undefined;
-    const sinkEndpoints = { pagerdutyUrl: alertSink.urls.pagerduty, slackUrl: alertSink.urls.slack, webhookBaseUrl: alertSink.urls.webhook, smtpHostPort: smtpSink.hostPort };
+    const sinkEndpoints = {
+      pagerdutyUrl: alertSink.urls.pagerduty,
+      slackUrl: alertSink.urls.slack,
+      webhookBaseUrl: alertSink.urls.webhook,
+      smtpHostPort: smtpSink.hostPort,
+    };
     const why = o.noProcessControl;
     return {
       sinkEndpoints,
-      alertRouting: why === undefined ? ready(sinkEndpoints) : absent(`${why}: alert delivery needs Alertmanager's receivers pointed at the harness's sinks (and the profile's shortened 'for' on the rules), which only the stack's own configuration can do`),
+      alertRouting:
+        why === undefined
+          ? ready(sinkEndpoints)
+          : absent(
+              `${why}: alert delivery needs Alertmanager's receivers pointed at the harness's sinks (and the profile's shortened 'for' on the rules), which only the stack's own configuration can do`,
+            ),
       notifications: () => [...alertSink.notifications(), ...smtpSink.notifications()],
-      pullTarget: pullTarget ? ready(pullTarget) : absent(why !== undefined && spec.pullTarget ? `${why}: the pull path needs Prometheus to scrape the harness's canary target, which only the stack's own scrape configuration can add` : "this scenario exposes no pull canary target"),
-      agentPod: agentPod ? ready(agentPod) : absent(why !== undefined && spec.agentPod ? `${why}: the agent path needs the harness to write a pod's log file on the node the agents read, which only a stack obsconf started offers` : "this scenario writes no agent canary"),
+      pullTarget: pullTarget
+        ? ready(pullTarget)
+        : absent(
+            why !== undefined && spec.pullTarget
+              ? `${why}: the pull path needs Prometheus to scrape the harness's canary target, which only the stack's own scrape configuration can add`
+              : "this scenario exposes no pull canary target",
+          ),
+      agentPod: agentPod
+        ? ready(agentPod)
+        : absent(
+            why !== undefined && spec.agentPod
+              ? `${why}: the agent path needs the harness to write a pod's log file on the node the agents read, which only a stack obsconf started offers`
+              : "this scenario writes no agent canary",
+          ),
       extraServices: pullTarget
-        ? [{ name: "obsconf-pull-canary", namespace: "ecomm-prod", annotations: { "prometheus.io/scrape": "true" }, labels: { "app.kubernetes.io/part-of": "obsconf" }, ports: [{ name: "http", host: "127.0.0.1", port: Number(new URL(pullTarget.url).port) }] }]
+        ? [
+            {
+              name: "obsconf-pull-canary",
+              namespace: "ecomm-prod",
+              annotations: { "prometheus.io/scrape": "true" },
+              labels: { "app.kubernetes.io/part-of": "obsconf" },
+              ports: [{ name: "http", host: "127.0.0.1", port: Number(new URL(pullTarget.url).port) }],
+            },
+          ]
         : [],
       extraPods: agentPod ? [agentPod] : [],
       [Symbol.asyncDispose]: () => disposeAll(opened),
@@ -70,7 +114,10 @@ export async function startInstruments(spec: InstrumentsSpec, o: { runId: string
 /** The harness pod whose container log file carries the agent canary (registered with the runtime as an ExtraPod). */
 export function agentCanaryPod(): ExtraPod {
   return {
-    name: "obsconf-agent-canary", namespace: "ecomm-prod", uid: randomUUID(), container: "canary",
+    name: "obsconf-agent-canary",
+    namespace: "ecomm-prod",
+    uid: randomUUID(),
+    container: "canary",
     labels: { "app.kubernetes.io/name": "obsconf-agent-canary", "app.kubernetes.io/part-of": "obsconf" },
   };
 }

@@ -4,7 +4,12 @@ import type { ComponentStatus } from "../../stack/started-stack.ts";
 /** The report's component inventory: version, how each ran, and why not when it did not. */
 export function inventoryOf(statuses: readonly ComponentStatus[]): InventoryEntry[] {
   return statuses.map(({ plan, status }) => {
-    const entry: InventoryEntry = { component: plan.component, image: plan.image, manifestVersion: plan.manifestVersion, runAs: plan.mode === "unavailable" ? "unavailable" : plan.mode };
+    const entry: InventoryEntry = {
+      component: plan.component,
+      image: plan.image,
+      manifestVersion: plan.manifestVersion,
+      runAs: plan.mode === "unavailable" ? "unavailable" : plan.mode,
+    };
     if (plan.mode === "process" || plan.mode === "substitute") {
       entry.binary = plan.binary;
       if (plan.binaryVersion) entry.binaryVersion = plan.binaryVersion;

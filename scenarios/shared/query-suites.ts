@@ -15,7 +15,8 @@ export interface QuerySuites {
 
 /** The PromQL, LogQL and TraceQL suites a scenario runs: the given files, else assertions/suites/<language>.yaml. */
 export async function loadQuerySuites(files: QuerySuiteFiles): Promise<QuerySuites> {
-  const suiteFile = (file: string | undefined, name: string) => loadQuerySuite(file ?? path.join(SUITES_DIR, `${name}.yaml`), file ?? `assertions/suites/${name}.yaml`);
+  const suiteFile = (file: string | undefined, name: string) =>
+    loadQuerySuite(file ?? path.join(SUITES_DIR, `${name}.yaml`), file ?? `assertions/suites/${name}.yaml`);
   return {
     promql: await suiteFile(files.promqlSuiteFile, "promql"),
     logql: await suiteFile(files.logqlSuiteFile, "logql"),

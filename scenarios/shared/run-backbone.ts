@@ -125,34 +125,71 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
   // A stack obsconf did not start (attach) takes no instrument it would have to be told about, and no override.
   const noProcessControl = options.runtime.runtime === "attach" ? ATTACH_NO_CONTROL : undefined;
   await using instruments: Instruments = await startInstruments(scenario.instruments?.(plan, profile) ?? {}, {
-    runId, ledger, listenHost: instrumentListenHost(options.runtime), clock, ...(noProcessControl ? { noProcessControl } : {}),
+    runId,
+    ledger,
+    listenHost: instrumentListenHost(options.runtime),
+    clock,
+    ...(noProcessControl ? { noProcessControl } : {}),
   });
   const sinkEndpoints = (options.sinkEndpoints ?? ((e) => e))(instruments.sinkEndpoints);
   const overrides = [alertmanagerToSinks(sinkEndpoints), ...(scenario.overrides?.(plan, profile) ?? []), ...(options.overrides ?? [])];
-  logger.info(`run ${runId}: ${scenario.name}, profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime} (${options.runtime.reason})`);
+  logger.info(
+    `run ${runId}: ${scenario.name}, profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime} (${options.runtime.reason})`,
+  );
   for (const line of scenario.describe?.(plan) ?? []) logger.info(`  ${line}`);
   const decided = (scenario.decided?.(plan) ?? []).filter((c) => filter.wanted(c.id));
   for (const check of decided) options.progress?.({ kind: "done", check });
 
   await using stack = await startStack(options.runtime, {
-    ...runtimeStartOptions(options.runtime), manifestsDir: options.manifestsDir, runsDir: options.runsDir, runId, runStartedAtMs: startedAtMs, bins: options.bins ?? {}, overrides, logger,
-    extraServices: instruments.extraServices, extraPods: instruments.extraPods, placements: scenario.placements?.(plan) ?? [],
+    ...runtimeStartOptions(options.runtime),
+    manifestsDir: options.manifestsDir,
+    runsDir: options.runsDir,
+    runId,
+    runStartedAtMs: startedAtMs,
+    bins: options.bins ?? {},
+    overrides,
+    logger,
+    extraServices: instruments.extraServices,
+    extraPods: instruments.extraPods,
+    placements: scenario.placements?.(plan) ?? [],
   });
   await using clients = new StackClients(stack);
   await using deferred = new DeferredResources();
   const ctx: RunContext = {
-    runId, contract, profile, ledger, clock, logger, startedAtMs, stack, manifests, specs, clients, suites, instruments,
+    runId,
+    contract,
+    profile,
+    ledger,
+    clock,
+    logger,
+    startedAtMs,
+    stack,
+    manifests,
+    specs,
+    clients,
+    suites,
+    instruments,
     started: (id) => options.progress?.({ kind: "start", id }),
     defer: (resource) => deferred.add(resource),
   };
-  const phases = scenario.phases?.(plan, ctx) ?? [{ name: scenario.name, groups: () => scenario.groups(plan, ctx), ...(scenario.order ? { order: scenario.order } : {}), ...(scenario.deaths ? { deaths: scenario.deaths } : {}) }];
+  const phases = scenario.phases?.(plan, ctx) ?? [
+    {
+      name: scenario.name,
+      groups: () => scenario.groups(plan, ctx),
+      ...(scenario.order ? { order: scenario.order } : {}),
+      ...(scenario.deaths ? { deaths: scenario.deaths } : {}),
+    },
+  ];
   const checks = [...decided];
   for (const phase of phases) {
     const groups = phase.groups().filter((g) => g.ids.length > 0);
     if (phases.length > 1) logger.info(`${scenario.name}: ${phase.name} (${groups.length} check groups)`);
     checks.push(
       ...(await runGroups(groups, ctx, {
-        filter, order: phase.order ?? "concurrent", ...(options.progress ? { progress: options.progress } : {}), ...(phase.deaths === "measured" ? {} : { deaths: stack }),
+        filter,
+        order: phase.order ?? "concurrent",
+        ...(options.progress ? { progress: options.progress } : {}),
+        ...(phase.deaths === "measured" ? {} : { deaths: stack }),
       })),
     );
   }
@@ -162,9 +199,20 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
   const statuses = stack.components();
   await stack.stop();
   return assembleRun({
-    scenario: scenario.name, runId, profile, contract, runtime: options.runtime, statuses, checks, startedAtMs, clock,
-    blockers: scenario.blockers?.(plan, profile) ?? [], ...(timeline ? { timeline } : {}), ...(options.strict || scenario.signoff ? { strict: true } : {}),
-    overrides: overrides.map((o) => `${noProcessControl ? `not applied (${noProcessControl}): ` : ""}${o.component}: ${o.describe}`), ...(scenario.signoff ? { signoff: true } : {}),
+    scenario: scenario.name,
+    runId,
+    profile,
+    contract,
+    runtime: options.runtime,
+    statuses,
+    checks,
+    startedAtMs,
+    clock,
+    blockers: scenario.blockers?.(plan, profile) ?? [],
+    ...(timeline ? { timeline } : {}),
+    ...(options.strict || scenario.signoff ? { strict: true } : {}),
+    overrides: overrides.map((o) => `${noProcessControl ? `not applied (${noProcessControl}): ` : ""}${o.component}: ${o.describe}`),
+    ...(scenario.signoff ? { signoff: true } : {}),
   });
 }
 

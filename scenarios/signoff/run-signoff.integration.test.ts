@@ -27,7 +27,10 @@ describe.skipIf(skip)("signoffScenario on the local runtime at the ci profile, o
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "obsconf-signoff-run-"));
     run = await runScenario(signoffScenario({ faults: ["delay:prometheus:200ms"], manifestsDir: path.join(REPO, "stack", "manifests") }), {
-      runtime: selectRuntime("local"), profile: "ci", manifestsDir: path.join(REPO, "stack", "manifests"), runsDir: path.join(dir, "runs"),
+      runtime: selectRuntime("local"),
+      profile: "ci",
+      manifestsDir: path.join(REPO, "stack", "manifests"),
+      runsDir: path.join(dir, "runs"),
       only: ["config.prometheus.retention", "load.throughput.metrics", "chaos.", "security."],
     });
   }, 400_000);
@@ -45,21 +48,27 @@ describe.skipIf(skip)("signoffScenario on the local runtime at the ci profile, o
     expect(ids.filter((id) => id.startsWith("throughput."))).toEqual([]);
     const throughput = run.checks.find((c) => c.id === "load.throughput.metrics")!;
     expect(throughput.title).toMatch(/^Metrics throughput at the profile's rate/);
-    expect(throughput.target?.source).toBe("assertions/contract.yaml#targets.throughput.metricsSamplesPerSec x profiles.ci.load.offeredFraction.metrics (0.005)");
+    expect(throughput.target?.source).toBe(
+      "assertions/contract.yaml#targets.throughput.metricsSamplesPerSec x profiles.ci.load.offeredFraction.metrics (0.005)",
+    );
   });
 
   it("should judge every contract row from the checks that measured it, and not be eligible", () => {
     const rows = run.contractRows!;
     expect(rows.map((r) => r.key)).toEqual(contractRowDefs(loadContract()).map((d) => d.key));
     const retention = rows.find((r) => r.key === "retention.prometheus")!;
-    expect(retention.evidence).toEqual([{ checkId: "config.prometheus.retention", status: run.checks.find((c) => c.id === "config.prometheus.retention")!.status }]);
+    expect(retention.evidence).toEqual([
+      { checkId: "config.prometheus.retention", status: run.checks.find((c) => c.id === "config.prometheus.retention")!.status },
+    ]);
     expect(rows.find((r) => r.key === "throughput.metricsSamplesPerSec")!.evidence.map((e) => e.checkId)).toEqual(["load.throughput.metrics"]);
     expect(rows.find((r) => r.key === "rpo.metrics")!.evidence.map((e) => e.checkId)).toEqual(["chaos.delay:prometheus:200ms.rpo.metrics"]);
     expect(rows.find((r) => r.key === "retention.loki")).toMatchObject({ status: "unavailable", reason: "no check of this run measured it", evidence: [] });
     expect(run.signOff.eligible).toBe(false);
     expect(run.signOff.blockers).toContain("profile ci is not the documented profile");
     expect(run.signOff.blockers).toContain("the local runtime runs Debian/upstream binaries, not the manifests' images");
-    expect(run.signOff.blockers).toContain("contract row retention.loki (Configuration / Loki Configuration: Retention: 30 days default retention) was measured by no check of this run");
+    expect(run.signOff.blockers).toContain(
+      "contract row retention.loki (Configuration / Loki Configuration: Retention: 30 days default retention) was measured by no check of this run",
+    );
     expect(run.verdict).not.toBe("pass");
   });
 });

@@ -31,7 +31,11 @@ type SignoffPlan = { plans: unknown[]; security: CheckResult[] };
 
 /** The sign-off's parts as scenarios (exported for the plan: it asks each the same questions before anything starts). */
 export function signoffParts(options: Omit<SignoffScenarioOptions, "manifestsDir"> = {}): Part[] {
-  const scenarios = [conformanceScenario(), loadScenario({ ...options.load }), chaosScenario({ faults: options.faults ?? SIGNOFF_FAULTS })] as Scenario<unknown>[];
+  const scenarios = [
+    conformanceScenario(),
+    loadScenario({ ...options.load }),
+    chaosScenario({ faults: options.faults ?? SIGNOFF_FAULTS }),
+  ] as Scenario<unknown>[];
   return SIGNOFF_PARTS.map((p, i) => ({ ...p, scenario: scenarios[i]! }));
 }
 
@@ -66,7 +70,10 @@ export function signoffScenario(options: SignoffScenarioOptions): Scenario<Signo
     overrides: (plan, profile) => parts.flatMap((p, i) => p.scenario.overrides?.(plan.plans[i], profile) ?? []),
     placements: (plan) => parts.flatMap((p, i) => p.scenario.placements?.(plan.plans[i]) ?? []),
     describe: (plan) => parts.flatMap((p, i) => (p.scenario.describe?.(plan.plans[i]) ?? []).map((line) => `${p.name}: ${line}`)),
-    decided: (plan) => [...parts.flatMap((p, i) => (p.scenario.decided?.(plan.plans[i]) ?? []).map((c) => ({ ...c, id: `${p.prefix}${c.id}` }))), ...plan.security],
+    decided: (plan) => [
+      ...parts.flatMap((p, i) => (p.scenario.decided?.(plan.plans[i]) ?? []).map((c) => ({ ...c, id: `${p.prefix}${c.id}` }))),
+      ...plan.security,
+    ],
     phases,
     groups: (plan, ctx) => phases(plan, ctx).flatMap((p) => p.groups()),
     finish: async (plan, ctx, checks) => {
@@ -111,6 +118,9 @@ function prefixed(group: CheckGroup, prefix: string): CheckGroup {
       return { identity: { ...inner.identity, id }, ...(inner.target ? { target: inner.target } : {}) };
     },
     run: async (ctx, needs, simulatedBy) =>
-      (await group.run({ ...ctx, started: (id) => ctx.started(`${prefix}${id}`) }, needs, simulatedBy)).map((c: CheckResult) => ({ ...c, id: `${prefix}${c.id}` })),
+      (await group.run({ ...ctx, started: (id) => ctx.started(`${prefix}${id}`) }, needs, simulatedBy)).map((c: CheckResult) => ({
+        ...c,
+        id: `${prefix}${c.id}`,
+      })),
   };
 }

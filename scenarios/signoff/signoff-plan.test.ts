@@ -14,7 +14,14 @@ describe("planSignoff", () => {
     const plan = await planSignoff({ runtime: { runtime: "local", reason: "--runtime local" }, manifestsDir, profile: "documented" });
     const contract = loadContract();
     const assembled = assembleRun({
-      scenario: "signoff", runId: "r", profile: profileOf(contract, "documented"), contract, runtime: plan.runtime, checks: [], startedAtMs: 0, clock: systemClock,
+      scenario: "signoff",
+      runId: "r",
+      profile: profileOf(contract, "documented"),
+      contract,
+      runtime: plan.runtime,
+      checks: [],
+      startedAtMs: 0,
+      clock: systemClock,
       statuses: plan.components.map((p) => ({ plan: p, status: { state: "not-started", reason: "planned" } })),
     });
     expect(plan.refusals).toEqual(assembled.signOff.blockers);
@@ -26,9 +33,15 @@ describe("planSignoff", () => {
   it("should refuse the attach runtime, and plan the file's components as attached and the rest as unavailable", { timeout: 60_000 }, async () => {
     const attach = parseEndpointsFile("version: 1\ncomponents:\n  prometheus:\n    ports: { web: http://127.0.0.1:1 }\n", "endpoints.yaml", {});
     const plan = await planSignoff({ runtime: { runtime: "attach", reason: "--runtime attach", attach }, manifestsDir, profile: "documented" });
-    expect(plan.refusals[0]).toBe("the attach runtime did not start the stack: which images run there is not verified, and obsconf does not control the processes");
+    expect(plan.refusals[0]).toBe(
+      "the attach runtime did not start the stack: which images run there is not verified, and obsconf does not control the processes",
+    );
     expect(plan.refusals).toContain("mimir did not run");
-    expect(plan.components.find((c) => c.component === "prometheus")).toMatchObject({ mode: "attached", endpoints: { web: "http://127.0.0.1:1" }, file: "endpoints.yaml" });
+    expect(plan.components.find((c) => c.component === "prometheus")).toMatchObject({
+      mode: "attached",
+      endpoints: { web: "http://127.0.0.1:1" },
+      file: "endpoints.yaml",
+    });
     // Every fault of the drill is decided before start: attach controls no process.
     expect(plan.decided.length).toBeGreaterThan(0);
     expect(plan.decided.every((c) => c.status === "unsupported" && c.reason!.startsWith("attach: obsconf does not control the processes"))).toBe(true);

@@ -90,14 +90,28 @@ export async function planSignoff(o: PlanSignoffOptions): Promise<SignoffPlan> {
     });
     scenarios.push({ name: part.name, describe: part.scenario.describe?.(plan) ?? [], checks });
   }
-  scenarios.push({ name: "security", describe: [`static checks of the manifests, decided now: ${security.filter((c) => c.status === "pass").length} pass, ${security.filter((c) => c.status !== "pass").length} do not`], checks: security.map((c) => ({ id: c.id, scenario: "security", rows: [] })) });
+  scenarios.push({
+    name: "security",
+    describe: [
+      `static checks of the manifests, decided now: ${security.filter((c) => c.status === "pass").length} pass, ${security.filter((c) => c.status !== "pass").length} do not`,
+    ],
+    checks: security.map((c) => ({ id: c.id, scenario: "security", rows: [] })),
+  });
   decided.push(...security.filter((c) => c.status !== "pass"));
   const planned = scenarios.flatMap((s) => s.checks);
   const rows = contractRowDefs(contract).map((def) => ({ ...def, checks: planned.filter((c) => c.rows.includes(def.key)).map((c) => c.id) }));
   const inventory = inventoryOf(components.map((plan) => ({ plan, status: { state: "not-started", reason: "planned" } })));
   const refusals = [...runtimeRefusals, ...runBlockers({ profileName: profile.name, runtime: o.runtime.runtime, inventory, scenarioBlockers, checks: [] })];
   return {
-    runtime: o.runtime, profile: profile.name, contractVersion: contract.version, facts, scenarios, rows, components, decided, refusals,
+    runtime: o.runtime,
+    profile: profile.name,
+    contractVersion: contract.version,
+    facts,
+    scenarios,
+    rows,
+    components,
+    decided,
+    refusals,
     predicted: [
       ...decided.map((c) => `${checkBlockers([c])[0]}${c.reason ? `: ${c.reason}` : ""}`),
       ...rows.filter((r) => r.checks.length === 0).map((r) => `contract row ${r.key} (${r.seedRow}) is measured by no check of this sign-off`),
@@ -117,7 +131,9 @@ function chaosIds(plan: ChaosPlanView): string[] {
   return [...plan.unsupported.map((c) => c.id), ...perFault, "chaos.availability"];
 }
 
-async function planComponents(o: PlanSignoffOptions): Promise<{ components: ComponentPlan[]; facts: string[]; runtimeRefusals: string[]; predicted: string[] }> {
+async function planComponents(
+  o: PlanSignoffOptions,
+): Promise<{ components: ComponentPlan[]; facts: string[]; runtimeRefusals: string[]; predicted: string[] }> {
   switch (o.runtime.runtime) {
     case "local": {
       const specs = extractComponents(await loadManifests(o.manifestsDir), COMPONENT_NAMES);
@@ -129,13 +145,24 @@ async function planComponents(o: PlanSignoffOptions): Promise<{ components: Comp
       const components = specs.map((spec): ComponentPlan => {
         const base = { component: spec.name, title: componentDef(spec.name).title, image: spec.image.ref, manifestVersion: spec.image.tag };
         const attached = file?.components[spec.name];
-        return attached ? { ...base, mode: "attached", endpoints: attached.ports, file: file!.file } : { ...base, mode: "unavailable", reason: `not in the endpoints file ${file?.file ?? "(none)"}` };
+        return attached
+          ? { ...base, mode: "attached", endpoints: attached.ports, file: file!.file }
+          : { ...base, mode: "unavailable", reason: `not in the endpoints file ${file?.file ?? "(none)"}` };
       });
       return { components, facts: [], runtimeRefusals: [], predicted: [] };
     }
     case "k3s": {
-      const k3s = await planK3s({ manifestsDir: o.manifestsDir, ...(o.runtime.imagesDir ? { imagesDir: o.runtime.imagesDir } : {}), ...(o.runtime.probe ? { probe: o.runtime.probe } : {}) });
-      return { components: k3s.plans, facts: [`k3s: ${k3s.probe.reason}`], runtimeRefusals: k3s.probe.usable ? [] : [`k3s cannot start here: ${k3s.probe.reason}`], predicted: [] };
+      const k3s = await planK3s({
+        manifestsDir: o.manifestsDir,
+        ...(o.runtime.imagesDir ? { imagesDir: o.runtime.imagesDir } : {}),
+        ...(o.runtime.probe ? { probe: o.runtime.probe } : {}),
+      });
+      return {
+        components: k3s.plans,
+        facts: [`k3s: ${k3s.probe.reason}`],
+        runtimeRefusals: k3s.probe.usable ? [] : [`k3s cannot start here: ${k3s.probe.reason}`],
+        predicted: [],
+      };
     }
     case "cluster": {
       const kc = o.kubeConfig ?? loadKubeContext(o.runtime.context !== undefined ? { context: o.runtime.context } : {});
@@ -152,8 +179,13 @@ async function planComponents(o: PlanSignoffOptions): Promise<{ components: Comp
       ];
       const predicted = o.runtime.harnessAddress
         ? []
-        : ["cluster without --harness-address: the cluster's pods cannot reach this machine's alert sinks and pull canary target, so alert delivery and the pull path cannot pass"];
-      const unreadable = "unreadable" in operator && operator.unreadable ? [`the cluster's API server did not answer a read (${describeKubeContext(kc)}): ${operator.detail}`] : [];
+        : [
+            "cluster without --harness-address: the cluster's pods cannot reach this machine's alert sinks and pull canary target, so alert delivery and the pull path cannot pass",
+          ];
+      const unreadable =
+        "unreadable" in operator && operator.unreadable
+          ? [`the cluster's API server did not answer a read (${describeKubeContext(kc)}): ${operator.detail}`]
+          : [];
       return { components: planKube(specs, rendered, images, target), facts, runtimeRefusals: unreadable, predicted };
     }
   }

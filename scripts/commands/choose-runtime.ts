@@ -1,6 +1,14 @@
 import { InputError } from "../../common/errors.ts";
 import {
-  COMPONENT_NAMES, checkEndpointsAgainstManifests, extractComponents, loadEndpointsFile, loadManifests, planK3s, resolveRuntime, withClusterFlags, type RuntimeChoice,
+  COMPONENT_NAMES,
+  checkEndpointsAgainstManifests,
+  extractComponents,
+  loadEndpointsFile,
+  loadManifests,
+  planK3s,
+  resolveRuntime,
+  withClusterFlags,
+  type RuntimeChoice,
 } from "../../stack/index.ts";
 
 export interface ChooseRuntimeOptions {
@@ -24,24 +32,44 @@ export interface ChooseRuntimeOptions {
 export async function chooseRuntime(scenario: string, options: ChooseRuntimeOptions): Promise<RuntimeChoice> {
   if (options.runtime === "attach") return attachChoice(options);
   if (options.endpoints !== undefined) {
-    throw new InputError({ file: "command line", field: "--endpoints" }, "--endpoints only with --runtime attach", `--endpoints with --runtime ${options.runtime}`);
+    throw new InputError(
+      { file: "command line", field: "--endpoints" },
+      "--endpoints only with --runtime attach",
+      `--endpoints with --runtime ${options.runtime}`,
+    );
   }
   if (scenario === "chaos") {
     if (options.runtime === "k3s" || options.runtime === "cluster") {
-      throw new InputError({ file: "command line", field: "--runtime" }, "local, auto or attach for 'run chaos' (its faults act on local processes; pod delete and network faults on k3s or a cluster are not built)", JSON.stringify(options.runtime));
+      throw new InputError(
+        { file: "command line", field: "--runtime" },
+        "local, auto or attach for 'run chaos' (its faults act on local processes; pod delete and network faults on k3s or a cluster are not built)",
+        JSON.stringify(options.runtime),
+      );
     }
-    return resolveRuntime("local").then((choice) => ({ ...choice, reason: options.runtime === "auto" ? "auto: chaos drills run on the local runtime" : choice.reason }));
+    return resolveRuntime("local").then((choice) => ({
+      ...choice,
+      reason: options.runtime === "auto" ? "auto: chaos drills run on the local runtime" : choice.reason,
+    }));
   }
   const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
   // The plan's probe includes the preflight (engine facts against the stack's requests).
-  const probe = wantsK3s ? async () => (await planK3s({ manifestsDir: options.manifests, ...(options.images ? { imagesDir: options.images } : {}) })).probe : undefined;
-  const choice = withClusterFlags(await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) }), options);
+  const probe = wantsK3s
+    ? async () => (await planK3s({ manifestsDir: options.manifests, ...(options.images ? { imagesDir: options.images } : {}) })).probe
+    : undefined;
+  const choice = withClusterFlags(
+    await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) }),
+    options,
+  );
   return { ...choice, ...(options.images ? { imagesDir: options.images } : {}), ...(options.context ? { context: options.context } : {}) };
 }
 
 async function attachChoice(options: ChooseRuntimeOptions): Promise<RuntimeChoice> {
   if (options.endpoints === undefined) {
-    throw new InputError({ file: "command line", field: "--endpoints" }, "an endpoints file with --runtime attach (component -> port -> URL; 'obsconf up --endpoints-out FILE' writes one)", "none");
+    throw new InputError(
+      { file: "command line", field: "--endpoints" },
+      "an endpoints file with --runtime attach (component -> port -> URL; 'obsconf up --endpoints-out FILE' writes one)",
+      "none",
+    );
   }
   const attach = loadEndpointsFile(options.endpoints);
   checkEndpointsAgainstManifests(attach, extractComponents(await loadManifests(options.manifests), COMPONENT_NAMES));

@@ -30,16 +30,31 @@ type Row = { runtime: string; run: string; what: string; action: string; detail:
  * Exit 0 when nothing failed to be removed, 1 when something did.
  */
 export async function cleanupCommand(options: CleanupCommandOptions): Promise<number> {
-  if (!RUNTIMES.includes(options.runtime)) throw new InputError({ file: "command line", field: "--runtime" }, `one of ${RUNTIMES.join(", ")}`, JSON.stringify(options.runtime));
-  if (options.keep !== undefined && options.runtime !== "local" && options.runtime !== "all") throw new InputError({ file: "command line", field: "--keep" }, "--keep with --runtime local or all (it prunes local run directories)", `--keep with --runtime ${options.runtime}`);
-  const selection = { ...(options.runId ? { runId: options.runId } : {}), ...(options.force ? { force: true } : {}), ...(options.dryRun ? { dryRun: true } : {}) };
+  if (!RUNTIMES.includes(options.runtime))
+    throw new InputError({ file: "command line", field: "--runtime" }, `one of ${RUNTIMES.join(", ")}`, JSON.stringify(options.runtime));
+  if (options.keep !== undefined && options.runtime !== "local" && options.runtime !== "all")
+    throw new InputError(
+      { file: "command line", field: "--keep" },
+      "--keep with --runtime local or all (it prunes local run directories)",
+      `--keep with --runtime ${options.runtime}`,
+    );
+  const selection = {
+    ...(options.runId ? { runId: options.runId } : {}),
+    ...(options.force ? { force: true } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
+  };
   const rows: Row[] = [];
   const notes: string[] = [];
   const wants = (runtime: string) => options.runtime === runtime || options.runtime === "all";
   if (wants("local")) {
     rows.push(...(await cleanupLocalRuns({ runsDir: options.runsDir, ...selection })));
     if (options.keep !== undefined) {
-      for (const line of await pruneRuns({ runsDir: options.runsDir, reportsDir: options.reportsDir, keep: options.keep, ...(options.dryRun ? { dryRun: true } : {}) })) {
+      for (const line of await pruneRuns({
+        runsDir: options.runsDir,
+        reportsDir: options.reportsDir,
+        keep: options.keep,
+        ...(options.dryRun ? { dryRun: true } : {}),
+      })) {
         rows.push({ runtime: "local", run: line.run, what: "run directory and report", action: line.action, detail: line.detail });
       }
     }
@@ -65,7 +80,17 @@ export async function cleanupCommand(options: CleanupCommandOptions): Promise<nu
   }
   const out = (text: string) => process.stdout.write(`${text}\n`);
   for (const note of notes) out(note);
-  if (rows.length === 0) out(`nothing to clean up${options.runId ? ` for run ${options.runId}` : ""}: no local run with host state left in ${options.runsDir}, no obsconf-labelled k3s container or namespace found`);
-  else out(formatTable(["runtime", "run", "what", "action", "detail"], rows.map((l) => [l.runtime, l.run, l.what, l.action, l.detail]), { maxWidth: 160 }));
+  if (rows.length === 0)
+    out(
+      `nothing to clean up${options.runId ? ` for run ${options.runId}` : ""}: no local run with host state left in ${options.runsDir}, no obsconf-labelled k3s container or namespace found`,
+    );
+  else
+    out(
+      formatTable(
+        ["runtime", "run", "what", "action", "detail"],
+        rows.map((l) => [l.runtime, l.run, l.what, l.action, l.detail]),
+        { maxWidth: 160 },
+      ),
+    );
   return rows.some((l) => l.action === "failed") ? 1 : 0;
 }

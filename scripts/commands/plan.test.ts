@@ -27,11 +27,17 @@ async function runWithEnv(env: Record<string, string>, args: string[]) {
 
 // The engine the dockerd test talks to: the machine's own when one answers, else a private dockerd
 // started for the test (Debian's docker.io, installed by scripts/setup.sh); skipped, saying why, if neither.
-const systemDockerd = await new DockerEngine(undefined, 1_000).ping().then(() => true, () => false);
+const systemDockerd = await new DockerEngine(undefined, 1_000).ping().then(
+  () => true,
+  () => false,
+);
 const privateDockerd = systemDockerd ? undefined : await startPrivateDockerd();
 const dockerHost = systemDockerd ? undefined : privateDockerd && "host" in privateDockerd ? privateDockerd.host : undefined;
 const noDockerd = !systemDockerd && dockerHost === undefined;
-if (noDockerd) console.warn(`skipping "obsconf plan --runtime k3s against a real dockerd": no engine answers at ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"} and a private one could not start: ${privateDockerd && "unavailable" in privateDockerd ? privateDockerd.unavailable : "?"}`);
+if (noDockerd)
+  console.warn(
+    `skipping "obsconf plan --runtime k3s against a real dockerd": no engine answers at ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"} and a private one could not start: ${privateDockerd && "unavailable" in privateDockerd ? privateDockerd.unavailable : "?"}`,
+  );
 afterAll(async () => {
   if (privateDockerd && "host" in privateDockerd) await privateDockerd[Symbol.asyncDispose]();
 });
@@ -42,10 +48,16 @@ describe("obsconf plan --runtime k3s|auto", () => {
     const result = await runWithEnv({ DOCKER_HOST: `unix://${fake.socketPath}` }, ["plan", "--runtime", "k3s"]);
     expect(result.code).toBe(0);
     const lines = result.stdout.split("\n");
-    expect(lines[0]).toMatch(new RegExp(`^runtime: k3s \\(--runtime k3s: the container engine at unix://\\S+ answers \\(version 20\\.10\\.24\\+dfsg1\\) but the k3s image ${K3S_IMAGE.replace(/[.+]/g, "\\$&")} is not present and cannot be pulled: the registry did not serve it`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^runtime: k3s \\(--runtime k3s: the container engine at unix://\\S+ answers \\(version 20\\.10\\.24\\+dfsg1\\) but the k3s image ${K3S_IMAGE.replace(/[.+]/g, "\\$&")} is not present and cannot be pulled: the registry did not serve it`,
+      ),
+    );
     expect(lines[2]).toMatch(/^k3s cannot start here: /);
     expect(result.stdout).toContain(`  ${K3S_IMAGE} (k3s node)`);
-    expect(result.stdout).toContain(`docker pull --platform linux/amd64 ${K3S_IMAGE} && docker save --platform linux/amd64 -o obsconf-k3s-image.tar ${K3S_IMAGE}`);
+    expect(result.stdout).toContain(
+      `docker pull --platform linux/amd64 ${K3S_IMAGE} && docker save --platform linux/amd64 -o obsconf-k3s-image.tar ${K3S_IMAGE}`,
+    );
     expect(result.stdout).toContain("and load the k3s image on this machine: docker load -i obsconf-k3s-image.tar");
     expect(fake.requests.some((r) => r.startsWith("POST"))).toBe(false);
   });
@@ -54,24 +66,35 @@ describe("obsconf plan --runtime k3s|auto", () => {
     await using fake = await startFakeEngine({ "GET /version": () => "hang" });
     const result = await runWithEnv({ DOCKER_HOST: `unix://${fake.socketPath}` }, ["plan", "--runtime", "auto"]);
     expect(result.code).toBe(0);
-    expect(result.stdout.split("\n")[0]).toMatch(new RegExp(`^runtime: local \\(auto: no container engine answered at unix://\\S+ \\(GET /version got no answer within 3000ms\\)(; also, .*)?, so the local runtime runs\\)$`));
+    expect(result.stdout.split("\n")[0]).toMatch(
+      /^runtime: local \(auto: no container engine answered at unix:\/\/\S+ \(GET \/version got no answer within 3000ms\)(; also, .*)?, so the local runtime runs\)$/,
+    );
   });
 
-  it.skipIf(noDockerd)("should say why k3s cannot run against a real dockerd (the preflight's CPU shortfall on a 2-core machine, else the missing image), and auto should fall back to local, neither hanging", { timeout: 120_000 }, async () => {
-    const env: Record<string, string> = dockerHost ? { DOCKER_HOST: dockerHost } : {};
-    const started = performance.now();
-    const k3s = await runWithEnv(env, ["plan", "--runtime", "k3s"]);
-    expect(k3s.code).toBe(0);
-    // The engine reports this machine's CPUs (and cgroup version: these machines boot cgroup v1); the stack with k3s's own share needs 3 CPUs.
-    const why = availableParallelism() < 3 ? `(?:the engine runs cgroup v1: .*; and )?the stack requests 2\\.4 CPU \\(largest: [^)]+\\) but the engine has ${availableParallelism()} CPUs, .*short by` : `the k3s image ${K3S_IMAGE.replace(/[.+]/g, "\\$&")} is not present and cannot be pulled: `;
-    expect(k3s.stdout).toMatch(new RegExp(`^runtime: k3s \\(--runtime k3s: the container engine at unix://\\S+ answers \\(version [^)]+\\) but ${why}`));
-    expect(k3s.stdout).toContain("docker load -i obsconf-k3s-image.tar");
-    const auto = await runWithEnv(env, ["plan", "--runtime", "auto"]);
-    expect(auto.code).toBe(0);
-    expect(auto.stdout.split("\n")[0]).toMatch(/^runtime: local \(auto: the container engine at unix:\/\/\S+ answers .* (is not present and cannot be pulled|pods would stay Pending).*, so the local runtime runs\)$/);
-    // Each engine and registry call is bounded by 3 s; two CLI runs (with tsx start-up) stay far below this.
-    expect(performance.now() - started).toBeLessThan(60_000);
-  });
+  it.skipIf(noDockerd)(
+    "should say why k3s cannot run against a real dockerd (the preflight's CPU shortfall on a 2-core machine, else the missing image), and auto should fall back to local, neither hanging",
+    { timeout: 120_000 },
+    async () => {
+      const env: Record<string, string> = dockerHost ? { DOCKER_HOST: dockerHost } : {};
+      const started = performance.now();
+      const k3s = await runWithEnv(env, ["plan", "--runtime", "k3s"]);
+      expect(k3s.code).toBe(0);
+      // The engine reports this machine's CPUs (and cgroup version: these machines boot cgroup v1); the stack with k3s's own share needs 3 CPUs.
+      const why =
+        availableParallelism() < 3
+          ? `(?:the engine runs cgroup v1: .*; and )?the stack requests 2\\.4 CPU \\(largest: [^)]+\\) but the engine has ${availableParallelism()} CPUs, .*short by`
+          : `the k3s image ${K3S_IMAGE.replace(/[.+]/g, "\\$&")} is not present and cannot be pulled: `;
+      expect(k3s.stdout).toMatch(new RegExp(`^runtime: k3s \\(--runtime k3s: the container engine at unix://\\S+ answers \\(version [^)]+\\) but ${why}`));
+      expect(k3s.stdout).toContain("docker load -i obsconf-k3s-image.tar");
+      const auto = await runWithEnv(env, ["plan", "--runtime", "auto"]);
+      expect(auto.code).toBe(0);
+      expect(auto.stdout.split("\n")[0]).toMatch(
+        /^runtime: local \(auto: the container engine at unix:\/\/\S+ answers .* (is not present and cannot be pulled|pods would stay Pending).*, so the local runtime runs\)$/,
+      );
+      // Each engine and registry call is bounded by 3 s; two CLI runs (with tsx start-up) stay far below this.
+      expect(performance.now() - started).toBeLessThan(60_000);
+    },
+  );
 });
 
 describe("obsconf plan --runtime cluster and obsconf cleanup", () => {
@@ -91,12 +114,23 @@ describe("obsconf plan --runtime cluster and obsconf cleanup", () => {
 
   async function startDouble() {
     api = await startKubeApiDouble();
-    await writeFile(kubeconfig, [
-      "apiVersion: v1", "kind: Config", "current-context: staging",
-      "clusters:", `- name: staging-eu`, `  cluster: { server: "${api.origin}", insecure-skip-tls-verify: true }`,
-      "users:", "- name: runner", "  user: {}",
-      "contexts:", "- name: staging", "  context: { cluster: staging-eu, user: runner }",
-    ].join("\n"));
+    await writeFile(
+      kubeconfig,
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "current-context: staging",
+        "clusters:",
+        `- name: staging-eu`,
+        `  cluster: { server: "${api.origin}", insecure-skip-tls-verify: true }`,
+        "users:",
+        "- name: runner",
+        "  user: {}",
+        "contexts:",
+        "- name: staging",
+        "  context: { cluster: staging-eu, user: runner }",
+      ].join("\n"),
+    );
   }
 
   it("should plan a cluster run in its own namespace, reached by port-forward, and refuse an unknown context", { timeout: 120_000 }, async () => {
@@ -110,13 +144,17 @@ describe("obsconf plan --runtime cluster and obsconf cleanup", () => {
       "namespace: obsconf-<run-id>, created, labelled and deleted by each run (shown below as obsconf-run-id)",
     ]);
     const refused = await runWithEnv({ KUBECONFIG: kubeconfig }, ["plan", "--runtime", "cluster", "--context", "prod"]);
-    expect(refused).toMatchObject({ code: 2, stdout: "", stderr: `obsconf: error: command line: field --context: expected a context of ${kubeconfig} (staging), saw "prod"\n` });
+    expect(refused).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: `obsconf: error: command line: field --context: expected a context of ${kubeconfig} (staging), saw "prod"\n`,
+    });
   });
 
   it("should clean up the run a killed obsconf left, found by label, and nothing else", { timeout: 120_000 }, async () => {
     await startDouble();
     const killed = labelledObject("v1", "Namespace", "obsconf-killed", undefined, runLabels("killed"));
-    killed.metadata["annotations"] = { "obsconf.dev/runner": "elsewhere/1" };
+    killed.metadata.annotations = { "obsconf.dev/runner": "elsewhere/1" };
     await applyObjects(api.kubeConfig(), [killed, labelledObject("v1", "ConfigMap", "c", "obsconf-killed", runLabels("killed"))], { fieldManager: "obsconf" });
     api.seed(labelledObject("v1", "Namespace", "default", undefined, {}), labelledObject("v1", "ConfigMap", "keep-me", "default", {}));
     const kept = await runWithEnv({ KUBECONFIG: kubeconfig }, ["cleanup", "--runtime", "cluster"]);

@@ -1,7 +1,23 @@
 import { formatTable } from "../../common/text-table.ts";
 import {
-  COMPONENT_NAMES, REACHABILITY_TEXT, describeKubeContext, extractComponents, formatK3sPlan, formatKubePlan, imagePlan, loadKubeContext, loadManifests,
-  parseReachability, planK3s, planKube, planLocal, renderForTarget, resolveRuntime, runNamespace, type BinarySource, type ComponentPlan,
+  COMPONENT_NAMES,
+  REACHABILITY_TEXT,
+  describeKubeContext,
+  extractComponents,
+  formatK3sPlan,
+  formatKubePlan,
+  imagePlan,
+  loadKubeContext,
+  loadManifests,
+  parseReachability,
+  planK3s,
+  planKube,
+  planLocal,
+  renderForTarget,
+  resolveRuntime,
+  runNamespace,
+  type BinarySource,
+  type ComponentPlan,
 } from "../../stack/index.ts";
 
 export interface PlanCommandOptions {
@@ -28,7 +44,10 @@ export async function planCommand(options: PlanCommandOptions): Promise<number> 
   const out = (text: string) => process.stdout.write(text);
   const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
   const k3s = wantsK3s ? await planK3s({ manifestsDir: options.manifests, ...(options.images ? { imagesDir: options.images } : {}) }) : undefined;
-  const choice = await resolveRuntime(options.runtime, { ...(k3s ? { probe: async () => k3s.probe } : {}), ...(options.context ? { context: options.context } : {}) });
+  const choice = await resolveRuntime(options.runtime, {
+    ...(k3s ? { probe: async () => k3s.probe } : {}),
+    ...(options.context ? { context: options.context } : {}),
+  });
   if (choice.runtime === "k3s" && k3s) {
     out(`runtime: k3s (${choice.reason})\n\n${formatK3sPlan(k3s, options.images)}`);
     return 0;
@@ -50,9 +69,12 @@ export async function planCommand(options: PlanCommandOptions): Promise<number> 
   const plans = await planLocal(specs, { bins: options.bin });
   out(`runtime: ${choice.runtime} (${choice.reason})\n\n`);
   out(`${formatTable(["component", "manifest image", "runs as", "binary / substitute", "from", "version", "note"], plans.map(planRow), { maxWidth: 130 })}\n`);
-  const counts = ["process", "substitute", "unavailable"].map((mode) => `${plans.filter((p) => p.mode === mode).length} ${mode === "substitute" ? "simulated" : mode}`);
+  const counts = ["process", "substitute", "unavailable"].map(
+    (mode) => `${plans.filter((p) => p.mode === mode).length} ${mode === "substitute" ? "simulated" : mode}`,
+  );
   out(`\n${plans.length} components: ${counts.join(", ")}\n`);
-  if (k3s && !k3s.probe.usable && k3s.probe.problem === "no-image") out(`\nthe k3s runtime would need the k3s image: obsconf plan --runtime k3s lists what is missing and how to preload it\n`);
+  if (k3s && !k3s.probe.usable && k3s.probe.problem === "no-image")
+    out(`\nthe k3s runtime would need the k3s image: obsconf plan --runtime k3s lists what is missing and how to preload it\n`);
   return 0;
 }
 
@@ -76,7 +98,15 @@ export function planRow(plan: ComponentPlan): string[] {
       return [plan.component, plan.image, "process", plan.binary, SOURCE_TEXT[plan.source ?? "path"], plan.binaryVersion ?? "unknown", notes.join("; ")];
     }
     case "substitute":
-      return [plan.component, plan.image, "simulated", `${plan.substitute} (${plan.binary})`, plan.source ? SOURCE_TEXT[plan.source] : "PATH", plan.binaryVersion ?? "unknown", plan.describe];
+      return [
+        plan.component,
+        plan.image,
+        "simulated",
+        `${plan.substitute} (${plan.binary})`,
+        plan.source ? SOURCE_TEXT[plan.source] : "PATH",
+        plan.binaryVersion ?? "unknown",
+        plan.describe,
+      ];
     case "unavailable":
       return [plan.component, plan.image, "unavailable", "-", "-", "-", plan.reason];
     case "pod":

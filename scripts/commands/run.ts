@@ -74,29 +74,60 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   }
   const signoff = scenario === "signoff";
   if (signoff && options.only?.length) {
-    throw new InputError({ file: "command line", field: "--only" }, "no --only with 'run signoff' (a sign-off runs every check of conformance, load and chaos)", `--only ${options.only.join(",")}`);
+    throw new InputError(
+      { file: "command line", field: "--only" },
+      "no --only with 'run signoff' (a sign-off runs every check of conformance, load and chaos)",
+      `--only ${options.only.join(",")}`,
+    );
   }
   if (!signoff && (options.dryRun || options.key !== undefined)) {
-    throw new InputError({ file: "command line", field: options.dryRun ? "--dry-run" : "--key" }, `${options.dryRun ? "--dry-run" : "--key"} only with 'run signoff'`, `with 'run ${scenario}'`);
+    throw new InputError(
+      { file: "command line", field: options.dryRun ? "--dry-run" : "--key" },
+      `${options.dryRun ? "--dry-run" : "--key"} only with 'run signoff'`,
+      `with 'run ${scenario}'`,
+    );
   }
   if (options.duration !== undefined && scenario !== "load") {
-    throw new InputError({ file: "command line", field: "--duration" }, "no --duration (it sets the load window of 'run load'; conformance and chaos durations come from the profile)", `--duration with 'run ${scenario}'`);
+    throw new InputError(
+      { file: "command line", field: "--duration" },
+      "no --duration (it sets the load window of 'run load'; conformance and chaos durations come from the profile)",
+      `--duration with 'run ${scenario}'`,
+    );
   }
   if (options.generator !== undefined && scenario !== "load" && !signoff) {
-    throw new InputError({ file: "command line", field: "--generator" }, "no --generator (it picks the load generator of 'run load')", `--generator with 'run ${scenario}'`);
+    throw new InputError(
+      { file: "command line", field: "--generator" },
+      "no --generator (it picks the load generator of 'run load')",
+      `--generator with 'run ${scenario}'`,
+    );
   }
   if (options.fault?.length && scenario !== "chaos") {
-    throw new InputError({ file: "command line", field: "--fault" }, "--fault only with the chaos scenario", `--fault with scenario ${JSON.stringify(scenario)}`);
+    throw new InputError(
+      { file: "command line", field: "--fault" },
+      "--fault only with the chaos scenario",
+      `--fault with scenario ${JSON.stringify(scenario)}`,
+    );
   }
   if (options.only?.length && scenario === "chaos") {
-    throw new InputError({ file: "command line", field: "--only" }, "--only with the conformance and load scenarios (a chaos drill selects with --fault)", `--only with scenario "chaos"`);
+    throw new InputError(
+      { file: "command line", field: "--only" },
+      "--only with the conformance and load scenarios (a chaos drill selects with --fault)",
+      `--only with scenario "chaos"`,
+    );
   }
-  const load = { ...(options.duration !== undefined ? { durationMs: options.duration } : {}), ...(options.generator ? { generator: options.generator } : {}), ...(options.bin["k6"] ? { k6Bin: options.bin["k6"] } : {}) };
+  const load = {
+    ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
+    ...(options.generator ? { generator: options.generator } : {}),
+    ...(options.bin.k6 ? { k6Bin: options.bin.k6 } : {}),
+  };
   const chosen: Scenario<unknown> =
-    scenario === "load" ? (loadScenario(load) as Scenario<unknown>)
-    : scenario === "chaos" ? (chaosScenario({ manifestsDir: options.manifests, ...(options.fault?.length ? { faults: options.fault } : {}) }) as Scenario<unknown>)
-    : signoff ? (signoffScenario({ load, manifestsDir: options.manifests }) as Scenario<unknown>)
-    : (conformanceScenario() as Scenario<unknown>);
+    scenario === "load"
+      ? (loadScenario(load) as Scenario<unknown>)
+      : scenario === "chaos"
+        ? (chaosScenario({ manifestsDir: options.manifests, ...(options.fault?.length ? { faults: options.fault } : {}) }) as Scenario<unknown>)
+        : signoff
+          ? (signoffScenario({ load, manifestsDir: options.manifests }) as Scenario<unknown>)
+          : (conformanceScenario() as Scenario<unknown>);
   // `--only` names checks of this scenario: a typo is refused before anything is probed or started.
   checkFilter(options.only, { scenario, ids: chosen.checkIds });
   // Every input checked before anything starts (obsconf.ts did it already; again here for other callers):
@@ -110,7 +141,14 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   const baseline = options.baseline ? await preflightBaseline(options.baseline, scenario, options.profile, options.contract) : undefined;
   const runtime = await chooseRuntime(scenario, options);
   if (signoff) {
-    const plan = await planSignoff({ runtime, manifestsDir: options.manifests, profile: options.profile, bins: options.bin, load, ...(options.contract ? { contractFile: options.contract } : {}) });
+    const plan = await planSignoff({
+      runtime,
+      manifestsDir: options.manifests,
+      profile: options.profile,
+      bins: options.bin,
+      load,
+      ...(options.contract ? { contractFile: options.contract } : {}),
+    });
     if (options.dryRun) {
       process.stdout.write(formatSignoffPlan(plan));
       return plan.refusals.length > 0 ? 1 : 0;
@@ -127,7 +165,13 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
   const logger = createLogger({ write: (line) => process.stderr.write(`${clearLive}${line}\n`) });
   const run = () =>
     runScenario(chosen, {
-      runtime, profile: options.profile, manifestsDir: options.manifests, runsDir: options.runsDir, bins: options.bin, logger, ...(options.strict || signoff ? { strict: true } : {}),
+      runtime,
+      profile: options.profile,
+      manifestsDir: options.manifests,
+      runsDir: options.runsDir,
+      bins: options.bin,
+      logger,
+      ...(options.strict || signoff ? { strict: true } : {}),
       ...(options.contract ? { contractFile: options.contract } : {}),
       ...(options.promqlSuite ? { promqlSuiteFile: options.promqlSuite } : {}),
       ...(options.logqlSuite ? { logqlSuiteFile: options.logqlSuite } : {}),
@@ -137,19 +181,39 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
     });
   const result = await run().finally(() => progress.stop());
   const outDir = options.out ?? path.join(DEFAULT_REPORTS_DIR, result.runId);
-  const files = await writeReports(result, { outDir, formats: reportFormats, reporters: reportersWith(options.junitSimulatedAsPassed ? { junitSimulatedAs: "passed" } : {}) });
+  const files = await writeReports(result, {
+    outDir,
+    formats: reportFormats,
+    reporters: reportersWith(options.junitSimulatedAsPassed ? { junitSimulatedAs: "passed" } : {}),
+  });
   process.stdout.write(`\n${formatVerdictTable(result, { color: shouldUseColor() })}\n`);
-  if (result.contractRows) process.stdout.write(`contract rows: ${formatRowCounts(result.contractRows)} (report.md: one verdict per row of the seed's tables)\n`);
+  if (result.contractRows)
+    process.stdout.write(`contract rows: ${formatRowCounts(result.contractRows)} (report.md: one verdict per row of the seed's tables)\n`);
   process.stdout.write(`\nreports: ${files.map((f) => path.relative(process.cwd(), f) || f).join(", ")}\n`);
   if (keyFile !== undefined) {
     const signed = await signReportFile({ reportFile: path.join(outDir, "run-result.json"), keyFile, manifestsDir: options.manifests });
-    process.stdout.write(`signed: ${path.relative(process.cwd(), signed.envelopeFile) || signed.envelopeFile} (subject sha256 ${signed.reportSha256}, key id ${signed.keyid}); check it with: obsconf verify ${path.join(outDir, "run-result.json")} --key <public key>\n`);
+    process.stdout.write(
+      `signed: ${path.relative(process.cwd(), signed.envelopeFile) || signed.envelopeFile} (subject sha256 ${signed.reportSha256}, key id ${signed.keyid}); check it with: obsconf verify ${path.join(outDir, "run-result.json")} --key <public key>\n`,
+    );
   }
   if (options.keepRuns !== undefined && options.keepRuns > 0) {
-    const pruned = (await pruneRuns({ runsDir: options.runsDir, reportsDir: DEFAULT_REPORTS_DIR, keep: options.keepRuns })).filter((l) => l.action === "pruned");
-    if (pruned.length > 0) process.stderr.write(`obsconf: pruned ${pruned.length} old run(s) from ${options.runsDir} and ${DEFAULT_REPORTS_DIR}, keeping the newest ${options.keepRuns} (--keep-runs)\n`);
+    const pruned = (await pruneRuns({ runsDir: options.runsDir, reportsDir: DEFAULT_REPORTS_DIR, keep: options.keepRuns })).filter(
+      (l) => l.action === "pruned",
+    );
+    if (pruned.length > 0)
+      process.stderr.write(
+        `obsconf: pruned ${pruned.length} old run(s) from ${options.runsDir} and ${DEFAULT_REPORTS_DIR}, keeping the newest ${options.keepRuns} (--keep-runs)\n`,
+      );
   }
-  const regressed = baseline ? (await compareWithBaseline(result, baseline, { outDir, baselineFile: options.baseline!, ...(options.contract ? { contractFile: options.contract } : {}) })).verdict === "regression" : false;
+  const regressed = baseline
+    ? (
+        await compareWithBaseline(result, baseline, {
+          outDir,
+          baselineFile: options.baseline!,
+          ...(options.contract ? { contractFile: options.contract } : {}),
+        })
+      ).verdict === "regression"
+    : false;
   return result.verdict === "error" ? 2 : result.verdict === "fail" || regressed ? 1 : 0;
 }
 
@@ -157,7 +221,11 @@ export async function runCommand(scenario: string, options: RunCommandOptions): 
 async function preflightSigningKey(key: string | undefined): Promise<string> {
   const file = key ?? process.env[SIGNING_KEY_ENV];
   if (file === undefined || file === "") {
-    throw new InputError({ file: "command line", field: "--key" }, `an Ed25519 private key to sign the sign-off with (--key FILE or $${SIGNING_KEY_ENV}; make one with 'obsconf keygen --out signoff')`, "neither");
+    throw new InputError(
+      { file: "command line", field: "--key" },
+      `an Ed25519 private key to sign the sign-off with (--key FILE or $${SIGNING_KEY_ENV}; make one with 'obsconf keygen --out signoff')`,
+      "neither",
+    );
   }
   await loadPrivateKey(file, key !== undefined ? "--key" : `$${SIGNING_KEY_ENV}`);
   return file;

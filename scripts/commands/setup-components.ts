@@ -18,8 +18,19 @@ export interface SetupComponentsOptions {
  */
 export async function setupComponentsCommand(options: SetupComponentsOptions): Promise<number> {
   const startedAt = performance.now();
-  const outcomes = await provisionComponents({ manifestsDir: options.manifests, logger: createLogger(), ...(options.only?.length ? { only: options.only } : {}), force: options.force ?? false });
-  const rows = outcomes.map((o) => [o.component, o.tag, o.outcome === "failed" ? "not provisioned" : o.outcome, formatDuration(o.durationMs), o.outcome === "failed" ? o.reason.split("\n")[0]! : o.dir]);
+  const outcomes = await provisionComponents({
+    manifestsDir: options.manifests,
+    logger: createLogger(),
+    ...(options.only?.length ? { only: options.only } : {}),
+    force: options.force ?? false,
+  });
+  const rows = outcomes.map((o) => [
+    o.component,
+    o.tag,
+    o.outcome === "failed" ? "not provisioned" : o.outcome,
+    formatDuration(o.durationMs),
+    o.outcome === "failed" ? o.reason.split("\n")[0]! : o.dir,
+  ]);
   process.stdout.write(`${formatTable(["component", "version", "outcome", "took", "where / why not"], rows, { maxWidth: 130 })}\n`);
   process.stdout.write(`\nset-up of components took ${formatDuration(Math.round(performance.now() - startedAt))}\n`);
   return 0;

@@ -38,26 +38,46 @@ export function envelopePathFor(reportFile: string): string {
 export async function signReportFile(options: SignReportOptions): Promise<SignedReport> {
   const keyFile = options.keyFile ?? process.env[SIGNING_KEY_ENV];
   if (keyFile === undefined || keyFile === "") {
-    throw new InputError({ file: "command line", field: "--key" }, `an Ed25519 private key file (--key FILE or $${SIGNING_KEY_ENV}; make one with 'obsconf keygen --out signoff')`, "neither");
+    throw new InputError(
+      { file: "command line", field: "--key" },
+      `an Ed25519 private key file (--key FILE or $${SIGNING_KEY_ENV}; make one with 'obsconf keygen --out signoff')`,
+      "neither",
+    );
   }
   const privateKey = await loadPrivateKey(keyFile, options.keyFile ? "--key" : `$${SIGNING_KEY_ENV}`);
   const reportBytes = await readReport(options.reportFile);
   const result = parseReport(options.reportFile, reportBytes);
   const manifests = await manifestsDigest(options.manifestsDir);
   const { envelope, statement } = attestReport(
-    { reportName: path.basename(options.reportFile), reportBytes, result, manifests: { sha256: manifests.sha256, files: manifests.files }, obsconfVersion: OBSCONF_VERSION },
+    {
+      reportName: path.basename(options.reportFile),
+      reportBytes,
+      result,
+      manifests: { sha256: manifests.sha256, files: manifests.files },
+      obsconfVersion: OBSCONF_VERSION,
+    },
     privateKey,
   );
   const envelopeFile = options.outFile ?? envelopePathFor(options.reportFile);
   await writeFile(envelopeFile, `${JSON.stringify(envelope, null, 2)}\n`, { flag: "wx" }).catch((error: NodeJS.ErrnoException) => {
-    throw new InputError({ file: envelopeFile, field: "--out" }, "a path where no envelope exists yet (signatures are never overwritten)", error.code === "EEXIST" ? "an existing file" : (error.code ?? String(error)), { cause: error });
+    throw new InputError(
+      { file: envelopeFile, field: "--out" },
+      "a path where no envelope exists yet (signatures are never overwritten)",
+      error.code === "EEXIST" ? "an existing file" : (error.code ?? String(error)),
+      { cause: error },
+    );
   });
   return { envelopeFile, reportSha256: statement.subject[0]!.digest.sha256, manifestsSha256: manifests.sha256, keyid: keyIdOf(privateKey) };
 }
 
 /** `obsconf sign <report>`: exit 0 when the envelope was written. */
 export async function signCommand(reportFile: string, options: { key?: string; manifests: string; out?: string }): Promise<number> {
-  const signed = await signReportFile({ reportFile, manifestsDir: options.manifests, ...(options.key ? { keyFile: options.key } : {}), ...(options.out ? { outFile: options.out } : {}) });
+  const signed = await signReportFile({
+    reportFile,
+    manifestsDir: options.manifests,
+    ...(options.key ? { keyFile: options.key } : {}),
+    ...(options.out ? { outFile: options.out } : {}),
+  });
   process.stdout.write(
     [
       `signed ${reportFile}`,

@@ -44,7 +44,12 @@ export async function writeKeyPair(prefix: string): Promise<{ privateKeyFile: st
   const publicKeyFile = `${prefix}.pub`;
   const write = (file: string, text: string, mode: number) =>
     writeFile(file, text, { flag: "wx", mode }).catch((error: NodeJS.ErrnoException) => {
-      throw new InputError({ file, field: "--out" }, "a path where no file exists yet (keys are never overwritten)", error.code === "EEXIST" ? "an existing file" : (error.code ?? String(error)), { cause: error });
+      throw new InputError(
+        { file, field: "--out" },
+        "a path where no file exists yet (keys are never overwritten)",
+        error.code === "EEXIST" ? "an existing file" : (error.code ?? String(error)),
+        { cause: error },
+      );
     });
   await write(privateKeyFile, privateKey.export({ type: "pkcs8", format: "pem" }).toString(), 0o600);
   await write(publicKeyFile, publicKey.export({ type: "spki", format: "pem" }).toString(), 0o644);

@@ -17,9 +17,17 @@ export function formatSignoffPlan(plan: SignoffPlan): string {
     for (const line of s.describe) out.push(`    ${line}`);
   }
   out.push("", "checks by contract row (the seed's tables, row by row):");
-  out.push(formatTable(["row", "seed row", "target", "checks"], plan.rows.map((r) => [r.key, r.seedRow, formatTarget(r.target), r.checks.join(", ") || "NONE"]), { maxWidth: 160 }));
+  out.push(
+    formatTable(
+      ["row", "seed row", "target", "checks"],
+      plan.rows.map((r) => [r.key, r.seedRow, formatTarget(r.target), r.checks.join(", ") || "NONE"]),
+      { maxWidth: 160 },
+    ),
+  );
   out.push("", "components and images:");
-  out.push(formatTable(["component", "manifest image", "runs as", "binary / substitute", "from", "version", "note"], plan.components.map(planRow), { maxWidth: 160 }));
+  out.push(
+    formatTable(["component", "manifest image", "runs as", "binary / substitute", "from", "version", "note"], plan.components.map(planRow), { maxWidth: 160 }),
+  );
   out.push("", ...blockerLines(plan));
   return `${out.join("\n")}\n`;
 }
@@ -33,7 +41,9 @@ function blockerLines(plan: SignoffPlan): string[] {
   return [
     plan.refusals.length === 0 ? "refused before start: no (the run can start)" : `refused before start: yes, ${plan.refusals.length} blockers:`,
     ...plan.refusals.map((b) => `  - ${b}`),
-    plan.predicted.length === 0 ? "known now to fail the sign-off: nothing" : `known now to fail the sign-off (${plan.predicted.length}; the run would go ahead and report them):`,
+    plan.predicted.length === 0
+      ? "known now to fail the sign-off: nothing"
+      : `known now to fail the sign-off (${plan.predicted.length}; the run would go ahead and report them):`,
     ...plan.predicted.map((b) => `  - ${b}`),
   ];
 }

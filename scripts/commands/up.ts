@@ -32,25 +32,46 @@ export async function upCommand(options: UpCommandOptions): Promise<number> {
   if (options.endpointsOut !== undefined) checkEndpointsOut(options.endpointsOut);
   const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
   // The plan's probe includes the preflight (engine facts against the stack's requests).
-  const probe = wantsK3s ? async () => (await planK3s({ manifestsDir: options.manifests, ...(options.images ? { imagesDir: options.images } : {}) })).probe : undefined;
-  const choice = withClusterFlags(await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) }), options);
+  const probe = wantsK3s
+    ? async () => (await planK3s({ manifestsDir: options.manifests, ...(options.images ? { imagesDir: options.images } : {}) })).probe
+    : undefined;
+  const choice = withClusterFlags(
+    await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) }),
+    options,
+  );
   const logger = createLogger();
   logger.info(`runtime: ${choice.runtime} (${choice.reason})`);
   const stack = await startStack(choice, {
-    manifestsDir: options.manifests, runsDir: options.runsDir, bins: options.bin, readyTimeoutMs: options.readyTimeoutMs, logger,
+    manifestsDir: options.manifests,
+    runsDir: options.runsDir,
+    bins: options.bin,
+    readyTimeoutMs: options.readyTimeoutMs,
+    logger,
     ...(options.only ? { only: options.only } : {}),
-    ...(options.images ? { imagesDir: options.images } : {}), ...(options.context ? { context: options.context } : {}),
+    ...(options.images ? { imagesDir: options.images } : {}),
+    ...(options.context ? { context: options.context } : {}),
   });
   const signal = waitForShutdownSignal();
   const statuses = stack.components();
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out("");
-  out(formatTable(["component", "runs as", "from", "state", "version", "note"], statuses.map((s) => {
-    const [component, , runsAs, , from, version, planNote] = planRow(s.plan);
-    const state = s.status.state === "ready" ? `ready (${s.status.readyAfterMs}ms)` : s.status.state;
-    const note = s.status.state === "error" ? s.status.error.split("\n")[0]! : s.status.state === "not-started" || s.status.state === "unavailable" ? s.status.reason : planNote!;
-    return [component!, runsAs!, from!, state, version!, note];
-  }), { maxWidth: 110 }));
+  out(
+    formatTable(
+      ["component", "runs as", "from", "state", "version", "note"],
+      statuses.map((s) => {
+        const [component, , runsAs, , from, version, planNote] = planRow(s.plan);
+        const state = s.status.state === "ready" ? `ready (${s.status.readyAfterMs}ms)` : s.status.state;
+        const note =
+          s.status.state === "error"
+            ? s.status.error.split("\n")[0]!
+            : s.status.state === "not-started" || s.status.state === "unavailable"
+              ? s.status.reason
+              : planNote!;
+        return [component!, runsAs!, from!, state, version!, note];
+      }),
+      { maxWidth: 110 },
+    ),
+  );
   const endpoints = Object.entries(stack.endpoints()).flatMap(([component, ports]) => Object.entries(ports).map(([port, e]) => [component, port, e.url]));
   out("");
   out(formatTable(["component", "port", "endpoint"], endpoints));
@@ -82,7 +103,12 @@ function checkEndpointsOut(file: string): void {
   } catch {
     /* absent: written later */
   }
-  if (isDirectory) throw new InputError({ file: "command line", field: "--endpoints-out" }, "a file path for the endpoints file", `${JSON.stringify(file)}, which is a directory`);
+  if (isDirectory)
+    throw new InputError(
+      { file: "command line", field: "--endpoints-out" },
+      "a file path for the endpoints file",
+      `${JSON.stringify(file)}, which is a directory`,
+    );
 }
 
 /**
@@ -95,9 +121,15 @@ async function writeEndpointsFile(stack: StartedStack, file: string): Promise<vo
   for (const { plan, status } of stack.components()) {
     const ports = endpoints[plan.component];
     if (status.state !== "ready" || ports === undefined) continue;
-    components[plan.component] = { ports: Object.fromEntries(Object.entries(ports).map(([name, e]) => [name, e.url])), ...(plan.mode === "substitute" ? { substitute: plan.substitute } : {}) };
+    components[plan.component] = {
+      ports: Object.fromEntries(Object.entries(ports).map(([name, e]) => [name, e.url])),
+      ...(plan.mode === "substitute" ? { substitute: plan.substitute } : {}),
+    };
   }
-  const text = formatEndpointsFile(components, `obsconf up (run ${stack.runId}, runtime ${stack.runtime}): the stack's endpoints while it runs; removed when it stops`);
+  const text = formatEndpointsFile(
+    components,
+    `obsconf up (run ${stack.runId}, runtime ${stack.runtime}): the stack's endpoints while it runs; removed when it stops`,
+  );
   const partial = `${file}.partial-${process.pid}`;
   await writeFile(partial, text, { mode: 0o644 });
   await rename(partial, file);

@@ -25,7 +25,13 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
     ...(await validateStack({ manifestsDir: options.manifests, ruleTestsDir: options.ruleTests, bins: options.bin })),
     ...(await securityValidationChecks(options.manifests)),
   ];
-  process.stdout.write(`${formatTable(["check", "status", "detail"], checks.map((c) => [c.title, c.status, c.status === "fail" ? "see below" : c.detail]), { maxWidth: 110 })}\n`);
+  process.stdout.write(
+    `${formatTable(
+      ["check", "status", "detail"],
+      checks.map((c) => [c.title, c.status, c.status === "fail" ? "see below" : c.detail]),
+      { maxWidth: 110 },
+    )}\n`,
+  );
   for (const failed of checks.filter((c) => c.status === "fail")) process.stdout.write(`\n${failed.title} failed:\n${failed.detail}\n`);
   const count = (status: string) => checks.filter((c) => c.status === status).length;
   process.stdout.write(`\n${count("pass")} passed, ${count("fail")} failed, ${count("unsupported")} unsupported (not run here)\n`);

@@ -23,7 +23,12 @@ export async function verifyCommand(reportFile: string, options: VerifyCommandOp
   const publicKey = await loadPublicKey(options.key);
   const reportBytes = await readReport(reportFile);
   const text = await readFile(envelopeFile, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new InputError({ file: envelopeFile, field: options.sig ? "--sig" : "envelope (default: <report>.intoto.json)" }, "a readable DSSE envelope", error.code ?? String(error), { cause: error });
+    throw new InputError(
+      { file: envelopeFile, field: options.sig ? "--sig" : "envelope (default: <report>.intoto.json)" },
+      "a readable DSSE envelope",
+      error.code ?? String(error),
+      { cause: error },
+    );
   });
   const parsed = parseEnvelope(text);
   if ("problem" in parsed) throw new InputError({ file: envelopeFile, field: parsed.field }, parsed.problem, "something else");

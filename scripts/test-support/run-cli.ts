@@ -16,9 +16,15 @@ export type CliResult = CliExit & { stdout: string; stderr: string };
 export function runCli(args: readonly string[], { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [ENTRY, ...args], { cwd: REPO_ROOT, timeout: timeoutMs, maxBuffer: 1 << 22 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== "number" && !error.signal) return reject(new HarnessError(`obsconf ${args.join(" ")} could not run`, { cause: error }));
+      if (error && typeof error.code !== "number" && !error.signal)
+        return reject(new HarnessError(`obsconf ${args.join(" ")} could not run`, { cause: error }));
       if (error?.killed) return reject(new TimeoutError(`obsconf ${args.join(" ")} not finished`, timeoutMs, JSON.stringify(stderr.slice(-200))));
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, signal: (error?.signal as NodeJS.Signals | undefined) ?? null, stdout, stderr });
+      resolve({
+        code: error ? (typeof error.code === "number" ? error.code : null) : 0,
+        signal: (error?.signal as NodeJS.Signals | undefined) ?? null,
+        stdout,
+        stderr,
+      });
     });
   });
 }
@@ -34,7 +40,10 @@ export class StartedCli implements AsyncDisposable {
   /** Every pid seen under the CLI (children and their process-group members), for cleanup. */
   readonly #seen = new Set<number>();
 
-  private constructor(readonly args: readonly string[], readonly child: ChildProcess) {
+  private constructor(
+    readonly args: readonly string[],
+    readonly child: ChildProcess,
+  ) {
     this.pid = child.pid!;
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (this.#stdout += chunk));
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (this.#stderr += chunk));
@@ -61,7 +70,11 @@ export class StartedCli implements AsyncDisposable {
 
   /** Resolves with the first complete stdout line matching `pattern`; fails if the CLI exits first or the deadline passes. */
   waitForLine(pattern: RegExp, { timeoutMs }: { timeoutMs: number }): Promise<string> {
-    const find = () => this.#stdout.split("\n").slice(0, -1).find((line) => pattern.test(line));
+    const find = () =>
+      this.#stdout
+        .split("\n")
+        .slice(0, -1)
+        .find((line) => pattern.test(line));
     return new Promise((resolve, reject) => {
       const finish = (outcome: () => void) => {
         clearTimeout(timer);
@@ -73,8 +86,18 @@ export class StartedCli implements AsyncDisposable {
         const line = find();
         if (line !== undefined) finish(() => resolve(line));
       };
-      const onClose = () => finish(() => reject(new HarnessError(`obsconf ${this.args.join(" ")} exited (${JSON.stringify(this.#exit)}) before printing a line matching ${pattern}; ${this.#transcript()}`)));
-      const timer = setTimeout(() => finish(() => reject(new TimeoutError(`stdout line matching ${pattern} not seen`, timeoutMs, this.#transcript()))), timeoutMs);
+      const onClose = () =>
+        finish(() =>
+          reject(
+            new HarnessError(
+              `obsconf ${this.args.join(" ")} exited (${JSON.stringify(this.#exit)}) before printing a line matching ${pattern}; ${this.#transcript()}`,
+            ),
+          ),
+        );
+      const timer = setTimeout(
+        () => finish(() => reject(new TimeoutError(`stdout line matching ${pattern} not seen`, timeoutMs, this.#transcript()))),
+        timeoutMs,
+      );
       this.child.stdout!.on("data", onData);
       this.child.once("close", onClose);
       onData();
@@ -121,7 +144,12 @@ export class StartedCli implements AsyncDisposable {
     }
     if (!this.#exit) await this.waitForExit({ timeoutMs: 5000 }).catch(() => undefined);
     // Children orphaned by the SIGKILL stay zombies until init reaps them; wait (bounded) so the next test starts clean.
-    await pollUntil("killed obsconf processes reaped", async () => groups.filter(isAlive), (alive) => alive.length === 0, { timeoutMs: 5000, intervalMs: 100 }).catch(() => undefined);
+    await pollUntil(
+      "killed obsconf processes reaped",
+      async () => groups.filter(isAlive),
+      (alive) => alive.length === 0,
+      { timeoutMs: 5000, intervalMs: 100 },
+    ).catch(() => undefined);
   }
 
   #transcript(): string {
@@ -158,7 +186,8 @@ export function parseTable(text: string, headers: readonly string[]): Record<str
   const lines = text.split("\n");
   const start = lines.findIndex((line) => line.split(/ {2,}/).join("|") === headers.join("|"));
   const rule = lines[start + 1] ?? "";
-  if (start < 0 || !/^-+(  -+)*$/.test(rule)) throw new HarnessError(`no table with headers ${JSON.stringify(headers)} in: ${JSON.stringify(text.slice(0, 500))}`);
+  if (start < 0 || !/^-+( {2}-+)*$/.test(rule))
+    throw new HarnessError(`no table with headers ${JSON.stringify(headers)} in: ${JSON.stringify(text.slice(0, 500))}`);
   const columns = [...rule.matchAll(/-+/g)].map((m, i, all) => ({ from: m.index, to: i === all.length - 1 ? undefined : m.index + m[0].length }));
   const cut = (line: string) => columns.map(({ from, to }) => line.slice(from, to).trim());
   const rows: Record<string, string>[] = [];
@@ -181,7 +210,13 @@ function ps(args: readonly string[]): Promise<string[][]> {
     execFile("ps", args, (error, stdout) => {
       // ps exits 1 when no process matched.
       if (error && error.code !== 1) return reject(new HarnessError(`ps ${args.join(" ")} failed`, { cause: error }));
-      resolve(stdout.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => line.split(/\s+/)));
+      resolve(
+        stdout
+          .split("\n")
+          .map((line) => line.trim())
+          .filter(Boolean)
+          .map((line) => line.split(/\s+/)),
+      );
     });
   });
 }

@@ -7,7 +7,9 @@ import { startLoopbackProcess, stopLoopbackProcess, type LoopbackProcess } from 
 import { freeLoopbackPort } from "./test-prometheus.ts";
 
 const ALERTMANAGER_BINARY = "/usr/bin/prometheus-alertmanager";
-const skipReason = existsSync(ALERTMANAGER_BINARY) ? undefined : `${ALERTMANAGER_BINARY} not found: install Debian's prometheus-alertmanager package to run this integration test`;
+const skipReason = existsSync(ALERTMANAGER_BINARY)
+  ? undefined
+  : `${ALERTMANAGER_BINARY} not found: install Debian's prometheus-alertmanager package to run this integration test`;
 if (skipReason) console.log(`skipping Alertmanager client test: ${skipReason}`);
 
 const CONFIG = [
@@ -27,7 +29,12 @@ function startAlertmanager(): Promise<LoopbackProcess> {
   return startLoopbackProcess({
     binary: ALERTMANAGER_BINARY,
     files: () => ({ "alertmanager.yml": CONFIG }),
-    args: (dir, listen) => [`--config.file=${join(dir, "alertmanager.yml")}`, `--storage.path=${join(dir, "data")}`, `--web.listen-address=${listen}`, "--cluster.listen-address="],
+    args: (dir, listen) => [
+      `--config.file=${join(dir, "alertmanager.yml")}`,
+      `--storage.path=${join(dir, "data")}`,
+      `--web.listen-address=${listen}`,
+      "--cluster.listen-address=",
+    ],
   });
 }
 
@@ -60,7 +67,12 @@ describe.skipIf(skipReason !== undefined)("AlertmanagerClient against a real Ale
   it("should post an alert and read it back from alerts()", async () => {
     const startsAt = new Date().toISOString();
     await client.postAlerts([{ labels: { alertname: "ObsconfClientProbe", severity: "none" }, annotations: { summary: "client test" }, startsAt }]);
-    const { data } = await pollUntil("posted alert listed", () => client.alerts({ filter: ['alertname="ObsconfClientProbe"'] }), (r) => r.data.length === 1, { timeoutMs: 10_000, intervalMs: 50 });
+    const { data } = await pollUntil(
+      "posted alert listed",
+      () => client.alerts({ filter: ['alertname="ObsconfClientProbe"'] }),
+      (r) => r.data.length === 1,
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
     expect(data[0]).toMatchObject({
       labels: { alertname: "ObsconfClientProbe", severity: "none" },
       annotations: { summary: "client test" },
@@ -94,6 +106,8 @@ describe("AlertmanagerClient transport failures", () => {
     const error = await client.receivers().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AlertmanagerApiError);
     expect((error as AlertmanagerApiError).status).toBeUndefined();
-    expect((error as Error).message).toBe(`alertmanager receivers() GET http://127.0.0.1:${port}/api/v2/receivers failed: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect((error as Error).message).toBe(
+      `alertmanager receivers() GET http://127.0.0.1:${port}/api/v2/receivers failed: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
   });
 });

@@ -10,10 +10,19 @@ export interface AmResponse<T> {
   readonly durationMs: number;
 }
 
-export interface AmReadyState { readonly ready: boolean; readonly status: number; readonly body: string }
+export interface AmReadyState {
+  readonly ready: boolean;
+  readonly status: number;
+  readonly body: string;
+}
 
 const versionInfoSchema = z.object({
-  version: z.string(), revision: z.string(), branch: z.string(), buildUser: z.string(), buildDate: z.string(), goVersion: z.string(),
+  version: z.string(),
+  revision: z.string(),
+  branch: z.string(),
+  buildUser: z.string(),
+  buildDate: z.string(),
+  goVersion: z.string(),
 });
 const statusSchema = z.object({
   /** The running configuration as Alertmanager re-marshals it: defaults filled in, secrets shown as `<secret>`. */
@@ -22,7 +31,10 @@ const statusSchema = z.object({
   cluster: z.object({
     status: z.string(),
     name: z.string().optional(),
-    peers: z.array(z.object({ name: z.string(), address: z.string() })).nullish().transform((p) => p ?? []),
+    peers: z
+      .array(z.object({ name: z.string(), address: z.string() }))
+      .nullish()
+      .transform((p) => p ?? []),
   }),
   uptime: z.string(),
 });
@@ -97,7 +109,10 @@ export class AlertmanagerApiError extends HarnessError {
   readonly status: number | undefined;
   readonly bodyExcerpt: string;
 
-  constructor(init: { method: string; httpMethod: "GET" | "POST"; url: string; status?: number; bodyExcerpt?: string; problem: string }, options?: { cause?: unknown }) {
+  constructor(
+    init: { method: string; httpMethod: "GET" | "POST"; url: string; status?: number; bodyExcerpt?: string; problem: string },
+    options?: { cause?: unknown },
+  ) {
     super(`alertmanager ${init.method}() ${init.httpMethod} ${init.url} failed: ${init.problem}`, options);
     this.method = init.method;
     this.url = init.url;
@@ -163,7 +178,14 @@ export class AlertmanagerClient implements AsyncDisposable {
     const url = `${this.baseUrl}/api/v2/alerts`;
     const { status, body, durationMs } = await this.#send("postAlerts", "POST", url, JSON.stringify(alerts));
     if (status < 200 || status > 299) {
-      throw new AlertmanagerApiError({ method: "postAlerts", httpMethod: "POST", url, status, bodyExcerpt: excerpt(body), problem: `HTTP ${status} ${JSON.stringify(excerpt(body))}` });
+      throw new AlertmanagerApiError({
+        method: "postAlerts",
+        httpMethod: "POST",
+        url,
+        status,
+        bodyExcerpt: excerpt(body),
+        problem: `HTTP ${status} ${JSON.stringify(excerpt(body))}`,
+      });
     }
     return { data: undefined, durationMs };
   }
@@ -191,7 +213,10 @@ export class AlertmanagerClient implements AsyncDisposable {
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw fail(`unexpected response shape at ${issue.path.map(String).join(".") || "(root)"}: ${issue.message}; saw ${JSON.stringify(excerpt(body))}`, parsed.error);
+      throw fail(
+        `unexpected response shape at ${issue.path.map(String).join(".") || "(root)"}: ${issue.message}; saw ${JSON.stringify(excerpt(body))}`,
+        parsed.error,
+      );
     }
     return { data: parsed.data, durationMs };
   }

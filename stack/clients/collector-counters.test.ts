@@ -21,9 +21,21 @@ otelcol_kafka_exporter_messages_total{outcome="success",partition="1",topic="otl
 describe("parseCollectorCounters", () => {
   it("should sum receivers, split exporters by id, and read queues and the kafka exporter's records", () => {
     const counters = parseCollectorCounters(EXPOSITION);
-    expect(counters.signals.spans).toEqual({ receiverAccepted: 42, receiverRefused: 1, exporterSent: { kafka: 40, otlp: 12 }, exporterSendFailed: { otlp: 30 }, exporterEnqueueFailed: {} });
+    expect(counters.signals.spans).toEqual({
+      receiverAccepted: 42,
+      receiverRefused: 1,
+      exporterSent: { kafka: 40, otlp: 12 },
+      exporterSendFailed: { otlp: 30 },
+      exporterEnqueueFailed: {},
+    });
     expect(counters.signals.log_records).toMatchObject({ receiverAccepted: 3, exporterSent: { kafka: 3 } });
-    expect(counters.signals.metric_points).toEqual({ receiverAccepted: 0, receiverRefused: 0, exporterSent: {}, exporterSendFailed: {}, exporterEnqueueFailed: {} });
+    expect(counters.signals.metric_points).toEqual({
+      receiverAccepted: 0,
+      receiverRefused: 0,
+      exporterSent: {},
+      exporterSendFailed: {},
+      exporterEnqueueFailed: {},
+    });
     expect(counters.queueSize).toEqual({ kafka: 3 });
     expect(counters.queueCapacity).toEqual({ kafka: 5000 });
     expect(counters.kafkaMessages).toBe(5);

@@ -34,7 +34,11 @@ export interface CollectorCounters {
 }
 
 /** The collector's name of each signal the harness writes (spans, metric points, log records). */
-export const COLLECTOR_SIGNAL_OF: Readonly<Record<"traces" | "metrics" | "logs", CollectorSignal>> = { traces: "spans", metrics: "metric_points", logs: "log_records" };
+export const COLLECTOR_SIGNAL_OF: Readonly<Record<"traces" | "metrics" | "logs", CollectorSignal>> = {
+  traces: "spans",
+  metrics: "metric_points",
+  logs: "log_records",
+};
 
 /** One signal through one exporter, as counted by the collector: what its receivers accepted and what the exporter did with it. */
 export interface ExporterCounts {
@@ -53,11 +57,19 @@ const DATA_TYPE_OF: Readonly<Record<CollectorSignal, string>> = { spans: "traces
 export function exporterCounts(counters: CollectorCounters, signal: CollectorSignal, exporter: string): ExporterCounts {
   const s = counters.signals[signal];
   const queued = counters.queueSizeByType?.[`${exporter}/${DATA_TYPE_OF[signal]}`] ?? counters.queueSize[exporter] ?? 0;
-  return { accepted: s.receiverAccepted, sent: s.exporterSent[exporter] ?? 0, sendFailed: s.exporterSendFailed[exporter] ?? 0, enqueueFailed: s.exporterEnqueueFailed[exporter] ?? 0, queued };
+  return {
+    accepted: s.receiverAccepted,
+    sent: s.exporterSent[exporter] ?? 0,
+    sendFailed: s.exporterSendFailed[exporter] ?? 0,
+    enqueueFailed: s.exporterEnqueueFailed[exporter] ?? 0,
+    queued,
+  };
 }
 
 /** Collector pipeline counter names for a signal, by role (first name that has series wins). */
-export function collectorCounterNames(signal: CollectorSignal): Record<"receiverAccepted" | "receiverRefused" | "exporterSent" | "exporterSendFailed" | "exporterEnqueueFailed", readonly string[]> {
+export function collectorCounterNames(
+  signal: CollectorSignal,
+): Record<"receiverAccepted" | "receiverRefused" | "exporterSent" | "exporterSendFailed" | "exporterEnqueueFailed", readonly string[]> {
   const both = (name: string) => [`${name}_total`, name] as const;
   return {
     receiverAccepted: both(`otelcol_receiver_accepted_${signal}`),
@@ -86,19 +98,26 @@ export function parseCollectorCounters(text: string): CollectorCounters {
     }
     return out;
   };
-  const signals = Object.fromEntries(COLLECTOR_SIGNALS.map((signal) => {
-    const names = collectorCounterNames(signal);
-    return [signal, {
-      receiverAccepted: sum(names.receiverAccepted),
-      receiverRefused: sum(names.receiverRefused),
-      exporterSent: byExporter(names.exporterSent),
-      exporterSendFailed: byExporter(names.exporterSendFailed),
-      exporterEnqueueFailed: byExporter(names.exporterEnqueueFailed),
-    }];
-  })) as Record<CollectorSignal, CollectorSignalCounters>;
+  const signals = Object.fromEntries(
+    COLLECTOR_SIGNALS.map((signal) => {
+      const names = collectorCounterNames(signal);
+      return [
+        signal,
+        {
+          receiverAccepted: sum(names.receiverAccepted),
+          receiverRefused: sum(names.receiverRefused),
+          exporterSent: byExporter(names.exporterSent),
+          exporterSendFailed: byExporter(names.exporterSendFailed),
+          exporterEnqueueFailed: byExporter(names.exporterEnqueueFailed),
+        },
+      ];
+    }),
+  ) as Record<CollectorSignal, CollectorSignalCounters>;
   const kafka = first(["otelcol_kafka_exporter_messages_total", "otelcol_kafka_exporter_messages"]);
   const byType: Record<string, number> = {};
-  for (const q of first(["otelcol_exporter_queue_size"])) if (q.labels.data_type) byType[`${q.labels.exporter ?? ""}/${q.labels.data_type}`] = (byType[`${q.labels.exporter ?? ""}/${q.labels.data_type}`] ?? 0) + q.value;
+  for (const q of first(["otelcol_exporter_queue_size"]))
+    if (q.labels.data_type)
+      byType[`${q.labels.exporter ?? ""}/${q.labels.data_type}`] = (byType[`${q.labels.exporter ?? ""}/${q.labels.data_type}`] ?? 0) + q.value;
   return {
     signals,
     queueSize: byExporter(["otelcol_exporter_queue_size"]),
@@ -117,7 +136,9 @@ export async function readCollectorCounters(metricsBaseUrl: string, { timeoutMs 
     text = await response.text();
     if (!response.ok) throw new HarnessError(`HTTP ${response.status} ${JSON.stringify(text.slice(0, 200))}`);
   } catch (error) {
-    throw new HarnessError(`collector counters: could not read ${url} within ${timeoutMs}ms: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new HarnessError(`collector counters: could not read ${url} within ${timeoutMs}ms: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   return parseCollectorCounters(text);
 }
@@ -130,7 +151,13 @@ const UNIT_OF: Readonly<Record<CollectorSignal, ReceiverUnit>> = { spans: "spans
  * handed to Kafka (acks=all: what reached the topic), `collectorCounter("receiverAccepted", "spans", url)`
  * what it acknowledged to senders.
  */
-export function collectorCounter(role: keyof ReturnType<typeof collectorCounterNames>, signal: CollectorSignal, metricsBaseUrl: string, match: { exporter?: string; receiver?: string } = {}, options: { timeoutMs?: number } = {}): ReceiverCounter {
+export function collectorCounter(
+  role: keyof ReturnType<typeof collectorCounterNames>,
+  signal: CollectorSignal,
+  metricsBaseUrl: string,
+  match: { exporter?: string; receiver?: string } = {},
+  options: { timeoutMs?: number } = {},
+): ReceiverCounter {
   const def: ReceiverCounterDef = { names: collectorCounterNames(signal)[role], unit: UNIT_OF[signal], ...(Object.keys(match).length > 0 ? { match } : {}) };
   return counterFromDef(def, metricsBaseUrl, options);
 }

@@ -3,7 +3,8 @@ import { KafkaClient, parseTopicLines } from "./kafka-client.ts";
 
 describe("parseTopicLines (the manifest's kafka-topics file)", () => {
   it("should read one kafka-topics.sh --create argument list per line, skipping comments and blank lines", () => {
-    const text = "# spans\n--topic otlp_spans --partitions 3 --replication-factor 1 --config retention.ms=86400000 --config cleanup.policy=delete\n\n  --topic plain\n";
+    const text =
+      "# spans\n--topic otlp_spans --partitions 3 --replication-factor 1 --config retention.ms=86400000 --config cleanup.policy=delete\n\n  --topic plain\n";
     expect(parseTopicLines(text, "kafka.yaml")).toEqual([
       { topic: "otlp_spans", partitions: 3, replicationFactor: 1, configs: { "retention.ms": "86400000", "cleanup.policy": "delete" } },
       { topic: "plain", partitions: -1, replicationFactor: -1, configs: {} },
@@ -11,11 +12,14 @@ describe("parseTopicLines (the manifest's kafka-topics file)", () => {
   });
 
   it.each([
-    ["--partitions 3", "kafka.yaml: line 1: expected --topic NAME, saw \"--partitions 3\""],
-    ["--topic a --partitions 0", "kafka.yaml: line 1: expected a positive --partitions count, saw \"--topic a --partitions 0\""],
-    ["--topic a --if-not-exists x", "kafka.yaml: line 1: expected only --topic, --partitions, --replication-factor and --config, saw \"--topic a --if-not-exists x\""],
-    ["--topic a --config retention", "kafka.yaml: line 1: expected --config name=value, saw \"--topic a --config retention\""],
-    ["--topic", "kafka.yaml: line 1: expected a value after --topic, saw \"--topic\""],
+    ["--partitions 3", 'kafka.yaml: line 1: expected --topic NAME, saw "--partitions 3"'],
+    ["--topic a --partitions 0", 'kafka.yaml: line 1: expected a positive --partitions count, saw "--topic a --partitions 0"'],
+    [
+      "--topic a --if-not-exists x",
+      'kafka.yaml: line 1: expected only --topic, --partitions, --replication-factor and --config, saw "--topic a --if-not-exists x"',
+    ],
+    ["--topic a --config retention", 'kafka.yaml: line 1: expected --config name=value, saw "--topic a --config retention"'],
+    ["--topic", 'kafka.yaml: line 1: expected a value after --topic, saw "--topic"'],
   ])("should refuse %j", (line, message) => {
     expect(() => parseTopicLines(line, "kafka.yaml")).toThrow(message);
   });

@@ -130,7 +130,12 @@ export class KafkaClient {
     const existingNow = new Set(await admin.listTopics());
     const wanted = topics.filter((t) => !existingNow.has(t.topic));
     if (wanted.length > 0) {
-      const specs: ITopicConfig[] = wanted.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: t.replicationFactor, configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })) }));
+      const specs: ITopicConfig[] = wanted.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
+        replicationFactor: t.replicationFactor,
+        configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
+      }));
       try {
         await admin.createTopics({ topics: specs, waitForLeaders: true, timeout: timeoutMs });
       } catch (error) {
@@ -150,10 +155,12 @@ export class KafkaClient {
   async offsetsAt(topic: string, timestampMs: number): Promise<{ partition: number; offset: number }[]> {
     const admin = await this.#connectedAdmin();
     const [atTime, ends] = await Promise.all([admin.fetchTopicOffsetsByTimestamp(topic, timestampMs), this.offsets(topic)]);
-    return atTime.map((o) => {
-      const offset = Number(o.offset);
-      return { partition: o.partition, offset: offset < 0 ? ends.find((e) => e.partition === o.partition)!.endOffset : offset };
-    }).sort((a, b) => a.partition - b.partition);
+    return atTime
+      .map((o) => {
+        const offset = Number(o.offset);
+        return { partition: o.partition, offset: offset < 0 ? ends.find((e) => e.partition === o.partition)!.endOffset : offset };
+      })
+      .sort((a, b) => a.partition - b.partition);
   }
 
   /** Consumer lag of a group on a topic, per partition: end offset minus the committed offset. */
@@ -172,7 +179,10 @@ export class KafkaClient {
   async readFrom(options: ReadFromOptions): Promise<RunningKafkaReader> {
     const groupId = options.groupId ?? `obsconf-reader-${randomUUID()}`;
     const admin = await this.#connectedAdmin();
-    const start = options.fromTimestampMs === undefined ? (await this.offsets(options.topic)).map((o) => ({ partition: o.partition, offset: o.endOffset })) : await this.offsetsAt(options.topic, options.fromTimestampMs);
+    const start =
+      options.fromTimestampMs === undefined
+        ? (await this.offsets(options.topic)).map((o) => ({ partition: o.partition, offset: o.endOffset }))
+        : await this.offsetsAt(options.topic, options.fromTimestampMs);
     await admin.setOffsets({ groupId, topic: options.topic, partitions: start.map((s) => ({ partition: s.partition, offset: String(s.offset) })) });
     const next = new Map(start.map((s) => [s.partition, s.offset]));
     const consumer = this.#kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 250, retry: { retries: 5 } });
@@ -196,7 +206,13 @@ export class KafkaClient {
           next.set(partition, offset + 1);
           received += 1;
           options.onRecord({
-            topic, partition, offset, key: message.key, value: message.value, timestampMs: Number(message.timestamp), readAtMs: Date.now(),
+            topic,
+            partition,
+            offset,
+            key: message.key,
+            value: message.value,
+            timestampMs: Number(message.timestamp),
+            readAtMs: Date.now(),
             headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString("utf8") : String(v ?? "")])),
           });
         },
@@ -255,7 +271,9 @@ function lagOf(topic: string, offsets: PartitionOffsets, consumedOffset: number)
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new HarnessError(message)), timeoutMs)))]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new HarnessError(message)), timeoutMs)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 function messageOf(error: unknown): string {

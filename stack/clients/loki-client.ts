@@ -5,7 +5,10 @@ import { requestSignal } from "./request-signal.ts";
 import { HarnessError } from "../../common/errors.ts";
 
 /** A log stream as the client hands it out: labels and `[ns-string, line]` entries in the order Loki sent them. */
-export interface LokiStream { labels: Record<string, string>; entries: { tsNs: string; line: string }[] }
+export interface LokiStream {
+  labels: Record<string, string>;
+  entries: { tsNs: string; line: string }[];
+}
 
 export type LokiQueryData =
   | { resultType: "streams"; streams: LokiStream[] }
@@ -13,7 +16,10 @@ export type LokiQueryData =
   | { resultType: "vector"; samples: { labels: Record<string, string>; timeMs: number; value: number }[] };
 
 /** Every call answers with its data and how long it took (request sent -> body read). */
-export interface LokiResponse<T> { data: T; durationMs: number }
+export interface LokiResponse<T> {
+  data: T;
+  durationMs: number;
+}
 
 export interface LokiClientOptions {
   /** Loki's root, e.g. `http://127.0.0.1:3100` (real Loki or the reference sink). */
@@ -79,8 +85,15 @@ export class LokiClient implements AsyncDisposable {
     this.#clock = clock;
   }
 
-  queryRange(query: string, o: { startNs: string; endNs: string; limit?: number; direction?: "forward" | "backward"; stepMs?: number }): Promise<LokiResponse<LokiQueryData>> {
-    const params: [string, string][] = [["query", query], ["start", o.startNs], ["end", o.endNs]];
+  queryRange(
+    query: string,
+    o: { startNs: string; endNs: string; limit?: number; direction?: "forward" | "backward"; stepMs?: number },
+  ): Promise<LokiResponse<LokiQueryData>> {
+    const params: [string, string][] = [
+      ["query", query],
+      ["start", o.startNs],
+      ["end", o.endNs],
+    ];
     if (o.limit !== undefined) params.push(["limit", String(o.limit)]);
     if (o.direction !== undefined) params.push(["direction", o.direction]);
     if (o.stepMs !== undefined) params.push(["step", String(o.stepMs / 1000)]);
@@ -116,8 +129,14 @@ export class LokiClient implements AsyncDisposable {
   }
 
   /** WebSocket tail; calls onStreams for every frame with the receipt time; resolves when closed. */
-  tail(query: string, o: { startNs: string; limit?: number; delayForS?: number; signal: AbortSignal; onStreams: (streams: LokiStream[], receivedAtMs: number) => void }): Promise<void> {
-    const params = new URLSearchParams([["query", query], ["start", o.startNs]]);
+  tail(
+    query: string,
+    o: { startNs: string; limit?: number; delayForS?: number; signal: AbortSignal; onStreams: (streams: LokiStream[], receivedAtMs: number) => void },
+  ): Promise<void> {
+    const params = new URLSearchParams([
+      ["query", query],
+      ["start", o.startNs],
+    ]);
     if (o.limit !== undefined) params.set("limit", String(o.limit));
     if (o.delayForS !== undefined) params.set("delay_for", String(o.delayForS));
     const url = `${this.baseUrl.replace(/^http/, "ws")}/loki/api/v1/tail?${params}`;
@@ -179,11 +198,17 @@ export class LokiClient implements AsyncDisposable {
     await this.close();
   }
 
-  async #api<T>(path: string, params: readonly [string, string][], parse: (data: unknown) => T, context?: { what: string; query: string }): Promise<LokiResponse<T>> {
+  async #api<T>(
+    path: string,
+    params: readonly [string, string][],
+    parse: (data: unknown) => T,
+    context?: { what: string; query: string },
+  ): Promise<LokiResponse<T>> {
     const url = `${this.baseUrl}${path}${params.length > 0 ? `?${new URLSearchParams(params as [string, string][])}` : ""}`;
     const what = context?.what ?? `GET ${path}`;
     const { status, contentType, body, durationMs } = await this.#send(url, { what, query: context?.query });
-    const fail = (error?: string, cause?: unknown) => new LokiApiError({ what, status, body, query: context?.query, durationMs, ...(error === undefined ? {} : { error }) }, { cause });
+    const fail = (error?: string, cause?: unknown) =>
+      new LokiApiError({ what, status, body, query: context?.query, durationMs, ...(error === undefined ? {} : { error }) }, { cause });
     if (status < 200 || status > 299) throw fail();
     let envelope: { status?: unknown; data?: unknown };
     try {
@@ -208,7 +233,12 @@ export class LokiClient implements AsyncDisposable {
     try {
       const response = await request(url, { method: "GET", dispatcher: this.#dispatcher, signal, headers: { accept: "application/json", ...this.#headers } });
       const body = await response.body.text();
-      return { status: response.statusCode, contentType: String(response.headers["content-type"] ?? ""), body, durationMs: this.#clock.monotonicMs() - started };
+      return {
+        status: response.statusCode,
+        contentType: String(response.headers["content-type"] ?? ""),
+        body,
+        durationMs: this.#clock.monotonicMs() - started,
+      };
     } catch (cause) {
       const durationMs = this.#clock.monotonicMs() - started;
       const death = died();
@@ -226,7 +256,11 @@ function shape(ok: boolean, what: string, seen: unknown): void {
 }
 
 function parseLabelMap(value: unknown, what: string): Record<string, string> {
-  shape(typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string"), `${what} as an object of strings`, value);
+  shape(
+    typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string"),
+    `${what} as an object of strings`,
+    value,
+  );
   return { ...(value as Record<string, string>) };
 }
 
@@ -245,7 +279,7 @@ function parseStreams(value: unknown, what: string): LokiStream[] {
 }
 
 function parsePoint(value: unknown): { timeMs: number; value: number } {
-  shape(Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string", "a point [unix-seconds, \"value\"]", value);
+  shape(Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string", 'a point [unix-seconds, "value"]', value);
   const [seconds, text] = value as [number, string];
   const parsed = text === "+Inf" ? Infinity : text === "-Inf" ? -Infinity : Number(text);
   shape(!Number.isNaN(parsed) || text === "NaN", "a numeric sample value", text);

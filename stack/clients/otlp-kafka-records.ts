@@ -87,7 +87,14 @@ export function decodeOtlpRecord(signal: OtlpSignal, value: Uint8Array): OtlpIte
       const resourceAttributes = attributesOf((rs.resource as Obj | undefined)?.attributes);
       for (const ss of list(rs, "scopeSpans")) {
         for (const span of list(ss, "spans")) {
-          items.push({ signal, name: String(span.name ?? ""), attributes: attributesOf(span.attributes), resourceAttributes, timeUnixNano: String(span.startTimeUnixNano ?? "0"), traceId: hex(span.traceId) });
+          items.push({
+            signal,
+            name: String(span.name ?? ""),
+            attributes: attributesOf(span.attributes),
+            resourceAttributes,
+            timeUnixNano: String(span.startTimeUnixNano ?? "0"),
+            traceId: hex(span.traceId),
+          });
         }
       }
     }
@@ -98,7 +105,13 @@ export function decodeOtlpRecord(signal: OtlpSignal, value: Uint8Array): OtlpIte
         for (const metric of list(sm, "metrics")) {
           const data = (["gauge", "sum", "histogram", "exponentialHistogram", "summary"] as const).map((k) => metric[k] as Obj | undefined).find(Boolean);
           for (const point of data ? list(data, "dataPoints") : []) {
-            items.push({ signal, name: String(metric.name ?? ""), attributes: attributesOf(point.attributes), resourceAttributes, timeUnixNano: String(point.timeUnixNano ?? "0") });
+            items.push({
+              signal,
+              name: String(metric.name ?? ""),
+              attributes: attributesOf(point.attributes),
+              resourceAttributes,
+              timeUnixNano: String(point.timeUnixNano ?? "0"),
+            });
           }
         }
       }
@@ -110,8 +123,12 @@ export function decodeOtlpRecord(signal: OtlpSignal, value: Uint8Array): OtlpIte
         for (const record of list(sl, "logRecords")) {
           const traceId = hex(record.traceId);
           items.push({
-            signal, name: anyValueText(record.body as Obj | undefined), attributes: attributesOf(record.attributes), resourceAttributes,
-            timeUnixNano: String(record.timeUnixNano ?? record.observedTimeUnixNano ?? "0"), ...(traceId ? { traceId } : {}),
+            signal,
+            name: anyValueText(record.body as Obj | undefined),
+            attributes: attributesOf(record.attributes),
+            resourceAttributes,
+            timeUnixNano: String(record.timeUnixNano ?? record.observedTimeUnixNano ?? "0"),
+            ...(traceId ? { traceId } : {}),
           });
         }
       }
@@ -150,7 +167,7 @@ function anyValueText(value: Obj | undefined): string {
   if (value.boolValue !== undefined) return String(value.boolValue);
   if (value.doubleValue !== undefined) return String(value.doubleValue);
   if (value.bytesValue !== undefined) return hex(value.bytesValue) ?? "";
-  if (value.arrayValue !== undefined) return JSON.stringify(((value.arrayValue as Obj).values as Obj[] | undefined ?? []).map((v) => anyValueText(v)));
+  if (value.arrayValue !== undefined) return JSON.stringify((((value.arrayValue as Obj).values as Obj[] | undefined) ?? []).map((v) => anyValueText(v)));
   if (value.kvlistValue !== undefined) return JSON.stringify(attributesOf((value.kvlistValue as Obj).values));
   return "";
 }

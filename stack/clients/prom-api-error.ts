@@ -14,10 +14,7 @@ export class PromApiError extends HarnessError {
   readonly query: string | undefined;
   readonly durationMs: number;
 
-  constructor(
-    init: { what: string; status?: number; errorType: string; error: string; query?: string; durationMs: number },
-    options?: { cause?: unknown },
-  ) {
+  constructor(init: { what: string; status?: number; errorType: string; error: string; query?: string; durationMs: number }, options?: { cause?: unknown }) {
     const seen = init.status === undefined ? `${init.errorType}: ${init.error}` : `HTTP ${init.status} ${init.errorType}: ${init.error}`;
     super(`${init.what} failed: ${seen}`, options);
     this.what = init.what;

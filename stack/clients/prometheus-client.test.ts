@@ -62,7 +62,9 @@ const checkout = { instance: "checkout-0:8080", job: "ecomm/checkout", namespace
 
 describe("PrometheusClient against recorded Mimir 2.9.0 exchanges", () => {
   it("should parse an instant vector with numeric values and ms timestamps", async () => {
-    const { data, durationMs } = await withFixture("query-instant-vector", (c) => c.query("sum by (status) (checkout_orders_total)", { timeMs: 1795555500000 }));
+    const { data, durationMs } = await withFixture("query-instant-vector", (c) =>
+      c.query("sum by (status) (checkout_orders_total)", { timeMs: 1795555500000 }),
+    );
     expect(data).toEqual({
       resultType: "vector",
       result: [
@@ -75,7 +77,10 @@ describe("PrometheusClient against recorded Mimir 2.9.0 exchanges", () => {
 
   it("should keep the full label set of a raw series selector", async () => {
     const { data } = await withFixture("query-instant-vector-raw-series", (c) => c.query("checkout_inflight_requests", { timeMs: 1795555500000 }));
-    expect(data).toEqual({ resultType: "vector", result: [{ metric: { __name__: "checkout_inflight_requests", ...checkout }, timeMs: 1795555500000, value: 4 }] });
+    expect(data).toEqual({
+      resultType: "vector",
+      result: [{ metric: { __name__: "checkout_inflight_requests", ...checkout }, timeMs: 1795555500000, value: 4 }],
+    });
   });
 
   it("should parse a range query matrix", async () => {
@@ -83,10 +88,12 @@ describe("PrometheusClient against recorded Mimir 2.9.0 exchanges", () => {
     const { data } = await withFixture("query-range-matrix", (c) => c.queryRange('checkout_orders_total{status="placed"}', range));
     expect(data).toEqual({
       resultType: "matrix",
-      result: [{
-        metric: { __name__: "checkout_orders_total", ...checkout, status: "placed" },
-        samples: [100, 106, 112, 118, 124].map((value, i) => ({ timeMs: 1795555440000 + i * 15_000, value })),
-      }],
+      result: [
+        {
+          metric: { __name__: "checkout_orders_total", ...checkout, status: "placed" },
+          samples: [100, 106, 112, 118, 124].map((value, i) => ({ timeMs: 1795555440000 + i * 15_000, value })),
+        },
+      ],
     });
   });
 
@@ -95,12 +102,17 @@ describe("PrometheusClient against recorded Mimir 2.9.0 exchanges", () => {
     const { data } = await withFixture("query-range-matrix-rate", (c) => c.queryRange("sum(rate(checkout_orders_total[1m]))", range));
     expect(data).toEqual({
       resultType: "matrix",
-      result: [{ metric: {}, samples: [
-        { timeMs: 1795555455000, value: 0.15000000000000002 },
-        { timeMs: 1795555470000, value: 0.25 },
-        { timeMs: 1795555485000, value: 0.42222222222222217 },
-        { timeMs: 1795555500000, value: 0.4166666666666667 },
-      ] }],
+      result: [
+        {
+          metric: {},
+          samples: [
+            { timeMs: 1795555455000, value: 0.15000000000000002 },
+            { timeMs: 1795555470000, value: 0.25 },
+            { timeMs: 1795555485000, value: 0.42222222222222217 },
+            { timeMs: 1795555500000, value: 0.4166666666666667 },
+          ],
+        },
+      ],
     });
   });
 
@@ -108,7 +120,12 @@ describe("PrometheusClient against recorded Mimir 2.9.0 exchanges", () => {
     const expr = "sum(rate(checkout_orders_total[1m]";
     const error = await withFixture("query-invalid-promql-400", (c) => c.query(expr, { timeMs: 1795555500000 })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PromApiError);
-    expect(error).toMatchObject({ status: 400, errorType: "bad_data", error: 'invalid parameter "query": 1:35: parse error: unclosed left parenthesis', query: expr });
+    expect(error).toMatchObject({
+      status: 400,
+      errorType: "bad_data",
+      error: 'invalid parameter "query": 1:35: parse error: unclosed left parenthesis',
+      query: expr,
+    });
     expect((error as PromApiError).message).toBe(
       'PromQL query "sum(rate(checkout_orders_total[1m]" failed: HTTP 400 bad_data: invalid parameter "query": 1:35: parse error: unclosed left parenthesis',
     );
@@ -158,7 +175,10 @@ describe("PrometheusClient against recorded Mimir 2.9.0 exchanges", () => {
   it("should list label names and label values", async () => {
     const range = { startMs: 1795555380000, endMs: 1795555560000 };
     expect((await withFixture("labels", (c) => c.labelNames(range))).data).toEqual(["__name__", "instance", "job", "namespace", "service", "status"]);
-    expect((await withFixture("label-name-values", (c) => c.labelValues("__name__", range))).data).toEqual(["checkout_inflight_requests", "checkout_orders_total"]);
+    expect((await withFixture("label-name-values", (c) => c.labelValues("__name__", range))).data).toEqual([
+      "checkout_inflight_requests",
+      "checkout_orders_total",
+    ]);
   });
 
   it("should report readiness from the configured ready URL", async () => {
@@ -174,16 +194,31 @@ describe("PrometheusClient against recorded Mimir 2.16.0 exchanges (the pinned v
   it("should parse a range query matrix at the recording's times", async () => {
     const { start, end, step } = q("query-range-matrix");
     const startMs = Number(start) * 1000;
-    const { data } = await withFixture("query-range-matrix", (c) => c.queryRange('checkout_orders_total{status="placed"}', { startMs, endMs: Number(end) * 1000, stepMs: Number(step) * 1000 }), "/prometheus", V);
+    const { data } = await withFixture(
+      "query-range-matrix",
+      (c) => c.queryRange('checkout_orders_total{status="placed"}', { startMs, endMs: Number(end) * 1000, stepMs: Number(step) * 1000 }),
+      "/prometheus",
+      V,
+    );
     expect(data).toEqual({
       resultType: "matrix",
-      result: [{ metric: { __name__: "checkout_orders_total", ...checkout, status: "placed" }, samples: [100, 106, 112, 118, 124].map((value, i) => ({ timeMs: startMs + i * 15_000, value })) }],
+      result: [
+        {
+          metric: { __name__: "checkout_orders_total", ...checkout, status: "placed" },
+          samples: [100, 106, 112, 118, 124].map((value, i) => ({ timeMs: startMs + i * 15_000, value })),
+        },
+      ],
     });
   });
 
   it("should read the rate at the newest sample as 2.16.0 answers it (left-open range), not 2.9.0's value", async () => {
     const { start, end, step } = q("query-range-matrix-rate");
-    const { data } = await withFixture("query-range-matrix-rate", (c) => c.queryRange("sum(rate(checkout_orders_total[1m]))", { startMs: Number(start) * 1000, endMs: Number(end) * 1000, stepMs: Number(step) * 1000 }), "/prometheus", V);
+    const { data } = await withFixture(
+      "query-range-matrix-rate",
+      (c) => c.queryRange("sum(rate(checkout_orders_total[1m]))", { startMs: Number(start) * 1000, endMs: Number(end) * 1000, stepMs: Number(step) * 1000 }),
+      "/prometheus",
+      V,
+    );
     if (data.resultType !== "matrix") throw new Error("expected a matrix");
     expect(data.result[0]!.samples.map((s) => s.value)).toEqual([0.15000000000000002, 0.25, 0.42222222222222217, 0.42222222222222217]);
     expect(data.result[0]!.samples.at(-1)!.timeMs).toBe(Number(end) * 1000);
@@ -191,8 +226,18 @@ describe("PrometheusClient against recorded Mimir 2.16.0 exchanges (the pinned v
 
   it("should throw the same PromApiError for invalid PromQL", async () => {
     const expr = "sum(rate(checkout_orders_total[1m]";
-    const error = await withFixture("query-invalid-promql-400", (c) => c.query(expr, { timeMs: Number(q("query-invalid-promql-400").time) * 1000 }), "/prometheus", V).catch((e: unknown) => e);
-    expect(error).toMatchObject({ status: 400, errorType: "bad_data", error: 'invalid parameter "query": 1:35: parse error: unclosed left parenthesis', query: expr });
+    const error = await withFixture(
+      "query-invalid-promql-400",
+      (c) => c.query(expr, { timeMs: Number(q("query-invalid-promql-400").time) * 1000 }),
+      "/prometheus",
+      V,
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      status: 400,
+      errorType: "bad_data",
+      error: 'invalid parameter "query": 1:35: parse error: unclosed left parenthesis',
+      query: expr,
+    });
   });
 
   it("should still see 404 for /prometheus/api/v1/status/flags and read buildinfo 2.16.0", async () => {
@@ -204,9 +249,14 @@ describe("PrometheusClient against recorded Mimir 2.16.0 exchanges (the pinned v
 
 describe("PrometheusClient failures without a recording", () => {
   it("should quote only the first 200 characters of a long non-JSON body", async () => {
-    current = { request: { method: "GET", path: "/api/v1/query", query: { query: "up" } }, response: { status: 502, headers: { "Content-Type": "text/html" }, body: "x".repeat(500) } };
+    current = {
+      request: { method: "GET", path: "/api/v1/query", query: { query: "up" } },
+      response: { status: 502, headers: { "Content-Type": "text/html" }, body: "x".repeat(500) },
+    };
     await using client = new PrometheusClient({ baseUrl: root });
-    await expect(client.query("up")).rejects.toThrow(`PromQL query "up" failed: HTTP 502 bad_response: expected a JSON API response, saw text/html body "${"x".repeat(200)}"`);
+    await expect(client.query("up")).rejects.toThrow(
+      `PromQL query "up" failed: HTTP 502 bad_response: expected a JSON API response, saw text/html body "${"x".repeat(200)}"`,
+    );
   });
 
   it("should throw a transport PromApiError when nothing listens", async () => {
@@ -215,7 +265,9 @@ describe("PrometheusClient failures without a recording", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     await using client = new PrometheusClient({ baseUrl: `http://127.0.0.1:${port}` });
-    await expect(client.query("up")).rejects.toThrow(`PromQL query "up" failed: transport: connect ECONNREFUSED 127.0.0.1:${port} (http://127.0.0.1:${port}/api/v1/query?query=up)`);
+    await expect(client.query("up")).rejects.toThrow(
+      `PromQL query "up" failed: transport: connect ECONNREFUSED 127.0.0.1:${port} (http://127.0.0.1:${port}/api/v1/query?query=up)`,
+    );
   });
 
   it("should throw request_timeout when the server does not answer in time", async () => {

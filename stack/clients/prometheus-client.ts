@@ -3,9 +3,22 @@ import { systemClock, type Clock } from "../../common/clock.ts";
 import { PromApiError, quoteBody } from "./prom-api-error.ts";
 import { requestSignal } from "./request-signal.ts";
 import {
-  ShapeError, parseAlertmanagers, parseAlerts, parseConfigYaml, parseQueryResult, parseRules, parseSeries,
-  parseStringMap, parseStrings, parseTargets,
-  type ActiveTarget, type Alert, type BuildInfo, type Labels, type QueryResult, type RuleGroup,
+  ShapeError,
+  parseAlertmanagers,
+  parseAlerts,
+  parseConfigYaml,
+  parseQueryResult,
+  parseRules,
+  parseSeries,
+  parseStringMap,
+  parseStrings,
+  parseTargets,
+  type ActiveTarget,
+  type Alert,
+  type BuildInfo,
+  type Labels,
+  type QueryResult,
+  type RuleGroup,
 } from "./prometheus-parse.ts";
 
 /** Every call answers with its data and how long it took (request sent → body read), for latency checks. */
@@ -15,7 +28,11 @@ export interface PromResponse<T> {
   readonly warnings: readonly string[];
 }
 
-export interface ReadyState { readonly ready: boolean; readonly status: number; readonly body: string }
+export interface ReadyState {
+  readonly ready: boolean;
+  readonly status: number;
+  readonly body: string;
+}
 
 export interface PrometheusClientOptions {
   /** API root: `http://127.0.0.1:9090` (Prometheus), `http://127.0.0.1:8080/prometheus` (Mimir), VictoriaMetrics' root. */
@@ -33,7 +50,10 @@ export interface PrometheusClientOptions {
   lifeSignal?: AbortSignal;
 }
 
-export interface TimeRange { startMs: number; endMs: number }
+export interface TimeRange {
+  startMs: number;
+  endMs: number;
+}
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -74,7 +94,12 @@ export class PrometheusClient implements AsyncDisposable {
   }
 
   queryRange(expr: string, { startMs, endMs, stepMs }: TimeRange & { stepMs: number }): Promise<PromResponse<QueryResult>> {
-    const params: [string, string][] = [["query", expr], ["start", msToSeconds(startMs)], ["end", msToSeconds(endMs)], ["step", msToSeconds(stepMs)]];
+    const params: [string, string][] = [
+      ["query", expr],
+      ["start", msToSeconds(startMs)],
+      ["end", msToSeconds(endMs)],
+      ["step", msToSeconds(stepMs)],
+    ];
     return this.#api("/api/v1/query_range", params, parseQueryResult, { what: `PromQL range query ${JSON.stringify(expr)}`, query: expr });
   }
 
@@ -136,7 +161,12 @@ export class PrometheusClient implements AsyncDisposable {
     await this.close();
   }
 
-  async #api<T>(path: string, params: readonly [string, string][], parse: (data: unknown) => T, context?: { what: string; query: string }): Promise<PromResponse<T>> {
+  async #api<T>(
+    path: string,
+    params: readonly [string, string][],
+    parse: (data: unknown) => T,
+    context?: { what: string; query: string },
+  ): Promise<PromResponse<T>> {
     const url = `${this.baseUrl}${path}${params.length > 0 ? `?${new URLSearchParams(params as [string, string][])}` : ""}`;
     const what = context?.what ?? `GET ${new URL(this.baseUrl + path).pathname}`;
     const { status, contentType, body, durationMs } = await this.#send(url, { what, query: context?.query });
@@ -164,7 +194,8 @@ export class PrometheusClient implements AsyncDisposable {
   async #send(url: string, { what, query }: { what: string; query?: string }) {
     const started = this.#clock.monotonicMs();
     const { signal, timedOut, died } = requestSignal(this.timeoutMs, this.#lifeSignal);
-    const dead = (death: Error, durationMs: number) => new PromApiError({ what, errorType: "component_died", error: death.message, query, durationMs }, { cause: death });
+    const dead = (death: Error, durationMs: number) =>
+      new PromApiError({ what, errorType: "component_died", error: death.message, query, durationMs }, { cause: death });
     const early = died();
     if (early) throw dead(early, 0);
     try {
@@ -176,7 +207,11 @@ export class PrometheusClient implements AsyncDisposable {
       const durationMs = this.#clock.monotonicMs() - started;
       const death = died();
       if (death) throw dead(death, durationMs);
-      if (timedOut()) throw new PromApiError({ what, errorType: "request_timeout", error: `no response within ${this.timeoutMs}ms from ${url}`, query, durationMs }, { cause });
+      if (timedOut())
+        throw new PromApiError(
+          { what, errorType: "request_timeout", error: `no response within ${this.timeoutMs}ms from ${url}`, query, durationMs },
+          { cause },
+        );
       const message = cause instanceof Error ? cause.message : String(cause);
       throw new PromApiError({ what, errorType: "transport", error: `${message} (${url})`, query, durationMs }, { cause });
     }
@@ -184,5 +219,10 @@ export class PrometheusClient implements AsyncDisposable {
 }
 
 function rangeParams(range: TimeRange | undefined): [string, string][] {
-  return range === undefined ? [] : [["start", msToSeconds(range.startMs)], ["end", msToSeconds(range.endMs)]];
+  return range === undefined
+    ? []
+    : [
+        ["start", msToSeconds(range.startMs)],
+        ["end", msToSeconds(range.endMs)],
+      ];
 }

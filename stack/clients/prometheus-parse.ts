@@ -5,9 +5,17 @@
  * which the client turns into a `bad_response` PromApiError.
  */
 export type Labels = Readonly<Record<string, string>>;
-export interface Sample { readonly timeMs: number; readonly value: number }
-export interface VectorSample extends Sample { readonly metric: Labels }
-export interface MatrixSeries { readonly metric: Labels; readonly samples: readonly Sample[] }
+export interface Sample {
+  readonly timeMs: number;
+  readonly value: number;
+}
+export interface VectorSample extends Sample {
+  readonly metric: Labels;
+}
+export interface MatrixSeries {
+  readonly metric: Labels;
+  readonly samples: readonly Sample[];
+}
 
 export type QueryResult =
   | { readonly resultType: "vector"; readonly result: readonly VectorSample[] }
@@ -41,7 +49,12 @@ export interface Rule {
   readonly forMs?: number;
   readonly alerts?: readonly Alert[];
 }
-export interface RuleGroup { readonly name: string; readonly file: string; readonly intervalMs: number; readonly rules: readonly Rule[] }
+export interface RuleGroup {
+  readonly name: string;
+  readonly file: string;
+  readonly intervalMs: number;
+  readonly rules: readonly Rule[];
+}
 
 export interface Alert {
   readonly labels: Labels;
@@ -51,7 +64,13 @@ export interface Alert {
   readonly value: number;
 }
 
-export interface BuildInfo { readonly version: string; readonly revision: string; readonly branch: string; readonly goVersion: string; readonly [key: string]: unknown }
+export interface BuildInfo {
+  readonly version: string;
+  readonly revision: string;
+  readonly branch: string;
+  readonly goVersion: string;
+  readonly [key: string]: unknown;
+}
 
 export class ShapeError extends Error {
   override readonly name = "ShapeError";
@@ -106,9 +125,21 @@ export function parseQueryResult(data: unknown): QueryResult {
   const { resultType, result } = object(data, "query data");
   switch (resultType) {
     case "vector":
-      return { resultType, result: array(result, "vector").map((s) => { const o = object(s, "vector sample"); return { metric: labels(o.metric), ...pair(o.value) }; }) };
+      return {
+        resultType,
+        result: array(result, "vector").map((s) => {
+          const o = object(s, "vector sample");
+          return { metric: labels(o.metric), ...pair(o.value) };
+        }),
+      };
     case "matrix":
-      return { resultType, result: array(result, "matrix").map((s) => { const o = object(s, "matrix series"); return { metric: labels(o.metric), samples: array(o.values ?? [], "values").map(pair) }; }) };
+      return {
+        resultType,
+        result: array(result, "matrix").map((s) => {
+          const o = object(s, "matrix series");
+          return { metric: labels(o.metric), samples: array(o.values ?? [], "values").map(pair) };
+        }),
+      };
     case "scalar":
       return { resultType, result: pair(result) };
     case "string": {
@@ -139,7 +170,13 @@ export function parseTargets(data: unknown): ActiveTarget[] {
 
 function parseAlert(raw: unknown): Alert {
   const a = object(raw, "alert");
-  return { labels: labels(a.labels), annotations: labels(a.annotations), state: a.state as Alert["state"], activeAtMs: rfc3339ToMs(a.activeAt), value: parsePromNumber(a.value ?? "NaN") };
+  return {
+    labels: labels(a.labels),
+    annotations: labels(a.annotations),
+    state: a.state as Alert["state"],
+    activeAtMs: rfc3339ToMs(a.activeAt),
+    value: parsePromNumber(a.value ?? "NaN"),
+  };
 }
 
 export function parseRules(data: unknown): RuleGroup[] {
@@ -147,9 +184,21 @@ export function parseRules(data: unknown): RuleGroup[] {
     const g = object(raw, "rule group");
     const rules = array(g.rules, "rules").map((r): Rule => {
       const o = object(r, "rule");
-      const common = { name: String(o.name), query: String(o.query), health: String(o.health ?? ""), lastError: String(o.lastError ?? ""), labels: labels(o.labels) };
+      const common = {
+        name: String(o.name),
+        query: String(o.query),
+        health: String(o.health ?? ""),
+        lastError: String(o.lastError ?? ""),
+        labels: labels(o.labels),
+      };
       if (o.type !== "alerting") return { type: "recording", ...common };
-      return { type: "alerting", ...common, state: o.state as Rule["state"], forMs: Number(o.duration ?? 0) * 1000, alerts: array(o.alerts ?? [], "alerts").map(parseAlert) };
+      return {
+        type: "alerting",
+        ...common,
+        state: o.state as Rule["state"],
+        forMs: Number(o.duration ?? 0) * 1000,
+        alerts: array(o.alerts ?? [], "alerts").map(parseAlert),
+      };
     });
     return { name: String(g.name), file: String(g.file ?? ""), intervalMs: Number(g.interval ?? 0) * 1000, rules };
   });

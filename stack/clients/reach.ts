@@ -69,7 +69,10 @@ export function componentReach(component: string, status: ComponentStatus | unde
   if (status?.status.state !== "error") return absent(absenceReason(component, status));
   const { plan } = status;
   if (plan.mode === "process" && plan.versionMismatch) {
-    return absent(`${component} ${plan.binaryVersion ?? "(version unknown)"} (${plan.binary}) did not start, and the manifests pin ${plan.manifestVersion}: no verdict on the stack at another version; its error: ${status.status.error}`, "error");
+    return absent(
+      `${component} ${plan.binaryVersion ?? "(version unknown)"} (${plan.binary}) did not start, and the manifests pin ${plan.manifestVersion}: no verdict on the stack at another version; its error: ${status.status.error}`,
+      "error",
+    );
   }
   if (plan.mode === "substitute") return absent(`${plan.substitute} (standing in for ${component}) did not start: ${status.status.error}`, "error");
   return absent(`${component}${plan.mode === "process" && plan.binaryVersion ? ` ${plan.binaryVersion}` : ""} did not start: ${status.status.error}`, "fail");

@@ -38,7 +38,12 @@ describe("receiver counters (parsing)", () => {
   });
 
   it("should try the collector's newer _total name and report an absent counter as 0 with no series", () => {
-    expect(sumCounter('otelcol_receiver_accepted_spans_total{receiver="otlp",transport="http"} 10\notelcol_receiver_accepted_spans_total{receiver="otlp",transport="grpc"} 5', RECEIVER_COUNTERS["otel-collector"]!.spans!)).toEqual({ value: 15, series: 2 });
+    expect(
+      sumCounter(
+        'otelcol_receiver_accepted_spans_total{receiver="otlp",transport="http"} 10\notelcol_receiver_accepted_spans_total{receiver="otlp",transport="grpc"} 5',
+        RECEIVER_COUNTERS["otel-collector"]!.spans!,
+      ),
+    ).toEqual({ value: 15, series: 2 });
     expect(sumCounter("up 1", RECEIVER_COUNTERS.tempo!.spans!)).toEqual({ value: 0, series: 0 });
   });
 
@@ -52,10 +57,16 @@ describe("receiver counters (parsing)", () => {
   });
 
   it("should map components and substitutes to their counters and refuse unknown ones", () => {
-    expect(receiverCounterFor("victoria-metrics", "http://127.0.0.1:8428/").describe).toBe('vm_rows_inserted_total{type="promremotewrite"} at http://127.0.0.1:8428/metrics');
-    expect(receiverCounterFor("loki-reference-sink", "http://127.0.0.1:3100").describe).toBe("loki_distributor_bytes_received_total at http://127.0.0.1:3100/metrics");
+    expect(receiverCounterFor("victoria-metrics", "http://127.0.0.1:8428/").describe).toBe(
+      'vm_rows_inserted_total{type="promremotewrite"} at http://127.0.0.1:8428/metrics',
+    );
+    expect(receiverCounterFor("loki-reference-sink", "http://127.0.0.1:3100").describe).toBe(
+      "loki_distributor_bytes_received_total at http://127.0.0.1:3100/metrics",
+    );
     expect(receiverCounterFor("tempo-reference-sink", "http://127.0.0.1:3200").unit).toBe("spans");
-    expect(() => receiverCounterFor("grafana", "http://127.0.0.1:3000")).toThrow(/^receiver counter: expected one of prometheus\/samples, victoria-metrics\/samples, .* saw grafana$/);
+    expect(() => receiverCounterFor("grafana", "http://127.0.0.1:3000")).toThrow(
+      /^receiver counter: expected one of prometheus\/samples, victoria-metrics\/samples, .* saw grafana$/,
+    );
   });
 });
 
@@ -64,7 +75,15 @@ describe("counter window", () => {
   const scripted = (values: number[], settleQuietMs = 0) => {
     let i = 0;
     const readDetailed = async () => ({ value: values[Math.min(i++, values.length - 1)]!, series: 1 });
-    return { describe: "scripted", unit: "samples" as const, settleQuietMs, metricsUrl: "http://127.0.0.1:1/metrics", readDetailed, read: async () => (await readDetailed()).value, reads: () => i };
+    return {
+      describe: "scripted",
+      unit: "samples" as const,
+      settleQuietMs,
+      metricsUrl: "http://127.0.0.1:1/metrics",
+      readDetailed,
+      read: async () => (await readDetailed()).value,
+      reads: () => i,
+    };
   };
 
   it("should wait for a counter that lags its acknowledgements to settle, and keep the window's length at stop()", async () => {
@@ -98,8 +117,19 @@ describe("counter window", () => {
   });
 
   it("should settle VictoriaMetrics' counter and no other", () => {
-    expect(Object.fromEntries(["prometheus", "victoria-metrics", "mimir", "loki-reference-sink", "tempo-reference-sink"].map((c) => [c, receiverCounterFor(c, "http://127.0.0.1:1").settleQuietMs]))).toEqual({
-      prometheus: 0, "victoria-metrics": 1_500, mimir: 0, "loki-reference-sink": 0, "tempo-reference-sink": 0,
+    expect(
+      Object.fromEntries(
+        ["prometheus", "victoria-metrics", "mimir", "loki-reference-sink", "tempo-reference-sink"].map((c) => [
+          c,
+          receiverCounterFor(c, "http://127.0.0.1:1").settleQuietMs,
+        ]),
+      ),
+    ).toEqual({
+      prometheus: 0,
+      "victoria-metrics": 1_500,
+      mimir: 0,
+      "loki-reference-sink": 0,
+      "tempo-reference-sink": 0,
     });
   });
 });

@@ -42,7 +42,14 @@ export const RECEIVER_COUNTERS: Readonly<Record<string, Partial<Record<ReceiverU
 /** The reference sinks expose the real component's counter names (stack/reference-sinks/*). */
 const SAME_AS: Readonly<Record<string, string>> = { "loki-reference-sink": "loki", "tempo-reference-sink": "tempo" };
 
-const DEFAULT_UNIT: Readonly<Record<string, ReceiverUnit>> = { prometheus: "samples", "victoria-metrics": "samples", mimir: "samples", loki: "bytes", tempo: "spans", "otel-collector": "spans" };
+const DEFAULT_UNIT: Readonly<Record<string, ReceiverUnit>> = {
+  prometheus: "samples",
+  "victoria-metrics": "samples",
+  mimir: "samples",
+  loki: "bytes",
+  tempo: "spans",
+  "otel-collector": "spans",
+};
 
 export interface CounterReading {
   value: number;
@@ -67,7 +74,12 @@ export interface ReceiverCounter {
  * for `unit` (default: samples for metrics stores, bytes for Loki, spans for trace receivers), read from
  * `${metricsBaseUrl}/metrics` (the URL that serves the component's own metrics).
  */
-export function receiverCounterFor(component: string, metricsBaseUrl: string, unit?: ReceiverUnit, { timeoutMs = 5_000 }: { timeoutMs?: number } = {}): ReceiverCounter {
+export function receiverCounterFor(
+  component: string,
+  metricsBaseUrl: string,
+  unit?: ReceiverUnit,
+  { timeoutMs = 5_000 }: { timeoutMs?: number } = {},
+): ReceiverCounter {
   const key = SAME_AS[component] ?? component;
   const chosen = unit ?? DEFAULT_UNIT[key];
   const def = chosen === undefined ? undefined : RECEIVER_COUNTERS[key]?.[chosen];
@@ -81,7 +93,12 @@ export function receiverCounterFor(component: string, metricsBaseUrl: string, un
 /** A counter read from `${metricsBaseUrl}/metrics` by its definition (e.g. the collector's per-exporter counters, collector-counters.ts). */
 export function counterFromDef(def: ReceiverCounterDef, metricsBaseUrl: string, { timeoutMs = 5_000 }: { timeoutMs?: number } = {}): ReceiverCounter {
   const metricsUrl = `${metricsBaseUrl.replace(/\/+$/, "")}/metrics`;
-  const selector = def.match === undefined ? "" : `{${Object.entries(def.match).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(",")}}`;
+  const selector =
+    def.match === undefined
+      ? ""
+      : `{${Object.entries(def.match)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(",")}}`;
   const readDetailed = async (): Promise<CounterReading> => {
     let text: string;
     try {
@@ -89,11 +106,21 @@ export function counterFromDef(def: ReceiverCounterDef, metricsBaseUrl: string, 
       text = await response.text();
       if (!response.ok) throw new HarnessError(`HTTP ${response.status} ${JSON.stringify(text.slice(0, 200))}`);
     } catch (error) {
-      throw new HarnessError(`receiver counter ${def.names[0]}: could not read ${metricsUrl} within ${timeoutMs}ms: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new HarnessError(
+        `receiver counter ${def.names[0]}: could not read ${metricsUrl} within ${timeoutMs}ms: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
     return sumCounter(text, def);
   };
-  return { describe: `${def.names[0]}${selector} at ${metricsUrl}`, unit: def.unit, metricsUrl, settleQuietMs: def.settleQuietMs ?? 0, readDetailed, read: async () => (await readDetailed()).value };
+  return {
+    describe: `${def.names[0]}${selector} at ${metricsUrl}`,
+    unit: def.unit,
+    metricsUrl,
+    settleQuietMs: def.settleQuietMs ?? 0,
+    readDetailed,
+    read: async () => (await readDetailed()).value,
+  };
 }
 
 /** Sum of the samples of the first of `def.names` that has matching series in a text exposition. */
@@ -131,11 +158,15 @@ export function parseExposition(text: string, name: string): ExpositionSample[] 
     LABEL.lastIndex = 0;
     while (LABEL.lastIndex < body.length) {
       const label = LABEL.exec(body);
-      if (label === null) throw new HarnessError(`metrics exposition: expected name="value" labels in ${JSON.stringify(line)}, saw ${JSON.stringify(body.slice(LABEL.lastIndex))}`);
+      if (label === null)
+        throw new HarnessError(
+          `metrics exposition: expected name="value" labels in ${JSON.stringify(line)}, saw ${JSON.stringify(body.slice(LABEL.lastIndex))}`,
+        );
       labels[label[1]!] = label[2]!.replace(/\\(["\\n])/g, (_, c: string) => (c === "n" ? "\n" : c));
     }
     const value = parseValue(match[3]!);
-    if (Number.isNaN(value) && match[3] !== "NaN") throw new HarnessError(`metrics exposition: expected a number in ${JSON.stringify(line)}, saw ${JSON.stringify(match[3])}`);
+    if (Number.isNaN(value) && match[3] !== "NaN")
+      throw new HarnessError(`metrics exposition: expected a number in ${JSON.stringify(line)}, saw ${JSON.stringify(match[3])}`);
     samples.push({ labels, value });
   }
   return samples;
@@ -184,7 +215,11 @@ export interface CounterWindow {
   rateBetween(fromWallMs: number, toWallMs: number): { perSec: number; delta: number; elapsedMs: number } | undefined;
 }
 
-function rateBetween(points: readonly Pick<CounterPoint, "wallMs" | "value">[], fromWallMs: number, toWallMs: number): { perSec: number; delta: number; elapsedMs: number } | undefined {
+function rateBetween(
+  points: readonly Pick<CounterPoint, "wallMs" | "value">[],
+  fromWallMs: number,
+  toWallMs: number,
+): { perSec: number; delta: number; elapsedMs: number } | undefined {
   const inside = points.filter((p) => p.wallMs >= fromWallMs && p.wallMs <= toWallMs);
   if (inside.length < 2) return undefined;
   const first = inside[0]!;
@@ -214,7 +249,10 @@ const SETTLE_EVERY_MS = 250;
  * Reads the counter, then, when `quietMs` > 0, again every `everyMs` until it has not moved for
  * `quietMs` (at most `maxMs`): `first` is the first read, `settled` the last.
  */
-async function readSettled(counter: ReceiverCounter, { quietMs, maxMs, everyMs, clock }: { quietMs: number; maxMs: number; everyMs: number; clock: Clock }): Promise<{ first: CounterReading; settled: CounterReading }> {
+async function readSettled(
+  counter: ReceiverCounter,
+  { quietMs, maxMs, everyMs, clock }: { quietMs: number; maxMs: number; everyMs: number; clock: Clock },
+): Promise<{ first: CounterReading; settled: CounterReading }> {
   const first = await counter.readDetailed();
   let settled = first;
   if (quietMs <= 0) return { first, settled };
@@ -232,9 +270,17 @@ async function readSettled(counter: ReceiverCounter, { quietMs, maxMs, everyMs, 
  * Reads the counter (the window's start; for a counter with `settleQuietMs`, once what came before has
  * been counted), then every `intervalMs` until `stop()` reads the end.
  */
-export async function startCounterWindow(counter: ReceiverCounter, { intervalMs = 1_000, clock = systemClock }: { intervalMs?: number; clock?: Clock } = {}): Promise<RunningCounterWindow> {
+export async function startCounterWindow(
+  counter: ReceiverCounter,
+  { intervalMs = 1_000, clock = systemClock }: { intervalMs?: number; clock?: Clock } = {},
+): Promise<RunningCounterWindow> {
   // A receiver that counts after it answers may still be counting what came before the window.
-  const { settled: first } = await readSettled(counter, { quietMs: counter.settleQuietMs, maxMs: settleBoundMs(counter.settleQuietMs), everyMs: SETTLE_EVERY_MS, clock });
+  const { settled: first } = await readSettled(counter, {
+    quietMs: counter.settleQuietMs,
+    maxMs: settleBoundMs(counter.settleQuietMs),
+    everyMs: SETTLE_EVERY_MS,
+    clock,
+  });
   const startedMs = clock.monotonicMs();
   const startedWallMs = clock.nowMs();
   const overTime: CounterPoint[] = [];
@@ -247,7 +293,12 @@ export async function startCounterWindow(counter: ReceiverCounter, { intervalMs 
       const now = await counter.readDetailed();
       const atMs = clock.monotonicMs() - startedMs;
       seen ||= now.series > 0;
-      overTime.push({ atMs: Math.round(atMs), wallMs: clock.nowMs(), value: now.value, perSec: atMs > last.atMs ? ((now.value - last.value) * 1000) / (atMs - last.atMs) : 0 });
+      overTime.push({
+        atMs: Math.round(atMs),
+        wallMs: clock.nowMs(),
+        value: now.value,
+        perSec: atMs > last.atMs ? ((now.value - last.value) * 1000) / (atMs - last.atMs) : 0,
+      });
       last = { atMs, value: now.value };
     } catch {
       failedReads += 1;
@@ -266,10 +317,24 @@ export async function startCounterWindow(counter: ReceiverCounter, { intervalMs 
       const { first: atStop, settled: end } = await readSettled(counter, { quietMs, maxMs, everyMs, clock });
       seen ||= end.series > 0;
       const delta = end.value - first.value;
-      const all = [{ atMs: 0, wallMs: startedWallMs, value: first.value, perSec: 0 }, ...overTime, { atMs: Math.round(elapsedMs), wallMs: stoppedWallMs, value: end.value, perSec: 0 }];
+      const all = [
+        { atMs: 0, wallMs: startedWallMs, value: first.value, perSec: 0 },
+        ...overTime,
+        { atMs: Math.round(elapsedMs), wallMs: stoppedWallMs, value: end.value, perSec: 0 },
+      ];
       return {
-        describe: counter.describe, unit: counter.unit, startValue: first.value, endValue: end.value, delta, elapsedMs, perSec: elapsedMs > 0 ? (delta * 1000) / elapsedMs : 0,
-        seen, overTime, failedReads, countedAfterStop: end.value - atStop.value, rateBetween: (fromWallMs, toWallMs) => rateBetween(all, fromWallMs, toWallMs),
+        describe: counter.describe,
+        unit: counter.unit,
+        startValue: first.value,
+        endValue: end.value,
+        delta,
+        elapsedMs,
+        perSec: elapsedMs > 0 ? (delta * 1000) / elapsedMs : 0,
+        seen,
+        overTime,
+        failedReads,
+        countedAfterStop: end.value - atStop.value,
+        rateBetween: (fromWallMs, toWallMs) => rateBetween(all, fromWallMs, toWallMs),
       };
     },
   };

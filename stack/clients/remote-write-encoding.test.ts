@@ -31,10 +31,7 @@ const golden = JSON.parse(readFileSync("/work/shared/peers/mimir-2.9.0/remote-wr
 
 describe("encodeWriteRequest", () => {
   it("should encode labels sorted by name and samples that protobufjs decodes exactly", () => {
-    const series = [
-      compileSeries({ service: "checkout", __name__: "http_requests_total", code: "200" }),
-      compileSeries({ __name__: "up", job: "node" }),
-    ];
+    const series = [compileSeries({ service: "checkout", __name__: "http_requests_total", code: "200" }), compileSeries({ __name__: "up", job: "node" })];
     const bytes = encodeWriteRequest({
       series,
       samplesPerSeries: 2,
@@ -94,8 +91,8 @@ describe("encodeWriteRequest", () => {
     expect(Buffer.from(ours).toString("hex")).toBe(Buffer.from(recorded.subarray(0, ours.length)).toString("hex"));
     expect([ours.length, recorded.length]).toEqual([721, 837]); // 3 series of 244, 246, 231 bytes; 2 metadata of 58
     const rest = WriteRequest.toObject(WriteRequest.decode(recorded.subarray(ours.length)), { defaults: true });
-    expect(rest["timeseries"]).toEqual([]);
-    expect(rest["metadata"]).toHaveLength(2);
+    expect(rest.timeseries).toEqual([]);
+    expect(rest.metadata).toHaveLength(2);
     expect(decode(ours).timeseries).toEqual(bodyDecoded.timeseries);
   });
 

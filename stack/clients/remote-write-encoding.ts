@@ -42,7 +42,7 @@ export function compileSeries(labels: Record<string, string>): SeriesTemplate {
   const sorted = Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const text = `{${sorted.map(([n, v]) => `${n}=${JSON.stringify(v)}`).join(", ")}}`;
   const fail = (problem: string) => new HarnessError(`remote-write series ${text}: ${problem}`);
-  const name = labels["__name__"];
+  const name = labels.__name__;
   if (name === undefined) throw fail("expected a __name__ label, saw none");
   if (!METRIC_NAME.test(name)) throw fail(`expected __name__ to match [a-zA-Z_:][a-zA-Z0-9_:]*, saw ${JSON.stringify(name)}`);
   const parts: Uint8Array[] = [];

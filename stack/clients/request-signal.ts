@@ -4,7 +4,10 @@
  * component that died fails at once, naming the death (a ComponentDiedError as its cause),
  * instead of waiting for its timeout or reporting a bare ECONNREFUSED.
  */
-export function requestSignal(timeoutMs: number, life: AbortSignal | undefined): { signal: AbortSignal; timedOut: () => boolean; died: () => Error | undefined } {
+export function requestSignal(
+  timeoutMs: number,
+  life: AbortSignal | undefined,
+): { signal: AbortSignal; timedOut: () => boolean; died: () => Error | undefined } {
   const deadline = AbortSignal.timeout(timeoutMs);
   return {
     signal: life ? AbortSignal.any([deadline, life]) : deadline,

@@ -86,8 +86,16 @@ export class StackClients implements AsyncDisposable {
     const life = (signal: AbortSignal | undefined) => (signal ? { lifeSignal: signal } : {});
     const h = (headers: Endpoint["headers"]) => (headers ? { headers } : {});
     this.prometheus = this.#client("prometheus", "web", (e, signal) => new PrometheusClient({ baseUrl: e.url, ...timeout, ...life(signal), ...h(e.headers) }));
-    this.alertmanager = this.#client("alertmanager", "web", (e, signal) => new AlertmanagerClient({ baseUrl: e.url, ...timeout, ...life(signal), ...h(e.headers) }));
-    this.longTerm = this.#client("mimir", "*", (e, signal) => new PrometheusClient({ baseUrl: `${e.url}/prometheus`, readyUrl: `${e.url}/ready`, ...timeout, ...life(signal), ...h(e.headers) }));
+    this.alertmanager = this.#client(
+      "alertmanager",
+      "web",
+      (e, signal) => new AlertmanagerClient({ baseUrl: e.url, ...timeout, ...life(signal), ...h(e.headers) }),
+    );
+    this.longTerm = this.#client(
+      "mimir",
+      "*",
+      (e, signal) => new PrometheusClient({ baseUrl: `${e.url}/prometheus`, readyUrl: `${e.url}/ready`, ...timeout, ...life(signal), ...h(e.headers) }),
+    );
     this.loki = this.#client("loki", "http", (e, signal) => new LokiClient({ baseUrl: e.url, ...timeout, ...life(signal), ...h(e.headers) }));
     this.tempo = this.#client("tempo", "http", (e, signal) => new TempoClient({ baseUrl: e.url, ...timeout, ...life(signal), ...h(e.headers) }));
     this.remoteWrite = this.#push("prometheus", "web", "/api/v1/write", "remote write -> prometheus");
@@ -97,8 +105,14 @@ export class StackClients implements AsyncDisposable {
     const direct = this.#push("tempo", "otlp-http", "/v1/traces", "OTLP/HTTP -> tempo (no collector runs here)");
     this.tempoOtlp = this.#push("tempo", "otlp-http", "/v1/traces", "OTLP/HTTP -> tempo");
     this.otlp = viaCollector
-      ? ready({ ...collector.value, viaCollector: true }, [...simulatedBy(this.statusOf("tempo")), ...simulatedBy(this.statusOf("otel-collector"))], ["otel-collector", "tempo"])
-      : direct.kind === "ready" ? ready({ ...direct.value, viaCollector: false }, direct.simulatedBy, direct.components) : direct;
+      ? ready(
+          { ...collector.value, viaCollector: true },
+          [...simulatedBy(this.statusOf("tempo")), ...simulatedBy(this.statusOf("otel-collector"))],
+          ["otel-collector", "tempo"],
+        )
+      : direct.kind === "ready"
+        ? ready({ ...direct.value, viaCollector: false }, direct.simulatedBy, direct.components)
+        : direct;
     const collectorPush = (signal: OtlpSignal) => this.#push("otel-collector", "otlp-http", `/v1/${signal}`, `OTLP/HTTP -> otel-collector (${signal})`);
     this.collectorOtlp = { traces: collectorPush("traces"), metrics: collectorPush("metrics"), logs: collectorPush("logs") };
     this.longTermPush = this.#push("mimir", "*", "/api/v1/push", "remote write -> mimir");
@@ -139,7 +153,12 @@ export class StackClients implements AsyncDisposable {
     if (reach.kind === "absent") return reach;
     const ports = this.#stack.endpoints()[component] ?? {};
     const named = port === "*" ? Object.keys(ports)[0] : port;
-    const endpoint = named === undefined ? undefined : this.#options.pastFaultProxies ? (this.#stack.control?.(component)?.proxy(named)?.upstream ?? ports[named]) : ports[named];
+    const endpoint =
+      named === undefined
+        ? undefined
+        : this.#options.pastFaultProxies
+          ? (this.#stack.control?.(component)?.proxy(named)?.upstream ?? ports[named])
+          : ports[named];
     return endpoint ? ready(endpoint, reach.simulatedBy, reach.components) : absent(`${component} serves no port named ${JSON.stringify(port)} here`);
   }
 
@@ -160,7 +179,11 @@ export class StackClients implements AsyncDisposable {
   #push(component: string, port: string, apiPath: string, path: string): Reach<PushTarget> {
     const endpoint = this.endpoint(component, port);
     return endpoint.kind === "ready"
-      ? ready({ url: `${endpoint.value.url}${this.#servedPath(component, apiPath)}`, path, ...(endpoint.value.headers ? { headers: endpoint.value.headers } : {}) }, endpoint.simulatedBy, endpoint.components)
+      ? ready(
+          { url: `${endpoint.value.url}${this.#servedPath(component, apiPath)}`, path, ...(endpoint.value.headers ? { headers: endpoint.value.headers } : {}) },
+          endpoint.simulatedBy,
+          endpoint.components,
+        )
       : endpoint;
   }
 
@@ -179,7 +202,11 @@ export class StackClients implements AsyncDisposable {
     const status = this.statusOf(component);
     const name = simulatedBy(status)[0] ?? component;
     const counter = receiverCounterFor(status?.plan.mode === "substitute" ? status.plan.substitute : component, metrics.value.url);
-    return ready({ name, url: push.value.url, counter, simulatedBy: push.simulatedBy, notes: [`sent to ${push.value.url}`, ...notes] }, push.simulatedBy, push.components);
+    return ready(
+      { name, url: push.value.url, counter, simulatedBy: push.simulatedBy, notes: [`sent to ${push.value.url}`, ...notes] },
+      push.simulatedBy,
+      push.components,
+    );
   }
 
   /**
@@ -189,7 +216,9 @@ export class StackClients implements AsyncDisposable {
    */
   #metricsReceiver(): Reach<PushReceiver> {
     return this.isReady("mimir")
-      ? this.#receiver("mimir", this.longTermPush, "*", ["the counter also counts Prometheus' own remote_write into the long-term store (scrapes and canaries: a few samples/s)"])
+      ? this.#receiver("mimir", this.longTermPush, "*", [
+          "the counter also counts Prometheus' own remote_write into the long-term store (scrapes and canaries: a few samples/s)",
+        ])
       : this.#receiver("prometheus", this.remoteWrite, "web", ["the counter also counts Prometheus' own scrapes and the push canaries (a few samples/s)"]);
   }
 
@@ -200,8 +229,12 @@ export class StackClients implements AsyncDisposable {
   /** Traces load goes to the OTel Collector's OTLP/HTTP receiver when it runs, else to Tempo's (or the Tempo sink's). */
   #tracesReceiver(): Reach<PushReceiver> {
     return this.isReady("otel-collector")
-      ? this.#receiver("otel-collector", this.#push("otel-collector", "otlp-http", "/v1/traces", "OTLP/HTTP -> otel-collector"), "metrics", ["the counter also counts the trace canaries' spans"])
-      : this.#receiver("tempo", this.#push("tempo", "otlp-http", "/v1/traces", "OTLP/HTTP -> tempo"), "http", ["the counter also counts the trace canaries' spans; no collector runs here"]);
+      ? this.#receiver("otel-collector", this.#push("otel-collector", "otlp-http", "/v1/traces", "OTLP/HTTP -> otel-collector"), "metrics", [
+          "the counter also counts the trace canaries' spans",
+        ])
+      : this.#receiver("tempo", this.#push("tempo", "otlp-http", "/v1/traces", "OTLP/HTTP -> tempo"), "http", [
+          "the counter also counts the trace canaries' spans; no collector runs here",
+        ]);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -130,9 +130,12 @@ export class TempoClient implements AsyncDisposable {
     if (o.limit !== undefined) params.push(["limit", String(o.limit)]);
     if (o.startS !== undefined) params.push(["start", String(o.startS)]);
     if (o.endS !== undefined) params.push(["end", String(o.endS)]);
-    const context = o.q !== undefined
-      ? { what: `TraceQL query ${JSON.stringify(o.q)}`, query: o.q }
-      : tags !== "" ? { what: `tag search ${JSON.stringify(tags)}`, query: tags } : { what: "search" };
+    const context =
+      o.q !== undefined
+        ? { what: `TraceQL query ${JSON.stringify(o.q)}`, query: o.q }
+        : tags !== ""
+          ? { what: `tag search ${JSON.stringify(tags)}`, query: tags }
+          : { what: "search" };
     const answer = await this.#get("/api/search", params, context);
     return { data: this.#parse(answer, context, parseSearchHits), durationMs: answer.durationMs };
   }
@@ -180,7 +183,12 @@ export class TempoClient implements AsyncDisposable {
     }
   }
 
-  async #get(path: string, params: readonly [string, string][], { what, query }: { what: string; query?: string }, accept = "application/json"): Promise<Answer> {
+  async #get(
+    path: string,
+    params: readonly [string, string][],
+    { what, query }: { what: string; query?: string },
+    accept = "application/json",
+  ): Promise<Answer> {
     const url = `${this.baseUrl}${path}${params.length > 0 ? `?${new URLSearchParams(params as [string, string][])}` : ""}`;
     const started = this.#clock.monotonicMs();
     const { signal, timedOut, died } = requestSignal(this.timeoutMs, this.#lifeSignal);
@@ -189,7 +197,12 @@ export class TempoClient implements AsyncDisposable {
     try {
       const response = await request(url, { method: "GET", dispatcher: this.#dispatcher, signal, headers: { accept, ...this.#headers } });
       const body = await response.body.text();
-      return { status: response.statusCode, contentType: String(response.headers["content-type"] ?? ""), body, durationMs: this.#clock.monotonicMs() - started };
+      return {
+        status: response.statusCode,
+        contentType: String(response.headers["content-type"] ?? ""),
+        body,
+        durationMs: this.#clock.monotonicMs() - started,
+      };
     } catch (cause) {
       const durationMs = this.#clock.monotonicMs() - started;
       const death = died();
@@ -209,7 +222,9 @@ interface Answer {
 
 /** Logfmt for `tags=`: values with spaces, quotes, `=` or backslashes are quoted. */
 export function formatLogfmt(tags: Readonly<Record<string, string>>): string {
-  return Object.entries(tags).map(([k, v]) => `${k}=${v === "" || /[\s"=\\]/.test(v) ? JSON.stringify(v) : v}`).join(" ");
+  return Object.entries(tags)
+    .map(([k, v]) => `${k}=${v === "" || /[\s"=\\]/.test(v) ? JSON.stringify(v) : v}`)
+    .join(" ");
 }
 
 /** 32 lower-case hex digits, left-padded: search's `c0ffee…` and trace-by-id's ids compare equal. */
@@ -303,7 +318,9 @@ export function parseSearchHits(body: unknown): TempoSearchHit[] {
     if (t.durationMs !== undefined) hit.durationMs = Number(t.durationMs);
     const sets = [...(t.spanSet === undefined ? [] : [t.spanSet]), ...asList(t.spanSets, "spanSets")];
     if (sets.length > 0) {
-      const ids = sets.flatMap((set) => asList(asObj(set, "spanSet").spans, "spans").map((s) => String(asObj(s, "span").spanID).toLowerCase().padStart(16, "0")));
+      const ids = sets.flatMap((set) =>
+        asList(asObj(set, "spanSet").spans, "spans").map((s) => String(asObj(s, "span").spanID).toLowerCase().padStart(16, "0")),
+      );
       hit.matchedSpanIds = [...new Set(ids)];
     }
     return hit;
@@ -313,13 +330,13 @@ export function parseSearchHits(body: unknown): TempoSearchHit[] {
 /** `{"tagNames":[...]}` (2.0.1, unscoped) or v2's `{"scopes":[{"name","tags"}]}`; sorted, each once. */
 export function parseTagNames(body: unknown): string[] {
   const o = asObj(body, "tags response");
-  const names = o.tagNames !== undefined
-    ? asList(o.tagNames, "tagNames")
-    : asList(o.scopes, "scopes").flatMap((s) => asList(asObj(s, "scope").tags, "tags"));
+  const names = o.tagNames !== undefined ? asList(o.tagNames, "tagNames") : asList(o.scopes, "scopes").flatMap((s) => asList(asObj(s, "scope").tags, "tags"));
   return [...new Set(names.map(String))].sort();
 }
 
 /** `{"tagValues":["a"]}` (2.0.1) or v2's `{"tagValues":[{"type":"string","value":"a"}]}`. */
 export function parseTagValues(body: unknown): string[] {
-  return asList(asObj(body, "tag values response").tagValues, "tagValues").map((v) => (typeof v === "object" && v !== null ? String((v as Obj).value) : String(v)));
+  return asList(asObj(body, "tag values response").tagValues, "tagValues").map((v) =>
+    typeof v === "object" && v !== null ? String((v as Obj).value) : String(v),
+  );
 }

@@ -6,10 +6,23 @@ import { pollUntil } from "../../common/poll-until.ts";
 import { freeLoopbackPort } from "./test-prometheus.ts";
 
 /** Test support: a real binary (Prometheus, Alertmanager) on a free loopback port, in its own temp dir. */
-export interface LoopbackProcess { baseUrl: string; dir: string; child: ChildProcess; stderrTail: () => string }
+export interface LoopbackProcess {
+  baseUrl: string;
+  dir: string;
+  child: ChildProcess;
+  stderrTail: () => string;
+}
 
 /** Starts `binary` on a free loopback port in a temp dir; resolves once `/-/ready` answers 200. */
-export async function startLoopbackProcess({ binary, files, args }: { binary: string; files: (dir: string) => Record<string, string>; args: (dir: string, listen: string) => string[] }): Promise<LoopbackProcess> {
+export async function startLoopbackProcess({
+  binary,
+  files,
+  args,
+}: {
+  binary: string;
+  files: (dir: string) => Record<string, string>;
+  args: (dir: string, listen: string) => string[];
+}): Promise<LoopbackProcess> {
   const dir = await mkdtemp(join(tmpdir(), "obsconf-test-process-"));
   for (const [name, text] of Object.entries(files(dir))) {
     await mkdir(join(dir, name, ".."), { recursive: true });
@@ -18,11 +31,18 @@ export async function startLoopbackProcess({ binary, files, args }: { binary: st
   const port = await freeLoopbackPort();
   const child = spawn(binary, args(dir, `127.0.0.1:${port}`), { stdio: ["ignore", "ignore", "pipe"] });
   let tail = "";
-  child.stderr!.on("data", (chunk: Buffer) => { tail = (tail + chunk.toString()).slice(-2000); });
+  child.stderr!.on("data", (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-2000);
+  });
   const running: LoopbackProcess = { baseUrl: `http://127.0.0.1:${port}`, dir, child, stderrTail: () => tail };
   try {
     const exited = () => child.exitCode !== null || child.signalCode !== null;
-    await pollUntil(binary, async () => (exited() ? "exited" : (await fetch(`${running.baseUrl}/-/ready`)).status), (s) => s === 200 || s === "exited", { timeoutMs: 30_000, intervalMs: 50 });
+    await pollUntil(
+      binary,
+      async () => (exited() ? "exited" : (await fetch(`${running.baseUrl}/-/ready`)).status),
+      (s) => s === 200 || s === "exited",
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
     if (exited()) throw new Error(`${binary} exited before ready (stderr: ${tail.slice(-800)})`);
     return running;
   } catch (error) {

@@ -50,15 +50,21 @@ export async function startTestPrometheus({ binary = PROMETHEUS_BINARY, scrapeIn
     "",
   ].join("\n");
   await writeFile(join(dir, "prometheus.yml"), config);
-  const child = spawn(binary, [
-    `--config.file=${join(dir, "prometheus.yml")}`,
-    `--storage.tsdb.path=${join(dir, "data")}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    "--web.enable-remote-write-receiver",
-    "--storage.tsdb.retention.time=15d",
-  ], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(
+    binary,
+    [
+      `--config.file=${join(dir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${join(dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--web.enable-remote-write-receiver",
+      "--storage.tsdb.retention.time=15d",
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
   let stderrTail = "";
-  child.stderr!.on("data", (chunk: Buffer) => { stderrTail = (stderrTail + chunk.toString()).slice(-2000); });
+  child.stderr!.on("data", (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString()).slice(-2000);
+  });
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
   const client = new PrometheusClient({ baseUrl, timeoutMs: 2_000 });
@@ -71,7 +77,12 @@ export async function startTestPrometheus({ binary = PROMETHEUS_BINARY, scrapeIn
   try {
     if (child.pid === undefined) throw new HarnessError(`could not spawn ${binary}`);
     const exited = () => child.exitCode !== null || child.signalCode !== null;
-    await pollUntil("prometheus", async () => (exited() ? "exited" : (await client.ready()).data.status), (s) => s === 200 || s === "exited", { timeoutMs: readyTimeoutMs, intervalMs: 50 });
+    await pollUntil(
+      "prometheus",
+      async () => (exited() ? "exited" : (await client.ready()).data.status),
+      (s) => s === 200 || s === "exited",
+      { timeoutMs: readyTimeoutMs, intervalMs: 50 },
+    );
     if (exited()) throw new HarnessError(`prometheus exited before ready (stderr: ${stderrTail.slice(-500)})`);
     return { baseUrl, client, pid: child.pid, stop, [Symbol.asyncDispose]: stop };
   } catch (error) {
@@ -86,7 +97,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");
   let timer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<"timeout">((resolve) => { timer = setTimeout(() => resolve("timeout"), STOP_GRACE_MS); });
+  const graceOver = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), STOP_GRACE_MS);
+  });
   if ((await Promise.race([exited, graceOver])) === "timeout") {
     child.kill("SIGKILL");
     await exited;

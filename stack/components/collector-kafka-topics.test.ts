@@ -18,8 +18,23 @@ describe("collectorKafkaRoutes", () => {
   });
 
   it("should leave out a signal whose pipelines send to no kafka exporter, and apply the exporter's defaults", () => {
-    const content = "exporters:\n  kafka/ml: {}\n  otlp: {}\nservice:\n  pipelines:\n    traces:\n      exporters: [otlp]\n    logs:\n      exporters: [kafka/ml]\n";
-    const spec = { name: "otel-collector", source: { file: "x.yaml", document: 1 }, container: { mounts: [{ kind: "config", volume: "c", mountPath: "/etc", from: { kind: "ConfigMap", name: "c" }, files: [{ key: "config.yaml", path: "/etc/config.yaml", content }] }] } } as unknown as ComponentSpec;
+    const content =
+      "exporters:\n  kafka/ml: {}\n  otlp: {}\nservice:\n  pipelines:\n    traces:\n      exporters: [otlp]\n    logs:\n      exporters: [kafka/ml]\n";
+    const spec = {
+      name: "otel-collector",
+      source: { file: "x.yaml", document: 1 },
+      container: {
+        mounts: [
+          {
+            kind: "config",
+            volume: "c",
+            mountPath: "/etc",
+            from: { kind: "ConfigMap", name: "c" },
+            files: [{ key: "config.yaml", path: "/etc/config.yaml", content }],
+          },
+        ],
+      },
+    } as unknown as ComponentSpec;
     expect(collectorKafkaRoutes(spec)).toEqual({ logs: [{ exporter: "kafka/ml", pipelines: ["logs"], topic: "otlp_logs", encoding: "otlp_proto" }] });
   });
 });

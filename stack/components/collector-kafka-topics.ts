@@ -24,9 +24,17 @@ export interface CollectorKafkaRoute {
  * A signal no pipeline sends to a kafka exporter is absent: the ML ingestion path does not carry it.
  */
 export function collectorKafkaRoutes(collector: ComponentSpec): Partial<Record<KafkaSignal, CollectorKafkaRoute[]>> {
-  const file = collector.container.mounts.flatMap((m) => (m.kind === "config" ? m.files : [])).find((f) => /\.ya?ml$/.test(f.path) && f.content.includes("pipelines"));
-  if (!file) throw new HarnessError(`${collector.source.file}: no collector config (a mounted YAML file with service.pipelines) in ${collector.name}'s ConfigMap mounts`);
-  const config = parse(file.content) as { exporters?: Record<string, Record<string, unknown> | null>; service?: { pipelines?: Record<string, { exporters?: string[] }> } };
+  const file = collector.container.mounts
+    .flatMap((m) => (m.kind === "config" ? m.files : []))
+    .find((f) => /\.ya?ml$/.test(f.path) && f.content.includes("pipelines"));
+  if (!file)
+    throw new HarnessError(
+      `${collector.source.file}: no collector config (a mounted YAML file with service.pipelines) in ${collector.name}'s ConfigMap mounts`,
+    );
+  const config = parse(file.content) as {
+    exporters?: Record<string, Record<string, unknown> | null>;
+    service?: { pipelines?: Record<string, { exporters?: string[] }> };
+  };
   const routes: Partial<Record<KafkaSignal, CollectorKafkaRoute[]>> = {};
   for (const [pipeline, spec] of Object.entries(config.service?.pipelines ?? {})) {
     const signal = pipeline.split("/")[0] as KafkaSignal;

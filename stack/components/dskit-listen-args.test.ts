@@ -11,7 +11,9 @@ const ARGS = ["-config.file=/run/loki.yaml", "-target=all", "-server.http-listen
 describe("dskitListenArgs", () => {
   it("should bind the HTTP and gRPC servers to the loopback host the runtime listens on", () => {
     expect(dskitListenArgs(ARGS, { listenHost: "127.0.0.1", inNamespace: false })).toEqual([
-      ...ARGS, "-server.http-listen-address=127.0.0.1", "-server.grpc-listen-address=127.0.0.1",
+      ...ARGS,
+      "-server.http-listen-address=127.0.0.1",
+      "-server.grpc-listen-address=127.0.0.1",
     ]);
   });
 
@@ -35,7 +37,10 @@ describe("dskitListenConfig (Tempo, which has no listen-address flags)", () => {
   it("should add both listen addresses to the server block and say so", () => {
     const notes: string[] = [];
     const out = dskitListenConfig(TEMPO_YAML, { listen: { listenHost: "127.0.0.1", inNamespace: false }, note: (line) => notes.push(line) });
-    expect(parse(out)).toEqual({ server: { log_level: "info", http_listen_address: "127.0.0.1", grpc_listen_address: "127.0.0.1" }, distributor: { receivers: {} } });
+    expect(parse(out)).toEqual({
+      server: { log_level: "info", http_listen_address: "127.0.0.1", grpc_listen_address: "127.0.0.1" },
+      distributor: { receivers: {} },
+    });
     expect(notes).toEqual(["server: http_listen_address: 127.0.0.1, grpc_listen_address: 127.0.0.1 (the servers listen on loopback, not every interface)"]);
   });
 
@@ -45,7 +50,13 @@ describe("dskitListenConfig (Tempo, which has no listen-address flags)", () => {
   });
 
   it("should be how tempo's config file is rendered", () => {
-    const out = tempo.adaptConfigFile!({ path: "/etc/tempo/tempo.yaml", content: TEMPO_YAML } as never, { services: [], pods: [], podLogDir: "/x", listen: { listenHost: "127.0.0.1", inNamespace: false }, note: () => {} });
+    const out = tempo.adaptConfigFile!({ path: "/etc/tempo/tempo.yaml", content: TEMPO_YAML } as never, {
+      services: [],
+      pods: [],
+      podLogDir: "/x",
+      listen: { listenHost: "127.0.0.1", inNamespace: false },
+      note: () => {},
+    });
     expect((parse(out) as { server: Record<string, string> }).server.grpc_listen_address).toBe("127.0.0.1");
   });
 });

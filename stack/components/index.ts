@@ -16,7 +16,18 @@ export type { ComponentDef, SubstituteDef, LocalService, LocalAdaptContext, Loca
 
 /** Every component of the stack, in the order plans list them. */
 export const COMPONENTS: readonly ComponentDef[] = [
-  prometheus, mimir, nodeExporter, kubeStateMetrics, loki, promtail, vector, tempo, otelCollector, grafana, alertmanager, kafka,
+  prometheus,
+  mimir,
+  nodeExporter,
+  kubeStateMetrics,
+  loki,
+  promtail,
+  vector,
+  tempo,
+  otelCollector,
+  grafana,
+  alertmanager,
+  kafka,
 ];
 export const COMPONENT_NAMES: readonly string[] = COMPONENTS.map((c) => c.name);
 

@@ -4,7 +4,13 @@ import { COMPONENT_NAMES } from "./index.ts";
 import { extractComponents } from "../manifest/component-spec.ts";
 import { loadManifests } from "../manifest/load-manifests.ts";
 import {
-  configureEnvironment, IMAGE_DEFAULT_CLUSTER_ID, kafkaEntrypointScript, kafkaEnvToProperty, kafkaJvmOptions, parseProperties, serverPropertiesFromEnv,
+  configureEnvironment,
+  IMAGE_DEFAULT_CLUSTER_ID,
+  kafkaEntrypointScript,
+  kafkaEnvToProperty,
+  kafkaJvmOptions,
+  parseProperties,
+  serverPropertiesFromEnv,
 } from "./kafka-entrypoint.ts";
 
 const MANIFESTS = path.resolve(import.meta.dirname, "../manifests");
@@ -24,12 +30,25 @@ describe("the apache/kafka image's KAFKA_* -> server.properties mapping", () => 
     expect(kafkaEnvToProperty(name)).toBe(property);
   });
 
-  it.each(["KAFKA_HEAP_OPTS", "KAFKA_OPTS", "KAFKA_JVM_PERFORMANCE_OPTS", "KAFKA_LOG4J_LOGGERS", "KAFKA_LOG4J_ROOT_LOGLEVEL", "KAFKA_JMX_OPTS", "KAFKA_VERSION", "CLUSTER_ID", "PATH"])("should leave %s out of server.properties", (name) => {
+  it.each([
+    "KAFKA_HEAP_OPTS",
+    "KAFKA_OPTS",
+    "KAFKA_JVM_PERFORMANCE_OPTS",
+    "KAFKA_LOG4J_LOGGERS",
+    "KAFKA_LOG4J_ROOT_LOGLEVEL",
+    "KAFKA_JMX_OPTS",
+    "KAFKA_VERSION",
+    "CLUSTER_ID",
+    "PATH",
+  ])("should leave %s out of server.properties", (name) => {
     expect(kafkaEnvToProperty(name)).toBeUndefined();
   });
 
   it("should derive listeners from the advertised listeners with every host replaced by 0.0.0.0 when KAFKA_LISTENERS is unset (configure)", () => {
-    const env = configureEnvironment({ KAFKA_PROCESS_ROLES: "broker,controller", KAFKA_ADVERTISED_LISTENERS: "PLAINTEXT://kafka:9092,SSL://kafka.example:9094" });
+    const env = configureEnvironment({
+      KAFKA_PROCESS_ROLES: "broker,controller",
+      KAFKA_ADVERTISED_LISTENERS: "PLAINTEXT://kafka:9092,SSL://kafka.example:9094",
+    });
     expect(env.KAFKA_LISTENERS).toBe("PLAINTEXT://0.0.0.0:9092,SSL://0.0.0.0:9094");
   });
 
@@ -47,11 +66,18 @@ describe("the apache/kafka image's KAFKA_* -> server.properties mapping", () => 
   it("should append the environment's properties to a mounted server.properties, the later setting winning", () => {
     const text = serverPropertiesFromEnv({ KAFKA_NUM_PARTITIONS: "3", OTHER: "x" }, "num.partitions=1\nlog.retention.hours=1");
     expect(text).toBe("num.partitions=1\nlog.retention.hours=1\nnum.partitions=3\n");
-    expect(parseProperties(text)).toEqual(new Map([["num.partitions", "3"], ["log.retention.hours", "1"]]));
+    expect(parseProperties(text)).toEqual(
+      new Map([
+        ["num.partitions", "3"],
+        ["log.retention.hours", "1"],
+      ]),
+    );
   });
 
   it("should refuse an environment without server settings and no mounted file (the image would use its own default file)", () => {
-    expect(() => serverPropertiesFromEnv({ KAFKA_HEAP_OPTS: "-Xmx1g", CLUSTER_ID: "x" })).toThrow(/no KAFKA_\* server settings and no server\.properties is mounted/);
+    expect(() => serverPropertiesFromEnv({ KAFKA_HEAP_OPTS: "-Xmx1g", CLUSTER_ID: "x" })).toThrow(
+      /no KAFKA_\* server settings and no server\.properties is mounted/,
+    );
   });
 
   it("should turn the manifest's environment into the broker's properties", async () => {
@@ -79,11 +105,28 @@ describe("the apache/kafka image's KAFKA_* -> server.properties mapping", () => 
   });
 
   it("should use kafka-server-start.sh's heap and kafka-run-class.sh's JVM options when the environment names none", () => {
-    expect(kafkaJvmOptions({ KAFKA_OPTS: "-Dx=1" })).toEqual(["-Xmx1G", "-Xms1G", "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent", "-XX:MaxInlineLevel=15", "-Djava.awt.headless=true", "-Dx=1"]);
+    expect(kafkaJvmOptions({ KAFKA_OPTS: "-Dx=1" })).toEqual([
+      "-Xmx1G",
+      "-Xms1G",
+      "-server",
+      "-XX:+UseG1GC",
+      "-XX:MaxGCPauseMillis=20",
+      "-XX:InitiatingHeapOccupancyPercent=35",
+      "-XX:+ExplicitGCInvokesConcurrent",
+      "-XX:MaxInlineLevel=15",
+      "-Djava.awt.headless=true",
+      "-Dx=1",
+    ]);
   });
 
   it("should format the log dir (tolerating a formatted one) and then exec the broker, quoting every path", () => {
-    const script = kafkaEntrypointScript({ java: "/usr/bin/java", classpath: "/c/it's/libs/*", serverProperties: "/run/server.properties", clusterId: "abc", jvmOptions: ["-Xmx1g"] });
+    const script = kafkaEntrypointScript({
+      java: "/usr/bin/java",
+      classpath: "/c/it's/libs/*",
+      serverProperties: "/run/server.properties",
+      clusterId: "abc",
+      jvmOptions: ["-Xmx1g"],
+    });
     expect(script.split("\n")).toEqual([
       "#!/bin/sh",
       "# Written by obsconf's local runtime: what the apache/kafka image's entrypoint does at each start.",

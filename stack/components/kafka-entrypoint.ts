@@ -19,8 +19,17 @@ import { HarnessError } from "../../common/errors.ts";
 
 /** `KAFKA_*` variables the wrapper keeps out of server.properties (JVM and logging settings). */
 export const EXCLUDED_FROM_SERVER_PROPERTIES: readonly string[] = [
-  "KAFKA_VERSION", "KAFKA_HEAP_OPTS", "KAFKA_LOG4J_OPTS", "KAFKA_OPTS", "KAFKA_JMX_OPTS", "KAFKA_JVM_PERFORMANCE_OPTS",
-  "KAFKA_GC_LOG_OPTS", "KAFKA_LOG4J_ROOT_LOGLEVEL", "KAFKA_LOG4J_LOGGERS", "KAFKA_TOOLS_LOG4J_LOGLEVEL", "KAFKA_JMX_HOSTNAME",
+  "KAFKA_VERSION",
+  "KAFKA_HEAP_OPTS",
+  "KAFKA_LOG4J_OPTS",
+  "KAFKA_OPTS",
+  "KAFKA_JMX_OPTS",
+  "KAFKA_JVM_PERFORMANCE_OPTS",
+  "KAFKA_GC_LOG_OPTS",
+  "KAFKA_LOG4J_ROOT_LOGLEVEL",
+  "KAFKA_LOG4J_LOGGERS",
+  "KAFKA_TOOLS_LOG4J_LOGLEVEL",
+  "KAFKA_JMX_HOSTNAME",
 ];
 
 /** configureDefaults: the image's CLUSTER_ID when the environment sets none. */
@@ -29,7 +38,8 @@ export const IMAGE_DEFAULT_CLUSTER_ID = "5L6g3nShT-eMCtK--X86sw";
 /** kafka-server-start.sh's heap when KAFKA_HEAP_OPTS is unset. */
 const DEFAULT_HEAP_OPTS = "-Xmx1G -Xms1G";
 /** kafka-run-class.sh's JVM options when KAFKA_JVM_PERFORMANCE_OPTS is unset. */
-const DEFAULT_PERFORMANCE_OPTS = "-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true";
+const DEFAULT_PERFORMANCE_OPTS =
+  "-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true";
 
 /** Where the image reads a user-mounted server.properties that the environment's properties are appended to. */
 export const MOUNTED_SERVER_PROPERTIES = "/mnt/shared/config/server.properties";
@@ -47,7 +57,8 @@ export function configureEnvironment(input: Readonly<Record<string, string>>): R
   if (!env.CLUSTER_ID) env.CLUSTER_ID = IMAGE_DEFAULT_CLUSTER_ID;
   const roles = env.KAFKA_PROCESS_ROLES;
   if (roles !== undefined && roles !== "" && roles === "controller") {
-    if (env.KAFKA_ADVERTISED_LISTENERS) throw new HarnessError("kafka: KAFKA_ADVERTISED_LISTENERS is not supported on a KRaft controller (the image's configure script exits here)");
+    if (env.KAFKA_ADVERTISED_LISTENERS)
+      throw new HarnessError("kafka: KAFKA_ADVERTISED_LISTENERS is not supported on a KRaft controller (the image's configure script exits here)");
     delete env.KAFKA_ADVERTISED_LISTENERS;
   }
   if (!env.KAFKA_LISTENERS && roles !== "controller" && env.KAFKA_ADVERTISED_LISTENERS) {
@@ -68,7 +79,10 @@ export function serverPropertiesFromEnv(env: Readonly<Record<string, string>>, m
   });
   const added = lines.length > 0 ? `\n${lines.join("\n")}` : "";
   const text = mounted !== undefined ? `${mounted}${added}` : added;
-  if (text.trim() === "") throw new HarnessError("kafka: the environment has no KAFKA_* server settings and no server.properties is mounted; the image would fall back to its built-in default file, which the local runtime does not reproduce");
+  if (text.trim() === "")
+    throw new HarnessError(
+      "kafka: the environment has no KAFKA_* server settings and no server.properties is mounted; the image would fall back to its built-in default file, which the local runtime does not reproduce",
+    );
   return `${text}\n`;
 }
 

@@ -24,14 +24,28 @@ export const kafka: ComponentDef = {
  * broker answers.
  */
 async function launchKafka(input: LocalLaunchInput): Promise<LocalLaunch> {
-  if (!input.installDir) throw new HarnessError(`kafka: the local runtime runs Kafka on java with a directory of its jars (libs/), provisioned by obsconf setup components or named with --bin kafka=DIR; the plan gave ${input.binary} without one`);
+  if (!input.installDir)
+    throw new HarnessError(
+      `kafka: the local runtime runs Kafka on java with a directory of its jars (libs/), provisioned by obsconf setup components or named with --bin kafka=DIR; the plan gave ${input.binary} without one`,
+    );
   const env = configureEnvironment(input.containerEnv);
   const mounted = await readFile(input.localPath(MOUNTED_SERVER_PROPERTIES), "utf8").catch(() => undefined);
   const properties = path.join(input.dir, "server.properties");
   await writeFile(properties, serverPropertiesFromEnv(env, mounted));
-  input.note(`kafka: the apache/kafka image's entrypoint -> ${properties} from the manifest's KAFKA_* environment (as kafka.docker.KafkaDockerWrapper writes it), the log dir formatted with CLUSTER_ID ${env.CLUSTER_ID} at each start, the broker run on ${input.binary} with ${path.join(input.installDir, "libs")}`);
+  input.note(
+    `kafka: the apache/kafka image's entrypoint -> ${properties} from the manifest's KAFKA_* environment (as kafka.docker.KafkaDockerWrapper writes it), the log dir formatted with CLUSTER_ID ${env.CLUSTER_ID} at each start, the broker run on ${input.binary} with ${path.join(input.installDir, "libs")}`,
+  );
   const script = path.join(input.dir, "entrypoint.sh");
-  await writeFile(script, kafkaEntrypointScript({ java: input.binary, classpath: path.join(input.installDir, "libs", "*"), serverProperties: properties, clusterId: env.CLUSTER_ID!, jvmOptions: kafkaJvmOptions(env) }));
+  await writeFile(
+    script,
+    kafkaEntrypointScript({
+      java: input.binary,
+      classpath: path.join(input.installDir, "libs", "*"),
+      serverProperties: properties,
+      clusterId: env.CLUSTER_ID!,
+      jvmOptions: kafkaJvmOptions(env),
+    }),
+  );
   await chmod(script, 0o755);
   const launch: LocalLaunch = { binary: "/bin/sh", argv: [script] };
   const hook = input.spec.container.postStart;
@@ -40,13 +54,17 @@ async function launchKafka(input: LocalLaunchInput): Promise<LocalLaunch> {
   const hookText = hook.join(" ");
   const files = input.spec.container.mounts.flatMap((m) => (m.kind === "config" ? m.files : [])).filter((f) => hookText.includes(f.path));
   if (files.length === 0) {
-    throw new HarnessError(`kafka: ${input.spec.source.file}: lifecycle.postStart reads no file the pod mounts from a ConfigMap; the local runtime carries out only the topic-creation hook (kafka-topics.sh --create over a mounted topics file)`);
+    throw new HarnessError(
+      `kafka: ${input.spec.source.file}: lifecycle.postStart reads no file the pod mounts from a ConfigMap; the local runtime carries out only the topic-creation hook (kafka-topics.sh --create over a mounted topics file)`,
+    );
   }
   const topics = files.flatMap((f) => parseTopicLines(f.content, `${input.spec.source.file}: ${f.path}`));
   const port = input.spec.container.ports.find((p) => p.name === "kafka") ?? input.spec.container.ports[0];
   const reach = port ? input.reachOf(port.containerPort) : undefined;
   if (!reach) throw new HarnessError("kafka: no local address for the broker's client port");
-  input.note(`kafka: lifecycle.postStart (kafka-topics.sh --create --if-not-exists over ${files.map((f) => f.path).join(", ")}) -> the same ${topics.length} topics (${topics.map((t) => t.topic).join(", ")}) created through the admin API once the broker answers, at each start`);
+  input.note(
+    `kafka: lifecycle.postStart (kafka-topics.sh --create --if-not-exists over ${files.map((f) => f.path).join(", ")}) -> the same ${topics.length} topics (${topics.map((t) => t.topic).join(", ")}) created through the admin API once the broker answers, at each start`,
+  );
   return {
     ...launch,
     afterReady: async () => {

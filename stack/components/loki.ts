@@ -15,7 +15,8 @@ export const loki: ComponentDef = {
       binaries: "builtin",
       versionArgs: [],
       versionPattern: /(\d+\.\d+\.\d+)/,
-      describe: "the obsconf Loki reference sink stands in for Loki: the push, query_range, query, labels, series and tail APIs, a LogQL subset, in memory, no retention",
+      describe:
+        "the obsconf Loki reference sink stands in for Loki: the push, query_range, query, labels, series and tail APIs, a LogQL subset, in memory, no retention",
       servesPorts: ["http"],
       argv: ({ listen }) => ["loki", ...Object.entries(listen).map(([name, address]) => `--listen=${name}=${address}`)],
       readinessPath: "/ready",

@@ -58,7 +58,10 @@ function targetGroups(sd: SdConfig, services: readonly LocalService[]): Record<s
       );
     case "pod":
       return inScope.flatMap((service) =>
-        service.ports.map((port) => ({ targets: [`${port.local.host}:${port.local.port}`], labels: { __meta_kubernetes_namespace: service.namespace, ...podLabels(service, port) } })),
+        service.ports.map((port) => ({
+          targets: [`${port.local.host}:${port.local.port}`],
+          labels: { __meta_kubernetes_namespace: service.namespace, ...podLabels(service, port) },
+        })),
       );
     default:
       return [];

@@ -8,5 +8,6 @@ export const prometheus: ComponentDef = {
   binaries: ["prometheus"],
   versionArgs: ["--version"],
   versionPattern: /version v?(\d+\.\d+\.\d+)/,
-  adaptConfigFile: (file, context) => (/\.ya?ml$/.test(file.path) && /scrape_configs|alerting|remote_write/.test(file.content) ? adaptPrometheusConfig(file.content, context) : file.content),
+  adaptConfigFile: (file, context) =>
+    /\.ya?ml$/.test(file.path) && /scrape_configs|alerting|remote_write/.test(file.content) ? adaptPrometheusConfig(file.content, context) : file.content,
 };

@@ -12,9 +12,22 @@ import { COMPONENT_NAMES } from "./index.ts";
 import { adaptPromtailConfig } from "./promtail-local-config.ts";
 
 const MANIFESTS = path.resolve(import.meta.dirname, "../manifests");
-const POD: LocalPod = { name: "obsconf-log-canary", namespace: "obsconf-agents", uid: "7b0c1d2e-0000-4000-8000-000000000001", containerName: "canary", labels: { "app.kubernetes.io/name": "obsconf-agent-canary" } };
+const POD: LocalPod = {
+  name: "obsconf-log-canary",
+  namespace: "obsconf-agents",
+  uid: "7b0c1d2e-0000-4000-8000-000000000001",
+  containerName: "canary",
+  labels: { "app.kubernetes.io/name": "obsconf-agent-canary" },
+};
 
-interface Relabel { source_labels?: string[]; separator?: string; regex?: string; target_label?: string; replacement?: string; action?: string }
+interface Relabel {
+  source_labels?: string[];
+  separator?: string;
+  regex?: string;
+  target_label?: string;
+  replacement?: string;
+  action?: string;
+}
 
 /** Prometheus' `replace` relabelling (the only action the manifest uses), applied by hand. */
 function relabel(labels: Record<string, string>, rules: readonly Relabel[]): Record<string, string> {
@@ -47,7 +60,12 @@ function expandEnvLikePromtail(text: string, env: Record<string, string>): strin
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`);
+  return new RegExp(
+    `^${glob
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join("[^/]*")}$`,
+  );
 }
 
 describe("expandEnvLikePromtail", () => {
@@ -65,7 +83,15 @@ describe("adaptPromtailConfig", () => {
   });
   afterAll(async () => void (root && (await rm(root, { recursive: true, force: true }))));
 
-  function adapted(notes: string[] = []): { scrape_configs: { job_name: string; static_configs: { targets: string[]; labels: Record<string, string> }[]; relabel_configs: Relabel[]; kubernetes_sd_configs?: unknown; pipeline_stages: unknown[] }[] } {
+  function adapted(notes: string[] = []): {
+    scrape_configs: {
+      job_name: string;
+      static_configs: { targets: string[]; labels: Record<string, string> }[];
+      relabel_configs: Relabel[];
+      kubernetes_sd_configs?: unknown;
+      pipeline_stages: unknown[];
+    }[];
+  } {
     const file = spec.container.mounts.flatMap((m) => (m.kind === "config" ? m.files : [])).find((f) => f.path.endsWith("promtail.yaml"))!;
     const podLogDir = path.join(root, "var", "log", "pods");
     // What the local runtime does first: the /var/log/pods hostPath points at the run's stand-in.
@@ -80,14 +106,21 @@ describe("adaptPromtailConfig", () => {
     const notes: string[] = [];
     const job = adapted(notes).scrape_configs[0]!;
     expect(job.kubernetes_sd_configs).toBeUndefined();
-    expect(job.static_configs).toEqual([{
-      targets: ["localhost"],
-      labels: {
-        __meta_kubernetes_namespace: "obsconf-agents", __meta_kubernetes_pod_name: "obsconf-log-canary", __meta_kubernetes_pod_uid: POD.uid,
-        __meta_kubernetes_pod_container_name: "canary", __meta_kubernetes_pod_ready: "true", __meta_kubernetes_pod_phase: "Running",
-        __meta_kubernetes_pod_label_app_kubernetes_io_name: "obsconf-agent-canary", __meta_kubernetes_pod_labelpresent_app_kubernetes_io_name: "true",
+    expect(job.static_configs).toEqual([
+      {
+        targets: ["localhost"],
+        labels: {
+          __meta_kubernetes_namespace: "obsconf-agents",
+          __meta_kubernetes_pod_name: "obsconf-log-canary",
+          __meta_kubernetes_pod_uid: POD.uid,
+          __meta_kubernetes_pod_container_name: "canary",
+          __meta_kubernetes_pod_ready: "true",
+          __meta_kubernetes_pod_phase: "Running",
+          __meta_kubernetes_pod_label_app_kubernetes_io_name: "obsconf-agent-canary",
+          __meta_kubernetes_pod_labelpresent_app_kubernetes_io_name: "true",
+        },
       },
-    }]);
+    ]);
     expect(job.pipeline_stages[0]).toEqual({ cri: {} });
     expect(notes).toEqual([
       `promtail: scrape job kubernetes-pods: kubernetes_sd_configs (role pod) -> 1 static target group(s) with the same __meta_kubernetes_* labels (harness pods: obsconf-agents/obsconf-log-canary); their log files are under ${path.join(root, "var", "log", "pods")}`,
@@ -98,7 +131,10 @@ describe("adaptPromtailConfig", () => {
     const job = adapted().scrape_configs[0]!;
     const labels = relabel(job.static_configs[0]!.labels, job.relabel_configs);
     expect({ namespace: labels.namespace, pod: labels.pod, container: labels.container, service: labels.service }).toEqual({
-      namespace: "obsconf-agents", pod: "obsconf-log-canary", container: "canary", service: "obsconf-agent-canary",
+      namespace: "obsconf-agents",
+      pod: "obsconf-log-canary",
+      container: "canary",
+      service: "obsconf-agent-canary",
     });
     expect(labels.__path__).toBe(`${root}/var/log/pods/*${POD.uid}/canary/*.log`);
     expect(podLogFile(root, { ...POD, container: POD.containerName })).toMatch(globToRegExp(labels.__path__!));

@@ -22,7 +22,8 @@ export function adaptPromtailConfig(text: string, context: LocalAdaptContext): s
     context.note(
       `promtail: scrape job ${String(job.job_name)}: kubernetes_sd_configs (role ${[...new Set(sds.map((sd) => sd.role))].join(", ")}) -> ` +
         `${pods.length} static target group(s) with the same __meta_kubernetes_* labels (harness pods: ${pods.map((p) => `${p.namespace}/${p.name}`).join(", ") || "none"}); ` +
-        `their log files are under ${context.podLogDir}` + (others.length ? `; role ${others.join(", ")} has no local equivalent (no targets)` : ""),
+        `their log files are under ${context.podLogDir}` +
+        (others.length ? `; role ${others.join(", ")} has no local equivalent (no targets)` : ""),
     );
   }
   return stringify(config, { lineWidth: 0 });

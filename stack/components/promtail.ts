@@ -10,5 +10,6 @@ export const promtail: ComponentDef = {
   versionArgs: ["-version"],
   versionPattern: /version v?(\d+\.\d+\.\d+)/,
   localArgv: (_spec, args, context) => dskitListenArgs(args, context),
-  adaptConfigFile: (file, context) => (/\.ya?ml$/.test(file.path) && /scrape_configs/.test(file.content) ? adaptPromtailConfig(file.content, context) : file.content),
+  adaptConfigFile: (file, context) =>
+    /\.ya?ml$/.test(file.path) && /scrape_configs/.test(file.content) ? adaptPromtailConfig(file.content, context) : file.content,
 };

@@ -22,7 +22,10 @@ export function adaptVectorConfig(text: string, context: LocalAdaptContext): str
     const remap = `${name}_cri`;
     config.transforms = { [remap]: { type: "remap", inputs: [name], source: criRemapSource(context.pods) }, ...config.transforms };
     const readers: string[] = [];
-    for (const [kind, section] of [["transforms", config.transforms], ["sinks", config.sinks]] as const) {
+    for (const [kind, section] of [
+      ["transforms", config.transforms],
+      ["sinks", config.sinks],
+    ] as const) {
       for (const [id, component] of Object.entries(section ?? {})) {
         const inputs = component.inputs as string[] | undefined;
         if (id === remap || !inputs?.includes(name)) continue;
@@ -40,8 +43,11 @@ export function adaptVectorConfig(text: string, context: LocalAdaptContext): str
 
 /** VRL: CRI prefix -> .message/.stream/.timestamp; `<ns>_<pod>_<uid>/<container>/N.log` -> .kubernetes.*. */
 export function criRemapSource(pods: readonly LocalPod[]): string {
-  const labels = pods.map((pod) =>
-    `  if location.uid == ${vrlString(pod.uid)} { .kubernetes.pod_labels = {${Object.entries(pod.labels).map(([k, v]) => `${vrlString(k)}: ${vrlString(v)}`).join(", ")}} }`,
+  const labels = pods.map(
+    (pod) =>
+      `  if location.uid == ${vrlString(pod.uid)} { .kubernetes.pod_labels = {${Object.entries(pod.labels)
+        .map(([k, v]) => `${vrlString(k)}: ${vrlString(v)}`)
+        .join(", ")}} }`,
   );
   return [
     `cri, err = parse_regex(to_string(.message) ?? "", r'^(?P<timestamp>\\S+) (?P<stream>stdout|stderr) (?P<tag>[FP]) (?P<message>.*)$')`,

@@ -8,5 +8,6 @@ export const vector: ComponentDef = {
   binaries: ["vector"],
   versionArgs: ["--version"],
   versionPattern: /vector (\d+\.\d+\.\d+)/,
-  adaptConfigFile: (file, context) => (/\.ya?ml$/.test(file.path) && /kubernetes_logs/.test(file.content) ? adaptVectorConfig(file.content, context) : file.content),
+  adaptConfigFile: (file, context) =>
+    /\.ya?ml$/.test(file.path) && /kubernetes_logs/.test(file.content) ? adaptVectorConfig(file.content, context) : file.content,
 };

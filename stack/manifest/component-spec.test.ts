@@ -15,7 +15,10 @@ const kustomization = parse(readFileSync(KUSTOMIZATION, "utf8")) as { images: { 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
 const containerOf = (o: SourcedObject) => (o.object.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!;
 const dataOf = (set: ManifestSet, kind: string, name: string) => {
-  const object = set.objects.find((o) => o.object.kind === kind && o.object.metadata.name === name)!.object as { data?: Record<string, string>; stringData?: Record<string, string> };
+  const object = set.objects.find((o) => o.object.kind === kind && o.object.metadata.name === name)!.object as {
+    data?: Record<string, string>;
+    stringData?: Record<string, string>;
+  };
   return { ...object.data, ...object.stringData };
 };
 
@@ -52,15 +55,23 @@ describe("extractComponents on the shipped manifests", () => {
       expect(readiness, s.name).toBeDefined();
       expect(readiness!.kind, s.name).not.toBe("exec");
       const port = readiness!.kind === "exec" ? undefined : readiness!.port;
-      expect(s.container.ports.map((p) => p.containerPort), s.name).toContain(port);
+      expect(
+        s.container.ports.map((p) => p.containerPort),
+        s.name,
+      ).toContain(port);
     }
     expect(spec("prometheus").container.readiness).toEqual({ kind: "http", path: "/-/ready", port: 9090, scheme: "http" });
     expect(spec("kafka").container.readiness).toEqual({ kind: "tcp", port: 9092 });
   });
 
   it("should give a subPath mount exactly one file, at the mount path, holding that key", () => {
-    const subPathMounts = set.objects.filter((o) => WORKLOAD_KINDS.has(o.object.kind)).flatMap((o) =>
-      (containerOf(o).volumeMounts ?? []).filter((m) => m.subPath !== undefined).map((m) => ({ component: o.object.metadata.labels![`app.kubernetes.io/name`]!, mountPath: m.mountPath, subPath: m.subPath! })));
+    const subPathMounts = set.objects
+      .filter((o) => WORKLOAD_KINDS.has(o.object.kind))
+      .flatMap((o) =>
+        (containerOf(o).volumeMounts ?? [])
+          .filter((m) => m.subPath !== undefined)
+          .map((m) => ({ component: o.object.metadata.labels![`app.kubernetes.io/name`]!, mountPath: m.mountPath, subPath: m.subPath! })),
+      );
     expect(subPathMounts.map((m) => m.component).sort()).toEqual(["alertmanager", "prometheus"]);
 
     for (const { component, mountPath, subPath } of subPathMounts) {
@@ -93,12 +104,18 @@ describe("extractComponents on the shipped manifests", () => {
     expect(files["/etc/grafana/secrets/admin-user"]).toBe("obsconf-admin");
     const password = files["/etc/grafana/secrets/admin-password"]!;
     expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    const again = extractComponents(set, COMPONENT_NAMES).find((s) => s.name === "grafana")!.container.mounts.find((m) => m.mountPath === "/etc/grafana/secrets");
+    const again = extractComponents(set, COMPONENT_NAMES)
+      .find((s) => s.name === "grafana")!
+      .container.mounts.find((m) => m.mountPath === "/etc/grafana/secrets");
     expect(again?.kind === "config" ? again.files.find((f) => f.key === "admin-password")?.content : undefined).toBe(password);
-    const other = extractComponents(await loadManifests(MANIFESTS), COMPONENT_NAMES).find((s) => s.name === "grafana")!.container.mounts.find((m) => m.mountPath === "/etc/grafana/secrets");
+    const other = extractComponents(await loadManifests(MANIFESTS), COMPONENT_NAMES)
+      .find((s) => s.name === "grafana")!
+      .container.mounts.find((m) => m.mountPath === "/etc/grafana/secrets");
     expect(other?.kind === "config" ? other.files.find((f) => f.key === "admin-password")?.content : undefined).not.toBe(password);
     const secrets = spec("alertmanager").container.mounts.find((m) => m.mountPath === "/etc/alertmanager/secrets");
-    expect(secrets?.kind === "config" ? Object.fromEntries(secrets.files.map((f) => [f.key, f.content])) : {}).toEqual(dataOf(set, "Secret", "alertmanager-secrets"));
+    expect(secrets?.kind === "config" ? Object.fromEntries(secrets.files.map((f) => [f.key, f.content])) : {}).toEqual(
+      dataOf(set, "Secret", "alertmanager-secrets"),
+    );
   });
 
   it("should decode base64 Secret data to the values stringData gives", () => {
@@ -115,7 +132,8 @@ describe("extractComponents on the shipped manifests", () => {
 
     const decoded = extractComponents(encoded, COMPONENT_NAMES);
     // Another set: its generated keys get their own values; everything else decodes to the same.
-    const withoutGenerated = (mounts: ComponentSpec["container"]["mounts"]) => mounts.map((m) => (m.kind === "config" ? { ...m, files: m.files.filter((f) => f.key !== "admin-password") } : m));
+    const withoutGenerated = (mounts: ComponentSpec["container"]["mounts"]) =>
+      mounts.map((m) => (m.kind === "config" ? { ...m, files: m.files.filter((f) => f.key !== "admin-password") } : m));
 
     for (const name of ["grafana", "alertmanager"]) {
       expect(decoded.find((s) => s.name === name)!.container.env).toEqual(spec(name).container.env);
@@ -131,12 +149,14 @@ describe("extractComponents on the shipped manifests", () => {
         expect(named?.containerPort, `${s.name} ${port.name}`).toBe(port.targetPort);
       }
     }
-    expect(spec("tempo").services.map((svc) => svc.ports)).toEqual([[
-      { name: "http", port: 3200, targetPort: 3200, targetPortName: "http" },
-      { name: "grpc", port: 9095, targetPort: 9095, targetPortName: "grpc" },
-      { name: "otlp-grpc", port: 4317, targetPort: 4317, targetPortName: "otlp-grpc" },
-      { name: "otlp-http", port: 4318, targetPort: 4318, targetPortName: "otlp-http" },
-    ]]);
+    expect(spec("tempo").services.map((svc) => svc.ports)).toEqual([
+      [
+        { name: "http", port: 3200, targetPort: 3200, targetPortName: "http" },
+        { name: "grpc", port: 9095, targetPort: 9095, targetPortName: "grpc" },
+        { name: "otlp-grpc", port: 4317, targetPort: 4317, targetPortName: "otlp-grpc" },
+        { name: "otlp-http", port: 4318, targetPort: 4318, targetPortName: "otlp-http" },
+      ],
+    ]);
   });
 
   it("should reject a workload whose component label is not in the catalog given", () => {
@@ -150,6 +170,8 @@ describe("extractComponents on the shipped manifests", () => {
     })();
 
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toBe(`${path.relative(process.cwd(), path.join(MANIFESTS, "alertmanager.yaml"))}: document 3 (StatefulSet monitoring/alertmanager): field metadata.labels["app.kubernetes.io/name"]: expected one of prometheus, saw "alertmanager"`);
+    expect((error as InputError).message).toBe(
+      `${path.relative(process.cwd(), path.join(MANIFESTS, "alertmanager.yaml"))}: document 3 (StatefulSet monitoring/alertmanager): field metadata.labels["app.kubernetes.io/name"]: expected one of prometheus, saw "alertmanager"`,
+    );
   });
 });

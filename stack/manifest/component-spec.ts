@@ -27,7 +27,10 @@ export interface ContainerSpec {
 }
 
 export type EnvSpec = { name: string; value: string } | { name: string; fieldRef: string };
-export type ReadinessSpec = { kind: "http"; path: string; port: number; scheme: "http" | "https" } | { kind: "tcp"; port: number } | { kind: "exec"; command: string[] };
+export type ReadinessSpec =
+  | { kind: "http"; path: string; port: number; scheme: "http" | "https" }
+  | { kind: "tcp"; port: number }
+  | { kind: "exec"; command: string[] };
 
 export interface ConfigFile {
   /** Key in the ConfigMap or Secret. */
@@ -73,7 +76,12 @@ export function extractComponents(set: ManifestSet, knownComponents: readonly st
 
 function extractOne(set: ManifestSet, workload: SourcedObject, known: readonly string[], byKind: (k: string) => SourcedObject[]): ComponentSpec {
   const object = workload.object;
-  const spec = object.spec as { replicas?: number; template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[]; volumes?: Volume[] } }; selector: { matchLabels: Record<string, string> }; volumeClaimTemplates?: { metadata: { name: string } }[] };
+  const spec = object.spec as {
+    replicas?: number;
+    template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[]; volumes?: Volume[] } };
+    selector: { matchLabels: Record<string, string> };
+    volumeClaimTemplates?: { metadata: { name: string } }[];
+  };
   const name = object.metadata.labels?.[COMPONENT_LABEL];
   if (name === undefined || !known.includes(name)) {
     throw new InputError(at(workload, `metadata.labels["${COMPONENT_LABEL}"]`), `one of ${known.join(", ")}`, describeSeen(name));
@@ -93,7 +101,11 @@ function extractOne(set: ManifestSet, workload: SourcedObject, known: readonly s
     const volume = volumes.find((v) => v.name === mount.name);
     if (!volume) {
       if (claimNames.has(mount.name)) return { kind: "data", volume: mount.name, mountPath: mount.mountPath };
-      throw new InputError(at(workload, field), `the name of a volume in spec.template.spec.volumes or volumeClaimTemplates (${[...volumes.map((v) => v.name), ...claimNames].join(", ") || "none defined"})`, describeSeen(mount.name));
+      throw new InputError(
+        at(workload, field),
+        `the name of a volume in spec.template.spec.volumes or volumeClaimTemplates (${[...volumes.map((v) => v.name), ...claimNames].join(", ") || "none defined"})`,
+        describeSeen(mount.name),
+      );
     }
     return resolveMount(byKind, dataOf, workload, volume, mount.mountPath, mount.subPath, field);
   });
@@ -105,11 +117,16 @@ function extractOne(set: ManifestSet, workload: SourcedObject, known: readonly s
     .map((s) => resolveService(s, ports, set.namespace));
   return {
     name,
-    workload: { kind: object.kind as WorkloadKind, name: object.metadata.name, namespace, replicas: object.kind === "DaemonSet" ? 1 : spec.replicas ?? 1 },
+    workload: { kind: object.kind as WorkloadKind, name: object.metadata.name, namespace, replicas: object.kind === "DaemonSet" ? 1 : (spec.replicas ?? 1) },
     source: { file: workload.file, document: workload.document },
     image,
     container: {
-      name: container.name, command: container.command ?? [], args: container.args ?? [], env, ports, mounts,
+      name: container.name,
+      command: container.command ?? [],
+      args: container.args ?? [],
+      env,
+      ports,
+      mounts,
       ...(readiness ? { readiness } : {}),
       ...(container.lifecycle?.postStart ? { postStart: container.lifecycle.postStart.exec.command } : {}),
     },
@@ -125,7 +142,11 @@ function resolveImage(set: ManifestSet, workload: SourcedObject, image: string, 
   const tag = pin?.newTag ?? tagMatch[2];
   const kustomization = set.kustomizationFile;
   if (tag === undefined || tag === "latest") {
-    throw new InputError(at(workload, field), `an image whose exact version is pinned in the images list of ${displayPath(kustomization)}`, `${JSON.stringify(image)} with ${tag === "latest" ? "the tag \"latest\"" : "no pinned version"}`);
+    throw new InputError(
+      at(workload, field),
+      `an image whose exact version is pinned in the images list of ${displayPath(kustomization)}`,
+      `${JSON.stringify(image)} with ${tag === "latest" ? 'the tag "latest"' : "no pinned version"}`,
+    );
   }
   const finalName = pin?.newName ?? name;
   return { name: finalName, tag, ref: `${finalName}:${tag}`, pinnedIn: pin ? displayPath(kustomization) : workload.file };
@@ -133,12 +154,25 @@ function resolveImage(set: ManifestSet, workload: SourcedObject, image: string, 
 
 type DataOf = (source: SourcedObject) => Record<string, string>;
 
-function resolveMount(byKind: (k: string) => SourcedObject[], objectData: DataOf, workload: SourcedObject, volume: Volume, mountPath: string, subPath: string | undefined, field: string): MountSpec {
+function resolveMount(
+  byKind: (k: string) => SourcedObject[],
+  objectData: DataOf,
+  workload: SourcedObject,
+  volume: Volume,
+  mountPath: string,
+  subPath: string | undefined,
+  field: string,
+): MountSpec {
   if (volume.configMap || volume.secret) {
     const kind = volume.configMap ? "ConfigMap" : "Secret";
     const refName = volume.configMap?.name ?? volume.secret!.secretName;
     const source = byKind(kind).find((o) => o.object.metadata.name === refName);
-    if (!source) throw new InputError(at(workload, field), `a ${kind} named ${JSON.stringify(refName)} in the manifests (volume ${JSON.stringify(volume.name)})`, "no such object");
+    if (!source)
+      throw new InputError(
+        at(workload, field),
+        `a ${kind} named ${JSON.stringify(refName)} in the manifests (volume ${JSON.stringify(volume.name)})`,
+        "no such object",
+      );
     const data = objectData(source);
     const items = volume.configMap?.items ?? volume.secret?.items;
     const selected = items ?? Object.keys(data).map((key) => ({ key, path: key }));
@@ -148,8 +182,19 @@ function resolveMount(byKind: (k: string) => SourcedObject[], objectData: DataOf
     if (subPath !== undefined) {
       // subPath names one item's path in the volume (its key unless `items` renames it) and mounts that file alone.
       const item = selected.find((i) => i.path === subPath);
-      if (!item) throw new InputError(at(workload, field.replace(/\.name$/, ".subPath")), `an item path of ${kind} ${refName} (${selected.map((i) => i.path).join(", ")})`, describeSeen(subPath));
-      return { kind: "config", volume: volume.name, mountPath, from: { kind, name: refName }, files: [{ key: item.key, path: mountPath, content: data[item.key]! }] };
+      if (!item)
+        throw new InputError(
+          at(workload, field.replace(/\.name$/, ".subPath")),
+          `an item path of ${kind} ${refName} (${selected.map((i) => i.path).join(", ")})`,
+          describeSeen(subPath),
+        );
+      return {
+        kind: "config",
+        volume: volume.name,
+        mountPath,
+        from: { kind, name: refName },
+        files: [{ key: item.key, path: mountPath, content: data[item.key]! }],
+      };
     }
     const files = selected.map(({ key, path }) => ({ key, path: `${mountPath}/${path}`, content: data[key]! }));
     return { kind: "config", volume: volume.name, mountPath, from: { kind, name: refName }, files };
@@ -162,22 +207,50 @@ function resolveProbe(probe: Probe, ports: { name: string; containerPort: number
   const port = (p: string | number, portField: string) => {
     if (typeof p === "number") return p;
     const found = ports.find((cp) => cp.name === p);
-    if (!found) throw new InputError(at(workload, portField), `a container port name (${ports.map((cp) => cp.name).join(", ") || "none declared"})`, describeSeen(p));
+    if (!found)
+      throw new InputError(at(workload, portField), `a container port name (${ports.map((cp) => cp.name).join(", ") || "none declared"})`, describeSeen(p));
     return found.containerPort;
   };
-  if (probe.httpGet) return { kind: "http", path: probe.httpGet.path, port: port(probe.httpGet.port, `${field}.httpGet.port`), scheme: probe.httpGet.scheme === "HTTPS" ? "https" : "http" };
+  if (probe.httpGet)
+    return {
+      kind: "http",
+      path: probe.httpGet.path,
+      port: port(probe.httpGet.port, `${field}.httpGet.port`),
+      scheme: probe.httpGet.scheme === "HTTPS" ? "https" : "http",
+    };
   if (probe.tcpSocket) return { kind: "tcp", port: port(probe.tcpSocket.port, `${field}.tcpSocket.port`) };
   return { kind: "exec", command: probe.exec!.command };
 }
 
-function resolveEnv(byKind: (k: string) => SourcedObject[], objectData: DataOf, workload: SourcedObject, variable: { name: string; value?: string | undefined; valueFrom?: { secretKeyRef?: { name: string; key: string } | undefined; configMapKeyRef?: { name: string; key: string } | undefined; fieldRef?: { fieldPath: string } | undefined } | undefined }, field: string): EnvSpec {
+function resolveEnv(
+  byKind: (k: string) => SourcedObject[],
+  objectData: DataOf,
+  workload: SourcedObject,
+  variable: {
+    name: string;
+    value?: string | undefined;
+    valueFrom?:
+      | {
+          secretKeyRef?: { name: string; key: string } | undefined;
+          configMapKeyRef?: { name: string; key: string } | undefined;
+          fieldRef?: { fieldPath: string } | undefined;
+        }
+      | undefined;
+  },
+  field: string,
+): EnvSpec {
   if (variable.value !== undefined) return { name: variable.name, value: variable.value };
   const ref = variable.valueFrom?.secretKeyRef ?? variable.valueFrom?.configMapKeyRef;
   if (ref) {
     const kind = variable.valueFrom?.secretKeyRef ? "Secret" : "ConfigMap";
     const source = byKind(kind).find((o) => o.object.metadata.name === ref.name);
     const data = source ? objectData(source) : undefined;
-    if (!data || !(ref.key in data)) throw new InputError(at(workload, `${field}.valueFrom`), `key ${JSON.stringify(ref.key)} of a ${kind} named ${JSON.stringify(ref.name)} in the manifests`, source ? `keys ${Object.keys(data ?? {}).join(", ")}` : "no such object");
+    if (!data || !(ref.key in data))
+      throw new InputError(
+        at(workload, `${field}.valueFrom`),
+        `key ${JSON.stringify(ref.key)} of a ${kind} named ${JSON.stringify(ref.name)} in the manifests`,
+        source ? `keys ${Object.keys(data ?? {}).join(", ")}` : "no such object",
+      );
     return { name: variable.name, value: data[ref.key]! };
   }
   if (variable.valueFrom?.fieldRef) return { name: variable.name, fieldRef: variable.valueFrom.fieldRef.fieldPath };
@@ -195,7 +268,12 @@ function resolveService(service: SourcedObject, ports: { name: string; container
       const target = p.targetPort ?? p.port;
       if (typeof target === "number") return { name: p.name, port: p.port, targetPort: target };
       const found = ports.find((cp) => cp.name === target);
-      if (!found) throw new InputError(at(service, `spec.ports[${index}].targetPort`), `a port name of the selected container (${ports.map((cp) => cp.name).join(", ") || "none declared"})`, describeSeen(target));
+      if (!found)
+        throw new InputError(
+          at(service, `spec.ports[${index}].targetPort`),
+          `a port name of the selected container (${ports.map((cp) => cp.name).join(", ") || "none declared"})`,
+          describeSeen(target),
+        );
       return { name: p.name, port: p.port, targetPort: found.containerPort, targetPortName: target };
     }),
   };
@@ -206,7 +284,12 @@ function checkDuplicates(set: ManifestSet): void {
   for (const o of set.objects) {
     const key = `${o.object.kind}/${o.object.metadata.namespace ?? set.namespace}/${o.object.metadata.name}`;
     const first = seen.get(key);
-    if (first) throw new InputError(at(o, "metadata.name"), `a name not used by another ${o.object.kind} (first defined in ${first.file} document ${first.document})`, describeSeen(o.object.metadata.name));
+    if (first)
+      throw new InputError(
+        at(o, "metadata.name"),
+        `a name not used by another ${o.object.kind} (first defined in ${first.file} document ${first.document})`,
+        describeSeen(o.object.metadata.name),
+      );
     seen.set(key, o);
   }
 }

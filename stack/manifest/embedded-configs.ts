@@ -11,12 +11,30 @@ const YAML_KEY = /\.ya?ml$/;
  * the key's text and (for a literal block, `key: |`) the line of the file, never a stack trace
  * from whichever component's code reads it first.
  */
-export function checkEmbeddedConfigs({ doc, object, text, file, document }: { doc: Document; object: Record<string, unknown>; text: string; file: string; document: number }): void {
+export function checkEmbeddedConfigs({
+  doc,
+  object,
+  text,
+  file,
+  document,
+}: {
+  doc: Document;
+  object: Record<string, unknown>;
+  text: string;
+  file: string;
+  document: number;
+}): void {
   const kind = object.kind;
   if (kind !== "ConfigMap" && kind !== "Secret") return;
   const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string };
   const at = { file, document, object: `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ""}${metadata.name ?? "?"}` };
-  const sections: ["data" | "stringData", boolean][] = kind === "ConfigMap" ? [["data", false]] : [["stringData", false], ["data", true]];
+  const sections: ["data" | "stringData", boolean][] =
+    kind === "ConfigMap"
+      ? [["data", false]]
+      : [
+          ["stringData", false],
+          ["data", true],
+        ];
   for (const [section, base64] of sections) {
     const data = object[section];
     if (typeof data !== "object" || data === null) continue;
@@ -27,7 +45,11 @@ export function checkEmbeddedConfigs({ doc, object, text, file, document }: { do
       if (!error) continue;
       const pos = error.linePos?.[0];
       const where = pos ? ` at line ${pos.line}, column ${pos.col} of the key's text${base64 ? "" : fileLine(doc, text, section, key, pos.line)}` : "";
-      throw new InputError({ ...at, field: `${section}[${JSON.stringify(key)}]` }, "a config that parses as YAML", `${error.code}${where}: ${error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`);
+      throw new InputError(
+        { ...at, field: `${section}[${JSON.stringify(key)}]` },
+        "a config that parses as YAML",
+        `${error.code}${where}: ${error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
+      );
     }
   }
 }

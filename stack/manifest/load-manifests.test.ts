@@ -15,7 +15,10 @@ const kustomization = parse(readFileSync(path.join(MANIFESTS, "kustomization.yam
 };
 /** The InputError a load fails with, for exact comparison of its whole message. */
 async function inputErrorOf(load: Promise<unknown>): Promise<string> {
-  const error = await load.then(() => undefined, (e: unknown) => e);
+  const error = await load.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(InputError);
   return (error as InputError).message;
 }
@@ -58,7 +61,9 @@ describe("loadManifests on the shipped manifests", () => {
     const clusterScoped = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding"]);
 
     expect(set.objects.filter((o) => !clusterScoped.has(o.object.kind) && o.object.metadata.namespace !== kustomization.namespace)).toEqual([]);
-    expect(set.objects.filter((o) => clusterScoped.has(o.object.kind) && o.object.kind !== "Namespace" && o.object.metadata.namespace !== undefined)).toEqual([]);
+    expect(set.objects.filter((o) => clusterScoped.has(o.object.kind) && o.object.kind !== "Namespace" && o.object.metadata.namespace !== undefined)).toEqual(
+      [],
+    );
   });
 });
 
@@ -72,33 +77,59 @@ describe("loadManifests on broken input", () => {
   });
 
   const writeKustomization = (resources: string[]) =>
-    writeFile(path.join(dir, "kustomization.yaml"), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: monitoring\nresources: [${resources.join(", ")}]\nimages: []\n`);
+    writeFile(
+      path.join(dir, "kustomization.yaml"),
+      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: monitoring\nresources: [${resources.join(", ")}]\nimages: []\n`,
+    );
 
   it("should show a path outside the current directory as given when kustomization.yaml is missing", async () => {
-    expect(await inputErrorOf(loadManifests(dir))).toBe(`${dir}/kustomization.yaml: expected a kustomization.yaml listing the stack's manifests, saw no readable file (ENOENT)`);
+    expect(await inputErrorOf(loadManifests(dir))).toBe(
+      `${dir}/kustomization.yaml: expected a kustomization.yaml listing the stack's manifests, saw no readable file (ENOENT)`,
+    );
   });
 
   it("should name the file, document, line and parser's words for invalid YAML", async () => {
     await writeKustomization(["a.yaml"]);
     await writeFile(path.join(dir, "a.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: monitoring\n---\nkind: [ConfigMap\nmetadata:\n  name: x\n");
 
-    expect(await inputErrorOf(loadManifests(dir))).toBe(`${dir}/a.yaml: document 2: expected valid YAML, saw BAD_INDENT at line 7, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]`);
+    expect(await inputErrorOf(loadManifests(dir))).toBe(
+      `${dir}/a.yaml: document 2: expected valid YAML, saw BAD_INDENT at line 7, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+    );
   });
 
   it("should reject a number where a label value must be a string", async () => {
     await writeKustomization(["a.yaml"]);
     await writeFile(path.join(dir, "a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: monitoring\n  labels:\n    tier: 1\n");
 
-    expect(await inputErrorOf(loadManifests(dir))).toBe(`${dir}/a.yaml: document 1 (ConfigMap monitoring/x): field metadata.labels.tier: expected a string label value (quote numbers and booleans), saw 1`);
+    expect(await inputErrorOf(loadManifests(dir))).toBe(
+      `${dir}/a.yaml: document 1 (ConfigMap monitoring/x): field metadata.labels.tier: expected a string label value (quote numbers and booleans), saw 1`,
+    );
   });
 
   it("should reject container ports that are not a list", async () => {
     await writeKustomization(["a.yaml"]);
-    await writeFile(path.join(dir, "a.yaml"), [
-      "apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: x", "spec:", "  selector: {matchLabels: {a: b}}", "  template:",
-      "    metadata: {labels: {a: b}}", "    spec:", "      containers:", "        - name: x", "          image: busybox", "          ports: 9090", "",
-    ].join("\n"));
+    await writeFile(
+      path.join(dir, "a.yaml"),
+      [
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "metadata:",
+        "  name: x",
+        "spec:",
+        "  selector: {matchLabels: {a: b}}",
+        "  template:",
+        "    metadata: {labels: {a: b}}",
+        "    spec:",
+        "      containers:",
+        "        - name: x",
+        "          image: busybox",
+        "          ports: 9090",
+        "",
+      ].join("\n"),
+    );
 
-    expect(await inputErrorOf(loadManifests(dir))).toBe(`${dir}/a.yaml: document 1 (Deployment x): field spec.template.spec.containers[0].ports: expected a list of named container ports, saw 9090`);
+    expect(await inputErrorOf(loadManifests(dir))).toBe(
+      `${dir}/a.yaml: document 1 (Deployment x): field spec.template.spec.containers[0].ports: expected a list of named container ports, saw 9090`,
+    );
   });
 });

@@ -24,19 +24,26 @@ const editSchema = z.union([
   z.object({ file: z.string().min(1), replace: z.string().min(1), with: z.string() }).strict(),
   z.object({ file: z.string().min(1), write: z.string() }).strict(),
 ]);
-const fixtureSchema = z.object({
-  description: z.string().min(1),
-  /** Checker binaries the expected error comes from; the fixture is skipped when one is missing. */
-  requires: z.array(z.enum(["promtool", "amtool"])).optional(),
-  edits: z.array(editSchema).min(1),
-  expect: z.string().min(1),
-}).strict();
+const fixtureSchema = z
+  .object({
+    description: z.string().min(1),
+    /** Checker binaries the expected error comes from; the fixture is skipped when one is missing. */
+    requires: z.array(z.enum(["promtool", "amtool"])).optional(),
+    edits: z.array(editSchema).min(1),
+    expect: z.string().min(1),
+  })
+  .strict();
 type Fixture = z.infer<typeof fixtureSchema>;
 
-const fixtureFiles = readdirSync(FIXTURES_DIR).filter((f) => f.endsWith(".yaml")).sort();
+const fixtureFiles = readdirSync(FIXTURES_DIR)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 const fixtures = fixtureFiles.map((file) => {
   const parsed = fixtureSchema.safeParse(parse(readFileSync(path.join(FIXTURES_DIR, file), "utf8")));
-  if (!parsed.success) throw new Error(`fixtures/malformed/${file}: not a fixture (${parsed.error.issues.map((i) => `${i.path.join(".") || "top level"}: ${i.message}`).join("; ")})`);
+  if (!parsed.success)
+    throw new Error(
+      `fixtures/malformed/${file}: not a fixture (${parsed.error.issues.map((i) => `${i.path.join(".") || "top level"}: ${i.message}`).join("; ")})`,
+    );
   return { file, fixture: parsed.data };
 });
 
@@ -45,7 +52,10 @@ function missingTools(fixture: Fixture): (keyof typeof TOOLS)[] {
 }
 for (const { file, fixture } of fixtures) {
   const missing = missingTools(fixture);
-  if (missing.length) console.warn(`skipping malformed fixture ${file}: ${missing.map((t) => TOOLS[t]).join(" and ")} not installed (apt-get install prometheus prometheus-alertmanager)`);
+  if (missing.length)
+    console.warn(
+      `skipping malformed fixture ${file}: ${missing.map((t) => TOOLS[t]).join(" and ")} not installed (apt-get install prometheus prometheus-alertmanager)`,
+    );
 }
 
 /** At most `size` CLI runs at once: each costs about a second of CPU to start. */
@@ -78,8 +88,14 @@ async function applyEdits(root: string, fixtureFile: string, edits: Fixture["edi
     }
     const text = await readFile(target, "utf8");
     const count = text.split(edit.replace).length - 1;
-    if (count !== 1) throw new Error(`${fixtureFile}: edit ${index + 1}: expected the replace text exactly once in ${edit.file}, found it ${count} times: ${JSON.stringify(edit.replace)}`);
-    await writeFile(target, text.replace(edit.replace, () => edit.with));
+    if (count !== 1)
+      throw new Error(
+        `${fixtureFile}: edit ${index + 1}: expected the replace text exactly once in ${edit.file}, found it ${count} times: ${JSON.stringify(edit.replace)}`,
+      );
+    await writeFile(
+      target,
+      text.replace(edit.replace, () => edit.with),
+    );
   }
 }
 
@@ -139,23 +155,32 @@ describe("malformed manifest fixtures", () => {
 
   describe.concurrent("obsconf validate on a broken copy of stack/manifests", () => {
     for (const { file, fixture } of fixtures) {
-      it.skipIf(missingTools(fixture).length > 0)(`should reject ${file.replace(/\.yaml$/, "")} (${fixture.description}) with its exact error`, async ({ expect }) => {
-        const root = await mkdtemp(path.join(tmpdir(), "obsconf-malformed-"));
-        try {
-          const tmp = path.join(root, "tmp");
-          await mkdir(tmp);
-          await applyEdits(root, file, fixture.edits);
+      it.skipIf(missingTools(fixture).length > 0)(
+        `should reject ${file.replace(/\.yaml$/, "")} (${fixture.description}) with its exact error`,
+        async ({ expect }) => {
+          const root = await mkdtemp(path.join(tmpdir(), "obsconf-malformed-"));
+          try {
+            const tmp = path.join(root, "tmp");
+            await mkdir(tmp);
+            await applyEdits(root, file, fixture.edits);
 
-          const run = await inSlot(() => runValidate(root, tmp));
+            const run = await inSlot(() => runValidate(root, tmp));
 
-          expect({ code: run.code, signal: run.signal, stderr: run.stderr, stdout: run.stdout }).toEqual({ code: 2, signal: null, stderr: `obsconf: error: ${fixture.expect}\n`, stdout: "" });
-          expect(alive(run.pid)).toBe(false);
-          expect(await processesUnder(root)).toEqual([]);
-          expect((await readdir(tmp)).filter((name) => name.startsWith("obsconf-validate-"))).toEqual([]);
-        } finally {
-          await rm(root, { recursive: true, force: true });
-        }
-      }, 4 * CLI_TIMEOUT_MS);
+            expect({ code: run.code, signal: run.signal, stderr: run.stderr, stdout: run.stdout }).toEqual({
+              code: 2,
+              signal: null,
+              stderr: `obsconf: error: ${fixture.expect}\n`,
+              stdout: "",
+            });
+            expect(alive(run.pid)).toBe(false);
+            expect(await processesUnder(root)).toEqual([]);
+            expect((await readdir(tmp)).filter((name) => name.startsWith("obsconf-validate-"))).toEqual([]);
+          } finally {
+            await rm(root, { recursive: true, force: true });
+          }
+        },
+        4 * CLI_TIMEOUT_MS,
+      );
     }
   });
 });

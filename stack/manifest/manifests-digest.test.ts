@@ -26,7 +26,12 @@ describe("manifestsDigest", () => {
     await writeFile(path.join(dir, "sub", "c.yaml"), "c: 1\n");
     const first = await manifestsDigest(dir);
     expect(first.files).toBe(3);
-    expect(first.listing.split("\n").filter(Boolean).map((l) => l.split("  ")[1])).toEqual(["a.yaml", "b.yaml", "sub/c.yaml"]);
+    expect(
+      first.listing
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split("  ")[1]),
+    ).toEqual(["a.yaml", "b.yaml", "sub/c.yaml"]);
     expect((await manifestsDigest(dir)).sha256).toBe(first.sha256);
     await writeFile(path.join(dir, "sub", "c.yaml"), "c: 2\n");
     expect((await manifestsDigest(dir)).sha256).not.toBe(first.sha256);
@@ -35,7 +40,9 @@ describe("manifestsDigest", () => {
   it("should refuse a symbolic link, naming it", async () => {
     await writeFile(path.join(dir, "a.yaml"), "a: 1\n");
     await symlink(path.join(dir, "a.yaml"), path.join(dir, "link.yaml"));
-    await expect(manifestsDigest(dir)).rejects.toThrow(`${path.join(dir, "link.yaml")}: expected only regular files and directories in the manifests directory, saw a symbolic link`);
+    await expect(manifestsDigest(dir)).rejects.toThrow(
+      `${path.join(dir, "link.yaml")}: expected only regular files and directories in the manifests directory, saw a symbolic link`,
+    );
   });
 
   it("should equal the documented coreutils pipeline over the project's manifests", async (ctx) => {
@@ -45,7 +52,9 @@ describe("manifestsDigest", () => {
       ctx.skip();
       return;
     }
-    const { stdout } = await run("bash", ["-c", "(find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs -d '\\n' sha256sum) | sha256sum"], { cwd: PROJECT_MANIFESTS });
+    const { stdout } = await run("bash", ["-c", "(find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs -d '\\n' sha256sum) | sha256sum"], {
+      cwd: PROJECT_MANIFESTS,
+    });
     expect((await manifestsDigest(PROJECT_MANIFESTS)).sha256).toBe(stdout.split(" ")[0]);
   });
 });

@@ -28,14 +28,24 @@ export async function manifestsDigest(dir: string): Promise<ManifestsDigest> {
       const child = rel === "" ? entry.name : `${rel}/${entry.name}`;
       if (entry.isDirectory()) await walk(child);
       else if (entry.isFile()) files.push(child);
-      else throw new InputError({ file: displayPath(path.join(dir, child)) }, "only regular files and directories in the manifests directory", entry.isSymbolicLink() ? "a symbolic link" : "a special file");
+      else
+        throw new InputError(
+          { file: displayPath(path.join(dir, child)) },
+          "only regular files and directories in the manifests directory",
+          entry.isSymbolicLink() ? "a symbolic link" : "a special file",
+        );
     }
   };
   await walk("");
   if (files.length === 0) throw new InputError({ file: displayPath(dir) }, "a manifests directory with files", "an empty directory");
   files.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   const lines: string[] = [];
-  for (const file of files) lines.push(`${createHash("sha256").update(await readFile(path.join(dir, file))).digest("hex")}  ${file}\n`);
+  for (const file of files)
+    lines.push(
+      `${createHash("sha256")
+        .update(await readFile(path.join(dir, file)))
+        .digest("hex")}  ${file}\n`,
+    );
   const listing = lines.join("");
   return { sha256: createHash("sha256").update(listing).digest("hex"), listing, files: files.length };
 }

@@ -10,7 +10,9 @@ describe("README's table of upstream versions", () => {
     const set = await loadManifests(path.join(ROOT, "stack/manifests"));
     const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
     const table = readme.slice(readme.indexOf("<!-- versions:start -->"), readme.indexOf("<!-- versions:end -->"));
-    const rows = [...table.matchAll(/^\| ([^|]+) \| ([^|]+) \|$/gm)].map((m) => [m[1]!.trim(), m[2]!.trim()]).filter(([image]) => image !== "image" && !image.startsWith("---"));
+    const rows = [...table.matchAll(/^\| ([^|]+) \| ([^|]+) \|$/gm)]
+      .map((m) => [m[1]!.trim(), m[2]!.trim()])
+      .filter(([image]) => image !== "image" && !image.startsWith("---"));
     expect(rows).toEqual(set.images.map((pin) => [pin.newName ?? pin.name, pin.newTag]));
   });
 });

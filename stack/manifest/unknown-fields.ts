@@ -41,7 +41,10 @@ function walk(value: unknown, type: string, path: string): UnknownField[] {
   const array = /^Array<(.+)>$/.exec(type);
   if (array) return Array.isArray(value) ? value.flatMap((item, i) => walk(item, array[1]!, `${path}[${i}]`)) : [];
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) return typeof value === "object" ? Object.entries(value as Record<string, unknown>).flatMap(([key, item]) => walk(item, map[1]!, `${path}[${JSON.stringify(key)}]`)) : [];
+  if (map)
+    return typeof value === "object"
+      ? Object.entries(value as Record<string, unknown>).flatMap(([key, item]) => walk(item, map[1]!, `${path}[${JSON.stringify(key)}]`))
+      : [];
   const model = models[type];
   if (!model?.getAttributeTypeMap || typeof value !== "object" || Array.isArray(value)) return [];
   const attributes = model.getAttributeTypeMap();

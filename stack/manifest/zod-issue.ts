@@ -31,9 +31,14 @@ export function zodIssueToInputError(issue: z.core.$ZodIssue, root: unknown, at:
   let expected = issue.message;
   if (issue.code === "invalid_type" && expected.startsWith("Invalid input")) expected = `a ${issue.expected}`;
   else if (issue.code === "unrecognized_keys") {
-    return new InputError({ ...at, field: formatFieldPath([...issue.path, issue.keys[0]!]) }, "no such field (not a known setting here)", describeSeen(valueAt(root, [...issue.path, issue.keys[0]!])));
+    return new InputError(
+      { ...at, field: formatFieldPath([...issue.path, issue.keys[0]!]) },
+      "no such field (not a known setting here)",
+      describeSeen(valueAt(root, [...issue.path, issue.keys[0]!])),
+    );
   } else if (issue.code === "invalid_union" && expected === "Invalid input") expected = "a value of one of the accepted forms";
   else if (issue.code === "invalid_value" && expected.startsWith("Invalid")) expected = `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-  else if ((issue.code === "too_small" || issue.code === "too_big") && expected.startsWith("Too")) expected = expected.replace(/^Too (small|big): expected /, "");
+  else if ((issue.code === "too_small" || issue.code === "too_big") && expected.startsWith("Too"))
+    expected = expected.replace(/^Too (small|big): expected /, "");
   return new InputError({ ...at, field }, expected, describeSeen(seenValue));
 }

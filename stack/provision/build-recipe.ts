@@ -34,9 +34,12 @@ export interface BuildResult {
 
 export async function buildRecipe(context: BuildContext): Promise<BuildResult> {
   switch (context.recipe.kind) {
-    case "go": return buildGo(context, context.recipe);
-    case "collector": return buildCollector(context, context.recipe);
-    case "maven": return fetchMaven(context, context.recipe);
+    case "go":
+      return buildGo(context, context.recipe);
+    case "collector":
+      return buildCollector(context, context.recipe);
+    case "maven":
+      return fetchMaven(context, context.recipe);
   }
 }
 
@@ -62,21 +65,40 @@ async function buildGo(context: BuildContext, recipe: GoRecipe): Promise<BuildRe
   const locked = lockedVersion(await readFile(path.join(moduleDir, "go.mod"), "utf8"), recipe.module);
   await step(`go mod edit -require=${recipe.module}@${version}`, ["mod", "edit", `-require=${recipe.module}@${version}`], false);
   if (locked !== version) {
-    context.logger.info(`${context.label}: tools/components/${recipe.moduleDir}/go.mod locks ${recipe.module}@${locked ?? "nothing"}, the manifest pins ${version}: resolving ${version} now (commit the updated go.mod/go.sum, and check the upstream go.mod's replace/exclude lines, to lock it)`);
+    context.logger.info(
+      `${context.label}: tools/components/${recipe.moduleDir}/go.mod locks ${recipe.module}@${locked ?? "nothing"}, the manifest pins ${version}: resolving ${version} now (commit the updated go.mod/go.sum, and check the upstream go.mod's replace/exclude lines, to lock it)`,
+    );
     await step("go mod tidy (resolve the pinned version's dependencies)", ["mod", "tidy"]);
   }
-  const buildArgs = ["build", "-trimpath", `-ldflags=-s -w ${Object.entries(recipe.versionFlags(context.tag)).map(([name, value]) => `-X ${name}=${value}`).join(" ")}`];
+  const buildArgs = [
+    "build",
+    "-trimpath",
+    `-ldflags=-s -w ${Object.entries(recipe.versionFlags(context.tag))
+      .map(([name, value]) => `-X ${name}=${value}`)
+      .join(" ")}`,
+  ];
   if (recipe.overlays?.length) {
     await step("go mod vendor (the build tree the overlay applies to)", ["mod", "vendor"]);
-    const replace = Object.fromEntries(recipe.overlays.map((o) => [path.join(moduleDir, "vendor", recipe.module, o.replaces), path.join(moduleDir, path.basename(o.file))]));
+    const replace = Object.fromEntries(
+      recipe.overlays.map((o) => [path.join(moduleDir, "vendor", recipe.module, o.replaces), path.join(moduleDir, path.basename(o.file))]),
+    );
     await writeFile(path.join(moduleDir, "overlay.json"), JSON.stringify({ Replace: replace }));
     buildArgs.push("-mod=vendor", `-overlay=${path.join(moduleDir, "overlay.json")}`);
     for (const o of recipe.overlays) context.logger.info(`${context.label}: build-time overlay: ${recipe.module}/${o.replaces} <- tools/components/${o.file}`);
   }
   const binDir = path.join(context.buildDir, "bin");
   await mkdir(binDir, { recursive: true });
-  await step(`go build ${recipe.packages.map((p) => p.pkg).join(" ")} (modules from the Go module proxy on first use)`, [...buildArgs, "-o", `${binDir}/`, ...recipe.packages.map((p) => p.pkg)]);
-  return { outputs: ["bin"], binaries: Object.fromEntries(recipe.packages.map((p) => [p.binary, `bin/${p.binary}`])), toolchain: context.toolchain.go.ok ? context.toolchain.go.version : "go" };
+  await step(`go build ${recipe.packages.map((p) => p.pkg).join(" ")} (modules from the Go module proxy on first use)`, [
+    ...buildArgs,
+    "-o",
+    `${binDir}/`,
+    ...recipe.packages.map((p) => p.pkg),
+  ]);
+  return {
+    outputs: ["bin"],
+    binaries: Object.fromEntries(recipe.packages.map((p) => [p.binary, `bin/${p.binary}`])),
+    toolchain: context.toolchain.go.ok ? context.toolchain.go.version : "go",
+  };
 }
 
 /** The version of `module` a go.mod requires (single-line or block form). */
@@ -92,7 +114,17 @@ async function buildCollector(context: BuildContext, recipe: CollectorRecipe): P
   const builderDir = path.join(context.toolsCacheDir, "ocb", builderVersion);
   const builder = path.join(builderDir, "builder");
   const step = (what: string, command: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}) =>
-    runStep({ label: context.label, what, command, args, cwd: context.buildDir, env: { ...env, ...extraEnv }, logger: context.logger, lowPriority: true, timeoutMs: context.stepTimeoutMs });
+    runStep({
+      label: context.label,
+      what,
+      command,
+      args,
+      cwd: context.buildDir,
+      env: { ...env, ...extraEnv },
+      logger: context.logger,
+      lowPriority: true,
+      timeoutMs: context.stepTimeoutMs,
+    });
   try {
     await readFile(builder);
     context.logger.info(`${context.label}: collector builder ${builderVersion}: cached (${builder})`);
@@ -107,12 +139,18 @@ async function buildCollector(context: BuildContext, recipe: CollectorRecipe): P
   doc.setIn(["dist", "go"], go);
   const config = path.join(context.buildDir, "builder-config.yaml");
   await writeFile(config, doc.toString());
-  await step(`ocb --config=builder-config.yaml (generate, go mod tidy and go build ${recipe.binary}; modules from the Go module proxy on first use)`, builder, [`--config=${config}`]);
+  await step(`ocb --config=builder-config.yaml (generate, go mod tidy and go build ${recipe.binary}; modules from the Go module proxy on first use)`, builder, [
+    `--config=${config}`,
+  ]);
   const binDir = path.join(context.buildDir, "bin");
   await mkdir(binDir, { recursive: true });
   await rename(path.join(distDir, recipe.binary), path.join(binDir, recipe.binary));
   await rm(distDir, { recursive: true, force: true });
-  return { outputs: ["bin"], binaries: { [recipe.binary]: `bin/${recipe.binary}` }, toolchain: `${context.toolchain.go.ok ? context.toolchain.go.version : "go"}, ocb ${builderVersion}` };
+  return {
+    outputs: ["bin"],
+    binaries: { [recipe.binary]: `bin/${recipe.binary}` },
+    toolchain: `${context.toolchain.go.ok ? context.toolchain.go.version : "go"}, ocb ${builderVersion}`,
+  };
 }
 
 async function fetchMaven(context: BuildContext, recipe: MavenRecipe): Promise<BuildResult> {
@@ -123,7 +161,16 @@ async function fetchMaven(context: BuildContext, recipe: MavenRecipe): Promise<B
     label: context.label,
     what: `mvn dependency:copy-dependencies (${recipe.describe(context.tag)})`,
     command: mvn,
-    args: ["-B", "-q", "-f", path.join(context.toolsDir, recipe.pom), `-D${recipe.versionProperty}=${version}`, "dependency:copy-dependencies", "-DincludeScope=runtime", `-DoutputDirectory=${libs}`],
+    args: [
+      "-B",
+      "-q",
+      "-f",
+      path.join(context.toolsDir, recipe.pom),
+      `-D${recipe.versionProperty}=${version}`,
+      "dependency:copy-dependencies",
+      "-DincludeScope=runtime",
+      `-DoutputDirectory=${libs}`,
+    ],
     cwd: context.buildDir,
     env: context.env,
     logger: context.logger,

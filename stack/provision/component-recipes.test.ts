@@ -33,7 +33,10 @@ describe("component recipes", () => {
       if (recipe.kind !== "go") continue;
       const tag = specs.find((s) => s.name === recipe.component)!.image.tag;
       const goMod = await readFile(path.join(TOOLS_DIR, recipe.moduleDir, "go.mod"), "utf8");
-      expect({ component: recipe.component, locked: lockedVersion(goMod, recipe.module) }).toEqual({ component: recipe.component, locked: recipe.moduleVersion(tag) });
+      expect({ component: recipe.component, locked: lockedVersion(goMod, recipe.module) }).toEqual({
+        component: recipe.component,
+        locked: recipe.moduleVersion(tag),
+      });
     }
   });
 
@@ -48,19 +51,40 @@ describe("component recipes", () => {
     const file = collector.container.mounts.flatMap((m) => (m.kind === "config" ? m.files : [])).find((f) => f.path.endsWith("config.yaml"))!;
     const config = parse(file.content) as Record<string, Record<string, unknown> | undefined>;
     const pipelines = (config.service as { pipelines: Record<string, Record<string, string[]>> }).pipelines;
-    const used = (kind: "receivers" | "processors" | "exporters") => new Set(Object.values(pipelines).flatMap((p) => p[kind] ?? []).map((id) => id.split("/")[0]!));
+    const used = (kind: "receivers" | "processors" | "exporters") =>
+      new Set(
+        Object.values(pipelines)
+          .flatMap((p) => p[kind] ?? [])
+          .map((id) => id.split("/")[0]!),
+      );
     const extensions = new Set(((config.service as { extensions?: string[] }).extensions ?? []).map((id) => id.split("/")[0]!));
     const builder = parse(await readFile(path.join(TOOLS_DIR, "otel-collector", "builder-config.yaml"), "utf8")) as Record<string, { gomod: string }[]>;
     // Module directory -> component type: otlpreceiver -> otlp, memorylimiterprocessor -> memory_limiter, ...
-    const TYPE_OF: Record<string, string> = { healthcheckextension: "health_check", memorylimiterprocessor: "memory_limiter", tailsamplingprocessor: "tail_sampling" };
-    const built = (kind: string, suffix: string) => new Set((builder[kind] ?? []).map((m) => {
-      const dir = m.gomod.split(" ")[0]!.split("/").pop()!;
-      return TYPE_OF[dir] ?? dir.replace(new RegExp(`${suffix}$`), "");
-    }));
+    const TYPE_OF: Record<string, string> = {
+      healthcheckextension: "health_check",
+      memorylimiterprocessor: "memory_limiter",
+      tailsamplingprocessor: "tail_sampling",
+    };
+    const built = (kind: string, suffix: string) =>
+      new Set(
+        (builder[kind] ?? []).map((m) => {
+          const dir = m.gomod.split(" ")[0]!.split("/").pop()!;
+          return TYPE_OF[dir] ?? dir.replace(new RegExp(`${suffix}$`), "");
+        }),
+      );
     expect({
-      receivers: [...built("receivers", "receiver")].sort(), processors: [...built("processors", "processor")].sort(), exporters: [...built("exporters", "exporter")].sort(), extensions: [...built("extensions", "extension")].sort(),
-    }).toEqual({ receivers: [...used("receivers")].sort(), processors: [...used("processors")].sort(), exporters: [...used("exporters")].sort(), extensions: [...extensions].sort() });
-    for (const kind of ["receivers", "processors", "exporters", "extensions"]) for (const m of builder[kind] ?? []) expect(m.gomod).toMatch(/ v\{\{version\}\}$/);
+      receivers: [...built("receivers", "receiver")].sort(),
+      processors: [...built("processors", "processor")].sort(),
+      exporters: [...built("exporters", "exporter")].sort(),
+      extensions: [...built("extensions", "extension")].sort(),
+    }).toEqual({
+      receivers: [...used("receivers")].sort(),
+      processors: [...used("processors")].sort(),
+      exporters: [...used("exporters")].sort(),
+      extensions: [...extensions].sort(),
+    });
+    for (const kind of ["receivers", "processors", "exporters", "extensions"])
+      for (const m of builder[kind] ?? []) expect(m.gomod).toMatch(/ v\{\{version\}\}$/);
   });
 
   it("should take every version from the manifest: no recipe input names one", async () => {

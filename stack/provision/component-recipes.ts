@@ -132,7 +132,8 @@ export const RECIPES: readonly ComponentRecipe[] = [
   {
     kind: "go",
     component: "prometheus",
-    describe: (tag) => `github.com/prometheus/prometheus@${prometheusModuleVersion(tag)} (Prometheus ${bare(tag)}: prometheus, promtool; service discovery: kubernetes, file, http) from the Go module proxy`,
+    describe: (tag) =>
+      `github.com/prometheus/prometheus@${prometheusModuleVersion(tag)} (Prometheus ${bare(tag)}: prometheus, promtool; service discovery: kubernetes, file, http) from the Go module proxy`,
     inputs: ["prometheus/go.mod", "prometheus/go.sum", "prometheus/sd-plugins.go.in"],
     moduleDir: "prometheus",
     module: "github.com/prometheus/prometheus",
@@ -147,7 +148,8 @@ export const RECIPES: readonly ComponentRecipe[] = [
   {
     kind: "collector",
     component: "otel-collector",
-    describe: (tag) => `OpenTelemetry Collector Builder ${vTag(tag)} with the contrib components at ${vTag(tag)} that the manifest's config uses (tools/components/otel-collector/builder-config.yaml)`,
+    describe: (tag) =>
+      `OpenTelemetry Collector Builder ${vTag(tag)} with the contrib components at ${vTag(tag)} that the manifest's config uses (tools/components/otel-collector/builder-config.yaml)`,
     inputs: ["otel-collector/builder-config.yaml"],
     builderConfig: "otel-collector/builder-config.yaml",
     builderModule: "go.opentelemetry.io/collector/cmd/builder",
@@ -163,8 +165,11 @@ export function recipeFor(component: string): ComponentRecipe | undefined {
 /** The binary a provisioned component runs (Kafka runs on `java` with its jars: none). */
 export function mainBinaryOf(recipe: ComponentRecipe): string | undefined {
   switch (recipe.kind) {
-    case "go": return recipe.packages[0]!.binary;
-    case "collector": return recipe.binary;
-    case "maven": return undefined;
+    case "go":
+      return recipe.packages[0]!.binary;
+    case "collector":
+      return recipe.binary;
+    case "maven":
+      return undefined;
   }
 }

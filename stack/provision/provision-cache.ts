@@ -56,7 +56,8 @@ export type CacheLookup =
 export async function recipeHash(recipe: ComponentRecipe, tag: string, toolsDir = TOOLS_DIR): Promise<string> {
   const hash = createHash("sha256");
   const applied: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(recipe)) applied[key] = typeof value === "function" ? (value as (t: string) => unknown)(tag) : value instanceof RegExp ? String(value) : value;
+  for (const [key, value] of Object.entries(recipe))
+    applied[key] = typeof value === "function" ? (value as (t: string) => unknown)(tag) : value instanceof RegExp ? String(value) : value;
   hash.update(JSON.stringify(applied));
   for (const input of recipe.inputs) {
     hash.update(`\0${input}\0`);
@@ -66,7 +67,11 @@ export async function recipeHash(recipe: ComponentRecipe, tag: string, toolsDir 
 }
 
 /** What the cache holds for a component at a manifest tag (no network, no build). */
-export async function lookupProvisioned(component: string, tag: string, { root = componentsCacheRoot(), toolsDir = TOOLS_DIR }: { root?: string; toolsDir?: string } = {}): Promise<CacheLookup | undefined> {
+export async function lookupProvisioned(
+  component: string,
+  tag: string,
+  { root = componentsCacheRoot(), toolsDir = TOOLS_DIR }: { root?: string; toolsDir?: string } = {},
+): Promise<CacheLookup | undefined> {
   const recipe = recipeFor(component);
   if (!recipe) return undefined;
   const dir = componentCacheDir(root, component, tag);
@@ -76,7 +81,12 @@ export async function lookupProvisioned(component: string, tag: string, { root =
     if (missing) return { state: "stale", dir, provenance, reason: missing };
     const expected = await recipeHash(recipe, tag, toolsDir).catch(() => undefined);
     if (expected !== undefined && expected !== provenance.recipeHash) {
-      return { state: "stale", dir, provenance, reason: `built from an older recipe (tools/components/${recipe.inputs[0]!.split("/")[0]}/ changed since); run obsconf setup components` };
+      return {
+        state: "stale",
+        dir,
+        provenance,
+        reason: `built from an older recipe (tools/components/${recipe.inputs[0]!.split("/")[0]}/ changed since); run obsconf setup components`,
+      };
     }
     return { state: "ready", dir, provenance };
   }

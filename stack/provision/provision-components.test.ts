@@ -49,7 +49,12 @@ describe("provisionComponents with a fake toolchain", () => {
   let log: string;
   let toolchain: Toolchain;
   let lines: string[];
-  const logger = { debug() {}, info: (m: string) => lines.push(m), warn: (m: string) => lines.push(`warn: ${m}`), error: (m: string) => lines.push(`error: ${m}`) };
+  const logger = {
+    debug() {},
+    info: (m: string) => lines.push(m),
+    warn: (m: string) => lines.push(`warn: ${m}`),
+    error: (m: string) => lines.push(`error: ${m}`),
+  };
   const env = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", FAKE_LOG: log, ...extra });
   const calls = async () => (await readFile(log, "utf8").catch(() => "")).split("\n").filter(Boolean);
 
@@ -63,7 +68,11 @@ describe("provisionComponents with a fake toolchain", () => {
     await writeFile(path.join(dir, "mvn"), FAKE_MVN);
     await chmod(path.join(dir, "go"), 0o755);
     await chmod(path.join(dir, "mvn"), 0o755);
-    toolchain = { go: { ok: true, path: path.join(dir, "go"), version: "go1.26.0" }, mvn: { ok: true, path: path.join(dir, "mvn"), version: "Apache Maven 3.8.7" }, java: { ok: true, path: "/usr/bin/java", version: "Java 17" } };
+    toolchain = {
+      go: { ok: true, path: path.join(dir, "go"), version: "go1.26.0" },
+      mvn: { ok: true, path: path.join(dir, "mvn"), version: "Apache Maven 3.8.7" },
+      java: { ok: true, path: "/usr/bin/java", version: "Java 17" },
+    };
     lines = [];
   });
 
@@ -78,10 +87,18 @@ describe("provisionComponents with a fake toolchain", () => {
     const [outcome] = await provision(["node-exporter"]);
     expect(outcome).toMatchObject({ component: "node-exporter", tag: "v1.9.1", outcome: "provisioned", dir: path.join(root, "node-exporter", "v1.9.1") });
     const provenance = JSON.parse(await readFile(path.join(root, "node-exporter", "v1.9.1", "provenance.json"), "utf8"));
-    expect(provenance).toMatchObject({ component: "node-exporter", tag: "v1.9.1", toolchain: "go1.26.0", binaries: { node_exporter: "bin/node_exporter" }, source: "github.com/prometheus/node_exporter@v1.9.1 from the Go module proxy" });
+    expect(provenance).toMatchObject({
+      component: "node-exporter",
+      tag: "v1.9.1",
+      toolchain: "go1.26.0",
+      binaries: { node_exporter: "bin/node_exporter" },
+      source: "github.com/prometheus/node_exporter@v1.9.1 from the Go module proxy",
+    });
     const goCalls = await calls();
     expect(goCalls[0]).toBe("go mod edit -require=github.com/prometheus/node_exporter@v1.9.1");
-    expect(goCalls[1]).toMatch(/^go build -trimpath -ldflags=-s -w -X github\.com\/prometheus\/common\/version\.Version=1\.9\.1 .* -o .*\/bin\/ github\.com\/prometheus\/node_exporter$/);
+    expect(goCalls[1]).toMatch(
+      /^go build -trimpath -ldflags=-s -w -X github\.com\/prometheus\/common\/version\.Version=1\.9\.1 .* -o .*\/bin\/ github\.com\/prometheus\/node_exporter$/,
+    );
     expect(lines).toContain("setup: node-exporter v1.9.1: node_exporter --version: node_exporter, version 1.9.1 (branch: HEAD)");
     expect(lines.filter((l) => / \.\.\.$/.test(l))).toHaveLength(2);
     expect(lines.filter((l) => /: done in \d/.test(l))).toHaveLength(2);
@@ -93,7 +110,10 @@ describe("provisionComponents with a fake toolchain", () => {
     const before = (await calls()).length;
     lines = [];
     const outcomes = await provision(["node-exporter", "kafka"]);
-    expect(outcomes.map((o) => [o.component, o.outcome])).toEqual([["kafka", "cached"], ["node-exporter", "cached"]]);
+    expect(outcomes.map((o) => [o.component, o.outcome])).toEqual([
+      ["kafka", "cached"],
+      ["node-exporter", "cached"],
+    ]);
     expect((await calls()).length).toBe(before);
     expect(lines.some((l) => l.startsWith("setup: kafka 4.0.0: cached in "))).toBe(true);
   });
@@ -101,41 +121,61 @@ describe("provisionComponents with a fake toolchain", () => {
   it("should rebuild when a project-owned input of the recipe changed since the cached build", async () => {
     await provision(["node-exporter"]);
     await appendFile(path.join(toolsDir, "node-exporter", "go.mod"), "\n// changed\n");
-    expect(await lookupProvisioned("node-exporter", "v1.9.1", { root, toolsDir })).toMatchObject({ state: "stale", reason: expect.stringContaining("built from an older recipe") });
+    expect(await lookupProvisioned("node-exporter", "v1.9.1", { root, toolsDir })).toMatchObject({
+      state: "stale",
+      reason: expect.stringContaining("built from an older recipe"),
+    });
     const [outcome] = await provision(["node-exporter"]);
     expect(outcome?.outcome).toBe("provisioned");
   });
 
   it("should record why a component could not be provisioned and say what the runtime falls back to", async () => {
-    const [outcome] = await provision(["alertmanager"], {}, { toolchain: { ...toolchain, go: { ok: false, reason: "no go on PATH or at /usr/local/go/bin/go" } } });
+    const [outcome] = await provision(
+      ["alertmanager"],
+      {},
+      { toolchain: { ...toolchain, go: { ok: false, reason: "no go on PATH or at /usr/local/go/bin/go" } } },
+    );
     expect(outcome).toMatchObject({ outcome: "failed", reason: "go: no go on PATH or at /usr/local/go/bin/go" });
-    expect(await lookupProvisioned("alertmanager", "v0.28.1", { root, toolsDir })).toMatchObject({ state: "failed", failure: { reason: "go: no go on PATH or at /usr/local/go/bin/go" } });
-    expect(lines).toContain("warn: setup: alertmanager v0.28.1: the local runtime falls back to a alertmanager binary on PATH (Debian's package, shown as a version difference) or reports it unavailable; run obsconf setup components again once fixed");
+    expect(await lookupProvisioned("alertmanager", "v0.28.1", { root, toolsDir })).toMatchObject({
+      state: "failed",
+      failure: { reason: "go: no go on PATH or at /usr/local/go/bin/go" },
+    });
+    expect(lines).toContain(
+      "warn: setup: alertmanager v0.28.1: the local runtime falls back to a alertmanager binary on PATH (Debian's package, shown as a version difference) or reports it unavailable; run obsconf setup components again once fixed",
+    );
   });
 
   it("should keep the toolchain's own last words when a step fails (an unreachable registry)", async () => {
     const [outcome] = await provision(["node-exporter"], { FAKE_GO_FAIL: "build" });
     expect(outcome?.outcome).toBe("failed");
-    expect(outcome?.outcome === "failed" && outcome.reason).toMatch(/go build github\.com\/prometheus\/node_exporter .* failed \(exit code 1\); its last output:\ngo: network is unreachable$/);
+    expect(outcome?.outcome === "failed" && outcome.reason).toMatch(
+      /go build github\.com\/prometheus\/node_exporter .* failed \(exit code 1\); its last output:\ngo: network is unreachable$/,
+    );
     expect(await lookupProvisioned("node-exporter", "v1.9.1", { root, toolsDir })).toMatchObject({ state: "failed" });
   });
 
   it("should refuse a binary whose --version does not name the manifest's version", async () => {
     const [outcome] = await provision(["node-exporter"], { FAKE_VERSION: "0.0.1" });
-    expect(outcome?.outcome === "failed" && outcome.reason).toBe('setup: node-exporter v1.9.1: node_exporter --version does not name 1.9.1: "node_exporter, version 0.0.1 (branch: HEAD)"');
+    expect(outcome?.outcome === "failed" && outcome.reason).toBe(
+      'setup: node-exporter v1.9.1: node_exporter --version does not name 1.9.1: "node_exporter, version 0.0.1 (branch: HEAD)"',
+    );
   });
 
   it("should fetch Kafka's jars with Maven at the manifest's version", async () => {
     const [outcome] = await provision(["kafka"]);
     expect(outcome).toMatchObject({ component: "kafka", tag: "4.0.0", outcome: "provisioned" });
-    expect((await calls())[0]).toMatch(/^mvn -B -q -f .*\/kafka\/pom\.xml -Dkafka\.version=4\.0\.0 dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=.*\/libs$/);
+    expect((await calls())[0]).toMatch(
+      /^mvn -B -q -f .*\/kafka\/pom\.xml -Dkafka\.version=4\.0\.0 dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=.*\/libs$/,
+    );
   });
 
   it("should vendor Prometheus and build it with the service-discovery overlay", async () => {
     await provision(["prometheus"]);
     const goCalls = await calls();
     expect(goCalls.slice(0, 2)).toEqual(["go mod edit -require=github.com/prometheus/prometheus@v0.305.0", "go mod vendor"]);
-    expect(goCalls[2]).toMatch(/ -mod=vendor -overlay=.*overlay\.json -o .*\/bin\/ github\.com\/prometheus\/prometheus\/cmd\/prometheus github\.com\/prometheus\/prometheus\/cmd\/promtool$/);
+    expect(goCalls[2]).toMatch(
+      / -mod=vendor -overlay=.*overlay\.json -o .*\/bin\/ github\.com\/prometheus\/prometheus\/cmd\/prometheus github\.com\/prometheus\/prometheus\/cmd\/promtool$/,
+    );
     expect(goCalls[2]).toContain("-X github.com/prometheus/common/version.Version=3.5.0");
   });
 });

@@ -57,7 +57,17 @@ export async function provisionComponents(options: ProvisionOptions): Promise<Pr
   for (const recipe of recipes) {
     const spec = specs.find((s) => s.name === recipe.component);
     if (!spec) continue;
-    outcomes.push(await provisionOne(recipe, spec.image.tag, { root, toolsDir, toolchain, env, logger, force: options.force ?? false, stepTimeoutMs: options.stepTimeoutMs ?? 40 * 60_000 }));
+    outcomes.push(
+      await provisionOne(recipe, spec.image.tag, {
+        root,
+        toolsDir,
+        toolchain,
+        env,
+        logger,
+        force: options.force ?? false,
+        stepTimeoutMs: options.stepTimeoutMs ?? 40 * 60_000,
+      }),
+    );
   }
   return outcomes;
 }
@@ -81,7 +91,15 @@ async function provisionOne(recipe: ComponentRecipe, tag: string, options: OneOp
   const cached = await lookupProvisioned(recipe.component, tag, { root, toolsDir: options.toolsDir });
   if (cached?.state === "ready" && !options.force) {
     logger.info(`${label}: cached in ${dir} (built ${cached.provenance.builtAt} in ${formatDuration(cached.provenance.durationMs)})`);
-    return { component: recipe.component, tag, dir, source, durationMs: Math.round(performance.now() - startedAt), outcome: "cached", provenance: cached.provenance };
+    return {
+      component: recipe.component,
+      tag,
+      dir,
+      source,
+      durationMs: Math.round(performance.now() - startedAt),
+      outcome: "cached",
+      provenance: cached.provenance,
+    };
   }
   if (cached?.state === "stale") logger.info(`${label}: cache entry not reused: ${cached.reason}`);
   logger.info(`${label}: provisioning ${source}`);
@@ -90,11 +108,31 @@ async function provisionOne(recipe: ComponentRecipe, tag: string, options: OneOp
   await mkdir(buildDir, { recursive: true });
   try {
     const hash = await recipeHash(recipe, tag, options.toolsDir);
-    const result = await buildRecipe({ recipe, tag, buildDir, toolsCacheDir: path.join(root, ".tools"), toolsDir: options.toolsDir, toolchain: options.toolchain, env: options.env, logger, label, stepTimeoutMs: options.stepTimeoutMs });
+    const result = await buildRecipe({
+      recipe,
+      tag,
+      buildDir,
+      toolsCacheDir: path.join(root, ".tools"),
+      toolsDir: options.toolsDir,
+      toolchain: options.toolchain,
+      env: options.env,
+      logger,
+      label,
+      stepTimeoutMs: options.stepTimeoutMs,
+    });
     const main = mainBinaryOf(recipe);
     if (main) await checkVersion(path.join(buildDir, result.binaries[main]!), componentDef(recipe.component).versionArgs, tag, label, logger);
     const durationMs = Math.round(performance.now() - startedAt);
-    const provenance: Provenance = { component: recipe.component, tag, source, recipeHash: hash, toolchain: result.toolchain, builtAt: new Date().toISOString(), durationMs, binaries: result.binaries };
+    const provenance: Provenance = {
+      component: recipe.component,
+      tag,
+      source,
+      recipeHash: hash,
+      toolchain: result.toolchain,
+      builtAt: new Date().toISOString(),
+      durationMs,
+      binaries: result.binaries,
+    };
     // Assemble next to the final dir, then swap it in whole: a reader never sees half an entry.
     const staged = `${dir}.new-${process.pid}`;
     await rm(staged, { recursive: true, force: true });
@@ -113,7 +151,9 @@ async function provisionOne(recipe: ComponentRecipe, tag: string, options: OneOp
     await writeFile(path.join(dir, "failed.json"), `${JSON.stringify(failure, null, 2)}\n`);
     const durationMs = Math.round(performance.now() - startedAt);
     logger.warn(`${label}: not provisioned after ${formatDuration(durationMs)}: ${reason.split("\n")[0]}`);
-    logger.warn(`${label}: the local runtime falls back to a ${recipe.component} binary on PATH (Debian's package, shown as a version difference) or reports it unavailable; run obsconf setup components again once fixed`);
+    logger.warn(
+      `${label}: the local runtime falls back to a ${recipe.component} binary on PATH (Debian's package, shown as a version difference) or reports it unavailable; run obsconf setup components again once fixed`,
+    );
     return { component: recipe.component, tag, dir, source, durationMs, outcome: "failed", reason };
   } finally {
     await rm(buildDir, { recursive: true, force: true });
@@ -122,10 +162,13 @@ async function provisionOne(recipe: ComponentRecipe, tag: string, options: OneOp
 
 /** The built binary must say the manifest's version: plan-local compares exactly that. */
 async function checkVersion(binary: string, versionArgs: readonly string[], tag: string, label: string, logger: Logger): Promise<void> {
-  const out = await new Promise<string>((resolve) => execFile(binary, [...versionArgs], { timeout: 20_000 }, (_e, stdout, stderr) => resolve(`${stdout}\n${stderr}`)));
+  const out = await new Promise<string>((resolve) =>
+    execFile(binary, [...versionArgs], { timeout: 20_000 }, (_e, stdout, stderr) => resolve(`${stdout}\n${stderr}`)),
+  );
   const bare = tag.replace(/^v/, "");
   const line = out.split("\n").find((l) => l.includes(bare));
-  if (!line) throw new Error(`${label}: ${path.basename(binary)} ${versionArgs.join(" ")} does not name ${bare}: ${JSON.stringify(out.trim().split("\n")[0] ?? "")}`);
+  if (!line)
+    throw new Error(`${label}: ${path.basename(binary)} ${versionArgs.join(" ")} does not name ${bare}: ${JSON.stringify(out.trim().split("\n")[0] ?? "")}`);
   logger.info(`${label}: ${path.basename(binary)} ${versionArgs.join(" ")}: ${line.trim()}`);
 }
 

@@ -5,7 +5,12 @@ import type { Logger } from "../../common/log.ts";
 
 /** One provisioning step failed: what ran, its exit, and its last output lines. */
 export class StepError extends HarnessError {
-  constructor(readonly step: string, readonly exit: string, readonly lastLines: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly step: string,
+    readonly exit: string,
+    readonly lastLines: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${step} failed (${exit}); its last output:\n${lastLines || "(nothing)"}`, options);
   }
 }
@@ -57,7 +62,11 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
   });
   const durationMs = Math.round(performance.now() - startedAt);
   if (result.error || result.code !== 0) {
-    const exit = result.error ? `could not start ${options.command}: ${result.error.message}` : result.signal ? `killed by ${result.signal}${options.timeoutMs ? ` (bound ${options.timeoutMs}ms)` : ""}` : `exit code ${result.code}`;
+    const exit = result.error
+      ? `could not start ${options.command}: ${result.error.message}`
+      : result.signal
+        ? `killed by ${result.signal}${options.timeoutMs ? ` (bound ${options.timeoutMs}ms)` : ""}`
+        : `exit code ${result.code}`;
     logger.info(`${label}: ${what}: failed after ${formatDuration(durationMs)} (${exit})`);
     throw new StepError(`${label}: ${what}`, exit, lastLines(result.output), result.error ? { cause: result.error } : undefined);
   }
@@ -73,7 +82,12 @@ function lowPriority(command: string, args: readonly string[]): [string, readonl
 const IONICE = process.platform === "linux" && ["/usr/bin/ionice", "/bin/ionice"].some((file) => existsSync(file));
 
 export function lastLines(text: string, count = 15): string {
-  return text.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "").slice(-count).join("\n");
+  return text
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .filter((l) => l !== "")
+    .slice(-count)
+    .join("\n");
 }
 
 /** `850ms`, `12.3s`, `5m23s`. */

@@ -31,7 +31,8 @@ export async function findGo(env: NodeJS.ProcessEnv = process.env): Promise<Tool
   const m = /go(\d+)\.(\d+)(?:\.(\d+))?/.exec(out);
   if (!m) return { ok: false, reason: `${file} env GOVERSION printed ${JSON.stringify(out.trim().slice(0, 120))}, not a Go version` };
   const [major, minor] = [Number(m[1]), Number(m[2])];
-  if (major < MIN_GO[0] || (major === MIN_GO[0] && minor < MIN_GO[1])) return { ok: false, reason: `${file} is ${m[0]}; the project modules need go${MIN_GO.join(".")} or later` };
+  if (major < MIN_GO[0] || (major === MIN_GO[0] && minor < MIN_GO[1]))
+    return { ok: false, reason: `${file} is ${m[0]}; the project modules need go${MIN_GO.join(".")} or later` };
   return { ok: true, path: file, version: m[0] };
 }
 
@@ -40,7 +41,9 @@ export async function findMaven(env: NodeJS.ProcessEnv = process.env): Promise<T
   if (!file) return { ok: false, reason: "no mvn on PATH (Debian: apt-get install maven)" };
   const out = await run(file, ["-v"], env);
   const m = /Apache Maven (\d+\.\d+\.\d+)/.exec(out);
-  return m ? { ok: true, path: file, version: `Apache Maven ${m[1]}` } : { ok: false, reason: `${file} -v printed ${JSON.stringify(out.trim().slice(0, 120))}` };
+  return m
+    ? { ok: true, path: file, version: `Apache Maven ${m[1]}` }
+    : { ok: false, reason: `${file} -v printed ${JSON.stringify(out.trim().slice(0, 120))}` };
 }
 
 export async function findJava(env: NodeJS.ProcessEnv = process.env): Promise<ToolLookup> {

@@ -10,7 +10,11 @@ describe("withClusterFlags", () => {
   });
 
   it("should refuse a harness address that is not an IP and an unknown reach, naming the flag", () => {
-    expect(() => withClusterFlags(choice, { harnessAddress: "my-laptop" })).toThrow('command line: field --harness-address: expected an IP address of this machine that the cluster\'s pods can reach, saw "my-laptop"');
-    expect(() => withClusterFlags(choice, { reach: "vpn" })).toThrow('command line: field --reach: expected one of port-forward, node-port, load-balancer, saw "vpn"');
+    expect(() => withClusterFlags(choice, { harnessAddress: "my-laptop" })).toThrow(
+      'command line: field --harness-address: expected an IP address of this machine that the cluster\'s pods can reach, saw "my-laptop"',
+    );
+    expect(() => withClusterFlags(choice, { reach: "vpn" })).toThrow(
+      'command line: field --reach: expected one of port-forward, node-port, load-balancer, saw "vpn"',
+    );
   });
 });

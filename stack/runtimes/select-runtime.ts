@@ -32,7 +32,11 @@ export interface RuntimeChoice {
  */
 export function withClusterFlags(choice: RuntimeChoice, flags: { reach?: string; harnessAddress?: string }): RuntimeChoice {
   if (flags.harnessAddress !== undefined && isIP(flags.harnessAddress) === 0) {
-    throw new InputError({ file: "command line", field: "--harness-address" }, "an IP address of this machine that the cluster's pods can reach", JSON.stringify(flags.harnessAddress));
+    throw new InputError(
+      { file: "command line", field: "--harness-address" },
+      "an IP address of this machine that the cluster's pods can reach",
+      JSON.stringify(flags.harnessAddress),
+    );
   }
   return {
     ...choice,

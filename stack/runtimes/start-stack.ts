@@ -27,29 +27,42 @@ export interface StackStartOptions extends LocalStartOptions {
  */
 export async function startStack(choice: RuntimeChoice, options: StackStartOptions): Promise<StartedStack> {
   const common = {
-    manifestsDir: options.manifestsDir, runsDir: options.runsDir,
-    ...(options.runId ? { runId: options.runId } : {}), ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.overrides ? { overrides: options.overrides } : {}), ...(options.extraServices ? { extraServices: options.extraServices } : {}),
+    manifestsDir: options.manifestsDir,
+    runsDir: options.runsDir,
+    ...(options.runId ? { runId: options.runId } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+    ...(options.extraServices ? { extraServices: options.extraServices } : {}),
     ...(options.rolloutTimeoutMs ? { readyTimeoutMs: options.rolloutTimeoutMs } : {}),
   };
   switch (choice.runtime) {
     case "local":
       return LocalRuntime.start(options);
     case "k3s":
-      return K3sRuntime.start({ ...common, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}), ...(options.requestsScale !== undefined ? { requestsScale: options.requestsScale } : {}) });
+      return K3sRuntime.start({
+        ...common,
+        ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}),
+        ...(options.requestsScale !== undefined ? { requestsScale: options.requestsScale } : {}),
+      });
     case "attach":
       if (!choice.attach) throw new HarnessError("--runtime attach without its endpoints file (resolveRuntime reads --endpoints)");
       return AttachRuntime.start({
-        endpoints: choice.attach, manifestsDir: options.manifestsDir, runsDir: options.runsDir, ...(options.runId ? { runId: options.runId } : {}),
-        ...(options.overrides ? { overrides: options.overrides } : {}), ...(options.logger ? { logger: options.logger } : {}),
+        endpoints: choice.attach,
+        manifestsDir: options.manifestsDir,
+        runsDir: options.runsDir,
+        ...(options.runId ? { runId: options.runId } : {}),
+        ...(options.overrides ? { overrides: options.overrides } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
       });
-    case "cluster":
-      {
-        const harnessAddress = choice.harnessAddress ?? options.harnessAddress;
-        const context = choice.context ?? options.context;
-        return ClusterRuntime.start({
-          ...common, ...(context ? { context } : {}), ...(harnessAddress ? { harnessAddress } : {}), ...(choice.reach ? { reach: choice.reach } : {}),
-        });
-      }
+    case "cluster": {
+      const harnessAddress = choice.harnessAddress ?? options.harnessAddress;
+      const context = choice.context ?? options.context;
+      return ClusterRuntime.start({
+        ...common,
+        ...(context ? { context } : {}),
+        ...(harnessAddress ? { harnessAddress } : {}),
+        ...(choice.reach ? { reach: choice.reach } : {}),
+      });
+    }
   }
 }

@@ -38,42 +38,92 @@ export async function validateStack(options: ValidateOptions): Promise<Validatio
   const set = await loadManifests(options.manifestsDir);
   const specs = extractComponents(set, COMPONENT_NAMES);
   const checks: ValidationCheck[] = [
-    { id: "manifests.schema", title: "manifests parse and match their kinds' schemas", status: "pass", detail: `${set.objects.length} objects in ${new Set(set.objects.map((o) => o.file)).size} files` },
+    {
+      id: "manifests.schema",
+      title: "manifests parse and match their kinds' schemas",
+      status: "pass",
+      detail: `${set.objects.length} objects in ${new Set(set.objects.map((o) => o.file)).size} files`,
+    },
     { id: "manifests.components", title: "every component of the stack has a workload", status: "pass", detail: "" },
   ];
   const missing = COMPONENT_NAMES.filter((name) => !specs.some((s) => s.name === name));
-  if (missing.length) throw new InputError({ file: displayPath(set.kustomizationFile), field: "resources" }, `manifests for all ${COMPONENT_NAMES.length} components (${COMPONENT_NAMES.join(", ")})`, `none for ${missing.join(", ")}`);
+  if (missing.length)
+    throw new InputError(
+      { file: displayPath(set.kustomizationFile), field: "resources" },
+      `manifests for all ${COMPONENT_NAMES.length} components (${COMPONENT_NAMES.join(", ")})`,
+      `none for ${missing.join(", ")}`,
+    );
   checks[1]!.detail = specs.map((s) => `${s.name} ${s.image.tag}`).join(", ");
   for (const spec of specs) checkFlagValues(spec);
-  checks.push({ id: "manifests.flags", title: "flag values of their kind (durations, sizes, ports, listen addresses, booleans)", status: "pass", detail: `${specs.reduce((n, s) => n + s.container.args.length, 0)} args` });
+  checks.push({
+    id: "manifests.flags",
+    title: "flag values of their kind (durations, sizes, ports, listen addresses, booleans)",
+    status: "pass",
+    detail: `${specs.reduce((n, s) => n + s.container.args.length, 0)} args`,
+  });
 
   const work = await mkdtemp(path.join(tmpdir(), "obsconf-validate-"));
   try {
     const prometheus = specs.find((s) => s.name === "prometheus")!;
     const alertmanager = specs.find((s) => s.name === "alertmanager")!;
     // The checkers of the pinned versions when provisioned (obsconf setup components), else PATH's.
-    const promtool = await findBinary(["promtool"], options.bins?.promtool ?? (await provisionedTool(prometheus, "promtool")), ["--version"], /version (\d+\.\d+\.\d+)/);
-    const amtool = await findBinary(["amtool"], options.bins?.amtool ?? (await provisionedTool(alertmanager, "amtool")), ["--version"], /version (\d+\.\d+\.\d+)/);
+    const promtool = await findBinary(
+      ["promtool"],
+      options.bins?.promtool ?? (await provisionedTool(prometheus, "promtool")),
+      ["--version"],
+      /version (\d+\.\d+\.\d+)/,
+    );
+    const amtool = await findBinary(
+      ["amtool"],
+      options.bins?.amtool ?? (await provisionedTool(alertmanager, "amtool")),
+      ["--version"],
+      /version (\d+\.\d+\.\d+)/,
+    );
     // Checked as the local runtime runs it: Debian's Prometheus is built without Kubernetes SD,
     // so discovery becomes static groups with the same __meta_kubernetes_* labels (see adaptPrometheusConfig).
     const services = specs.flatMap((s) => localServicesOf(s, (port) => port));
-    const promFs = await materialize(prometheus, path.join(work, "prometheus"), (text) => adaptPrometheusConfig(text, { services, pods: [], podLogDir: "/var/log/pods", note: () => {} }));
+    const promFs = await materialize(prometheus, path.join(work, "prometheus"), (text) =>
+      adaptPrometheusConfig(text, { services, pods: [], podLogDir: "/var/log/pods", note: () => {} }),
+    );
     const amFs = await materialize(alertmanager, path.join(work, "alertmanager"));
     if (!promtool) {
-      for (const id of ["prometheus.config", "prometheus.rules", "prometheus.rule-tests"]) checks.push({ id, title: `promtool ${id.split(".")[1]}`, status: "unsupported", detail: "promtool is not on PATH (Debian: apt-get install prometheus)" });
+      for (const id of ["prometheus.config", "prometheus.rules", "prometheus.rule-tests"])
+        checks.push({
+          id,
+          title: `promtool ${id.split(".")[1]}`,
+          status: "unsupported",
+          detail: "promtool is not on PATH (Debian: apt-get install prometheus)",
+        });
     } else {
       checks.push(await checkPrometheusConfig(set, prometheus, promtool.path, promFs));
       checks.push(await checkRules(set, prometheus, promtool.path, promFs));
       if (options.ruleTestsDir) checks.push(await runRuleTests(promtool.path, promFs, options.ruleTestsDir, path.join(work, "rule-tests")));
     }
-    if (!amtool) checks.push({ id: "alertmanager.config", title: "amtool check-config", status: "unsupported", detail: "amtool is not on PATH (Debian: apt-get install prometheus-alertmanager)" });
+    if (!amtool)
+      checks.push({
+        id: "alertmanager.config",
+        title: "amtool check-config",
+        status: "unsupported",
+        detail: "amtool is not on PATH (Debian: apt-get install prometheus-alertmanager)",
+      });
     else checks.push(await checkAlertmanagerConfig(set, alertmanager, amtool.path, amFs));
     const collector = specs.find((s) => s.name === "otel-collector")!;
     const otelcol = options.bins?.["otel-collector"] ?? (await provisionedTool(collector, "otelcol-contrib"));
-    if (!otelcol) checks.push({ id: "otel-collector.config", title: "otelcol validate", status: "unsupported", detail: "no collector at the pinned version here (obsconf setup components builds it, or --bin otel-collector=PATH)" });
+    if (!otelcol)
+      checks.push({
+        id: "otel-collector.config",
+        title: "otelcol validate",
+        status: "unsupported",
+        detail: "no collector at the pinned version here (obsconf setup components builds it, or --bin otel-collector=PATH)",
+      });
     else checks.push(await checkCollectorConfig(set, collector, otelcol, await materialize(collector, path.join(work, "otel-collector"))));
     const others = ["mimir", "loki", "promtail", "vector", "tempo", "grafana"];
-    checks.push({ id: "others.config", title: "other components' own config checks", status: "unsupported", detail: `validate runs no checker for ${others.join(", ")}; each binary checks its config when it starts (obsconf up)` });
+    checks.push({
+      id: "others.config",
+      title: "other components' own config checks",
+      status: "unsupported",
+      detail: `validate runs no checker for ${others.join(", ")}; each binary checks its config when it starts (obsconf up)`,
+    });
     return checks;
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -84,9 +134,23 @@ export async function validateStack(options: ValidateOptions): Promise<Validatio
 async function checkCollectorConfig(set: ManifestSet, spec: ComponentSpec, otelcol: string, fs: MaterializedFs): Promise<ValidationCheck> {
   const configPath = configArg(spec, "--config") ?? "/etc/otelcol-contrib/config.yaml";
   const local = fs.files.get(configPath);
-  if (!local) throw new InputError({ file: spec.source.file, document: spec.source.document, field: "spec.template.spec.containers[0].args" }, `--config naming a mounted ConfigMap file (${[...fs.files.keys()].join(", ")})`, JSON.stringify(configPath));
+  if (!local)
+    throw new InputError(
+      { file: spec.source.file, document: spec.source.document, field: "spec.template.spec.containers[0].args" },
+      `--config naming a mounted ConfigMap file (${[...fs.files.keys()].join(", ")})`,
+      JSON.stringify(configPath),
+    );
   const run = await runTool(otelcol, ["validate", `--config=${local}`]);
-  if (run.code !== 0) throw toolError(sourceOf(set, spec, configPath), "otelcol validate", run.output.split("\n").filter((l) => /^Error: /.test(l)).join("\n") || run.output, fs.root);
+  if (run.code !== 0)
+    throw toolError(
+      sourceOf(set, spec, configPath),
+      "otelcol validate",
+      run.output
+        .split("\n")
+        .filter((l) => /^Error: /.test(l))
+        .join("\n") || run.output,
+      fs.root,
+    );
   return { id: "otel-collector.config", title: "otelcol validate", status: "pass", detail: `${path.basename(configPath)} accepted by ${otelcol}` };
 }
 
@@ -120,7 +184,11 @@ async function materialize(spec: ComponentSpec, root: string, adapt: (text: stri
 
 function configArg(spec: ComponentSpec, flag: string): string | undefined {
   const prefix = `${flag}=`;
-  return spec.container.args.find((a) => a.startsWith(prefix) || a.startsWith(`-${prefix}`))?.split("=").slice(1).join("=");
+  return spec.container.args
+    .find((a) => a.startsWith(prefix) || a.startsWith(`-${prefix}`))
+    ?.split("=")
+    .slice(1)
+    .join("=");
 }
 
 /** Where a container file came from, for error locations: the ConfigMap document and its key. */
@@ -137,17 +205,34 @@ function sourceOf(set: ManifestSet, spec: ComponentSpec, containerPath: string) 
 
 function toolError(where: ReturnType<typeof sourceOf>, tool: string, output: string, fsRoot: string): InputError {
   // amtool prints its reason on the `Checking '<file>'  FAILED: ...` line itself; keep the reason, drop the prefix.
-  const seen = output.split(fsRoot).join("").split("\n").map((l) => l.replace(/^Checking \S+\s*/, "").trim()).filter((l) => l && !/^SUCCESS/.test(l)).slice(0, 6).join(" | ");
+  const seen = output
+    .split(fsRoot)
+    .join("")
+    .split("\n")
+    .map((l) => l.replace(/^Checking \S+\s*/, "").trim())
+    .filter((l) => l && !/^SUCCESS/.test(l))
+    .slice(0, 6)
+    .join(" | ");
   return new InputError(where, `a config that ${tool} accepts`, JSON.stringify(seen));
 }
 
 async function checkPrometheusConfig(set: ManifestSet, spec: ComponentSpec, promtool: string, fs: MaterializedFs): Promise<ValidationCheck> {
   const configPath = configArg(spec, "--config.file");
   const local = configPath && fs.files.get(configPath);
-  if (!configPath || !local) throw new InputError({ ...at(set.objects.find((o) => o.file === spec.source.file && o.document === spec.source.document)!, "spec.template.spec.containers[0].args") }, "--config.file=<path of a mounted ConfigMap key>", JSON.stringify(configPath ?? "no --config.file flag"));
+  if (!configPath || !local)
+    throw new InputError(
+      { ...at(set.objects.find((o) => o.file === spec.source.file && o.document === spec.source.document)!, "spec.template.spec.containers[0].args") },
+      "--config.file=<path of a mounted ConfigMap key>",
+      JSON.stringify(configPath ?? "no --config.file flag"),
+    );
   const run = await runTool(promtool, ["check", "config", "--syntax-only", local]);
   if (run.code !== 0) throw toolError(sourceOf(set, spec, configPath), "promtool check config", run.output, fs.root);
-  return { id: "prometheus.config", title: "promtool check config", status: "pass", detail: `${lastLine(run.output, fs.root)} (Kubernetes SD checked as the local runtime's static groups)` };
+  return {
+    id: "prometheus.config",
+    title: "promtool check config",
+    status: "pass",
+    detail: `${lastLine(run.output, fs.root)} (Kubernetes SD checked as the local runtime's static groups)`,
+  };
 }
 
 async function checkRules(set: ManifestSet, spec: ComponentSpec, promtool: string, fs: MaterializedFs): Promise<ValidationCheck> {
@@ -164,22 +249,38 @@ async function checkRules(set: ManifestSet, spec: ComponentSpec, promtool: strin
 async function runRuleTests(promtool: string, fs: MaterializedFs, testsDir: string, work: string): Promise<ValidationCheck> {
   await mkdir(work, { recursive: true });
   const tests = (await readdir(testsDir).catch(() => [])).filter((f) => /\.ya?ml$/.test(f)).sort();
-  if (tests.length === 0) return { id: "prometheus.rule-tests", title: "promtool test rules", status: "fail", detail: `no rule unit tests in ${displayPath(testsDir)}` };
+  if (tests.length === 0)
+    return { id: "prometheus.rule-tests", title: "promtool test rules", status: "fail", detail: `no rule unit tests in ${displayPath(testsDir)}` };
   for (const [containerPath, local] of fs.files) if (/\.ya?ml$/.test(containerPath)) await copyFile(local, path.join(work, path.basename(containerPath)));
   for (const test of tests) await copyFile(path.join(testsDir, test), path.join(work, test));
   const run = await runTool(promtool, ["test", "rules", ...tests], { cwd: work });
   const failed = run.code !== 0;
-  return { id: "prometheus.rule-tests", title: "promtool test rules", status: failed ? "fail" : "pass", detail: failed ? run.output.split(work).join("").split("\n").slice(0, 20).join("\n") : `${tests.length} test files: ${tests.join(", ")}` };
+  return {
+    id: "prometheus.rule-tests",
+    title: "promtool test rules",
+    status: failed ? "fail" : "pass",
+    detail: failed ? run.output.split(work).join("").split("\n").slice(0, 20).join("\n") : `${tests.length} test files: ${tests.join(", ")}`,
+  };
 }
 
 async function checkAlertmanagerConfig(set: ManifestSet, spec: ComponentSpec, amtool: string, fs: MaterializedFs): Promise<ValidationCheck> {
   const configPath = configArg(spec, "--config.file");
   const local = configPath && fs.files.get(configPath);
-  if (!configPath || !local) throw new InputError({ file: spec.source.file, document: spec.source.document, field: "spec.template.spec.containers[0].args" }, "--config.file=<path of a mounted ConfigMap key>", JSON.stringify(configPath ?? "no --config.file flag"));
+  if (!configPath || !local)
+    throw new InputError(
+      { file: spec.source.file, document: spec.source.document, field: "spec.template.spec.containers[0].args" },
+      "--config.file=<path of a mounted ConfigMap key>",
+      JSON.stringify(configPath ?? "no --config.file flag"),
+    );
   const run = await runTool(amtool, ["check-config", local]);
   if (run.code !== 0) throw toolError(sourceOf(set, spec, configPath), "amtool check-config", run.output, fs.root);
   const receivers = /(\d+) receivers/.exec(run.output)?.[1];
-  return { id: "alertmanager.config", title: "amtool check-config", status: "pass", detail: receivers ? `${receivers} receivers` : lastLine(run.output, fs.root) };
+  return {
+    id: "alertmanager.config",
+    title: "amtool check-config",
+    status: "pass",
+    detail: receivers ? `${receivers} receivers` : lastLine(run.output, fs.root),
+  };
 }
 
 function lastLine(output: string, root: string): string {

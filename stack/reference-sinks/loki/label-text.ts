@@ -120,16 +120,25 @@ export function unquoteGo(quoted: string): string {
   if (quote === "`") return body;
   return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)/g, (_, esc: string) => {
     switch (esc[0]) {
-      case "n": return "\n";
-      case "t": return "\t";
-      case "r": return "\r";
-      case "a": return "\x07";
-      case "b": return "\b";
-      case "f": return "\f";
-      case "v": return "\v";
-      case "x": return String.fromCharCode(parseInt(esc.slice(1), 16));
+      case "n":
+        return "\n";
+      case "t":
+        return "\t";
+      case "r":
+        return "\r";
+      case "a":
+        return "\x07";
+      case "b":
+        return "\b";
+      case "f":
+        return "\f";
+      case "v":
+        return "\v";
+      case "x":
+        return String.fromCharCode(parseInt(esc.slice(1), 16));
       case "u":
-      case "U": return String.fromCodePoint(parseInt(esc.slice(1), 16));
+      case "U":
+        return String.fromCodePoint(parseInt(esc.slice(1), 16));
       default:
         return /^[0-7]{3}$/.test(esc) ? String.fromCharCode(parseInt(esc, 8)) : esc;
     }

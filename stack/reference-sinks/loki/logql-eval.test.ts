@@ -13,7 +13,10 @@ store.push([
 const log = (q: string) => parseLogQL(q) as LogSelectorExpr;
 const metric = (q: string) => parseLogQL(q) as MetricExpr;
 const lines = (q: string, o: { startNs?: bigint; endNs?: bigint; limit?: number; direction?: "forward" | "backward" } = {}) =>
-  evalLogQuery(store.streams(), log(q), { startNs: 0n, endNs: 100n * S, limit: 100, direction: "backward", ...o }).map((s) => [s.key, s.entries.map((e) => e.line)]);
+  evalLogQuery(store.streams(), log(q), { startNs: 0n, endNs: 100n * S, limit: 100, direction: "backward", ...o }).map((s) => [
+    s.key,
+    s.entries.map((e) => e.line),
+  ]);
 
 describe("LogQL evaluation", () => {
   it("should cover [start, end) and keep the limit nearest the direction's origin across streams", () => {
@@ -21,7 +24,9 @@ describe("LogQL evaluation", () => {
       [`{app="shop", level="error"}`, ["t=25 payment declined"]],
       [`{app="shop", level="info"}`, ["t=30 order placed", "t=20 order placed"]],
     ]);
-    expect(lines(`{app=~"shop|pay"}`, { limit: 2, direction: "forward" })).toEqual([[`{app="shop", level="info"}`, ["t=10 order placed", "t=20 order placed"]]]);
+    expect(lines(`{app=~"shop|pay"}`, { limit: 2, direction: "forward" })).toEqual([
+      [`{app="shop", level="info"}`, ["t=10 order placed", "t=20 order placed"]],
+    ]);
   });
 
   it("should apply matchers with missing labels as empty and chained line filters", () => {
@@ -40,12 +45,26 @@ describe("LogQL evaluation", () => {
 
   it("should sum by the grouping labels, dropping labels a series lacks", () => {
     const samples = evalMetricAt(store.streams(), metric(`sum by (level) (count_over_time({app=~".+"}[1m]))`), 60n * S);
-    expect(samples.map((s) => [s.labels, s.value])).toEqual([[{}, 1], [{ level: "error" }, 1], [{ level: "info" }, 4]]);
+    expect(samples.map((s) => [s.labels, s.value])).toEqual([
+      [{}, 1],
+      [{ level: "error" }, 1],
+      [{ level: "info" }, 4],
+    ]);
     expect(evalMetricAt(store.streams(), metric(`sum(count_over_time({app=~".+"}[1m]))`), 60n * S).map((s) => [s.labels, s.value])).toEqual([[{}, 6]]);
   });
 
   it("should evaluate a range query step by step", () => {
-    const series = evalMetricRange(store.streams(), metric(`count_over_time({app="shop", level="info"} |= "order"[15s])`), { startNs: 0n, endNs: 60n * S, stepNs: 15n * S });
-    expect(series.map((s) => s.points.map((p) => [Number(p.tNs / S), p.value]))).toEqual([[[15, 1], [30, 2], [45, 1]]]);
+    const series = evalMetricRange(store.streams(), metric(`count_over_time({app="shop", level="info"} |= "order"[15s])`), {
+      startNs: 0n,
+      endNs: 60n * S,
+      stepNs: 15n * S,
+    });
+    expect(series.map((s) => s.points.map((p) => [Number(p.tNs / S), p.value]))).toEqual([
+      [
+        [15, 1],
+        [30, 2],
+        [45, 1],
+      ],
+    ]);
   });
 });

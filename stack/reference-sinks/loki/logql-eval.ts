@@ -11,18 +11,36 @@ import type { LabelMatcher, LineFilter, LogSelectorExpr, MetricExpr } from "./lo
  */
 export type Direction = "forward" | "backward";
 
-export interface StreamResult { readonly key: string; readonly labels: Labels; readonly entries: LogEntry[] }
-export interface Sample { readonly key: string; readonly labels: Labels; readonly value: number }
-export interface Series { readonly key: string; readonly labels: Labels; readonly points: { tNs: bigint; value: number }[] }
+export interface StreamResult {
+  readonly key: string;
+  readonly labels: Labels;
+  readonly entries: LogEntry[];
+}
+export interface Sample {
+  readonly key: string;
+  readonly labels: Labels;
+  readonly value: number;
+}
+export interface Series {
+  readonly key: string;
+  readonly labels: Labels;
+  readonly points: { tNs: bigint; value: number }[];
+}
 
 export function matchesLabels(labels: Labels, matchers: readonly LabelMatcher[]): boolean {
   return matchers.every((m) => {
     const value = labels[m.name] ?? "";
     switch (m.op) {
-      case "=": return value === m.value;
-      case "!=": return value !== m.value;
-      case "=~": return m.regexp!.test(value);
-      case "!~": return !m.regexp!.test(value);
+      case "=":
+        return value === m.value;
+      case "!=":
+        return value !== m.value;
+      case "=~":
+        return m.regexp!.test(value);
+      case "!~":
+        return !m.regexp!.test(value);
+      default:
+        return false;
     }
   });
 }
@@ -30,10 +48,16 @@ export function matchesLabels(labels: Labels, matchers: readonly LabelMatcher[])
 export function passesFilters(line: string, filters: readonly LineFilter[]): boolean {
   return filters.every((f) => {
     switch (f.op) {
-      case "|=": return line.includes(f.value);
-      case "!=": return !line.includes(f.value);
-      case "|~": return f.regexp!.test(line);
-      case "!~": return !f.regexp!.test(line);
+      case "|=":
+        return line.includes(f.value);
+      case "!=":
+        return !line.includes(f.value);
+      case "|~":
+        return f.regexp!.test(line);
+      case "!~":
+        return !f.regexp!.test(line);
+      default:
+        return false;
     }
   });
 }

@@ -2,8 +2,26 @@ import { findClosingQuote, unquoteGo } from "./label-text.ts";
 import { LogQLParseError } from "./logql-errors.ts";
 
 export type TokenKind =
-  | "{" | "}" | "(" | ")" | "," | "=" | "!=" | "=~" | "!~" | "|=" | "|~" | "|"
-  | "STRING" | "NUMBER" | "RANGE" | "IDENTIFIER" | "FUNCTION" | "KEYWORD" | "OPERATOR" | "$end";
+  | "{"
+  | "}"
+  | "("
+  | ")"
+  | ","
+  | "="
+  | "!="
+  | "=~"
+  | "!~"
+  | "|="
+  | "|~"
+  | "|"
+  | "STRING"
+  | "NUMBER"
+  | "RANGE"
+  | "IDENTIFIER"
+  | "FUNCTION"
+  | "KEYWORD"
+  | "OPERATOR"
+  | "$end";
 
 export interface Token {
   readonly kind: TokenKind;
@@ -15,9 +33,21 @@ export interface Token {
 
 /** Words Loki lexes as function tokens when an opening parenthesis follows. */
 export const RANGE_AGGREGATIONS = new Set([
-  "count_over_time", "rate", "rate_counter", "bytes_over_time", "bytes_rate", "avg_over_time", "sum_over_time",
-  "min_over_time", "max_over_time", "stdvar_over_time", "stddev_over_time", "quantile_over_time",
-  "first_over_time", "last_over_time", "absent_over_time",
+  "count_over_time",
+  "rate",
+  "rate_counter",
+  "bytes_over_time",
+  "bytes_rate",
+  "avg_over_time",
+  "sum_over_time",
+  "min_over_time",
+  "max_over_time",
+  "stdvar_over_time",
+  "stddev_over_time",
+  "quantile_over_time",
+  "first_over_time",
+  "last_over_time",
+  "absent_over_time",
 ]);
 export const VECTOR_AGGREGATIONS = new Set(["sum", "avg", "min", "max", "count", "stddev", "stdvar", "bottomk", "topk", "sort", "sort_desc"]);
 const OTHER_FUNCTIONS = new Set(["label_replace", "vector"]);
@@ -110,8 +140,16 @@ export function tokenName(token: Token): string {
 }
 
 const UNIT_NS: Record<string, bigint> = {
-  ns: 1n, us: 1_000n, "µs": 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n,
-  d: 86_400_000_000_000n, w: 604_800_000_000_000n, y: 31_536_000_000_000_000n,
+  ns: 1n,
+  us: 1_000n,
+  µs: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+  d: 86_400_000_000_000n,
+  w: 604_800_000_000_000n,
+  y: 31_536_000_000_000_000n,
 };
 
 /** Prometheus/Go duration text (`5m`, `1h30m`, `250ms`, `1.5h`, `7d`) to nanoseconds; undefined if invalid or zero. */

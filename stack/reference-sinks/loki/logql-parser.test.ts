@@ -12,13 +12,23 @@ const errorOf = (query: string): string => {
 
 describe("parseLogQL", () => {
   it("should parse a selector with every matcher operator and chained line filters", () => {
-    const expr = parseLogQL(`{service="checkout", level!="debug", namespace=~"ecomm-.*", pod!~"canary-.+"} |= "order" != "retry" |~ "seq=4[0-9]" !~ "(?i)DECLINED"`);
+    const expr = parseLogQL(
+      `{service="checkout", level!="debug", namespace=~"ecomm-.*", pod!~"canary-.+"} |= "order" != "retry" |~ "seq=4[0-9]" !~ "(?i)DECLINED"`,
+    );
     expect(expr.kind).toBe("log");
     if (expr.kind !== "log") return;
     expect(expr.matchers.map((m) => [m.name, m.op, m.value])).toEqual([
-      ["service", "=", "checkout"], ["level", "!=", "debug"], ["namespace", "=~", "ecomm-.*"], ["pod", "!~", "canary-.+"],
+      ["service", "=", "checkout"],
+      ["level", "!=", "debug"],
+      ["namespace", "=~", "ecomm-.*"],
+      ["pod", "!~", "canary-.+"],
     ]);
-    expect(expr.filters.map((f) => [f.op, f.value])).toEqual([["|=", "order"], ["!=", "retry"], ["|~", "seq=4[0-9]"], ["!~", "(?i)DECLINED"]]);
+    expect(expr.filters.map((f) => [f.op, f.value])).toEqual([
+      ["|=", "order"],
+      ["!=", "retry"],
+      ["|~", "seq=4[0-9]"],
+      ["!~", "(?i)DECLINED"],
+    ]);
     expect(expr.filters[3]!.regexp!.test("payment declined")).toBe(true);
   });
 
@@ -30,12 +40,27 @@ describe("parseLogQL", () => {
   });
 
   it("should parse range aggregations with filters before or after the range", () => {
-    expect(parseLogQL(`rate({a="b"} |= "x" [5m])`)).toMatchObject({ kind: "range", op: "rate", rangeNs: 300_000_000_000n, selector: { filters: [{ op: "|=", value: "x" }] } });
-    expect(parseLogQL(`count_over_time({a="b"}[1h30m] |= "x")`)).toMatchObject({ kind: "range", op: "count_over_time", rangeNs: 5_400_000_000_000n, selector: { filters: [{ value: "x" }] } });
+    expect(parseLogQL(`rate({a="b"} |= "x" [5m])`)).toMatchObject({
+      kind: "range",
+      op: "rate",
+      rangeNs: 300_000_000_000n,
+      selector: { filters: [{ op: "|=", value: "x" }] },
+    });
+    expect(parseLogQL(`count_over_time({a="b"}[1h30m] |= "x")`)).toMatchObject({
+      kind: "range",
+      op: "count_over_time",
+      rangeNs: 5_400_000_000_000n,
+      selector: { filters: [{ value: "x" }] },
+    });
   });
 
   it("should parse sum with the grouping before, after or absent", () => {
-    expect(parseLogQL(`sum by (level, service) (count_over_time({a="b"}[1m]))`)).toMatchObject({ kind: "vector", op: "sum", by: ["level", "service"], inner: { kind: "range" } });
+    expect(parseLogQL(`sum by (level, service) (count_over_time({a="b"}[1m]))`)).toMatchObject({
+      kind: "vector",
+      op: "sum",
+      by: ["level", "service"],
+      inner: { kind: "range" },
+    });
     expect(parseLogQL(`sum(rate({a="b"}[1m])) by (level)`)).toMatchObject({ kind: "vector", by: ["level"] });
     expect(parseLogQL(`sum(count_over_time({a="b"}[1m]))`)).not.toHaveProperty("by");
     expect(parseLogQL(`sum(sum by (a) (count_over_time({a="b"}[1m])))`)).toMatchObject({ inner: { kind: "vector", by: ["a"] } });

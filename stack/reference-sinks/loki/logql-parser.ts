@@ -11,10 +11,23 @@ import { compileGoRegexp } from "./go-regexp.ts";
 export type MatchOp = "=" | "!=" | "=~" | "!~";
 export type FilterOp = "|=" | "!=" | "|~" | "!~";
 
-export interface LabelMatcher { readonly name: string; readonly op: MatchOp; readonly value: string; readonly regexp?: RegExp }
-export interface LineFilter { readonly op: FilterOp; readonly value: string; readonly regexp?: RegExp }
+export interface LabelMatcher {
+  readonly name: string;
+  readonly op: MatchOp;
+  readonly value: string;
+  readonly regexp?: RegExp;
+}
+export interface LineFilter {
+  readonly op: FilterOp;
+  readonly value: string;
+  readonly regexp?: RegExp;
+}
 
-export interface LogSelectorExpr { readonly kind: "log"; readonly matchers: readonly LabelMatcher[]; readonly filters: readonly LineFilter[] }
+export interface LogSelectorExpr {
+  readonly kind: "log";
+  readonly matchers: readonly LabelMatcher[];
+  readonly filters: readonly LineFilter[];
+}
 export interface RangeAggregationExpr {
   readonly kind: "range";
   readonly op: "count_over_time" | "rate";
@@ -162,7 +175,9 @@ class Parser {
     }
     this.#expect("}");
     if (!matchers.some(matchesNonEmpty)) {
-      throw new LogQLParseError(`queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will`);
+      throw new LogQLParseError(
+        `queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will`,
+      );
     }
     return matchers;
   }
@@ -174,7 +189,8 @@ class Parser {
       if (FILTER_OPS.includes(t.kind)) {
         this.#next();
         const value = this.#peek();
-        if (value.kind === "IDENTIFIER" && value.text === "ip" && this.tokens[this.#at + 1]?.kind === "(") throw new LogQLUnsupportedError(`line filter function "ip"`);
+        if (value.kind === "IDENTIFIER" && value.text === "ip" && this.tokens[this.#at + 1]?.kind === "(")
+          throw new LogQLUnsupportedError(`line filter function "ip"`);
         this.#expect("STRING");
         const regexp = t.kind === "|~" || t.kind === "!~" ? compileGoRegexp(value.text, { anchored: false, col: value.pos + 1 }) : undefined;
         filters.push({ op: t.kind as FilterOp, value: value.text, ...(regexp ? { regexp } : {}) });

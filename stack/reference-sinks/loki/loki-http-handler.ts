@@ -6,7 +6,7 @@ import { instantQuery, labelNames, labelValues, queryRange, series } from "./lok
 import { JSON_TYPE, jsonReply, textError, textReply, type Reply } from "./loki-responses.ts";
 import { detectLogLevel, entryAgeError, groupedErrors } from "./loki-ingest-rules.ts";
 import { nowNs as wallNowNs } from "./loki-params.ts";
-import { decodePush, PushDecodeError } from "./push-decoder.ts";
+import { decodePush, PushDecodeError, type DecodedPush } from "./push-decoder.ts";
 
 /** Version string `/loki/api/v1/status/buildinfo` reports, so nobody mistakes the sink for Loki. */
 export const SINK_VERSION = "obsconf-reference-sink";
@@ -41,17 +41,23 @@ async function route(store: LogStore, req: IncomingMessage, nowNs: () => bigint)
   const labelValuesMatch = LABEL_VALUES.exec(path);
   if (labelValuesMatch) return labelValues(store, decodeURIComponent(labelValuesMatch[1]!), url.searchParams);
   switch (path) {
-    case "/loki/api/v1/query_range": return queryRange(store, url.searchParams);
-    case "/loki/api/v1/query": return instantQuery(store, url.searchParams);
+    case "/loki/api/v1/query_range":
+      return queryRange(store, url.searchParams);
+    case "/loki/api/v1/query":
+      return instantQuery(store, url.searchParams);
     case "/loki/api/v1/labels":
-    case "/loki/api/v1/label": return labelNames(store);
-    case "/loki/api/v1/series": return series(store, url.searchParams);
-    case "/ready": return textReply("ready\n");
+    case "/loki/api/v1/label":
+      return labelNames(store);
+    case "/loki/api/v1/series":
+      return series(store, url.searchParams);
+    case "/ready":
+      return textReply("ready\n");
     case "/loki/api/v1/status/buildinfo":
       return jsonReply({ version: SINK_VERSION, revision: "", branch: "", buildUser: "", buildDate: "", goVersion: "" }, JSON_TYPE);
     case "/metrics":
       return { status: 200, headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }, body: renderMetrics(store.counters) };
-    default: return textError(404, "404 page not found");
+    default:
+      return textError(404, "404 page not found");
   }
 }
 
@@ -63,7 +69,7 @@ async function route(store: LogStore, req: IncomingMessage, nowNs: () => bigint)
 async function push(store: LogStore, req: IncomingMessage, nowNs: bigint): Promise<Reply> {
   const body = await readBody(req, MAX_DECOMPRESSED_BYTES);
   if (body === undefined) return textError(413, `request body larger than ${MAX_DECOMPRESSED_BYTES} bytes`);
-  let decoded;
+  let decoded: DecodedPush;
   try {
     decoded = decodePush({ contentType: req.headers["content-type"] ?? "", contentEncoding: String(req.headers["content-encoding"] ?? ""), body });
   } catch (error) {
@@ -71,14 +77,16 @@ async function push(store: LogStore, req: IncomingMessage, nowNs: bigint): Promi
     throw error;
   }
   const refused: string[] = [];
-  const valid = decoded.streams.map((stream) => ({
-    labels: stream.labels,
-    entries: stream.entries.flatMap((entry) => {
-      const error = entryAgeError(stream.labels, entry.tsNs, nowNs);
-      if (error !== undefined) return (refused.push(error), []);
-      return [{ ...entry, detectedLevel: detectLogLevel(stream.labels, entry.line) }];
-    }),
-  })).filter((stream) => stream.entries.length > 0);
+  const valid = decoded.streams
+    .map((stream) => ({
+      labels: stream.labels,
+      entries: stream.entries.flatMap((entry) => {
+        const error = entryAgeError(stream.labels, entry.tsNs, nowNs);
+        if (error !== undefined) return (refused.push(error), []);
+        return [{ ...entry, detectedLevel: detectLogLevel(stream.labels, entry.line) }];
+      }),
+    }))
+    .filter((stream) => stream.entries.length > 0);
   const outcome = store.push(valid);
   if (outcome.tooFarBehind !== undefined) return textError(400, outcome.tooFarBehind);
   if (refused.length > 0) return textError(400, groupedErrors(refused));
@@ -97,8 +105,20 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer 
 }
 
 function isKnownPath(path: string): boolean {
-  return LABEL_VALUES.test(path) || ["/loki/api/v1/query_range", "/loki/api/v1/query", "/loki/api/v1/labels", "/loki/api/v1/label",
-    "/loki/api/v1/series", "/ready", "/loki/api/v1/status/buildinfo", "/metrics", "/loki/api/v1/tail"].includes(path);
+  return (
+    LABEL_VALUES.test(path) ||
+    [
+      "/loki/api/v1/query_range",
+      "/loki/api/v1/query",
+      "/loki/api/v1/labels",
+      "/loki/api/v1/label",
+      "/loki/api/v1/series",
+      "/ready",
+      "/loki/api/v1/status/buildinfo",
+      "/metrics",
+      "/loki/api/v1/tail",
+    ].includes(path)
+  );
 }
 
 function send(res: ServerResponse, reply: Reply): void {

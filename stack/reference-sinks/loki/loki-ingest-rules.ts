@@ -15,7 +15,21 @@ export const LOKI_INGEST_DEFAULTS = {
   /** Unordered writes: an entry older than the stream's newest - max_chunk_age/2 (1 h) is "too far behind". */
   unorderedWindowNs: HOUR_NS,
   /** `discover_service_name`: the first of these labels names the service, else `unknown_service`. */
-  discoverServiceName: ["service", "app", "application", "app_name", "name", "app_kubernetes_io_name", "container", "container_name", "k8s_container_name", "component", "workload", "job", "k8s_job_name"],
+  discoverServiceName: [
+    "service",
+    "app",
+    "application",
+    "app_name",
+    "name",
+    "app_kubernetes_io_name",
+    "container",
+    "container_name",
+    "k8s_container_name",
+    "component",
+    "workload",
+    "job",
+    "k8s_job_name",
+  ],
 } as const;
 
 export const SERVICE_NAME_LABEL = "service_name";
@@ -31,8 +45,13 @@ export function withServiceName(labels: Labels): Labels {
 /** `limits_config.log_level_fields` default. */
 const LEVEL_FIELDS = ["level", "LEVEL", "Level", "Severity", "severity", "SEVERITY", "lvl", "LVL", "Lvl", "severity_text", "Severity_Text", "SEVERITY_TEXT"];
 const LEVEL_NAMES: readonly [readonly string[], string][] = [
-  [["trace", "trc"], "trace"], [["debug", "dbg"], "debug"], [["info", "inf"], "info"], [["warn", "wrn", "warning"], "warn"],
-  [["error", "err"], "error"], [["critical"], "critical"], [["fatal"], "fatal"],
+  [["trace", "trc"], "trace"],
+  [["debug", "dbg"], "debug"],
+  [["info", "inf"], "info"],
+  [["warn", "wrn", "warning"], "warn"],
+  [["error", "err"], "error"],
+  [["critical"], "critical"],
+  [["fatal"], "fatal"],
 ];
 
 /**
@@ -97,14 +116,18 @@ function logfmtField(line: string, hints: readonly string[]): string | undefined
 /** The distributor's per-entry age checks; the message names the stream (with service_name) and both times. */
 export function entryAgeError(labels: Labels, tsNs: bigint, nowNs: bigint): string | undefined {
   const oldest = nowNs - LOKI_INGEST_DEFAULTS.rejectOldSamplesMaxAgeNs;
-  if (tsNs < oldest) return `entry for stream '${formatLabels(labels)}' has timestamp too old: ${rfc3339(tsNs)}, oldest acceptable timestamp is: ${rfc3339(oldest)}`;
+  if (tsNs < oldest)
+    return `entry for stream '${formatLabels(labels)}' has timestamp too old: ${rfc3339(tsNs)}, oldest acceptable timestamp is: ${rfc3339(oldest)}`;
   if (tsNs > nowNs + LOKI_INGEST_DEFAULTS.creationGracePeriodNs) return `entry for stream '${formatLabels(labels)}' has timestamp too new: ${rfc3339(tsNs)}`;
   return undefined;
 }
 
 /** The ingester's answer for entries outside the unordered-write window of their stream. */
 export function tooFarBehindError(labels: Labels, failed: readonly { tsNs: bigint; cutoffNs: bigint }[], total: number): string {
-  const lines = failed.map((f) => `entry with timestamp ${goTimeString(f.tsNs)} ignored, reason: 'entry too far behind, entry timestamp is: ${rfc3339(f.tsNs)}, oldest acceptable timestamp is: ${rfc3339(f.cutoffNs)}',\n`);
+  const lines = failed.map(
+    (f) =>
+      `entry with timestamp ${goTimeString(f.tsNs)} ignored, reason: 'entry too far behind, entry timestamp is: ${rfc3339(f.tsNs)}, oldest acceptable timestamp is: ${rfc3339(f.cutoffNs)}',\n`,
+  );
   return `${lines.join("")}user 'fake', total ignored: ${failed.length} out of ${total} for stream: ${formatLabels(labels)}`;
 }
 
@@ -124,6 +147,9 @@ export function rfc3339(ns: bigint): string {
 export function goTimeString(ns: bigint): string {
   const seconds = ns / 1_000_000_000n;
   const fraction = (ns % 1_000_000_000n).toString().padStart(9, "0").replace(/0+$/, "");
-  const base = new Date(Number(seconds) * 1000).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "");
+  const base = new Date(Number(seconds) * 1000)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, "");
   return `${base}${fraction === "" ? "" : `.${fraction}`} +0000 UTC`;
 }

@@ -3,12 +3,8 @@ import type { LogStore } from "./log-store.ts";
 import { LogQLParseError, LogQLUnsupportedError } from "./logql-errors.ts";
 import { evalLogQuery, evalMetricAt, evalMetricRange, selectStreams, type StreamResult } from "./logql-eval.ts";
 import { parseLogQL, type LogQLExpr } from "./logql-parser.ts";
-import {
-  MAX_POINTS_PER_SERIES, NS_PER_SECOND, nowNs, ParamError, parseDirection, parseLimit, parseStepNs, parseTimestampNs,
-} from "./loki-params.ts";
-import {
-  jsonReply, listBody, logqlError, matrixBody, streamsBody, textError, textMessage, vectorBody, type QueryStats, type Reply,
-} from "./loki-responses.ts";
+import { MAX_POINTS_PER_SERIES, NS_PER_SECOND, nowNs, ParamError, parseDirection, parseLimit, parseStepNs, parseTimestampNs } from "./loki-params.ts";
+import { jsonReply, listBody, logqlError, matrixBody, streamsBody, textError, textMessage, vectorBody, type QueryStats, type Reply } from "./loki-responses.ts";
 
 /** The read side of the Loki HTTP API over a `LogStore`: one function per endpoint, query string in, `Reply` out. */
 const HOUR_NS = 3600n * NS_PER_SECOND;
@@ -98,7 +94,8 @@ export function series(store: LogStore, params: URLSearchParams): Reply {
 }
 
 function selectorOnly(expr: LogQLExpr) {
-  if (expr.kind !== "log" || expr.filters.length > 0) throw new LogQLParseError(`only a stream selector is accepted here, saw ${expr.kind === "log" ? "line filters" : "a metric query"}`);
+  if (expr.kind !== "log" || expr.filters.length > 0)
+    throw new LogQLParseError(`only a stream selector is accepted here, saw ${expr.kind === "log" ? "line filters" : "a metric query"}`);
   return expr;
 }
 
@@ -119,7 +116,7 @@ function mod(a: bigint, b: bigint): bigint {
 function logStats(streams: readonly StreamResult[], started: number): QueryStats {
   let entries = 0;
   let bytes = 0;
-  for (const s of streams) for (const e of s.entries) (entries++, (bytes += Buffer.byteLength(e.line, "utf8")));
+  for (const s of streams) for (const e of s.entries) entries++, (bytes += Buffer.byteLength(e.line, "utf8"));
   return { linesProcessed: entries, bytesProcessed: bytes, entriesReturned: entries, execTimeSeconds: (performance.now() - started) / 1000 };
 }
 

@@ -22,16 +22,37 @@ const fixture = (name: string): Exchange =>
 
 /** Capture order: the out-of-order entry must land after the in-order ones it sits between. */
 const PUSHES = [
-  "push-json-ok", "push-json-gzip-ok", "push-protobuf-snappy-ok", "push-out-of-order-accepted-204",
-  "push-out-of-order-too-far-behind-400", "push-timestamp-too-old-400", "push-bad-json-400", "push-numeric-timestamp-400",
-  "push-no-labels-accepted-204", "push-invalid-label-name-json-400", "push-unparseable-labels-protobuf-400",
+  "push-json-ok",
+  "push-json-gzip-ok",
+  "push-protobuf-snappy-ok",
+  "push-out-of-order-accepted-204",
+  "push-out-of-order-too-far-behind-400",
+  "push-timestamp-too-old-400",
+  "push-bad-json-400",
+  "push-numeric-timestamp-400",
+  "push-no-labels-accepted-204",
+  "push-invalid-label-name-json-400",
+  "push-unparseable-labels-protobuf-400",
 ];
 const QUERIES = [
-  "query-range-streams-backward", "query-range-streams-forward", "query-range-streams-all-info", "query-range-line-filter",
-  "query-range-matrix-count-over-time", "query-range-matrix-sum-by-level", "query-instant-vector-sum-count-over-time",
-  "query-instant-log-selector-400", "query-invalid-logql-400", "query-invalid-logql-missing-range-400",
-  "labels", "label-level-values", "label-service-values", "label-service-name-values", "series", "series-service-name",
-  "query-range-unknown-service", "ready",
+  "query-range-streams-backward",
+  "query-range-streams-forward",
+  "query-range-streams-all-info",
+  "query-range-line-filter",
+  "query-range-matrix-count-over-time",
+  "query-range-matrix-sum-by-level",
+  "query-instant-vector-sum-count-over-time",
+  "query-instant-log-selector-400",
+  "query-invalid-logql-400",
+  "query-invalid-logql-missing-range-400",
+  "labels",
+  "label-level-values",
+  "label-service-values",
+  "label-service-name-values",
+  "series",
+  "series-service-name",
+  "query-range-unknown-service",
+  "ready",
 ];
 const SERIES = new Set(["series", "series-service-name"]);
 
@@ -47,9 +68,14 @@ let sink: StartedLokiSink;
 async function send(request: Exchange["request"]) {
   const url = new URL(request.path, sink.url);
   for (const [k, v] of Object.entries(request.query ?? {})) url.searchParams.append(k, v);
-  const body = request.bodyBase64 !== undefined
-    ? Buffer.from(request.bodyBase64, "base64")
-    : request.body === undefined ? undefined : typeof request.body === "string" ? request.body : JSON.stringify(request.body);
+  const body =
+    request.bodyBase64 !== undefined
+      ? Buffer.from(request.bodyBase64, "base64")
+      : request.body === undefined
+        ? undefined
+        : typeof request.body === "string"
+          ? request.body
+          : JSON.stringify(request.body);
   const response = await fetch(url, { method: request.method, headers: request.headers, ...(body === undefined ? {} : { body }) });
   return { status: response.status, contentType: response.headers.get("content-type"), text: await response.text() };
 }
@@ -57,7 +83,8 @@ async function send(request: Exchange["request"]) {
 function withoutStats(body: unknown, sortSeries = false): unknown {
   const copy = structuredClone(body) as { data?: { stats?: unknown } | Record<string, string>[] };
   if (copy?.data && typeof copy.data === "object" && !Array.isArray(copy.data)) delete copy.data.stats;
-  if (sortSeries && Array.isArray(copy.data)) copy.data.sort((a, b) => (JSON.stringify(Object.entries(a).sort()) < JSON.stringify(Object.entries(b).sort()) ? -1 : 1));
+  if (sortSeries && Array.isArray(copy.data))
+    copy.data.sort((a, b) => (JSON.stringify(Object.entries(a).sort()) < JSON.stringify(Object.entries(b).sort()) ? -1 : 1));
   return copy;
 }
 
@@ -127,6 +154,8 @@ describe("loki reference sink against recorded Loki 3.5.0 exchanges", () => {
     await tail;
     clearTimeout(deadline);
     const expected = recorded.response.frames!.map((f) => (f.data as { streams: { stream: Record<string, string>; values: [string, string][] }[] }).streams);
-    expect(frames.map((f) => f.streams)).toEqual(expected.map((streams) => streams.map((s) => ({ labels: s.stream, entries: s.values.map(([tsNs, line]) => ({ tsNs, line })) }))));
+    expect(frames.map((f) => f.streams)).toEqual(
+      expected.map((streams) => streams.map((s) => ({ labels: s.stream, entries: s.values.map(([tsNs, line]) => ({ tsNs, line })) }))),
+    );
   });
 });

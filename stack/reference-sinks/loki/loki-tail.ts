@@ -21,7 +21,10 @@ const MAX_PENDING = 10_000;
 const MAX_DELAY_FOR_S = 5;
 const TAIL_PATH = "/loki/api/v1/tail";
 
-interface Pending { labels: Labels; entry: LogEntry }
+interface Pending {
+  labels: Labels;
+  entry: LogEntry;
+}
 
 export interface LokiTail {
   close(): Promise<void>;
@@ -52,7 +55,12 @@ export function attachLokiTail(server: Server, store: LogStore): LokiTail {
   };
 }
 
-interface TailOptions { expr: LogSelectorExpr; startNs: bigint; limit: number; delayForMs: number }
+interface TailOptions {
+  expr: LogSelectorExpr;
+  startNs: bigint;
+  limit: number;
+  delayForMs: number;
+}
 
 function parseTailParams(params: URLSearchParams): TailOptions {
   const expr = parseLogQL(params.get("query") ?? "");
@@ -86,10 +94,12 @@ function serveTail(ws: WebSocket, store: LogStore, { expr, startNs, limit, delay
     timer ??= setTimeout(flush, TAIL_BATCH_MS + delayForMs);
   };
   const history = evalLogQuery(store.streams(), expr, { startNs, endNs: nowNs() + 1n, limit, direction: "forward" });
-  for (const entry of history.flatMap((s) => s.entries.map((e) => ({ labels: s.labels, entry: e }))).sort((a, b) => (a.entry.tsNs < b.entry.tsNs ? -1 : a.entry.tsNs > b.entry.tsNs ? 1 : 0))) {
+  for (const entry of history
+    .flatMap((s) => s.entries.map((e) => ({ labels: s.labels, entry: e })))
+    .sort((a, b) => (a.entry.tsNs < b.entry.tsNs ? -1 : a.entry.tsNs > b.entry.tsNs ? 1 : 0))) {
     enqueue(entry.labels, entry.entry);
   }
-  if (timer !== undefined) (clearTimeout(timer), flush()); // history goes out at once, live entries are batched
+  if (timer !== undefined) clearTimeout(timer), flush(); // history goes out at once, live entries are batched
   const unsubscribe = store.subscribe((accepted) => {
     for (const { stream, entries } of accepted) {
       if (!matchesLabels(stream.labels, expr.matchers)) continue;

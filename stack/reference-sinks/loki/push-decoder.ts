@@ -31,7 +31,7 @@ export function decodePush({ contentType, contentEncoding, body }: { contentType
   const raw = decodeContentEncoding(contentEncoding.trim().toLowerCase(), body);
   const mediaType = contentType.split(";")[0]!.trim().toLowerCase();
   if (mediaType === "application/json") {
-    let streams;
+    let streams: ReturnType<typeof decodeJsonPush>;
     try {
       streams = decodeJsonPush(raw);
     } catch (cause) {
@@ -40,7 +40,7 @@ export function decodePush({ contentType, contentEncoding, body }: { contentType
     // Loki renders the label map to text and parses it again, hence LogQL-style errors for bad names.
     return validate(streams.map((s) => ({ labelText: formatLabels(s.labels), entries: s.entries })));
   }
-  let request;
+  let request: ReturnType<typeof decodeProtoPush>;
   try {
     request = decodeProtoPush(raw);
   } catch (cause) {

@@ -58,7 +58,7 @@ export function decodeJsonPush(body: Buffer): JsonPushStream[] {
         fail("unmarshalerDecoder: Value looks like Number/Boolean/None, but can't find its end: ',' or '}' symbol");
       }
       if (typeof ts !== "string" || !/^-?[0-9]+$/.test(ts)) fail(`unmarshalerDecoder: strconv.ParseInt: parsing ${JSON.stringify(ts)}: invalid syntax`);
-      if (typeof line !== "string") fail("unmarshalerDecoder: ReadString: expects \" or n");
+      if (typeof line !== "string") fail('unmarshalerDecoder: ReadString: expects " or n');
       return { tsNs: BigInt(ts as string), line: line as string };
     });
     return { labels, entries };

@@ -10,7 +10,9 @@ describe("runLokiSinkFromArgs", () => {
   });
 
   it("should refuse bad arguments with what it expected and saw", () => {
-    expect(() => parseLokiSinkArgs([])).toThrow("command line: field obsconf sink loki: expected --listen http=HOST:PORT (obsconf sink loki --listen http=HOST:PORT [--drop-every N]), saw no --listen");
+    expect(() => parseLokiSinkArgs([])).toThrow(
+      "command line: field obsconf sink loki: expected --listen http=HOST:PORT (obsconf sink loki --listen http=HOST:PORT [--drop-every N]), saw no --listen",
+    );
     expect(() => parseLokiSinkArgs(["--listen", "127.0.0.1:3100"])).toThrow(`expected --listen http=HOST:PORT, e.g. http=127.0.0.1:3100, saw "127.0.0.1:3100"`);
     expect(() => parseLokiSinkArgs(["--listen", "http=127.0.0.1:0", "--drop-every", "0"])).toThrow(`expected --drop-every to be a positive integer, saw "0"`);
   });
@@ -37,7 +39,9 @@ describe("runLokiSinkFromArgs", () => {
   it("should stop cleanly on SIGTERM as a process", async () => {
     const entry = fileURLToPath(new URL("./run-loki-sink.ts", import.meta.url));
     const code = `const m = await import(${JSON.stringify(entry)}); await m.runLokiSinkFromArgs(process.argv.slice(1)); console.log("stopped");`;
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code, "--", "--listen", "http=127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code, "--", "--listen", "http=127.0.0.1:0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
       let stdout = "";
       const ready = new Promise<string>((resolve, reject) => {
@@ -45,7 +49,7 @@ describe("runLokiSinkFromArgs", () => {
         child.stdout.on("data", (chunk: Buffer) => {
           stdout += chunk.toString("utf8");
           const url = /loki reference sink listening on (http:\/\/\S+)\n/.exec(stdout)?.[1];
-          if (url) (clearTimeout(timer), resolve(url));
+          if (url) clearTimeout(timer), resolve(url);
         });
       });
       const exited = new Promise<number | null>((resolve) => child.on("exit", (status) => resolve(status)));

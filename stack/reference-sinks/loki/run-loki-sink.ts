@@ -40,7 +40,10 @@ export function parseLokiSinkArgs(argv: readonly string[]): LokiSinkOptions & { 
  * `obsconf sink loki`: starts the sink, prints `loki reference sink listening on http://host:port` once it
  * accepts connections, and runs until SIGTERM/SIGINT (or `signal`), then stops cleanly.
  */
-export async function runLokiSinkFromArgs(argv: readonly string[], { signal, write = (line) => process.stdout.write(`${line}\n`) }: RunLokiSinkOptions = {}): Promise<StoppedLokiSink> {
+export async function runLokiSinkFromArgs(
+  argv: readonly string[],
+  { signal, write = (line) => process.stdout.write(`${line}\n`) }: RunLokiSinkOptions = {},
+): Promise<StoppedLokiSink> {
   const sink = await startLokiSink(parseLokiSinkArgs(argv));
   const stopSignal = signal ?? processSignal();
   write(`loki reference sink listening on ${sink.url}`);

@@ -40,4 +40,3 @@ function closingQuote(text: string, open: number): number {
   }
   return -1;
 }
-

@@ -25,7 +25,10 @@ export function createOtlpHttpHandler(store: TraceStore): (req: IncomingMessage,
     const path = new URL(req.url ?? "/", "http://sink").pathname;
     if (path !== "/v1/traces") return drainThen(req, () => text(res, 404, "404 page not found\n", "text/plain; charset=utf-8"));
     if (req.method !== "POST") return drainThen(req, () => text(res, 405, "405 method not allowed, supported: [POST]", "text/plain"));
-    const mime = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    const mime = String(req.headers["content-type"] ?? "")
+      .split(";")[0]!
+      .trim()
+      .toLowerCase();
     if (mime !== "application/json" && mime !== "application/x-protobuf") return drainThen(req, () => text(res, 415, UNSUPPORTED, "text/plain"));
     const chunks: Buffer[] = [];
     let size = 0;
@@ -61,10 +64,15 @@ export function createOtlpHttpHandler(store: TraceStore): (req: IncomingMessage,
 
 function inflate(body: Buffer, encoding: string): Buffer {
   switch (encoding.trim().toLowerCase()) {
-    case "": case "identity": return body;
-    case "gzip": return gunzipSync(body);
-    case "deflate": return inflateSync(body);
-    default: throw new Error(`unsupported Content-Encoding ${JSON.stringify(encoding)}`);
+    case "":
+    case "identity":
+      return body;
+    case "gzip":
+      return gunzipSync(body);
+    case "deflate":
+      return inflateSync(body);
+    default:
+      throw new Error(`unsupported Content-Encoding ${JSON.stringify(encoding)}`);
   }
 }
 

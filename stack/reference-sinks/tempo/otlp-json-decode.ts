@@ -1,7 +1,13 @@
 import { OtlpDecodeError, prune } from "./otlp-proto.ts";
 import {
-  SPAN_KIND_NAMES, STATUS_CODE_NAMES,
-  type AnyValue, type EventRecord, type KeyValue, type LinkRecord, type ResourceSpansRecord, type ScopeSpansRecord,
+  SPAN_KIND_NAMES,
+  STATUS_CODE_NAMES,
+  type AnyValue,
+  type EventRecord,
+  type KeyValue,
+  type LinkRecord,
+  type ResourceSpansRecord,
+  type ScopeSpansRecord,
   type SpanRecord,
 } from "./trace-model.ts";
 
@@ -96,13 +102,16 @@ function enumValue(v: unknown, names: readonly string[], what: string): number |
 function resourceSpans(rs: Obj): ResourceSpansRecord {
   const resource = rs.resource === undefined || rs.resource === null ? undefined : object(rs.resource, "resource");
   const scopes = list(field(rs, "scopeSpans"), "scopeSpans").map((ss, i) => scopeSpans(object(ss, `scopeSpans[${i}]`), "scope"));
-  const legacy = list(field(rs, "instrumentationLibrarySpans"), "instrumentationLibrarySpans")
-    .map((ss, i) => scopeSpans(object(ss, `instrumentationLibrarySpans[${i}]`), "instrumentationLibrary"));
+  const legacy = list(field(rs, "instrumentationLibrarySpans"), "instrumentationLibrarySpans").map((ss, i) =>
+    scopeSpans(object(ss, `instrumentationLibrarySpans[${i}]`), "instrumentationLibrary"),
+  );
   return prune({
-    resource: resource && prune({
-      attributes: keyValues(resource.attributes, "resource.attributes"),
-      droppedAttributesCount: uint(field(resource, "droppedAttributesCount"), "resource.droppedAttributesCount"),
-    }),
+    resource:
+      resource &&
+      prune({
+        attributes: keyValues(resource.attributes, "resource.attributes"),
+        droppedAttributesCount: uint(field(resource, "droppedAttributesCount"), "resource.droppedAttributesCount"),
+      }),
     scopeSpans: [...scopes, ...legacy],
     schemaUrl: str(field(rs, "schemaUrl"), "schemaUrl"),
   });
@@ -112,11 +121,14 @@ function scopeSpans(ss: Obj, scopeKey: "scope" | "instrumentationLibrary"): Scop
   const raw = field(ss, scopeKey);
   const scope = raw === undefined || raw === null ? undefined : object(raw, scopeKey);
   return prune({
-    scope: scope && prune({
-      name: str(scope.name, "scope.name"), version: str(scope.version, "scope.version"),
-      attributes: keyValues(scope.attributes, "scope.attributes"),
-      droppedAttributesCount: uint(field(scope, "droppedAttributesCount"), "scope.droppedAttributesCount"),
-    }),
+    scope:
+      scope &&
+      prune({
+        name: str(scope.name, "scope.name"),
+        version: str(scope.version, "scope.version"),
+        attributes: keyValues(scope.attributes, "scope.attributes"),
+        droppedAttributesCount: uint(field(scope, "droppedAttributesCount"), "scope.droppedAttributesCount"),
+      }),
     spans: list(ss.spans, "spans").map((s, i) => span(object(s, `spans[${i}]`))),
     schemaUrl: str(field(ss, "schemaUrl"), "schemaUrl"),
   });
@@ -139,23 +151,30 @@ function span(s: Obj): SpanRecord {
     endTimeUnixNano: nanos(field(s, "endTimeUnixNano"), "endTimeUnixNano"),
     attributes: keyValues(s.attributes, "attributes"),
     droppedAttributesCount: uint(field(s, "droppedAttributesCount"), "droppedAttributesCount"),
-    events: nonEmpty(list(s.events, "events").map((e): EventRecord => {
-      const o = object(e, "event");
-      return prune({
-        timeUnixNano: nanos(field(o, "timeUnixNano"), "event.timeUnixNano"), name: str(o.name, "event.name"),
-        attributes: keyValues(o.attributes, "event.attributes"),
-        droppedAttributesCount: uint(field(o, "droppedAttributesCount"), "event.droppedAttributesCount"),
-      });
-    })),
+    events: nonEmpty(
+      list(s.events, "events").map((e): EventRecord => {
+        const o = object(e, "event");
+        return prune({
+          timeUnixNano: nanos(field(o, "timeUnixNano"), "event.timeUnixNano"),
+          name: str(o.name, "event.name"),
+          attributes: keyValues(o.attributes, "event.attributes"),
+          droppedAttributesCount: uint(field(o, "droppedAttributesCount"), "event.droppedAttributesCount"),
+        });
+      }),
+    ),
     droppedEventsCount: uint(field(s, "droppedEventsCount"), "droppedEventsCount"),
-    links: nonEmpty(list(s.links, "links").map((l): LinkRecord => {
-      const o = object(l, "link");
-      return prune({
-        traceId: id(field(o, "traceId"), 16, "link.trace_id"), spanId: id(field(o, "spanId"), 8, "link.span_id"),
-        traceState: str(field(o, "traceState"), "link.traceState"), attributes: keyValues(o.attributes, "link.attributes"),
-        droppedAttributesCount: uint(field(o, "droppedAttributesCount"), "link.droppedAttributesCount"),
-      });
-    })),
+    links: nonEmpty(
+      list(s.links, "links").map((l): LinkRecord => {
+        const o = object(l, "link");
+        return prune({
+          traceId: id(field(o, "traceId"), 16, "link.trace_id"),
+          spanId: id(field(o, "spanId"), 8, "link.span_id"),
+          traceState: str(field(o, "traceState"), "link.traceState"),
+          attributes: keyValues(o.attributes, "link.attributes"),
+          droppedAttributesCount: uint(field(o, "droppedAttributesCount"), "link.droppedAttributesCount"),
+        });
+      }),
+    ),
     droppedLinksCount: uint(field(s, "droppedLinksCount"), "droppedLinksCount"),
     status: status && prune({ message: str(status.message, "status.message"), code: enumValue(status.code, STATUS_CODE_NAMES, "status.code") }),
   });
@@ -166,11 +185,13 @@ function nonEmpty<T>(items: T[]): T[] | undefined {
 }
 
 function keyValues(v: unknown, what: string): KeyValue[] | undefined {
-  return nonEmpty(list(v, what).map((kv) => {
-    const o = object(kv, what);
-    if (typeof o.key !== "string") fail(`${what} key`, o.key);
-    return { key: o.key, value: anyValue(o.value, `${what}[${o.key}]`) };
-  }));
+  return nonEmpty(
+    list(v, what).map((kv) => {
+      const o = object(kv, what);
+      if (typeof o.key !== "string") fail(`${what} key`, o.key);
+      return { key: o.key, value: anyValue(o.value, `${what}[${o.key}]`) };
+    }),
+  );
 }
 
 function anyValue(v: unknown, what: string): AnyValue {

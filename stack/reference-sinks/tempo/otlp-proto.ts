@@ -1,7 +1,5 @@
 import protobuf from "protobufjs";
-import type {
-  AnyValue, EventRecord, KeyValue, LinkRecord, ResourceSpansRecord, ScopeSpansRecord, SpanRecord, StatusRecord,
-} from "./trace-model.ts";
+import type { AnyValue, EventRecord, KeyValue, LinkRecord, ResourceSpansRecord, ScopeSpansRecord, SpanRecord, StatusRecord } from "./trace-model.ts";
 
 /**
  * The OTLP trace messages the sink reads and writes, defined inline (the installed
@@ -66,7 +64,8 @@ export function decodeExportTraceRequest(bytes: Uint8Array): ResourceSpansRecord
   }
   const records = ((message.resourceSpans ?? []) as Obj[]).map(fromResourceSpans);
   for (const span of records.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans))) {
-    if (span.traceId.length !== 32 || /^0+$/.test(span.traceId)) throw new OtlpDecodeError(`invalid trace_id: a span needs a non-zero 16-byte trace id, saw "${span.traceId}"`);
+    if (span.traceId.length !== 32 || /^0+$/.test(span.traceId))
+      throw new OtlpDecodeError(`invalid trace_id: a span needs a non-zero 16-byte trace id, saw "${span.traceId}"`);
     if (span.spanId.length !== 16) throw new OtlpDecodeError(`invalid span_id: a span needs an 8-byte span id, saw "${span.spanId}"`);
   }
   return records;
@@ -91,7 +90,8 @@ function fromResourceSpans(rs: Obj): ResourceSpansRecord {
   const legacy = ((rs.instrumentationLibrarySpans ?? []) as Obj[]).map((ils) => fromScopeSpans(ils, ils.instrumentationLibrary as Obj | undefined));
   const resource = rs.resource as Obj | undefined;
   return prune({
-    resource: resource && prune({ attributes: fromKeyValues(resource.attributes), droppedAttributesCount: (resource.droppedAttributesCount as number) || undefined }),
+    resource:
+      resource && prune({ attributes: fromKeyValues(resource.attributes), droppedAttributesCount: (resource.droppedAttributesCount as number) || undefined }),
     scopeSpans: [...scopes, ...legacy],
     schemaUrl: (rs.schemaUrl as string) || undefined,
   });
@@ -99,10 +99,14 @@ function fromResourceSpans(rs: Obj): ResourceSpansRecord {
 
 function fromScopeSpans(ss: Obj, scope: Obj | undefined): ScopeSpansRecord {
   return prune({
-    scope: scope && prune({
-      name: (scope.name as string) || undefined, version: (scope.version as string) || undefined,
-      attributes: fromKeyValues(scope.attributes), droppedAttributesCount: (scope.droppedAttributesCount as number) || undefined,
-    }),
+    scope:
+      scope &&
+      prune({
+        name: (scope.name as string) || undefined,
+        version: (scope.version as string) || undefined,
+        attributes: fromKeyValues(scope.attributes),
+        droppedAttributesCount: (scope.droppedAttributesCount as number) || undefined,
+      }),
     spans: ((ss.spans ?? []) as Obj[]).map(fromSpan),
     schemaUrl: (ss.schemaUrl as string) || undefined,
   });
@@ -121,17 +125,30 @@ function fromSpan(s: Obj): SpanRecord {
     endTimeUnixNano: nonZero(s.endTimeUnixNano),
     attributes: fromKeyValues(s.attributes),
     droppedAttributesCount: (s.droppedAttributesCount as number) || undefined,
-    events: nonEmpty(((s.events ?? []) as Obj[]).map((e): EventRecord => prune({
-      timeUnixNano: nonZero(e.timeUnixNano), name: (e.name as string) || undefined, attributes: fromKeyValues(e.attributes),
-      droppedAttributesCount: (e.droppedAttributesCount as number) || undefined,
-    }))),
+    events: nonEmpty(
+      ((s.events ?? []) as Obj[]).map(
+        (e): EventRecord =>
+          prune({
+            timeUnixNano: nonZero(e.timeUnixNano),
+            name: (e.name as string) || undefined,
+            attributes: fromKeyValues(e.attributes),
+            droppedAttributesCount: (e.droppedAttributesCount as number) || undefined,
+          }),
+      ),
+    ),
     droppedEventsCount: (s.droppedEventsCount as number) || undefined,
-    links: nonEmpty(((s.links ?? []) as Obj[]).map((l): LinkRecord => prune({
-      traceId: l.traceId && (l.traceId as Uint8Array).length > 0 ? hex(l.traceId) : undefined,
-      spanId: l.spanId && (l.spanId as Uint8Array).length > 0 ? hex(l.spanId) : undefined,
-      traceState: (l.traceState as string) || undefined, attributes: fromKeyValues(l.attributes),
-      droppedAttributesCount: (l.droppedAttributesCount as number) || undefined,
-    }))),
+    links: nonEmpty(
+      ((s.links ?? []) as Obj[]).map(
+        (l): LinkRecord =>
+          prune({
+            traceId: l.traceId && (l.traceId as Uint8Array).length > 0 ? hex(l.traceId) : undefined,
+            spanId: l.spanId && (l.spanId as Uint8Array).length > 0 ? hex(l.spanId) : undefined,
+            traceState: (l.traceState as string) || undefined,
+            attributes: fromKeyValues(l.attributes),
+            droppedAttributesCount: (l.droppedAttributesCount as number) || undefined,
+          }),
+      ),
+    ),
     droppedLinksCount: (s.droppedLinksCount as number) || undefined,
     status: status && prune<StatusRecord>({ message: (status.message as string) || undefined, code: (status.code as number) || undefined }),
   });
@@ -162,17 +179,27 @@ export function prune<T extends object>(o: T): T {
 const bytesOf = (h: string | undefined) => (h ? Buffer.from(h, "hex") : undefined);
 
 function toResourceSpans(rs: ResourceSpansRecord): Obj {
-  return prune({ resource: rs.resource && prune({ ...rs.resource, attributes: rs.resource.attributes?.map(toKeyValue) }), scopeSpans: rs.scopeSpans.map(toScopeSpans), schemaUrl: rs.schemaUrl });
+  return prune({
+    resource: rs.resource && prune({ ...rs.resource, attributes: rs.resource.attributes?.map(toKeyValue) }),
+    scopeSpans: rs.scopeSpans.map(toScopeSpans),
+    schemaUrl: rs.schemaUrl,
+  });
 }
 
 function toScopeSpans(ss: ScopeSpansRecord): Obj {
-  return prune({ scope: ss.scope && prune({ ...ss.scope, attributes: ss.scope.attributes?.map(toKeyValue) }), spans: ss.spans.map(toSpan), schemaUrl: ss.schemaUrl });
+  return prune({
+    scope: ss.scope && prune({ ...ss.scope, attributes: ss.scope.attributes?.map(toKeyValue) }),
+    spans: ss.spans.map(toSpan),
+    schemaUrl: ss.schemaUrl,
+  });
 }
 
 function toSpan(s: SpanRecord): Obj {
   return prune({
     ...s,
-    traceId: bytesOf(s.traceId), spanId: bytesOf(s.spanId), parentSpanId: bytesOf(s.parentSpanId),
+    traceId: bytesOf(s.traceId),
+    spanId: bytesOf(s.spanId),
+    parentSpanId: bytesOf(s.parentSpanId),
     attributes: s.attributes?.map(toKeyValue),
     events: s.events?.map((e) => prune({ ...e, attributes: e.attributes?.map(toKeyValue) })),
     links: s.links?.map((l) => prune({ ...l, traceId: bytesOf(l.traceId), spanId: bytesOf(l.spanId), attributes: l.attributes?.map(toKeyValue) })),

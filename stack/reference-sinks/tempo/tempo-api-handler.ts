@@ -30,7 +30,11 @@ export function createTempoApiHandler(store: TraceStore): (req: IncomingMessage,
     if (path === "/api/search/tags") return json(res, { tagNames: store.tagNames(), metrics: inspected(store) });
     if (path === "/api/v2/search/tags") {
       const { span, resource } = store.scopedTagNames();
-      const scopes = [{ name: "intrinsic", tags: [...V2_INTRINSIC_TAGS] }, { name: "resource", tags: resource }, { name: "span", tags: span }];
+      const scopes = [
+        { name: "intrinsic", tags: [...V2_INTRINSIC_TAGS] },
+        { name: "resource", tags: resource },
+        { name: "span", tags: span },
+      ];
       return json(res, { scopes: scopes.filter((scope) => scope.tags.length > 0), metrics: inspected(store) });
     }
     const tagValues = /^\/api\/search\/tag\/([^/]+)\/values$/.exec(path);
@@ -38,7 +42,12 @@ export function createTempoApiHandler(store: TraceStore): (req: IncomingMessage,
     const v2TagValues = /^\/api\/v2\/search\/tag\/([^/]+)\/values$/.exec(path);
     if (v2TagValues) return json(res, { tagValues: store.scopedTagValues(decodeURIComponent(v2TagValues[1]!)), metrics: inspected(store) });
     if (path === "/api/status/buildinfo") {
-      return send(res, 200, { "Content-Type": "application/json" }, JSON.stringify({ version: TEMPO_SINK_VERSION, revision: "", branch: "", buildUser: "", buildDate: "", goVersion: `node ${process.version}` }));
+      return send(
+        res,
+        200,
+        { "Content-Type": "application/json" },
+        JSON.stringify({ version: TEMPO_SINK_VERSION, revision: "", branch: "", buildUser: "", buildDate: "", goVersion: `node ${process.version}` }),
+      );
     }
     if (path === "/api/echo") return goText(res, 200, "echo\n");
     if (path === "/ready") return goText(res, 200, "ready\n");
@@ -51,14 +60,18 @@ export function createTempoApiHandler(store: TraceStore): (req: IncomingMessage,
 /** v1 answers `{"batches":[...]}`, v2 `{"trace":{"resourceSpans":[...]}}`; an unknown id is 404 with an empty body (2.8; 2.0.1 said "trace not found"). */
 function traceById(store: TraceStore, id: string, req: IncomingMessage, res: ServerResponse, version: "v1" | "v2"): void {
   const parsed = parseTraceId(id);
-  if ("error" in parsed) return apiText(res, 400, parsed.error);
-  const trace = store.get(parsed.hex);
-  if (trace === undefined) return send(res, 404, API_HEADERS, "");
-  if (version === "v1" && /application\/protobuf/.test(String(req.headers.accept ?? ""))) {
-    return send(res, 200, { "Content-Type": "application/protobuf", ...API_HEADERS }, Buffer.from(encodeTempoTrace(trace.batches)));
+  if ("error" in parsed) {
+    apiText(res, 400, parsed.error);
+    return;
   }
-  const { batches } = renderTempoTraceJson(trace.batches);
-  return json(res, version === "v1" ? { batches } : { trace: { resourceSpans: batches }, metrics: { inspectedBytes: String(trace.bytes) } });
+  const trace = store.get(parsed.hex);
+  if (trace === undefined) send(res, 404, API_HEADERS, "");
+  else if (version === "v1" && /application\/protobuf/.test(String(req.headers.accept ?? ""))) {
+    send(res, 200, { "Content-Type": "application/protobuf", ...API_HEADERS }, Buffer.from(encodeTempoTrace(trace.batches)));
+  } else {
+    const { batches } = renderTempoTraceJson(trace.batches);
+    json(res, version === "v1" ? { batches } : { trace: { resourceSpans: batches }, metrics: { inspectedBytes: String(trace.bytes) } });
+  }
 }
 
 /** The sink's stand-in for Tempo's `metrics.inspectedBytes` (a string, as Tempo's jsonpb renders uint64). */
@@ -96,7 +109,13 @@ function metricsText(store: TraceStore): string {
     `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name}${labels} ${value}\n`;
   return [
     metric("tempo_distributor_spans_received_total", "counter", "The total number of spans received per tenant", c.spansReceived, '{tenant="single-tenant"}'),
-    metric("tempo_distributor_bytes_received_total", "counter", "The total number of proto bytes received per tenant", c.bytesReceived, '{tenant="single-tenant"}'),
+    metric(
+      "tempo_distributor_bytes_received_total",
+      "counter",
+      "The total number of proto bytes received per tenant",
+      c.bytesReceived,
+      '{tenant="single-tenant"}',
+    ),
     metric("obsconf_sink_spans_dropped_total", "counter", "Spans the reference sink dropped on purpose (dropSpanEvery negative control).", c.spansDropped),
     metric("obsconf_sink_traces_evicted_total", "counter", "Traces evicted to stay under the sink's span limit.", c.tracesEvicted),
     metric("obsconf_sink_traces", "gauge", "Traces held by the reference sink.", store.traceCount),

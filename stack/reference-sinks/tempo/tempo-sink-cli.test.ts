@@ -10,16 +10,31 @@ const READY = /^tempo reference sink listening on http=(http:\/\/127\.0\.0\.1:\d
 
 describe("obsconf sink tempo", () => {
   it("should parse the manifest's port names, the drop control and the span limit", () => {
-    expect(parseTempoSinkArgs([...LISTEN, "--drop-span-every", "3", "--max-spans=1000"]))
-      .toEqual({ host: "127.0.0.1", httpPort: 0, grpcPort: 0, otlpHttpPort: 0, dropSpanEvery: 3, maxSpans: 1000 });
+    expect(parseTempoSinkArgs([...LISTEN, "--drop-span-every", "3", "--max-spans=1000"])).toEqual({
+      host: "127.0.0.1",
+      httpPort: 0,
+      grpcPort: 0,
+      otlpHttpPort: 0,
+      dropSpanEvery: 3,
+      maxSpans: 1000,
+    });
   });
 
   it("should reject a missing or unknown listen name and a bad count with the usage", () => {
-    const usage = "(usage: obsconf sink tempo --listen http=127.0.0.1:3200 --listen otlp-grpc=127.0.0.1:4317 --listen otlp-http=127.0.0.1:4318 [--drop-span-every N] [--max-spans N])";
-    expect(() => parseTempoSinkArgs(LISTEN.slice(0, 4))).toThrow(`command line: field --listen: expected --listen for http, otlp-grpc, otlp-http ${usage}, saw none for otlp-http`);
-    expect(() => parseTempoSinkArgs([...LISTEN, "--listen", "grpc=127.0.0.1:9095"])).toThrow(`command line: field --listen: expected one of http, otlp-grpc, otlp-http ${usage}, saw "grpc"`);
-    expect(() => parseTempoSinkArgs([...LISTEN, "--drop-span-every", "0"])).toThrow(`command line: field --drop-span-every: expected a positive integer ${usage}, saw "0"`);
-    expect(() => parseTempoSinkArgs([...LISTEN, "--verbose"])).toThrow(`command line: field --verbose: expected --listen, --drop-span-every or --max-spans ${usage}, saw "--verbose"`);
+    const usage =
+      "(usage: obsconf sink tempo --listen http=127.0.0.1:3200 --listen otlp-grpc=127.0.0.1:4317 --listen otlp-http=127.0.0.1:4318 [--drop-span-every N] [--max-spans N])";
+    expect(() => parseTempoSinkArgs(LISTEN.slice(0, 4))).toThrow(
+      `command line: field --listen: expected --listen for http, otlp-grpc, otlp-http ${usage}, saw none for otlp-http`,
+    );
+    expect(() => parseTempoSinkArgs([...LISTEN, "--listen", "grpc=127.0.0.1:9095"])).toThrow(
+      `command line: field --listen: expected one of http, otlp-grpc, otlp-http ${usage}, saw "grpc"`,
+    );
+    expect(() => parseTempoSinkArgs([...LISTEN, "--drop-span-every", "0"])).toThrow(
+      `command line: field --drop-span-every: expected a positive integer ${usage}, saw "0"`,
+    );
+    expect(() => parseTempoSinkArgs([...LISTEN, "--verbose"])).toThrow(
+      `command line: field --verbose: expected --listen, --drop-span-every or --max-spans ${usage}, saw "--verbose"`,
+    );
   });
 
   it("should print the ready line with the bound ports and stop when its signal fires", async () => {
@@ -27,7 +42,12 @@ describe("obsconf sink tempo", () => {
     const stop = new AbortController();
     const running = runTempoSinkFromArgs(LISTEN, {
       signal: stop.signal,
-      stdout: { write: (text: string) => { lines.push(text); if (READY.test(text.trim())) stop.abort(); } },
+      stdout: {
+        write: (text: string) => {
+          lines.push(text);
+          if (READY.test(text.trim())) stop.abort();
+        },
+      },
     });
     const stopped = await running;
     expect(lines[0]?.trimEnd()).toMatch(READY);

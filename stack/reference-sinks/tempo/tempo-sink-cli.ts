@@ -5,7 +5,8 @@ import { startTempoSink, type StoppedTempoSink, type TempoSinkOptions } from "./
 const LISTEN_NAMES = ["http", "otlp-grpc", "otlp-http"] as const;
 type ListenName = (typeof LISTEN_NAMES)[number];
 
-const USAGE = "obsconf sink tempo --listen http=127.0.0.1:3200 --listen otlp-grpc=127.0.0.1:4317 --listen otlp-http=127.0.0.1:4318 [--drop-span-every N] [--max-spans N]";
+const USAGE =
+  "obsconf sink tempo --listen http=127.0.0.1:3200 --listen otlp-grpc=127.0.0.1:4317 --listen otlp-http=127.0.0.1:4318 [--drop-span-every N] [--max-spans N]";
 
 export interface TempoSinkCliIo {
   /** Where the ready and stopped lines go. Default `process.stdout`. */
@@ -78,8 +79,10 @@ export async function runTempoSinkFromArgs(argv: readonly string[], io: TempoSin
       process.once("SIGINT", onSignal);
       if (io.signal?.aborted) resolve();
       io.signal?.addEventListener("abort", onSignal, { once: true });
-      stdout.write(`tempo reference sink listening on http=${sink.httpUrl} otlp-grpc=${sink.grpcAddress} otlp-http=${sink.otlpHttpUrl}` +
-        `${options.dropSpanEvery ? ` (dropping every ${options.dropSpanEvery}th span)` : ""}\n`);
+      stdout.write(
+        `tempo reference sink listening on http=${sink.httpUrl} otlp-grpc=${sink.grpcAddress} otlp-http=${sink.otlpHttpUrl}` +
+          `${options.dropSpanEvery ? ` (dropping every ${options.dropSpanEvery}th span)` : ""}\n`,
+      );
     });
   } finally {
     if (onSignal) {

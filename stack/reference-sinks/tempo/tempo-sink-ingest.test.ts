@@ -8,7 +8,8 @@ import { traceServiceDefinition } from "./otlp-grpc-receiver.ts";
 import { startTempoSink, type StartedTempoSink } from "./tempo-sink.ts";
 
 const FIXTURES = new URL("../../clients/fixtures/tempo-2.0.1/", import.meta.url);
-const recorded = (name: string) => (JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), "utf8")) as { request: { body?: unknown; bodyBase64?: string } }).request;
+const recorded = (name: string) =>
+  (JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), "utf8")) as { request: { body?: unknown; bodyBase64?: string } }).request;
 const PROTOBUF_PUSH = Buffer.from(recorded("otlp-http-protobuf-push-ok").bodyBase64!, "base64");
 const JSON_PUSH = JSON.stringify(recorded("otlp-http-json-push-ok").body);
 
@@ -30,20 +31,30 @@ async function grpcExport(sink: StartedTempoSink, body: Buffer): Promise<{ error
 /** One OTLP JSON request with `n` spans of one trace, span ids …01 to …n. */
 function spans(traceId: string, from: number, n: number): string {
   return JSON.stringify({
-    resourceSpans: [{
-      resource: { attributes: [{ key: "service.name", value: { stringValue: "drop-control" } }] },
-      scopeSpans: [{
-        spans: Array.from({ length: n }, (_, i) => ({
-          traceId, spanId: (from + i).toString(16).padStart(16, "0"), name: `span ${from + i}`,
-          startTimeUnixNano: "1795555492889000000", endTimeUnixNano: "1795555492890000000",
-        })),
-      }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: "service.name", value: { stringValue: "drop-control" } }] },
+        scopeSpans: [
+          {
+            spans: Array.from({ length: n }, (_, i) => ({
+              traceId,
+              spanId: (from + i).toString(16).padStart(16, "0"),
+              name: `span ${from + i}`,
+              startTimeUnixNano: "1795555492889000000",
+              endTimeUnixNano: "1795555492890000000",
+            })),
+          },
+        ],
+      },
+    ],
   });
 }
 
 const postJson = (sink: StartedTempoSink, body: string) =>
-  request(`${sink.otlpHttpUrl}/v1/traces`, { method: "POST", headers: { "content-type": "application/json" }, body }).then(async (r) => ({ status: r.statusCode, body: await r.body.text() }));
+  request(`${sink.otlpHttpUrl}/v1/traces`, { method: "POST", headers: { "content-type": "application/json" }, body }).then(async (r) => ({
+    status: r.statusCode,
+    body: await r.body.text(),
+  }));
 
 describe("Tempo reference sink ingestion", () => {
   it("should accept an OTLP gRPC export of raw protobuf bytes and answer an empty ExportTraceServiceResponse", async () => {
@@ -54,7 +65,9 @@ describe("Tempo reference sink ingestion", () => {
     expect(response?.length).toBe(0);
     const { data } = await client.traceById("00dec0de0000000000000000000b0002");
     expect(data?.map((s) => [s.spanId, s.serviceName, s.attributes["http.status_code"]])).toEqual([
-      ["aaaa000000000011", "frontend", 200], ["bbbb000000000012", "checkout", 200], ["cccc000000000013", "payment", 200],
+      ["aaaa000000000011", "frontend", 200],
+      ["bbbb000000000012", "checkout", 200],
+      ["cccc000000000013", "payment", 200],
     ]);
     const protobuf = await request(`${sink.httpUrl}/api/traces/00dec0de0000000000000000000b0002`, { headers: { accept: "application/protobuf" } });
     expect(Buffer.from(await protobuf.body.arrayBuffer()).equals(PROTOBUF_PUSH)).toBe(true);
@@ -71,7 +84,9 @@ describe("Tempo reference sink ingestion", () => {
     await using sink = await start();
     await using client = new TempoClient({ baseUrl: sink.httpUrl });
     const response = await request(`${sink.otlpHttpUrl}/v1/traces`, {
-      method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: gzipSync(JSON_PUSH),
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: gzipSync(JSON_PUSH),
     });
     expect([response.statusCode, await response.body.text()]).toEqual([200, `{"partialSuccess":{}}`]);
     const { data } = await client.traceById("c0ffee0000000000000000000a0001");

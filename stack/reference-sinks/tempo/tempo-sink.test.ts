@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTempoSink, type StartedTempoSink } from "./tempo-sink.ts";
 
 interface Exchange {
-  request: { method: string; path: string; query?: Record<string, string>; headers: Record<string, string>; body?: unknown; bodyBase64?: string; bodyDecoded?: unknown };
+  request: {
+    method: string;
+    path: string;
+    query?: Record<string, string>;
+    headers: Record<string, string>;
+    body?: unknown;
+    bodyBase64?: string;
+    bodyDecoded?: unknown;
+  };
   response: { status: number; headers: Record<string, string>; body?: unknown; bodyBase64?: string };
 }
 
@@ -21,7 +29,8 @@ interface Seen {
 async function replay(root: string, exchange: Exchange): Promise<Seen> {
   const { method, path, query, headers, body, bodyBase64 } = exchange.request;
   const url = `${root}${path}${query ? `?${new URLSearchParams(query)}` : ""}`;
-  const payload = bodyBase64 !== undefined ? Buffer.from(bodyBase64, "base64") : body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+  const payload =
+    bodyBase64 !== undefined ? Buffer.from(bodyBase64, "base64") : body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
   const response = await request(url, { method: method as "GET" | "POST", headers, body: payload });
   const bytes = Buffer.from(await response.body.arrayBuffer());
   const seenHeaders = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
@@ -42,7 +51,10 @@ function sortedAttributes(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = k === "attributes" && Array.isArray(v) ? [...(v as { key: string }[])].sort((a, b) => (a.key < b.key ? -1 : 1)).map(sortedAttributes) : sortedAttributes(v);
+    out[k] =
+      k === "attributes" && Array.isArray(v)
+        ? [...(v as { key: string }[])].sort((a, b) => (a.key < b.key ? -1 : 1)).map(sortedAttributes)
+        : sortedAttributes(v);
   }
   return out;
 }
@@ -86,7 +98,7 @@ afterAll(async () => {
 });
 
 describe("Tempo reference sink against the recorded Tempo 2.8.0 exchanges (the pinned version)", () => {
-  it("should answer the OTLP/HTTP JSON push with {\"partialSuccess\":{}} as application/json", () => {
+  it('should answer the OTLP/HTTP JSON push with {"partialSuccess":{}} as application/json', () => {
     expectRecorded(pushes.json!, fixture("otlp-http-json-push-ok"));
   });
 
@@ -94,10 +106,7 @@ describe("Tempo reference sink against the recorded Tempo 2.8.0 exchanges (the p
     expectRecorded(pushes.protobuf!, fixture("otlp-http-protobuf-push-ok"));
   });
 
-  it.each([
-    "otlp-http-json-bad-body-400",
-    "otlp-http-unsupported-content-type-415",
-  ])("should answer %s exactly like Tempo 2.8.0", async (name) => {
+  it.each(["otlp-http-json-bad-body-400", "otlp-http-unsupported-content-type-415"])("should answer %s exactly like Tempo 2.8.0", async (name) => {
     const exchange = fixture(name);
     expectRecorded(await replay(sink.otlpHttpUrl, exchange), exchange);
   });
@@ -171,7 +180,10 @@ describe("Tempo reference sink against the recorded Tempo 2.8.0 exchanges (the p
   });
 
   it("should cover every recorded exchange in this file", () => {
-    const names = readdirSync(FIXTURES).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, "")).sort();
+    const names = readdirSync(FIXTURES)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.replace(/\.json$/, ""))
+      .sort();
     const source = readFileSync(new URL(import.meta.url), "utf8");
     expect(names.filter((n) => !source.includes(`"${n}"`))).toEqual([]);
   });
@@ -191,7 +203,11 @@ describe("Tempo reference sink search parameters", () => {
   const search = async (query: Record<string, string>) => {
     const response = await request(`${sink.httpUrl}/api/search?${new URLSearchParams(query)}`);
     const text = await response.body.text();
-    return { status: response.statusCode, text, ids: response.statusCode === 200 ? (JSON.parse(text) as { traces: { traceID: string }[] }).traces.map((t) => t.traceID) : [] };
+    return {
+      status: response.statusCode,
+      text,
+      ids: response.statusCode === 200 ? (JSON.parse(text) as { traces: { traceID: string }[] }).traces.map((t) => t.traceID) : [],
+    };
   };
   const A = "c0ffee0000000000000000000a0001";
   const B = "dec0de0000000000000000000b0002";
@@ -208,7 +224,11 @@ describe("Tempo reference sink search parameters", () => {
     expect((await search({ minDuration: "1200ms" })).ids).toEqual([B, A]);
     expect((await search({ minDuration: "1.3s" })).ids).toEqual([]);
     expect((await search({ maxDuration: "1s" })).ids).toEqual([]);
-    const startOfB = BigInt((fixture("otlp-http-protobuf-push-ok").request as { bodyDecoded: { resourceSpans: { scopeSpans: { spans: { startTimeUnixNano: string }[] }[] }[] } }).bodyDecoded.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.startTimeUnixNano) / 1_000_000_000n;
+    const startOfB =
+      BigInt(
+        (fixture("otlp-http-protobuf-push-ok").request as { bodyDecoded: { resourceSpans: { scopeSpans: { spans: { startTimeUnixNano: string }[] }[] }[] } })
+          .bodyDecoded.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.startTimeUnixNano,
+      ) / 1_000_000_000n;
     // From the second after B began: A (2 s earlier, 1.2 s long) has ended by then, B has not.
     expect((await search({ start: String(startOfB + 1n), end: String(startOfB + 60n) })).ids).toEqual([B]);
     expect((await search({ limit: "1" })).ids).toEqual([B]);
@@ -218,6 +238,9 @@ describe("Tempo reference sink search parameters", () => {
     expect(await search({ limit: "-1" })).toMatchObject({ status: 400, text: "invalid limit: must be a positive number" });
     expect(await search({ minDuration: "soon" })).toMatchObject({ status: 400, text: 'invalid minDuration: time: invalid duration "soon"' });
     expect(await search({ start: "1796649413", end: "1796649288" })).toMatchObject({ status: 400, text: "http parameter start must be before end" });
-    expect(await search({ q: "{ } | count() > 1" })).toMatchObject({ status: 400, text: 'unsupported TraceQL in the obsconf reference sink: pipeline "| count() > 1"' });
+    expect(await search({ q: "{ } | count() > 1" })).toMatchObject({
+      status: 400,
+      text: 'unsupported TraceQL in the obsconf reference sink: pipeline "| count() > 1"',
+    });
   });
 });

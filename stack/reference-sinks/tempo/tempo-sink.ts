@@ -58,12 +58,24 @@ export interface StartedTempoSink extends AsyncDisposable {
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
-export async function startTempoSink({ host = "127.0.0.1", httpPort, grpcPort, otlpHttpPort, dropSpanEvery, maxSpans }: TempoSinkOptions): Promise<StartedTempoSink> {
+export async function startTempoSink({
+  host = "127.0.0.1",
+  httpPort,
+  grpcPort,
+  otlpHttpPort,
+  dropSpanEvery,
+  maxSpans,
+}: TempoSinkOptions): Promise<StartedTempoSink> {
   if (!LOOPBACK.has(host)) throw new HarnessError(`tempo reference sink: expected a loopback host (127.0.0.1, ::1, localhost), saw ${JSON.stringify(host)}`);
   const store = new TraceStore({ dropSpanEvery, maxSpans });
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async () => {
-    await Promise.all(started.splice(0).reverse().map((s) => s.stop()));
+    await Promise.all(
+      started
+        .splice(0)
+        .reverse()
+        .map((s) => s.stop()),
+    );
   };
   try {
     const api = await listen(createServer(createTempoApiHandler(store)), host, httpPort, "http");
@@ -99,7 +111,8 @@ export async function startTempoSink({ host = "127.0.0.1", httpPort, grpcPort, o
 
 async function listen(server: Server, host: string, port: number, name: string): Promise<{ port: number; stop(): Promise<void> }> {
   await new Promise<void>((resolve, reject) => {
-    const onError = (cause: Error) => reject(new HarnessError(`tempo reference sink: could not listen for ${name} on ${host}:${port} (${cause.message})`, { cause }));
+    const onError = (cause: Error) =>
+      reject(new HarnessError(`tempo reference sink: could not listen for ${name} on ${host}:${port} (${cause.message})`, { cause }));
     server.once("error", onError);
     server.listen(port, host, () => {
       server.off("error", onError);

@@ -1,7 +1,4 @@
-import {
-  SPAN_KIND_NAMES, STATUS_CODE_NAMES,
-  type AnyValue, type KeyValue, type ResourceSpansRecord, type SpanRecord,
-} from "./trace-model.ts";
+import { SPAN_KIND_NAMES, STATUS_CODE_NAMES, type AnyValue, type KeyValue, type ResourceSpansRecord, type SpanRecord } from "./trace-model.ts";
 
 /**
  * Trace-by-id as Tempo 2.0.1 renders it (Go jsonpb of tempopb.Trace, defaults omitted):
@@ -11,15 +8,20 @@ import {
  */
 export function renderTempoTraceJson(batches: readonly ResourceSpansRecord[]): { batches: unknown[] } {
   return {
-    batches: batches.map((rs) => compact({
-      resource: rs.resource && compact({ attributes: rs.resource.attributes?.map(renderKeyValue), droppedAttributesCount: rs.resource.droppedAttributesCount }),
-      scopeSpans: rs.scopeSpans.map((ss) => compact({
-        scope: ss.scope && compact({ ...ss.scope, attributes: ss.scope.attributes?.map(renderKeyValue) }),
-        spans: ss.spans.map(renderSpan),
-        schemaUrl: ss.schemaUrl,
-      })),
-      schemaUrl: rs.schemaUrl,
-    })),
+    batches: batches.map((rs) =>
+      compact({
+        resource:
+          rs.resource && compact({ attributes: rs.resource.attributes?.map(renderKeyValue), droppedAttributesCount: rs.resource.droppedAttributesCount }),
+        scopeSpans: rs.scopeSpans.map((ss) =>
+          compact({
+            scope: ss.scope && compact({ ...ss.scope, attributes: ss.scope.attributes?.map(renderKeyValue) }),
+            spans: ss.spans.map(renderSpan),
+            schemaUrl: ss.schemaUrl,
+          }),
+        ),
+        schemaUrl: rs.schemaUrl,
+      }),
+    ),
   };
 }
 
@@ -37,12 +39,19 @@ function renderSpan(s: SpanRecord): Record<string, unknown> {
     endTimeUnixNano: s.endTimeUnixNano,
     attributes: s.attributes?.map(renderKeyValue),
     droppedAttributesCount: s.droppedAttributesCount,
-    events: s.events?.map((e) => compact({ timeUnixNano: e.timeUnixNano, name: e.name, attributes: e.attributes?.map(renderKeyValue), droppedAttributesCount: e.droppedAttributesCount })),
+    events: s.events?.map((e) =>
+      compact({ timeUnixNano: e.timeUnixNano, name: e.name, attributes: e.attributes?.map(renderKeyValue), droppedAttributesCount: e.droppedAttributesCount }),
+    ),
     droppedEventsCount: s.droppedEventsCount,
-    links: s.links?.map((l) => compact({
-      traceId: base64(l.traceId), spanId: base64(l.spanId), traceState: l.traceState,
-      attributes: l.attributes?.map(renderKeyValue), droppedAttributesCount: l.droppedAttributesCount,
-    })),
+    links: s.links?.map((l) =>
+      compact({
+        traceId: base64(l.traceId),
+        spanId: base64(l.spanId),
+        traceState: l.traceState,
+        attributes: l.attributes?.map(renderKeyValue),
+        droppedAttributesCount: l.droppedAttributesCount,
+      }),
+    ),
     droppedLinksCount: s.droppedLinksCount,
     status: s.status && compact({ message: s.status.message, code: s.status.code ? (STATUS_CODE_NAMES[s.status.code] ?? s.status.code) : undefined }),
   });

@@ -61,7 +61,8 @@ export function searchTraces(store: TraceStore, params: URLSearchParams): Search
   hits.sort((a, b) => (a.trace.startNs === b.trace.startNs ? 0 : a.trace.startNs > b.trace.startNs ? -1 : 1));
   const traces = hits.slice(0, request.limit).map(({ trace, match }) => renderHit(trace, match, request.spss));
   const jobs = { completedJobs: 1, totalJobs: 1 };
-  const metrics = request.query !== undefined ? { inspectedBytes: String(inspectedBytes), ...jobs } : { inspectedTraces, inspectedBytes: String(inspectedBytes), ...jobs };
+  const metrics =
+    request.query !== undefined ? { inspectedBytes: String(inspectedBytes), ...jobs } : { inspectedTraces, inspectedBytes: String(inspectedBytes), ...jobs };
   return { status: 200, json: { traces, metrics } };
 }
 
@@ -134,10 +135,15 @@ const STATUS_NAMES = ["unset", "ok", "error"];
 /** A tag matches a span's own name/status, the trace's root, or a span or resource attribute (ints as text). */
 function tagMatches({ key, value }: TagCondition, { span, resource }: StoredSpan, trace: TraceEntry): boolean {
   switch (key) {
-    case "name": return span.name === value;
-    case "status": case "status.code": return STATUS_NAMES[span.status?.code ?? 0] === value;
-    case "root.name": return trace.root?.span.name === value;
-    case "root.service.name": return serviceNameOf(trace.root?.resource) === value;
+    case "name":
+      return span.name === value;
+    case "status":
+    case "status.code":
+      return STATUS_NAMES[span.status?.code ?? 0] === value;
+    case "root.name":
+      return trace.root?.span.name === value;
+    case "root.service.name":
+      return serviceNameOf(trace.root?.resource) === value;
   }
   const has = (list: typeof span.attributes) => list?.some((a) => a.key === key && tagTextOf(a.value) === value) ?? false;
   return has(span.attributes) || has(resource?.attributes);

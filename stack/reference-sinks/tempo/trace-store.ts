@@ -1,4 +1,12 @@
-import { serviceNameOf, tagTextOf, type AnyValue, type ResourceRecord, type ResourceSpansRecord, type ScopeSpansRecord, type SpanRecord } from "./trace-model.ts";
+import {
+  serviceNameOf,
+  tagTextOf,
+  type AnyValue,
+  type ResourceRecord,
+  type ResourceSpansRecord,
+  type ScopeSpansRecord,
+  type SpanRecord,
+} from "./trace-model.ts";
 
 /** A v2 tag value: TraceQL's type name and the value as text. */
 function typedValue(v: AnyValue): { type: string; value: string } | undefined {
@@ -46,9 +54,26 @@ export const INTRINSIC_TAG_NAMES = ["name", "root.name", "root.service.name"] as
 
 /** The intrinsic scope of `/api/v2/search/tags`, as Tempo 2.8.0 lists it (fixtures/tempo-2.8.0/search-tags-v2.json). */
 export const V2_INTRINSIC_TAGS = [
-  "duration", "event:name", "event:timeSinceStart", "instrumentation:name", "instrumentation:version", "kind", "name", "rootName", "rootServiceName",
-  "span:duration", "span:kind", "span:name", "span:status", "span:statusMessage", "status", "statusMessage", "trace:duration", "trace:rootName",
-  "trace:rootService", "traceDuration",
+  "duration",
+  "event:name",
+  "event:timeSinceStart",
+  "instrumentation:name",
+  "instrumentation:version",
+  "kind",
+  "name",
+  "rootName",
+  "rootServiceName",
+  "span:duration",
+  "span:kind",
+  "span:name",
+  "span:status",
+  "span:statusMessage",
+  "status",
+  "statusMessage",
+  "trace:duration",
+  "trace:rootName",
+  "trace:rootService",
+  "traceDuration",
 ] as const;
 
 const DEFAULT_MAX_SPANS = 1_000_000;

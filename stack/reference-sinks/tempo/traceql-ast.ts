@@ -13,9 +13,7 @@ export type FieldExpr =
   | { kind: "compare"; op: CompareOp; left: Operand; right: Operand; regex?: RegExp }
   | { kind: "truthy"; operand: Operand };
 
-export type SpansetExpr =
-  | { kind: "filter"; expr: FieldExpr | undefined }
-  | { kind: "and" | "or"; left: SpansetExpr; right: SpansetExpr };
+export type SpansetExpr = { kind: "filter"; expr: FieldExpr | undefined } | { kind: "and" | "or"; left: SpansetExpr; right: SpansetExpr };
 
 export class TraceQLUnsupportedError extends Error {
   override name = "TraceQLUnsupportedError";
@@ -30,7 +28,12 @@ export class TraceQLValidationError extends Error {
 
 /** The intrinsics the sink evaluates, with the type Tempo gives each. */
 export const INTRINSICS: Record<string, { name: Intrinsic; type: StaticType }> = {
-  name: { name: "name", type: "string" }, status: { name: "status", type: "status" }, duration: { name: "duration", type: "duration" },
-  kind: { name: "kind", type: "kind" }, statusMessage: { name: "statusMessage", type: "string" }, rootName: { name: "rootName", type: "string" },
-  rootServiceName: { name: "rootServiceName", type: "string" }, traceDuration: { name: "traceDuration", type: "duration" },
+  name: { name: "name", type: "string" },
+  status: { name: "status", type: "status" },
+  duration: { name: "duration", type: "duration" },
+  kind: { name: "kind", type: "kind" },
+  statusMessage: { name: "statusMessage", type: "string" },
+  rootName: { name: "rootName", type: "string" },
+  rootServiceName: { name: "rootServiceName", type: "string" },
+  traceDuration: { name: "traceDuration", type: "duration" },
 };

@@ -41,13 +41,16 @@ function matchSpanset(expr: SpansetExpr, trace: TraceEntry): Set<StoredSpan> | u
 
 function test(expr: FieldExpr, s: StoredSpan, trace: TraceEntry): boolean {
   switch (expr.kind) {
-    case "and": return test(expr.left, s, trace) && test(expr.right, s, trace);
-    case "or": return test(expr.left, s, trace) || test(expr.right, s, trace);
+    case "and":
+      return test(expr.left, s, trace) && test(expr.right, s, trace);
+    case "or":
+      return test(expr.left, s, trace) || test(expr.right, s, trace);
     case "truthy": {
-      const v = valueOf(expr.operand, s, trace);
+      const v = operandValue(expr.operand, s, trace);
       return v.type === "bool" && v.v;
     }
-    case "compare": return compare(expr.op, valueOf(expr.left, s, trace), valueOf(expr.right, s, trace), expr.regex);
+    case "compare":
+      return compare(expr.op, operandValue(expr.left, s, trace), operandValue(expr.right, s, trace), expr.regex);
   }
 }
 
@@ -62,17 +65,24 @@ function compare(op: CompareOp, a: Value, b: Value, regex: RegExp | undefined): 
   const x = a.v as string | number | boolean;
   const y = (b as typeof a).v as string | number | boolean;
   switch (op) {
-    case "=": return x === y;
-    case "!=": return x !== y;
-    case ">": return x > y;
-    case ">=": return x >= y;
-    case "<": return x < y;
-    case "<=": return x <= y;
-    default: return false;
+    case "=":
+      return x === y;
+    case "!=":
+      return x !== y;
+    case ">":
+      return x > y;
+    case ">=":
+      return x >= y;
+    case "<":
+      return x < y;
+    case "<=":
+      return x <= y;
+    default:
+      return false;
   }
 }
 
-function valueOf(o: Operand, { span, resource }: StoredSpan, trace: TraceEntry): Value {
+function operandValue(o: Operand, { span, resource }: StoredSpan, trace: TraceEntry): Value {
   switch (o.kind) {
     case "static":
       if (o.type === "nil") return { type: "nil", literal: true };
@@ -82,13 +92,20 @@ function valueOf(o: Operand, { span, resource }: StoredSpan, trace: TraceEntry):
       return { type: "number", v: o.value as number };
     case "intrinsic":
       switch (o.name) {
-        case "name": return { type: "string", v: span.name ?? "" };
-        case "status": return { type: "status", v: STATUS_BY_CODE[span.status?.code ?? 0] ?? "unset" };
-        case "kind": return { type: "kind", v: KIND_BY_CODE[span.kind ?? 0] ?? "unspecified" };
-        case "statusMessage": return { type: "string", v: span.status?.message ?? "" };
-        case "duration": return { type: "number", v: Number(BigInt(span.endTimeUnixNano ?? "0") - BigInt(span.startTimeUnixNano ?? "0")) };
-        case "traceDuration": return { type: "number", v: Number(trace.endNs - trace.startNs) };
-        case "rootName": return trace.root?.span.name === undefined ? { type: "nil" } : { type: "string", v: trace.root.span.name };
+        case "name":
+          return { type: "string", v: span.name ?? "" };
+        case "status":
+          return { type: "status", v: STATUS_BY_CODE[span.status?.code ?? 0] ?? "unset" };
+        case "kind":
+          return { type: "kind", v: KIND_BY_CODE[span.kind ?? 0] ?? "unspecified" };
+        case "statusMessage":
+          return { type: "string", v: span.status?.message ?? "" };
+        case "duration":
+          return { type: "number", v: Number(BigInt(span.endTimeUnixNano ?? "0") - BigInt(span.startTimeUnixNano ?? "0")) };
+        case "traceDuration":
+          return { type: "number", v: Number(trace.endNs - trace.startNs) };
+        case "rootName":
+          return trace.root?.span.name === undefined ? { type: "nil" } : { type: "string", v: trace.root.span.name };
         case "rootServiceName": {
           const name = serviceNameOf(trace.root?.resource);
           return name === undefined ? { type: "nil" } : { type: "string", v: name };
@@ -100,7 +117,11 @@ function valueOf(o: Operand, { span, resource }: StoredSpan, trace: TraceEntry):
       const value = found ?? (o.scope !== "span" ? findAttribute(resource?.attributes, o.name) : undefined);
       const scalar = value === undefined ? undefined : scalarOf(value);
       if (scalar === undefined) return value !== undefined && tagTextOf(value) !== undefined ? { type: "string", v: tagTextOf(value)! } : { type: "nil" };
-      return typeof scalar === "string" ? { type: "string", v: scalar } : typeof scalar === "number" ? { type: "number", v: scalar } : { type: "bool", v: scalar };
+      return typeof scalar === "string"
+        ? { type: "string", v: scalar }
+        : typeof scalar === "number"
+          ? { type: "number", v: scalar }
+          : { type: "bool", v: scalar };
     }
   }
   return { type: "nil" };

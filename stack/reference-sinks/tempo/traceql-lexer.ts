@@ -20,18 +20,56 @@ export type AttributeScope = "span" | "resource" | "any" | "parent" | "event" | 
 
 export class TraceQLSyntaxError extends Error {
   override name = "TraceQLSyntaxError";
-  constructor(readonly detail: string, readonly line: number, readonly col: number) {
+  constructor(
+    readonly detail: string,
+    readonly line: number,
+    readonly col: number,
+  ) {
     super(`parse error at line ${line}, col ${col}: ${detail}`);
   }
 }
 
 /** Two- and three-character operators first, so `>=` never lexes as `>` `=`. */
-const PUNCT = ["!>>", "!<<", "&&", "||", "!=", ">=", "<=", "=~", "!~", ">>", "<<", "{", "}", "(", ")", "=", "<", ">", "!", "|", "~", "+", "-", "*", "/", "%", "^", ","];
+const PUNCT = [
+  "!>>",
+  "!<<",
+  "&&",
+  "||",
+  "!=",
+  ">=",
+  "<=",
+  "=~",
+  "!~",
+  ">>",
+  "<<",
+  "{",
+  "}",
+  "(",
+  ")",
+  "=",
+  "<",
+  ">",
+  "!",
+  "|",
+  "~",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "^",
+  ",",
+];
 const SCOPES: Record<string, AttributeScope> = {
-  "span.": "span", "resource.": "resource", "parent.": "parent", "event.": "event", "link.": "link", "instrumentation.": "instrumentation",
+  "span.": "span",
+  "resource.": "resource",
+  "parent.": "parent",
+  "event.": "event",
+  "link.": "link",
+  "instrumentation.": "instrumentation",
 };
 /** Characters that end an attribute name (Tempo's lexer: whitespace and these). */
-const ATTRIBUTE_END = new Set([..."{}()=~!<>&|^,\"`"]);
+const ATTRIBUTE_END = new Set([...'{}()=~!<>&|^,"`']);
 const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+/;
 const NUMBER = /^\d+(\.\d+)?([eE][+-]?\d+)?/;
 

@@ -1,18 +1,57 @@
 import {
-  INTRINSICS, TraceQLUnsupportedError, TraceQLValidationError,
-  type CompareOp, type FieldExpr, type Operand, type SpansetExpr, type StaticType,
+  INTRINSICS,
+  TraceQLUnsupportedError,
+  TraceQLValidationError,
+  type CompareOp,
+  type FieldExpr,
+  type Operand,
+  type SpansetExpr,
+  type StaticType,
 } from "./traceql-ast.ts";
 import { lexTraceQL, TraceQLSyntaxError, type Token } from "./traceql-lexer.ts";
 import { validateComparison } from "./traceql-validate.ts";
 
 const KEYWORD_STATICS: Record<string, { type: StaticType; value: string | boolean | null }> = {
-  true: { type: "bool", value: true }, false: { type: "bool", value: false }, nil: { type: "nil", value: null },
-  error: { type: "status", value: "error" }, ok: { type: "status", value: "ok" }, unset: { type: "status", value: "unset" },
-  unspecified: { type: "kind", value: "unspecified" }, internal: { type: "kind", value: "internal" }, server: { type: "kind", value: "server" },
-  client: { type: "kind", value: "client" }, producer: { type: "kind", value: "producer" }, consumer: { type: "kind", value: "consumer" },
+  true: { type: "bool", value: true },
+  false: { type: "bool", value: false },
+  nil: { type: "nil", value: null },
+  error: { type: "status", value: "error" },
+  ok: { type: "status", value: "ok" },
+  unset: { type: "status", value: "unset" },
+  unspecified: { type: "kind", value: "unspecified" },
+  internal: { type: "kind", value: "internal" },
+  server: { type: "kind", value: "server" },
+  client: { type: "kind", value: "client" },
+  producer: { type: "kind", value: "producer" },
+  consumer: { type: "kind", value: "consumer" },
 };
-const UNSUPPORTED_WORDS = new Set(["childCount", "parent", "nestedSetLeft", "nestedSetRight", "nestedSetParent", "instrumentation", "event", "link", "trace", "span", "resource"]);
-const AGGREGATES = new Set(["count", "avg", "min", "max", "sum", "by", "select", "coalesce", "rate", "count_over_time", "quantile_over_time", "histogram_over_time"]);
+const UNSUPPORTED_WORDS = new Set([
+  "childCount",
+  "parent",
+  "nestedSetLeft",
+  "nestedSetRight",
+  "nestedSetParent",
+  "instrumentation",
+  "event",
+  "link",
+  "trace",
+  "span",
+  "resource",
+]);
+const AGGREGATES = new Set([
+  "count",
+  "avg",
+  "min",
+  "max",
+  "sum",
+  "by",
+  "select",
+  "coalesce",
+  "rate",
+  "count_over_time",
+  "quantile_over_time",
+  "histogram_over_time",
+]);
 const COMPARE_OPS = new Set<string>(["=", "!=", ">", ">=", "<", "<=", "=~", "!~"]);
 const ARITHMETIC = new Set(["+", "-", "*", "/", "%", "^"]);
 const STRUCTURAL = new Set([">>", ">", "<<", "<", "~", "!>>", "!<<", "!~", "!>", "!<"]);
@@ -31,20 +70,31 @@ export function parseTraceQL(query: string): SpansetExpr {
 /** How goyacc names a token in `unexpected X` (Tempo maps punctuation and keywords to their text). */
 function tokenName(t: Token): string {
   switch (t.kind) {
-    case "end": return "$end";
-    case "punct": return t.text;
-    case "string": return "STRING";
-    case "int": return "INTEGER";
-    case "float": return "FLOAT";
-    case "duration": return "DURATION";
-    case "attribute": return t.scope === "any" ? "." : t.scope === "intrinsic-colon" ? t.text : `${t.scope}.`;
-    case "word": return t.text in INTRINSICS || t.text in KEYWORD_STATICS || AGGREGATES.has(t.text) ? t.text : "IDENTIFIER";
+    case "end":
+      return "$end";
+    case "punct":
+      return t.text;
+    case "string":
+      return "STRING";
+    case "int":
+      return "INTEGER";
+    case "float":
+      return "FLOAT";
+    case "duration":
+      return "DURATION";
+    case "attribute":
+      return t.scope === "any" ? "." : t.scope === "intrinsic-colon" ? t.text : `${t.scope}.`;
+    case "word":
+      return t.text in INTRINSICS || t.text in KEYWORD_STATICS || AGGREGATES.has(t.text) ? t.text : "IDENTIFIER";
   }
 }
 
 class Parser {
   #i = 0;
-  constructor(private readonly tokens: Token[], private readonly query: string) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly query: string,
+  ) {}
 
   parseRoot(): SpansetExpr {
     const first = this.#peek();
@@ -137,7 +187,9 @@ class Parser {
         throw new TraceQLUnsupportedError(`attribute "${t.text}"`);
       case "string":
         return { kind: "static", type: "string", value: t.value, text: t.text };
-      case "int": case "float": case "duration":
+      case "int":
+      case "float":
+      case "duration":
         return { kind: "static", type: t.kind, value: t.value, text: t.text };
       case "word": {
         const intrinsic = INTRINSICS[t.text];

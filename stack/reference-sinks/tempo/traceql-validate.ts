@@ -17,14 +17,16 @@ export function validateComparison(op: CompareOp, left: Operand, right: Operand)
   const lt = typeOf(left);
   const rt = typeOf(right);
   const text = `${left.text} ${op} ${right.text}`;
-  const matching = lt === rt || lt === "attribute" || rt === "attribute" || lt === "nil" || rt === "nil" || (NUMERIC.has(lt as StaticType) && NUMERIC.has(rt as StaticType));
+  const matching =
+    lt === rt || lt === "attribute" || rt === "attribute" || lt === "nil" || rt === "nil" || (NUMERIC.has(lt as StaticType) && NUMERIC.has(rt as StaticType));
   if (!matching) throw new TraceQLValidationError(`binary operations must operate on the same type: ${text}`);
   const types = [lt, rt].filter((t) => t !== "attribute");
-  const valid = op === "=~" || op === "!~"
-    ? types.every((t) => t === "string")
-    : op === "=" || op === "!="
-      ? true
-      : types.every((t) => t === "string" || NUMERIC.has(t as StaticType));
+  const valid =
+    op === "=~" || op === "!~"
+      ? types.every((t) => t === "string")
+      : op === "=" || op === "!="
+        ? true
+        : types.every((t) => t === "string" || NUMERIC.has(t as StaticType));
   if (!valid) throw new TraceQLValidationError(`illegal operation for the given types: ${text}`);
   if (op !== "=~" && op !== "!~") return { kind: "compare", op, left, right };
   const pattern = right.kind === "static" ? String(right.value) : undefined;

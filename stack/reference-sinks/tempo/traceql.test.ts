@@ -8,7 +8,8 @@ import { evaluateTraceQL } from "./traceql-eval.ts";
 import { parseTraceQL } from "./traceql-parser.ts";
 
 const FIXTURES = new URL("../../clients/fixtures/tempo-2.0.1/", import.meta.url);
-const request = (name: string) => (JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), "utf8")) as { request: { body?: unknown; bodyBase64?: string } }).request;
+const request = (name: string) =>
+  (JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), "utf8")) as { request: { body?: unknown; bodyBase64?: string } }).request;
 
 /** The two recorded traces: A (JSON push, payment fails with 500) and B (protobuf push, all 200). */
 function peerStore(): TraceStore {
@@ -42,28 +43,37 @@ describe("TraceQL subset: evaluation", () => {
     expect(matches("{ span.http.status_code = 500 }")).toEqual({ [A]: ["bbbb000000000002", "cccc000000000003"] });
     expect(matches('{ .http.status_code >= 500 && resource.service.name = "payment" }')).toEqual({ [A]: ["cccc000000000003"] });
     expect(matches("{ span.http.status_code != 200 && span.http.status_code < 502 }")).toEqual({ [A]: ["bbbb000000000002", "cccc000000000003"] });
-    expect(matches("{ span.payment.amount_cents > 4000.5 && span.payment.amount_cents <= 4599 }")).toEqual({ [A]: ["cccc000000000003"], [B]: ["cccc000000000013"] });
+    expect(matches("{ span.payment.amount_cents > 4000.5 && span.payment.amount_cents <= 4599 }")).toEqual({
+      [A]: ["cccc000000000003"],
+      [B]: ["cccc000000000013"],
+    });
     expect(matches('{ .service.name = "frontend" }')).toEqual({ [A]: ["aaaa000000000001"], [B]: ["aaaa000000000011"] });
     expect(matches('{ resource.http.method = "GET" }')).toEqual({});
   });
 
   it("should evaluate the intrinsics name, status, duration, kind and the root and trace intrinsics", () => {
     expect(matches("{ status = error }")).toEqual({ [A]: ["aaaa000000000001", "bbbb000000000002", "cccc000000000003"] });
-    expect(matches("{ status = ok && name = \"POST /api/charge\" }")).toEqual({ [B]: ["cccc000000000013"] });
+    expect(matches('{ status = ok && name = "POST /api/charge" }')).toEqual({ [B]: ["cccc000000000013"] });
     expect(matches("{ status = unset }")).toEqual({});
     expect(matches("{ duration > 1s }")).toEqual({ [A]: ["aaaa000000000001"], [B]: ["aaaa000000000011"] });
     expect(matches("{ duration < 700ms }")).toEqual({ [A]: ["cccc000000000003"], [B]: ["cccc000000000013"] });
-    expect(matches('{ kind = server && rootServiceName = "frontend" && rootName = "GET /cart/checkout" && traceDuration >= 1.2s }'))
-      .toEqual({ [A]: ["aaaa000000000001", "bbbb000000000002", "cccc000000000003"], [B]: ["aaaa000000000011", "bbbb000000000012", "cccc000000000013"] });
+    expect(matches('{ kind = server && rootServiceName = "frontend" && rootName = "GET /cart/checkout" && traceDuration >= 1.2s }')).toEqual({
+      [A]: ["aaaa000000000001", "bbbb000000000002", "cccc000000000003"],
+      [B]: ["aaaa000000000011", "bbbb000000000012", "cccc000000000013"],
+    });
     expect(matches('{ statusMessage = "card declined" }')).toEqual({ [A]: ["cccc000000000003"] });
   });
 
   it("should apply regular expressions, || inside a spanset and && / || between spansets", () => {
     expect(matches('{ name =~ "charge$" }')).toEqual({ [A]: ["cccc000000000003"], [B]: ["cccc000000000013"] });
     expect(matches('{ name !~ "^(GET|POST /api/checkout)" && status = ok }')).toEqual({ [B]: ["cccc000000000013"] });
-    expect(matches("{ span.http.status_code = 502 || span.http.status_code = 200 }"))
-      .toEqual({ [A]: ["aaaa000000000001"], [B]: ["aaaa000000000011", "bbbb000000000012", "cccc000000000013"] });
-    expect(matches('{ span.http.method = "GET" } && { span.http.status_code = 500 }')).toEqual({ [A]: ["aaaa000000000001", "bbbb000000000002", "cccc000000000003"] });
+    expect(matches("{ span.http.status_code = 502 || span.http.status_code = 200 }")).toEqual({
+      [A]: ["aaaa000000000001"],
+      [B]: ["aaaa000000000011", "bbbb000000000012", "cccc000000000013"],
+    });
+    expect(matches('{ span.http.method = "GET" } && { span.http.status_code = 500 }')).toEqual({
+      [A]: ["aaaa000000000001", "bbbb000000000002", "cccc000000000003"],
+    });
     expect(matches('{ span.http.status_code = 502 } || { resource.service.name = "nobody" }')).toEqual({ [A]: ["aaaa000000000001"] });
     expect(matches('({ span.http.status_code = 502 }) && ({ span.order.id = "ord-1042" })')).toEqual({ [A]: ["aaaa000000000001", "bbbb000000000002"] });
   });
@@ -81,8 +91,14 @@ describe("TraceQL subset: evaluation", () => {
 
 describe("TraceQL subset: rejections", () => {
   it("should reject syntax errors with Tempo's parse error text, line and column", () => {
-    expect(rejection("{ span.http.status_code = }")).toEqual({ status: 400, text: "invalid TraceQL query: parse error at line 1, col 27: syntax error: unexpected }" });
-    expect(rejection('{ span.foo = "bar"')).toEqual({ status: 400, text: "invalid TraceQL query: parse error at line 1, col 19: syntax error: unexpected $end" });
+    expect(rejection("{ span.http.status_code = }")).toEqual({
+      status: 400,
+      text: "invalid TraceQL query: parse error at line 1, col 27: syntax error: unexpected }",
+    });
+    expect(rejection('{ span.foo = "bar"')).toEqual({
+      status: 400,
+      text: "invalid TraceQL query: parse error at line 1, col 19: syntax error: unexpected $end",
+    });
     expect(rejection("{ foo = 1 }")).toEqual({ status: 400, text: "invalid TraceQL query: parse error at line 1, col 3: syntax error: unexpected IDENTIFIER" });
     expect(rejection('{ .a = "open }')).toEqual({ status: 400, text: "invalid TraceQL query: parse error at line 1, col 8: literal not terminated" });
     expect(rejection("{\n  span.a = = 1 }")).toEqual({ status: 400, text: "invalid TraceQL query: parse error at line 2, col 12: syntax error: unexpected =" });
@@ -91,7 +107,10 @@ describe("TraceQL subset: rejections", () => {
   });
 
   it("should reject ill-typed comparisons with Tempo's validation text", () => {
-    expect(rejection("{ status = 500 }")).toEqual({ status: 400, text: "invalid TraceQL query: binary operations must operate on the same type: status = 500" });
+    expect(rejection("{ status = 500 }")).toEqual({
+      status: 400,
+      text: "invalid TraceQL query: binary operations must operate on the same type: status = 500",
+    });
     expect(rejection("{ span.a =~ 5 }")).toEqual({ status: 400, text: "invalid TraceQL query: illegal operation for the given types: span.a =~ 5" });
     expect(rejection("{ status > ok }")).toEqual({ status: 400, text: "invalid TraceQL query: illegal operation for the given types: status > ok" });
   });

@@ -18,7 +18,10 @@ async function fakeServer(): Promise<{ url: string; seen: { path: string; header
     seen.push({ path: req.url ?? "", headers: req.headers });
     if (req.headers.authorization !== "Bearer tok-123" && req.url?.startsWith("/-/")) return void res.writeHead(401).end("unauthorized");
     if (req.url === "/-/ready" || req.url === "/ready") return void res.writeHead(200).end("ready");
-    if (req.url?.startsWith("/api/v1/query")) return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [] } }));
+    if (req.url?.startsWith("/api/v1/query"))
+      return void res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [] } }));
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -41,13 +44,22 @@ describe("AttachRuntime", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("should start nothing: a component answering its manifest's readiness probe is ready, one not answering or not in the file is unavailable, with the reason", { timeout: 60_000 }, async () => {
+  it("should start nothing: a component answering its manifest's readiness probe is ready, one not answering or not in the file is unavailable, with the reason", {
+    timeout: 60_000,
+  }, async () => {
     const endpoints = parseEndpointsFile(
       [
-        "version: 1", "components:",
-        "  prometheus:", `    ports: { web: "${fake.url}" }`, "    auth: { bearerTokenEnv: PROM_TOKEN }",
-        "  alertmanager:", `    ports: { web: "${closedUrl}" }`,
-        "  tempo:", `    ports: { http: "${fake.url}" }`, "    substitute: tempo-reference-sink", "    auth: { bearerTokenEnv: PROM_TOKEN }",
+        "version: 1",
+        "components:",
+        "  prometheus:",
+        `    ports: { web: "${fake.url}" }`,
+        "    auth: { bearerTokenEnv: PROM_TOKEN }",
+        "  alertmanager:",
+        `    ports: { web: "${closedUrl}" }`,
+        "  tempo:",
+        `    ports: { http: "${fake.url}" }`,
+        "    substitute: tempo-reference-sink",
+        "    auth: { bearerTokenEnv: PROM_TOKEN }",
       ].join("\n"),
       "endpoints.yaml",
       { PROM_TOKEN: "tok-123" },
@@ -58,10 +70,19 @@ describe("AttachRuntime", () => {
     expect(asStack.control).toBeUndefined();
     expect(asStack.nodeRootDir).toBeUndefined();
     const status = (name: string) => stack.components().find((c) => c.plan.component === name)!;
-    expect(status("prometheus")).toMatchObject({ plan: { mode: "attached", endpoints: { web: fake.url }, file: "endpoints.yaml" }, status: { state: "ready" } });
+    expect(status("prometheus")).toMatchObject({
+      plan: { mode: "attached", endpoints: { web: fake.url }, file: "endpoints.yaml" },
+      status: { state: "ready" },
+    });
     expect(status("tempo")).toMatchObject({ plan: { mode: "substitute", substitute: "tempo-reference-sink" }, status: { state: "ready" } });
-    expect(status("alertmanager").status).toEqual({ state: "unavailable", reason: expect.stringMatching(new RegExp(`^attach: GET ${closedUrl}/-/ready not ready after 1500ms \\(last: .*ECONNREFUSED`)) });
-    expect(status("loki")).toMatchObject({ plan: { mode: "unavailable" }, status: { state: "unavailable", reason: "attach: not in the endpoints file endpoints.yaml" } });
+    expect(status("alertmanager").status).toEqual({
+      state: "unavailable",
+      reason: expect.stringMatching(new RegExp(`^attach: GET ${closedUrl}/-/ready not ready after 1500ms \\(last: .*ECONNREFUSED`)),
+    });
+    expect(status("loki")).toMatchObject({
+      plan: { mode: "unavailable" },
+      status: { state: "unavailable", reason: "attach: not in the endpoints file endpoints.yaml" },
+    });
     expect(fake.seen.find((r) => r.path === "/-/ready")?.headers.authorization).toBe("Bearer tok-123");
     // The variable is named, the secret never printed.
     expect(stack.rewrites()).toContain("attach: prometheus: Authorization (bearer) from $PROM_TOKEN");
@@ -70,7 +91,11 @@ describe("AttachRuntime", () => {
   });
 
   it("should hand the file's credentials to the clients built on it", { timeout: 60_000 }, async () => {
-    const endpoints = parseEndpointsFile(`version: 1\ncomponents:\n  prometheus:\n    ports: { web: "${fake.url}" }\n    auth: { bearerTokenEnv: PROM_TOKEN }\n`, "endpoints.yaml", { PROM_TOKEN: "tok-123" });
+    const endpoints = parseEndpointsFile(
+      `version: 1\ncomponents:\n  prometheus:\n    ports: { web: "${fake.url}" }\n    auth: { bearerTokenEnv: PROM_TOKEN }\n`,
+      "endpoints.yaml",
+      { PROM_TOKEN: "tok-123" },
+    );
     await using stack = await AttachRuntime.start({ endpoints, manifestsDir, runsDir: dir, readyTimeoutMs: 1_500 });
     await using clients = new StackClients(stack);
     if (clients.prometheus.kind !== "ready") throw new Error(clients.prometheus.reason);

@@ -15,7 +15,6 @@ import { newRunId } from "../local/local-runtime.ts";
 import { ATTACH_NO_CONTROL } from "./no-control.ts";
 import { checkEndpointsAgainstManifests, type AttachedComponent, type AttachEndpoints } from "./endpoints-file.ts";
 
-
 export interface AttachStartOptions {
   endpoints: AttachEndpoints;
   manifestsDir: string;
@@ -50,13 +49,26 @@ export class AttachRuntime {
       specs.map(async (spec): Promise<ComponentStatus> => {
         const attached = options.endpoints.components[spec.name];
         const base = { component: spec.name, title: componentDef(spec.name).title, image: spec.image.ref, manifestVersion: spec.image.tag };
-        if (!attached) return { plan: { ...base, mode: "unavailable", reason: `not in the endpoints file ${file}` }, status: { state: "unavailable", reason: `attach: not in the endpoints file ${file}` } };
+        if (!attached)
+          return {
+            plan: { ...base, mode: "unavailable", reason: `not in the endpoints file ${file}` },
+            status: { state: "unavailable", reason: `attach: not in the endpoints file ${file}` },
+          };
         const plan: ComponentPlan = attached.substitute
-          ? { ...base, mode: "substitute", substitute: attached.substitute, binary: `attached at ${Object.values(attached.ports).join(", ")}`, describe: substituteOf(spec.name, attached.substitute).describe, reason: `the endpoints file ${file} says ${attached.substitute} answers for ${spec.name}` }
+          ? {
+              ...base,
+              mode: "substitute",
+              substitute: attached.substitute,
+              binary: `attached at ${Object.values(attached.ports).join(", ")}`,
+              describe: substituteOf(spec.name, attached.substitute).describe,
+              reason: `the endpoints file ${file} says ${attached.substitute} answers for ${spec.name}`,
+            }
           : { ...base, mode: "attached", endpoints: attached.ports, file };
         const probe = readinessProbe(spec, attached);
         const status = await waitReady(probe, attached, { timeoutMs: options.readyTimeoutMs ?? 10_000, clock: options.clock ?? systemClock });
-        logger.info(`  attach: ${spec.name} ${status.state === "ready" ? `ready (${probe.describe}, ${status.readyAfterMs}ms)` : `unavailable: ${status.reason}`}`);
+        logger.info(
+          `  attach: ${spec.name} ${status.state === "ready" ? `ready (${probe.describe}, ${status.readyAfterMs}ms)` : `unavailable: ${status.reason}`}`,
+        );
         return { plan, status };
       }),
     );
@@ -108,7 +120,9 @@ function endpointsOf(endpoints: AttachEndpoints): StackEndpoints {
     for (const [port, url] of Object.entries(c.ports)) {
       const parsed = new URL(url);
       (out[name] ??= {})[port] = {
-        host: parsed.hostname, port: Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80)), url,
+        host: parsed.hostname,
+        port: Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80)),
+        url,
         ...(Object.keys(c.headers).length > 0 ? { headers: c.headers } : {}),
       };
     }
@@ -125,7 +139,12 @@ type Probe = { kind: "http"; url: string; describe: string } | { kind: "tcp"; ho
 function readinessProbe(spec: ComponentSpec, attached: AttachedComponent): Probe {
   const urls = Object.entries(attached.ports);
   const first = new URL(urls[0]![1]);
-  const tcp = (url: URL): Probe => ({ kind: "tcp", host: url.hostname, port: Number(url.port || (url.protocol === "https:" ? 443 : 80)), describe: `tcp ${url.host}` });
+  const tcp = (url: URL): Probe => ({
+    kind: "tcp",
+    host: url.hostname,
+    port: Number(url.port || (url.protocol === "https:" ? 443 : 80)),
+    describe: `tcp ${url.host}`,
+  });
   if (attached.substitute) {
     const url = `${urls[0]![1]}${substituteOf(spec.name, attached.substitute).readinessPath}`;
     return { kind: "http", url, describe: `GET ${url}` };
@@ -133,20 +152,34 @@ function readinessProbe(spec: ComponentSpec, attached: AttachedComponent): Probe
   const readiness = spec.container.readiness;
   if (!readiness || readiness.kind === "exec") return tcp(first);
   const containerPortName = spec.container.ports.find((p) => p.containerPort === readiness.port)?.name;
-  const portName = spec.services.flatMap((s) => s.ports).find((p) => p.targetPort === readiness.port || (containerPortName !== undefined && p.targetPortName === containerPortName))?.name;
+  const portName = spec.services
+    .flatMap((s) => s.ports)
+    .find((p) => p.targetPort === readiness.port || (containerPortName !== undefined && p.targetPortName === containerPortName))?.name;
   const base = (portName !== undefined ? attached.ports[portName] : undefined) ?? urls[0]![1];
   if (readiness.kind === "tcp") return tcp(new URL(base));
   const url = `${base}${readiness.path}`;
   return { kind: "http", url, describe: `GET ${url}` };
 }
 
-async function waitReady(probe: Probe, attached: AttachedComponent, o: { timeoutMs: number; clock: Clock }): Promise<{ state: "ready"; readyAfterMs: number } | { state: "unavailable"; reason: string }> {
+async function waitReady(
+  probe: Probe,
+  attached: AttachedComponent,
+  o: { timeoutMs: number; clock: Clock },
+): Promise<{ state: "ready"; readyAfterMs: number } | { state: "unavailable"; reason: string }> {
   const started = o.clock.monotonicMs();
   try {
-    await pollUntil(`attach: ${probe.describe}`, () => (probe.kind === "http" ? httpReady(probe.url, attached.headers) : tcpReady(probe.host, probe.port)), (seen) => seen === "ok", { timeoutMs: o.timeoutMs, intervalMs: 500, clock: o.clock });
+    await pollUntil(
+      `attach: ${probe.describe}`,
+      () => (probe.kind === "http" ? httpReady(probe.url, attached.headers) : tcpReady(probe.host, probe.port)),
+      (seen) => seen === "ok",
+      { timeoutMs: o.timeoutMs, intervalMs: 500, clock: o.clock },
+    );
     return { state: "ready", readyAfterMs: Math.round(o.clock.monotonicMs() - started) };
   } catch (error) {
-    return { state: "unavailable", reason: error instanceof TimeoutError ? error.message : `attach: ${probe.describe}: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      state: "unavailable",
+      reason: error instanceof TimeoutError ? error.message : `attach: ${probe.describe}: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }
 

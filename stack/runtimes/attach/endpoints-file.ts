@@ -51,22 +51,27 @@ export function loadEndpointsFile(file: string, env: Env = process.env): AttachE
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new InputError({ file, field: "--endpoints" }, "a readable endpoints file (YAML or JSON)", (error as NodeJS.ErrnoException).code ?? String(error), { cause: error });
+    throw new InputError({ file, field: "--endpoints" }, "a readable endpoints file (YAML or JSON)", (error as NodeJS.ErrnoException).code ?? String(error), {
+      cause: error,
+    });
   }
   return parseEndpointsFile(text, file, env);
 }
 
 export function parseEndpointsFile(text: string, file: string, env: Env = process.env): AttachEndpoints {
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw new InputError({ file }, "valid YAML or JSON", `${doc.errors[0]!.code} at line ${doc.errors[0]!.linePos?.[0]?.line ?? "?"}`, { cause: doc.errors[0] });
+  if (doc.errors.length > 0)
+    throw new InputError({ file }, "valid YAML or JSON", `${doc.errors[0]!.code} at line ${doc.errors[0]!.linePos?.[0]?.line ?? "?"}`, {
+      cause: doc.errors[0],
+    });
   const raw: unknown = doc.toJS();
   const refuse: Refuse = (field, expected, seen) => {
     throw new InputError({ file, field }, expected, seen);
   };
   const top = asObject(raw, "", "a mapping with version and components", refuse);
   onlyKeys(top, "", ["version", "components"], refuse);
-  if (top["version"] !== ENDPOINTS_FILE_VERSION) refuse("version", `${ENDPOINTS_FILE_VERSION}`, describeSeen(top["version"]));
-  const components = asObject(top["components"], "components", "a mapping of component name -> { ports, auth?, headersEnv?, substitute? }", refuse);
+  if (top.version !== ENDPOINTS_FILE_VERSION) refuse("version", `${ENDPOINTS_FILE_VERSION}`, describeSeen(top.version));
+  const components = asObject(top.components, "components", "a mapping of component name -> { ports, auth?, headersEnv?, substitute? }", refuse);
   if (Object.keys(components).length === 0) refuse("components", "at least one component", "none");
   const out: Record<string, AttachedComponent> = {};
   for (const [name, value] of Object.entries(components)) {
@@ -74,46 +79,54 @@ export function parseEndpointsFile(text: string, file: string, env: Env = proces
     if (!COMPONENT_NAMES.includes(name)) refuse("components", `component names of the manifests (${COMPONENT_NAMES.join(", ")})`, JSON.stringify(name));
     const c = asObject(value, at, "a mapping with ports (and auth, headersEnv, substitute)", refuse);
     onlyKeys(c, at, ["ports", "auth", "headersEnv", "substitute"], refuse);
-    const ports = asObject(c["ports"], `${at}.ports`, "a mapping of Service port name -> URL", refuse);
+    const ports = asObject(c.ports, `${at}.ports`, "a mapping of Service port name -> URL", refuse);
     if (Object.keys(ports).length === 0) refuse(`${at}.ports`, "at least one port", "none");
     const urls: Record<string, string> = {};
     for (const [port, url] of Object.entries(ports)) urls[port] = checkUrl(url, `${at}.ports.${port}`, refuse);
     const headers: Record<string, string> = {};
     const sources: string[] = [];
     const fromEnv = (field: string, variable: unknown): string => {
-      if (typeof variable !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) refuse(field, "the name of an environment variable (credentials are read from the environment, never from this file)", describeSeen(variable));
+      if (typeof variable !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable))
+        refuse(field, "the name of an environment variable (credentials are read from the environment, never from this file)", describeSeen(variable));
       const value = env[variable as string];
       if (value === undefined || value === "") refuse(field, `$${variable as string} set in obsconf's environment`, "it unset or empty");
       return value!;
     };
-    if (c["auth"] !== undefined) {
-      const auth = asObject(c["auth"], `${at}.auth`, "a mapping with bearerTokenEnv or basic", refuse);
+    if (c.auth !== undefined) {
+      const auth = asObject(c.auth, `${at}.auth`, "a mapping with bearerTokenEnv or basic", refuse);
       onlyKeys(auth, `${at}.auth`, ["bearerTokenEnv", "basic"], refuse);
-      if ((auth["bearerTokenEnv"] === undefined) === (auth["basic"] === undefined)) refuse(`${at}.auth`, "exactly one of bearerTokenEnv or basic", Object.keys(auth).join(", ") || "neither");
-      if (auth["bearerTokenEnv"] !== undefined) {
-        headers["Authorization"] = `Bearer ${fromEnv(`${at}.auth.bearerTokenEnv`, auth["bearerTokenEnv"])}`;
-        sources.push(`Authorization (bearer) from $${auth["bearerTokenEnv"] as string}`);
+      if ((auth.bearerTokenEnv === undefined) === (auth.basic === undefined))
+        refuse(`${at}.auth`, "exactly one of bearerTokenEnv or basic", Object.keys(auth).join(", ") || "neither");
+      if (auth.bearerTokenEnv !== undefined) {
+        headers.Authorization = `Bearer ${fromEnv(`${at}.auth.bearerTokenEnv`, auth.bearerTokenEnv)}`;
+        sources.push(`Authorization (bearer) from $${auth.bearerTokenEnv as string}`);
       } else {
-        const basic = asObject(auth["basic"], `${at}.auth.basic`, "a mapping with usernameEnv and passwordEnv", refuse);
+        const basic = asObject(auth.basic, `${at}.auth.basic`, "a mapping with usernameEnv and passwordEnv", refuse);
         onlyKeys(basic, `${at}.auth.basic`, ["usernameEnv", "passwordEnv"], refuse);
-        const user = fromEnv(`${at}.auth.basic.usernameEnv`, basic["usernameEnv"]);
-        const password = fromEnv(`${at}.auth.basic.passwordEnv`, basic["passwordEnv"]);
-        headers["Authorization"] = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
-        sources.push(`Authorization (basic) from $${basic["usernameEnv"] as string} and $${basic["passwordEnv"] as string}`);
+        const user = fromEnv(`${at}.auth.basic.usernameEnv`, basic.usernameEnv);
+        const password = fromEnv(`${at}.auth.basic.passwordEnv`, basic.passwordEnv);
+        headers.Authorization = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+        sources.push(`Authorization (basic) from $${basic.usernameEnv as string} and $${basic.passwordEnv as string}`);
       }
     }
-    if (c["headersEnv"] !== undefined) {
-      const named = asObject(c["headersEnv"], `${at}.headersEnv`, "a mapping of header name -> environment variable name", refuse);
+    if (c.headersEnv !== undefined) {
+      const named = asObject(c.headersEnv, `${at}.headersEnv`, "a mapping of header name -> environment variable name", refuse);
       for (const [header, variable] of Object.entries(named)) {
-        if (!/^[A-Za-z0-9-]+$/.test(header) || header.toLowerCase() === "authorization") refuse(`${at}.headersEnv`, "header names (Authorization goes in auth)", JSON.stringify(header));
+        if (!/^[A-Za-z0-9-]+$/.test(header) || header.toLowerCase() === "authorization")
+          refuse(`${at}.headersEnv`, "header names (Authorization goes in auth)", JSON.stringify(header));
         headers[header] = fromEnv(`${at}.headersEnv.${header}`, variable);
         sources.push(`${header} from $${variable as string}`);
       }
     }
-    const substitute = c["substitute"];
+    const substitute = c.substitute;
     if (substitute !== undefined) {
       const known = componentDef(name).substitutes?.map((s) => s.name) ?? [];
-      if (typeof substitute !== "string" || !known.includes(substitute)) refuse(`${at}.substitute`, known.length ? `one of ${known.join(", ")} (a stand-in obsconf knows for ${name})` : `nothing (obsconf knows no stand-in for ${name})`, describeSeen(substitute));
+      if (typeof substitute !== "string" || !known.includes(substitute))
+        refuse(
+          `${at}.substitute`,
+          known.length ? `one of ${known.join(", ")} (a stand-in obsconf knows for ${name})` : `nothing (obsconf knows no stand-in for ${name})`,
+          describeSeen(substitute),
+        );
     }
     out[name] = { ports: urls, headers, credentialSources: sources, ...(typeof substitute === "string" ? { substitute } : {}) };
   }
@@ -127,16 +140,29 @@ export function parseEndpointsFile(text: string, file: string, env: Env = proces
 export function checkEndpointsAgainstManifests(endpoints: AttachEndpoints, specs: readonly ComponentSpec[]): void {
   for (const [name, component] of Object.entries(endpoints.components)) {
     const spec = specs.find((s) => s.name === name);
-    if (!spec) throw new InputError({ file: endpoints.file, field: "components" }, `components of the manifests (${specs.map((s) => s.name).join(", ")})`, JSON.stringify(name));
+    if (!spec)
+      throw new InputError(
+        { file: endpoints.file, field: "components" },
+        `components of the manifests (${specs.map((s) => s.name).join(", ")})`,
+        JSON.stringify(name),
+      );
     const known = [...new Set(spec.services.flatMap((svc) => svc.ports.map((p) => p.name)))];
     for (const port of Object.keys(component.ports)) {
-      if (!known.includes(port)) throw new InputError({ file: endpoints.file, field: `components.${name}.ports` }, `Service port names of ${name} in the manifests (${known.join(", ")})`, JSON.stringify(port));
+      if (!known.includes(port))
+        throw new InputError(
+          { file: endpoints.file, field: `components.${name}.ports` },
+          `Service port names of ${name} in the manifests (${known.join(", ")})`,
+          JSON.stringify(port),
+        );
     }
   }
 }
 
 /** The endpoints file text for a running stack (`obsconf up --endpoints-out`): URLs only, never a credential. */
-export function formatEndpointsFile(components: Readonly<Record<string, { ports: Readonly<Record<string, string>>; substitute?: string }>>, comment: string): string {
+export function formatEndpointsFile(
+  components: Readonly<Record<string, { ports: Readonly<Record<string, string>>; substitute?: string }>>,
+  comment: string,
+): string {
   return `# ${comment}\n${stringify({ version: ENDPOINTS_FILE_VERSION, components })}`;
 }
 
@@ -150,7 +176,12 @@ function asObject(value: unknown, field: string, expected: string, refuse: Refus
 
 function onlyKeys(value: Record<string, unknown>, field: string, allowed: readonly string[], refuse: Refuse): void {
   const extra = Object.keys(value).filter((k) => !allowed.includes(k));
-  if (extra.length > 0) refuse(field ? `${field}.${extra[0]}` : extra[0]!, `only ${allowed.join(", ")} here (credentials are named by environment variable, never written in this file)`, "an unknown field");
+  if (extra.length > 0)
+    refuse(
+      field ? `${field}.${extra[0]}` : extra[0]!,
+      `only ${allowed.join(", ")} here (credentials are named by environment variable, never written in this file)`,
+      "an unknown field",
+    );
 }
 
 function checkUrl(value: unknown, field: string, refuse: Refuse): string {
@@ -161,7 +192,8 @@ function checkUrl(value: unknown, field: string, refuse: Refuse): string {
     return refuse(field, "an http:// or https:// URL", describeSeen(value));
   }
   if (typeof value !== "string" || (url.protocol !== "http:" && url.protocol !== "https:")) refuse(field, "an http:// or https:// URL", describeSeen(value));
-  if (url.username !== "" || url.password !== "") refuse(field, "a URL without a user or password (name credentials with auth: the environment variables that hold them)", "a URL with credentials in it");
+  if (url.username !== "" || url.password !== "")
+    refuse(field, "a URL without a user or password (name credentials with auth: the environment variables that hold them)", "a URL with credentials in it");
   if (url.search !== "" || url.hash !== "") refuse(field, "a base URL without query or fragment", describeSeen(value));
   return url.href.replace(/\/+$/, "");
 }

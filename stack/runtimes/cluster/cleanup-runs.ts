@@ -40,7 +40,9 @@ export function keepReason(runner: string | undefined, { runId, force }: Cleanup
   const alive = runnerAlive(runner);
   if (alive) return `its obsconf process ${runner} is still running (stop it, or pass --force)`;
   if (alive === undefined && runId === undefined) {
-    return runner ? `started on another host (${runner}); pass --run-id ${id ?? "<id>"} or --force to remove it` : `no runner mark; pass --run-id ${id ?? "<id>"} or --force to remove it`;
+    return runner
+      ? `started on another host (${runner}); pass --run-id ${id ?? "<id>"} or --force to remove it`
+      : `no runner mark; pass --run-id ${id ?? "<id>"} or --force to remove it`;
   }
   return undefined;
 }
@@ -68,7 +70,11 @@ export async function cleanupClusterRuns(kc: KubeConfig, options: CleanupOptions
       try {
         const { deleted, namespaceTerminating } = await teardownRun(kc, { runId: run.runId, namespace: run.namespace });
         const terminating = namespaceTerminating ? "; the namespace is Terminating: the cluster removes what is left in it, then the namespace" : "";
-        lines.push({ ...base, action: "removed", detail: `${deleted.length} objects (${deleted.filter((d) => !d.includes(run.namespace)).join(", ") || "no cluster-scoped ones"} and the namespace's)${terminating}` });
+        lines.push({
+          ...base,
+          action: "removed",
+          detail: `${deleted.length} objects (${deleted.filter((d) => !d.includes(run.namespace)).join(", ") || "no cluster-scoped ones"} and the namespace's)${terminating}`,
+        });
       } catch (error) {
         lines.push({ ...base, action: "failed", detail: error instanceof Error ? error.message : String(error) });
       }

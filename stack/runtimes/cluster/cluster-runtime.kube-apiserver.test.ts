@@ -38,7 +38,18 @@ async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T
 }
 
 const namespaceGone = (admin: KubeConfig, name: string) =>
-  waitFor(`deletion of namespace ${name}`, () => KubernetesObjectApi.makeApiClient(admin).read({ apiVersion: "v1", kind: "Namespace", metadata: { name } }).then(() => false, () => true), (gone) => gone, 120_000);
+  waitFor(
+    `deletion of namespace ${name}`,
+    () =>
+      KubernetesObjectApi.makeApiClient(admin)
+        .read({ apiVersion: "v1", kind: "Namespace", metadata: { name } })
+        .then(
+          () => false,
+          () => true,
+        ),
+    (gone) => gone,
+    120_000,
+  );
 
 describe.skipIf(!found.available)("ClusterRuntime against a real kube-apiserver", () => {
   let plane: StartedKubeControlPlane;
@@ -50,7 +61,9 @@ describe.skipIf(!found.available)("ClusterRuntime against a real kube-apiserver"
     if (!found.available) return;
     plane = await startKubeControlPlane({ binaries: found.binaries, persistentVolumes: { count: 20, capacity: "100Gi" }, podSecurityEnforce: "baseline" });
     admin = plane.adminKubeConfig();
-    const rbac = parseAllDocuments(await readFile(RBAC_FILE, "utf8")).map((d) => d.toJS() as KubeObject).filter(Boolean);
+    const rbac = parseAllDocuments(await readFile(RBAC_FILE, "utf8"))
+      .map((d) => d.toJS() as KubeObject)
+      .filter(Boolean);
     await applyObjects(admin, rbac, { fieldManager: "obsconf-test-admin" });
     runner = await plane.serviceAccountKubeConfig("obsconf-system", "obsconf-runner");
     runsDir = await mkdtemp(path.join(tmpdir(), "obsconf-kube-runs-"));
@@ -61,47 +74,91 @@ describe.skipIf(!found.available)("ClusterRuntime against a real kube-apiserver"
     if (runsDir) await rm(runsDir, { recursive: true, force: true });
   });
 
-  it("should apply the rendered stack as the runner ServiceAccount, see every rollout complete, and delete everything of the run on stop", { timeout: 600_000 }, async () => {
-    const stack = await ClusterRuntime.start({ manifestsDir: MANIFESTS, runsDir, runId: "it1", kubeConfig: runner, readyTimeoutMs: 300_000, rolloutIntervalMs: 1_000 });
+  it("should apply the rendered stack as the runner ServiceAccount, see every rollout complete, and delete everything of the run on stop", {
+    timeout: 600_000,
+  }, async () => {
+    const stack = await ClusterRuntime.start({
+      manifestsDir: MANIFESTS,
+      runsDir,
+      runId: "it1",
+      kubeConfig: runner,
+      readyTimeoutMs: 300_000,
+      rolloutIntervalMs: 1_000,
+    });
     try {
-      expect(stack.components().map((c) => [c.plan.component, c.status.state === "error" ? c.status.error.split("\n")[0] : c.status.state])).toEqual(COMPONENT_NAMES.map((name) => [name, "ready"]));
+      expect(stack.components().map((c) => [c.plan.component, c.status.state === "error" ? c.status.error.split("\n")[0] : c.status.state])).toEqual(
+        COMPONENT_NAMES.map((name) => [name, "ready"]),
+      );
       const pods = await KubernetesObjectApi.makeApiClient(admin).list("v1", "Pod", "obsconf-it1");
       expect(pods.items.length).toBeGreaterThanOrEqual(COMPONENT_NAMES.length);
     } finally {
       await stack.stop();
     }
     await namespaceGone(admin, "obsconf-it1");
-    const roles = await KubernetesObjectApi.makeApiClient(admin).list("rbac.authorization.k8s.io/v1", "ClusterRole", undefined, undefined, undefined, undefined, undefined, "obsconf.dev/run-id=it1");
+    const roles = await KubernetesObjectApi.makeApiClient(admin).list(
+      "rbac.authorization.k8s.io/v1",
+      "ClusterRole",
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      "obsconf.dev/run-id=it1",
+    );
     expect(roles.items).toEqual([]);
   });
 
   it("should let obsconf cleanup remove what a killed obsconf up left on the cluster", { timeout: 600_000 }, async () => {
     const kubeconfig = await plane.writeKubeConfig(runner, path.join(plane.dir, "runner.kubeconfig"));
     const env = { ...process.env, KUBECONFIG: kubeconfig };
-    const up = spawn(process.execPath, [path.join(REPO, "bin/obsconf.mjs"), "up", "--runtime", "cluster", "--runs-dir", runsDir], { cwd: REPO, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const up = spawn(process.execPath, [path.join(REPO, "bin/obsconf.mjs"), "up", "--runtime", "cluster", "--runs-dir", runsDir], {
+      cwd: REPO,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     up.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     up.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<void>((resolve) => up.once("exit", () => resolve()));
     try {
-      await waitFor("obsconf up on the cluster", async () => output, (text) => text.includes("Press Ctrl-C") || up.exitCode !== null, 300_000);
+      await waitFor(
+        "obsconf up on the cluster",
+        async () => output,
+        (text) => text.includes("Press Ctrl-C") || up.exitCode !== null,
+        300_000,
+      );
       expect(output).toContain("components running");
     } finally {
       process.kill(-up.pid!, "SIGKILL");
       await exited;
     }
     const api = KubernetesObjectApi.makeApiClient(admin);
-    const left = (await api.list("v1", "Namespace", undefined, undefined, undefined, undefined, undefined, "app.kubernetes.io/managed-by=obsconf")).items.map((n) => n.metadata!.name!);
+    const left = (await api.list("v1", "Namespace", undefined, undefined, undefined, undefined, undefined, "app.kubernetes.io/managed-by=obsconf")).items.map(
+      (n) => n.metadata!.name!,
+    );
     expect(left).toHaveLength(1);
-    const cleanup = spawnSync(process.execPath, [path.join(REPO, "bin/obsconf.mjs"), "cleanup", "--runtime", "cluster"], { cwd: REPO, env, encoding: "utf8", timeout: 120_000 });
+    const cleanup = spawnSync(process.execPath, [path.join(REPO, "bin/obsconf.mjs"), "cleanup", "--runtime", "cluster"], {
+      cwd: REPO,
+      env,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     expect({ status: cleanup.status, stderr: cleanup.stderr }).toEqual({ status: 0, stderr: "" });
     expect(cleanup.stdout).toMatch(new RegExp(`cluster\\s+\\S+\\s+namespace ${left[0]}\\s+removed`));
     await namespaceGone(admin, left[0]!);
-    const again = spawnSync(process.execPath, [path.join(REPO, "bin/obsconf.mjs"), "cleanup", "--runtime", "cluster"], { cwd: REPO, env, encoding: "utf8", timeout: 120_000 });
+    const again = spawnSync(process.execPath, [path.join(REPO, "bin/obsconf.mjs"), "cleanup", "--runtime", "cluster"], {
+      cwd: REPO,
+      env,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     expect(again.stdout).toContain("nothing to clean up");
   });
 
-  it("should answer as the fixtures the API double replays say (discovery, Status bodies of 403/404/409/422, a Terminating namespace)", { timeout: 120_000 }, async () => {
+  it("should answer as the fixtures the API double replays say (discovery, Status bodies of 403/404/409/422, a Terminating namespace)", {
+    timeout: 120_000,
+  }, async () => {
     const answers = await recordAnswers(plane, admin, runner);
     const fixture = path.join(import.meta.dirname, "../kube-api/fixtures/kube-apiserver-1.36.1.json");
     if (process.env.OBSCONF_RECORD_KUBE_FIXTURES === "1" || !existsSync(fixture)) await writeFile(fixture, `${JSON.stringify(answers, null, 2)}\n`);
@@ -111,7 +168,9 @@ describe.skipIf(!found.available)("ClusterRuntime against a real kube-apiserver"
 
 /** The exchanges the double replays, made against the real API (admin, the runner, and a ServiceAccount with no rights). */
 async function recordAnswers(plane: StartedKubeControlPlane, admin: KubeConfig, runner: KubeConfig): Promise<RecordedAnswer[]> {
-  await applyObjects(admin, [{ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "nobody", namespace: "obsconf-system" } }], { fieldManager: "obsconf-test-admin" });
+  await applyObjects(admin, [{ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "nobody", namespace: "obsconf-system" } }], {
+    fieldManager: "obsconf-test-admin",
+  });
   const nobody = await plane.serviceAccountKubeConfig("obsconf-system", "nobody");
   const answers: RecordedAnswer[] = [];
   for (const p of ["/api", "/apis", "/api/v1", "/apis/apps/v1", "/apis/rbac.authorization.k8s.io/v1", "/apis/apiextensions.k8s.io/v1"]) {
@@ -119,22 +178,57 @@ async function recordAnswers(plane: StartedKubeControlPlane, admin: KubeConfig, 
   }
   answers.push(await record(nobody, "403 forbidden: list namespaces", { method: "GET", path: "/api/v1/namespaces" }));
   answers.push(await record(runner, "404 not found: namespace", { method: "GET", path: "/api/v1/namespaces/obsconf-none" }));
-  answers.push(await record(runner, "404 not found: CRD testruns.k6.io", { method: "GET", path: "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/testruns.k6.io" }));
-  const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "obsconf-rec", labels: { "app.kubernetes.io/managed-by": "obsconf", "obsconf.dev/run-id": "rec" } } };
+  answers.push(
+    await record(runner, "404 not found: CRD testruns.k6.io", {
+      method: "GET",
+      path: "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/testruns.k6.io",
+    }),
+  );
+  const ns = {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: "obsconf-rec", labels: { "app.kubernetes.io/managed-by": "obsconf", "obsconf.dev/run-id": "rec" } },
+  };
   answers.push(await record(runner, "201 created: namespace", { method: "POST", path: "/api/v1/namespaces", body: ns }));
   answers.push(await record(runner, "409 conflict: namespace already exists", { method: "POST", path: "/api/v1/namespaces", body: ns }));
-  answers.push(await record(runner, "422 invalid: server-side apply of a StatefulSet without a template", {
-    method: "PATCH", path: "/apis/apps/v1/namespaces/obsconf-rec/statefulsets/broken?fieldManager=obsconf&force=true", contentType: "application/apply-patch+yaml",
-    body: { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "broken", namespace: "obsconf-rec" }, spec: { selector: { matchLabels: { a: "b" } }, serviceName: "broken" } },
-  }));
+  answers.push(
+    await record(runner, "422 invalid: server-side apply of a StatefulSet without a template", {
+      method: "PATCH",
+      path: "/apis/apps/v1/namespaces/obsconf-rec/statefulsets/broken?fieldManager=obsconf&force=true",
+      contentType: "application/apply-patch+yaml",
+      body: {
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: { name: "broken", namespace: "obsconf-rec" },
+        spec: { selector: { matchLabels: { a: "b" } }, serviceName: "broken" },
+      },
+    }),
+  );
   // A finalizer holds the namespace in Terminating while the answers about it are recorded.
-  answers.push(await record(runner, "201 created: held configmap", { method: "POST", path: "/api/v1/namespaces/obsconf-rec/configmaps", body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "held", finalizers: ["obsconf.dev/test-hold"] } } }));
+  answers.push(
+    await record(runner, "201 created: held configmap", {
+      method: "POST",
+      path: "/api/v1/namespaces/obsconf-rec/configmaps",
+      body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "held", finalizers: ["obsconf.dev/test-hold"] } },
+    }),
+  );
   answers.push(await record(runner, "200 delete namespace: Terminating", { method: "DELETE", path: "/api/v1/namespaces/obsconf-rec" }));
   answers.push(await record(runner, "200 get namespace while Terminating", { method: "GET", path: "/api/v1/namespaces/obsconf-rec" }));
   answers.push(await record(runner, "200 delete namespace again while Terminating", { method: "DELETE", path: "/api/v1/namespaces/obsconf-rec" }));
-  answers.push(await record(runner, "403 forbidden: create in a Terminating namespace", { method: "POST", path: "/api/v1/namespaces/obsconf-rec/configmaps", body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "late" } } }));
+  answers.push(
+    await record(runner, "403 forbidden: create in a Terminating namespace", {
+      method: "POST",
+      path: "/api/v1/namespaces/obsconf-rec/configmaps",
+      body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "late" } },
+    }),
+  );
   answers.push(await record(runner, "404 not found: delete a missing object", { method: "DELETE", path: "/api/v1/namespaces/obsconf-rec/configmaps/missing" }));
-  await record(admin, "release the hold", { method: "PATCH", path: "/api/v1/namespaces/obsconf-rec/configmaps/held", contentType: "application/merge-patch+json", body: { metadata: { finalizers: null } } });
+  await record(admin, "release the hold", {
+    method: "PATCH",
+    path: "/api/v1/namespaces/obsconf-rec/configmaps/held",
+    contentType: "application/merge-patch+json",
+    body: { metadata: { finalizers: null } },
+  });
   await namespaceGone(admin, "obsconf-rec");
   return answers;
 }

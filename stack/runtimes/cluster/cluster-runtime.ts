@@ -54,7 +54,6 @@ export interface ClusterStartOptions {
   logger?: Logger;
 }
 
-
 /**
  * The same manifests on an existing cluster: everything moved into one labelled namespace per run
  * (`obsconf-<runId>`), created here and refused if it exists; nothing is applied outside it but
@@ -79,7 +78,11 @@ export class ClusterRuntime {
     const reach = options.reach ?? "port-forward";
     const rewrites = [`cluster: ${describeKubeContext(kc)}, namespace ${namespace}`, `cluster: reachability: ${REACHABILITY_TEXT[reach]}`];
     rewrites.push(...applyOverrides(rendered, specs, options.overrides ?? [], context));
-    rewrites.push(`cluster: Namespace ${namespace}: Pod Security ${Object.entries(POD_SECURITY_LABELS).map(([k, v]) => `${k}=${v}`).join(", ")} (node-exporter, Promtail and Vector use host paths)`);
+    rewrites.push(
+      `cluster: Namespace ${namespace}: Pod Security ${Object.entries(POD_SECURITY_LABELS)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ")} (node-exporter, Promtail and Vector use host paths)`,
+    );
     rewrites.push(...scopeToRunNamespace(rendered, namespace, runId));
     const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: runId };
     // The harness's Services (e.g. the pull canary in ecomm-prod) move into the run namespace, and the
@@ -91,14 +94,20 @@ export class ClusterRuntime {
           const moved = rewriteSdNamespaces(text, from, namespace);
           if (moved === text) continue;
           data[key] = moved;
-          rewrites.push(`cluster: ConfigMap ${object.metadata.name} ${key}: service discovery of namespace ${from} -> ${namespace} (where the harness's Services of ${from} are created)`);
+          rewrites.push(
+            `cluster: ConfigMap ${object.metadata.name} ${key}: service discovery of namespace ${from} -> ${namespace} (where the harness's Services of ${from} are created)`,
+          );
         }
       }
     }
     const extra = renderExtraServices(options.extraServices ?? [], context, () => namespace, labels);
     rewrites.push(...extra.lines);
     const wantedPorts = allocateNodePorts(set).map(({ service, port }) => ({ service, port }));
-    const objects = exposeServices(sortForApply([...rendered, ...extra.objects]).map((o) => annotateRunner(o.object as KubeObject)), wantedPorts, reach);
+    const objects = exposeServices(
+      sortForApply([...rendered, ...extra.objects]).map((o) => annotateRunner(o.object as KubeObject)),
+      wantedPorts,
+      reach,
+    );
     guardRunObjects(objects, namespace, runId);
     await assertNamespaceIsNew(kc, namespace);
     const runDir = path.resolve(options.runsDir, runId);
@@ -114,17 +123,32 @@ export class ClusterRuntime {
         return;
       }
       // TestRuns (and what else applyRunObjects added) go first: their operator stops the load before its targets go.
-      const result = await teardownRun(kc, { runId, namespace, namespacedKinds: [...kinds.filter((k) => k.kind !== "Endpoints"), ...TEARDOWN_NAMESPACED_KINDS, ...kinds.filter((k) => k.kind === "Endpoints")] });
+      const result = await teardownRun(kc, {
+        runId,
+        namespace,
+        namespacedKinds: [...kinds.filter((k) => k.kind !== "Endpoints"), ...TEARDOWN_NAMESPACED_KINDS, ...kinds.filter((k) => k.kind === "Endpoints")],
+      });
       logger.info(`  deleted ${result.deleted.length} objects of run ${runId}, namespace ${namespace} last`);
     };
     let stack: StartedClusterStack | undefined;
     const unregister = onShutdown(async () => void (await (stack ? stack.stop() : teardown())));
     try {
       const deployed = await deployRun(kc, {
-        objects, specs, plans, runId, namespaces: [namespace], runDir, timeoutMs: options.readyTimeoutMs ?? 600_000, logger,
+        objects,
+        specs,
+        plans,
+        runId,
+        namespaces: [namespace],
+        runDir,
+        timeoutMs: options.readyTimeoutMs ?? 600_000,
+        logger,
         ...(options.rolloutIntervalMs ? { intervalMs: options.rolloutIntervalMs } : {}),
       });
-      const services = new Set(deployed.statuses.filter((s) => s.status.state === "ready").flatMap((s) => specs.find((spec) => spec.name === s.plan.component)!.services.map((svc) => svc.name)));
+      const services = new Set(
+        deployed.statuses
+          .filter((s) => s.status.state === "ready")
+          .flatMap((s) => specs.find((spec) => spec.name === s.plan.component)!.services.map((svc) => svc.name)),
+      );
       const wanted = wantedPorts.filter((w) => services.has(w.service));
       let reached: { service: string; port: string; host: string; hostPort: number }[];
       if (reach === "port-forward") {
@@ -139,14 +163,34 @@ export class ClusterRuntime {
         (endpoints[spec.name] ??= {})[r.port] = { host: r.host, port: r.hostPort, url: `http://${r.host}:${r.hostPort}` };
         rewrites.push(`cluster: Service ${namespace}/${r.service} port ${r.port} -> ${reach} ${r.host}:${r.hostPort}`);
       }
-      stack = new StartedClusterStack({
-        runtime: "cluster", runId, runDir, kubeConfig: kc, namespaces: [namespace], ...(options.harnessAddress ? { harnessAddress: options.harnessAddress } : {}), statuses: deployed.statuses, endpoints: endpoints as StackEndpoints, rewrites, diagnostics: deployed.diagnostics, teardown, logger,
-      }, namespace, kinds, inClusterEndpoints(specs, namespace));
+      stack = new StartedClusterStack(
+        {
+          runtime: "cluster",
+          runId,
+          runDir,
+          kubeConfig: kc,
+          namespaces: [namespace],
+          ...(options.harnessAddress ? { harnessAddress: options.harnessAddress } : {}),
+          statuses: deployed.statuses,
+          endpoints: endpoints as StackEndpoints,
+          rewrites,
+          diagnostics: deployed.diagnostics,
+          teardown,
+          logger,
+        },
+        namespace,
+        kinds,
+        inClusterEndpoints(specs, namespace),
+      );
       stack.onStop(unregister);
       return stack;
     } catch (error) {
       unregister();
-      await teardown().catch((teardownError: unknown) => logger.error(`teardown of run ${runId} failed: ${teardownError instanceof Error ? teardownError.message : String(teardownError)}; obsconf cleanup --run-id ${runId} retries it`));
+      await teardown().catch((teardownError: unknown) =>
+        logger.error(
+          `teardown of run ${runId} failed: ${teardownError instanceof Error ? teardownError.message : String(teardownError)}; obsconf cleanup --run-id ${runId} retries it`,
+        ),
+      );
       throw error;
     }
   }
@@ -155,7 +199,12 @@ export class ClusterRuntime {
 /** A cluster run, plus the hook a load scenario uses for the k6-operator (stack/ does not import load/). */
 export class StartedClusterStack extends StartedKubeStack {
   /** `kinds`: the namespaced kinds teardown deletes beyond its own list; applyRunObjects adds to it. */
-  constructor(init: KubeStackInit, readonly namespace: string, private readonly kinds: KindRef[] = [], private readonly inCluster: StackEndpoints = {}) {
+  constructor(
+    init: KubeStackInit,
+    readonly namespace: string,
+    private readonly kinds: KindRef[] = [],
+    private readonly inCluster: StackEndpoints = {},
+  ) {
     super(init);
   }
 
@@ -165,7 +214,10 @@ export class StartedClusterStack extends StartedKubeStack {
 
   async testRuns(): Promise<TestRunAccess> {
     return {
-      operator: await this.k6Operator(), namespace: this.namespace, runId: this.runId, inClusterEndpoints: this.inCluster,
+      operator: await this.k6Operator(),
+      namespace: this.namespace,
+      runId: this.runId,
+      inClusterEndpoints: this.inCluster,
       applyRunObjects: (objects) => this.applyRunObjects(objects),
       waitForTestRuns: (names, options) => this.waitForTestRuns(names, options),
     };
@@ -178,7 +230,12 @@ export class StartedClusterStack extends StartedKubeStack {
    */
   async applyRunObjects(objects: readonly K8sObject[]): Promise<void> {
     const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: this.runId };
-    const placed = objects.map((o): KubeObject => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? this.namespace, labels: { ...o.metadata.labels, ...labels } } }));
+    const placed = objects.map(
+      (o): KubeObject => ({
+        ...o,
+        metadata: { ...o.metadata, namespace: o.metadata.namespace ?? this.namespace, labels: { ...o.metadata.labels, ...labels } },
+      }),
+    );
     guardRunObjects(placed, this.namespace, this.runId);
     for (const kind of extraKinds([...placed])) {
       if (!this.kinds.some((k) => k.apiVersion === kind.apiVersion && k.kind === kind.kind)) this.kinds.unshift(kind);
@@ -194,7 +251,7 @@ export class StartedClusterStack extends StartedKubeStack {
 
 function annotateRunner(object: KubeObject): KubeObject {
   if (object.kind !== "Namespace") return object;
-  const annotations = { ...(object.metadata["annotations"] as Record<string, string> | undefined), [RUNNER_ANNOTATION]: `${hostname()}/${process.pid}` };
+  const annotations = { ...(object.metadata.annotations as Record<string, string> | undefined), [RUNNER_ANNOTATION]: `${hostname()}/${process.pid}` };
   return { ...object, metadata: { ...object.metadata, annotations } };
 }
 

@@ -1,5 +1,15 @@
 export { ClusterRuntime, StartedClusterStack, type ClusterStartOptions } from "./cluster-runtime.ts";
-export { REACHABILITIES, REACHABILITY_TEXT, exposeServices, nodeAddress, parseReachability, resolveExposed, type ExposedPort, type Reachability, type WantedPorts } from "./reachability.ts";
+export {
+  REACHABILITIES,
+  REACHABILITY_TEXT,
+  exposeServices,
+  nodeAddress,
+  parseReachability,
+  resolveExposed,
+  type ExposedPort,
+  type Reachability,
+  type WantedPorts,
+} from "./reachability.ts";
 export { describeKubeContext, loadKubeContext, type KubeContextOptions } from "./kube-context.ts";
 export { assertNamespaceIsNew, guardRunObjects } from "./run-namespace-guard.ts";
 export { serviceTarget, startPortForwards, type PortForwarder, type ForwardedPort, type ServiceTarget, type StartedPortForwards } from "./port-forward.ts";

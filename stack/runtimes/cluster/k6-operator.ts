@@ -16,7 +16,9 @@ export async function k6OperatorState(kc: KubeConfig): Promise<K6OperatorState> 
   const api = KubernetesObjectApi.makeApiClient(kc);
   try {
     const crd = await api.read({ apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: K6_TESTRUN_CRD } });
-    const versions = ((crd as { spec?: { versions?: { name: string; served?: boolean }[] } }).spec?.versions ?? []).filter((v) => v.served !== false).map((v) => v.name);
+    const versions = ((crd as { spec?: { versions?: { name: string; served?: boolean }[] } }).spec?.versions ?? [])
+      .filter((v) => v.served !== false)
+      .map((v) => v.name);
     return { installed: true, detail: `CRD ${K6_TESTRUN_CRD} serves ${versions.join(", ") || "no version"}` };
   } catch (error) {
     if (apiErrorCode(error) === 404) return { installed: false, detail: `no CRD ${K6_TESTRUN_CRD} on the cluster (the k6-operator is not installed)` };

@@ -51,7 +51,9 @@ export async function waitForTestRuns(kc: KubeConfig, options: WaitForTestRunsOp
     const elapsedMs = clock.monotonicMs() - startMs;
     if (elapsedMs >= timeoutMs) {
       const pending = names.filter((n) => !done.has(n)).map((n) => `${n} at stage ${last.get(n) ?? "unknown"}`);
-      throw new HarnessError(`k6 TestRuns in ${namespace}: expected status.stage finished or error within ${timeoutMs}ms, saw ${pending.join(", ")} after ${Math.round(elapsedMs)}ms`);
+      throw new HarnessError(
+        `k6 TestRuns in ${namespace}: expected status.stage finished or error within ${timeoutMs}ms, saw ${pending.join(", ")} after ${Math.round(elapsedMs)}ms`,
+      );
     }
     await clock.sleep(Math.min(intervalMs, Math.max(1, timeoutMs - elapsedMs)), options.signal);
   }

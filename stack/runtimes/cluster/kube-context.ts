@@ -16,7 +16,11 @@ export function loadKubeContext({ context, kubeconfigFile }: KubeContextOptions 
   const kc = new KubeConfig();
   const where = kubeconfigFile ?? process.env.KUBECONFIG ?? "~/.kube/config";
   // Without any kubeconfig, the client falls back to http://localhost:8080; a run must not guess a cluster.
-  const candidates = kubeconfigFile ? [kubeconfigFile] : process.env.KUBECONFIG ? process.env.KUBECONFIG.split(path.delimiter).filter(Boolean) : [path.join(homedir(), ".kube", "config")];
+  const candidates = kubeconfigFile
+    ? [kubeconfigFile]
+    : process.env.KUBECONFIG
+      ? process.env.KUBECONFIG.split(path.delimiter).filter(Boolean)
+      : [path.join(homedir(), ".kube", "config")];
   if (!process.env.KUBERNETES_SERVICE_HOST && !candidates.some((file) => existsSync(file))) {
     throw new InputError({ file: where }, "a kubeconfig (set KUBECONFIG or create ~/.kube/config, as for kubectl)", "no such file");
   }
@@ -28,11 +32,20 @@ export function loadKubeContext({ context, kubeconfigFile }: KubeContextOptions 
   }
   const names = kc.getContexts().map((c) => c.name);
   if (context !== undefined) {
-    if (!names.includes(context)) throw new InputError({ file: "command line", field: "--context" }, `a context of ${where} (${names.join(", ") || "it has none"})`, JSON.stringify(context));
+    if (!names.includes(context))
+      throw new InputError(
+        { file: "command line", field: "--context" },
+        `a context of ${where} (${names.join(", ") || "it has none"})`,
+        JSON.stringify(context),
+      );
     kc.setCurrentContext(context);
   }
   if (!kc.getCurrentContext() || !kc.getCurrentCluster()) {
-    throw new InputError({ file: where, field: "current-context" }, "a current context naming a cluster (or --context NAME)", kc.getCurrentContext() ? JSON.stringify(kc.getCurrentContext()) : "none");
+    throw new InputError(
+      { file: where, field: "current-context" },
+      "a current context naming a cluster (or --context NAME)",
+      kc.getCurrentContext() ? JSON.stringify(kc.getCurrentContext()) : "none",
+    );
   }
   return kc;
 }

@@ -7,11 +7,21 @@ import { startKubeApiDouble } from "../kube-api/kube-api-double.ts";
 import { serviceTarget, startPortForwards } from "./port-forward.ts";
 
 const service = {
-  apiVersion: "v1", kind: "Service", metadata: { name: "loki", namespace: "obsconf-r1" },
-  spec: { selector: { app: "loki" }, ports: [{ name: "http", port: 3100, targetPort: "http" }, { name: "grpc", port: 9095, targetPort: 9095 }] },
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name: "loki", namespace: "obsconf-r1" },
+  spec: {
+    selector: { app: "loki" },
+    ports: [
+      { name: "http", port: 3100, targetPort: "http" },
+      { name: "grpc", port: 9095, targetPort: 9095 },
+    ],
+  },
 };
 const pod = (name: string, ready: boolean, deleting = false) => ({
-  apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "obsconf-r1", labels: { app: "loki" }, ...(deleting ? { deletionTimestamp: "2025-01-01T00:00:00Z" } : {}) },
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name, namespace: "obsconf-r1", labels: { app: "loki" }, ...(deleting ? { deletionTimestamp: "2025-01-01T00:00:00Z" } : {}) },
   spec: { containers: [{ name: "loki", image: "grafana/loki:3.5.0", ports: [{ name: "http", containerPort: 3100 }] }] },
   status: { conditions: [{ type: "Ready", status: ready ? "True" : "False" }] },
 });
@@ -30,7 +40,9 @@ describe("serviceTarget", () => {
     await using api = await startKubeApiDouble();
     api.seed(service, pod("loki-0", false));
     const core = api.kubeConfig().makeApiClient(CoreV1Api);
-    await expect(serviceTarget(core, "obsconf-r1", "loki", "http")).rejects.toThrow("no Ready pod behind Service obsconf-r1/loki (selector app=loki: 1 pods, none Ready)");
+    await expect(serviceTarget(core, "obsconf-r1", "loki", "http")).rejects.toThrow(
+      "no Ready pod behind Service obsconf-r1/loki (selector app=loki: 1 pods, none Ready)",
+    );
     await expect(serviceTarget(core, "obsconf-r1", "loki", "web")).rejects.toThrow("Service obsconf-r1/loki has no port named web (ports: http, grpc)");
   });
 });
@@ -38,8 +50,14 @@ describe("serviceTarget", () => {
 describe("startPortForwards", () => {
   it("should open one loopback listener per Service port and close them all", async () => {
     await using api = await startKubeApiDouble();
-    const forwards = await startPortForwards(api.kubeConfig(), "obsconf-r1", [{ service: "loki", port: "http" }, { service: "tempo", port: "http" }]);
-    expect(forwards.ports.map((p) => [p.service, p.port])).toEqual([["loki", "http"], ["tempo", "http"]]);
+    const forwards = await startPortForwards(api.kubeConfig(), "obsconf-r1", [
+      { service: "loki", port: "http" },
+      { service: "tempo", port: "http" },
+    ]);
+    expect(forwards.ports.map((p) => [p.service, p.port])).toEqual([
+      ["loki", "http"],
+      ["tempo", "http"],
+    ]);
     expect(new Set(forwards.ports.map((p) => p.localPort)).size).toBe(2);
     await forwards.close();
     await expect(fetch(`http://127.0.0.1:${forwards.ports[0]!.localPort}/`)).rejects.toThrow();

@@ -20,8 +20,13 @@ export interface ServiceTarget {
 export async function serviceTarget(core: CoreV1Api, namespace: string, service: string, portName: string): Promise<ServiceTarget> {
   const svc = await core.readNamespacedService({ name: service, namespace });
   const port = svc.spec?.ports?.find((p) => p.name === portName);
-  if (!port) throw new HarnessError(`Service ${namespace}/${service} has no port named ${portName} (ports: ${(svc.spec?.ports ?? []).map((p) => p.name).join(", ") || "none"})`);
-  const selector = Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+  if (!port)
+    throw new HarnessError(
+      `Service ${namespace}/${service} has no port named ${portName} (ports: ${(svc.spec?.ports ?? []).map((p) => p.name).join(", ") || "none"})`,
+    );
+  const selector = Object.entries(svc.spec?.selector ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
   if (!selector) throw new HarnessError(`Service ${namespace}/${service} has no selector: no pod to forward to`);
   const pods = (await core.listNamespacedPod({ namespace, labelSelector: selector })).items;
   const ready = pods.filter(isReady).sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""));
@@ -30,7 +35,10 @@ export async function serviceTarget(core: CoreV1Api, namespace: string, service:
   const target = port.targetPort ?? port.port;
   if (typeof target === "number") return { pod: pod.metadata!.name!, port: target };
   const named = pod.spec?.containers.flatMap((c) => c.ports ?? []).find((p) => p.name === target);
-  if (!named) throw new HarnessError(`Service ${namespace}/${service} port ${portName} targets ${JSON.stringify(target)}, which no container of pod ${pod.metadata?.name} declares`);
+  if (!named)
+    throw new HarnessError(
+      `Service ${namespace}/${service} port ${portName} targets ${JSON.stringify(target)}, which no container of pod ${pod.metadata?.name} declares`,
+    );
   return { pod: pod.metadata!.name!, port: named.containerPort };
 }
 
@@ -66,7 +74,13 @@ export interface StartedPortForwards {
  * (the protocol of `kubectl port-forward`) to the pod the Service leads to at that moment, so a
  * restarted pod is picked up by the next connection.
  */
-export async function startPortForwards(kc: KubeConfig, namespace: string, wanted: readonly { service: string; port: string }[], logger: Logger = silentLogger, forwarder: PortForwarder = new PortForward(kc)): Promise<StartedPortForwards> {
+export async function startPortForwards(
+  kc: KubeConfig,
+  namespace: string,
+  wanted: readonly { service: string; port: string }[],
+  logger: Logger = silentLogger,
+  forwarder: PortForwarder = new PortForward(kc),
+): Promise<StartedPortForwards> {
   const core = kc.makeApiClient(CoreV1Api);
   const servers: Server[] = [];
   const sockets = new Set<Socket>();
@@ -125,7 +139,9 @@ export async function startPortForwards(kc: KubeConfig, namespace: string, wante
     }
   } catch (error) {
     await close();
-    throw new HarnessError(`could not open a loopback listener for port-forwarding: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new HarnessError(`could not open a loopback listener for port-forwarding: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   return { ports, close };
 }

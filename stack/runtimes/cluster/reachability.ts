@@ -9,13 +9,16 @@ export type Reachability = "port-forward" | "node-port" | "load-balancer";
 export const REACHABILITIES: readonly Reachability[] = ["port-forward", "node-port", "load-balancer"];
 
 export const REACHABILITY_TEXT: Readonly<Record<Reachability, string>> = {
-  "port-forward": "port-forward through the API server (kubectl port-forward's protocol): needs only the pods/portforward permission and reaches the cluster from wherever the kubeconfig does; nothing is exposed",
+  "port-forward":
+    "port-forward through the API server (kubectl port-forward's protocol): needs only the pods/portforward permission and reaches the cluster from wherever the kubeconfig does; nothing is exposed",
   "node-port": "NodePort Services (ports allocated by the cluster) reached at a node's ExternalIP, else its InternalIP: needs this machine to reach the nodes",
-  "load-balancer": "LoadBalancer Services reached at the address the cluster's load balancer assigns: needs a load-balancer controller (cloud, MetalLB) and may cost money",
+  "load-balancer":
+    "LoadBalancer Services reached at the address the cluster's load balancer assigns: needs a load-balancer controller (cloud, MetalLB) and may cost money",
 };
 
 export function parseReachability(value: string): Reachability {
-  if (!REACHABILITIES.includes(value as Reachability)) throw new InputError({ file: "command line", field: "--reach" }, `one of ${REACHABILITIES.join(", ")}`, JSON.stringify(value));
+  if (!REACHABILITIES.includes(value as Reachability))
+    throw new InputError({ file: "command line", field: "--reach" }, `one of ${REACHABILITIES.join(", ")}`, JSON.stringify(value));
   return value as Reachability;
 }
 
@@ -32,8 +35,11 @@ export function exposeServices(objects: KubeObject[], wanted: WantedPorts, reach
   const services = new Set(wanted.map((w) => w.service));
   for (const object of objects) {
     if (object.kind !== "Service" || !services.has(object.metadata.name)) continue;
-    const spec = object["spec"] as { type?: string; clusterIP?: string };
-    if (spec.clusterIP === "None") throw new HarnessError(`cannot expose headless Service ${object.metadata.namespace}/${object.metadata.name} as ${reach === "node-port" ? "NodePort" : "LoadBalancer"}`);
+    const spec = object.spec as { type?: string; clusterIP?: string };
+    if (spec.clusterIP === "None")
+      throw new HarnessError(
+        `cannot expose headless Service ${object.metadata.namespace}/${object.metadata.name} as ${reach === "node-port" ? "NodePort" : "LoadBalancer"}`,
+      );
     spec.type = reach === "node-port" ? "NodePort" : "LoadBalancer";
   }
   return objects;
@@ -54,14 +60,28 @@ export interface ResolveExposedOptions {
 }
 
 /** Where each wanted Service port is reachable from here once the Services are exposed. */
-export async function resolveExposed(kc: KubeConfig, namespace: string, wanted: WantedPorts, reach: Exclude<Reachability, "port-forward">, options: ResolveExposedOptions = {}): Promise<ExposedPort[]> {
+export async function resolveExposed(
+  kc: KubeConfig,
+  namespace: string,
+  wanted: WantedPorts,
+  reach: Exclude<Reachability, "port-forward">,
+  options: ResolveExposedOptions = {},
+): Promise<ExposedPort[]> {
   const core = kc.makeApiClient(CoreV1Api);
   const { timeoutMs = 300_000, intervalMs = 2_000, clock = systemClock } = options;
   const host = reach === "node-port" ? nodeAddress((await core.listNode()).items) : undefined;
   const exposed: ExposedPort[] = [];
   for (const service of [...new Set(wanted.map((w) => w.service))]) {
     const read = () => core.readNamespacedService({ name: service, namespace });
-    const svc = reach === "node-port" ? await read() : await pollUntil(`LoadBalancer address of Service ${namespace}/${service}`, read, (s) => balancerAddress(s) !== undefined, { timeoutMs, intervalMs, clock, describe: () => "no status.loadBalancer.ingress yet" });
+    const svc =
+      reach === "node-port"
+        ? await read()
+        : await pollUntil(`LoadBalancer address of Service ${namespace}/${service}`, read, (s) => balancerAddress(s) !== undefined, {
+            timeoutMs,
+            intervalMs,
+            clock,
+            describe: () => "no status.loadBalancer.ingress yet",
+          });
     for (const { port } of wanted.filter((w) => w.service === service)) {
       const spec = svc.spec?.ports?.find((p) => p.name === port);
       if (!spec) throw new HarnessError(`Service ${namespace}/${service} has no port named ${port}`);
@@ -78,12 +98,16 @@ export async function resolveExposed(kc: KubeConfig, namespace: string, wanted: 
 
 /** The first Ready node's ExternalIP, else its InternalIP (nodes sorted by name). */
 export function nodeAddress(nodes: readonly V1Node[]): string {
-  const ready = [...nodes].filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""));
+  const ready = [...nodes]
+    .filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
+    .sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""));
   for (const type of ["ExternalIP", "InternalIP"]) {
     const address = ready.flatMap((n) => n.status?.addresses ?? []).find((a) => a.type === type)?.address;
     if (address) return address;
   }
-  throw new HarnessError(`no Ready node with an ExternalIP or InternalIP address (${nodes.length} nodes, ${ready.length} Ready): NodePort reachability needs one; use --reach port-forward`);
+  throw new HarnessError(
+    `no Ready node with an ExternalIP or InternalIP address (${nodes.length} nodes, ${ready.length} Ready): NodePort reachability needs one; use --reach port-forward`,
+  );
 }
 
 function balancerAddress(svc: V1Service): string | undefined {

@@ -6,7 +6,6 @@ import { PROTECTED_NAMESPACES } from "../kube-api/teardown.ts";
 import { MANAGED_BY_LABEL, RUN_ID_LABEL } from "../kube/run-namespace.ts";
 export { RUNNER_ANNOTATION } from "../kube/run-namespace.ts";
 
-
 const CLUSTER_SCOPED_KINDS = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"]);
 
 /**
@@ -16,16 +15,23 @@ const CLUSTER_SCOPED_KINDS = new Set(["Namespace", "ClusterRole", "ClusterRoleBi
  */
 export function guardRunObjects(objects: readonly KubeObject[], namespace: string, runId: string): void {
   if (PROTECTED_NAMESPACES.includes(namespace)) {
-    throw new InputError({ file: "cluster run", field: "namespace" }, "a namespace obsconf creates for the run (obsconf-<run-id>)", `${JSON.stringify(namespace)}, a system namespace obsconf never uses`);
+    throw new InputError(
+      { file: "cluster run", field: "namespace" },
+      "a namespace obsconf creates for the run (obsconf-<run-id>)",
+      `${JSON.stringify(namespace)}, a system namespace obsconf never uses`,
+    );
   }
   for (const object of objects) {
     const where = describeObject(object);
     if (object.kind === "Namespace") {
       if (object.metadata.name !== namespace) throw new HarnessError(`refusing to apply ${where}: a cluster run creates only its own namespace ${namespace}`);
     } else if (CLUSTER_SCOPED_KINDS.has(object.kind)) {
-      if (!object.metadata.name.endsWith(`-${runId}`)) throw new HarnessError(`refusing to apply ${where}: cluster-scoped objects of a run carry its id (…-${runId})`);
+      if (!object.metadata.name.endsWith(`-${runId}`))
+        throw new HarnessError(`refusing to apply ${where}: cluster-scoped objects of a run carry its id (…-${runId})`);
     } else if (object.metadata.namespace !== namespace) {
-      throw new HarnessError(`refusing to apply ${where}: it is outside the run namespace ${namespace}${PROTECTED_NAMESPACES.includes(object.metadata.namespace ?? "") ? " (a system namespace)" : ""}`);
+      throw new HarnessError(
+        `refusing to apply ${where}: it is outside the run namespace ${namespace}${PROTECTED_NAMESPACES.includes(object.metadata.namespace ?? "") ? " (a system namespace)" : ""}`,
+      );
     }
   }
 }
@@ -39,7 +45,9 @@ export async function assertNamespaceIsNew(kc: KubeConfig, namespace: string): P
   try {
     const existing = await api.read({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
     const labels = existing.metadata?.labels ?? {};
-    throw new HarnessError(`namespace ${namespace} already exists (labels ${MANAGED_BY_LABEL}=${labels[MANAGED_BY_LABEL] ?? "none"}, ${RUN_ID_LABEL}=${labels[RUN_ID_LABEL] ?? "none"}): obsconf uses only a namespace it creates for the run; pick another --run-id or remove it (obsconf cleanup removes leftover obsconf runs)`);
+    throw new HarnessError(
+      `namespace ${namespace} already exists (labels ${MANAGED_BY_LABEL}=${labels[MANAGED_BY_LABEL] ?? "none"}, ${RUN_ID_LABEL}=${labels[RUN_ID_LABEL] ?? "none"}): obsconf uses only a namespace it creates for the run; pick another --run-id or remove it (obsconf cleanup removes leftover obsconf runs)`,
+    );
   } catch (error) {
     if (error instanceof HarnessError) throw error;
     if (apiErrorCode(error) === 404) return;

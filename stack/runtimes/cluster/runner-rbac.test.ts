@@ -11,18 +11,31 @@ const MANIFESTS = path.resolve(import.meta.dirname, "../../manifests");
 
 type Rule = { apiGroups?: string[]; resources?: string[]; verbs: string[]; nonResourceURLs?: string[] };
 const RESOURCE_OF: Record<string, { group: string; resource: string }> = {
-  Namespace: { group: "", resource: "namespaces" }, ConfigMap: { group: "", resource: "configmaps" }, Secret: { group: "", resource: "secrets" },
-  Service: { group: "", resource: "services" }, Endpoints: { group: "", resource: "endpoints" }, ServiceAccount: { group: "", resource: "serviceaccounts" },
-  PersistentVolumeClaim: { group: "", resource: "persistentvolumeclaims" }, Deployment: { group: "apps", resource: "deployments" },
-  StatefulSet: { group: "apps", resource: "statefulsets" }, DaemonSet: { group: "apps", resource: "daemonsets" },
-  Role: { group: "rbac.authorization.k8s.io", resource: "roles" }, RoleBinding: { group: "rbac.authorization.k8s.io", resource: "rolebindings" },
-  ClusterRole: { group: "rbac.authorization.k8s.io", resource: "clusterroles" }, ClusterRoleBinding: { group: "rbac.authorization.k8s.io", resource: "clusterrolebindings" },
+  Namespace: { group: "", resource: "namespaces" },
+  ConfigMap: { group: "", resource: "configmaps" },
+  Secret: { group: "", resource: "secrets" },
+  Service: { group: "", resource: "services" },
+  Endpoints: { group: "", resource: "endpoints" },
+  ServiceAccount: { group: "", resource: "serviceaccounts" },
+  PersistentVolumeClaim: { group: "", resource: "persistentvolumeclaims" },
+  Deployment: { group: "apps", resource: "deployments" },
+  StatefulSet: { group: "apps", resource: "statefulsets" },
+  DaemonSet: { group: "apps", resource: "daemonsets" },
+  Role: { group: "rbac.authorization.k8s.io", resource: "roles" },
+  RoleBinding: { group: "rbac.authorization.k8s.io", resource: "rolebindings" },
+  ClusterRole: { group: "rbac.authorization.k8s.io", resource: "clusterroles" },
+  ClusterRoleBinding: { group: "rbac.authorization.k8s.io", resource: "clusterrolebindings" },
   TestRun: { group: "k6.io", resource: "testruns" },
   NetworkPolicy: { group: "networking.k8s.io", resource: "networkpolicies" },
 };
 
 function allows(rules: readonly Rule[], group: string, resource: string, verb: string): boolean {
-  return rules.some((r) => (r.apiGroups ?? []).some((g) => g === group || g === "*") && (r.resources ?? []).some((x) => x === resource || x === "*") && r.verbs.some((v) => v === verb || v === "*"));
+  return rules.some(
+    (r) =>
+      (r.apiGroups ?? []).some((g) => g === group || g === "*") &&
+      (r.resources ?? []).some((x) => x === resource || x === "*") &&
+      r.verbs.some((v) => v === verb || v === "*"),
+  );
 }
 
 describe("deploy/rbac/obsconf-runner.yaml", () => {
@@ -43,15 +56,21 @@ describe("deploy/rbac/obsconf-runner.yaml", () => {
         missing.push(`${kind}: no RBAC resource known for this kind (add it to deploy/rbac and to this table)`);
         continue;
       }
-      for (const verb of ["get", "list", "create", "patch", "delete"]) if (!allows(rules, target.group, target.resource, verb)) missing.push(`${verb} ${target.group || "core"}/${target.resource}`);
+      for (const verb of ["get", "list", "create", "patch", "delete"])
+        if (!allows(rules, target.group, target.resource, verb)) missing.push(`${verb} ${target.group || "core"}/${target.resource}`);
     }
     expect(missing).toEqual([]);
   });
 
   it("should let the runner diagnose rollouts, save logs, port-forward and check for the k6-operator", () => {
     const needs: [string, string, string][] = [
-      ["", "pods", "list"], ["", "pods", "get"], ["", "events", "list"], ["", "pods/log", "get"], ["", "pods/portforward", "create"],
-      ["apps", "statefulsets", "get"], ["apiextensions.k8s.io", "customresourcedefinitions", "get"],
+      ["", "pods", "list"],
+      ["", "pods", "get"],
+      ["", "events", "list"],
+      ["", "pods/log", "get"],
+      ["", "pods/portforward", "create"],
+      ["apps", "statefulsets", "get"],
+      ["apiextensions.k8s.io", "customresourcedefinitions", "get"],
     ];
     expect(needs.filter(([g, r, v]) => !allows(rules, g, r, v))).toEqual([]);
   });
@@ -60,8 +79,12 @@ describe("deploy/rbac/obsconf-runner.yaml", () => {
     const granted = rendered.filter((o) => o.kind === "ClusterRole").flatMap((o) => (o as K8sObject & { rules: Rule[] }).rules);
     const missing = granted.flatMap((rule) =>
       rule.nonResourceURLs
-        ? rule.nonResourceURLs.filter((url) => !rules.some((r) => r.nonResourceURLs?.includes(url) && rule.verbs.every((v) => r.verbs.includes(v)))).map((url) => `nonResourceURL ${url}`)
-        : (rule.apiGroups ?? []).flatMap((g) => (rule.resources ?? []).flatMap((res) => rule.verbs.filter((v) => !allows(rules, g, res, v)).map((v) => `${v} ${g || "core"}/${res}`))),
+        ? rule.nonResourceURLs
+            .filter((url) => !rules.some((r) => r.nonResourceURLs?.includes(url) && rule.verbs.every((v) => r.verbs.includes(v))))
+            .map((url) => `nonResourceURL ${url}`)
+        : (rule.apiGroups ?? []).flatMap((g) =>
+            (rule.resources ?? []).flatMap((res) => rule.verbs.filter((v) => !allows(rules, g, res, v)).map((v) => `${v} ${g || "core"}/${res}`)),
+          ),
     );
     expect(missing).toEqual([]);
     expect(rules.some((r) => r.verbs.includes("escalate") || r.verbs.includes("bind") || r.verbs.includes("*"))).toBe(false);

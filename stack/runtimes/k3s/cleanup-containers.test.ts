@@ -4,12 +4,20 @@ import { cleanupK3sContainers } from "./cleanup-containers.ts";
 import { DockerEngine } from "./docker-engine.ts";
 import { startFakeEngine } from "./fake-engine.ts";
 
-const container = (id: string, runId: string, runner: string) => ({ Id: id, Names: [`/k3s-${id}`], State: "running", Labels: { "app.kubernetes.io/managed-by": "obsconf", "obsconf.dev/run-id": runId, "obsconf.dev/runner": runner } });
+const container = (id: string, runId: string, runner: string) => ({
+  Id: id,
+  Names: [`/k3s-${id}`],
+  State: "running",
+  Labels: { "app.kubernetes.io/managed-by": "obsconf", "obsconf.dev/run-id": runId, "obsconf.dev/runner": runner },
+});
 
 describe("cleanupK3sContainers", () => {
   it("should force-remove the containers of runs whose process is gone, found by label", async () => {
     await using fake = await startFakeEngine({
-      "GET /containers/json": () => ({ status: 200, body: [container("aaa", "r1", `${hostname()}/999999999`), container("bbb", "r2", `${hostname()}/${process.pid}`)] }),
+      "GET /containers/json": () => ({
+        status: 200,
+        body: [container("aaa", "r1", `${hostname()}/999999999`), container("bbb", "r2", `${hostname()}/${process.pid}`)],
+      }),
       "DELETE /containers/aaa": () => ({ status: 204, body: "" }),
     });
     const lines = await cleanupK3sContainers(new DockerEngine({ kind: "unix", socketPath: fake.socketPath }, 1_000));

@@ -41,13 +41,20 @@ export interface DeployToK3sContext {
  * labelled with the run, applied and awaited (deployRun), endpoints through the mapped NodePorts
  * for ready components. Stopping the stack saves pod logs, then removes the node.
  */
-export async function deployToK3s(node: K3sNode, plan: K3sPlan, { runId, runDir, options, logger, rolloutIntervalMs, notes = [] }: DeployToK3sContext): Promise<StartedKubeStack> {
+export async function deployToK3s(
+  node: K3sNode,
+  plan: K3sPlan,
+  { runId, runDir, options, logger, rolloutIntervalMs, notes = [] }: DeployToK3sContext,
+): Promise<StartedKubeStack> {
   const kc = node.kubeConfig;
   const context = node.gateway ? { harnessHost: node.gateway } : { noHostReason: "the k3s container has no network gateway" };
   const rewrites: string[] = [...notes];
   if (node.exec) {
     const root = await makeRootShared(node.exec);
-    if (root.shared) rewrites.push("k3s: mount --make-rshared / in the node container (node-exporter mounts / with HostToContainer propagation, which containerd refuses on a private mount)");
+    if (root.shared)
+      rewrites.push(
+        "k3s: mount --make-rshared / in the node container (node-exporter mounts / with HostToContainer propagation, which containerd refuses on a private mount)",
+      );
     else rewrites.push(`k3s: ${root.reason}`, ...dropHostToContainerPropagation(plan.rendered));
   }
   rewrites.push(...applyOverrides(plan.rendered, plan.specs, options.overrides ?? [], context));
@@ -68,7 +75,14 @@ export async function deployToK3s(node: K3sNode, plan: K3sPlan, { runId, runDir,
     }
   }
   const deployed = await deployRun(kc, {
-    objects, specs: plan.specs, plans: plan.plans, runId, namespaces, runDir, timeoutMs: options.readyTimeoutMs ?? 600_000, logger,
+    objects,
+    specs: plan.specs,
+    plans: plan.plans,
+    runId,
+    namespaces,
+    runDir,
+    timeoutMs: options.readyTimeoutMs ?? 600_000,
+    logger,
     ...(rolloutIntervalMs ? { intervalMs: rolloutIntervalMs } : {}),
   });
   const endpoints: Record<string, Record<string, Endpoint>> = {};
@@ -80,8 +94,18 @@ export async function deployToK3s(node: K3sNode, plan: K3sPlan, { runId, runDir,
     }
   }
   return new StartedKubeStack({
-    runtime: "k3s", runId, runDir, kubeConfig: kc, namespaces, ...(node.gateway ? { harnessAddress: node.gateway } : {}), statuses: deployed.statuses, endpoints: endpoints as StackEndpoints, rewrites, diagnostics: deployed.diagnostics,
-    teardown: () => node.stop(), logger,
+    runtime: "k3s",
+    runId,
+    runDir,
+    kubeConfig: kc,
+    namespaces,
+    ...(node.gateway ? { harnessAddress: node.gateway } : {}),
+    statuses: deployed.statuses,
+    endpoints: endpoints as StackEndpoints,
+    rewrites,
+    diagnostics: deployed.diagnostics,
+    teardown: () => node.stop(),
+    logger,
   });
 }
 

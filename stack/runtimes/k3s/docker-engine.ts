@@ -5,7 +5,9 @@ import { request } from "node:http";
 import { HarnessError } from "../../../common/errors.ts";
 
 /** Where the container engine's API listens: a unix socket (the default) or plain-HTTP TCP. */
-export type EngineAddress = ({ kind: "unix"; socketPath: string } | { kind: "tcp"; host: string; port: number }) & { /** Where the address was found. */ from?: string };
+export type EngineAddress = ({ kind: "unix"; socketPath: string } | { kind: "tcp"; host: string; port: number }) & {
+  /** Where the address was found. */ from?: string;
+};
 
 export const DEFAULT_DOCKER_SOCKET = "/var/run/docker.sock";
 
@@ -44,7 +46,9 @@ export function resolveEngineAddress(lookup: EngineLookup = {}): EngineAddress {
     path.join(home, ".docker", "run", "docker.sock"),
     path.join(home, ".docker", "desktop", "docker.sock"),
     path.join("/run", "user", String(uid), "docker.sock"),
-  ].filter((f): f is string => f !== undefined).find(exists);
+  ]
+    .filter((f): f is string => f !== undefined)
+    .find(exists);
   if (rootless) return { kind: "unix", socketPath: rootless, from: "a rootless or Desktop socket" };
   return { kind: "unix", socketPath: DEFAULT_DOCKER_SOCKET, from: "the default socket (none of the sockets testcontainers looks for exists)" };
 }
@@ -98,7 +102,10 @@ export interface LabelledContainer {
 export class DockerEngine {
   readonly describe: string;
 
-  constructor(readonly address: EngineAddress = resolveEngineAddress(), readonly timeoutMs = 3_000) {
+  constructor(
+    readonly address: EngineAddress = resolveEngineAddress(),
+    readonly timeoutMs = 3_000,
+  ) {
     this.describe = describeEngine(address);
   }
 
@@ -112,7 +119,7 @@ export class DockerEngine {
         res.on("error", reject);
       });
       req.on("error", (error: NodeJS.ErrnoException) => {
-        const seen = error.name === "AbortError" || error.name === "TimeoutError" ? "no answer" : error.code ?? error.message;
+        const seen = error.name === "AbortError" || error.name === "TimeoutError" ? "no answer" : (error.code ?? error.message);
         reject(new HarnessError(`container engine at ${this.describe}: ${method} ${path} got ${seen} within ${timeoutMs}ms`, { cause: error }));
       });
       req.end();
@@ -129,7 +136,8 @@ export class DockerEngine {
   /** The engine's version, or a HarnessError saying why it did not answer. */
   async ping(): Promise<string> {
     const reply = await this.call("GET", "/version");
-    if (reply.status !== 200) throw new HarnessError(`container engine at ${this.describe}: GET /version answered HTTP ${reply.status} ${firstLine(reply.body)}`);
+    if (reply.status !== 200)
+      throw new HarnessError(`container engine at ${this.describe}: GET /version answered HTTP ${reply.status} ${firstLine(reply.body)}`);
     return (JSON.parse(reply.body) as { Version?: string }).Version ?? "unknown";
   }
 
@@ -146,7 +154,7 @@ export class DockerEngine {
       const reply = await this.call("GET", `/distribution/${encodeRef(ref)}/json`, timeoutMs);
       if (reply.status === 200) return { pullable: true };
       return { pullable: false, reason: `the registry did not serve it (HTTP ${reply.status} ${firstLine(reply.body)})` };
-    } catch (error) {
+    } catch {
       return { pullable: false, reason: `the registry probe got no answer within ${timeoutMs}ms` };
     }
   }
@@ -155,9 +163,13 @@ export class DockerEngine {
   async containersLabelled(labels: Readonly<Record<string, string>>): Promise<LabelledContainer[]> {
     const filters = JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) });
     const reply = await this.call("GET", `/containers/json?all=true&filters=${encodeURIComponent(filters)}`);
-    if (reply.status !== 200) throw new HarnessError(`container engine at ${this.describe}: listing containers answered HTTP ${reply.status} ${firstLine(reply.body)}`);
+    if (reply.status !== 200)
+      throw new HarnessError(`container engine at ${this.describe}: listing containers answered HTTP ${reply.status} ${firstLine(reply.body)}`);
     return (JSON.parse(reply.body) as { Id: string; Names?: string[]; State?: string; Labels?: Record<string, string> }[]).map((c) => ({
-      id: c.Id, name: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ""), state: c.State ?? "unknown", labels: c.Labels ?? {},
+      id: c.Id,
+      name: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ""),
+      state: c.State ?? "unknown",
+      labels: c.Labels ?? {},
     }));
   }
 
@@ -167,28 +179,58 @@ export class DockerEngine {
    */
   async containerGateway(id: string): Promise<string | undefined> {
     const reply = await this.call("GET", `/containers/${encodeURIComponent(id)}/json`);
-    if (reply.status !== 200) throw new HarnessError(`container engine at ${this.describe}: inspecting container ${id} answered HTTP ${reply.status} ${firstLine(reply.body)}`);
+    if (reply.status !== 200)
+      throw new HarnessError(`container engine at ${this.describe}: inspecting container ${id} answered HTTP ${reply.status} ${firstLine(reply.body)}`);
     const settings = (JSON.parse(reply.body) as { NetworkSettings?: { Gateway?: string; Networks?: Record<string, { Gateway?: string }> } }).NetworkSettings;
-    return settings?.Gateway || Object.values(settings?.Networks ?? {}).map((n) => n.Gateway).find((g) => !!g) || undefined;
+    return (
+      settings?.Gateway ||
+      Object.values(settings?.Networks ?? {})
+        .map((n) => n.Gateway)
+        .find((g) => !!g) ||
+      undefined
+    );
   }
 
   /** `docker load -i file`: streams the archive to the engine; the engine's own error is thrown. */
   async loadImage(file: string, timeoutMs = 600_000): Promise<string> {
     const target = this.address.kind === "unix" ? { socketPath: this.address.socketPath } : { host: this.address.host, port: this.address.port };
     const reply = await new Promise<EngineReply>((resolve, reject) => {
-      const req = request({ ...target, method: "POST", path: "/images/load?quiet=1", headers: { host: "docker", "content-type": "application/x-tar" }, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      });
-      req.on("error", (error) => reject(new HarnessError(`container engine at ${this.describe}: loading ${file} failed within ${timeoutMs}ms: ${error.message}`, { cause: error })));
+      const req = request(
+        {
+          ...target,
+          method: "POST",
+          path: "/images/load?quiet=1",
+          headers: { host: "docker", "content-type": "application/x-tar" },
+          signal: AbortSignal.timeout(timeoutMs),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+          res.on("error", reject);
+        },
+      );
+      req.on("error", (error) =>
+        reject(new HarnessError(`container engine at ${this.describe}: loading ${file} failed within ${timeoutMs}ms: ${error.message}`, { cause: error })),
+      );
       const source = createReadStream(file);
       source.on("error", (error) => req.destroy(error));
       source.pipe(req);
     });
-    const failure = reply.body.split("\n").map((line) => { try { return (JSON.parse(line) as { error?: string }).error; } catch { return undefined; } }).find((e) => e);
-    if (reply.status !== 200 || failure) throw new HarnessError(`container engine at ${this.describe}: loading ${file} answered HTTP ${reply.status} ${failure ? JSON.stringify(failure) : firstLine(reply.body)}`);
+    const failure = reply.body
+      .split("\n")
+      .map((line) => {
+        try {
+          return (JSON.parse(line) as { error?: string }).error;
+        } catch {
+          return undefined;
+        }
+      })
+      .find((e) => e);
+    if (reply.status !== 200 || failure)
+      throw new HarnessError(
+        `container engine at ${this.describe}: loading ${file} answered HTTP ${reply.status} ${failure ? JSON.stringify(failure) : firstLine(reply.body)}`,
+      );
     return reply.body.trim();
   }
 

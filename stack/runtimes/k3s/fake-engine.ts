@@ -55,15 +55,27 @@ export function offlineEngineRoutes(): Record<string, FakeEngineRoute> {
     "GET /version": () => ({ status: 200, body: { Version: "20.10.24+dfsg1", ApiVersion: "1.41" } }),
     "GET /info": () => ({ status: 200, body: engineInfo() }),
     [`GET /images/${K3S_IMAGE}/json`]: () => ({ status: 404, body: { message: `no such image: ${K3S_IMAGE}: No such image: ${K3S_IMAGE}` } }),
-    [`GET /distribution/${K3S_IMAGE}/json`]: () => ({ status: 500, body: { message: 'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host' } }),
+    [`GET /distribution/${K3S_IMAGE}/json`]: () => ({
+      status: 500,
+      body: { message: 'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host' },
+    }),
   };
 }
 
 /** A `GET /info` body as Debian's docker.io 20.10 answers it on this project's machines (8 CPUs, 16 GiB, cgroup v2), with overrides. */
 export function engineInfo(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    NCPU: 8, MemTotal: 16 * 2 ** 30, CgroupVersion: "2", CgroupDriver: "systemd", SecurityOptions: ["name=seccomp,profile=default", "name=cgroupns"],
-    OperatingSystem: "Debian GNU/Linux 12 (bookworm)", Name: "ci-host", Architecture: "x86_64", ServerVersion: "20.10.24+dfsg1", Driver: "overlay2",
-    DriverStatus: [["Backing Filesystem", "extfs"]], ...overrides,
+    NCPU: 8,
+    MemTotal: 16 * 2 ** 30,
+    CgroupVersion: "2",
+    CgroupDriver: "systemd",
+    SecurityOptions: ["name=seccomp,profile=default", "name=cgroupns"],
+    OperatingSystem: "Debian GNU/Linux 12 (bookworm)",
+    Name: "ci-host",
+    Architecture: "x86_64",
+    ServerVersion: "20.10.24+dfsg1",
+    Driver: "overlay2",
+    DriverStatus: [["Backing Filesystem", "extfs"]],
+    ...overrides,
   };
 }

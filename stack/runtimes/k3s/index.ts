@@ -1,4 +1,14 @@
-export { DEFAULT_DOCKER_SOCKET, DockerEngine, describeEngine, engineAddressFromEnv, resolveEngineAddress, type EngineLookup, type EngineAddress, type EngineReply, type LabelledContainer } from "./docker-engine.ts";
+export {
+  DEFAULT_DOCKER_SOCKET,
+  DockerEngine,
+  describeEngine,
+  engineAddressFromEnv,
+  resolveEngineAddress,
+  type EngineLookup,
+  type EngineAddress,
+  type EngineReply,
+  type LabelledContainer,
+} from "./docker-engine.ts";
 export { probeK3s, type K3sProbe, type K3sProbeOptions } from "./probe-k3s.ts";
 export { testcontainersSupport, type ClientSupport } from "./testcontainers-support.ts";
 export { formatK3sPlan, planK3s, type K3sPlan, type K3sPlanOptions } from "./k3s-plan.ts";

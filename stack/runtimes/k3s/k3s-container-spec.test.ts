@@ -19,8 +19,15 @@ describe("k3sContainerSpec", () => {
     const plan = await planK3s({ manifestsDir: MANIFESTS, probe: usable });
     const store = await chooseImageStore(engineOf(fake.socketPath), K3S_IMAGE);
     const spec = k3sContainerSpec(plan, { runId: "r1", runDir: "/runs/r1", store });
-    expect(spec.binds).toEqual([{ source: "/sys/fs/cgroup", target: "/sys/fs/cgroup" }, { source: "obsconf-k3s-containerd-v1.36.1-k3s1", target: "/var/lib/rancher/k3s/agent/containerd" }]);
-    expect(spec.labels).toMatchObject({ "app.kubernetes.io/managed-by": "obsconf", "obsconf.dev/run-id": "r1", "obsconf.dev/image-store": "obsconf-k3s-containerd-v1.36.1-k3s1" });
+    expect(spec.binds).toEqual([
+      { source: "/sys/fs/cgroup", target: "/sys/fs/cgroup" },
+      { source: "obsconf-k3s-containerd-v1.36.1-k3s1", target: "/var/lib/rancher/k3s/agent/containerd" },
+    ]);
+    expect(spec.labels).toMatchObject({
+      "app.kubernetes.io/managed-by": "obsconf",
+      "obsconf.dev/run-id": "r1",
+      "obsconf.dev/image-store": "obsconf-k3s-containerd-v1.36.1-k3s1",
+    });
     expect(spec.extraHosts).toEqual([{ host: "host.docker.internal", ipAddress: "host-gateway" }]);
     expect(spec.command).toEqual(["server", "--disable=traefik,servicelb,metrics-server"]);
     expect(spec.logFile).toBe("/runs/r1/k3s.log");
@@ -30,7 +37,9 @@ describe("k3sContainerSpec", () => {
   it("should give a run its own store while another obsconf k3s container holds the volume", async () => {
     await using fake = await startFakeEngine({ ...offlineEngineRoutes(), "GET /containers/json": () => ({ status: 200, body: labelled("running") }) });
     const store = await chooseImageStore(engineOf(fake.socketPath), K3S_IMAGE);
-    expect(store).toEqual({ reason: "the image store volume obsconf-k3s-containerd-v1.36.1-k3s1 is in use by k3s-other (run other): this run pulls into a store of its own" });
+    expect(store).toEqual({
+      reason: "the image store volume obsconf-k3s-containerd-v1.36.1-k3s1 is in use by k3s-other (run other): this run pulls into a store of its own",
+    });
     const plan = await planK3s({ manifestsDir: MANIFESTS, probe: usable });
     expect(k3sContainerSpec(plan, { runId: "r1", runDir: "/runs/r1", store }).binds).toEqual([{ source: "/sys/fs/cgroup", target: "/sys/fs/cgroup" }]);
   });

@@ -45,7 +45,10 @@ export async function chooseImageStore(engine: DockerEngine, image: string): Pro
   const volume = `obsconf-k3s-containerd-${image.split(":")[1] ?? "latest"}`.replace(/[^A-Za-z0-9_.-]/g, "-");
   const users = await engine.containersLabelled({ [MANAGED_BY_LABEL]: MANAGED_BY, [IMAGE_STORE_LABEL]: volume }).catch(() => []);
   const running = users.find((c) => c.state === "running" || c.state === "created" || c.state === "restarting");
-  if (running) return { reason: `the image store volume ${volume} is in use by ${running.name} (run ${running.labels[RUN_ID_LABEL] ?? "?"}): this run pulls into a store of its own` };
+  if (running)
+    return {
+      reason: `the image store volume ${volume} is in use by ${running.name} (run ${running.labels[RUN_ID_LABEL] ?? "?"}): this run pulls into a store of its own`,
+    };
   return { volume };
 }
 
@@ -60,7 +63,9 @@ export function k3sContainerSpec(plan: K3sPlan, { runId, runDir, store }: { runI
     image: plan.image,
     command: ["server", "--disable=traefik,servicelb,metrics-server"],
     labels: {
-      [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: runId, [RUNNER_LABEL]: `${hostname()}/${process.pid}`,
+      [MANAGED_BY_LABEL]: MANAGED_BY,
+      [RUN_ID_LABEL]: runId,
+      [RUNNER_LABEL]: `${hostname()}/${process.pid}`,
       ...(store.volume ? { [IMAGE_STORE_LABEL]: store.volume } : {}),
     },
     exposedPorts: plan.exposures.map((e) => e.nodePort),

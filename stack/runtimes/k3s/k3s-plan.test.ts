@@ -8,13 +8,22 @@ import { formatK3sPlan, planK3s } from "./k3s-plan.ts";
 import type { K3sProbe } from "./probe-k3s.ts";
 
 const MANIFESTS = path.resolve(import.meta.dirname, "../../manifests");
-const noImage: K3sProbe = { usable: false, problem: "no-image", engine: "unix:///var/run/docker.sock", engineVersion: "20.10.24", image: K3S_IMAGE, reason: `the k3s image ${K3S_IMAGE} is not present` };
+const noImage: K3sProbe = {
+  usable: false,
+  problem: "no-image",
+  engine: "unix:///var/run/docker.sock",
+  engineVersion: "20.10.24",
+  image: K3S_IMAGE,
+  reason: `the k3s image ${K3S_IMAGE} is not present`,
+};
 
 describe("planK3s", () => {
   it("should put the probe's verdict and the preload hint before the plan", async () => {
     const plan = await planK3s({ manifestsDir: MANIFESTS, probe: noImage });
     const text = formatK3sPlan(plan);
-    expect(text.split("\n")[0]).toBe(`k3s cannot start here: the k3s image ${K3S_IMAGE} is not present (preload it: see "load the k3s image" below, or pass --images DIR holding a docker save of ${K3S_IMAGE})`);
+    expect(text.split("\n")[0]).toBe(
+      `k3s cannot start here: the k3s image ${K3S_IMAGE} is not present (preload it: see "load the k3s image" below, or pass --images DIR holding a docker save of ${K3S_IMAGE})`,
+    );
     expect(text).toContain(`and load the k3s image on this machine: docker load -i obsconf-k3s-image.tar`);
     expect(plan.exposures.map((e) => `${e.service}/${e.port}=${e.nodePort}`)).toMatchSnapshot();
   });

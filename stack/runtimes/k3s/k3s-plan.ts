@@ -49,13 +49,30 @@ export async function planK3s(options: K3sPlanOptions): Promise<K3sPlan> {
   const exposures = exposedNodePorts(rendered);
   const withoutProbe = await imagePlan(rendered, { k3sImage: image, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}) });
   const requests = summedRequests(rendered);
-  const probe = options.probe ?? (await probeK3s({
-    image, imageArchives: withoutProbe.preload.dockerLoad, requests,
-    ...(options.engine ? { engine: options.engine } : {}), ...(options.probeTimeoutMs ? { timeoutMs: options.probeTimeoutMs } : {}),
-  }));
+  const probe =
+    options.probe ??
+    (await probeK3s({
+      image,
+      imageArchives: withoutProbe.preload.dockerLoad,
+      requests,
+      ...(options.engine ? { engine: options.engine } : {}),
+      ...(options.probeTimeoutMs ? { timeoutMs: options.probeTimeoutMs } : {}),
+    }));
   const present = probe.usable && probe.imageSource === "present" ? [image] : [];
-  const images = present.length > 0 ? await imagePlan(rendered, { k3sImage: image, present, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}) }) : withoutProbe;
-  return { set, specs, rendered, exposures, images, plans: planKube(specs, rendered, images, { kind: "k3s" }), probe, image, requests, ...(scaled ? { scaled } : {}) };
+  const images =
+    present.length > 0 ? await imagePlan(rendered, { k3sImage: image, present, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}) }) : withoutProbe;
+  return {
+    set,
+    specs,
+    rendered,
+    exposures,
+    images,
+    plans: planKube(specs, rendered, images, { kind: "k3s" }),
+    probe,
+    image,
+    requests,
+    ...(scaled ? { scaled } : {}),
+  };
 }
 
 const HINTS = {

@@ -28,7 +28,10 @@ describe("k3sPreflight", () => {
 
 describe("planK3s preflight", () => {
   it("should say, within seconds, that a 2-CPU engine is short of CPU and memory for the stack", async () => {
-    await using fake = await startFakeEngine({ ...offlineEngineRoutes(), "GET /info": () => ({ status: 200, body: engineInfo({ NCPU: 2, MemTotal: 4 * 2 ** 30, OperatingSystem: "Docker Desktop" }) }) });
+    await using fake = await startFakeEngine({
+      ...offlineEngineRoutes(),
+      "GET /info": () => ({ status: 200, body: engineInfo({ NCPU: 2, MemTotal: 4 * 2 ** 30, OperatingSystem: "Docker Desktop" }) }),
+    });
     const startedAt = performance.now();
     const plan = await planK3s({ manifestsDir: MANIFESTS, engine: new DockerEngine({ kind: "unix", socketPath: fake.socketPath }, 1_000) });
     expect(performance.now() - startedAt).toBeLessThan(5_000);
@@ -44,14 +47,21 @@ describe("planK3s preflight", () => {
   });
 
   it("should compare the scaled requests when a profile scales them, so a 2-CPU engine with room passes", async () => {
-    await using fake = await startFakeEngine({ ...offlineEngineRoutes(), "GET /info": () => ({ status: 200, body: engineInfo({ NCPU: 2, MemTotal: 8 * 2 ** 30 }) }), [`GET /images/${K3S_IMAGE}/json`]: () => ({ status: 200, body: { Id: "sha256:1" } }) });
+    await using fake = await startFakeEngine({
+      ...offlineEngineRoutes(),
+      "GET /info": () => ({ status: 200, body: engineInfo({ NCPU: 2, MemTotal: 8 * 2 ** 30 }) }),
+      [`GET /images/${K3S_IMAGE}/json`]: () => ({ status: 200, body: { Id: "sha256:1" } }),
+    });
     const plan = await planK3s({ manifestsDir: MANIFESTS, engine: new DockerEngine({ kind: "unix", socketPath: fake.socketPath }, 1_000), requestsScale: 0.5 });
     expect(plan.probe).toMatchObject({ usable: true });
     expect(plan.scaled).toBe("requests scaled by 0.5: 2.4 CPU -> 1.2 CPU, 6.1 GiB -> 3.0 GiB (limits and the manifests on disk unchanged)");
   });
 
   it("should pass the preflight on an engine with room, and go on to the image", async () => {
-    await using fake = await startFakeEngine({ ...offlineEngineRoutes(), [`GET /images/${K3S_IMAGE}/json`]: () => ({ status: 200, body: { Id: "sha256:1" } }) });
+    await using fake = await startFakeEngine({
+      ...offlineEngineRoutes(),
+      [`GET /images/${K3S_IMAGE}/json`]: () => ({ status: 200, body: { Id: "sha256:1" } }),
+    });
     const plan = await planK3s({ manifestsDir: MANIFESTS, engine: new DockerEngine({ kind: "unix", socketPath: fake.socketPath }, 1_000) });
     expect(plan.probe).toMatchObject({ usable: true, imageSource: "present", facts: { cpus: 8, cgroupVersion: "2" } });
     void client;

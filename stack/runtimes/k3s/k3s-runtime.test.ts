@@ -26,7 +26,9 @@ describe("K3sRuntime", () => {
     await using fake = await startFakeEngine(offlineEngineRoutes());
     const engine = new DockerEngine({ kind: "unix", socketPath: fake.socketPath }, 1_000);
     await expect(K3sRuntime.start({ manifestsDir: MANIFESTS, runsDir, engine })).rejects.toThrow(
-      new RegExp(`^k3s runtime cannot start: the container engine at unix://\\S+ answers \\(version 20\\.10\\.24\\+dfsg1\\) but the k3s image ${K3S_IMAGE.replace(/[.+]/g, "\\$&")} is not present and cannot be pulled: .*; obsconf plan --runtime k3s lists the images and how to preload them$`),
+      new RegExp(
+        `^k3s runtime cannot start: the container engine at unix://\\S+ answers \\(version 20\\.10\\.24\\+dfsg1\\) but the k3s image ${K3S_IMAGE.replace(/[.+]/g, "\\$&")} is not present and cannot be pulled: .*; obsconf plan --runtime k3s lists the images and how to preload them$`,
+      ),
     );
     expect(fake.requests.filter((r) => !r.startsWith("GET"))).toEqual([]);
     expect(await readdir(runsDir)).toEqual([]);

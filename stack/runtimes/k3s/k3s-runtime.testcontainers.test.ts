@@ -23,7 +23,10 @@ describe("K3sRuntime through testcontainers", () => {
       "GET /_ping": () => ({ status: 200, body: "OK" }),
       [`GET /images/${K3S_IMAGE}/json`]: () => ({ status: 200, body: { Id: "sha256:1", RepoTags: [K3S_IMAGE] } }),
       "GET /networks/bridge": () => ({ status: 200, body: { IPAM: { Config: [{ Gateway: "172.17.0.1" }] } } }),
-      "GET /containers/json": (req) => ({ status: 200, body: (req.url ?? "").includes("run-id%3Dr9") ? [{ Id: "k3s9", Names: ["/k3s-r9"], State: "created", Labels: { "obsconf.dev/run-id": "r9" } }] : [] }),
+      "GET /containers/json": (req) => ({
+        status: 200,
+        body: (req.url ?? "").includes("run-id%3Dr9") ? [{ Id: "k3s9", Names: ["/k3s-r9"], State: "created", Labels: { "obsconf.dev/run-id": "r9" } }] : [],
+      }),
       "POST /containers/create": (req) => {
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
@@ -41,7 +44,9 @@ describe("K3sRuntime through testcontainers", () => {
     await rm(runsDir, { recursive: true, force: true });
   });
 
-  it("should create k3s privileged with the module's cgroup bind, the image-store volume and host.docker.internal, and remove the run's container when start fails", { timeout: 60_000 }, async () => {
+  it("should create k3s privileged with the module's cgroup bind, the image-store volume and host.docker.internal, and remove the run's container when start fails", {
+    timeout: 60_000,
+  }, async () => {
     const engine = new DockerEngine({ kind: "unix", socketPath: fake.socketPath }, 1_000);
     await expect(K3sRuntime.start({ manifestsDir: path.resolve(import.meta.dirname, "../../manifests"), runsDir, runId: "r9", engine })).rejects.toThrow(
       /^k3s container \(rancher\/k3s:v1\.36\.1-k3s1\) did not start within 180000ms: .*fake engine: no containers here.*; k3s's log .*\/r9\/k3s\.log ends:/s,

@@ -51,11 +51,16 @@ export class K3sRuntime {
     const logger = options.logger ?? silentLogger;
     const engine = options.engine ?? new DockerEngine();
     const plan = await planK3s({
-      manifestsDir: options.manifestsDir, engine, ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}), ...(options.image ? { image: options.image } : {}),
+      manifestsDir: options.manifestsDir,
+      engine,
+      ...(options.imagesDir ? { imagesDir: options.imagesDir } : {}),
+      ...(options.image ? { image: options.image } : {}),
       ...(options.requestsScale !== undefined ? { requestsScale: options.requestsScale } : {}),
     });
     if (!plan.probe.usable) {
-      throw new HarnessError(`k3s runtime cannot start: ${plan.probe.reason}; obsconf plan --runtime k3s${options.imagesDir ? ` --images ${options.imagesDir}` : ""} lists the images and how to preload them`);
+      throw new HarnessError(
+        `k3s runtime cannot start: ${plan.probe.reason}; obsconf plan --runtime k3s${options.imagesDir ? ` --images ${options.imagesDir}` : ""} lists the images and how to preload them`,
+      );
     }
     const runId = options.runId ?? newRunId();
     const runDir = path.resolve(options.runsDir, runId);
@@ -92,7 +97,14 @@ export class K3sRuntime {
       };
       const hosts = await exec(["cat", "/etc/hosts"]).catch(() => ({ exitCode: 1, output: "" }));
       const gateway = hostsEntry(hosts.output, "host.docker.internal") ?? (await engine.containerGateway(container.getId()));
-      const node: K3sNode = { kubeConfig, host: container.getHost(), mappedPort: (port) => started.getMappedPort(port), ...(gateway ? { gateway } : {}), exec, stop: stopContainer };
+      const node: K3sNode = {
+        kubeConfig,
+        host: container.getHost(),
+        mappedPort: (port) => started.getMappedPort(port),
+        ...(gateway ? { gateway } : {}),
+        exec,
+        stop: stopContainer,
+      };
       stack = await deployToK3s(node, plan, { runId, runDir, options, logger, notes: [...(plan.scaled ? [`k3s: ${plan.scaled}`] : []), ...spec.notes] });
       stack.onStop(unregister);
       return stack;
@@ -115,12 +127,16 @@ export async function chooseReaper(engine: DockerEngine, logger: Logger, env: No
   const registry = await engine.registryServes(RYUK_IMAGE);
   if (registry.pullable) return "enabled";
   env.TESTCONTAINERS_RYUK_DISABLED = "true";
-  logger.info(`  testcontainers' reaper image ${RYUK_IMAGE} is neither here nor pullable (${registry.reason}): reaper disabled; obsconf removes the k3s container itself (and obsconf cleanup --runtime k3s finds it by label if obsconf is killed)`);
+  logger.info(
+    `  testcontainers' reaper image ${RYUK_IMAGE} is neither here nor pullable (${registry.reason}): reaper disabled; obsconf removes the k3s container itself (and obsconf cleanup --runtime k3s finds it by label if obsconf is killed)`,
+  );
   return "disabled";
 }
 
 async function startContainer(spec: K3sContainerSpec, options: K3sStartOptions, logger: Logger): Promise<StartedK3sContainer> {
-  logger.info(`  starting k3s (${spec.image}), exposing NodePorts ${spec.exposedPorts.join(", ")}${spec.copies.length ? `, airgap images ${spec.copies.map((c) => path.basename(c.source)).join(", ")}` : ""}; its log: ${spec.logFile}`);
+  logger.info(
+    `  starting k3s (${spec.image}), exposing NodePorts ${spec.exposedPorts.join(", ")}${spec.copies.length ? `, airgap images ${spec.copies.map((c) => path.basename(c.source)).join(", ")}` : ""}; its log: ${spec.logFile}`,
+  );
   // Loaded here, not at the top: testcontainers throws at import time on a Node it does not support,
   // and every other command must keep working there (probeK3s reports it as the reason).
   const { K3sContainer } = await import("@testcontainers/k3s");
@@ -137,7 +153,12 @@ async function startContainer(spec: K3sContainerSpec, options: K3sStartOptions, 
   try {
     return await container.start();
   } catch (error) {
-    const tail = await readFile(spec.logFile, "utf8").then((t) => t.trimEnd().split("\n").slice(-15).join("\n")).catch(() => "(no log)");
-    throw new HarnessError(`k3s container (${spec.image}) did not start within ${options.startupTimeoutMs ?? 180_000}ms: ${error instanceof Error ? error.message : String(error)}; k3s's log ${spec.logFile} ends:\n${tail}`, { cause: error });
+    const tail = await readFile(spec.logFile, "utf8")
+      .then((t) => t.trimEnd().split("\n").slice(-15).join("\n"))
+      .catch(() => "(no log)");
+    throw new HarnessError(
+      `k3s container (${spec.image}) did not start within ${options.startupTimeoutMs ?? 180_000}ms: ${error instanceof Error ? error.message : String(error)}; k3s's log ${spec.logFile} ends:\n${tail}`,
+      { cause: error },
+    );
   }
 }

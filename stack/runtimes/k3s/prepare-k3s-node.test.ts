@@ -15,7 +15,10 @@ describe("prepareK3sNode", () => {
     const ok = execOf({ mount: { exitCode: 0, output: "" } });
     expect(await makeRootShared(ok)).toEqual({ shared: true });
     expect(ok.calls).toEqual(["mount --make-rshared /"]);
-    expect(await makeRootShared(execOf({ mount: { exitCode: 32, output: "mount: permission denied\n" } }))).toEqual({ shared: false, reason: "mount --make-rshared / exited 32: mount: permission denied" });
+    expect(await makeRootShared(execOf({ mount: { exitCode: 32, output: "mount: permission denied\n" } }))).toEqual({
+      shared: false,
+      reason: "mount --make-rshared / exited 32: mount: permission denied",
+    });
   });
 
   it("should read host.docker.internal from the container's /etc/hosts", () => {
@@ -26,8 +29,14 @@ describe("prepareK3sNode", () => {
   it("should report each harness port as reachable, not reachable with what to do, or unchecked", async () => {
     const blocked = execOf({ nc: { exitCode: 1, output: "nc: 172.17.0.1 (172.17.0.1:40123): Connection timed out\n" } });
     const lines = describeReachability(await checkHarnessReachable(blocked, "172.17.0.1", [40123]));
-    expect(lines).toEqual(["k3s: harness 172.17.0.1:40123 NOT reachable from the node (nc: 172.17.0.1 (172.17.0.1:40123): Connection timed out): alert and pull-canary checks cannot pass; on Linux allow the engine's bridge to reach this machine (e.g. ufw allow in on docker0), and the instruments must listen on 0.0.0.0"]);
-    expect(describeReachability(await checkHarnessReachable(execOf({ nc: { exitCode: 0, output: "" } }), "172.17.0.1", [40123]))).toEqual(["k3s: harness 172.17.0.1:40123 reachable from the node (nc -z connected)"]);
-    expect(describeReachability(await checkHarnessReachable(execOf({}), "172.17.0.1", [1]))).toEqual(["k3s: harness 172.17.0.1:1 not checked (neither nc nor wget in the node image)"]);
+    expect(lines).toEqual([
+      "k3s: harness 172.17.0.1:40123 NOT reachable from the node (nc: 172.17.0.1 (172.17.0.1:40123): Connection timed out): alert and pull-canary checks cannot pass; on Linux allow the engine's bridge to reach this machine (e.g. ufw allow in on docker0), and the instruments must listen on 0.0.0.0",
+    ]);
+    expect(describeReachability(await checkHarnessReachable(execOf({ nc: { exitCode: 0, output: "" } }), "172.17.0.1", [40123]))).toEqual([
+      "k3s: harness 172.17.0.1:40123 reachable from the node (nc -z connected)",
+    ]);
+    expect(describeReachability(await checkHarnessReachable(execOf({}), "172.17.0.1", [1]))).toEqual([
+      "k3s: harness 172.17.0.1:1 not checked (neither nc nor wget in the node image)",
+    ]);
   });
 });

@@ -12,7 +12,9 @@ export type NodeExec = (command: string[]) => Promise<{ exitCode: number; output
 export async function makeRootShared(exec: NodeExec): Promise<{ shared: true } | { shared: false; reason: string }> {
   try {
     const result = await exec(["mount", "--make-rshared", "/"]);
-    return result.exitCode === 0 ? { shared: true } : { shared: false, reason: `mount --make-rshared / exited ${result.exitCode}: ${result.output.trim().slice(0, 200)}` };
+    return result.exitCode === 0
+      ? { shared: true }
+      : { shared: false, reason: `mount --make-rshared / exited ${result.exitCode}: ${result.output.trim().slice(0, 200)}` };
   } catch (error) {
     return { shared: false, reason: `mount --make-rshared / could not run: ${error instanceof Error ? error.message : String(error)}` };
   }
@@ -22,12 +24,16 @@ export async function makeRootShared(exec: NodeExec): Promise<{ shared: true } |
 export function dropHostToContainerPropagation(rendered: readonly RenderedObject[]): string[] {
   const lines: string[] = [];
   for (const { object } of rendered) {
-    const pod = (object.spec as { template?: { spec?: { containers?: { name: string; volumeMounts?: { name: string; mountPropagation?: string }[] }[] } } } | undefined)?.template?.spec;
+    const pod = (
+      object.spec as { template?: { spec?: { containers?: { name: string; volumeMounts?: { name: string; mountPropagation?: string }[] }[] } } } | undefined
+    )?.template?.spec;
     for (const container of pod?.containers ?? []) {
       for (const mount of container.volumeMounts ?? []) {
         if (mount.mountPropagation !== "HostToContainer") continue;
         delete mount.mountPropagation;
-        lines.push(`k3s: ${object.kind} ${object.metadata.name} container ${container.name}: volume ${mount.name} mounted without HostToContainer propagation (the node's / is not a shared mount)`);
+        lines.push(
+          `k3s: ${object.kind} ${object.metadata.name} container ${container.name}: volume ${mount.name} mounted without HostToContainer propagation (the node's / is not a shared mount)`,
+        );
       }
     }
   }
@@ -63,7 +69,10 @@ export async function checkHarnessReachable(exec: NodeExec, host: string, ports:
       results.push({ host, port, reachable: true, detail: "nc -z connected" });
       continue;
     }
-    const wget = await exec(["wget", "-q", "-T", String(timeoutSeconds), "-O", "/dev/null", `http://${host}:${port}/`]).catch((error: unknown) => ({ exitCode: 127, output: String(error) }));
+    const wget = await exec(["wget", "-q", "-T", String(timeoutSeconds), "-O", "/dev/null", `http://${host}:${port}/`]).catch((error: unknown) => ({
+      exitCode: 127,
+      output: String(error),
+    }));
     if (wget.exitCode === 0 || /server returned error|bad response|HTTP\/1/i.test(wget.output)) {
       results.push({ host, port, reachable: true, detail: "wget got an answer" });
     } else if (isMissingTool(nc) && isMissingTool(wget)) {
@@ -81,9 +90,11 @@ function isMissingTool(result: { exitCode: number; output: string }): boolean {
 
 /** One rewrite line per port, with what to do when a port cannot be reached. */
 export function describeReachability(results: readonly Reachability[]): string[] {
-  return results.map((r) => r.reachable === true
-    ? `k3s: harness ${r.host}:${r.port} reachable from the node (${r.detail})`
-    : r.reachable === "unchecked"
-      ? `k3s: harness ${r.host}:${r.port} not checked (${r.detail})`
-      : `k3s: harness ${r.host}:${r.port} NOT reachable from the node (${r.detail}): alert and pull-canary checks cannot pass; on Linux allow the engine's bridge to reach this machine (e.g. ufw allow in on docker0), and the instruments must listen on 0.0.0.0`);
+  return results.map((r) =>
+    r.reachable === true
+      ? `k3s: harness ${r.host}:${r.port} reachable from the node (${r.detail})`
+      : r.reachable === "unchecked"
+        ? `k3s: harness ${r.host}:${r.port} not checked (${r.detail})`
+        : `k3s: harness ${r.host}:${r.port} NOT reachable from the node (${r.detail}): alert and pull-canary checks cannot pass; on Linux allow the engine's bridge to reach this machine (e.g. ufw allow in on docker0), and the instruments must listen on 0.0.0.0`,
+  );
 }

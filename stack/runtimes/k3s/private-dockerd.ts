@@ -29,8 +29,12 @@ export async function startPrivateDockerd(readyTimeoutMs = 30_000): Promise<Priv
   const socket = path.join(dir, "docker.sock");
   // setpriv --pdeathsig: dockerd ends with the harness, SIGKILL included (seen here: its containerd goes with it).
   const command = withParentDeathSignal(DOCKERD, [
-    "--iptables=false", "--bridge=none", `--data-root=${path.join(dir, "data")}`, `--exec-root=${path.join(dir, "exec")}`,
-    `--pidfile=${path.join(dir, "dockerd.pid")}`, `-H=unix://${socket}`,
+    "--iptables=false",
+    "--bridge=none",
+    `--data-root=${path.join(dir, "data")}`,
+    `--exec-root=${path.join(dir, "exec")}`,
+    `--pidfile=${path.join(dir, "dockerd.pid")}`,
+    `-H=unix://${socket}`,
   ]);
   // dockerd bind-mounts its data root onto itself; killed, it leaves that mount: the reaper unmounts it.
   const dataRootMount = holdHostState({ kind: "mount", path: path.join(dir, "data") });
@@ -39,8 +43,18 @@ export async function startPrivateDockerd(readyTimeoutMs = 30_000): Promise<Priv
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
-      try { process.kill(-child.pid!, "SIGTERM"); } catch { /* already gone */ }
-      const killed = setTimeout(() => { try { process.kill(-child.pid!, "SIGKILL"); } catch { /* gone */ } }, 10_000);
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        /* already gone */
+      }
+      const killed = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          /* gone */
+        }
+      }, 10_000);
       await exited;
       clearTimeout(killed);
     }

@@ -15,7 +15,11 @@ describe("probeK3s", () => {
     await using fake = await startFakeEngine(offlineEngineRoutes());
     const probe = await probeK3s({ client, engine: engineOf(fake.socketPath) });
     expect(probe).toMatchObject({
-      usable: false, problem: "no-image", engine: `unix://${fake.socketPath}`, engineVersion: "20.10.24+dfsg1", image: K3S_IMAGE,
+      usable: false,
+      problem: "no-image",
+      engine: `unix://${fake.socketPath}`,
+      engineVersion: "20.10.24+dfsg1",
+      image: K3S_IMAGE,
       reason: `the container engine at unix://${fake.socketPath} answers (version 20.10.24+dfsg1) but the k3s image ${K3S_IMAGE} is not present and cannot be pulled: the registry did not serve it (HTTP 500 "Get \\"https://registry-1.docker.io/v2/\\": dial tcp: lookup registry-1.docker.io: no such host")`,
     });
     expect(fake.requests).toEqual(["GET /version", "GET /info", `GET /images/${K3S_IMAGE}/json`, `GET /distribution/${K3S_IMAGE}/json`]);
@@ -26,7 +30,11 @@ describe("probeK3s", () => {
     const startedAt = performance.now();
     const probe = await probeK3s({ client, engine: engineOf(fake.socketPath, 200), timeoutMs: 200 });
     expect(performance.now() - startedAt).toBeLessThan(5_000);
-    expect(probe).toMatchObject({ usable: false, problem: "no-engine", reason: `no container engine answered at unix://${fake.socketPath} (GET /version got no answer within 200ms)` });
+    expect(probe).toMatchObject({
+      usable: false,
+      problem: "no-engine",
+      reason: `no container engine answered at unix://${fake.socketPath} (GET /version got no answer within 200ms)`,
+    });
   });
 
   it("should give up on a registry look-up that never answers, without pulling", async () => {
@@ -44,10 +52,16 @@ describe("probeK3s", () => {
   });
 
   it("should be usable when the image is present, or in an --images archive", async () => {
-    await using fake = await startFakeEngine({ ...offlineEngineRoutes(), [`GET /images/${K3S_IMAGE}/json`]: () => ({ status: 200, body: { Id: "sha256:1" } }) });
+    await using fake = await startFakeEngine({
+      ...offlineEngineRoutes(),
+      [`GET /images/${K3S_IMAGE}/json`]: () => ({ status: 200, body: { Id: "sha256:1" } }),
+    });
     expect(await probeK3s({ client, engine: engineOf(fake.socketPath) })).toMatchObject({ usable: true, imageSource: "present" });
     await using offline = await startFakeEngine(offlineEngineRoutes());
-    expect(await probeK3s({ client, engine: engineOf(offline.socketPath), imageArchives: ["/images/k3s.tar"] })).toMatchObject({ usable: true, imageSource: "archive" });
+    expect(await probeK3s({ client, engine: engineOf(offline.socketPath), imageArchives: ["/images/k3s.tar"] })).toMatchObject({
+      usable: true,
+      imageSource: "archive",
+    });
   });
 });
 
@@ -56,17 +70,26 @@ describe("resolveRuntime", () => {
     await using fake = await startFakeEngine(offlineEngineRoutes());
     const choice = await resolveRuntime("auto", { probe: () => probeK3s({ client, engine: engineOf(fake.socketPath) }) });
     expect(choice.runtime).toBe("local");
-    expect(choice.reason).toMatch(new RegExp(`^auto: the container engine at unix://\\S+ answers \\(version 20\\.10\\.24\\+dfsg1\\) but the k3s image ${K3S_IMAGE.replace(/[.+]/g, "\\$&")} is not present and cannot be pulled: .*, so the local runtime runs$`));
+    expect(choice.reason).toMatch(
+      new RegExp(
+        `^auto: the container engine at unix://\\S+ answers \\(version 20\\.10\\.24\\+dfsg1\\) but the k3s image ${K3S_IMAGE.replace(/[.+]/g, "\\$&")} is not present and cannot be pulled: .*, so the local runtime runs$`,
+      ),
+    );
   });
 
   it("should fall back from auto to local, bounded, when the engine never answers", async () => {
     await using fake = await startFakeEngine({ "GET /version": () => "hang" });
     const choice = await resolveRuntime("auto", { probe: () => probeK3s({ client, engine: engineOf(fake.socketPath, 200), timeoutMs: 200 }) });
-    expect(choice).toMatchObject({ runtime: "local", reason: `auto: no container engine answered at unix://${fake.socketPath} (GET /version got no answer within 200ms), so the local runtime runs` });
+    expect(choice).toMatchObject({
+      runtime: "local",
+      reason: `auto: no container engine answered at unix://${fake.socketPath} (GET /version got no answer within 200ms), so the local runtime runs`,
+    });
   });
 
   it("should pick k3s under auto when the image is present", async () => {
-    const choice = await resolveRuntime("auto", { probe: async () => ({ usable: true, engine: "e", engineVersion: "1", image: K3S_IMAGE, imageSource: "present", reason: "ok" }) });
+    const choice = await resolveRuntime("auto", {
+      probe: async () => ({ usable: true, engine: "e", engineVersion: "1", image: K3S_IMAGE, imageSource: "present", reason: "ok" }),
+    });
     expect(choice).toMatchObject({ runtime: "k3s", reason: "auto: ok" });
   });
 
@@ -77,10 +100,14 @@ describe("resolveRuntime", () => {
 
 describe("probeK3s with a testcontainers that cannot load", () => {
   it("should not be usable, and keep the engine's and the image's findings in the reason", async () => {
-    await using fake = await startFakeEngine({ ...offlineEngineRoutes(), [`GET /images/${K3S_IMAGE}/json`]: () => ({ status: 200, body: { Id: "sha256:1" } }) });
+    await using fake = await startFakeEngine({
+      ...offlineEngineRoutes(),
+      [`GET /images/${K3S_IMAGE}/json`]: () => ({ status: 200, body: { Id: "sha256:1" } }),
+    });
     const noClient = () => ({ ok: false as const, reason: "testcontainers 12.2.0 requires Node >= 22.22, this is Node 20.20.2" });
     expect(await probeK3s({ engine: engineOf(fake.socketPath), client: noClient })).toMatchObject({
-      usable: false, problem: "no-client",
+      usable: false,
+      problem: "no-client",
       reason: `the container engine at unix://${fake.socketPath} answers (version 20.10.24+dfsg1) and the k3s image ${K3S_IMAGE} is present, but the k3s runtime cannot load here: testcontainers 12.2.0 requires Node >= 22.22, this is Node 20.20.2`,
     });
   });

@@ -38,10 +38,23 @@ export async function probeK3s(options: K3sProbeOptions = {}): Promise<K3sProbe>
   if (support.ok) return found;
   const why = `the k3s runtime cannot load here: ${support.reason}`;
   if (!found.usable) return { ...found, reason: `${found.reason}; also, ${why}` };
-  return { usable: false, engine: found.engine, engineVersion: found.engineVersion, image: found.image, problem: "no-client", reason: `${found.reason}, but ${why}` };
+  return {
+    usable: false,
+    engine: found.engine,
+    engineVersion: found.engineVersion,
+    image: found.image,
+    problem: "no-client",
+    reason: `${found.reason}, but ${why}`,
+  };
 }
 
-async function probeEngineAndImage({ engine = new DockerEngine(), image = K3S_IMAGE, imageArchives = [], timeoutMs = 3_000, requests }: K3sProbeOptions): Promise<K3sProbe> {
+async function probeEngineAndImage({
+  engine = new DockerEngine(),
+  image = K3S_IMAGE,
+  imageArchives = [],
+  timeoutMs = 3_000,
+  requests,
+}: K3sProbeOptions): Promise<K3sProbe> {
   const base = { engine: engine.describe, image };
   let engineVersion: string;
   try {
@@ -61,21 +74,56 @@ async function probeEngineAndImage({ engine = new DockerEngine(), image = K3S_IM
   return { ...found, ...extra };
 }
 
-async function probeImage(engine: DockerEngine, image: string, imageArchives: readonly string[], timeoutMs: number, answers: string, engineVersion: string): Promise<K3sProbe> {
+async function probeImage(
+  engine: DockerEngine,
+  image: string,
+  imageArchives: readonly string[],
+  timeoutMs: number,
+  answers: string,
+  engineVersion: string,
+): Promise<K3sProbe> {
   const base = { engine: engine.describe, image };
   try {
     if (await withTimeout(engine.imagePresent(image), timeoutMs, `no answer within ${timeoutMs}ms`)) {
       return { ...base, usable: true, engineVersion, imageSource: "present", reason: `${answers} and the k3s image ${image} is present` };
     }
   } catch (error) {
-    return { ...base, usable: false, engineVersion, problem: "no-engine", reason: `${answers} but inspecting the k3s image ${image} failed (${messageOf(error)})` };
+    return {
+      ...base,
+      usable: false,
+      engineVersion,
+      problem: "no-engine",
+      reason: `${answers} but inspecting the k3s image ${image} failed (${messageOf(error)})`,
+    };
   }
   if (imageArchives.length > 0) {
-    return { ...base, usable: true, engineVersion, imageSource: "archive", reason: `${answers} and the k3s image ${image} is in ${imageArchives.join(", ")} (loaded before start)` };
+    return {
+      ...base,
+      usable: true,
+      engineVersion,
+      imageSource: "archive",
+      reason: `${answers} and the k3s image ${image} is in ${imageArchives.join(", ")} (loaded before start)`,
+    };
   }
-  const registry = await withTimeout(engine.registryServes(image, timeoutMs), timeoutMs + 500, "no answer").catch(() => ({ pullable: false as const, reason: `the registry probe got no answer within ${timeoutMs}ms` }));
-  if (registry.pullable) return { ...base, usable: true, engineVersion, imageSource: "pullable", reason: `${answers} and its registry serves the k3s image ${image} (pulled at start)` };
-  return { ...base, usable: false, engineVersion, problem: "no-image", reason: `${answers} but the k3s image ${image} is not present and cannot be pulled: ${registry.reason}` };
+  const registry = await withTimeout(engine.registryServes(image, timeoutMs), timeoutMs + 500, "no answer").catch(() => ({
+    pullable: false as const,
+    reason: `the registry probe got no answer within ${timeoutMs}ms`,
+  }));
+  if (registry.pullable)
+    return {
+      ...base,
+      usable: true,
+      engineVersion,
+      imageSource: "pullable",
+      reason: `${answers} and its registry serves the k3s image ${image} (pulled at start)`,
+    };
+  return {
+    ...base,
+    usable: false,
+    engineVersion,
+    problem: "no-image",
+    reason: `${answers} but the k3s image ${image} is not present and cannot be pulled: ${registry.reason}`,
+  };
 }
 
 /** A promise that settles by `timeoutMs` at the latest (the engine calls have their own bound; this is the backstop). */

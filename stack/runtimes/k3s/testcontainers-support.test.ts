@@ -4,7 +4,11 @@ import { nodeSupportOf, testcontainersSupport } from "./testcontainers-support.t
 describe("nodeSupportOf", () => {
   it("should refuse a Node older than the package's engines.node and say which to run", () => {
     const old = nodeSupportOf({ version: "12.2.0", engines: { node: ">= 22.22.0" } }, "20.20.2");
-    expect(old).toEqual({ ok: false, reason: "testcontainers 12.2.0 requires Node >= 22.22.0, this is Node 20.20.2 (run obsconf on Node 22.22.0 or later, or install a testcontainers release that supports this Node)" });
+    expect(old).toEqual({
+      ok: false,
+      reason:
+        "testcontainers 12.2.0 requires Node >= 22.22.0, this is Node 20.20.2 (run obsconf on Node 22.22.0 or later, or install a testcontainers release that supports this Node)",
+    });
   });
 
   it("should accept an equal or newer Node, and a package without engines.node", () => {

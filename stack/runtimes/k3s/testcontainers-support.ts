@@ -19,7 +19,10 @@ export function testcontainersSupport(nodeVersion: string = process.versions.nod
   return nodeSupportOf(pkg, nodeVersion);
 }
 
-export interface TestcontainersPackage { version?: string; engines?: { node?: string } }
+export interface TestcontainersPackage {
+  version?: string;
+  engines?: { node?: string };
+}
 
 /** Pure: whether `nodeVersion` satisfies a package's `engines.node` of the form `>=X[.Y[.Z]]` (no field: supported). */
 export function nodeSupportOf(pkg: TestcontainersPackage, nodeVersion: string): ClientSupport {
@@ -31,7 +34,10 @@ export function nodeSupportOf(pkg: TestcontainersPackage, nodeVersion: string): 
   for (let i = 0; i < 3; i++) {
     if ((have[i] ?? 0) > want[i]!) break;
     if ((have[i] ?? 0) < want[i]!) {
-      return { ok: false, reason: `testcontainers ${version} requires Node ${pkg.engines!.node!.trim()}, this is Node ${nodeVersion} (run obsconf on Node ${want.join(".")} or later, or install a testcontainers release that supports this Node)` };
+      return {
+        ok: false,
+        reason: `testcontainers ${version} requires Node ${pkg.engines!.node!.trim()}, this is Node ${nodeVersion} (run obsconf on Node ${want.join(".")} or later, or install a testcontainers release that supports this Node)`,
+      };
     }
   }
   return { ok: true, version };

@@ -65,11 +65,7 @@ describe("applyObjects", () => {
       },
     ]);
     // The rest is discovery, once per group version.
-    expect(api.requests.filter((r) => r.method === "GET").map((r) => r.path)).toEqual([
-      "/api/v1",
-      "/apis/rbac.authorization.k8s.io/v1",
-      "/apis/apps/v1",
-    ]);
+    expect(api.requests.filter((r) => r.method === "GET").map((r) => r.path)).toEqual(["/api/v1", "/apis/rbac.authorization.k8s.io/v1", "/apis/apps/v1"]);
     expect(api.objects()).toEqual([
       "ClusterRole obsconf-r1-prometheus",
       "ConfigMap obsconf-r1/prometheus-config",

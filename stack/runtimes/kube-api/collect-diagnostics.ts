@@ -46,7 +46,9 @@ function describeWorkload(workload: WorkloadObject, events: string[], reports: P
     describeObject(workload),
     `status: ${readiness(workload).summary}`,
     `selector: ${podSelector(workload)}`,
-    ...(workload.status?.conditions ?? []).map((c) => `condition: ${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ""}${c.message ? ` ${JSON.stringify(c.message)}` : ""}`),
+    ...(workload.status?.conditions ?? []).map(
+      (c) => `condition: ${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ""}${c.message ? ` ${JSON.stringify(c.message)}` : ""}`,
+    ),
     "events:",
     ...indent(events),
     `pods: ${reports.length === 0 ? "none" : reports.length}`,

@@ -63,10 +63,12 @@ export async function deployRun(kc: KubeConfig, options: DeployRunOptions): Prom
   const diagnostics: string[] = [];
   if (rolloutError !== undefined) {
     for (const namespace of options.namespaces) {
-      diagnostics.push(...(await collectDiagnostics(kc, { namespace, runId: options.runId, dir: path.join(options.runDir, "diagnostics") }).catch((error: unknown) => {
-        logger.warn(`diagnostics of ${namespace} could not be collected: ${apiErrorDetail(error)}`);
-        return [];
-      })));
+      diagnostics.push(
+        ...(await collectDiagnostics(kc, { namespace, runId: options.runId, dir: path.join(options.runDir, "diagnostics") }).catch((error: unknown) => {
+          logger.warn(`diagnostics of ${namespace} could not be collected: ${apiErrorDetail(error)}`);
+          return [];
+        })),
+      );
     }
   }
   const statuses = specs.map((spec, index): ComponentStatus => {
@@ -74,13 +76,23 @@ export async function deployRun(kc: KubeConfig, options: DeployRunOptions): Prom
     const state = states?.get(spec.name);
     if (state === undefined || state.ready) return { plan, status: { state: "ready", readyAfterMs } };
     const file = diagnostics.find((f) => path.basename(f) === `${spec.workload.kind.toLowerCase()}-${spec.workload.name}.txt`);
-    return { plan, status: { state: "error", error: `${spec.workload.kind} ${spec.workload.name} not ready after ${timeoutMs}ms (${state.summary})${file ? `; diagnostics: ${file}` : ""}\n${rolloutError}` } };
+    return {
+      plan,
+      status: {
+        state: "error",
+        error: `${spec.workload.kind} ${spec.workload.name} not ready after ${timeoutMs}ms (${state.summary})${file ? `; diagnostics: ${file}` : ""}\n${rolloutError}`,
+      },
+    };
   });
   return { statuses, diagnostics, ...(rolloutError !== undefined ? { rolloutError } : {}) };
 }
 
 /** Each component's workload read once: ready or not, and its summary. */
-async function readStates(kc: KubeConfig, objects: readonly KubeObject[], specs: readonly ComponentSpec[]): Promise<Map<string, { ready: boolean; summary: string }>> {
+async function readStates(
+  kc: KubeConfig,
+  objects: readonly KubeObject[],
+  specs: readonly ComponentSpec[],
+): Promise<Map<string, { ready: boolean; summary: string }>> {
   const api = KubernetesObjectApi.makeApiClient(kc);
   const states = new Map<string, { ready: boolean; summary: string }>();
   for (const spec of specs) {

@@ -112,7 +112,7 @@ export class ObjectStore {
   private readonly objects = new Map<string, DoubleObject>();
 
   private static key(type: ResourceType, namespace: string | undefined, name: string): string {
-    return `${type.groupVersion}|${type.plural}|${type.namespaced ? namespace ?? "" : ""}|${name}`;
+    return `${type.groupVersion}|${type.plural}|${type.namespaced ? (namespace ?? "") : ""}|${name}`;
   }
   get(type: ResourceType, namespace: string | undefined, name: string): DoubleObject | undefined {
     return this.objects.get(ObjectStore.key(type, namespace, name));
@@ -131,8 +131,6 @@ export class ObjectStore {
   }
   /** Every stored object as `Kind namespace/name` (or `Kind name`), sorted. */
   describeAll(): string[] {
-    return [...this.objects.values()]
-      .map((o) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`)
-      .sort();
+    return [...this.objects.values()].map((o) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`).sort();
   }
 }

@@ -42,11 +42,11 @@ export function isWorkloadKind(kind: string | undefined): boolean {
  * newest generation yet.
  */
 export function scriptedStatus(object: DoubleObject, script: RolloutScript, poll: number): Record<string, unknown> {
-  const generation = Number(object.metadata["generation"] ?? 1);
+  const generation = Number(object.metadata.generation ?? 1);
   const ready = "readyAfterPolls" in script && poll >= script.readyAfterPolls;
   const observedGeneration = !ready && poll === 1 && "readyAfterPolls" in script ? generation - 1 : generation;
-  const spec = (object["spec"] ?? {}) as { replicas?: number };
-  const desired = object.kind === "DaemonSet" ? 1 : spec.replicas ?? 1;
+  const spec = (object.spec ?? {}) as { replicas?: number };
+  const desired = object.kind === "DaemonSet" ? 1 : (spec.replicas ?? 1);
   const readyCount = ready ? desired : 0;
   const status: Record<string, number> =
     object.kind === "DaemonSet"
@@ -72,7 +72,7 @@ export function scriptedStatus(object: DoubleObject, script: RolloutScript, poll
 
 /** The Pod a stuck script stands for, labelled like the workload's pod template. */
 export function stuckPodObject(workload: DoubleObject, stuck: StuckPod): DoubleObject {
-  const template = (workload["spec"] as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)?.template;
+  const template = (workload.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)?.template;
   const pulling = stuck.reason === "ImagePullBackOff" || stuck.reason === "ErrImagePull";
   const restartCount = stuck.restartCount ?? (pulling ? 0 : 5);
   return {

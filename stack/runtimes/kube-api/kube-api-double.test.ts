@@ -15,7 +15,11 @@ describe("startKubeApiDouble", () => {
     expect(groups).toEqual(expect.arrayContaining(["apps", "rbac.authorization.k8s.io", "apiextensions.k8s.io"]));
     expect(await get("/apis/apps/v1")).toMatchObject({
       groupVersion: "apps/v1",
-      resources: expect.arrayContaining([expect.objectContaining({ name: "deployments", namespaced: true, kind: "Deployment" }), expect.objectContaining({ name: "statefulsets" }), expect.objectContaining({ name: "daemonsets" })]),
+      resources: expect.arrayContaining([
+        expect.objectContaining({ name: "deployments", namespaced: true, kind: "Deployment" }),
+        expect.objectContaining({ name: "statefulsets" }),
+        expect.objectContaining({ name: "daemonsets" }),
+      ]),
     });
   });
 
@@ -51,18 +55,32 @@ describe("startKubeApiDouble", () => {
 
   it("should answer with the shapes kube-apiserver answered (404, a Terminating namespace: 200 on delete and again, 403 for new content)", async () => {
     await using api = await startKubeApiDouble();
-    api.seed({ apiVersion: "v1", kind: "Namespace", metadata: { name: "obsconf-rec" } }, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "held", namespace: "obsconf-rec" } });
+    api.seed(
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "obsconf-rec" } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "held", namespace: "obsconf-rec" } },
+    );
     api.holdNamespace("obsconf-rec");
     const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${api.origin}${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { "content-type": "application/apply-patch+yaml" } } : {}) });
+      const res = await fetch(`${api.origin}${path}`, {
+        method,
+        ...(body ? { body: JSON.stringify(body), headers: { "content-type": "application/apply-patch+yaml" } } : {}),
+      });
       return { status: res.status, body: (await res.json()) as unknown };
     };
-    const same = async (name: string, answer: Promise<{ status: number; body: unknown }>) => expect(answerShape(await answer)).toBe(answerShape(recordedAnswer(name)));
+    const same = async (name: string, answer: Promise<{ status: number; body: unknown }>) =>
+      expect(answerShape(await answer)).toBe(answerShape(recordedAnswer(name)));
     await same("404 not found: namespace", call("GET", "/api/v1/namespaces/obsconf-none"));
     await same("404 not found: delete a missing object", call("DELETE", "/api/v1/namespaces/obsconf-rec/configmaps/missing"));
     await same("200 delete namespace: Terminating", call("DELETE", "/api/v1/namespaces/obsconf-rec"));
     await same("200 delete namespace again while Terminating", call("DELETE", "/api/v1/namespaces/obsconf-rec"));
-    await same("403 forbidden: create in a Terminating namespace", call("PATCH", "/api/v1/namespaces/obsconf-rec/configmaps/late?fieldManager=obsconf", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "late", namespace: "obsconf-rec" } }));
+    await same(
+      "403 forbidden: create in a Terminating namespace",
+      call("PATCH", "/api/v1/namespaces/obsconf-rec/configmaps/late?fieldManager=obsconf", {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "late", namespace: "obsconf-rec" },
+      }),
+    );
     expect(((await call("DELETE", "/api/v1/namespaces/obsconf-rec")).body as { status: { phase: string } }).status.phase).toBe("Terminating");
     api.releaseNamespace("obsconf-rec");
     expect(api.objects()).toEqual([]);
@@ -70,10 +88,19 @@ describe("startKubeApiDouble", () => {
 
   it("should reject an apply with a 422 shaped as kube-apiserver's", async () => {
     await using api = await startKubeApiDouble();
-    api.rejectApply({ kind: "StatefulSet", namespace: "obsconf-rec", name: "broken" }, { code: 422, reason: "Invalid", message: 'StatefulSet.apps "broken" is invalid' });
-    const res = await fetch(`${api.origin}/apis/apps/v1/namespaces/obsconf-rec/statefulsets/broken?fieldManager=obsconf`, { method: "PATCH", body: "{}", headers: { "content-type": "application/apply-patch+yaml" } });
+    api.rejectApply(
+      { kind: "StatefulSet", namespace: "obsconf-rec", name: "broken" },
+      { code: 422, reason: "Invalid", message: 'StatefulSet.apps "broken" is invalid' },
+    );
+    const res = await fetch(`${api.origin}/apis/apps/v1/namespaces/obsconf-rec/statefulsets/broken?fieldManager=obsconf`, {
+      method: "PATCH",
+      body: "{}",
+      headers: { "content-type": "application/apply-patch+yaml" },
+    });
     const body = (await res.json()) as { details: { kind: string; group: string } };
     expect(body.details).toMatchObject({ kind: "StatefulSet", group: "apps" });
-    expect(Object.keys(body).sort()).toEqual(Object.keys(recordedAnswer("422 invalid: server-side apply of a StatefulSet without a template").body as object).sort());
+    expect(Object.keys(body).sort()).toEqual(
+      Object.keys(recordedAnswer("422 invalid: server-side apply of a StatefulSet without a template").body as object).sort(),
+    );
   });
 });

@@ -82,12 +82,29 @@ const typeOfKind = (kind: string) => RESOURCE_TYPES.find((t) => t.kind === kind)
  * A failure Status as kube-apiserver writes it (fixtures/kube-apiserver-*.json): `details` names the
  * object (its resource, or its Kind for 422 Invalid) and, when given, the causes.
  */
-const status = (code: number, reason: string, message: string, details?: { name: string; type: ResourceType; causes?: { reason: string; message: string; field: string }[] }): Reply => ({
+const status = (
+  code: number,
+  reason: string,
+  message: string,
+  details?: { name: string; type: ResourceType; causes?: { reason: string; message: string; field: string }[] },
+): Reply => ({
   code,
   body: {
-    kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason,
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message,
+    reason,
     ...(details
-      ? { details: { name: details.name, ...(details.type.groupVersion.includes("/") ? { group: details.type.groupVersion.split("/")[0] } : {}), kind: code === 422 ? details.type.kind : details.type.plural, ...(details.causes ? { causes: details.causes } : {}) } }
+      ? {
+          details: {
+            name: details.name,
+            ...(details.type.groupVersion.includes("/") ? { group: details.type.groupVersion.split("/")[0] } : {}),
+            kind: code === 422 ? details.type.kind : details.type.plural,
+            ...(details.causes ? { causes: details.causes } : {}),
+          },
+        }
       : {}),
     code,
   },
@@ -115,12 +132,14 @@ export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
   const polls = new Map<string, number>();
   const held = new Set<string>();
   const namespaceType = RESOURCE_TYPES.find((t) => t.kind === "Namespace")!;
-  const terminating = (namespace: string | undefined) => namespace !== undefined && store.get(namespaceType, undefined, namespace)?.metadata["deletionTimestamp"] !== undefined;
+  const terminating = (namespace: string | undefined) =>
+    namespace !== undefined && store.get(namespaceType, undefined, namespace)?.metadata.deletionTimestamp !== undefined;
   /** The namespace controller: a Terminating namespace loses its content, then itself, unless held. */
   const finalizeNamespaces = () => {
     for (const ns of store.list(namespaceType, undefined)) {
-      if (ns.metadata["deletionTimestamp"] === undefined || held.has(ns.metadata.name)) continue;
-      for (const type of RESOURCE_TYPES.filter((t) => t.namespaced)) for (const o of store.list(type, ns.metadata.name)) store.delete(type, ns.metadata.name, o.metadata.name);
+      if (ns.metadata.deletionTimestamp === undefined || held.has(ns.metadata.name)) continue;
+      for (const type of RESOURCE_TYPES.filter((t) => t.namespaced))
+        for (const o of store.list(type, ns.metadata.name)) store.delete(type, ns.metadata.name, o.metadata.name);
       store.delete(namespaceType, undefined, ns.metadata.name);
     }
   };
@@ -149,9 +168,16 @@ export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
     if (!query.get("fieldManager")) return status(400, "BadRequest", "PATCH requests with apply content type must supply fieldManager");
     const existingObject = store.get(type, namespace, name);
     if (!existingObject && type.namespaced && terminating(namespace)) {
-      return status(403, "Forbidden", `${qualified(type)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
-        name, type, causes: [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }],
-      });
+      return status(
+        403,
+        "Forbidden",
+        `${qualified(type)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+        {
+          name,
+          type,
+          causes: [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }],
+        },
+      );
     }
     const rejection = rejections.get(refKey({ kind: type.kind, namespace, name }));
     if (rejection) return status(rejection.code, rejection.reason, rejection.message, { name, type });
@@ -161,8 +187,15 @@ export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
     }
     const existing = store.get(type, namespace, name);
     const labels = type.kind === "Namespace" ? { "kubernetes.io/metadata.name": name, ...body.metadata.labels } : body.metadata.labels;
-    const generation = Number(existing?.metadata["generation"] ?? 0) + 1;
-    const metadata = { ...body.metadata, ...(type.namespaced ? { namespace } : {}), labels, generation, uid: `uid-${name}`, resourceVersion: String(++resourceVersion) };
+    const generation = Number(existing?.metadata.generation ?? 0) + 1;
+    const metadata = {
+      ...body.metadata,
+      ...(type.namespaced ? { namespace } : {}),
+      labels,
+      generation,
+      uid: `uid-${name}`,
+      resourceVersion: String(++resourceVersion),
+    };
     store.put(type, { ...body, metadata });
     return { code: existing ? 200 : 201, body: store.get(type, namespace, name) };
   }
@@ -178,7 +211,8 @@ export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
     if (rest[0] === "namespaces" && rest.length >= 3) [namespace, rest] = [rest[1], rest.slice(2)];
     const [plural = "", name, sub] = rest;
     const type = findType(groupVersion, plural);
-    if (!type || (sub !== undefined && !(type.kind === "Pod" && sub === "log"))) return status(404, "NotFound", "the server could not find the requested resource");
+    if (!type || (sub !== undefined && !(type.kind === "Pod" && sub === "log")))
+      return status(404, "NotFound", "the server could not find the requested resource");
     const notFound = () => status(404, "NotFound", `${qualified(type)} "${name}" not found`, { name: name ?? "", type });
     if (name === undefined) {
       if (method !== "GET") return status(405, "MethodNotAllowed", `${method} is not supported on a collection here`);
@@ -200,7 +234,14 @@ export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
       }
       const lines = stuck?.logLines ?? [];
       const tail = Number(url.searchParams.get("tailLines") ?? lines.length);
-      return { code: 200, contentType: "text/plain", body: lines.slice(Math.max(0, lines.length - tail)).map((l) => `${l}\n`).join("") };
+      return {
+        code: 200,
+        contentType: "text/plain",
+        body: lines
+          .slice(Math.max(0, lines.length - tail))
+          .map((l) => `${l}\n`)
+          .join(""),
+      };
     }
     switch (method) {
       case "GET": {
@@ -216,13 +257,18 @@ export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
         if (type.kind === "Namespace") {
           // As kube-apiserver: the first delete marks it Terminating and answers 200 with the namespace
           // (spec.finalizers [kubernetes]); a delete while Terminating answers the same again.
-          const marked = { ...object, metadata: { ...object.metadata, deletionTimestamp: (object.metadata["deletionTimestamp"] as string | undefined) ?? "2025-01-01T00:00:00Z" }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Terminating" } };
+          const marked = {
+            ...object,
+            metadata: { ...object.metadata, deletionTimestamp: (object.metadata.deletionTimestamp as string | undefined) ?? "2025-01-01T00:00:00Z" },
+            spec: { finalizers: ["kubernetes"] },
+            status: { phase: "Terminating" },
+          };
           store.put(type, marked);
           finalizeNamespaces();
           return { code: 200, body: marked };
         }
         store.delete(type, namespace, name);
-        const details = { name, group: type.groupVersion.split("/").slice(0, -1).join(""), kind: type.plural, uid: object.metadata["uid"] };
+        const details = { name, group: type.groupVersion.split("/").slice(0, -1).join(""), kind: type.plural, uid: object.metadata.uid };
         return { code: 200, body: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details } };
       }
       default:
@@ -271,7 +317,9 @@ export async function startKubeApiDouble(): Promise<StartedKubeApiDouble> {
     origin,
     requests,
     kubeConfig: () => kubeConfigFor(origin),
-    seed: (...objects) => objects.forEach((o) => store.put(RESOURCE_TYPES.find((t) => t.kind === o.kind && t.groupVersion === o.apiVersion)!, o)),
+    seed: (...objects) => {
+      for (const o of objects) store.put(RESOURCE_TYPES.find((t) => t.kind === o.kind && t.groupVersion === o.apiVersion)!, o);
+    },
     scriptRollout: (workload, script) => void scripts.set(refKey(workload), script),
     holdNamespace: (name) => void held.add(name),
     releaseNamespace: (name) => {

@@ -17,7 +17,8 @@ export const KUBE_API_FIXTURES: { answers: readonly RecordedAnswer[] } = {
 /** The recorded answer of that name; throws naming the fixture file when it is not there. */
 export function recordedAnswer(name: string): RecordedAnswer {
   const answer = KUBE_API_FIXTURES.answers.find((a) => a.name === name);
-  if (!answer) throw new Error(`${KUBE_API_FIXTURE_FILE}: expected a recorded answer named ${JSON.stringify(name)}, saw ${KUBE_API_FIXTURES.answers.length} others`);
+  if (!answer)
+    throw new Error(`${KUBE_API_FIXTURE_FILE}: expected a recorded answer named ${JSON.stringify(name)}, saw ${KUBE_API_FIXTURES.answers.length} others`);
   return answer;
 }
 

@@ -90,7 +90,13 @@ describe("waitForRollouts", () => {
         contentType: undefined,
         body: undefined,
       },
-      { method: "GET", path: "/api/v1/namespaces/obsconf-r1/events", query: { fieldSelector: "involvedObject.name=prometheus-0" }, contentType: undefined, body: undefined },
+      {
+        method: "GET",
+        path: "/api/v1/namespaces/obsconf-r1/events",
+        query: { fieldSelector: "involvedObject.name=prometheus-0" },
+        contentType: undefined,
+        body: undefined,
+      },
       {
         method: "GET",
         path: "/api/v1/namespaces/obsconf-r1/pods/prometheus-0/log",

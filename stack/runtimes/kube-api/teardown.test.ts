@@ -64,8 +64,8 @@ describe("teardownRun", () => {
       "ClusterRole obsconf-r1-prometheus",
       "Namespace obsconf-r1",
     ]);
-    const lists = api.requests.filter((r) => r.method === "GET" && r.query["labelSelector"] !== undefined);
-    expect(new Set(lists.map((r) => r.query["labelSelector"]))).toEqual(new Set(["app.kubernetes.io/managed-by=obsconf,obsconf.dev/run-id=r1"]));
+    const lists = api.requests.filter((r) => r.method === "GET" && r.query.labelSelector !== undefined);
+    expect(new Set(lists.map((r) => r.query.labelSelector))).toEqual(new Set(["app.kubernetes.io/managed-by=obsconf,obsconf.dev/run-id=r1"]));
     // Only r1's labelled objects were deleted one by one (above); the namespace took the rest with it, as on a cluster.
     expect(api.objects()).toEqual([
       "ClusterRole cluster-admin",
@@ -97,9 +97,7 @@ describe("teardownRun", () => {
     for (const namespace of ["kube-system", "default"]) {
       const error = await teardownRun(api.kubeConfig(), { runId: "r1", namespace }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InputError);
-      expect((error as Error).message).toBe(
-        `teardown: field namespace: expected ${expected}, saw "${namespace}", a system namespace obsconf never tears down`,
-      );
+      expect((error as Error).message).toBe(`teardown: field namespace: expected ${expected}, saw "${namespace}", a system namespace obsconf never tears down`);
     }
     expect(api.requests).toEqual([]);
   });

@@ -2,16 +2,7 @@ import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from "@ku
 import { HarnessError, InputError } from "../../../common/errors.ts";
 import { RUNNER_ANNOTATION } from "../kube/run-namespace.ts";
 import { apiErrorCode, apiErrorDetail } from "./api-error.ts";
-import {
-  describeObject,
-  headerOf,
-  isOwnedByRun,
-  MANAGED_BY_LABEL,
-  MANAGED_BY_VALUE,
-  RUN_ID_LABEL,
-  runLabelSelector,
-  type KubeObject,
-} from "./kube-object.ts";
+import { describeObject, headerOf, isOwnedByRun, MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL, runLabelSelector, type KubeObject } from "./kube-object.ts";
 
 export interface KindRef {
   apiVersion: string;
@@ -88,7 +79,11 @@ export async function teardownRun(kc: KubeConfig, { runId, namespace, namespaced
   const context = `teardown of run ${runId}`;
   const namespaceObject = await readOrUndefined(api, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }, context);
   if (namespaceObject && !isOwnedByRun(namespaceObject.metadata?.labels, runId)) {
-    throw new InputError({ file: "teardown", field: "namespace" }, expected, `${JSON.stringify(namespace)} labelled ${JSON.stringify(namespaceObject.metadata?.labels ?? {})}`);
+    throw new InputError(
+      { file: "teardown", field: "namespace" },
+      expected,
+      `${JSON.stringify(namespace)} labelled ${JSON.stringify(namespaceObject.metadata?.labels ?? {})}`,
+    );
   }
   const deleted: string[] = [];
   for (const ref of namespaceObject ? namespacedKinds : []) deleted.push(...(await deleteLabelled(api, ref, namespace, runId, context)));
@@ -125,7 +120,9 @@ async function deleteLabelled(api: KubernetesObjectApi, ref: KindRef, namespace:
     items = list.items;
   } catch (error) {
     const where = namespace === undefined ? "" : ` in ${namespace}`;
-    throw new HarnessError(`${context}: listing ${ref.kind} objects${where} labelled ${runLabelSelector(runId)} failed: ${apiErrorDetail(error)}`, { cause: error });
+    throw new HarnessError(`${context}: listing ${ref.kind} objects${where} labelled ${runLabelSelector(runId)} failed: ${apiErrorDetail(error)}`, {
+      cause: error,
+    });
   }
   const deleted: string[] = [];
   // List items carry no apiVersion/kind; the labels are checked again rather than trusting the selector alone.

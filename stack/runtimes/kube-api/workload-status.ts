@@ -35,7 +35,7 @@ export interface Readiness {
 export function readiness(workload: WorkloadObject): Readiness {
   const status = workload.status ?? {};
   const daemon = workload.kind === "DaemonSet";
-  const desired = daemon ? status.desiredNumberScheduled ?? 0 : workload.spec?.replicas ?? 1;
+  const desired = daemon ? (status.desiredNumberScheduled ?? 0) : (workload.spec?.replicas ?? 1);
   const ready = (daemon ? status.numberReady : status.readyReplicas) ?? 0;
   const updated = (daemon ? status.updatedNumberScheduled : status.updatedReplicas) ?? 0;
   const generation = workload.metadata?.generation ?? 0;

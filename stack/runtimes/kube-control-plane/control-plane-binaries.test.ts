@@ -20,7 +20,12 @@ describe("control plane binaries", () => {
       expect(cachedBinary("kube-apiserver", "v1.36.1", env)).toBe(path.join(cache, "kube-apiserver", "1.36.1", "kube-apiserver"));
       const found = findControlPlane(env);
       expect(found.available).toBe(false);
-      if (!found.available) expect(found.reason).toMatch(new RegExp(`^the Kubernetes control plane is not built here \\(missing .*${cache}/kube-apiserver/\\d+\\.\\d+\\.\\d+/kube-apiserver, .*; bash scripts/build-kube-control-plane.sh builds it with Go, scripts/setup.sh runs it\\)$`));
+      if (!found.available)
+        expect(found.reason).toMatch(
+          new RegExp(
+            `^the Kubernetes control plane is not built here \\(missing .*${cache}/kube-apiserver/\\d+\\.\\d+\\.\\d+/kube-apiserver, .*; bash scripts/build-kube-control-plane.sh builds it with Go, scripts/setup.sh runs it\\)$`,
+          ),
+        );
     } finally {
       await rm(cache, { recursive: true, force: true });
     }

@@ -94,7 +94,10 @@ export function findControlPlane(env: NodeJS.ProcessEnv = process.env): ControlP
   const kwokStagesDir = path.join(path.dirname(built.kwok), "stages");
   if (!existsSync(path.join(kwokStagesDir, "pod-ready.yaml"))) missing.push(`${kwokStagesDir}/*.yaml`);
   if (missing.length > 0) {
-    return { available: false, reason: `the Kubernetes control plane is not built here (missing ${missing.join(", ")}; bash scripts/build-kube-control-plane.sh builds it with Go, scripts/setup.sh runs it)` };
+    return {
+      available: false,
+      reason: `the Kubernetes control plane is not built here (missing ${missing.join(", ")}; bash scripts/build-kube-control-plane.sh builds it with Go, scripts/setup.sh runs it)`,
+    };
   }
   return { available: true, binaries: { etcd: etcd!, ...built, kwokStagesDir, versions: { ...versions, etcd: "debian" } } };
 }

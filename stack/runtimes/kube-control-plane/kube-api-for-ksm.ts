@@ -25,7 +25,10 @@ export async function startKubeApiForKsm(set: ManifestSet): Promise<KubeApiForKs
   const plane = await startKubeControlPlane({ binaries: found.binaries });
   try {
     const rendered = renderForTarget(set, { kind: "k3s" }).map((o) => o.object as KubeObject);
-    const ksmObjects = rendered.filter((o) => o.kind === "Namespace" || (o.metadata.labels?.["app.kubernetes.io/name"] === "kube-state-metrics" && o.kind !== "Deployment" && o.kind !== "Service"));
+    const ksmObjects = rendered.filter(
+      (o) =>
+        o.kind === "Namespace" || (o.metadata.labels?.["app.kubernetes.io/name"] === "kube-state-metrics" && o.kind !== "Deployment" && o.kind !== "Service"),
+    );
     await applyObjects(plane.adminKubeConfig(), ksmObjects, { fieldManager: "obsconf-kube-api" });
     const account = ksmObjects.find((o) => o.kind === "ServiceAccount");
     if (!account) throw new HarnessError("the manifests give kube-state-metrics no ServiceAccount (app.kubernetes.io/name=kube-state-metrics)");

@@ -25,7 +25,9 @@ const spec = extractComponents(set, COMPONENT_NAMES).find((s) => s.name === "kub
 const cached = findCachedBinary("kube-state-metrics", spec.image.tag);
 const ksmBinary = cached.path;
 const plane = findControlPlane();
-const ksmReason = cached.found ? undefined : `no kube-state-metrics ${spec.image.tag} at ${ksmBinary} (obsconf setup components --only kube-state-metrics builds it)`;
+const ksmReason = cached.found
+  ? undefined
+  : `no kube-state-metrics ${spec.image.tag} at ${ksmBinary} (obsconf setup components --only kube-state-metrics builds it)`;
 const skip = !plane.available ? plane.reason : ksmReason;
 if (skip) console.warn(`skipping the kube-state-metrics test: ${skip}`);
 
@@ -39,28 +41,54 @@ describe.skipIf(skip !== undefined)("kube-state-metrics against a real kube-apis
     await cp?.stop();
   });
 
-  it("should serve kube_* series of the cluster with the manifests' RBAC, and list every resource without a permission error", { timeout: 180_000 }, async () => {
+  it("should serve kube_* series of the cluster with the manifests' RBAC, and list every resource without a permission error", {
+    timeout: 180_000,
+  }, async () => {
     const admin = cp.adminKubeConfig();
     const rendered = renderForTarget(set, { kind: "k3s" }).map((o) => o.object as KubeObject);
-    const mine = rendered.filter((o) => o.kind === "Namespace" || (o.metadata.labels?.["app.kubernetes.io/name"] === "kube-state-metrics" && o.kind !== "Deployment" && o.kind !== "Service"));
+    const mine = rendered.filter(
+      (o) =>
+        o.kind === "Namespace" || (o.metadata.labels?.["app.kubernetes.io/name"] === "kube-state-metrics" && o.kind !== "Deployment" && o.kind !== "Service"),
+    );
     await applyObjects(admin, mine, { fieldManager: "obsconf-test-admin" });
     const ksm = await cp.serviceAccountKubeConfig(spec.workload.namespace, "kube-state-metrics");
     const kubeconfig = await cp.writeKubeConfig(ksm, path.join(cp.dir, "kube-state-metrics.kubeconfig"));
     const [port, telemetryPort] = [await freePort(), await freePort()];
-    const args = spec.container.args.map((a) => a.replace(/^--port=\d+$/, `--port=${port}`).replace(/^--telemetry-port=\d+$/, `--telemetry-port=${telemetryPort}`));
-    const child = spawn(ksmBinary, [...args, `--kubeconfig=${kubeconfig}`, "--host=127.0.0.1", "--telemetry-host=127.0.0.1"], { detached: true, stdio: ["ignore", "ignore", "pipe"] });
+    const args = spec.container.args.map((a) =>
+      a.replace(/^--port=\d+$/, `--port=${port}`).replace(/^--telemetry-port=\d+$/, `--telemetry-port=${telemetryPort}`),
+    );
+    const child = spawn(ksmBinary, [...args, `--kubeconfig=${kubeconfig}`, "--host=127.0.0.1", "--telemetry-host=127.0.0.1"], {
+      detached: true,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     registerChild(child);
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     try {
-      const metrics = await poll(`http://127.0.0.1:${port}/metrics`, (text) => text.includes("kube_node_info{"), 60_000, () => stderr);
+      const metrics = await poll(
+        `http://127.0.0.1:${port}/metrics`,
+        (text) => text.includes("kube_node_info{"),
+        60_000,
+        () => stderr,
+      );
       expect(metrics).toMatch(/^kube_node_info\{[^}]*node="kwok-node-0"[^}]*\} 1$/m);
       expect(metrics).toMatch(/^kube_namespace_status_phase\{namespace="monitoring",phase="Active"\} 1$/m);
       expect(metrics).toMatch(/^kube_configmap_info\{[^}]*configmap="kube-root-ca.crt"[^}]*\} 1$/m);
-      const telemetry = await poll(`http://127.0.0.1:${telemetryPort}/metrics`, (text) => text.includes("kube_state_metrics_list_total"), 30_000, () => stderr);
+      const telemetry = await poll(
+        `http://127.0.0.1:${telemetryPort}/metrics`,
+        (text) => text.includes("kube_state_metrics_list_total"),
+        30_000,
+        () => stderr,
+      );
       const errors = telemetry.split("\n").filter((l) => l.startsWith("kube_state_metrics_list_total{") && l.includes('result="error"') && !l.endsWith(" 0"));
-      expect({ errors, forbidden: stderr.split("\n").filter((l) => /forbidden/i.test(l)).slice(0, 3) }).toEqual({ errors: [], forbidden: [] });
+      expect({
+        errors,
+        forbidden: stderr
+          .split("\n")
+          .filter((l) => /forbidden/i.test(l))
+          .slice(0, 3),
+      }).toEqual({ errors: [], forbidden: [] });
     } finally {
       killGroup(child, "SIGTERM");
       await exited;

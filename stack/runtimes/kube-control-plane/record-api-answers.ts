@@ -21,7 +21,10 @@ export interface RawRequest {
 }
 
 /** Sends one request with a kubeconfig's credentials (client certificate or bearer token) and CA. */
-export async function rawRequest(kc: KubeConfig, { method, path, body, contentType = "application/json" }: RawRequest): Promise<{ status: number; body: unknown }> {
+export async function rawRequest(
+  kc: KubeConfig,
+  { method, path, body, contentType = "application/json" }: RawRequest,
+): Promise<{ status: number; body: unknown }> {
   const cluster = kc.getCurrentCluster()!;
   const user = kc.getCurrentUser()!;
   const ca = cluster.caFile ? await readFile(cluster.caFile) : undefined;
@@ -29,22 +32,34 @@ export async function rawRequest(kc: KubeConfig, { method, path, body, contentTy
   const key = user.keyFile ? await readFile(user.keyFile) : undefined;
   const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request(`${cluster.server}${path}`, {
-      method, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), timeout: 10_000,
-      headers: { accept: "application/json", ...(user.token ? { authorization: `Bearer ${user.token}` } : {}), ...(payload !== undefined ? { "content-type": contentType } : {}) },
-    }, (res) => {
-      let text = "";
-      res.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-      res.on("end", () => {
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          /* not JSON */
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
+    const req = request(
+      `${cluster.server}${path}`,
+      {
+        method,
+        ...(ca ? { ca } : {}),
+        ...(cert ? { cert } : {}),
+        ...(key ? { key } : {}),
+        timeout: 10_000,
+        headers: {
+          accept: "application/json",
+          ...(user.token ? { authorization: `Bearer ${user.token}` } : {}),
+          ...(payload !== undefined ? { "content-type": contentType } : {}),
+        },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+        res.on("end", () => {
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            /* not JSON */
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
     req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within 10000ms`)));
     req.on("error", reject);
     if (payload !== undefined) req.write(payload);
@@ -66,6 +81,6 @@ export async function record(kc: KubeConfig, name: string, req: RawRequest): Pro
 export function answerShape(answer: Pick<RecordedAnswer, "status" | "body">): string {
   const body = answer.body as Record<string, unknown> | undefined;
   if (typeof body !== "object" || body === null) return `${answer.status} ${typeof answer.body}`;
-  const details = body["details"] as Record<string, unknown> | undefined;
-  return `${answer.status} ${String(body["kind"])} ${String(body["reason"] ?? "")} [${Object.keys(body).sort().join(",")}]${details ? ` details[${Object.keys(details).sort().join(",")}]` : ""}`;
+  const details = body.details as Record<string, unknown> | undefined;
+  return `${answer.status} ${String(body.kind)} ${String(body.reason ?? "")} [${Object.keys(body).sort().join(",")}]${details ? ` details[${Object.keys(details).sort().join(",")}]` : ""}`;
 }

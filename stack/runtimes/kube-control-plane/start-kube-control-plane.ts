@@ -89,7 +89,9 @@ export async function startKubeControlPlane(options: KubeControlPlaneOptions): P
   const failIfExited = (name: string) => {
     const proc = started.find((p) => p.name === name);
     if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null)) {
-      throw new HarnessError(`${name} exited (code ${proc.child.exitCode ?? proc.child.signalCode}) while the control plane started; last log lines:\n${logTail(name)}`);
+      throw new HarnessError(
+        `${name} exited (code ${proc.child.exitCode ?? proc.child.signalCode}) while the control plane started; last log lines:\n${logTail(name)}`,
+      );
     }
   };
 
@@ -97,20 +99,34 @@ export async function startKubeControlPlane(options: KubeControlPlaneOptions): P
     const certs = await makeControlPlaneCerts(dir);
     const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
     launch("etcd", binaries.etcd, [
-      "--name=obsconf", `--data-dir=${path.join(dir, "etcd")}`,
-      `--listen-client-urls=http://127.0.0.1:${etcdClient}`, `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
-      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-cluster=obsconf=http://127.0.0.1:${etcdPeer}`, "--log-level=warn",
+      "--name=obsconf",
+      `--data-dir=${path.join(dir, "etcd")}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=obsconf=http://127.0.0.1:${etcdPeer}`,
+      "--log-level=warn",
     ]);
     const admission = options.podSecurityEnforce ? [`--admission-control-config-file=${await podSecurityConfig(dir, options.podSecurityEnforce)}`] : [];
     launch("kube-apiserver", binaries.kubeApiserver, [
-      `--etcd-servers=http://127.0.0.1:${etcdClient}`, "--bind-address=127.0.0.1", `--secure-port=${apiPort}`,
-      "--advertise-address=127.0.0.1", "--endpoint-reconciler-type=none",
-      `--tls-cert-file=${certs.servingCert}`, `--tls-private-key-file=${certs.servingKey}`, `--client-ca-file=${certs.caCert}`,
-      "--authorization-mode=Node,RBAC", "--allow-privileged=true", "--service-cluster-ip-range=10.96.0.0/16",
+      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${apiPort}`,
+      "--advertise-address=127.0.0.1",
+      "--endpoint-reconciler-type=none",
+      `--tls-cert-file=${certs.servingCert}`,
+      `--tls-private-key-file=${certs.servingKey}`,
+      `--client-ca-file=${certs.caCert}`,
+      "--authorization-mode=Node,RBAC",
+      "--allow-privileged=true",
+      "--service-cluster-ip-range=10.96.0.0/16",
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-      `--service-account-key-file=${certs.serviceAccountPub}`, `--service-account-signing-key-file=${certs.serviceAccountKey}`,
-      `--cert-dir=${path.join(dir, "apiserver-certs")}`, "--profiling=false", ...admission,
+      `--service-account-key-file=${certs.serviceAccountPub}`,
+      `--service-account-signing-key-file=${certs.serviceAccountKey}`,
+      `--cert-dir=${path.join(dir, "apiserver-certs")}`,
+      "--profiling=false",
+      ...admission,
     ]);
     const server = `https://127.0.0.1:${apiPort}`;
     await waitReady(server, certs, readyTimeoutMs, () => {
@@ -120,21 +136,33 @@ export async function startKubeControlPlane(options: KubeControlPlaneOptions): P
     const adminKubeconfig = path.join(dir, "admin.kubeconfig");
     await writeFile(adminKubeconfig, kubeconfigYaml(server, certs));
     launch("kube-controller-manager", binaries.kubeControllerManager, [
-      `--kubeconfig=${adminKubeconfig}`, "--leader-elect=false", "--secure-port=0", "--use-service-account-credentials=false",
-      `--service-account-private-key-file=${certs.serviceAccountKey}`, `--root-ca-file=${certs.caCert}`, "--cluster-name=obsconf-test",
+      `--kubeconfig=${adminKubeconfig}`,
+      "--leader-elect=false",
+      "--secure-port=0",
+      "--use-service-account-credentials=false",
+      `--service-account-private-key-file=${certs.serviceAccountKey}`,
+      `--root-ca-file=${certs.caCert}`,
+      "--cluster-name=obsconf-test",
       "--node-monitor-grace-period=60s",
     ]);
     launch("kube-scheduler", binaries.kubeScheduler, [`--kubeconfig=${adminKubeconfig}`, "--leader-elect=false", "--secure-port=0"]);
     const kwokConfig = path.join(dir, "kwok.yaml");
     await writeFile(kwokConfig, await kwokStages(binaries.kwokStagesDir));
     launch("kwok", binaries.kwok, [
-      `--kubeconfig=${adminKubeconfig}`, `--config=${kwokConfig}`, "--manage-all-nodes=false",
-      "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--cidr=10.244.0.1/24", "--node-ip=10.244.0.1",
+      `--kubeconfig=${adminKubeconfig}`,
+      `--config=${kwokConfig}`,
+      "--manage-all-nodes=false",
+      "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+      "--cidr=10.244.0.1/24",
+      "--node-ip=10.244.0.1",
     ]);
     const admin = adminConfig(server, certs);
     await seedCluster(admin, options);
     return {
-      server, dir, caFile: certs.caCert, logTail,
+      server,
+      dir,
+      caFile: certs.caCert,
+      logTail,
       adminKubeConfig: () => adminConfig(server, certs),
       serviceAccountKubeConfig: async (namespace, name) => {
         const core = adminConfig(server, certs).makeApiClient(CoreV1Api);
@@ -176,10 +204,25 @@ function adminConfig(server: string, certs: ControlPlaneCerts): KubeConfig {
 
 function kubeconfigYaml(server: string, certs: ControlPlaneCerts): string {
   return [
-    "apiVersion: v1", "kind: Config", "current-context: admin",
-    "clusters:", `- name: obsconf-test`, "  cluster:", `    server: ${server}`, `    certificate-authority: ${certs.caCert}`,
-    "users:", "- name: admin", "  user:", `    client-certificate: ${certs.adminCert}`, `    client-key: ${certs.adminKey}`,
-    "contexts:", "- name: admin", "  context:", "    cluster: obsconf-test", "    user: admin", "",
+    "apiVersion: v1",
+    "kind: Config",
+    "current-context: admin",
+    "clusters:",
+    `- name: obsconf-test`,
+    "  cluster:",
+    `    server: ${server}`,
+    `    certificate-authority: ${certs.caCert}`,
+    "users:",
+    "- name: admin",
+    "  user:",
+    `    client-certificate: ${certs.adminCert}`,
+    `    client-key: ${certs.adminKey}`,
+    "contexts:",
+    "- name: admin",
+    "  context:",
+    "    cluster: obsconf-test",
+    "    user: admin",
+    "",
   ].join("\n");
 }
 
@@ -196,7 +239,17 @@ async function waitReady(server: string, certs: ControlPlaneCerts, timeoutMs: nu
       const req = request(`${server}/readyz`, { ca, cert, key, timeout: 2_000 }, (res) => {
         let body = "";
         res.on("data", (chunk: Buffer) => (body += chunk.toString()));
-        res.on("end", () => resolve(res.statusCode === 200 ? "ok" : `HTTP ${res.statusCode} ${body.split("\n").filter((l) => l.includes("failed")).join("; ").slice(0, 300)}`));
+        res.on("end", () =>
+          resolve(
+            res.statusCode === 200
+              ? "ok"
+              : `HTTP ${res.statusCode} ${body
+                  .split("\n")
+                  .filter((l) => l.includes("failed"))
+                  .join("; ")
+                  .slice(0, 300)}`,
+          ),
+        );
       });
       req.on("timeout", () => req.destroy(new Error("timeout")));
       req.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
@@ -210,16 +263,29 @@ async function waitReady(server: string, certs: ControlPlaneCerts, timeoutMs: nu
 
 async function kwokStages(dir: string): Promise<string> {
   const files = (await readdir(dir)).filter((f) => f.endsWith(".yaml")).sort();
-  return (await Promise.all(files.map((f) => readFile(path.join(dir, f), "utf8")))).map((text) => text.trim()).join("\n---\n") + "\n";
+  return `${(await Promise.all(files.map((f) => readFile(path.join(dir, f), "utf8")))).map((text) => text.trim()).join("\n---\n")}\n`;
 }
 
 async function podSecurityConfig(dir: string, level: string): Promise<string> {
   const file = path.join(dir, "admission.yaml");
-  await writeFile(file, [
-    "apiVersion: apiserver.config.k8s.io/v1", "kind: AdmissionConfiguration", "plugins:", "- name: PodSecurity", "  configuration:",
-    "    apiVersion: pod-security.admission.config.k8s.io/v1", "    kind: PodSecurityConfiguration", "    defaults:",
-    `      enforce: "${level}"`, '      enforce-version: "latest"', "    exemptions:", "      namespaces: [kube-system]", "",
-  ].join("\n"));
+  await writeFile(
+    file,
+    [
+      "apiVersion: apiserver.config.k8s.io/v1",
+      "kind: AdmissionConfiguration",
+      "plugins:",
+      "- name: PodSecurity",
+      "  configuration:",
+      "    apiVersion: pod-security.admission.config.k8s.io/v1",
+      "    kind: PodSecurityConfiguration",
+      "    defaults:",
+      `      enforce: "${level}"`,
+      '      enforce-version: "latest"',
+      "    exemptions:",
+      "      namespaces: [kube-system]",
+      "",
+    ].join("\n"),
+  );
   return file;
 }
 
@@ -229,15 +295,32 @@ async function seedCluster(admin: KubeConfig, { node = {}, persistentVolumes }: 
   const name = node.name ?? "kwok-node-0";
   const resources = { cpu: node.cpu ?? "16", memory: node.memory ?? "64Gi", pods: node.pods ?? "110" };
   await api.create({
-    apiVersion: "v1", kind: "Node",
-    metadata: { name, annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" }, labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok" } },
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name,
+      annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
+      labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok" },
+    },
     spec: {},
-    status: { allocatable: resources, capacity: resources, nodeInfo: { architecture: "amd64", operatingSystem: "linux", kubeletVersion: "fake", containerRuntimeVersion: "fake" } },
+    status: {
+      allocatable: resources,
+      capacity: resources,
+      nodeInfo: { architecture: "amd64", operatingSystem: "linux", kubeletVersion: "fake", containerRuntimeVersion: "fake" },
+    },
   } as never);
   for (let i = 0; i < (persistentVolumes?.count ?? 0); i++) {
     await api.create({
-      apiVersion: "v1", kind: "PersistentVolume", metadata: { name: `obsconf-test-pv-${i}` },
-      spec: { capacity: { storage: persistentVolumes!.capacity }, accessModes: ["ReadWriteOnce"], persistentVolumeReclaimPolicy: "Retain", storageClassName: "", hostPath: { path: `/tmp/obsconf-test-pv-${i}` } },
+      apiVersion: "v1",
+      kind: "PersistentVolume",
+      metadata: { name: `obsconf-test-pv-${i}` },
+      spec: {
+        capacity: { storage: persistentVolumes!.capacity },
+        accessModes: ["ReadWriteOnce"],
+        persistentVolumeReclaimPolicy: "Retain",
+        storageClassName: "",
+        hostPath: { path: `/tmp/obsconf-test-pv-${i}` },
+      },
     } as never);
   }
 }

@@ -20,13 +20,15 @@ export function scopeToRunNamespace(objects: readonly RenderedObject[], namespac
   const lines: string[] = [];
   for (const { object } of objects) {
     if (object.kind === "DaemonSet" || object.kind === "Deployment" || object.kind === "StatefulSet") {
-      const volumes = ((object.spec as { template?: { spec?: { volumes?: Volume[] } } }).template?.spec?.volumes ?? []);
+      const volumes = (object.spec as { template?: { spec?: { volumes?: Volume[] } } }).template?.spec?.volumes ?? [];
       for (const volume of volumes) {
         const hostPath = volume.hostPath;
         if (!hostPath || (hostPath.type !== "DirectoryOrCreate" && hostPath.type !== "FileOrCreate")) continue;
         const before = hostPath.path;
         hostPath.path = `${before.replace(/\/$/, "")}-obsconf-${runId}`;
-        lines.push(`cluster: ${object.kind} ${object.metadata.name}: hostPath ${volume.name} ${before} -> ${hostPath.path} (a path the run writes, apart from the node's own agents)`);
+        lines.push(
+          `cluster: ${object.kind} ${object.metadata.name}: hostPath ${volume.name} ${before} -> ${hostPath.path} (a path the run writes, apart from the node's own agents)`,
+        );
       }
     }
     if (object.kind !== "ConfigMap") continue;
@@ -66,5 +68,6 @@ export function scopePromtailDiscovery(text: string, namespace: string): string 
 /** A Vector `type: kubernetes_logs` source without `extra_field_selector` gets `metadata.namespace=<ns>`. */
 export function scopeVectorKubernetesLogs(text: string, namespace: string): string {
   return text.replace(/^([ \t]*)type: kubernetes_logs[ \t]*$/m, (line: string, indent: string) =>
-    text.includes("extra_field_selector:") ? line : `${line}\n${indent}extra_field_selector: "metadata.namespace=${namespace}"`);
+    text.includes("extra_field_selector:") ? line : `${line}\n${indent}extra_field_selector: "metadata.namespace=${namespace}"`,
+  );
 }

@@ -28,7 +28,12 @@ export function dockerManifest(repoTags: readonly string[]): string {
 export function ociIndex(names: readonly string[]): string {
   return JSON.stringify({
     schemaVersion: 2,
-    manifests: names.map((name) => ({ mediaType: "application/vnd.oci.image.index.v1+json", digest: "sha256:2222", size: 1, annotations: { "io.containerd.image.name": name, "org.opencontainers.image.ref.name": name.split(":").pop() } })),
+    manifests: names.map((name) => ({
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      digest: "sha256:2222",
+      size: 1,
+      annotations: { "io.containerd.image.name": name, "org.opencontainers.image.ref.name": name.split(":").pop() },
+    })),
   });
 }
 

@@ -39,26 +39,42 @@ export function pointNewLoopbackAt(before: string, after: string, context: Instr
  * Returns one line per change, for `rewrites()`. A ConfigMap mounted by several components changes
  * for all of them; the line says so.
  */
-export function applyOverrides(rendered: readonly RenderedObject[], specs: readonly ComponentSpec[], overrides: readonly RuntimeOverride[], context: InstrumentContext): string[] {
+export function applyOverrides(
+  rendered: readonly RenderedObject[],
+  specs: readonly ComponentSpec[],
+  overrides: readonly RuntimeOverride[],
+  context: InstrumentContext,
+): string[] {
   const lines: string[] = [];
   for (const override of overrides) {
     const spec = specs.find((s) => s.name === override.component);
-    if (!spec) throw new HarnessError(`runtime override for ${override.component}: no such component in the manifests (${specs.map((s) => s.name).join(", ")})`);
+    if (!spec)
+      throw new HarnessError(`runtime override for ${override.component}: no such component in the manifests (${specs.map((s) => s.name).join(", ")})`);
     lines.push(`${spec.name}: override: ${override.describe}`);
     const note = (where: string) => (from: string, to: string) => lines.push(`${spec.name}: ${where}: ${from} -> ${to}`);
     if (override.file) {
       const { path, transform } = override.file;
       const mount = spec.container.mounts.find((m) => m.kind === "config" && m.files.some((f) => f.path === path));
       const file = mount?.kind === "config" ? mount.files.find((f) => f.path === path) : undefined;
-      if (!mount || mount.kind !== "config" || !file) throw new HarnessError(`runtime override for ${spec.name}: no config file mounted at ${path} (mounted: ${configPaths(spec).join(", ") || "none"})`);
+      if (mount?.kind !== "config" || !file)
+        throw new HarnessError(`runtime override for ${spec.name}: no config file mounted at ${path} (mounted: ${configPaths(spec).join(", ") || "none"})`);
       const source = rendered.find((o) => o.object.kind === mount.from.kind && o.object.metadata.name === mount.from.name);
       const data = source?.object as { data?: Record<string, string>; stringData?: Record<string, string> } | undefined;
       const field = mount.from.kind === "Secret" && data?.stringData?.[file.key] !== undefined ? "stringData" : "data";
       const before = data?.[field]?.[file.key];
-      if (before === undefined) throw new HarnessError(`runtime override for ${spec.name}: ${mount.from.kind} ${mount.from.name} has no key ${file.key} for ${path} in the rendered manifests`);
+      if (before === undefined)
+        throw new HarnessError(
+          `runtime override for ${spec.name}: ${mount.from.kind} ${mount.from.name} has no key ${file.key} for ${path} in the rendered manifests`,
+        );
       data![field]![file.key] = pointNewLoopbackAt(before, transform(before), context, note(path));
-      const sharers = specs.filter((s) => s.name !== spec.name && s.container.mounts.some((m) => m.kind === "config" && m.from.kind === mount.from.kind && m.from.name === mount.from.name));
-      if (sharers.length > 0) lines.push(`${spec.name}: ${mount.from.kind} ${mount.from.name} is also mounted by ${sharers.map((s) => s.name).join(", ")}: they see the override too`);
+      const sharers = specs.filter(
+        (s) =>
+          s.name !== spec.name && s.container.mounts.some((m) => m.kind === "config" && m.from.kind === mount.from.kind && m.from.name === mount.from.name),
+      );
+      if (sharers.length > 0)
+        lines.push(
+          `${spec.name}: ${mount.from.kind} ${mount.from.name} is also mounted by ${sharers.map((s) => s.name).join(", ")}: they see the override too`,
+        );
     }
     if (override.args) {
       const container = workloadContainer(rendered, spec);
@@ -76,29 +92,58 @@ export function applyOverrides(rendered: readonly RenderedObject[], specs: reado
  * `namespaceOf` maps the service's namespace (k3s: unchanged; cluster: the run namespace, or
  * undefined to leave it out). Loopback hosts become `harnessHost`; without one nothing is rendered.
  */
-export function renderExtraServices(extras: readonly ExtraService[], context: InstrumentContext, namespaceOf: (namespace: string) => string | undefined, labels: Readonly<Record<string, string>>): { objects: RenderedObject[]; lines: string[] } {
+export function renderExtraServices(
+  extras: readonly ExtraService[],
+  context: InstrumentContext,
+  namespaceOf: (namespace: string) => string | undefined,
+  labels: Readonly<Record<string, string>>,
+): { objects: RenderedObject[]; lines: string[] } {
   const objects: RenderedObject[] = [];
   const lines: string[] = [];
   const source = { file: "harness instruments (RuntimeOverride/ExtraService)", document: 0 };
   for (const extra of extras) {
     const namespace = namespaceOf(extra.namespace);
     if (namespace === undefined || context.harnessHost === undefined) {
-      lines.push(`harness: Service ${extra.namespace}/${extra.name} not created: ${namespace === undefined ? `namespace ${extra.namespace} is outside the run's namespace` : `unreachable from pods (${context.noHostReason ?? "no harness address"})`}`);
+      lines.push(
+        `harness: Service ${extra.namespace}/${extra.name} not created: ${namespace === undefined ? `namespace ${extra.namespace} is outside the run's namespace` : `unreachable from pods (${context.noHostReason ?? "no harness address"})`}`,
+      );
       continue;
     }
     const metadata = { name: extra.name, namespace, labels: { ...extra.labels, ...labels }, ...(extra.annotations ? { annotations: extra.annotations } : {}) };
-    objects.push({ object: { apiVersion: "v1", kind: "Service", metadata, spec: { ports: extra.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: "TCP" })) } }, source });
-    objects.push({ object: { apiVersion: "v1", kind: "Endpoints", metadata: { name: extra.name, namespace, labels: { ...extra.labels, ...labels } }, subsets: [{ addresses: [{ ip: context.harnessHost }], ports: extra.ports.map((p) => ({ name: p.name, port: p.port, protocol: "TCP" })) }] }, source });
-    lines.push(`harness: Service ${namespace}/${extra.name} -> ${extra.ports.map((p) => `${p.name} ${p.host}:${p.port} as ${context.harnessHost}:${p.port}`).join(", ")} (the instrument must listen on an address pods reach, not loopback only)`);
+    objects.push({
+      object: {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata,
+        spec: { ports: extra.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: "TCP" })) },
+      },
+      source,
+    });
+    objects.push({
+      object: {
+        apiVersion: "v1",
+        kind: "Endpoints",
+        metadata: { name: extra.name, namespace, labels: { ...extra.labels, ...labels } },
+        subsets: [{ addresses: [{ ip: context.harnessHost }], ports: extra.ports.map((p) => ({ name: p.name, port: p.port, protocol: "TCP" })) }],
+      },
+      source,
+    });
+    lines.push(
+      `harness: Service ${namespace}/${extra.name} -> ${extra.ports.map((p) => `${p.name} ${p.host}:${p.port} as ${context.harnessHost}:${p.port}`).join(", ")} (the instrument must listen on an address pods reach, not loopback only)`,
+    );
   }
   return { objects, lines };
 }
 
 function workloadContainer(rendered: readonly RenderedObject[], spec: ComponentSpec): { name: string; args?: string[] } {
   const workload = rendered.find((o) => o.object.kind === spec.workload.kind && o.object.metadata.name === spec.workload.name);
-  const containers = (workload?.object.spec as { template?: { spec?: { containers?: { name: string; args?: string[] }[] } } } | undefined)?.template?.spec?.containers;
+  const containers = (workload?.object.spec as { template?: { spec?: { containers?: { name: string; args?: string[] }[] } } } | undefined)?.template?.spec
+    ?.containers;
   const container = containers?.find((c) => c.name === spec.container.name);
-  if (!container) throw new HarnessError(`runtime override for ${spec.name}: no container ${spec.container.name} in the rendered ${spec.workload.kind} ${spec.workload.name}`);
+  if (!container)
+    throw new HarnessError(
+      `runtime override for ${spec.name}: no container ${spec.container.name} in the rendered ${spec.workload.kind} ${spec.workload.name}`,
+    );
   return container;
 }
 

@@ -40,7 +40,11 @@ export function harnessAccessPolicies(rendered: readonly RenderedObject[], acces
     const object: K8sObject = {
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
-      metadata: { name: `${HARNESS_POLICY_PREFIX}${name}`, ...(service.metadata.namespace ? { namespace: service.metadata.namespace } : {}), labels: { "app.kubernetes.io/part-of": "obsconf-harness" } },
+      metadata: {
+        name: `${HARNESS_POLICY_PREFIX}${name}`,
+        ...(service.metadata.namespace ? { namespace: service.metadata.namespace } : {}),
+        labels: { "app.kubernetes.io/part-of": "obsconf-harness" },
+      },
       spec: { podSelector: { matchLabels: { ...spec.selector } }, policyTypes: ["Ingress"], ingress },
     };
     policies.push({ object, source: { file: HARNESS_POLICY_SOURCE, document: 0 } });

@@ -23,15 +23,25 @@ const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.zst|tzst|tar\.zstd)$/;
 /** Every image tarball in `dir` (not recursive), sorted by name and inspected. */
 export async function inspectImagesDir(dir: string): Promise<ImageArchive[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
-    throw new HarnessError(`cannot read the images directory ${dir} (expected a directory of *.tar, *.tar.gz or *.tar.zst image archives; saw ${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    throw new HarnessError(
+      `cannot read the images directory ${dir} (expected a directory of *.tar, *.tar.gz or *.tar.zst image archives; saw ${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      { cause: error },
+    );
   });
-  const files = entries.filter((e) => e.isFile() && ARCHIVE.test(e.name)).map((e) => e.name).sort();
+  const files = entries
+    .filter((e) => e.isFile() && ARCHIVE.test(e.name))
+    .map((e) => e.name)
+    .sort();
   return Promise.all(files.map((name) => inspectArchive(path.join(dir, name))));
 }
 
 export async function inspectArchive(file: string): Promise<ImageArchive> {
   if (/\.tar\.zstd$/.test(file)) {
-    return { file, kind: "unreadable", reason: `k3s imports zstd archives named *.tar.zst or *.tzst only (it would skip this one as "unhandled file type"): rename it to ${path.basename(file).replace(/\.tar\.zstd$/, ".tar.zst")}, not copied` };
+    return {
+      file,
+      kind: "unreadable",
+      reason: `k3s imports zstd archives named *.tar.zst or *.tzst only (it would skip this one as "unhandled file type"): rename it to ${path.basename(file).replace(/\.tar\.zstd$/, ".tar.zst")}, not copied`,
+    };
   }
   if (/\.(tar\.zst|tzst)$/.test(file)) {
     return { file, kind: "uninspectable", reason: "zstd-compressed: cannot inspect (Node 20 has no zstd), will be copied as is" };
@@ -50,7 +60,11 @@ export async function inspectArchive(file: string): Promise<ImageArchive> {
   const fromManifest = parseJson(files.get("manifest.json"), dockerArchiveTags);
   const fromIndex = parseJson(files.get("index.json"), ociIndexTags);
   if (fromManifest === undefined && fromIndex === undefined) {
-    return { file, kind: "unreadable", reason: "no readable manifest.json or index.json at the top of the archive (not a docker save or OCI layout archive), not copied" };
+    return {
+      file,
+      kind: "unreadable",
+      reason: "no readable manifest.json or index.json at the top of the archive (not a docker save or OCI layout archive), not copied",
+    };
   }
   const format = fromManifest !== undefined && fromIndex !== undefined ? "docker-archive+oci" : fromManifest !== undefined ? "docker-archive" : "oci";
   const tags = [...new Set([...(fromManifest ?? []), ...(fromIndex ?? [])])].sort();
@@ -69,7 +83,9 @@ function parseJson(data: Buffer | undefined, read: (json: unknown) => string[]):
 /** `docker save`: `[{ "Config": ..., "RepoTags": ["grafana/loki:3.5.0"], "Layers": [...] }]`. */
 function dockerArchiveTags(json: unknown): string[] {
   if (!Array.isArray(json)) throw new Error("manifest.json is not a list");
-  return json.flatMap((entry: { RepoTags?: unknown }) => (Array.isArray(entry?.RepoTags) ? entry.RepoTags.filter((t): t is string => typeof t === "string") : []));
+  return json.flatMap((entry: { RepoTags?: unknown }) =>
+    Array.isArray(entry?.RepoTags) ? entry.RepoTags.filter((t): t is string => typeof t === "string") : [],
+  );
 }
 
 /**

@@ -20,7 +20,9 @@ describe("imagePlan", () => {
 
   beforeAll(async () => {
     rendered = renderForTarget(await loadManifests(MANIFESTS), { kind: "k3s" });
-    const kustomization = parse(await readFile(path.join(MANIFESTS, "kustomization.yaml"), "utf8")) as { images: { name: string; newName?: string; newTag: string }[] };
+    const kustomization = parse(await readFile(path.join(MANIFESTS, "kustomization.yaml"), "utf8")) as {
+      images: { name: string; newName?: string; newTag: string }[];
+    };
     pinned = Object.fromEntries(kustomization.images.map((i) => [i.name, `${i.newName ?? i.name}:${i.newTag}`]));
   });
   beforeEach(async () => {
@@ -40,19 +42,37 @@ describe("imagePlan", () => {
 
   it("should plan an airgap preload from a docker-archive tarball covering one image", async () => {
     const loki = pinned["grafana/loki"]!;
-    await writeFile(path.join(dir, "loki.tar"), fakeTar([{ name: "blobs/sha256/1111", content: Buffer.alloc(20_000, 9) }, { name: "manifest.json", content: dockerManifest([loki]) }]));
+    await writeFile(
+      path.join(dir, "loki.tar"),
+      fakeTar([
+        { name: "blobs/sha256/1111", content: Buffer.alloc(20_000, 9) },
+        { name: "manifest.json", content: dockerManifest([loki]) },
+      ]),
+    );
     await writeFile(path.join(dir, "README.txt"), "not an archive");
     const plan = await imagePlan(rendered, { imagesDir: dir });
     expect(plan.images.filter((i) => i.status === "tarball").map((i) => [i.ref, i.archive])).toEqual([[loki, path.join(dir, "loki.tar")]]);
     expect(plan.archives).toEqual([{ file: path.join(dir, "loki.tar"), kind: "inspected", format: "docker-archive", tags: [loki], covers: [loki] }]);
     expect(plan.missing).not.toContain(loki);
     expect(plan.missing).toHaveLength(plan.images.length - 1);
-    expect({ ...plan.preload, copyToAirgapDir: plan.preload.copyToAirgapDir.map(masked) }).toEqual({ copyToAirgapDir: ["<imagesDir>/loki.tar"], airgapDir: "/var/lib/rancher/k3s/agent/images/", dockerLoad: [] });
+    expect({ ...plan.preload, copyToAirgapDir: plan.preload.copyToAirgapDir.map(masked) }).toEqual({
+      copyToAirgapDir: ["<imagesDir>/loki.tar"],
+      airgapDir: "/var/lib/rancher/k3s/agent/images/",
+      dockerLoad: [],
+    });
     expect(plan.saveCommands).toMatchSnapshot();
   });
 
   it("should read OCI index.json from a gzip tarball, trust present images and copy zstd archives unread", async () => {
-    await writeFile(path.join(dir, "k3s.tar.gz"), gzipSync(fakeTar([{ name: "oci-layout", content: '{"imageLayoutVersion":"1.0.0"}' }, { name: "index.json", content: ociIndex([`docker.io/${K3S_IMAGE}`]) }])));
+    await writeFile(
+      path.join(dir, "k3s.tar.gz"),
+      gzipSync(
+        fakeTar([
+          { name: "oci-layout", content: '{"imageLayoutVersion":"1.0.0"}' },
+          { name: "index.json", content: ociIndex([`docker.io/${K3S_IMAGE}`]) },
+        ]),
+      ),
+    );
     await writeFile(path.join(dir, "more.tar.zst"), Buffer.from([0x28, 0xb5, 0x2f, 0xfd]));
     await writeFile(path.join(dir, "broken.tar.gz"), "not gzip");
     await writeFile(path.join(dir, "plain.tar"), fakeTar([{ name: "hello.txt", content: "no manifest" }]));
@@ -74,7 +94,11 @@ describe("imagePlan", () => {
     const plan = await imagePlan(rendered, { imagesDir: dir, platform: "linux/arm64" });
     expect(plan.archives.map((a) => [masked(a.file), a.kind, "reason" in a ? a.reason : ""])).toEqual([
       ["<imagesDir>/k3s-airgap-images-amd64.tar.zst", "uninspectable", "zstd-compressed: cannot inspect (Node 20 has no zstd), will be copied as is"],
-      ["<imagesDir>/obsconf-images.tar.zstd", "unreadable", 'k3s imports zstd archives named *.tar.zst or *.tzst only (it would skip this one as "unhandled file type"): rename it to obsconf-images.tar.zst, not copied'],
+      [
+        "<imagesDir>/obsconf-images.tar.zstd",
+        "unreadable",
+        'k3s imports zstd archives named *.tar.zst or *.tzst only (it would skip this one as "unhandled file type"): rename it to obsconf-images.tar.zst, not copied',
+      ],
     ]);
     expect(plan.preload.copyToAirgapDir.map(masked)).toEqual(["<imagesDir>/k3s-airgap-images-amd64.tar.zst"]);
     expect(plan.k3sSystemImages).toEqual({ status: "tarball", archive: path.join(dir, "k3s-airgap-images-amd64.tar.zst") });

@@ -64,7 +64,10 @@ const SAVED_WORKLOADS = "obsconf-images.tar";
 const SAVED_NODE = "obsconf-k3s-image.tar";
 
 /** The images a run needs and how each gets onto the node, for offline (airgapped) k3s runs. */
-export async function imagePlan(rendered: readonly RenderedObject[], { imagesDir, present = [], k3sImage = K3S_IMAGE, platform = linuxPlatform() }: ImagePlanOptions = {}): Promise<ImagePlan> {
+export async function imagePlan(
+  rendered: readonly RenderedObject[],
+  { imagesDir, present = [], k3sImage = K3S_IMAGE, platform = linuxPlatform() }: ImagePlanOptions = {},
+): Promise<ImagePlan> {
   const needed = neededImages(rendered, k3sImage);
   const archives = imagesDir === undefined ? [] : await inspectImagesDir(imagesDir);
   const presentSet = new Set(present.map(normalizeImageRef));
@@ -81,9 +84,12 @@ export async function imagePlan(rendered: readonly RenderedObject[], { imagesDir
   const missing = images.filter((i) => i.status === "missing");
   const systemArchive = planned.find((a) => K3S_SYSTEM_IMAGES_ARCHIVE.test(path.basename(a.file)) && a.kind !== "unreadable");
   const arch = platform.split("/")[1] ?? "amd64";
-  const k3sSystemImages = k3sImage === null ? undefined
-    : systemArchive ? { status: "tarball" as const, archive: systemArchive.file }
-    : { status: "missing" as const, archiveName: `k3s-airgap-images-${arch}.tar.zst` };
+  const k3sSystemImages =
+    k3sImage === null
+      ? undefined
+      : systemArchive
+        ? { status: "tarball" as const, archive: systemArchive.file }
+        : { status: "missing" as const, archiveName: `k3s-airgap-images-${arch}.tar.zst` };
   return {
     ...(k3sSystemImages ? { k3sSystemImages } : {}),
     images,
@@ -94,7 +100,10 @@ export async function imagePlan(rendered: readonly RenderedObject[], { imagesDir
       airgapDir: K3S_AIRGAP_IMAGES_DIR,
       dockerLoad: planned.filter((a) => coversRole(a, "node")).map((a) => a.file),
     },
-    saveCommands: saveCommands(images.filter((i) => i.status === "missing" || i.status === "unverified"), platform),
+    saveCommands: saveCommands(
+      images.filter((i) => i.status === "missing" || i.status === "unverified"),
+      platform,
+    ),
   };
 }
 
@@ -126,10 +135,15 @@ function containerImages(object: K8sObject): string[] {
  */
 function saveCommands(missing: readonly NeededImage[], platform: string): string[] {
   const commands: string[] = [];
-  for (const [role, file] of [["workload", SAVED_WORKLOADS], ["node", SAVED_NODE]] as const) {
+  for (const [role, file] of [
+    ["workload", SAVED_WORKLOADS],
+    ["node", SAVED_NODE],
+  ] as const) {
     const refs = missing.filter((i) => i.role === role).map((i) => i.ref);
     if (refs.length === 0) continue;
-    commands.push(`${refs.map((r) => `docker pull --platform ${platform} ${r}`).join(" && ")} && docker save --platform ${platform} -o ${file} ${refs.join(" ")}`);
+    commands.push(
+      `${refs.map((r) => `docker pull --platform ${platform} ${r}`).join(" && ")} && docker save --platform ${platform} -o ${file} ${refs.join(" ")}`,
+    );
   }
   return commands;
 }

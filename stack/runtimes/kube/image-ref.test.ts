@@ -10,7 +10,10 @@ describe("image references", () => {
   });
 
   it("should pin untagged and tagged images by exact name, with newName when given", () => {
-    const pins = [{ name: "grafana/loki", newTag: "3.5.0" }, { name: "apache/kafka", newName: "mirror.local/kafka", newTag: "4.0.0" }];
+    const pins = [
+      { name: "grafana/loki", newTag: "3.5.0" },
+      { name: "apache/kafka", newName: "mirror.local/kafka", newTag: "4.0.0" },
+    ];
     expect(applyImagePin("grafana/loki", pins)).toBe("grafana/loki:3.5.0");
     expect(applyImagePin("grafana/loki:2.9.0", pins)).toBe("grafana/loki:3.5.0");
     expect(applyImagePin("apache/kafka", pins)).toBe("mirror.local/kafka:4.0.0");
@@ -27,7 +30,9 @@ describe("image references", () => {
 
 describe("k6RunnerImage", () => {
   it("should use the image a cluster user pushed, named in OBSCONF_K6_RUNNER_IMAGE, and the pinned local name otherwise", () => {
-    expect(k6RunnerImage({ OBSCONF_K6_RUNNER_IMAGE: "registry.example.com/team/k6-xk6:v1.4.0-obsconf.1" })).toBe("registry.example.com/team/k6-xk6:v1.4.0-obsconf.1");
+    expect(k6RunnerImage({ OBSCONF_K6_RUNNER_IMAGE: "registry.example.com/team/k6-xk6:v1.4.0-obsconf.1" })).toBe(
+      "registry.example.com/team/k6-xk6:v1.4.0-obsconf.1",
+    );
     expect(k6RunnerImage({})).toBe("localhost/obsconf/k6-xk6:v1.4.0-obsconf.1");
   });
 });

@@ -15,10 +15,17 @@ describe("rewriteServiceDns", () => {
 
   it("should leave partial matches alone", () => {
     for (const text of [
-      "xloki.monitoring.svc", "loki-canary.monitoring.svc", "loki.monitoring-2.svc", "loki.monitoring.svcx",
-      "loki.monitoring.svc.cluster.localhost", "loki.monitoring.example.com", "grafana.monitoring.svc", "job_name: monitoring-services",
+      "xloki.monitoring.svc",
+      "loki-canary.monitoring.svc",
+      "loki.monitoring-2.svc",
+      "loki.monitoring.svcx",
+      "loki.monitoring.svc.cluster.localhost",
+      "loki.monitoring.example.com",
+      "grafana.monitoring.svc",
+      "job_name: monitoring-services",
       "names: [monitoring]",
-    ]) expect(dns(text)).toBe(text);
+    ])
+      expect(dns(text)).toBe(text);
   });
 });
 
@@ -35,7 +42,7 @@ describe("rewriteSdNamespaces", () => {
       "    kubernetes_sd_configs:",
       "      - namespaces:",
       "          own_namespace: false",
-      "          names: [ecomm-prod, \"monitoring\", monitoring-2]",
+      '          names: [ecomm-prod, "monitoring", monitoring-2]',
       "        role: pod",
       "    relabel_configs:",
       "      - names: [monitoring]",
@@ -51,7 +58,7 @@ describe("rewriteSdNamespaces", () => {
       "    kubernetes_sd_configs:",
       "      - namespaces:",
       "          own_namespace: false",
-      "          names: [ecomm-prod, \"obsconf-r1\", monitoring-2]",
+      '          names: [ecomm-prod, "obsconf-r1", monitoring-2]',
       "        role: pod",
       "    relabel_configs:",
       "      - names: [monitoring]",
@@ -60,6 +67,8 @@ describe("rewriteSdNamespaces", () => {
 
   it("should rewrite block-style names lists and stop at the list's end", () => {
     const config = "namespaces:\n  names:\n    - ecomm-prod\n    # the stack\n    - monitoring\n  other:\n    - monitoring\n";
-    expect(rewriteSdNamespaces(config, "monitoring", "obsconf-r1")).toBe("namespaces:\n  names:\n    - ecomm-prod\n    # the stack\n    - obsconf-r1\n  other:\n    - monitoring\n");
+    expect(rewriteSdNamespaces(config, "monitoring", "obsconf-r1")).toBe(
+      "namespaces:\n  names:\n    - ecomm-prod\n    # the stack\n    - obsconf-r1\n  other:\n    - monitoring\n",
+    );
   });
 });

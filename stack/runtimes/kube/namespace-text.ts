@@ -2,7 +2,7 @@
  * Text rewrites that move in-cluster references from one namespace to another. Pure functions:
  * the cluster runtime applies them to ConfigMap data and container args/env (see run-namespace.ts).
  */
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
  * `<svc>.<from>`, `<svc>.<from>.svc` and `<svc>.<from>.svc.cluster.local` -> the same form in `to`,
@@ -12,8 +12,11 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  */
 export function rewriteServiceDns(text: string, services: readonly string[], from: string, to: string): string {
   if (services.length === 0) return text;
-  const names = [...services].sort((a, b) => b.length - a.length).map(escape).join("|");
-  const pattern = new RegExp(`(?<![\\w-])(${names})\\.${escape(from)}((?:\\.svc(?:\\.cluster\\.local)?)?)(?![\\w-]|\\.[\\w-])`, "g");
+  const names = [...services]
+    .sort((a, b) => b.length - a.length)
+    .map(escape)
+    .join("|");
+  const pattern = new RegExp(`(?<![\\w-])(${names})\\.${escapeRegExp(from)}((?:\\.svc(?:\\.cluster\\.local)?)?)(?![\\w-]|\\.[\\w-])`, "g");
   return text.replace(pattern, (_match, service: string, suffix: string) => `${service}.${to}${suffix}`);
 }
 
@@ -24,8 +27,8 @@ export function rewriteServiceDns(text: string, services: readonly string[], fro
  */
 export function rewriteSdNamespaces(text: string, from: string, to: string): string {
   const lines = text.split("\n");
-  const item = new RegExp(`^(\\s*["']?)${escape(from)}(["']?\\s*)$`);
-  const blockItem = new RegExp(`^(\\s*-\\s+["']?)${escape(from)}(["']?\\s*(?:#.*)?)$`);
+  const item = new RegExp(`^(\\s*["']?)${escapeRegExp(from)}(["']?\\s*)$`);
+  const blockItem = new RegExp(`^(\\s*-\\s+["']?)${escapeRegExp(from)}(["']?\\s*(?:#.*)?)$`);
   let namespacesIndent: number | undefined;
   let namesIndent: number | undefined;
   lines.forEach((line, index) => {

@@ -33,7 +33,11 @@ describe("NodePort exposure for the k3s runtime", () => {
   });
 
   it("should be stable whatever the order the needs are listed in", () => {
-    const reversed = Object.fromEntries(Object.entries(HARNESS_PORTS).reverse().map(([service, ports]) => [service, [...ports].reverse()]));
+    const reversed = Object.fromEntries(
+      Object.entries(HARNESS_PORTS)
+        .reverse()
+        .map(([service, ports]) => [service, [...ports].reverse()]),
+    );
     expect(allocateNodePorts(set, reversed)).toEqual(allocateNodePorts(set));
   });
 

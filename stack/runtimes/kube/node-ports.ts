@@ -41,24 +41,36 @@ type ServicePorts = { name: string; ports: readonly { name: string }[] };
  * sorted by `service/port`, get 30000, 30001, ... The same manifests give the same ports on every run.
  */
 export function allocateNodePorts(set: ManifestSet, needed: Readonly<Record<string, readonly string[]>> = HARNESS_PORTS): NodePortExposure[] {
-  const services = set.objects.filter((o) => o.object.kind === "Service").map((o): ServicePorts => ({
-    name: o.object.metadata.name,
-    ports: (o.object.spec as { ports?: { name: string }[] }).ports ?? [],
-  }));
+  const services = set.objects
+    .filter((o) => o.object.kind === "Service")
+    .map(
+      (o): ServicePorts => ({
+        name: o.object.metadata.name,
+        ports: (o.object.spec as { ports?: { name: string }[] }).ports ?? [],
+      }),
+    );
   const pairs: { service: string; port: string }[] = [];
   for (const [service, ports] of Object.entries(needed)) {
     const found = services.find((s) => s.name === service);
     for (const port of ports) {
       if (!found?.ports.some((p) => p.name === port)) {
-        const seen = found ? `ports ${found.ports.map((p) => p.name).join(", ") || "none"} on Service ${service}` : `no Service named ${JSON.stringify(service)}`;
-        throw new InputError({ file: displayPath(set.kustomizationFile), field: "resources" }, `a Service ${JSON.stringify(service)} with a port named ${JSON.stringify(port)} (the harness reaches it through a NodePort)`, seen);
+        const seen = found
+          ? `ports ${found.ports.map((p) => p.name).join(", ") || "none"} on Service ${service}`
+          : `no Service named ${JSON.stringify(service)}`;
+        throw new InputError(
+          { file: displayPath(set.kustomizationFile), field: "resources" },
+          `a Service ${JSON.stringify(service)} with a port named ${JSON.stringify(port)} (the harness reaches it through a NodePort)`,
+          seen,
+        );
       }
       pairs.push({ service, port });
     }
   }
   pairs.sort((a, b) => compare(`${a.service}/${a.port}`, `${b.service}/${b.port}`));
   if (NODE_PORT_FIRST + pairs.length - 1 > NODE_PORT_STATIC_BAND_LAST) {
-    throw new HarnessError(`${pairs.length} ports to expose, more than the ${NODE_PORT_STATIC_BAND_LAST - NODE_PORT_FIRST + 1} of the static NodePort band ${NODE_PORT_FIRST}-${NODE_PORT_STATIC_BAND_LAST}`);
+    throw new HarnessError(
+      `${pairs.length} ports to expose, more than the ${NODE_PORT_STATIC_BAND_LAST - NODE_PORT_FIRST + 1} of the static NodePort band ${NODE_PORT_FIRST}-${NODE_PORT_STATIC_BAND_LAST}`,
+    );
   }
   return pairs.map((p, index) => ({ ...p, nodePort: NODE_PORT_FIRST + index }));
 }

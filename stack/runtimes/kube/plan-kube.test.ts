@@ -35,7 +35,15 @@ describe("planKube", () => {
   it("should run every component as a pod of its pinned manifest image", async () => {
     for (const target of [{ kind: "k3s" }, { kind: "cluster", namespace: runNamespace("r1"), runId: "r1" }] as const) {
       const { plans } = await planFor(target);
-      expect(plans).toEqual(specs.map((spec) => ({ component: spec.name, title: componentDef(spec.name).title, image: spec.image.ref, manifestVersion: spec.image.tag, mode: "pod" })));
+      expect(plans).toEqual(
+        specs.map((spec) => ({
+          component: spec.name,
+          title: componentDef(spec.name).title,
+          image: spec.image.ref,
+          manifestVersion: spec.image.tag,
+          mode: "pod",
+        })),
+      );
     }
   });
 

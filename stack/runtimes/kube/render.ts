@@ -21,8 +21,21 @@ export interface RenderedObject {
 
 /** `kubectl apply` order: what others reference first, workloads last. Other kinds follow, in source order. */
 export const APPLY_ORDER: readonly string[] = [
-  "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
-  "Secret", "ConfigMap", "PersistentVolumeClaim", "NetworkPolicy", "Service", "StatefulSet", "Deployment", "DaemonSet",
+  "Namespace",
+  "CustomResourceDefinition",
+  "ServiceAccount",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "Role",
+  "RoleBinding",
+  "Secret",
+  "ConfigMap",
+  "PersistentVolumeClaim",
+  "NetworkPolicy",
+  "Service",
+  "StatefulSet",
+  "Deployment",
+  "DaemonSet",
 ];
 
 const WORKLOADS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
@@ -48,11 +61,20 @@ export function renderForTarget(set: ManifestSet, target: RenderTarget): Rendere
   } else {
     checkClusterTarget(target);
     if (!objects.some((o) => o.object.kind === "Namespace" && o.object.metadata.name === set.namespace)) {
-      objects.unshift({ object: { apiVersion: "v1", kind: "Namespace", metadata: { name: set.namespace } }, source: { file: displayPath(set.kustomizationFile), document: 1 } });
+      objects.unshift({
+        object: { apiVersion: "v1", kind: "Namespace", metadata: { name: set.namespace } },
+        source: { file: displayPath(set.kustomizationFile), document: 1 },
+      });
     }
     const services = objects.filter((o) => o.object.kind === "Service").map((o) => o.object.metadata.name);
     // k6 runner pods of this run (k6-test-run.ts labels them so) send load from inside the namespace.
-    objects.push(...harnessAccessPolicies(objects, { ports: allocateNodePorts(set), fromAnywhere: target.harnessFromAnywhere ?? false, podLabels: { [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: target.runId } }));
+    objects.push(
+      ...harnessAccessPolicies(objects, {
+        ports: allocateNodePorts(set),
+        fromAnywhere: target.harnessFromAnywhere ?? false,
+        podLabels: { [MANAGED_BY_LABEL]: MANAGED_BY, [RUN_ID_LABEL]: target.runId },
+      }),
+    );
     moveToRunNamespace(objects, { from: set.namespace, namespace: target.namespace, runId: target.runId, services });
   }
   return sortForApply(objects);
@@ -76,7 +98,9 @@ function exposeNodePorts(objects: readonly RenderedObject[], exposures: readonly
     if (mine.length === 0) continue;
     const spec = object.spec as { type?: string; clusterIP?: string; ports: { name: string; nodePort?: number }[] };
     if (spec.clusterIP === "None") {
-      throw new HarnessError(`cannot expose headless Service ${object.metadata.namespace}/${object.metadata.name} as a NodePort (the harness needs its ports ${mine.map((e) => e.port).join(", ")})`);
+      throw new HarnessError(
+        `cannot expose headless Service ${object.metadata.namespace}/${object.metadata.name} as a NodePort (the harness needs its ports ${mine.map((e) => e.port).join(", ")})`,
+      );
     }
     spec.type = "NodePort";
     for (const port of spec.ports) {
@@ -88,9 +112,17 @@ function exposeNodePorts(objects: readonly RenderedObject[], exposures: readonly
 
 function checkClusterTarget(target: { namespace: string; runId: string }): void {
   if (!DNS_LABEL.test(target.runId) || target.runId.length > 40) {
-    throw new InputError({ file: "cluster run target", field: "runId" }, "a run id of at most 40 lower-case letters, digits and '-' (it names the namespace and cluster-scoped objects)", describeSeen(target.runId));
+    throw new InputError(
+      { file: "cluster run target", field: "runId" },
+      "a run id of at most 40 lower-case letters, digits and '-' (it names the namespace and cluster-scoped objects)",
+      describeSeen(target.runId),
+    );
   }
   if (!DNS_LABEL.test(target.namespace) || target.namespace.length > 63) {
-    throw new InputError({ file: "cluster run target", field: "namespace" }, "a namespace name (a DNS label of at most 63 characters)", describeSeen(target.namespace));
+    throw new InputError(
+      { file: "cluster run target", field: "namespace" },
+      "a namespace name (a DNS label of at most 63 characters)",
+      describeSeen(target.namespace),
+    );
   }
 }

@@ -8,7 +8,14 @@ const MANIFESTS = path.resolve(import.meta.dirname, "../../manifests");
 
 describe("parseQuantity", () => {
   it("should read Kubernetes quantities in base units and refuse anything else", () => {
-    expect([parseQuantity("500m"), parseQuantity("2"), parseQuantity("1.5Gi"), parseQuantity("512M"), parseQuantity("1e3"), parseQuantity(3)]).toEqual([0.5, 2, 1.5 * 2 ** 30, 512e6, 1000, 3]);
+    expect([parseQuantity("500m"), parseQuantity("2"), parseQuantity("1.5Gi"), parseQuantity("512M"), parseQuantity("1e3"), parseQuantity(3)]).toEqual([
+      0.5,
+      2,
+      1.5 * 2 ** 30,
+      512e6,
+      1000,
+      3,
+    ]);
     expect(() => parseQuantity("2 cores")).toThrow('not a Kubernetes quantity: "2 cores" (expected e.g. 500m, 2, 512Mi, 1G)');
   });
 });
@@ -18,7 +25,11 @@ describe("summedRequests", () => {
     const sum = summedRequests(renderForTarget(await loadManifests(MANIFESTS), { kind: "k3s" }));
     expect(sum.cpuMillis).toBe(2400);
     expect(sum.memoryBytes).toBe(6240 * 2 ** 20);
-    expect(sum.workloads.find((w) => w.workload === "StatefulSet prometheus")).toEqual({ workload: "StatefulSet prometheus", cpuMillis: 500, memoryBytes: 2 * 2 ** 30 });
+    expect(sum.workloads.find((w) => w.workload === "StatefulSet prometheus")).toEqual({
+      workload: "StatefulSet prometheus",
+      cpuMillis: 500,
+      memoryBytes: 2 * 2 ** 30,
+    });
   });
 
   it("should scale requests in the rendering only, never the limits or the set on disk", async () => {

@@ -51,9 +51,10 @@ export function summedRequests(rendered: readonly RenderedObject[], { nodes = 1 
   for (const { object } of rendered) {
     if (object.kind !== "Deployment" && object.kind !== "StatefulSet" && object.kind !== "DaemonSet") continue;
     const spec = object.spec as { replicas?: number; template?: PodTemplate };
-    const pods = object.kind === "DaemonSet" ? nodes : spec.replicas ?? 1;
+    const pods = object.kind === "DaemonSet" ? nodes : (spec.replicas ?? 1);
     const pod = spec.template?.spec ?? {};
-    const sum = (key: string, containers: readonly Container[] = []) => containers.reduce((total, c) => total + parseQuantity(c.resources?.requests?.[key] ?? 0), 0);
+    const sum = (key: string, containers: readonly Container[] = []) =>
+      containers.reduce((total, c) => total + parseQuantity(c.resources?.requests?.[key] ?? 0), 0);
     const max = (key: string, containers: readonly Container[] = []) => Math.max(0, ...containers.map((c) => parseQuantity(c.resources?.requests?.[key] ?? 0)));
     const cpuMillis = Math.round(Math.max(sum("cpu", pod.containers), max("cpu", pod.initContainers)) * 1000) * pods;
     const memoryBytes = Math.max(sum("memory", pod.containers), max("memory", pod.initContainers)) * pods;
@@ -79,8 +80,8 @@ export function scaleRequests(rendered: readonly RenderedObject[], factor: numbe
     for (const container of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
       const requests = container.resources?.requests;
       if (!requests) continue;
-      if (requests["cpu"] !== undefined) requests["cpu"] = `${Math.max(1, Math.ceil(parseQuantity(requests["cpu"]) * 1000 * factor))}m`;
-      if (requests["memory"] !== undefined) requests["memory"] = `${Math.max(1, Math.ceil((parseQuantity(requests["memory"]) * factor) / 2 ** 20))}Mi`;
+      if (requests.cpu !== undefined) requests.cpu = `${Math.max(1, Math.ceil(parseQuantity(requests.cpu) * 1000 * factor))}m`;
+      if (requests.memory !== undefined) requests.memory = `${Math.max(1, Math.ceil((parseQuantity(requests.memory) * factor) / 2 ** 20))}Mi`;
     }
   }
   const after = summedRequests(rendered);

@@ -45,7 +45,11 @@ export function moveToRunNamespace(objects: RenderedObject[], context: RunNamesp
     switch (object.kind) {
       case "Namespace":
         if (object.metadata.name !== context.from) {
-          throw new InputError({ ...rendered.source, object: `Namespace ${object.metadata.name}`, field: "metadata.name" }, `only the stack's namespace ${JSON.stringify(context.from)} (a cluster run puts everything in its own namespace)`, describeSeen(object.metadata.name));
+          throw new InputError(
+            { ...rendered.source, object: `Namespace ${object.metadata.name}`, field: "metadata.name" },
+            `only the stack's namespace ${JSON.stringify(context.from)} (a cluster run puts everything in its own namespace)`,
+            describeSeen(object.metadata.name),
+          );
         }
         object.metadata.name = context.namespace;
         object.metadata.labels = { ...object.metadata.labels, ...POD_SECURITY_LABELS };

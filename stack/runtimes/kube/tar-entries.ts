@@ -5,7 +5,11 @@
  */
 const BLOCK = 512;
 
-export async function readTarFiles(chunks: AsyncIterable<Uint8Array>, wanted: (name: string) => boolean, maxFileBytes = 16 * 1024 * 1024): Promise<Map<string, Buffer>> {
+export async function readTarFiles(
+  chunks: AsyncIterable<Uint8Array>,
+  wanted: (name: string) => boolean,
+  maxFileBytes = 16 * 1024 * 1024,
+): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
   const header = Buffer.alloc(BLOCK);
   let headerFill = 0;

@@ -17,7 +17,12 @@ export function knownBinNames(): string[] {
  */
 export function checkBinFlag(name: string, file: string, given = file): void {
   const known = knownBinNames();
-  if (!known.includes(name)) throw new InputError({ file: "command line", field: "--bin" }, `a component or tool name (${known.join(", ")}) before '='`, `${JSON.stringify(name)} in ${JSON.stringify(`${name}=${given}`)}`);
+  if (!known.includes(name))
+    throw new InputError(
+      { file: "command line", field: "--bin" },
+      `a component or tool name (${known.join(", ")}) before '='`,
+      `${JSON.stringify(name)} in ${JSON.stringify(`${name}=${given}`)}`,
+    );
   let seen: string | undefined;
   try {
     const stat = statSync(file);
@@ -25,7 +30,12 @@ export function checkBinFlag(name: string, file: string, given = file): void {
     else accessSync(file, constants.X_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    seen ??= code === "ENOENT" ? `${JSON.stringify(given)}, which does not exist` : code === "EACCES" ? `${JSON.stringify(given)}, which is not executable` : `${JSON.stringify(given)} (${code ?? String(error)})`;
+    seen ??=
+      code === "ENOENT"
+        ? `${JSON.stringify(given)}, which does not exist`
+        : code === "EACCES"
+          ? `${JSON.stringify(given)}, which is not executable`
+          : `${JSON.stringify(given)} (${code ?? String(error)})`;
   }
   if (seen) throw new InputError({ file: "command line", field: "--bin" }, `an executable file for ${name}`, seen);
 }

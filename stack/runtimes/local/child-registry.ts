@@ -30,7 +30,10 @@ export function registerChild(child: ChildProcess, options: RegisterChildOptions
   const identity = pid === undefined ? undefined : readProcIdentity(pid);
   if (pid === undefined || identity === undefined) return;
   const argv = [...(options.argv ?? finalArgv(child.spawnargs))];
-  const hold = holdHostState({ kind: "process", label: options.label ?? path.basename(argv[0] ?? "process"), pid, startTicks: identity.startTicks, argv, group: identity.pgid === pid }, options.ledger ? { ledger: options.ledger } : {});
+  const hold = holdHostState(
+    { kind: "process", label: options.label ?? path.basename(argv[0] ?? "process"), pid, startTicks: identity.startTicks, argv, group: identity.pgid === pid },
+    options.ledger ? { ledger: options.ledger } : {},
+  );
   if (child.exitCode !== null || child.signalCode !== null) hold.release("exited");
   else child.once("exit", (code, signal) => hold.release(signal ? `exited (signal ${signal})` : `exited (code ${code})`));
 }
@@ -119,7 +122,9 @@ function installHandlers(): void {
     }
     if (shutdownState === "forced") return;
     if (signalsSeen === 2) {
-      say(`\nobsconf: ${signal} again: cleanup is in progress (faults undone first, then ${live.size} process(es) stopped, then namespaces and mounts removed); send it once more to force it (processes killed at once, host state still removed)\n`);
+      say(
+        `\nobsconf: ${signal} again: cleanup is in progress (faults undone first, then ${live.size} process(es) stopped, then namespaces and mounts removed); send it once more to force it (processes killed at once, host state still removed)\n`,
+      );
       return;
     }
     force(code, `${signal} a third time`);

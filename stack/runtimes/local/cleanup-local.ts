@@ -50,28 +50,52 @@ export async function cleanupLocalRuns(options: LocalCleanupOptions): Promise<Lo
       ...network.veths.filter((v) => v.startsWith(`ocf${token}`) && v.endsWith("h")).map((name): HostStateThing => ({ kind: "veth", name })),
       ...mounts.filter((m) => m === runDir || m.startsWith(`${runDir}/`)).map((p): HostStateThing => ({ kind: "mount", path: p })),
     ];
-    for (const s of strays) if (s.kind === "netns") claimed.namespaces.add(s.name); else if (s.kind === "veth") claimed.veths.add(s.name);
+    for (const s of strays)
+      if (s.kind === "netns") claimed.namespaces.add(s.name);
+      else if (s.kind === "veth") claimed.veths.add(s.name);
     const owner = ownerState(ledger);
     const recorded = ledger.outstanding;
-    const unrecordedProcesses = (processes.get(runDir) ?? []).filter((p) => p.pid !== ledger.owner?.pid && !recorded.some((r) => r.kind === "process" && r.pid === p.pid));
+    const unrecordedProcesses = (processes.get(runDir) ?? []).filter(
+      (p) => p.pid !== ledger.owner?.pid && !recorded.some((r) => r.kind === "process" && r.pid === p.pid),
+    );
     const unrecorded = strays.filter((s) => !recorded.some((r) => sameThing(r, s)));
     if (recorded.length === 0 && unrecorded.length === 0 && unrecordedProcesses.length === 0) continue;
     if (owner.alive && !options.force) {
-      for (const thing of [...recorded, ...unrecorded]) lines.push({ runtime: "local", run: runId, what: describeThing(thing), action: "kept", detail: `its obsconf (pid ${ledger.owner!.pid}) still runs; --force to remove anyway` });
+      for (const thing of [...recorded, ...unrecorded])
+        lines.push({
+          runtime: "local",
+          run: runId,
+          what: describeThing(thing),
+          action: "kept",
+          detail: `its obsconf (pid ${ledger.owner!.pid}) still runs; --force to remove anyway`,
+        });
       continue;
     }
     if (!ledger.owner && !options.force && unrecordedProcesses.some((p) => p.ppid !== 1)) {
-      for (const p of unrecordedProcesses) lines.push({ runtime: "local", run: runId, what: `process ${p.label} (pid ${p.pid})`, action: "kept", detail: `no ${HOST_STATE_FILE} and its parent (pid ${p.ppid}) still runs; --force to remove anyway` });
+      for (const p of unrecordedProcesses)
+        lines.push({
+          runtime: "local",
+          run: runId,
+          what: `process ${p.label} (pid ${p.pid})`,
+          action: "kept",
+          detail: `no ${HOST_STATE_FILE} and its parent (pid ${p.ppid}) still runs; --force to remove anyway`,
+        });
       continue;
     }
     const file = new RunLedger(runDir);
     const undo = (thing: HostStateThing, id: string | undefined, what: string) => {
       const outcome = undoThing(thing, { dryRun: options.dryRun ?? false });
       lines.push({ runtime: "local", run: runId, what, action: outcome.action, detail: outcome.detail });
-      if (!options.dryRun && id !== undefined && outcome.action !== "failed") file.append({ op: "gone", id, atMs: Date.now(), by: "cleanup", detail: `${outcome.action}: ${outcome.detail}` });
+      if (!options.dryRun && id !== undefined && outcome.action !== "failed")
+        file.append({ op: "gone", id, atMs: Date.now(), by: "cleanup", detail: `${outcome.action}: ${outcome.detail}` });
     };
     // Processes first (none then holds a namespace or a mount), then veths, namespaces, mounts.
-    for (const p of unrecordedProcesses) undo({ kind: "process", label: p.label, pid: p.pid, startTicks: p.startTicks, argv: p.argv, group: p.pgid === p.pid }, undefined, `process ${p.label} (pid ${p.pid}, not recorded; working directory in the run)`);
+    for (const p of unrecordedProcesses)
+      undo(
+        { kind: "process", label: p.label, pid: p.pid, startTicks: p.startTicks, argv: p.argv, group: p.pgid === p.pid },
+        undefined,
+        `process ${p.label} (pid ${p.pid}, not recorded; working directory in the run)`,
+      );
     for (const thing of undoOrder([...recorded, ...unrecorded])) {
       const id = "id" in thing ? (thing as { id: string }).id : undefined;
       undo(thing, id, `${describeThing(thing)}${id === undefined ? " (not recorded; named for this run)" : ""}`);
@@ -85,7 +109,13 @@ export async function cleanupLocalRuns(options: LocalCleanupOptions): Promise<Lo
     ];
     for (const thing of undoOrder(unknown)) {
       if (!options.force) {
-        lines.push({ runtime: "local", run: "?", what: describeThing(thing), action: "kept", detail: `no run in ${options.runsDir} has its token (another runs directory, or another user's run); --force to remove` });
+        lines.push({
+          runtime: "local",
+          run: "?",
+          what: describeThing(thing),
+          action: "kept",
+          detail: `no run in ${options.runsDir} has its token (another runs directory, or another user's run); --force to remove`,
+        });
         continue;
       }
       const outcome = undoThing(thing, { dryRun: options.dryRun ?? false });
@@ -103,21 +133,35 @@ function ownerState(ledger: LedgerContents): { alive: boolean } {
 function sameThing(a: HostStateThing, b: HostStateThing): boolean {
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
-    case "process": return a.pid === (b as typeof a).pid;
-    case "netns": case "veth": return a.name === (b as typeof a).name;
-    case "mount": return a.path === (b as typeof a).path;
+    case "process":
+      return a.pid === (b as typeof a).pid;
+    case "netns":
+    case "veth":
+      return a.name === (b as typeof a).name;
+    case "mount":
+      return a.path === (b as typeof a).path;
   }
 }
 
 function listDirs(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch {
     return [];
   }
 }
 
-interface CwdProcess { pid: number; ppid: number; pgid: number; startTicks: string; argv: string[]; label: string }
+interface CwdProcess {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  startTicks: string;
+  argv: string[];
+  label: string;
+}
 
 /**
  * Processes the local runtime started in `<runsDir>/<runId>`, by run directory: their working
@@ -128,7 +172,9 @@ function processesUnder(runsDir: string): Map<string, CwdProcess[]> {
   const byRun = new Map<string, CwdProcess[]>();
   let pids: number[] = [];
   try {
-    pids = readdirSync("/proc").filter((n) => /^\d+$/.test(n)).map(Number);
+    pids = readdirSync("/proc")
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
   } catch {
     return byRun;
   }
@@ -141,7 +187,10 @@ function processesUnder(runsDir: string): Map<string, CwdProcess[]> {
       cwd = readlinkSync(`/proc/${pid}/cwd`);
       if (!cwd.startsWith(`${runsDir}/`)) continue;
       status = readFileSync(`/proc/${pid}/status`, "utf8");
-      home = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").find((v) => v.startsWith("HOME="))?.slice("HOME=".length);
+      home = readFileSync(`/proc/${pid}/environ`, "utf8")
+        .split("\0")
+        .find((v) => v.startsWith("HOME="))
+        ?.slice("HOME=".length);
     } catch {
       continue;
     }
@@ -151,7 +200,14 @@ function processesUnder(runsDir: string): Map<string, CwdProcess[]> {
     if (!identity || identity.state === "Z") continue;
     const runDir = runOf(cwd);
     const list = byRun.get(runDir) ?? [];
-    list.push({ pid, ppid: Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0), pgid: identity.pgid, startTicks: identity.startTicks, argv: identity.argv, label: path.basename(identity.argv[0] ?? "process") });
+    list.push({
+      pid,
+      ppid: Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+      pgid: identity.pgid,
+      startTicks: identity.startTicks,
+      argv: identity.argv,
+      label: path.basename(identity.argv[0] ?? "process"),
+    });
     byRun.set(runDir, list);
   }
   return byRun;

@@ -27,7 +27,10 @@ export interface LocalControlOptions {
 export class LocalComponentControl implements ComponentControl {
   #startedAtMs = 0;
 
-  constructor(readonly component: string, readonly options: LocalControlOptions) {}
+  constructor(
+    readonly component: string,
+    readonly options: LocalControlOptions,
+  ) {}
 
   pid(): number | undefined {
     return this.running() ? this.options.process.pid : undefined;

@@ -20,7 +20,15 @@ async function startStack() {
   const runStartedAtMs = Date.now();
   const stack = await LocalRuntime.start({ manifestsDir: MANIFESTS, runsDir, only: ["prometheus", "alertmanager"], readyTimeoutMs: 30_000, runStartedAtMs });
   for (const name of ["prometheus", "alertmanager"]) expect(stack.components().find((c) => c.plan.component === name)?.status.state).toBe("ready");
-  return { stack, runsDir, runStartedAtMs, [Symbol.asyncDispose]: async () => { await stack.stop(); await rm(runsDir, { recursive: true, force: true }); } };
+  return {
+    stack,
+    runsDir,
+    runStartedAtMs,
+    [Symbol.asyncDispose]: async () => {
+      await stack.stop();
+      await rm(runsDir, { recursive: true, force: true });
+    },
+  };
 }
 
 describe.skipIf(skip)("a component that dies during a run", () => {
@@ -36,7 +44,12 @@ describe.skipIf(skip)("a component that dies during a run", () => {
     const killedAtMs = Date.now();
     process.kill(pid, "SIGKILL"); // not through the control surface: as the OOM killer or a crash would
 
-    await pollUntil("the death event", async () => seen.length, (n) => n > 0, { timeoutMs: 3_000, intervalMs: 20 });
+    await pollUntil(
+      "the death event",
+      async () => seen.length,
+      (n) => n > 0,
+      { timeoutMs: 3_000, intervalMs: 20 },
+    );
     const death = seen[0]!;
     console.log(`prometheus death recorded ${death.atMs - killedAtMs}ms after the SIGKILL; listeners told ${Date.now() - killedAtMs}ms after`);
     expect(death).toMatchObject({ component: "prometheus", pid, exit: { code: null, signal: "SIGKILL" } });
@@ -46,7 +59,10 @@ describe.skipIf(skip)("a component that dies during a run", () => {
     expect(stack.deaths()).toEqual([death]);
     expect(life.aborted).toBe(true);
     expect(life.reason).toBeInstanceOf(ComponentDiedError);
-    expect(stack.components().find((c) => c.plan.component === "prometheus")?.status).toEqual({ state: "error", error: `${death.summary}; its last output:\n${death.lastLogLines}` });
+    expect(stack.components().find((c) => c.plan.component === "prometheus")?.status).toEqual({
+      state: "error",
+      error: `${death.summary}; its last output:\n${death.lastLogLines}`,
+    });
 
     const failedAtMs = performance.now();
     const error = await prometheus.query("up").catch((e: unknown) => e);
@@ -70,7 +86,12 @@ describe.skipIf(skip)("a component that dies during a run", () => {
     await using alertmanager = new AlertmanagerClient({ baseUrl: stack.endpoints().alertmanager!.web!.url, lifeSignal: stack.lifeSignal("alertmanager") });
     await alertmanager.status();
     control.signal("SIGTERM");
-    await pollUntil("alertmanager exited", async () => control.running(), (running) => !running, { timeoutMs: 10_000, intervalMs: 50 });
+    await pollUntil(
+      "alertmanager exited",
+      async () => control.running(),
+      (running) => !running,
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
     await stack.stop();
     await new Promise((resolve) => setTimeout(resolve, 1_200)); // a death is told at most 1 s after the exit
     expect({ seen, deaths: stack.deaths(), aborted: stack.lifeSignal("alertmanager").aborted }).toEqual({ seen: [], deaths: [], aborted: false });

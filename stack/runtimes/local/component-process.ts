@@ -101,7 +101,9 @@ export class ComponentProcess {
     const exitSignal = this.#exitSignal;
     const out = createWriteStream(this.stdoutPath, { flags: "a" });
     const err = createWriteStream(this.stderrPath, { flags: "a" });
-    const [binary, argv] = this.spec.netns ? ["ip", ["netns", "exec", this.spec.netns, this.spec.binary, ...this.spec.argv]] as const : [this.spec.binary, this.spec.argv] as const;
+    const [binary, argv] = this.spec.netns
+      ? (["ip", ["netns", "exec", this.spec.netns, this.spec.binary, ...this.spec.argv]] as const)
+      : ([this.spec.binary, this.spec.argv] as const);
     // setpriv --pdeathsig KILL: the kernel ends it when obsconf dies, SIGKILL included (the reaper is the second net).
     const wrapped = withParentDeathSignal(binary, argv);
     const child = spawn(wrapped.file, wrapped.args, {
@@ -112,7 +114,11 @@ export class ComponentProcess {
     });
     child.stdout?.pipe(out);
     child.stderr?.pipe(err);
-    registerChild(child, { label: this.spec.component, argv: [this.spec.binary, ...this.spec.argv], ...(this.spec.ledger ? { ledger: this.spec.ledger } : {}) });
+    registerChild(child, {
+      label: this.spec.component,
+      argv: [this.spec.binary, ...this.spec.argv],
+      ...(this.spec.ledger ? { ledger: this.spec.ledger } : {}),
+    });
     this.#child = child;
     const flushed = (stream: WriteStream) => new Promise<void>((resolve) => (stream.writableFinished ? resolve() : stream.once("finish", resolve)));
     // Exited is known at 'exit'; the exit promise settles once its output is on disk too ('close' + flush),
@@ -161,7 +167,10 @@ export class ComponentProcess {
       await Promise.race([hook(bound), new Promise<never>((_, reject) => bound.addEventListener("abort", () => reject(bound.reason), { once: true }))]);
     } catch (error) {
       if (this.#exited) throw new ExitedError(this.spec.component, this.#exited, await this.lastLogLines());
-      throw new HarnessError(`${this.spec.component}: its post-start step failed within ${Math.round(leftMs)}ms: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new HarnessError(
+        `${this.spec.component}: its post-start step failed within ${Math.round(leftMs)}ms: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
   }
 
@@ -173,11 +182,16 @@ export class ComponentProcess {
     }
     const what = `${this.spec.component} (${readiness.kind === "http" ? readiness.url : `tcp ${readiness.host}:${readiness.port}`})`;
     try {
-      await pollUntil(what, () => (readiness.kind === "http" ? httpStatus(readiness.url) : tcpOpen(readiness.host, readiness.port)), (status) => status === "ok", {
-        timeoutMs,
-        intervalMs: 100,
-        signal: this.#exitSignal.signal,
-      });
+      await pollUntil(
+        what,
+        () => (readiness.kind === "http" ? httpStatus(readiness.url) : tcpOpen(readiness.host, readiness.port)),
+        (status) => status === "ok",
+        {
+          timeoutMs,
+          intervalMs: 100,
+          signal: this.#exitSignal.signal,
+        },
+      );
       this.#wasReady = true;
     } catch (error) {
       if (!this.#exited) throw error;
@@ -188,7 +202,11 @@ export class ComponentProcess {
 
   async lastLogLines(count = 8): Promise<string> {
     const text = [await readFile(this.stderrPath, "utf8").catch(() => ""), await readFile(this.stdoutPath, "utf8").catch(() => "")].join("\n");
-    return text.split("\n").filter((l) => l.trim() !== "").slice(-count).join("\n");
+    return text
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .slice(-count)
+      .join("\n");
   }
 
   /** SIGTERM the process group, then SIGKILL after the grace period. */
@@ -227,8 +245,14 @@ export class ComponentProcess {
 }
 
 export class ExitedError extends HarnessError {
-  constructor(readonly component: string, readonly exit: ExitInfo, readonly lastLines: string) {
-    super(`${component} exited before it was ready (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}); its last output:\n${lastLines || "(nothing)"}`);
+  constructor(
+    readonly component: string,
+    readonly exit: ExitInfo,
+    readonly lastLines: string,
+  ) {
+    super(
+      `${component} exited before it was ready (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}); its last output:\n${lastLines || "(nothing)"}`,
+    );
   }
 }
 

@@ -37,11 +37,19 @@ export class FaultPlacements {
   readonly #namespaces: NetworkNamespace[] = [];
 
   /** `ledger`: the run's host-state ledger, where each namespace, veth and mount is recorded as it is made. */
-  constructor(readonly runId: string, readonly placements: readonly FaultPlacement[], readonly note: (line: string) => void, readonly freePort: () => Promise<number>, readonly ledger?: RunLedger) {}
+  constructor(
+    readonly runId: string,
+    readonly placements: readonly FaultPlacement[],
+    readonly note: (line: string) => void,
+    readonly freePort: () => Promise<number>,
+    readonly ledger?: RunLedger,
+  ) {}
 
   /** Lines for placements whose component does not run here (they are not made). */
   unmade(started: readonly string[]): string[] {
-    return this.placements.filter((p) => !started.includes(p.component)).map((p) => `${p.component}: fault placement ${p.kind} not made: the component is not started here`);
+    return this.placements
+      .filter((p) => !started.includes(p.component))
+      .map((p) => `${p.component}: fault placement ${p.kind} not made: the component is not started here`);
   }
 
   /** Its namespace, the proxies in front of its ports, and where clients reach each port. */
@@ -53,14 +61,19 @@ export class FaultPlacements {
       this.#namespaces.push(r.netns);
       const { info } = r.netns;
       r.host = info.address;
-      this.note(`${name}: runs in network namespace ${info.name} (veth ${info.hostVeth} ${info.hostAddress} <-> ${info.nsVeth} ${info.address}); listens on ${info.address}`);
+      this.note(
+        `${name}: runs in network namespace ${info.name} (veth ${info.hostVeth} ${info.hostAddress} <-> ${info.nsVeth} ${info.address}); listens on ${info.address}`,
+      );
     }
     const tmpfs = mine.flatMap((p) => (p.kind === "tmpfs-data" ? [p.bytes] : []));
     if (tmpfs.length > 0) r.tmpfsBytes = Math.max(...tmpfs);
     const proxyWants = mine.flatMap((p) => (p.kind === "proxy" ? [p] : []));
     const allNames = portNamesOf(r.spec, [...r.ports.keys()]);
     for (const want of proxyWants) {
-      if (want.port !== "*" && !allNames.has(want.port)) throw new HarnessError(`fault proxy for ${name}@${want.port}: ${name} has no Service or container port named ${want.port} (it has: ${[...allNames].join(", ")})`);
+      if (want.port !== "*" && !allNames.has(want.port))
+        throw new HarnessError(
+          `fault proxy for ${name}@${want.port}: ${name} has no Service or container port named ${want.port} (it has: ${[...allNames].join(", ")})`,
+        );
     }
     for (const [containerPort, localPort] of r.ports) {
       const names = [...portNamesOf(r.spec, [containerPort])];
@@ -70,11 +83,19 @@ export class FaultPlacements {
         continue;
       }
       const mode = wants.some((w) => w.mode === "http") ? "http" : "tcp";
-      const proxy = await FaultProxy.start({ component: name, port: names[0] ?? String(containerPort), mode, listen: { host: "127.0.0.1", port: await this.freePort() }, upstream: { host: r.host, port: localPort } });
+      const proxy = await FaultProxy.start({
+        component: name,
+        port: names[0] ?? String(containerPort),
+        mode,
+        listen: { host: "127.0.0.1", port: await this.freePort() },
+        upstream: { host: r.host, port: localPort },
+      });
       this.#proxies.push(proxy);
       r.proxies.push({ proxy, names });
       r.reach.set(containerPort, { host: proxy.listen.host, port: proxy.listen.port });
-      this.note(`${name}: ${names.join("/")}: fault proxy (${mode}) ${proxy.listen.host}:${proxy.listen.port} -> ${r.host}:${localPort}; clients reach ${name} through it`);
+      this.note(
+        `${name}: ${names.join("/")}: fault proxy (${mode}) ${proxy.listen.host}:${proxy.listen.port} -> ${r.host}:${localPort}; clients reach ${name} through it`,
+      );
     }
     return r;
   }
@@ -104,7 +125,15 @@ export class FaultPlacements {
         if (listenPort === undefined) {
           listenPort = await this.freePort();
           forwarded.set(key, listenPort);
-          this.#proxies.push(await FaultProxy.start({ component: service.component, port: port.name, mode: "tcp", listen: { host: info.hostAddress, port: listenPort }, upstream: port.local }));
+          this.#proxies.push(
+            await FaultProxy.start({
+              component: service.component,
+              port: port.name,
+              mode: "tcp",
+              listen: { host: info.hostAddress, port: listenPort },
+              upstream: port.local,
+            }),
+          );
         }
         ports.push({ ...port, local: { host: info.hostAddress, port: listenPort } });
       }

@@ -25,10 +25,21 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
 
 async function startProxy(mode: "tcp" | "http"): Promise<FaultProxy> {
-  return FaultProxy.start({ component: "upstream", port: "web", mode, listen: { host: "127.0.0.1", port: await freePort() }, upstream: { host: "127.0.0.1", port: upstreamPort } });
+  return FaultProxy.start({
+    component: "upstream",
+    port: "web",
+    mode,
+    listen: { host: "127.0.0.1", port: await freePort() },
+    upstream: { host: "127.0.0.1", port: upstreamPort },
+  });
 }
 
-async function call(proxy: FaultProxy, method: string, body?: string, timeoutMs = 3_000): Promise<{ status: number; text: string; retryAfter: string | null; ms: number } | string> {
+async function call(
+  proxy: FaultProxy,
+  method: string,
+  body?: string,
+  timeoutMs = 3_000,
+): Promise<{ status: number; text: string; retryAfter: string | null; ms: number } | string> {
   const started = performance.now();
   try {
     const response = await fetch(`${proxy.listen.url}/path?x=1`, { method, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(timeoutMs) });
@@ -82,7 +93,11 @@ describe("FaultProxy (http) answering itself", () => {
     try {
       proxy.set({ httpError: { status: 503, retryAfterSeconds: 1, scope: "writes" } });
       const before = received.length;
-      expect(await call(proxy, "POST", "x")).toMatchObject({ status: 503, retryAfter: "1", text: "obsconf fault proxy: injected HTTP 503 in front of upstream\n" });
+      expect(await call(proxy, "POST", "x")).toMatchObject({
+        status: 503,
+        retryAfter: "1",
+        text: "obsconf fault proxy: injected HTTP 503 in front of upstream\n",
+      });
       expect(await call(proxy, "GET")).toMatchObject({ status: 200, text: "GET 0" });
       expect(received.slice(before)).toEqual(["GET /path?x=1 0"]);
       expect(proxy.stats()).toMatchObject({ injectedErrors: 1, forwarded: 1 });
@@ -107,7 +122,13 @@ describe("FaultProxy (http) answering itself", () => {
   });
 
   it("should answer 502 naming the component when the upstream is down", async () => {
-    const proxy = await FaultProxy.start({ component: "gone", port: "web", mode: "http", listen: { host: "127.0.0.1", port: await freePort() }, upstream: { host: "127.0.0.1", port: await freePort() } });
+    const proxy = await FaultProxy.start({
+      component: "gone",
+      port: "web",
+      mode: "http",
+      listen: { host: "127.0.0.1", port: await freePort() },
+      upstream: { host: "127.0.0.1", port: await freePort() },
+    });
     try {
       const answer = await call(proxy, "GET");
       expect(answer).toMatchObject({ status: 502 });
@@ -128,7 +149,13 @@ describe("FaultProxy (tcp) byte stream", () => {
     });
     await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
     try {
-      await using proxy = await FaultProxy.start({ component: "echo", port: "tcp", mode: "tcp", listen: { host: "127.0.0.1", port: await freePort() }, upstream: { host: "127.0.0.1", port: (echo.address() as AddressInfo).port } });
+      await using proxy = await FaultProxy.start({
+        component: "echo",
+        port: "tcp",
+        mode: "tcp",
+        listen: { host: "127.0.0.1", port: await freePort() },
+        upstream: { host: "127.0.0.1", port: (echo.address() as AddressInfo).port },
+      });
       proxy.set({ delayMs: 200 });
       const started = performance.now();
       const answer = await new Promise<string>((resolve, reject) => {

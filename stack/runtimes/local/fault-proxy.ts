@@ -1,5 +1,13 @@
 import { EventEmitter } from "node:events";
-import { Agent, createServer as createHttpServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type Server as HttpServer, type ServerResponse } from "node:http";
+import {
+  Agent,
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type Server as HttpServer,
+  type ServerResponse,
+} from "node:http";
 import { connect, createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { HarnessError } from "../../../common/errors.ts";
 import type { Endpoint, FaultProxyControl, ProxyFaultSettings, ProxyScope, ProxyStats } from "../../started-stack.ts";
@@ -80,10 +88,20 @@ export class FaultProxy implements FaultProxyControl, AsyncDisposable {
   }
 
   async #listen(): Promise<void> {
-    const server = this.mode === "tcp" ? createTcpServer({ allowHalfOpen: true }, (socket) => this.#onTcp(socket)) : createHttpServer({ keepAlive: true }, (req, res) => void this.#onHttp(req, res));
+    const server =
+      this.mode === "tcp"
+        ? createTcpServer({ allowHalfOpen: true }, (socket) => this.#onTcp(socket))
+        : createHttpServer({ keepAlive: true }, (req, res) => void this.#onHttp(req, res));
     if (this.mode === "http") server.on("connection", (socket: Socket) => this.#track(socket));
     await new Promise<void>((resolve, reject) => {
-      server.once("error", (error) => reject(new HarnessError(`fault proxy for ${this.component}@${this.port} could not listen on ${this.listen.host}:${this.listen.port} (${(error as Error).message})`, { cause: error })));
+      server.once("error", (error) =>
+        reject(
+          new HarnessError(
+            `fault proxy for ${this.component}@${this.port} could not listen on ${this.listen.host}:${this.listen.port} (${(error as Error).message})`,
+            { cause: error },
+          ),
+        ),
+      );
       server.listen(this.listen.port, this.listen.host, () => resolve());
     });
     this.#server = server;
@@ -119,8 +137,20 @@ export class FaultProxy implements FaultProxyControl, AsyncDisposable {
       client.resetAndDestroy();
       upstream.resetAndDestroy();
     });
-    const toServer = new DelayedPipe(client, upstream, () => this.#settings.delayMs ?? 0, () => this.#settings.partition === true, this.#changed);
-    const toClient = new DelayedPipe(upstream, client, () => 0, () => this.#settings.partition === true, this.#changed);
+    const toServer = new DelayedPipe(
+      client,
+      upstream,
+      () => this.#settings.delayMs ?? 0,
+      () => this.#settings.partition === true,
+      this.#changed,
+    );
+    const toClient = new DelayedPipe(
+      upstream,
+      client,
+      () => 0,
+      () => this.#settings.partition === true,
+      this.#changed,
+    );
     const dispose = () => {
       toServer.dispose();
       toClient.dispose();
@@ -153,7 +183,10 @@ export class FaultProxy implements FaultProxyControl, AsyncDisposable {
     if (httpError && matches(httpError.scope)) {
       this.#stats.injectedErrors++;
       await drain(req);
-      const headers: OutgoingHttpHeaders = { "content-type": "text/plain; charset=utf-8", ...(httpError.retryAfterSeconds !== undefined ? { "retry-after": String(httpError.retryAfterSeconds) } : {}) };
+      const headers: OutgoingHttpHeaders = {
+        "content-type": "text/plain; charset=utf-8",
+        ...(httpError.retryAfterSeconds !== undefined ? { "retry-after": String(httpError.retryAfterSeconds) } : {}),
+      };
       res.writeHead(httpError.status, headers).end(`obsconf fault proxy: injected HTTP ${httpError.status} in front of ${this.component}\n`);
       return;
     }
@@ -186,13 +219,19 @@ export class FaultProxy implements FaultProxyControl, AsyncDisposable {
   #forward(req: IncomingMessage, res: ServerResponse): void {
     this.#stats.forwarded++;
     const headers = withoutHopByHop(req.headers);
-    const upstreamReq = httpRequest({ host: this.upstream.host, port: this.upstream.port, method: req.method, path: req.url, headers, agent: this.#agent }, (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, withoutHopByHop(upstreamRes.headers));
-      upstreamRes.pipe(res);
-    });
+    const upstreamReq = httpRequest(
+      { host: this.upstream.host, port: this.upstream.port, method: req.method, path: req.url, headers, agent: this.#agent },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, withoutHopByHop(upstreamRes.headers));
+        upstreamRes.pipe(res);
+      },
+    );
     upstreamReq.once("error", (error) => {
       if (res.headersSent) res.destroy();
-      else res.writeHead(502, { "content-type": "text/plain; charset=utf-8" }).end(`obsconf fault proxy: ${this.component} at ${this.upstream.host}:${this.upstream.port} did not answer (${error.message})\n`);
+      else
+        res
+          .writeHead(502, { "content-type": "text/plain; charset=utf-8" })
+          .end(`obsconf fault proxy: ${this.component} at ${this.upstream.host}:${this.upstream.port} did not answer (${error.message})\n`);
     });
     res.once("close", () => !upstreamReq.writableFinished && upstreamReq.destroy());
     req.pipe(upstreamReq);
@@ -209,7 +248,13 @@ class DelayedPipe {
   #timer: NodeJS.Timeout | undefined;
   readonly #onChange = () => this.#flush();
 
-  constructor(readonly from: Socket, readonly to: Socket, readonly delayMs: () => number, readonly partitioned: () => boolean, readonly changed: EventEmitter) {
+  constructor(
+    readonly from: Socket,
+    readonly to: Socket,
+    readonly delayMs: () => number,
+    readonly partitioned: () => boolean,
+    readonly changed: EventEmitter,
+  ) {
     from.on("data", (chunk: Buffer) => this.#push(chunk));
     from.once("end", () => this.#push(undefined));
     changed.on("change", this.#onChange);

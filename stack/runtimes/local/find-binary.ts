@@ -10,8 +10,20 @@ export interface FoundBinary {
 }
 
 /** Looks a binary up on PATH (or takes the user's `--bin name=path`) and reads its version. */
-export async function findBinary(names: readonly string[], override: string | undefined, versionArgs: readonly string[], versionPattern: RegExp): Promise<FoundBinary | undefined> {
-  const candidates = override ? [override] : names.flatMap((name) => (process.env.PATH ?? "").split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name)));
+export async function findBinary(
+  names: readonly string[],
+  override: string | undefined,
+  versionArgs: readonly string[],
+  versionPattern: RegExp,
+): Promise<FoundBinary | undefined> {
+  const candidates = override
+    ? [override]
+    : names.flatMap((name) =>
+        (process.env.PATH ?? "")
+          .split(path.delimiter)
+          .filter(Boolean)
+          .map((dir) => path.join(dir, name)),
+      );
   for (const candidate of candidates) {
     if (!(await isExecutable(candidate))) continue;
     const owner = override ? undefined : await debianOwner(candidate);

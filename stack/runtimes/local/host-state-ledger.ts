@@ -81,9 +81,13 @@ export function readLedger(file: string): LedgerContents {
 /** One line naming a thing: `process prometheus (pid 123)`, `netns obsconf-ab12cd-prometheus`. */
 export function describeThing(thing: HostStateThing): string {
   switch (thing.kind) {
-    case "process": return `process ${thing.label} (pid ${thing.pid})`;
-    case "netns": return `network namespace ${thing.name}`;
-    case "veth": return `veth ${thing.name}`;
-    case "mount": return `mount ${thing.path}`;
+    case "process":
+      return `process ${thing.label} (pid ${thing.pid})`;
+    case "netns":
+      return `network namespace ${thing.name}`;
+    case "veth":
+      return `veth ${thing.name}`;
+    case "mount":
+      return `mount ${thing.path}`;
   }
 }

@@ -18,7 +18,10 @@ export function readProcIdentity(pid) {
     return undefined;
   }
   // The command name (field 2) is in parentheses and may hold spaces or ')': split after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).trim().split(" ");
+  const fields = stat
+    .slice(stat.lastIndexOf(")") + 2)
+    .trim()
+    .split(" ");
   const startTicks = fields[19];
   if (startTicks === undefined) return undefined;
   const argv = cmdline.split("\0");
@@ -40,7 +43,8 @@ export function isRunning(pid) {
 export function matchRecorded(recorded) {
   const identity = readProcIdentity(recorded.pid);
   if (identity === undefined || identity.state === "Z") return { kind: "gone" };
-  if (identity.startTicks !== recorded.startTicks) return { kind: "other", why: `started at tick ${identity.startTicks}, recorded tick ${recorded.startTicks}`, identity };
+  if (identity.startTicks !== recorded.startTicks)
+    return { kind: "other", why: `started at tick ${identity.startTicks}, recorded tick ${recorded.startTicks}`, identity };
   const tail = identity.argv.slice(-recorded.argv.length);
   if (recorded.argv.length === 0 || tail.length !== recorded.argv.length || tail.some((arg, i) => arg !== recorded.argv[i])) {
     return { kind: "other", why: `runs ${JSON.stringify(shortArgv(identity.argv))}, recorded ${JSON.stringify(shortArgv(recorded.argv))}`, identity };
@@ -75,13 +79,18 @@ function mounts() {
   } catch {
     return [];
   }
-  const unescape = (field) => field.replace(/\\([0-7]{3})/g, (_m, octal) => String.fromCharCode(parseInt(octal, 8)));
-  return text.split("\n").filter((l) => l.trim() !== "").map((l) => l.split(" ").slice(0, 2).map(unescape));
+  const unescapeOctal = (field) => field.replace(/\\([0-7]{3})/g, (_m, octal) => String.fromCharCode(parseInt(octal, 8)));
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => l.split(" ").slice(0, 2).map(unescapeOctal));
 }
 
 /** Mount points of obsconf tmpfs mounts now (the disk-full placement's). */
 export function obsconfMounts() {
-  return mounts().filter(([source]) => source === "obsconf-tmpfs").map(([, point]) => point);
+  return mounts()
+    .filter(([source]) => source === "obsconf-tmpfs")
+    .map(([, point]) => point);
 }
 
 function isMountPoint(dir) {
@@ -119,7 +128,9 @@ export function undoThing(thing, { dryRun = false } = {}) {
         }
       }
       for (let waited = 0; waited < EXIT_WAIT_MS && matchRecorded(thing).kind === "same"; waited += 20) sleepMs(20);
-      return matchRecorded(thing).kind === "same" ? { action: "failed", detail: `pid ${thing.pid} still running ${EXIT_WAIT_MS}ms after SIGKILL` } : { action: "killed", detail: `SIGKILL to ${thing.group ? "process group" : "pid"} ${thing.pid}` };
+      return matchRecorded(thing).kind === "same"
+        ? { action: "failed", detail: `pid ${thing.pid} still running ${EXIT_WAIT_MS}ms after SIGKILL` }
+        : { action: "killed", detail: `SIGKILL to ${thing.group ? "process group" : "pid"} ${thing.pid}` };
     }
     case "veth": {
       if (!vethExists(thing.name)) return { action: "gone", detail: "no such interface" };
@@ -139,7 +150,9 @@ export function undoThing(thing, { dryRun = false } = {}) {
       const failed = run("umount", [thing.path]);
       if (!failed) return { action: "unmounted", detail: `umount ${thing.path}` };
       const lazyFailed = run("umount", ["-l", thing.path]);
-      return lazyFailed && isMountPoint(thing.path) ? { action: "failed", detail: `${failed}; ${lazyFailed}` } : { action: "unmounted", detail: `umount -l ${thing.path} (busy: detached lazily)` };
+      return lazyFailed && isMountPoint(thing.path)
+        ? { action: "failed", detail: `${failed}; ${lazyFailed}` }
+        : { action: "unmounted", detail: `umount -l ${thing.path} (busy: detached lazily)` };
     }
     default:
       return { action: "failed", detail: `unknown kind ${JSON.stringify(thing.kind)}` };
@@ -154,5 +167,8 @@ const ORDER = { process: 0, veth: 1, netns: 2, mount: 3 };
  * namespace), namespaces (and every rule inside them), then mounts.
  */
 export function undoOrder(things) {
-  return things.map((thing, index) => ({ thing, index })).sort((a, b) => ORDER[a.thing.kind] - ORDER[b.thing.kind] || (a.thing.kind === "process" ? b.index - a.index : a.index - b.index)).map((entry) => entry.thing);
+  return things
+    .map((thing, index) => ({ thing, index }))
+    .sort((a, b) => ORDER[a.thing.kind] - ORDER[b.thing.kind] || (a.thing.kind === "process" ? b.index - a.index : a.index - b.index))
+    .map((entry) => entry.thing);
 }

@@ -48,11 +48,39 @@ function payload(signal: OtlpSignal, seq: number): Uint8Array {
   const nowNs = `${Date.now()}000000`;
   switch (signal) {
     case "traces":
-      return encodeOtlpRecord("traces", { resourceSpans: [{ resource, scopeSpans: [{ spans: [{ traceId: Buffer.from(`${RUN}-${seq}`.padEnd(16, "x").slice(0, 16)), spanId: Buffer.alloc(8, seq + 1), name: "canary", startTimeUnixNano: nowNs, attributes: attrs(seq) }] }] }] });
+      return encodeOtlpRecord("traces", {
+        resourceSpans: [
+          {
+            resource,
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: Buffer.from(`${RUN}-${seq}`.padEnd(16, "x").slice(0, 16)),
+                    spanId: Buffer.alloc(8, seq + 1),
+                    name: "canary",
+                    startTimeUnixNano: nowNs,
+                    attributes: attrs(seq),
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      });
     case "metrics":
-      return encodeOtlpRecord("metrics", { resourceMetrics: [{ resource, scopeMetrics: [{ metrics: [{ name: "obsconf_canary", gauge: { dataPoints: [{ timeUnixNano: nowNs, asDouble: seq, attributes: attrs(seq) }] } }] }] }] });
+      return encodeOtlpRecord("metrics", {
+        resourceMetrics: [
+          {
+            resource,
+            scopeMetrics: [{ metrics: [{ name: "obsconf_canary", gauge: { dataPoints: [{ timeUnixNano: nowNs, asDouble: seq, attributes: attrs(seq) }] } }] }],
+          },
+        ],
+      });
     case "logs":
-      return encodeOtlpRecord("logs", { resourceLogs: [{ resource, scopeLogs: [{ logRecords: [{ timeUnixNano: nowNs, body: { stringValue: "obsconf canary" }, attributes: attrs(seq) }] }] }] });
+      return encodeOtlpRecord("logs", {
+        resourceLogs: [{ resource, scopeLogs: [{ logRecords: [{ timeUnixNano: nowNs, body: { stringValue: "obsconf canary" }, attributes: attrs(seq) }] }] }],
+      });
   }
 }
 
@@ -96,9 +124,31 @@ describe.skipIf(reason !== undefined)("the collector writes every signal to the 
     if (kafkaPlan.mode !== "process" || !kafkaPlan.installDir) throw new Error("kafka is not a provisioned process");
     const spec = extractComponents(await loadManifests(MANIFESTS), COMPONENT_NAMES).find((s) => s.name === "kafka")!;
     const dir = await mkdtemp(path.join(tmpdir(), "obsconf-kafka-wrapper-"));
-    const env = { ...Object.fromEntries(spec.container.env.flatMap((e) => ("value" in e ? [[e.name, e.value]] : []))), KAFKA_LOG_DIRS: path.join(dir, "data"), PATH: process.env.PATH ?? "" };
+    const env = {
+      ...Object.fromEntries(spec.container.env.flatMap((e) => ("value" in e ? [[e.name, e.value]] : []))),
+      KAFKA_LOG_DIRS: path.join(dir, "data"),
+      PATH: process.env.PATH ?? "",
+    };
     try {
-      await new Promise<void>((resolve, reject) => execFile(kafkaPlan.binary, ["-cp", `${kafkaPlan.installDir}/libs/*`, "kafka.docker.KafkaDockerWrapper", "setup", "--default-configs-dir", dir, "--mounted-configs-dir", path.join(dir, "none"), "--final-configs-dir", dir], { env, timeout: 60_000 }, (error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        execFile(
+          kafkaPlan.binary,
+          [
+            "-cp",
+            `${kafkaPlan.installDir}/libs/*`,
+            "kafka.docker.KafkaDockerWrapper",
+            "setup",
+            "--default-configs-dir",
+            dir,
+            "--mounted-configs-dir",
+            path.join(dir, "none"),
+            "--final-configs-dir",
+            dir,
+          ],
+          { env, timeout: 60_000 },
+          (error) => (error ? reject(error) : resolve()),
+        ),
+      );
       const theirs = parseProperties(await readFile(path.join(dir, "server.properties"), "utf8"));
       const ours = parseProperties(serverPropertiesFromEnv(configureEnvironment(env)));
       expect(Object.fromEntries(ours)).toEqual(Object.fromEntries(theirs));
@@ -115,19 +165,40 @@ describe.skipIf(reason !== undefined)("the collector writes every signal to the 
   it("should carry canary spans, metric points and log records from the collector's OTLP receiver to their topics", async () => {
     const startMs = Date.now() - 1_000;
     const received: Record<OtlpSignal, KafkaRecord[]> = { traces: [], metrics: [], logs: [] };
-    const readers = await Promise.all((Object.keys(TOPIC) as OtlpSignal[]).map((signal) => kafka.readFrom({ topic: TOPIC[signal], fromTimestampMs: startMs, onRecord: (r) => received[signal].push(r) })));
+    const readers = await Promise.all(
+      (Object.keys(TOPIC) as OtlpSignal[]).map((signal) =>
+        kafka.readFrom({ topic: TOPIC[signal], fromTimestampMs: startMs, onRecord: (r) => received[signal].push(r) }),
+      ),
+    );
     try {
       const otlpHttp = stack.endpoints()["otel-collector"]!["otlp-http"]!.url;
       const sentAt: Record<string, number> = {};
       for (const signal of Object.keys(TOPIC) as OtlpSignal[]) {
         for (const seq of [1, 2, 3]) {
           sentAt[`${signal}/${seq}`] = Date.now();
-          const response = await fetch(`${otlpHttp}/v1/${signal}`, { method: "POST", headers: { "content-type": "application/x-protobuf" }, body: payload(signal, seq), signal: AbortSignal.timeout(5_000) });
+          const response = await fetch(`${otlpHttp}/v1/${signal}`, {
+            method: "POST",
+            headers: { "content-type": "application/x-protobuf" },
+            body: payload(signal, seq),
+            signal: AbortSignal.timeout(5_000),
+          });
           expect({ signal, seq, status: response.status }).toEqual({ signal, seq, status: 200 });
         }
       }
-      const found = await pollUntil("3 canaries of each signal on Kafka", async () => Object.fromEntries((Object.keys(TOPIC) as OtlpSignal[]).map((signal) => [signal, received[signal].flatMap((r) => canaryItems(decodeOtlpRecord(signal, r.value!), RUN).map((c) => ({ seq: c.seq, latencyMs: r.readAtMs - sentAt[`${signal}/${c.seq}`]! })))])) as Record<OtlpSignal, { seq: number; latencyMs: number }[]>,
-        (f) => Object.values(f).every((list) => list.length >= 3), { timeoutMs: 30_000, intervalMs: 200 });
+      const found = await pollUntil(
+        "3 canaries of each signal on Kafka",
+        async () =>
+          Object.fromEntries(
+            (Object.keys(TOPIC) as OtlpSignal[]).map((signal) => [
+              signal,
+              received[signal].flatMap((r) =>
+                canaryItems(decodeOtlpRecord(signal, r.value!), RUN).map((c) => ({ seq: c.seq, latencyMs: r.readAtMs - sentAt[`${signal}/${c.seq}`]! })),
+              ),
+            ]),
+          ) as Record<OtlpSignal, { seq: number; latencyMs: number }[]>,
+        (f) => Object.values(f).every((list) => list.length >= 3),
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
       for (const signal of Object.keys(TOPIC) as OtlpSignal[]) {
         expect({ signal, seqs: found[signal].map((c) => c.seq).sort() }).toEqual({ signal, seqs: [1, 2, 3] });
         console.log(`kafka ${signal}: canary write -> record read latencies ${found[signal].map((c) => `${c.latencyMs}ms`).join(", ")}`);

@@ -9,7 +9,10 @@ import { LocalRuntime, type StartedLocalStack } from "./local-runtime.ts";
 
 const MANIFESTS = path.resolve(import.meta.dirname, "../../manifests");
 const haveBinaries = ["/usr/bin/prometheus", "/usr/bin/prometheus-alertmanager", "/usr/bin/prometheus-node-exporter"].every((b) => existsSync(b));
-if (!haveBinaries) console.warn("skipping local runtime tests: Debian's prometheus, prometheus-alertmanager and prometheus-node-exporter are not installed (apt-get install them)");
+if (!haveBinaries)
+  console.warn(
+    "skipping local runtime tests: Debian's prometheus, prometheus-alertmanager and prometheus-node-exporter are not installed (apt-get install them)",
+  );
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -51,8 +54,11 @@ describe.skipIf(!haveBinaries)("LocalRuntime (real Prometheus, Alertmanager, nod
   it("should have Prometheus scrape node-exporter (up == 1) through the manifest's own Kubernetes SD relabelling", async () => {
     const prometheus = stack.endpoints().prometheus!.web!.url;
     const result = await pollUntil(
-      "up{job=\"node-exporter\"} == 1",
-      async () => (await (await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent('up{job="node-exporter"}')}`)).json()) as { data: { result: { value: [number, string] }[] } },
+      'up{job="node-exporter"} == 1',
+      async () =>
+        (await (await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent('up{job="node-exporter"}')}`)).json()) as {
+          data: { result: { value: [number, string] }[] };
+        },
       (body) => body.data.result.some((r) => r.value[1] === "1"),
       { timeoutMs: 40_000, intervalMs: 500 },
     );
@@ -93,12 +99,23 @@ describe.skipIf(!haveBinaries)("LocalRuntime errors", () => {
   it("should mark a component whose config the binary rejects as error, with the binary's own text", async () => {
     const runsDir = await mkdtemp(path.join(tmpdir(), "obsconf-runtime-test-"));
     await using stack = await LocalRuntime.start({
-      manifestsDir: MANIFESTS, runsDir, only: ["prometheus"], readyTimeoutMs: 20_000,
-      overrides: [{ component: "prometheus", describe: "break the scrape interval", file: { path: "/etc/prometheus/prometheus.yml", transform: (t) => t.replace(/scrape_interval: 30s/, "scrape_interval: 30x") } }],
+      manifestsDir: MANIFESTS,
+      runsDir,
+      only: ["prometheus"],
+      readyTimeoutMs: 20_000,
+      overrides: [
+        {
+          component: "prometheus",
+          describe: "break the scrape interval",
+          file: { path: "/etc/prometheus/prometheus.yml", transform: (t) => t.replace(/scrape_interval: 30s/, "scrape_interval: 30x") },
+        },
+      ],
     });
     const status = stack.components().find((c) => c.plan.component === "prometheus")!.status;
     expect(status.state).toBe("error");
-    expect(status.state === "error" && status.error).toMatch(/^prometheus exited before it was ready \(exit code \d+\); its last output:\n[\s\S]*(unknown unit \\"x\\" in duration \\"30x\\"|not a valid duration string: \\"30x\\")/); // 3.5.0 (provisioned) or 2.42 (Debian)
+    expect(status.state === "error" && status.error).toMatch(
+      /^prometheus exited before it was ready \(exit code \d+\); its last output:\n[\s\S]*(unknown unit \\"x\\" in duration \\"30x\\"|not a valid duration string: \\"30x\\")/,
+    ); // 3.5.0 (provisioned) or 2.42 (Debian)
     expect(stack.rewrites()).toContain("prometheus: override: break the scrape interval");
     await rm(runsDir, { recursive: true, force: true });
   });

@@ -8,7 +8,21 @@ import { OBSCONF_BIN } from "../../obsconf-version.ts";
 import { extractComponents, type ComponentSpec } from "../../manifest/component-spec.ts";
 import { loadManifests } from "../../manifest/load-manifests.ts";
 import type { ComponentPlan } from "../../plan.ts";
-import { ComponentDiedError, deathSummary, type ComponentControl, type ComponentDeath, type ComponentStatus, type Endpoint, type ExtraPod, type ExtraService, type FaultPlacement, type RuntimeOverride, type StackEndpoints, type StartedStack, type StoppedStack } from "../../started-stack.ts";
+import {
+  ComponentDiedError,
+  deathSummary,
+  type ComponentControl,
+  type ComponentDeath,
+  type ComponentStatus,
+  type Endpoint,
+  type ExtraPod,
+  type ExtraService,
+  type FaultPlacement,
+  type RuntimeOverride,
+  type StackEndpoints,
+  type StartedStack,
+  type StoppedStack,
+} from "../../started-stack.ts";
 import { onShutdown, shuttingDown } from "./child-registry.ts";
 import { LocalComponentControl } from "./component-control.ts";
 import { ComponentProcess, type UnexpectedExit } from "./component-process.ts";
@@ -97,7 +111,11 @@ export class StartedLocalStack implements StartedStack {
   readonly nodeRootDir: string;
   #pods: readonly LocalPod[] = [];
 
-  constructor(readonly runId: string, readonly runDir: string, { ledger, runStartedAtMs = Date.now(), logger = silentLogger }: { ledger?: RunLedger; runStartedAtMs?: number; logger?: Logger } = {}) {
+  constructor(
+    readonly runId: string,
+    readonly runDir: string,
+    { ledger, runStartedAtMs = Date.now(), logger = silentLogger }: { ledger?: RunLedger; runStartedAtMs?: number; logger?: Logger } = {},
+  ) {
     this.nodeRootDir = path.join(runDir, "node");
     this.#ledger = ledger;
     this.#runStartedAtMs = runStartedAtMs;
@@ -124,12 +142,21 @@ export class StartedLocalStack implements StartedStack {
     if (this.#stopped !== undefined || shuttingDown()) return;
     const sinceStartMs = Math.max(0, exit.atMs - this.#runStartedAtMs);
     const death: ComponentDeath = {
-      component: exit.component, ...(exit.pid !== undefined ? { pid: exit.pid } : {}), atMs: exit.atMs, sinceStartMs,
-      exit: { code: exit.exit.code, signal: exit.exit.signal }, lastLogLines: exit.lastLogLines, summary: deathSummary(exit.component, exit.exit, sinceStartMs),
+      component: exit.component,
+      ...(exit.pid !== undefined ? { pid: exit.pid } : {}),
+      atMs: exit.atMs,
+      sinceStartMs,
+      exit: { code: exit.exit.code, signal: exit.exit.signal },
+      lastLogLines: exit.lastLogLines,
+      summary: deathSummary(exit.component, exit.exit, sinceStartMs),
     };
     this.#deaths.push(death);
     const status = this.#statuses.get(death.component);
-    if (status) this.#statuses.set(death.component, { plan: status.plan, status: { state: "error", error: `${death.summary}; its last output:\n${death.lastLogLines || "(nothing)"}` } });
+    if (status)
+      this.#statuses.set(death.component, {
+        plan: status.plan,
+        status: { state: "error", error: `${death.summary}; its last output:\n${death.lastLogLines || "(nothing)"}` },
+      });
     this.#logger.error(`${death.summary} (pid ${death.pid ?? "?"}); its last output:\n${death.lastLogLines || "(nothing)"}`);
     const controller = this.#lifeControllers.get(death.component) ?? new AbortController();
     this.#lifeControllers.set(death.component, controller);
@@ -170,9 +197,21 @@ export class StartedLocalStack implements StartedStack {
   async launch(specs: readonly ComponentSpec[], plans: readonly ComponentPlan[], options: LocalStartOptions, logger: Logger): Promise<void> {
     const runnable: Runnable[] = [];
     const used = new Set<number>();
-    const placements = new FaultPlacements(this.runId, options.placements ?? [], (line) => this.#rewrites.push(line), () => uniqueFreePort(used), this.#ledger);
+    const placements = new FaultPlacements(
+      this.runId,
+      options.placements ?? [],
+      (line) => this.#rewrites.push(line),
+      () => uniqueFreePort(used),
+      this.#ledger,
+    );
     this.#placements = placements;
-    this.#pods = (options.extraPods ?? []).map((p) => ({ name: p.name, namespace: p.namespace, uid: p.uid, containerName: p.container, labels: p.labels ?? {} }));
+    this.#pods = (options.extraPods ?? []).map((p) => ({
+      name: p.name,
+      namespace: p.namespace,
+      uid: p.uid,
+      containerName: p.container,
+      labels: p.labels ?? {},
+    }));
     // As kubelet and the container runtime do when a pod starts: its container's log directory and
     // an empty 0.log exist before the first line, so an agent discovers the file at its own start.
     for (const pod of this.#pods) {
@@ -191,7 +230,8 @@ export class StartedLocalStack implements StartedStack {
         this.#statuses.set(spec.name, { plan, status: { state: "not-started", reason: "not selected for this run" } });
       } else {
         const ports = new Map<number, number>();
-        const served = plan.mode === "substitute" ? substituteOf(spec.name, plan.substitute).servesPorts.map((name) => servedPort(spec, name)) : spec.container.ports;
+        const served =
+          plan.mode === "substitute" ? substituteOf(spec.name, plan.substitute).servesPorts.map((name) => servedPort(spec, name)) : spec.container.ports;
         for (const port of served) ports.set(port.containerPort, await uniqueFreePort(used));
         runnable.push(await placements.place({ spec, plan, ports, dir: path.join(this.runDir, spec.name), host: "127.0.0.1", reach: new Map(), proxies: [] }));
       }
@@ -205,13 +245,18 @@ export class StartedLocalStack implements StartedStack {
       const process = await this.#prepare(r, await placements.servicesSeenFrom(r, services), options.overrides ?? [], logger);
       process.onUnexpectedExit((exit) => this.#onUnexpectedExit(exit));
       this.#processes.set(r.spec.name, process);
-      this.#controls.set(r.spec.name, new LocalComponentControl(r.spec.name, {
-        process, proxies: r.proxies, dataDirs: dataDirsOf(r),
-        ...(r.netns ? { netns: r.netns.info } : {}),
-        ...(r.tmpfsBytes !== undefined ? { tmpfs: { paths: dataDirsOf(r), bytes: r.tmpfsBytes } } : {}),
-        stackStopping: () => this.#stopped !== undefined,
-        onReady: (readyAfterMs, pid) => this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "ready", readyAfterMs, ...(pid ? { pid } : {}) } }),
-      }));
+      this.#controls.set(
+        r.spec.name,
+        new LocalComponentControl(r.spec.name, {
+          process,
+          proxies: r.proxies,
+          dataDirs: dataDirsOf(r),
+          ...(r.netns ? { netns: r.netns.info } : {}),
+          ...(r.tmpfsBytes !== undefined ? { tmpfs: { paths: dataDirsOf(r), bytes: r.tmpfsBytes } } : {}),
+          stackStopping: () => this.#stopped !== undefined,
+          onReady: (readyAfterMs, pid) => this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "ready", readyAfterMs, ...(pid ? { pid } : {}) } }),
+        }),
+      );
       this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "not-started", reason: "starting" } });
     }
     for (const line of this.#rewrites) logger.info(`  rewrite: ${line}`);
@@ -221,33 +266,39 @@ export class StartedLocalStack implements StartedStack {
       let resolve!: (ready: boolean) => void;
       settled.set(r.spec.name, { promise: new Promise<boolean>((res) => (resolve = res)), resolve });
     }
-    await Promise.all(runnable.map(async (r) => {
-      const process = this.#processes.get(r.spec.name)!;
-      const def = componentDef(r.spec.name);
-      const waitFor = def.startsAfterDependencies ? [...(this.#dependsOn.get(r.spec.name) ?? [])].filter((d) => settled.has(d)) : [];
-      if (waitFor.length > 0) {
-        // As kubelet's restarts would get there eventually: started once what it sends to is ready (or failed).
-        logger.info(`  ${r.spec.name} waits for ${waitFor.join(", ")}: ${def.startsAfterDependencies}`);
-        this.#rewrites.push(`${r.spec.name}: started after ${waitFor.join(", ")} (${def.startsAfterDependencies}; in a cluster it restarts until they answer)`);
-        await Promise.all(waitFor.map((d) => settled.get(d)!.promise));
-      }
-      const startedAt = performance.now();
-      logger.info(`  starting ${r.spec.name}: ${process.spec.binary} ${process.spec.argv.join(" ")}`);
-      process.start();
-      try {
-        await process.waitReady(timeoutMs);
-        const readyAfterMs = Math.round(performance.now() - startedAt);
-        this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "ready", readyAfterMs, ...(process.pid ? { pid: process.pid } : {}) } });
-        this.#endpoints[r.spec.name] = Object.fromEntries(services.filter((s) => s.component === r.spec.name).flatMap((s) => s.ports.map((p) => [p.name, endpoint(p.local)])));
-        logger.info(`  ${r.spec.name} ready after ${readyAfterMs}ms`);
-        settled.get(r.spec.name)!.resolve(true);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "error", error: message } });
-        logger.error(`${r.spec.name}: ${message}`);
-        settled.get(r.spec.name)!.resolve(false);
-      }
-    }));
+    await Promise.all(
+      runnable.map(async (r) => {
+        const process = this.#processes.get(r.spec.name)!;
+        const def = componentDef(r.spec.name);
+        const waitFor = def.startsAfterDependencies ? [...(this.#dependsOn.get(r.spec.name) ?? [])].filter((d) => settled.has(d)) : [];
+        if (waitFor.length > 0) {
+          // As kubelet's restarts would get there eventually: started once what it sends to is ready (or failed).
+          logger.info(`  ${r.spec.name} waits for ${waitFor.join(", ")}: ${def.startsAfterDependencies}`);
+          this.#rewrites.push(
+            `${r.spec.name}: started after ${waitFor.join(", ")} (${def.startsAfterDependencies}; in a cluster it restarts until they answer)`,
+          );
+          await Promise.all(waitFor.map((d) => settled.get(d)!.promise));
+        }
+        const startedAt = performance.now();
+        logger.info(`  starting ${r.spec.name}: ${process.spec.binary} ${process.spec.argv.join(" ")}`);
+        process.start();
+        try {
+          await process.waitReady(timeoutMs);
+          const readyAfterMs = Math.round(performance.now() - startedAt);
+          this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "ready", readyAfterMs, ...(process.pid ? { pid: process.pid } : {}) } });
+          this.#endpoints[r.spec.name] = Object.fromEntries(
+            services.filter((s) => s.component === r.spec.name).flatMap((s) => s.ports.map((p) => [p.name, endpoint(p.local)])),
+          );
+          logger.info(`  ${r.spec.name} ready after ${readyAfterMs}ms`);
+          settled.get(r.spec.name)!.resolve(true);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          this.#statuses.set(r.spec.name, { plan: r.plan, status: { state: "error", error: message } });
+          logger.error(`${r.spec.name}: ${message}`);
+          settled.get(r.spec.name)!.resolve(false);
+        }
+      }),
+    );
   }
 
   async #prepare(r: Runnable, services: readonly LocalService[], overrides: readonly RuntimeOverride[], logger: Logger): Promise<ComponentProcess> {
@@ -263,10 +314,19 @@ export class StartedLocalStack implements StartedStack {
       await mkdir(dataDir, { recursive: true });
       await this.#placements?.dataDir(r, dataDir);
       const listen = Object.fromEntries(substitute.servesPorts.map((name) => [name, `${r.host}:${r.ports.get(servedPort(spec, name).containerPort)!}`]));
-      this.#rewrites.push(`${spec.name}: ${substitute.describe} (${Object.entries(listen).map(([name, address]) => `${name} ${address}`).join(", ")})`);
+      this.#rewrites.push(
+        `${spec.name}: ${substitute.describe} (${Object.entries(listen)
+          .map(([name, address]) => `${name} ${address}`)
+          .join(", ")})`,
+      );
       const builtin = substitute.binaries === "builtin";
       return new ComponentProcess({
-        component: spec.name, binary: r.plan.binary, argv: [...(builtin ? [OBSCONF_BIN, "sink"] : []), ...substitute.argv({ listen, dataDir })], env: baseEnv(r.dir), cwd: r.dir, logDir,
+        component: spec.name,
+        binary: r.plan.binary,
+        argv: [...(builtin ? [OBSCONF_BIN, "sink"] : []), ...substitute.argv({ listen, dataDir })],
+        env: baseEnv(r.dir),
+        cwd: r.dir,
+        logDir,
         ...(r.netns ? { netns: r.netns.info.name } : {}),
         ...(this.#ledger ? { ledger: this.#ledger } : {}),
         readiness: { kind: "http", url: `http://${Object.values(listen)[0]}${substitute.readinessPath}` },
@@ -275,14 +335,19 @@ export class StartedLocalStack implements StartedStack {
     const dependsOn = new Set<string>();
     this.#dependsOn.set(spec.name, dependsOn);
     const depends = (service: LocalService) => service.component !== spec.name && service.component !== "harness" && dependsOn.add(service.component);
-    const mounts = spec.container.mounts.map((m) => ({ containerPath: m.mountPath, localPath: m.kind === "host" ? this.#hostPathHere(m.hostPath) : path.join(r.dir, "fs", m.mountPath) }));
+    const mounts = spec.container.mounts.map((m) => ({
+      containerPath: m.mountPath,
+      localPath: m.kind === "host" ? this.#hostPathHere(m.hostPath) : path.join(r.dir, "fs", m.mountPath),
+    }));
     const context: RewriteContext = { services, mounts, ownPorts: r.ports, listenHost: r.host };
     for (const mount of spec.container.mounts) {
       if (mount.kind === "host") {
         const local = this.#hostPathHere(mount.hostPath);
         if (local !== mount.hostPath) {
           await mkdir(local, { recursive: true });
-          this.#rewrites.push(`${spec.name}: hostPath ${mount.hostPath} (mounted at ${mount.mountPath}) -> ${local} (the run's stand-in for the node's directory)`);
+          this.#rewrites.push(
+            `${spec.name}: hostPath ${mount.hostPath} (mounted at ${mount.mountPath}) -> ${local} (the run's stand-in for the node's directory)`,
+          );
         }
         continue;
       }
@@ -302,7 +367,18 @@ export class StartedLocalStack implements StartedStack {
           depends(service);
         });
         for (const hit of hits) this.#rewrites.push(`${spec.name}: ${file.path}: ${hit}`);
-        content = def.adaptConfigFile ? def.adaptConfigFile({ ...file, content }, { services, pods: this.#pods, podLogDir: podLogDir(this.nodeRootDir), listen: { listenHost: r.host, inNamespace: r.netns !== undefined }, note: (line) => this.#rewrites.push(line) }) : content;
+        content = def.adaptConfigFile
+          ? def.adaptConfigFile(
+              { ...file, content },
+              {
+                services,
+                pods: this.#pods,
+                podLogDir: podLogDir(this.nodeRootDir),
+                listen: { listenHost: r.host, inNamespace: r.netns !== undefined },
+                note: (line) => this.#rewrites.push(line),
+              },
+            )
+          : content;
         await mkdir(path.dirname(localFile), { recursive: true });
         await writeFile(localFile, content, { mode: mount.from.kind === "Secret" ? 0o600 : 0o644 });
       }
@@ -310,19 +386,31 @@ export class StartedLocalStack implements StartedStack {
     let args = [...spec.container.args];
     for (const o of mine) if (o.args) args = o.args(args);
     const rewritten = args.map((a) => rewriteArg(a, context, (_from, _to, service) => depends(service)));
-    rewritten.forEach((a, i) => a !== args[i] && this.#rewrites.push(`${spec.name}: arg ${args[i]} -> ${a}`));
+    rewritten.forEach((a, i) => {
+      if (a !== args[i]) this.#rewrites.push(`${spec.name}: arg ${args[i]} -> ${a}`);
+    });
     let argv = def.localArgv ? def.localArgv(spec, rewritten, { listenHost: r.host, inNamespace: r.netns !== undefined }) : rewritten;
     if (r.plan.kubeconfig) {
       argv = [...argv, `--kubeconfig=${r.plan.kubeconfig}`];
       this.#rewrites.push(`${spec.name}: + --kubeconfig=${r.plan.kubeconfig} (the Kubernetes API it watches; OBSCONF_KUBECONFIG)`);
     }
-    const containerEnv = Object.fromEntries(spec.container.env.map((e) => [e.name, "value" in e ? rewriteEnvValue(e.name, e.value, context, (_from, _to, service) => depends(service)) : fieldRef(e.fieldRef, spec)]));
+    const containerEnv = Object.fromEntries(
+      spec.container.env.map((e) => [
+        e.name,
+        "value" in e ? rewriteEnvValue(e.name, e.value, context, (_from, _to, service) => depends(service)) : fieldRef(e.fieldRef, spec),
+      ]),
+    );
     let env = { ...baseEnv(r.dir), ...containerEnv };
     let binary = r.plan.binary;
     let afterReady: ((signal: AbortSignal) => Promise<void>) | undefined;
     if (def.localLaunch) {
       const launch = await def.localLaunch({
-        spec, binary: r.plan.binary, ...(r.plan.installDir ? { installDir: r.plan.installDir } : {}), containerEnv, args: rewritten, dir: r.dir,
+        spec,
+        binary: r.plan.binary,
+        ...(r.plan.installDir ? { installDir: r.plan.installDir } : {}),
+        containerEnv,
+        args: rewritten,
+        dir: r.dir,
         localPath: (containerPath) => rewriteMountPaths(containerPath, context.mounts),
         reachOf: (containerPort) => r.reach.get(containerPort),
         note: (line) => this.#rewrites.push(line),
@@ -336,7 +424,12 @@ export class StartedLocalStack implements StartedStack {
     const probePort = readiness && readiness.kind !== "exec" ? r.ports.get(readiness.port) : undefined;
     logger.debug(`${spec.name}: run dir ${r.dir}`);
     return new ComponentProcess({
-      component: spec.name, binary, argv, env, cwd: r.dir, logDir,
+      component: spec.name,
+      binary,
+      argv,
+      env,
+      cwd: r.dir,
+      logDir,
       ...(afterReady ? { afterReady } : {}),
       ...(r.netns ? { netns: r.netns.info.name } : {}),
       ...(this.#ledger ? { ledger: this.#ledger } : {}),
@@ -364,11 +457,13 @@ export class StartedLocalStack implements StartedStack {
         const neededByOthers = new Set([...running].flatMap((name) => [...(this.#dependsOn.get(name) ?? [])]));
         const wave = [...running].filter((name) => !neededByOthers.has(name));
         const stopping = wave.length > 0 ? wave : [...running]; // a cycle: stop the rest together
-        await Promise.all(stopping.map(async (name) => {
-          const info = await this.#processes.get(name)!.stop();
-          exits[name] = info ? { code: info.code, signal: info.signal } : undefined;
-          running.delete(name);
-        }));
+        await Promise.all(
+          stopping.map(async (name) => {
+            const info = await this.#processes.get(name)!.stop();
+            exits[name] = info ? { code: info.code, signal: info.signal } : undefined;
+            running.delete(name);
+          }),
+        );
       }
       await this.#placements?.release();
       for (const hook of this.#stopHooks) hook();
@@ -397,10 +492,12 @@ function substituteOf(component: string, name: string): SubstituteDef {
 /** The container port a substitute serves, by the name the manifest gives it. */
 function servedPort(spec: ComponentSpec, name: string): { name: string; containerPort: number } {
   const port = spec.container.ports.find((p) => p.name === name);
-  if (!port) throw new HarnessError(`${spec.name}'s substitute serves port ${JSON.stringify(name)}, but the manifest's container declares ${spec.container.ports.map((p) => p.name).join(", ")}`);
+  if (!port)
+    throw new HarnessError(
+      `${spec.name}'s substitute serves port ${JSON.stringify(name)}, but the manifest's container declares ${spec.container.ports.map((p) => p.name).join(", ")}`,
+    );
   return port;
 }
-
 
 async function uniqueFreePort(used: Set<number>): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -423,10 +520,16 @@ function baseEnv(dir: string): Record<string, string> {
 
 function fieldRef(fieldPath: string, spec: ComponentSpec): string {
   switch (fieldPath) {
-    case "metadata.name": return localPodName(spec);
-    case "metadata.namespace": return spec.workload.namespace;
-    case "status.podIP": case "status.hostIP": return "127.0.0.1";
-    case "spec.nodeName": return hostname();
-    default: return "";
+    case "metadata.name":
+      return localPodName(spec);
+    case "metadata.namespace":
+      return spec.workload.namespace;
+    case "status.podIP":
+    case "status.hostIP":
+      return "127.0.0.1";
+    case "spec.nodeName":
+      return hostname();
+    default:
+      return "";
   }
 }

@@ -40,14 +40,27 @@ process.on("SIGTERM", () => process.exit(0));
 describe("LocalRuntime with a log agent (a fake promtail via bins)", () => {
   let dir: string;
   let stack: StartedLocalStack;
-  const pod = { name: "obsconf-log-canary", namespace: "obsconf-agents", uid: "7b0c1d2e-0000-4000-8000-000000000001", container: "canary", labels: { "app.kubernetes.io/name": "obsconf-agent-canary" } };
+  const pod = {
+    name: "obsconf-log-canary",
+    namespace: "obsconf-agents",
+    uid: "7b0c1d2e-0000-4000-8000-000000000001",
+    container: "canary",
+    labels: { "app.kubernetes.io/name": "obsconf-agent-canary" },
+  };
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "obsconf-agents-test-"));
     const fake = path.join(dir, "promtail");
     await writeFile(fake, FAKE_PROMTAIL);
     await chmod(fake, 0o755);
-    stack = await LocalRuntime.start({ manifestsDir: MANIFESTS, runsDir: path.join(dir, "runs"), bins: { promtail: fake }, only: ["promtail"], extraPods: [pod], readyTimeoutMs: 20_000 });
+    stack = await LocalRuntime.start({
+      manifestsDir: MANIFESTS,
+      runsDir: path.join(dir, "runs"),
+      bins: { promtail: fake },
+      only: ["promtail"],
+      extraPods: [pod],
+      readyTimeoutMs: 20_000,
+    });
   }, 30_000);
 
   afterAll(async () => {
@@ -57,10 +70,21 @@ describe("LocalRuntime with a log agent (a fake promtail via bins)", () => {
 
   it("should start promtail with the rewritten config file in the run dir, discovery static and paths under the run's node root", async () => {
     expect(stack.components().find((c) => c.plan.component === "promtail")!.status.state).toBe("ready");
-    const seen = JSON.parse(await readFile(path.join(stack.runDir, "promtail", "fake-promtail.json"), "utf8")) as { args: string[]; configFile: string; config: string };
+    const seen = JSON.parse(await readFile(path.join(stack.runDir, "promtail", "fake-promtail.json"), "utf8")) as {
+      args: string[];
+      configFile: string;
+      config: string;
+    };
     expect(seen.configFile).toBe(path.join(stack.runDir, "promtail", "fs", "etc", "promtail", "promtail.yaml"));
     expect(seen.config).toBe(await readFile(seen.configFile, "utf8"));
-    const config = parse(seen.config) as { positions: { filename: string }; scrape_configs: { kubernetes_sd_configs?: unknown; static_configs: { labels: Record<string, string> }[]; relabel_configs: { target_label: string; replacement?: string }[] }[] };
+    const config = parse(seen.config) as {
+      positions: { filename: string };
+      scrape_configs: {
+        kubernetes_sd_configs?: unknown;
+        static_configs: { labels: Record<string, string> }[];
+        relabel_configs: { target_label: string; replacement?: string }[];
+      }[];
+    };
     const job = config.scrape_configs[0]!;
     expect(job.kubernetes_sd_configs).toBeUndefined();
     expect(job.static_configs.map((g) => [g.labels.__meta_kubernetes_pod_uid, g.labels.__meta_kubernetes_pod_container_name])).toEqual([[pod.uid, "canary"]]);
@@ -73,9 +97,15 @@ describe("LocalRuntime with a log agent (a fake promtail via bins)", () => {
 
   it("should print the hostPath and discovery rewrites", () => {
     const rewrites = stack.rewrites();
-    expect(rewrites).toContain(`promtail: hostPath /var/log/pods (mounted at /var/log/pods) -> ${stack.nodeRootDir}/var/log/pods (the run's stand-in for the node's directory)`);
-    expect(rewrites).toContain(`promtail: hostPath /run/promtail (mounted at /run/promtail) -> ${stack.nodeRootDir}/run/promtail (the run's stand-in for the node's directory)`);
-    expect(rewrites.filter((line) => line.startsWith("promtail: scrape job kubernetes-pods: kubernetes_sd_configs (role pod) -> 1 static target group(s)"))).toHaveLength(1);
+    expect(rewrites).toContain(
+      `promtail: hostPath /var/log/pods (mounted at /var/log/pods) -> ${stack.nodeRootDir}/var/log/pods (the run's stand-in for the node's directory)`,
+    );
+    expect(rewrites).toContain(
+      `promtail: hostPath /run/promtail (mounted at /run/promtail) -> ${stack.nodeRootDir}/run/promtail (the run's stand-in for the node's directory)`,
+    );
+    expect(
+      rewrites.filter((line) => line.startsWith("promtail: scrape job kubernetes-pods: kubernetes_sd_configs (role pod) -> 1 static target group(s)")),
+    ).toHaveLength(1);
   });
 });
 
@@ -89,7 +119,14 @@ describe("LocalRuntime with a log agent (a fake vector via bins)", () => {
     const fake = path.join(dir, "vector");
     await writeFile(fake, FAKE_VECTOR);
     await chmod(fake, 0o755);
-    stack = await LocalRuntime.start({ manifestsDir: MANIFESTS, runsDir: path.join(dir, "runs"), bins: { vector: fake }, only: ["vector"], extraPods: [pod], readyTimeoutMs: 20_000 });
+    stack = await LocalRuntime.start({
+      manifestsDir: MANIFESTS,
+      runsDir: path.join(dir, "runs"),
+      bins: { vector: fake },
+      only: ["vector"],
+      extraPods: [pod],
+      readyTimeoutMs: 20_000,
+    });
   }, 30_000);
 
   afterAll(async () => {
@@ -101,10 +138,21 @@ describe("LocalRuntime with a log agent (a fake vector via bins)", () => {
     expect(stack.components().find((c) => c.plan.component === "vector")!.status.state).toBe("ready");
     const seen = JSON.parse(await readFile(path.join(stack.runDir, "vector", "fake-vector.json"), "utf8")) as { configFile: string; config: string };
     expect(seen.configFile).toBe(path.join(stack.runDir, "vector", "fs", "etc", "vector", "vector.yaml"));
-    const config = parse(seen.config) as { data_dir: string; sources: Record<string, { type: string; include?: string[] }>; transforms: Record<string, { inputs: string[] }> };
-    expect(config.sources.kubernetes_logs).toEqual({ type: "file", include: [`${stack.nodeRootDir}/var/log/pods/*/*/*.log`], read_from: "beginning", fingerprint: { strategy: "device_and_inode" } });
+    const config = parse(seen.config) as {
+      data_dir: string;
+      sources: Record<string, { type: string; include?: string[] }>;
+      transforms: Record<string, { inputs: string[] }>;
+    };
+    expect(config.sources.kubernetes_logs).toEqual({
+      type: "file",
+      include: [`${stack.nodeRootDir}/var/log/pods/*/*/*.log`],
+      read_from: "beginning",
+      fingerprint: { strategy: "device_and_inode" },
+    });
     expect(config.transforms.parse_logs!.inputs).toEqual(["kubernetes_logs_cri", "http_logs"]);
     expect(config.data_dir).toBe(path.join(stack.runDir, "vector", "fs", "vector-data-dir"));
-    expect(stack.rewrites()).toContain(`vector: hostPath /var/log (mounted at /var/log) -> ${stack.nodeRootDir}/var/log (the run's stand-in for the node's directory)`);
+    expect(stack.rewrites()).toContain(
+      `vector: hostPath /var/log (mounted at /var/log) -> ${stack.nodeRootDir}/var/log (the run's stand-in for the node's directory)`,
+    );
   });
 });

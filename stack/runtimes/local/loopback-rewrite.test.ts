@@ -3,7 +3,14 @@ import type { LocalService } from "../../components/component-def.ts";
 import { rewriteArg, rewriteEnvValue, rewriteMountPaths, rewriteServiceAddresses, rewriteText } from "./loopback-rewrite.ts";
 
 const alertmanager: LocalService = {
-  name: "alertmanager", namespace: "monitoring", labels: {}, annotations: {}, component: "alertmanager", podName: "alertmanager-0", podLabels: {}, containerName: "alertmanager",
+  name: "alertmanager",
+  namespace: "monitoring",
+  labels: {},
+  annotations: {},
+  component: "alertmanager",
+  podName: "alertmanager-0",
+  podLabels: {},
+  containerName: "alertmanager",
   ports: [{ name: "web", port: 9093, targetPortName: "web", containerPort: 9093, local: { host: "127.0.0.1", port: 41001 } }],
 };
 const context = {
@@ -17,15 +24,16 @@ const context = {
 
 describe("loopback rewrite", () => {
   it("should rewrite every DNS form of a service address with its port", () => {
-    const text = "a: alertmanager.monitoring.svc.cluster.local:9093\nb: alertmanager.monitoring.svc:9093\nc: http://alertmanager.monitoring:9093/x\nd: alertmanager:9093";
+    const text =
+      "a: alertmanager.monitoring.svc.cluster.local:9093\nb: alertmanager.monitoring.svc:9093\nc: http://alertmanager.monitoring:9093/x\nd: alertmanager:9093";
     expect(rewriteServiceAddresses(text, [alertmanager])).toBe("a: 127.0.0.1:41001\nb: 127.0.0.1:41001\nc: http://127.0.0.1:41001/x\nd: 127.0.0.1:41001");
   });
 
   it("should rewrite URL paths a substitute serves elsewhere, and only those", () => {
     const mimir = { ...alertmanager, name: "mimir", ports: [{ ...alertmanager.ports[0]!, port: 9009 }], pathRewrites: { "/api/v1/push": "/api/v1/write" } };
-    expect(rewriteServiceAddresses("url: http://mimir.monitoring.svc.cluster.local:9009/api/v1/push\nq: http://mimir:9009/prometheus/api/v1/query", [mimir])).toBe(
-      "url: http://127.0.0.1:41001/api/v1/write\nq: http://127.0.0.1:41001/prometheus/api/v1/query",
-    );
+    expect(
+      rewriteServiceAddresses("url: http://mimir.monitoring.svc.cluster.local:9009/api/v1/push\nq: http://mimir:9009/prometheus/api/v1/query", [mimir]),
+    ).toBe("url: http://127.0.0.1:41001/api/v1/write\nq: http://127.0.0.1:41001/prometheus/api/v1/query");
   });
 
   it("should leave other ports and longer host names alone", () => {
@@ -47,7 +55,9 @@ describe("loopback rewrite", () => {
       { containerPath: "/data", localPath: "/tmp/runs/r1/mimir/fs/data" },
     ];
     expect(rewriteArg("-config.file=/etc/mimir/mimir.yaml", { ...context, mounts })).toBe("-config.file=/tmp/runs/r1/mimir/fs/etc/mimir/mimir.yaml");
-    expect(rewriteMountPaths("dir: /tmp/x\nwal: /data/wal\nmore: /tmpfs", mounts)).toBe("dir: /tmp/runs/r1/mimir/fs/tmp/x\nwal: /tmp/runs/r1/mimir/fs/data/wal\nmore: /tmpfs");
+    expect(rewriteMountPaths("dir: /tmp/x\nwal: /data/wal\nmore: /tmpfs", mounts)).toBe(
+      "dir: /tmp/runs/r1/mimir/fs/tmp/x\nwal: /tmp/runs/r1/mimir/fs/data/wal\nmore: /tmpfs",
+    );
   });
 
   it("should rewrite listen flags, port flags and path flags", () => {

@@ -14,7 +14,7 @@ export interface RewriteContext {
   listenHost?: string;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local` followed by `:port` -> `127.0.0.1:localPort`. */
 export type RewriteHit = (from: string, to: string, service: LocalService) => void;
@@ -23,7 +23,7 @@ export function rewriteServiceAddresses(text: string, services: readonly LocalSe
   let out = text;
   for (const service of services) {
     for (const port of service.ports) {
-      const host = `${escape(service.name)}(?:\\.${escape(service.namespace)}(?:\\.svc(?:\\.cluster\\.local)?)?)?`;
+      const host = `${escapeRegExp(service.name)}(?:\\.${escapeRegExp(service.namespace)}(?:\\.svc(?:\\.cluster\\.local)?)?)?`;
       const pattern = new RegExp(`(?<![\\w.-])${host}:${port.port}(?!\\d)(/[\\w./-]*)?`, "g");
       const address = `${port.local.host}:${port.local.port}`;
       out = out.replace(pattern, (from, urlPath: string | undefined) => {
@@ -49,7 +49,7 @@ export function rewriteMountPaths(text: string, mounts: RewriteContext["mounts"]
   // rewritten again by a shorter mount (Mimir's scratch volume on /tmp).
   const sorted = [...mounts].sort((a, b) => b.containerPath.length - a.containerPath.length);
   const localOf = new Map(sorted.map((m) => [m.containerPath, m.localPath]));
-  const pattern = new RegExp(`(^|[\\s"'=\\[,(])(${sorted.map((m) => escape(m.containerPath)).join("|")})(?=$|[/\\s"',\\]\\)*])`, "gm");
+  const pattern = new RegExp(`(^|[\\s"'=\\[,(])(${sorted.map((m) => escapeRegExp(m.containerPath)).join("|")})(?=$|[/\\s"',\\]\\)*])`, "gm");
   return text.replace(pattern, (_m, lead: string, containerPath: string) => `${lead}${localOf.get(containerPath)}`);
 }
 
@@ -84,5 +84,9 @@ export function rewriteEnvValue(name: string, value: string, context: RewriteCon
 }
 
 export function rewriteText(text: string, context: RewriteContext, onHit?: RewriteHit): string {
-  return rewriteServiceAddresses(rewriteListenAddresses(rewriteMountPaths(text, context.mounts), context.ownPorts, context.listenHost), context.services, onHit);
+  return rewriteServiceAddresses(
+    rewriteListenAddresses(rewriteMountPaths(text, context.mounts), context.ownPorts, context.listenHost),
+    context.services,
+    onHit,
+  );
 }

@@ -46,7 +46,10 @@ export async function createNetworkNamespace(runId: string, component: string, {
   const subnet = await freeSubnet();
   const info: NetnsPlacementInfo = { name, hostVeth, hostAddress: `${subnet}.1`, nsVeth, address: `${subnet}.2` };
   const removeSync = () => {
-    for (const args of [["link", "del", hostVeth], ["netns", "del", name]]) {
+    for (const args of [
+      ["link", "del", hostVeth],
+      ["netns", "del", name],
+    ]) {
       try {
         execFileSync("ip", args, { stdio: "ignore", timeout: COMMAND_TIMEOUT_MS });
       } catch {
@@ -100,7 +103,13 @@ async function freeSubnet(): Promise<string> {
 /** Names of obsconf namespaces and veths present on the host now (of one run when `runId` is given), for leftover checks. */
 export async function leftoverNetworkObjects(runId?: string): Promise<{ namespaces: string[]; veths: string[] }> {
   const token = runId === undefined ? "" : runToken(runId);
-  const namespaces = (await ip(["netns", "list"])).split("\n").map((l) => l.split(" ")[0]!).filter((n) => n.startsWith(`${NETNS_PREFIX}${token}${token ? "-" : ""}`));
-  const veths = (await ip(["-o", "link", "show"])).split("\n").map((l) => l.split(":")[1]?.trim().split("@")[0] ?? "").filter((n) => n.startsWith(`${VETH_PREFIX}${token}`));
+  const namespaces = (await ip(["netns", "list"]))
+    .split("\n")
+    .map((l) => l.split(" ")[0]!)
+    .filter((n) => n.startsWith(`${NETNS_PREFIX}${token}${token ? "-" : ""}`));
+  const veths = (await ip(["-o", "link", "show"]))
+    .split("\n")
+    .map((l) => l.split(":")[1]?.trim().split("@")[0] ?? "")
+    .filter((n) => n.startsWith(`${VETH_PREFIX}${token}`));
   return { namespaces, veths };
 }

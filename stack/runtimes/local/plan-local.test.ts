@@ -38,7 +38,16 @@ describe("planLocal with fake binaries on PATH", () => {
       await mkdir(path.join(dir, "libs"), { recursive: true });
       await writeFile(path.join(dir, "libs", versionLine), "");
     }
-    const provenance = { component: name, tag: spec(name).image.tag, source: "test", recipeHash: await recipeHash(recipeFor(name)!, spec(name).image.tag), toolchain: "test", builtAt: "2026-01-01T00:00:00.000Z", durationMs: 1, binaries };
+    const provenance = {
+      component: name,
+      tag: spec(name).image.tag,
+      source: "test",
+      recipeHash: await recipeHash(recipeFor(name)!, spec(name).image.tag),
+      toolchain: "test",
+      builtAt: "2026-01-01T00:00:00.000Z",
+      durationMs: 1,
+      binaries,
+    };
     await writeFile(path.join(dir, "provenance.json"), JSON.stringify(provenance));
     return dir;
   }
@@ -82,7 +91,16 @@ describe("planLocal with fake binaries on PATH", () => {
 
     const plans = await plan();
 
-    expect(planOf(plans, "prometheus")).toEqual({ ...base("prometheus"), title: "Prometheus", mode: "process", binary, binaryVersion: version, versionMismatch: false, source: "path", fallbackReason: notProvisioned("prometheus") });
+    expect(planOf(plans, "prometheus")).toEqual({
+      ...base("prometheus"),
+      title: "Prometheus",
+      mode: "process",
+      binary,
+      binaryVersion: version,
+      versionMismatch: false,
+      source: "path",
+      fallbackReason: notProvisioned("prometheus"),
+    });
   });
 
   it("should flag a version mismatch when the binary is older than the pinned image", async () => {
@@ -91,7 +109,16 @@ describe("planLocal with fake binaries on PATH", () => {
 
     const plans = await plan();
 
-    expect(planOf(plans, "prometheus")).toEqual({ ...base("prometheus"), title: "Prometheus", mode: "process", binary, binaryVersion: "2.42.0", versionMismatch: true, source: "path", fallbackReason: notProvisioned("prometheus") });
+    expect(planOf(plans, "prometheus")).toEqual({
+      ...base("prometheus"),
+      title: "Prometheus",
+      mode: "process",
+      binary,
+      binaryVersion: "2.42.0",
+      versionMismatch: true,
+      source: "path",
+      fallbackReason: notProvisioned("prometheus"),
+    });
   });
 
   it("should mark a component unavailable when its --bin override is not an executable file", async () => {
@@ -101,7 +128,12 @@ describe("planLocal with fake binaries on PATH", () => {
 
     const plans = await plan({ bins: { prometheus: notExecutable } });
 
-    expect(planOf(plans, "prometheus")).toEqual({ ...base("prometheus"), title: "Prometheus", mode: "unavailable", reason: `--bin prometheus=${notExecutable} is not an executable file` });
+    expect(planOf(plans, "prometheus")).toEqual({
+      ...base("prometheus"),
+      title: "Prometheus",
+      mode: "unavailable",
+      reason: `--bin prometheus=${notExecutable} is not an executable file`,
+    });
   });
 
   it("should stand VictoriaMetrics in for Mimir when mimir is absent and victoria-metrics is on PATH", async () => {
@@ -125,7 +157,12 @@ describe("planLocal with fake binaries on PATH", () => {
   it("should name the substitutes it tried when neither mimir nor victoria-metrics is on PATH", async () => {
     const plans = await plan();
 
-    expect(planOf(plans, "mimir")).toEqual({ ...base("mimir"), title: "Grafana Mimir", mode: "unavailable", reason: "no mimir on PATH (name one with --bin mimir=PATH); no substitute either (victoria-metrics or victoria-metrics-prod)" });
+    expect(planOf(plans, "mimir")).toEqual({
+      ...base("mimir"),
+      title: "Grafana Mimir",
+      mode: "unavailable",
+      reason: "no mimir on PATH (name one with --bin mimir=PATH); no substitute either (victoria-metrics or victoria-metrics-prod)",
+    });
   });
 
   it("should mark kube-state-metrics unavailable with its blocker even when its binary is on PATH", async () => {
@@ -145,15 +182,27 @@ describe("planLocal with fake binaries on PATH", () => {
     const plans = await plan();
 
     expect(planOf(plans, "loki")).toEqual({
-      ...base("loki"), title: "Grafana Loki", mode: "substitute", substitute: "loki-reference-sink", binary: process.execPath, binaryVersion: OBSCONF_VERSION,
-      describe: componentDef("loki").substitutes![0]!.describe, reason: "no loki on PATH (name one with --bin loki=PATH)", source: "builtin",
+      ...base("loki"),
+      title: "Grafana Loki",
+      mode: "substitute",
+      substitute: "loki-reference-sink",
+      binary: process.execPath,
+      binaryVersion: OBSCONF_VERSION,
+      describe: componentDef("loki").substitutes![0]!.describe,
+      reason: "no loki on PATH (name one with --bin loki=PATH)",
+      source: "builtin",
     });
   });
 
   it("should mark Promtail unavailable, naming the --bin flag, when no promtail is on PATH (it has no stand-in)", async () => {
     const plans = await plan();
 
-    expect(planOf(plans, "promtail")).toEqual({ ...base("promtail"), title: "Promtail", mode: "unavailable", reason: "no promtail on PATH (name one with --bin promtail=PATH)" });
+    expect(planOf(plans, "promtail")).toEqual({
+      ...base("promtail"),
+      title: "Promtail",
+      mode: "unavailable",
+      reason: "no promtail on PATH (name one with --bin promtail=PATH)",
+    });
   });
 
   it("should run the provisioned build at the manifest's version before one on PATH", async () => {
@@ -163,7 +212,14 @@ describe("planLocal with fake binaries on PATH", () => {
     const plans = await plan();
 
     expect(planOf(plans, "prometheus")).toEqual({
-      ...base("prometheus"), title: "Prometheus", mode: "process", binary: path.join(dir, "bin", "prometheus"), binaryVersion: "3.5.0", versionMismatch: false, source: "provisioned", installDir: dir,
+      ...base("prometheus"),
+      title: "Prometheus",
+      mode: "process",
+      binary: path.join(dir, "bin", "prometheus"),
+      binaryVersion: "3.5.0",
+      versionMismatch: false,
+      source: "provisioned",
+      installDir: dir,
     });
   });
 
@@ -171,20 +227,36 @@ describe("planLocal with fake binaries on PATH", () => {
     const binary = await fakeBinary("alertmanager", "alertmanager, version 0.25.0 (branch: debian/sid)");
     const dir = path.join(cache, "alertmanager", spec("alertmanager").image.tag);
     await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, "failed.json"), JSON.stringify({ component: "alertmanager", tag: "v0.28.1", reason: "go: no go on PATH or at /usr/local/go/bin/go\nmore", at: "x" }));
+    await writeFile(
+      path.join(dir, "failed.json"),
+      JSON.stringify({ component: "alertmanager", tag: "v0.28.1", reason: "go: no go on PATH or at /usr/local/go/bin/go\nmore", at: "x" }),
+    );
 
     const plans = await plan();
 
-    expect(planOf(plans, "alertmanager")).toMatchObject({ mode: "process", binary, binaryVersion: "0.25.0", versionMismatch: true, source: "path", fallbackReason: "provisioning failed: go: no go on PATH or at /usr/local/go/bin/go" });
+    expect(planOf(plans, "alertmanager")).toMatchObject({
+      mode: "process",
+      binary,
+      binaryVersion: "0.25.0",
+      versionMismatch: true,
+      source: "path",
+      fallbackReason: "provisioning failed: go: no go on PATH or at /usr/local/go/bin/go",
+    });
   });
 
   it("should not use a provisioned build of an older recipe", async () => {
     const dir = await provisioned("node-exporter", "node_exporter", "node_exporter, version 1.9.1");
-    await writeFile(path.join(dir, "provenance.json"), JSON.stringify({ component: "node-exporter", tag: "v1.9.1", recipeHash: "0000", binaries: { node_exporter: "bin/node_exporter" }, durationMs: 1 }));
+    await writeFile(
+      path.join(dir, "provenance.json"),
+      JSON.stringify({ component: "node-exporter", tag: "v1.9.1", recipeHash: "0000", binaries: { node_exporter: "bin/node_exporter" }, durationMs: 1 }),
+    );
 
     const plans = await plan();
 
-    expect(planOf(plans, "node-exporter")).toMatchObject({ mode: "unavailable", reason: expect.stringMatching(/^provisioned build not used: built from an older recipe .*; no node_exporter or prometheus-node-exporter on PATH/) });
+    expect(planOf(plans, "node-exporter")).toMatchObject({
+      mode: "unavailable",
+      reason: expect.stringMatching(/^provisioned build not used: built from an older recipe .*; no node_exporter or prometheus-node-exporter on PATH/),
+    });
   });
 
   it("should run provisioned Kafka on java with its jars, reading the version from the broker jar's name", async () => {
@@ -193,7 +265,16 @@ describe("planLocal with fake binaries on PATH", () => {
 
     const plans = await plan();
 
-    expect(planOf(plans, "kafka")).toEqual({ ...base("kafka"), title: "Apache Kafka (KRaft)", mode: "process", binary: java, binaryVersion: "4.0.0", versionMismatch: false, source: "provisioned", installDir: dir });
+    expect(planOf(plans, "kafka")).toEqual({
+      ...base("kafka"),
+      title: "Apache Kafka (KRaft)",
+      mode: "process",
+      binary: java,
+      binaryVersion: "4.0.0",
+      versionMismatch: false,
+      source: "provisioned",
+      installDir: dir,
+    });
   });
 
   it("should say why provisioned Kafka cannot run without java 17", async () => {
@@ -212,8 +293,18 @@ describe("planLocal with fake binaries on PATH", () => {
 
     const plans = await plan({ bins: { kafka: home } });
 
-    expect(planOf(plans, "kafka")).toMatchObject({ mode: "process", binary: java, binaryVersion: "3.9.1", versionMismatch: true, source: "bin", installDir: home });
-    expect(planOf(await plan({ bins: { kafka: binDir } }), "kafka")).toMatchObject({ mode: "unavailable", reason: `--bin kafka=${binDir} is not a directory with libs/kafka_2.13-<version>.jar (an unpacked Kafka distribution or a provisioned cache entry)` });
+    expect(planOf(plans, "kafka")).toMatchObject({
+      mode: "process",
+      binary: java,
+      binaryVersion: "3.9.1",
+      versionMismatch: true,
+      source: "bin",
+      installDir: home,
+    });
+    expect(planOf(await plan({ bins: { kafka: binDir } }), "kafka")).toMatchObject({
+      mode: "unavailable",
+      reason: `--bin kafka=${binDir} is not a directory with libs/kafka_2.13-<version>.jar (an unpacked Kafka distribution or a provisioned cache entry)`,
+    });
   });
 
   it("should run kube-state-metrics against the API server of a given kubeconfig", async () => {
@@ -221,6 +312,12 @@ describe("planLocal with fake binaries on PATH", () => {
 
     const plans = await plan({ kubeconfig: "/tmp/kubeconfig" });
 
-    expect(planOf(plans, "kube-state-metrics")).toMatchObject({ mode: "process", binary: path.join(dir, "bin", "kube-state-metrics"), binaryVersion: "2.16.0", source: "provisioned", kubeconfig: "/tmp/kubeconfig" });
+    expect(planOf(plans, "kube-state-metrics")).toMatchObject({
+      mode: "process",
+      binary: path.join(dir, "bin", "kube-state-metrics"),
+      binaryVersion: "2.16.0",
+      source: "provisioned",
+      kubeconfig: "/tmp/kubeconfig",
+    });
   });
 });

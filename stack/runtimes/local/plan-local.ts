@@ -27,35 +27,61 @@ const MAIN_JAR = /^kafka_2\.13-(\d+\.\d+\.\d+)\.jar$/;
  * which binary: `--bin` first, then the provisioned build at the manifest's version (component
  * cache), then one on PATH (Debian's packages; the reason the provisioned one was not used is kept).
  */
-export async function planLocal(specs: readonly ComponentSpec[], { bins = {}, componentsCache, kubeconfig = process.env.OBSCONF_KUBECONFIG || undefined }: LocalPlanOptions = {}): Promise<ComponentPlan[]> {
-  return Promise.all(specs.map(async (spec): Promise<ComponentPlan> => {
-    const def = componentDef(spec.name);
-    const base = { component: spec.name, title: def.title, image: spec.image.ref, manifestVersion: spec.image.tag };
-    const chosen = await chooseBinary(spec, bins[spec.name], componentsCache);
-    if (chosen.kind === "bad-bin") return { ...base, mode: "unavailable", reason: chosen.reason };
-    const blocker = def.localBlocker && !(def.unblockedByKubeconfig && kubeconfig) ? def.localBlocker : undefined;
-    if (chosen.kind === "found" && blocker) return { ...base, mode: "unavailable", reason: `${chosen.found.path} found, but ${blocker}` };
-    if (chosen.kind === "found") {
-      const { found, source, fallbackReason, installDir } = chosen;
-      const mismatch = found.version !== undefined && coreVersion(found.version) !== coreVersion(spec.image.tag);
-      return {
-        ...base, mode: "process", binary: found.path, ...(found.version ? { binaryVersion: found.version } : {}), versionMismatch: mismatch, source,
-        ...(fallbackReason ? { fallbackReason } : {}), ...(installDir ? { installDir } : {}),
-        ...(def.unblockedByKubeconfig && kubeconfig ? { kubeconfig } : {}),
-      };
-    }
-    const missing = `${chosen.provisioned ? `${chosen.provisioned}; ` : ""}no ${def.binaries.join(" or ")} on PATH (name one with --bin ${spec.name}=PATH)`;
-    if (blocker) return { ...base, mode: "unavailable", reason: blocker };
-    for (const substitute of def.substitutes ?? []) {
-      const sub = substitute.binaries === "builtin" ? builtinSink() : await findBinary(substitute.binaries, bins[substitute.name], substitute.versionArgs, substitute.versionPattern);
-      if (sub) {
-        const source: BinarySource = substitute.binaries === "builtin" ? "builtin" : bins[substitute.name] ? "bin" : "debianPackage" in sub && sub.debianPackage ? "debian" : "path";
-        return { ...base, mode: "substitute", substitute: substitute.name, binary: sub.path, ...(sub.version ? { binaryVersion: sub.version } : {}), describe: substitute.describe, reason: missing, source };
+export async function planLocal(
+  specs: readonly ComponentSpec[],
+  { bins = {}, componentsCache, kubeconfig = process.env.OBSCONF_KUBECONFIG || undefined }: LocalPlanOptions = {},
+): Promise<ComponentPlan[]> {
+  return Promise.all(
+    specs.map(async (spec): Promise<ComponentPlan> => {
+      const def = componentDef(spec.name);
+      const base = { component: spec.name, title: def.title, image: spec.image.ref, manifestVersion: spec.image.tag };
+      const chosen = await chooseBinary(spec, bins[spec.name], componentsCache);
+      if (chosen.kind === "bad-bin") return { ...base, mode: "unavailable", reason: chosen.reason };
+      const blocker = def.localBlocker && !(def.unblockedByKubeconfig && kubeconfig) ? def.localBlocker : undefined;
+      if (chosen.kind === "found" && blocker) return { ...base, mode: "unavailable", reason: `${chosen.found.path} found, but ${blocker}` };
+      if (chosen.kind === "found") {
+        const { found, source, fallbackReason, installDir } = chosen;
+        const mismatch = found.version !== undefined && coreVersion(found.version) !== coreVersion(spec.image.tag);
+        return {
+          ...base,
+          mode: "process",
+          binary: found.path,
+          ...(found.version ? { binaryVersion: found.version } : {}),
+          versionMismatch: mismatch,
+          source,
+          ...(fallbackReason ? { fallbackReason } : {}),
+          ...(installDir ? { installDir } : {}),
+          ...(def.unblockedByKubeconfig && kubeconfig ? { kubeconfig } : {}),
+        };
       }
-    }
-    const tried = def.substitutes?.length ? `; no substitute either (${def.substitutes.map((s) => (s.binaries === "builtin" ? s.name : s.binaries.join(" or "))).join(", ")})` : "";
-    return { ...base, mode: "unavailable", reason: `${missing}${tried}` };
-  }));
+      const missing = `${chosen.provisioned ? `${chosen.provisioned}; ` : ""}no ${def.binaries.join(" or ")} on PATH (name one with --bin ${spec.name}=PATH)`;
+      if (blocker) return { ...base, mode: "unavailable", reason: blocker };
+      for (const substitute of def.substitutes ?? []) {
+        const sub =
+          substitute.binaries === "builtin"
+            ? builtinSink()
+            : await findBinary(substitute.binaries, bins[substitute.name], substitute.versionArgs, substitute.versionPattern);
+        if (sub) {
+          const source: BinarySource =
+            substitute.binaries === "builtin" ? "builtin" : bins[substitute.name] ? "bin" : "debianPackage" in sub && sub.debianPackage ? "debian" : "path";
+          return {
+            ...base,
+            mode: "substitute",
+            substitute: substitute.name,
+            binary: sub.path,
+            ...(sub.version ? { binaryVersion: sub.version } : {}),
+            describe: substitute.describe,
+            reason: missing,
+            source,
+          };
+        }
+      }
+      const tried = def.substitutes?.length
+        ? `; no substitute either (${def.substitutes.map((s) => (s.binaries === "builtin" ? s.name : s.binaries.join(" or "))).join(", ")})`
+        : "";
+      return { ...base, mode: "unavailable", reason: `${missing}${tried}` };
+    }),
+  );
 }
 
 type Choice =
@@ -69,7 +95,11 @@ async function chooseBinary(spec: ComponentSpec, override: string | undefined, c
   if (override) {
     if (jars) {
       const home = await kafkaHome(override);
-      if (!home) return { kind: "bad-bin", reason: `--bin ${spec.name}=${override} is not a directory with libs/kafka_2.13-<version>.jar (an unpacked Kafka distribution or a provisioned cache entry)` };
+      if (!home)
+        return {
+          kind: "bad-bin",
+          reason: `--bin ${spec.name}=${override} is not a directory with libs/kafka_2.13-<version>.jar (an unpacked Kafka distribution or a provisioned cache entry)`,
+        };
       const java = await findJava();
       if (!java.ok) return { kind: "bad-bin", reason: `--bin ${spec.name}=${override}: ${java.reason}` };
       return { kind: "found", found: { path: java.path, ...(home.version ? { version: home.version } : {}) }, source: "bin", installDir: home.dir };
@@ -100,7 +130,13 @@ async function chooseBinary(spec: ComponentSpec, override: string | undefined, c
       const home = await kafkaHome(path.dirname(path.dirname(onPath.path)));
       const java = await findJava();
       if (!home || !java.ok) return { kind: "none", ...(provisioned ? { provisioned } : {}) };
-      return { kind: "found", found: { path: java.path, ...(home.version ? { version: home.version } : {}) }, source: "path", installDir: home.dir, ...(provisioned ? { fallbackReason: provisioned } : {}) };
+      return {
+        kind: "found",
+        found: { path: java.path, ...(home.version ? { version: home.version } : {}) },
+        source: "path",
+        installDir: home.dir,
+        ...(provisioned ? { fallbackReason: provisioned } : {}),
+      };
     }
     return { kind: "found", found: onPath, source: onPath.debianPackage ? "debian" : "path", ...(provisioned ? { fallbackReason: provisioned } : {}) };
   }
@@ -110,10 +146,14 @@ async function chooseBinary(spec: ComponentSpec, override: string | undefined, c
 /** Why the cache entry is not used, in the plan's words (undefined when it is). */
 function notUsable(cached: CacheLookup): string | undefined {
   switch (cached.state) {
-    case "ready": return undefined;
-    case "absent": return `not provisioned (no ${cached.dir}; obsconf setup components builds it)`;
-    case "stale": return `provisioned build not used: ${cached.reason}`;
-    case "failed": return `provisioning failed: ${cached.failure.reason.split("\n")[0]}`;
+    case "ready":
+      return undefined;
+    case "absent":
+      return `not provisioned (no ${cached.dir}; obsconf setup components builds it)`;
+    case "stale":
+      return `provisioned build not used: ${cached.reason}`;
+    case "failed":
+      return `provisioning failed: ${cached.failure.reason.split("\n")[0]}`;
   }
 }
 

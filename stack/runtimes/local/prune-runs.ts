@@ -38,7 +38,9 @@ export interface PruneOptions {
 export async function pruneRuns({ runsDir, reportsDir, keep, dryRun = false }: PruneOptions): Promise<PruneLine[]> {
   let names: string[] = [];
   try {
-    names = readdirSync(runsDir, { withFileTypes: true }).filter((e) => e.isDirectory() && RUN_ID_PATTERN.test(e.name)).map((e) => e.name);
+    names = readdirSync(runsDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && RUN_ID_PATTERN.test(e.name))
+      .map((e) => e.name);
   } catch {
     return [];
   }
@@ -48,10 +50,14 @@ export async function pruneRuns({ runsDir, reportsDir, keep, dryRun = false }: P
   for (const run of old) {
     const runDir = path.resolve(runsDir, run);
     const ledger = readLedger(path.join(runDir, HOST_STATE_FILE));
-    const why = ledger.owner && matchRecorded(ledger.owner).kind === "same" ? `its obsconf (pid ${ledger.owner.pid}) still runs`
-      : ledger.outstanding.length > 0 ? `${ledger.outstanding.length} thing(s) still outstanding on the host (obsconf cleanup --runtime local removes them)`
-      : mounts.some((m) => m === runDir || m.startsWith(`${runDir}/`)) ? "a tmpfs is still mounted below it"
-      : undefined;
+    const why =
+      ledger.owner && matchRecorded(ledger.owner).kind === "same"
+        ? `its obsconf (pid ${ledger.owner.pid}) still runs`
+        : ledger.outstanding.length > 0
+          ? `${ledger.outstanding.length} thing(s) still outstanding on the host (obsconf cleanup --runtime local removes them)`
+          : mounts.some((m) => m === runDir || m.startsWith(`${runDir}/`))
+            ? "a tmpfs is still mounted below it"
+            : undefined;
     if (why) {
       lines.push({ run, action: "kept", detail: why });
       continue;

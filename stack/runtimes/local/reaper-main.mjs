@@ -68,7 +68,10 @@ function reap(why) {
     // A failed undo stays outstanding in the ledger, for `obsconf cleanup --runtime local` to retry.
     if (ledger && outcome.action !== "failed") {
       try {
-        appendFileSync(ledger, `${JSON.stringify({ op: "gone", id, atMs: Date.now(), by: "reaper", detail: `harness ${why}: ${outcome.action}: ${outcome.detail}` })}\n`);
+        appendFileSync(
+          ledger,
+          `${JSON.stringify({ op: "gone", id, atMs: Date.now(), by: "reaper", detail: `harness ${why}: ${outcome.action}: ${outcome.detail}` })}\n`,
+        );
       } catch {
         /* the run directory is gone: nothing to record in */
       }

@@ -24,7 +24,10 @@ export async function mountTmpfs(dir: string, bytes: number, { ledger }: { ledge
     await execFileAsync("mount", ["-t", "tmpfs", "-o", `size=${bytes},mode=0755`, "obsconf-tmpfs", dir], { timeout: COMMAND_TIMEOUT_MS });
   } catch (error) {
     held.release("mount failed");
-    throw new HarnessError(`mount -t tmpfs (size ${bytes} bytes) on ${dir} failed (${((error as { stderr?: string }).stderr ?? "").trim() || (error as Error).message})`, { cause: error });
+    throw new HarnessError(
+      `mount -t tmpfs (size ${bytes} bytes) on ${dir} failed (${((error as { stderr?: string }).stderr ?? "").trim() || (error as Error).message})`,
+      { cause: error },
+    );
   }
   const unregister = onExitSync(() => {
     try {
@@ -52,5 +55,9 @@ export async function mountTmpfs(dir: string, bytes: number, { ledger }: { ledge
 /** Mount points of obsconf tmpfs mounts present now (under `dir` when given), for leftover checks. */
 export async function leftoverTmpfsMounts(dir?: string): Promise<string[]> {
   const mounts = await readFile("/proc/self/mounts", "utf8");
-  return mounts.split("\n").filter((l) => l.startsWith("obsconf-tmpfs ")).map((l) => l.split(" ")[1]!).filter((m) => dir === undefined || m === dir || m.startsWith(`${dir}/`));
+  return mounts
+    .split("\n")
+    .filter((l) => l.startsWith("obsconf-tmpfs "))
+    .map((l) => l.split(" ")[1]!)
+    .filter((m) => dir === undefined || m === dir || m.startsWith(`${dir}/`));
 }
