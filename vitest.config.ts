@@ -6,5 +6,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Most integration files wait on real components (scrapes, alert windows, canaries): three at a
+    // time on two cores keeps both cores busy without starving the timing-sensitive ones.
+    maxWorkers: 3,
+    minWorkers: 1,
   },
 });

@@ -19,7 +19,8 @@ if (skip)
  * The alert checks against the real Prometheus and Alertmanager, each broken through a runtime override
  * (the manifests on disk stay as shipped, so where each alert must land is still computed from them).
  */
-describe.skipIf(skip)("alert check negative controls (real Prometheus and Alertmanager)", () => {
+// Concurrent: each control runs its own stack on ports the OS gives, and mostly waits (alert windows).
+describe.concurrent.skipIf(skip)("alert check negative controls (real Prometheus and Alertmanager)", () => {
   let runsDir: string;
   beforeAll(async () => void (runsDir = await mkdtemp(path.join(tmpdir(), "obsconf-alert-negative-"))));
   afterAll(async () => rm(runsDir, { recursive: true, force: true }));
