@@ -73,7 +73,8 @@ describe("rowsMeasuredBy", () => {
     expect(plannedTarget("throughput.traces", contract)?.source).toBe(source("throughput.tracesSpansPerSec"));
     expect(plannedTarget("chaos.kill:prometheus.rto.metrics", contract)?.source).toBe(source("rto"));
     expect(plannedTarget("chaos.delay:prometheus:200ms.rpo.logs", contract)?.source).toBe(source("rpo.logs"));
-    expect(plannedTarget("alerts.delivery.webhook", contract)).toBeUndefined();
+    expect(plannedTarget("metrics.kube-state-metrics", contract)).toBeUndefined();
+    expect(plannedTarget("query.promql.long-term", contract)).toBeUndefined();
   });
 });
 

@@ -114,7 +114,11 @@ program
   .addOption(binOption())
   .option("--runs-dir <dir>", "where each run's directory (configs, data, logs) is created", "runs")
   .option("--only <components>", `start only these (comma-separated: ${COMPONENT_NAMES.join(",")})`, parseList("--only", COMPONENT_NAMES))
-  .option("--ready-timeout <seconds>", "how long each component may take to become ready", parsePositiveMs("--ready-timeout"), 30_000)
+  .addOption(
+    new Option("--ready-timeout <seconds>", "how long each component may take to become ready")
+      .argParser(parsePositiveMs("--ready-timeout"))
+      .default(30_000, "30"),
+  )
   .option(
     "--endpoints-out <file>",
     "once the stack is up, write its endpoints there (YAML: component -> port -> URL, stand-ins named) for 'obsconf run ... --runtime attach --endpoints FILE'; removed when up stops",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadContract, untargetedReason } from "../contract.ts";
-import { CHAOS_CHECKS, CHECKS, catalogTarget, chaosSignalIdentity, chaosTarget, checkDef, type CheckId } from "./check-catalog.ts";
+import { COMPONENT_NAMES } from "../../stack/components/index.ts";
+import { CHAOS_CHECKS, CHECKS, catalogTarget, chaosSignalIdentity, chaosTarget, checkDef, componentsThrough, type CheckId } from "./check-catalog.ts";
 
 describe("check catalog", () => {
   const contract = loadContract();
@@ -11,6 +12,24 @@ describe("check catalog", () => {
     );
     expect(gaps).toEqual([]);
     expect(Object.keys(CHAOS_CHECKS).filter((kind) => untargetedReason(contract, `chaos.kill-prometheus.${kind}`) === undefined)).toEqual([]);
+  });
+
+  it("should name only known components as what a check goes through", () => {
+    const unknown = Object.entries(CHECKS).flatMap(([id, def]) =>
+      ("through" in def ? def.through : []).filter((c) => !COMPONENT_NAMES.includes(c)).map((c) => `${id}: ${c}`),
+    );
+    expect(unknown).toEqual([]);
+  });
+
+  it("should start only what the kept checks go through, and the whole stack when one of them needs it", () => {
+    expect(componentsThrough(["alerts.delivery.pagerduty", "config.prometheus.retention", "metrics.ingestion.long-term"])).toEqual([
+      "prometheus",
+      "alertmanager",
+      "mimir",
+    ]);
+    expect(componentsThrough(["metrics.ingestion.push", "throughput.metrics"])).toBeUndefined();
+    expect(componentsThrough(["chaos.kill:prometheus.fault"])).toBeUndefined();
+    expect(componentsThrough([])).toBeUndefined();
   });
 
   it("should pick the longest matching untargeted prefix and match whole id segments only", () => {

@@ -4,6 +4,7 @@ import type { Labels, QueryResult, Sample } from "../../stack/clients/prometheus
 import type { QuerySuite, SuiteQuery } from "../query-suite.ts";
 import type { CheckResult, Evidence } from "../run-result.ts";
 import { base, errored, note, passOrSimulated } from "./check-builder.ts";
+import { identityOf } from "./check-catalog.ts";
 
 /**
  * "Compatible with Prometheus queries" (the seed's promise for the long-term store), checked the way
@@ -137,12 +138,6 @@ export interface PromqlEquivalenceOptions extends EquivalenceOptions {
   clock?: Clock;
 }
 
-export const PROMQL_EQUIVALENCE_CHECK = {
-  id: "query.promql.long-term",
-  title: "PromQL on the long-term store answers like Prometheus on the same data",
-  pillar: "query",
-} as const;
-
 /**
  * Runs every suite query on both sides at `atMs` (instant) or over [runStartMs, atMs] (range) and
  * compares. `fail` names each differing query with its first differences; `error` when no query
@@ -150,7 +145,7 @@ export const PROMQL_EQUIVALENCE_CHECK = {
  */
 export async function promqlEquivalenceCheck(o: PromqlEquivalenceOptions): Promise<CheckResult> {
   const clock = o.clock ?? systemClock;
-  const identity = { ...PROMQL_EQUIVALENCE_CHECK, startedAtMs: clock.nowMs() };
+  const identity = identityOf("query.promql.long-term", clock.nowMs());
   try {
     const evidence: Evidence[] = [];
     const differing: string[] = [];

@@ -20,7 +20,7 @@ if (skip)
  * (the manifests on disk stay as shipped, so where each alert must land is still computed from them).
  */
 // Concurrent: each control runs its own stack on ports the OS gives, and mostly waits (alert windows).
-describe.concurrent.skipIf(skip)("alert check negative controls (real Prometheus and Alertmanager)", () => {
+describe.skipIf(skip).concurrent("alert check negative controls (real Prometheus and Alertmanager)", () => {
   let runsDir: string;
   beforeAll(async () => void (runsDir = await mkdtemp(path.join(tmpdir(), "obsconf-alert-negative-"))));
   afterAll(async () => rm(runsDir, { recursive: true, force: true }));

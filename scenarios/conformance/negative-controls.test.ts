@@ -17,7 +17,7 @@ if (skip)
 
 /** Each negative control breaks one thing through a runtime override and must turn its check to `fail` with evidence. */
 // Concurrent: each control runs its own stack on ports the OS gives, and mostly waits (alert windows).
-describe.concurrent.skipIf(skip)("conformance negative controls (real Prometheus and Alertmanager)", () => {
+describe.skipIf(skip).concurrent("conformance negative controls (real Prometheus and Alertmanager)", () => {
   let runsDir: string;
   beforeAll(async () => void (runsDir = await mkdtemp(path.join(tmpdir(), "obsconf-negative-"))));
   afterAll(async () => rm(runsDir, { recursive: true, force: true }));

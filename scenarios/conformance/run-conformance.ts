@@ -7,7 +7,7 @@ import { kubeStateMetricsGroup } from "../checks/kube-state-metrics-group.ts";
 import { agentLogsGroup, logsIngestionGroup } from "../checks/logs-groups.ts";
 import { metricsPullGroup, metricsPushGroup } from "../checks/metrics-groups.ts";
 import { pendingGroups } from "../checks/pending-groups.ts";
-import { querySuiteGroup } from "../checks/suite-groups.ts";
+import { promqlLongTermGroup, querySuiteGroup } from "../checks/suite-groups.ts";
 import { tracesIngestionGroup } from "../checks/traces-group.ts";
 import type { CheckGroup } from "../shared/check-group.ts";
 import { runScenario, type Scenario, type ScenarioOptions } from "../shared/run-backbone.ts";
@@ -32,6 +32,7 @@ function conformanceGroups(plan: ConformancePlan): CheckGroup[] {
     metricsPushGroup(),
     metricsPullGroup(),
     querySuiteGroup("promql"),
+    promqlLongTermGroup(),
     alertDeliveryGroup(plan.shortenedFrom),
     logsIngestionGroup(),
     agentLogsGroup(),

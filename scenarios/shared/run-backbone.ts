@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from "../../common/log.ts";
 import type { SinkEndpoints } from "../../assertions/alert-sink/alertmanager-overrides.ts";
 import { loadContract, profileOf, type Contract, type Profile } from "../../assertions/contract.ts";
 import type { CheckResult, RunResult, Timeline } from "../../assertions/run-result.ts";
+import { componentsThrough } from "../../assertions/checks/check-catalog.ts";
 import { StackClients } from "../../stack/clients/stack-clients.ts";
 import { COMPONENT_NAMES } from "../../stack/components/index.ts";
 import { extractComponents } from "../../stack/manifest/component-spec.ts";
@@ -140,8 +141,12 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
   const decided = (scenario.decided?.(plan) ?? []).filter((c) => filter.wanted(c.id));
   for (const check of decided) options.progress?.({ kind: "done", check });
 
+  // Narrowed by --only: start just what the kept checks go through (a check that needs it all starts it all).
+  const through = options.only ? componentsThrough(scenario.checkIds.filter((id) => filter.wanted(id))) : undefined;
+  if (through && options.runtime.runtime === "local") logger.info(`  --only: starting only ${through.join(", ")} (what the selected checks go through)`);
   await using stack = await startStack(options.runtime, {
     ...runtimeStartOptions(options.runtime),
+    ...(through ? { only: through } : {}),
     manifestsDir: options.manifestsDir,
     runsDir: options.runsDir,
     runId,
