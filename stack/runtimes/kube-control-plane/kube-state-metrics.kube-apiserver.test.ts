@@ -66,15 +66,24 @@ describe.skipIf(skip !== undefined)("kube-state-metrics against a real kube-apis
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     try {
-      const metrics = await poll(
-        `http://127.0.0.1:${port}/metrics`,
-        (text) => text.includes("kube_node_info{"),
-        60_000,
-        () => stderr,
-      );
-      expect(metrics).toMatch(/^kube_node_info\{[^}]*node="kwok-node-0"[^}]*\} 1$/m);
-      expect(metrics).toMatch(/^kube_namespace_status_phase\{namespace="monitoring",phase="Active"\} 1$/m);
-      expect(metrics).toMatch(/^kube_configmap_info\{[^}]*configmap="kube-root-ca.crt"[^}]*\} 1$/m);
+      // kube-root-ca.crt is published by the controller manager some time after each namespace appears,
+      // and kube-state-metrics' informers add it when it does: wait for every series asserted below.
+      const wanted = [
+        /^kube_node_info\{[^}]*node="kwok-node-0"[^}]*\} 1$/m,
+        /^kube_namespace_status_phase\{namespace="monitoring",phase="Active"\} 1$/m,
+        /^kube_configmap_info\{[^}]*configmap="kube-root-ca.crt"[^}]*\} 1$/m,
+      ];
+      let lastText = "";
+      const complete = (text: string) => {
+        lastText = text;
+        return wanted.every((re) => re.test(text));
+      };
+      // On timeout with answers, the assertions below show what was missing; with none, poll's error says why.
+      const metrics = await poll(`http://127.0.0.1:${port}/metrics`, complete, 60_000, () => stderr).catch((error: unknown) => {
+        if (lastText === "") throw error;
+        return lastText;
+      });
+      for (const re of wanted) expect(metrics).toMatch(re);
       const telemetry = await poll(
         `http://127.0.0.1:${telemetryPort}/metrics`,
         (text) => text.includes("kube_state_metrics_list_total"),
