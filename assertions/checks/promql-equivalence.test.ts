@@ -26,6 +26,16 @@ describe("compareQueryResults", () => {
     ]);
   });
 
+  it("should leave out, on both sides, only the series every pair of an exclusion matches", () => {
+    const reference = vector(up("trigger", 5, { status: "500" }), up("trigger", 1, { status: "200" }), up("node", 1));
+    const candidate = vector(up("trigger", 1, { status: "200" }), up("node", 1));
+    const excludeSeries = [{ match: { job: "trigger", status: "500" }, why: "backdated" }];
+    expect(compareQueryResults(reference, candidate, { excludeSeries })).toEqual([]);
+    expect(compareQueryResults(reference, vector(up("node", 1)), { excludeSeries }).map((d) => d.detail)).toEqual([
+      `{job="trigger", status="200"} (1 samples) is missing`,
+    ]);
+  });
+
   it("should treat NaN as equal only to NaN and compare matrix timestamps before values", () => {
     expect(compareQueryResults(vector(up("a", Number.NaN)), vector(up("a", Number.NaN)))).toEqual([]);
     expect(compareQueryResults(vector(up("a", Number.NaN)), vector(up("a", 0)))).toHaveLength(1);

@@ -22,6 +22,12 @@ export interface EquivalenceOptions {
    * which its remote_write adds to every sample the long-term store gets and its own queries never show.
    */
   ignoreLabels?: readonly string[];
+  /**
+   * Series left out on both sides: those whose labels hold every pair of `match`, with the reason for
+   * the report (the harness' own alert trigger, written with timestamps from before Prometheus'
+   * remote_write started, which remote_write never forwards).
+   */
+  excludeSeries?: readonly { readonly match: Labels; readonly why: string }[];
 }
 
 export type ResultDifference =
@@ -39,6 +45,7 @@ export function compareQueryResults(reference: QueryResult, candidate: QueryResu
     return [{ kind: "result-type", detail: `expected resultType ${reference.resultType}, saw ${candidate.resultType}` }];
   }
   const ignore = new Set(options.ignoreLabels ?? []);
+  const excluded = (metric: Labels) => (options.excludeSeries ?? []).some((x) => Object.entries(x.match).every(([k, v]) => metric[k] === v));
   const close = (a: number, b: number) => valuesClose(a, b, options.fraction ?? DEFAULT_FRACTION, options.margin ?? DEFAULT_MARGIN);
   switch (reference.resultType) {
     case "scalar":
@@ -59,10 +66,10 @@ export function compareQueryResults(reference: QueryResult, candidate: QueryResu
     case "vector": {
       const toSamples = (r: QueryResult) =>
         (r as Extract<QueryResult, { resultType: "vector" }>).result.map((s) => ({ metric: s.metric, samples: [{ timeMs: s.timeMs, value: s.value }] }));
-      return compareSeries(toSamples(reference), toSamples(candidate), ignore, close);
+      return compareSeries(toSamples(reference), toSamples(candidate), ignore, close, excluded);
     }
     case "matrix":
-      return compareSeries(reference.result, (candidate as typeof reference).result, ignore, close);
+      return compareSeries(reference.result, (candidate as typeof reference).result, ignore, close, excluded);
   }
 }
 
@@ -71,10 +78,11 @@ function compareSeries(
   candidate: readonly { metric: Labels; samples: readonly Sample[] }[],
   ignore: ReadonlySet<string>,
   close: (a: number, b: number) => boolean,
+  excluded: (metric: Labels) => boolean,
 ): ResultDifference[] {
   const differences: ResultDifference[] = [];
-  const seen = new Map(candidate.map((s) => [labelKey(s.metric, ignore), s]));
-  for (const expected of reference) {
+  const seen = new Map(candidate.filter((s) => !excluded(s.metric)).map((s) => [labelKey(s.metric, ignore), s]));
+  for (const expected of reference.filter((s) => !excluded(s.metric))) {
     const key = labelKey(expected.metric, new Set());
     const got = seen.get(key);
     seen.delete(key);
@@ -168,6 +176,7 @@ export async function promqlEquivalenceCheck(o: PromqlEquivalenceOptions): Promi
       note(
         `tolerance: |a - b| <= ${o.fraction ?? DEFAULT_FRACTION} x max(|a|, |b|) + ${o.margin ?? DEFAULT_MARGIN}; labels ignored on ${o.candidateName}: ${(o.ignoreLabels ?? []).join(", ") || "none"}`,
       ),
+      ...(o.excludeSeries ?? []).map((x) => note(`series left out on both sides: ${labelKey(x.match, new Set())}: ${x.why}`)),
     );
     if (compared === 0) {
       return { ...errored(identity, new Error(`no suite query returned data on Prometheus at ${iso(o.atMs)}: nothing was compared`), clock.nowMs()), evidence };
