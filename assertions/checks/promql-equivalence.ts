@@ -45,7 +45,7 @@ export function compareQueryResults(reference: QueryResult, candidate: QueryResu
     return [{ kind: "result-type", detail: `expected resultType ${reference.resultType}, saw ${candidate.resultType}` }];
   }
   const ignore = new Set(options.ignoreLabels ?? []);
-  const excluded = (metric: Labels) => (options.excludeSeries ?? []).some((x) => Object.entries(x.match).every(([k, v]) => metric[k] === v));
+  const excluded = excludedBy(options);
   const close = (a: number, b: number) => valuesClose(a, b, options.fraction ?? DEFAULT_FRACTION, options.margin ?? DEFAULT_MARGIN);
   switch (reference.resultType) {
     case "scalar":
@@ -160,12 +160,12 @@ export async function promqlEquivalenceCheck(o: PromqlEquivalenceOptions): Promi
     let compared = 0;
     for (const q of o.suite.queries) {
       const [expected, seen] = await Promise.all([run(o.reference, q, o), run(o.candidate, q, o)]);
-      const series = seriesCount(expected);
+      const series = seriesCount(expected, excludedBy(o));
       const differences = compareQueryResults(expected, seen, o);
       if (series > 0) compared += 1;
       evidence.push({
         kind: "query",
-        text: `${q.name}: ${q.range === "run" ? `range [${iso(o.runStartMs)}, ${iso(o.atMs)}] step ${q.stepMs}ms` : `instant at ${iso(o.atMs)}`} ${q.expr}: ${series} series on Prometheus, ${seriesCount(seen)} on ${o.candidateName}; ${differences.length === 0 ? "same answer" : `${differences.length} differences`}`,
+        text: `${q.name}: ${q.range === "run" ? `range [${iso(o.runStartMs)}, ${iso(o.atMs)}] step ${q.stepMs}ms` : `instant at ${iso(o.atMs)}`} ${q.expr}: ${series} series on Prometheus, ${seriesCount(seen, excludedBy(o))} on ${o.candidateName}; ${differences.length === 0 ? "same answer" : `${differences.length} differences`}`,
       });
       if (differences.length > 0) {
         differing.push(q.name);
@@ -214,8 +214,13 @@ async function run(
   return answer.data;
 }
 
-function seriesCount(r: QueryResult): number {
-  return r.resultType === "vector" || r.resultType === "matrix" ? r.result.length : 1;
+function excludedBy(options: EquivalenceOptions): (metric: Labels) => boolean {
+  return (metric) => (options.excludeSeries ?? []).some((x) => Object.entries(x.match).every(([k, v]) => metric[k] === v));
+}
+
+/** Series counted for the report: those left after `excludeSeries`. */
+function seriesCount(r: QueryResult, excluded: (metric: Labels) => boolean): number {
+  return r.resultType === "vector" || r.resultType === "matrix" ? r.result.filter((s) => !excluded(s.metric)).length : 1;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
