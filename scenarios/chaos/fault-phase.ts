@@ -112,10 +112,13 @@ export async function runFaultPhase(
     await until(() => canaries.every((c) => c.observations().length >= STEADY_BEFORE_WRITES), phaseStartMs + STEADY_BEFORE_MAX_MS, clock);
     const baselines = canaries.map((c) => {
       const before = latencies(c.writes(), c.observations());
-      if (before.length === 0)
+      if (before.length === 0) {
+        // A component that died on its own before this phase is why, most often: say so.
+        const died = (ctx.stack.deaths?.() ?? []).map((d) => d.summary);
         throw new Error(
-          `${fault.name}: no ${c.stream} canary write was acknowledged and read back within ${STEADY_BEFORE_MAX_MS}ms before the fault (the stack was not steady)`,
+          `${fault.name}: no ${c.stream} canary write was acknowledged and read back within ${STEADY_BEFORE_MAX_MS}ms before the fault (the stack was not steady${died.length > 0 ? `: ${died.join("; ")}` : ""})`,
         );
+      }
       const p95 = distributionOf(before).p95;
       return {
         baselineP95Ms: p95,
