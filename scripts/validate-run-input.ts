@@ -8,6 +8,8 @@ import type { QueryLanguage } from "../assertions/query-syntax.ts";
 import { loadManifests } from "../stack/manifest/load-manifests.ts";
 import { checkBinFlag } from "../stack/runtimes/local/bin-names.ts";
 import { DEFAULT_REPORTS_DIR } from "./cli-options.ts";
+import { CHECKS } from "../assertions/checks/check-catalog.ts";
+import { checkFilter } from "../scenarios/shared/check-filter.ts";
 
 export interface RunInput {
   /** `conformance`, `load`, `chaos`; undefined for `obsconf up` (no reports, no suites, no contract). */
@@ -22,6 +24,8 @@ export interface RunInput {
   logqlSuite?: string;
   traceqlSuite?: string;
   bin: Readonly<Record<string, string>>;
+  /** `--only` prefixes: each must select a check obsconf has (the scenario's own list is checked again when it loads). */
+  only?: readonly string[];
 }
 
 /**
@@ -33,14 +37,22 @@ export interface RunInput {
  * what was seen (exit 2).
  */
 export async function validateRunInput(input: RunInput): Promise<void> {
+  // First and cheap: a typo in --only is refused before the manifests or anything heavier load.
+  if (input.only?.length && (input.scenario === "conformance" || input.scenario === "load")) {
+    checkFilter(input.only, { scenario: "obsconf", ids: Object.keys(CHECKS) });
+  }
   checkWritableDir(input.runsDir, "--runs-dir", { mustNotExist: false });
   if (input.scenario !== undefined) {
     if (input.out !== undefined) checkWritableDir(input.out, "--out", { mustNotExist: true });
     else checkWritableDir(DEFAULT_REPORTS_DIR, "--out", { mustNotExist: false, shownAs: `the default report directory ${DEFAULT_REPORTS_DIR}` });
   }
   for (const [name, file] of Object.entries(input.bin)) checkBinFlag(name, file);
+  // The user's own small files before the manifests (whose strict schema loads the Kubernetes models).
+  if (input.scenario !== undefined) await checkContractAndSuites({ ...input, scenario: input.scenario });
   await loadManifests(input.manifests);
-  if (input.scenario === undefined) return;
+}
+
+async function checkContractAndSuites(input: RunInput & { scenario: string }): Promise<void> {
   const contract = loadContract(input.contract);
   if (input.profile !== undefined) profileOf(contract, input.profile);
   if (input.scenario === "chaos") return;
