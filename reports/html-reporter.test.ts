@@ -45,6 +45,14 @@ describe("HtmlReporter", () => {
     expect(jsonForScript({ t: "</script><!-- & \u2028" })).toBe('{"t":"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u2028"}');
   });
 
+  it("should list what the harness overrode in the run, escaped, and nothing when it overrode nothing", () => {
+    const override = "prometheus: override: profile ci: HighErrorRate exercised with for: 15s <copy of seed.rules.yml>";
+    const html = renderHtml({ ...sampleRun(), overrides: [override] });
+    expect(html).toContain("<h2>Runtime overrides</h2>");
+    expect(html).toContain("<li>prometheus: override: profile ci: HighErrorRate exercised with for: 15s &lt;copy of seed.rules.yml&gt;</li>");
+    expect(renderHtml({ ...sampleRun(), overrides: [] })).not.toContain("Runtime overrides");
+  });
+
   it("should escape text from the result in the page", () => {
     expect(html.contents).toContain("<pre>otelcol: &quot;exporter queue is full&quot; (x312) &lt;/script&gt;&lt;b&gt;not bold&lt;/b&gt;</pre>");
     expect(html.contents).not.toContain("<b>not bold</b>");

@@ -28,6 +28,14 @@ describe("MarkdownReporter", () => {
     expect(lines).toContain("> - `query.grafana` UNAVAILABLE: grafana: no local binary (looked for grafana, grafana-server on PATH)");
   });
 
+  it("should list what the harness overrode in the run (the ci profile's shortened for:), and nothing when it overrode nothing", () => {
+    const override = "prometheus: override: profile ci: HighErrorRate exercised with for: 15s (copy of seed.rules.yml; the manifest is unchanged)";
+    const withOverrides = renderMarkdown({ ...sampleRun(), overrides: [override] }).split("\n");
+    expect(withOverrides).toContain("## Runtime overrides");
+    expect(withOverrides).toContain(`- ${override}`);
+    expect(renderMarkdown({ ...sampleRun(), overrides: [] })).not.toContain("Runtime overrides");
+  });
+
   it("should show p50/p95/p99 for checks with a distribution in the verdict table", () => {
     expect(lines).toContain(
       "| `metrics.ingestion.push` | Metrics ingestion latency (remote write -> queryable) | **PASS** | < 30 s | p50 9.5 s, p95 17.1 s, p99 17.7 s, n=200 ±250 ms |  |",

@@ -69,7 +69,16 @@ export function metricsPullGroup() {
  * the global one): from the target's entry in /api/v1/targets once Prometheus discovered it, else
  * the job's own setting in the loaded config, else the global one.
  */
-async function scrapingJobInterval(prometheus: PrometheusClient, address: string, ctx: RunContext): Promise<{ ms: number; source: string }> {
+/**
+ * The interval of the job that actually scrapes the canary at `address` (a per-job override of the
+ * global one is what bounds the pull path's latency): /api/v1/targets' own, else the job's
+ * `scrape_interval` in the running config, else the global one; `source` says which, for the report.
+ */
+export async function scrapingJobInterval(
+  prometheus: Pick<PrometheusClient, "config" | "targets">,
+  address: string,
+  ctx: Pick<RunContext, "clock" | "signal">,
+): Promise<{ ms: number; source: string }> {
   const config = parse((await prometheus.config()).data) as {
     global?: { scrape_interval?: string };
     scrape_configs?: { job_name?: string; scrape_interval?: string }[];
