@@ -34,6 +34,10 @@ const fraction = () => {
   const expected = "a fraction of the documented target in (0, 1]";
   return z.number({ error: expected }).gt(0, { error: expected }).max(1, { error: expected });
 };
+const scale = (of: string) => {
+  const expected = `a scale in (0, 1] ${of}`;
+  return z.number({ error: expected }).gt(0, { error: expected }).max(1, { error: expected });
+};
 const text = (what: string) => z.string({ error: what }).min(1, { error: what });
 
 const targets = strict({
@@ -102,6 +106,9 @@ const profile = strict(
     chaos: strict({ faultDuration: duration("10s"), observeAfterHeal: duration("60s") }, PROFILE_NOTE),
     // A short-`for` copy of the alerting rules the run triggers; omitted = the manifest's own `for`.
     alerts: strict({ shortenForTo: duration("15s").optional() }, PROFILE_NOTE).optional(),
+    // k3s: the containers' requests scaled in the rendering (never in the manifests) so the stack fits a
+    // smaller engine; omitted = as the manifests write them.
+    kube: strict({ requestsScale: scale("of the manifests' CPU and memory requests").optional() }, PROFILE_NOTE).optional(),
   },
   PROFILE_NOTE,
 );
@@ -153,6 +160,13 @@ export const contractFileSchema = strict({
     }
   }
   const documented = file.profiles.documented;
+  if (documented?.kube?.requestsScale !== undefined && documented.kube.requestsScale !== 1) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["profiles", "documented", "kube", "requestsScale"],
+      message: "no scaled requests (the documented profile runs the containers as the manifests request them)",
+    });
+  }
   if (documented?.alerts?.shortenForTo !== undefined) {
     ctx.addIssue({
       code: "custom",

@@ -17,9 +17,9 @@ function loadError(path: string): InputError {
 }
 
 describe("loadContract", () => {
-  it("should load the project's contract at version 1.2.0 with every seed target", () => {
+  it("should load the project's contract at version 1.3.0 with every seed target", () => {
     const contract = loadContract();
-    expect(contract.version).toBe("1.2.0");
+    expect(contract.version).toBe("1.3.0");
     expect(contract.file).toBe("assertions/contract.yaml");
     expect(targetFor(contract, "latency.ingestion.metrics")).toEqual({
       path: "latency.ingestion.metrics",
@@ -111,7 +111,7 @@ describe("loadContract on malformed files", () => {
     ["unsupported-version", 'field version: expected a semantic version 1.x.y (like "1.0.0"), saw "2.0.0"'],
     [
       "profile-with-latency",
-      'field profiles.ci: expected only the keys description, canaries, query, load, chaos, alerts (a profile scales volumes and durations, never targets), saw key "latency"',
+      'field profiles.ci: expected only the keys description, canaries, query, load, chaos, alerts, kube (a profile scales volumes and durations, never targets), saw key "latency"',
     ],
     [
       "profile-with-rto",
@@ -145,6 +145,26 @@ describe("loadContract on malformed files", () => {
   it("should report a missing file as an InputError", () => {
     expect(loadError("assertions/fixtures/contracts/absent.yaml").message).toBe(
       "assertions/fixtures/contracts/absent.yaml: expected a readable contract file, saw ENOENT",
+    );
+  });
+});
+
+describe("profiles' kube.requestsScale", () => {
+  const projectText = readFileSync("assertions/contract.yaml", "utf8");
+
+  it("should scale requests on k3s for ci and small only, and refuse a scale on the documented profile or outside (0, 1]", () => {
+    const contract = loadContract();
+    expect([profileOf(contract, "ci").kube, profileOf(contract, "small").kube, profileOf(contract, "documented").kube]).toEqual([
+      { requestsScale: 0.5 },
+      { requestsScale: 0.75 },
+      {},
+    ]);
+    const documented = projectText.replace(/(\n {2}documented:\n)/, "$1    kube: { requestsScale: 0.5 }\n");
+    expect(() => parseContract(documented, "d.yaml")).toThrow(
+      "d.yaml: field profiles.documented.kube.requestsScale: expected no scaled requests (the documented profile runs the containers as the manifests request them), saw 0.5",
+    );
+    expect(() => parseContract(projectText.replace("kube: { requestsScale: 0.5 }", "kube: { requestsScale: 2 }"), "big.yaml")).toThrow(
+      "big.yaml: field profiles.ci.kube.requestsScale: expected a scale in (0, 1] of the manifests' CPU and memory requests, saw 2",
     );
   });
 });

@@ -29,6 +29,8 @@ export interface Profile {
   chaos: { faultDurationMs: number; observeAfterHealMs: number };
   /** When set, the alerting rules a run triggers use this `for` instead of the manifest's (and the report says so). */
   alerts: { shortenForToMs?: number };
+  /** k3s: requests scaled in the rendering (never in the manifests on disk), so the stack fits a smaller engine. */
+  kube: { requestsScale?: number };
 }
 
 /**
@@ -157,6 +159,7 @@ function toProfile(name: string, p: ProfileFile): Profile {
     load: { durationMs: p.load.duration, offeredFraction: { ...p.load.offeredFraction } },
     chaos: { faultDurationMs: p.chaos.faultDuration, observeAfterHealMs: p.chaos.observeAfterHeal },
     alerts: p.alerts?.shortenForTo === undefined ? {} : { shortenForToMs: p.alerts.shortenForTo },
+    kube: p.kube?.requestsScale === undefined ? {} : { requestsScale: p.kube.requestsScale },
   };
 }
 

@@ -242,7 +242,7 @@ describe("obsconf run signoff --runtime cluster --dry-run against the API double
     const out = result.stdout;
     const lines = out.split("\n");
     expect(lines.slice(0, 4)).toEqual([
-      "sign-off plan: runtime cluster (--runtime cluster (kube context the current context of KUBECONFIG)), profile documented, contract 1.2.0",
+      "sign-off plan: runtime cluster (--runtime cluster (kube context the current context of KUBECONFIG)), profile documented, contract 1.3.0",
       `  context staging (cluster staging-eu, ${api.origin})`,
       "  namespace obsconf-<run-id>, created, labelled and deleted by the run",
       "  k6-operator: no CRD testruns.k6.io on the cluster (the k6-operator is not installed) (the load part uses the builtin generator on this machine unless --generator k6)",

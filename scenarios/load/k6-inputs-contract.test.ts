@@ -56,7 +56,7 @@ describe("buildK6Inputs", () => {
 
   it("should derive every threshold from the contract and name the target it came from", () => {
     const inputs = inputsFor(loadContract());
-    expect(inputs.contract).toEqual({ file: "assertions/contract.yaml", version: "1.2.0" });
+    expect(inputs.contract).toEqual({ file: "assertions/contract.yaml", version: "1.3.0" });
     expect(inputs.shapes["remote-write"]!.thresholds).toEqual({ "obsconf_push_failed{scenario:remote_write_at_offered_rate}": ["rate<0.001"] });
     expect(inputs.shapes["loki-push"]!.thresholds).toEqual({ "obsconf_push_failed{scenario:loki_push_at_offered_rate}": ["rate<0.001"] });
     expect(inputs.shapes["otlp-traces"]!.thresholds).toEqual({ "obsconf_push_failed{scenario:otlp_traces_at_offered_rate}": ["rate<0.001"] });

@@ -39,8 +39,8 @@ describe("planK3s preflight", () => {
     const text = formatK3sPlan(plan);
     expect(text.split("\n")[0]).toBe(
       `k3s cannot start here: the container engine at unix://${fake.socketPath} answers (version 20.10.24+dfsg1) but ` +
-        "the stack requests 2.4 CPU (largest: StatefulSet prometheus 0.5 CPU, StatefulSet mimir 0.5 CPU, StatefulSet loki 0.25 CPU) but the engine has 2 CPUs, 1.4 CPU after k3s's own 0.6 CPU: pods would stay Pending; short by 1 CPU. Give the engine 3 CPUs (Docker Desktop: its VM settings), or run a profile that scales requests; " +
-        "and the stack requests 6.1 GiB of memory but the engine has 4.0 GiB, 2.8 GiB after k3s's own 1.2 GiB: pods would stay Pending; short by 3.3 GiB. Give the engine 8 GiB (Docker Desktop: its VM settings), or run a profile that scales requests",
+        "the stack requests 2.4 CPU (largest: StatefulSet prometheus 0.5 CPU, StatefulSet mimir 0.5 CPU, StatefulSet loki 0.25 CPU) but the engine has 2 CPUs, 1.4 CPU after k3s's own 0.6 CPU: pods would stay Pending; short by 1 CPU. Give the engine 3 CPUs (Docker Desktop: its VM settings), or run a profile whose kube.requestsScale scales the requests down (profiles in assertions/contract.yaml); " +
+        "and the stack requests 6.1 GiB of memory but the engine has 4.0 GiB, 2.8 GiB after k3s's own 1.2 GiB: pods would stay Pending; short by 3.3 GiB. Give the engine 8 GiB (Docker Desktop: its VM settings), or run a profile whose kube.requestsScale scales the requests down (profiles in assertions/contract.yaml)",
     );
     expect(text.split("\n")[1]).toBe("requests: the stack asks for 2.4 CPU and 6.1 GiB; the engine has 2 CPUs and 4.0 GiB, cgroup v2");
     expect(fake.requests.some((r) => r.startsWith("GET /images") || r.startsWith("GET /distribution"))).toBe(false);

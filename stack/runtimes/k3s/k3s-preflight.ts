@@ -89,12 +89,12 @@ export function k3sPreflight(facts: EngineFacts, requests?: SummedRequests): Pre
       .join(", ");
     if (requests.cpuMillis > cpuMillis) {
       blockers.push(
-        `the stack requests ${formatCpu(requests.cpuMillis)} (largest: ${top}) but the engine has ${facts.cpus} CPUs, ${formatCpu(Math.max(0, cpuMillis))} after k3s's own ${formatCpu(K3S_OWN_CPU_MILLIS)}: pods would stay Pending; short by ${formatCpu(requests.cpuMillis - cpuMillis)}. Give the engine ${Math.ceil((requests.cpuMillis + K3S_OWN_CPU_MILLIS) / 1000)} CPUs${facts.vm ? ` (${facts.vm}: its VM settings)` : ""}, or run a profile that scales requests`,
+        `the stack requests ${formatCpu(requests.cpuMillis)} (largest: ${top}) but the engine has ${facts.cpus} CPUs, ${formatCpu(Math.max(0, cpuMillis))} after k3s's own ${formatCpu(K3S_OWN_CPU_MILLIS)}: pods would stay Pending; short by ${formatCpu(requests.cpuMillis - cpuMillis)}. Give the engine ${Math.ceil((requests.cpuMillis + K3S_OWN_CPU_MILLIS) / 1000)} CPUs${facts.vm ? ` (${facts.vm}: its VM settings)` : ""}, or run a profile whose kube.requestsScale scales the requests down (profiles in assertions/contract.yaml)`,
       );
     }
     if (requests.memoryBytes > memoryBytes) {
       blockers.push(
-        `the stack requests ${formatBytes(requests.memoryBytes)} of memory but the engine has ${formatBytes(facts.memoryBytes)}, ${formatBytes(Math.max(0, memoryBytes))} after k3s's own ${formatBytes(K3S_OWN_MEMORY_BYTES)}: pods would stay Pending; short by ${formatBytes(requests.memoryBytes - memoryBytes)}. Give the engine ${Math.ceil((requests.memoryBytes + K3S_OWN_MEMORY_BYTES) / 2 ** 30)} GiB${facts.vm ? ` (${facts.vm}: its VM settings)` : ""}, or run a profile that scales requests`,
+        `the stack requests ${formatBytes(requests.memoryBytes)} of memory but the engine has ${formatBytes(facts.memoryBytes)}, ${formatBytes(Math.max(0, memoryBytes))} after k3s's own ${formatBytes(K3S_OWN_MEMORY_BYTES)}: pods would stay Pending; short by ${formatBytes(requests.memoryBytes - memoryBytes)}. Give the engine ${Math.ceil((requests.memoryBytes + K3S_OWN_MEMORY_BYTES) / 2 ** 30)} GiB${facts.vm ? ` (${facts.vm}: its VM settings)` : ""}, or run a profile whose kube.requestsScale scales the requests down (profiles in assertions/contract.yaml)`,
       );
     }
   }
