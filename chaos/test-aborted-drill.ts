@@ -3,7 +3,7 @@
  * of placement, injects faults that hold host state (pause, partition, disk-full, delay), prints
  * `READY <json>` and waits to be interrupted (SIGINT, SIGTERM, SIGKILL), as a drill aborted with
  * Ctrl-C or cancelled by CI would be. With the argument `exit`, it calls process.exit(7) at once
- * instead, stopping and healing nothing. With `slow-stop`, its graceful stop takes 1.5 s longer
+ * instead, stopping and healing nothing. With `slow-stop`, its graceful stop takes 4 s longer
  * (a hook of phase "faults", as a slow heal would), so signals sent during the stop land in it.
  */
 import { mkdtemp } from "node:fs/promises";
@@ -26,5 +26,5 @@ process.stdout.write(
   `READY ${JSON.stringify({ pid, netns: control.netns()?.name, veth: control.netns()?.hostVeth, tmpfs: control.tmpfs()?.paths, runsDir, runId: stack.runId, runDir: stack.runDir, reaperPid: reaperPid() })}\n`,
 );
 if (process.argv[2] === "exit") process.exit(7);
-if (process.argv[2] === "slow-stop") onShutdown(() => new Promise((resolve) => setTimeout(resolve, 1_500)), { phase: "faults" });
+if (process.argv[2] === "slow-stop") onShutdown(() => new Promise((resolve) => setTimeout(resolve, 4_000)), { phase: "faults" });
 setTimeout(() => process.exit(3), 60_000); // bounded: the test interrupts long before
