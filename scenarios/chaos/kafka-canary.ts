@@ -1,4 +1,5 @@
 import { Ledger } from "../../common/ledger.ts";
+import type { Observation } from "../../assertions/canary/compare.ts";
 import { accountHops, heldInCollector } from "../../assertions/chaos/hop-accounting.ts";
 import { readKafkaCanaryBack, startKafkaCanaryReader, type RunningKafkaCanaryReader } from "../../assertions/readers/kafka-canary-reader.ts";
 import { startOtlpCanaryWriter } from "../../load/canary/otlp-canary-writer.ts";
@@ -37,15 +38,7 @@ export function kafkaCanary(deps: KafkaCanaryDeps): SignalCanary {
   const writes = () => ledger.entries({ signal, stream: "kafka" });
   let reader: RunningKafkaCanaryReader | undefined;
   let before: CountsReading = { unread: "not read before the first write" };
-  const read = async (): Promise<CountsReading> => {
-    try {
-      return {
-        counts: exporterCounts(await readCollectorCounters(deps.collectorMetricsUrl, { timeoutMs: 3_000 }), COLLECTOR_SIGNAL_OF[signal], route.exporter),
-      };
-    } catch (error) {
-      return { unread: error instanceof Error ? error.message : String(error) };
-    }
-  };
+  const read = () => readCounts(deps);
   return {
     signal,
     stream: `${signal}.kafka`,
@@ -77,24 +70,8 @@ export function kafkaCanary(deps: KafkaCanaryDeps): SignalCanary {
       const seen = new Set((reader?.observations() ?? []).map((o) => o.id));
       return writes().every((w) => w.outcome.kind !== "acked" || seen.has(w.id));
     },
-    stats() {
-      const s = reader?.stats();
-      if (!s) return { queryErrors: 0, lastQueryError: undefined };
-      const last = [s.lastCrash && `consumer crashed: ${s.lastCrash}`, s.lastDecodeError && `undecodable record: ${s.lastDecodeError}`]
-        .filter(Boolean)
-        .join("; ");
-      return { queryErrors: s.crashes + s.decodeErrors, lastQueryError: last || undefined };
-    },
-    readBack: (sinceMs) =>
-      readKafkaCanaryBack({
-        client: deps.kafka,
-        topic: route.topic,
-        signal,
-        runId: deps.canaryRunId,
-        fromTimestampMs: sinceMs - 1_000,
-        timeoutMs: READ_BACK_TIMEOUT_MS,
-        clock,
-      }),
+    stats: () => readerStats(reader),
+    readBack: (sinceMs) => readTopicBack(deps, sinceMs),
     async holding() {
       const now = await read();
       return "unread" in before || "unread" in now ? undefined : heldInCollector(before.counts, now.counts);
@@ -105,4 +82,36 @@ export function kafkaCanary(deps: KafkaCanaryDeps): SignalCanary {
       return accountHops({ exporter: route.exporter, topic: route.topic, accounting, counters });
     },
   };
+}
+
+/** The collector's counters for the signal's kafka exporter now, or why they could not be read. */
+async function readCounts({ collectorMetricsUrl, signal, route }: KafkaCanaryDeps): Promise<CountsReading> {
+  try {
+    return {
+      counts: exporterCounts(await readCollectorCounters(collectorMetricsUrl, { timeoutMs: 3_000 }), COLLECTOR_SIGNAL_OF[signal], route.exporter),
+    };
+  } catch (error) {
+    return { unread: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** The consumer's crashes and undecodable records, as the phase's reader stats. */
+function readerStats(reader: RunningKafkaCanaryReader | undefined): { queryErrors: number; lastQueryError: string | undefined } {
+  const s = reader?.stats();
+  if (!s) return { queryErrors: 0, lastQueryError: undefined };
+  const last = [s.lastCrash && `consumer crashed: ${s.lastCrash}`, s.lastDecodeError && `undecodable record: ${s.lastDecodeError}`].filter(Boolean).join("; ");
+  return { queryErrors: s.crashes + s.decodeErrors, lastQueryError: last || undefined };
+}
+
+/** Everything of this phase's run on the topic since `sinceMs`, read by a fresh consumer to the topic's end. */
+function readTopicBack({ kafka, route, signal, canaryRunId, clock }: KafkaCanaryDeps, sinceMs: number): Promise<Observation[]> {
+  return readKafkaCanaryBack({
+    client: kafka,
+    topic: route.topic,
+    signal,
+    runId: canaryRunId,
+    fromTimestampMs: sinceMs - 1_000,
+    timeoutMs: READ_BACK_TIMEOUT_MS,
+    clock,
+  });
 }
