@@ -104,7 +104,7 @@ export async function runAgentLogCheck(o: AgentLogCheckOptions): Promise<CheckRe
   const comparison = compare(writes(), read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
   return ingestionCheck({
     minSamples: o.profile.canaries.minSamples,
-    identity: { ...identityOf("logs.ingestion.agent", startedAtMs), title: `Logs through the agents (pod log file -> ${o.agent} -> Loki)` },
+    identity: identityOf("logs.ingestion.agent", startedAtMs),
     endedAtMs,
     target,
     comparison,

@@ -1,5 +1,6 @@
 import { msToNsString } from "../../common/canary-format.ts";
 import { compare } from "../../assertions/canary/compare.ts";
+import { identityOf, type CheckId } from "../../assertions/checks/check-catalog.ts";
 import { ingestionCheck } from "../../assertions/checks/ingestion-check.ts";
 import { readLogCanary, type LogCanaryObservation } from "../../assertions/readers/log-canary-reader.ts";
 import { readLogCanaryByTail } from "../../assertions/readers/log-tail-reader.ts";
@@ -61,12 +62,12 @@ export async function runLogChecks(o: LogChecksOptions): Promise<CheckResult[]> 
       tail,
     ]);
     await writer.stop();
-    const check = (id: string, title: string, observations: readonly LogCanaryObservation[], marginMs: number, query: string) => {
+    const check = (id: CheckId, observations: readonly LogCanaryObservation[], marginMs: number, query: string) => {
       const endedAtMs = o.clock.nowMs();
       const comparison = compare(writes(), observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
       return ingestionCheck({
         minSamples: o.profile.canaries.minSamples,
-        identity: { id, title, pillar: "logs", startedAtMs },
+        identity: identityOf(id, startedAtMs),
         endedAtMs,
         target,
         comparison,
@@ -81,14 +82,12 @@ export async function runLogChecks(o: LogChecksOptions): Promise<CheckResult[]> 
     return [
       check(
         "logs.ingestion",
-        "Logs ingestion (Loki push -> readable through query_range)",
         rangeRead.observations,
         rangeRead.maxErrorMarginMs,
         `query_range {service="obsconf-canary", obsconf_run="${o.runId}"} polled every 5-500ms (${rangeRead.polls} polls, ${rangeRead.queryErrors} failed${rangeRead.lastQueryError ? `: ${rangeRead.lastQueryError}` : ""})`,
       ),
       check(
         "logs.ingestion.tail",
-        "Logs ingestion (Loki push -> delivered by the tail WebSocket)",
         tailRead.observations,
         tailRead.maxErrorMarginMs,
         `tail {service="obsconf-canary", obsconf_run="${o.runId}"} (${tailRead.frames} frames, ${tailRead.connects} connects, ${tailRead.tailErrors} errors${tailRead.lastTailError ? `: ${tailRead.lastTailError}` : ""})`,

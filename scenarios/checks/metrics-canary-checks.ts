@@ -2,6 +2,7 @@ import type { Clock } from "../../common/clock.ts";
 import type { CanaryWrite, Ledger } from "../../common/ledger.ts";
 import { pollUntil } from "../../common/poll-until.ts";
 import { compare } from "../../assertions/canary/compare.ts";
+import { identityOf, type CheckId } from "../../assertions/checks/check-catalog.ts";
 import { ingestionCheck } from "../../assertions/checks/ingestion-check.ts";
 import type { Contract, Profile } from "../../assertions/contract.ts";
 import {
@@ -62,7 +63,6 @@ export async function runPushCanary(o: PushCanaryOptions): Promise<{ push: Check
   await writer.stop();
   const push = buildCheck({
     id: "metrics.ingestion.push",
-    title: "Metrics ingestion, push path (remote write -> queryable in Prometheus)",
     spec: pushCanarySpec(o.runId),
     read: pushRead,
     startedAtMs,
@@ -72,7 +72,6 @@ export async function runPushCanary(o: PushCanaryOptions): Promise<{ push: Check
   if (!o.longTerm || !longTermRead) return { push };
   const longTerm = buildCheck({
     id: "metrics.ingestion.long-term",
-    title: "Metrics ingestion into the long-term store (remote write -> Prometheus -> remote_write -> queryable in Mimir)",
     spec: pushCanarySpec(o.runId),
     read: longTermRead,
     startedAtMs,
@@ -151,7 +150,6 @@ export async function runPullCanary(o: PullCanaryOptions): Promise<CheckResult> 
   );
   return buildCheck({
     id: "metrics.ingestion.pull",
-    title: "Metrics ingestion, pull path (value exposed on a scraped target -> queryable)",
     spec: pullCanarySpec(o.runId),
     read,
     startedAtMs,
@@ -198,8 +196,7 @@ export function pullLatencyParts(args: {
 const round = (x: number) => Math.round(x * 100) / 100;
 
 function buildCheck(args: {
-  id: string;
-  title: string;
+  id: CheckId;
   spec: MetricsCanarySpec;
   read: MetricsCanaryRead;
   startedAtMs: number;
@@ -215,7 +212,7 @@ function buildCheck(args: {
   const comparison = compare(writes, read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs, mode: spec.mode });
   return ingestionCheck({
     minSamples: o.profile.canaries.minSamples,
-    identity: { id: args.id, title: args.title, pillar: "metrics", startedAtMs: args.startedAtMs },
+    identity: identityOf(args.id, args.startedAtMs),
     endedAtMs,
     target,
     comparison,
