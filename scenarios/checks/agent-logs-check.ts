@@ -3,7 +3,7 @@ import { compare } from "../../assertions/canary/compare.ts";
 import { notRun } from "../../assertions/checks/check-builder.ts";
 import { ingestionCheck } from "../../assertions/checks/ingestion-check.ts";
 import type { Contract } from "../../assertions/contract.ts";
-import { readLogCanary } from "../../assertions/readers/log-canary-reader.ts";
+import { readLogCanary, type LogCanaryRead } from "../../assertions/readers/log-canary-reader.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import { PodLogCanaryWriter } from "../../load/canary/pod-log-canary-writer.ts";
 import { createPodLogFileTransport } from "../../load/transport/file-transport.ts";
@@ -67,8 +67,7 @@ export async function runAgentLogCheck(o: AgentLogCheckOptions): Promise<CheckRe
   const startedAtMs = o.clock.nowMs();
   const target = o.contract.targets["latency.ingestion.logs"];
   const { count, intervalMs } = o.profile.canaries;
-  const service = o.pod.labels?.["app.kubernetes.io/name"] ?? o.pod.container;
-  const selector = o.agent === "promtail" ? `{service="${service}", pod="${o.pod.name}"}` : `{service="${service}", namespace="${o.pod.namespace}"}`;
+  const selector = agentSelector(o);
   await using transport = createPodLogFileTransport({
     rootDir: o.nodeRootDir,
     namespace: o.pod.namespace,
@@ -77,7 +76,6 @@ export async function runAgentLogCheck(o: AgentLogCheckOptions): Promise<CheckRe
     container: o.pod.container,
     clock: o.clock,
   });
-  const writes = () => o.ledger.entries({ signal: "logs", stream: "agent" });
   const writer = await new PodLogCanaryWriter({
     transport,
     ledger: o.ledger,
@@ -93,22 +91,42 @@ export async function runAgentLogCheck(o: AgentLogCheckOptions): Promise<CheckRe
     client: o.loki,
     runId: o.runId,
     selector,
-    writes,
+    writes: () => agentLines(o),
     readUntilMs: startedAtMs + count * intervalMs + target.value + 5_000,
     writerDone: () => writerDone,
     clock: o.clock,
     ...(o.signal ? { signal: o.signal } : {}),
   });
   await writer.stop();
+  return agentLogCheck(o, { startedAtMs, selector, read, filePath: transport.path });
+}
+
+/** Promtail's streams carry the `pod` label its relabelling sets; Vector's carry service and namespace only. */
+function agentSelector(o: Pick<AgentLogCheckOptions, "agent" | "pod">): string {
+  const service = o.pod.labels?.["app.kubernetes.io/name"] ?? o.pod.container;
+  return o.agent === "promtail" ? `{service="${service}", pod="${o.pod.name}"}` : `{service="${service}", namespace="${o.pod.namespace}"}`;
+}
+
+/** The canary's lines in the ledger (appended to the pod log file). */
+function agentLines(o: Pick<AgentLogCheckOptions, "ledger">) {
+  return o.ledger.entries({ signal: "logs", stream: "agent" });
+}
+
+/** What query_range read through the agent, compared with what the canary appended to the file. */
+function agentLogCheck(
+  o: AgentLogCheckOptions,
+  { startedAtMs, selector, read, filePath }: { startedAtMs: number; selector: string; read: LogCanaryRead; filePath: string },
+): CheckResult {
+  const target = o.contract.targets["latency.ingestion.logs"];
   const endedAtMs = o.clock.nowMs();
-  const comparison = compare(writes(), read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
+  const comparison = compare(agentLines(o), read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
   return ingestionCheck({
     minSamples: o.profile.canaries.minSamples,
-    identity: { ...identityOf("logs.ingestion.agent", startedAtMs), title: `Logs through the agents (pod log file -> ${o.agent} -> Loki)` },
+    identity: identityOf("logs.ingestion.agent", startedAtMs),
     endedAtMs,
     target,
     comparison,
-    writes: writes(),
+    writes: agentLines(o),
     firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.firstSeenAtMs])),
     errorMarginMs: read.maxErrorMarginMs,
     simulatedBy: o.simulatedBy,
@@ -116,7 +134,7 @@ export async function runAgentLogCheck(o: AgentLogCheckOptions): Promise<CheckRe
       `query_range ${selector} (lines of run ${o.runId}) polled every 5-500ms (${read.polls} polls, ${read.queryErrors} failed${read.lastQueryError ? `: ${read.lastQueryError}` : ""})`,
     ],
     notes: [
-      `written to ${transport.path} (CRI lines; acked = appended and fsynced: the file has no receiver's acknowledgement)`,
+      `written to ${filePath} (CRI lines; acked = appended and fsynced: the file has no receiver's acknowledgement)`,
       `measurement error: up to ${Math.round(read.maxErrorMarginMs)}ms`,
       ...(o.others.length ? [`${o.others.join(", ")} also ship${o.others.length === 1 ? "s" : ""} this file; only ${o.agent}'s stream is counted`] : []),
     ],

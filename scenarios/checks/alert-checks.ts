@@ -11,7 +11,7 @@ import { identityOf, type CheckId } from "../../assertions/checks/check-catalog.
 import { deadmansSwitchCheck } from "../../assertions/checks/deadmans-switch-check.ts";
 import { routeDeliveryCheck, type ExercisedRoute } from "../../assertions/checks/route-delivery-check.ts";
 import { parseAlertmanagerConfig } from "../../assertions/checks/alertmanager-routing.ts";
-import { requiredRoutes, type Contract, type Profile } from "../../assertions/contract.ts";
+import { requiredRoutes, type Contract, type ContractTarget, type Profile } from "../../assertions/contract.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import type { Transport } from "../../load/transport/transport.ts";
 import type { AlertmanagerClient } from "../../stack/clients/alertmanager-client.ts";
@@ -69,159 +69,221 @@ export async function runAlertChecks(o: AlertChecksOptions): Promise<CheckResult
   const startedAtMs = o.clock.nowMs();
   const target = o.contract.targets["latency.alertDelivery"];
   const allIds = ALERT_CHECK_IDS.map((id) => identityOf(id, startedAtMs));
-  let setup: Awaited<ReturnType<typeof prepare>>;
+  const erroredAll = (error: unknown) => allIds.map((id) => errored(id, error, o.clock.nowMs(), target));
+  let setup: AlertSetup;
   try {
     setup = await prepare(o);
   } catch (error) {
-    return allIds.map((id) => errored(id, error, o.clock.nowMs(), target));
+    return erroredAll(error);
   }
-  const { plan, running, watchdog, groupWaits, groupIntervals } = setup;
-  const fired = plan.exercises.filter((e) => e.alert.kind === "rule" && running.has(e.alert.alert)).map((e) => e.alert.alert);
-  const triggered = TRIGGERED_ALERTS.filter((t) => fired.includes(t.alert));
-  const firedRules = triggered.map((t) => running.get(t.alert)!);
-
-  let trigger: AlertTrigger | undefined;
-  let probesAtMs: number | undefined;
-  let probesEndAtMs: number | undefined;
-  let windowEndMs = o.clock.nowMs();
-  if (triggered.length > 0 || plan.probes.length > 0) {
-    const forMs = Math.max(0, ...firedRules.map((r) => r.forMs));
-    const evaluationIntervalMs = Math.max(0, ...firedRules.map((r) => r.intervalMs));
-    const errorRule = running.get("HighErrorRate");
-    const windowMs = parseDurationMs(/\[(\w+)\]/.exec(errorRule?.query ?? "")?.[1] ?? "5m") ?? 300_000;
-    // Hold the conditions until every route has flushed while they fire: a summary route with a long
-    // group_wait (and send_resolved: false) would otherwise only ever see them resolved.
-    const holdMs = forMs + evaluationIntervalMs + Math.max(evaluationIntervalMs, ...groupWaits) + 10_000;
-    try {
-      if (plan.probes.length > 0) {
-        const nowMs = o.clock.nowMs();
-        await o.alertmanager.postAlerts(
-          plan.probes.map((p) => ({
-            labels: p.labels,
-            // The token in the text: a chat template that shows only the summary still names the run.
-            annotations: {
-              summary: `obsconf route probe ${p.alert} (${setup.token})`,
-              description: `exercises the contract's route for ${JSON.stringify(p.labels)}`,
-            },
-            startsAt: new Date(nowMs).toISOString(),
-            endsAt: new Date(nowMs + holdMs).toISOString(),
-          })),
-        );
-        probesAtMs = o.clock.nowMs();
-        probesEndAtMs = nowMs + holdMs;
-      }
-      trigger = await triggerAlerts({ transport: o.transport, runId: o.runId, windowMs, holdMs, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) });
-    } catch (error) {
-      return allIds.map((id) => errored(id, error, o.clock.nowMs(), target));
-    }
-    // Resolves go out on the group's next flush after the condition is false: within one group_interval
-    // of the paging and chat routes (the summary route's day-long interval is not waited for).
-    windowEndMs = trigger.falseAtMs + evaluationIntervalMs + Math.min(...groupIntervals.filter((ms) => ms <= 600_000), 600_000) + 20_000;
+  const fired = setup.plan.exercises.filter((e) => e.alert.kind === "rule" && setup.running.has(e.alert.alert)).map((e) => e.alert.alert);
+  let window: FiringWindow;
+  try {
+    window = await fireAlerts(o, { setup, fired });
+  } catch (error) {
+    return erroredAll(error);
   }
-
-  const deliveries = (notifications: readonly Notification[]) => {
-    const mine = trigger ? notifications.filter((n) => JSON.stringify(n.raw).includes(trigger!.token)) : [];
-    const out = new Map<string, RoutedDelivery>();
-    for (const alert of new Set(plan.exercises.map((e) => e.alert))) {
-      const times = timesOf(alert);
-      if (!times) continue;
-      out.set(
-        alert.alert,
-        routedDelivery({ alertName: alert.alert, labels: alert.labels, expected: alert.expected, ...times, windowEndMs, mine, all: notifications }),
-      );
-    }
-    return out;
-  };
-  const timesOf = (alert: AlertUnderTest) => {
-    if (!trigger) return undefined;
-    if (alert.kind === "probe")
-      return probesAtMs === undefined
-        ? undefined
-        : { conditionTrueAtMs: probesAtMs, forMs: 0, evaluationIntervalMs: 0, conditionFalseAtMs: probesEndAtMs ?? trigger.falseAtMs };
-    const rule = running.get(alert.alert);
-    if (!rule || !fired.includes(alert.alert)) return undefined;
-    return { conditionTrueAtMs: trigger.trueAtMs, forMs: rule.forMs, evaluationIntervalMs: rule.intervalMs, conditionFalseAtMs: trigger.falseAtMs };
-  };
-  const settled = () =>
-    [...deliveries(o.notifications()).values()].every((d) =>
-      d.integrations.every(
-        (i) => (i.firstAtMs !== undefined || i.notDue !== undefined) && !(i.sendResolved && i.firstAtMs !== undefined && i.resolvedAtMs === undefined),
-      ),
-    );
-  if (trigger) {
-    await pollUntil(
-      "every expected notification and resolve",
-      async () => settled(),
-      (done) => done,
-      {
-        timeoutMs: Math.max(0, windowEndMs - o.clock.nowMs()),
-        intervalMs: 500,
-        clock: o.clock,
-        ...(o.signal ? { signal: o.signal } : {}),
-      },
-    ).catch(() => undefined);
-  }
+  const run: AlertRun = { setup, fired, window };
+  if (window.trigger) await waitUntilSettled(o, run);
   // Read at the end: at the start of a run the Watchdog's group may not have been evaluated yet.
   const watchdogActiveAtMs = await o.prometheus.alerts().then(
     (r) => r.data.find((a) => a.labels.alertname === WATCHDOG_ALERT)?.activeAtMs,
     () => undefined,
   );
   const endedAtMs = o.clock.nowMs();
-  const all = o.notifications();
-  const delivered = deliveries(all);
-  const howOf = (alert: AlertUnderTest): string[] => {
-    if (!trigger) return [];
-    if (alert.kind === "probe")
-      return [
-        `probe posted to Alertmanager's /api/v2/alerts at ${new Date(probesAtMs ?? 0).toISOString()} (no triggerable rule carries the route's labels; Prometheus is not in this path), ends with the trigger`,
-      ];
-    const from = o.shortenedFrom?.get(alert.alert);
-    const rule = running.get(alert.alert);
-    return [
-      `trigger series: ${trigger.series.join(", ")}`,
-      `condition true at ${new Date(trigger.trueAtMs).toISOString()} (acknowledged write), false again at ${new Date(trigger.falseAtMs).toISOString()}; rule evaluation every ${(rule?.intervalMs ?? 0) / 1000}s`,
-      ...(from !== undefined && rule
-        ? [
-            `profile ${o.profile.name}: the rule's for was shortened from ${from / 1000}s to ${rule.forMs / 1000}s in a copy of the rule file (the manifest is unchanged)`,
-          ]
-        : []),
-    ];
-  };
-  const exercised = (channel: AlertChannel): ExercisedRoute[] =>
-    plan.exercises
-      .filter((e) => e.route.channel === channel)
-      .map((exercise) => {
-        const notFired =
-          exercise.alert.kind === "rule" && !running.has(exercise.alert.alert)
-            ? notLoaded(exercise.alert.alert, setup.manifestRules, setup.loadedSummary)
-            : undefined;
-        const delivery = delivered.get(exercise.alert.alert);
-        return { exercise, ...(delivery ? { delivery } : {}), ...(notFired ? { notFired } : {}), how: howOf(exercise.alert) };
-      });
+  const notifications = o.notifications();
+  const delivered = deliveriesOf(notifications, run);
   const channelChecks = CHANNEL_CHECKS.map((c) =>
     routeDeliveryCheck({
       identity: identityOf(c.check, startedAtMs),
       channel: c.channel,
-      routes: exercised(c.channel),
+      routes: exercisedRoutes(o, { run, delivered, channel: c.channel }),
       target,
       contractFile: o.contract.file,
       endedAtMs,
       ...("summary" in c ? { summary: c.summary } : {}),
     }),
   );
+  return [...channelChecks, deadmanCheck({ setup, startedAtMs, endedAtMs, target, notifications, watchdogActiveAtMs })];
+}
+
+type AlertSetup = Awaited<ReturnType<typeof prepare>>;
+
+/** When the alerts were made to fire, and until when their notifications and resolves are waited for. */
+interface FiringWindow {
+  trigger?: AlertTrigger;
+  /** When the route probes were posted, and the end they were given. */
+  probes?: { atMs: number; endAtMs: number };
+  windowEndMs: number;
+}
+
+/** What the checks judge the notifications against: the setup, the rules made to fire (by name) and when. */
+interface AlertRun {
+  setup: AlertSetup;
+  fired: readonly string[];
+  window: FiringWindow;
+}
+
+/**
+ * Makes the exercised alerts fire: posts the route probes to Alertmanager and writes the trigger
+ * series, both held until every route has flushed while they fire. Nothing to fire: an empty window.
+ */
+async function fireAlerts(o: AlertChecksOptions, { setup, fired }: Pick<AlertRun, "setup" | "fired">): Promise<FiringWindow> {
+  const { plan, running, groupWaits, groupIntervals } = setup;
+  const firedRules = TRIGGERED_ALERTS.filter((t) => fired.includes(t.alert)).flatMap((t) => running.get(t.alert) ?? []);
+  if (firedRules.length === 0 && plan.probes.length === 0) return { windowEndMs: o.clock.nowMs() };
+  const forMs = Math.max(0, ...firedRules.map((r) => r.forMs));
+  const evaluationIntervalMs = Math.max(0, ...firedRules.map((r) => r.intervalMs));
+  const errorRule = running.get("HighErrorRate");
+  const windowMs = parseDurationMs(/\[(\w+)\]/.exec(errorRule?.query ?? "")?.[1] ?? "5m") ?? 300_000;
+  // Hold the conditions until every route has flushed while they fire: a summary route with a long
+  // group_wait (and send_resolved: false) would otherwise only ever see them resolved.
+  const holdMs = forMs + evaluationIntervalMs + Math.max(evaluationIntervalMs, ...groupWaits) + 10_000;
+  const probes = plan.probes.length > 0 ? await postProbes(o, { probes: plan.probes, token: setup.token, holdMs }) : undefined;
+  const trigger = await triggerAlerts({ transport: o.transport, runId: o.runId, windowMs, holdMs, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) });
+  // Resolves go out on the group's next flush after the condition is false: within one group_interval
+  // of the paging and chat routes (the summary route's day-long interval is not waited for).
+  const windowEndMs = trigger.falseAtMs + evaluationIntervalMs + Math.min(...groupIntervals.filter((ms) => ms <= 600_000), 600_000) + 20_000;
+  return { trigger, ...(probes ? { probes } : {}), windowEndMs };
+}
+
+/** Posts the route probes to Alertmanager, firing for `holdMs`. */
+async function postProbes(
+  o: AlertChecksOptions,
+  { probes, token, holdMs }: { probes: readonly AlertUnderTest[]; token: string; holdMs: number },
+): Promise<{ atMs: number; endAtMs: number }> {
+  const nowMs = o.clock.nowMs();
+  await o.alertmanager.postAlerts(
+    probes.map((p) => ({
+      labels: p.labels,
+      // The token in the text: a chat template that shows only the summary still names the run.
+      annotations: {
+        summary: `obsconf route probe ${p.alert} (${token})`,
+        description: `exercises the contract's route for ${JSON.stringify(p.labels)}`,
+      },
+      startsAt: new Date(nowMs).toISOString(),
+      endsAt: new Date(nowMs + holdMs).toISOString(),
+    })),
+  );
+  return { atMs: o.clock.nowMs(), endAtMs: nowMs + holdMs };
+}
+
+/** Each exercised alert's notifications of this run, routed against the receivers its route tree gives it. */
+function deliveriesOf(notifications: readonly Notification[], run: AlertRun): Map<string, RoutedDelivery> {
+  const { trigger, windowEndMs } = run.window;
+  const mine = trigger ? notifications.filter((n) => JSON.stringify(n.raw).includes(trigger.token)) : [];
+  const out = new Map<string, RoutedDelivery>();
+  for (const alert of new Set(run.setup.plan.exercises.map((e) => e.alert))) {
+    const times = timesOf(alert, run);
+    if (!times) continue;
+    out.set(
+      alert.alert,
+      routedDelivery({ alertName: alert.alert, labels: alert.labels, expected: alert.expected, ...times, windowEndMs, mine, all: notifications }),
+    );
+  }
+  return out;
+}
+
+/** When an alert's condition was true and false, and the rule's timing; undefined when it was not made to fire. */
+function timesOf(alert: AlertUnderTest, { setup, fired, window }: AlertRun) {
+  const { trigger, probes } = window;
+  if (!trigger) return undefined;
+  if (alert.kind === "probe")
+    return probes === undefined ? undefined : { conditionTrueAtMs: probes.atMs, forMs: 0, evaluationIntervalMs: 0, conditionFalseAtMs: probes.endAtMs };
+  const rule = setup.running.get(alert.alert);
+  if (!rule || !fired.includes(alert.alert)) return undefined;
+  return { conditionTrueAtMs: trigger.trueAtMs, forMs: rule.forMs, evaluationIntervalMs: rule.intervalMs, conditionFalseAtMs: trigger.falseAtMs };
+}
+
+/** Waits (until the window's end at most) for every expected notification and, where sent, its resolve. */
+async function waitUntilSettled(o: AlertChecksOptions, run: AlertRun): Promise<void> {
+  const settled = () =>
+    [...deliveriesOf(o.notifications(), run).values()].every((d) =>
+      d.integrations.every(
+        (i) => (i.firstAtMs !== undefined || i.notDue !== undefined) && !(i.sendResolved && i.firstAtMs !== undefined && i.resolvedAtMs === undefined),
+      ),
+    );
+  await pollUntil(
+    "every expected notification and resolve",
+    async () => settled(),
+    (done) => done,
+    {
+      timeoutMs: Math.max(0, run.window.windowEndMs - o.clock.nowMs()),
+      intervalMs: 500,
+      clock: o.clock,
+      ...(o.signal ? { signal: o.signal } : {}),
+    },
+  ).catch(() => undefined);
+}
+
+/** The routes of one channel as exercised: the alert, what it delivered, why it did not fire, how it was made to. */
+function exercisedRoutes(
+  o: AlertChecksOptions,
+  { run, delivered, channel }: { run: AlertRun; delivered: ReadonlyMap<string, RoutedDelivery>; channel: AlertChannel },
+): ExercisedRoute[] {
+  const { setup } = run;
+  return setup.plan.exercises
+    .filter((e) => e.route.channel === channel)
+    .map((exercise) => {
+      const notFired =
+        exercise.alert.kind === "rule" && !setup.running.has(exercise.alert.alert)
+          ? notLoaded(exercise.alert.alert, setup.manifestRules, setup.loadedSummary)
+          : undefined;
+      const delivery = delivered.get(exercise.alert.alert);
+      return { exercise, ...(delivery ? { delivery } : {}), ...(notFired ? { notFired } : {}), how: howFired(o, exercise.alert, run) };
+    });
+}
+
+/** How an alert was made to fire, for the report: the probe, or the trigger series and the rule's timing. */
+function howFired(o: AlertChecksOptions, alert: AlertUnderTest, { setup, window }: AlertRun): string[] {
+  const { trigger, probes } = window;
+  if (!trigger) return [];
+  if (alert.kind === "probe")
+    return [
+      `probe posted to Alertmanager's /api/v2/alerts at ${new Date(probes?.atMs ?? 0).toISOString()} (no triggerable rule carries the route's labels; Prometheus is not in this path), ends with the trigger`,
+    ];
+  const from = o.shortenedFrom?.get(alert.alert);
+  const rule = setup.running.get(alert.alert);
+  return [
+    `trigger series: ${trigger.series.join(", ")}`,
+    `condition true at ${new Date(trigger.trueAtMs).toISOString()} (acknowledged write), false again at ${new Date(trigger.falseAtMs).toISOString()}; rule evaluation every ${(rule?.intervalMs ?? 0) / 1000}s`,
+    ...(from !== undefined && rule
+      ? [
+          `profile ${o.profile.name}: the rule's for was shortened from ${from / 1000}s to ${rule.forMs / 1000}s in a copy of the rule file (the manifest is unchanged)`,
+        ]
+      : []),
+  ];
+}
+
+/** The dead man's switch check: the Watchdog against the receivers the contract's routes name. */
+function deadmanCheck({
+  setup,
+  startedAtMs,
+  endedAtMs,
+  target,
+  notifications,
+  watchdogActiveAtMs,
+}: {
+  setup: AlertSetup;
+  startedAtMs: number;
+  endedAtMs: number;
+  target: ContractTarget;
+  notifications: readonly Notification[];
+  watchdogActiveAtMs: number | undefined;
+}): CheckResult {
+  const { plan, watchdog, running } = setup;
   const contractReceivers = [...new Set(plan.exercises.flatMap((e) => e.alert.expected.filter((i) => i.channel === e.route.channel).map((i) => i.receiver)))];
-  const deadman = deadmansSwitchCheck({
+  return deadmansSwitchCheck({
     identity: identityOf("alerts.deadmans-switch", startedAtMs),
     target,
     watchdog,
     alertName: WATCHDOG_ALERT,
     contractReceivers,
-    notifications: all,
+    notifications,
     endedAtMs,
     ...(watchdog && !running.has(WATCHDOG_ALERT) ? { notLoaded: notLoaded(WATCHDOG_ALERT, setup.manifestRules, setup.loadedSummary) } : {}),
     ...(watchdogActiveAtMs !== undefined ? { activeAtMs: watchdogActiveAtMs } : {}),
   });
-  return [...channelChecks, deadman];
 }
 
 interface RunningRule {

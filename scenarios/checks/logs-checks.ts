@@ -1,11 +1,13 @@
 import { msToNsString } from "../../common/canary-format.ts";
 import { compare } from "../../assertions/canary/compare.ts";
+import { identityOf, type CheckId } from "../../assertions/checks/check-catalog.ts";
 import { ingestionCheck } from "../../assertions/checks/ingestion-check.ts";
-import { readLogCanary, type LogCanaryObservation } from "../../assertions/readers/log-canary-reader.ts";
-import { readLogCanaryByTail } from "../../assertions/readers/log-tail-reader.ts";
+import { readLogCanary, type LogCanaryObservation, type LogCanaryRead } from "../../assertions/readers/log-canary-reader.ts";
+import { readLogCanaryByTail, type LogCanaryTailRead } from "../../assertions/readers/log-tail-reader.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
 import { LogCanaryWriter } from "../../load/canary/log-canary-writer.ts";
 import { createHttpTransport } from "../../load/transport/http-transport.ts";
+import type { Transport } from "../../load/transport/transport.ts";
 import type { LokiClient } from "../../stack/clients/loki-client.ts";
 import type { CanaryRunContext } from "./canary-run-context.ts";
 
@@ -23,78 +25,103 @@ export interface LogChecksOptions extends CanaryRunContext {
  */
 export async function runLogChecks(o: LogChecksOptions): Promise<CheckResult[]> {
   const startedAtMs = o.clock.nowMs();
-  const target = o.contract.targets["latency.ingestion.logs"];
-  const { count, intervalMs } = o.profile.canaries;
   const transport = createHttpTransport({ url: o.pushUrl, headers: { "Content-Type": "application/x-protobuf" } });
   try {
-    const readUntilMs = startedAtMs + count * intervalMs + target.value + 5_000;
-    const tail = readLogCanaryByTail({
-      client: o.loki,
-      runId: o.runId,
-      startNs: msToNsString(startedAtMs - 1_000),
-      untilMs: startedAtMs + count * intervalMs + 5_000,
-      clock: o.clock,
-    });
-    const writer = await new LogCanaryWriter({
-      transport,
-      ledger: o.ledger,
-      runId: o.runId,
-      count,
-      intervalMs,
-      deadlineMs: count * intervalMs + 10_000,
-      encoding: "protobuf",
-      clock: o.clock,
-    }).start();
-    let writerDone = false;
-    void writer.done.then(() => (writerDone = true));
-    const writes = () => o.ledger.entries({ signal: "logs", stream: "push" });
-    const [rangeRead, tailRead] = await Promise.all([
-      readLogCanary({
-        client: o.loki,
-        runId: o.runId,
-        writes,
-        readUntilMs,
-        writerDone: () => writerDone,
-        clock: o.clock,
-        ...(o.signal ? { signal: o.signal } : {}),
-      }),
-      tail,
-    ]);
-    await writer.stop();
-    const check = (id: string, title: string, observations: readonly LogCanaryObservation[], marginMs: number, query: string) => {
-      const endedAtMs = o.clock.nowMs();
-      const comparison = compare(writes(), observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
-      return ingestionCheck({
-        minSamples: o.profile.canaries.minSamples,
-        identity: { id, title, pillar: "logs", startedAtMs },
-        endedAtMs,
-        target,
-        comparison,
-        writes: writes(),
-        firstSeenById: new Map(observations.map((obs) => [obs.id, obs.firstSeenAtMs])),
-        errorMarginMs: marginMs,
-        queries: [query],
-        simulatedBy: o.simulatedBy,
-        notes: [`measurement error: up to ${Math.round(marginMs)}ms`],
-      });
-    };
+    const { rangeRead, tailRead } = await writeAndReadBack(o, { transport, startedAtMs });
     return [
-      check(
-        "logs.ingestion",
-        "Logs ingestion (Loki push -> readable through query_range)",
-        rangeRead.observations,
-        rangeRead.maxErrorMarginMs,
-        `query_range {service="obsconf-canary", obsconf_run="${o.runId}"} polled every 5-500ms (${rangeRead.polls} polls, ${rangeRead.queryErrors} failed${rangeRead.lastQueryError ? `: ${rangeRead.lastQueryError}` : ""})`,
-      ),
-      check(
-        "logs.ingestion.tail",
-        "Logs ingestion (Loki push -> delivered by the tail WebSocket)",
-        tailRead.observations,
-        tailRead.maxErrorMarginMs,
-        `tail {service="obsconf-canary", obsconf_run="${o.runId}"} (${tailRead.frames} frames, ${tailRead.connects} connects, ${tailRead.tailErrors} errors${tailRead.lastTailError ? `: ${tailRead.lastTailError}` : ""})`,
-      ),
+      logIngestionCheck(o, {
+        id: "logs.ingestion",
+        startedAtMs,
+        read: rangeRead,
+        query: `query_range {service="obsconf-canary", obsconf_run="${o.runId}"} polled every 5-500ms (${rangeRead.polls} polls, ${rangeRead.queryErrors} failed${rangeRead.lastQueryError ? `: ${rangeRead.lastQueryError}` : ""})`,
+      }),
+      logIngestionCheck(o, {
+        id: "logs.ingestion.tail",
+        startedAtMs,
+        read: tailRead,
+        query: `tail {service="obsconf-canary", obsconf_run="${o.runId}"} (${tailRead.frames} frames, ${tailRead.connects} connects, ${tailRead.tailErrors} errors${tailRead.lastTailError ? `: ${tailRead.lastTailError}` : ""})`,
+      }),
     ];
   } finally {
     await transport.close();
   }
+}
+
+/**
+ * Opens the tail before the first write, runs the canary writer, and polls query_range for what it
+ * acknowledged; returns when both readers are done and the writer has stopped.
+ */
+async function writeAndReadBack(
+  o: LogChecksOptions,
+  { transport, startedAtMs }: { transport: Transport; startedAtMs: number },
+): Promise<{ rangeRead: LogCanaryRead; tailRead: LogCanaryTailRead }> {
+  const target = o.contract.targets["latency.ingestion.logs"];
+  const { count, intervalMs } = o.profile.canaries;
+  const readUntilMs = startedAtMs + count * intervalMs + target.value + 5_000;
+  const tail = readLogCanaryByTail({
+    client: o.loki,
+    runId: o.runId,
+    startNs: msToNsString(startedAtMs - 1_000),
+    untilMs: startedAtMs + count * intervalMs + 5_000,
+    clock: o.clock,
+  });
+  const writer = await new LogCanaryWriter({
+    transport,
+    ledger: o.ledger,
+    runId: o.runId,
+    count,
+    intervalMs,
+    deadlineMs: count * intervalMs + 10_000,
+    encoding: "protobuf",
+    clock: o.clock,
+  }).start();
+  let writerDone = false;
+  void writer.done.then(() => (writerDone = true));
+  const [rangeRead, tailRead] = await Promise.all([
+    readLogCanary({
+      client: o.loki,
+      runId: o.runId,
+      writes: () => pushedLines(o),
+      readUntilMs,
+      writerDone: () => writerDone,
+      clock: o.clock,
+      ...(o.signal ? { signal: o.signal } : {}),
+    }),
+    tail,
+  ]);
+  await writer.stop();
+  return { rangeRead, tailRead };
+}
+
+/** One read mode's check: what it observed compared with what the canary pushed. */
+function logIngestionCheck(
+  o: LogChecksOptions,
+  {
+    id,
+    startedAtMs,
+    read,
+    query,
+  }: { id: CheckId; startedAtMs: number; read: { observations: readonly LogCanaryObservation[]; maxErrorMarginMs: number }; query: string },
+): CheckResult {
+  const target = o.contract.targets["latency.ingestion.logs"];
+  const endedAtMs = o.clock.nowMs();
+  const comparison = compare(pushedLines(o), read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
+  return ingestionCheck({
+    minSamples: o.profile.canaries.minSamples,
+    identity: identityOf(id, startedAtMs),
+    endedAtMs,
+    target,
+    comparison,
+    writes: pushedLines(o),
+    firstSeenById: new Map(read.observations.map((obs) => [obs.id, obs.firstSeenAtMs])),
+    errorMarginMs: read.maxErrorMarginMs,
+    queries: [query],
+    simulatedBy: o.simulatedBy,
+    notes: [`measurement error: up to ${Math.round(read.maxErrorMarginMs)}ms`],
+  });
+}
+
+/** The canary's pushed lines in the ledger. */
+function pushedLines(o: Pick<LogChecksOptions, "ledger">) {
+  return o.ledger.entries({ signal: "logs", stream: "push" });
 }

@@ -2,6 +2,7 @@ import type { Clock } from "../../common/clock.ts";
 import type { CanaryWrite, Ledger } from "../../common/ledger.ts";
 import { pollUntil } from "../../common/poll-until.ts";
 import { compare } from "../../assertions/canary/compare.ts";
+import { identityOf, type CheckId } from "../../assertions/checks/check-catalog.ts";
 import { ingestionCheck } from "../../assertions/checks/ingestion-check.ts";
 import type { Contract, Profile } from "../../assertions/contract.ts";
 import {
@@ -62,7 +63,6 @@ export async function runPushCanary(o: PushCanaryOptions): Promise<{ push: Check
   await writer.stop();
   const push = buildCheck({
     id: "metrics.ingestion.push",
-    title: "Metrics ingestion, push path (remote write -> queryable in Prometheus)",
     spec: pushCanarySpec(o.runId),
     read: pushRead,
     startedAtMs,
@@ -72,7 +72,6 @@ export async function runPushCanary(o: PushCanaryOptions): Promise<{ push: Check
   if (!o.longTerm || !longTermRead) return { push };
   const longTerm = buildCheck({
     id: "metrics.ingestion.long-term",
-    title: "Metrics ingestion into the long-term store (remote write -> Prometheus -> remote_write -> queryable in Mimir)",
     spec: pushCanarySpec(o.runId),
     read: longTermRead,
     startedAtMs,
@@ -104,61 +103,76 @@ export async function runPullCanary(o: PullCanaryOptions): Promise<CheckResult> 
   const startedAtMs = o.clock.nowMs();
   const target = o.contract.targets["latency.ingestion.metrics"];
   const intervalMs = o.scrapeIntervalMs;
-  const perCycle = o.profile.canaries.pullSeries;
-  const count = o.profile.canaries.pullScrapes * perCycle;
-  const firstScrape = await pollUntil(
-    "a scrape of the pull canary target",
-    async () => o.target.lastScrapeAtMs(),
-    (at) => at !== undefined,
-    { timeoutMs: intervalMs * 2 + 5_000, intervalMs: 100, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) },
-  ).catch(() => undefined);
-  const notes: string[] = [];
-  let lastExposureAtMs: number;
-  if (firstScrape !== undefined) {
-    const plan = stratifiedExposureTimes({ lastScrapeAtMs: firstScrape, scrapeIntervalMs: intervalMs, count, perCycle, nowMs: o.clock.nowMs() });
-    lastExposureAtMs = plan.atMs.at(-1) ?? o.clock.nowMs();
-    o.target.begin({ atMs: plan.atMs, deadlineMs: lastExposureAtMs - o.clock.nowMs() + 1_000 });
-    notes.push(
-      `${count} values on ${perCycle} series (one change per series per cycle), exposed at stratified phases of the observed scrape cycle: ${plan.phasesMs.map((p) => `${round(p / 1000)}s`).join(", ")} after a scrape`,
-    );
-  } else {
-    // Each series changes at most once per 1.25 intervals, the series staggered over that.
-    const cadenceMs = Math.round((intervalMs * 1.25) / perCycle);
-    lastExposureAtMs = o.clock.nowMs() + (count - 1) * cadenceMs;
-    o.target.begin({ intervalMs: cadenceMs, deadlineMs: count * cadenceMs + 1_000 });
-    notes.push(`no scrape of the target seen within ${(intervalMs * 2 + 5_000) / 1000}s: values exposed every ${cadenceMs / 1000}s, phases not controlled`);
-  }
+  const schedule = scheduleExposures(o, await firstScrapeAtMs(o));
   let bumpingDone = false;
   void o.target.bumping.then(() => (bumpingDone = true));
   const read = await readMetricsCanary({
     client: o.prometheus,
     spec: pullCanarySpec(o.runId),
     writes: () => o.ledger.entries({ signal: "metrics", stream: "pull" }),
-    readUntilMs: lastExposureAtMs + intervalMs + target.value,
+    readUntilMs: schedule.lastExposureAtMs + intervalMs + target.value,
     writerDone: () => bumpingDone,
     maxIntervalMs: 100,
     clock: o.clock,
     ...(o.signal ? { signal: o.signal } : {}),
   });
-  notes.push(
-    ...pullLatencyParts({
-      writes: o.ledger.entries({ signal: "metrics", stream: "pull" }),
-      read,
-      servedAtMs: (seq) => o.target.servedAtMs(seq),
-      scrapeIntervalMs: intervalMs,
-      targetMs: target.value,
-    }),
-  );
+  const latencyParts = pullLatencyParts({
+    writes: o.ledger.entries({ signal: "metrics", stream: "pull" }),
+    read,
+    servedAtMs: (seq) => o.target.servedAtMs(seq),
+    scrapeIntervalMs: intervalMs,
+    targetMs: target.value,
+  });
   return buildCheck({
     id: "metrics.ingestion.pull",
-    title: "Metrics ingestion, pull path (value exposed on a scraped target -> queryable)",
     spec: pullCanarySpec(o.runId),
     read,
     startedAtMs,
     o,
     simulatedBy: [],
-    notes: [`scrape interval ${intervalMs / 1000}s (${o.intervalSource ?? "running config"}): a value waits up to one interval for its scrape`, ...notes],
+    notes: [
+      `scrape interval ${intervalMs / 1000}s (${o.intervalSource ?? "running config"}): a value waits up to one interval for its scrape`,
+      schedule.note,
+      ...latencyParts,
+    ],
   });
+}
+
+/** When Prometheus last scraped the pull target, waiting up to two intervals for a first scrape; undefined if none came. */
+async function firstScrapeAtMs(o: PullCanaryOptions): Promise<number | undefined> {
+  return pollUntil(
+    "a scrape of the pull canary target",
+    async () => o.target.lastScrapeAtMs(),
+    (at) => at !== undefined,
+    { timeoutMs: o.scrapeIntervalMs * 2 + 5_000, intervalMs: 100, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) },
+  ).catch(() => undefined);
+}
+
+/**
+ * Starts the target's exposures: at stratified phases of the observed scrape cycle, or without an
+ * observed scrape at a fixed cadence. Returns when the last value is exposed and how, for the report.
+ */
+function scheduleExposures(o: PullCanaryOptions, lastScrapeAtMs: number | undefined): { lastExposureAtMs: number; note: string } {
+  const intervalMs = o.scrapeIntervalMs;
+  const perCycle = o.profile.canaries.pullSeries;
+  const count = o.profile.canaries.pullScrapes * perCycle;
+  if (lastScrapeAtMs !== undefined) {
+    const plan = stratifiedExposureTimes({ lastScrapeAtMs, scrapeIntervalMs: intervalMs, count, perCycle, nowMs: o.clock.nowMs() });
+    const lastExposureAtMs = plan.atMs.at(-1) ?? o.clock.nowMs();
+    o.target.begin({ atMs: plan.atMs, deadlineMs: lastExposureAtMs - o.clock.nowMs() + 1_000 });
+    return {
+      lastExposureAtMs,
+      note: `${count} values on ${perCycle} series (one change per series per cycle), exposed at stratified phases of the observed scrape cycle: ${plan.phasesMs.map((p) => `${round(p / 1000)}s`).join(", ")} after a scrape`,
+    };
+  }
+  // Each series changes at most once per 1.25 intervals, the series staggered over that.
+  const cadenceMs = Math.round((intervalMs * 1.25) / perCycle);
+  const lastExposureAtMs = o.clock.nowMs() + (count - 1) * cadenceMs;
+  o.target.begin({ intervalMs: cadenceMs, deadlineMs: count * cadenceMs + 1_000 });
+  return {
+    lastExposureAtMs,
+    note: `no scrape of the target seen within ${(intervalMs * 2 + 5_000) / 1000}s: values exposed every ${cadenceMs / 1000}s, phases not controlled`,
+  };
 }
 
 /**
@@ -198,8 +212,7 @@ export function pullLatencyParts(args: {
 const round = (x: number) => Math.round(x * 100) / 100;
 
 function buildCheck(args: {
-  id: string;
-  title: string;
+  id: CheckId;
   spec: MetricsCanarySpec;
   read: MetricsCanaryRead;
   startedAtMs: number;
@@ -215,7 +228,7 @@ function buildCheck(args: {
   const comparison = compare(writes, read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs, mode: spec.mode });
   return ingestionCheck({
     minSamples: o.profile.canaries.minSamples,
-    identity: { id: args.id, title: args.title, pillar: "metrics", startedAtMs: args.startedAtMs },
+    identity: identityOf(args.id, args.startedAtMs),
     endedAtMs,
     target,
     comparison,

@@ -1,4 +1,5 @@
 import { compareTraces } from "../../assertions/canary/trace-compare.ts";
+import { identityOf, type CheckId } from "../../assertions/checks/check-catalog.ts";
 import { traceIngestionCheck } from "../../assertions/checks/trace-ingestion-check.ts";
 import { readTraceCanary, type TraceCanaryRead, type TraceReadMode } from "../../assertions/readers/trace-canary-reader.ts";
 import type { CheckResult } from "../../assertions/run-result.ts";
@@ -18,23 +19,20 @@ export interface TraceChecksOptions extends CanaryRunContext {
   omitChildSpanEvery?: number;
 }
 
-const MODES: readonly { mode: TraceReadMode; id: string; title: string; how: (runId: string) => string }[] = [
+const MODES: readonly { mode: TraceReadMode; id: CheckId; how: (runId: string) => string }[] = [
   {
     mode: "byId",
     id: "traces.ingestion.by-id",
-    title: "Traces ingestion (OTLP -> whole trace readable by id)",
     how: () => "GET /api/traces/<id> for each acknowledged trace",
   },
   {
     mode: "byTags",
     id: "traces.ingestion.search",
-    title: "Traces ingestion (OTLP -> found by tag search)",
     how: (runId) => `GET /api/search?tags=obsconf.run=${runId}`,
   },
   {
     mode: "byTraceQL",
     id: "traces.ingestion.traceql",
-    title: "Traces ingestion (OTLP -> found by TraceQL)",
     how: (runId) => `GET /api/search?q={ span.obsconf.run = "${runId}" }`,
   },
 ];
@@ -84,7 +82,7 @@ export async function runTraceChecks(o: TraceChecksOptions): Promise<CheckResult
     const comparison = compareTraces(writes(), read.observations, { lateAfterMs: target.value, readUntilMs: endedAtMs });
     return traceIngestionCheck({
       minSamples: o.profile.canaries.minSamples,
-      identity: { id: m.id, title: m.title, pillar: "traces", startedAtMs },
+      identity: identityOf(m.id, startedAtMs),
       endedAtMs,
       target,
       comparison,

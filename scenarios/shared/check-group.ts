@@ -14,7 +14,7 @@ import type { ProgressEvent, RunContext } from "./run-context.ts";
  * checks is `unavailable` with the reason), and builds them.
  */
 export interface CheckGroup<Needs = unknown> {
-  /** Catalogued ids, or per-fault ids (chaos) with `identify`. */
+  /** Catalogued ids, or per-fault ids (chaos) with `identify`; `checkGroup` checks them against the catalog (a prefixed sign-off group derives its own). */
   readonly ids: readonly string[];
   /** Identity and target of an id when the group does not run (default: the catalog's, with `titleSuffix`). */
   identify?(id: string, startedAtMs: number, contract: Contract): { identity: CheckIdentity; target?: ContractTarget };
@@ -26,8 +26,14 @@ export interface CheckGroup<Needs = unknown> {
   readonly titleSuffix?: string;
 }
 
-/** Keeps a group's `Needs` type while the scenarios hold lists of groups. */
-export function checkGroup<Needs>(group: CheckGroup<Needs>): CheckGroup<unknown> {
+/** An id a group may name: a catalogued check, or a chaos check of one fault (`chaos.<fault>…`, built per drill). */
+export type GroupCheckId = CheckId | `chaos.${string}`;
+
+/**
+ * Keeps a group's `Needs` type while the scenarios hold lists of groups. Its ids must be catalogued
+ * (or per-fault chaos ids): a misspelt id does not compile.
+ */
+export function checkGroup<Needs>(group: CheckGroup<Needs> & { readonly ids: readonly GroupCheckId[] }): CheckGroup<unknown> {
   return group as CheckGroup<unknown>;
 }
 
