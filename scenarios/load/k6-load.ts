@@ -84,8 +84,7 @@ export function k6GeneratorReport(i: ReportInput): GeneratorReport {
   };
 }
 
-/** Local k6 processes (`runK6`); the caller checked a k6 binary exists. Notes get the merged latency lines. */
-export function localK6Runner(o: {
+export interface LocalK6RunnerOptions {
   inputs: K6Inputs;
   loads: readonly SignalLoad[];
   durationMs: number;
@@ -95,7 +94,10 @@ export function localK6Runner(o: {
   clock: Clock;
   logger: Logger;
   notes: (signal: SignalLoad["signal"], text: string) => void;
-}): K6LoadRunner {
+}
+
+/** Local k6 processes (`runK6`); the caller checked a k6 binary exists. Notes get the merged latency lines. */
+export function localK6Runner(o: LocalK6RunnerOptions): K6LoadRunner {
   return async (shapes) => {
     const startedAtMs = o.clock.nowMs();
     const result: K6RunResult = await runK6({
@@ -108,54 +110,46 @@ export function localK6Runner(o: {
     });
     const wallMs = o.clock.nowMs() - startedAtMs;
     const out = new Map<ShapeName, GeneratorReport | Error>();
-    for (const load of o.loads) {
-      const shape = SHAPE_OF_SIGNAL[load.signal];
-      if (result.status === "unavailable") {
-        out.set(shape, new Error(result.reason));
-        continue;
-      }
-      const run = result.shapes.find((s) => s.shape === shape);
-      if (!run || run.status === "unavailable") {
-        out.set(shape, new Error(`k6 ${shape}: ${run?.status === "unavailable" ? run.reason : "not run"}`));
-        continue;
-      }
-      if (run.status === "error") {
-        out.set(shape, new Error(`k6 ${shape}: ${run.reason ?? "error"}`));
-        continue;
-      }
-      const group = run.merged.latency[LATENCY_SELECTORS[0]!.metric]?.[SCENARIO_OF[shape]];
-      const dropped = Object.values(run.merged.droppedIterations).reduce((a, b) => a + b, 0);
-      if (group) {
-        o.notes(
-          load.signal,
-          `k6 ${shape} push latency (HDR merged over ${run.generators.length} generator(s), ${group.merged.count} pushes): p50 ${group.merged.p50}ms, p95 ${group.merged.p95}ms, p99 ${group.merged.p99}ms, max ${group.merged.max}ms`,
-        );
-      }
-      o.notes(
-        load.signal,
-        "k6's own CPU and RSS are not measured (the generator line's CPU and RSS are not readings); sends count k6's pushes, whose failures k6 judges in its obsconf_push_failed threshold",
-      );
-      o.notes(
-        load.signal,
-        `k6 ${result.k6.version ?? "(version unknown)"} at ${result.k6.path}: ${run.status === "failed" ? run.reason : "thresholds passed"}; ${dropped} dropped iterations; outputs in ${result.workDir}`,
-      );
-      out.set(
-        shape,
-        k6GeneratorReport({
-          load,
-          durationMs: o.durationMs,
-          startedAtMs,
-          wallMs,
-          generators: run.generators.length,
-          acknowledgedUnits: run.merged.sent[load.unit] ?? 0,
-          pushes: group?.merged.count ?? 0,
-          dropped,
-          ...(group ? { latency: group.merged } : {}),
-        }),
-      );
-    }
+    for (const load of o.loads) out.set(SHAPE_OF_SIGNAL[load.signal], localShapeReport(o, { load, result, startedAtMs, wallMs }));
     return out;
   };
+}
+
+/** One signal's report from the local k6 run of its shape, or why there is none; notes what k6 said. */
+function localShapeReport(
+  o: LocalK6RunnerOptions,
+  { load, result, startedAtMs, wallMs }: { load: SignalLoad; result: K6RunResult; startedAtMs: number; wallMs: number },
+): GeneratorReport | Error {
+  const shape = SHAPE_OF_SIGNAL[load.signal];
+  if (result.status === "unavailable") return new Error(result.reason);
+  const run = result.shapes.find((s) => s.shape === shape);
+  if (!run || run.status === "unavailable") return new Error(`k6 ${shape}: ${run?.status === "unavailable" ? run.reason : "not run"}`);
+  if (run.status === "error") return new Error(`k6 ${shape}: ${run.reason ?? "error"}`);
+  const group = run.merged.latency[LATENCY_SELECTORS[0]!.metric]?.[SCENARIO_OF[shape]];
+  const dropped = Object.values(run.merged.droppedIterations).reduce((a, b) => a + b, 0);
+  const note = (text: string) => o.notes(load.signal, text);
+  if (group) {
+    note(
+      `k6 ${shape} push latency (HDR merged over ${run.generators.length} generator(s), ${group.merged.count} pushes): p50 ${group.merged.p50}ms, p95 ${group.merged.p95}ms, p99 ${group.merged.p99}ms, max ${group.merged.max}ms`,
+    );
+  }
+  note(
+    "k6's own CPU and RSS are not measured (the generator line's CPU and RSS are not readings); sends count k6's pushes, whose failures k6 judges in its obsconf_push_failed threshold",
+  );
+  note(
+    `k6 ${result.k6.version ?? "(version unknown)"} at ${result.k6.path}: ${run.status === "failed" ? run.reason : "thresholds passed"}; ${dropped} dropped iterations; outputs in ${result.workDir}`,
+  );
+  return k6GeneratorReport({
+    load,
+    durationMs: o.durationMs,
+    startedAtMs,
+    wallMs,
+    generators: run.generators.length,
+    acknowledgedUnits: run.merged.sent[load.unit] ?? 0,
+    pushes: group?.merged.count ?? 0,
+    dropped,
+    ...(group ? { latency: group.merged } : {}),
+  });
 }
 
 /**
