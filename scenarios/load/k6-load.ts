@@ -10,6 +10,7 @@ export const SHAPE_OF_SIGNAL: Readonly<Record<SignalLoad["signal"], ShapeName>> 
 
 /** What the k6 path needs from a cluster stack (`StartedStack.testRuns()`). */
 export type TestRunHost = Pick<TestRunAccess, "namespace" | "runId" | "applyRunObjects" | "waitForTestRuns">;
+type TestRunOutcomes = Awaited<ReturnType<TestRunHost["waitForTestRuns"]>>;
 
 /** Beyond the load window, how long TestRuns may take (initializer, starter, runner pods, graceful stop). */
 export const TEST_RUN_MARGIN_MS = 120_000;
@@ -152,12 +153,7 @@ function localShapeReport(
   });
 }
 
-/**
- * k6-operator TestRuns (renderK6TestRuns + applyRunObjects), with inputs aimed at the in-cluster
- * Services; waits for each TestRun's final stage within the load duration plus `TEST_RUN_MARGIN_MS`.
- * The runner pods' logs are not merged here yet: acknowledged units and push latency are not read.
- */
-export function operatorK6Runner(o: {
+export interface OperatorK6RunnerOptions {
   host: TestRunHost;
   inputs: K6Inputs;
   loads: readonly SignalLoad[];
@@ -168,7 +164,14 @@ export function operatorK6Runner(o: {
   clock: Clock;
   logger: Logger;
   notes: (signal: SignalLoad["signal"], text: string) => void;
-}): K6LoadRunner {
+}
+
+/**
+ * k6-operator TestRuns (renderK6TestRuns + applyRunObjects), with inputs aimed at the in-cluster
+ * Services; waits for each TestRun's final stage within the load duration plus `TEST_RUN_MARGIN_MS`.
+ * The runner pods' logs are not merged here yet: acknowledged units and push latency are not read.
+ */
+export function operatorK6Runner(o: OperatorK6RunnerOptions): K6LoadRunner {
   return async (shapes) => {
     const startedAtMs = o.clock.nowMs();
     const objects = await renderK6TestRuns({ inputs: o.inputs, shapes, namespace: o.host.namespace, runId: o.host.runId, parallelism: o.parallelism ?? 1 });
@@ -183,35 +186,36 @@ export function operatorK6Runner(o: {
         ...(o.intervalMs ? { intervalMs: o.intervalMs } : {}),
       });
       const wallMs = o.clock.nowMs() - startedAtMs;
-      for (const load of o.loads) {
-        const shape = SHAPE_OF_SIGNAL[load.signal];
-        const outcome = outcomes.find((x) => x.name === `obsconf-k6-${shape}`);
-        if (!outcome) out.set(shape, new Error(`k6-operator: no TestRun for ${shape}`));
-        else if (outcome.stage === "error") out.set(shape, new Error(`k6-operator: TestRun ${o.host.namespace}/${outcome.name} ended at stage error`));
-        else {
-          o.notes(
-            load.signal,
-            `k6-operator TestRun ${o.host.namespace}/${outcome.name} finished (parallelism ${o.parallelism ?? 1}); the runner pods' logs were not merged, so push latency is not stated and the counter increase is capped at the offered units, not at what k6 had acknowledged`,
-          );
-          const offeredUnits = Math.round((load.offeredPerSec * o.durationMs) / 1000);
-          out.set(
-            shape,
-            k6GeneratorReport({
-              load,
-              durationMs: o.durationMs,
-              startedAtMs,
-              wallMs,
-              generators: o.parallelism ?? 1,
-              acknowledgedUnits: offeredUnits,
-              pushes: 0,
-              dropped: 0,
-            }),
-          );
-        }
-      }
+      for (const load of o.loads) out.set(SHAPE_OF_SIGNAL[load.signal], operatorShapeReport(o, { load, outcomes, startedAtMs, wallMs }));
     } catch (error) {
       for (const load of o.loads) out.set(SHAPE_OF_SIGNAL[load.signal], error instanceof Error ? error : new Error(String(error)));
     }
     return out;
   };
+}
+
+/** One signal's report from its TestRun's final stage, or why there is none. */
+function operatorShapeReport(
+  o: OperatorK6RunnerOptions,
+  { load, outcomes, startedAtMs, wallMs }: { load: SignalLoad; outcomes: TestRunOutcomes; startedAtMs: number; wallMs: number },
+): GeneratorReport | Error {
+  const shape = SHAPE_OF_SIGNAL[load.signal];
+  const outcome = outcomes.find((x) => x.name === `obsconf-k6-${shape}`);
+  if (!outcome) return new Error(`k6-operator: no TestRun for ${shape}`);
+  if (outcome.stage === "error") return new Error(`k6-operator: TestRun ${o.host.namespace}/${outcome.name} ended at stage error`);
+  o.notes(
+    load.signal,
+    `k6-operator TestRun ${o.host.namespace}/${outcome.name} finished (parallelism ${o.parallelism ?? 1}); the runner pods' logs were not merged, so push latency is not stated and the counter increase is capped at the offered units, not at what k6 had acknowledged`,
+  );
+  const offeredUnits = Math.round((load.offeredPerSec * o.durationMs) / 1000);
+  return k6GeneratorReport({
+    load,
+    durationMs: o.durationMs,
+    startedAtMs,
+    wallMs,
+    generators: o.parallelism ?? 1,
+    acknowledgedUnits: offeredUnits,
+    pushes: 0,
+    dropped: 0,
+  });
 }
