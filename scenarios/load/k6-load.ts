@@ -85,16 +85,20 @@ export function k6GeneratorReport(i: ReportInput): GeneratorReport {
   };
 }
 
-export interface LocalK6RunnerOptions {
+/** What both k6 runners take: the inputs, the planned loads, and where their notes go. */
+interface K6RunnerOptions {
   inputs: K6Inputs;
   loads: readonly SignalLoad[];
   durationMs: number;
-  workDir: string;
-  k6Bin?: string;
-  generators?: number;
   clock: Clock;
   logger: Logger;
   notes: (signal: SignalLoad["signal"], text: string) => void;
+}
+
+export interface LocalK6RunnerOptions extends K6RunnerOptions {
+  workDir: string;
+  k6Bin?: string;
+  generators?: number;
 }
 
 /** Local k6 processes (`runK6`); the caller checked a k6 binary exists. Notes get the merged latency lines. */
@@ -153,17 +157,11 @@ function localShapeReport(
   });
 }
 
-export interface OperatorK6RunnerOptions {
+export interface OperatorK6RunnerOptions extends K6RunnerOptions {
   host: TestRunHost;
-  inputs: K6Inputs;
-  loads: readonly SignalLoad[];
-  durationMs: number;
   parallelism?: number;
   marginMs?: number;
   intervalMs?: number;
-  clock: Clock;
-  logger: Logger;
-  notes: (signal: SignalLoad["signal"], text: string) => void;
 }
 
 /**
