@@ -176,6 +176,11 @@ export const CHECKS = {
 
 export type CheckId = keyof typeof CHECKS;
 
+/** Whether a group's id is a catalogued check (chaos' per-fault ids are not). */
+export function isCheckId(id: string): id is CheckId {
+  return Object.hasOwn(CHECKS, id);
+}
+
 export function checkDef(id: CheckId): CheckDef {
   return CHECKS[id];
 }

@@ -10,6 +10,7 @@ export const SHAPE_OF_SIGNAL: Readonly<Record<SignalLoad["signal"], ShapeName>> 
 
 /** What the k6 path needs from a cluster stack (`StartedStack.testRuns()`). */
 export type TestRunHost = Pick<TestRunAccess, "namespace" | "runId" | "applyRunObjects" | "waitForTestRuns">;
+type TestRunOutcomes = Awaited<ReturnType<TestRunHost["waitForTestRuns"]>>;
 
 /** Beyond the load window, how long TestRuns may take (initializer, starter, runner pods, graceful stop). */
 export const TEST_RUN_MARGIN_MS = 120_000;
@@ -84,18 +85,24 @@ export function k6GeneratorReport(i: ReportInput): GeneratorReport {
   };
 }
 
-/** Local k6 processes (`runK6`); the caller checked a k6 binary exists. Notes get the merged latency lines. */
-export function localK6Runner(o: {
+/** What both k6 runners take: the inputs, the planned loads, and where their notes go. */
+interface K6RunnerOptions {
   inputs: K6Inputs;
   loads: readonly SignalLoad[];
   durationMs: number;
-  workDir: string;
-  k6Bin?: string;
-  generators?: number;
   clock: Clock;
   logger: Logger;
   notes: (signal: SignalLoad["signal"], text: string) => void;
-}): K6LoadRunner {
+}
+
+export interface LocalK6RunnerOptions extends K6RunnerOptions {
+  workDir: string;
+  k6Bin?: string;
+  generators?: number;
+}
+
+/** Local k6 processes (`runK6`); the caller checked a k6 binary exists. Notes get the merged latency lines. */
+export function localK6Runner(o: LocalK6RunnerOptions): K6LoadRunner {
   return async (shapes) => {
     const startedAtMs = o.clock.nowMs();
     const result: K6RunResult = await runK6({
@@ -108,54 +115,53 @@ export function localK6Runner(o: {
     });
     const wallMs = o.clock.nowMs() - startedAtMs;
     const out = new Map<ShapeName, GeneratorReport | Error>();
-    for (const load of o.loads) {
-      const shape = SHAPE_OF_SIGNAL[load.signal];
-      if (result.status === "unavailable") {
-        out.set(shape, new Error(result.reason));
-        continue;
-      }
-      const run = result.shapes.find((s) => s.shape === shape);
-      if (!run || run.status === "unavailable") {
-        out.set(shape, new Error(`k6 ${shape}: ${run?.status === "unavailable" ? run.reason : "not run"}`));
-        continue;
-      }
-      if (run.status === "error") {
-        out.set(shape, new Error(`k6 ${shape}: ${run.reason ?? "error"}`));
-        continue;
-      }
-      const group = run.merged.latency[LATENCY_SELECTORS[0]!.metric]?.[SCENARIO_OF[shape]];
-      const dropped = Object.values(run.merged.droppedIterations).reduce((a, b) => a + b, 0);
-      if (group) {
-        o.notes(
-          load.signal,
-          `k6 ${shape} push latency (HDR merged over ${run.generators.length} generator(s), ${group.merged.count} pushes): p50 ${group.merged.p50}ms, p95 ${group.merged.p95}ms, p99 ${group.merged.p99}ms, max ${group.merged.max}ms`,
-        );
-      }
-      o.notes(
-        load.signal,
-        "k6's own CPU and RSS are not measured (the generator line's CPU and RSS are not readings); sends count k6's pushes, whose failures k6 judges in its obsconf_push_failed threshold",
-      );
-      o.notes(
-        load.signal,
-        `k6 ${result.k6.version ?? "(version unknown)"} at ${result.k6.path}: ${run.status === "failed" ? run.reason : "thresholds passed"}; ${dropped} dropped iterations; outputs in ${result.workDir}`,
-      );
-      out.set(
-        shape,
-        k6GeneratorReport({
-          load,
-          durationMs: o.durationMs,
-          startedAtMs,
-          wallMs,
-          generators: run.generators.length,
-          acknowledgedUnits: run.merged.sent[load.unit] ?? 0,
-          pushes: group?.merged.count ?? 0,
-          dropped,
-          ...(group ? { latency: group.merged } : {}),
-        }),
-      );
-    }
+    for (const load of o.loads) out.set(SHAPE_OF_SIGNAL[load.signal], localShapeReport(o, { load, result, startedAtMs, wallMs }));
     return out;
   };
+}
+
+/** One signal's report from the local k6 run of its shape, or why there is none; notes what k6 said. */
+function localShapeReport(
+  o: LocalK6RunnerOptions,
+  { load, result, startedAtMs, wallMs }: { load: SignalLoad; result: K6RunResult; startedAtMs: number; wallMs: number },
+): GeneratorReport | Error {
+  const shape = SHAPE_OF_SIGNAL[load.signal];
+  if (result.status === "unavailable") return new Error(result.reason);
+  const run = result.shapes.find((s) => s.shape === shape);
+  if (!run || run.status === "unavailable") return new Error(`k6 ${shape}: ${run?.status === "unavailable" ? run.reason : "not run"}`);
+  if (run.status === "error") return new Error(`k6 ${shape}: ${run.reason ?? "error"}`);
+  const group = run.merged.latency[LATENCY_SELECTORS[0]!.metric]?.[SCENARIO_OF[shape]];
+  const dropped = Object.values(run.merged.droppedIterations).reduce((a, b) => a + b, 0);
+  const note = (text: string) => o.notes(load.signal, text);
+  if (group) {
+    note(
+      `k6 ${shape} push latency (HDR merged over ${run.generators.length} generator(s), ${group.merged.count} pushes): p50 ${group.merged.p50}ms, p95 ${group.merged.p95}ms, p99 ${group.merged.p99}ms, max ${group.merged.max}ms`,
+    );
+  }
+  note(
+    "k6's own CPU and RSS are not measured (the generator line's CPU and RSS are not readings); sends count k6's pushes, whose failures k6 judges in its obsconf_push_failed threshold",
+  );
+  note(
+    `k6 ${result.k6.version ?? "(version unknown)"} at ${result.k6.path}: ${run.status === "failed" ? run.reason : "thresholds passed"}; ${dropped} dropped iterations; outputs in ${result.workDir}`,
+  );
+  return k6GeneratorReport({
+    load,
+    durationMs: o.durationMs,
+    startedAtMs,
+    wallMs,
+    generators: run.generators.length,
+    acknowledgedUnits: run.merged.sent[load.unit] ?? 0,
+    pushes: group?.merged.count ?? 0,
+    dropped,
+    ...(group ? { latency: group.merged } : {}),
+  });
+}
+
+export interface OperatorK6RunnerOptions extends K6RunnerOptions {
+  host: TestRunHost;
+  parallelism?: number;
+  marginMs?: number;
+  intervalMs?: number;
 }
 
 /**
@@ -163,18 +169,7 @@ export function localK6Runner(o: {
  * Services; waits for each TestRun's final stage within the load duration plus `TEST_RUN_MARGIN_MS`.
  * The runner pods' logs are not merged here yet: acknowledged units and push latency are not read.
  */
-export function operatorK6Runner(o: {
-  host: TestRunHost;
-  inputs: K6Inputs;
-  loads: readonly SignalLoad[];
-  durationMs: number;
-  parallelism?: number;
-  marginMs?: number;
-  intervalMs?: number;
-  clock: Clock;
-  logger: Logger;
-  notes: (signal: SignalLoad["signal"], text: string) => void;
-}): K6LoadRunner {
+export function operatorK6Runner(o: OperatorK6RunnerOptions): K6LoadRunner {
   return async (shapes) => {
     const startedAtMs = o.clock.nowMs();
     const objects = await renderK6TestRuns({ inputs: o.inputs, shapes, namespace: o.host.namespace, runId: o.host.runId, parallelism: o.parallelism ?? 1 });
@@ -189,35 +184,36 @@ export function operatorK6Runner(o: {
         ...(o.intervalMs ? { intervalMs: o.intervalMs } : {}),
       });
       const wallMs = o.clock.nowMs() - startedAtMs;
-      for (const load of o.loads) {
-        const shape = SHAPE_OF_SIGNAL[load.signal];
-        const outcome = outcomes.find((x) => x.name === `obsconf-k6-${shape}`);
-        if (!outcome) out.set(shape, new Error(`k6-operator: no TestRun for ${shape}`));
-        else if (outcome.stage === "error") out.set(shape, new Error(`k6-operator: TestRun ${o.host.namespace}/${outcome.name} ended at stage error`));
-        else {
-          o.notes(
-            load.signal,
-            `k6-operator TestRun ${o.host.namespace}/${outcome.name} finished (parallelism ${o.parallelism ?? 1}); the runner pods' logs were not merged, so push latency is not stated and the counter increase is capped at the offered units, not at what k6 had acknowledged`,
-          );
-          const offeredUnits = Math.round((load.offeredPerSec * o.durationMs) / 1000);
-          out.set(
-            shape,
-            k6GeneratorReport({
-              load,
-              durationMs: o.durationMs,
-              startedAtMs,
-              wallMs,
-              generators: o.parallelism ?? 1,
-              acknowledgedUnits: offeredUnits,
-              pushes: 0,
-              dropped: 0,
-            }),
-          );
-        }
-      }
+      for (const load of o.loads) out.set(SHAPE_OF_SIGNAL[load.signal], operatorShapeReport(o, { load, outcomes, startedAtMs, wallMs }));
     } catch (error) {
       for (const load of o.loads) out.set(SHAPE_OF_SIGNAL[load.signal], error instanceof Error ? error : new Error(String(error)));
     }
     return out;
   };
+}
+
+/** One signal's report from its TestRun's final stage, or why there is none. */
+function operatorShapeReport(
+  o: OperatorK6RunnerOptions,
+  { load, outcomes, startedAtMs, wallMs }: { load: SignalLoad; outcomes: TestRunOutcomes; startedAtMs: number; wallMs: number },
+): GeneratorReport | Error {
+  const shape = SHAPE_OF_SIGNAL[load.signal];
+  const outcome = outcomes.find((x) => x.name === `obsconf-k6-${shape}`);
+  if (!outcome) return new Error(`k6-operator: no TestRun for ${shape}`);
+  if (outcome.stage === "error") return new Error(`k6-operator: TestRun ${o.host.namespace}/${outcome.name} ended at stage error`);
+  o.notes(
+    load.signal,
+    `k6-operator TestRun ${o.host.namespace}/${outcome.name} finished (parallelism ${o.parallelism ?? 1}); the runner pods' logs were not merged, so push latency is not stated and the counter increase is capped at the offered units, not at what k6 had acknowledged`,
+  );
+  const offeredUnits = Math.round((load.offeredPerSec * o.durationMs) / 1000);
+  return k6GeneratorReport({
+    load,
+    durationMs: o.durationMs,
+    startedAtMs,
+    wallMs,
+    generators: o.parallelism ?? 1,
+    acknowledgedUnits: offeredUnits,
+    pushes: 0,
+    dropped: 0,
+  });
 }

@@ -1,4 +1,6 @@
+import { isCheckId, type CheckId } from "../../assertions/checks/check-catalog.ts";
 import type { CheckResult, RunResult } from "../../assertions/run-result.ts";
+import type { SignalKind } from "../../common/signal.ts";
 import { metricsPushGroup } from "../checks/metrics-groups.ts";
 import { logsIngestionGroup } from "../checks/logs-groups.ts";
 import { querySuiteGroup } from "../checks/suite-groups.ts";
@@ -57,12 +59,28 @@ function loadGroups(run: LoadRun, ctx: RunContext, options: LoadScenarioOptions)
   };
   return [
     ...run.signals.map((load) => throughputGroup({ load, durationMs: run.durationMs, source: sourceOnce, gate, onSample: (s) => progress.sample(s), note })),
-    underLoad(metricsPushGroup()),
-    underLoad(logsIngestionGroup()),
-    underLoad(tracesIngestionGroup({ beside: traceLoss })),
-    ...(["promql", "logql", "traceql"] as const).map((language) => underLoad(querySuiteGroup(language, { titleSuffix: UNDER_LOAD }))),
+    ...measuredUnderLoad({ beside: traceLoss }).map(underLoad),
   ];
 }
+
+/** The checks measured once the load arrives at every receiver, in report order. */
+function measuredUnderLoad({ beside }: { beside: () => Promise<void> }): CheckGroup[] {
+  return [
+    metricsPushGroup(),
+    logsIngestionGroup(),
+    tracesIngestionGroup({ beside }),
+    ...(["promql", "logql", "traceql"] as const).map((language) => querySuiteGroup(language, { titleSuffix: UNDER_LOAD })),
+  ];
+}
+
+/** The signals whose throughput a load run measures, in the plan's order. */
+const LOAD_SIGNALS: readonly SignalKind[] = ["metrics", "logs", "traces"];
+
+/** Every check a load run reports, from its groups: each signal's throughput, then the checks measured under load. */
+export const LOAD_CHECK_IDS: readonly CheckId[] = [
+  ...LOAD_SIGNALS.map((signal): CheckId => `throughput.${signal}`),
+  ...measuredUnderLoad({ beside: async () => {} }).flatMap((group) => group.ids.filter(isCheckId)),
+];
 
 function readyTempo(ctx: RunContext) {
   const tempo = ctx.clients.tempo;
@@ -78,21 +96,7 @@ export function loadScenario(options: LoadScenarioOptions): Scenario<LoadRun> {
   const groups = (run: LoadRun, ctx: RunContext) => loadGroups(run, ctx, options);
   return {
     name: "load",
-    checkIds: [
-      "throughput.metrics",
-      "throughput.logs",
-      "throughput.traces",
-      "metrics.ingestion.push",
-      "metrics.ingestion.long-term",
-      "logs.ingestion",
-      "logs.ingestion.tail",
-      "traces.ingestion.by-id",
-      "traces.ingestion.search",
-      "traces.ingestion.traceql",
-      "query.promql",
-      "query.logql",
-      "query.traceql",
-    ],
+    checkIds: LOAD_CHECK_IDS,
     plan: ({ contract, profile }) => ({
       ...planLoad(contract, profile, options.durationMs),
       notes: [],

@@ -4,7 +4,7 @@ import { errored, type CheckIdentity } from "../../assertions/checks/check-build
 import { throughputCheck } from "../../assertions/checks/throughput-check.ts";
 import type { CheckResult, Series } from "../../assertions/run-result.ts";
 import type { GeneratorReport } from "../../load/generators/generator-report.ts";
-import { startCounterWindow, type ReceiverCounter, type RunningCounterWindow } from "../../stack/clients/receiver-counters.ts";
+import { startCounterWindow, type CounterWindow, type ReceiverCounter, type RunningCounterWindow } from "../../stack/clients/receiver-counters.ts";
 import type { PushReceiver } from "../../stack/clients/stack-clients.ts";
 import type { SignalLoad } from "./load-plan.ts";
 
@@ -52,36 +52,44 @@ const ARRIVAL_POLL_MS = 250;
 export async function measureThroughput(o: ThroughputRunOptions): Promise<CheckResult> {
   const { clock, load, receiver } = o;
   const identity: CheckIdentity = { ...o.identity, startedAtMs: clock.nowMs() };
-  let window: RunningCounterWindow;
-  let before: number;
   const windowStartMs = clock.nowMs();
+  const window = await openCounterWindow(o);
+  if (window instanceof Error) return errored(identity, window, clock.nowMs(), load.target);
+  const before = window.startValue; // the window's own (settled) first read
+  const { report, settled, generatorEndMs } = await runGenerator(o, { before, startedAtMs: identity.startedAtMs });
+  // Once the counter has reached what was acknowledged, it has nothing left to count: no second settling wait.
+  const counted = await window
+    .stop(settled?.reached ? { quietMs: 0 } : undefined)
+    .catch((error: unknown) => new Error(`could not read ${receiver.counter.describe} after the load: ${message(error)}`, { cause: error }));
+  if (report instanceof Error) return errored(identity, report, clock.nowMs(), load.target);
+  if (counted instanceof Error) return errored(identity, counted, clock.nowMs(), load.target);
+  return judgeThroughput(o, { identity, report, counted, settled, generatorEndMs, windowStartMs });
+}
+
+/** The counter window sampled over the run; its first read is the value before the load. */
+async function openCounterWindow({ receiver, sampleIntervalMs, clock }: ThroughputRunOptions): Promise<RunningCounterWindow | Error> {
   try {
-    window = await startCounterWindow(receiver.counter, { intervalMs: o.sampleIntervalMs ?? 1_000, clock });
-    before = window.startValue; // the window's own (settled) first read
+    return await startCounterWindow(receiver.counter, { intervalMs: sampleIntervalMs ?? 1_000, clock });
   } catch (error) {
-    return errored(
-      identity,
-      new Error(`could not read ${receiver.counter.describe} before the load: ${message(error)}`, { cause: error }),
-      clock.nowMs(),
-      load.target,
-    );
+    return new Error(`could not read ${receiver.counter.describe} before the load: ${message(error)}`, { cause: error });
   }
-  // Progress lines: the counter read every few seconds, the rate since the previous read.
-  let lastSample = { atMs: clock.nowMs(), value: Number.NaN };
-  const sampled = (value: number) => {
-    const atMs = clock.nowMs();
-    if (!Number.isNaN(lastSample.value))
-      o.onSample?.({
-        signal: load.signal,
-        elapsedMs: atMs - identity.startedAtMs,
-        acceptedPerSec: ((value - lastSample.value) * 1000) / Math.max(1, atMs - lastSample.atMs),
-        offeredPerSec: load.offeredPerSec,
-      });
-    lastSample = { atMs, value };
-  };
-  const progressTimer = o.onSample ? setInterval(() => void receiver.counter.read().then(sampled, () => undefined), PROGRESS_EVERY_MS) : undefined;
+}
+
+interface GeneratorRun {
+  report: GeneratorReport | Error;
+  settled: Settled | undefined;
+  generatorEndMs: number;
+}
+
+/**
+ * Runs the generator for the window (progress lines and the arrival watch beside it, the outer signal
+ * passed on), then waits, bounded, for the counter to count what was acknowledged.
+ */
+async function runGenerator(o: ThroughputRunOptions, { before, startedAtMs }: { before: number; startedAtMs: number }): Promise<GeneratorRun> {
+  const { clock, load, receiver } = o;
+  const stopProgress = startProgressLines(o, startedAtMs);
   const arrival = watchArrival(receiver.counter, before + load.offeredPerSec * ARRIVING_AFTER_SEC, clock);
-  void arrival.seen.then((seen) => o.onArriving?.({ seen, afterMs: clock.nowMs() - identity.startedAtMs }));
+  void arrival.seen.then((seen) => o.onArriving?.({ seen, afterMs: clock.nowMs() - startedAtMs }));
 
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(o.signal?.reason);
@@ -99,25 +107,97 @@ export async function measureThroughput(o: ThroughputRunOptions): Promise<CheckR
     if (!(report instanceof Error)) settled = await settle(receiver.counter, before + report.acknowledgedUnits, clock).catch(() => undefined);
   } finally {
     o.signal?.removeEventListener("abort", onOuterAbort);
-    if (progressTimer) clearInterval(progressTimer);
+    stopProgress();
   }
-  // Once the counter has reached what was acknowledged, it has nothing left to count: no second settling wait.
-  const counted = await window
-    .stop(settled?.reached ? { quietMs: 0 } : undefined)
-    .catch((error: unknown) => new Error(`could not read ${receiver.counter.describe} after the load: ${message(error)}`, { cause: error }));
-  if (report instanceof Error) return errored(identity, report, clock.nowMs(), load.target);
-  if (counted instanceof Error) return errored(identity, counted, clock.nowMs(), load.target);
+  return { report, settled, generatorEndMs };
+}
 
+/** Progress lines: the counter read every few seconds, the rate since the previous read. Returns the stop. */
+function startProgressLines(o: ThroughputRunOptions, startedAtMs: number): () => void {
+  const { clock, load, receiver } = o;
+  if (!o.onSample) return () => {};
+  let lastSample = { atMs: clock.nowMs(), value: Number.NaN };
+  const sampled = (value: number) => {
+    const atMs = clock.nowMs();
+    if (!Number.isNaN(lastSample.value))
+      o.onSample?.({
+        signal: load.signal,
+        elapsedMs: atMs - startedAtMs,
+        acceptedPerSec: ((value - lastSample.value) * 1000) / Math.max(1, atMs - lastSample.atMs),
+        offeredPerSec: load.offeredPerSec,
+      });
+    lastSample = { atMs, value };
+  };
+  const timer = setInterval(() => void receiver.counter.read().then(sampled, () => undefined), PROGRESS_EVERY_MS);
+  return () => clearInterval(timer);
+}
+
+interface ThroughputMeasured {
+  identity: CheckIdentity;
+  report: GeneratorReport;
+  counted: CounterWindow;
+  settled: Settled | undefined;
+  generatorEndMs: number;
+  windowStartMs: number;
+}
+
+/** Judges what the generator offered and the receiver counted against the scaled target. */
+function judgeThroughput(o: ThroughputRunOptions, m: ThroughputMeasured): CheckResult {
+  const { load, receiver, clock } = o;
+  const { report, counted } = m;
+  return throughputCheck({
+    identity: m.identity,
+    endedAtMs: clock.nowMs(),
+    signal: load.signal,
+    unit: load.unit,
+    target: load.target,
+    offeredFraction: load.offeredFraction,
+    profile: o.profile,
+    generator: generatorFacts(report, o.durationMs),
+    receiver: {
+      name: receiver.name,
+      counter: receiver.counter.describe,
+      acceptedUnits: Math.max(0, counted.delta),
+      drainMs: Math.max(0, report.durationMs - o.durationMs),
+      simulatedBy: receiver.simulatedBy,
+    },
+    cores: cpus().length,
+    series: throughputSeries(o, m),
+    notes: throughputNotes(o, m),
+  });
+}
+
+function generatorFacts(report: GeneratorReport, windowMs: number) {
+  return {
+    offeredPerSec: report.offeredPerSec,
+    windowMs,
+    offeredUnits: report.offeredUnits,
+    acknowledgedUnits: report.acknowledgedUnits,
+    scheduled: report.arrival.scheduled,
+    sent: report.arrival.sent,
+    lateSends: report.arrival.lateSends,
+    maxLagMs: report.arrival.maxLagMs,
+    sends: report.sends,
+    cpuMs: report.cpu.userMs + report.cpu.systemMs,
+    durationMs: report.durationMs,
+    workers: report.workers,
+    maxRssBytes: report.maxRssBytes,
+    ...(report.sendLatency.count > 0 ? { sendLatencyMs: { p50: report.sendLatency.p50, p99: report.sendLatency.p99 } } : {}),
+  };
+}
+
+/** The chart: offered, acknowledged (generator's view) and accepted (receiver's counter) per second. */
+function throughputSeries({ load, durationMs }: ThroughputRunOptions, { report, counted, generatorEndMs, windowStartMs }: ThroughputMeasured): Series[] {
   // A worker starts a moment after the call (process start): place the generator's own timeline by its end.
   const generatorStartMs = generatorEndMs - report.durationMs;
   const unit = `${load.unit}/s`;
-  const series: Series[] = [
+  return [
     {
       name: `${load.signal} offered`,
       unit,
       points: [
         { atMs: generatorStartMs, value: load.offeredPerSec },
-        { atMs: generatorStartMs + o.durationMs, value: load.offeredPerSec },
+        { atMs: generatorStartMs + durationMs, value: load.offeredPerSec },
       ],
     },
     {
@@ -131,53 +211,22 @@ export async function measureThroughput(o: ThroughputRunOptions): Promise<CheckR
       points: counted.overTime.map((p) => ({ atMs: windowStartMs + p.atMs, value: Math.round(p.perSec) })),
     },
   ];
-  return throughputCheck({
-    identity,
-    endedAtMs: clock.nowMs(),
-    signal: load.signal,
-    unit: load.unit,
-    target: load.target,
-    offeredFraction: load.offeredFraction,
-    profile: o.profile,
-    generator: {
-      offeredPerSec: report.offeredPerSec,
-      windowMs: o.durationMs,
-      offeredUnits: report.offeredUnits,
-      acknowledgedUnits: report.acknowledgedUnits,
-      scheduled: report.arrival.scheduled,
-      sent: report.arrival.sent,
-      lateSends: report.arrival.lateSends,
-      maxLagMs: report.arrival.maxLagMs,
-      sends: report.sends,
-      cpuMs: report.cpu.userMs + report.cpu.systemMs,
-      durationMs: report.durationMs,
-      workers: report.workers,
-      maxRssBytes: report.maxRssBytes,
-      ...(report.sendLatency.count > 0 ? { sendLatencyMs: { p50: report.sendLatency.p50, p99: report.sendLatency.p99 } } : {}),
-    },
-    receiver: {
-      name: receiver.name,
-      counter: receiver.counter.describe,
-      acceptedUnits: Math.max(0, counted.delta),
-      drainMs: Math.max(0, report.durationMs - o.durationMs),
-      simulatedBy: receiver.simulatedBy,
-    },
-    cores: cpus().length,
-    series,
-    notes: [
-      `send latency (generator): p50 ${report.sendLatency.p50}ms, p99 ${report.sendLatency.p99}ms, max ${report.sendLatency.max}ms over ${report.sendLatency.count} sends`,
-      ...(settled
-        ? [
-            `the counter ${settled.reached ? "reached" : "had not reached"} the acknowledged units ${Math.round(settled.waitedMs)}ms after the generator finished${settled.reached ? "" : ` (waited up to ${SETTLE_MS}ms)`}`,
-          ]
-        : []),
-      ...(counted.seen ? [] : [`${receiver.counter.describe} was never exposed: this receiver does not count this traffic under that name`]),
-      ...(counted.failedReads ? [`${counted.failedReads} counter reads failed during the window`] : []),
-      ...(report.workers === 1 ? [] : [`generator split over ${report.workers} worker processes; RSS is the sum of their peaks`]),
-      ...(o.notes ?? []),
-      ...(receiver.notes ?? []),
-    ],
-  });
+}
+
+function throughputNotes({ receiver, notes }: ThroughputRunOptions, { report, counted, settled }: ThroughputMeasured): string[] {
+  return [
+    `send latency (generator): p50 ${report.sendLatency.p50}ms, p99 ${report.sendLatency.p99}ms, max ${report.sendLatency.max}ms over ${report.sendLatency.count} sends`,
+    ...(settled
+      ? [
+          `the counter ${settled.reached ? "reached" : "had not reached"} the acknowledged units ${Math.round(settled.waitedMs)}ms after the generator finished${settled.reached ? "" : ` (waited up to ${SETTLE_MS}ms)`}`,
+        ]
+      : []),
+    ...(counted.seen ? [] : [`${receiver.counter.describe} was never exposed: this receiver does not count this traffic under that name`]),
+    ...(counted.failedReads ? [`${counted.failedReads} counter reads failed during the window`] : []),
+    ...(report.workers === 1 ? [] : [`generator split over ${report.workers} worker processes; RSS is the sum of their peaks`]),
+    ...(notes ?? []),
+    ...(receiver.notes ?? []),
+  ];
 }
 
 /** Polls the counter until it reaches `threshold` (seen) or `stop()` is called (not seen). */

@@ -16,7 +16,7 @@ import { startStack } from "../../stack/runtimes/start-stack.ts";
 import type { FaultPlacement, RuntimeOverride } from "../../stack/started-stack.ts";
 import { alertmanagerToSinks } from "./alert-sink-override.ts";
 import { assembleRun } from "./assemble-run.ts";
-import { checkFilter } from "./check-filter.ts";
+import { checkFilter, type CheckFilter } from "./check-filter.ts";
 import { runGroups, type CheckGroup } from "./check-group.ts";
 import { startInstruments, type Instruments, type InstrumentsSpec } from "./instruments.ts";
 import { loadQuerySuites, type QuerySuiteFiles } from "./query-suites.ts";
@@ -109,6 +109,66 @@ export interface ScenarioPhase {
  * the scenario's check groups -> stop -> RunResult. Everything started is stopped on every path.
  */
 export async function runScenario<Plan>(scenario: Scenario<Plan>, options: ScenarioOptions): Promise<RunResult> {
+  const run = await prepareRun(scenario, options);
+  const { plan, profile, clock } = run;
+  // A stack obsconf did not start (attach) takes no instrument it would have to be told about, and no override.
+  const noProcessControl = options.runtime.runtime === "attach" ? ATTACH_NO_CONTROL : undefined;
+  await using instruments: Instruments = await startInstruments(scenario.instruments?.(plan, profile) ?? {}, {
+    runId: run.runId,
+    ledger: run.ledger,
+    listenHost: instrumentListenHost(options.runtime),
+    clock,
+    ...(noProcessControl ? { noProcessControl } : {}),
+  });
+  const sinkEndpoints = (options.sinkEndpoints ?? ((e) => e))(instruments.sinkEndpoints);
+  const overrides = [alertmanagerToSinks(sinkEndpoints), ...(scenario.overrides?.(plan, profile) ?? []), ...(options.overrides ?? [])];
+  const decided = announceRun(scenario, run, options);
+  await using stack = await startStack(options.runtime, stackStartOptions(scenario, run, options, { overrides, instruments }));
+  await using clients = new StackClients(stack);
+  await using deferred = new DeferredResources();
+  const ctx = runContext(run, { stack, clients, instruments, deferred, options });
+  const checks = [...decided, ...(await runPhases(scenario, run, ctx, options))];
+  const { timeline } = (await scenario.finish?.(plan, ctx, checks)) ?? {};
+  await deferred[Symbol.asyncDispose]();
+  // As the run ends (a component that died during it shows as error, with its death).
+  const statuses = stack.components();
+  await stack.stop();
+  return assembleRun({
+    scenario: scenario.name,
+    runId: run.runId,
+    profile,
+    contract: run.contract,
+    runtime: options.runtime,
+    statuses,
+    checks,
+    startedAtMs: run.startedAtMs,
+    clock,
+    blockers: scenario.blockers?.(plan, profile) ?? [],
+    ...(timeline ? { timeline } : {}),
+    ...(options.strict || scenario.signoff ? { strict: true } : {}),
+    overrides: overrides.map((o) => `${noProcessControl ? `not applied (${noProcessControl}): ` : ""}${o.component}: ${o.describe}`),
+    ...(scenario.signoff ? { signoff: true } : {}),
+  });
+}
+
+/** A run read and decided before anything starts: contract, profile, `--only`, suites, manifests, plan, run id. */
+interface PreparedRun<Plan> {
+  clock: Clock;
+  logger: Logger;
+  filter: CheckFilter;
+  contract: Contract;
+  suites: RunContext["suites"];
+  manifests: RunContext["manifests"];
+  specs: RunContext["specs"];
+  plan: Plan;
+  profile: Profile;
+  runId: string;
+  startedAtMs: number;
+  ledger: Ledger;
+}
+
+/** Reads and checks the run's input (bad input throws InputError before anything starts). */
+async function prepareRun<Plan>(scenario: Scenario<Plan>, options: ScenarioOptions): Promise<PreparedRun<Plan>> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const filter = checkFilter(options.only, { scenario: scenario.name, ids: scenario.checkIds });
@@ -119,48 +179,59 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
   const specs = extractComponents(manifests, COMPONENT_NAMES);
   const plan = await scenario.plan({ runtime: options.runtime, contract, profile: contractProfile, clock });
   const profile = scenario.profileFor?.(plan) ?? contractProfile;
-  const runId = newRunId();
-  const startedAtMs = clock.nowMs();
-  const ledger = new Ledger();
+  return { clock, logger, filter, contract, suites, manifests, specs, plan, profile, runId: newRunId(), startedAtMs: clock.nowMs(), ledger: new Ledger() };
+}
 
-  // A stack obsconf did not start (attach) takes no instrument it would have to be told about, and no override.
-  const noProcessControl = options.runtime.runtime === "attach" ? ATTACH_NO_CONTROL : undefined;
-  await using instruments: Instruments = await startInstruments(scenario.instruments?.(plan, profile) ?? {}, {
-    runId,
-    ledger,
-    listenHost: instrumentListenHost(options.runtime),
-    clock,
-    ...(noProcessControl ? { noProcessControl } : {}),
-  });
-  const sinkEndpoints = (options.sinkEndpoints ?? ((e) => e))(instruments.sinkEndpoints);
-  const overrides = [alertmanagerToSinks(sinkEndpoints), ...(scenario.overrides?.(plan, profile) ?? []), ...(options.overrides ?? [])];
+/** The run's opening lines, and the checks decided before the stack starts (reported done at once). */
+function announceRun<Plan>(scenario: Scenario<Plan>, run: PreparedRun<Plan>, options: ScenarioOptions): CheckResult[] {
+  const { logger, profile, contract } = run;
   logger.info(
-    `run ${runId}: ${scenario.name}, profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime} (${options.runtime.reason})`,
+    `run ${run.runId}: ${scenario.name}, profile ${profile.name}, contract ${contract.version} (${contract.file}), runtime ${options.runtime.runtime} (${options.runtime.reason})`,
   );
-  for (const line of scenario.describe?.(plan) ?? []) logger.info(`  ${line}`);
-  const decided = (scenario.decided?.(plan) ?? []).filter((c) => filter.wanted(c.id));
+  for (const line of scenario.describe?.(run.plan) ?? []) logger.info(`  ${line}`);
+  const decided = (scenario.decided?.(run.plan) ?? []).filter((c) => run.filter.wanted(c.id));
   for (const check of decided) options.progress?.({ kind: "done", check });
+  return decided;
+}
 
+/** How the stack starts: from the manifests, with the instruments' services and the run's overrides. */
+function stackStartOptions<Plan>(
+  scenario: Scenario<Plan>,
+  run: PreparedRun<Plan>,
+  options: ScenarioOptions,
+  { overrides, instruments }: { overrides: RuntimeOverride[]; instruments: Instruments },
+) {
   // Narrowed by --only: start just what the kept checks go through (a check that needs it all starts it all).
-  const through = options.only ? componentsThrough(scenario.checkIds.filter((id) => filter.wanted(id))) : undefined;
-  if (through && options.runtime.runtime === "local") logger.info(`  --only: starting only ${through.join(", ")} (what the selected checks go through)`);
-  await using stack = await startStack(options.runtime, {
+  const through = options.only ? componentsThrough(scenario.checkIds.filter((id) => run.filter.wanted(id))) : undefined;
+  if (through && options.runtime.runtime === "local") run.logger.info(`  --only: starting only ${through.join(", ")} (what the selected checks go through)`);
+  return {
     ...runtimeStartOptions(options.runtime),
     ...(through ? { only: through } : {}),
     manifestsDir: options.manifestsDir,
     runsDir: options.runsDir,
-    runId,
-    runStartedAtMs: startedAtMs,
+    runId: run.runId,
+    runStartedAtMs: run.startedAtMs,
     bins: options.bins ?? {},
     overrides,
-    logger,
+    logger: run.logger,
     extraServices: instruments.extraServices,
     extraPods: instruments.extraPods,
-    placements: scenario.placements?.(plan) ?? [],
-  });
-  await using clients = new StackClients(stack);
-  await using deferred = new DeferredResources();
-  const ctx: RunContext = {
+    placements: scenario.placements?.(run.plan) ?? [],
+  };
+}
+
+interface StartedParts {
+  stack: RunContext["stack"];
+  clients: StackClients;
+  instruments: Instruments;
+  deferred: DeferredResources;
+  options: ScenarioOptions;
+}
+
+/** What every check group gets: the run's input, the started stack, its clients and the instruments. */
+function runContext<Plan>(run: PreparedRun<Plan>, { stack, clients, instruments, deferred, options }: StartedParts): RunContext {
+  const { runId, contract, profile, ledger, clock, logger, startedAtMs, manifests, specs, suites } = run;
+  return {
     runId,
     contract,
     profile,
@@ -177,48 +248,32 @@ export async function runScenario<Plan>(scenario: Scenario<Plan>, options: Scena
     started: (id) => options.progress?.({ kind: "start", id }),
     defer: (resource) => deferred.add(resource),
   };
-  const phases = scenario.phases?.(plan, ctx) ?? [
+}
+
+/** The scenario's check groups, phase after phase (one phase of `groups` unless it has `phases`). */
+async function runPhases<Plan>(scenario: Scenario<Plan>, run: PreparedRun<Plan>, ctx: RunContext, options: ScenarioOptions): Promise<CheckResult[]> {
+  const phases = scenario.phases?.(run.plan, ctx) ?? [
     {
       name: scenario.name,
-      groups: () => scenario.groups(plan, ctx),
+      groups: () => scenario.groups(run.plan, ctx),
       ...(scenario.order ? { order: scenario.order } : {}),
       ...(scenario.deaths ? { deaths: scenario.deaths } : {}),
     },
   ];
-  const checks = [...decided];
+  const checks: CheckResult[] = [];
   for (const phase of phases) {
     const groups = phase.groups().filter((g) => g.ids.length > 0);
-    if (phases.length > 1) logger.info(`${scenario.name}: ${phase.name} (${groups.length} check groups)`);
+    if (phases.length > 1) run.logger.info(`${scenario.name}: ${phase.name} (${groups.length} check groups)`);
     checks.push(
       ...(await runGroups(groups, ctx, {
-        filter,
+        filter: run.filter,
         order: phase.order ?? "concurrent",
         ...(options.progress ? { progress: options.progress } : {}),
-        ...(phase.deaths === "measured" ? {} : { deaths: stack }),
+        ...(phase.deaths === "measured" ? {} : { deaths: ctx.stack }),
       })),
     );
   }
-  const { timeline } = (await scenario.finish?.(plan, ctx, checks)) ?? {};
-  await deferred[Symbol.asyncDispose]();
-  // As the run ends (a component that died during it shows as error, with its death).
-  const statuses = stack.components();
-  await stack.stop();
-  return assembleRun({
-    scenario: scenario.name,
-    runId,
-    profile,
-    contract,
-    runtime: options.runtime,
-    statuses,
-    checks,
-    startedAtMs,
-    clock,
-    blockers: scenario.blockers?.(plan, profile) ?? [],
-    ...(timeline ? { timeline } : {}),
-    ...(options.strict || scenario.signoff ? { strict: true } : {}),
-    overrides: overrides.map((o) => `${noProcessControl ? `not applied (${noProcessControl}): ` : ""}${o.component}: ${o.describe}`),
-    ...(scenario.signoff ? { signoff: true } : {}),
-  });
+  return checks;
 }
 
 /** What groups opened for the whole run (drill transports), closed last-opened first, once. */

@@ -51,16 +51,26 @@ export async function chooseRuntime(scenario: string, options: ChooseRuntimeOpti
       reason: options.runtime === "auto" ? "auto: chaos drills run on the local runtime" : choice.reason,
     }));
   }
+  const choice = await resolveStackRuntime(options);
+  return { ...choice, ...(options.images ? { imagesDir: options.images } : {}), ...(options.context ? { context: options.context } : {}) };
+}
+
+export type ResolveStackRuntimeOptions = Pick<ChooseRuntimeOptions, "runtime" | "manifests" | "images" | "context" | "reach" | "harnessAddress">;
+
+/**
+ * `--runtime` local, k3s, cluster or auto resolved (auto probes k3s, bounded), with `--reach` and
+ * `--harness-address` applied: the one resolution `run` and `up` share.
+ */
+export async function resolveStackRuntime(options: ResolveStackRuntimeOptions): Promise<RuntimeChoice> {
   const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
   // The plan's probe includes the preflight (engine facts against the stack's requests).
   const probe = wantsK3s
     ? async () => (await planK3s({ manifestsDir: options.manifests, ...(options.images ? { imagesDir: options.images } : {}) })).probe
     : undefined;
-  const choice = withClusterFlags(
+  return withClusterFlags(
     await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) }),
     options,
   );
-  return { ...choice, ...(options.images ? { imagesDir: options.images } : {}), ...(options.context ? { context: options.context } : {}) };
 }
 
 async function attachChoice(options: ChooseRuntimeOptions): Promise<RuntimeChoice> {

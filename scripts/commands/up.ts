@@ -4,9 +4,10 @@ import path from "node:path";
 import { InputError } from "../../common/errors.ts";
 import { createLogger } from "../../common/log.ts";
 import { formatTable } from "../../common/text-table.ts";
-import { formatEndpointsFile, planK3s, resolveRuntime, withClusterFlags, startStack, waitForShutdownSignal, type StartedStack } from "../../stack/index.ts";
+import { formatEndpointsFile, startStack, waitForShutdownSignal, type StartedStack } from "../../stack/index.ts";
 import { validateStack } from "../../stack/validate/validate-stack.ts";
 import { checkWritableDir, validateRunInput } from "../validate-run-input.ts";
+import { resolveStackRuntime } from "./choose-runtime.ts";
 import { planRow } from "./plan.ts";
 
 export interface UpCommandOptions {
@@ -30,15 +31,7 @@ export async function upCommand(options: UpCommandOptions): Promise<number> {
   await validateRunInput(options);
   await validateStack({ manifestsDir: options.manifests, bins: options.bin });
   if (options.endpointsOut !== undefined) checkEndpointsOut(options.endpointsOut);
-  const wantsK3s = options.runtime === "k3s" || options.runtime === "auto";
-  // The plan's probe includes the preflight (engine facts against the stack's requests).
-  const probe = wantsK3s
-    ? async () => (await planK3s({ manifestsDir: options.manifests, ...(options.images ? { imagesDir: options.images } : {}) })).probe
-    : undefined;
-  const choice = withClusterFlags(
-    await resolveRuntime(options.runtime, { ...(probe ? { probe } : {}), ...(options.context ? { context: options.context } : {}) }),
-    options,
-  );
+  const choice = await resolveStackRuntime(options);
   const logger = createLogger();
   logger.info(`runtime: ${choice.runtime} (${choice.reason})`);
   const stack = await startStack(choice, {
