@@ -205,7 +205,7 @@ function stackStartOptions<Plan>(
   const through = options.only ? componentsThrough(scenario.checkIds.filter((id) => run.filter.wanted(id))) : undefined;
   if (through && options.runtime.runtime === "local") run.logger.info(`  --only: starting only ${through.join(", ")} (what the selected checks go through)`);
   return {
-    ...runtimeStartOptions(options.runtime),
+    ...runtimeStartOptions(options.runtime, run.profile),
     ...(through ? { only: through } : {}),
     manifestsDir: options.manifestsDir,
     runsDir: options.runsDir,

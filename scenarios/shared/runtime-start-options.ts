@@ -1,8 +1,17 @@
+import type { Profile } from "../../assertions/contract.ts";
 import type { RuntimeChoice } from "../../stack/runtimes/select-runtime.ts";
 
-/** The start options `--images` and `--context` put on the runtime choice, for `startStack`. */
-export function runtimeStartOptions(choice: RuntimeChoice): { imagesDir?: string; context?: string } {
-  return { ...(choice.imagesDir ? { imagesDir: choice.imagesDir } : {}), ...(choice.context ? { context: choice.context } : {}) };
+/**
+ * The start options `--images` and `--context` put on the runtime choice, for `startStack`; on k3s also
+ * the profile's `kube.requestsScale` (requests scaled in the rendering so the stack fits a smaller engine).
+ */
+export function runtimeStartOptions(choice: RuntimeChoice, profile?: Pick<Profile, "kube">): { imagesDir?: string; context?: string; requestsScale?: number } {
+  const scale = choice.runtime === "k3s" ? profile?.kube.requestsScale : undefined;
+  return {
+    ...(choice.imagesDir ? { imagesDir: choice.imagesDir } : {}),
+    ...(choice.context ? { context: choice.context } : {}),
+    ...(scale !== undefined ? { requestsScale: scale } : {}),
+  };
 }
 
 /**
