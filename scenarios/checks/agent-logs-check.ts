@@ -12,6 +12,7 @@ import type { ExtraPod, StartedStack } from "../../stack/started-stack.ts";
 import { identityOf } from "../../assertions/checks/check-catalog.ts";
 import type { StackClients } from "../../stack/clients/stack-clients.ts";
 import type { CanaryRunContext } from "./canary-run-context.ts";
+import { canaryWindow, doneFlag } from "./canary-window.ts";
 
 export const LOG_AGENTS = ["promtail", "vector"] as const;
 export type LogAgent = (typeof LOG_AGENTS)[number];
@@ -66,7 +67,7 @@ export interface AgentLogCheckOptions extends CanaryRunContext {
 export async function runAgentLogCheck(o: AgentLogCheckOptions): Promise<CheckResult> {
   const startedAtMs = o.clock.nowMs();
   const target = o.contract.targets["latency.ingestion.logs"];
-  const { count, intervalMs } = o.profile.canaries;
+  const window = canaryWindow(o.profile.canaries, { startedAtMs, targetMs: target.value });
   const selector = agentSelector(o);
   await using transport = createPodLogFileTransport({
     rootDir: o.nodeRootDir,
@@ -80,20 +81,16 @@ export async function runAgentLogCheck(o: AgentLogCheckOptions): Promise<CheckRe
     transport,
     ledger: o.ledger,
     runId: o.runId,
-    count,
-    intervalMs,
-    deadlineMs: count * intervalMs + 10_000,
+    ...window.writer,
     clock: o.clock,
   }).start();
-  let writerDone = false;
-  void writer.done.then(() => (writerDone = true));
   const read = await readLogCanary({
     client: o.loki,
     runId: o.runId,
     selector,
     writes: () => agentLines(o),
-    readUntilMs: startedAtMs + count * intervalMs + target.value + 5_000,
-    writerDone: () => writerDone,
+    readUntilMs: window.readUntilMs,
+    writerDone: doneFlag(writer.done),
     clock: o.clock,
     ...(o.signal ? { signal: o.signal } : {}),
   });

@@ -12,6 +12,7 @@ import { collectorKafkaRoutes, type KafkaSignal } from "../../stack/components/c
 import { checkGroup } from "../shared/check-group.ts";
 import type { RunContext } from "../shared/run-context.ts";
 import { canaryTransport } from "./canary-transports.ts";
+import { canaryWindow, doneFlag } from "./canary-window.ts";
 
 const SIGNALS: readonly KafkaSignal[] = ["traces", "metrics", "logs"];
 const COLLECTOR_UNIT: Readonly<Record<KafkaSignal, CollectorSignal>> = { traces: "spans", metrics: "metric_points", logs: "log_records" };
@@ -57,7 +58,7 @@ function idOf(signal: KafkaSignal): CheckId {
 async function kafkaCanary(ctx: RunContext, o: { kafka: KafkaClient; signal: KafkaSignal; topic: string; exporter: string }): Promise<CheckResult> {
   const startedAtMs = ctx.clock.nowMs();
   const target = ctx.contract.targets[`latency.ingestion.${o.signal}`];
-  const { count, intervalMs } = ctx.profile.canaries;
+  const window = canaryWindow(ctx.profile.canaries, { startedAtMs, targetMs: target.value });
   const push = ctx.clients.collectorOtlp[o.signal];
   if (push.kind === "absent") return absentCheck(identityOf(idOf(o.signal), startedAtMs), push.status, push.reason, target);
   // Its own run id: the trace canary of traces.ingestion goes through the same collector to the same topic.
@@ -76,18 +77,14 @@ async function kafkaCanary(ctx: RunContext, o: { kafka: KafkaClient; signal: Kaf
     transport: transport.retried,
     ledger: ctx.ledger,
     runId: canaryRunId,
-    count,
-    intervalMs,
-    deadlineMs: count * intervalMs + 10_000,
+    ...window.writer,
     clock: ctx.clock,
   });
-  let writerDone = false;
-  void writer.done.then(() => (writerDone = true));
   const writes = () => ctx.ledger.entries({ signal: o.signal, stream: "kafka" });
   const read = await reader.read({
     writes,
-    readUntilMs: startedAtMs + count * intervalMs + target.value + 5_000,
-    writerDone: () => writerDone,
+    readUntilMs: window.readUntilMs,
+    writerDone: doneFlag(writer.done),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   await writer.stop();

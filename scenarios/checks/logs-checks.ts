@@ -10,6 +10,7 @@ import { createHttpTransport } from "../../load/transport/http-transport.ts";
 import type { Transport } from "../../load/transport/transport.ts";
 import type { LokiClient } from "../../stack/clients/loki-client.ts";
 import type { CanaryRunContext } from "./canary-run-context.ts";
+import { canaryWindow, doneFlag } from "./canary-window.ts";
 
 export interface LogChecksOptions extends CanaryRunContext {
   loki: LokiClient;
@@ -56,8 +57,8 @@ async function writeAndReadBack(
   { transport, startedAtMs }: { transport: Transport; startedAtMs: number },
 ): Promise<{ rangeRead: LogCanaryRead; tailRead: LogCanaryTailRead }> {
   const target = o.contract.targets["latency.ingestion.logs"];
-  const { count, intervalMs } = o.profile.canaries;
-  const readUntilMs = startedAtMs + count * intervalMs + target.value + 5_000;
+  const window = canaryWindow(o.profile.canaries, { startedAtMs, targetMs: target.value });
+  const { count, intervalMs } = window.writer;
   const tail = readLogCanaryByTail({
     client: o.loki,
     runId: o.runId,
@@ -69,21 +70,17 @@ async function writeAndReadBack(
     transport,
     ledger: o.ledger,
     runId: o.runId,
-    count,
-    intervalMs,
-    deadlineMs: count * intervalMs + 10_000,
+    ...window.writer,
     encoding: "protobuf",
     clock: o.clock,
   }).start();
-  let writerDone = false;
-  void writer.done.then(() => (writerDone = true));
   const [rangeRead, tailRead] = await Promise.all([
     readLogCanary({
       client: o.loki,
       runId: o.runId,
       writes: () => pushedLines(o),
-      readUntilMs,
-      writerDone: () => writerDone,
+      readUntilMs: window.readUntilMs,
+      writerDone: doneFlag(writer.done),
       clock: o.clock,
       ...(o.signal ? { signal: o.signal } : {}),
     }),

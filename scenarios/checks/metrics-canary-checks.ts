@@ -19,6 +19,7 @@ import type { StartedPullTarget } from "../../load/canary/pull-target.ts";
 import type { Transport } from "../../load/transport/transport.ts";
 import type { PrometheusClient } from "../../stack/clients/prometheus-client.ts";
 import type { CanaryRunContext } from "./canary-run-context.ts";
+import { canaryWindow, doneFlag } from "./canary-window.ts";
 
 export interface PushCanaryOptions extends CanaryRunContext {
   prometheus: PrometheusClient;
@@ -35,19 +36,16 @@ export interface PushCanaryOptions extends CanaryRunContext {
 export async function runPushCanary(o: PushCanaryOptions): Promise<{ push: CheckResult; longTerm?: CheckResult }> {
   const startedAtMs = o.clock.nowMs();
   const target = o.contract.targets["latency.ingestion.metrics"];
-  const { count, intervalMs } = o.profile.canaries;
+  const window = canaryWindow(o.profile.canaries, { startedAtMs, targetMs: target.value });
   const writer = await new MetricsCanaryWriter({
     transport: o.transport,
     ledger: o.ledger,
     runId: o.runId,
-    count,
-    intervalMs,
-    deadlineMs: count * intervalMs + 10_000,
+    ...window.writer,
     clock: o.clock,
   }).start();
-  let writerDone = false;
-  void writer.done.then(() => (writerDone = true));
-  const readUntilMs = startedAtMs + count * intervalMs + target.value + 5_000;
+  const writerDone = doneFlag(writer.done);
+  const { readUntilMs } = window;
   const writes = () => o.ledger.entries({ signal: "metrics", stream: "push" });
   const read = (client: PrometheusClient) =>
     readMetricsCanary({
@@ -55,7 +53,7 @@ export async function runPushCanary(o: PushCanaryOptions): Promise<{ push: Check
       spec: pushCanarySpec(o.runId),
       writes,
       readUntilMs,
-      writerDone: () => writerDone,
+      writerDone,
       clock: o.clock,
       ...(o.signal ? { signal: o.signal } : {}),
     });

@@ -7,6 +7,7 @@ import { TraceCanaryWriter } from "../../load/canary/trace-canary-writer.ts";
 import type { Transport } from "../../load/transport/transport.ts";
 import type { TempoClient } from "../../stack/clients/tempo-client.ts";
 import type { CanaryRunContext } from "./canary-run-context.ts";
+import { canaryWindow, doneFlag } from "./canary-window.ts";
 
 export interface TraceChecksOptions extends CanaryRunContext {
   tempo: TempoClient;
@@ -45,21 +46,18 @@ const MODES: readonly { mode: TraceReadMode; id: CheckId; how: (runId: string) =
 export async function runTraceChecks(o: TraceChecksOptions): Promise<CheckResult[]> {
   const startedAtMs = o.clock.nowMs();
   const target = o.contract.targets["latency.ingestion.traces"];
-  const { count, intervalMs } = o.profile.canaries;
+  const window = canaryWindow(o.profile.canaries, { startedAtMs, targetMs: target.value });
   const writer = await new TraceCanaryWriter({
     transport: o.transport,
     ledger: o.ledger,
     runId: o.runId,
-    count,
-    intervalMs,
-    deadlineMs: count * intervalMs + 10_000,
+    ...window.writer,
     clock: o.clock,
     ...(o.omitChildSpanEvery ? { omitChildSpanEvery: o.omitChildSpanEvery } : {}),
   }).start();
-  let writerDone = false;
-  void writer.done.then(() => (writerDone = true));
+  const writerDone = doneFlag(writer.done);
   const writes = () => o.ledger.entries({ signal: "traces", stream: "otlp" });
-  const readUntilMs = startedAtMs + count * intervalMs + target.value + 5_000;
+  const { readUntilMs } = window;
   const reads = await Promise.all(
     MODES.map(
       ({ mode }) =>
@@ -69,7 +67,7 @@ export async function runTraceChecks(o: TraceChecksOptions): Promise<CheckResult
           mode,
           writes,
           readUntilMs,
-          writerDone: () => writerDone,
+          writerDone,
           clock: o.clock,
           ...(o.signal ? { signal: o.signal } : {}),
         }) as Promise<TraceCanaryRead>,
