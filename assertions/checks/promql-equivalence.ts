@@ -158,14 +158,15 @@ export async function promqlEquivalenceCheck(o: PromqlEquivalenceOptions): Promi
     const evidence: Evidence[] = [];
     const differing: string[] = [];
     let compared = 0;
+    const excluded = excludedBy(o);
     for (const q of o.suite.queries) {
       const [expected, seen] = await Promise.all([run(o.reference, q, o), run(o.candidate, q, o)]);
-      const series = seriesCount(expected, excludedBy(o));
+      const series = seriesCount(expected, excluded);
       const differences = compareQueryResults(expected, seen, o);
       if (series > 0) compared += 1;
       evidence.push({
         kind: "query",
-        text: `${q.name}: ${q.range === "run" ? `range [${iso(o.runStartMs)}, ${iso(o.atMs)}] step ${q.stepMs}ms` : `instant at ${iso(o.atMs)}`} ${q.expr}: ${series} series on Prometheus, ${seriesCount(seen, excludedBy(o))} on ${o.candidateName}; ${differences.length === 0 ? "same answer" : `${differences.length} differences`}`,
+        text: `${q.name}: ${q.range === "run" ? `range [${iso(o.runStartMs)}, ${iso(o.atMs)}] step ${q.stepMs}ms` : `instant at ${iso(o.atMs)}`} ${q.expr}: ${series} series on Prometheus, ${seriesCount(seen, excluded)} on ${o.candidateName}; ${differences.length === 0 ? "same answer" : `${differences.length} differences`}`,
       });
       if (differences.length > 0) {
         differing.push(q.name);
