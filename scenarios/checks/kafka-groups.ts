@@ -58,7 +58,6 @@ function idOf(signal: KafkaSignal): CheckId {
 async function kafkaCanary(ctx: RunContext, o: { kafka: KafkaClient; signal: KafkaSignal; topic: string; exporter: string }): Promise<CheckResult> {
   const startedAtMs = ctx.clock.nowMs();
   const target = ctx.contract.targets[`latency.ingestion.${o.signal}`];
-  const window = canaryWindow(ctx.profile.canaries, { startedAtMs, targetMs: target.value });
   const push = ctx.clients.collectorOtlp[o.signal];
   if (push.kind === "absent") return absentCheck(identityOf(idOf(o.signal), startedAtMs), push.status, push.reason, target);
   // Its own run id: the trace canary of traces.ingestion goes through the same collector to the same topic.
@@ -72,6 +71,9 @@ async function kafkaCanary(ctx: RunContext, o: { kafka: KafkaClient; signal: Kaf
     fromTimestampMs: startedAtMs - 1_000,
     clock: ctx.clock,
   });
+  // The time box starts once the reader has joined (seconds on a loaded host: the group's join and
+  // rebalance): from the check's start, the last writes would be cut off as `pending`, never read.
+  const window = canaryWindow(ctx.profile.canaries, { startedAtMs: ctx.clock.nowMs(), targetMs: target.value });
   await using transport = canaryTransport(push.value, "otlp");
   const writer = startOtlpCanaryWriter(o.signal, {
     transport: transport.retried,

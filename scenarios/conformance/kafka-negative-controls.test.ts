@@ -38,7 +38,11 @@ describe.skipIf(notRunning.length > 0)("ML ingestion negative control (real coll
     });
     const traces = result.checks.find((c) => c.id === "ml.ingestion.kafka.traces")!;
     expect(traces.status).toBe("fail");
-    expect(traces.reason).toMatch(/^missing: 1\d acknowledged canaries never readable \(seq 0, 1, 2, /);
+    // Every canary acknowledged and none read: the window is timed from the reader's join, so on a loaded host too the
+    // writes are old enough to be called missing rather than pending.
+    const missing = /^missing: (\d+) acknowledged canaries never readable \(seq 0, 1, 2, /.exec(traces.reason ?? "");
+    expect(missing, traces.reason).not.toBeNull();
+    expect(Number(missing![1])).toBeGreaterThanOrEqual(15);
     expect(traces.evidence.map((e) => e.text)).toContain(
       "hops over the run (collector counters, every pipeline's traffic): receiver accepted 20 spans; exporter kafka sent 0, failed 0",
     );

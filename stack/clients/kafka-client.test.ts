@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { KafkaClient, parseTopicLines } from "./kafka-client.ts";
+import { KafkaJSProtocolError } from "kafkajs";
+import { askedAgainOnLeadership, KafkaClient, parseTopicLines } from "./kafka-client.ts";
 
 describe("parseTopicLines (the manifest's kafka-topics file)", () => {
   it("should read one kafka-topics.sh --create argument list per line, skipping comments and blank lines", () => {
@@ -37,5 +38,49 @@ describe("KafkaClient", () => {
     } finally {
       await client.disconnect();
     }
+  });
+});
+
+describe("askedAgainOnLeadership", () => {
+  const notLeader = () =>
+    Object.assign(new KafkaJSProtocolError("This server is not the leader for that topic-partition"), { type: "NOT_LEADER_FOR_PARTITION" });
+
+  it("should ask again while the broker answers NOT_LEADER_FOR_PARTITION, and return the answer that follows", async () => {
+    let calls = 0;
+    const answer = await askedAgainOnLeadership(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw notLeader();
+        return "offsets";
+      },
+      { backoffMs: 1 },
+    );
+    expect([answer, calls]).toEqual(["offsets", 3]);
+  });
+
+  it("should give up after its attempts, with the broker's last answer", async () => {
+    let calls = 0;
+    const asked = askedAgainOnLeadership(
+      async () => {
+        calls += 1;
+        throw notLeader();
+      },
+      { attempts: 4, backoffMs: 1 },
+    );
+    await expect(asked).rejects.toThrow("This server is not the leader for that topic-partition");
+    expect(calls).toBe(4);
+  });
+
+  it("should not ask again on any other error", async () => {
+    let calls = 0;
+    const asked = askedAgainOnLeadership(
+      async () => {
+        calls += 1;
+        throw Object.assign(new KafkaJSProtocolError("Topic authorization failed"), { type: "TOPIC_AUTHORIZATION_FAILED" });
+      },
+      { backoffMs: 1 },
+    );
+    await expect(asked).rejects.toThrow("Topic authorization failed");
+    expect(calls).toBe(1);
   });
 });

@@ -147,14 +147,15 @@ export class KafkaClient {
 
   /** Per partition: the first and the end (next) offset. */
   async offsets(topic: string): Promise<PartitionOffsets[]> {
-    const offsets = await (await this.#connectedAdmin()).fetchTopicOffsets(topic);
+    const admin = await this.#connectedAdmin();
+    const offsets = await askedAgainOnLeadership(() => admin.fetchTopicOffsets(topic));
     return offsets.map((o) => ({ partition: o.partition, lowOffset: Number(o.low), endOffset: Number(o.high) })).sort((a, b) => a.partition - b.partition);
   }
 
   /** Per partition: the offset of the first record at or after `timestampMs` (the end offset when there is none). */
   async offsetsAt(topic: string, timestampMs: number): Promise<{ partition: number; offset: number }[]> {
     const admin = await this.#connectedAdmin();
-    const [atTime, ends] = await Promise.all([admin.fetchTopicOffsetsByTimestamp(topic, timestampMs), this.offsets(topic)]);
+    const [atTime, ends] = await Promise.all([askedAgainOnLeadership(() => admin.fetchTopicOffsetsByTimestamp(topic, timestampMs)), this.offsets(topic)]);
     return atTime
       .map((o) => {
         const offset = Number(o.offset);
@@ -166,7 +167,7 @@ export class KafkaClient {
   /** Consumer lag of a group on a topic, per partition: end offset minus the committed offset. */
   async groupLag(groupId: string, topic: string): Promise<PartitionLag[]> {
     const admin = await this.#connectedAdmin();
-    const [ends, committed] = await Promise.all([this.offsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const [ends, committed] = await Promise.all([this.offsets(topic), askedAgainOnLeadership(() => admin.fetchOffsets({ groupId, topics: [topic] }))]);
     const byPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     return ends.map((e) => lagOf(topic, e, byPartition.get(e.partition) ?? -1));
   }
@@ -267,6 +268,39 @@ function mappedSocketFactory(map: Readonly<Record<string, { host: string; port: 
 function lagOf(topic: string, offsets: PartitionOffsets, consumedOffset: number): PartitionLag {
   const from = consumedOffset < 0 ? offsets.lowOffset : consumedOffset;
   return { topic, partition: offsets.partition, endOffset: offsets.endOffset, consumedOffset, lag: Math.max(0, offsets.endOffset - from) };
+}
+
+/** Broker answers that mean "a partition's leadership is not settled on this broker yet", not "no". */
+const LEADERSHIP_ERRORS: ReadonlySet<string> = new Set([
+  "NOT_LEADER_FOR_PARTITION",
+  "LEADER_NOT_AVAILABLE",
+  "UNKNOWN_LEADER_EPOCH",
+  "FENCED_LEADER_EPOCH",
+  "OFFSET_NOT_AVAILABLE",
+  "NOT_COORDINATOR",
+  "COORDINATOR_LOAD_IN_PROGRESS",
+  "COORDINATOR_NOT_AVAILABLE",
+]);
+
+/**
+ * kafkajs' admin gives up on the first NOT_LEADER_FOR_PARTITION of a ListOffsets (it retries only an
+ * unknown topic), and a broker answers it for a while after a topic was created or the broker
+ * restarted, until its own metadata has caught up. Such answers are asked again, a bounded number of
+ * times (about 7 s in all); any other error, and the last of these, goes to the caller.
+ */
+export async function askedAgainOnLeadership<T>(
+  call: () => Promise<T>,
+  { attempts = 8, backoffMs = 250 }: { attempts?: number; backoffMs?: number } = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      const type = (error as { type?: unknown } | null)?.type;
+      if (attempt >= attempts || typeof type !== "string" || !LEADERSHIP_ERRORS.has(type)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, backoffMs * attempt));
+    }
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: string): Promise<T> {
