@@ -1,7 +1,7 @@
-import { Agent, request, type Dispatcher } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import { z } from "zod";
 import { systemClock, type Clock } from "../../common/clock.ts";
-import { requestSignal } from "./request-signal.ts";
+import { RequestFailure, sendRequest } from "./send-request.ts";
 import { HarnessError } from "../../common/errors.ts";
 
 /** Every call answers with its data and how long it took (request sent → body read). */
@@ -222,21 +222,26 @@ export class AlertmanagerClient implements AsyncDisposable {
   }
 
   async #send(method: string, httpMethod: "GET" | "POST", url: string, body?: string) {
-    const started = this.#clock.monotonicMs();
-    const { signal, timedOut, died } = requestSignal(this.timeoutMs, this.#lifeSignal);
-    const early = died();
-    if (early) throw new AlertmanagerApiError({ method, httpMethod, url, problem: early.message }, { cause: early });
+    const headers: Record<string, string> = { ...this.#headers, accept: "application/json" };
+    if (body !== undefined) headers["content-type"] = "application/json";
     try {
-      const headers: Record<string, string> = { ...this.#headers, accept: "application/json" };
-      if (body !== undefined) headers["content-type"] = "application/json";
-      const response = await request(url, { method: httpMethod, dispatcher: this.#dispatcher, signal, headers, body });
-      const text = await response.body.text();
-      return { status: response.statusCode, body: text, durationMs: this.#clock.monotonicMs() - started };
-    } catch (cause) {
-      const death = died();
-      if (death) throw new AlertmanagerApiError({ method, httpMethod, url, problem: death.message }, { cause: death });
-      const problem = timedOut() ? `no response within ${this.timeoutMs}ms` : cause instanceof Error ? cause.message : String(cause);
-      throw new AlertmanagerApiError({ method, httpMethod, url, problem }, { cause });
+      const {
+        status,
+        body: text,
+        durationMs,
+      } = await sendRequest(url, {
+        method: httpMethod,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        dispatcher: this.#dispatcher,
+        timeoutMs: this.timeoutMs,
+        lifeSignal: this.#lifeSignal,
+        clock: this.#clock,
+      });
+      return { status, body: text, durationMs };
+    } catch (failure) {
+      if (!(failure instanceof RequestFailure)) throw failure;
+      throw new AlertmanagerApiError({ method, httpMethod, url, problem: failure.message }, { cause: failure.cause });
     }
   }
 }

@@ -1,7 +1,7 @@
-import { Agent, request, type Dispatcher } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import WebSocket from "ws";
 import { systemClock, type Clock } from "../../common/clock.ts";
-import { requestSignal } from "./request-signal.ts";
+import { RequestFailure, sendRequest, urlOf } from "./send-request.ts";
 import { HarnessError } from "../../common/errors.ts";
 
 /** A log stream as the client hands it out: labels and `[ns-string, line]` entries in the order Loki sent them. */
@@ -204,7 +204,7 @@ export class LokiClient implements AsyncDisposable {
     parse: (data: unknown) => T,
     context?: { what: string; query: string },
   ): Promise<LokiResponse<T>> {
-    const url = `${this.baseUrl}${path}${params.length > 0 ? `?${new URLSearchParams(params as [string, string][])}` : ""}`;
+    const url = urlOf(this.baseUrl, path, params);
     const what = context?.what ?? `GET ${path}`;
     const { status, contentType, body, durationMs } = await this.#send(url, { what, query: context?.query });
     const fail = (error?: string, cause?: unknown) =>
@@ -226,25 +226,12 @@ export class LokiClient implements AsyncDisposable {
   }
 
   async #send(url: string, { what, query }: { what: string; query?: string }) {
-    const started = this.#clock.monotonicMs();
-    const { signal, timedOut, died } = requestSignal(this.timeoutMs, this.#lifeSignal);
-    const early = died();
-    if (early) throw new LokiApiError({ what, error: early.message, query, durationMs: 0 }, { cause: early });
+    const headers = { accept: "application/json", ...this.#headers };
     try {
-      const response = await request(url, { method: "GET", dispatcher: this.#dispatcher, signal, headers: { accept: "application/json", ...this.#headers } });
-      const body = await response.body.text();
-      return {
-        status: response.statusCode,
-        contentType: String(response.headers["content-type"] ?? ""),
-        body,
-        durationMs: this.#clock.monotonicMs() - started,
-      };
-    } catch (cause) {
-      const durationMs = this.#clock.monotonicMs() - started;
-      const death = died();
-      if (death) throw new LokiApiError({ what, error: death.message, query, durationMs }, { cause: death });
-      if (timedOut()) throw new LokiApiError({ what, error: `no response within ${this.timeoutMs}ms from ${url}`, query, durationMs }, { cause });
-      throw new LokiApiError({ what, error: `${cause instanceof Error ? cause.message : String(cause)} (${url})`, query, durationMs }, { cause });
+      return await sendRequest(url, { headers, dispatcher: this.#dispatcher, timeoutMs: this.timeoutMs, lifeSignal: this.#lifeSignal, clock: this.#clock });
+    } catch (failure) {
+      if (!(failure instanceof RequestFailure)) throw failure;
+      throw new LokiApiError({ what, error: failure.withUrl, query, durationMs: failure.durationMs }, { cause: failure.cause });
     }
   }
 }

@@ -1,7 +1,7 @@
-import { Agent, request, type Dispatcher } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import { systemClock, type Clock } from "../../common/clock.ts";
 import { PromApiError, quoteBody } from "./prom-api-error.ts";
-import { requestSignal } from "./request-signal.ts";
+import { RequestFailure, sendRequest, urlOf } from "./send-request.ts";
 import {
   ShapeError,
   parseAlertmanagers,
@@ -167,7 +167,7 @@ export class PrometheusClient implements AsyncDisposable {
     parse: (data: unknown) => T,
     context?: { what: string; query: string },
   ): Promise<PromResponse<T>> {
-    const url = `${this.baseUrl}${path}${params.length > 0 ? `?${new URLSearchParams(params as [string, string][])}` : ""}`;
+    const url = urlOf(this.baseUrl, path, params);
     const what = context?.what ?? `GET ${new URL(this.baseUrl + path).pathname}`;
     const { status, contentType, body, durationMs } = await this.#send(url, { what, query: context?.query });
     const fail = (errorType: string, error: string, cause?: unknown) =>
@@ -192,31 +192,19 @@ export class PrometheusClient implements AsyncDisposable {
   }
 
   async #send(url: string, { what, query }: { what: string; query?: string }) {
-    const started = this.#clock.monotonicMs();
-    const { signal, timedOut, died } = requestSignal(this.timeoutMs, this.#lifeSignal);
-    const dead = (death: Error, durationMs: number) =>
-      new PromApiError({ what, errorType: "component_died", error: death.message, query, durationMs }, { cause: death });
-    const early = died();
-    if (early) throw dead(early, 0);
+    const headers = { accept: "application/json", ...this.#headers };
     try {
-      const response = await request(url, { method: "GET", dispatcher: this.#dispatcher, signal, headers: { accept: "application/json", ...this.#headers } });
-      const body = await response.body.text();
-      const contentType = String(response.headers["content-type"] ?? "");
-      return { status: response.statusCode, contentType, body, durationMs: this.#clock.monotonicMs() - started };
-    } catch (cause) {
-      const durationMs = this.#clock.monotonicMs() - started;
-      const death = died();
-      if (death) throw dead(death, durationMs);
-      if (timedOut())
-        throw new PromApiError(
-          { what, errorType: "request_timeout", error: `no response within ${this.timeoutMs}ms from ${url}`, query, durationMs },
-          { cause },
-        );
-      const message = cause instanceof Error ? cause.message : String(cause);
-      throw new PromApiError({ what, errorType: "transport", error: `${message} (${url})`, query, durationMs }, { cause });
+      return await sendRequest(url, { headers, dispatcher: this.#dispatcher, timeoutMs: this.timeoutMs, lifeSignal: this.#lifeSignal, clock: this.#clock });
+    } catch (failure) {
+      if (!(failure instanceof RequestFailure)) throw failure;
+      const errorType = ERROR_TYPE_OF_FAILURE[failure.kind];
+      throw new PromApiError({ what, errorType, error: failure.withUrl, query, durationMs: failure.durationMs }, { cause: failure.cause });
     }
   }
 }
+
+/** The errorType a request that got no answer is reported with (Prometheus' own types are bad_data, execution, ...). */
+const ERROR_TYPE_OF_FAILURE: Readonly<Record<RequestFailure["kind"], string>> = { died: "component_died", timeout: "request_timeout", transport: "transport" };
 
 function rangeParams(range: TimeRange | undefined): [string, string][] {
   return range === undefined

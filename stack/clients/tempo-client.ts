@@ -1,6 +1,6 @@
-import { Agent, request, type Dispatcher } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import { systemClock, type Clock } from "../../common/clock.ts";
-import { requestSignal } from "./request-signal.ts";
+import { RequestFailure, sendRequest, urlOf, type SentRequest } from "./send-request.ts";
 import { HarnessError } from "../../common/errors.ts";
 
 /** One span as trace-by-id returned it, ids as lower-case hex whatever the server's encoding. */
@@ -167,7 +167,7 @@ export class TempoClient implements AsyncDisposable {
     await this.close();
   }
 
-  #parse<T>(answer: Answer, context: { what: string; query?: string }, parse: (body: unknown) => T): T {
+  #parse<T>(answer: SentRequest, context: { what: string; query?: string }, parse: (body: unknown) => T): T {
     const fail = (body: string, cause?: unknown) => new TempoApiError({ ...context, status: answer.status, body, durationMs: answer.durationMs }, { cause });
     if (answer.status !== 200) throw fail(answer.body);
     let json: unknown;
@@ -188,36 +188,16 @@ export class TempoClient implements AsyncDisposable {
     params: readonly [string, string][],
     { what, query }: { what: string; query?: string },
     accept = "application/json",
-  ): Promise<Answer> {
-    const url = `${this.baseUrl}${path}${params.length > 0 ? `?${new URLSearchParams(params as [string, string][])}` : ""}`;
-    const started = this.#clock.monotonicMs();
-    const { signal, timedOut, died } = requestSignal(this.timeoutMs, this.#lifeSignal);
-    const early = died();
-    if (early) throw new TempoApiError({ what, body: early.message, query, durationMs: 0 }, { cause: early });
+  ): Promise<SentRequest> {
+    const url = urlOf(this.baseUrl, path, params);
+    const headers = { accept, ...this.#headers };
     try {
-      const response = await request(url, { method: "GET", dispatcher: this.#dispatcher, signal, headers: { accept, ...this.#headers } });
-      const body = await response.body.text();
-      return {
-        status: response.statusCode,
-        contentType: String(response.headers["content-type"] ?? ""),
-        body,
-        durationMs: this.#clock.monotonicMs() - started,
-      };
-    } catch (cause) {
-      const durationMs = this.#clock.monotonicMs() - started;
-      const death = died();
-      if (death) throw new TempoApiError({ what, body: death.message, query, durationMs }, { cause: death });
-      const body = timedOut() ? `no response within ${this.timeoutMs}ms from ${url}` : `${cause instanceof Error ? cause.message : String(cause)} (${url})`;
-      throw new TempoApiError({ what, body, query, durationMs }, { cause });
+      return await sendRequest(url, { headers, dispatcher: this.#dispatcher, timeoutMs: this.timeoutMs, lifeSignal: this.#lifeSignal, clock: this.#clock });
+    } catch (failure) {
+      if (!(failure instanceof RequestFailure)) throw failure;
+      throw new TempoApiError({ what, body: failure.withUrl, query, durationMs: failure.durationMs }, { cause: failure.cause });
     }
   }
-}
-
-interface Answer {
-  status: number;
-  contentType: string;
-  body: string;
-  durationMs: number;
 }
 
 /** Logfmt for `tags=`: values with spaces, quotes, `=` or backslashes are quoted. */
