@@ -1,7 +1,7 @@
 import { parse as parseYaml } from "yaml";
 import { parseDurationMs } from "../common/duration.ts";
 import { COMPONENT_NAMES } from "../stack/components/index.ts";
-import { extractComponents, type ComponentSpec, type MountSpec } from "../stack/manifest/component-spec.ts";
+import { extractComponents, flagValue, type ComponentSpec, type MountSpec } from "../stack/manifest/component-spec.ts";
 import type { ManifestSet } from "../stack/manifest/load-manifests.ts";
 import { parseAlertmanagerConfig, type AlertmanagerConfig } from "./checks/alertmanager-routing.ts";
 
@@ -45,26 +45,16 @@ export interface PrometheusRulesManifest {
 export class AlertingManifestError extends Error {}
 
 export function alertmanagerManifest(set: ManifestSet): AlertmanagerManifest | undefined {
-  const spec = componentOf(set, "alertmanager");
-  if (!spec) return undefined;
-  const configPath = flagValue(spec, "--config.file") ?? "/etc/alertmanager/alertmanager.yml";
-  const file = mountedFile(set, spec, configPath);
-  if (!file)
-    throw new AlertingManifestError(
-      `${spec.source.file}: the alertmanager container's --config.file ${configPath} is not a file mounted from a ConfigMap or Secret`,
-    );
+  const found = configFileOf(set, "alertmanager", "/etc/alertmanager/alertmanager.yml");
+  if (!found) return undefined;
+  const { spec, configPath, file } = found;
   return { config: parseAlertmanagerConfig(file.content), configPath, source: file.source, mounts: spec.container.mounts };
 }
 
 export function prometheusRulesManifest(set: ManifestSet): PrometheusRulesManifest | undefined {
-  const spec = componentOf(set, "prometheus");
-  if (!spec) return undefined;
-  const configPath = flagValue(spec, "--config.file") ?? "/etc/prometheus/prometheus.yml";
-  const file = mountedFile(set, spec, configPath);
-  if (!file)
-    throw new AlertingManifestError(
-      `${spec.source.file}: the prometheus container's --config.file ${configPath} is not a file mounted from a ConfigMap or Secret`,
-    );
+  const found = configFileOf(set, "prometheus", "/etc/prometheus/prometheus.yml");
+  if (!found) return undefined;
+  const { spec, configPath, file } = found;
   const config = (parseYaml(file.content) ?? {}) as { global?: { external_labels?: Record<string, unknown> }; rule_files?: unknown[] };
   const externalLabels = Object.fromEntries(Object.entries(config.global?.external_labels ?? {}).map(([k, v]) => [k, String(v)]));
   const configDir = configPath.slice(0, configPath.lastIndexOf("/"));
@@ -117,13 +107,20 @@ export function globRegex(glob: string): RegExp {
   return new RegExp(`^${out}$`);
 }
 
-function componentOf(set: ManifestSet, name: string): ComponentSpec | undefined {
-  return extractComponents(set, COMPONENT_NAMES).find((c) => c.name === name);
-}
-
-function flagValue(spec: ComponentSpec, flag: string): string | undefined {
-  const arg = [...spec.container.command, ...spec.container.args].find((a) => a.startsWith(`${flag}=`) || a.startsWith(`-${flag}=`));
-  return arg?.slice(arg.indexOf("=") + 1);
+/**
+ * A component's config file: its `--config.file` (or the image's default path), which must be a file
+ * mounted from a ConfigMap or Secret. Undefined when the manifests have no such component.
+ */
+function configFileOf(set: ManifestSet, name: string, defaultPath: string): { spec: ComponentSpec; configPath: string; file: MountedFile } | undefined {
+  const spec = extractComponents(set, COMPONENT_NAMES).find((c) => c.name === name);
+  if (!spec) return undefined;
+  const configPath = flagValue(spec, "--config.file") ?? defaultPath;
+  const file = mountedFile(set, spec, configPath);
+  if (!file)
+    throw new AlertingManifestError(
+      `${spec.source.file}: the ${name} container's --config.file ${configPath} is not a file mounted from a ConfigMap or Secret`,
+    );
+  return { spec, configPath, file };
 }
 
 interface MountedFile {

@@ -307,6 +307,12 @@ function matches(selector: Record<string, string>, labels: Record<string, string
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
+/** The value of a container's `--flag=value` (or `-flag=value`), in its command or args; undefined when it has none. */
+export function flagValue(spec: ComponentSpec, flag: string): string | undefined {
+  const arg = [...spec.container.command, ...spec.container.args].find((a) => a.startsWith(`${flag}=`) || a.startsWith(`-${flag}=`));
+  return arg?.slice(arg.indexOf("=") + 1);
+}
+
 export function at(o: SourcedObject, field: string) {
   const m = o.object.metadata;
   return { file: o.file, document: o.document, object: `${o.object.kind} ${m.namespace ? `${m.namespace}/` : ""}${m.name}`, field };

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { InputError } from "../../common/errors.ts";
 import { COMPONENT_NAMES } from "../components/index.ts";
-import { at, extractComponents, type ComponentSpec } from "../manifest/component-spec.ts";
+import { at, extractComponents, flagValue, type ComponentSpec } from "../manifest/component-spec.ts";
 import { displayPath, loadManifests, type ManifestSet } from "../manifest/load-manifests.ts";
 import { adaptPrometheusConfig } from "../components/prometheus-local-config.ts";
 import { rewriteMountPaths } from "../runtimes/local/loopback-rewrite.ts";
@@ -132,7 +132,7 @@ export async function validateStack(options: ValidateOptions): Promise<Validatio
 
 /** The collector's own check (`otelcol validate`): every component the config names exists in this build and accepts its settings. */
 async function checkCollectorConfig(set: ManifestSet, spec: ComponentSpec, otelcol: string, fs: MaterializedFs): Promise<ValidationCheck> {
-  const configPath = configArg(spec, "--config") ?? "/etc/otelcol-contrib/config.yaml";
+  const configPath = flagValue(spec, "--config") ?? "/etc/otelcol-contrib/config.yaml";
   const local = fs.files.get(configPath);
   if (!local)
     throw new InputError(
@@ -182,15 +182,6 @@ async function materialize(spec: ComponentSpec, root: string, adapt: (text: stri
   return { root, mounts, files };
 }
 
-function configArg(spec: ComponentSpec, flag: string): string | undefined {
-  const prefix = `${flag}=`;
-  return spec.container.args
-    .find((a) => a.startsWith(prefix) || a.startsWith(`-${prefix}`))
-    ?.split("=")
-    .slice(1)
-    .join("=");
-}
-
 /** Where a container file came from, for error locations: the ConfigMap document and its key. */
 function sourceOf(set: ManifestSet, spec: ComponentSpec, containerPath: string) {
   for (const mount of spec.container.mounts) {
@@ -217,7 +208,7 @@ function toolError(where: ReturnType<typeof sourceOf>, tool: string, output: str
 }
 
 async function checkPrometheusConfig(set: ManifestSet, spec: ComponentSpec, promtool: string, fs: MaterializedFs): Promise<ValidationCheck> {
-  const configPath = configArg(spec, "--config.file");
+  const configPath = flagValue(spec, "--config.file");
   const local = configPath && fs.files.get(configPath);
   if (!configPath || !local)
     throw new InputError(
@@ -264,7 +255,7 @@ async function runRuleTests(promtool: string, fs: MaterializedFs, testsDir: stri
 }
 
 async function checkAlertmanagerConfig(set: ManifestSet, spec: ComponentSpec, amtool: string, fs: MaterializedFs): Promise<ValidationCheck> {
-  const configPath = configArg(spec, "--config.file");
+  const configPath = flagValue(spec, "--config.file");
   const local = configPath && fs.files.get(configPath);
   if (!configPath || !local)
     throw new InputError(
