@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,6 +5,7 @@ import { pollUntil } from "../common/poll-until.ts";
 import { HOST_STATE_FILE, isRunning, readLedger } from "../stack/index.ts";
 import { hostCapabilities } from "./index.ts";
 import { netnsBlocker } from "./host-capabilities.ts";
+import { startAbortedDrill, type AbortedDrillReady } from "./test-aborted-drill-child.ts";
 import { findLeftovers, NO_LEFTOVERS, type Leftovers } from "./test-leftovers.ts";
 import { PROMETHEUS_SKIP } from "./test-stack.ts";
 
@@ -13,47 +13,8 @@ const blocker = netnsBlocker(await hostCapabilities());
 const skip = PROMETHEUS_SKIP ?? (blocker ? `the aborted-drill test needs namespaces and tmpfs: ${blocker}` : undefined);
 if (skip) console.warn(`skipping aborted-drill leftovers test: ${skip}`);
 
-interface Ready {
-  pid: number;
-  netns: string;
-  veth: string;
-  tmpfs: string[];
-  runsDir: string;
-  runId: string;
-  runDir: string;
-  reaperPid: number;
-}
-
-/** test-aborted-drill.ts as a child: Prometheus in a namespace on a tmpfs, paused, partitioned, its disk full, delayed. */
-async function startAbortedDrill(
-  mode: "signal" | "exit" | "slow-stop",
-): Promise<{ child: ChildProcess; ready: Ready; stderr: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "test-aborted-drill.ts"), mode], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no READY line within 30000ms (stderr: ${stderr.slice(-500)})`)), 30_000);
-    child.stdout!.on("data", (c: Buffer) => {
-      stdout += c.toString();
-      const line = /^READY (.*)$/m.exec(stdout);
-      if (line) {
-        clearTimeout(timer);
-        resolve(JSON.parse(line[1]!) as Ready);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`child exited (${code}) before READY (stderr: ${stderr.slice(-800)})`)));
-  });
-  return { child, ready, stderr: () => stderr, exited };
-}
-
 /** What the run left, polled until clean or `timeoutMs` (SIGKILL and the reaper act asynchronously). */
-async function leftoversWithin(ready: Ready, timeoutMs: number): Promise<Leftovers & { reaper: boolean }> {
+async function leftoversWithin(ready: AbortedDrillReady, timeoutMs: number): Promise<Leftovers & { reaper: boolean }> {
   const scope = { runId: ready.runId, runDir: ready.runDir, pids: [ready.pid] };
   const probe = async () => ({ ...(await findLeftovers(scope)), reaper: isRunning(ready.reaperPid) });
   return pollUntil("no leftovers", probe, (l) => JSON.stringify(l) === JSON.stringify({ ...NO_LEFTOVERS, reaper: false }), {
@@ -62,7 +23,7 @@ async function leftoversWithin(ready: Ready, timeoutMs: number): Promise<Leftove
   }).catch(probe);
 }
 
-async function expectInForce(ready: Ready): Promise<void> {
+async function expectInForce(ready: AbortedDrillReady): Promise<void> {
   const during = await findLeftovers({ runId: ready.runId, runDir: ready.runDir, pids: [ready.pid] });
   expect(during.namespaces).toContain(ready.netns);
   expect(during.veths).toContain(ready.veth);

@@ -1,54 +1,23 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { pollUntil } from "../common/poll-until.ts";
+import { startAbortedDrill } from "../chaos/test-aborted-drill-child.ts";
 import { findLeftovers, NO_LEFTOVERS } from "../chaos/test-leftovers.ts";
 import { hostCapabilities } from "../chaos/index.ts";
 import { netnsBlocker } from "../chaos/host-capabilities.ts";
 import { PROMETHEUS_SKIP } from "../chaos/test-stack.ts";
 import { HOST_STATE_FILE, isRunning, readLedger, readProcIdentity } from "../stack/index.ts";
-import { parseTable, REPO_ROOT, runCli } from "./test-support/run-cli.ts";
+import { parseTable, runCli } from "./test-support/run-cli.ts";
 
 const blocker = netnsBlocker(await hostCapabilities());
 const skipOrphan = PROMETHEUS_SKIP ?? (blocker ? `needs namespaces and tmpfs: ${blocker}` : undefined);
 if (skipOrphan) console.warn(`skipping the orphaned-run cleanup test: ${skipOrphan}`);
 
-interface Ready {
-  pid: number;
-  netns: string;
-  veth: string;
-  tmpfs: string[];
-  runsDir: string;
-  runId: string;
-  runDir: string;
-}
-
-/** The aborted drill, run as a harness from before the reaper and the parent-death signal existed. */
-async function startOrphanableDrill(): Promise<{ child: ChildProcess; ready: Ready; exited: Promise<unknown> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "chaos", "test-aborted-drill.ts"), "signal"], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, OBSCONF_REAPER: "off", OBSCONF_PDEATHSIG: "off" },
-  });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  let stdout = "";
-  let stderr = "";
-  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no READY within 30000ms (stderr: ${stderr.slice(-500)})`)), 30_000);
-    child.stdout!.on("data", (c: Buffer) => {
-      stdout += c.toString();
-      const line = /^READY (.*)$/m.exec(stdout);
-      if (line) {
-        clearTimeout(timer);
-        resolve(JSON.parse(line[1]!) as Ready);
-      }
-    });
-  });
-  return { child, ready, exited };
-}
+/** The aborted drill run as a harness from before the reaper and the parent-death signal existed. */
+const ORPHANABLE = { OBSCONF_REAPER: "off", OBSCONF_PDEATHSIG: "off" };
 
 type Row = Record<string, string>;
 const HEADERS = ["runtime", "run", "what", "action", "detail"];
@@ -60,7 +29,7 @@ describe("obsconf cleanup --runtime local", () => {
   it.skipIf(skipOrphan)(
     "should list, then remove, what a SIGKILLed run started without the reaper left: its process, namespace, veth and tmpfs mount",
     async () => {
-      const { child, ready, exited } = await startOrphanableDrill();
+      const { child, ready, exited } = await startAbortedDrill("signal", ORPHANABLE);
       child.kill("SIGKILL");
       await exited;
       const scope = { runId: ready.runId, runDir: ready.runDir, pids: [ready.pid] };
