@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher } from "undici";
 import { z } from "zod";
 import { systemClock, type Clock } from "../../common/clock.ts";
-import { RequestFailure, sendRequest } from "./send-request.ts";
+import { RequestFailure, sendRequest, urlOf } from "./send-request.ts";
 import { HarnessError } from "../../common/errors.ts";
 
 /** Every call answers with its data and how long it took (request sent → body read). */
@@ -199,7 +199,7 @@ export class AlertmanagerClient implements AsyncDisposable {
   }
 
   async #getJson<T>(method: string, path: string, params: readonly [string, string][], schema: z.ZodType<T>): Promise<AmResponse<T>> {
-    const url = `${this.baseUrl}${path}${params.length > 0 ? `?${new URLSearchParams(params as [string, string][])}` : ""}`;
+    const url = urlOf(this.baseUrl, path, params);
     const { status, body, durationMs } = await this.#send(method, "GET", url);
     const fail = (problem: string, cause?: unknown) =>
       new AlertmanagerApiError({ method, httpMethod: "GET", url, status, bodyExcerpt: excerpt(body), problem }, { cause });
